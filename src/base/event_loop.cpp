@@ -1,0 +1,82 @@
+#include "base/event_loop.h"
+
+#include <chrono>
+
+namespace stepwise {
+
+void EventLoop::post(Fn fn) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ready_.push_back(std::move(fn));
+  }
+  cv_.notify_one();
+}
+
+EventLoop::TimerId EventLoop::schedule_at(Millis due_ms, Fn fn) {
+  TimerId id = next_timer_++;
+  auto key = std::make_pair(due_ms, id);
+  timers_.emplace(key, std::move(fn));
+  timer_index_.emplace(id, key);
+  return id;
+}
+
+void EventLoop::cancel(TimerId id) {
+  auto it = timer_index_.find(id);
+  if (it == timer_index_.end()) return;
+  timers_.erase(it->second);
+  timer_index_.erase(it);
+}
+
+void EventLoop::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopped_ = true;
+  }
+  cv_.notify_one();
+}
+
+bool EventLoop::run_ready() {
+  std::deque<Fn> batch;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    batch.swap(ready_);
+  }
+  for (auto& fn : batch) fn();
+  return !batch.empty();
+}
+
+void EventLoop::run() {
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopped_) return;
+    }
+    if (run_ready()) continue;
+    // Fire every timer that is due.
+    if (!timers_.empty()) {
+      auto it = timers_.begin();
+      Millis due = it->first.first;
+      if (clock_.is_manual() && due > clock_.now_ms()) clock_.advance_to(due);
+      if (due <= clock_.now_ms()) {
+        Fn fn = std::move(it->second);
+        timer_index_.erase(it->first.second);
+        timers_.erase(it);
+        fn();
+        continue;
+      }
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    if (stopped_) return;
+    if (!ready_.empty()) continue;
+    if (timers_.empty()) {
+      if (external_pending_ <= 0) return;
+      cv_.wait(lock, [this] { return stopped_ || !ready_.empty(); });
+    } else {
+      Millis wait_ms = timers_.begin()->first.first - clock_.now_ms();
+      cv_.wait_for(lock, std::chrono::milliseconds(wait_ms > 0 ? wait_ms : 0),
+                   [this] { return stopped_ || !ready_.empty(); });
+    }
+  }
+}
+
+}  // namespace stepwise

@@ -1,0 +1,57 @@
+// EventLoop: a single-threaded loop of ready callbacks and timers, driven by an injected Clock.
+//
+// Why: the engine is pure; something has to deliver task results and fire Wait/retry/timeout
+// timers. With a ManualClock an idle loop jumps straight to its next timer, so a workflow that
+// waits a year finishes in microseconds in tests and under `--fast-time`.
+//
+// Thread-safety: post() may be called from any thread (task runners finishing on worker threads);
+// run() and schedule() belong to the loop's own thread.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+
+#include "base/clock.h"
+
+namespace stepwise {
+
+class EventLoop {
+ public:
+  using Fn = std::function<void()>;
+  using TimerId = std::uint64_t;
+
+  explicit EventLoop(Clock& clock) : clock_(clock) {}
+
+  Clock& clock() { return clock_; }
+  // Queue fn to run soon; callable from any thread.
+  void post(Fn fn);
+  // Run fn when the clock reaches due_ms. Loop thread only.
+  TimerId schedule_at(Millis due_ms, Fn fn);
+  void cancel(TimerId id);
+  // Work keeps the loop alive while something outside (a worker thread) may still post().
+  void add_pending_work() { ++external_pending_; }
+  void done_pending_work() { post([this] { --external_pending_; }); }
+  // Runs until there is nothing ready, no timer and no pending outside work, or stop().
+  void run();
+  void stop();
+  bool has_timers() const { return !timers_.empty(); }
+
+ private:
+  bool run_ready();
+
+  Clock& clock_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Fn> ready_;  // guarded by mu_
+  bool stopped_ = false;  // guarded by mu_
+  std::multimap<std::pair<Millis, TimerId>, Fn> timers_;
+  std::map<TimerId, std::pair<Millis, TimerId>> timer_index_;
+  TimerId next_timer_ = 1;
+  std::int64_t external_pending_ = 0;
+};
+
+}  // namespace stepwise

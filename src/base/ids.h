@@ -1,0 +1,23 @@
+// IdGenerator: execution names, UUIDs, task tokens and Lambda request ids come from here, so
+// tests can make them deterministic (a seeded generator) and production unguessable.
+// Thread-safety: not thread-safe; give each thread its own or guard it.
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <string>
+
+namespace stepwise {
+
+class IdGenerator {
+ public:
+  // seed 0 means "seed from std::random_device" (production).
+  explicit IdGenerator(std::uint64_t seed = 0);
+  std::string uuid_v4();
+  std::uint64_t next_u64() { return rng_(); }
+
+ private:
+  std::mt19937_64 rng_;
+};
+
+}  // namespace stepwise

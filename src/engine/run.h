@@ -1,0 +1,52 @@
+// run_execution: one execution of a compiled state machine, in-process, start to finish.
+//
+// Used by `stepwise run`, the conformance runner and the benchmarks. The interpreter inside is
+// the same pure step function the server uses; this driver feeds it task results and timers from
+// an EventLoop over the given Clock (a ManualClock makes Wait and retry intervals instant).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "asl/model.h"
+#include "base/clock.h"
+#include "base/ids.h"
+#include "base/result.h"
+#include "engine/history.h"
+#include "json/json.h"
+#include "tasks/task_runner.h"
+
+namespace stepwise::engine {
+
+struct RunOptions {
+  std::string region = "us-east-1";
+  std::string account = "123456789012";
+  std::string state_machine_name = "StateMachine";
+  std::string execution_name;      // generated (a UUID) when empty
+  std::string role_arn;            // default: arn:aws:iam::<account>:role/StepwiseRole
+  bool express = false;            // Express: no history kept, no 25,000-event limit
+  bool keep_history = true;        // false drops history even for Standard (benchmarks)
+  Clock* clock = nullptr;          // required
+  tasks::TaskRunner* tasks = nullptr;  // required when the machine has Task states
+  IdGenerator* ids = nullptr;      // required
+};
+
+struct RunResult {
+  std::string status;              // SUCCEEDED, FAILED, TIMED_OUT, ABORTED
+  std::optional<json::value> output;
+  std::optional<std::string> error;
+  std::optional<std::string> cause;
+  std::vector<HistoryEvent> history;
+  std::string execution_arn;
+  Millis start_ms = 0;
+  Millis stop_ms = 0;
+};
+
+// Errors only for misuse (missing clock); everything the workflow does, failures included, is
+// in the RunResult.
+Result<RunResult> run_execution(const asl::StateMachine& machine, const json::value& input,
+                                const RunOptions& options);
+
+}  // namespace stepwise::engine

@@ -1,0 +1,73 @@
+// TaskRunner: how a Task state reaches the outside world.
+//
+// The engine turns a Task state into a TaskRequest (the resource ARN and the effective
+// parameters) and hands it to a runner; the runner answers once, through `done`, with the task's
+// result or its error. Runners: local functions (command, worker process, HTTP), the mock config
+// of Step Functions Local, activities, nested executions, HTTP tasks, jobs.
+//
+// Thread-safety: start() is called on the event loop's thread. `done` may be called on any
+// thread; the caller re-posts it to its loop. A runner must call `done` exactly once, unless
+// cancel() was called first (then it may skip calling it).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/event_loop.h"
+#include "json/json.h"
+
+namespace stepwise::tasks {
+
+struct TaskRequest {
+  std::string resource;           // the Task's Resource ARN, as written
+  json::value parameters;         // effective input after InputPath/Parameters (or Arguments)
+  std::string state_name;
+  std::string execution_arn;
+  std::string execution_name;
+  std::string state_machine_arn;
+  std::string state_machine_name;
+  std::int64_t attempt = 0;       // 0 on the first attempt, +1 for every retry
+  std::optional<std::string> task_token;       // for .waitForTaskToken and activities
+  std::optional<std::int64_t> timeout_seconds;
+  std::optional<std::int64_t> heartbeat_seconds;
+  json::value credentials;        // the Task's Credentials after evaluation, or null
+};
+
+struct TaskOutcome {
+  bool succeeded = false;
+  json::value output;             // the result when succeeded (Lambda: see below)
+  std::string error;              // error name when failed, e.g. "Lambda.Unknown", "CustomError"
+  std::string cause;              // cause text when failed (often JSON text)
+  bool has_cause = true;          // false when the failure carries no cause at all
+
+  static TaskOutcome success(json::value v) {
+    TaskOutcome o;
+    o.succeeded = true;
+    o.output = std::move(v);
+    return o;
+  }
+  static TaskOutcome failure(std::string error, std::string cause) {
+    TaskOutcome o;
+    o.error = std::move(error);
+    o.cause = std::move(cause);
+    return o;
+  }
+};
+
+using TaskDone = std::function<void(TaskOutcome)>;
+
+class TaskRunner {
+ public:
+  virtual ~TaskRunner() = default;
+  // Starts the task. A runner that does not know the resource answers through `done` with the
+  // failure AWS would give. Work that takes time must not block the loop: run it on a thread (or
+  // in another process) and call `done` later, or schedule it on `loop`.
+  virtual void start(const TaskRequest& request, EventLoop& loop, TaskDone done) = 0;
+  // The execution no longer wants the result (timeout, stop, branch failure). Best effort.
+  virtual void cancel(const TaskRequest& request) { (void)request; }
+};
+
+}  // namespace stepwise::tasks
