@@ -8,6 +8,7 @@
 // Thread-safety: immutable after compile.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,11 +19,19 @@
 
 namespace stepwise::asl {
 
+// And/Or/Not nesting accepted in one rule: far above real workflows, low enough that compiling
+// and evaluating a hostile rule never exhausts the stack.
+inline constexpr std::size_t choice_rule_depth_max = 64;
+
 class ChoiceRule {
  public:
-  // `rule` is one element of Choices (its Next/Assign/Output are ignored here) or a nested
-  // rule inside And/Or/Not. Errors name what is wrong (the validator reports it to users).
+  // `rule` is one element of Choices (its Next/Assign/Output/Comment are ignored here) or a
+  // nested rule inside And/Or/Not. Errors name what is wrong (the validator reports it to
+  // users): Error{"SCHEMA_VALIDATION_FAILED", message}.
   static Result<ChoiceRule> compile(const json::value& rule);
+  // As above; on error *error_location receives where inside the rule the problem is, relative
+  // to the rule ("" for the rule itself, "/And[1]/Variable", ...).
+  static Result<ChoiceRule> compile(const json::value& rule, std::string* error_location);
   // True when the rule matches. ctx.input is the state's effective input.
   Result<bool> evaluate(const jsonpath::EvalContext& ctx) const;
 
@@ -33,9 +42,16 @@ class ChoiceRule {
   ChoiceRule(ChoiceRule&&) noexcept;
   ChoiceRule& operator=(ChoiceRule&&) noexcept;
 
- private:
+  // Public only so choice.cpp's helpers can name it; defined (and used) in choice.cpp alone.
   struct Impl;
+
+ private:
   std::shared_ptr<const Impl> impl_;
 };
+
+// AWS's States.Runtime cause for a path that matched nothing in `doc`, the way the Java
+// JSONPath library words it: "Invalid path '$.a.b' : Missing property in path $['a']" or
+// "Invalid path '$.x' : No results for path: $['x']".
+std::string missing_path_cause(const std::string& path_text, const json::value* doc);
 
 }  // namespace stepwise::asl

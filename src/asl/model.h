@@ -1,6 +1,140 @@
-// The compiled state machine model. (Filled in by the engine work: see docs/ARCHITECTURE.md.)
+// The compiled state machine model: what asl::compile produces and the engine runs.
+//
+// Every field is pre-compiled (paths, templates, intrinsics, choice rules) and every transition
+// is a state index, so running a state never parses text or looks a name up. One fat State
+// struct (rather than a class per type) keeps dispatch a switch over a small enum: no virtual
+// calls on the hot path. JSONata fields are kept raw (the evaluator comes later); the engine
+// fails such states clearly instead of guessing.
+//
+// Thread-safety: immutable after compile; share freely across threads (shared_ptr<const>).
 #pragma once
 
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "asl/choice.h"
+#include "json/json.h"
+#include "jsonpath/jsonpath.h"
+
 namespace stepwise::asl {
+
 struct StateMachine;
+
+enum class StateType { kPass, kTask, kChoice, kWait, kSucceed, kFail, kParallel, kMap };
+enum class QueryLanguage { kJsonPath, kJsonata };
+
+// InputPath / OutputPath / ResultPath: absent ("$"), explicitly null, or a compiled path.
+struct PathField {
+  enum class Kind { kDefault, kNull, kPath };
+  Kind kind = Kind::kDefault;
+  jsonpath::Path path;
+};
+
+struct Retrier {
+  std::vector<std::string> error_equals;
+  std::int64_t interval_seconds = 1;
+  std::int64_t max_attempts = 3;
+  double backoff_rate = 2.0;
+  std::optional<std::int64_t> max_delay_seconds;
+  bool jitter_full = false;  // JitterStrategy FULL
+};
+
+struct Catcher {
+  std::vector<std::string> error_equals;
+  int next = -1;                         // state index
+  PathField result_path;                 // default "$": output is the error output
+  std::optional<jsonpath::Template> assign;
+};
+
+struct ChoiceBranch {
+  ChoiceRule rule;
+  int next = -1;
+  std::optional<jsonpath::Template> assign;
+};
+
+// How a Task's Resource shows up in the history.
+enum class ResourceKind {
+  kLambdaFunction,  // arn:aws:lambda:...:function:NAME -> LambdaFunction* events
+  kActivity,        // arn:aws:states:...:activity:NAME -> Activity* events
+  kService,         // arn:aws:states:::svc:action[.sync...] -> Task* events
+};
+
+struct State {
+  std::string name;
+  StateType type = StateType::kPass;
+  QueryLanguage query_language = QueryLanguage::kJsonPath;
+  int next = -1;  // -1 with end=true: the frame ends here
+  bool end = false;
+  bool uses_context = false;  // some field mentions "$$": build the context object
+
+  PathField input_path;
+  PathField output_path;
+  PathField result_path;
+  std::optional<jsonpath::Template> parameters;  // Parameters (Map: legacy Parameters/ItemSelector)
+  std::optional<jsonpath::Template> result_selector;
+  std::optional<jsonpath::Template> assign;
+  std::optional<json::value> result;  // Pass Result
+
+  // Task
+  std::string resource;
+  ResourceKind resource_kind = ResourceKind::kService;
+  std::string resource_type;   // "lambda" for arn:aws:states:::lambda:invoke
+  std::string resource_short;  // "invoke", "startExecution.sync"
+  std::string resource_region;
+  std::optional<std::int64_t> timeout_seconds;
+  std::optional<std::int64_t> heartbeat_seconds;
+  std::optional<jsonpath::Path> timeout_seconds_path;
+  std::optional<jsonpath::Path> heartbeat_seconds_path;
+  std::optional<jsonpath::Template> credentials;
+  std::vector<Retrier> retry;
+  std::vector<Catcher> catchers;
+
+  // Choice
+  std::vector<ChoiceBranch> choices;
+  int default_next = -1;
+
+  // Wait
+  std::optional<std::int64_t> seconds;
+  std::optional<std::string> timestamp;  // validated text; parsed at run time
+  std::optional<jsonpath::Path> seconds_path;
+  std::optional<jsonpath::Path> timestamp_path;
+
+  // Fail
+  std::optional<std::string> error;
+  std::optional<std::string> cause;
+  std::optional<jsonpath::Path> error_path;
+  std::optional<jsonpath::Path> cause_path;
+  std::optional<jsonpath::Intrinsic> error_fn;  // ErrorPath given as an intrinsic
+  std::optional<jsonpath::Intrinsic> cause_fn;
+
+  // Parallel
+  std::vector<std::shared_ptr<const StateMachine>> branches;
+
+  // Map
+  std::shared_ptr<const StateMachine> processor;
+  bool distributed = false;
+  std::string label;
+  std::optional<jsonpath::Path> items_path;
+  std::int64_t max_concurrency = 0;  // 0: unlimited
+  std::optional<jsonpath::Path> max_concurrency_path;
+  std::optional<double> tolerated_failure_percentage;
+  std::optional<std::int64_t> tolerated_failure_count;
+  std::optional<jsonpath::Path> tolerated_failure_percentage_path;
+  std::optional<jsonpath::Path> tolerated_failure_count_path;
+
+  json::value raw;  // the state's definition as written (JSONata expressions live here)
+};
+
+struct StateMachine {
+  std::vector<State> states;
+  int start_at = 0;
+  std::optional<std::int64_t> timeout_seconds;
+  QueryLanguage query_language = QueryLanguage::kJsonPath;
+  json::value definition;  // as written (top level only)
+  std::size_t depth = 0;   // 0 for the top level, +1 per Parallel/Map nesting
+};
+
 }  // namespace stepwise::asl

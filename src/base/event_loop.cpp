@@ -56,7 +56,11 @@ void EventLoop::run() {
     if (!timers_.empty()) {
       auto it = timers_.begin();
       Millis due = it->first.first;
-      if (clock_.is_manual() && due > clock_.now_ms()) clock_.advance_to(due);
+      // A manual clock jumps to the next timer only when nothing outside is in flight: while a
+      // task runs in another thread or process, virtual time flows at real speed, so a task
+      // timeout still races its task fairly.
+      if (clock_.is_manual() && due > clock_.now_ms() && external_pending_ <= 0)
+        clock_.advance_to(due);
       if (due <= clock_.now_ms()) {
         Fn fn = std::move(it->second);
         timer_index_.erase(it->first.second);
@@ -73,8 +77,15 @@ void EventLoop::run() {
       cv_.wait(lock, [this] { return stopped_ || !ready_.empty(); });
     } else {
       Millis wait_ms = timers_.begin()->first.first - clock_.now_ms();
+      auto real_start = std::chrono::steady_clock::now();
       cv_.wait_for(lock, std::chrono::milliseconds(wait_ms > 0 ? wait_ms : 0),
                    [this] { return stopped_ || !ready_.empty(); });
+      if (clock_.is_manual()) {
+        auto real_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now() - real_start)
+                           .count();
+        clock_.advance_to(clock_.now_ms() + real_ms);
+      }
     }
   }
 }

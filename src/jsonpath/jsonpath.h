@@ -4,10 +4,20 @@
 // never re-parses text. Evaluation is pure: no clock, no I/O, no global state (States.UUID and
 // States.MathRandom without a seed draw from the Random passed in EvalContext).
 //
-// Error names and causes are AWS's: a failing path in a template is "States.ParameterPathFailure",
-// a failing intrinsic "States.IntrinsicFailure", a failing ResultPath
-// "States.ResultPathMatchFailure", and so on, with the cause text AWS writes (see the recorded
-// cases in ../shared/conformance/cases). Callers only pass those errors on.
+// Error names and causes are AWS's, as recorded in ../shared/conformance/cases:
+//  - a template path that matches nothing: "States.Runtime" (that is what AWS records, not
+//    States.ParameterPathFailure), cause "The JSONPath '$.x' specified for the field 'x.$' could
+//    not be found in the input '<input JSON>'";
+//  - a failing intrinsic: "States.IntrinsicFailure";
+//  - a failing ResultPath: "States.ResultPathMatchFailure".
+// Runtime causes come without AWS's prefix "An error occurred while executing the state 'S'
+// (entered at the event id #N). ", which only the engine knows; it adds that prefix.
+// Callers otherwise pass these errors on unchanged.
+//
+// Syntax (Jayway JsonPath, as AWS uses it): "$", "$.a.b", "$['a b']", "$.a[0]", "$.a[-1]",
+// "$.a[*]", "$..a", "$.a[1:3]", "$.a[0,1]", "$['a','b']", "$.a[?(@.x > 1 && @.y == 'z')]",
+// "$$.Execution.Id" (context object), "$var.x" (variable). An indefinite path (wildcard, scan,
+// slice, union, filter) yields an array of its matches, possibly empty; a definite one the node.
 //
 // Thread-safety: compiled objects are immutable and may be shared across threads.
 #pragma once
@@ -54,11 +64,17 @@ class Path {
   // their field); a definite path yields that node, an indefinite one an array of matches.
   std::optional<json::value> select(const EvalContext& ctx) const;
 
+  // select(), but a miss becomes AWS's error for InputPath/OutputPath/ItemsPath...: name
+  // "States.Runtime", cause "Invalid path '$.x' : No results for path: $['x']" (Jayway's text).
+  // The engine prefixes "An error occurred while executing the state ...".
+  Result<json::value> select_or_fail(const EvalContext& ctx) const;
+
   const std::string& text() const;
-  bool is_context() const;         // starts with "$$"
-  bool is_variable() const;        // starts with "$name"
-  bool is_root() const;            // exactly "$"
-  bool is_definite() const;        // can yield at most one node
+  bool is_context() const;                   // starts with "$$"
+  bool is_variable() const;                  // starts with "$name"
+  bool is_root() const;                      // exactly "$"
+  bool is_definite() const;                  // can yield at most one node
+  const std::string& variable_name() const;  // "x" for "$x.a"; empty unless is_variable()
 
   // For a reference path on "$" (ResultPath): writes value at this path inside doc, creating
   // missing objects along the way. Fails ("States.ResultPathMatchFailure", AWS's cause) when an
@@ -84,6 +100,9 @@ class Intrinsic {
   // Errors: States.IntrinsicFailure with AWS's cause; a path argument that matches nothing is
   // reported as AWS reports it.
   Result<json::value> evaluate(const EvalContext& ctx) const;
+  // The same, naming the template field ("x.$") in the cause of a path argument that matches
+  // nothing, as AWS does.
+  Result<json::value> evaluate(const EvalContext& ctx, std::string_view field) const;
   const std::string& text() const;
 
   Intrinsic();
@@ -105,7 +124,7 @@ class Template {
  public:
   // field_name ("Parameters", "ResultSelector", ...) is used in error texts.
   static Result<Template> compile(const json::value& tmpl, std::string_view field_name);
-  // Errors: States.ParameterPathFailure / States.IntrinsicFailure with AWS's cause text.
+  // Errors: States.Runtime (a path matching nothing) / States.IntrinsicFailure, AWS cause text.
   Result<json::value> evaluate(const EvalContext& ctx) const;
 
   Template();

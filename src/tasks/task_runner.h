@@ -5,9 +5,11 @@
 // result or its error. Runners: local functions (command, worker process, HTTP), the mock config
 // of Step Functions Local, activities, nested executions, HTTP tasks, jobs.
 //
-// Thread-safety: start() is called on the event loop's thread. `done` may be called on any
-// thread; the caller re-posts it to its loop. A runner must call `done` exactly once, unless
-// cancel() was called first (then it may skip calling it).
+// Thread-safety: start() and `done` run on the event loop's thread. A runner whose work finishes
+// later on another thread (or in another process) brackets it with loop.add_pending_work() /
+// loop.done_pending_work() and delivers `done` through loop.post(); that is also how a manual
+// clock knows not to jump ahead while a task is really running. A runner must call `done`
+// exactly once, unless cancel() was called first (then it may skip calling it).
 #pragma once
 
 #include <cstdint>
@@ -34,6 +36,10 @@ struct TaskRequest {
   std::optional<std::int64_t> timeout_seconds;
   std::optional<std::int64_t> heartbeat_seconds;
   json::value credentials;        // the Task's Credentials after evaluation, or null
+  // Identifies this one call for cancel(): unique among the calls in flight (for instance
+  // "<execution arn>#<event id>"). When empty, cancel() matches execution_arn + state_name +
+  // attempt, which cannot tell apart the iterations of an inline Map.
+  std::string task_id;
 };
 
 struct TaskOutcome {

@@ -1,0 +1,148 @@
+#include "app/commands.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+
+#include "app/definition_file.h"
+#include "asl/compile.h"
+#include "asl/validate.h"
+#include "base/clock.h"
+#include "base/ids.h"
+#include "conformance/definition.h"
+#include "engine/run.h"
+#include "tasks/functions.h"
+#include "tasks/mock_config.h"
+#include "tasks/router.h"
+
+#ifndef STEPWISE_SOURCE_DIR
+#define STEPWISE_SOURCE_DIR "."
+#endif
+
+namespace stepwise::app {
+namespace {
+
+int usage_error(std::ostream& err, const std::string& message) {
+  err << "stepwise: " << message << "\n";
+  return 2;
+}
+
+std::string file_stem(const std::string& path) {
+  return std::filesystem::path(path).stem().string();
+}
+
+// The compiled machine, or exit status 2 with AWS's InvalidDefinition message.
+Result<std::shared_ptr<const asl::StateMachine>> load_machine(const RunCommand& c) {
+  auto text = load_definition_text(c.definition_path);
+  if (!text.ok()) return text.error();
+  asl::ValidateOptions options;
+  options.express = c.express;
+  auto diagnostics = asl::validate_text(*text, options);
+  if (asl::has_errors(diagnostics))
+    return Error{"InvalidDefinition", asl::invalid_definition_message(diagnostics)};
+  return asl::compile_text(*text);
+}
+
+// Owns the task runners of one `stepwise run`: Lambda to local functions, everything under a
+// mock config's test case to its responses.
+struct Runners {
+  tasks::FunctionRunner functions;
+  tasks::Router router;
+  std::unique_ptr<tasks::MockRunner> mock;
+
+  tasks::TaskRunner* top() { return mock ? static_cast<tasks::TaskRunner*>(mock.get()) : &router; }
+};
+
+Status set_up_runners(const RunCommand& c, const std::string& machine_name, Runners& r) {
+  r.router.route(tasks::ResourceKind::lambda, &r.functions);
+  if (!c.functions_file.empty()) {
+    auto specs = tasks::load_functions_file(c.functions_file);
+    if (!specs.ok()) return specs.error();
+    for (auto& spec : *specs) {
+      auto added = r.functions.add(std::move(spec));
+      if (!added.ok()) return added.error();
+    }
+  }
+  if (c.mock_config_file.empty()) return ok_status();
+  auto config = tasks::load_mock_config_file(c.mock_config_file);
+  if (!config.ok()) return config.error();
+  auto test_case = config->test_case(machine_name, c.test_case);
+  if (!test_case.ok()) return test_case.error();
+  r.mock = std::make_unique<tasks::MockRunner>(std::move(test_case).value(), &r.router);
+  return ok_status();
+}
+
+void print_failure(const engine::RunResult& run, std::ostream& err) {
+  json::object o{{"status", run.status}};
+  if (run.error) o["error"] = *run.error;
+  if (run.cause) o["cause"] = *run.cause;
+  err << json::dump(o) << "\n";
+}
+
+void print_history(const engine::RunResult& run, std::ostream& out) {
+  json::array events;
+  for (const auto& ev : run.history) events.push_back(ev.to_json());
+  out << json::dump(json::object{{"events", std::move(events)}}) << "\n";
+}
+
+}  // namespace
+
+int run_command(const RunCommand& c, std::ostream& out, std::ostream& err) {
+  if (!c.mock_config_file.empty() && c.test_case.empty())
+    return usage_error(err, "--mock-config needs --test-case");
+  auto machine = load_machine(c);
+  if (!machine.ok()) return usage_error(err, machine.error().name + ": " + machine.error().cause);
+  auto input = parse_input_argument(c.input);
+  if (!input.ok()) return usage_error(err, input.error().cause);
+  std::string name = c.state_machine_name.empty() ? file_stem(c.definition_path) : c.state_machine_name;
+  Runners runners;
+  if (auto s = set_up_runners(c, name, runners); !s.ok())
+    return usage_error(err, s.error().name + ": " + s.error().cause);
+
+  RealClock real;
+  ManualClock manual(real.now_ms());
+  IdGenerator ids;
+  engine::RunOptions options;
+  options.state_machine_name = name;
+  options.express = c.express;
+  options.keep_history = true;  // Standard semantics: the history is kept (Express drops it)
+  options.clock = c.fast_time ? static_cast<Clock*>(&manual) : &real;
+  options.tasks = runners.top();
+  options.ids = &ids;
+  auto run = engine::run_execution(**machine, *input, options);
+  if (!run.ok()) return usage_error(err, run.error().name + ": " + run.error().cause);
+  if (run->status == "SUCCEEDED" && run->output) out << json::dump(*run->output) << "\n";
+  if (c.history) print_history(*run, out);
+  if (run->status == "SUCCEEDED") return 0;
+  print_failure(*run, err);
+  return 1;
+}
+
+int validate_command(const ValidateCommand& c, std::ostream& out, std::ostream& err) {
+  auto text = read_text_file(c.definition_path);
+  if (!text.ok()) return usage_error(err, text.error().cause);
+  std::string definition = *text;
+  // YAML is validated as the JSON it stands for; text that is neither is judged as it is.
+  if (!json::parse(definition).ok()) {
+    if (auto converted = parse_json_or_yaml(definition); converted.ok())
+      definition = json::dump(*converted);
+  }
+  json::value response = conformance::validation_response(definition, c.express);
+  out << json::dump(response) << "\n";
+  return response.at("result") == "OK" ? 0 : 1;
+}
+
+std::string default_handlers_dir() {
+  if (const char* env = std::getenv("STEPWISE_HANDLERS_DIR"); env && *env) return env;
+  return std::string(STEPWISE_SOURCE_DIR) + "/tests/conformance/handlers";
+}
+
+int conformance_command(ConformanceCommand command, std::ostream& out, std::ostream& err) {
+  auto& runner = command.suite.runner;
+  if (runner.handlers_dir.empty()) runner.handlers_dir = default_handlers_dir();
+  // Each case runs on its own ManualClock, starting now (cases built from "now" stay valid).
+  runner.clock_start_ms = RealClock().now_ms();
+  return conformance::run_suite(command.suite, out, err);
+}
+
+}  // namespace stepwise::app

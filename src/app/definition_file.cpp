@@ -1,0 +1,106 @@
+#include "app/definition_file.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "base/limits.h"
+
+namespace stepwise::app {
+namespace {
+
+json::value yaml_scalar(const YAML::Node& node) {
+  const std::string& s = node.Scalar();
+  if (node.Tag() == "!") return json::value(s.c_str());  // quoted: always a string
+  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
+  if (s == "true" || s == "True" || s == "TRUE") return true;
+  if (s == "false" || s == "False" || s == "FALSE") return false;
+  // A number only when the whole scalar is JSON number text.
+  auto parsed = json::parse(s);
+  if (parsed.ok() && json::is_number(*parsed)) return std::move(parsed).value();
+  return json::value(s.c_str());
+}
+
+Result<json::value> yaml_to_json(const YAML::Node& node, std::size_t depth) {
+  if (depth > limits::json_depth_max) return Error{"InvalidDefinition", "YAML nested too deeply"};
+  switch (node.Type()) {
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined:
+      return json::value(nullptr);
+    case YAML::NodeType::Scalar:
+      return yaml_scalar(node);
+    case YAML::NodeType::Sequence: {
+      json::array out;
+      for (const auto& item : node) {
+        auto v = yaml_to_json(item, depth + 1);
+        if (!v.ok()) return v;
+        out.push_back(std::move(v).value());
+      }
+      return json::value(std::move(out));
+    }
+    case YAML::NodeType::Map: {
+      json::object out;
+      for (const auto& kv : node) {
+        if (!kv.first.IsScalar()) return Error{"InvalidDefinition", "YAML map keys must be scalars"};
+        auto v = yaml_to_json(kv.second, depth + 1);
+        if (!v.ok()) return v;
+        out[kv.first.Scalar()] = std::move(v).value();
+      }
+      return json::value(std::move(out));
+    }
+  }
+  return json::value(nullptr);
+}
+
+}  // namespace
+
+Result<std::string> read_text_file(const std::string& path) {
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path, ec);
+  if (ec) return Error{"FileUnreadable", path + ": " + ec.message()};
+  if (size > input_file_bytes_max) return Error{"FileUnreadable", path + ": file too large"};
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{"FileUnreadable", path + ": cannot open"};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Result<json::value> parse_json_or_yaml(const std::string& text) {
+  auto as_json = json::parse(text);
+  if (as_json.ok()) return as_json;
+  try {
+    YAML::Node root = YAML::Load(text);
+    if (!root.IsMap()) return Error{"InvalidDefinition", "not JSON: " + as_json.error().cause};
+    return yaml_to_json(root, 0);
+  } catch (const std::exception& e) {
+    // yaml-cpp reports errors by exception; they stop here.
+    return Error{"InvalidDefinition", "neither JSON (" + as_json.error().cause + ") nor YAML (" +
+                                          e.what() + ")"};
+  }
+}
+
+Result<std::string> load_definition_text(const std::string& path) {
+  auto text = read_text_file(path);
+  if (!text.ok()) return text;
+  if (json::parse(*text).ok()) return text;
+  auto converted = parse_json_or_yaml(*text);
+  if (!converted.ok()) return converted.error();
+  return json::dump(*converted);
+}
+
+Result<json::value> parse_input_argument(const std::string& argument) {
+  std::string text = argument;
+  if (!argument.empty() && argument[0] == '@') {
+    auto file = read_text_file(argument.substr(1));
+    if (!file.ok()) return file.error();
+    text = std::move(file).value();
+  }
+  auto parsed = json::parse(text);
+  if (!parsed.ok()) return Error{"InvalidExecutionInput", "input is not JSON: " + parsed.error().cause};
+  return parsed;
+}
+
+}  // namespace stepwise::app

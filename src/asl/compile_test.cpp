@@ -1,0 +1,101 @@
+// asl::compile: names become indices, fields become compiled objects, bad input is an error.
+#include "asl/compile.h"
+
+#include <gtest/gtest.h>
+
+namespace stepwise::asl {
+namespace {
+
+TEST(Compile, ResolvesNamesToIndicesAndKeepsFields) {
+  auto m = compile_text(R"({"StartAt":"B","TimeoutSeconds":9,"States":{
+      "A":{"Type":"Pass","End":true},
+      "B":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Next":"A",
+           "TimeoutSeconds":5,"Retry":[{"ErrorEquals":["X"],"MaxAttempts":0,"JitterStrategy":"FULL"}],
+           "Catch":[{"ErrorEquals":["States.ALL"],"Next":"A","ResultPath":null}]}}})");
+  ASSERT_TRUE(m.ok()) << m.error().cause;
+  const StateMachine& sm = **m;
+  EXPECT_EQ(sm.start_at, 1);
+  EXPECT_EQ(sm.timeout_seconds.value_or(0), 9);
+  const State& b = sm.states[1];
+  EXPECT_EQ(b.name, "B");
+  EXPECT_EQ(b.type, StateType::kTask);
+  EXPECT_EQ(b.next, 0);
+  EXPECT_EQ(b.resource_kind, ResourceKind::kService);
+  EXPECT_EQ(b.resource_type, "lambda");
+  EXPECT_EQ(b.resource_short, "invoke");
+  EXPECT_EQ(b.timeout_seconds.value_or(0), 5);
+  ASSERT_EQ(b.retry.size(), 1u);
+  EXPECT_EQ(b.retry[0].max_attempts, 0);
+  EXPECT_EQ(b.retry[0].interval_seconds, 1);
+  EXPECT_DOUBLE_EQ(b.retry[0].backoff_rate, 2.0);
+  EXPECT_TRUE(b.retry[0].jitter_full);
+  ASSERT_EQ(b.catchers.size(), 1u);
+  EXPECT_EQ(b.catchers[0].next, 0);
+  EXPECT_EQ(b.catchers[0].result_path.kind, PathField::Kind::kNull);
+}
+
+TEST(Compile, LambdaArnAndSdkResourcesAreClassified) {
+  auto m = compile_text(R"({"StartAt":"L","States":{
+      "L":{"Type":"Task","Resource":"arn:aws:lambda:eu-west-1:1:function:f","Next":"S"},
+      "S":{"Type":"Task","Resource":"arn:aws:states:::aws-sdk:s3:listBuckets","End":true}}})");
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ((*m)->states[0].resource_kind, ResourceKind::kLambdaFunction);
+  EXPECT_EQ((*m)->states[0].resource_region, "eu-west-1");
+  EXPECT_EQ((*m)->states[1].resource_type, "aws-sdk:s3");
+  EXPECT_EQ((*m)->states[1].resource_short, "listBuckets");
+}
+
+TEST(Compile, NestedMachinesForParallelAndMap) {
+  auto m = compile_text(R"({"StartAt":"P","States":{
+      "P":{"Type":"Parallel","Next":"M","Branches":[
+          {"StartAt":"X","States":{"X":{"Type":"Pass","End":true}}}]},
+      "M":{"Type":"Map","MaxConcurrency":2,"Iterator":{"StartAt":"Y","States":{"Y":{"Type":"Succeed"}}},
+           "End":true}}})");
+  ASSERT_TRUE(m.ok());
+  ASSERT_EQ((*m)->states[0].branches.size(), 1u);
+  EXPECT_EQ((*m)->states[0].branches[0]->depth, 1u);
+  ASSERT_TRUE((*m)->states[1].processor);
+  EXPECT_EQ((*m)->states[1].max_concurrency, 2);
+  EXPECT_FALSE((*m)->states[1].distributed);
+}
+
+TEST(Compile, ContextUseIsDetected) {
+  auto m = compile_text(R"({"StartAt":"A","States":{
+      "A":{"Type":"Pass","Parameters":{"x.$":"$$.Execution.Id"},"Next":"B"},
+      "B":{"Type":"Pass","End":true}}})");
+  ASSERT_TRUE(m.ok());
+  EXPECT_TRUE((*m)->states[0].uses_context);
+  EXPECT_FALSE((*m)->states[1].uses_context);
+}
+
+TEST(Compile, JsonataStatesKeepRawFields) {
+  auto m = compile_text(R"({"QueryLanguage":"JSONata","StartAt":"A","States":{
+      "A":{"Type":"Pass","Output":"{% $states.input %}","End":true}}})");
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ((*m)->states[0].query_language, QueryLanguage::kJsonata);
+  EXPECT_TRUE((*m)->states[0].raw.as_object().contains("Output"));
+}
+
+TEST(Compile, BadInputIsAnInvalidDefinitionError) {
+  for (const char* text : {"not json", "[]", R"({"StartAt":"A"})",
+                           R"({"StartAt":"Z","States":{"A":{"Type":"Pass","End":true}}})",
+                           R"({"StartAt":"A","States":{"A":{"Type":"Pass","Next":"Nope"}}})",
+                           R"({"StartAt":"A","States":{"A":{"Type":"Bogus","End":true}}})",
+                           R"({"StartAt":"A","States":{"A":{"Type":"Pass","InputPath":"x","End":true}}})"}) {
+    auto m = compile_text(text);
+    ASSERT_FALSE(m.ok()) << text;
+    EXPECT_EQ(m.error().name, "InvalidDefinition") << text;
+  }
+}
+
+TEST(Compile, DeepNestingIsRejectedNotRecursedForever) {
+  std::string def = R"({"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}})";
+  for (int i = 0; i < 200; ++i) {
+    def = R"({"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[)" + def + "]}}}";
+  }
+  auto m = compile_text(def);
+  EXPECT_FALSE(m.ok());
+}
+
+}  // namespace
+}  // namespace stepwise::asl

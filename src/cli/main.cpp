@@ -1,0 +1,93 @@
+// stepwise: the command line. Each subcommand's flags map onto a struct of src/app, which does
+// the work; this file only parses.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "app/commands.h"
+#if STEPWISE_HAVE_BENCH
+#include "bench/bench.h"
+#include "bench/bench_cli.h"
+#endif
+
+namespace {
+
+using stepwise::app::ConformanceCommand;
+using stepwise::app::RunCommand;
+using stepwise::app::ValidateCommand;
+
+CLI::App* add_run(CLI::App& app, RunCommand& c) {
+  auto* run = app.add_subcommand("run", "Run one execution in-process; output JSON on stdout");
+  run->add_option("definition", c.definition_path, "definition file (JSON or YAML)")->required();
+  run->add_option("-i,--input", c.input, "execution input: JSON text or @FILE (default {})");
+  run->add_flag("--express", c.express, "Express semantics (no history)");
+  run->add_flag("--history", c.history,
+                "after the output, print {\"events\":[...]} as GetExecutionHistory would");
+  run->add_flag("--fast-time", c.fast_time, "manual clock: waits and retry intervals are instant");
+  run->add_option("--functions", c.functions_file, "local functions file (docs/FUNCTIONS.md)");
+  auto* mock = run->add_option("--mock-config", c.mock_config_file,
+                               "Step Functions Local MockConfigFile (JSON)");
+  run->add_option("--test-case", c.test_case, "test case of the mock config")->needs(mock);
+  run->add_option("--name", c.state_machine_name,
+                  "state machine name (default: the definition file's stem)");
+  return run;
+}
+
+CLI::App* add_validate(CLI::App& app, ValidateCommand& c) {
+  auto* v = app.add_subcommand("validate", "Validate a definition as ValidateStateMachineDefinition");
+  v->add_option("definition", c.definition_path, "definition file (JSON or YAML)")->required();
+  v->add_flag("--express", c.express, "validate as an EXPRESS state machine");
+  return v;
+}
+
+CLI::App* add_conformance(CLI::App& app, ConformanceCommand& c) {
+  auto& s = c.suite;
+  auto* conf = app.add_subcommand("conformance", "Run recorded AWS conformance cases");
+  conf->add_option("dir", s.dir, "directory of case files (*.json)")->required();
+  conf->add_option("-c,--category", s.categories, "only this category (repeatable)");
+  conf->add_option("--name", s.name_contains, "only cases whose name contains this text");
+  conf->add_option("--known-failures", s.known_failures_file,
+                   "cases expected to fail: reported as known; exit 1 if one passes");
+  conf->add_flag("-v,--verbose", s.verbose, "also print skipped, known and soft differences");
+  conf->add_option("-j,--threads", s.threads, "cases run at once")->capture_default_str();
+  conf->add_option("--handlers", s.runner.handlers_dir,
+                   "Lambda handlers directory (default $STEPWISE_HANDLERS_DIR or the source "
+                   "tree's tests/conformance/handlers)");
+  conf->add_option("--python", s.runner.python, "python interpreter for the handlers")
+      ->capture_default_str();
+  conf->add_option("--dump-actual", s.runner.dump_actual_dir,
+                   "write each execution's result to DIR/<case>.json (compare.py's ACTUAL shape)");
+  return conf;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Stepwise: a self-hosted engine for AWS Step Functions (Amazon States Language)"};
+  app.require_subcommand(1);
+  RunCommand run;
+  ValidateCommand validate;
+  ConformanceCommand conformance;
+  auto* run_cmd = add_run(app, run);
+  auto* validate_cmd = add_validate(app, validate);
+  auto* conformance_cmd = add_conformance(app, conformance);
+#if STEPWISE_HAVE_BENCH
+  stepwise::bench::BenchOptions bench;
+  auto* bench_cmd = app.add_subcommand("bench", "Benchmark workloads in-process, beside peers");
+  stepwise::bench::add_bench_options(*bench_cmd, bench);
+#endif
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // Help exits 0; bad arguments exit 2, as documented.
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  if (run_cmd->parsed()) return stepwise::app::run_command(run, std::cout, std::cerr);
+  if (validate_cmd->parsed()) return stepwise::app::validate_command(validate, std::cout, std::cerr);
+  if (conformance_cmd->parsed())
+    return stepwise::app::conformance_command(conformance, std::cout, std::cerr);
+#if STEPWISE_HAVE_BENCH
+  if (bench_cmd->parsed()) return stepwise::bench::run_bench(bench);
+#endif
+  return 2;
+}

@@ -1,0 +1,143 @@
+#include "conformance/execute.h"
+
+#include <filesystem>
+#include <functional>
+#include <vector>
+
+#if STEPWISE_HAVE_ENGINE && STEPWISE_HAVE_FUNCTION_RUNNER
+#include "asl/compile.h"
+#include "base/clock.h"
+#include "base/ids.h"
+#include "engine/run.h"
+#include "tasks/functions.h"
+#include "tasks/router.h"
+#endif
+
+namespace stepwise::conformance {
+namespace {
+
+// arn:aws:states:<region>:<account>:stateMachine:<name> -> its colon-separated fields.
+std::vector<std::string> arn_fields(const std::string& arn) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (out.size() < 16) {
+    std::size_t colon = arn.find(':', pos);
+    out.push_back(arn.substr(pos, colon == std::string::npos ? std::string::npos : colon - pos));
+    if (colon == std::string::npos) break;
+    pos = colon + 1;
+  }
+  return out;
+}
+
+Result<json::value> case_input(const Case& c) {
+  if (auto* v = c.doc.if_contains("input")) return v->is_null() ? json::value(json::object{}) : *v;
+  if (auto* raw = c.doc.if_contains("input_raw"); raw && raw->is_string()) {
+    auto parsed = json::parse(std::string_view(raw->get_string().data(), raw->get_string().size()));
+    if (!parsed.ok()) return Error{"InvalidExecutionInput", "input_raw is not JSON"};
+    return std::move(parsed).value();
+  }
+  return json::value(json::object{});
+}
+
+#if STEPWISE_HAVE_ENGINE && STEPWISE_HAVE_FUNCTION_RUNNER
+
+Result<std::shared_ptr<const asl::StateMachine>> compile_case(const Case& c) {
+  if (auto* d = c.doc.if_contains("definition"); d && d->is_object()) return asl::compile(*d);
+  std::string raw = string_of(c.doc, "definition_raw");
+  return asl::compile_text(raw);
+}
+
+Status register_functions(const Case& c, const RunnerConfig& config, tasks::FunctionRunner& runner) {
+  const auto& functions = object_of(object_of(c.doc, "resources"), "lambda_functions");
+  for (const auto& kv : functions) {
+    if (!kv.value().is_object()) continue;
+    std::string handler = string_of(kv.value().get_object(), "handler_file");
+    std::string path = (std::filesystem::path(config.handlers_dir) /
+                        std::filesystem::path(handler).filename()).string();
+    if (handler.empty() || !std::filesystem::exists(path))
+      return Error{"HandlerMissing", "no local handler for Lambda function " +
+                                         std::string(kv.key()) + " (" + path + ")"};
+    tasks::FunctionSpec spec;
+    spec.name = kv.key();
+    spec.kind = tasks::FunctionKind::command;
+    spec.argv = {config.python, path};
+    spec.cwd = config.handlers_dir;
+    auto added = runner.add(std::move(spec));
+    if (!added.ok()) return added.error();
+  }
+  return ok_status();
+}
+
+engine::RunOptions run_options(const Case& c) {
+  engine::RunOptions o;
+  const auto& names = c.names();
+  auto fields = arn_fields(string_of(names, "state_machine_arn"));
+  if (fields.size() >= 5 && !fields[3].empty()) o.region = fields[3];
+  if (fields.size() >= 5 && !fields[4].empty()) o.account = fields[4];
+  if (auto n = string_of(names, "state_machine_name"); !n.empty()) o.state_machine_name = n;
+  o.execution_name = string_of(names, "execution_name");
+  o.role_arn = string_of(names, "role_arn");
+  o.express = c.express();
+  return o;
+}
+
+#endif
+
+}  // namespace
+
+#if STEPWISE_HAVE_ENGINE && STEPWISE_HAVE_FUNCTION_RUNNER
+
+bool engine_available() { return true; }
+
+Result<ActualExecution> execute_case(const Case& c, const RunnerConfig& config) {
+  auto machine = compile_case(c);
+  if (!machine.ok()) return machine.error();
+  auto input = case_input(c);
+  if (!input.ok()) return input.error();
+  tasks::FunctionRunner functions;
+  if (auto s = register_functions(c, config, functions); !s.ok()) return s.error();
+  // Lambda goes to the local functions; other integrations fail as unsupported resources.
+  tasks::Router router;
+  router.route(tasks::ResourceKind::lambda, &functions);
+
+  ManualClock clock(config.clock_start_ms);
+  // Seeded from the case name: a rerun generates the same ids.
+  IdGenerator ids(std::hash<std::string>{}(c.name) | 1);
+  engine::RunOptions options = run_options(c);
+  options.clock = &clock;
+  options.tasks = &router;
+  options.ids = &ids;
+  auto run = engine::run_execution(**machine, *input, options);
+  if (!run.ok()) return run.error();
+
+  ActualExecution a;
+  a.status = run->status;
+  a.output = run->output;
+  a.error = run->error;
+  a.cause = run->cause;
+  for (const auto& ev : run->history) a.events.push_back(ev.to_json());
+  a.input_text = json::dump(*input);
+  a.execution_arn = run->execution_arn;
+  a.execution_name = options.execution_name;
+  a.state_machine_arn = "arn:aws:states:" + options.region + ":" + options.account +
+                        ":stateMachine:" + options.state_machine_name;
+  a.start_ms = run->start_ms;
+  a.stop_ms = run->stop_ms;
+  return a;
+}
+
+#else
+
+bool engine_available() { return false; }
+
+Result<ActualExecution> execute_case(const Case& c, const RunnerConfig& config) {
+  (void)config;
+  (void)arn_fields;
+  auto input = case_input(c);
+  if (!input.ok()) return input.error();
+  return Error{"EngineUnavailable", "engine::run_execution or tasks::FunctionRunner not built yet"};
+}
+
+#endif
+
+}  // namespace stepwise::conformance

@@ -1,0 +1,1320 @@
+// The interpreter: frames, states, retry/catch and history events. See interpreter.h.
+#include "engine/interpreter.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "base/limits.h"
+
+namespace stepwise::engine {
+
+using asl::PathField;
+using asl::State;
+using asl::StateType;
+using json::object;
+using json::value;
+
+namespace {
+
+// AWS rejects a Wait whose delay does not fit Java's int seconds.
+constexpr std::int64_t wait_seconds_max = std::numeric_limits<std::int32_t>::max();
+
+const char* const kEntered[] = {"PassStateEntered",    "TaskStateEntered",    "ChoiceStateEntered",
+                                "WaitStateEntered",    "SucceedStateEntered", "FailStateEntered",
+                                "ParallelStateEntered", "MapStateEntered"};
+const char* const kExited[] = {"PassStateExited",    "TaskStateExited",    "ChoiceStateExited",
+                               "WaitStateExited",    "SucceedStateExited", "FailStateExited",
+                               "ParallelStateExited", "MapStateExited"};
+
+int type_index(StateType t) { return static_cast<int>(t); }
+
+object payload_details(const char* key, const value& v) {
+  object d;
+  d[key] = json::dump(v);
+  d[std::string(key) + "Details"] = object{{"truncated", false}};
+  return d;
+}
+
+value error_output(const std::string& error, const std::string& cause, bool has_cause) {
+  object o;
+  o["Error"] = error;
+  if (has_cause) o["Cause"] = cause;
+  return o;
+}
+
+bool error_matches(const std::vector<std::string>& equals, const std::string& error) {
+  for (const auto& e : equals) {
+    if (e == error || e == "States.ALL") return true;
+    if (e == "States.TaskFailed" && error != "States.Timeout") return true;
+  }
+  return false;
+}
+
+// "value \"X\"": strings as they are, anything else as JSON text (AWS's wording).
+std::string quoted_value(const value& v) {
+  return "\"" + (v.is_string() ? std::string(v.get_string()) : json::dump(v)) + "\"";
+}
+
+}  // namespace
+
+std::string state_error_prefix(const std::string& state_name, std::int64_t entered_event_id) {
+  return "An error occurred while executing the state '" + state_name +
+         "' (entered at the event id #" + std::to_string(entered_event_id) + "). ";
+}
+
+struct Execution::Failure {
+  std::string error;
+  std::string cause;
+  bool has_cause = true;
+};
+
+struct Execution::Frame {
+  const asl::StateMachine* machine = nullptr;
+  int parent = -1;
+  int index = 0;              // branch index (Parallel) or item index (Map)
+  std::uint64_t parent_activation = 0;
+  std::uint64_t activation = 0;  // bumped whenever the current state (re)starts
+  int state = -1;
+  bool done = false;
+  bool silent = false;        // a Distributed Map child: writes no events into this history
+  value input;                // the current state's raw input
+  value effective;            // Task: parameters; Wait/Map: input after InputPath
+  value items;                // Map: the items
+  Millis entered_ms = 0;
+  std::int64_t entered_event = 0;
+  std::int64_t last_event = 0;
+  std::vector<std::int64_t> retry_counts;
+  std::int64_t retry_count = 0;
+  std::uint64_t task_op = 0;
+  std::vector<std::uint64_t> timer_ops;
+  tasks::TaskRequest request;
+  // Parallel / Map bookkeeping.
+  std::vector<int> children;
+  json::array results;
+  std::size_t pending = 0;
+  std::size_t next_item = 0;
+  std::size_t running = 0;
+  std::size_t failed = 0;
+  std::size_t max_concurrency = 0;
+  std::optional<std::int64_t> tolerated_count;
+  std::optional<double> tolerated_percentage;
+  std::int64_t map_cursor = 0;
+
+  const State& cur() const { return machine->states[static_cast<std::size_t>(state)]; }
+};
+
+Execution::Execution(std::shared_ptr<const asl::StateMachine> machine, ExecutionInfo info,
+                     Random random)
+    : machine_(std::move(machine)), info_(std::move(info)), random_(std::move(random)) {
+  random_source_ = [this] { return random_ ? random_() : 0; };
+}
+
+Execution::~Execution() = default;
+
+// ---------------------------------------------------------------------------- events and ops
+
+std::int64_t Execution::emit(int f, const char* type, const char* details_key,
+                             json::object details) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  if (fr.silent) return fr.last_event;
+  std::int64_t id = emit_prev(fr.last_event, type, details_key, std::move(details));
+  fr.last_event = id;
+  return id;
+}
+
+std::int64_t Execution::emit_prev(std::int64_t prev, const char* type, const char* details_key,
+                                  json::object details) {
+  std::int64_t id = next_event_id_++;
+  if (history_on()) {
+    HistoryEvent e;
+    e.id = id;
+    e.previous_event_id = prev;
+    e.timestamp = now_;
+    e.type = type;
+    e.details_key = details_key;
+    e.details = std::move(details);
+    history_.push_back(std::move(e));
+  }
+  return id;
+}
+
+std::uint64_t Execution::add_op(int f, OpKind kind) {
+  std::uint64_t id = next_op_++;
+  ops_.emplace(id, Op{f, kind});
+  return id;
+}
+
+void Execution::cancel_ops(int f) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  if (fr.task_op != 0) {
+    if (ops_.erase(fr.task_op) > 0) {
+      Command c;
+      c.kind = Command::Kind::kCancelTask;
+      c.id = fr.task_op;
+      c.request = fr.request;
+      commands_.push_back(std::move(c));
+    }
+    fr.task_op = 0;
+  }
+  for (std::uint64_t t : fr.timer_ops) {
+    if (ops_.erase(t) > 0) {
+      Command c;
+      c.kind = Command::Kind::kCancelTimer;
+      c.id = t;
+      commands_.push_back(std::move(c));
+    }
+  }
+  fr.timer_ops.clear();
+}
+
+Execution::Failure Execution::runtime_failure(const Frame& fr, const std::string& message) const {
+  return Failure{"States.Runtime", state_error_prefix(fr.cur().name, fr.entered_event) + message,
+                 true};
+}
+
+// ---------------------------------------------------------------------------- context
+
+value Execution::context_object(const Frame& fr, const value* map_item, std::int64_t index) {
+  object exec;
+  exec["Id"] = info_.execution_arn;
+  exec["Input"] = execution_input_;
+  exec["StartTime"] = format_iso8601_ms(start_ms_);
+  exec["Name"] = info_.execution_name;
+  exec["RoleArn"] = info_.role_arn;
+  exec["RedriveCount"] = 0;
+  object sm;
+  sm["Id"] = info_.state_machine_arn;
+  sm["Name"] = info_.state_machine_name;
+  object st;
+  const State& s = fr.cur();
+  st["Name"] = s.name;
+  st["EnteredTime"] = format_iso8601_ms(fr.entered_ms);
+  if (s.type == StateType::kTask || s.type == StateType::kMap || s.type == StateType::kParallel) {
+    st["RetryCount"] = fr.retry_count;
+  }
+  object ctx;
+  ctx["Execution"] = std::move(exec);
+  ctx["StateMachine"] = std::move(sm);
+  ctx["State"] = std::move(st);
+  if (s.type == StateType::kTask && fr.request.task_token) {
+    ctx["Task"] = object{{"Token", *fr.request.task_token}};
+  }
+  if (map_item != nullptr) {
+    ctx["Map"] = object{{"Item", object{{"Index", index}, {"Value", *map_item}}}};
+  }
+  return ctx;
+}
+
+// ---------------------------------------------------------------------------- frames
+
+int Execution::new_frame(const asl::StateMachine* machine, int parent, int index, value input) {
+  auto fr = std::make_unique<Frame>();
+  fr->machine = machine;
+  fr->parent = parent;
+  fr->index = index;
+  fr->input = std::move(input);
+  if (parent >= 0) {
+    const Frame& p = *frames_[static_cast<std::size_t>(parent)];
+    fr->parent_activation = p.activation;
+    fr->silent = p.silent || (p.cur().type == StateType::kMap && p.cur().distributed);
+    fr->last_event = p.last_event;
+  }
+  frames_.push_back(std::move(fr));
+  return static_cast<int>(frames_.size() - 1);
+}
+
+void Execution::enter_state(int f, int state_index) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  fr.state = state_index;
+  fr.entered_ms = now_;
+  fr.retry_count = 0;
+  fr.retry_counts.assign(fr.cur().retry.size(), 0);
+  ++fr.activation;
+  if (fr.silent) return;
+  const State& s = fr.cur();
+  std::int64_t id = next_event_id_++;
+  if (history_on()) {
+    HistoryEvent e;
+    e.id = id;
+    e.previous_event_id = fr.last_event;
+    e.timestamp = now_;
+    e.type = kEntered[type_index(s.type)];
+    e.details_key = "stateEnteredEventDetails";
+    e.details = payload_details("input", fr.input);
+    e.details["name"] = s.name;
+    history_.push_back(std::move(e));
+  }
+  fr.last_event = id;
+  fr.entered_event = id;
+}
+
+void Execution::run_queue() {
+  while (!ready_.empty() && !finished()) {
+    int f = ready_.front();
+    ready_.pop_front();
+    advance(f);
+    if (!info_.express && next_event_id_ > static_cast<std::int64_t>(limits::history_events_max) &&
+        !finished()) {
+      finish_execution("FAILED", std::nullopt, std::string("States.Runtime"),
+                       std::string("The execution reached the maximum number of history events (") +
+                           std::to_string(limits::history_events_max) + ").");
+    }
+  }
+}
+
+void Execution::advance(int f) {
+  while (!finished()) {
+    Frame& fr = *frames_[static_cast<std::size_t>(f)];
+    if (fr.done) return;
+    if (!run_state(f)) return;
+  }
+}
+
+bool Execution::run_state(int f) {
+  const State& s = frames_[static_cast<std::size_t>(f)]->cur();
+  if (s.query_language == asl::QueryLanguage::kJsonata) {
+    Frame& fr = *frames_[static_cast<std::size_t>(f)];
+    return state_failed(f, runtime_failure(fr, "JSONata query language is not supported yet."));
+  }
+  switch (s.type) {
+    case StateType::kPass: return run_pass(f);
+    case StateType::kTask: return run_task(f);
+    case StateType::kChoice: return run_choice(f);
+    case StateType::kWait: return run_wait(f);
+    case StateType::kSucceed: return run_succeed(f);
+    case StateType::kFail: return run_fail(f);
+    case StateType::kParallel: return run_parallel(f);
+    case StateType::kMap: return run_map(f);
+  }
+  return false;
+}
+
+jsonpath::EvalContext Execution::eval_context(Frame& fr, const value* input) {
+  jsonpath::EvalContext ctx;
+  ctx.input = input;
+  ctx.random = &random_source_;
+  (void)fr;
+  return ctx;
+}
+
+void Execution::frame_succeeded(int f, value output) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  fr.done = true;
+  if (fr.parent < 0) {
+    if (!fr.silent) {
+      std::int64_t prev = fr.last_event;
+      emit_prev(prev, "ExecutionSucceeded", "executionSucceededEventDetails",
+                history_on() ? payload_details("output", output) : object());
+    }
+    finish_execution("SUCCEEDED", std::move(output), std::nullopt, std::nullopt);
+    return;
+  }
+  child_done(fr.parent, f, true, std::move(output), nullptr);
+}
+
+void Execution::frame_failed(int f, Failure failure) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  fr.done = true;
+  cancel_ops(f);
+  if (fr.parent < 0) {
+    object d;
+    if (history_on()) {
+      d["error"] = failure.error;
+      if (failure.has_cause) d["cause"] = failure.cause;
+    }
+    emit_prev(fr.last_event, "ExecutionFailed", "executionFailedEventDetails", std::move(d));
+    std::optional<std::string> cause;
+    if (failure.has_cause) cause = failure.cause;
+    finish_execution("FAILED", std::nullopt, failure.error, std::move(cause));
+    return;
+  }
+  child_done(fr.parent, f, false, value(), &failure);
+}
+
+void Execution::abort_frame(int f) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  if (fr.done) return;
+  fr.done = true;
+  cancel_ops(f);
+  for (int c : fr.children) abort_frame(c);
+}
+
+void Execution::finish_execution(const char* status, std::optional<value> output,
+                                 std::optional<std::string> error,
+                                 std::optional<std::string> cause) {
+  if (finished()) return;
+  status_ = status;
+  output_ = std::move(output);
+  error_ = std::move(error);
+  cause_ = std::move(cause);
+  for (std::size_t i = 0; i < frames_.size(); ++i) {
+    if (!frames_[i]->done) abort_frame(static_cast<int>(i));
+  }
+  for (auto& kv : ops_) {
+    if (kv.second.kind == OpKind::kExecutionTimeout) {
+      Command c;
+      c.kind = Command::Kind::kCancelTimer;
+      c.id = kv.first;
+      commands_.push_back(std::move(c));
+    }
+  }
+  ops_.clear();
+  ready_.clear();
+}
+
+// ---------------------------------------------------------------------------- public steps
+
+void Execution::start(value input, Millis now_ms) {
+  now_ = now_ms;
+  start_ms_ = now_ms;
+  execution_input_ = input;
+  emit_prev(0, "ExecutionStarted", "executionStartedEventDetails", [&] {
+    if (!history_on()) return object();
+    object d = payload_details("input", input);
+    d["roleArn"] = info_.role_arn;
+    return d;
+  }());
+  if (machine_->timeout_seconds) {
+    Command c;
+    c.kind = Command::Kind::kStartTimer;
+    c.id = add_op(-1, OpKind::kExecutionTimeout);
+    c.due_ms = now_ms + *machine_->timeout_seconds * 1000;
+    commands_.push_back(std::move(c));
+  }
+  int f = new_frame(machine_.get(), -1, 0, std::move(input));
+  enter_state(f, machine_->start_at);
+  ready_.push_back(f);
+  run_queue();
+}
+
+void Execution::handle(StepEvent ev, Millis now_ms) {
+  if (finished()) return;
+  now_ = std::max(now_, now_ms);
+  if (ev.kind == StepEvent::Kind::kStop) {
+    emit_prev(0, "ExecutionAborted", "executionAbortedEventDetails", object());
+    std::optional<std::string> error, cause;
+    if (!ev.error.empty()) error = ev.error;
+    if (!ev.cause.empty()) cause = ev.cause;
+    finish_execution("ABORTED", std::nullopt, std::move(error), std::move(cause));
+    return;
+  }
+  auto it = ops_.find(ev.id);
+  if (it == ops_.end()) return;  // stale: the frame moved on
+  Op op = it->second;
+  ops_.erase(it);
+  if (op.kind == OpKind::kExecutionTimeout) {
+    emit_prev(next_event_id_ - 1, "ExecutionTimedOut", "executionTimedOutEventDetails", [&] {
+      object d;
+      if (history_on()) d["error"] = "States.Timeout";
+      return d;
+    }());
+    finish_execution("TIMED_OUT", std::nullopt, std::string("States.Timeout"), std::nullopt);
+    return;
+  }
+  Frame& fr = *frames_[static_cast<std::size_t>(op.frame)];
+  if (fr.done) return;
+  bool moved = false;
+  switch (op.kind) {
+    case OpKind::kTask:
+      fr.task_op = 0;
+      task_result(op.frame, ev);
+      return;
+    case OpKind::kTaskTimeout: task_timed_out(op.frame, "States.Timeout"); return;
+    case OpKind::kHeartbeat: task_timed_out(op.frame, "States.HeartbeatTimeout"); return;
+    case OpKind::kWait:
+      fr.timer_ops.clear();
+      moved = complete_state(op.frame, std::move(fr.effective));
+      break;
+    case OpKind::kRetry:
+      fr.timer_ops.clear();
+      ++fr.activation;
+      moved = true;  // run the state again
+      break;
+    case OpKind::kExecutionTimeout: break;
+  }
+  if (moved) {
+    ready_.push_back(op.frame);
+    run_queue();
+  }
+}
+
+// ---------------------------------------------------------------------------- I/O processing
+
+namespace {
+
+// InputPath: "$" (default), null ({}), or a path that must match.
+Result<value> apply_input_path(const PathField& p, value& raw, bool consume,
+                               const jsonpath::EvalContext& ctx) {
+  switch (p.kind) {
+    case PathField::Kind::kDefault: return consume ? std::move(raw) : raw;
+    case PathField::Kind::kNull: return value(object());
+    case PathField::Kind::kPath: break;
+  }
+  return p.path.select_or_fail(ctx);
+}
+
+}  // namespace
+
+// Runs `fn` on the template with the state's context object when the state needs one.
+#define STEPWISE_CTX(fr, input_ptr, map_item, index)                                   \
+  jsonpath::EvalContext ctx = eval_context(fr, input_ptr);                            \
+  value ctx_obj;                                                                      \
+  if ((fr).cur().uses_context) {                                                      \
+    ctx_obj = context_object(fr, map_item, index);                                    \
+    ctx.context = &ctx_obj;                                                           \
+  }
+
+bool Execution::complete_state(int f, value result) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  const State& s = fr.cur();
+  value out;
+  switch (s.result_path.kind) {
+    case PathField::Kind::kDefault: out = std::move(result); break;
+    case PathField::Kind::kNull: out = std::move(fr.input); break;
+    case PathField::Kind::kPath: {
+      out = std::move(fr.input);
+      Status st = s.result_path.path.assign(out, std::move(result));
+      if (!st) {
+        fr.input = std::move(out);
+        Failure fl{st.error().name, st.error().cause, true};
+        if (fl.error == "States.Runtime") fl = runtime_failure(fr, fl.cause);
+        return state_failed(f, std::move(fl));
+      }
+      break;
+    }
+  }
+  if (s.output_path.kind == PathField::Kind::kNull) {
+    out = object();
+  } else if (s.output_path.kind == PathField::Kind::kPath) {
+    STEPWISE_CTX(fr, &out, nullptr, 0)
+    auto sel = s.output_path.path.select_or_fail(ctx);
+    if (!sel) return state_failed(f, runtime_failure(fr, sel.error().cause));
+    out = std::move(*sel);
+  }
+  if (json::dumped_size(out) > limits::payload_bytes_max) {
+    return state_failed(f, Failure{"States.DataLimitExceeded",
+                                   "The state/task '" + s.name +
+                                       "' returned a result with a size exceeding the maximum "
+                                       "number of bytes service limit.",
+                                   true});
+  }
+  return transition_out(f, std::move(out), s.next);
+}
+
+bool Execution::transition_out(int f, value out, int next) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  const State& s = fr.cur();
+  if (!fr.silent) {
+    std::int64_t id = next_event_id_++;
+    if (history_on()) {
+      HistoryEvent e;
+      e.id = id;
+      e.previous_event_id = fr.last_event;
+      e.timestamp = now_;
+      e.type = kExited[type_index(s.type)];
+      e.details_key = "stateExitedEventDetails";
+      e.details = payload_details("output", out);
+      e.details["name"] = s.name;
+      history_.push_back(std::move(e));
+    }
+    fr.last_event = id;
+  }
+  if (next < 0) {
+    frame_succeeded(f, std::move(out));
+    return false;
+  }
+  fr.input = std::move(out);
+  enter_state(f, next);
+  return true;
+}
+
+// ---------------------------------------------------------------------------- states
+
+bool Execution::run_pass(int f) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  const State& s = fr.cur();
+  bool simple = s.input_path.kind == PathField::Kind::kDefault && !s.parameters && !s.result &&
+                s.result_path.kind == PathField::Kind::kDefault &&
+                s.output_path.kind == PathField::Kind::kDefault;
+  if (simple) {
+    // The common case (and the benchmark): the input is the output, moved not copied.
+    if (!history_on() && json::dumped_size(fr.input) <= limits::payload_bytes_max) {
+      return transition_out(f, std::move(fr.input), s.next);
+    }
+    return complete_state(f, std::move(fr.input));
+  }
+  value result;
+  if (s.result) {
+    result = *s.result;
+  } else {
+    bool consume = s.result_path.kind == PathField::Kind::kDefault;
+    STEPWISE_CTX(fr, &fr.input, nullptr, 0)
+    auto eff = apply_input_path(s.input_path, fr.input, consume, ctx);
+    if (!eff) return state_failed(f, runtime_failure(fr, eff.error().cause));
+    result = std::move(*eff);
+    if (s.parameters) {
+      ctx.input = &result;
+      auto p = s.parameters->evaluate(ctx);
+      if (!p) return state_failed(f, Failure{p.error().name, state_error_prefix(s.name, fr.entered_event) + p.error().cause, true});
+      result = std::move(*p);
+    }
+  }
+  return complete_state(f, std::move(result));
+}
+
+bool Execution::run_choice(int f) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  const State& s = fr.cur();
+  STEPWISE_CTX(fr, &fr.input, nullptr, 0)
+  auto eff = apply_input_path(s.input_path, fr.input, true, ctx);
+  if (!eff) return state_failed(f, runtime_failure(fr, eff.error().cause));
+  value input = std::move(*eff);
+  ctx.input = &input;
+  int next = -1;
+  for (const auto& b : s.choices) {
+    auto r = b.rule.evaluate(ctx);
+    if (!r) return state_failed(f, runtime_failure(fr, r.error().cause));
+    if (*r) {
+      next = b.next;
+      break;
+    }
+  }
+  if (next < 0) next = s.default_next;
+  if (next < 0) {
+    return state_failed(f, Failure{"States.NoChoiceMatched",
+                                   state_error_prefix(s.name, fr.entered_event) +
+                                       "No Matches!",
+                                   true});
+  }
+  fr.input = value();
+  value out = std::move(input);
+  if (s.output_path.kind == PathField::Kind::kNull) {
+    out = object();
+  } else if (s.output_path.kind == PathField::Kind::kPath) {
+    ctx.input = &out;
+    auto sel = s.output_path.path.select_or_fail(ctx);
+    if (!sel) return state_failed(f, runtime_failure(fr, sel.error().cause));
+    out = std::move(*sel);
+  }
+  return transition_out(f, std::move(out), next);
+}
+
+bool Execution::run_succeed(int f) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  const State& s = fr.cur();
+  STEPWISE_CTX(fr, &fr.input, nullptr, 0)
+  auto eff = apply_input_path(s.input_path, fr.input, true, ctx);
+  if (!eff) return state_failed(f, runtime_failure(fr, eff.error().cause));
+  fr.input = value();
+  value out = std::move(*eff);
+  if (s.output_path.kind == PathField::Kind::kNull) {
+    out = object();
+  } else if (s.output_path.kind == PathField::Kind::kPath) {
+    ctx.input = &out;
+    auto sel = s.output_path.path.select_or_fail(ctx);
+    if (!sel) return state_failed(f, runtime_failure(fr, sel.error().cause));
+    out = std::move(*sel);
+  }
+  return transition_out(f, std::move(out), -1);
+}
+
+bool Execution::run_fail(int f) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  const State& s = fr.cur();
+  STEPWISE_CTX(fr, &fr.input, nullptr, 0)
+  Failure fl;
+  fl.has_cause = false;
+  if (s.error) fl.error = *s.error;
+  if (s.cause) {
+    fl.cause = *s.cause;
+    fl.has_cause = true;
+  }
+  auto eval = [&](const std::optional<jsonpath::Path>& path,
+                  const std::optional<jsonpath::Intrinsic>& fn, const char* field,
+                  std::string& out) -> std::optional<Failure> {
+    value v;
+    if (path) {
+      auto sel = path->select(ctx);
+      if (!sel) {
+        return runtime_failure(fr, "The JSONPath '" + path->text() + "' specified for the field '" +
+                                       field + "' could not be found in the input '" +
+                                       json::dump(fr.input) + "'");
+      }
+      v = std::move(*sel);
+    } else if (fn) {
+      auto r = fn->evaluate(ctx, field);
+      if (!r) return Failure{r.error().name, state_error_prefix(s.name, fr.entered_event) + r.error().cause, true};
+      v = std::move(*r);
+    } else {
+      return std::nullopt;
+    }
+    out = v.is_string() ? std::string(v.get_string()) : json::dump(v);
+    return std::nullopt;
+  };
+  if (auto bad = eval(s.error_path, s.error_fn, "ErrorPath", fl.error)) return state_failed(f, *bad);
+  std::string cause;
+  bool has_cause_path = s.cause_path || s.cause_fn;
+  if (auto bad = eval(s.cause_path, s.cause_fn, "CausePath", cause)) return state_failed(f, *bad);
+  if (has_cause_path) {
+    fl.cause = std::move(cause);
+    fl.has_cause = true;
+  }
+  frame_failed(f, std::move(fl));
+  return false;
+}
+
+bool Execution::run_wait(int f) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  const State& s = fr.cur();
+  STEPWISE_CTX(fr, &fr.input, nullptr, 0)
+  auto eff = apply_input_path(s.input_path, fr.input, false, ctx);
+  if (!eff) return state_failed(f, runtime_failure(fr, eff.error().cause));
+  fr.effective = std::move(*eff);
+  ctx.input = &fr.effective;
+  Millis due = now_;
+  if (s.seconds) {
+    due = now_ + *s.seconds * 1000;
+  } else if (s.timestamp) {
+    Millis t = 0;
+    if (!parse_rfc3339(*s.timestamp, &t)) {
+      return state_failed(f, runtime_failure(fr, "The Timestamp field cannot be parsed as an "
+                                                  "ISO-8601 extended offset date-time format "
+                                                  "string: " + *s.timestamp));
+    }
+    due = t;
+  } else if (s.seconds_path) {
+    auto sel = s.seconds_path->select_or_fail(ctx);
+    if (!sel) return state_failed(f, runtime_failure(fr, sel.error().cause));
+    const value& v = *sel;
+    std::string where = s.seconds_path->text() + " == " + json::dump(v);
+    if (!json::is_number(v) || !json::is_integral_number(v) || (v.is_double() && std::fabs(v.get_double()) > 9e18)) {
+      return state_failed(
+          f, runtime_failure(fr, "The SecondsPath parameter cannot be parsed as a long value: " + where));
+    }
+    auto secs = static_cast<std::int64_t>(json::as_double(v));
+    if (v.is_int64()) secs = v.get_int64();
+    if (secs < 0) {
+      return state_failed(
+          f, runtime_failure(fr, "The SecondsPath parameter references a negative value: " + where));
+    }
+    if (secs > wait_seconds_max) {
+      return state_failed(f, runtime_failure(fr, "Wait state delay is too long."));
+    }
+    due = now_ + secs * 1000;
+  } else if (s.timestamp_path) {
+    auto sel = s.timestamp_path->select_or_fail(ctx);
+    if (!sel) return state_failed(f, runtime_failure(fr, sel.error().cause));
+    Millis t = 0;
+    std::string text = sel->is_string() ? std::string(sel->get_string()) : json::dump(*sel);
+    if (!sel->is_string() || !parse_rfc3339(text, &t)) {
+      return state_failed(f, runtime_failure(fr, "The TimestampPath parameter does not reference a "
+                                                  "valid ISO-8601 extended offset date-time "
+                                                  "format string: " +
+                                                      s.timestamp_path->text() + " == " + text));
+    }
+    due = t;
+  }
+  if ((due - now_) / 1000 > wait_seconds_max) {
+    return state_failed(f, runtime_failure(fr, "Wait state delay is too long."));
+  }
+  Command c;
+  c.kind = Command::Kind::kStartTimer;
+  c.id = add_op(f, OpKind::kWait);
+  c.due_ms = std::max(due, now_);
+  fr.timer_ops.push_back(c.id);
+  commands_.push_back(std::move(c));
+  return false;
+}
+
+namespace {
+
+std::string make_token(const std::function<std::uint64_t()>& random) {
+  static const char* hex = "0123456789abcdef";
+  std::string t;
+  for (int i = 0; i < 4; ++i) {
+    std::uint64_t r = random ? random() : 0;
+    for (int k = 0; k < 16; ++k) t.push_back(hex[(r >> (k * 4)) & 15]);
+  }
+  return t;
+}
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+// TimeoutSecondsPath / HeartbeatSecondsPath: a positive integer at the path.
+static std::optional<std::string> seconds_from_path(const jsonpath::Path& path,
+                                                    const jsonpath::EvalContext& ctx,
+                                                    const char* field, std::int64_t* out) {
+  auto sel = path.select_or_fail(ctx);
+  if (!sel) return sel.error().cause;
+  const value& v = *sel;
+  if (!json::is_number(v) || !json::is_integral_number(v) || json::as_double(v) < 1 ||
+      json::as_double(v) > static_cast<double>(limits::seconds_max)) {
+    return std::string("The ") + field + " parameter does not reference a valid positive integer: " +
+           path.text() + " == " + json::dump(v);
+  }
+  *out = static_cast<std::int64_t>(json::as_double(v));
+  return std::nullopt;
+}
+
+bool Execution::run_task(int f) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  const State& s = fr.cur();
+  fr.request = tasks::TaskRequest();
+  if (ends_with(s.resource, ".waitForTaskToken") ||
+      s.resource_kind == asl::ResourceKind::kActivity) {
+    fr.request.task_token = make_token(random_);
+  }
+  STEPWISE_CTX(fr, &fr.input, nullptr, 0)
+  auto eff = apply_input_path(s.input_path, fr.input, false, ctx);
+  if (!eff) return state_failed(f, runtime_failure(fr, eff.error().cause));
+  value params = std::move(*eff);
+  if (s.parameters) {
+    ctx.input = &params;
+    auto p = s.parameters->evaluate(ctx);
+    if (!p) {
+      return state_failed(f, Failure{p.error().name,
+                                     state_error_prefix(s.name, fr.entered_event) + p.error().cause,
+                                     true});
+    }
+    params = std::move(*p);
+  }
+  ctx.input = &fr.input;
+  std::optional<std::int64_t> timeout = s.timeout_seconds;
+  std::optional<std::int64_t> heartbeat = s.heartbeat_seconds;
+  if (s.timeout_seconds_path) {
+    std::int64_t v = 0;
+    if (auto bad = seconds_from_path(*s.timeout_seconds_path, ctx, "TimeoutSecondsPath", &v)) {
+      return state_failed(f, runtime_failure(fr, *bad));
+    }
+    timeout = v;
+  }
+  if (s.heartbeat_seconds_path) {
+    std::int64_t v = 0;
+    if (auto bad = seconds_from_path(*s.heartbeat_seconds_path, ctx, "HeartbeatSecondsPath", &v)) {
+      return state_failed(f, runtime_failure(fr, *bad));
+    }
+    heartbeat = v;
+  }
+  if (s.credentials) {
+    auto c = s.credentials->evaluate(ctx);
+    if (!c) return state_failed(f, runtime_failure(fr, c.error().cause));
+    fr.request.credentials = std::move(*c);
+  }
+  schedule_task(f, std::move(params), timeout, heartbeat);
+  return false;
+}
+
+void Execution::schedule_task(int f, value params, std::optional<std::int64_t> timeout,
+                              std::optional<std::int64_t> heartbeat) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  const State& s = fr.cur();
+  if (history_on() && !fr.silent) {
+    object d;
+    const std::string region = s.resource_region.empty() ? info_.region : s.resource_region;
+    switch (s.resource_kind) {
+      case asl::ResourceKind::kLambdaFunction:
+        d = payload_details("input", params);
+        d["resource"] = s.resource;
+        if (timeout) d["timeoutInSeconds"] = *timeout;
+        if (heartbeat) d["heartbeatInSeconds"] = *heartbeat;
+        emit(f, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", std::move(d));
+        emit(f, "LambdaFunctionStarted", "", object());
+        break;
+      case asl::ResourceKind::kActivity:
+        d = payload_details("input", params);
+        d["resource"] = s.resource;
+        if (timeout) d["timeoutInSeconds"] = *timeout;
+        if (heartbeat) d["heartbeatInSeconds"] = *heartbeat;
+        emit(f, "ActivityScheduled", "activityScheduledEventDetails", std::move(d));
+        emit(f, "ActivityStarted", "", object());
+        break;
+      case asl::ResourceKind::kService:
+        d["resourceType"] = s.resource_type;
+        d["resource"] = s.resource_short;
+        d["region"] = region;
+        d["parameters"] = json::dump(params);
+        if (timeout) d["timeoutInSeconds"] = *timeout;
+        if (heartbeat) d["heartbeatInSeconds"] = *heartbeat;
+        emit(f, "TaskScheduled", "taskScheduledEventDetails", std::move(d));
+        emit(f, "TaskStarted", "taskStartedEventDetails", service_details(s));
+        break;
+    }
+  } else if (!fr.silent) {
+    emit(f, "", "", object());
+    emit(f, "", "", object());
+  }
+  tasks::TaskRequest& r = fr.request;
+  r.resource = s.resource;
+  r.parameters = std::move(params);
+  r.state_name = s.name;
+  r.execution_arn = info_.execution_arn;
+  r.execution_name = info_.execution_name;
+  r.state_machine_arn = info_.state_machine_arn;
+  r.state_machine_name = info_.state_machine_name;
+  r.attempt = fr.retry_count;
+  r.timeout_seconds = timeout;
+  r.heartbeat_seconds = heartbeat;
+  Command c;
+  c.kind = Command::Kind::kInvokeTask;
+  c.id = add_op(f, OpKind::kTask);
+  c.request = r;
+  fr.task_op = c.id;
+  commands_.push_back(std::move(c));
+  auto timer = [&](std::int64_t secs, OpKind kind) {
+    Command t;
+    t.kind = Command::Kind::kStartTimer;
+    t.id = add_op(f, kind);
+    t.due_ms = now_ + secs * 1000;
+    fr.timer_ops.push_back(t.id);
+    commands_.push_back(std::move(t));
+  };
+  if (timeout) timer(*timeout, OpKind::kTaskTimeout);
+  if (heartbeat) timer(*heartbeat, OpKind::kHeartbeat);
+}
+
+object Execution::service_details(const State& s) const {
+  object d;
+  d["resourceType"] = s.resource_type;
+  d["resource"] = s.resource_short;
+  return d;
+}
+
+void Execution::task_result(int f, const StepEvent& ev) {
+  cancel_ops(f);
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  const State& s = fr.cur();
+  const bool lambda = s.resource_kind == asl::ResourceKind::kLambdaFunction;
+  const bool activity = s.resource_kind == asl::ResourceKind::kActivity;
+  Failure fl;
+  bool ok = ev.kind == StepEvent::Kind::kTaskSucceeded;
+  if (ok && json::dumped_size(ev.output) > limits::payload_bytes_max) {
+    ok = false;
+    fl = Failure{"States.DataLimitExceeded",
+                 "The state/task '" + (lambda || activity ? s.resource : s.resource_type) +
+                     "' returned a result with a size exceeding the maximum number of bytes "
+                     "service limit.",
+                 true};
+  } else if (!ok) {
+    fl = Failure{ev.error, ev.cause, ev.has_cause};
+  }
+  bool moved = false;
+  if (ok) {
+    if (history_on() && !fr.silent) {
+      object d = payload_details("output", ev.output);
+      if (!lambda && !activity) {
+        d["resourceType"] = s.resource_type;
+        d["resource"] = s.resource_short;
+      }
+      emit(f, lambda ? "LambdaFunctionSucceeded" : activity ? "ActivitySucceeded" : "TaskSucceeded",
+           lambda ? "lambdaFunctionSucceededEventDetails"
+                  : activity ? "activitySucceededEventDetails" : "taskSucceededEventDetails",
+           std::move(d));
+    } else if (!fr.silent) {
+      emit(f, "", "", object());
+    }
+    value result = ev.output;
+    if (s.result_selector) {
+      STEPWISE_CTX(fr, &result, nullptr, 0)
+      auto r = s.result_selector->evaluate(ctx);
+      if (!r) {
+        moved = state_failed(f, Failure{r.error().name,
+                                        state_error_prefix(s.name, fr.entered_event) +
+                                            r.error().cause,
+                                        true});
+      } else {
+        moved = complete_state(f, std::move(*r));
+      }
+    } else {
+      moved = complete_state(f, std::move(result));
+    }
+  } else {
+    if (history_on() && !fr.silent) {
+      object d;
+      d["error"] = fl.error;
+      if (fl.has_cause) d["cause"] = fl.cause;
+      if (!lambda && !activity) {
+        d["resourceType"] = s.resource_type;
+        d["resource"] = s.resource_short;
+      }
+      emit(f, lambda ? "LambdaFunctionFailed" : activity ? "ActivityFailed" : "TaskFailed",
+           lambda ? "lambdaFunctionFailedEventDetails"
+                  : activity ? "activityFailedEventDetails" : "taskFailedEventDetails",
+           std::move(d));
+    } else if (!fr.silent) {
+      emit(f, "", "", object());
+    }
+    moved = state_failed(f, std::move(fl));
+  }
+  if (moved) ready_.push_back(f);
+  run_queue();
+}
+
+void Execution::task_timed_out(int f, const char* error) {
+  cancel_ops(f);
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  const State& s = fr.cur();
+  const bool lambda = s.resource_kind == asl::ResourceKind::kLambdaFunction;
+  const bool activity = s.resource_kind == asl::ResourceKind::kActivity;
+  if (!fr.silent) {
+    object d;
+    if (history_on()) {
+      d["error"] = error;
+      if (!lambda && !activity) {
+        d["resourceType"] = s.resource_type;
+        d["resource"] = s.resource_short;
+      }
+    }
+    emit(f, lambda ? "LambdaFunctionTimedOut" : activity ? "ActivityTimedOut" : "TaskTimedOut",
+         lambda ? "lambdaFunctionTimedOutEventDetails"
+                : activity ? "activityTimedOutEventDetails" : "taskTimedOutEventDetails",
+         std::move(d));
+  }
+  if (state_failed(f, Failure{error, "", false})) ready_.push_back(f);
+  run_queue();
+}
+
+// ---------------------------------------------------------------------------- retry / catch
+
+bool Execution::state_failed(int f, Failure failure, bool from_children) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  const State& s = fr.cur();
+  const bool handles = s.type == StateType::kTask || s.type == StateType::kParallel ||
+                       s.type == StateType::kMap;
+  if (handles && failure.error != "States.Runtime") {
+    for (std::size_t i = 0; i < s.retry.size(); ++i) {
+      const asl::Retrier& r = s.retry[i];
+      if (!error_matches(r.error_equals, failure.error)) continue;
+      if (fr.retry_counts[i] >= r.max_attempts) break;
+      double delay = static_cast<double>(r.interval_seconds) *
+                     std::pow(r.backoff_rate, static_cast<double>(fr.retry_counts[i]));
+      if (r.max_delay_seconds) delay = std::min(delay, static_cast<double>(*r.max_delay_seconds));
+      delay = std::min(delay, static_cast<double>(limits::seconds_max));
+      auto delay_ms = static_cast<Millis>(std::llround(delay * 1000.0));
+      if (r.jitter_full && delay_ms > 0 && random_) {
+        delay_ms = static_cast<Millis>(random_() % static_cast<std::uint64_t>(delay_ms + 1));
+      }
+      ++fr.retry_counts[i];
+      ++fr.retry_count;
+      Command c;
+      c.kind = Command::Kind::kStartTimer;
+      c.id = add_op(f, OpKind::kRetry);
+      c.due_ms = now_ + delay_ms;
+      fr.timer_ops.push_back(c.id);
+      commands_.push_back(std::move(c));
+      return false;
+    }
+  }
+  if (from_children && !fr.silent) {
+    emit(f, s.type == StateType::kMap ? "MapStateFailed" : "ParallelStateFailed", "", object());
+  }
+  if (handles && failure.error != "States.Runtime") {
+    for (const auto& c : s.catchers) {
+      if (!error_matches(c.error_equals, failure.error)) continue;
+      value err = error_output(failure.error, failure.cause, failure.has_cause);
+      value out;
+      switch (c.result_path.kind) {
+        case PathField::Kind::kDefault: out = std::move(err); break;
+        case PathField::Kind::kNull: out = std::move(fr.input); break;
+        case PathField::Kind::kPath: {
+          out = std::move(fr.input);
+          Status st = c.result_path.path.assign(out, std::move(err));
+          if (!st) {
+            frame_failed(f, runtime_failure(fr, st.error().cause));
+            return false;
+          }
+          break;
+        }
+      }
+      return transition_out(f, std::move(out), c.next);
+    }
+  }
+  if (s.type == StateType::kTask && fr.parent >= 0 && !fr.silent) {
+    // A branch or iteration that fails on a Task records the state as aborted; the event does
+    // not move the causal chain (AWS links the parent's next event to the failure itself).
+    std::int64_t keep = fr.last_event;
+    emit(f, "TaskStateAborted", "", object());
+    fr.last_event = keep;
+  }
+  frame_failed(f, std::move(failure));
+  return false;
+}
+
+// ---------------------------------------------------------------------------- Parallel / Map
+
+bool Execution::run_parallel(int f) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  const State& s = fr.cur();
+  STEPWISE_CTX(fr, &fr.input, nullptr, 0)
+  auto eff = apply_input_path(s.input_path, fr.input, false, ctx);
+  if (!eff) return state_failed(f, runtime_failure(fr, eff.error().cause));
+  value input = std::move(*eff);
+  if (s.parameters) {
+    ctx.input = &input;
+    auto p = s.parameters->evaluate(ctx);
+    if (!p) {
+      return state_failed(f, Failure{p.error().name,
+                                     state_error_prefix(s.name, fr.entered_event) + p.error().cause,
+                                     true});
+    }
+    input = std::move(*p);
+  }
+  emit(f, "ParallelStateStarted", "", object());
+  fr.children.clear();
+  fr.results = json::array(s.branches.size());
+  fr.pending = s.branches.size();
+  if (s.branches.empty()) return finish_children(f);
+  for (std::size_t i = 0; i < s.branches.size(); ++i) {
+    int c = new_frame(s.branches[i].get(), f, static_cast<int>(i),
+                      i + 1 == s.branches.size() ? std::move(input) : input);
+    frames_[static_cast<std::size_t>(f)]->children.push_back(c);
+    enter_state(c, s.branches[i]->start_at);
+    ready_.push_back(c);
+  }
+  return false;
+}
+
+// Reads an integer (or, for percentages, a number) for a Map field given by path.
+static std::optional<std::string> map_number(const jsonpath::Path& path,
+                                             const jsonpath::EvalContext& ctx, const char* field,
+                                             bool is_float, double* out) {
+  auto sel = path.select_or_fail(ctx);
+  if (!sel) return sel.error().cause;
+  const value& v = *sel;
+  if (!json::is_number(v) || (!is_float && !json::is_integral_number(v))) {
+    return std::string("The ") + field + " field refers to value " + quoted_value(v) +
+           " which is not a valid " + (is_float ? "float" : "integer") + ": " + path.text();
+  }
+  *out = json::as_double(v);
+  return std::nullopt;
+}
+
+bool Execution::map_settings(int f, const jsonpath::EvalContext& ctx) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  const State& s = fr.cur();
+  double v = 0;
+  fr.max_concurrency = static_cast<std::size_t>(std::max<std::int64_t>(0, s.max_concurrency));
+  if (s.max_concurrency_path) {
+    if (auto bad = map_number(*s.max_concurrency_path, ctx, "MaxConcurrencyPath", false, &v)) {
+      return state_failed(f, runtime_failure(fr, *bad)), false;
+    }
+    fr.max_concurrency = v < 0 ? 0 : static_cast<std::size_t>(v);
+  }
+  fr.tolerated_count = s.tolerated_failure_count;
+  fr.tolerated_percentage = s.tolerated_failure_percentage;
+  if (s.tolerated_failure_count_path) {
+    if (auto bad = map_number(*s.tolerated_failure_count_path, ctx, "ToleratedFailureCountPath",
+                              false, &v)) {
+      return state_failed(f, runtime_failure(fr, *bad)), false;
+    }
+    fr.tolerated_count = static_cast<std::int64_t>(v);
+  }
+  if (s.tolerated_failure_percentage_path) {
+    if (auto bad = map_number(*s.tolerated_failure_percentage_path, ctx,
+                              "ToleratedFailurePercentagePath", true, &v)) {
+      return state_failed(f, runtime_failure(fr, *bad)), false;
+    }
+    fr.tolerated_percentage = v;
+  }
+  if (fr.tolerated_count && *fr.tolerated_count < 0) {
+    return state_failed(f, runtime_failure(fr, "ToleratedFailureCount cannot be negative.")), false;
+  }
+  if (fr.tolerated_percentage && (*fr.tolerated_percentage < 0 || *fr.tolerated_percentage > 100)) {
+    return state_failed(f, runtime_failure(fr, "ToleratedFailurePercentage must be between 0 and 100.")),
+           false;
+  }
+  return true;
+}
+
+bool Execution::run_map(int f) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  const State& s = fr.cur();
+  STEPWISE_CTX(fr, &fr.input, nullptr, 0)
+  auto eff = apply_input_path(s.input_path, fr.input, false, ctx);
+  if (!eff) return state_failed(f, runtime_failure(fr, eff.error().cause));
+  fr.effective = std::move(*eff);
+  ctx.input = &fr.effective;
+  if (s.items_path) {
+    auto sel = s.items_path->select_or_fail(ctx);
+    if (!sel) return state_failed(f, runtime_failure(fr, sel.error().cause));
+    fr.items = std::move(*sel);
+  } else {
+    fr.items = fr.effective;
+  }
+  if (!fr.items.is_array()) {
+    return state_failed(f, runtime_failure(fr, "Map state input must be an array but was: " +
+                                                   json::dump(fr.items)));
+  }
+  if (!map_settings(f, ctx)) return false;
+  const std::size_t n = fr.items.get_array().size();
+  emit(f, "MapStateStarted", "mapStateStartedEventDetails", [&] {
+    object d;
+    if (history_on()) d["length"] = static_cast<std::int64_t>(n);
+    return d;
+  }());
+  if (s.distributed && !fr.silent) {
+    std::string run = info_.state_machine_name + "/" + (s.label.empty() ? s.name : s.label) + ":" +
+                      make_token(random_).substr(0, 32);
+    emit(f, "MapRunStarted", "mapRunStartedEventDetails", [&] {
+      object d;
+      if (history_on()) {
+        d["mapRunArn"] = "arn:aws:states:" + info_.region + ":" + info_.account + ":mapRun:" + run;
+      }
+      return d;
+    }());
+  }
+  fr.children.clear();
+  fr.results = json::array(n);
+  fr.pending = n;
+  fr.next_item = 0;
+  fr.running = 0;
+  fr.failed = 0;
+  fr.map_cursor = fr.last_event;
+  if (n == 0) return finish_children(f);
+  start_map_iterations(f);
+  return false;
+}
+
+void Execution::start_map_iterations(int f) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  const State& s = fr.cur();
+  const json::array& items = fr.items.get_array();
+  std::size_t limit = fr.max_concurrency == 0 ? items.size() : fr.max_concurrency;
+  while (fr.running < limit && fr.next_item < items.size()) {
+    std::size_t i = fr.next_item++;
+    value input;
+    if (s.parameters) {
+      jsonpath::EvalContext ctx = eval_context(fr, &fr.effective);
+      value ctx_obj = context_object(fr, &items[i], static_cast<std::int64_t>(i));
+      ctx.context = &ctx_obj;
+      auto p = s.parameters->evaluate(ctx);
+      if (!p) {
+        for (int c : fr.children) abort_frame(c);
+        Failure fl{p.error().name, state_error_prefix(s.name, fr.entered_event) + p.error().cause,
+                   true};
+        if (state_failed(f, std::move(fl))) ready_.push_back(f);
+        return;
+      }
+      input = std::move(*p);
+    } else {
+      input = items[i];
+    }
+    if (!fr.silent && !s.distributed) {
+      std::int64_t id = emit_prev(fr.map_cursor, "MapIterationStarted",
+                                  "mapIterationStartedEventDetails", [&] {
+                                    object d;
+                                    if (history_on()) {
+                                      d["index"] = static_cast<std::int64_t>(i);
+                                      d["name"] = s.name;
+                                    }
+                                    return d;
+                                  }());
+      fr.last_event = id;
+    }
+    int c = new_frame(s.processor.get(), f, static_cast<int>(i), std::move(input));
+    Frame& pf = *frames_[static_cast<std::size_t>(f)];
+    pf.children.push_back(c);
+    ++pf.running;
+    enter_state(c, s.processor->start_at);
+    ready_.push_back(c);
+  }
+}
+
+void Execution::child_done(int parent, int child, bool ok, value output, const Failure* failure) {
+  Frame& pf = *frames_[static_cast<std::size_t>(parent)];
+  Frame& cf = *frames_[static_cast<std::size_t>(child)];
+  if (pf.done || cf.parent_activation != pf.activation) return;
+  const State& s = pf.cur();
+  const bool is_map = s.type == StateType::kMap;
+  const auto idx = static_cast<std::size_t>(cf.index);
+  if (is_map) {
+    --pf.running;
+    if (!pf.silent && !s.distributed) {
+      std::int64_t id = emit_prev(cf.last_event,
+                                  ok ? "MapIterationSucceeded" : "MapIterationFailed",
+                                  ok ? "mapIterationSucceededEventDetails"
+                                     : "mapIterationFailedEventDetails",
+                                  [&] {
+                                    object d;
+                                    if (history_on()) {
+                                      d["index"] = cf.index;
+                                      d["name"] = s.name;
+                                    }
+                                    return d;
+                                  }());
+      pf.map_cursor = cf.last_event;
+      pf.last_event = ok ? id : cf.last_event;
+    }
+  } else if (!pf.silent) {
+    pf.last_event = cf.last_event;
+  }
+  if (!ok && is_map) {
+    ++pf.failed;
+    const std::size_t n = pf.results.size();
+    bool tolerated = false;
+    if (pf.tolerated_count && static_cast<std::int64_t>(pf.failed) <= *pf.tolerated_count) {
+      tolerated = true;
+    }
+    if (pf.tolerated_percentage && n > 0 &&
+        static_cast<double>(pf.failed) * 100.0 / static_cast<double>(n) <= *pf.tolerated_percentage) {
+      tolerated = true;
+    }
+    if (tolerated) {
+      pf.results[idx] = error_output(failure->error, failure->cause, failure->has_cause);
+      ok = true;
+      output = pf.results[idx];
+    } else {
+      Failure fl = *failure;
+      if (pf.tolerated_count || pf.tolerated_percentage) {
+        fl = Failure{"States.ExceedToleratedFailureThreshold",
+                     "The specified tolerated failure threshold was exceeded", true};
+      }
+      for (int c : pf.children) abort_frame(c);
+      if (state_failed(parent, std::move(fl), true)) ready_.push_back(parent);
+      return;
+    }
+  }
+  if (!ok) {
+    for (int c : pf.children) abort_frame(c);
+    if (state_failed(parent, *failure, true)) ready_.push_back(parent);
+    return;
+  }
+  pf.results[idx] = std::move(output);
+  if (--pf.pending == 0) {
+    if (finish_children(parent)) ready_.push_back(parent);
+    return;
+  }
+  if (is_map) start_map_iterations(parent);
+}
+
+bool Execution::finish_children(int f) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  const State& s = fr.cur();
+  const bool is_map = s.type == StateType::kMap;
+  if (is_map && s.distributed && !fr.silent) emit(f, "MapRunSucceeded", "", object());
+  // The Succeeded event and the Exited event share their predecessor (as AWS records them).
+  if (!fr.silent) {
+    emit_prev(fr.last_event, is_map ? "MapStateSucceeded" : "ParallelStateSucceeded", "", object());
+  }
+  fr.children.clear();
+  value result = value(std::move(fr.results));
+  fr.results = json::array();
+  fr.items = value();
+  if (s.result_selector) {
+    STEPWISE_CTX(fr, &result, nullptr, 0)
+    auto r = s.result_selector->evaluate(ctx);
+    if (!r) {
+      return state_failed(f, Failure{r.error().name,
+                                     state_error_prefix(s.name, fr.entered_event) + r.error().cause,
+                                     true});
+    }
+    result = std::move(*r);
+  }
+  return complete_state(f, std::move(result));
+}
+
+}  // namespace stepwise::engine

@@ -1,0 +1,170 @@
+// Interpreter: the pure step function of one execution.
+//
+// An Execution holds the execution's state (a tree of frames: the top level, each Parallel
+// branch, each Map iteration, each with its current state, input and retry counters). It takes
+// one event at a time (start, task succeeded/failed, timer fired, stop) together with the time
+// as a value, and answers with history events (appended to history()) and commands (drained
+// from commands()): invoke/cancel a task, start/cancel a timer. It never does I/O, reads no
+// clock and starts no thread, so a driver (run.cpp, a server, a replay test) decides how
+// commands are carried out. States that need nothing from outside (Pass, Choice, Succeed, Fail,
+// ...) run back to back inside one step, which is what makes long Pass chains fast.
+//
+// Thread-safety: none; one thread drives one Execution at a time.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "asl/model.h"
+#include "base/clock.h"
+#include "engine/history.h"
+#include "json/json.h"
+#include "jsonpath/jsonpath.h"
+#include "tasks/task_runner.h"
+
+namespace stepwise::engine {
+
+// Who is running and where: the context object ($$) and task requests are built from this.
+struct ExecutionInfo {
+  std::string execution_arn;
+  std::string execution_name;
+  std::string state_machine_arn;
+  std::string state_machine_name;
+  std::string role_arn;
+  std::string region;
+  std::string account;
+  bool express = false;       // Express: no 25,000-event limit
+  bool keep_history = true;   // false: events are counted but not built (benchmarks, Express)
+};
+
+struct Command {
+  enum class Kind { kInvokeTask, kCancelTask, kStartTimer, kCancelTimer };
+  Kind kind = Kind::kStartTimer;
+  std::uint64_t id = 0;   // task or timer id; events refer back to it
+  Millis due_ms = 0;      // kStartTimer
+  tasks::TaskRequest request;  // kInvokeTask (and kCancelTask: the request being cancelled)
+};
+
+struct StepEvent {
+  enum class Kind { kTaskSucceeded, kTaskFailed, kTimerFired, kStop };
+  Kind kind = Kind::kTimerFired;
+  std::uint64_t id = 0;  // the task or timer id from the command
+  json::value output;    // kTaskSucceeded
+  std::string error;     // kTaskFailed / kStop
+  std::string cause;
+  bool has_cause = true;
+};
+
+class Execution {
+ public:
+  using Random = std::function<std::uint64_t()>;
+
+  Execution(std::shared_ptr<const asl::StateMachine> machine, ExecutionInfo info, Random random);
+  ~Execution();
+  Execution(const Execution&) = delete;
+  Execution& operator=(const Execution&) = delete;
+
+  // The ExecutionStarted event, then as far as the workflow can go without outside help.
+  void start(json::value input, Millis now_ms);
+  // One outside event. Events for tasks or timers that no longer matter are ignored.
+  void handle(StepEvent event, Millis now_ms);
+
+  bool finished() const { return !status_.empty(); }
+  const std::string& status() const { return status_; }  // "" while running
+  const std::optional<json::value>& output() const { return output_; }
+  const std::optional<std::string>& error() const { return error_; }
+  const std::optional<std::string>& cause() const { return cause_; }
+
+  std::vector<HistoryEvent>& history() { return history_; }
+  // Commands produced since the last call; the caller takes them.
+  std::vector<Command>& commands() { return commands_; }
+  std::int64_t event_count() const { return next_event_id_ - 1; }
+
+  struct Frame;
+  struct Failure;
+
+ private:
+  enum class OpKind { kTask, kTaskTimeout, kHeartbeat, kWait, kRetry, kExecutionTimeout };
+  struct Op {
+    int frame = -1;
+    OpKind kind = OpKind::kTask;
+  };
+
+  // Frames and scheduling.
+  int new_frame(const asl::StateMachine* machine, int parent, int index, json::value input);
+  void run_queue();
+  void advance(int f);
+  bool run_state(int f);  // true: the frame moved on (or ended); false: it waits
+  void enter_state(int f, int state_index);
+  void frame_succeeded(int f, json::value output);
+  void frame_failed(int f, Failure failure);
+  void child_done(int parent, int child, bool ok, json::value output, const Failure* failure);
+  void abort_frame(int f);
+
+  // States.
+  bool run_pass(int f);
+  bool run_task(int f);
+  bool run_choice(int f);
+  bool run_wait(int f);
+  bool run_succeed(int f);
+  bool run_fail(int f);
+  bool run_parallel(int f);
+  bool run_map(int f);
+  bool map_settings(int f, const jsonpath::EvalContext& ctx);
+  void start_map_iterations(int f);
+  bool finish_children(int f);
+  // Retry, then Catch, then the frame fails. True when the frame moved on (to a catcher).
+  bool state_failed(int f, Failure failure, bool from_children = false);
+  void schedule_task(int f, json::value params, std::optional<std::int64_t> timeout,
+                     std::optional<std::int64_t> heartbeat);
+  json::object service_details(const asl::State& s) const;
+  void task_result(int f, const StepEvent& ev);
+  void task_timed_out(int f, const char* error);
+  // ResultPath, OutputPath, payload limit, then transition_out. True when the frame moved on.
+  bool complete_state(int f, json::value result);
+  // The Exited event, then the next state (next >= 0) or the end of the frame.
+  bool transition_out(int f, json::value output, int next);
+  void finish_execution(const char* status, std::optional<json::value> output,
+                        std::optional<std::string> error, std::optional<std::string> cause);
+
+  // Helpers.
+  json::value context_object(const Frame& fr, const json::value* map_item, std::int64_t index);
+  jsonpath::EvalContext eval_context(Frame& fr, const json::value* input);
+  std::int64_t emit(int f, const char* type, const char* details_key, json::object details);
+  std::int64_t emit_prev(std::int64_t prev, const char* type, const char* details_key,
+                         json::object details);
+  bool history_on() const { return info_.keep_history; }
+  std::uint64_t add_op(int f, OpKind kind);
+  void cancel_ops(int f);
+  Failure runtime_failure(const Frame& fr, const std::string& message) const;
+
+  std::shared_ptr<const asl::StateMachine> machine_;
+  ExecutionInfo info_;
+  Random random_;
+  jsonpath::RandomSource random_source_;
+  std::vector<std::unique_ptr<Frame>> frames_;
+  std::deque<int> ready_;
+  std::unordered_map<std::uint64_t, Op> ops_;
+  std::uint64_t next_op_ = 1;
+  std::int64_t next_event_id_ = 1;
+  Millis now_ = 0;
+  Millis start_ms_ = 0;
+  json::value execution_input_;
+  std::string status_;
+  std::optional<json::value> output_;
+  std::optional<std::string> error_;
+  std::optional<std::string> cause_;
+  std::vector<HistoryEvent> history_;
+  std::vector<Command> commands_;
+};
+
+// "An error occurred while executing the state 'S' (entered at the event id #N). " + message.
+std::string state_error_prefix(const std::string& state_name, std::int64_t entered_event_id);
+
+}  // namespace stepwise::engine

@@ -1,0 +1,153 @@
+// run_execution: drives one Execution with an EventLoop, a Clock and a TaskRunner.
+#include "engine/run.h"
+
+#include <unordered_map>
+
+#include "asl/model.h"
+#include "engine/interpreter.h"
+
+namespace stepwise::engine {
+namespace {
+
+// Carries out the interpreter's commands on the loop and feeds results back as step events.
+class Driver {
+ public:
+  Driver(Execution& exec, EventLoop& loop, const RunOptions& opts)
+      : exec_(exec), loop_(loop), opts_(opts) {}
+
+  void dispatch() {
+    // Commands may produce more commands only through later events, so one drain suffices.
+    std::vector<Command> cmds;
+    cmds.swap(exec_.commands());
+    for (auto& c : cmds) run(c);
+    if (exec_.finished() && !finish_ms_) {
+      finish_ms_ = loop_.clock().now_ms();
+      // Our timers no longer matter; the loop only drains work runners still have in flight
+      // (their late answers are ignored), so nothing posts into a destroyed loop.
+      for (auto& kv : timers_) loop_.cancel(kv.second);
+      timers_.clear();
+    }
+  }
+
+  std::optional<Millis> finish_ms() const { return finish_ms_; }
+
+  void deliver(StepEvent ev) {
+    if (exec_.finished()) return;
+    exec_.handle(std::move(ev), loop_.clock().now_ms());
+    dispatch();
+  }
+
+ private:
+  void run(Command& c) {
+    switch (c.kind) {
+      case Command::Kind::kStartTimer: {
+        std::uint64_t id = c.id;
+        timers_[id] = loop_.schedule_at(c.due_ms, [this, id] {
+          timers_.erase(id);
+          StepEvent ev;
+          ev.kind = StepEvent::Kind::kTimerFired;
+          ev.id = id;
+          deliver(std::move(ev));
+        });
+        break;
+      }
+      case Command::Kind::kCancelTimer: {
+        auto it = timers_.find(c.id);
+        if (it != timers_.end()) {
+          loop_.cancel(it->second);
+          timers_.erase(it);
+        }
+        break;
+      }
+      case Command::Kind::kInvokeTask: invoke(c); break;
+      case Command::Kind::kCancelTask:
+        if (opts_.tasks != nullptr) opts_.tasks->cancel(c.request);
+        break;
+    }
+  }
+
+  void invoke(Command& c) {
+    std::uint64_t id = c.id;
+    if (opts_.tasks == nullptr) {
+      StepEvent ev;
+      ev.kind = StepEvent::Kind::kTaskFailed;
+      ev.id = id;
+      ev.error = "States.Runtime";
+      ev.cause = "No task runner is configured for resource '" + c.request.resource + "'.";
+      loop_.post([this, ev = std::move(ev)]() mutable { deliver(std::move(ev)); });
+      return;
+    }
+    opts_.tasks->start(c.request, loop_, [this, id](tasks::TaskOutcome o) {
+      StepEvent ev;
+      ev.kind = o.succeeded ? StepEvent::Kind::kTaskSucceeded : StepEvent::Kind::kTaskFailed;
+      ev.id = id;
+      ev.output = std::move(o.output);
+      ev.error = std::move(o.error);
+      ev.cause = std::move(o.cause);
+      ev.has_cause = o.has_cause;
+      // Deliver on a fresh loop turn: a runner answering inside start() must not re-enter the
+      // interpreter while it is dispatching.
+      loop_.post([this, ev = std::move(ev)]() mutable { deliver(std::move(ev)); });
+    });
+  }
+
+  Execution& exec_;
+  EventLoop& loop_;
+  const RunOptions& opts_;
+  std::unordered_map<std::uint64_t, EventLoop::TimerId> timers_;
+  std::optional<Millis> finish_ms_;
+};
+
+}  // namespace
+
+Result<RunResult> run_execution(const asl::StateMachine& machine, const json::value& input,
+                                const RunOptions& options) {
+  if (options.clock == nullptr) return Error{"InvalidArgument", "run_execution needs a clock"};
+  if (options.ids == nullptr) return Error{"InvalidArgument", "run_execution needs an IdGenerator"};
+  ExecutionInfo info;
+  info.region = options.region;
+  info.account = options.account;
+  info.state_machine_name = options.state_machine_name;
+  info.execution_name =
+      options.execution_name.empty() ? options.ids->uuid_v4() : options.execution_name;
+  info.role_arn = options.role_arn.empty()
+                      ? "arn:aws:iam::" + options.account + ":role/StepwiseRole"
+                      : options.role_arn;
+  const std::string prefix = "arn:aws:states:" + options.region + ":" + options.account + ":";
+  info.state_machine_arn = prefix + "stateMachine:" + options.state_machine_name;
+  info.execution_arn =
+      prefix + (options.express ? "express:" : "execution:") + options.state_machine_name + ":" +
+      info.execution_name;
+  info.express = options.express;
+  info.keep_history = options.keep_history && !options.express;
+
+  // The machine outlives the run; a non-owning shared_ptr lets the interpreter hold it uniformly.
+  std::shared_ptr<const asl::StateMachine> m(&machine, [](const asl::StateMachine*) {});
+  IdGenerator* ids = options.ids;
+  Execution exec(m, info, [ids] { return ids->next_u64(); });
+  EventLoop loop(*options.clock);
+  Driver driver(exec, loop, options);
+
+  RunResult out;
+  out.execution_arn = info.execution_arn;
+  out.start_ms = options.clock->now_ms();
+  exec.start(input, out.start_ms);
+  driver.dispatch();
+  if (!exec.finished()) loop.run();
+  out.stop_ms = driver.finish_ms().value_or(options.clock->now_ms());
+  if (!exec.finished()) {
+    // Nothing left to wait for (a runner never answered): report it rather than hang.
+    out.status = "FAILED";
+    out.error = "States.Runtime";
+    out.cause = "The execution stalled: no pending task or timer can move it on.";
+  } else {
+    out.status = exec.status();
+    out.output = exec.output();
+    out.error = exec.error();
+    out.cause = exec.cause();
+  }
+  out.history = std::move(exec.history());
+  return out;
+}
+
+}  // namespace stepwise::engine

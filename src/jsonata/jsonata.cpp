@@ -1,0 +1,141 @@
+// The public API: compiles to an AST, converts JSON in and out, and turns the module's
+// internal JError exceptions into Result errors so that nothing throws past this file.
+#include "jsonata/jsonata.h"
+
+#include <cmath>
+#include <random>
+
+#include "jsonata/internal.h"
+
+namespace stepwise::jsonata {
+
+namespace {
+// Converting deeper JSON than this is refused (hostile bindings; parsed input is shallower).
+constexpr std::size_t convert_depth_max = 2048;
+// Integers beyond 2^53 are not exact doubles; they are written as doubles.
+constexpr double exact_integer_max = 9007199254740992.0;
+
+Error to_error(const JError& e) { return Error{e.code, error_message(e)}; }
+
+void to_json(const Value& v, json::value& out, std::size_t depth) {
+  if (depth > convert_depth_max) fail("U1001");
+  switch (v.kind()) {
+    case Kind::kUndefined:
+    case Kind::kNull:
+    case Kind::kFunction: out = nullptr; return;
+    case Kind::kBool: out = v.as_bool(); return;
+    case Kind::kNumber: {
+      double d = v.num();
+      if (!std::isfinite(d)) {
+        out = nullptr;
+      } else if (std::floor(d) == d && std::fabs(d) < exact_integer_max) {
+        out = static_cast<std::int64_t>(d);
+      } else {
+        out = d;
+      }
+      return;
+    }
+    case Kind::kString: out = json::string(v.str()); return;
+    case Kind::kArray: {
+      json::array arr;
+      arr.reserve(v.arr().items.size());
+      for (const auto& x : v.arr().items) {
+        json::value item;
+        to_json(x, item, depth + 1);
+        arr.push_back(std::move(item));
+      }
+      out = std::move(arr);
+      return;
+    }
+    case Kind::kObject: {
+      json::object obj;
+      for (const auto& [k, x] : v.obj().entries) {
+        if (x.undefined()) continue;
+        json::value item;
+        to_json(x, item, depth + 1);
+        obj[k] = std::move(item);
+      }
+      out = std::move(obj);
+      return;
+    }
+  }
+}
+
+double clock_millis() {
+  using namespace std::chrono;
+  return static_cast<double>(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
+}
+
+}  // namespace
+
+Value from_json_value(const json::value& v, std::size_t depth) {
+  if (depth > convert_depth_max) fail("U1001");
+  switch (v.kind()) {
+    case boost::json::kind::null: return Value::null();
+    case boost::json::kind::bool_: return Value::boolean(v.get_bool());
+    case boost::json::kind::int64: return Value::number(static_cast<double>(v.get_int64()));
+    case boost::json::kind::uint64: return Value::number(static_cast<double>(v.get_uint64()));
+    case boost::json::kind::double_: return Value::number(v.get_double());
+    case boost::json::kind::string: return Value::string(std::string(v.get_string()));
+    case boost::json::kind::array: {
+      auto arr = std::make_shared<Array>();
+      arr->items.reserve(v.get_array().size());
+      for (const auto& x : v.get_array()) arr->items.push_back(from_json_value(x, depth + 1));
+      return Value::array(std::move(arr));
+    }
+    case boost::json::kind::object: {
+      auto obj = std::make_shared<Object>();
+      for (const auto& kv : v.get_object())
+        obj->set(std::string(kv.key()), from_json_value(kv.value(), depth + 1));
+      return Value::object(std::move(obj));
+    }
+  }
+  return Value();
+}
+
+Result<Expression> Expression::compile(std::string_view text) {
+  auto ast = std::make_shared<Ast>();
+  try {
+    parse(text, *ast);
+  } catch (const JError& e) {
+    return to_error(e);
+  } catch (const std::exception& e) {
+    return Error{"S0500", e.what()};
+  }
+  return Expression(std::move(ast));
+}
+
+Result<Outcome> Expression::evaluate(const json::value* input, const Bindings& vars,
+                                     const EvalOptions& options) const {
+  Context ctx;
+  ctx.depth_max = options.depth_max;
+  if (options.time_max.count() > 0) {
+    ctx.has_deadline = true;
+    ctx.deadline = std::chrono::steady_clock::now() + options.time_max;
+  }
+  ctx.now_millis = options.now_millis >= 0 ? options.now_millis : clock_millis();
+  ctx.rng_state = options.random_seed ? options.random_seed : std::random_device{}();
+  try {
+    Value in = input ? from_json_value(*input, 0) : Value();
+    auto env = std::make_shared<Frame>();
+    for (const auto& [name, value] : vars) env->bind(name, from_json_value(value, 0));
+    env->bind("$", in);
+    if (in.is_array()) {
+      in = make_sequence({in});
+      in.arr().outer_wrapper = true;
+    }
+    Value result = jsonata::evaluate(ctx, ast_->root, in, env);
+    if (result.undefined()) return Outcome{};
+    json::value out;
+    to_json(result, out, 0);
+    return Outcome{std::move(out)};
+  } catch (const JError& e) {
+    return to_error(e);
+  } catch (const std::bad_alloc&) {
+    return Error{"U1001", "Out of memory while evaluating the expression"};
+  } catch (const std::exception& e) {
+    return Error{"U1001", e.what()};
+  }
+}
+
+}  // namespace stepwise::jsonata

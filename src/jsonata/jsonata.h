@@ -1,0 +1,54 @@
+// JSONata 2.0.6 for Stepwise: compile an expression once, evaluate it many times.
+//
+// Errors carry JSONata's own codes as Error::name ("S0201", "T2001", "D3010", "U1001", ...)
+// and the reference implementation's message as Error::cause.
+// Thread-safety: an Expression is immutable after compile and may be evaluated from many
+// threads at once; each evaluation owns its own state.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+#include "json/json.h"
+
+namespace stepwise::jsonata {
+
+// Variables visible to the expression, by name without the `$` (e.g. "states").
+using Bindings = std::map<std::string, json::value, std::less<>>;
+
+struct EvalOptions {
+  // Nested evaluation depth (the reference counts one per AST node being evaluated; tail
+  // calls do not add). Deeper evaluation fails with U1001 instead of exhausting the stack.
+  std::size_t depth_max = 1000;
+  // Wall-clock budget for one evaluation; zero means none.
+  std::chrono::milliseconds time_max{0};
+  // Value of $now()/$millis() (milliseconds since the epoch); negative means the real clock.
+  double now_millis = -1;
+  // Seed for $random()/$shuffle()/$uuid(); zero means a seed taken from the clock.
+  std::uint64_t random_seed = 0;
+};
+
+// Undefined (no value) is std::nullopt; JSON null is a value.
+using Outcome = std::optional<json::value>;
+
+struct Ast;
+
+class Expression {
+ public:
+  static Result<Expression> compile(std::string_view text);
+
+  Result<Outcome> evaluate(const json::value* input, const Bindings& vars = {},
+                           const EvalOptions& options = {}) const;
+
+ private:
+  explicit Expression(std::shared_ptr<const Ast> ast) : ast_(std::move(ast)) {}
+  std::shared_ptr<const Ast> ast_;
+};
+
+}  // namespace stepwise::jsonata

@@ -1,0 +1,157 @@
+// Behaviour of the public JSONata API: results, undefined vs null, errors, limits and the
+// AWS additions. The language itself is covered by suite_test.cpp.
+#include "jsonata/jsonata.h"
+
+#include <gtest/gtest.h>
+
+namespace stepwise::jsonata {
+namespace {
+
+json::value parse_json(std::string_view text) { return *json::parse(text); }
+
+// Evaluates text against input (JSON text, or nullptr for no input); returns the result dumped
+// as JSON, "undefined", or "error <code>".
+std::string run(std::string_view text, const char* input = nullptr, const Bindings& vars = {},
+                const EvalOptions& opts = {}) {
+  auto expr = Expression::compile(text);
+  if (!expr.ok()) return "error " + expr.error().name;
+  json::value in;
+  if (input) in = parse_json(input);
+  auto result = expr->evaluate(input ? &in : nullptr, vars, opts);
+  if (!result.ok()) return "error " + result.error().name;
+  if (!result->has_value()) return "undefined";
+  return json::dump(**result);
+}
+
+TEST(Jsonata, PathOverArrayFlattensAndCollapsesSingletons) {
+  EXPECT_EQ(run("a.b", R"({"a":[{"b":1},{"b":[2,3]}]})"), "[1,2,3]");
+  EXPECT_EQ(run("a.b", R"({"a":[{"b":1}]})"), "1");
+  EXPECT_EQ(run("a.b[]", R"({"a":[{"b":1}]})"), "[1]");
+}
+
+TEST(Jsonata, MissingFieldIsUndefinedButNullIsAValue) {
+  EXPECT_EQ(run("missing", R"({"a":1})"), "undefined");
+  EXPECT_EQ(run("a", R"({"a":null})"), "null");
+  EXPECT_EQ(run("$", nullptr), "undefined");
+}
+
+TEST(Jsonata, IntegralNumbersAreWrittenAsIntegers) {
+  EXPECT_EQ(run("6 / 2"), "3");
+  EXPECT_EQ(run("$string(1/3)"), R"("0.333333333333333")");
+  EXPECT_EQ(run("$string(1e21)"), R"("1e+21")");
+  EXPECT_EQ(run("$string(0.0000001)"), R"("1e-7")");
+}
+
+TEST(Jsonata, BindingsAreVisibleAsVariables) {
+  Bindings vars;
+  vars["states"] = parse_json(R"({"input":{"n":41}})");
+  EXPECT_EQ(run("$states.input.n + 1", nullptr, vars), "42");
+}
+
+TEST(Jsonata, CompileErrorsCarryJsonataCodes) {
+  auto expr = Expression::compile("1 +");
+  ASSERT_FALSE(expr.ok());
+  EXPECT_EQ(expr.error().name, "S0207");
+  auto bad = Expression::compile("\"abc");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().name, "S0101");
+}
+
+TEST(Jsonata, EvaluationErrorsCarryCodeAndMessage) {
+  auto expr = Expression::compile("1 + 'a'");
+  ASSERT_TRUE(expr.ok());
+  auto result = expr->evaluate(nullptr);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().name, "T2002");
+  EXPECT_EQ(result.error().cause, "The right side of the \"+\" operator must evaluate to a number");
+}
+
+TEST(Jsonata, LambdasClosuresAndPartialApplication) {
+  EXPECT_EQ(run("($add := function($x, $y){$x + $y}; $inc := $add(1, ?); $inc(41))"), "42");
+  EXPECT_EQ(run("($f := function($n){ function($x){ $x * $n } }; $f(3)(5))"), "15");
+  EXPECT_EQ(run("[1,2,3] ~> $map(function($v){$v * 2})"), "[2,4,6]");
+}
+
+TEST(Jsonata, TailRecursionRunsInConstantDepth) {
+  EvalOptions opts;
+  opts.depth_max = 200;
+  EXPECT_EQ(run("($loop := function($n, $acc){ $n = 0 ? $acc : $loop($n - 1, $acc + 1) }; $loop(5000, 0))",
+                nullptr, {}, opts),
+            "5000");
+}
+
+TEST(Jsonata, DeepRecursionFailsWithU1001InsteadOfCrashing) {
+  EvalOptions opts;
+  opts.depth_max = 300;
+  EXPECT_EQ(run("($f := function($n){ $n = 0 ? 0 : 1 + $f($n - 1) }; $f(100000))", nullptr, {}, opts),
+            "error U1001");
+}
+
+TEST(Jsonata, InfiniteLoopStopsAtTheTimeLimit) {
+  EvalOptions opts;
+  opts.time_max = std::chrono::milliseconds(100);
+  EXPECT_EQ(run("($f := function(){ $f() }; $f())", nullptr, {}, opts), "error U1001");
+}
+
+TEST(Jsonata, DeeplyNestedExpressionIsRejectedAtCompile) {
+  std::string text(100000, '(');
+  auto expr = Expression::compile(text);
+  ASSERT_FALSE(expr.ok());
+}
+
+TEST(Jsonata, RegexDoesNotBacktrackCatastrophically) {
+  std::string input = "\"" + std::string(50000, 'a') + "!\"";
+  EXPECT_EQ(run("$contains($, /^(a+)+$/)", input.c_str()), "false");
+}
+
+TEST(Jsonata, RegexReplaceUsesGroupReferences) {
+  EXPECT_EQ(run(R"($replace("John Smith", /(\w+)\s(\w+)/, "$2, $1"))"), R"("Smith, John")");
+  EXPECT_EQ(run(R"($match("abc", /x*/))"), "error D1004");
+}
+
+TEST(Jsonata, TransformCopiesAndUpdates) {
+  EXPECT_EQ(run(R"($ ~> |a|{"c":3},["b"]|)", R"({"a":{"b":1},"x":2})"), R"({"a":{"c":3},"x":2})");
+  EXPECT_EQ(run("a", R"({"a":{"b":1}})"), R"({"b":1})");
+}
+
+TEST(Jsonata, OrderByAndGroupBy) {
+  EXPECT_EQ(run("items^(>v).k", R"({"items":[{"k":"a","v":1},{"k":"b","v":3},{"k":"c","v":2}]})"),
+            R"(["b","c","a"])");
+  EXPECT_EQ(run("items{k: $sum(v)}", R"({"items":[{"k":"a","v":1},{"k":"a","v":3},{"k":"c","v":2}]})"),
+            R"({"a":4,"c":2})");
+}
+
+TEST(Jsonata, EvalIsNotAvailable) { EXPECT_EQ(run("$eval('1')"), "error T1006"); }
+
+TEST(Jsonata, AwsPartitionRangeHashParse) {
+  EXPECT_EQ(run("$partition([1,2,3,4,5], 2)"), "[[1,2],[3,4],[5]]");
+  EXPECT_EQ(run("$range(0, 10, 5)"), "[0,5,10]");
+  EXPECT_EQ(run("$hash('abc', 'SHA-256')"),
+            R"("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")");
+  EXPECT_EQ(run(R"($parse('{"a":[1,2]}').a[1])"), "2");
+}
+
+TEST(Jsonata, SeededRandomIsReproducible) {
+  EXPECT_EQ(run("$random(7)"), run("$random(7)"));
+  EXPECT_NE(run("$random(7)"), run("$random(8)"));
+  EXPECT_EQ(run("$length($uuid())"), "36");
+}
+
+TEST(Jsonata, NowIsFixedForOneEvaluation) {
+  EvalOptions opts;
+  opts.now_millis = 1700000000000;
+  EXPECT_EQ(run("$now()", nullptr, {}, opts), R"("2023-11-14T22:13:20.000Z")");
+  EXPECT_EQ(run("$millis() = $millis()", nullptr, {}, opts), "true");
+}
+
+TEST(Jsonata, ExpressionIsReusableAcrossEvaluations) {
+  auto expr = Expression::compile("$sum(xs)");
+  ASSERT_TRUE(expr.ok());
+  json::value a = parse_json(R"({"xs":[1,2]})");
+  json::value b = parse_json(R"({"xs":[3,4]})");
+  EXPECT_EQ(json::dump(**expr->evaluate(&a)), "3");
+  EXPECT_EQ(json::dump(**expr->evaluate(&b)), "7");
+}
+
+}  // namespace
+}  // namespace stepwise::jsonata

@@ -1,0 +1,163 @@
+// Payload templates: compiled to a tree whose static subtrees are kept as ready JSON values, so
+// evaluation only walks the dynamic parts.
+#include <unordered_set>
+
+#include "jsonpath/jsonpath.h"
+
+namespace stepwise::jsonpath {
+namespace {
+
+// Templates come from parsed definitions (already depth-bounded); this guards values built in
+// memory.
+constexpr std::size_t template_depth_max = 512;
+
+struct Node {
+  enum class Kind { kLiteral, kObject, kArray, kPath, kIntrinsic } kind = Kind::kLiteral;
+  json::value literal;                               // kLiteral
+  std::vector<std::pair<std::string, Node>> fields;  // kObject: output key -> node
+  std::vector<Node> items;                           // kArray
+  Path path;                                         // kPath
+  Intrinsic fn;                                      // kIntrinsic
+  std::string field;                                 // the key as written ("x.$"), for messages
+};
+
+Node literal_node(const json::value& v) {
+  Node n;
+  n.literal = v;
+  return n;
+}
+
+bool is_static(const Node& n) { return n.kind == Node::Kind::kLiteral; }
+
+Result<Node> compile_node(const json::value& v, std::size_t depth);
+
+Result<Node> compile_dynamic(std::string_view key, const json::value& v) {
+  Node n;
+  n.field = std::string(key);
+  const json::string* s = v.if_string();
+  if (s == nullptr) {
+    return Error{"Template.Invalid", "The value for the field '" + n.field +
+                                         "' must be a STRING that contains a JSONPath but was " +
+                                         json::kind_name(v)};
+  }
+  if (s->starts_with("$")) {
+    auto p = Path::compile(*s, PathKind::kPath);
+    if (!p) return std::move(p).error();
+    n.kind = Node::Kind::kPath;
+    n.path = std::move(p).value();
+  } else {
+    auto f = Intrinsic::compile(*s);
+    if (!f) return std::move(f).error();
+    n.kind = Node::Kind::kIntrinsic;
+    n.fn = std::move(f).value();
+  }
+  return n;
+}
+
+Result<Node> compile_object(const json::object& obj, std::size_t depth) {
+  Node n;
+  n.kind = Node::Kind::kObject;
+  std::unordered_set<std::string_view> seen;
+  bool all_static = true;
+  for (const auto& kv : obj) {
+    std::string_view key = kv.key();
+    bool dynamic = key.size() > 2 && key.ends_with(".$");
+    std::string out_key(dynamic ? key.substr(0, key.size() - 2) : key);
+    auto child = dynamic ? compile_dynamic(key, kv.value()) : compile_node(kv.value(), depth + 1);
+    if (!child) return std::move(child).error();
+    all_static &= is_static(*child);
+    n.fields.emplace_back(std::move(out_key), std::move(child).value());
+  }
+  for (const auto& f : n.fields) {
+    if (!seen.insert(f.first).second) {
+      return Error{"Template.Invalid", "The field '" + f.first + "' is defined more than once"};
+    }
+  }
+  if (all_static) return literal_node(json::value(obj));
+  return n;
+}
+
+Result<Node> compile_node(const json::value& v, std::size_t depth) {
+  if (depth > template_depth_max) return Error{"Template.Invalid", "template nested too deeply"};
+  if (const json::object* obj = v.if_object()) return compile_object(*obj, depth);
+  const json::array* arr = v.if_array();
+  if (arr == nullptr) return literal_node(v);
+  Node n;
+  n.kind = Node::Kind::kArray;
+  bool all_static = true;
+  for (const auto& item : *arr) {
+    auto child = compile_node(item, depth + 1);
+    if (!child) return std::move(child).error();
+    all_static &= is_static(*child);
+    n.items.push_back(std::move(child).value());
+  }
+  if (all_static) return literal_node(v);
+  return n;
+}
+
+Result<json::value> eval_node(const Node& n, const EvalContext& ctx);
+
+Result<json::value> eval_path(const Node& n, const EvalContext& ctx) {
+  if (auto v = n.path.select(ctx)) return std::move(*v);
+  std::string input = ctx.input != nullptr ? json::dump(*ctx.input) : "null";
+  return Error{"States.Runtime", "The JSONPath '" + n.path.text() + "' specified for the field '" +
+                                     n.field + "' could not be found in the input '" + input + "'"};
+}
+
+Result<json::value> eval_node(const Node& n, const EvalContext& ctx) {
+  switch (n.kind) {
+    case Node::Kind::kLiteral:
+      return n.literal;
+    case Node::Kind::kPath:
+      return eval_path(n, ctx);
+    case Node::Kind::kIntrinsic:
+      return n.fn.evaluate(ctx, n.field);
+    case Node::Kind::kArray: {
+      json::array out;
+      out.reserve(n.items.size());
+      for (const Node& item : n.items) {
+        auto v = eval_node(item, ctx);
+        if (!v) return std::move(v).error();
+        out.push_back(std::move(v).value());
+      }
+      return json::value(std::move(out));
+    }
+    case Node::Kind::kObject: {
+      json::object out(n.fields.size());
+      for (const auto& [key, child] : n.fields) {
+        auto v = eval_node(child, ctx);
+        if (!v) return std::move(v).error();
+        out.emplace(key, std::move(v).value());  // keys are unique (checked at compile)
+      }
+      return json::value(std::move(out));
+    }
+  }
+  return json::value();
+}
+
+}  // namespace
+
+struct Template::Impl {
+  Node root;
+};
+
+Result<Template> Template::compile(const json::value& tmpl, std::string_view field_name) {
+  auto root = compile_node(tmpl, 0);
+  if (!root) return std::move(root).error();
+  Template t;
+  t.impl_ = std::make_shared<Impl>(Impl{std::move(root).value()});
+  return t;
+}
+
+Result<json::value> Template::evaluate(const EvalContext& ctx) const {
+  return eval_node(impl_->root, ctx);
+}
+
+Template::Template() : impl_(std::make_shared<Impl>()) {}
+Template::~Template() = default;
+Template::Template(const Template&) = default;
+Template& Template::operator=(const Template&) = default;
+Template::Template(Template&&) noexcept = default;
+Template& Template::operator=(Template&&) noexcept = default;
+
+}  // namespace stepwise::jsonpath

@@ -1,0 +1,487 @@
+// FunctionRunner: Lambda calls served by local commands and worker processes.
+//
+// Flow of one call: start() (loop thread) resolves the function and the event, registers the
+// call and hands it to the pool; a pool thread runs the process and turns what happened into a
+// TaskOutcome; the outcome goes back through loop.post(), which also drops the call's pending
+// work mark. cancel() only flags the call: the pool thread notices within a poll slice, kills the
+// process and skips `done`.
+#include <cctype>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "base/ids.h"
+#include "base/limits.h"
+#include "tasks/functions.h"
+#include "tasks/lambda_arn.h"
+#include "tasks/lambda_shape.h"
+#include "tasks/process.h"
+#include "tasks/task_limits.h"
+
+namespace stepwise::tasks {
+namespace {
+
+// Threads started on demand up to a bound; jobs wait in a bounded queue. On destruction the
+// queued jobs still run (their calls are cancelled by then, so they end at once) so that every
+// call's pending-work mark is released.
+class Pool {
+ public:
+  Pool() = default;
+  ~Pool() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+  bool submit(std::function<void()> job) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (queue_.size() >= limits::function_queue_max) return false;
+    queue_.push_back(std::move(job));
+    if (idle_ == 0 && threads_.size() < limits::function_threads_max)
+      threads_.emplace_back([this] { work(); });
+    cv_.notify_one();
+    return true;
+  }
+
+ private:
+  void work() {
+    block_sigpipe_on_this_thread();
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      ++idle_;
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      --idle_;
+      if (queue_.empty()) return;  // stopping, nothing left
+      auto job = std::move(queue_.front());
+      queue_.pop_front();
+      lock.unlock();
+      job();
+      lock.lock();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;
+  std::vector<std::thread> threads_;
+  std::size_t idle_ = 0;
+  bool stopping_ = false;
+};
+
+// One long-lived worker process, shared by the calls of one function, one call at a time.
+struct WorkerSlot {
+  std::timed_mutex mu;
+  LineProcess process;
+  std::int64_t next_id = 1;
+};
+
+// How an invocation ended, before it is shaped as Step Functions reports it.
+struct Invocation {
+  enum class Kind { payload, function_error, failure, cancelled } kind = Kind::failure;
+  std::string bytes;    // payload or function error text
+  TaskOutcome failure;  // Kind::failure
+  std::string log_tail;
+};
+
+struct Call {
+  TaskRequest request;
+  LambdaForm form = LambdaForm::none;
+  LambdaTarget target;
+  std::shared_ptr<const FunctionSpec> spec;
+  std::shared_ptr<WorkerSlot> worker;  // kind worker only
+  std::string event;
+  bool log_tail = false;               // LogType "Tail"
+  std::string request_id;
+  std::string trace_id;
+  std::int64_t now_ms = 0;
+  std::atomic<bool> cancelled{false};
+  EventLoop* loop = nullptr;
+  TaskDone done;
+};
+
+std::int64_t timeout_of(const FunctionSpec& spec) {
+  return spec.timeout_ms > 0 ? spec.timeout_ms : limits::function_timeout_ms_default;
+}
+
+std::string timeout_message(const Call& call) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.2f", static_cast<double>(timeout_of(*call.spec)) / 1000.0);
+  return "RequestId: " + call.request_id + " Error: Task timed out after " + buf + " seconds";
+}
+
+std::string exit_message(const Call& call, const std::string& how) {
+  return "RequestId: " + call.request_id + " Error: Runtime exited with error: " + how;
+}
+
+// Go's wording for a signal, which is what Lambda's runtime reports.
+std::string signal_text(int sig) {
+  switch (sig) {
+    case 9: return "signal: killed";
+    case 11: return "signal: segmentation fault";
+    case 6: return "signal: aborted";
+    case 15: return "signal: terminated";
+    default: return "signal: " + std::to_string(sig);
+  }
+}
+
+Invocation failed(TaskOutcome outcome) {
+  Invocation inv;
+  inv.failure = std::move(outcome);
+  return inv;
+}
+
+Invocation invoke_command(const Call& call) {
+  ProcessSpec ps{call.spec->argv, call.spec->env, call.spec->cwd};
+  auto r = run_command(ps, call.event, timeout_of(*call.spec), limits::function_output_bytes_max,
+                       limits::function_log_tail_bytes_max, &call.cancelled);
+  Invocation inv;
+  inv.log_tail = r.err_tail;
+  using End = CommandResult::End;
+  switch (r.end) {
+    case End::cancelled: inv.kind = Invocation::Kind::cancelled; return inv;
+    case End::spawn_failed:
+      return failed(service_error_outcome("Runtime.InvalidEntrypoint",
+                                          "RequestId: " + call.request_id + " Error: " +
+                                              r.spawn_error));
+    case End::timed_out:
+      return failed(service_error_outcome("Sandbox.Timedout", timeout_message(call)));
+    case End::output_too_large:
+      inv.kind = Invocation::Kind::payload;  // over every quota: shaped as DataLimitExceeded
+      inv.bytes = std::move(r.out);
+      return inv;
+    case End::signaled:
+      return failed(service_error_outcome("Runtime.ExitError",
+                                          exit_message(call, signal_text(r.signal))));
+    case End::exited: break;
+  }
+  if (r.exit_code == 0) {
+    inv.kind = Invocation::Kind::payload;
+    inv.bytes = std::move(r.out);
+    if (!inv.bytes.empty() && inv.bytes.back() == '\n') inv.bytes.pop_back();
+    // A command that prints nothing returned nothing: null, as a Lambda handler returning None.
+    if (inv.bytes.find_first_not_of(" \t\r\n") == std::string::npos) inv.bytes = "null";
+    return inv;
+  }
+  auto parsed = json::parse(r.out);
+  if (parsed.ok() && parsed->is_object()) {
+    inv.kind = Invocation::Kind::function_error;
+    inv.bytes = std::move(r.out);
+    while (!inv.bytes.empty() && std::isspace(static_cast<unsigned char>(inv.bytes.back())))
+      inv.bytes.pop_back();  // the text as printed, without the line end
+    return inv;
+  }
+  return failed(service_error_outcome(
+      "Runtime.ExitError", exit_message(call, "exit status " + std::to_string(r.exit_code))));
+}
+
+// Sends one request to the worker and waits for the answer with the same id.
+Result<std::string> worker_exchange(const Call& call, WorkerSlot& slot, std::int64_t timeout_ms) {
+  if (!slot.process.running()) {
+    auto st = slot.process.start(ProcessSpec{call.spec->argv, call.spec->env, call.spec->cwd});
+    if (!st) return Error{"Spawn", st.error().cause};
+  }
+  std::int64_t id = slot.next_id++;
+  auto event = json::parse(call.event);  // re-dumped: the request must be one line
+  std::string line = "{\"id\":" + std::to_string(id) + ",\"event\":" +
+                     (event.ok() ? json::dump(event.value()) : json::quote(call.event)) + "}";
+  auto st = slot.process.write_line(line, timeout_ms, &call.cancelled);
+  if (!st) return st.error();
+  for (std::size_t stray = 0; stray <= limits::worker_stray_lines_max; ++stray) {
+    auto answer = slot.process.read_line(timeout_ms, limits::function_output_bytes_max,
+                                         &call.cancelled);
+    if (!answer) return answer.error();
+    auto msg = json::parse(answer.value());
+    if (!msg.ok() || !msg->is_object()) continue;  // a log line on stdout: skip it
+    const auto* got = msg->get_object().if_contains("id");
+    if (got != nullptr && json::is_number(*got) && json::as_double(*got) == id)
+      return std::move(answer.value());
+  }
+  return Error{"Garbage", "the worker printed too many lines without answering"};
+}
+
+Invocation worker_answer(const Call& call, const std::string& line) {
+  auto msg = json::parse(line);
+  const auto& obj = msg->get_object();
+  Invocation inv;
+  if (const auto* result = obj.if_contains("result")) {
+    inv.kind = Invocation::Kind::payload;
+    inv.bytes = json::dump(*result);
+  } else if (const auto* error = obj.if_contains("error")) {
+    inv.kind = Invocation::Kind::function_error;
+    inv.bytes = error->is_object() ? python_json_dumps(*error) : json::dump(*error);
+  } else {
+    return failed(service_error_outcome(
+        "Runtime.InvalidResponse",
+        "RequestId: " + call.request_id + " Error: the worker answered without result or error"));
+  }
+  return inv;
+}
+
+Invocation invoke_worker(const Call& call) {
+  WorkerSlot& slot = *call.worker;
+  const std::int64_t timeout_ms = timeout_of(*call.spec);
+  std::unique_lock<std::timed_mutex> lock(slot.mu, std::defer_lock);
+  while (!lock.try_lock_for(std::chrono::milliseconds(limits::poll_slice_ms))) {
+    if (call.cancelled.load()) return Invocation{Invocation::Kind::cancelled, {}, {}, {}};
+  }
+  // A worker found dead (it exited between calls) is restarted once and the call retried.
+  auto answer = worker_exchange(call, slot, timeout_ms);
+  if (!answer && answer.error().name == "Exited") {
+    slot.process.kill();
+    answer = worker_exchange(call, slot, timeout_ms);
+  }
+  if (answer) return worker_answer(call, answer.value());
+  slot.process.kill();  // whatever went wrong, the next call gets a fresh process
+  const auto& why = answer.error();
+  if (why.name == "Cancelled") return Invocation{Invocation::Kind::cancelled, {}, {}, {}};
+  if (why.name == "Timeout")
+    return failed(service_error_outcome("Sandbox.Timedout", timeout_message(call)));
+  if (why.name == "TooLarge") {
+    Invocation inv;
+    inv.kind = Invocation::Kind::payload;
+    inv.bytes.assign(limits::function_output_bytes_max + 1, ' ');
+    return inv;
+  }
+  if (why.name == "Spawn")
+    return failed(service_error_outcome("Runtime.InvalidEntrypoint",
+                                        "RequestId: " + call.request_id + " Error: " + why.cause));
+  return failed(service_error_outcome("Runtime.ExitError", exit_message(call, why.cause)));
+}
+
+TaskOutcome shape(const Call& call, Invocation inv) {
+  switch (inv.kind) {
+    case Invocation::Kind::failure: return std::move(inv.failure);
+    case Invocation::Kind::function_error:
+      return function_error_outcome(inv.bytes, call.form == LambdaForm::function_arn
+                                                   ? CauseLayout::verbatim
+                                                   : CauseLayout::compact);
+    case Invocation::Kind::cancelled: return TaskOutcome::failure("States.Runtime", "cancelled");
+    case Invocation::Kind::payload: break;
+  }
+  if (inv.bytes.size() > stepwise::limits::payload_bytes_max)
+    return data_limit_outcome(call.form == LambdaForm::function_arn ? call.request.resource
+                                                                    : "lambda");
+  json::value payload = payload_from_bytes(inv.bytes);
+  if (call.form == LambdaForm::function_arn) return TaskOutcome::success(std::move(payload));
+  InvokeMeta meta;
+  meta.executed_version = call.target.executed_version();
+  meta.request_id = call.request_id;
+  meta.trace_id = call.trace_id;
+  meta.http_date = http_date(call.now_ms);
+  meta.payload_bytes = inv.bytes.size();
+  std::string log_result = base64_encode(inv.log_tail);
+  if (call.log_tail) meta.log_result = &log_result;
+  return TaskOutcome::success(invoke_response(std::move(payload), meta));
+}
+
+}  // namespace
+
+struct FunctionRunner::Impl {
+  std::map<std::string, std::shared_ptr<const FunctionSpec>> specs;
+  std::map<std::string, std::shared_ptr<WorkerSlot>> workers;
+  std::mutex mu;  // guards in_flight and ids
+  std::vector<std::shared_ptr<Call>> in_flight;
+  IdGenerator ids;
+  CallbackRegistry* callbacks = nullptr;
+  Pool pool;  // last: destroyed first, while the members above still exist
+
+  void finish(const std::shared_ptr<Call>& call, TaskOutcome outcome);
+  void post_failure(EventLoop& loop, TaskDone done, TaskOutcome outcome);
+  Result<std::shared_ptr<Call>> prepare(const TaskRequest& request);
+};
+
+void FunctionRunner::Impl::post_failure(EventLoop& loop, TaskDone done, TaskOutcome outcome) {
+  loop.post([done = std::move(done), outcome = std::move(outcome)]() mutable {
+    done(std::move(outcome));
+  });
+}
+
+void FunctionRunner::Impl::finish(const std::shared_ptr<Call>& call, TaskOutcome outcome) {
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    std::erase(in_flight, call);
+  }
+  EventLoop* loop = call->loop;
+  CallbackRegistry* registry = callbacks;
+  loop->post([call, registry, outcome = std::move(outcome)]() mutable {
+    if (call->cancelled.load()) return;
+    if (call->form != LambdaForm::invoke_callback) return call->done(std::move(outcome));
+    // The invocation only hands out the token; the task ends when someone calls back, unless
+    // the invocation itself failed.
+    if (outcome.succeeded) return;
+    if (auto done = registry->take(*call->request.task_token)) (*done)(std::move(outcome));
+  });
+  loop->done_pending_work();
+}
+
+namespace {
+
+Error not_found(const LambdaTarget& t) {
+  return Error{"Lambda.ResourceNotFoundException",
+               "Function not found: " + t.arn() + ":" +
+                   (t.qualifier.empty() ? std::string("$LATEST") : t.qualifier) +
+                   " (Service: AWSLambda; Status Code: 404; Error Code: "
+                   "ResourceNotFoundException; Request ID: {request_id}; Proxy: null)"};
+}
+
+Result<LambdaTarget> target_of(const TaskRequest& request, LambdaForm form) {
+  AwsScope scope = scope_from_arn(request.execution_arn,
+                                  scope_from_arn(request.state_machine_arn));
+  if (form == LambdaForm::function_arn) return parse_function_name(request.resource, scope);
+  const json::value* name = nullptr;
+  if (request.parameters.is_object()) name = request.parameters.get_object().if_contains("FunctionName");
+  if (name == nullptr || !name->is_string()) {
+    return Error{"Lambda.AWSLambdaException",
+                 "1 validation error detected: Value null at 'functionName' failed to satisfy "
+                 "constraint: Member must not be null (Service: AWSLambda; Status Code: 400; "
+                 "Error Code: ValidationException; Proxy: null)"};
+  }
+  return parse_function_name(name->get_string(), scope);
+}
+
+std::string event_of(const TaskRequest& request, LambdaForm form) {
+  if (form == LambdaForm::function_arn) return json::dump(request.parameters);
+  const json::value* payload = nullptr;
+  if (request.parameters.is_object()) payload = request.parameters.get_object().if_contains("Payload");
+  return invoke_event_bytes(payload);
+}
+
+bool wants_log_tail(const TaskRequest& request) {
+  if (!request.parameters.is_object()) return false;
+  const auto* t = request.parameters.get_object().if_contains("LogType");
+  return t != nullptr && t->is_string() && t->get_string() == "Tail";
+}
+
+}  // namespace
+
+Result<std::shared_ptr<Call>> FunctionRunner::Impl::prepare(const TaskRequest& request) {
+  auto call = std::make_shared<Call>();
+  call->form = lambda_form(request.resource);
+  if (call->form == LambdaForm::none) {
+    return Error{"States.Runtime", "The resource '" + request.resource +
+                                       "' is not a Lambda function or lambda:invoke."};
+  }
+  auto target = target_of(request, call->form);
+  if (!target) return target.error();
+  call->target = std::move(target.value());
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    call->request_id = ids.uuid_v4();
+    char trace[64];
+    std::snprintf(trace, sizeof trace, "Root=1-%08llx-%012llx%012llx;Sampled=0",
+                  static_cast<unsigned long long>(ids.next_u64() & 0xffffffffULL),
+                  static_cast<unsigned long long>(ids.next_u64() & 0xffffffffffffULL),
+                  static_cast<unsigned long long>(ids.next_u64() & 0xffffffffffffULL));
+    call->trace_id = trace;
+  }
+  auto it = specs.find(call->target.name);
+  if (it == specs.end()) {
+    Error e = not_found(call->target);
+    e.cause.replace(e.cause.find("{request_id}"), 12, call->request_id);
+    return e;
+  }
+  call->spec = it->second;
+  if (call->spec->kind == FunctionKind::worker) call->worker = workers.at(call->target.name);
+  call->request = request;
+  call->event = event_of(request, call->form);
+  call->log_tail = call->form != LambdaForm::function_arn && wants_log_tail(request);
+  return call;
+}
+
+FunctionRunner::FunctionRunner() : impl_(std::make_unique<Impl>()) {}
+
+FunctionRunner::~FunctionRunner() {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  for (auto& call : impl_->in_flight) call->cancelled.store(true);
+}
+
+Status FunctionRunner::add(FunctionSpec spec) {
+  if (spec.name.empty()) return Error{"FunctionsConfig", "a function needs a name"};
+  if (spec.argv.empty()) return Error{"FunctionsConfig", spec.name + ": empty argv"};
+  std::string name = spec.name;
+  if (spec.kind == FunctionKind::worker) impl_->workers[name] = std::make_shared<WorkerSlot>();
+  impl_->specs[name] = std::make_shared<const FunctionSpec>(std::move(spec));
+  return ok_status();
+}
+
+bool FunctionRunner::has(const std::string& name) const { return impl_->specs.count(name) > 0; }
+
+void FunctionRunner::set_callbacks(CallbackRegistry* callbacks) { impl_->callbacks = callbacks; }
+
+namespace {
+
+// Callback tasks park `done` in the registry before the function runs, so a function that calls
+// back before it even returns is not lost.
+Status park_callback(CallbackRegistry* registry, const TaskRequest& request, EventLoop& loop,
+                     TaskDone* done) {
+  if (registry == nullptr)
+    return Error{"States.Runtime",
+                 "lambda:invoke.waitForTaskToken needs task tokens, which this runner has no "
+                 "registry for"};
+  if (!request.task_token || request.task_token->empty())
+    return Error{"States.Runtime", "lambda:invoke.waitForTaskToken started without a task token"};
+  return registry->await(*request.task_token, loop, *done);
+}
+
+}  // namespace
+
+void FunctionRunner::start(const TaskRequest& request, EventLoop& loop, TaskDone done) {
+  auto prepared = impl_->prepare(request);
+  if (!prepared) {
+    auto e = std::move(prepared).error();
+    impl_->post_failure(loop, std::move(done), TaskOutcome::failure(e.name, e.cause));
+    return;
+  }
+  std::shared_ptr<Call> call = std::move(prepared.value());
+  if (call->form == LambdaForm::invoke_callback) {
+    auto parked = park_callback(impl_->callbacks, request, loop, &done);
+    if (!parked) {
+      auto e = std::move(parked).error();
+      impl_->post_failure(loop, std::move(done), TaskOutcome::failure(e.name, e.cause));
+      return;
+    }
+  }
+  call->loop = &loop;
+  call->done = std::move(done);
+  call->now_ms = loop.clock().now_ms();
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->in_flight.push_back(call);
+  }
+  loop.add_pending_work();
+  Impl* impl = impl_.get();
+  bool queued = impl->pool.submit([impl, call] {
+    Invocation inv = call->spec->kind == FunctionKind::worker ? invoke_worker(*call)
+                                                              : invoke_command(*call);
+    impl->finish(call, shape(*call, std::move(inv)));
+  });
+  if (!queued) {
+    impl->finish(call, TaskOutcome::failure("Lambda.TooManyRequestsException",
+                                            "Rate Exceeded. (Service: AWSLambda; Status Code: "
+                                            "429; Error Code: TooManyRequestsException; Proxy: "
+                                            "null)"));
+  }
+}
+
+void FunctionRunner::cancel(const TaskRequest& request) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  for (auto& call : impl_->in_flight) {
+    const TaskRequest& r = call->request;
+    bool match = !request.task_id.empty()
+                     ? r.task_id == request.task_id
+                     : r.execution_arn == request.execution_arn &&
+                           r.state_name == request.state_name && r.attempt == request.attempt;
+    if (!match) continue;
+    call->cancelled.store(true);
+  }
+  if (impl_->callbacks != nullptr && request.task_token &&
+      lambda_form(request.resource) == LambdaForm::invoke_callback) {
+    impl_->callbacks->take(*request.task_token);  // a cancelled task no longer waits
+  }
+}
+
+}  // namespace stepwise::tasks

@@ -1,0 +1,39 @@
+// Named limits of the task runners (base/limits.h style: unit last). Local functions are hostile
+// input too: a command may print forever, never exit, or flood a worker's pipe.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace stepwise::tasks::limits {
+
+// AWS Lambda: synchronous invocation response payload (6 MB). Reading stops there: a function that
+// prints more is killed, and the task fails as AWS fails an oversized response.
+inline constexpr std::size_t function_output_bytes_max = 6 * 1024 * 1024;
+// Lambda's LogType=Tail returns the last 4 KB of the log; stderr is kept up to this much.
+inline constexpr std::size_t function_log_tail_bytes_max = 4 * 1024;
+// Function timeout when the config gives none, and the most a config may ask for (Lambda: 900 s).
+inline constexpr std::int64_t function_timeout_ms_default = 60 * 1000;
+inline constexpr std::int64_t function_timeout_ms_max = 900 * 1000;
+// Threads running local function calls at once; further calls wait in a queue of bounded size
+// (beyond it a call fails as Lambda throttles: Lambda.TooManyRequestsException).
+inline constexpr std::size_t function_threads_max = 32;
+inline constexpr std::size_t function_queue_max = 10000;
+// Functions in one config file; argv/env entries of one function.
+inline constexpr std::size_t functions_max = 10000;
+inline constexpr std::size_t function_argv_max = 1024;
+inline constexpr std::size_t function_env_max = 1024;
+// Lines a worker may print with another request's id before its answer (stale replies).
+inline constexpr std::size_t worker_stray_lines_max = 1000;
+// How often a waiting call checks for cancellation (bounded reaction time, no busy loop).
+inline constexpr std::int64_t poll_slice_ms = 20;
+// Mock config: test cases x states x ranges, and the highest invocation index a range may name.
+inline constexpr std::size_t mock_entries_max = 100000;
+inline constexpr std::int64_t mock_invocation_index_max = 1000000;
+// Mock invocation counters kept (one per execution x state); the oldest executions are forgotten.
+inline constexpr std::size_t mock_counters_max = 100000;
+
+// Tasks waiting for their task token at once (.waitForTaskToken), across executions.
+inline constexpr std::size_t callbacks_waiting_max = 1000000;
+
+}  // namespace stepwise::tasks::limits
