@@ -11,7 +11,7 @@ for dir in "$here"/*/; do
   [ -f "$dir/definition.asl.json" ] || continue
   args=(run "$dir/definition.asl.json" --input "@$dir/input.json" --fast-time)
   [ -f "$dir/functions.yaml" ] && args+=(--functions "$dir/functions.yaml")
-  if ! out="$(cd "$dir" && "$stepwise" "${args[@]}" 2>/tmp/stepwise-example-err.$$)"; then
+  if ! out="$("$stepwise" "${args[@]}" 2>/tmp/stepwise-example-err.$$)"; then
     echo "FAIL $name: exit $?: $(cat /tmp/stepwise-example-err.$$)"
     failed=$((failed + 1))
     continue
@@ -23,6 +23,21 @@ for dir in "$here"/*/; do
   else
     echo "FAIL $name: got $out, expected $(cat "$dir/expected.json")"
     failed=$((failed + 1))
+  fi
+  # Workflow unit tests: each test case of the example's mock config against its expected output.
+  if [ -f "$dir/mocks.json" ] && [ -f "$dir/mock-expected.json" ]; then
+    for tc in $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))))' "$dir/mock-expected.json"); do
+      out="$("$stepwise" run "$dir/definition.asl.json" --input "@$dir/input.json" --fast-time \
+             --mock-config "$dir/mocks.json" --name "$name" --test-case "$tc" 2>&1)"
+      if python3 -c 'import json,sys; sys.exit(0 if json.loads(sys.argv[1]) == json.load(open(sys.argv[2]))[sys.argv[3]] else 1)' \
+          "$out" "$dir/mock-expected.json" "$tc" 2>/dev/null; then
+        echo "ok   $name#$tc"
+        passed=$((passed + 1))
+      else
+        echo "FAIL $name#$tc: got $out"
+        failed=$((failed + 1))
+      fi
+    done
   fi
 done
 rm -f /tmp/stepwise-example-err.$$

@@ -481,9 +481,14 @@ void Validator::check_machine(const json::object& m, const std::string& loc, std
     std::string sloc = loc + "/States/" + name;
     block.names.push_back(name);
     if (utf8_length(name) > limits::name_chars_max) {
-      error("State name '" + name + "' exceeds " + std::to_string(limits::name_chars_max) +
-                " characters",
-            sloc);
+      // AWS's code for a name outside its naming rules (API_ValidateStateMachineDefinition-
+      // Diagnostic); the wording is ours.
+      out_.push_back(Diagnostic{"ERROR",
+                                "INVALID_STATE_NAME",
+                                "State name '" + name + "' exceeds " +
+                                    std::to_string(limits::name_chars_max) + " characters",
+                                sloc,
+                                {}});
     }
     if (!names_seen_.insert(name).second) {
       out_.push_back(
@@ -1421,7 +1426,14 @@ std::optional<JsonSyntaxError> JacksonScanner::string() {
 std::optional<JsonSyntaxError> JacksonScanner::value() {
   char c = t_[i_];
   if (c == '{' || c == '[') {
-    if (stack_.size() >= limits::json_depth_max) return std::nullopt;
+    // Deeper than the parser accepts: stop here (returning no error without advancing would
+    // loop forever).
+    if (stack_.size() >= limits::json_depth_max) {
+      return JsonSyntaxError{"Document nesting depth (" + std::to_string(stack_.size() + 1) +
+                                 ") exceeds the maximum allowed (" +
+                                 std::to_string(limits::json_depth_max) + ")",
+                             i_ + 1};
+    }
     stack_.push_back({c == '{', i_++});
     want_ = c == '{' ? Want::kKeyOrClose : Want::kValueOrClose;
     return std::nullopt;

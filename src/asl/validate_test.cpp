@@ -135,6 +135,18 @@ TEST(Validate, StateNamesAreUniqueAcrossBranches) {
   EXPECT_EQ(d[0].location, "/States/A/Branches[0]/States/A");
 }
 
+TEST(Validate, StateNamesLongerThan80CharactersAreInvalid) {
+  std::string ok(80, 'a');
+  std::string too_long(81, 'a');
+  auto machine = [](const std::string& n) {
+    return R"({"StartAt":")" + n + R"(","States":{")" + n + R"(":{"Type":"Succeed"}}})";
+  };
+  EXPECT_TRUE(validate_text(machine(ok)).empty());
+  auto d = validate_text(machine(too_long));
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].code, "INVALID_STATE_NAME");
+}
+
 TEST(Validate, TransitionsMayNotCrossABranch) {
   auto d = validate(parse_or_die(R"({"StartAt":"P","States":{"P":{"Type":"Parallel","Next":"Z",
       "Branches":[{"StartAt":"B","States":{"B":{"Type":"Pass","Next":"Z"}}}]},

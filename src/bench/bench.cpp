@@ -61,8 +61,10 @@ Result<Plan> make_plan(const BenchOptions& o) {
     else if (t == "express" || t == "standard") p.express.push_back(t == "express");
     else return Error{"Bench.BadOption", "unknown type " + t + " (express, standard, both)"};
   }
-  if (p.conc < 2 || p.conc > conc_threads_max)
-    return Error{"Bench.BadOption", "conc must be 2.." + std::to_string(conc_threads_max)};
+  if (p.conc < 2 || p.conc > conc_in_flight_max)
+    return Error{"Bench.BadOption", "conc must be 2.." + std::to_string(conc_in_flight_max)};
+  if (o.threads < 1 || o.threads > threads_max)
+    return Error{"Bench.BadOption", "threads must be 1.." + std::to_string(threads_max)};
   if (o.repetitions < 1 || o.repetitions > repetitions_max)
     return Error{"Bench.BadOption", "repetitions must be 1.." + std::to_string(repetitions_max)};
   return p;
@@ -191,8 +193,9 @@ void Bench::run_mode(const Workload& w, const MachinePtr& m, const std::string& 
   // Peers first, then us, workload by workload: both see the machine in the same state.
   if (live_peers_) run_live_peers(w.spec.id, label, conc);
   for (bool express : p_.express) {
-    CellSpec spec{label, conc, express, o_.executions > 0 ? o_.executions : w.spec.executions,
-                  o_.repetitions, o_.verify, o_.aws_quotas};
+    CellSpec spec{label,          conc,        o_.threads, express,
+                  o_.executions > 0 ? o_.executions : w.spec.executions,
+                  o_.repetitions, o_.verify,  o_.aws_quotas};
     add_row(run_cell(w, m, spec, o_.isolate));
   }
 }

@@ -24,7 +24,8 @@ struct BenchOptions {
   std::vector<std::string> types = {"express", "standard"};  // standard keeps history
   int repetitions = 5;           // timed runs per cell; the median is reported
   std::int64_t executions = 0;   // per run; 0 = the workload's own count (README)
-  int conc = 100;                // executions in flight in conc mode
+  int conc = 100;                // executions in flight in conc mode (on one EventLoop)
+  int threads = 1;               // conc mode: split the executions in flight over N loops/threads
   bool verify = false;           // print and check each workload's output and transitions
   bool json = false;             // one JSON document on stdout instead of the table
   bool peers = false;            // also run the peers live (node peer-bench.js) in this run

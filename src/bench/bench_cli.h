@@ -21,6 +21,9 @@ inline void add_bench_options(CLI::App& app, BenchOptions& o) {
       ->capture_default_str();
   app.add_option("-n,--executions", o.executions, "executions per run (0: the workload's own)");
   app.add_option("--conc", o.conc, "executions in flight in conc mode")->capture_default_str();
+  app.add_option("--threads", o.threads,
+                 "conc mode: spread the executions in flight over N threads (one loop each)")
+      ->capture_default_str();
   app.add_flag("--verify", o.verify, "print and check each workload's output and transitions");
   app.add_flag("--json", o.json, "print one JSON document instead of the table");
   app.add_flag("--peers", o.peers, "also run the peers live with node (else recorded figures)");

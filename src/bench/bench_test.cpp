@@ -6,6 +6,7 @@
 #include "base/event_loop.h"
 #include "bench/bench.h"
 #include "bench/handlers.h"
+#include "bench/interleave.h"
 #include "bench/measure.h"
 #include "bench/peers.h"
 #include "bench/report.h"
@@ -210,8 +211,36 @@ TEST(BenchOptionsCheck, UnknownWorkloadIsABadOption) {
   EXPECT_NE(err.str().find("unknown workload w42"), std::string::npos);
 }
 
+TEST(BenchOptionsCheck, ModesAndTypesAreChecked) {
+  std::ostringstream out, err;
+  BenchOptions bad_mode;
+  bad_mode.modes = {"parallel"};
+  EXPECT_EQ(run_bench(bad_mode, out, err), 2);
+  BenchOptions bad_conc;
+  bad_conc.modes = {"conc1"};
+  EXPECT_EQ(run_bench(bad_conc, out, err), 2);
+  BenchOptions bad_type;
+  bad_type.types = {"durable"};
+  EXPECT_EQ(run_bench(bad_type, out, err), 2);
+  EXPECT_NE(err.str().find("unknown type durable"), std::string::npos);
+}
+
+TEST(BenchOptionsCheck, ConcModeNamesItsInFlightCount) {
+  BenchOptions o;
+  o.workloads = {"w5"};
+  o.modes = {"conc7"};
+  o.types = {"express"};
+  o.repetitions = 1;
+  o.executions = 14;
+  o.isolate = false;
+  std::ostringstream out, err;
+  EXPECT_EQ(run_bench(o, out, err), 0) << err.str() << out.str();
+  EXPECT_NE(out.str().find("w5    conc7    express"), std::string::npos) << out.str();
+}
+
 // End to end through asl::compile and engine::run_execution.
-CellResult run_cell_for(const char* id, int conc, bool express, bool aws_quotas = true) {
+CellResult run_cell_for(const char* id, int conc, bool express, bool aws_quotas = true,
+                        int threads = 1) {
   const WorkloadSpec& spec = *find_workload(id);
   auto w = load_workload(spec, default_bench_dir() + "/workloads");
   EXPECT_TRUE(w);
@@ -219,7 +248,7 @@ CellResult run_cell_for(const char* id, int conc, bool express, bool aws_quotas 
   EXPECT_TRUE(m) << id << ": " << m.error().cause;
   if (!w || !m) return {};
   std::int64_t n = spec.executions == 1 ? 1 : 8;
-  CellSpec cs{conc == 1 ? "seq" : "conc4", conc, express, n, 1, true, aws_quotas};
+  CellSpec cs{conc == 1 ? "seq" : "conc4", conc, threads, express, n, 1, true, aws_quotas};
   return measure_cell(*w, *m, cs);
 }
 
@@ -229,13 +258,39 @@ TEST(BenchEndToEnd, WorkloadsVerifyInBothModesAndTypes) {
   for (const auto& spec : workload_specs()) {
     if (spec.id == "w3") continue;
     for (bool express : {true, false}) {
-      for (int conc : {1, 4}) {
+      // seq; 4 in flight on one loop; 4 in flight over 2 loops (threads).
+      for (auto [conc, threads] : {std::pair{1, 1}, {4, 1}, {4, 2}}) {
         if (conc > 1 && !spec.has_conc) continue;
-        auto cell = run_cell_for(spec.id.c_str(), conc, express);
-        EXPECT_TRUE(cell.ok) << spec.id << " conc " << conc << " " << express << ": " << cell.error;
+        auto cell = run_cell_for(spec.id.c_str(), conc, express, true, threads);
+        EXPECT_TRUE(cell.ok) << spec.id << " conc " << conc << "/" << threads << " " << express
+                             << ": " << cell.error;
         EXPECT_TRUE(cell.verified) << spec.id << " output " << cell.output.substr(0, 200);
         EXPECT_EQ(cell.measured_transitions, spec.transitions) << spec.id;
       }
+    }
+  }
+}
+
+// Interleaved executions keep their own state: each output belongs to its own input.
+TEST(BenchEndToEnd, InterleavedExecutionsEachGetTheirOwnOutput) {
+  for (const char* id : {"w1", "w4", "w5"}) {
+    const WorkloadSpec& spec = *find_workload(id);
+    auto w = load_workload(spec, default_bench_dir() + "/workloads");
+    ASSERT_TRUE(w);
+    auto m = compile_workload(*w);
+    ASSERT_TRUE(m);
+    ManualClock clock(0);
+    IdGenerator ids(1);
+    BenchTaskRunner tasks;
+    std::unordered_map<std::int64_t, json::value> outputs;
+    InterleaveOptions io{true, 5, 0, 1, 12, true, &outputs};
+    EXPECT_EQ(run_interleaved(*w, *m, io, clock, ids, tasks), "") << id;
+    ASSERT_EQ(outputs.size(), 12u) << id;
+    for (std::int64_t k = 0; k < 12; ++k) {
+      auto expected = expected_output(spec, input_for(w->input, k));
+      ASSERT_TRUE(expected);
+      EXPECT_TRUE(json::equal(outputs[k], *expected)) << id << " " << k << ": "
+                                                      << json::dump(outputs[k]);
     }
   }
 }

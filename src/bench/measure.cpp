@@ -11,6 +11,8 @@
 #include "base/clock.h"
 #include "base/ids.h"
 #include "bench/handlers.h"
+#include "bench/interleave.h"
+#include "bench/quotas.h"
 #include "bench/stats.h"
 #include "engine/run.h"
 
@@ -25,17 +27,6 @@ double peak_rss_mb_now() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux: kilobytes
-}
-
-// Sets RunOptions::enforce_quotas when the engine has that switch; false when it has none.
-template <typename Options>
-bool set_quotas(Options& o, bool on) {
-  if constexpr (requires { o.enforce_quotas = on; }) {
-    o.enforce_quotas = on;
-    return true;
-  } else {
-    return on;  // AWS's quotas are the engine's only behaviour
-  }
 }
 
 // What one thread needs to run executions: its own clock, ids and task handlers.
@@ -74,34 +65,36 @@ std::string run_share(const Workload& w, const asl::StateMachine& machine, Runne
   return "";
 }
 
+// Thread t's share of a repetition: seq through run_execution, conc interleaved on one loop.
+std::string run_thread_share(const Workload& w, const MachinePtr& machine, const CellSpec& spec,
+                             Runner& runner, int t, int threads) {
+  if (spec.conc <= 1) return run_share(w, *machine, runner, t, threads, spec.executions);
+  int in_flight = spec.conc / threads + (t < spec.conc % threads ? 1 : 0);
+  InterleaveOptions io{spec.express, in_flight, t, threads, spec.executions, spec.aws_quotas};
+  return run_interleaved(w, machine, io, runner.clock, runner.ids, runner.tasks);
+}
+
 // One timed repetition; returns the execution phase's seconds or an error.
-Result<double> run_repetition(const Workload& w, const asl::StateMachine& machine,
-                              const CellSpec& spec, int rep) {
-  int threads = std::clamp(spec.conc, 1, conc_threads_max);
-  if (threads == 1) {
-    Runner runner(spec.express, 1 + static_cast<std::uint64_t>(rep), spec.aws_quotas);
-    auto t0 = std::chrono::steady_clock::now();
-    std::string err = run_share(w, machine, runner, 0, 1, spec.executions);
-    std::chrono::duration<double> secs = std::chrono::steady_clock::now() - t0;
-    if (!err.empty()) return Error{"Bench.ExecutionFailed", err};
-    return secs.count();
-  }
-  // Threads exist and wait at the latch before the clock starts, so thread creation is not
-  // timed; the timer stops when the last execution has finished.
+Result<double> run_repetition(const Workload& w, const MachinePtr& machine, const CellSpec& spec,
+                              int rep) {
+  int threads = spec.conc <= 1 ? 1 : std::clamp(spec.threads, 1, std::min(spec.conc, threads_max));
+  // Runners (and threads) exist before the clock starts: only executions are timed.
   std::vector<std::unique_ptr<Runner>> runners;
   std::vector<std::string> errors(static_cast<std::size_t>(threads));
   for (int t = 0; t < threads; ++t)
-    runners.push_back(std::make_unique<Runner>(spec.express, 1000 * (rep + 1) + t, spec.aws_quotas));
+    runners.push_back(
+        std::make_unique<Runner>(spec.express, 1000 * (rep + 1) + t, spec.aws_quotas));
   std::latch go(1);
   std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) {
+  for (int t = 1; t < threads; ++t) {
     pool.emplace_back([&, t] {
       go.wait();
-      errors[t] = run_share(w, machine, *runners[t], t, threads, spec.executions);
+      errors[t] = run_thread_share(w, machine, spec, *runners[t], t, threads);
     });
   }
   auto t0 = std::chrono::steady_clock::now();
   go.count_down();
+  errors[0] = run_thread_share(w, machine, spec, *runners[0], 0, threads);
   for (auto& th : pool) th.join();
   std::chrono::duration<double> secs = std::chrono::steady_clock::now() - t0;
   for (const auto& e : errors)
@@ -163,10 +156,11 @@ CellResult measure_cell(const Workload& workload, const MachinePtr& machine,
   out.mode = spec.mode;
   out.type = spec.express ? "express" : "standard";
   out.executions = spec.executions;
+  out.threads = spec.conc <= 1 ? 1 : std::clamp(spec.threads, 1, std::min(spec.conc, threads_max));
   out.transitions_per_execution = workload.spec.transitions;
   int reps = std::clamp(spec.repetitions, 1, repetitions_max);
   for (int rep = 0; rep < reps; ++rep) {
-    auto secs = run_repetition(workload, *machine, spec, rep);
+    auto secs = run_repetition(workload, machine, spec, rep);
     if (!secs) {
       out.error = secs.error().cause;
       break;
@@ -193,6 +187,7 @@ json::value CellResult::to_json() const {
   o["mode"] = mode;
   o["type"] = type;
   o["executions"] = executions;
+  o["threads"] = threads;
   o["transitions_per_execution"] = transitions_per_execution;
   json::array secs;
   for (double s : seconds) secs.push_back(s);
@@ -232,6 +227,7 @@ CellResult CellResult::from_json(const json::value& v) {
   r.mode = text("mode");
   r.type = text("type");
   r.executions = static_cast<std::int64_t>(number("executions"));
+  r.threads = static_cast<int>(number("threads"));
   r.transitions_per_execution = static_cast<std::int64_t>(number("transitions_per_execution"));
   if (const auto* s = o.if_contains("seconds"); s && s->is_array())
     for (const auto& x : s->as_array())

@@ -1,10 +1,11 @@
 // One benchmark cell: a workload, a mode (seq or conc<N>) and an execution type (express: no
 // history; standard: history kept), run `repetitions` times; the median run is what counts.
 //
-// conc<N> runs N executions in flight at once as N threads, each running its share of the
-// executions back to back (run_execution is synchronous: one execution per call, on its own
-// EventLoop). The machine is compiled once and shared read-only by all threads; each thread has
-// its own ManualClock, IdGenerator and BenchTaskRunner.
+// seq runs executions one after the other through engine::run_execution. conc<N> keeps N
+// executions in flight on one EventLoop (bench/interleave.h), as the node peers keep N promises
+// on their one thread; with threads > 1 the N are split over that many loops, one per thread.
+// The machine is compiled once and shared read-only; each thread has its own ManualClock,
+// IdGenerator and BenchTaskRunner.
 //
 // Thread-safety: measure_cell starts and joins its own threads; call it from one thread.
 #pragma once
@@ -24,14 +25,16 @@ struct StateMachine;
 
 namespace stepwise::bench {
 
-// Threads of a conc cell: the README's "100 in flight"; more is a typo, not a benchmark.
-inline constexpr int conc_threads_max = 1000;
+// Executions in flight in a conc cell, and threads sharing them.
+inline constexpr int conc_in_flight_max = 100000;
+inline constexpr int threads_max = 256;
 // Timed repetitions of one cell.
 inline constexpr int repetitions_max = 100;
 
 struct CellSpec {
   std::string mode = "seq";      // "seq" | "conc100"
   int conc = 1;                  // executions in flight (1 for seq)
+  int threads = 1;               // conc only: loops (threads) sharing the executions in flight
   bool express = true;           // false: Standard, history kept
   std::int64_t executions = 0;   // per repetition
   int repetitions = 5;
@@ -44,6 +47,7 @@ struct CellResult {
   std::string mode;
   std::string type;                 // "express" | "standard"
   std::int64_t executions = 0;      // per repetition
+  int threads = 1;
   std::int64_t transitions_per_execution = 0;
   std::vector<double> seconds;      // each repetition's execution phase
   double exec_per_s = 0;            // at the median repetition

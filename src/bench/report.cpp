@@ -36,6 +36,7 @@ std::string table_row(const ReportRow& r) {
   std::string peer_tps = r.peer ? format("%.0f", r.peer->transitions_per_s) : "-";
   std::string ratio = r.ratio > 0 ? format("%.1fx", r.ratio) : "-";
   std::string note = c.ok ? format("median of %zu", c.seconds.size()) : "FAILED: " + c.error;
+  if (c.threads > 1) note += format(", %d threads", c.threads);
   if (c.ok && !c.expected.empty()) note += c.verified ? ", verified" : ", NOT verified";
   return format(row_format, c.workload.c_str(), c.mode.c_str(), c.type.c_str(),
                 std::to_string(c.executions).c_str(),

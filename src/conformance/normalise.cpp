@@ -447,7 +447,12 @@ json::value normalise_envelope(const json::value& envelope, const json::object& 
   std::vector<std::string> uuids;
   collect_uuids(obj, uuids, 0);
   std::string text = python_dumps_sorted(obj);
-  for (const auto& [value, repl] : refs.refs) replace_all(text, escape_reference(value), repl);
+  for (const auto& [value, repl] : refs.refs) {
+    // Python's str.replace("", x) puts x between every character: the text no longer parses,
+    // and compare.py's normalise answers None. Same answer here, without the detour.
+    if (value.empty()) return nullptr;
+    replace_all(text, escape_reference(value), repl);
+  }
   apply_replacements(text, norm);
   for (std::size_t i = 0; i < uuids.size(); ++i)
     replace_all(text, uuids[i], "<uuid:" + std::to_string(i + 1) + ">");

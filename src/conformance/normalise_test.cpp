@@ -59,6 +59,11 @@ TEST(Normalise, JsonpathReplacementSetsValueOrReference) {
   EXPECT_EQ(json::dump(out), R"({"o":{"Echo":"<token:1>","StartDate":"start-date","Token":"<token:1>"}})");
 }
 
+TEST(Normalise, EmptyReferenceValueMakesTheResultNullAsInPython) {
+  auto n = norm(R"({"jsonpath_replacements":[{"jsonpath":"$..Log","replacement":"Log"}]})");
+  EXPECT_TRUE(normalise_envelope(J(R"({"Log":""})"), n).is_null());
+}
+
 TEST(Normalise, KeyValueReplacementByReference) {
   auto n = norm(R"({"key_value_replacements":[{"key":"nextToken","replacement":"next-token"}]})");
   auto out = normalise_envelope(J(R"({"a":{"nextToken":"abc"},"b":"abc"})"), n);

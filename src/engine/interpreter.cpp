@@ -51,12 +51,48 @@ bool error_matches(const std::vector<std::string>& equals, const std::string& er
   return false;
 }
 
+// Upper bound of json::dump(v).size() without building the text (worst-case escaping).
+std::size_t size_bound(const value& v, std::size_t depth) {
+  if (depth > limits::json_depth_max) return std::numeric_limits<std::size_t>::max() / 4;
+  switch (v.kind()) {
+    case json::kind::string: return v.get_string().size() * 6 + 2;
+    case json::kind::array: {
+      std::size_t n = 2;
+      for (const auto& e : v.get_array()) n += size_bound(e, depth + 1) + 1;
+      return n;
+    }
+    case json::kind::object: {
+      std::size_t n = 2;
+      for (const auto& kv : v.get_object()) {
+        n += kv.key().size() * 6 + 4 + size_bound(kv.value(), depth + 1);
+      }
+      return n;
+    }
+    default: return 32;
+  }
+}
+
+// AWS's 256 KiB payload quota; the exact size is computed only when the bound says it may matter.
+bool payload_too_large(const value& v) {
+  if (size_bound(v, 0) <= limits::payload_bytes_max) return false;
+  return json::dumped_size(v) > limits::payload_bytes_max;
+}
+
 // "value \"X\"": strings as they are, anything else as JSON text (AWS's wording).
 std::string quoted_value(const value& v) {
   return "\"" + (v.is_string() ? std::string(v.get_string()) : json::dump(v)) + "\"";
 }
 
 }  // namespace
+
+// An EvalContext for frame `fr`, with the context object built only when the state uses "$$".
+#define STEPWISE_CTX(fr, input_ptr, map_item, index)                                   \
+  jsonpath::EvalContext ctx = eval_context(fr, input_ptr);                            \
+  value ctx_obj;                                                                      \
+  if ((fr).cur().uses_context) {                                                      \
+    ctx_obj = context_object(fr, map_item, index);                                    \
+    ctx.context = &ctx_obj;                                                           \
+  }
 
 std::string state_error_prefix(const std::string& state_name, std::int64_t entered_event_id) {
   return "An error occurred while executing the state '" + state_name +
@@ -71,6 +107,7 @@ struct Execution::Failure {
 
 struct Execution::Frame {
   const asl::StateMachine* machine = nullptr;
+  int self = -1;
   int parent = -1;
   int index = 0;              // branch index (Parallel) or item index (Map)
   std::uint64_t parent_activation = 0;
@@ -100,6 +137,8 @@ struct Execution::Frame {
   std::optional<std::int64_t> tolerated_count;
   std::optional<double> tolerated_percentage;
   std::int64_t map_cursor = 0;
+  object vars;                // this frame's variable scope (JSONPath Assign)
+  object assigned;            // what the current state assigned (for the Exited event)
 
   const State& cur() const { return machine->states[static_cast<std::size_t>(state)]; }
 };
@@ -108,6 +147,33 @@ Execution::Execution(std::shared_ptr<const asl::StateMachine> machine, Execution
                      Random random)
     : machine_(std::move(machine)), info_(std::move(info)), random_(std::move(random)) {
   random_source_ = [this] { return random_ ? random_() : 0; };
+  // Variables resolve from the innermost frame outwards (a branch or iteration sees its parents').
+  variables_ = [this](std::string_view name) -> const value* {
+    for (int f = var_frame_; f >= 0; f = frames_[static_cast<std::size_t>(f)]->parent) {
+      const object& vars = frames_[static_cast<std::size_t>(f)]->vars;
+      if (auto it = vars.find(name); it != vars.end()) return &it->value();
+    }
+    return nullptr;
+  };
+}
+
+// Evaluates an Assign template with `dollar` as "$"; values land in the frame's scope only after
+// every right-hand side is evaluated (they all see the values at state entry).
+std::optional<Execution::Failure> Execution::apply_assign(int f, const jsonpath::Template& assign,
+                                                          const value& dollar) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  STEPWISE_CTX(fr, &dollar, nullptr, 0)
+  auto r = assign.evaluate(ctx);
+  if (!r) {
+    return Failure{r.error().name, state_error_prefix(fr.cur().name, fr.entered_event) + r.error().cause,
+                   true};
+  }
+  if (!r->is_object()) return std::nullopt;
+  for (auto& kv : r->get_object()) {
+    fr.vars[kv.key()] = kv.value();
+    fr.assigned[kv.key()] = std::move(kv.value());
+  }
+  return std::nullopt;
 }
 
 Execution::~Execution() = default;
@@ -214,6 +280,7 @@ int Execution::new_frame(const asl::StateMachine* machine, int parent, int index
   fr->parent = parent;
   fr->index = index;
   fr->input = std::move(input);
+  fr->self = static_cast<int>(frames_.size());
   if (parent >= 0) {
     const Frame& p = *frames_[static_cast<std::size_t>(parent)];
     fr->parent_activation = p.activation;
@@ -230,6 +297,7 @@ void Execution::enter_state(int f, int state_index) {
   fr.entered_ms = now_;
   fr.retry_count = 0;
   fr.retry_counts.assign(fr.cur().retry.size(), 0);
+  if (!fr.assigned.empty()) fr.assigned.clear();
   ++fr.activation;
   if (fr.silent) return;
   const State& s = fr.cur();
@@ -254,19 +322,23 @@ void Execution::run_queue() {
     int f = ready_.front();
     ready_.pop_front();
     advance(f);
-    if (!info_.express && next_event_id_ > static_cast<std::int64_t>(limits::history_events_max) &&
-        !finished()) {
-      finish_execution("FAILED", std::nullopt, std::string("States.Runtime"),
-                       std::string("The execution reached the maximum number of history events (") +
-                           std::to_string(limits::history_events_max) + ").");
-    }
   }
+}
+
+bool Execution::history_full() {
+  if (info_.express || next_event_id_ <= static_cast<std::int64_t>(limits::history_events_max)) {
+    return false;
+  }
+  finish_execution("FAILED", std::nullopt, std::string("States.Runtime"),
+                   std::string("The execution reached the maximum number of history events (") +
+                       std::to_string(limits::history_events_max) + ").");
+  return true;
 }
 
 void Execution::advance(int f) {
   while (!finished()) {
     Frame& fr = *frames_[static_cast<std::size_t>(f)];
-    if (fr.done) return;
+    if (fr.done || history_full()) return;
     if (!run_state(f)) return;
   }
 }
@@ -294,7 +366,8 @@ jsonpath::EvalContext Execution::eval_context(Frame& fr, const value* input) {
   jsonpath::EvalContext ctx;
   ctx.input = input;
   ctx.random = &random_source_;
-  (void)fr;
+  var_frame_ = fr.self;
+  ctx.variables = &variables_;
   return ctx;
 }
 
@@ -456,18 +529,12 @@ Result<value> apply_input_path(const PathField& p, value& raw, bool consume,
 
 }  // namespace
 
-// Runs `fn` on the template with the state's context object when the state needs one.
-#define STEPWISE_CTX(fr, input_ptr, map_item, index)                                   \
-  jsonpath::EvalContext ctx = eval_context(fr, input_ptr);                            \
-  value ctx_obj;                                                                      \
-  if ((fr).cur().uses_context) {                                                      \
-    ctx_obj = context_object(fr, map_item, index);                                    \
-    ctx.context = &ctx_obj;                                                           \
-  }
-
 bool Execution::complete_state(int f, value result) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   const State& s = fr.cur();
+  if (s.assign) {
+    if (auto bad = apply_assign(f, *s.assign, result)) return state_failed(f, std::move(*bad));
+  }
   value out;
   switch (s.result_path.kind) {
     case PathField::Kind::kDefault: out = std::move(result); break;
@@ -492,7 +559,7 @@ bool Execution::complete_state(int f, value result) {
     if (!sel) return state_failed(f, runtime_failure(fr, sel.error().cause));
     out = std::move(*sel);
   }
-  if (json::dumped_size(out) > limits::payload_bytes_max) {
+  if (payload_too_large(out)) {
     return state_failed(f, Failure{"States.DataLimitExceeded",
                                    "The state/task '" + s.name +
                                        "' returned a result with a size exceeding the maximum "
@@ -516,10 +583,17 @@ bool Execution::transition_out(int f, value out, int next) {
       e.details_key = "stateExitedEventDetails";
       e.details = payload_details("output", out);
       e.details["name"] = s.name;
+      if (!fr.assigned.empty()) {
+        object vars;
+        for (const auto& kv : fr.assigned) vars[kv.key()] = json::dump(kv.value());
+        e.details["assignedVariables"] = std::move(vars);
+        e.details["assignedVariablesDetails"] = object{{"truncated", false}};
+      }
       history_.push_back(std::move(e));
     }
     fr.last_event = id;
   }
+  if (!fr.assigned.empty()) fr.assigned.clear();
   if (next < 0) {
     frame_succeeded(f, std::move(out));
     return false;
@@ -535,11 +609,12 @@ bool Execution::run_pass(int f) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   const State& s = fr.cur();
   bool simple = s.input_path.kind == PathField::Kind::kDefault && !s.parameters && !s.result &&
+                !s.assign &&
                 s.result_path.kind == PathField::Kind::kDefault &&
                 s.output_path.kind == PathField::Kind::kDefault;
   if (simple) {
     // The common case (and the benchmark): the input is the output, moved not copied.
-    if (!history_on() && json::dumped_size(fr.input) <= limits::payload_bytes_max) {
+    if (!history_on() && !payload_too_large(fr.input)) {
       return transition_out(f, std::move(fr.input), s.next);
     }
     return complete_state(f, std::move(fr.input));
@@ -572,15 +647,20 @@ bool Execution::run_choice(int f) {
   value input = std::move(*eff);
   ctx.input = &input;
   int next = -1;
+  const jsonpath::Template* assign = s.assign ? &*s.assign : nullptr;
   for (const auto& b : s.choices) {
     auto r = b.rule.evaluate(ctx);
     if (!r) return state_failed(f, runtime_failure(fr, r.error().cause));
     if (*r) {
       next = b.next;
+      assign = b.assign ? &*b.assign : nullptr;
       break;
     }
   }
   if (next < 0) next = s.default_next;
+  if (next >= 0 && assign != nullptr) {
+    if (auto bad = apply_assign(f, *assign, input)) return state_failed(f, std::move(*bad));
+  }
   if (next < 0) {
     return state_failed(f, Failure{"States.NoChoiceMatched",
                                    state_error_prefix(s.name, fr.entered_event) +
@@ -892,7 +972,7 @@ void Execution::task_result(int f, const StepEvent& ev) {
   const bool activity = s.resource_kind == asl::ResourceKind::kActivity;
   Failure fl;
   bool ok = ev.kind == StepEvent::Kind::kTaskSucceeded;
-  if (ok && json::dumped_size(ev.output) > limits::payload_bytes_max) {
+  if (ok && payload_too_large(ev.output)) {
     ok = false;
     fl = Failure{"States.DataLimitExceeded",
                  "The state/task '" + (lambda || activity ? s.resource : s.resource_type) +
@@ -1016,6 +1096,13 @@ bool Execution::state_failed(int f, Failure failure, bool from_children) {
     for (const auto& c : s.catchers) {
       if (!error_matches(c.error_equals, failure.error)) continue;
       value err = error_output(failure.error, failure.cause, failure.has_cause);
+      if (!fr.assigned.empty()) fr.assigned.clear();
+      if (c.assign) {
+        if (auto bad = apply_assign(f, *c.assign, err)) {
+          frame_failed(f, std::move(*bad));
+          return false;
+        }
+      }
       value out;
       switch (c.result_path.kind) {
         case PathField::Kind::kDefault: out = std::move(err); break;

@@ -99,6 +99,7 @@ class Execution {
   // Frames and scheduling.
   int new_frame(const asl::StateMachine* machine, int parent, int index, json::value input);
   void run_queue();
+  bool history_full();  // Standard: past 25,000 events the execution fails
   void advance(int f);
   bool run_state(int f);  // true: the frame moved on (or ended); false: it waits
   void enter_state(int f, int state_index);
@@ -143,11 +144,15 @@ class Execution {
   std::uint64_t add_op(int f, OpKind kind);
   void cancel_ops(int f);
   Failure runtime_failure(const Frame& fr, const std::string& message) const;
+  std::optional<Failure> apply_assign(int f, const jsonpath::Template& assign,
+                                      const json::value& dollar);
 
   std::shared_ptr<const asl::StateMachine> machine_;
   ExecutionInfo info_;
   Random random_;
   jsonpath::RandomSource random_source_;
+  jsonpath::VariableLookup variables_;
+  int var_frame_ = -1;  // the frame whose scope variables_ reads (set by eval_context)
   std::vector<std::unique_ptr<Frame>> frames_;
   std::deque<int> ready_;
   std::unordered_map<std::uint64_t, Op> ops_;

@@ -3,6 +3,7 @@
 #include <re2/re2.h>
 
 #include <cmath>
+#include <unordered_set>
 
 #include "jsonata/internal.h"
 
@@ -303,7 +304,8 @@ Value Evaluator::eval_path(const Node* expr, const Value& input, const FramePtr&
     if (result.is_array() && result.arr().cons && !result.arr().sequence) result = make_sequence({result});
     if (result.undefined()) result = make_sequence();
     if (!result.is_array()) result = make_sequence({result});
-    result.arr().keep_singleton = true;
+    // The flag only matters on sequences; other arrays may belong to a shared input document.
+    if (result.arr().sequence) result.arr().keep_singleton = true;
   }
   if (expr->group) result = eval_group(*expr->group, tuple_stream ? tuples : result, env);
   return result;
@@ -887,10 +889,24 @@ Value Evaluator::eval_transform_fn(const Node* expr, const FramePtr& env) {
   return Value::function(fn);
 }
 
+void collect_objects(const Value& v, std::unordered_set<const void*>& out, std::size_t depth) {
+  if (depth > value_depth_max) fail("U1001");
+  if (v.is_object()) {
+    out.insert(v.identity());
+    for (const auto& [k, x] : v.obj().entries) collect_objects(x, out, depth + 1);
+  } else if (v.is_array()) {
+    for (const auto& x : v.arr().items) collect_objects(x, out, depth + 1);
+  }
+}
+
 Value Evaluator::run_transform(const Function& fn, const Value& obj) {
   if (obj.undefined()) return Value();
   const Node* expr = fn.node;
   Value result = deep_clone(obj);
+  // Only objects inside the fresh clone are updated: anything else (say `$$.x`) may belong to a
+  // document shared with other evaluations.
+  std::unordered_set<const void*> owned;
+  collect_objects(result, owned, 0);
   Value matches = eval(expr->pattern, result, fn.env);
   if (matches.undefined()) return result;
   std::vector<Value> ms = matches.is_array() ? matches.arr().items : std::vector<Value>{matches};
@@ -898,7 +914,7 @@ Value Evaluator::run_transform(const Function& fn, const Value& obj) {
     Value update = eval(expr->update, match, fn.env);
     if (!update.undefined()) {
       if (!update.is_object()) fail_value("T2011", update, expr->update->position);
-      if (match.is_object())
+      if (match.is_object() && owned.count(match.identity()))
         for (const auto& [k, v] : update.obj().entries) match.obj().set(k, v);
     }
     if (expr->remove) {
@@ -907,7 +923,7 @@ Value Evaluator::run_transform(const Function& fn, const Value& obj) {
       std::vector<Value> ds = dels.is_array() ? dels.arr().items : std::vector<Value>{dels};
       for (const auto& d : ds)
         if (!d.is_string()) fail_value("T2012", dels, expr->remove->position);
-      if (match.is_object())
+      if (match.is_object() && owned.count(match.identity()))
         for (const auto& d : ds) match.obj().erase(d.str());
     }
   }

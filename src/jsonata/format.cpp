@@ -97,6 +97,7 @@ void json_quote(std::string_view s, std::string& out) {
 
 // Serialisation is bounded by the depth of the value, itself bounded by construction limits.
 void stringify_to(const Value& v, bool pretty, int indent, std::string& out) {
+  if (static_cast<std::size_t>(indent) > value_depth_max) fail("U1001");
   auto newline = [&](int level) {
     if (!pretty) return;
     out += '\n';
@@ -488,6 +489,7 @@ const std::map<std::string, std::string>& templates() {
       {"D3139", "The $single() function expected exactly 1 matching result.  Instead it matched 0."},
       {"D3140", "Malformed URL passed to ${{{token}}}(): {{value}}"},
       {"D3141", "{{{message}}}"},
+      {"U1001", "Value nesting exceeds the evaluation limit"},
   };
   return t;
 }

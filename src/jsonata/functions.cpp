@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <random>
 
 #include "jsonata/internal.h"
 #include "json/json.h"
@@ -174,12 +175,16 @@ Value f_trim(Context&, Args& a, const Value&, const FramePtr&) {
   return Value::string(out);
 }
 
+// Padding beyond this many characters is refused instead of exhausting memory.
+constexpr double pad_chars_max = 1e7;
+
 Value f_pad(Context&, Args& a, const Value&, const FramePtr&) {
   if (arg(a, 0).undefined()) return Value();
   std::string ch = arg(a, 2).is_string() && !a[2].str().empty() ? a[2].str() : " ";
   double width = arg(a, 1).num();
   double pad = std::floor(std::fabs(width)) - static_cast<double>(utf8_length(a[0].str()));
   if (pad <= 0) return a[0];
+  if (pad > pad_chars_max) fail_value("D3001", arg(a, 1));
   auto ch_cps = to_code_points(ch);
   std::vector<char32_t> padding;
   for (std::size_t i = 0; i < static_cast<std::size_t>(pad); ++i) padding.push_back(ch_cps[i % ch_cps.size()]);
@@ -565,6 +570,10 @@ Value f_power(Context&, Args& a, const Value&, const FramePtr&) {
 }
 
 double next_random(Context& ctx) {
+  if (!ctx.rng_seeded) {
+    ctx.rng_state = std::random_device{}();
+    ctx.rng_seeded = true;
+  }
   // splitmix64: deterministic per evaluation seed.
   std::uint64_t z = (ctx.rng_state += 0x9E3779B97F4A7C15ULL);
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
@@ -577,6 +586,7 @@ Value f_random(Context& ctx, Args& a, const Value&, const FramePtr&) {
   if (!arg(a, 0).undefined()) {
     // AWS: $random(seed) is reproducible for a given seed.
     Context seeded;
+    seeded.rng_seeded = true;
     seeded.rng_state = static_cast<std::uint64_t>(static_cast<std::int64_t>(a[0].num()));
     return Value::number(next_random(seeded));
   }

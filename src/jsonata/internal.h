@@ -32,6 +32,10 @@ struct JError {
   std::string message;  // set for $error/$assert and U1001
 };
 
+// Nesting of values walked recursively (clone, compare, serialise); deeper values are refused
+// with U1001 rather than risking the stack.
+inline constexpr std::size_t value_depth_max = 2048;
+
 [[noreturn]] void fail(std::string code, int position = -1);
 [[noreturn]] void fail_value(std::string code, Value value, int position = -1);
 std::string error_message(const JError& e);
@@ -211,6 +215,7 @@ struct Context {
   std::uint64_t steps = 0;
   double now_millis = 0;
   std::uint64_t rng_state = 0;
+  bool rng_seeded = false;  // seeding costs a system call, so it happens on first use
   FramePtr root;
 };
 

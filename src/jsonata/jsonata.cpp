@@ -3,7 +3,6 @@
 #include "jsonata/jsonata.h"
 
 #include <cmath>
-#include <random>
 
 #include "jsonata/internal.h"
 
@@ -37,25 +36,22 @@ void to_json(const Value& v, json::value& out, std::size_t depth) {
     }
     case Kind::kString: out = json::string(v.str()); return;
     case Kind::kArray: {
-      json::array arr;
+      json::array& arr = out.emplace_array();
       arr.reserve(v.arr().items.size());
       for (const auto& x : v.arr().items) {
-        json::value item;
-        to_json(x, item, depth + 1);
-        arr.push_back(std::move(item));
+        to_json(x, arr.emplace_back(nullptr), depth + 1);
       }
-      out = std::move(arr);
       return;
     }
     case Kind::kObject: {
-      json::object obj;
+      json::object& obj = out.emplace_object();
+      obj.reserve(v.obj().size());
       for (const auto& [k, x] : v.obj().entries) {
         if (x.undefined()) continue;
         json::value item;
         to_json(x, item, depth + 1);
-        obj[k] = std::move(item);
+        obj.emplace(k, std::move(item));
       }
-      out = std::move(obj);
       return;
     }
   }
@@ -84,9 +80,12 @@ Value from_json_value(const json::value& v, std::size_t depth) {
       return Value::array(std::move(arr));
     }
     case boost::json::kind::object: {
+      // JSON objects parsed by Boost have unique keys, so entries are appended directly.
       auto obj = std::make_shared<Object>();
+      obj->entries.reserve(v.get_object().size());
       for (const auto& kv : v.get_object())
-        obj->set(std::string(kv.key()), from_json_value(kv.value(), depth + 1));
+        obj->entries.emplace_back(std::string(kv.key()), from_json_value(kv.value(), depth + 1));
+      obj->finish_building();
       return Value::object(std::move(obj));
     }
   }
@@ -105,8 +104,24 @@ Result<Expression> Expression::compile(std::string_view text) {
   return Expression(std::move(ast));
 }
 
-Result<Outcome> Expression::evaluate(const json::value* input, const Bindings& vars,
-                                     const EvalOptions& options) const {
+struct DocumentData {
+  Value value;
+};
+
+Result<Document> Document::from_json(const json::value& v) {
+  try {
+    auto data = std::make_shared<DocumentData>();
+    data->value = from_json_value(v, 0);
+    return Document(std::move(data));
+  } catch (const JError& e) {
+    return to_error(e);
+  }
+}
+
+namespace {
+
+Result<Outcome> run(const Ast& ast, const Value& input, const std::vector<std::pair<std::string, Value>>& vars,
+                    const EvalOptions& options) {
   Context ctx;
   ctx.depth_max = options.depth_max;
   if (options.time_max.count() > 0) {
@@ -114,17 +129,19 @@ Result<Outcome> Expression::evaluate(const json::value* input, const Bindings& v
     ctx.deadline = std::chrono::steady_clock::now() + options.time_max;
   }
   ctx.now_millis = options.now_millis >= 0 ? options.now_millis : clock_millis();
-  ctx.rng_state = options.random_seed ? options.random_seed : std::random_device{}();
+  ctx.rng_state = options.random_seed;
+  ctx.rng_seeded = options.random_seed != 0;
   try {
-    Value in = input ? from_json_value(*input, 0) : Value();
     auto env = std::make_shared<Frame>();
-    for (const auto& [name, value] : vars) env->bind(name, from_json_value(value, 0));
-    env->bind("$", in);
+    for (const auto& [name, value] : vars) env->bind(name, value);
+    env->bind("$", input);
+    Value in = input;
     if (in.is_array()) {
+      // An input array is wrapped so that paths treat it as one document.
       in = make_sequence({in});
       in.arr().outer_wrapper = true;
     }
-    Value result = jsonata::evaluate(ctx, ast_->root, in, env);
+    Value result = jsonata::evaluate(ctx, ast.root, in, env);
     if (result.undefined()) return Outcome{};
     json::value out;
     to_json(result, out, 0);
@@ -136,6 +153,28 @@ Result<Outcome> Expression::evaluate(const json::value* input, const Bindings& v
   } catch (const std::exception& e) {
     return Error{"U1001", e.what()};
   }
+}
+
+}  // namespace
+
+Result<Outcome> Expression::evaluate(const Document* input, const DocumentBindings& vars,
+                                     const EvalOptions& options) const {
+  std::vector<std::pair<std::string, Value>> bound;
+  for (const auto& [name, doc] : vars) bound.emplace_back(name, doc.data_->value);
+  return run(*ast_, input ? input->data_->value : Value(), bound, options);
+}
+
+Result<Outcome> Expression::evaluate(const json::value* input, const Bindings& vars,
+                                     const EvalOptions& options) const {
+  std::vector<std::pair<std::string, Value>> bound;
+  Value in;
+  try {
+    for (const auto& [name, value] : vars) bound.emplace_back(name, from_json_value(value, 0));
+    if (input) in = from_json_value(*input, 0);
+  } catch (const JError& e) {
+    return to_error(e);
+  }
+  return run(*ast_, in, bound, options);
 }
 
 }  // namespace stepwise::jsonata

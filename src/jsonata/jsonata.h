@@ -38,12 +38,32 @@ struct EvalOptions {
 using Outcome = std::optional<json::value>;
 
 struct Ast;
+struct DocumentData;
+
+// A JSON value converted once into the evaluator's representation. Evaluations only read it,
+// so one Document may serve many evaluations, concurrently too: convert a state's input once
+// and evaluate every JSONata field of the state against it.
+class Document {
+ public:
+  static Result<Document> from_json(const json::value& v);  // fails (U1001) only if too deep
+
+ private:
+  friend class Expression;
+  explicit Document(std::shared_ptr<const DocumentData> data) : data_(std::move(data)) {}
+  std::shared_ptr<const DocumentData> data_;
+};
+
+using DocumentBindings = std::map<std::string, Document, std::less<>>;
 
 class Expression {
  public:
   static Result<Expression> compile(std::string_view text);
 
+  // Converts input and bindings for this one evaluation.
   Result<Outcome> evaluate(const json::value* input, const Bindings& vars = {},
+                           const EvalOptions& options = {}) const;
+  // Evaluates against already converted documents (no copying of the inputs).
+  Result<Outcome> evaluate(const Document* input, const DocumentBindings& vars,
                            const EvalOptions& options = {}) const;
 
  private:

@@ -153,5 +153,25 @@ TEST(Jsonata, ExpressionIsReusableAcrossEvaluations) {
   EXPECT_EQ(json::dump(**expr->evaluate(&b)), "7");
 }
 
+TEST(Jsonata, DocumentIsReusableAcrossExpressions) {
+  auto doc = Document::from_json(parse_json(R"({"a":[1,2,3],"o":{"k":"v"}})"));
+  ASSERT_TRUE(doc.ok());
+  DocumentBindings vars;
+  vars.emplace("states", *doc);
+  auto sum = Expression::compile("$sum(a) + $count($states.a)");
+  auto transform = Expression::compile("$ ~> |o|{\"k\":\"w\"}|");
+  auto read = Expression::compile("o.k");
+  ASSERT_TRUE(sum.ok() && transform.ok() && read.ok());
+  EXPECT_EQ(json::dump(**sum->evaluate(&*doc, vars)), "9");
+  EXPECT_EQ(json::dump(**transform->evaluate(&*doc, vars)), R"({"a":[1,2,3],"o":{"k":"w"}})");
+  // The transform worked on a copy: the shared document is unchanged.
+  EXPECT_EQ(json::dump(**read->evaluate(&*doc, vars)), R"("v")");
+}
+
+TEST(Jsonata, DeeplyNestedValueIsReleasedWithoutRecursion) {
+  EXPECT_EQ(run("$count([$reduce([1..300000], function($a, $x){ {\"a\": $a} }, {})])"), "1");
+  EXPECT_EQ(run("$reduce([1..5000], function($a, $x){ {\"a\": $a} }, {})"), "error U1001");
+}
+
 }  // namespace
 }  // namespace stepwise::jsonata

@@ -7,6 +7,42 @@
 
 namespace stepwise::jsonata {
 
+namespace {
+
+// Containers whose destruction is pending on this thread; drained by the outermost destructor.
+struct Graveyard {
+  std::vector<std::shared_ptr<void>> items;
+  bool draining = false;
+};
+thread_local Graveyard graveyard;
+
+void bury(Value& v) {
+  if (v.is_array() || v.is_object()) graveyard.items.push_back(v.release());
+}
+
+void drain() {
+  if (graveyard.draining) return;
+  graveyard.draining = true;
+  while (!graveyard.items.empty()) {
+    std::shared_ptr<void> p = std::move(graveyard.items.back());
+    graveyard.items.pop_back();
+    p.reset();  // may bury more children, handled by this loop
+  }
+  graveyard.draining = false;
+}
+
+}  // namespace
+
+Array::~Array() {
+  for (auto& v : items) bury(v);
+  drain();
+}
+
+Object::~Object() {
+  for (auto& kv : entries) bury(kv.second);
+  drain();
+}
+
 void Object::build_index() const {
   index_.clear();
   for (std::size_t i = 0; i < entries.size(); ++i) index_[entries[i].first] = i;
@@ -107,7 +143,17 @@ bool truthy(const Value& v) {
   return b.is_bool() && b.as_bool();
 }
 
-bool deep_equal(const Value& a, const Value& b) {
+namespace {
+bool deep_equal_at(const Value& a, const Value& b, std::size_t depth);
+Value deep_clone_at(const Value& v, std::size_t depth);
+}  // namespace
+
+bool deep_equal(const Value& a, const Value& b) { return deep_equal_at(a, b, 0); }
+Value deep_clone(const Value& v) { return deep_clone_at(v, 0); }
+
+namespace {
+bool deep_equal_at(const Value& a, const Value& b, std::size_t depth) {
+  if (depth > value_depth_max) fail("U1001");
   if (a.kind() != b.kind()) return false;
   switch (a.kind()) {
     case Kind::kUndefined:
@@ -121,7 +167,7 @@ bool deep_equal(const Value& a, const Value& b) {
       const auto& y = b.arr().items;
       if (x.size() != y.size()) return false;
       for (std::size_t i = 0; i < x.size(); ++i)
-        if (!deep_equal(x[i], y[i])) return false;
+        if (!deep_equal_at(x[i], y[i], depth + 1)) return false;
       return true;
     }
     case Kind::kObject: {
@@ -130,13 +176,39 @@ bool deep_equal(const Value& a, const Value& b) {
       if (x.size() != y.size()) return false;
       for (const auto& [k, v] : x.entries) {
         const Value* other = y.find(k);
-        if (!other || !deep_equal(v, *other)) return false;
+        if (!other || !deep_equal_at(v, *other, depth + 1)) return false;
       }
       return true;
     }
   }
   return false;
 }
+
+Value deep_clone_at(const Value& v, std::size_t depth) {
+  if (depth > value_depth_max) fail("U1001");
+  if (v.is_array()) {
+    auto out = std::make_shared<Array>();
+    for (const auto& item : v.arr().items) {
+      if (item.is_function() || item.undefined()) {
+        out->items.push_back(Value::null());
+      } else {
+        out->items.push_back(deep_clone_at(item, depth + 1));
+      }
+    }
+    return Value::array(std::move(out));
+  }
+  if (v.is_object()) {
+    auto out = std::make_shared<Object>();
+    for (const auto& [k, item] : v.obj().entries) {
+      if (item.is_function() || item.undefined()) continue;
+      out->entries.emplace_back(k, deep_clone_at(item, depth + 1));
+    }
+    out->finish_building();
+    return Value::object(std::move(out));
+  }
+  return v;
+}
+}  // namespace
 
 Value append(const Value& a, const Value& b) {
   if (a.undefined()) return b;
@@ -153,29 +225,6 @@ Value append(const Value& a, const Value& b) {
     out->items.push_back(b);
   }
   return Value::array(std::move(out));
-}
-
-Value deep_clone(const Value& v) {
-  if (v.is_array()) {
-    auto out = std::make_shared<Array>();
-    for (const auto& item : v.arr().items) {
-      if (item.is_function() || item.undefined()) {
-        out->items.push_back(Value::null());
-      } else {
-        out->items.push_back(deep_clone(item));
-      }
-    }
-    return Value::array(std::move(out));
-  }
-  if (v.is_object()) {
-    auto out = std::make_shared<Object>();
-    for (const auto& [k, item] : v.obj().entries) {
-      if (item.is_function() || item.undefined()) continue;
-      out->entries.emplace_back(k, deep_clone(item));
-    }
-    return Value::object(std::move(out));
-  }
-  return v;
 }
 
 void append_utf8(std::string& out, char32_t cp) {

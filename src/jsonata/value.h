@@ -52,6 +52,11 @@ class Value {
   std::shared_ptr<Array> arr_ptr() const { return std::static_pointer_cast<Array>(p_); }
   std::shared_ptr<Function> fn_ptr() const { return std::static_pointer_cast<Function>(p_); }
   const void* identity() const { return p_.get(); }
+  // Moves the container out, leaving undefined (used for iterative destruction).
+  std::shared_ptr<void> release() {
+    kind_ = Kind::kUndefined;
+    return std::move(p_);
+  }
 
  private:
   Kind kind_ = Kind::kUndefined;
@@ -61,7 +66,13 @@ class Value {
 };
 
 // An array, or a JSONata sequence (a flattened result that collapses to its single item).
+// Containers release their children iteratively (see value.cpp): a value nested a million deep
+// must not be destroyed by a million nested destructor calls.
 struct Array {
+  Array() = default;
+  Array(const Array&) = default;
+  Array& operator=(const Array&) = default;
+  ~Array();
   std::vector<Value> items;
   bool sequence = false;        // produced by path evaluation; singleton collapses
   bool keep_singleton = false;  // `[]` was used: a singleton sequence stays an array
@@ -72,12 +83,21 @@ struct Array {
 
 // An object with insertion-ordered keys and a lazily built hash index for large objects.
 struct Object {
+  Object() = default;
+  Object(const Object&) = default;
+  Object& operator=(const Object&) = default;
+  ~Object();
   std::vector<std::pair<std::string, Value>> entries;
 
   const Value* find(std::string_view key) const;
   void set(std::string key, Value v);
   bool erase(std::string_view key);
   std::size_t size() const { return entries.size(); }
+  // Call after appending to `entries` directly: builds the index of a large object up front so
+  // that lookups never mutate (a finished object may be read from several threads).
+  void finish_building() const {
+    if (entries.size() >= index_threshold) build_index();
+  }
 
  private:
   static constexpr std::size_t index_threshold = 12;

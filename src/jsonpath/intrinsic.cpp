@@ -41,6 +41,11 @@ class CallParser {
   void skip_ws() {
     while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) ++pos_;
   }
+  // Records the first problem; the nullptr / false forms end a parse step in one statement.
+  bool reject(std::string msg) {
+    set_error(std::move(msg));
+    return false;
+  }
   std::nullptr_t set_error(std::string msg) {
     if (error_.empty()) error_ = std::move(msg);
     return nullptr;
@@ -88,7 +93,7 @@ class CallParser {
         ++pos_;
         return true;
       }
-      if (peek() != ',') return set_error("expected ',' or ')'") != nullptr;
+      if (peek() != ',') return reject("expected ',' or ')'");
       ++pos_;
     }
   }
@@ -114,7 +119,7 @@ class CallParser {
       arg.call = std::move(call);
       return true;
     }
-    return set_error("unexpected character '" + std::string(1, c) + "'") != nullptr;
+    return reject("unexpected character '" + std::string(1, c) + "'");
   }
 
   bool parse_string(Arg& arg) {
@@ -126,14 +131,14 @@ class CallParser {
       if (c == '\\') {
         char e = peek();
         if (e != '\'' && e != '{' && e != '}' && e != '\\')
-          return set_error("illegal escape") != nullptr;
+          return reject("illegal escape");
         raw += e;
         ++pos_;
         c = e;
       }
       value += c;
     }
-    if (pos_ >= s_.size()) return set_error("unterminated string") != nullptr;
+    if (pos_ >= s_.size()) return reject("unterminated string");
     ++pos_;
     arg.literal = json::string(value);
     arg.raw = std::move(raw);
@@ -167,7 +172,7 @@ class CallParser {
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
       text.remove_suffix(1);
     auto p = Path::compile(text, PathKind::kPath);
-    if (!p) return set_error(p.error().cause) != nullptr;
+    if (!p) return reject(p.error().cause);
     arg.kind = Arg::Kind::kPath;
     arg.path = std::move(p).value();
     return true;
@@ -191,7 +196,7 @@ class CallParser {
       arg.literal = std::strtod(text.c_str(), &end);
     }
     if (text.empty() || text == "-" || end != text.c_str() + text.size())
-      return set_error("malformed number") != nullptr;
+      return reject("malformed number");
     return true;
   }
 };

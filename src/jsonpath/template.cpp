@@ -11,14 +11,22 @@ namespace {
 // memory.
 constexpr std::size_t template_depth_max = 512;
 
+struct Field;
+
 struct Node {
   enum class Kind { kLiteral, kObject, kArray, kPath, kIntrinsic } kind = Kind::kLiteral;
   json::value literal;                               // kLiteral
-  std::vector<std::pair<std::string, Node>> fields;  // kObject: output key -> node
+  std::vector<Field> fields;                         // kObject: output key -> node
   std::vector<Node> items;                           // kArray
   Path path;                                         // kPath
   Intrinsic fn;                                      // kIntrinsic
   std::string field;                                 // the key as written ("x.$"), for messages
+};
+
+// Not std::pair<std::string, Node>: clang rejects that pair while Node is still incomplete.
+struct Field {
+  std::string first;
+  Node second;
 };
 
 Node literal_node(const json::value& v) {
@@ -66,7 +74,7 @@ Result<Node> compile_object(const json::object& obj, std::size_t depth) {
     auto child = dynamic ? compile_dynamic(key, kv.value()) : compile_node(kv.value(), depth + 1);
     if (!child) return std::move(child).error();
     all_static &= is_static(*child);
-    n.fields.emplace_back(std::move(out_key), std::move(child).value());
+    n.fields.push_back(Field{std::move(out_key), std::move(child).value()});
   }
   for (const auto& f : n.fields) {
     if (!seen.insert(f.first).second) {

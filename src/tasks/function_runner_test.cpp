@@ -135,7 +135,7 @@ TEST(FunctionRunner, PythonHandlerErrorMatchesTheRecordedRuntimeShape) {
             R"({"errorMessage": "Some exception was raised.", "errorType": )");
   auto invoked = run_one(runner, invoke_request("raise", json::value(nullptr)));
   EXPECT_EQ(invoked.error, "Exception");
-  EXPECT_EQ(invoked.cause.substr(0, 58),
+  EXPECT_EQ(invoked.cause.substr(0, 57),
             R"({"errorMessage":"Some exception was raised.","errorType":)");
 }
 

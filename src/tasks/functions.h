@@ -12,8 +12,9 @@
 // is the event and the result is the payload; for lambda:invoke the Payload parameter is the event
 // and the result is Lambda's Invoke response (ExecutedVersion, Payload, SdkHttpMetadata,
 // SdkResponseMetadata, StatusCode). A function error becomes error = errorType and cause = the
-// error object in the layout of Lambda's Python runtime; an unknown function, a crash, a timeout
-// or an oversized result become the errors AWS gives for them.
+// error text as the function printed it (function ARN: the Python runtime's layout survives) or
+// re-encoded compactly (lambda:invoke), as AWS records them; an unknown function, a crash, a
+// timeout or an oversized result become the errors AWS gives for them.
 //
 // For `lambda:invoke.waitForTaskToken` the function is invoked the same way, then the task waits in
 // the CallbackRegistry for its token; an invocation failure fails the task at once.

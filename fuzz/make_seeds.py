@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""Regenerates the realistic part of fuzz/corpus/* from the recorded conformance cases.
+
+Usage: python3 fuzz/make_seeds.py [CASES_DIR]   (default: ../shared/conformance/cases)
+
+Seeds are small and varied: a fixed-seed sample of the cases, so rerunning gives the same files.
+Nasty seeds (deep nesting, huge numbers, bad UTF-8, unterminated strings, ...) are written as
+nasty_*; crash inputs found by a fuzzer are kept as crash_* and never touched here. Input format of each target: see the
+header comment of fuzz/<target>_fuzz.cpp (most are "first line: program, rest: input JSON").
+"""
+import glob
+import json
+import os
+import random
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CASES = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "..", "shared", "conformance", "cases")
+PER_TARGET = 40
+MAX_BYTES = 4000  # keep seeds small: libFuzzer mutates small inputs far better
+
+PATH_KEYS = {"InputPath", "OutputPath", "ResultPath", "ItemsPath", "SecondsPath", "TimestampPath",
+             "HeartbeatSecondsPath", "TimeoutSecondsPath", "ToleratedFailureCountPath",
+             "ToleratedFailurePercentagePath", "MaxConcurrencyPath", "Variable", "ErrorPath", "CausePath"}
+TEMPLATE_KEYS = {"Parameters", "ResultSelector", "ItemSelector", "Arguments", "Assign"}
+
+
+def walk(node, visit):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            visit(k, v)
+            walk(v, visit)
+    elif isinstance(node, list):
+        for v in node:
+            walk(v, visit)
+
+
+def compact(v):
+    return json.dumps(v, separators=(",", ":"), ensure_ascii=False)
+
+
+def load_cases():
+    cases = []
+    for f in sorted(glob.glob(os.path.join(CASES, "*.json"))):
+        with open(f, encoding="utf-8") as fh:
+            cases.append(json.load(fh))
+    return cases
+
+
+def collect(cases):
+    out = {k: [] for k in ("json", "jsonpath", "template", "intrinsic", "jsonata", "asl")}
+    for c in cases:
+        d = c.get("definition")
+        inp = c.get("input", {})
+        inp_text = compact(inp) if "input_raw" not in c else c["input_raw"]
+        if d is not None:
+            out["asl"].append(compact(d))
+            out["json"].append(json.dumps(d, indent=1))
+        elif "definition_raw" in c:
+            out["asl"].append(c["definition_raw"])
+        out["json"].append(inp_text)
+
+        def visit(k, v):
+            if isinstance(v, str) and (k in PATH_KEYS or k.endswith(".$")) and v.startswith("$"):
+                out["jsonpath"].append(v + "\n" + inp_text)
+            if isinstance(v, str) and k.endswith(".$") and v.startswith("States."):
+                out["intrinsic"].append(v + "\n" + inp_text)
+            if k in TEMPLATE_KEYS and isinstance(v, dict) and "{%" not in compact(v):
+                out["template"].append(compact(v) + "\n" + inp_text)
+            if isinstance(v, str) and v.startswith("{%") and v.endswith("%}"):
+                expr = v[2:-2].strip().replace("\n", " ")
+                out["jsonata"].append(expr + "\n" + inp_text)
+        if d is not None:
+            walk(d, visit)
+    return out
+
+
+def write(target, items):
+    folder = os.path.join(HERE, "corpus", target)
+    os.makedirs(folder, exist_ok=True)
+    for f in glob.glob(os.path.join(folder, "seed_*")):
+        os.remove(f)
+    unique = sorted({i for i in items if len(i.encode("utf-8")) <= MAX_BYTES})
+    random.Random(20261125).shuffle(unique)
+    for n, text in enumerate(unique[:PER_TARGET]):
+        with open(os.path.join(folder, "seed_%02d" % n), "w", encoding="utf-8") as fh:
+            fh.write(text)
+    print(target, min(len(unique), PER_TARGET), "seeds of", len(unique))
+
+
+DEEP = 5000  # far beyond limits::json_depth_max (512) and any recursion bound
+BAD_UTF8 = b"\xff\xfe\xc3\x28\xa0\xa1\xe2\x28\xa1\xf0\x28\x8c\xbc\xed\xa0\x80"
+BIG_NUMBERS = "[1e400,-1e400,1E-400,18446744073709551616,-9223372036854775809,9223372036854775807," \
+              "0.1e-999999999999,123456789012345678901234567890,-0,-0.0,4.9e-324,1.7976931348623157e308]"
+
+
+def nasty():
+    """Hostile inputs per target, as bytes."""
+    deep_arr = b"[" * DEEP + b"]" * DEEP
+    deep_obj = b'{"a":' * DEEP + b"1" + b"}" * DEEP
+    deep_open = b"[" * DEEP
+    doc = b'{"a":{"b":[1,2,{"c":"x"}]},"s":"' + BAD_UTF8 + b'","n":' + BIG_NUMBERS.encode() + b"}"
+    return {
+        "json": {
+            "deep_array": deep_arr, "deep_object": deep_obj, "deep_unclosed": deep_open,
+            "big_numbers": BIG_NUMBERS.encode(), "bad_utf8": b'"' + BAD_UTF8 + b'"',
+            "unterminated_string": b'{"a":"abc', "lone_surrogates": b'["\\ud800","\\udfff\\ud800"]',
+            "bom_trailing_comma": b'\xef\xbb\xbf{"a":1,}', "comments_nan": b'[NaN, Infinity, /*c*/ 1]',
+            "duplicate_keys": b'{"a":1,"a":2,"a":{"a":3}}', "nul_bytes": b'{"a\x00":"\x00"}',
+            "escapes": b'"\\u0000\\b\\f\\n\\r\\t\\/\\\\\\"\\u2028\\uD83D\\uDE00"',
+        },
+        "jsonpath": {
+            "deep_path": b"$" + b".a" * DEEP + b"\n{}", "scan_all": b"$..*\n" + doc,
+            "filters": b"$..[?(@.c == 'x' || @ > 1 && !(@.d))]\n" + doc,
+            "regex_filter": b"$.a.b[?(@.c =~ /x.*/i)]\n" + doc,
+            "unterminated": b"$['a\n" + doc, "huge_index": b"$.a.b[99999999999999999999999]\n" + doc,
+            "min_index": b"$.a.b[-9223372036854775808]\n" + doc, "zero_step": b"$.a.b[0:10:0]\n" + doc,
+            "unions": b"$['a','s','n'][0,1,-1,2:,:-1]\n" + doc, "context": b"$$.Execution.Input.a\n" + doc,
+            "variable": b"$x.a.b\n" + doc, "bad_utf8": b"$." + BAD_UTF8 + b"\n" + doc,
+            "empty": b"\n" + doc, "deep_input": b"$..a\n" + deep_obj,
+        },
+        "template": {
+            "deep_template": deep_obj + b"\n{}", "deep_template_paths": b'{"a":' * 400 + b'{"b.$":"$.a"}' + b"}" * 400 + b"\n" + doc,
+            "mixed": b'{"x.$":"$.a.b[*]","y.$":"States.Format(\'{}\', $.s)","z":{"w.$":"$$.Execution"},"k.$":"$.missing"}\n' + doc,
+            "bad_field": b'{"x.$":5,"y.$":null,"z.$":"not a path"}\n' + doc, "not_object": b"[1,2]\n" + doc,
+            "bad_utf8": b'{"' + BAD_UTF8 + b'.$":"$.s"}\n' + doc,
+        },
+        "intrinsic": {
+            "deep_nesting": b"States.JsonToString(" * 50 + b"$.a" + b")" * 50 + b"\n" + doc,
+            "very_deep_nesting": b"States.Array(" * DEEP + b")" * DEEP + b"\n{}",
+            "range_huge": b"States.ArrayRange(0, 999999999999, 1)\n{}",
+            "range_zero_step": b"States.ArrayRange(0, 10, 0)\n{}",
+            "format_many": b"States.Format('" + b"{}" * 200 + b"', $.a)\n" + doc,
+            "unterminated": b"States.Format('abc\n{}", "escapes": b"States.Format('\\{\\}\\'\\\\{}', 'x')\n{}",
+            "math_big": b"States.MathAdd(9223372036854775807, 1)\n{}",
+            "base64_bad": b"States.Base64Decode('%%%===')\n{}", "hash_bad": b"States.Hash($.s, 'MD4')\n" + doc,
+            "split_bad_utf8": b"States.StringSplit($.s, '')\n" + doc,
+            "string_to_json_deep": b"States.StringToJson($.t)\n{\"t\":\"" + b"[" * DEEP + b"\"}",
+            "partition_zero": b"States.ArrayPartition($.a.b, 0)\n" + doc,
+            "uuid_random": b"States.MathRandom(1, 0, 42)\n{}",
+        },
+        "jsonata": {
+            "deep_parens": b"(" * DEEP + b"1" + b")" * DEEP + b"\n{}",
+            "deep_arrays": b"[" * DEEP + b"]" * DEEP + b"\n{}",
+            "huge_range": b"[1..10000000000]\n{}", "infinite_recursion": b"($f := function($x){$f($x)}; $f(1))\n{}",
+            "mutual_recursion": b"($a := function($x){$b($x)}; $b := function($x){$a($x)}; $a(1))\n{}",
+            "pad_huge": b'$pad("x", 1000000000)\n{}', "unterminated": b'"abc\n{}', "comment": b"/* x\n{}",
+            "regex": b'$match("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!", /(a+)+$/)\n{}',
+            "number_overflow": b"1e308 * 10\n{}", "bad_utf8": b'"' + BAD_UTF8 + b'"\n{}',
+            "sort_deep_input": b"$sort($.a)\n" + deep_arr, "string_deep_input": b"$string($)\n" + deep_obj,
+            "transform": b'$ ~> |a|{"x":1}|\n' + doc, "parent": b"a.b.%.%.%\n" + doc,
+            "format_number": b"$formatNumber(1e300, '#,##0.00')\n{}", "eval": b'$eval("$eval(\\"1\\")")\n{}',
+        },
+        "asl": {
+            "deep_parallel": b'{"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[' * 200
+            + b'{"StartAt":"X","States":{"X":{"Type":"Pass","End":true}}}' + b"]}}}" * 200,
+            "cycle": ('{"StartAt":"S0","States":{' + ",".join(
+                '"S%d":{"Type":"Pass","Next":"S%d"}' % (i, (i + 1) % 300) for i in range(300)) + "}}").encode(),
+            "unknown_fields": b'{"StartAt":"A","Foo":1,"States":{"A":{"Type":"Pass","Bar":[1],"End":true}}}',
+            "wrong_types": b'{"StartAt":1,"States":{"A":{"Type":["Pass"],"End":"yes","Next":{}}},"TimeoutSeconds":"x"}',
+            "deep_template": b'{"StartAt":"A","States":{"A":{"Type":"Pass","End":true,"Parameters":'
+            + deep_obj + b"}}}", "not_object": b"[1,2,3]", "empty": b"", "bad_utf8": b'{"StartAt":"' + BAD_UTF8 + b'","States":{}}',
+            "choice_deep": b'{"StartAt":"C","States":{"C":{"Type":"Choice","Default":"E","Choices":[{"Next":"E",'
+            + b'"Not":{' * 300 + b'"Variable":"$.a","IsPresent":true' + b"}" * 300 + b'}]},"E":{"Type":"Succeed"}}}',
+            "jsonata_bad": b'{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","Output":"{% (((( %}","End":true}}}',
+            "huge_numbers": b'{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":1e400,"End":true}}}',
+        },
+    }
+
+
+def write_nasty():
+    for target, seeds in nasty().items():
+        folder = os.path.join(HERE, "corpus", target)
+        for f in glob.glob(os.path.join(folder, "nasty_*")):
+            os.remove(f)
+        for name, data in seeds.items():
+            with open(os.path.join(folder, "nasty_" + name), "wb") as fh:
+                fh.write(data)
+        print(target, len(seeds), "nasty seeds")
+
+
+def main():
+    for target, items in collect(load_cases()).items():
+        write(target, items)
+    write_nasty()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,505 @@
+#include "api/server.h"
+
+#include <array>
+#include <atomic>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cstdio>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <unordered_map>
+#include <vector>
+
+#include "api/protocol.h"
+
+namespace stepwise::api {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+// Bytes read while a keep-alive connection waits for its next request.
+constexpr std::size_t first_read_bytes = 4096;
+// A refused or finished connection drains what the client still sends for this long (and at
+// most linger_bytes_max) before closing, so the client reads our answer instead of a reset.
+constexpr std::chrono::milliseconds linger_timeout{2000};
+constexpr std::size_t linger_bytes_max = 4 * 1024 * 1024;
+
+class Connection;
+
+}  // namespace
+
+struct Server::State : std::enable_shared_from_this<Server::State> {
+  State(net::io_context& io_, ServerOptions options_, Dispatcher& dispatcher_)
+      : io(io_),
+        options(std::move(options_)),
+        dispatcher(dispatcher_),
+        strand(net::make_strand(io_)),
+        acceptor(strand),
+        retry_timer(strand),
+        drain_timer(strand) {
+    std::random_device rd;
+    id_hi = (std::uint64_t{rd()} << 32) ^ rd();
+    id_lo = (std::uint64_t{rd()} << 32) ^ rd();
+  }
+
+  void accept();
+  void on_accept(beast::error_code ec, tcp::socket socket);
+  void reject(tcp::socket& socket);
+  void begin_stop(std::chrono::milliseconds drain);
+  std::vector<std::shared_ptr<Connection>> snapshot();
+  void forget(std::uint64_t id);
+  std::string next_request_id();
+
+  net::io_context& io;
+  const ServerOptions options;
+  Dispatcher& dispatcher;
+  net::strand<net::io_context::executor_type> strand;  // acceptor, timers, stop
+  tcp::acceptor acceptor;
+  net::steady_timer retry_timer;
+  net::steady_timer drain_timer;
+  std::atomic<bool> stopping{false};
+
+  std::mutex mu;
+  std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> connections;  // guarded by mu
+  std::uint64_t next_connection_id = 1;                                      // guarded by mu
+
+  std::uint64_t id_hi = 0, id_lo = 0;
+  std::atomic<std::uint64_t> request_seq{0};
+
+  std::atomic<std::size_t> open{0};
+  std::atomic<std::uint64_t> accepted{0}, rejected{0}, requests{0}, timeouts{0};
+};
+
+namespace {
+
+// One client connection. All its handlers run on its own strand.
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(std::shared_ptr<Server::State> server, tcp::socket socket, std::uint64_t id)
+      : server_(std::move(server)),
+        opts_(server_->options),
+        stream_(std::move(socket)),
+        buffer_(opts_.header_bytes_max + opts_.body_bytes_max + first_read_bytes),
+        id_(id) {
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
+    stream_.socket().set_option(tcp::no_delay(true), ec);
+    ++server_->open;
+  }
+
+  ~Connection() {
+    --server_->open;
+    server_->forget(id_);
+  }
+
+  void start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->wait_request(); });
+  }
+
+  // Graceful stop: idle or half-read connections close now; a pending answer is still sent.
+  void stop() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      self->stopping_ = true;
+      if (self->phase_ == Phase::idle || self->phase_ == Phase::reading) self->close();
+    });
+  }
+
+  void force_close() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->close(); });
+  }
+
+  // Called (on the strand) when the operation answers.
+  void on_reply(Response response) {
+    if (phase_ != Phase::dispatching) return;
+    write(response, keep_alive_ && !stopping_);
+  }
+
+ private:
+  enum class Phase { idle, reading, dispatching, writing, lingering, closed };
+
+  void wait_request();
+  void on_first_bytes(beast::error_code ec, std::size_t n);
+  void read_header();
+  void on_header(beast::error_code ec);
+  void send_continue();
+  void read_body();
+  void on_body(beast::error_code ec);
+  void handle(HttpRequest request);
+  void write(const Response& response, bool keep_alive);
+  void on_write(beast::error_code ec, bool keep_alive);
+  void fail_read(beast::error_code ec);
+  void linger();
+  void close();
+  RequestInfo info(const HttpRequest& request, std::string request_id) const;
+
+  std::shared_ptr<Server::State> server_;
+  const ServerOptions& opts_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  HttpResponse response_;
+  std::string request_id_;
+  std::array<char, 8192> discard_{};
+  std::size_t discarded_ = 0;
+  std::uint64_t id_;
+  std::string remote_;
+  Phase phase_ = Phase::idle;
+  bool keep_alive_ = true;
+  bool stopping_ = false;
+};
+
+// Carries a Reply to its connection: once only, from any thread, and answers InternalFailure
+// if the operation drops the Reply without calling it (so no connection waits forever).
+class ReplyState {
+ public:
+  explicit ReplyState(std::shared_ptr<Connection> c) : connection_(std::move(c)) {}
+  ~ReplyState() {
+    if (!done_.load()) deliver(ApiError::internal("The operation ended without an answer"));
+  }
+  void deliver(Response response) {
+    if (done_.exchange(true)) return;
+    auto c = connection_;
+    net::dispatch(c_executor(), [c, r = std::move(response)]() mutable { c->on_reply(std::move(r)); });
+  }
+  net::any_io_executor c_executor();
+  void set_executor(net::any_io_executor ex) { executor_ = std::move(ex); }
+
+ private:
+  std::shared_ptr<Connection> connection_;
+  net::any_io_executor executor_;
+  std::atomic<bool> done_{false};
+};
+
+net::any_io_executor ReplyState::c_executor() { return executor_; }
+
+void Connection::wait_request() {
+  if (stopping_) return close();
+  phase_ = Phase::idle;
+  if (buffer_.size() > 0) return read_header();  // a pipelined request is already here
+  stream_.expires_after(opts_.idle_timeout);
+  stream_.async_read_some(buffer_.prepare(first_read_bytes),
+                          beast::bind_front_handler(&Connection::on_first_bytes, shared_from_this()));
+}
+
+void Connection::on_first_bytes(beast::error_code ec, std::size_t n) {
+  if (ec) return fail_read(ec);
+  buffer_.commit(n);
+  read_header();
+}
+
+void Connection::read_header() {
+  phase_ = Phase::reading;
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(opts_.header_bytes_max));
+  parser_->body_limit(opts_.body_bytes_max);
+  stream_.expires_after(opts_.header_read_timeout);
+  http::async_read_header(stream_, buffer_, *parser_,
+                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                            self->on_header(ec);
+                          });
+}
+
+void Connection::on_header(beast::error_code ec) {
+  if (ec) return fail_read(ec);
+  auto length = parser_->content_length();
+  keep_alive_ = parser_->get().keep_alive();
+  if (length && *length > opts_.body_bytes_max) {
+    ++server_->requests;
+    request_id_ = server_->next_request_id();
+    return write(entity_too_large(opts_.body_bytes_max), false);
+  }
+  auto expect = parser_->get().find(http::field::expect);
+  if (expect != parser_->get().end() && beast::iequals(expect->value(), "100-continue") &&
+      !parser_->is_done())
+    return send_continue();
+  read_body();
+}
+
+void Connection::send_continue() {
+  static const std::string continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+  stream_.expires_after(opts_.write_timeout);
+  net::async_write(stream_, net::buffer(continue_line),
+                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                     if (ec) return self->fail_read(ec);
+                     self->read_body();
+                   });
+}
+
+void Connection::read_body() {
+  stream_.expires_after(opts_.body_read_timeout);
+  http::async_read(stream_, buffer_, *parser_,
+                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                     self->on_body(ec);
+                   });
+}
+
+void Connection::on_body(beast::error_code ec) {
+  if (ec) return fail_read(ec);
+  ++server_->requests;
+  handle(parser_->release());
+}
+
+// A read failed: answer what deserves an answer, otherwise just close.
+void Connection::fail_read(beast::error_code ec) {
+  if (ec == beast::error::timeout) {
+    ++server_->timeouts;  // the stream closed itself; nothing more can be sent
+    return close();
+  }
+  if (phase_ == Phase::idle || ec == http::error::end_of_stream || ec == net::error::eof ||
+      ec == net::error::operation_aborted || ec == net::error::connection_reset)
+    return close();
+  request_id_ = server_->next_request_id();
+  if (ec == http::error::body_limit) return write(entity_too_large(opts_.body_bytes_max), false);
+  if (ec == http::error::header_limit)
+    return write(malformed_request("headers are larger than the limit of " +
+                                   std::to_string(opts_.header_bytes_max) + " bytes"),
+                 false);
+  if (ec.category() == http::make_error_code(http::error::bad_method).category())
+    return write(malformed_request(ec.message()), false);
+  close();
+}
+
+RequestInfo Connection::info(const HttpRequest& request, std::string request_id) const {
+  RequestInfo i;
+  i.request_id = std::move(request_id);
+  i.remote_address = remote_;
+  if (auto host = request.find(http::field::host); host != request.end())
+    i.host = std::string(host->value());
+  return i;
+}
+
+SignedRequest to_signed(const HttpRequest& r) {
+  SignedRequest s;
+  s.method = std::string(r.method_string());
+  s.target = std::string(r.target());
+  for (const auto& f : r) s.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+  s.body = r.body();
+  return s;
+}
+
+void Connection::handle(HttpRequest request) {
+  stream_.expires_never();  // a long poll may take a minute: no read timeout while pending
+  phase_ = Phase::dispatching;
+  request_id_ = server_->next_request_id();
+  RequestInfo request_info = info(request, request_id_);
+  if (opts_.keys != nullptr) {
+    Millis now = opts_.clock != nullptr ? opts_.clock->now_ms() : 0;
+    Verified v = verify_sigv4(to_signed(request), *opts_.keys, now);
+    if (!v.ok()) return write(v.error, keep_alive_ && !stopping_);
+    request_info.access_key_id = v.identity->access_key_id;
+    request_info.region = v.identity->region;
+  }
+  Decoded decoded = decode_call(request);
+  if (!decoded.ok()) return write(decoded.error, keep_alive_ && !stopping_);
+  auto state = std::make_shared<ReplyState>(shared_from_this());
+  state->set_executor(stream_.get_executor());
+  Reply reply = [state](Response r) { state->deliver(std::move(r)); };
+  try {
+    server_->dispatcher.dispatch(decoded.call->operation, std::move(decoded.call->input),
+                                 request_info, std::move(reply));
+  } catch (...) {
+    // Dispatchers must not throw; if one does, the dropped Reply answers InternalFailure.
+  }
+}
+
+void Connection::write(const Response& response, bool keep_alive) {
+  phase_ = Phase::writing;
+  response_ = encode_response(response, request_id_, parser_ ? parser_->get().version() : 11,
+                              keep_alive);
+  stream_.expires_after(opts_.write_timeout);
+  http::async_write(stream_, response_,
+                    [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+                      self->on_write(ec, keep_alive);
+                    });
+}
+
+void Connection::on_write(beast::error_code ec, bool keep_alive) {
+  if (ec) {
+    if (ec == beast::error::timeout) ++server_->timeouts;
+    return close();
+  }
+  response_ = {};
+  if (!keep_alive || stopping_) return linger();
+  wait_request();
+}
+
+// Half-close, then read and drop what the client still sends (a refused body) so that the
+// kernel does not answer it with a reset that could destroy our response in flight.
+void Connection::linger() {
+  phase_ = Phase::lingering;
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (ec || stopping_) return close();
+  stream_.expires_after(linger_timeout);
+  stream_.async_read_some(net::buffer(discard_),
+                          [self = shared_from_this()](beast::error_code e, std::size_t n) {
+                            self->discarded_ += n;
+                            if (e || self->discarded_ > linger_bytes_max) return self->close();
+                            self->linger();
+                          });
+}
+
+void Connection::close() {
+  if (phase_ == Phase::closed) return;
+  phase_ = Phase::closed;
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+  stream_.close();
+}
+
+}  // namespace
+
+// ---- Server::State ----
+
+void Server::State::accept() {
+  acceptor.async_accept(net::make_strand(io),
+                        beast::bind_front_handler(&State::on_accept, shared_from_this()));
+}
+
+void Server::State::on_accept(beast::error_code ec, tcp::socket socket) {
+  if (stopping.load() || ec == net::error::operation_aborted) return;
+  if (ec) {
+    // Out of file descriptors (EMFILE) and the like: pause instead of spinning.
+    retry_timer.expires_after(limits::accept_retry_delay);
+    retry_timer.async_wait([self = shared_from_this()](beast::error_code e) {
+      if (!e && !self->stopping.load()) self->accept();
+    });
+    return;
+  }
+  ++accepted;
+  if (open.load() >= options.connections_max) {
+    reject(socket);
+  } else {
+    std::uint64_t id;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      id = next_connection_id++;
+    }
+    auto c = std::make_shared<Connection>(shared_from_this(), std::move(socket), id);
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      connections[id] = c;
+    }
+    c->start();
+  }
+  accept();
+}
+
+// Over the connection limit: a short 503 written without waiting, then close.
+void Server::State::reject(tcp::socket& socket) {
+  ++rejected;
+  static const std::string answer = [] {
+    std::string body = R"({"__type":"ServiceUnavailable","message":"Too many connections"})";
+    return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/x-amz-json-1.0\r\n"
+           "x-amzn-ErrorType: ServiceUnavailable\r\nConnection: close\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body;
+  }();
+  beast::error_code ec;
+  socket.non_blocking(true, ec);
+  socket.write_some(net::buffer(answer), ec);
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+  socket.close(ec);
+}
+
+std::vector<std::shared_ptr<Connection>> Server::State::snapshot() {
+  std::vector<std::shared_ptr<Connection>> out;
+  std::lock_guard<std::mutex> lock(mu);
+  for (auto& [id, weak] : connections)
+    if (auto c = weak.lock()) out.push_back(std::move(c));
+  return out;
+}
+
+void Server::State::forget(std::uint64_t id) {
+  bool last;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    connections.erase(id);
+    last = connections.empty();
+  }
+  // Once the last connection is gone a stopping server needs its drain timer no more, so the
+  // io_context can run out of work and return.
+  if (last && stopping.load())
+    net::post(strand, [self = shared_from_this()] { self->drain_timer.cancel(); });
+}
+
+void Server::State::begin_stop(std::chrono::milliseconds drain) {
+  if (stopping.exchange(true)) return;
+  beast::error_code ec;
+  acceptor.close(ec);
+  retry_timer.cancel();
+  auto live = snapshot();
+  if (live.empty()) return;
+  for (auto& c : live) c->stop();
+  drain_timer.expires_after(drain);
+  drain_timer.async_wait([self = shared_from_this()](beast::error_code e) {
+    if (e) return;
+    for (auto& c : self->snapshot()) c->force_close();
+  });
+}
+
+std::string Server::State::next_request_id() {
+  std::uint64_t a = id_hi, b = id_lo + request_seq.fetch_add(1);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+                static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xfff),
+                static_cast<unsigned>(((b >> 48) & 0x3fff) | 0x8000),
+                static_cast<unsigned long long>(b & 0xffffffffffffULL));
+  return buf;
+}
+
+// ---- Server ----
+
+Server::Server(net::io_context& io, ServerOptions options, Dispatcher& dispatcher)
+    : state_(std::make_shared<State>(io, std::move(options), dispatcher)) {}
+
+Server::~Server() = default;
+
+Status Server::start() {
+  beast::error_code ec;
+  auto address = net::ip::make_address(state_->options.bind, ec);
+  if (ec) return Error{"Api.Listen", "invalid bind address '" + state_->options.bind + "'"};
+  tcp::endpoint endpoint(address, state_->options.port);
+  auto& acceptor = state_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec)
+    return Error{"Api.Listen", "cannot listen on " + state_->options.bind + ":" +
+                                   std::to_string(state_->options.port) + ": " + ec.message()};
+  net::dispatch(state_->strand, [s = state_] { s->accept(); });
+  return ok_status();
+}
+
+std::uint16_t Server::port() const {
+  beast::error_code ec;
+  auto ep = state_->acceptor.local_endpoint(ec);
+  return ec ? 0 : ep.port();
+}
+
+void Server::stop(std::chrono::milliseconds drain) {
+  net::post(state_->strand, [s = state_, drain] { s->begin_stop(drain); });
+}
+
+ServerStats Server::stats() const {
+  ServerStats s;
+  s.connections_open = state_->open.load();
+  s.connections_accepted = state_->accepted.load();
+  s.connections_rejected = state_->rejected.load();
+  s.requests = state_->requests.load();
+  s.timeouts = state_->timeouts.load();
+  return s;
+}
+
+}  // namespace stepwise::api

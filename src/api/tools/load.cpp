@@ -1,0 +1,2 @@
+// stepwise-load: placeholder while the tool is written.
+int main() { return 0; }

@@ -1,0 +1,52 @@
+#include "app/definition_file.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace stepwise::app {
+namespace {
+
+TEST(ParseJsonOrYaml, JsonIsTakenAsIs) {
+  auto v = parse_json_or_yaml(R"({"StartAt":"A","n":1.5})");
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(json::dump(*v), R"({"StartAt":"A","n":1.5})");
+}
+
+TEST(ParseJsonOrYaml, YamlScalarsAreTypedAndQuotedOnesStayStrings) {
+  auto v = parse_json_or_yaml("StartAt: A\nStates:\n  A:\n    Type: Pass\n    End: true\n"
+                              "    Result: {n: 3, f: 2.5, s: '3', z: null, list: [a, 'true']}\n");
+  ASSERT_TRUE(v.ok()) << v.error().cause;
+  EXPECT_EQ(json::dump(*v),
+            R"({"StartAt":"A","States":{"A":{"Type":"Pass","End":true,)"
+            R"("Result":{"n":3,"f":2.5,"s":"3","z":null,"list":["a","true"]}}}})");
+}
+
+TEST(ParseJsonOrYaml, TextThatIsNeitherIsAnError) {
+  auto v = parse_json_or_yaml("just words");
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.error().name, "InvalidDefinition");
+  EXPECT_FALSE(parse_json_or_yaml("a: [unclosed").ok());
+}
+
+TEST(ParseInputArgument, ReadsJsonTextOrAFileAfterAt) {
+  auto direct = parse_input_argument(R"({"a":[1,2]})");
+  ASSERT_TRUE(direct.ok());
+  EXPECT_EQ(json::dump(*direct), R"({"a":[1,2]})");
+
+  auto path = std::filesystem::temp_directory_path() / "stepwise_input_test.json";
+  std::ofstream(path) << "[true]";
+  auto from_file = parse_input_argument("@" + path.string());
+  std::filesystem::remove(path);
+  ASSERT_TRUE(from_file.ok());
+  EXPECT_EQ(json::dump(*from_file), "[true]");
+}
+
+TEST(ParseInputArgument, RejectsNonJsonAndMissingFiles) {
+  EXPECT_EQ(parse_input_argument("{oops").error().name, "InvalidExecutionInput");
+  EXPECT_EQ(parse_input_argument("@/nonexistent/stepwise.json").error().name, "FileUnreadable");
+}
+
+}  // namespace
+}  // namespace stepwise::app
