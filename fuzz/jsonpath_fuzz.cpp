@@ -28,7 +28,9 @@ void exercise(const jsonpath::Path& path, const json::value& doc, bool reference
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  auto [text, doc] = fuzz::split(fuzz::as_text(data, size));
+  auto split = fuzz::split(fuzz::as_text(data, size));
+  std::string_view text = split.program;
+  const json::value& doc = split.input;  // not a structured binding: clang 14 cannot capture one
   for (auto kind : {jsonpath::PathKind::kPath, jsonpath::PathKind::kReferencePath}) {
     auto path = jsonpath::Path::compile(text, kind);
     if (path.ok()) exercise(*path, doc, kind == jsonpath::PathKind::kReferencePath);

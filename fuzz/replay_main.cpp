@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "replay %s\n", file.c_str());
     auto start = std::chrono::steady_clock::now();
     LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+    long long ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                   std::chrono::steady_clock::now() - start).count();
     if (ms > slow_ms_max) {
       std::fprintf(stderr, "SLOW: %s took %lld ms\n", file.c_str(), ms);

@@ -8,7 +8,9 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace stepwise;
-  auto [text, doc] = fuzz::split(fuzz::as_text(data, size));
+  auto split = fuzz::split(fuzz::as_text(data, size));
+  std::string_view text = split.program;
+  const json::value& doc = split.input;  // not a structured binding: clang 14 cannot capture one
   auto parsed = json::parse(text);
   json::value tmpl = parsed.ok() ? std::move(parsed).value() : json::value(json::string(text));
   auto compiled = jsonpath::Template::compile(tmpl, "Parameters");

@@ -33,6 +33,8 @@ constexpr std::size_t first_read_bytes = 4096;
 // most linger_bytes_max) before closing, so the client reads our answer instead of a reset.
 constexpr std::chrono::milliseconds linger_timeout{2000};
 constexpr std::size_t linger_bytes_max = 4 * 1024 * 1024;
+// Connections taken from the accept queue in one go before yielding to other work.
+constexpr std::size_t accept_burst_max = 256;
 
 class Connection;
 
@@ -54,6 +56,7 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
 
   void accept();
   void on_accept(beast::error_code ec, tcp::socket socket);
+  void adopt(tcp::socket socket);
   void reject(tcp::socket& socket);
   void begin_stop(std::chrono::milliseconds drain);
   std::vector<std::shared_ptr<Connection>> snapshot();
@@ -130,7 +133,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void wait_request();
   void on_first_bytes(beast::error_code ec, std::size_t n);
-  void read_header();
+  void new_parser();
+  void parse_buffered();
+  void continue_header();
   void on_header(beast::error_code ec);
   void send_continue();
   void read_body();
@@ -186,7 +191,7 @@ net::any_io_executor ReplyState::c_executor() { return executor_; }
 void Connection::wait_request() {
   if (stopping_) return close();
   phase_ = Phase::idle;
-  if (buffer_.size() > 0) return read_header();  // a pipelined request is already here
+  if (buffer_.size() > 0) return parse_buffered();  // a pipelined request is already here
   stream_.expires_after(opts_.idle_timeout);
   stream_.async_read_some(buffer_.prepare(first_read_bytes),
                           beast::bind_front_handler(&Connection::on_first_bytes, shared_from_this()));
@@ -195,14 +200,38 @@ void Connection::wait_request() {
 void Connection::on_first_bytes(beast::error_code ec, std::size_t n) {
   if (ec) return fail_read(ec);
   buffer_.commit(n);
-  read_header();
+  parse_buffered();
 }
 
-void Connection::read_header() {
+void Connection::parse_buffered() {
+  // Fast path: a small request usually arrives whole in the first read. Parsing it here saves
+  // two asynchronous hops and two timer resets per request.
+  new_parser();
+  beast::error_code pec;
+  while (buffer_.size() > 0 && !parser_->is_done()) {
+    std::size_t used = parser_->put(buffer_.data(), pec);
+    buffer_.consume(used);
+    if (pec || used == 0) break;
+  }
+  if (pec && pec != http::error::need_more) return fail_read(pec);
+  if (parser_->is_done()) {
+    keep_alive_ = parser_->get().keep_alive();
+    ++server_->requests;
+    return handle(parser_->release());
+  }
+  if (parser_->is_header_done()) return on_header({});
+  continue_header();
+}
+
+void Connection::new_parser() {
   phase_ = Phase::reading;
   parser_.emplace();
+  parser_->eager(true);
   parser_->header_limit(static_cast<std::uint32_t>(opts_.header_bytes_max));
   parser_->body_limit(opts_.body_bytes_max);
+}
+
+void Connection::continue_header() {
   stream_.expires_after(opts_.header_read_timeout);
   http::async_read_header(stream_, buffer_, *parser_,
                           [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -294,8 +323,7 @@ void Connection::handle(HttpRequest request) {
   request_id_ = server_->next_request_id();
   RequestInfo request_info = info(request, request_id_);
   if (opts_.keys != nullptr) {
-    Millis now = opts_.clock != nullptr ? opts_.clock->now_ms() : 0;
-    Verified v = verify_sigv4(to_signed(request), *opts_.keys, now);
+    Verified v = verify_sigv4(to_signed(request), *opts_.keys, opts_.clock->now_ms());
     if (!v.ok()) return write(v.error, keep_alive_ && !stopping_);
     request_info.access_key_id = v.identity->access_key_id;
     request_info.region = v.identity->region;
@@ -377,6 +405,19 @@ void Server::State::on_accept(beast::error_code ec, tcp::socket socket) {
     });
     return;
   }
+  adopt(std::move(socket));
+  // Drain the kernel's accept queue without a round trip per connection: a burst of thousands
+  // of connects otherwise overflows the backlog and clients wait for SYN retransmits.
+  for (std::size_t i = 0; i < accept_burst_max && !stopping.load(); ++i) {
+    tcp::socket next(net::make_strand(io));
+    acceptor.accept(next, ec);
+    if (ec) break;  // would_block: the queue is empty
+    adopt(std::move(next));
+  }
+  accept();
+}
+
+void Server::State::adopt(tcp::socket socket) {
   ++accepted;
   if (open.load() >= options.connections_max) {
     reject(socket);
@@ -393,18 +434,18 @@ void Server::State::on_accept(beast::error_code ec, tcp::socket socket) {
     }
     c->start();
   }
-  accept();
 }
 
 // Over the connection limit: a short 503 written without waiting, then close.
 void Server::State::reject(tcp::socket& socket) {
   ++rejected;
-  static const std::string answer = [] {
-    std::string body = R"({"__type":"ServiceUnavailable","message":"Too many connections"})";
-    return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/x-amz-json-1.0\r\n"
-           "x-amzn-ErrorType: ServiceUnavailable\r\nConnection: close\r\nContent-Length: " +
-           std::to_string(body.size()) + "\r\n\r\n" + body;
-  }();
+  static const std::string body =
+      R"({"__type":"ServiceUnavailable","message":"Too many connections"})";
+  const std::string answer =
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/x-amz-json-1.0\r\n"
+      "x-amzn-RequestId: " + next_request_id() +
+      "\r\nx-amzn-ErrorType: ServiceUnavailable\r\nConnection: close\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body;
   beast::error_code ec;
   socket.non_blocking(true, ec);
   socket.write_some(net::buffer(answer), ec);
@@ -466,6 +507,8 @@ Server::Server(net::io_context& io, ServerOptions options, Dispatcher& dispatche
 Server::~Server() = default;
 
 Status Server::start() {
+  if (state_->options.keys != nullptr && state_->options.clock == nullptr)
+    return Error{"Api.Listen", "SigV4 verification needs a clock (ServerOptions::clock)"};
   beast::error_code ec;
   auto address = net::ip::make_address(state_->options.bind, ec);
   if (ec) return Error{"Api.Listen", "invalid bind address '" + state_->options.bind + "'"};
@@ -475,6 +518,7 @@ Status Server::start() {
   if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) acceptor.bind(endpoint, ec);
   if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (!ec) acceptor.non_blocking(true, ec);  // for the accept drain in on_accept
   if (ec)
     return Error{"Api.Listen", "cannot listen on " + state_->options.bind + ":" +
                                    std::to_string(state_->options.port) + ": " + ec.message()};

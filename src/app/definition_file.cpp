@@ -54,6 +54,32 @@ Result<json::value> yaml_to_json(const YAML::Node& node, std::size_t depth) {
   return json::value(nullptr);
 }
 
+// yaml-cpp parses recursively without a depth bound, so text nested deeper than JSON is allowed
+// to be never reaches it: flow brackets are counted, and block nesting is bounded by indentation.
+bool yaml_nesting_within_limits(const std::string& text) {
+  std::size_t depth = 0;
+  std::size_t indent = 0;
+  bool line_start = true;
+  for (char ch : text) {
+    if (ch == '\n') {
+      line_start = true;
+      indent = 0;
+      continue;
+    }
+    if (line_start && (ch == ' ' || ch == '-')) {
+      if (++indent > 4 * limits::json_depth_max) return false;
+      continue;
+    }
+    line_start = false;
+    if (ch == '[' || ch == '{') {
+      if (++depth > limits::json_depth_max) return false;
+    } else if ((ch == ']' || ch == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 Result<std::string> read_text_file(const std::string& path) {
@@ -71,6 +97,8 @@ Result<std::string> read_text_file(const std::string& path) {
 Result<json::value> parse_json_or_yaml(const std::string& text) {
   auto as_json = json::parse(text);
   if (as_json.ok()) return as_json;
+  if (!yaml_nesting_within_limits(text))
+    return Error{"InvalidDefinition", "YAML nested too deeply"};
   try {
     YAML::Node root = YAML::Load(text);
     if (!root.IsMap()) return Error{"InvalidDefinition", "not JSON: " + as_json.error().cause};

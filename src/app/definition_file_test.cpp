@@ -30,6 +30,13 @@ TEST(ParseJsonOrYaml, TextThatIsNeitherIsAnError) {
   EXPECT_FALSE(parse_json_or_yaml("a: [unclosed").ok());
 }
 
+TEST(ParseJsonOrYaml, DeeplyNestedYamlIsRefusedNotRecursedInto) {
+  std::string flow = "a: " + std::string(100000, '[');
+  EXPECT_EQ(parse_json_or_yaml(flow).error().cause, "YAML nested too deeply");
+  std::string block = "a:\n" + std::string(5000, ' ') + "b: 1\n";
+  EXPECT_FALSE(parse_json_or_yaml(block).ok());
+}
+
 TEST(ParseInputArgument, ReadsJsonTextOrAFileAfterAt) {
   auto direct = parse_input_argument(R"({"a":[1,2]})");
   ASSERT_TRUE(direct.ok());

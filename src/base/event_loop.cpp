@@ -1,15 +1,23 @@
 #include "base/event_loop.h"
 
 #include <chrono>
+#include <thread>
 
 namespace stepwise {
 
+EventLoop::~EventLoop() {
+  while (posting_.load(std::memory_order_acquire) > 0) std::this_thread::yield();
+}
+
 void EventLoop::post(Fn fn) {
+  posting_.fetch_add(1, std::memory_order_relaxed);
   {
+    // Notify under the lock: once mu_ is released run() may return and the loop be destroyed.
     std::lock_guard<std::mutex> lock(mu_);
     ready_.push_back(std::move(fn));
+    cv_.notify_one();
   }
-  cv_.notify_one();
+  posting_.fetch_sub(1, std::memory_order_release);
 }
 
 EventLoop::TimerId EventLoop::schedule_at(Millis due_ms, Fn fn) {

@@ -8,6 +8,7 @@
 // run() and schedule() belong to the loop's own thread.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -25,6 +26,8 @@ class EventLoop {
   using TimerId = std::uint64_t;
 
   explicit EventLoop(Clock& clock) : clock_(clock) {}
+  // Waits for post() calls still returning on other threads (see posting_).
+  ~EventLoop();
 
   Clock& clock() { return clock_; }
   // Queue fn to run soon; callable from any thread.
@@ -52,6 +55,10 @@ class EventLoop {
   std::map<TimerId, std::pair<Millis, TimerId>> timer_index_;
   TimerId next_timer_ = 1;
   std::int64_t external_pending_ = 0;
+  // post() calls in progress. The post that ends the last pending work lets run() return and the
+  // owner destroy the loop while the posting thread is still unlocking mu_; the destructor waits
+  // for this to drop to zero, the poster's very last touch of the loop.
+  std::atomic<int> posting_{0};
 };
 
 }  // namespace stepwise

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "bench/measure.h"
+#include "bench/paired.h"
 #include "bench/peers.h"
 #include "bench/report.h"
 #include "bench/subprocess.h"
@@ -77,10 +78,10 @@ json::object machine_info() {
   std::string model = "unknown";
   if (cpuinfo) {
     auto pos = cpuinfo->find("model name");
-    if (pos != std::string::npos) {
-      auto colon = cpuinfo->find(':', pos);
-      model = cpuinfo->substr(colon + 2, cpuinfo->find('\n', colon) - colon - 2);
-    }
+    auto colon = pos == std::string::npos ? pos : cpuinfo->find(':', pos);
+    auto eol = colon == std::string::npos ? colon : cpuinfo->find('\n', colon);
+    if (eol != std::string::npos && eol > colon + 2)
+      model = cpuinfo->substr(colon + 2, eol - colon - 2);
   }
   m["cpu"] = model;
   utsname u{};
@@ -125,8 +126,9 @@ class Bench {
   void setup_live_peers();
   void run_workload(const WorkloadSpec& spec);
   void run_mode(const Workload& w, const MachinePtr& m, const std::string& mode);
-  void run_live_peers(const std::string& workload, const std::string& mode, int conc);
-  void add_row(CellResult cell);
+  void run_paired(const Workload& w, const MachinePtr& m, const std::string& label, int conc);
+  CellSpec cell_spec(const Workload& w, const std::string& label, int conc, bool express) const;
+  void add_row(CellResult cell, double paired_ratio = 0);
   void print_verify(const CellResult& c);
   int finish();
 
@@ -187,29 +189,50 @@ void Bench::run_workload(const WorkloadSpec& spec) {
     if (mode == "seq" || spec.has_conc) run_mode(*w, *m, mode);
 }
 
+CellSpec Bench::cell_spec(const Workload& w, const std::string& label, int conc,
+                          bool express) const {
+  return CellSpec{label,          conc,        o_.threads, express,
+                  o_.executions > 0 ? o_.executions : w.spec.executions,
+                  o_.repetitions, o_.verify,  o_.aws_quotas};
+}
+
 void Bench::run_mode(const Workload& w, const MachinePtr& m, const std::string& mode) {
   int conc = mode == "seq" ? 1 : p_.conc;
   std::string label = mode == "seq" ? "seq" : "conc" + std::to_string(conc);
-  // Peers first, then us, workload by workload: both see the machine in the same state.
-  if (live_peers_) run_live_peers(w.spec.id, label, conc);
-  for (bool express : p_.express) {
-    CellSpec spec{label,          conc,        o_.threads, express,
-                  o_.executions > 0 ? o_.executions : w.spec.executions,
-                  o_.repetitions, o_.verify,  o_.aws_quotas};
-    add_row(run_cell(w, m, spec, o_.isolate));
+  if (live_peers_) return run_paired(w, m, label, conc);
+  for (bool express : p_.express)
+    add_row(run_cell(w, m, cell_spec(w, label, conc, express), o_.isolate));
+}
+
+// Rounds of (each peer once, each of our cells for its share of the repetitions), so that a
+// load change on this shared machine hits both sides of a ratio alike.
+void Bench::run_paired(const Workload& w, const MachinePtr& m, const std::string& label,
+                       int conc) {
+  const std::vector<std::string> peer_names = {"als", "statebox"};
+  int rounds = std::max(1, o_.peer_repetitions);
+  PeerRunOptions po{o_.node,         p_.dir + "/peer-bench.js", o_.peers_dir, 1,
+                    o_.peer_timeout_s, o_.executions,             conc};
+  std::vector<std::vector<PeerFigure>> peer_runs(peer_names.size());
+  std::vector<std::vector<CellResult>> cell_runs(p_.express.size());
+  for (int round = 0; round < rounds; ++round) {
+    for (std::size_t p = 0; p < peer_names.size(); ++p)
+      peer_runs[p].push_back(run_peer(po, peer_names[p], w.spec.id, label));
+    for (std::size_t t = 0; t < p_.express.size(); ++t) {
+      CellSpec spec = cell_spec(w, label, conc, p_.express[t]);
+      spec.repetitions = std::max(1, (o_.repetitions + rounds - 1) / rounds);
+      spec.verify = o_.verify && round == 0;  // once is enough
+      cell_runs[t].push_back(run_cell(w, m, spec, o_.isolate));
+    }
   }
+  for (const auto& runs : peer_runs) live_.push_back(merge_peer_runs(runs));
+  for (const auto& runs : cell_runs) add_row(merge_cell_runs(runs), paired_ratio(runs, peer_runs));
 }
 
-void Bench::run_live_peers(const std::string& workload, const std::string& mode, int conc) {
-  PeerRunOptions po{o_.node,  p_.dir + "/peer-bench.js", o_.peers_dir, o_.peer_repetitions,
-                    o_.peer_timeout_s, o_.executions, conc};
-  for (const char* peer : {"als", "statebox"}) live_.push_back(run_peer(po, peer, workload, mode));
-}
-
-void Bench::add_row(CellResult cell) {
+void Bench::add_row(CellResult cell, double paired_ratio) {
   if (!cell.ok) failed_ = true;
   if (o_.verify && !o_.json) print_verify(cell);
   rows_.push_back(make_row(std::move(cell), live_peers_ ? live_ : recorded_));
+  if (paired_ratio > 0) rows_.back().ratio = paired_ratio;
   if (!o_.json) out_ << table_row(rows_.back()) << std::flush;
 }
 
@@ -227,7 +250,8 @@ int Bench::finish() {
   std::vector<PeerFigure> peers;
   for (const auto& f : live_peers_ ? live_ : recorded_) {
     bool selected = false;
-    for (const auto& r : rows_) selected = selected || (r.cell.workload == f.workload && r.cell.mode == f.mode);
+    for (const auto& r : rows_)
+      selected = selected || (r.cell.workload == f.workload && r.cell.mode == f.mode);
     if (selected) peers.push_back(f);
   }
   bool met = true;

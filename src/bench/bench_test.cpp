@@ -8,6 +8,7 @@
 #include "bench/handlers.h"
 #include "bench/interleave.h"
 #include "bench/measure.h"
+#include "bench/paired.h"
 #include "bench/peers.h"
 #include "bench/report.h"
 #include "bench/stats.h"
@@ -113,7 +114,8 @@ TEST(BenchWorkloads, ExpectedOutputsFollowTheReadme) {
   EXPECT_EQ(out("w2", R"({"i":0})"), R"({"i":1000})");
   EXPECT_EQ(out("w2b", R"({"i":0,"k":1})"), R"({"i":1000,"k":1})");
   EXPECT_EQ(out("w3", R"({"items":[{"id":0},{"id":5}]})"),
-            R"({"items":[{"id":0},{"id":5}],"results":[{"id":0,"done":true},{"id":5,"done":true}]})");
+            R"({"items":[{"id":0},{"id":5}],)"
+            R"("results":[{"id":0,"done":true},{"id":5,"done":true}]})");
   EXPECT_EQ(out("w4", R"({"id":0})"), R"({"id":0,"branches":[{"id":0},{"id":0},{"id":0}]})");
   EXPECT_EQ(out("w5", R"({"id":2})"), R"({"id":2,"result":{"ok":true,"attempts":3}})");
   EXPECT_EQ(out("w1", R"({"id":3})").substr(0, 6), "error:");
@@ -181,6 +183,48 @@ TEST(BenchReport, RatioIsOursOverTheBestPeer) {
   row.ratio = 12.5;
   target_summary({row}, &met);
   EXPECT_FALSE(met);
+}
+
+TEST(BenchPaired, RatioIsTheMedianOfPerRoundRatiosAgainstThatRoundsBestPeer) {
+  auto cell = [](double tps) {
+    CellResult c;
+    c.ok = true;
+    c.transitions_per_s = tps;
+    return c;
+  };
+  auto peer = [](double tps, bool ok = true) {
+    return PeerFigure{"w1", "seq", "p", ok, 0, tps, 0, "live", ""};
+  };
+  // Round 1 is slow for both sides: per-round ratios 30, 30, 40 -> 30.
+  std::vector<CellResult> ours = {cell(300), cell(150), cell(400)};
+  std::vector<std::vector<PeerFigure>> peers = {{peer(10), peer(5), peer(10)},
+                                                {peer(8), peer(99, false), peer(1)}};
+  EXPECT_DOUBLE_EQ(paired_ratio(ours, peers), 30);
+  EXPECT_DOUBLE_EQ(paired_ratio(ours, {{peer(1, false)}}), 0);
+}
+
+TEST(BenchPaired, MergedRunsPoolRepetitionsAndKeepTheWorstRss) {
+  CellResult a, b;
+  a.ok = b.ok = true;
+  a.executions = b.executions = 10;
+  a.transitions_per_execution = b.transitions_per_execution = 2;
+  a.seconds = {1, 3};
+  b.seconds = {2};
+  a.peak_rss_mb = 5;
+  b.peak_rss_mb = 7;
+  auto m = merge_cell_runs({a, b});
+  EXPECT_EQ(m.seconds.size(), 3u);
+  EXPECT_DOUBLE_EQ(m.exec_per_s, 5);  // 10 executions / median 2 s
+  EXPECT_DOUBLE_EQ(m.transitions_per_s, 10);
+  EXPECT_DOUBLE_EQ(m.peak_rss_mb, 7);
+  b.ok = false;
+  EXPECT_FALSE(merge_cell_runs({a, b}).ok);
+  PeerFigure p1{"w1", "seq", "als", true, 1, 10, 90, "live", ""};
+  PeerFigure p2{"w1", "seq", "als", true, 3, 30, 80, "live", ""};
+  PeerFigure p3{"w1", "seq", "als", true, 2, 20, 85, "live", ""};
+  auto merged = merge_peer_runs({p1, p2, p3});
+  EXPECT_DOUBLE_EQ(merged.transitions_per_s, 20);
+  EXPECT_DOUBLE_EQ(merged.peak_rss_mb, 90);
 }
 
 TEST(BenchReport, CellResultSurvivesTheTripThroughJson) {

@@ -9,7 +9,8 @@ namespace {
 std::string format(const char* fmt, auto... args) {
   char buf[512];
   int n = std::snprintf(buf, sizeof buf, fmt, args...);
-  return std::string(buf, n < 0 ? 0 : std::min<std::size_t>(static_cast<std::size_t>(n), sizeof buf - 1));
+  std::size_t len = n < 0 ? 0 : static_cast<std::size_t>(n);
+  return std::string(buf, std::min(len, sizeof buf - 1));
 }
 
 constexpr const char* row_format = "%-5s %-8s %-9s %8s %12s %14s %8s  %-22s %12s %8s  %s\n";

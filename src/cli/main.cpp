@@ -47,6 +47,8 @@ CLI::App* add_conformance(CLI::App& app, ConformanceCommand& c) {
   conf->add_option("--name", s.name_contains, "only cases whose name contains this text");
   conf->add_option("--known-failures", s.known_failures_file,
                    "cases expected to fail: reported as known; exit 1 if one passes");
+  conf->add_flag("--prune-known-failures", s.prune_known_failures,
+                 "remove the cases that now pass from the --known-failures file");
   conf->add_flag("-v,--verbose", s.verbose, "also print skipped, known and soft differences");
   conf->add_option("-j,--threads", s.threads, "cases run at once")->capture_default_str();
   conf->add_option("--handlers", s.runner.handlers_dir,

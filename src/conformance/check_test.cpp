@@ -89,19 +89,39 @@ TEST(CheckExecution, MapBlockEventsMatchAsAMultiset) {
   auto c = make_case(R"({"status":"SUCCEEDED","output":{},"history_events":[
       {"id":1,"previousEventId":0,"type":"MapStateStarted"},
       {"id":2,"previousEventId":1,"type":"PassStateEntered","stateEnteredEventDetails":{"name":"A"}},
-      {"id":3,"previousEventId":1,"type":"PassStateEntered","stateEnteredEventDetails":{"name":"B"}}]})");
+      {"id":3,"previousEventId":1,"type":"PassStateEntered","stateEnteredEventDetails":{"name":"B"}},
+      {"id":4,"previousEventId":3,"type":"MapStateSucceeded"}]})");
   ActualExecution a;
   a.status = "SUCCEEDED";
   a.output = J("{}");
   a.events.push_back(event(1, 0, "MapStateStarted"));
   a.events.push_back(event(2, 1, "PassStateEntered", "stateEnteredEventDetails", R"({"name":"B"})"));
   a.events.push_back(event(3, 2, "PassStateEntered", "stateEnteredEventDetails", R"({"name":"A"})"));
+  a.events.push_back(event(4, 3, "MapStateSucceeded"));
   EXPECT_FALSE(check_execution(c, a).failure.has_value());
 
   a.events[2].as_object()["stateEnteredEventDetails"].as_object()["name"] = "C";
   auto r = check_execution(c, a);
   ASSERT_TRUE(r.failure.has_value());
   EXPECT_NE(r.failure->find("history event 2 (PassStateEntered"), std::string::npos) << *r.failure;
+}
+
+TEST(CheckExecution, EventsAroundMapBlocksKeepTheirPlaceAndIds) {
+  auto c = make_case(R"({"status":"SUCCEEDED","output":{},"history_events":[
+      {"id":1,"previousEventId":0,"type":"ExecutionStarted"},
+      {"id":2,"previousEventId":1,"type":"MapStateEntered"},
+      {"id":3,"previousEventId":2,"type":"MapStateExited"},
+      {"id":4,"previousEventId":3,"type":"ExecutionSucceeded"}]})");
+  ActualExecution a;
+  a.status = "SUCCEEDED";
+  a.output = J("{}");
+  a.events.push_back(event(1, 0, "ExecutionStarted"));
+  a.events.push_back(event(2, 1, "MapStateEntered"));
+  a.events.push_back(event(3, 2, "MapStateExited"));
+  a.events.push_back(event(4, 2, "ExecutionSucceeded"));
+  auto r = check_execution(c, a);
+  ASSERT_TRUE(r.failure.has_value());
+  EXPECT_EQ(*r.failure, "history events[3].previousEventId: expected 3, got 2");
 }
 
 TEST(CheckExecution, SoftPathDifferenceIsReportedButPasses) {

@@ -1,9 +1,7 @@
 #include "conformance/definition.h"
 
-#include "asl/validate.h"
-#if STEPWISE_HAVE_ENGINE
 #include "asl/compile.h"
-#endif
+#include "asl/validate.h"
 
 namespace stepwise::conformance {
 namespace {
@@ -41,10 +39,8 @@ std::optional<std::string> create_error_message(const json::value& definition, b
       if (!d.create_message.empty()) return d.create_message;
     return asl::invalid_definition_message(errors);
   }
-#if STEPWISE_HAVE_ENGINE
   auto compiled = asl::compile(definition);
   if (!compiled.ok()) return compiled.error().cause;
-#endif
   return std::nullopt;
 }
 

@@ -4,14 +4,12 @@
 #include <functional>
 #include <vector>
 
-#if STEPWISE_HAVE_ENGINE && STEPWISE_HAVE_FUNCTION_RUNNER
 #include "asl/compile.h"
 #include "base/clock.h"
 #include "base/ids.h"
 #include "engine/run.h"
 #include "tasks/functions.h"
 #include "tasks/router.h"
-#endif
 
 namespace stepwise::conformance {
 namespace {
@@ -38,8 +36,6 @@ Result<json::value> case_input(const Case& c) {
   }
   return json::value(json::object{});
 }
-
-#if STEPWISE_HAVE_ENGINE && STEPWISE_HAVE_FUNCTION_RUNNER
 
 Result<std::shared_ptr<const asl::StateMachine>> compile_case(const Case& c) {
   if (auto* d = c.doc.if_contains("definition"); d && d->is_object()) return asl::compile(*d);
@@ -81,13 +77,7 @@ engine::RunOptions run_options(const Case& c) {
   return o;
 }
 
-#endif
-
 }  // namespace
-
-#if STEPWISE_HAVE_ENGINE && STEPWISE_HAVE_FUNCTION_RUNNER
-
-bool engine_available() { return true; }
 
 Result<ActualExecution> execute_case(const Case& c, const RunnerConfig& config) {
   auto machine = compile_case(c);
@@ -125,19 +115,5 @@ Result<ActualExecution> execute_case(const Case& c, const RunnerConfig& config) 
   a.stop_ms = run->stop_ms;
   return a;
 }
-
-#else
-
-bool engine_available() { return false; }
-
-Result<ActualExecution> execute_case(const Case& c, const RunnerConfig& config) {
-  (void)config;
-  (void)arn_fields;
-  auto input = case_input(c);
-  if (!input.ok()) return input.error();
-  return Error{"EngineUnavailable", "engine::run_execution or tasks::FunctionRunner not built yet"};
-}
-
-#endif
 
 }  // namespace stepwise::conformance

@@ -24,10 +24,6 @@ struct RunnerConfig {
                                 // compare.py's ACTUAL.json shape (for debugging and cross-checks)
 };
 
-// False while the engine or the function runner is not built in (early in the project): the
-// execution cases then fail with a clear message instead of the build breaking.
-bool engine_available();
-
 // Errors: the definition did not compile ("InvalidDefinition"), the input is not JSON, a handler
 // is missing, or the engine refused to run.
 Result<ActualExecution> execute_case(const Case& c, const RunnerConfig& config);

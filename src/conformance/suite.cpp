@@ -129,6 +129,8 @@ void print_summary(const std::map<std::string, Tally>& by_category, const Tally&
       << " skipped" << std::endl;
 }
 
+bool prune(const std::string& path, const std::set<std::string>& fixed, std::ostream& err);
+
 }  // namespace
 
 std::set<std::string> parse_known_failures(const std::string& text) {
@@ -145,6 +147,18 @@ std::set<std::string> parse_known_failures(const std::string& text) {
   return names;
 }
 
+std::string without_fixed(const std::string& text, const std::set<std::string>& fixed) {
+  std::istringstream in(text);
+  std::string out;
+  std::string line;
+  while (std::getline(in, line)) {
+    auto names = parse_known_failures(line);
+    if (names.size() == 1 && fixed.count(*names.begin())) continue;
+    out += line + "\n";
+  }
+  return out;
+}
+
 Result<std::set<std::string>> load_known_failures(const std::string& path) {
   std::ifstream in(path);
   if (!in) return Error{"KnownFailuresUnreadable", path + ": cannot open"};
@@ -152,6 +166,24 @@ Result<std::set<std::string>> load_known_failures(const std::string& path) {
   ss << in.rdbuf();
   return parse_known_failures(ss.str());
 }
+
+namespace {
+
+bool prune(const std::string& path, const std::set<std::string>& fixed, std::ostream& err) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string kept = without_fixed(ss.str(), fixed);
+  std::ofstream file(path, std::ios::trunc);
+  file << kept;
+  if (!file) {
+    err << path << ": cannot rewrite\n";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 int run_suite(const SuiteOptions& options, std::ostream& out, std::ostream& err) {
   auto files = list_case_files(options.dir);
@@ -182,8 +214,17 @@ int run_suite(const SuiteOptions& options, std::ostream& out, std::ostream& err)
   int threads = std::clamp(options.threads, 1, suite_threads_max);
   auto results = Pool(cases, options.runner, err).run(threads);
   std::map<std::string, Tally> by_category;
-  for (const auto& r : results)
-    report_case(r, known.count(r.name) > 0, options.verbose, total, by_category[r.category], out);
+  std::set<std::string> fixed;
+  for (const auto& r : results) {
+    bool listed = known.count(r.name) > 0;
+    report_case(r, listed, options.verbose, total, by_category[r.category], out);
+    if (listed && r.verdict == Verdict::passed) fixed.insert(r.name);
+  }
+  if (options.prune_known_failures && !fixed.empty()) {
+    if (!prune(options.known_failures_file, fixed, err)) return 2;
+    out << "pruned " << fixed.size() << " fixed cases from " << options.known_failures_file << "\n";
+    total.fixed = 0;  // the list is right again
+  }
   print_summary(by_category, total, !options.known_failures_file.empty(), out);
   return total.failed > 0 || total.fixed > 0 ? 1 : 0;
 }

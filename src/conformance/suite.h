@@ -31,6 +31,7 @@ struct SuiteOptions {
   std::string name_contains;            // empty: all
   std::string known_failures_file;      // empty: none
   bool verbose = false;
+  bool prune_known_failures = false;    // rewrite the file without the cases that now pass
   int threads = 2;
   RunnerConfig runner;
 };
@@ -38,6 +39,8 @@ struct SuiteOptions {
 // One case name per line; blank lines and `#` comments (whole-line or after the name) ignored.
 Result<std::set<std::string>> load_known_failures(const std::string& path);
 std::set<std::string> parse_known_failures(const std::string& text);
+// The file's text without the lines naming one of `fixed` (comments and order kept).
+std::string without_fixed(const std::string& text, const std::set<std::string>& fixed);
 
 // Returns the process exit status (0 pass, 1 failures, 2 bad directory or list).
 int run_suite(const SuiteOptions& options, std::ostream& out, std::ostream& err);

@@ -51,6 +51,61 @@ TEST_F(SuiteDir, UnreadableCaseFailsAndFiltersApply) {
   EXPECT_NE(out.str().find("0 passed, 1 failed, 0 skipped"), std::string::npos) << out.str();
 }
 
+constexpr const char* accepted_create_error =
+    R"({"name":"accepted","category":"v","kind":"create_error","requires":[],)"
+    R"("definition":{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}},)"
+    R"("expected":{"error_code":"InvalidDefinition","error_message":"Invalid"}})";
+constexpr const char* valid_definition =
+    R"({"name":"valid","category":"v","kind":"validate_definition","requires":[],)"
+    R"("request":{"definition":"{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Pass\",\"End\":true}}}"},)"
+    R"("expected":{"response":{"diagnostics":[],"result":"OK","truncated":false}}})";
+
+TEST_F(SuiteDir, ListedFailureIsKnownAndDoesNotFailTheRun) {
+  write("accepted.json", accepted_create_error);
+  write("known.txt", "# reason\naccepted\n");
+  SuiteOptions o;
+  o.dir = dir_.string();
+  std::ostringstream out, err;
+  EXPECT_EQ(run_suite(o, out, err), 1);
+  EXPECT_NE(out.str().find("FAIL accepted: definition accepted"), std::string::npos) << out.str();
+
+  o.known_failures_file = (dir_ / "known.txt").string();
+  std::ostringstream out2;
+  EXPECT_EQ(run_suite(o, out2, err), 0) << out2.str();
+  EXPECT_NE(out2.str().find("known failures: 1 still failing, 0 fixed"), std::string::npos);
+}
+
+TEST_F(SuiteDir, ListedCaseThatPassesFailsTheRunSoTheListShrinks) {
+  write("valid.json", valid_definition);
+  write("known.txt", "valid\n");
+  SuiteOptions o;
+  o.dir = dir_.string();
+  o.known_failures_file = (dir_ / "known.txt").string();
+  std::ostringstream out, err;
+  EXPECT_EQ(run_suite(o, out, err), 1);
+  EXPECT_NE(out.str().find("FIXED valid"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("1 passed, 0 failed, 0 skipped"), std::string::npos);
+}
+
+TEST(KnownFailures, WithoutFixedDropsOnlyThoseNames) {
+  EXPECT_EQ(without_fixed("# group\na\nb  # why\nc\n", {"b"}), "# group\na\nc\n");
+}
+
+TEST_F(SuiteDir, PruneRewritesTheListWithoutFixedCases) {
+  write("valid.json", valid_definition);
+  write("known.txt", "# keep\nvalid\nother\n");
+  SuiteOptions o;
+  o.dir = dir_.string();
+  o.known_failures_file = (dir_ / "known.txt").string();
+  o.prune_known_failures = true;
+  std::ostringstream out, err;
+  EXPECT_EQ(run_suite(o, out, err), 0) << out.str();
+  std::ifstream in(dir_ / "known.txt");
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(text.str(), "# keep\nother\n");
+}
+
 TEST_F(SuiteDir, MissingDirectoryIsAUsageError) {
   SuiteOptions o;
   o.dir = (dir_ / "nope").string();

@@ -531,6 +531,24 @@ TEST(Engine, HistoryLimitFailsStandardExecutions) {
   EXPECT_EQ(r.error.value_or(""), "States.Runtime");
 }
 
+TEST(Engine, AssignSetsVariablesSeenByLaterStatesAndBranches) {
+  Harness h;
+  auto r = h.run(R"({"StartAt":"A","States":{
+      "A":{"Type":"Pass","Result":{"v":3},"Assign":{"x.$":"$.v","old.$":"$x"},"Next":"B"},
+      "B":{"Type":"Parallel","End":true,"Branches":[{"StartAt":"C","States":{
+        "C":{"Type":"Pass","Parameters":{"seen.$":"$x"},"End":true}}}]}}})");
+  // "$x" is undefined while A evaluates its Assign, so that state fails: check the error first.
+  EXPECT_EQ(r.status, "FAILED");
+  r = h.run(R"({"StartAt":"A","States":{
+      "A":{"Type":"Pass","Result":{"v":3},"Assign":{"x.$":"$.v"},"Next":"B"},
+      "B":{"Type":"Parallel","End":true,"Branches":[{"StartAt":"C","States":{
+        "C":{"Type":"Pass","Parameters":{"seen.$":"$x"},"End":true}}}]}}})");
+  EXPECT_EQ(r.status, "SUCCEEDED");
+  EXPECT_EQ(out_text(r), R"([{"seen":3}])");
+  ASSERT_GE(r.history.size(), 3u);
+  EXPECT_EQ(json::dump(r.history[2].details.at("assignedVariables")), R"({"x":"3"})");
+}
+
 TEST(HistoryEvent, ToJsonHasAwsKeys) {
   HistoryEvent e;
   e.id = 2;

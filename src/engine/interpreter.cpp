@@ -39,7 +39,12 @@ object payload_details(const char* key, const value& v) {
 value error_output(const std::string& error, const std::string& cause, bool has_cause) {
   object o;
   o["Error"] = error;
-  if (has_cause) o["Cause"] = cause;
+  // AWS gives timeouts an empty Cause in the error output (but none in the events).
+  if (has_cause) {
+    o["Cause"] = cause;
+  } else if (error == "States.Timeout" || error == "States.HeartbeatTimeout") {
+    o["Cause"] = "";
+  }
   return o;
 }
 
@@ -55,13 +60,13 @@ bool error_matches(const std::vector<std::string>& equals, const std::string& er
 std::size_t size_bound(const value& v, std::size_t depth) {
   if (depth > limits::json_depth_max) return std::numeric_limits<std::size_t>::max() / 4;
   switch (v.kind()) {
-    case json::kind::string: return v.get_string().size() * 6 + 2;
-    case json::kind::array: {
+    case boost::json::kind::string: return v.get_string().size() * 6 + 2;
+    case boost::json::kind::array: {
       std::size_t n = 2;
       for (const auto& e : v.get_array()) n += size_bound(e, depth + 1) + 1;
       return n;
     }
-    case json::kind::object: {
+    case boost::json::kind::object: {
       std::size_t n = 2;
       for (const auto& kv : v.get_object()) {
         n += kv.key().size() * 6 + 4 + size_bound(kv.value(), depth + 1);
@@ -310,6 +315,11 @@ void Execution::enter_state(int f, int state_index) {
     e.type = kEntered[type_index(s.type)];
     e.details_key = "stateEnteredEventDetails";
     e.details = payload_details("input", fr.input);
+    if (!first_input_text_.empty()) {
+      // AWS shows the execution input as the client sent it until the first state re-writes it.
+      e.details["input"] = first_input_text_;
+      first_input_text_.clear();
+    }
     e.details["name"] = s.name;
     history_.push_back(std::move(e));
   }
@@ -393,13 +403,14 @@ void Execution::frame_failed(int f, Failure failure) {
   if (fr.parent < 0) {
     object d;
     if (history_on()) {
-      d["error"] = failure.error;
+      if (!failure.error.empty()) d["error"] = failure.error;
       if (failure.has_cause) d["cause"] = failure.cause;
     }
     emit_prev(fr.last_event, "ExecutionFailed", "executionFailedEventDetails", std::move(d));
-    std::optional<std::string> cause;
+    std::optional<std::string> error, cause;
+    if (!failure.error.empty()) error = failure.error;  // a Fail state without Error
     if (failure.has_cause) cause = failure.cause;
-    finish_execution("FAILED", std::nullopt, failure.error, std::move(cause));
+    finish_execution("FAILED", std::nullopt, std::move(error), std::move(cause));
     return;
   }
   child_done(fr.parent, f, false, value(), &failure);
@@ -438,13 +449,15 @@ void Execution::finish_execution(const char* status, std::optional<value> output
 
 // ---------------------------------------------------------------------------- public steps
 
-void Execution::start(value input, Millis now_ms) {
+void Execution::start(value input, Millis now_ms, std::string input_text) {
   now_ = now_ms;
   start_ms_ = now_ms;
   execution_input_ = input;
+  first_input_text_ = std::move(input_text);
   emit_prev(0, "ExecutionStarted", "executionStartedEventDetails", [&] {
     if (!history_on()) return object();
     object d = payload_details("input", input);
+    if (!first_input_text_.empty()) d["input"] = first_input_text_;
     d["roleArn"] = info_.role_arn;
     return d;
   }());
@@ -458,11 +471,31 @@ void Execution::start(value input, Millis now_ms) {
   int f = new_frame(machine_.get(), -1, 0, std::move(input));
   enter_state(f, machine_->start_at);
   ready_.push_back(f);
-  run_queue();
+  guarded_run_queue();
+}
+
+// boost::json accessors throw on a kind we did not expect; no exception leaves the engine: the
+// execution fails instead.
+void Execution::guarded_run_queue() {
+  try {
+    run_queue();
+  } catch (const std::exception& e) {
+    finish_execution("FAILED", std::nullopt, std::string("States.Runtime"),
+                     std::string("Internal error while running the execution: ") + e.what());
+  }
 }
 
 void Execution::handle(StepEvent ev, Millis now_ms) {
   if (finished()) return;
+  try {
+    handle_event(std::move(ev), now_ms);
+  } catch (const std::exception& e) {
+    finish_execution("FAILED", std::nullopt, std::string("States.Runtime"),
+                     std::string("Internal error while running the execution: ") + e.what());
+  }
+}
+
+void Execution::handle_event(StepEvent ev, Millis now_ms) {
   now_ = std::max(now_, now_ms);
   if (ev.kind == StepEvent::Kind::kStop) {
     emit_prev(0, "ExecutionAborted", "executionAbortedEventDetails", object());
@@ -1172,10 +1205,21 @@ static std::optional<std::string> map_number(const jsonpath::Path& path,
   auto sel = path.select_or_fail(ctx);
   if (!sel) return sel.error().cause;
   const value& v = *sel;
-  if (!json::is_number(v) || (!is_float && !json::is_integral_number(v))) {
+  auto bad = [&] {
     return std::string("The ") + field + " field refers to value " + quoted_value(v) +
            " which is not a valid " + (is_float ? "float" : "integer") + ": " + path.text();
+  };
+  if (v.is_string()) {
+    // AWS parses numeric text too ("1" is a valid MaxConcurrency).
+    std::string text(v.get_string());
+    auto parsed = json::parse(text);
+    if (!parsed || !json::is_number(*parsed) || (!is_float && !json::is_integral_number(*parsed))) {
+      return bad();
+    }
+    *out = json::as_double(*parsed);
+    return std::nullopt;
   }
+  if (!json::is_number(v) || (!is_float && !json::is_integral_number(v))) return bad();
   *out = json::as_double(v);
   return std::nullopt;
 }
@@ -1191,6 +1235,13 @@ bool Execution::map_settings(int f, const jsonpath::EvalContext& ctx) {
     }
     fr.max_concurrency = v < 0 ? 0 : static_cast<std::size_t>(v);
   }
+  return true;
+}
+
+bool Execution::map_tolerance(int f, const jsonpath::EvalContext& ctx) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  const State& s = fr.cur();
+  double v = 0;
   fr.tolerated_count = s.tolerated_failure_count;
   fr.tolerated_percentage = s.tolerated_failure_percentage;
   if (s.tolerated_failure_count_path) {
@@ -1237,12 +1288,15 @@ bool Execution::run_map(int f) {
                                                    json::dump(fr.items)));
   }
   if (!map_settings(f, ctx)) return false;
+  // Inline maps check their tolerance before starting; a Map Run checks it once started.
+  if (!s.distributed && !map_tolerance(f, ctx)) return false;
   const std::size_t n = fr.items.get_array().size();
   emit(f, "MapStateStarted", "mapStateStartedEventDetails", [&] {
     object d;
     if (history_on()) d["length"] = static_cast<std::int64_t>(n);
     return d;
   }());
+  if (s.distributed && !map_tolerance(f, ctx)) return false;
   if (s.distributed && !fr.silent) {
     std::string run = info_.state_machine_name + "/" + (s.label.empty() ? s.name : s.label) + ":" +
                       make_token(random_).substr(0, 32);

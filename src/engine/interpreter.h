@@ -71,7 +71,9 @@ class Execution {
   Execution& operator=(const Execution&) = delete;
 
   // The ExecutionStarted event, then as far as the workflow can go without outside help.
-  void start(json::value input, Millis now_ms);
+  // input_text: the input exactly as the client sent it (AWS shows that text in ExecutionStarted
+  // and the first state's entry); empty means json::dump(input).
+  void start(json::value input, Millis now_ms, std::string input_text = "");
   // One outside event. Events for tasks or timers that no longer matter are ignored.
   void handle(StepEvent event, Millis now_ms);
 
@@ -99,6 +101,8 @@ class Execution {
   // Frames and scheduling.
   int new_frame(const asl::StateMachine* machine, int parent, int index, json::value input);
   void run_queue();
+  void guarded_run_queue();
+  void handle_event(StepEvent event, Millis now_ms);
   bool history_full();  // Standard: past 25,000 events the execution fails
   void advance(int f);
   bool run_state(int f);  // true: the frame moved on (or ended); false: it waits
@@ -117,7 +121,8 @@ class Execution {
   bool run_fail(int f);
   bool run_parallel(int f);
   bool run_map(int f);
-  bool map_settings(int f, const jsonpath::EvalContext& ctx);
+  bool map_settings(int f, const jsonpath::EvalContext& ctx);   // MaxConcurrency(Path)
+  bool map_tolerance(int f, const jsonpath::EvalContext& ctx);  // ToleratedFailure*
   void start_map_iterations(int f);
   bool finish_children(int f);
   // Retry, then Catch, then the frame fails. True when the frame moved on (to a catcher).
@@ -161,6 +166,7 @@ class Execution {
   Millis now_ = 0;
   Millis start_ms_ = 0;
   json::value execution_input_;
+  std::string first_input_text_;
   std::string status_;
   std::optional<json::value> output_;
   std::optional<std::string> error_;

@@ -12,6 +12,8 @@ namespace {
 // Carries out the interpreter's commands on the loop and feeds results back as step events.
 class Driver {
  public:
+  static constexpr std::uint64_t kStopTimer = ~std::uint64_t{0};
+
   Driver(Execution& exec, EventLoop& loop, const RunOptions& opts)
       : exec_(exec), loop_(loop), opts_(opts) {}
 
@@ -30,6 +32,16 @@ class Driver {
   }
 
   std::optional<Millis> finish_ms() const { return finish_ms_; }
+
+  // StopExecution at `due_ms` (a timer like the others: cancelled when the execution ends).
+  void stop_at(Millis due_ms) {
+    timers_[kStopTimer] = loop_.schedule_at(due_ms, [this] {
+      timers_.erase(kStopTimer);
+      StepEvent ev;
+      ev.kind = StepEvent::Kind::kStop;
+      deliver(std::move(ev));
+    });
+  }
 
   void deliver(StepEvent ev) {
     if (exec_.finished()) return;
@@ -115,9 +127,10 @@ Result<RunResult> run_execution(const asl::StateMachine& machine, const json::va
                       : options.role_arn;
   const std::string prefix = "arn:aws:states:" + options.region + ":" + options.account + ":";
   info.state_machine_arn = prefix + "stateMachine:" + options.state_machine_name;
-  info.execution_arn =
-      prefix + (options.express ? "express:" : "execution:") + options.state_machine_name + ":" +
-      info.execution_name;
+  info.execution_arn = prefix + (options.express ? "express:" : "execution:") +
+                       options.state_machine_name + ":" + info.execution_name;
+  // Express execution ARNs carry one more part, a UUID.
+  if (options.express) info.execution_arn += ":" + options.ids->uuid_v4();
   info.express = options.express;
   info.keep_history = options.keep_history && !options.express;
 
@@ -131,8 +144,9 @@ Result<RunResult> run_execution(const asl::StateMachine& machine, const json::va
   RunResult out;
   out.execution_arn = info.execution_arn;
   out.start_ms = options.clock->now_ms();
-  exec.start(input, out.start_ms);
+  exec.start(input, out.start_ms, options.input_text);
   driver.dispatch();
+  if (options.stop_after_ms && !exec.finished()) driver.stop_at(out.start_ms + *options.stop_after_ms);
   if (!exec.finished()) loop.run();
   out.stop_ms = driver.finish_ms().value_or(options.clock->now_ms());
   if (!exec.finished()) {

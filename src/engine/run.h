@@ -31,6 +31,11 @@ struct RunOptions {
   Clock* clock = nullptr;          // required
   tasks::TaskRunner* tasks = nullptr;  // required when the machine has Task states
   IdGenerator* ids = nullptr;      // required
+  // The input text exactly as the client sent it: AWS's history shows it verbatim (spacing
+  // included) in ExecutionStarted and the first state's entry. Empty: the compact serialisation.
+  std::string input_text;
+  // Stop the execution (StopExecution: ABORTED) this long after it starts, if still running.
+  std::optional<Millis> stop_after_ms;
 };
 
 struct RunResult {

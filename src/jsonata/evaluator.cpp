@@ -82,6 +82,9 @@ class Evaluator {
   Value eval_apply(const Node* expr, const Value& input, const FramePtr& env);
   Value eval_transform_fn(const Node* expr, const FramePtr& env);
   Value eval_inner(const Node* expr, const Value& input, const FramePtr& env);
+  Value eval_name(const Node* expr, const Value& input, const FramePtr& env);
+  Value eval_wildcard(const Value& input);
+  Value eval_descendants(const Value& input);
   Value run_transform(const Function& fn, const Value& obj);
   void check_limits();
 };
@@ -120,93 +123,12 @@ Value Evaluator::eval_inner(const Node* expr, const Value& input, const FramePtr
     case NodeType::kPath: return eval_path(expr, input, env);
     case NodeType::kBinary: return eval_binary(expr, input, env);
     case NodeType::kUnary: return eval_unary(expr, input, env);
-    case NodeType::kName: {
-      // lookup: objects give the field; arrays map and flatten one level.
-      if (input.is_object()) {
-        const Value* v = input.obj().find(expr->value);
-        return v ? *v : Value();
-      }
-      if (!input.is_array()) return Value();
-      auto out = std::make_shared<Array>();
-      out->sequence = true;
-      for (const auto& item : items_of(input)) {
-        Value r;
-        if (item.is_object()) {
-          const Value* v = item.obj().find(expr->value);
-          if (v) r = *v;
-        } else if (item.is_array()) {
-          r = eval_inner(expr, item, env);
-        }
-        if (r.undefined()) continue;
-        if (r.is_array()) {
-          for (const auto& x : items_of(r)) out->items.push_back(x);
-        } else {
-          out->items.push_back(r);
-        }
-      }
-      return Value::array(out);
-    }
+    case NodeType::kName: return eval_name(expr, input, env);
     case NodeType::kString: return Value::string(expr->value);
     case NodeType::kNumber: return Value::number(expr->number);
     case NodeType::kValue: return expr->literal;
-    case NodeType::kWildcard: {
-      auto out = std::make_shared<Array>();
-      out->sequence = true;
-      Value in = input;
-      if (in.is_array() && in.arr().outer_wrapper && !in.arr().items.empty()) in = in.arr().items[0];
-      if (in.is_object()) {
-        for (const auto& [k, v] : in.obj().entries) {
-          if (v.is_array()) {
-            std::function<void(const Value&)> flat = [&](const Value& x) {
-              if (x.is_array()) {
-                for (const auto& y : x.arr().items) flat(y);
-              } else {
-                out->items.push_back(x);
-              }
-            };
-            flat(v);
-            out->sequence = false;
-          } else {
-            out->items.push_back(v);
-          }
-        }
-      } else if (in.is_array()) {
-        // Arrays are objects in JavaScript: their wildcard values are the items.
-        for (const auto& v : in.arr().items) {
-          if (v.is_array()) {
-            std::function<void(const Value&)> flat = [&](const Value& x) {
-              if (x.is_array()) {
-                for (const auto& y : x.arr().items) flat(y);
-              } else {
-                out->items.push_back(x);
-              }
-            };
-            flat(v);
-            out->sequence = false;
-          } else {
-            out->items.push_back(v);
-          }
-        }
-      }
-      return Value::array(out);
-    }
-    case NodeType::kDescendant: {
-      if (input.undefined()) return Value();
-      auto out = std::make_shared<Array>();
-      out->sequence = true;
-      std::function<void(const Value&, int)> rec = [&](const Value& v, int depth) {
-        if (depth > 10000) fail("U1001");
-        if (!v.is_array()) out->items.push_back(v);
-        if (v.is_array()) {
-          for (const auto& x : v.arr().items) rec(x, depth + 1);
-        } else if (v.is_object()) {
-          for (const auto& [k, x] : v.obj().entries) rec(x, depth + 1);
-        }
-      };
-      rec(input, 0);
-      if (out->items.size() == 1) return out->items[0];
-      return Value::array(out);
-    }
+    case NodeType::kWildcard: return eval_wildcard(input);
+    case NodeType::kDescendant: return eval_descendants(input);
     case NodeType::kParent: {
       const Value* v = env->lookup(expr->slot->label);
       return v ? *v : Value();
@@ -264,6 +186,95 @@ Value Evaluator::eval_inner(const Node* expr, const Value& input, const FramePtr
     default: fail("S0206", expr->position);
   }
 }
+
+// Cases with bulky locals live outside eval_inner to keep the recursive frame small (each
+// level of JSONata nesting costs one eval_inner frame).
+[[gnu::noinline]] Value Evaluator::eval_name(const Node* expr, const Value& input, const FramePtr& env) {
+      // lookup: objects give the field; arrays map and flatten one level.
+      if (input.is_object()) {
+        const Value* v = input.obj().find(expr->value);
+        return v ? *v : Value();
+      }
+      if (!input.is_array()) return Value();
+      auto out = std::make_shared<Array>();
+      out->sequence = true;
+      for (const auto& item : items_of(input)) {
+        Value r;
+        if (item.is_object()) {
+          const Value* v = item.obj().find(expr->value);
+          if (v) r = *v;
+        } else if (item.is_array()) {
+          r = eval_inner(expr, item, env);
+        }
+        if (r.undefined()) continue;
+        if (r.is_array()) {
+          for (const auto& x : items_of(r)) out->items.push_back(x);
+        } else {
+          out->items.push_back(r);
+        }
+      }
+      return Value::array(out);
+    }
+
+[[gnu::noinline]] Value Evaluator::eval_wildcard(const Value& input) {
+      auto out = std::make_shared<Array>();
+      out->sequence = true;
+      Value in = input;
+      if (in.is_array() && in.arr().outer_wrapper && !in.arr().items.empty()) in = in.arr().items[0];
+      if (in.is_object()) {
+        for (const auto& [k, v] : in.obj().entries) {
+          if (v.is_array()) {
+            std::function<void(const Value&)> flat = [&](const Value& x) {
+              if (x.is_array()) {
+                for (const auto& y : x.arr().items) flat(y);
+              } else {
+                out->items.push_back(x);
+              }
+            };
+            flat(v);
+            out->sequence = false;
+          } else {
+            out->items.push_back(v);
+          }
+        }
+      } else if (in.is_array()) {
+        // Arrays are objects in JavaScript: their wildcard values are the items.
+        for (const auto& v : in.arr().items) {
+          if (v.is_array()) {
+            std::function<void(const Value&)> flat = [&](const Value& x) {
+              if (x.is_array()) {
+                for (const auto& y : x.arr().items) flat(y);
+              } else {
+                out->items.push_back(x);
+              }
+            };
+            flat(v);
+            out->sequence = false;
+          } else {
+            out->items.push_back(v);
+          }
+        }
+      }
+      return Value::array(out);
+    }
+
+[[gnu::noinline]] Value Evaluator::eval_descendants(const Value& input) {
+      if (input.undefined()) return Value();
+      auto out = std::make_shared<Array>();
+      out->sequence = true;
+      std::function<void(const Value&, int)> rec = [&](const Value& v, int depth) {
+        if (depth > 10000) fail("U1001");
+        if (!v.is_array()) out->items.push_back(v);
+        if (v.is_array()) {
+          for (const auto& x : v.arr().items) rec(x, depth + 1);
+        } else if (v.is_object()) {
+          for (const auto& [k, x] : v.obj().entries) rec(x, depth + 1);
+        }
+      };
+      rec(input, 0);
+      if (out->items.size() == 1) return out->items[0];
+      return Value::array(out);
+    }
 
 Value Evaluator::eval_path(const Node* expr, const Value& input, const FramePtr& env) {
   const auto& steps = expr->expressions;

@@ -157,7 +157,7 @@ Result<Outcome> run(const Ast& ast, const Value& input, const std::vector<std::p
 
 }  // namespace
 
-Result<Outcome> Expression::evaluate(const Document* input, const DocumentBindings& vars,
+Result<Outcome> Expression::evaluate_documents(const Document* input, const DocumentBindings& vars,
                                      const EvalOptions& options) const {
   std::vector<std::pair<std::string, Value>> bound;
   for (const auto& [name, doc] : vars) bound.emplace_back(name, doc.data_->value);

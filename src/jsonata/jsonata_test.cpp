@@ -162,10 +162,10 @@ TEST(Jsonata, DocumentIsReusableAcrossExpressions) {
   auto transform = Expression::compile("$ ~> |o|{\"k\":\"w\"}|");
   auto read = Expression::compile("o.k");
   ASSERT_TRUE(sum.ok() && transform.ok() && read.ok());
-  EXPECT_EQ(json::dump(**sum->evaluate(&*doc, vars)), "9");
-  EXPECT_EQ(json::dump(**transform->evaluate(&*doc, vars)), R"({"a":[1,2,3],"o":{"k":"w"}})");
+  EXPECT_EQ(json::dump(**sum->evaluate_documents(&*doc, vars)), "9");
+  EXPECT_EQ(json::dump(**transform->evaluate_documents(&*doc, vars)), R"({"a":[1,2,3],"o":{"k":"w"}})");
   // The transform worked on a copy: the shared document is unchanged.
-  EXPECT_EQ(json::dump(**read->evaluate(&*doc, vars)), R"("v")");
+  EXPECT_EQ(json::dump(**read->evaluate_documents(&*doc, vars)), R"("v")");
 }
 
 TEST(Jsonata, DeeplyNestedValueIsReleasedWithoutRecursion) {

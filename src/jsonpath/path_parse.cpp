@@ -196,9 +196,11 @@ class Parser {
 
   bool parse_int(std::int64_t& out) {
     std::size_t start = pos_;
-    if (peek() == '-') ++pos_;
+    // peek(), not s_[start]: the path may end right here ("$[", "$[1,").
+    bool negative = peek() == '-';
+    if (negative) ++pos_;
     while (std::isdigit(static_cast<unsigned char>(peek()))) ++pos_;
-    std::size_t digits = pos_ - start - (s_[start] == '-' ? 1 : 0);
+    std::size_t digits = pos_ - start - (negative ? 1 : 0);
     if (digits == 0 || digits > 18) return set_error("expected an integer index");
     out = std::strtoll(std::string(s_.substr(start, pos_ - start)).c_str(), nullptr, 10);
     return true;
