@@ -170,7 +170,10 @@ class ReplyState {
  public:
   explicit ReplyState(std::shared_ptr<Connection> c) : connection_(std::move(c)) {}
   ~ReplyState() {
-    if (!done_.load()) deliver(ApiError::internal("The operation ended without an answer"));
+    // A stopped context is being torn down (pending operations destroyed with it): nobody is
+    // left to answer, and posting into it would race its destruction.
+    if (done_.load() || connection_context().stopped()) return;
+    deliver(ApiError::internal("The operation ended without an answer"));
   }
   void deliver(Response response) {
     if (done_.exchange(true)) return;
@@ -179,6 +182,9 @@ class ReplyState {
   }
   net::any_io_executor c_executor();
   void set_executor(net::any_io_executor ex) { executor_ = std::move(ex); }
+  net::io_context& connection_context() {
+    return static_cast<net::io_context&>(net::query(executor_, net::execution::context));
+  }
 
  private:
   std::shared_ptr<Connection> connection_;

@@ -13,14 +13,14 @@ namespace {
 
 json::value yaml_scalar(const YAML::Node& node) {
   const std::string& s = node.Scalar();
-  if (node.Tag() == "!") return json::value(s.c_str());  // quoted: always a string
+  if (node.Tag() == "!") return json::value(json::string(s));  // quoted: always a string
   if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
   if (s == "true" || s == "True" || s == "TRUE") return true;
   if (s == "false" || s == "False" || s == "FALSE") return false;
   // A number only when the whole scalar is JSON number text.
   auto parsed = json::parse(s);
   if (parsed.ok() && json::is_number(*parsed)) return std::move(parsed).value();
-  return json::value(s.c_str());
+  return json::value(json::string(s));
 }
 
 Result<json::value> yaml_to_json(const YAML::Node& node, std::size_t depth) {

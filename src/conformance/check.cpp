@@ -44,7 +44,7 @@ void compare_soft(const json::value& expected, const json::value& actual, const 
 }
 
 json::value text_or_null(const std::optional<std::string>& s) {
-  return s ? json::value(s->c_str()) : json::value(nullptr);
+  return s ? json::value(json::string(*s)) : json::value(nullptr);
 }
 
 // ---------------------------------------------------------------- status, output, error
@@ -60,7 +60,7 @@ void check_result(const Case& c, const ActualExecution& actual, const Rules& rul
   }
   json::object e;
   json::object a;
-  json::value out_text = actual.output ? json::value(json::dump(*actual.output).c_str())
+  json::value out_text = actual.output ? json::value(json::string(json::dump(*actual.output)))
                                        : json::value(nullptr);
   if (auto* o = exp.if_contains("output")) {
     e["output"] = *o;
@@ -315,8 +315,8 @@ CheckReport check_create_error(const Case& c, const std::optional<std::string>& 
     return r;
   }
   Rules rules(c);
-  json::value e = json::object{{"error_message", want_message.c_str()}};
-  json::value a = json::object{{"error_message", message->c_str()}};
+  json::value e = json::object{{"error_message", json::string(want_message)}};
+  json::value a = json::object{{"error_message", json::string(*message)}};
   compare_soft(e, normalise_envelope(a, rules.norm), rules, r);
   return r;
 }

@@ -252,7 +252,7 @@ void apply_rule(const std::vector<Slot>& slots, const json::object& rule, Refere
   for (const auto& slot : slots) {
     auto it = slot.parent->find(slot.key);
     if (it == slot.parent->end()) continue;
-    if (by_reference) refs.add(it->value(), replacement); else it->value() = replacement.c_str();
+    if (by_reference) refs.add(it->value(), replacement); else it->value() = json::string(replacement);
   }
 }
 

@@ -549,6 +549,27 @@ TEST(Engine, AssignSetsVariablesSeenByLaterStatesAndBranches) {
   EXPECT_EQ(json::dump(r.history[2].details.at("assignedVariables")), R"({"x":"3"})");
 }
 
+TEST(Engine, StopAbortsAWaitingExecution) {
+  Harness h;
+  h.opts.stop_after_ms = 1000;
+  auto r = h.run(R"({"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"End":true}}})");
+  EXPECT_EQ(r.status, "ABORTED");
+  EXPECT_EQ(r.stop_ms - r.start_ms, 1000);
+  std::vector<std::string> want = {"ExecutionStarted", "WaitStateEntered", "ExecutionAborted"};
+  EXPECT_EQ(types(r), want);
+  EXPECT_EQ(r.history.back().previous_event_id, 0);
+}
+
+TEST(Engine, InputTextIsShownVerbatimUntilTheFirstStateRewritesIt) {
+  Harness h;
+  h.opts.input_text = "[1, 2]";
+  auto r = h.run(R"({"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}})", "[1, 2]");
+  ASSERT_EQ(r.history.size(), 4u);
+  EXPECT_EQ(r.history[0].details.at("input").as_string(), "[1, 2]");
+  EXPECT_EQ(r.history[1].details.at("input").as_string(), "[1, 2]");
+  EXPECT_EQ(r.history[2].details.at("output").as_string(), "[1,2]");
+}
+
 TEST(HistoryEvent, ToJsonHasAwsKeys) {
   HistoryEvent e;
   e.id = 2;

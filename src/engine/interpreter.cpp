@@ -142,6 +142,7 @@ struct Execution::Frame {
   std::optional<std::int64_t> tolerated_count;
   std::optional<double> tolerated_percentage;
   std::int64_t map_cursor = 0;
+  std::string input_text;     // json::dump(input) when already known (history on)
   object vars;                // this frame's variable scope (JSONPath Assign)
   object assigned;            // what the current state assigned (for the Exited event)
 
@@ -314,7 +315,13 @@ void Execution::enter_state(int f, int state_index) {
     e.timestamp = now_;
     e.type = kEntered[type_index(s.type)];
     e.details_key = "stateEnteredEventDetails";
-    e.details = payload_details("input", fr.input);
+    if (!fr.input_text.empty()) {
+      e.details["input"] = std::move(fr.input_text);
+      e.details["inputDetails"] = object{{"truncated", false}};
+      fr.input_text.clear();
+    } else {
+      e.details = payload_details("input", fr.input);
+    }
     if (!first_input_text_.empty()) {
       // AWS shows the execution input as the client sent it until the first state re-writes it.
       e.details["input"] = first_input_text_;
@@ -614,7 +621,11 @@ bool Execution::transition_out(int f, value out, int next) {
       e.timestamp = now_;
       e.type = kExited[type_index(s.type)];
       e.details_key = "stateExitedEventDetails";
-      e.details = payload_details("output", out);
+      std::string text = json::dump(out);
+      e.details["output"] = text;
+      e.details["outputDetails"] = object{{"truncated", false}};
+      // The next state's entry shows the same text: serialise once.
+      if (next >= 0) fr.input_text = std::move(text);
       e.details["name"] = s.name;
       if (!fr.assigned.empty()) {
         object vars;

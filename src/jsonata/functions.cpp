@@ -617,17 +617,18 @@ Value f_format_base(Context&, Args& a, const Value&, const FramePtr&) {
 }
 
 Value f_format_number(Context&, Args& a, const Value&, const FramePtr&) {
-  if (arg(a, 0).undefined()) return Value();
+  // An undefined picture passes the signature check; str() on it would dereference null.
+  if (arg(a, 0).undefined() || !arg(a, 1).is_string()) return Value();
   return Value::string(format_number(a[0].num(), arg(a, 1).str(), arg(a, 2)));
 }
 
 Value f_format_integer(Context&, Args& a, const Value&, const FramePtr&) {
-  if (arg(a, 0).undefined()) return Value();
+  if (arg(a, 0).undefined() || !arg(a, 1).is_string()) return Value();  // as f_format_number
   return Value::string(format_integer(a[0].num(), arg(a, 1).str()));
 }
 
 Value f_parse_integer(Context&, Args& a, const Value&, const FramePtr&) {
-  if (arg(a, 0).undefined()) return Value();
+  if (arg(a, 0).undefined() || !arg(a, 1).is_string()) return Value();  // as f_format_number
   return parse_integer(a[0].str(), arg(a, 1).str());
 }
 
