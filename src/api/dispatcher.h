@@ -11,7 +11,9 @@
 // first are ignored, and a Reply dropped without being called answers InternalFailure.
 #pragma once
 
+#include <atomic>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,6 +60,10 @@ struct RequestInfo {
   std::string host;           // the Host header as sent (may carry the "sync-" prefix)
   std::string access_key_id;  // set when SigV4 verified the request, else empty
   std::string region;         // the SigV4 credential scope's region, else empty
+  // Becomes true (on an I/O thread) when the client closes its connection before the answer.
+  // A long poll should check it before handing work to its caller, as a gone poller would
+  // lose the task. Null outside the server (tests calling dispatch() directly).
+  std::shared_ptr<const std::atomic<bool>> client_gone;
 };
 
 class Dispatcher {

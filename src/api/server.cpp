@@ -9,6 +9,9 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <mutex>
 #include <optional>
@@ -125,6 +128,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Called (on the strand) when the operation answers.
   void on_reply(Response response) {
     if (phase_ != Phase::dispatching) return;
+    if (watching_) {
+      beast::error_code ec;
+      stream_.socket().cancel(ec);  // stop the disconnect watch before writing
+    }
     write(response, keep_alive_ && !stopping_);
   }
 
@@ -146,6 +153,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void fail_read(beast::error_code ec);
   void linger();
   void close();
+  void watch_disconnect();
   RequestInfo info(const HttpRequest& request, std::string request_id) const;
 
   std::shared_ptr<Server::State> server_;
@@ -162,6 +170,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Phase phase_ = Phase::idle;
   bool keep_alive_ = true;
   bool stopping_ = false;
+  bool watching_ = false;
+  std::shared_ptr<std::atomic<bool>> client_gone_;
 };
 
 // Carries a Reply to its connection: once only, from any thread, and answers InternalFailure
@@ -336,6 +346,9 @@ void Connection::handle(HttpRequest request) {
   }
   Decoded decoded = decode_call(request);
   if (!decoded.ok()) return write(decoded.error, keep_alive_ && !stopping_);
+  client_gone_ = std::make_shared<std::atomic<bool>>(false);
+  request_info.client_gone = client_gone_;
+  watch_disconnect();
   auto state = std::make_shared<ReplyState>(shared_from_this());
   state->set_executor(stream_.get_executor());
   Reply reply = [state](Response r) { state->deliver(std::move(r)); };
@@ -345,6 +358,24 @@ void Connection::handle(HttpRequest request) {
   } catch (...) {
     // Dispatchers must not throw; if one does, the dropped Reply answers InternalFailure.
   }
+}
+
+// While an operation is pending, notice a client that hangs up (readable with zero bytes to
+// peek) so long polls can let go. Pipelined bytes end the watch: the client is still there.
+void Connection::watch_disconnect() {
+  if (buffer_.size() > 0) return;
+  watching_ = true;
+  stream_.socket().async_wait(
+      tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
+        self->watching_ = false;
+        if (ec || self->phase_ != Phase::dispatching) return;
+        char c;
+        ssize_t n = ::recv(self->stream_.socket().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+          self->client_gone_->store(true);
+          self->close();
+        }
+      });
 }
 
 void Connection::write(const Response& response, bool keep_alive) {

@@ -447,6 +447,27 @@ TEST_F(ServerTest, RepliesFromAnotherThreadReachTheirOwnConnection) {
   EXPECT_EQ(clients[0]->call("Echo", "{}").result_int(), 200u);  // still in step afterwards
 }
 
+TEST_F(ServerTest, PendingOperationSeesItsClientHangUp) {
+  std::mutex mu;
+  std::shared_ptr<const std::atomic<bool>> gone;
+  Reply parked;
+  table_.add("Park", [&](json::value, const RequestInfo& info, Reply reply) {
+    std::lock_guard<std::mutex> lock(mu);
+    gone = info.client_gone;
+    parked = std::move(reply);
+  });
+  start();
+  {
+    Client c(port());
+    c.send(Client::request("Park", "{}"));
+    ASSERT_TRUE(wait_for([&] { std::lock_guard<std::mutex> l(mu); return gone != nullptr; }, 2s));
+    EXPECT_FALSE(gone->load());
+  }  // the client closes its socket
+  EXPECT_TRUE(wait_for([&] { return gone->load(); }, 2s));
+  EXPECT_TRUE(wait_for([&] { return server_->stats().connections_open == 0; }, 2s));
+  parked(json::object{});  // answering a gone client is harmless
+}
+
 TEST_F(ServerTest, RandomBytesNeverStopTheServer) {
   start();
   std::mt19937 rng(1125);

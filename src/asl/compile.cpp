@@ -1,6 +1,7 @@
 // asl::compile: definition JSON -> StateMachine. See compile.h.
 #include "asl/compile.h"
 
+#include <cctype>
 #include <string>
 #include <unordered_map>
 
@@ -35,6 +36,116 @@ std::optional<double> number_field(const object& o, std::string_view key) {
   const value* v = field(o, key);
   if (v == nullptr || !json::is_number(*v)) return std::nullopt;
   return json::as_double(*v);
+}
+
+// "{% expr %}" (the validator's rule: at least the two delimiters) -> the expression text.
+std::optional<std::string_view> jsonata_text(const value& v) {
+  if (!v.is_string()) return std::nullopt;
+  std::string_view t = v.get_string();
+  if (t.size() < 4 || t.substr(0, 2) != "{%" || t.substr(t.size() - 2) != "%}") return std::nullopt;
+  t = t.substr(2, t.size() - 4);
+  while (!t.empty() && std::isspace(static_cast<unsigned char>(t.front()))) t.remove_prefix(1);
+  while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.remove_suffix(1);
+  return t;
+}
+
+bool has_jsonata(const value& v, std::size_t depth) {
+  if (depth > limits::json_depth_max) return true;  // let the builder report the depth
+  if (v.is_string()) return jsonata_text(v).has_value();
+  if (v.is_array()) {
+    for (const auto& e : v.get_array()) {
+      if (has_jsonata(e, depth + 1)) return true;
+    }
+  }
+  if (v.is_object()) {
+    for (const auto& kv : v.get_object()) {
+      if (has_jsonata(kv.value(), depth + 1)) return true;
+    }
+  }
+  return false;
+}
+
+Result<JsonataTemplate> jsonata_template(const value& v, std::size_t depth) {
+  if (depth > limits::json_depth_max) return invalid("a JSONata template is nested too deeply");
+  JsonataTemplate t;
+  if (!has_jsonata(v, depth)) {
+    t.literal = v;
+    return t;
+  }
+  if (auto text = jsonata_text(v)) {
+    auto e = jsonata::Expression::compile(*text);
+    if (!e) {
+      return invalid("INVALID_JSONATA_EXPRESSION: " + e.error().name + ": " + e.error().cause);
+    }
+    t.kind = JsonataTemplate::Kind::kExpression;
+    t.text = std::string(*text);
+    t.expression = std::make_shared<const jsonata::Expression>(std::move(*e));
+    return t;
+  }
+  if (v.is_array()) {
+    t.kind = JsonataTemplate::Kind::kArray;
+    for (const auto& e : v.get_array()) {
+      auto c = jsonata_template(e, depth + 1);
+      if (!c) return c.error();
+      t.children.push_back(std::move(*c));
+    }
+    return t;
+  }
+  t.kind = JsonataTemplate::Kind::kObject;
+  for (const auto& kv : v.get_object()) {
+    auto c = jsonata_template(kv.value(), depth + 1);
+    if (!c) return c.error();
+    t.keys.emplace_back(kv.key());
+    t.children.push_back(std::move(*c));
+  }
+  return t;
+}
+
+Status opt_jsonata(const object& o, std::string_view key, std::optional<JsonataTemplate>& out) {
+  const value* v = o.if_contains(key);
+  if (v == nullptr) return ok_status();
+  auto t = jsonata_template(*v, 0);
+  if (!t) return t.error();
+  out = std::move(*t);
+  return ok_status();
+}
+
+// Every field of a JSONata state that may hold an expression.
+Status jsonata_fields(const object& o, State& s) {
+  auto f = std::make_shared<JsonataFields>();
+  const bool map = s.type == StateType::kMap;
+  const bool task = s.type == StateType::kTask;
+  for (auto st : {opt_jsonata(o, "Arguments", f->arguments), opt_jsonata(o, "Output", f->output),
+                  opt_jsonata(o, "Assign", f->assign)}) {
+    if (!st) return st;
+  }
+  if (map) {
+    for (auto st : {opt_jsonata(o, "Items", f->items), opt_jsonata(o, "ItemSelector", f->item_selector),
+                    opt_jsonata(o, "MaxConcurrency", f->max_concurrency),
+                    opt_jsonata(o, "ToleratedFailureCount", f->tolerated_failure_count),
+                    opt_jsonata(o, "ToleratedFailurePercentage", f->tolerated_failure_percentage)}) {
+      if (!st) return st;
+    }
+  }
+  if (task) {
+    for (auto st : {opt_jsonata(o, "TimeoutSeconds", f->timeout_seconds),
+                    opt_jsonata(o, "HeartbeatSeconds", f->heartbeat_seconds),
+                    opt_jsonata(o, "Credentials", f->credentials)}) {
+      if (!st) return st;
+    }
+  }
+  if (s.type == StateType::kWait) {
+    for (auto st : {opt_jsonata(o, "Seconds", f->seconds), opt_jsonata(o, "Timestamp", f->timestamp)}) {
+      if (!st) return st;
+    }
+  }
+  if (s.type == StateType::kFail) {
+    for (auto st : {opt_jsonata(o, "Error", f->error), opt_jsonata(o, "Cause", f->cause)}) {
+      if (!st) return st;
+    }
+  }
+  s.jsonata = std::move(f);
+  return ok_status();
 }
 
 class Compiler {
@@ -121,7 +232,7 @@ Status Compiler::common(const object& o, const Names& names, State& s) {
     s.next = *t;
   }
   if (const value* e = field(o, "End"); e != nullptr && e->is_bool() && e->get_bool()) s.end = true;
-  if (s.query_language == QueryLanguage::kJsonata) return ok_status();  // raw fields only
+  if (s.query_language == QueryLanguage::kJsonata) return jsonata_fields(o, s);
   using jsonpath::PathKind;
   for (auto st : {path_field(o, "InputPath", s.input_path, PathKind::kPath),
                   path_field(o, "OutputPath", s.output_path, PathKind::kPath),
@@ -223,6 +334,11 @@ Status Compiler::retry_catch(const object& o, const Names& names, State& s) {
           return st;
         }
         if (auto st = opt_template(co, "Assign", ct.assign); !st) return st;
+      } else {
+        for (auto st : {opt_jsonata(co, "Output", ct.jsonata_output),
+                        opt_jsonata(co, "Assign", ct.jsonata_assign)}) {
+          if (!st) return st;
+        }
       }
       s.catchers.push_back(std::move(ct));
     }
@@ -249,6 +365,12 @@ Status Compiler::choice(const object& o, const Names& names, State& s) {
       if (!rule) return invalid(rule.error().cause);
       b.rule = std::move(*rule);
       if (auto st = opt_template(cv.get_object(), "Assign", b.assign); !st) return st;
+    } else {
+      const object& co = cv.get_object();
+      for (auto st : {opt_jsonata(co, "Condition", b.condition), opt_jsonata(co, "Output", b.jsonata_output),
+                      opt_jsonata(co, "Assign", b.jsonata_assign)}) {
+        if (!st) return st;
+      }
     }
     s.choices.push_back(std::move(b));
   }

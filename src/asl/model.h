@@ -3,8 +3,8 @@
 // Every field is pre-compiled (paths, templates, intrinsics, choice rules) and every transition
 // is a state index, so running a state never parses text or looks a name up. One fat State
 // struct (rather than a class per type) keeps dispatch a switch over a small enum: no virtual
-// calls on the hot path. JSONata fields are kept raw (the evaluator comes later); the engine
-// fails such states clearly instead of guessing.
+// calls on the hot path. JSONata states carry their fields as pre-compiled JsonataTemplates in
+// State::jsonata (null for JSONPath states, so the JSONPath hot path never looks at them).
 //
 // Thread-safety: immutable after compile; share freely across threads (shared_ptr<const>).
 #pragma once
@@ -17,6 +17,7 @@
 
 #include "asl/choice.h"
 #include "json/json.h"
+#include "jsonata/jsonata.h"
 #include "jsonpath/jsonpath.h"
 
 namespace stepwise::asl {
@@ -33,6 +34,37 @@ struct PathField {
   jsonpath::Path path;
 };
 
+// A JSON value whose strings may be JSONata expressions ("{% expr %}", at any depth), compiled
+// once. A subtree without expressions is kept as one literal so evaluating it is a copy.
+struct JsonataTemplate {
+  enum class Kind { kLiteral, kExpression, kObject, kArray };
+  Kind kind = Kind::kLiteral;
+  json::value literal;                                   // kLiteral
+  std::shared_ptr<const jsonata::Expression> expression;  // kExpression
+  std::string text;                                      // kExpression: the text between {% %}
+  std::vector<std::string> keys;                         // kObject: keys, parallel to children
+  std::vector<JsonataTemplate> children;                 // kObject values / kArray items
+};
+
+// The fields of a JSONata state that may hold expressions (absent: not written).
+struct JsonataFields {
+  std::optional<JsonataTemplate> arguments;      // Task/Parallel Arguments
+  std::optional<JsonataTemplate> output;
+  std::optional<JsonataTemplate> assign;
+  std::optional<JsonataTemplate> items;          // Map
+  std::optional<JsonataTemplate> item_selector;  // Map
+  std::optional<JsonataTemplate> max_concurrency;
+  std::optional<JsonataTemplate> tolerated_failure_count;
+  std::optional<JsonataTemplate> tolerated_failure_percentage;
+  std::optional<JsonataTemplate> timeout_seconds;    // Task
+  std::optional<JsonataTemplate> heartbeat_seconds;  // Task
+  std::optional<JsonataTemplate> credentials;        // Task
+  std::optional<JsonataTemplate> seconds;            // Wait
+  std::optional<JsonataTemplate> timestamp;          // Wait
+  std::optional<JsonataTemplate> error;              // Fail
+  std::optional<JsonataTemplate> cause;              // Fail
+};
+
 struct Retrier {
   std::vector<std::string> error_equals;
   std::int64_t interval_seconds = 1;
@@ -47,12 +79,17 @@ struct Catcher {
   int next = -1;                         // state index
   PathField result_path;                 // default "$": output is the error output
   std::optional<jsonpath::Template> assign;
+  std::optional<JsonataTemplate> jsonata_output;  // JSONata: Output (default: the error output)
+  std::optional<JsonataTemplate> jsonata_assign;
 };
 
 struct ChoiceBranch {
   ChoiceRule rule;
   int next = -1;
   std::optional<jsonpath::Template> assign;
+  std::optional<JsonataTemplate> condition;  // JSONata: Condition (a literal bool or expression)
+  std::optional<JsonataTemplate> jsonata_output;
+  std::optional<JsonataTemplate> jsonata_assign;
 };
 
 // How a Task's Resource shows up in the history.
@@ -125,7 +162,9 @@ struct State {
   std::optional<jsonpath::Path> tolerated_failure_percentage_path;
   std::optional<jsonpath::Path> tolerated_failure_count_path;
 
-  json::value raw;  // the state's definition as written (JSONata expressions live here)
+  std::shared_ptr<const JsonataFields> jsonata;  // JSONata states only
+
+  json::value raw;  // the state's definition as written
 };
 
 struct StateMachine {

@@ -71,7 +71,7 @@ void dump_py_double(double d, std::string& out) {
   out += s;
 }
 
-void dump_py(const json::value& v, std::string& out, int depth) {
+void dump_py(const json::value& v, std::string& out, int depth, bool sort_keys) {
   if (depth > walk_depth_max) {
     out += "null";
     return;
@@ -89,7 +89,7 @@ void dump_py(const json::value& v, std::string& out, int depth) {
       for (const auto& x : v.get_array()) {
         if (!first) out += ", ";
         first = false;
-        dump_py(x, out, depth + 1);
+        dump_py(x, out, depth + 1, sort_keys);
       }
       out += ']';
       break;
@@ -97,8 +97,10 @@ void dump_py(const json::value& v, std::string& out, int depth) {
     case boost::json::kind::object: {
       std::vector<std::pair<std::string_view, const json::value*>> items;
       for (const auto& kv : v.get_object()) items.emplace_back(kv.key(), &kv.value());
-      std::sort(items.begin(), items.end(),
-                [](const auto& a, const auto& b) { return a.first < b.first; });
+      if (sort_keys) {
+        std::sort(items.begin(), items.end(),
+                  [](const auto& a, const auto& b) { return a.first < b.first; });
+      }
       out += '{';
       bool first = true;
       for (const auto& [k, x] : items) {
@@ -106,7 +108,7 @@ void dump_py(const json::value& v, std::string& out, int depth) {
         first = false;
         dump_py_string(k, out);
         out += ": ";
-        dump_py(*x, out, depth + 1);
+        dump_py(*x, out, depth + 1, sort_keys);
       }
       out += '}';
       break;
@@ -434,7 +436,13 @@ std::string escape_reference(const std::string& v) {
 
 std::string python_dumps_sorted(const json::value& v) {
   std::string out;
-  dump_py(v, out, 0);
+  dump_py(v, out, 0, true);
+  return out;
+}
+
+std::string python_dumps(const json::value& v) {
+  std::string out;
+  dump_py(v, out, 0, false);
   return out;
 }
 

@@ -31,5 +31,8 @@ json::value decode_text(const json::value& v);
 // Python's json.dumps(v, sort_keys=True) (ensure_ascii, ", " and ": " separators): the text the
 // recording pipeline ran its regexes on.
 std::string python_dumps_sorted(const json::value& v);
+// Python's json.dumps(v) (keys in their order): the text the recorded tests sent as an execution
+// input, which AWS echoes verbatim in the history.
+std::string python_dumps(const json::value& v);
 
 }  // namespace stepwise::conformance

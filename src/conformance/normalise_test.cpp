@@ -15,6 +15,10 @@ TEST(PythonDumps, SortsKeysAndEscapesNonAscii) {
   EXPECT_EQ(python_dumps_sorted(J("\"\\ud83d\\ude00\"")), "\"\\ud83d\\ude00\"");
 }
 
+TEST(PythonDumps, KeepsKeyOrderWhenNotSorting) {
+  EXPECT_EQ(python_dumps(J(R"({"b":[1,"x"],"a":null})")), R"({"b": [1, "x"], "a": null})");
+}
+
 TEST(Normalise, ParsesObjectTextOneLevelButNotArrays) {
   auto out = normalise_envelope(J("{\"e\":{\"output\":\"{\\\"a\\\":1}\",\"list\":\"[1]\"}}"), {});
   EXPECT_EQ(json::dump(out), "{\"e\":{\"list\":\"[1]\",\"output\":{\"a\":1}}}");
