@@ -348,7 +348,6 @@ void Connection::handle(HttpRequest request) {
   if (!decoded.ok()) return write(decoded.error, keep_alive_ && !stopping_);
   client_gone_ = std::make_shared<std::atomic<bool>>(false);
   request_info.client_gone = client_gone_;
-  watch_disconnect();
   auto state = std::make_shared<ReplyState>(shared_from_this());
   state->set_executor(stream_.get_executor());
   Reply reply = [state](Response r) { state->deliver(std::move(r)); };
@@ -358,6 +357,9 @@ void Connection::handle(HttpRequest request) {
   } catch (...) {
     // Dispatchers must not throw; if one does, the dropped Reply answers InternalFailure.
   }
+  // Most operations answer at once (we are then already writing); only a pending one needs
+  // to watch for its client hanging up.
+  if (phase_ == Phase::dispatching) watch_disconnect();
 }
 
 // While an operation is pending, notice a client that hangs up (readable with zero bytes to

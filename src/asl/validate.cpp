@@ -18,6 +18,7 @@
 #include "asl/choice.h"
 #include "base/clock.h"
 #include "base/limits.h"
+#include "jsonata/jsonata.h"
 #include "jsonpath/jsonpath.h"
 
 namespace stepwise::asl {
@@ -693,6 +694,13 @@ void Validator::check_jsonata_value(const json::value& v, const std::string& loc
     if (blank) {
       out_.push_back(Diagnostic{
           "ERROR", "INVALID_JSONATA_EXPRESSION", "Unexpected end of expression", loc, {}});
+    } else if (is_jsonata_expr(v)) {
+      // A real parse: an expression that cannot compile is rejected at create time.
+      auto compiled = jsonata::Expression::compile(s.substr(2, s.size() - 4));
+      if (!compiled) {
+        out_.push_back(Diagnostic{"ERROR", "INVALID_JSONATA_EXPRESSION",
+                                  compiled.error().name + ": " + compiled.error().cause, loc, {}});
+      }
     }
     return;
   }

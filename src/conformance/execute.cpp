@@ -7,10 +7,10 @@
 #include "asl/compile.h"
 #include "base/clock.h"
 #include "base/ids.h"
+#include "conformance/normalise.h"
 #include "engine/run.h"
 #include "tasks/functions.h"
 #include "tasks/router.h"
-#include "conformance/normalise.h"
 
 namespace stepwise::conformance {
 namespace {

@@ -503,12 +503,170 @@ TEST(Engine, OversizedTaskResultCanBeCaught) {
             R"({"Error":"States.DataLimitExceeded","Cause":"The state/task 'lambda' returned a result with a size exceeding the maximum number of bytes service limit."})");
 }
 
-TEST(Engine, JsonataStateFailsClearly) {
+const HistoryEvent* find_event(const RunResult& r, const std::string& type) {
+  for (const auto& e : r.history) {
+    if (e.type == type) return &e;
+  }
+  return nullptr;
+}
+
+TEST(Jsonata, PassOutputSeesStatesInputAndContext) {
   Harness h;
   auto r = h.run(R"({"QueryLanguage":"JSONata","StartAt":"S","States":{"S":{"Type":"Pass",
-      "Output":"{% 1 + 1 %}","End":true}}})");
+      "Output":{"sum":"{% $states.input.a + 1 %}","name":"{% $states.context.State.Name %}",
+      "lit":[1,"x"]},"End":true}}})",
+                 R"({"a":41})");
+  EXPECT_EQ(r.status, "SUCCEEDED");
+  EXPECT_EQ(out_text(r), R"({"sum":42,"name":"S","lit":[1,"x"]})");
+}
+
+TEST(Jsonata, NowUsesTheEngineClock) {
+  Harness h;
+  auto r = h.run(R"({"QueryLanguage":"JSONata","StartAt":"S","States":{"S":{"Type":"Pass",
+      "Output":"{% $millis() %}","End":true}}})");
+  EXPECT_EQ(out_text(r), std::to_string(kStart));
+}
+
+TEST(Jsonata, AssignSeesValuesAtStateEntryAndOutputDoesNotSeeNewValues) {
+  Harness h;
+  auto r = h.run(R"({"QueryLanguage":"JSONata","StartAt":"A","States":{
+      "A":{"Type":"Pass","Assign":{"x":1},"Next":"B"},
+      "B":{"Type":"Pass","Assign":{"x":42,"old":"{% $x %}"},"Output":"{% $x %}","Next":"C"},
+      "C":{"Type":"Pass","Output":{"x":"{% $x %}","old":"{% $old %}"},"End":true}}})");
+  EXPECT_EQ(r.status, "SUCCEEDED");
+  EXPECT_EQ(out_text(r), R"({"x":42,"old":1})");
+  const HistoryEvent* b = nullptr;
+  for (const auto& e : r.history) {
+    if (e.type == "PassStateExited" && e.details.at("name") == "B") b = &e;
+  }
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(json::dump(b->details.at("output")), R"("1")");
+  EXPECT_EQ(json::dump(b->details.at("assignedVariables")), R"({"x":"42","old":"1"})");
+}
+
+TEST(Jsonata, UndefinedResultIsAQueryEvaluationErrorWithAnEvaluationFailedEvent) {
+  Harness h;
+  auto r = h.run(R"({"QueryLanguage":"JSONata","StartAt":"S","States":{"S":{"Type":"Pass",
+      "Output":{"result":"{% $nope %}"},"End":true}}})");
   EXPECT_EQ(r.status, "FAILED");
-  EXPECT_NE(r.cause.value_or("").find("not supported yet"), std::string::npos);
+  EXPECT_EQ(r.error.value_or(""), "States.QueryEvaluationError");
+  EXPECT_EQ(r.cause.value_or(""),
+            "An error occurred while executing the state 'S' (entered at the event id #2). The "
+            "JSONata expression '$nope' specified for the field 'Output/result' returned nothing "
+            "(undefined).");
+  EXPECT_EQ(types(r), (std::vector<std::string>{"ExecutionStarted", "PassStateEntered",
+                                                "EvaluationFailed", "ExecutionFailed"}));
+  const HistoryEvent* ev = find_event(r, "EvaluationFailed");
+  ASSERT_NE(ev, nullptr);
+  EXPECT_EQ(ev->details.at("location"), "Output/result");
+  EXPECT_EQ(ev->details.at("state"), "S");
+}
+
+TEST(Jsonata, EvaluationErrorsCarryJsonataCodes) {
+  Harness h;
+  auto r = h.run(R"({"QueryLanguage":"JSONata","StartAt":"S","States":{"S":{"Type":"Pass",
+      "Output":"{% $nofn(1) %}","End":true}}})");
+  EXPECT_EQ(r.error.value_or(""), "States.QueryEvaluationError");
+  EXPECT_NE(r.cause.value_or("").find("threw an error during evaluation. T1006: "), std::string::npos)
+      << r.cause.value_or("");
+}
+
+TEST(Jsonata, TaskArgumentsOutputAndCatcher) {
+  Harness h;
+  h.runner.on(kInvoke, [](const tasks::TaskRequest& req) {
+    if (req.parameters.at("Payload").at("fail").as_bool()) {
+      return tasks::TaskOutcome::failure("Boom", "bad");
+    }
+    return tasks::TaskOutcome::success(json::value{{"Payload", 7}});
+  });
+  const char* def = R"({"QueryLanguage":"JSONata","StartAt":"T","States":{"T":{"Type":"Task",
+      "Resource":"arn:aws:states:::lambda:invoke","Arguments":{"FunctionName":"f",
+      "Payload":{"fail":"{% $states.input.fail %}"}},
+      "Output":{"r":"{% $states.result.Payload %}","in":"{% $states.input.fail %}"},
+      "TimeoutSeconds":"{% 5 %}",
+      "Catch":[{"ErrorEquals":["States.ALL"],"Assign":{"e":"{% $states.errorOutput.Error %}"},
+                "Output":{"caught":"{% $states.errorOutput.Cause %}"},"Next":"C"}],"End":true},
+      "C":{"Type":"Pass","Output":{"e":"{% $e %}","o":"{% $states.input.caught %}"},"End":true}}})";
+  auto ok = h.run(def, R"({"fail":false})");
+  EXPECT_EQ(out_text(ok), R"({"r":7,"in":false})");
+  ASSERT_FALSE(h.runner.requests.empty());
+  EXPECT_EQ(h.runner.requests.back().timeout_seconds.value_or(0), 5);
+  auto caught = h.run(def, R"({"fail":true})");
+  EXPECT_EQ(out_text(caught), R"({"e":"Boom","o":"bad"})");
+}
+
+TEST(Jsonata, ChoiceConditionPicksRuleOutputOrDefaultOutput) {
+  Harness h;
+  const char* def = R"({"QueryLanguage":"JSONata","StartAt":"C","States":{"C":{"Type":"Choice",
+      "Choices":[{"Condition":"{% $states.input.n > 5 %}","Output":"big","Assign":{"k":"r"},
+                  "Next":"E"}],
+      "Default":"E","Output":"{% 'small' %}"},
+      "E":{"Type":"Succeed"}}})";
+  EXPECT_EQ(out_text(h.run(def, R"({"n":9})")), R"("big")");
+  EXPECT_EQ(out_text(h.run(def, R"({"n":1})")), R"("small")");
+}
+
+TEST(Jsonata, ChoiceConditionMustBeBoolean) {
+  Harness h;
+  auto r = h.run(R"({"QueryLanguage":"JSONata","StartAt":"C","States":{"C":{"Type":"Choice",
+      "Choices":[{"Condition":"{% 1 %}","Next":"E"}],"Default":"E"},"E":{"Type":"Succeed"}}})");
+  EXPECT_EQ(r.error.value_or(""), "States.QueryEvaluationError");
+}
+
+TEST(Jsonata, MapItemsItemSelectorAndWrongItemsType) {
+  Harness h;
+  auto r = h.run(R"({"QueryLanguage":"JSONata","StartAt":"M","States":{"M":{"Type":"Map",
+      "Items":"{% $states.input.xs %}","MaxConcurrency":"{% 1 %}",
+      "ItemSelector":{"v":"{% $states.context.Map.Item.Value %}",
+                      "i":"{% $states.context.Map.Item.Index %}"},
+      "ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},
+      "Output":"{% $states.result.v %}","End":true}}})",
+                 R"({"xs":["a","b"]})");
+  EXPECT_EQ(out_text(r), R"(["a","b"])");
+  auto bad = h.run(R"({"QueryLanguage":"JSONata","StartAt":"M","States":{"M":{"Type":"Map",
+      "Items":"{% 1 %}","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},
+      "End":true}}})");
+  EXPECT_EQ(bad.error.value_or(""), "States.QueryEvaluationError");
+  EXPECT_NE(bad.cause.value_or("").find(
+                "returned an unexpected result type. Expected 'array', but was 'number' for value: 1"),
+            std::string::npos);
+  EXPECT_EQ(types(bad), (std::vector<std::string>{"ExecutionStarted", "MapStateEntered",
+                                                  "EvaluationFailed", "MapStateFailed",
+                                                  "ExecutionFailed"}));
+}
+
+TEST(Jsonata, InnerScopesReadOuterVariablesAndDoNotLeak) {
+  Harness h;
+  auto r = h.run(R"({"QueryLanguage":"JSONata","StartAt":"A","States":{
+      "A":{"Type":"Pass","Assign":{"x":2},"Next":"P"},
+      "P":{"Type":"Parallel","Branches":[{"StartAt":"B","States":{"B":{"Type":"Pass",
+           "Assign":{"inner":"{% $x * 10 %}"},"Output":"{% $x %}","End":true}}}],"Next":"Z"},
+      "Z":{"Type":"Pass","Output":"{% $exists($inner) %}","End":true}}})");
+  EXPECT_EQ(r.status, "SUCCEEDED");
+  EXPECT_EQ(out_text(r), "false");
+}
+
+TEST(Jsonata, WaitTimestampExpressionMustBeIso8601) {
+  Harness h;
+  auto r = h.run(R"({"QueryLanguage":"JSONata","StartAt":"W","States":{"W":{"Type":"Wait",
+      "Timestamp":"{% $states.input.t %}","End":true}}})",
+                 R"({"t":"2016-12-05 21:29:29Z"})");
+  EXPECT_EQ(r.error.value_or(""), "States.QueryEvaluationError");
+  EXPECT_NE(r.cause.value_or("").find("cannot be parsed as an ISO-8601"), std::string::npos);
+  auto ok = h.run(R"({"QueryLanguage":"JSONata","StartAt":"W","States":{"W":{"Type":"Wait",
+      "Seconds":"{% $states.input.s %}","End":true}}})",
+                  R"({"s":3})");
+  EXPECT_EQ(ok.status, "SUCCEEDED");
+  EXPECT_EQ(ok.stop_ms - ok.start_ms, 3000);
+}
+
+TEST(Jsonata, FailErrorAndCauseFromExpressions) {
+  Harness h;
+  auto r = h.run(R"({"QueryLanguage":"JSONata","StartAt":"F","States":{"F":{"Type":"Fail",
+      "Error":"{% 'E' & $states.input.n %}","Cause":"{% 'c' %}"}}})",
+                 R"({"n":1})");
+  EXPECT_EQ(r.error.value_or(""), "E1");
+  EXPECT_EQ(r.cause.value_or(""), "c");
 }
 
 TEST(Engine, ExpressKeepsNoHistory) {

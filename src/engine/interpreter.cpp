@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "base/limits.h"
+#include "engine/execution_internal.h"
 
 namespace stepwise::engine {
 
@@ -14,6 +15,9 @@ using asl::State;
 using asl::StateType;
 using json::object;
 using json::value;
+using detail::error_output;
+using detail::payload_too_large;
+using detail::make_token;
 
 namespace {
 
@@ -34,18 +38,6 @@ object payload_details(const char* key, const value& v) {
   d[key] = json::dump(v);
   d[std::string(key) + "Details"] = object{{"truncated", false}};
   return d;
-}
-
-value error_output(const std::string& error, const std::string& cause, bool has_cause) {
-  object o;
-  o["Error"] = error;
-  // AWS gives timeouts an empty Cause in the error output (but none in the events).
-  if (has_cause) {
-    o["Cause"] = cause;
-  } else if (error == "States.Timeout" || error == "States.HeartbeatTimeout") {
-    o["Cause"] = "";
-  }
-  return o;
 }
 
 bool error_matches(const std::vector<std::string>& equals, const std::string& error) {
@@ -77,18 +69,31 @@ std::size_t size_bound(const value& v, std::size_t depth) {
   }
 }
 
-// AWS's 256 KiB payload quota; the exact size is computed only when the bound says it may matter.
-bool payload_too_large(const value& v) {
-  if (size_bound(v, 0) <= limits::payload_bytes_max) return false;
-  return json::dumped_size(v) > limits::payload_bytes_max;
-}
-
 // "value \"X\"": strings as they are, anything else as JSON text (AWS's wording).
 std::string quoted_value(const value& v) {
   return "\"" + (v.is_string() ? std::string(v.get_string()) : json::dump(v)) + "\"";
 }
 
 }  // namespace
+
+value detail::error_output(const std::string& error, const std::string& cause, bool has_cause) {
+  object o;
+  o["Error"] = error;
+  // AWS gives timeouts an empty Cause in the error output (but none in the events).
+  if (has_cause) {
+    o["Cause"] = cause;
+  } else if (error == "States.Timeout" || error == "States.HeartbeatTimeout") {
+    o["Cause"] = "";
+  }
+  return o;
+}
+
+// AWS's 256 KiB payload quota; the exact size is computed only when the bound says it may matter.
+bool detail::payload_too_large(const value& v) {
+  if (size_bound(v, 0) <= limits::payload_bytes_max) return false;
+  return json::dumped_size(v) > limits::payload_bytes_max;
+}
+
 
 // An EvalContext for frame `fr`, with the context object built only when the state uses "$$".
 #define STEPWISE_CTX(fr, input_ptr, map_item, index)                                   \
@@ -103,51 +108,6 @@ std::string state_error_prefix(const std::string& state_name, std::int64_t enter
   return "An error occurred while executing the state '" + state_name +
          "' (entered at the event id #" + std::to_string(entered_event_id) + "). ";
 }
-
-struct Execution::Failure {
-  std::string error;
-  std::string cause;
-  bool has_cause = true;
-};
-
-struct Execution::Frame {
-  const asl::StateMachine* machine = nullptr;
-  int self = -1;
-  int parent = -1;
-  int index = 0;              // branch index (Parallel) or item index (Map)
-  std::uint64_t parent_activation = 0;
-  std::uint64_t activation = 0;  // bumped whenever the current state (re)starts
-  int state = -1;
-  bool done = false;
-  bool silent = false;        // a Distributed Map child: writes no events into this history
-  value input;                // the current state's raw input
-  value effective;            // Task: parameters; Wait/Map: input after InputPath
-  value items;                // Map: the items
-  Millis entered_ms = 0;
-  std::int64_t entered_event = 0;
-  std::int64_t last_event = 0;
-  std::vector<std::int64_t> retry_counts;
-  std::int64_t retry_count = 0;
-  std::uint64_t task_op = 0;
-  std::vector<std::uint64_t> timer_ops;
-  tasks::TaskRequest request;
-  // Parallel / Map bookkeeping.
-  std::vector<int> children;
-  json::array results;
-  std::size_t pending = 0;
-  std::size_t next_item = 0;
-  std::size_t running = 0;
-  std::size_t failed = 0;
-  std::size_t max_concurrency = 0;
-  std::optional<std::int64_t> tolerated_count;
-  std::optional<double> tolerated_percentage;
-  std::int64_t map_cursor = 0;
-  std::string input_text;     // json::dump(input) when already known (history on)
-  object vars;                // this frame's variable scope (JSONPath Assign)
-  object assigned;            // what the current state assigned (for the Exited event)
-
-  const State& cur() const { return machine->states[static_cast<std::size_t>(state)]; }
-};
 
 Execution::Execution(std::shared_ptr<const asl::StateMachine> machine, ExecutionInfo info,
                      Random random)
@@ -241,6 +201,8 @@ void Execution::cancel_ops(int f) {
 }
 
 Execution::Failure Execution::runtime_failure(const Frame& fr, const std::string& message) const {
+  // In a JSONata state AWS reports run-time failures as query evaluation errors.
+  if (fr.cur().jsonata) return query_failure(fr, message, "");
   return Failure{"States.Runtime", state_error_prefix(fr.cur().name, fr.entered_event) + message,
                  true};
 }
@@ -305,6 +267,7 @@ void Execution::enter_state(int f, int state_index) {
   fr.retry_counts.assign(fr.cur().retry.size(), 0);
   if (!fr.assigned.empty()) fr.assigned.clear();
   ++fr.activation;
+  fr.entered_prev = fr.last_event;
   if (fr.silent) return;
   const State& s = fr.cur();
   std::int64_t id = next_event_id_++;
@@ -362,10 +325,7 @@ void Execution::advance(int f) {
 
 bool Execution::run_state(int f) {
   const State& s = frames_[static_cast<std::size_t>(f)]->cur();
-  if (s.query_language == asl::QueryLanguage::kJsonata) {
-    Frame& fr = *frames_[static_cast<std::size_t>(f)];
-    return state_failed(f, runtime_failure(fr, "JSONata query language is not supported yet."));
-  }
+  if (s.jsonata) return run_jsonata(f);
   switch (s.type) {
     case StateType::kPass: return run_pass(f);
     case StateType::kTask: return run_task(f);
@@ -572,6 +532,7 @@ Result<value> apply_input_path(const PathField& p, value& raw, bool consume,
 bool Execution::complete_state(int f, value result) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   const State& s = fr.cur();
+  if (s.jsonata) return jsonata_complete(f, std::move(result));
   if (s.assign) {
     if (auto bad = apply_assign(f, *s.assign, result)) return state_failed(f, std::move(*bad));
   }
@@ -839,6 +800,11 @@ bool Execution::run_wait(int f) {
     }
     due = t;
   }
+  return wait_until(f, due);
+}
+
+bool Execution::wait_until(int f, Millis due) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
   if ((due - now_) / 1000 > wait_seconds_max) {
     return state_failed(f, runtime_failure(fr, "Wait state delay is too long."));
   }
@@ -853,7 +819,9 @@ bool Execution::run_wait(int f) {
 
 namespace {
 
-std::string make_token(const std::function<std::uint64_t()>& random) {
+}  // namespace
+
+std::string detail::make_token(const std::function<std::uint64_t()>& random) {
   static const char* hex = "0123456789abcdef";
   std::string t;
   for (int i = 0; i < 4; ++i) {
@@ -862,6 +830,8 @@ std::string make_token(const std::function<std::uint64_t()>& random) {
   }
   return t;
 }
+
+namespace {
 
 bool ends_with(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -1109,6 +1079,11 @@ bool Execution::state_failed(int f, Failure failure, bool from_children) {
   const State& s = fr.cur();
   const bool handles = s.type == StateType::kTask || s.type == StateType::kParallel ||
                        s.type == StateType::kMap;
+  if (failure.evaluation && !from_children) {
+    evaluation_failed_event(f, failure);
+    // A Map or Parallel that fails before (or after) its children still writes its Failed event.
+    from_children = s.type == StateType::kMap || s.type == StateType::kParallel;
+  }
   if (handles && failure.error != "States.Runtime") {
     for (std::size_t i = 0; i < s.retry.size(); ++i) {
       const asl::Retrier& r = s.retry[i];
@@ -1141,6 +1116,7 @@ bool Execution::state_failed(int f, Failure failure, bool from_children) {
       if (!error_matches(c.error_equals, failure.error)) continue;
       value err = error_output(failure.error, failure.cause, failure.has_cause);
       if (!fr.assigned.empty()) fr.assigned.clear();
+      if (s.jsonata) return jsonata_catch(f, c, std::move(err));
       if (c.assign) {
         if (auto bad = apply_assign(f, *c.assign, err)) {
           frame_failed(f, std::move(*bad));
@@ -1194,6 +1170,12 @@ bool Execution::run_parallel(int f) {
     }
     input = std::move(*p);
   }
+  return parallel_start(f, std::move(input));
+}
+
+bool Execution::parallel_start(int f, value input) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  const State& s = fr.cur();
   emit(f, "ParallelStateStarted", "", object());
   fr.children.clear();
   fr.results = json::array(s.branches.size());
@@ -1282,6 +1264,7 @@ bool Execution::map_tolerance(int f, const jsonpath::EvalContext& ctx) {
 bool Execution::run_map(int f) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   const State& s = fr.cur();
+  if (s.jsonata) return jsonata_map(f);
   STEPWISE_CTX(fr, &fr.input, nullptr, 0)
   auto eff = apply_input_path(s.input_path, fr.input, false, ctx);
   if (!eff) return state_failed(f, runtime_failure(fr, eff.error().cause));
@@ -1301,13 +1284,21 @@ bool Execution::run_map(int f) {
   if (!map_settings(f, ctx)) return false;
   // Inline maps check their tolerance before starting; a Map Run checks it once started.
   if (!s.distributed && !map_tolerance(f, ctx)) return false;
+  return map_start(f, &ctx);
+}
+
+// MapStateStarted (and MapRunStarted), then the first iterations. `late_tolerance`: the context
+// to check a Map Run's tolerance with, once started (null: already checked).
+bool Execution::map_start(int f, const jsonpath::EvalContext* late_tolerance) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  const State& s = fr.cur();
   const std::size_t n = fr.items.get_array().size();
   emit(f, "MapStateStarted", "mapStateStartedEventDetails", [&] {
     object d;
     if (history_on()) d["length"] = static_cast<std::int64_t>(n);
     return d;
   }());
-  if (s.distributed && !map_tolerance(f, ctx)) return false;
+  if (s.distributed && late_tolerance != nullptr && !map_tolerance(f, *late_tolerance)) return false;
   if (s.distributed && !fr.silent) {
     std::string run = info_.state_machine_name + "/" + (s.label.empty() ? s.name : s.label) + ":" +
                       make_token(random_).substr(0, 32);
@@ -1339,7 +1330,13 @@ void Execution::start_map_iterations(int f) {
   while (fr.running < limit && fr.next_item < items.size()) {
     std::size_t i = fr.next_item++;
     value input;
-    if (s.parameters) {
+    if (s.jsonata && s.jsonata->item_selector) {
+      if (auto bad = jsonata_item_selector(f, i, input)) {
+        for (int c : fr.children) abort_frame(c);
+        if (state_failed(f, std::move(*bad))) ready_.push_back(f);
+        return;
+      }
+    } else if (s.parameters) {
       jsonpath::EvalContext ctx = eval_context(fr, &fr.effective);
       value ctx_obj = context_object(fr, &items[i], static_cast<std::int64_t>(i));
       ctx.context = &ctx_obj;

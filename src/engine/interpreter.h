@@ -152,6 +152,36 @@ class Execution {
   std::optional<Failure> apply_assign(int f, const jsonpath::Template& assign,
                                       const json::value& dollar);
 
+  // JSONata states (jsonata_states.cpp).
+  struct JsonataEnv;
+  bool run_jsonata(int f);
+  bool jsonata_pass(int f);
+  bool jsonata_task(int f);
+  bool jsonata_choice(int f);
+  bool jsonata_wait(int f);
+  bool jsonata_succeed(int f);
+  bool jsonata_fail(int f);
+  bool jsonata_parallel(int f);
+  bool jsonata_map(int f);
+  // Assign and Output once the state has its result (or, for Pass/Wait, its input).
+  bool jsonata_complete(int f, json::value result);
+  bool jsonata_catch(int f, const asl::Catcher& c, json::value error_output);
+  std::optional<Failure> jsonata_item_selector(int f, std::size_t index, json::value& out);
+  std::optional<Failure> jsonata_env(int f, JsonataEnv& env, const char* extra_key,
+                                     const json::value* extra, const json::value* map_item,
+                                     std::int64_t index);
+  std::optional<Failure> jsonata_eval(int f, const asl::JsonataTemplate& t,
+                                      const std::string& location, const JsonataEnv& env,
+                                      json::value& out, std::size_t depth = 0);
+  std::optional<Failure> jsonata_assign_output(int f, const asl::JsonataTemplate* assign,
+                                               const asl::JsonataTemplate* output,
+                                               const JsonataEnv& env, json::value& out);
+  Failure query_failure(const Frame& fr, const std::string& message, std::string location) const;
+  void evaluation_failed_event(int f, const Failure& failure);
+  bool parallel_start(int f, json::value input);
+  bool map_start(int f, const jsonpath::EvalContext* late_tolerance);
+  bool wait_until(int f, Millis due);
+
   std::shared_ptr<const asl::StateMachine> machine_;
   ExecutionInfo info_;
   Random random_;

@@ -340,7 +340,13 @@ IntFormat analyse_integer_picture(const std::string& picture) {
   return f;
 }
 
+// Roman numerals and letters are produced digit by digit; larger values are refused.
+constexpr double sequence_value_max = 1e9;
+
 std::string format_int(double value, const IntFormat& f) {
+  if (!std::isfinite(value)) fail_value("D1001", Value::number(value));
+  if ((f.primary == Primary::kRoman || f.primary == Primary::kLetters) && std::fabs(value) > sequence_value_max)
+    fail_value("D1001", Value::number(value));
   bool negative = value < 0;
   value = std::fabs(value);
   std::string out;
@@ -772,6 +778,7 @@ std::string format_component(const Civil& c, const Part& part, int offset_hours,
 }  // namespace
 
 Value fn_from_millis(double millis, const Value& picture, const Value& tz) {
+  if (!std::isfinite(millis) || std::fabs(millis) > 8.64e15) fail_value("D1001", Value::number(millis));
   int offset_hours = 0, offset_minutes = 0;
   if (tz.is_string()) {
     int offset = std::atoi(tz.str().c_str());

@@ -32,12 +32,14 @@ Value finish(const Node* expr, Value result) {
 FramePtr frame_from_tuple(const FramePtr& env, const Value& tuple) {
   auto frame = std::make_shared<Frame>();
   frame->parent = env;
-  for (const auto& [k, v] : tuple.obj().entries) frame->vars.emplace_back(k, v);
+  if (tuple.is_object())  // an empty group-by input gives an undefined "tuple"
+    for (const auto& [k, v] : tuple.obj().entries) frame->vars.emplace_back(k, v);
   return frame;
 }
 
 const Value& tuple_focus(const Value& tuple) {
   static const Value none;
+  if (!tuple.is_object()) return none;
   const Value* v = tuple.obj().find("@");
   return v ? *v : none;
 }
@@ -360,7 +362,7 @@ Value Evaluator::eval_stages(const std::vector<Stage>& stages, Value input, cons
     } else if (result.is_array()) {
       auto& items = result.arr().items;
       for (std::size_t i = 0; i < items.size(); ++i)
-        items[i].obj().set(stage.index_var, Value::number(static_cast<double>(i)));
+        if (items[i].is_object()) items[i].obj().set(stage.index_var, Value::number(static_cast<double>(i)));
     }
   }
   return result;
@@ -409,7 +411,8 @@ Value Evaluator::eval_tuple_step(const Node* step, const Value& input, Value tup
     for (std::size_t b = 0; b < rs.size(); ++b) {
       auto t = std::make_shared<Object>(tuple.obj());
       if (res_tuples) {
-        for (const auto& [k, v] : rs[b].obj().entries) t->set(k, v);
+        if (rs[b].is_object())
+          for (const auto& [k, v] : rs[b].obj().entries) t->set(k, v);
       } else {
         if (step->has_focus) {
           t->set(step->focus, rs[b]);
@@ -631,8 +634,9 @@ Value Evaluator::eval_object(const Node* expr, const Value& input, const FramePt
 }
 
 Value reduce_tuple_stream(const Value& data) {
-  if (!data.is_array()) return data;
+  if (!data.is_array()) return data.is_object() ? Value::object(std::make_shared<Object>(data.obj())) : make_object();
   const auto& items = data.arr().items;
+  if (items.empty() || !items[0].is_object()) return make_object();
   auto result = std::make_shared<Object>(items[0].obj());
   for (std::size_t i = 1; i < items.size(); ++i) {
     for (const auto& [k, v] : items[i].obj().entries) {

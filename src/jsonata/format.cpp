@@ -264,7 +264,9 @@ std::shared_ptr<Signature> parse_signature(const std::string& text) {
   std::string re = "^";
   for (const auto& p : sig->params) re += "(" + p.regex + ")";
   re += "$";
-  sig->regex = std::make_shared<re2::RE2>(re);
+  re2::RE2::Options opts;
+  opts.set_log_errors(false);  // a malformed user signature simply never matches (T0410)
+  sig->regex = std::make_shared<re2::RE2>(re, opts);
   return sig;
 }
 
@@ -284,7 +286,9 @@ const char* array_type_name(const std::string& subtype) {
   std::size_t good_to = 0;
   for (const auto& p : sig.params) {
     partial += p.regex;
-    re2::RE2 re("^(" + partial + ")");
+    re2::RE2::Options opts;
+    opts.set_log_errors(false);
+    re2::RE2 re("^(" + partial + ")", opts);
     std::string m;
     if (!re2::RE2::PartialMatch(supplied, re, &m)) break;
     good_to = m.size();

@@ -22,6 +22,12 @@ const Value& arg(const Args& a, std::size_t i) {
   return i < a.size() ? a[i] : none;
 }
 
+// The text of an optional string argument; an absent argument reads as empty text.
+const std::string& text(const Value& v) {
+  static const std::string empty;
+  return v.is_string() ? v.str() : empty;
+}
+
 bool js_truthy(const Value& v) {
   switch (v.kind()) {
     case Kind::kUndefined:
@@ -41,6 +47,7 @@ Value call(Context& ctx, const Value& fn, Args args, const FramePtr& env) {
 
 // The value, index and array arguments a callback can take, as many as it declares.
 Args hof_args(const Value& fn, Value a, Value b, Value c) {
+  if (!fn.is_function()) fail("T1006");
   Args out{std::move(a)};
   int n = fn.fn().arity();
   if (n >= 2) out.push_back(std::move(b));
@@ -125,14 +132,14 @@ Value f_substring(Context&, Args& a, const Value&, const FramePtr&) {
 Value f_substring_before(Context&, Args& a, const Value&, const FramePtr&) {
   if (arg(a, 0).undefined()) return Value();
   const std::string& s = a[0].str();
-  auto pos = s.find(arg(a, 1).str());
+  auto pos = s.find(text(arg(a, 1)));
   return pos == std::string::npos ? a[0] : Value::string(s.substr(0, pos));
 }
 
 Value f_substring_after(Context&, Args& a, const Value&, const FramePtr&) {
   if (arg(a, 0).undefined()) return Value();
   const std::string& s = a[0].str();
-  const std::string& chars = arg(a, 1).str();
+  const std::string& chars = text(arg(a, 1));
   auto pos = s.find(chars);
   return pos == std::string::npos ? a[0] : Value::string(s.substr(pos + chars.size()));
 }
@@ -180,7 +187,7 @@ constexpr double pad_chars_max = 1e7;
 
 Value f_pad(Context&, Args& a, const Value&, const FramePtr&) {
   if (arg(a, 0).undefined()) return Value();
-  std::string ch = arg(a, 2).is_string() && !a[2].str().empty() ? a[2].str() : " ";
+  std::string ch = arg(a, 2).is_string() && !text(a[2]).empty() ? text(a[2]) : " ";
   double width = arg(a, 1).num();
   double pad = std::floor(std::fabs(width)) - static_cast<double>(utf8_length(a[0].str()));
   if (pad <= 0) return a[0];
@@ -321,7 +328,7 @@ Value f_match(Context& ctx, Args& a, const Value&, const FramePtr& env) {
 Value f_contains(Context& ctx, Args& a, const Value&, const FramePtr& env) {
   if (arg(a, 0).undefined()) return Value();
   const std::string& s = a[0].str();
-  if (arg(a, 1).is_string()) return Value::boolean(s.find(a[1].str()) != std::string::npos);
+  if (arg(a, 1).is_string()) return Value::boolean(s.find(text(a[1])) != std::string::npos);
   Matcher m(ctx, env, arg(a, 1), s);
   return Value::boolean(m.first().has_value());
 }
@@ -473,7 +480,7 @@ Value f_split(Context& ctx, Args& a, const Value&, const FramePtr& env) {
 
 Value f_join(Context&, Args& a, const Value&, const FramePtr&) {
   if (arg(a, 0).undefined()) return Value();
-  std::string sep = arg(a, 1).is_string() ? a[1].str() : "";
+  std::string sep = arg(a, 1).is_string() ? text(a[1]) : "";
   std::string out;
   bool first = true;
   for (const auto& x : items(a[0])) {
@@ -619,17 +626,17 @@ Value f_format_base(Context&, Args& a, const Value&, const FramePtr&) {
 Value f_format_number(Context&, Args& a, const Value&, const FramePtr&) {
   // An undefined picture passes the signature check; str() on it would dereference null.
   if (arg(a, 0).undefined() || !arg(a, 1).is_string()) return Value();
-  return Value::string(format_number(a[0].num(), arg(a, 1).str(), arg(a, 2)));
+  return Value::string(format_number(a[0].num(), text(arg(a, 1)), arg(a, 2)));
 }
 
 Value f_format_integer(Context&, Args& a, const Value&, const FramePtr&) {
   if (arg(a, 0).undefined() || !arg(a, 1).is_string()) return Value();  // as f_format_number
-  return Value::string(format_integer(a[0].num(), arg(a, 1).str()));
+  return Value::string(format_integer(a[0].num(), text(arg(a, 1))));
 }
 
 Value f_parse_integer(Context&, Args& a, const Value&, const FramePtr&) {
   if (arg(a, 0).undefined() || !arg(a, 1).is_string()) return Value();  // as f_format_number
-  return parse_integer(a[0].str(), arg(a, 1).str());
+  return parse_integer(a[0].str(), text(arg(a, 1)));
 }
 
 // ---- booleans ----
@@ -690,6 +697,7 @@ Value f_single(Context& ctx, Args& a, const Value&, const FramePtr& env) {
 
 Value f_reduce(Context& ctx, Args& a, const Value&, const FramePtr& env) {
   if (arg(a, 0).undefined()) return Value();
+  if (!arg(a, 1).is_function()) fail("T1006");
   int arity = a[1].fn().arity();
   if (arity < 2) {
     JError err{"D3050"};
@@ -791,7 +799,7 @@ Value lookup(const Value& input, const std::string& key) {
 }
 
 Value f_lookup(Context&, Args& a, const Value&, const FramePtr&) {
-  return lookup(arg(a, 0), arg(a, 1).is_string() ? a[1].str() : "");
+  return lookup(arg(a, 0), arg(a, 1).is_string() ? text(a[1]) : "");
 }
 
 Value f_append(Context&, Args& a, const Value&, const FramePtr&) { return append(arg(a, 0), arg(a, 1)); }
@@ -842,7 +850,7 @@ Value f_error(Context&, Args& a, const Value&, const FramePtr&) {
 Value f_assert(Context&, Args& a, const Value&, const FramePtr&) {
   if (!arg(a, 0).as_bool()) {
     JError err{"D3141"};
-    err.message = arg(a, 1).is_string() ? a[1].str() : "$assert() statement failed";
+    err.message = arg(a, 1).is_string() ? text(a[1]) : "$assert() statement failed";
     throw err;
   }
   return Value();
@@ -1093,7 +1101,7 @@ Value f_range(Context&, Args& a, const Value&, const FramePtr&) {
 
 Value f_hash(Context&, Args& a, const Value&, const FramePtr&) {
   if (arg(a, 0).undefined()) return Value();
-  std::string algo = arg(a, 1).is_string() ? a[1].str() : "SHA-256";
+  std::string algo = arg(a, 1).is_string() ? text(a[1]) : "SHA-256";
   const EVP_MD* md = algo == "MD5" ? EVP_md5() : algo == "SHA-1" ? EVP_sha1()
                      : algo == "SHA-256" ? EVP_sha256() : algo == "SHA-384" ? EVP_sha384()
                      : algo == "SHA-512" ? EVP_sha512() : nullptr;

@@ -215,6 +215,7 @@ std::string prop_string(const Value& options, const char* name, const char* def)
 }  // namespace
 
 std::string format_number(double value, const std::string& picture, const Value& options) {
+  if (!std::isfinite(value)) fail_value("D1001", Value::number(value));
   Props p;
   p.decimal = prop(options, "decimal-separator", p.decimal);
   p.grouping = prop(options, "grouping-separator", p.grouping);

@@ -1,0 +1,80 @@
+// Internal to the engine: the Frame and Failure records of an Execution, and helpers shared by
+// interpreter.cpp and jsonata_states.cpp. Not part of the engine's interface.
+//
+// Thread-safety: none (owned by one Execution).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/interpreter.h"
+
+namespace stepwise::engine {
+
+namespace detail {
+// {"Error": ..., "Cause": ...} as a catcher or a tolerated Map iteration sees it.
+json::value error_output(const std::string& error, const std::string& cause, bool has_cause);
+// AWS's 256 KiB payload quota.
+bool payload_too_large(const json::value& v);
+// 64 hex digits from the execution's random source (task tokens, Map Run ids).
+std::string make_token(const std::function<std::uint64_t()>& random);
+}  // namespace detail
+
+struct Execution::Failure {
+  Failure() = default;
+  Failure(std::string e, std::string c, bool hc)
+      : error(std::move(e)), cause(std::move(c)), has_cause(hc) {}
+
+  std::string error;
+  std::string cause;
+  bool has_cause = true;
+  // A JSONata state's States.QueryEvaluationError: written as an EvaluationFailed event.
+  bool evaluation = false;
+  std::string location;  // the field, e.g. "Output/result" ("" when none)
+};
+
+struct Execution::Frame {
+  const asl::StateMachine* machine = nullptr;
+  int self = -1;
+  int parent = -1;
+  int index = 0;              // branch index (Parallel) or item index (Map)
+  std::uint64_t parent_activation = 0;
+  std::uint64_t activation = 0;  // bumped whenever the current state (re)starts
+  int state = -1;
+  bool done = false;
+  bool silent = false;        // a Distributed Map child: writes no events into this history
+  json::value input;                // the current state's raw input
+  json::value effective;            // Task: parameters; Wait/Map: input after InputPath
+  json::value items;                // Map: the items
+  Millis entered_ms = 0;
+  std::int64_t entered_event = 0;
+  std::int64_t entered_prev = 0;   // the Entered event's previousEventId
+  std::int64_t last_event = 0;
+  std::vector<std::int64_t> retry_counts;
+  std::int64_t retry_count = 0;
+  std::uint64_t task_op = 0;
+  std::vector<std::uint64_t> timer_ops;
+  tasks::TaskRequest request;
+  // Parallel / Map bookkeeping.
+  std::vector<int> children;
+  json::array results;
+  std::size_t pending = 0;
+  std::size_t next_item = 0;
+  std::size_t running = 0;
+  std::size_t failed = 0;
+  std::size_t max_concurrency = 0;
+  std::optional<std::int64_t> tolerated_count;
+  std::optional<double> tolerated_percentage;
+  std::int64_t map_cursor = 0;
+  std::string input_text;     // json::dump(input) when already known (history on)
+  json::object vars;                // this frame's variable scope (JSONPath Assign)
+  json::object assigned;            // what the current state assigned (for the Exited event)
+
+  const asl::State& cur() const { return machine->states[static_cast<std::size_t>(state)]; }
+};
+
+}  // namespace stepwise::engine
