@@ -97,5 +97,54 @@ TEST(Compile, DeepNestingIsRejectedNotRecursedForever) {
   EXPECT_FALSE(m.ok());
 }
 
+TEST(Compile, JsonataFieldsBecomeTemplatesWithLiteralSubtreesKeptWhole) {
+  auto m = compile_text(R"({"QueryLanguage":"JSONata","StartAt":"P","States":{
+      "P":{"Type":"Pass","Output":{"a":"{%  $states.input.x  %}","lit":{"k":[1,2]},"s":"plain"},
+           "Assign":{"v":1},"End":true}}})");
+  ASSERT_TRUE(m.ok()) << m.error().cause;
+  const State& p = (*m)->states[0];
+  ASSERT_TRUE(p.jsonata);
+  ASSERT_TRUE(p.jsonata->output);
+  const JsonataTemplate& out = *p.jsonata->output;
+  EXPECT_EQ(out.kind, JsonataTemplate::Kind::kObject);
+  ASSERT_EQ(out.keys.size(), 3u);
+  EXPECT_EQ(out.children[0].kind, JsonataTemplate::Kind::kExpression);
+  EXPECT_EQ(out.children[0].text, "$states.input.x");
+  EXPECT_EQ(out.children[1].kind, JsonataTemplate::Kind::kLiteral);
+  EXPECT_EQ(json::dump(out.children[1].literal), R"({"k":[1,2]})");
+  EXPECT_EQ(p.jsonata->assign->kind, JsonataTemplate::Kind::kLiteral);
+}
+
+TEST(Compile, JsonPathStatesHaveNoJsonataFields) {
+  auto m = compile_text(R"({"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}})");
+  ASSERT_TRUE(m.ok());
+  EXPECT_FALSE((*m)->states[0].jsonata);
+}
+
+TEST(Compile, JsonataChoiceRulesAndCatchersCompileTheirExpressions) {
+  auto m = compile_text(R"({"QueryLanguage":"JSONata","StartAt":"C","States":{
+      "C":{"Type":"Choice","Choices":[{"Condition":"{% $states.input.ok %}","Next":"T",
+           "Output":"{% 1 %}"}],"Default":"T"},
+      "T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","End":true,
+           "Catch":[{"ErrorEquals":["States.ALL"],"Output":"{% $states.errorOutput %}","Next":"C"}]}}})");
+  ASSERT_TRUE(m.ok()) << m.error().cause;
+  const State& c = (*m)->states[0];
+  ASSERT_EQ(c.choices.size(), 1u);
+  ASSERT_TRUE(c.choices[0].condition);
+  EXPECT_EQ(c.choices[0].condition->kind, JsonataTemplate::Kind::kExpression);
+  ASSERT_TRUE(c.choices[0].jsonata_output);
+  const State& t = (*m)->states[1];
+  ASSERT_EQ(t.catchers.size(), 1u);
+  EXPECT_TRUE(t.catchers[0].jsonata_output);
+}
+
+TEST(Compile, UnparsableJsonataExpressionIsAnInvalidDefinition) {
+  auto m = compile_text(R"({"QueryLanguage":"JSONata","StartAt":"P","States":{
+      "P":{"Type":"Pass","Output":"{% 1 + %}","End":true}}})");
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.error().name, "InvalidDefinition");
+  EXPECT_NE(m.error().cause.find("INVALID_JSONATA_EXPRESSION"), std::string::npos) << m.error().cause;
+}
+
 }  // namespace
 }  // namespace stepwise::asl

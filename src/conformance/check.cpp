@@ -189,6 +189,33 @@ json::array events_of(const json::value& envelope) {
   return {};
 }
 
+// Recordings made with LocalStack's `parallel_events_sorted` transformer lost some events that
+// AWS wrote (ParallelStateSucceeded, an inner ParallelStateExited): the recorded ids skip
+// exactly that many numbers. So for those recordings, and only as many as the ids show missing,
+// surplus Parallel* events of ours are set aside before comparing. Nothing else is forgiven.
+void drop_events_lost_by_recording(const Rules& rules, const json::array& exp, json::array& act) {
+  auto* sorted = rules.norm.if_contains("parallel_events_sorted");
+  if (!sorted || !sorted->is_bool() || !sorted->get_bool()) return;
+  std::int64_t max_id = 0;
+  for (const auto& e : exp) {
+    if (!e.is_object()) continue;
+    if (auto* id = e.get_object().if_contains("id"); id && id->is_int64())
+      max_id = std::max(max_id, id->get_int64());
+  }
+  std::int64_t lost = max_id - static_cast<std::int64_t>(exp.size());
+  if (lost <= 0) return;
+  std::map<std::string, long> surplus;
+  for (const auto& a : act) ++surplus[type_of(a)];
+  for (const auto& e : exp) --surplus[type_of(e)];
+  for (std::size_t i = act.size(); i-- > 0 && lost > 0;) {
+    std::string t = type_of(act[i]);
+    if (t.rfind("Parallel", 0) != 0 || surplus[t] <= 0) continue;
+    --surplus[t];
+    --lost;
+    act.erase(act.begin() + static_cast<std::ptrdiff_t>(i));
+  }
+}
+
 void check_history(const Case& c, const ActualExecution& actual, const Rules& rules,
                    CheckReport& r) {
   auto* want = c.expected().if_contains("history_events");
@@ -209,6 +236,7 @@ void check_history(const Case& c, const ActualExecution& actual, const Rules& ru
   remove_paths(got_hard, rules.soft_paths);
   json::array exp = events_of(want_hard);
   json::array act = events_of(got_hard);
+  drop_events_lost_by_recording(rules, exp, act);
   auto types = blocks ? multiset_difference(exp, act) : sequence_difference(exp, act);
   if (types) {
     fail(r, *types);
@@ -245,10 +273,9 @@ json::object sync_response(const ActualExecution& actual) {
   o["input"] = actual.input_text;
   o["inputDetails"] = json::object{{"included", true}};
   o["name"] = actual.execution_name;
-  if (actual.output) {
-    o["output"] = json::dump(*actual.output);
-    o["outputDetails"] = json::object{{"included", true}};
-  }
+  if (actual.output) o["output"] = json::dump(*actual.output);
+  // AWS sends outputDetails even when the execution failed and there is no output.
+  o["outputDetails"] = json::object{{"included", true}};
   if (actual.error) o["error"] = *actual.error;
   if (actual.cause) o["cause"] = *actual.cause;
   o["startDate"] = static_cast<double>(actual.start_ms) / 1000.0;

@@ -669,6 +669,44 @@ TEST(Jsonata, FailErrorAndCauseFromExpressions) {
   EXPECT_EQ(r.cause.value_or(""), "c");
 }
 
+TEST(Jsonata, QueryEvaluationErrorCanBeCaught) {
+  Harness h;
+  auto r = h.run(R"({"QueryLanguage":"JSONata","StartAt":"M","States":{"M":{"Type":"Map",
+      "Items":"{% 'x' %}","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},
+      "Catch":[{"ErrorEquals":["States.QueryEvaluationError"],"Next":"H"}],"End":true},
+      "H":{"Type":"Pass","Output":"{% $states.input.Error %}","End":true}}})");
+  EXPECT_EQ(r.status, "SUCCEEDED");
+  EXPECT_EQ(out_text(r), R"("States.QueryEvaluationError")");
+}
+
+TEST(Jsonata, EvaluationFailedFollowsTheEventBeforeTheStateEntry) {
+  Harness h;
+  auto r = h.run(R"({"QueryLanguage":"JSONata","StartAt":"A","States":{
+      "A":{"Type":"Pass","Next":"B"},
+      "B":{"Type":"Pass","Output":"{% $missing %}","End":true}}})");
+  const HistoryEvent* ev = find_event(r, "EvaluationFailed");
+  ASSERT_NE(ev, nullptr);
+  EXPECT_EQ(ev->id, 5);
+  EXPECT_EQ(ev->previous_event_id, 3);  // A's Exited, as B's Entered (id 4)
+  EXPECT_EQ(r.history.back().previous_event_id, 5);
+}
+
+TEST(Jsonata, MixedLanguagesShareVariables) {
+  Harness h;
+  auto r = h.run(R"({"StartAt":"A","States":{
+      "A":{"Type":"Pass","QueryLanguage":"JSONata","Assign":{"v":"{% 6 * 7 %}"},"Next":"B"},
+      "B":{"Type":"Pass","Parameters":{"got.$":"$v"},"End":true}}})");
+  EXPECT_EQ(out_text(r), R"({"got":42})");
+}
+
+TEST(Variables, OversizedAssignIsDataLimitExceeded) {
+  Harness h;
+  auto r = h.run(R"({"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass",
+      "Assign":{"v":"{% $pad('x', 300000, 'x') %}"},"End":true}}})");
+  EXPECT_EQ(r.error.value_or(""), "States.DataLimitExceeded");
+  EXPECT_NE(r.cause.value_or("").find("assigned variables"), std::string::npos);
+}
+
 TEST(Engine, ExpressKeepsNoHistory) {
   Harness h;
   h.opts.express = true;

@@ -71,7 +71,7 @@ struct Execution::Frame {
   std::optional<double> tolerated_percentage;
   std::int64_t map_cursor = 0;
   std::string input_text;     // json::dump(input) when already known (history on)
-  json::object vars;                // this frame's variable scope (JSONPath Assign)
+  json::object vars;                // this frame's variable scope (Assign, both query languages)
   json::object assigned;            // what the current state assigned (for the Exited event)
 
   const asl::State& cur() const { return machine->states[static_cast<std::size_t>(state)]; }

@@ -49,19 +49,27 @@ bool error_matches(const std::vector<std::string>& equals, const std::string& er
 }
 
 // Upper bound of json::dump(v).size() without building the text (worst-case escaping).
+std::size_t size_bound(const value& v, std::size_t depth);
+
+// Leaves are bounded in place; only containers recurse (this walk runs on every state's output).
+inline std::size_t child_bound(const value& v, std::size_t depth) {
+  if (const json::string* s = v.if_string()) return s->size() * 6 + 2;
+  return v.is_structured() ? size_bound(v, depth) : 32;
+}
+
 std::size_t size_bound(const value& v, std::size_t depth) {
   if (depth > limits::json_depth_max) return std::numeric_limits<std::size_t>::max() / 4;
   switch (v.kind()) {
     case boost::json::kind::string: return v.get_string().size() * 6 + 2;
     case boost::json::kind::array: {
       std::size_t n = 2;
-      for (const auto& e : v.get_array()) n += size_bound(e, depth + 1) + 1;
+      for (const auto& e : v.get_array()) n += child_bound(e, depth + 1) + 1;
       return n;
     }
     case boost::json::kind::object: {
       std::size_t n = 2;
       for (const auto& kv : v.get_object()) {
-        n += kv.key().size() * 6 + 4 + size_bound(kv.value(), depth + 1);
+        n += kv.key().size() * 6 + 4 + child_bound(kv.value(), depth + 1);
       }
       return n;
     }
@@ -104,6 +112,15 @@ bool detail::payload_too_large(const value& v) {
     ctx.context = &ctx_obj;                                                           \
   }
 
+// AWS caps the data one state assigns at the payload quota (256 KiB).
+Execution::Failure Execution::assign_too_large(const std::string& state_name) {
+  return Failure{"States.DataLimitExceeded",
+                 "The state/task '" + state_name +
+                     "' assigned variables with a size exceeding the maximum number of bytes "
+                     "service limit.",
+                 true};
+}
+
 std::string state_error_prefix(const std::string& state_name, std::int64_t entered_event_id) {
   return "An error occurred while executing the state '" + state_name +
          "' (entered at the event id #" + std::to_string(entered_event_id) + "). ";
@@ -135,6 +152,7 @@ std::optional<Execution::Failure> Execution::apply_assign(int f, const jsonpath:
                    true};
   }
   if (!r->is_object()) return std::nullopt;
+  if (payload_too_large(*r)) return assign_too_large(fr.cur().name);
   for (auto& kv : r->get_object()) {
     fr.vars[kv.key()] = kv.value();
     fr.assigned[kv.key()] = std::move(kv.value());
@@ -627,6 +645,12 @@ bool Execution::run_pass(int f) {
   value result;
   if (s.result) {
     result = *s.result;
+  } else if (s.parameters && s.input_path.kind == PathField::Kind::kDefault) {
+    // Parameters only read "$": evaluate over the input itself, never a copy of it.
+    STEPWISE_CTX(fr, &fr.input, nullptr, 0)
+    auto p = s.parameters->evaluate(ctx);
+    if (!p) return state_failed(f, Failure{p.error().name, state_error_prefix(s.name, fr.entered_event) + p.error().cause, true});
+    result = std::move(*p);
   } else {
     bool consume = s.result_path.kind == PathField::Kind::kDefault;
     STEPWISE_CTX(fr, &fr.input, nullptr, 0)

@@ -80,6 +80,8 @@ class Execution {
   bool finished() const { return !status_.empty(); }
   const std::string& status() const { return status_; }  // "" while running
   const std::optional<json::value>& output() const { return output_; }
+  // Moves the output out (once finished), sparing a deep copy when the caller is done with it.
+  std::optional<json::value> take_output() { return std::move(output_); }
   const std::optional<std::string>& error() const { return error_; }
   const std::optional<std::string>& cause() const { return cause_; }
 
@@ -167,15 +169,14 @@ class Execution {
   bool jsonata_complete(int f, json::value result);
   bool jsonata_catch(int f, const asl::Catcher& c, json::value error_output);
   std::optional<Failure> jsonata_item_selector(int f, std::size_t index, json::value& out);
-  std::optional<Failure> jsonata_env(int f, JsonataEnv& env, const char* extra_key,
-                                     const json::value* extra, const json::value* map_item,
-                                     std::int64_t index);
+  std::optional<Failure> jsonata_env(int f, JsonataEnv& env);  // builds env's documents
   std::optional<Failure> jsonata_eval(int f, const asl::JsonataTemplate& t,
-                                      const std::string& location, const JsonataEnv& env,
+                                      const std::string& location, JsonataEnv& env,
                                       json::value& out, std::size_t depth = 0);
   std::optional<Failure> jsonata_assign_output(int f, const asl::JsonataTemplate* assign,
                                                const asl::JsonataTemplate* output,
-                                               const JsonataEnv& env, json::value& out);
+                                               JsonataEnv& env, json::value& out);
+  static Failure assign_too_large(const std::string& state_name);
   Failure query_failure(const Frame& fr, const std::string& message, std::string location) const;
   void evaluation_failed_event(int f, const Failure& failure);
   bool parallel_start(int f, json::value input);

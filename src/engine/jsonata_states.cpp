@@ -4,7 +4,6 @@
 // Every evaluation of a state shares one set of converted documents (JsonataEnv): the $states
 // object and each visible variable are converted to jsonata::Documents once per phase (entry,
 // result, catch), not once per expression.
-#include <cmath>
 #include <limits>
 
 #include "base/limits.h"
@@ -19,7 +18,14 @@ using json::object;
 using json::value;
 using detail::payload_too_large;
 
+// What one phase of a state evaluates against. The documents are built on the first expression
+// only: a state whose fields are all literals converts nothing.
 struct Execution::JsonataEnv {
+  const char* extra_key = "";          // "result" / "errorOutput" when `extra` is set
+  const json::value* extra = nullptr;  // must outlive the evaluations
+  const json::value* map_item = nullptr;
+  std::int64_t index = 0;
+  bool ready = false;
   jsonata::DocumentBindings vars;  // "states" and every visible variable
   jsonata::EvalOptions options;
 };
@@ -98,16 +104,13 @@ void Execution::evaluation_failed_event(int f, const Failure& failure) {
 
 // ---------------------------------------------------------------------------- evaluation
 
-std::optional<Execution::Failure> Execution::jsonata_env(int f, JsonataEnv& env,
-                                                         const char* extra_key,
-                                                         const value* extra,
-                                                         const value* map_item,
-                                                         std::int64_t index) {
+std::optional<Execution::Failure> Execution::jsonata_env(int f, JsonataEnv& env) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  env.ready = true;
   object states;
   states["input"] = fr.input;
-  states["context"] = context_object(fr, map_item, index);
-  if (extra != nullptr) states[extra_key] = *extra;
+  states["context"] = context_object(fr, env.map_item, env.index);
+  if (env.extra != nullptr) states[env.extra_key] = *env.extra;
   auto doc = jsonata::Document::from_json(value(std::move(states)));
   if (!doc) return query_failure(fr, "The state input is nested too deeply.", "");
   env.vars.insert_or_assign("states", std::move(*doc));
@@ -127,7 +130,7 @@ std::optional<Execution::Failure> Execution::jsonata_env(int f, JsonataEnv& env,
 
 std::optional<Execution::Failure> Execution::jsonata_eval(int f, const JsonataTemplate& t,
                                                           const std::string& location,
-                                                          const JsonataEnv& env, value& out,
+                                                          JsonataEnv& env, value& out,
                                                           std::size_t depth) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   if (depth > limits::json_depth_max) {
@@ -136,6 +139,9 @@ std::optional<Execution::Failure> Execution::jsonata_eval(int f, const JsonataTe
   switch (t.kind) {
     case JsonataTemplate::Kind::kLiteral: out = t.literal; return std::nullopt;
     case JsonataTemplate::Kind::kExpression: {
+      if (!env.ready) {
+        if (auto bad = jsonata_env(f, env)) return bad;
+      }
       auto r = t.expression->evaluate_documents(nullptr, env.vars, env.options);
       if (!r) {
         return query_failure(fr, expression_prefix(t, location) + "threw an error during evaluation. " +
@@ -182,7 +188,7 @@ std::optional<Execution::Failure> Execution::jsonata_eval(int f, const JsonataTe
 // only then stores the new values: Output does not see this state's assignments either.
 std::optional<Execution::Failure> Execution::jsonata_assign_output(int f, const JsonataTemplate* assign,
                                                                    const JsonataTemplate* output,
-                                                                   const JsonataEnv& env, value& out) {
+                                                                   JsonataEnv& env, value& out) {
   value assigned;
   if (assign != nullptr) {
     if (auto bad = jsonata_eval(f, *assign, "Assign", env, assigned)) return bad;
@@ -192,14 +198,7 @@ std::optional<Execution::Failure> Execution::jsonata_assign_output(int f, const 
   }
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   if (assigned.is_object()) {
-    if (payload_too_large(assigned)) {
-      Failure fl{"States.DataLimitExceeded",
-                 "The state/task '" + fr.cur().name +
-                     "' assigned variables with a size exceeding the maximum number of bytes "
-                     "service limit.",
-                 true};
-      return fl;
-    }
+    if (payload_too_large(assigned)) return assign_too_large(fr.cur().name);
     for (auto& kv : assigned.get_object()) {
       fr.vars[kv.key()] = kv.value();
       fr.assigned[kv.key()] = std::move(kv.value());
@@ -213,18 +212,18 @@ bool Execution::jsonata_complete(int f, value result) {
   const State& s = fr.cur();
   const bool has_result =
       s.type == StateType::kTask || s.type == StateType::kMap || s.type == StateType::kParallel;
-  JsonataEnv env;
   const asl::JsonataFields& j = *s.jsonata;
-  if (j.assign || j.output) {
-    if (auto bad = jsonata_env(f, env, "result", has_result ? &result : nullptr, nullptr, 0)) {
-      return state_failed(f, std::move(*bad));
-    }
+  JsonataEnv env;
+  if (has_result) {
+    env.extra_key = "result";
+    env.extra = &result;
   }
-  value out = std::move(result);
+  value out;
   if (auto bad = jsonata_assign_output(f, j.assign ? &*j.assign : nullptr,
                                        j.output ? &*j.output : nullptr, env, out)) {
     return state_failed(f, std::move(*bad));
   }
+  if (!j.output) out = std::move(result);
   if (payload_too_large(out)) {
     return state_failed(f, Failure{"States.DataLimitExceeded",
                                    "The state/task '" + s.name +
@@ -237,20 +236,16 @@ bool Execution::jsonata_complete(int f, value result) {
 
 bool Execution::jsonata_catch(int f, const asl::Catcher& c, value error_output) {
   JsonataEnv env;
-  if (c.jsonata_assign || c.jsonata_output) {
-    if (auto bad = jsonata_env(f, env, "errorOutput", &error_output, nullptr, 0)) {
-      evaluation_failed_event(f, *bad);
-      frame_failed(f, std::move(*bad));
-      return false;
-    }
-  }
-  value out = std::move(error_output);
+  env.extra_key = "errorOutput";
+  env.extra = &error_output;
+  value out;
   if (auto bad = jsonata_assign_output(f, c.jsonata_assign ? &*c.jsonata_assign : nullptr,
                                        c.jsonata_output ? &*c.jsonata_output : nullptr, env, out)) {
     if (bad->evaluation) evaluation_failed_event(f, *bad);
     frame_failed(f, std::move(*bad));
     return false;
   }
+  if (!c.jsonata_output) out = std::move(error_output);
   return transition_out(f, std::move(out), c.next);
 }
 
@@ -272,6 +267,9 @@ bool Execution::run_jsonata(int f) {
 
 bool Execution::jsonata_pass(int f) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  const asl::JsonataFields& j = *fr.cur().jsonata;
+  // $states.input reads fr.input while Assign/Output evaluate: move it only when nothing does.
+  if (!j.assign && !j.output) return jsonata_complete(f, std::move(fr.input));
   return jsonata_complete(f, fr.input);
 }
 
@@ -281,7 +279,6 @@ bool Execution::jsonata_succeed(int f) {
   value out = fr.input;
   if (s.jsonata->output) {
     JsonataEnv env;
-    if (auto bad = jsonata_env(f, env, "", nullptr, nullptr, 0)) return state_failed(f, std::move(*bad));
     if (auto bad = jsonata_eval(f, *s.jsonata->output, "Output", env, out)) {
       return state_failed(f, std::move(*bad));
     }
@@ -296,9 +293,6 @@ bool Execution::jsonata_fail(int f) {
   Failure fl;
   fl.has_cause = false;
   JsonataEnv env;
-  if (j.error || j.cause) {
-    if (auto bad = jsonata_env(f, env, "", nullptr, nullptr, 0)) return state_failed(f, std::move(*bad));
-  }
   auto text = [&](const JsonataTemplate& t, const char* field, std::string& out) -> std::optional<Failure> {
     value v;
     if (auto bad = jsonata_eval(f, t, field, env, v)) return bad;
@@ -321,7 +315,6 @@ bool Execution::jsonata_choice(int f) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   const State& s = fr.cur();
   JsonataEnv env;
-  if (auto bad = jsonata_env(f, env, "", nullptr, nullptr, 0)) return state_failed(f, std::move(*bad));
   int next = -1;
   const JsonataTemplate* assign = s.jsonata->assign ? &*s.jsonata->assign : nullptr;
   const JsonataTemplate* output = s.jsonata->output ? &*s.jsonata->output : nullptr;
@@ -360,7 +353,6 @@ bool Execution::jsonata_wait(int f) {
   const State& s = fr.cur();
   const asl::JsonataFields& j = *s.jsonata;
   JsonataEnv env;
-  if (auto bad = jsonata_env(f, env, "", nullptr, nullptr, 0)) return state_failed(f, std::move(*bad));
   fr.effective = fr.input;
   Millis due = now_;
   value v;
@@ -398,7 +390,6 @@ bool Execution::jsonata_task(int f) {
     fr.request.task_token = detail::make_token(random_);
   }
   JsonataEnv env;
-  if (auto bad = jsonata_env(f, env, "", nullptr, nullptr, 0)) return state_failed(f, std::move(*bad));
   value params = fr.input;
   if (j.arguments) {
     if (auto bad = jsonata_eval(f, *j.arguments, "Arguments", env, params)) {
@@ -438,7 +429,6 @@ bool Execution::jsonata_parallel(int f) {
   value input = fr.input;
   if (s.jsonata->arguments) {
     JsonataEnv env;
-    if (auto bad = jsonata_env(f, env, "", nullptr, nullptr, 0)) return state_failed(f, std::move(*bad));
     if (auto bad = jsonata_eval(f, *s.jsonata->arguments, "Arguments", env, input)) {
       return state_failed(f, std::move(*bad));
     }
@@ -451,7 +441,6 @@ bool Execution::jsonata_map(int f) {
   const State& s = fr.cur();
   const asl::JsonataFields& j = *s.jsonata;
   JsonataEnv env;
-  if (auto bad = jsonata_env(f, env, "", nullptr, nullptr, 0)) return state_failed(f, std::move(*bad));
   fr.effective = fr.input;
   if (j.items) {
     if (auto bad = jsonata_eval(f, *j.items, "Items", env, fr.items)) return state_failed(f, std::move(*bad));
@@ -511,9 +500,8 @@ std::optional<Execution::Failure> Execution::jsonata_item_selector(int f, std::s
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   const json::array& items = fr.items.get_array();
   JsonataEnv env;
-  if (auto bad = jsonata_env(f, env, "", nullptr, &items[index], static_cast<std::int64_t>(index))) {
-    return bad;
-  }
+  env.map_item = &items[index];
+  env.index = static_cast<std::int64_t>(index);
   return jsonata_eval(f, *fr.cur().jsonata->item_selector, "ItemSelector", env, out);
 }
 

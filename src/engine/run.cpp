@@ -156,7 +156,7 @@ Result<RunResult> run_execution(const asl::StateMachine& machine, const json::va
     out.cause = "The execution stalled: no pending task or timer can move it on.";
   } else {
     out.status = exec.status();
-    out.output = exec.output();
+    out.output = exec.take_output();
     out.error = exec.error();
     out.cause = exec.cause();
   }

@@ -1,5 +1,7 @@
 #include "json/json.h"
 
+#include <boost/json/basic_parser_impl.hpp>
+
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -8,16 +10,100 @@
 
 namespace stepwise::json {
 
+namespace {
+
+// Boost.JSON 1.81 converts some 17-digit decimals one ulp off (it has no precise mode until
+// 1.83). AWS round-trips numbers exactly, so doubles are re-read from their text with
+// std::from_chars, which is correctly rounded. Everything else is Boost's own value building.
+class PreciseHandler {
+ public:
+  static constexpr std::size_t max_object_size = boost::json::object::max_size();
+  static constexpr std::size_t max_array_size = boost::json::array::max_size();
+  static constexpr std::size_t max_key_size = boost::json::string::max_size();
+  static constexpr std::size_t max_string_size = boost::json::string::max_size();
+
+  boost::json::value_stack st;
+
+  bool on_document_begin(boost::system::error_code&) { return true; }
+  bool on_document_end(boost::system::error_code&) { return true; }
+  bool on_object_begin(boost::system::error_code&) { return true; }
+  bool on_object_end(std::size_t n, boost::system::error_code&) {
+    st.push_object(n);
+    return true;
+  }
+  bool on_array_begin(boost::system::error_code&) { return true; }
+  bool on_array_end(std::size_t n, boost::system::error_code&) {
+    st.push_array(n);
+    return true;
+  }
+  bool on_key_part(boost::json::string_view s, std::size_t, boost::system::error_code&) {
+    st.push_chars(s);
+    return true;
+  }
+  bool on_key(boost::json::string_view s, std::size_t, boost::system::error_code&) {
+    st.push_key(s);
+    return true;
+  }
+  bool on_string_part(boost::json::string_view s, std::size_t, boost::system::error_code&) {
+    st.push_chars(s);
+    return true;
+  }
+  bool on_string(boost::json::string_view s, std::size_t, boost::system::error_code&) {
+    st.push_string(s);
+    return true;
+  }
+  bool on_number_part(boost::json::string_view s, boost::system::error_code&) {
+    number_.append(s.data(), s.size());
+    return true;
+  }
+  bool on_int64(std::int64_t i, boost::json::string_view, boost::system::error_code&) {
+    number_.clear();
+    st.push_int64(i);
+    return true;
+  }
+  bool on_uint64(std::uint64_t u, boost::json::string_view, boost::system::error_code&) {
+    number_.clear();
+    st.push_uint64(u);
+    return true;
+  }
+  bool on_double(double d, boost::json::string_view s, boost::system::error_code&) {
+    number_.append(s.data(), s.size());
+    double exact = d;
+    auto r = std::from_chars(number_.data(), number_.data() + number_.size(), exact);
+    // Out-of-range text keeps Boost's value (infinity/zero), as before.
+    if (r.ec != std::errc()) exact = d;
+    number_.clear();
+    st.push_double(exact);
+    return true;
+  }
+  bool on_bool(bool b, boost::system::error_code&) {
+    st.push_bool(b);
+    return true;
+  }
+  bool on_null(boost::system::error_code&) {
+    st.push_null();
+    return true;
+  }
+  bool on_comment_part(boost::json::string_view, boost::system::error_code&) { return true; }
+  bool on_comment(boost::json::string_view, boost::system::error_code&) { return true; }
+
+ private:
+  std::string number_;
+};
+
+}  // namespace
+
 Result<value> parse(std::string_view text) {
   boost::json::parse_options opts;
   opts.max_depth = limits::json_depth_max;
   opts.allow_invalid_utf8 = false;
+  boost::json::basic_parser<PreciseHandler> p(opts);
+  p.handler().st.reset();
   boost::system::error_code ec;
-  boost::json::stream_parser p({}, opts);
-  p.write(text.data(), text.size(), ec);
-  if (!ec) p.finish(ec);
+  std::size_t used = p.write_some(false, text.data(), text.size(), ec);
+  if (!ec && used < text.size()) ec = boost::json::error::extra_data;
   if (ec) return Error{"Json.ParseError", ec.message()};
-  return p.release();
+  return p.handler().st.release();
 }
 
 std::string format_double(double d) {
@@ -56,29 +142,60 @@ std::string format_double(double d) {
 }
 
 namespace {
+
+// The escape Jackson writes for byte c, or nullptr when c is written as it is.
+const char* short_escape(unsigned char c) {
+  switch (c) {
+    case '"': return "\\\"";
+    case '\\': return "\\\\";
+    case '\n': return "\\n";
+    case '\r': return "\\r";
+    case '\t': return "\\t";
+    case '\b': return "\\b";
+    case '\f': return "\\f";
+    default: return nullptr;
+  }
+}
+
+bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
+// Appends runs of plain bytes in one go: most strings need no escaping at all.
 void dump_string(std::string_view s, std::string& out) {
   out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04X", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (!needs_escape(c)) continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    if (const char* e = short_escape(c)) {
+      out += e;
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04X", c);
+      out += buf;
     }
   }
+  out.append(s.data() + run, s.size() - run);
   out += '"';
 }
+
+// What dump_string would append, counted without writing.
+std::size_t string_size(std::string_view s) {
+  std::size_t n = s.size() + 2;
+  for (unsigned char c : s) {
+    if (!needs_escape(c)) continue;
+    n += short_escape(c) != nullptr ? 1 : 5;  // "\\n" adds one byte, "\\u00XX" five
+  }
+  return n;
+}
+
+template <typename Int>
+std::size_t integer_size(Int i) {
+  char buf[32];
+  return static_cast<std::size_t>(std::to_chars(buf, buf + sizeof buf, i).ptr - buf);
+}
+
 }  // namespace
 
 void dump_to(const value& v, std::string& out) {
@@ -126,13 +243,45 @@ void dump_to(const value& v, std::string& out) {
   }
 }
 
+namespace {
+constexpr std::size_t size_depth_max = 4096;
+
+std::size_t dumped_size_at(const value& v, std::size_t depth) {
+  if (depth > size_depth_max) return dump(v).size();
+  switch (v.kind()) {
+    case boost::json::kind::null: return 4;
+    case boost::json::kind::bool_: return v.get_bool() ? 4 : 5;
+    case boost::json::kind::int64: return integer_size(v.get_int64());
+    case boost::json::kind::uint64: return integer_size(v.get_uint64());
+    case boost::json::kind::double_: return format_double(v.get_double()).size();
+    case boost::json::kind::string: return string_size(v.get_string());
+    case boost::json::kind::array: {
+      const auto& a = v.get_array();
+      std::size_t n = 2 + (a.empty() ? 0 : a.size() - 1);
+      for (const auto& e : a) n += dumped_size_at(e, depth + 1);
+      return n;
+    }
+    case boost::json::kind::object: {
+      const auto& o = v.get_object();
+      std::size_t n = 2 + (o.empty() ? 0 : o.size() - 1);
+      for (const auto& kv : o) n += string_size(kv.key()) + 1 + dumped_size_at(kv.value(), depth + 1);
+      return n;
+    }
+  }
+  return 0;
+}
+}  // namespace
+
 std::string dump(const value& v) {
   std::string out;
   dump_to(v, out);
   return out;
 }
 
-std::size_t dumped_size(const value& v) { return dump(v).size(); }
+// Walks the value like dump_to but only counts (no text is built); depth is bounded by the
+// parser's limit for parsed values, and by this guard for values built in memory.
+std::size_t dumped_size(const value& v) { return dumped_size_at(v, 0); }
+
 
 std::string quote(std::string_view s) {
   std::string out;

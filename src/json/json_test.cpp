@@ -32,6 +32,15 @@ TEST(Json, RejectsMalformedText) {
   EXPECT_FALSE(parse("{'a':1}").ok());
 }
 
+TEST(Json, SeventeenDigitDoublesRoundTripExactly) {
+  auto v = parse("[-1.4666666626666667,0.1,123456789.12345679,1e-300,2.5E10]");
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->get_array()[0].get_double(), -1.4666666626666667);
+  EXPECT_EQ(dump(*v), "[-1.4666666626666667,0.1,1.2345678912345679E8,1.0E-300,2.5E10]");
+}
+
+TEST(Json, RejectsTrailingText) { EXPECT_FALSE(parse("{} x").ok()); }
+
 TEST(Json, NumbersCompareByValue) {
   EXPECT_TRUE(equal(value(1), value(1.0)));
   EXPECT_FALSE(equal(value(1), value("1")));

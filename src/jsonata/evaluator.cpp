@@ -10,6 +10,8 @@
 namespace stepwise::jsonata {
 namespace {
 
+// Object constructors with up to this many keys find duplicates by scanning, not hashing.
+constexpr std::size_t group_scan_max = 16;
 // Wall-clock checks are amortised over this many node evaluations.
 constexpr std::uint64_t clock_check_steps = 256;
 
@@ -70,6 +72,7 @@ class Evaluator {
   Value apply_inner(const Value& proc, std::vector<Value> args, const Value& input, const FramePtr& env);
   Value apply_procedure(const Function& fn, const std::vector<Value>& args);
   Value eval_path(const Node* expr, const Value& input, const FramePtr& env);
+  bool simple_path(const Node* expr, const Value& input, const FramePtr& env, Value& out);
   Value eval_step(const Node* step, const Value& input, const FramePtr& env, bool last);
   Value eval_tuple_step(const Node* step, const Value& input, Value tuples, const FramePtr& env);
   Value eval_stages(const std::vector<Stage>& stages, Value input, const FramePtr& env);
@@ -278,7 +281,48 @@ Value Evaluator::eval_inner(const Node* expr, const Value& input, const FramePtr
       return Value::array(out);
     }
 
+// A step that only looks a name up: nothing the general walk would bind, filter or keep.
+bool plain_step(const Node* s) {
+  return s->stages.empty() && s->predicate.empty() && !s->group && !s->tuple && !s->has_focus &&
+         !s->has_index && !s->consarray && !s->keep_array && !s->ancestor;
+}
+
+// `$var.a.b` or `a.b` through single objects (most Step Functions expressions) is looked up
+// directly, without a sequence per step. Returns false, having changed nothing, on whatever
+// the general walk treats specially (arrays, non-objects, filters, bindings): lookups have no
+// side effects, so the caller then simply starts over with the general walk.
+bool Evaluator::simple_path(const Node* expr, const Value& input, const FramePtr& env, Value& out) {
+  if (expr->keep_singleton_array || expr->keep_array || expr->group || expr->tuple ||
+      !expr->predicate.empty()) {
+    return false;
+  }
+  Value v;
+  const auto& steps = expr->expressions;
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const Node* s = steps[i];
+    if (!plain_step(s)) return false;
+    if (i == 0 && s->type == NodeType::kVariable && !s->value.empty()) {
+      const Value* p = env->lookup(s->value);
+      if (p == nullptr) return false;
+      v = *p;
+      continue;
+    }
+    const Value& from = i == 0 ? input : v;
+    if (s->type != NodeType::kName || !from.is_object()) return false;
+    const Value* p = from.obj().find(s->value);
+    if (p == nullptr) {
+      out = Value();
+      return true;
+    }
+    v = *p;
+  }
+  if (v.is_array() && v.arr().sequence) return false;
+  out = std::move(v);
+  return true;
+}
+
 Value Evaluator::eval_path(const Node* expr, const Value& input, const FramePtr& env) {
+  if (Value fast; simple_path(expr, input, env, fast)) return fast;
   const auto& steps = expr->expressions;
   Value input_seq;
   if (input.is_array() && steps[0]->type != NodeType::kVariable) {
@@ -330,26 +374,35 @@ Value Evaluator::eval_step(const Node* step, const Value& input, const FramePtr&
     if (!step->stages.empty()) result = eval_stages(step->stages, result, env);
     return result;
   }
-  std::vector<Value> results;
-  const auto& in = items_of(input);
-  results.reserve(in.size());
-  for (const auto& item : in) {
-    Value res = eval(step, item, env);
-    for (const auto& stage : step->stages) res = eval_filter(stage.expr, res, env);
-    if (!res.undefined()) results.push_back(std::move(res));
-  }
-  if (last && results.size() == 1 && results[0].is_array() && !results[0].arr().sequence) {
-    return results[0];
-  }
+  // Results are flattened into the output as they come (no intermediate vector: a path step
+  // is the hottest allocation site). The first is held back: a lone plain array ending the
+  // path is returned as it is, without copying its items.
   auto out = std::make_shared<Array>();
   out->sequence = true;
-  for (auto& res : results) {
+  auto add = [&out](Value res) {
     if (!res.is_array() || res.arr().cons) {
       out->items.push_back(std::move(res));
     } else {
       const auto& xs = res.arr().items;
       out->items.insert(out->items.end(), xs.begin(), xs.end());
     }
+  };
+  std::size_t count = 0;
+  Value first;
+  for (const auto& item : items_of(input)) {
+    Value res = eval(step, item, env);
+    for (const auto& stage : step->stages) res = eval_filter(stage.expr, res, env);
+    if (res.undefined()) continue;
+    if (++count == 1) {
+      first = std::move(res);
+      continue;
+    }
+    if (count == 2) add(std::move(first));
+    add(std::move(res));
+  }
+  if (count == 1) {
+    if (last && first.is_array() && !first.arr().sequence) return first;
+    add(std::move(first));
   }
   return Value::array(out);
 }
@@ -649,27 +702,40 @@ Value reduce_tuple_stream(const Value& data) {
 
 Value Evaluator::eval_group(const GroupBy& group, const Value& input_in, const FramePtr& env) {
   bool reduce = input_in.is_array() && input_in.arr().tuple_stream;
-  Value input = input_in.is_array() ? input_in : seq_of(input_in);
-  std::vector<Value> items = input.arr().items;
-  if (items.empty()) items.emplace_back();
+  // A lone input (the usual `{...}` on one object) is not copied into a sequence first.
+  std::vector<Value> lone;
+  if (!input_in.is_array() || input_in.arr().items.empty()) lone.push_back(input_in.is_array() ? Value() : input_in);
+  const std::vector<Value>& items = lone.empty() ? input_in.arr().items : lone;
   struct Entry {
     Value data;
     std::size_t expr_index;
   };
   std::vector<std::pair<std::string, Entry>> groups;
+  // Few keys are found by a linear scan; the hash index is built once there are more.
   std::unordered_map<std::string, std::size_t> where;
+  auto find_group = [&](const std::string& k) -> std::size_t {
+    if (groups.size() <= group_scan_max) {
+      for (std::size_t g = 0; g < groups.size(); ++g)
+        if (groups[g].first == k) return g;
+      return groups.size();
+    }
+    if (where.empty())
+      for (std::size_t g = 0; g < groups.size(); ++g) where.emplace(groups[g].first, g);
+    auto it = where.find(k);
+    return it == where.end() ? groups.size() : it->second;
+  };
   for (const auto& item : items) {
     FramePtr item_env = reduce ? frame_from_tuple(env, item) : env;
     for (std::size_t p = 0; p < group.pairs.size(); ++p) {
       Value key = eval(group.pairs[p].first, reduce ? tuple_focus(item) : item, item_env);
       if (key.undefined()) continue;
       if (!key.is_string()) fail_value("T1003", key, group.position);
-      auto it = where.find(key.str());
-      if (it == where.end()) {
-        where[key.str()] = groups.size();
+      std::size_t g = find_group(key.str());
+      if (g == groups.size()) {
+        if (!where.empty()) where.emplace(key.str(), g);
         groups.push_back({key.str(), Entry{item, p}});
       } else {
-        Entry& e = groups[it->second].second;
+        Entry& e = groups[g].second;
         if (e.expr_index != p) fail_value("D1009", key, group.position);
         e.data = append(e.data, item);
       }

@@ -16,8 +16,10 @@ struct Graveyard {
 };
 thread_local Graveyard graveyard;
 
+// Only a container this value alone keeps alive can start a deep destruction; one shared with
+// others (a document's object held by a sequence, say) just loses a reference.
 void bury(Value& v) {
-  if (v.is_array() || v.is_object()) graveyard.items.push_back(v.release());
+  if ((v.is_array() || v.is_object()) && v.sole_owner()) graveyard.items.push_back(v.release());
 }
 
 void drain() {

@@ -52,6 +52,8 @@ class Value {
   std::shared_ptr<Array> arr_ptr() const { return std::static_pointer_cast<Array>(p_); }
   std::shared_ptr<Function> fn_ptr() const { return std::static_pointer_cast<Function>(p_); }
   const void* identity() const { return p_.get(); }
+  // True when this value holds the only reference to its container or string.
+  bool sole_owner() const { return p_.use_count() == 1; }
   // Moves the container out, leaving undefined (used for iterative destruction).
   std::shared_ptr<void> release() {
     kind_ = Kind::kUndefined;

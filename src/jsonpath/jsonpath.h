@@ -64,6 +64,13 @@ class Path {
   // their field); a definite path yields that node, an indefinite one an array of matches.
   std::optional<json::value> select(const EvalContext& ctx) const;
 
+  // The matched node itself, without a copy, for a definite path that names an existing node
+  // (no merge of several names): the hot path of templates and Choice rules. nullptr when the
+  // path matches nothing or cannot answer by reference (is_by_reference() false): then use
+  // select(). The pointer is valid while the EvalContext's documents are unchanged.
+  const json::value* find(const EvalContext& ctx) const;
+  bool is_by_reference() const;  // find() can answer (definite, no multi-name merge)
+
   // select(), but a miss becomes AWS's error for InputPath/OutputPath/ItemsPath...: name
   // "States.Runtime", cause "Invalid path '$.x' : No results for path: $['x']" (Jayway's text).
   // The engine prefixes "An error occurred while executing the state ...".

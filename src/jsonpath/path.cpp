@@ -20,9 +20,17 @@ namespace {
 
 using Matches = std::vector<const json::value*>;
 
+// Up to this many members, a straight scan beats hashing the name (and stays inline).
+constexpr std::size_t member_scan_max = 8;
+
 const json::value* member(const json::value& node, std::string_view name) {
   const json::object* obj = node.if_object();
   if (obj == nullptr) return nullptr;
+  if (obj->size() <= member_scan_max) {
+    for (const auto& kv : *obj)
+      if (kv.key() == name) return &kv.value();  // keys are unique within an object
+    return nullptr;
+  }
   auto it = obj->find(name);
   return it == obj->end() ? nullptr : &it->value();
 }
@@ -335,6 +343,14 @@ std::optional<json::value> Path::select(const EvalContext& ctx) const {
   }
   return json::value(std::move(out));
 }
+
+const json::value* Path::find(const EvalContext& ctx) const {
+  const detail::CompiledPath& p = impl_->path;
+  if (!p.definite || p.merge_leaf) return nullptr;
+  return detail::walk_definite(p, detail::root_of(p, ctx), p.segments.size());
+}
+
+bool Path::is_by_reference() const { return impl_->path.definite && !impl_->path.merge_leaf; }
 
 Result<json::value> Path::select_or_fail(const EvalContext& ctx) const {
   if (auto v = select(ctx)) return std::move(*v);

@@ -1,5 +1,6 @@
 // Payload templates: compiled to a tree whose static subtrees are kept as ready JSON values, so
 // evaluation only walks the dynamic parts.
+#include <optional>
 #include <unordered_set>
 
 #include "jsonpath/jsonpath.h"
@@ -103,44 +104,83 @@ Result<Node> compile_node(const json::value& v, std::size_t depth) {
   return n;
 }
 
-Result<json::value> eval_node(const Node& n, const EvalContext& ctx);
+// Evaluation writes each result straight into its slot of the output (the object is reserved
+// up front, so slots never move): no temporary value or Result per field, no re-copy when
+// nesting. The hot path of every Parameters/ResultSelector, so it stays allocation-lean.
+using Failure = std::optional<Error>;
 
-Result<json::value> eval_path(const Node& n, const EvalContext& ctx) {
-  if (auto v = n.path.select(ctx)) return std::move(*v);
+Failure eval_into(const Node& n, const EvalContext& ctx, json::value& out);
+
+Failure path_not_found(const Node& n, const EvalContext& ctx) {
   std::string input = ctx.input != nullptr ? json::dump(*ctx.input) : "null";
   return Error{"States.Runtime", "The JSONPath '" + n.path.text() + "' specified for the field '" +
                                      n.field + "' could not be found in the input '" + input + "'"};
 }
 
-Result<json::value> eval_node(const Node& n, const EvalContext& ctx) {
+// Scalars are set in place; the generic copy builds a temporary and swaps it in.
+void copy_into(const json::value& from, json::value& to) {
+  switch (from.kind()) {
+    case boost::json::kind::int64: to.emplace_int64() = from.get_int64(); return;
+    case boost::json::kind::uint64: to.emplace_uint64() = from.get_uint64(); return;
+    case boost::json::kind::double_: to.emplace_double() = from.get_double(); return;
+    case boost::json::kind::bool_: to.emplace_bool() = from.get_bool(); return;
+    case boost::json::kind::null: to.emplace_null(); return;
+    default: to = from;
+  }
+}
+
+Failure eval_path_into(const Node& n, const EvalContext& ctx, json::value& out) {
+  if (n.path.is_by_reference()) {
+    const json::value* v = n.path.find(ctx);  // copy the node once, straight into place
+    if (v == nullptr) return path_not_found(n, ctx);
+    copy_into(*v, out);
+    return std::nullopt;
+  }
+  auto v = n.path.select(ctx);
+  if (!v) return path_not_found(n, ctx);
+  out = std::move(*v);
+  return std::nullopt;
+}
+
+Failure eval_object_into(const Node& n, const EvalContext& ctx, json::value& out) {
+  json::object& obj = out.emplace_object();
+  obj.reserve(n.fields.size());
+  for (const auto& [key, child] : n.fields) {
+    // Keys are unique (checked at compile), so this always inserts a fresh null slot.
+    json::value& slot = obj.emplace(key, nullptr).first->value();
+    if (auto bad = eval_into(child, ctx, slot)) return bad;
+  }
+  return std::nullopt;
+}
+
+Failure eval_array_into(const Node& n, const EvalContext& ctx, json::value& out) {
+  json::array& arr = out.emplace_array();
+  arr.reserve(n.items.size());
+  for (const Node& item : n.items) {
+    if (auto bad = eval_into(item, ctx, arr.emplace_back(nullptr))) return bad;
+  }
+  return std::nullopt;
+}
+
+Failure eval_into(const Node& n, const EvalContext& ctx, json::value& out) {
   switch (n.kind) {
     case Node::Kind::kLiteral:
-      return n.literal;
+      copy_into(n.literal, out);
+      return std::nullopt;
     case Node::Kind::kPath:
-      return eval_path(n, ctx);
-    case Node::Kind::kIntrinsic:
-      return n.fn.evaluate(ctx, n.field);
-    case Node::Kind::kArray: {
-      json::array out;
-      out.reserve(n.items.size());
-      for (const Node& item : n.items) {
-        auto v = eval_node(item, ctx);
-        if (!v) return std::move(v).error();
-        out.push_back(std::move(v).value());
-      }
-      return json::value(std::move(out));
+      return eval_path_into(n, ctx, out);
+    case Node::Kind::kIntrinsic: {
+      auto v = n.fn.evaluate(ctx, n.field);
+      if (!v) return std::move(v).error();
+      out = std::move(v).value();
+      return std::nullopt;
     }
-    case Node::Kind::kObject: {
-      json::object out(n.fields.size());
-      for (const auto& [key, child] : n.fields) {
-        auto v = eval_node(child, ctx);
-        if (!v) return std::move(v).error();
-        out.emplace(key, std::move(v).value());  // keys are unique (checked at compile)
-      }
-      return json::value(std::move(out));
-    }
+    case Node::Kind::kArray:
+      return eval_array_into(n, ctx, out);
+    case Node::Kind::kObject:
+      return eval_object_into(n, ctx, out);
   }
-  return json::value();
+  return std::nullopt;
 }
 
 }  // namespace
@@ -158,7 +198,9 @@ Result<Template> Template::compile(const json::value& tmpl, std::string_view fie
 }
 
 Result<json::value> Template::evaluate(const EvalContext& ctx) const {
-  return eval_node(impl_->root, ctx);
+  json::value out;
+  if (auto bad = eval_into(impl_->root, ctx, out)) return std::move(*bad);
+  return out;
 }
 
 Template::Template() : impl_(std::make_shared<Impl>()) {}
