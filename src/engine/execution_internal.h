@@ -18,8 +18,8 @@ namespace stepwise::engine {
 namespace detail {
 // {"Error": ..., "Cause": ...} as a catcher or a tolerated Map iteration sees it.
 json::value error_output(const std::string& error, const std::string& cause, bool has_cause);
-// AWS's 256 KiB payload quota.
-bool payload_too_large(const json::value& v);
+// AWS's 256 KiB payload quota (never exceeded when quotas are off: see ExecutionInfo).
+bool payload_too_large(const json::value& v, bool enforce_quotas);
 // 64 hex digits from the execution's random source (task tokens, Map Run ids).
 std::string make_token(const std::function<std::uint64_t()>& random);
 }  // namespace detail

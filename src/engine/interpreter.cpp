@@ -97,8 +97,8 @@ value detail::error_output(const std::string& error, const std::string& cause, b
 }
 
 // AWS's 256 KiB payload quota; the exact size is computed only when the bound says it may matter.
-bool detail::payload_too_large(const value& v) {
-  if (size_bound(v, 0) <= limits::payload_bytes_max) return false;
+bool detail::payload_too_large(const value& v, bool enforce_quotas) {
+  if (!enforce_quotas || size_bound(v, 0) <= limits::payload_bytes_max) return false;
   return json::dumped_size(v) > limits::payload_bytes_max;
 }
 
@@ -152,7 +152,7 @@ std::optional<Execution::Failure> Execution::apply_assign(int f, const jsonpath:
                    true};
   }
   if (!r->is_object()) return std::nullopt;
-  if (payload_too_large(*r)) return assign_too_large(fr.cur().name);
+  if (payload_too_large(*r, info_.enforce_quotas)) return assign_too_large(fr.cur().name);
   for (auto& kv : r->get_object()) {
     fr.vars[kv.key()] = kv.value();
     fr.assigned[kv.key()] = std::move(kv.value());
@@ -324,7 +324,8 @@ void Execution::run_queue() {
 }
 
 bool Execution::history_full() {
-  if (info_.express || next_event_id_ <= static_cast<std::int64_t>(limits::history_events_max)) {
+  if (info_.express || !info_.enforce_quotas ||
+      next_event_id_ <= static_cast<std::int64_t>(limits::history_events_max)) {
     return false;
   }
   finish_execution("FAILED", std::nullopt, std::string("States.Runtime"),
@@ -578,7 +579,7 @@ bool Execution::complete_state(int f, value result) {
     if (!sel) return state_failed(f, runtime_failure(fr, sel.error().cause));
     out = std::move(*sel);
   }
-  if (payload_too_large(out)) {
+  if (payload_too_large(out, info_.enforce_quotas)) {
     return state_failed(f, Failure{"States.DataLimitExceeded",
                                    "The state/task '" + s.name +
                                        "' returned a result with a size exceeding the maximum "
@@ -637,7 +638,7 @@ bool Execution::run_pass(int f) {
                 s.output_path.kind == PathField::Kind::kDefault;
   if (simple) {
     // The common case (and the benchmark): the input is the output, moved not copied.
-    if (!history_on() && !payload_too_large(fr.input)) {
+    if (!history_on() && !payload_too_large(fr.input, info_.enforce_quotas)) {
       return transition_out(f, std::move(fr.input), s.next);
     }
     return complete_state(f, std::move(fr.input));
@@ -1010,7 +1011,7 @@ void Execution::task_result(int f, const StepEvent& ev) {
   const bool activity = s.resource_kind == asl::ResourceKind::kActivity;
   Failure fl;
   bool ok = ev.kind == StepEvent::Kind::kTaskSucceeded;
-  if (ok && payload_too_large(ev.output)) {
+  if (ok && payload_too_large(ev.output, info_.enforce_quotas)) {
     ok = false;
     fl = Failure{"States.DataLimitExceeded",
                  "The state/task '" + (lambda || activity ? s.resource : s.resource_type) +

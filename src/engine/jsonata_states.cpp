@@ -198,7 +198,7 @@ std::optional<Execution::Failure> Execution::jsonata_assign_output(int f, const 
   }
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   if (assigned.is_object()) {
-    if (payload_too_large(assigned)) return assign_too_large(fr.cur().name);
+    if (payload_too_large(assigned, info_.enforce_quotas)) return assign_too_large(fr.cur().name);
     for (auto& kv : assigned.get_object()) {
       fr.vars[kv.key()] = kv.value();
       fr.assigned[kv.key()] = std::move(kv.value());
@@ -224,7 +224,7 @@ bool Execution::jsonata_complete(int f, value result) {
     return state_failed(f, std::move(*bad));
   }
   if (!j.output) out = std::move(result);
-  if (payload_too_large(out)) {
+  if (payload_too_large(out, info_.enforce_quotas)) {
     return state_failed(f, Failure{"States.DataLimitExceeded",
                                    "The state/task '" + s.name +
                                        "' returned a result with a size exceeding the maximum "

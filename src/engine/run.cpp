@@ -133,6 +133,7 @@ Result<RunResult> run_execution(const asl::StateMachine& machine, const json::va
   if (options.express) info.execution_arn += ":" + options.ids->uuid_v4();
   info.express = options.express;
   info.keep_history = options.keep_history && !options.express;
+  info.enforce_quotas = options.enforce_quotas;
 
   // The machine outlives the run; a non-owning shared_ptr lets the interpreter hold it uniformly.
   std::shared_ptr<const asl::StateMachine> m(&machine, [](const asl::StateMachine*) {});

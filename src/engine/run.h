@@ -27,7 +27,8 @@ struct RunOptions {
   std::string execution_name;      // generated (a UUID) when empty
   std::string role_arn;            // default: arn:aws:iam::<account>:role/StepwiseRole
   bool express = false;            // Express: no history kept, no 25,000-event limit
-  bool keep_history = true;        // false drops history even for Standard (benchmarks)
+  bool keep_history = true;
+  bool enforce_quotas = true;      // AWS's payload and history quotas (see ExecutionInfo)        // false drops history even for Standard (benchmarks)
   Clock* clock = nullptr;          // required
   tasks::TaskRunner* tasks = nullptr;  // required when the machine has Task states
   IdGenerator* ids = nullptr;      // required
