@@ -128,6 +128,19 @@ std::string signal_text(int sig) {
   }
 }
 
+// What Lambda returns for LogType "Tail": the last 4 KB of the invocation's log, which the
+// runtime frames with START/END/REPORT lines (so it is never empty); the function's own log is
+// its stderr.
+std::string lambda_log_tail(const Call& call, const std::string& stderr_tail) {
+  std::string log = "START RequestId: " + call.request_id +
+                    " Version: " + call.target.executed_version() + "\n" + stderr_tail;
+  if (!stderr_tail.empty() && stderr_tail.back() != '\n') log += '\n';
+  log += "END RequestId: " + call.request_id + "\nREPORT RequestId: " + call.request_id + "\t\n";
+  constexpr std::size_t kTailBytes = 4096;  // Lambda's LogResult: the last 4 KB
+  if (log.size() > kTailBytes) log.erase(0, log.size() - kTailBytes);
+  return log;
+}
+
 Invocation failed(TaskOutcome outcome) {
   Invocation inv;
   inv.failure = std::move(outcome);
@@ -276,7 +289,7 @@ TaskOutcome shape(const Call& call, Invocation inv) {
   meta.trace_id = call.trace_id;
   meta.http_date = http_date(call.now_ms);
   meta.payload_bytes = inv.bytes.size();
-  std::string log_result = base64_encode(inv.log_tail);
+  std::string log_result = base64_encode(lambda_log_tail(call, inv.log_tail));
   if (call.log_tail) meta.log_result = &log_result;
   return TaskOutcome::success(invoke_response(std::move(payload), meta));
 }
