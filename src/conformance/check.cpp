@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "conformance/compare.h"
 #include "conformance/normalise.h"
@@ -197,10 +198,13 @@ void drop_events_lost_by_recording(const Rules& rules, const json::array& exp, j
   auto* sorted = rules.norm.if_contains("parallel_events_sorted");
   if (!sorted || !sorted->is_bool() || !sorted->get_bool()) return;
   std::int64_t max_id = 0;
+  std::set<std::int64_t> recorded_ids;  // an event the recording kept (by id) is never set aside
   for (const auto& e : exp) {
     if (!e.is_object()) continue;
-    if (auto* id = e.get_object().if_contains("id"); id && id->is_int64())
+    if (auto* id = e.get_object().if_contains("id"); id && id->is_int64()) {
       max_id = std::max(max_id, id->get_int64());
+      recorded_ids.insert(id->get_int64());
+    }
   }
   std::int64_t lost = max_id - static_cast<std::int64_t>(exp.size());
   if (lost <= 0) return;
@@ -210,6 +214,9 @@ void drop_events_lost_by_recording(const Rules& rules, const json::array& exp, j
   for (std::size_t i = act.size(); i-- > 0 && lost > 0;) {
     std::string t = type_of(act[i]);
     if (t.rfind("Parallel", 0) != 0 || surplus[t] <= 0) continue;
+    if (auto* id = act[i].get_object().if_contains("id");
+        id && id->is_int64() && recorded_ids.count(id->get_int64()))
+      continue;
     --surplus[t];
     --lost;
     act.erase(act.begin() + static_cast<std::ptrdiff_t>(i));
