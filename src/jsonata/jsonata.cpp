@@ -143,6 +143,8 @@ Result<Outcome> run(const Ast& ast, const Value& input, const std::vector<std::p
     }
     Value result = jsonata::evaluate(ctx, ast.root, in, env);
     if (result.undefined()) return Outcome{};
+    if (options.reject_function_result && result.kind() == Kind::kFunction)
+      return Error{function_result_error, "the expression returned a function"};
     json::value out;
     to_json(result, out, 0);
     return Outcome{std::move(out)};

@@ -33,7 +33,13 @@ struct EvalOptions {
   double now_millis = -1;
   // Seed for $random()/$shuffle()/$uuid(); zero means a seed taken from the clock.
   std::uint64_t random_seed = 0;
+  // A function is no JSON value: by default it converts to null (as JSON.stringify drops it);
+  // with this set, a function result fails with function_result_error instead, so that a caller
+  // (Step Functions) can say "returned an unsupported result type".
+  bool reject_function_result = false;
 };
+
+inline constexpr const char* function_result_error = "Stepwise.FunctionResult";
 
 // Undefined (no value) is std::nullopt; JSON null is a value.
 using Outcome = std::optional<json::value>;

@@ -173,5 +173,18 @@ TEST(Jsonata, DeeplyNestedValueIsReleasedWithoutRecursion) {
   EXPECT_EQ(run("$reduce([1..5000], function($a, $x){ {\"a\": $a} }, {})"), "error U1001");
 }
 
+TEST(Jsonata, FunctionResultIsNullUnlessRejected) {
+  auto e = Expression::compile("$fn := function($x){$x}");
+  ASSERT_TRUE(e.ok());
+  auto as_null = e->evaluate(nullptr);
+  ASSERT_TRUE(as_null.ok());
+  EXPECT_EQ(json::dump(**as_null), "null");
+  EvalOptions options;
+  options.reject_function_result = true;
+  auto rejected = e->evaluate(nullptr, {}, options);
+  ASSERT_FALSE(rejected.ok());
+  EXPECT_EQ(rejected.error().name, function_result_error);
+}
+
 }  // namespace
 }  // namespace stepwise::jsonata
