@@ -113,6 +113,12 @@ Result<json::value> parse_json_or_yaml(const std::string& text) {
 Result<std::string> load_definition_text(const std::string& path) {
   auto text = read_text_file(path);
   if (!text.ok()) return text;
+  // AWS refuses definitions over its 1 MiB quota at CreateStateMachine; so do we, at once.
+  if (text->size() > limits::definition_bytes_max)
+    return Error{"InvalidDefinition", path + ": the definition is " + std::to_string(text->size()) +
+                                          " bytes, over the " +
+                                          std::to_string(limits::definition_bytes_max) +
+                                          "-byte (1 MiB) definition quota"};
   if (json::parse(*text).ok()) return text;
   auto converted = parse_json_or_yaml(*text);
   if (!converted.ok()) return converted.error();

@@ -880,6 +880,17 @@ static std::optional<std::string> seconds_from_path(const jsonpath::Path& path,
   return std::nullopt;
 }
 
+// True when nothing reads a Task's state input once the call starts, so the input can move
+// into the request instead of being deep-copied: no Retry (re-runs from the input), no Catch
+// or ResultPath (merge into it), no Assign/ResultSelector, and no path or Credentials field
+// evaluated against it after InputPath.
+static bool task_input_consumable(const State& s) {
+  return s.input_path.kind == PathField::Kind::kDefault && !s.parameters &&
+         s.result_path.kind == PathField::Kind::kDefault && s.retry.empty() &&
+         s.catchers.empty() && !s.assign && !s.result_selector && !s.timeout_seconds_path &&
+         !s.heartbeat_seconds_path && !s.credentials;
+}
+
 bool Execution::run_task(int f) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   const State& s = fr.cur();
@@ -889,11 +900,16 @@ bool Execution::run_task(int f) {
     fr.request.task_token = make_token(random_);
   }
   STEPWISE_CTX(fr, &fr.input, nullptr, 0)
-  auto eff = apply_input_path(s.input_path, fr.input, false, ctx);
-  if (!eff) return state_failed(f, runtime_failure(fr, eff.error().cause));
-  value params = std::move(*eff);
+  // With the default InputPath, Parameters read "$" = the input itself: skip copying it.
+  const bool params_over_input = s.parameters && s.input_path.kind == PathField::Kind::kDefault;
+  value params;
+  if (!params_over_input) {
+    auto eff = apply_input_path(s.input_path, fr.input, task_input_consumable(s), ctx);
+    if (!eff) return state_failed(f, runtime_failure(fr, eff.error().cause));
+    params = std::move(*eff);
+  }
   if (s.parameters) {
-    ctx.input = &params;
+    if (!params_over_input) ctx.input = &params;
     auto p = s.parameters->evaluate(ctx);
     if (!p) {
       return state_failed(f, Failure{p.error().name,
@@ -969,7 +985,6 @@ void Execution::schedule_task(int f, value params, std::optional<std::int64_t> t
   }
   tasks::TaskRequest& r = fr.request;
   r.resource = s.resource;
-  r.parameters = std::move(params);
   r.state_name = s.name;
   r.execution_arn = info_.execution_arn;
   r.execution_name = info_.execution_name;
@@ -982,6 +997,9 @@ void Execution::schedule_task(int f, value params, std::optional<std::int64_t> t
   c.kind = Command::Kind::kInvokeTask;
   c.id = add_op(f, OpKind::kTask);
   c.request = r;
+  // Only the runner needs the parameters: the frame's copy of the request serves cancel() and
+  // $$.Task.Token, so the (possibly large) payload moves instead of being deep-copied.
+  c.request.parameters = std::move(params);
   fr.task_op = c.id;
   commands_.push_back(std::move(c));
   auto timer = [&](std::int64_t secs, OpKind kind) {
@@ -1003,7 +1021,7 @@ object Execution::service_details(const State& s) const {
   return d;
 }
 
-void Execution::task_result(int f, const StepEvent& ev) {
+void Execution::task_result(int f, StepEvent& ev) {
   cancel_ops(f);
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   const State& s = fr.cur();
@@ -1036,7 +1054,8 @@ void Execution::task_result(int f, const StepEvent& ev) {
     } else if (!fr.silent) {
       emit(f, "", "", object());
     }
-    value result = ev.output;
+    // The event is ours (handle_event owns it): take the output instead of deep-copying it.
+    value result = std::move(ev.output);
     if (s.result_selector) {
       STEPWISE_CTX(fr, &result, nullptr, 0)
       auto r = s.result_selector->evaluate(ctx);

@@ -135,7 +135,7 @@ class Execution {
   void schedule_task(int f, json::value params, std::optional<std::int64_t> timeout,
                      std::optional<std::int64_t> heartbeat);
   json::object service_details(const asl::State& s) const;
-  void task_result(int f, const StepEvent& ev);
+  void task_result(int f, StepEvent& ev);
   void task_timed_out(int f, const char* error);
   // ResultPath, OutputPath, payload limit, then transition_out. True when the frame moved on.
   bool complete_state(int f, json::value result);
