@@ -44,13 +44,19 @@ void EventLoop::stop() {
 }
 
 bool EventLoop::run_ready() {
-  std::deque<Fn> batch;
+  // The batch is a local (a callback may post, or even run a nested loop), but its buffer is
+  // recycled through spare_: swapping vectors moves buffers, so steady state allocates nothing.
+  std::vector<Fn> batch;
+  batch.swap(spare_);
   {
     std::lock_guard<std::mutex> lock(mu_);
     batch.swap(ready_);
   }
   for (auto& fn : batch) fn();
-  return !batch.empty();
+  const bool ran = !batch.empty();
+  batch.clear();
+  if (batch.capacity() > spare_.capacity()) spare_.swap(batch);
+  return ran;
 }
 
 void EventLoop::run() {

@@ -30,6 +30,8 @@ inline constexpr std::size_t intrinsic_string_chars_max = 10000;
 inline constexpr std::size_t inline_map_concurrency_max = 40;
 // AWS: Wait/Timeout/Interval seconds accepted by the schema.
 inline constexpr std::int64_t seconds_max = 99999999;
+// Wall-clock budget of one JSONata evaluation (a runaway expression fails instead of stalling).
+inline constexpr std::int64_t jsonata_eval_ms_max = 2000;
 // Task TimeoutSeconds when a Task sets none (AWS's observed effective default).
 inline constexpr std::int64_t task_timeout_seconds_default = 99999999;
 

@@ -90,9 +90,13 @@ class Interleaver {
   }
 
   void dispatch(Slot& s) {
+    // Buffers rotate through spare_ so that a step allocates no command vector.
     std::vector<Command> cmds;
+    cmds.swap(spare_);
     cmds.swap(s.exec->commands());
     for (auto& c : cmds) run(s, c);
+    cmds.clear();
+    spare_.swap(cmds);
     if (s.exec->finished()) finish(s);
   }
 
@@ -127,13 +131,13 @@ class Interleaver {
         }
         break;
       case Command::Kind::kInvokeTask: invoke(s, c); break;
-      case Command::Kind::kCancelTask: tasks_.cancel(c.request); break;
+      case Command::Kind::kCancelTask: tasks_.cancel(*c.request); break;
     }
   }
 
   void invoke(Slot& s, Command& c) {
     std::uint64_t gen = s.generation, id = c.id;
-    tasks_.start(c.request, loop_, [this, &s, gen, id](tasks::TaskOutcome o) {
+    tasks_.start(*c.request, loop_, [this, &s, gen, id](tasks::TaskOutcome o) {
       StepEvent ev;
       ev.kind = o.succeeded ? StepEvent::Kind::kTaskSucceeded : StepEvent::Kind::kTaskFailed;
       ev.id = id;
@@ -156,6 +160,7 @@ class Interleaver {
   std::int64_t next_;
   std::int64_t finished_ = 0;
   std::string error_;
+  std::vector<Command> spare_;  // an emptied command buffer kept for its capacity
 };
 
 }  // namespace

@@ -58,7 +58,8 @@ struct Execution::Frame {
   std::int64_t retry_count = 0;
   std::uint64_t task_op = 0;
   std::vector<std::uint64_t> timer_ops;
-  tasks::TaskRequest request;
+  tasks::TaskRequest request;  // staged by run_task: task token, credentials
+  std::shared_ptr<const tasks::TaskRequest> sent_request;  // the call in flight (for cancel)
   // Parallel / Map bookkeeping.
   std::vector<int> children;
   json::array results;

@@ -202,11 +202,12 @@ void Execution::cancel_ops(int f) {
       Command c;
       c.kind = Command::Kind::kCancelTask;
       c.id = fr.task_op;
-      c.request = fr.request;
+      c.request = fr.sent_request;
       commands_.push_back(std::move(c));
     }
     fr.task_op = 0;
   }
+  fr.sent_request.reset();  // the call is over: free its parameters now
   for (std::uint64_t t : fr.timer_ops) {
     if (ops_.erase(t) > 0) {
       Command c;
@@ -983,23 +984,24 @@ void Execution::schedule_task(int f, value params, std::optional<std::int64_t> t
     emit(f, "", "", object());
     emit(f, "", "", object());
   }
-  tasks::TaskRequest& r = fr.request;
-  r.resource = s.resource;
-  r.state_name = s.name;
-  r.execution_arn = info_.execution_arn;
-  r.execution_name = info_.execution_name;
-  r.state_machine_arn = info_.state_machine_arn;
-  r.state_machine_name = info_.state_machine_name;
-  r.attempt = fr.retry_count;
-  r.timeout_seconds = timeout;
-  r.heartbeat_seconds = heartbeat;
+  auto r = std::make_shared<tasks::TaskRequest>();
+  r->resource = s.resource;
+  r->parameters = std::move(params);
+  r->state_name = s.name;
+  r->execution_arn = info_.execution_arn;
+  r->execution_name = info_.execution_name;
+  r->state_machine_arn = info_.state_machine_arn;
+  r->state_machine_name = info_.state_machine_name;
+  r->attempt = fr.retry_count;
+  r->task_token = fr.request.task_token;  // the frame keeps its own for $$.Task.Token
+  r->timeout_seconds = timeout;
+  r->heartbeat_seconds = heartbeat;
+  r->credentials = std::move(fr.request.credentials);
   Command c;
   c.kind = Command::Kind::kInvokeTask;
   c.id = add_op(f, OpKind::kTask);
-  c.request = r;
-  // Only the runner needs the parameters: the frame's copy of the request serves cancel() and
-  // $$.Task.Token, so the (possibly large) payload moves instead of being deep-copied.
-  c.request.parameters = std::move(params);
+  fr.sent_request = r;
+  c.request = std::move(r);
   fr.task_op = c.id;
   commands_.push_back(std::move(c));
   auto timer = [&](std::int64_t secs, OpKind kind) {

@@ -51,7 +51,9 @@ struct Command {
   Kind kind = Kind::kStartTimer;
   std::uint64_t id = 0;   // task or timer id; events refer back to it
   Millis due_ms = 0;      // kStartTimer
-  tasks::TaskRequest request;  // kInvokeTask (and kCancelTask: the request being cancelled)
+  // kInvokeTask (and kCancelTask: the request being cancelled). Shared with the frame, which
+  // keeps it for cancel(): building it once per task is the only copy of its ARNs and names.
+  std::shared_ptr<const tasks::TaskRequest> request;
 };
 
 struct StepEvent {

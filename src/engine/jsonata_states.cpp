@@ -32,18 +32,6 @@ struct Execution::JsonataEnv {
 
 namespace {
 
-// AWS's names for JSON types in its QueryEvaluationError texts.
-const char* type_name(const value& v) {
-  switch (v.kind()) {
-    case boost::json::kind::null: return "null";
-    case boost::json::kind::bool_: return "boolean";
-    case boost::json::kind::string: return "string";
-    case boost::json::kind::array: return "array";
-    case boost::json::kind::object: return "object";
-    default: return "number";
-  }
-}
-
 std::string expression_prefix(const JsonataTemplate& t, const std::string& location) {
   return "The JSONata expression '" + t.text + "' specified for the field '" + location + "' ";
 }
@@ -51,7 +39,7 @@ std::string expression_prefix(const JsonataTemplate& t, const std::string& locat
 std::string unexpected_type(const JsonataTemplate& t, const std::string& location,
                             const char* expected, const value& v) {
   return expression_prefix(t, location) + "returned an unexpected result type. Expected '" +
-         expected + "', but was '" + type_name(v) + "' for value: " + json::dump(v);
+         expected + "', but was '" + json::kind_name(v) + "' for value: " + json::dump(v);
 }
 
 // The message for a field whose value has the wrong type: an expression's or a literal's.
@@ -59,7 +47,7 @@ std::string wrong_type(const JsonataTemplate& t, const std::string& location, co
                        const value& v) {
   if (t.kind == JsonataTemplate::Kind::kExpression) return unexpected_type(t, location, expected, v);
   return "The value of the field '" + location + "' must be of type '" + expected +
-         "', but was '" + type_name(v) + "' for value: " + json::dump(v);
+         "', but was '" + json::kind_name(v) + "' for value: " + json::dump(v);
 }
 
 bool ends_with(const std::string& s, std::string_view suffix) {
@@ -125,6 +113,10 @@ std::optional<Execution::Failure> Execution::jsonata_env(int f, JsonataEnv& env)
   }
   env.options.now_millis = static_cast<double>(now_);
   env.options.random_seed = (random_ ? random_() : 1) | 1;  // never 0 (0 means the clock)
+  // A runaway expression (tail recursion adds no depth) ends with an evaluation error instead
+  // of stalling the execution; real expressions over a 256 KiB payload take milliseconds.
+  env.options.time_max = std::chrono::milliseconds(limits::jsonata_eval_ms_max);
+  env.options.reject_function_result = true;
   return std::nullopt;
 }
 
@@ -143,6 +135,10 @@ std::optional<Execution::Failure> Execution::jsonata_eval(int f, const JsonataTe
         if (auto bad = jsonata_env(f, env)) return bad;
       }
       auto r = t.expression->evaluate_documents(nullptr, env.vars, env.options);
+      if (!r && r.error().name == jsonata::function_result_error) {
+        return query_failure(fr, expression_prefix(t, location) + "returned an unsupported result type.",
+                             location);
+      }
       if (!r) {
         return query_failure(fr, expression_prefix(t, location) + "threw an error during evaluation. " +
                                      r.error().name + ": " + r.error().cause,

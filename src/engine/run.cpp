@@ -19,9 +19,13 @@ class Driver {
 
   void dispatch() {
     // Commands may produce more commands only through later events, so one drain suffices.
+    // Buffers rotate through spare_ so that a step allocates no command vector.
     std::vector<Command> cmds;
+    cmds.swap(spare_);
     cmds.swap(exec_.commands());
     for (auto& c : cmds) run(c);
+    cmds.clear();
+    spare_.swap(cmds);
     if (exec_.finished() && !finish_ms_) {
       finish_ms_ = loop_.clock().now_ms();
       // Our timers no longer matter; the loop only drains work runners still have in flight
@@ -73,7 +77,7 @@ class Driver {
       }
       case Command::Kind::kInvokeTask: invoke(c); break;
       case Command::Kind::kCancelTask:
-        if (opts_.tasks != nullptr) opts_.tasks->cancel(c.request);
+        if (opts_.tasks != nullptr) opts_.tasks->cancel(*c.request);
         break;
     }
   }
@@ -85,11 +89,11 @@ class Driver {
       ev.kind = StepEvent::Kind::kTaskFailed;
       ev.id = id;
       ev.error = "States.Runtime";
-      ev.cause = "No task runner is configured for resource '" + c.request.resource + "'.";
+      ev.cause = "No task runner is configured for resource '" + c.request->resource + "'.";
       loop_.post([this, ev = std::move(ev)]() mutable { deliver(std::move(ev)); });
       return;
     }
-    opts_.tasks->start(c.request, loop_, [this, id](tasks::TaskOutcome o) {
+    opts_.tasks->start(*c.request, loop_, [this, id](tasks::TaskOutcome o) {
       StepEvent ev;
       ev.kind = o.succeeded ? StepEvent::Kind::kTaskSucceeded : StepEvent::Kind::kTaskFailed;
       ev.id = id;
@@ -108,6 +112,7 @@ class Driver {
   const RunOptions& opts_;
   std::unordered_map<std::uint64_t, EventLoop::TimerId> timers_;
   std::optional<Millis> finish_ms_;
+  std::vector<Command> spare_;  // an emptied command buffer kept for its capacity
 };
 
 }  // namespace
