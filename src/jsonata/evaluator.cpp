@@ -226,39 +226,27 @@ Value Evaluator::eval_inner(const Node* expr, const Value& input, const FramePtr
       out->sequence = true;
       Value in = input;
       if (in.is_array() && in.arr().outer_wrapper && !in.arr().items.empty()) in = in.arr().items[0];
-      if (in.is_object()) {
-        for (const auto& [k, v] : in.obj().entries) {
-          if (v.is_array()) {
-            std::function<void(const Value&)> flat = [&](const Value& x) {
-              if (x.is_array()) {
-                for (const auto& y : x.arr().items) flat(y);
-              } else {
-                out->items.push_back(x);
-              }
-            };
-            flat(v);
-            out->sequence = false;
-          } else {
-            out->items.push_back(v);
-          }
+      // A wildcard's values: each value, with arrays flattened into their items.
+      std::function<void(const Value&)> flat = [&](const Value& x) {
+        if (x.is_array()) {
+          for (const auto& y : x.arr().items) flat(y);
+        } else {
+          out->items.push_back(x);
         }
+      };
+      auto add = [&](const Value& v) {
+        if (v.is_array()) {
+          flat(v);
+          out->sequence = false;
+        } else {
+          out->items.push_back(v);
+        }
+      };
+      if (in.is_object()) {
+        for (const auto& [k, v] : in.obj().entries) add(v);
       } else if (in.is_array()) {
         // Arrays are objects in JavaScript: their wildcard values are the items.
-        for (const auto& v : in.arr().items) {
-          if (v.is_array()) {
-            std::function<void(const Value&)> flat = [&](const Value& x) {
-              if (x.is_array()) {
-                for (const auto& y : x.arr().items) flat(y);
-              } else {
-                out->items.push_back(x);
-              }
-            };
-            flat(v);
-            out->sequence = false;
-          } else {
-            out->items.push_back(v);
-          }
-        }
+        for (const auto& v : in.arr().items) add(v);
       }
       return Value::array(out);
     }
