@@ -153,6 +153,10 @@ Value Evaluator::eval_inner(const Node* expr, const Value& input, const FramePtr
     }
     case NodeType::kBind: {
       Value v = eval(expr->rhs, input, env);
+      if (v.is_function() || v.is_array() || v.is_object()) {
+        if (ctx_.bound_frames.empty() || ctx_.bound_frames.back().lock() != env)
+          ctx_.bound_frames.push_back(env);
+      }
       env->bind(expr->lhs->value, v);
       return v;
     }
@@ -1015,6 +1019,18 @@ int Function::arity() const {
     case Type::kRegex: return 1;
     default: return 0;
   }
+}
+
+void release_closures(Context& ctx) {
+  for (auto& weak : ctx.bound_frames) {
+    if (FramePtr frame = weak.lock()) {
+      // Move the bindings out first: destroying them may free other frames of the list.
+      auto vars = std::move(frame->vars);
+      frame->vars.clear();
+      frame->parent.reset();
+    }
+  }
+  ctx.bound_frames.clear();
 }
 
 Value evaluate(Context& ctx, const Node* expr, const Value& input, const FramePtr& env) {

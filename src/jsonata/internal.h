@@ -4,6 +4,8 @@
 // Thread-safety: an AST is immutable after compile; frames and values belong to one evaluation.
 #pragma once
 
+#include <atomic>
+
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -152,6 +154,15 @@ std::vector<Value> validate_args(const Signature& sig, const std::vector<Value>&
                                  const Value& context);
 
 struct Frame {
+  Frame() { live_count().fetch_add(1, std::memory_order_relaxed); }
+  ~Frame() { live_count().fetch_sub(1, std::memory_order_relaxed); }
+  Frame(const Frame&) = delete;
+  Frame& operator=(const Frame&) = delete;
+  // Frames alive in the process: lets a test prove that evaluations free their closures.
+  static std::atomic<std::int64_t>& live_count() {
+    static std::atomic<std::int64_t> n{0};
+    return n;
+  }
   std::shared_ptr<Frame> parent;
   std::vector<std::pair<std::string, Value>> vars;
   void bind(const std::string& name, Value v) {
@@ -217,7 +228,16 @@ struct Context {
   std::uint64_t rng_state = 0;
   bool rng_seeded = false;  // seeding costs a system call, so it happens on first use
   FramePtr root;
+  // Frames that `:=` bound a function or container into. Such a binding can close a cycle
+  // (the frame holds a lambda whose environment is that frame: `$f := function(){ $f() }`),
+  // which reference counting never frees. No value of an evaluation outlives it (results leave
+  // as JSON), so the evaluation's end clears these frames and the cycles fall apart.
+  std::vector<std::weak_ptr<Frame>> bound_frames;
 };
+
+// Breaks the closure cycles of one evaluation (see Context::bound_frames). Call once the
+// result has been converted.
+void release_closures(Context& ctx);
 
 // Evaluator entry points used by functions.
 Value evaluate(Context& ctx, const Node* expr, const Value& input, const FramePtr& env);

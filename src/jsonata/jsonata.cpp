@@ -131,6 +131,11 @@ Result<Outcome> run(const Ast& ast, const Value& input, const std::vector<std::p
   ctx.now_millis = options.now_millis >= 0 ? options.now_millis : clock_millis();
   ctx.rng_state = options.random_seed;
   ctx.rng_seeded = options.random_seed != 0;
+  // Runs last, after the result has become JSON (declared before it, destroyed after it).
+  struct Release {
+    Context& ctx;
+    ~Release() { release_closures(ctx); }
+  } release{ctx};
   try {
     auto env = std::make_shared<Frame>();
     for (const auto& [name, value] : vars) env->bind(name, value);

@@ -1,6 +1,7 @@
 // Behaviour of the public JSONata API: results, undefined vs null, errors, limits and the
 // AWS additions. The language itself is covered by suite_test.cpp.
 #include "jsonata/jsonata.h"
+#include "jsonata/internal.h"
 
 #include <gtest/gtest.h>
 
@@ -188,3 +189,20 @@ TEST(Jsonata, FunctionResultIsNullUnlessRejected) {
 
 }  // namespace
 }  // namespace stepwise::jsonata
+
+// A lambda bound to a name in its own environment forms a reference cycle (frame → lambda →
+// frame). The evaluation's end must break it, or a long-running server leaks every closure.
+TEST(Jsonata, RecursiveClosuresAreFreedAfterEvaluation) {
+  const auto before = stepwise::jsonata::Frame::live_count().load();
+  for (const char* text :
+       {"($f := function($n){ $n <= 1 ? 1 : $n * $f($n - 1) }; $f(10))",
+        "($o := {'g': function($x){ $x + 1 }}; $o.g(1))",
+        "($map([1,2,3], function($v){ ($h := function(){ $h }; $v) }))"}) {
+    auto e = stepwise::jsonata::Expression::compile(text);
+    ASSERT_TRUE(e.ok()) << text;
+    auto r = e->evaluate(nullptr);
+    ASSERT_TRUE(r.ok()) << text << ": " << r.error().cause;
+    ASSERT_TRUE(r->has_value()) << text;
+  }
+  EXPECT_EQ(stepwise::jsonata::Frame::live_count().load(), before);
+}
