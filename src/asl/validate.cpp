@@ -2,6 +2,7 @@
 // States block's transitions; the graph phase then checks targets, terminal states and
 // reachability per block. Texts are AWS's as recorded (see validate_test.cpp).
 #include "asl/validate.h"
+#include "asl/variables_check.h"
 
 #include <algorithm>
 #include <array>
@@ -420,6 +421,7 @@ std::vector<Diagnostic> Validator::run() {
   check_machine(m, "", 0,
                 {"Comment", "StartAt", "States", "TimeoutSeconds", "Version", "QueryLanguage"});
   check_top_level_fields(m);
+  if (out_.empty()) check_variables(m, out_);
   if (out_.empty() && !options_.schema_only) check_graph();
   return out_;
 }

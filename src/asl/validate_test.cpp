@@ -1,4 +1,5 @@
 #include "asl/validate.h"
+#include "asl/variables_check.h"
 
 #include <gtest/gtest.h>
 
@@ -418,6 +419,45 @@ TEST(ValidateConformance, AcceptsEveryDefinitionAwsRan) {
   }
   std::cout << "[ conformance ] accepted definitions: " << accepted << "/" << total << "\n";
   EXPECT_GT(total, 0);
+}
+
+}  // namespace
+}  // namespace stepwise::asl
+
+namespace stepwise::asl {
+namespace {
+
+std::vector<Diagnostic> validate_str(const char* text) { return validate_text(text); }
+
+TEST(ValidateVariables, RejectsInvalidAndReservedNames) {
+  for (const char* name : {"1abc", "states", "a-b", "has space"}) {
+    std::string def = std::string(R"({"StartAt":"P","States":{"P":{"Type":"Pass","Assign":{")") +
+                      name + R"(":1},"End":true}}})";
+    auto d = validate_str(def.c_str());
+    ASSERT_EQ(d.size(), 1u) << name;
+    EXPECT_EQ(d[0].code, "SCHEMA_VALIDATION_FAILED");
+    EXPECT_EQ(d[0].location, "/States/P/Assign");
+  }
+  EXPECT_FALSE(valid_variable_name(std::string(81, 'x')));
+  EXPECT_TRUE(valid_variable_name(std::string(80, 'x')));
+  EXPECT_TRUE(valid_variable_name("_x9"));
+  EXPECT_TRUE(valid_variable_name("caf\xC3\xA9"));
+}
+
+TEST(ValidateVariables, ChecksNamesInNestedScopesCatchersAndJsonPathKeys) {
+  auto d = validate_str(R"({"StartAt":"P","States":{
+    "P":{"Type":"Parallel","End":true,"Catch":[{"ErrorEquals":["States.ALL"],"Assign":{"ok":1,"9x":2},"Next":"F"}],
+      "Branches":[{"StartAt":"B","States":{"B":{"Type":"Pass","Assign":{"good.$":"$.a","states":1},"End":true}}}]},
+    "F":{"Type":"Pass","End":true}}})");
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d[0].location, "/States/P/Catch[0]/Assign");
+  EXPECT_EQ(d[1].location, "/States/P/Branches[0]/States/B/Assign");
+}
+
+TEST(ValidateVariables, UndefinedReferencesAreARunTimeMatter) {
+  auto d = validate_str(R"({"QueryLanguage":"JSONata","StartAt":"P","States":{
+    "P":{"Type":"Pass","Output":"{% $doesNotExist %}","End":true}}})");
+  EXPECT_TRUE(d.empty());
 }
 
 }  // namespace
