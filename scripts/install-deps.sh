@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs every Debian package Stepwise needs to build, test and run (Debian 12).
+# Installs every Debian package Stepwise needs to build, test and run (Debian 12), and the npm
+# packages of the JavaScript client tests (tests/clients/js, from its package-lock.json).
 # Idempotent: packages already present are left as they are.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config git python3
@@ -9,7 +11,18 @@ packages=(
   libsqlite3-dev libpq-dev libcurl4-openssl-dev libssl-dev
   libre2-dev libyaml-cpp-dev libfmt-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  awscli python3-boto3 nodejs                # tests/clients: the real AWS clients
 )
+# Debian's npm conflicts with a nodejs that bundles its own npm (NodeSource's): add it only when
+# there is no npm at all.
+if ! command -v npm >/dev/null 2>&1; then packages+=(npm); fi
+
+# The JavaScript SDK for tests/clients/js, exactly as locked (npm ci), unless already there.
+install_js_clients() {
+  if [ -d tests/clients/js/node_modules/@aws-sdk/client-sfn ]; then return 0; fi
+  echo "install-deps: npm ci in tests/clients/js"
+  (cd tests/clients/js && npm ci --no-audit --no-fund --loglevel=error)
+}
 
 missing=()
 for p in "${packages[@]}"; do
@@ -17,6 +30,7 @@ for p in "${packages[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages present"
+  install_js_clients
   exit 0
 fi
 
@@ -25,3 +39,4 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 echo "install-deps: installing ${missing[*]}"
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+install_js_clients

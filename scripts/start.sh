@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# Installs dependencies, builds Stepwise, and runs every example workflow in examples/.
+# Installs dependencies, builds Stepwise, and runs the server: the Step Functions API on
+# http://127.0.0.1:8083 with durable state in ./stepwise-data (embedded SQLite) and every example
+# workflow in examples/ created as a state machine. Stop it with Ctrl-C (SIGINT): it drains and
+# exits cleanly; a restart resumes every running execution.
+# Extra arguments go to `stepwise serve` (e.g. --port 9000, --store memory, --functions FILE).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh
-for dir in examples/*/; do
-  [ -f "$dir/definition.asl.json" ] || continue
-  echo "== $(basename "$dir")"
-  args=(run "$dir/definition.asl.json" --input "@$dir/input.json" --fast-time)
-  [ -f "$dir/functions.yaml" ] && args+=(--functions "$dir/functions.yaml")
-  build/stepwise "${args[@]}" || true
-done
+cat <<'HINT'
+Try, in another terminal:
+  aws stepfunctions --endpoint-url http://127.0.0.1:8083 list-state-machines
+  aws stepfunctions --endpoint-url http://127.0.0.1:8083 start-execution \
+      --state-machine-arn arn:aws:states:us-east-1:123456789012:stateMachine:hello \
+      --input '{"name":"Ada","visits":11}'
+(the AWS CLI needs some credentials and a region, any values: see README.md)
+HINT
+exec build/stepwise serve --examples examples "$@"

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <iostream>
 #include <memory>
 
 #include "app/definition_file.h"
@@ -9,9 +10,13 @@
 #include "asl/validate.h"
 #include "base/clock.h"
 #include "base/ids.h"
+#include "app/conformance_dispatcher.h"
 #include "conformance/definition.h"
 #include "engine/run.h"
 #include "tasks/functions.h"
+#include "tasks/http_task.h"
+#include "tasks/job_runner.h"
+#include "tasks/tasks_config.h"
 #include "tasks/mock_config.h"
 #include "tasks/router.h"
 
@@ -47,6 +52,8 @@ Result<std::shared_ptr<const asl::StateMachine>> load_machine(const RunCommand& 
 // mock config's test case to its responses.
 struct Runners {
   tasks::FunctionRunner functions;
+  tasks::HttpTaskRunner http;
+  tasks::JobRunner jobs;
   tasks::Router router;
   std::unique_ptr<tasks::MockRunner> mock;
 
@@ -55,13 +62,25 @@ struct Runners {
 
 Status set_up_runners(const RunCommand& c, const std::string& machine_name, Runners& r) {
   r.router.route(tasks::ResourceKind::lambda, &r.functions);
+  r.router.route(tasks::ResourceKind::http, &r.http);
+  r.router.route(tasks::ResourceKind::job, &r.jobs);
+  // A function's or job's stderr is its log: shown on Stepwise's stderr, one block per call.
+  auto log = [](const std::string& name, const std::string& id, const std::string& text) {
+    std::string block = "[" + name + " " + id + "] " + text;
+    if (block.back() != '\n') block += '\n';
+    std::cerr << block << std::flush;
+  };
+  r.functions.set_log_sink(log);
+  r.jobs.set_log_sink(log);
   if (!c.functions_file.empty()) {
-    auto specs = tasks::load_functions_file(c.functions_file);
-    if (!specs.ok()) return specs.error();
-    for (auto& spec : *specs) {
+    auto config = tasks::load_tasks_config(c.functions_file);
+    if (!config.ok()) return config.error();
+    for (auto& spec : config->functions) {
       auto added = r.functions.add(std::move(spec));
       if (!added.ok()) return added.error();
     }
+    for (auto& connection : config->connections) r.http.add_connection(std::move(connection));
+    for (auto& job : config->jobs) r.jobs.add(std::move(job));
   }
   if (c.mock_config_file.empty()) return ok_status();
   auto config = tasks::load_mock_config_file(c.mock_config_file);
@@ -142,6 +161,8 @@ int conformance_command(ConformanceCommand command, std::ostream& out, std::ostr
   if (runner.handlers_dir.empty()) runner.handlers_dir = default_handlers_dir();
   // Each case runs on its own ManualClock, starting now (cases built from "now" stay valid).
   runner.clock_start_ms = RealClock().now_ms();
+  // api_error cases replay their calls against a fresh Service each.
+  if (!runner.dispatcher_factory) runner.dispatcher_factory = make_service_dispatcher;
   return conformance::run_suite(command.suite, out, err);
 }
 

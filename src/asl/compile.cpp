@@ -509,6 +509,8 @@ Result<std::shared_ptr<const StateMachine>> Compiler::machine(const value& def, 
   m->depth = depth;
   m->query_language = top_language_;
   if (depth == 0) {
+    const std::string text = json::dump(def);
+    m->reads_context = text.find("$$") != std::string::npos || text.find("$states") != std::string::npos;
     m->definition = def;
     m->timeout_seconds = int_field(o, "TimeoutSeconds");
   }

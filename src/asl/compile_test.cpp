@@ -68,6 +68,21 @@ TEST(Compile, ContextUseIsDetected) {
   EXPECT_FALSE((*m)->states[1].uses_context);
 }
 
+TEST(Compile, MachineReadsContextWhenAnyNestedStateOrJsonataMayReadIt) {
+  auto plain = compile_text(R"({"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}})");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE((*plain)->reads_context);
+  auto nested = compile_text(R"({"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,
+      "Branches":[{"StartAt":"B","States":{"B":{"Type":"Pass",
+        "Parameters":{"i.$":"$$.Execution.Input"},"End":true}}}]}}})");
+  ASSERT_TRUE(nested.ok());
+  EXPECT_TRUE((*nested)->reads_context);
+  auto jsonata = compile_text(R"({"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{
+      "Type":"Pass","Output":"{% $states.context.Execution.Input %}","End":true}}})");
+  ASSERT_TRUE(jsonata.ok());
+  EXPECT_TRUE((*jsonata)->reads_context);
+}
+
 TEST(Compile, JsonataStatesKeepRawFields) {
   auto m = compile_text(R"({"QueryLanguage":"JSONata","StartAt":"A","States":{
       "A":{"Type":"Pass","Output":"{% $states.input %}","End":true}}})");

@@ -174,6 +174,9 @@ struct StateMachine {
   QueryLanguage query_language = QueryLanguage::kJsonPath;
   json::value definition;  // as written (top level only)
   std::size_t depth = 0;   // 0 for the top level, +1 per Parallel/Map nesting
+  // Some state may read the context object ("$$" or JSONata's $states): the interpreter then
+  // keeps a copy of the execution input for $$.Execution.Input (top level only; conservative).
+  bool reads_context = true;
 };
 
 }  // namespace stepwise::asl

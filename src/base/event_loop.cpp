@@ -87,7 +87,7 @@ void EventLoop::run() {
     if (stopped_) return;
     if (!ready_.empty()) continue;
     if (timers_.empty()) {
-      if (external_pending_ <= 0) return;
+      if (external_pending_ <= 0 && !keep_alive_) return;
       cv_.wait(lock, [this] { return stopped_ || !ready_.empty(); });
     } else {
       Millis wait_ms = timers_.begin()->first.first - clock_.now_ms();

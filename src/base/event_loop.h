@@ -39,6 +39,10 @@ class EventLoop {
   // Work keeps the loop alive while something outside (a worker thread) may still post().
   void add_pending_work() { ++external_pending_; }
   void done_pending_work() { post([this] { --external_pending_; }); }
+  // A server's loop lives until stop(): with keep-alive on, an idle run() waits for posts
+  // instead of returning. Unlike add_pending_work() it does not hold a manual clock back, so
+  // under --fast-time an idle server still jumps straight to its next timer. Set before run().
+  void set_keep_alive(bool on) { keep_alive_ = on; }
   // Runs until there is nothing ready, no timer and no pending outside work, or stop().
   void run();
   void stop();
@@ -58,6 +62,7 @@ class EventLoop {
   std::map<TimerId, std::pair<Millis, TimerId>> timer_index_;
   TimerId next_timer_ = 1;
   std::int64_t external_pending_ = 0;
+  bool keep_alive_ = false;
   // post() calls in progress. The post that ends the last pending work lets run() return and the
   // owner destroy the loop while the posting thread is still unlocking mu_; the destructor waits
   // for this to drop to zero, the poster's very last touch of the loop.

@@ -1,5 +1,6 @@
 #include "bench/interleave.h"
 
+#include <deque>
 #include <unordered_map>
 #include <vector>
 
@@ -145,8 +146,14 @@ class Interleaver {
       ev.error = std::move(o.error);
       ev.cause = std::move(o.cause);
       ev.has_cause = o.has_cause;
-      // As run_execution's driver: never re-enter the interpreter from inside its dispatch.
-      loop_.post([this, &s, gen, ev = std::move(ev)]() mutable { deliver(s, gen, std::move(ev)); });
+      // As run_execution's driver: never re-enter the interpreter from inside its dispatch, and
+      // queue the answer so that the posted function (capturing `this` only) allocates nothing.
+      answers_.push_back(Answer{&s, gen, std::move(ev)});
+      loop_.post([this] {
+        Answer a = std::move(answers_.front());
+        answers_.pop_front();
+        deliver(*a.slot, a.generation, std::move(a.event));
+      });
     });
   }
 
@@ -161,6 +168,12 @@ class Interleaver {
   std::int64_t finished_ = 0;
   std::string error_;
   std::vector<Command> spare_;  // an emptied command buffer kept for its capacity
+  struct Answer {
+    Slot* slot;
+    std::uint64_t generation;
+    StepEvent event;
+  };
+  std::deque<Answer> answers_;  // task answers posted and not yet delivered (FIFO)
 };
 
 }  // namespace

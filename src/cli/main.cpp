@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app/commands.h"
+#include "app/serve_command.h"
 #if STEPWISE_HAVE_BENCH
 #include "bench/bench.h"
 #include "bench/bench_cli.h"
@@ -13,6 +14,7 @@ namespace {
 
 using stepwise::app::ConformanceCommand;
 using stepwise::app::RunCommand;
+using stepwise::app::ServeCommand;
 using stepwise::app::ValidateCommand;
 
 CLI::App* add_run(CLI::App& app, RunCommand& c) {
@@ -61,6 +63,30 @@ CLI::App* add_conformance(CLI::App& app, ConformanceCommand& c) {
   return conf;
 }
 
+CLI::App* add_serve(CLI::App& app, ServeCommand& c) {
+  auto* serve = app.add_subcommand("serve", "Serve the Step Functions API (AWS CLI, boto3, SDKs)");
+  serve->add_option("--port", c.port, "TCP port")->capture_default_str();
+  serve->add_option("--bind", c.bind, "address to listen on")->capture_default_str();
+  serve->add_option("--auth-keys", c.auth_keys_file,
+                    "file of access key -> secret pairs: turns on SigV4 verification");
+  serve->add_option("--threads", c.threads, "I/O threads (1..16)")->capture_default_str();
+  serve->add_option("--store", c.store, "where state is kept: sqlite or memory")
+      ->check(CLI::IsMember({"sqlite", "memory"}))
+      ->capture_default_str();
+  serve->add_option("--data-dir", c.data_dir, "directory of the sqlite store")
+      ->capture_default_str();
+  serve->add_option("--functions", c.functions_file, "local functions file (docs/FUNCTIONS.md)");
+  serve->add_option("--mock-config", c.mock_config_file,
+                    "Step Functions Local MockConfigFile (default $SFN_MOCK_CONFIG): a start on "
+                    "<stateMachineArn>#<TestCase> runs that test case");
+  serve->add_option("--examples", c.examples_dir,
+                    "create a state machine from each example folder at start");
+  serve->add_flag("--fast-time", c.fast_time, "manual clock: waits complete at once (tests)");
+  serve->add_option("--region", c.region, "region in ARNs")->capture_default_str();
+  serve->add_option("--account", c.account, "account id in ARNs")->capture_default_str();
+  return serve;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -69,9 +95,11 @@ int main(int argc, char** argv) {
   RunCommand run;
   ValidateCommand validate;
   ConformanceCommand conformance;
+  ServeCommand serve;
   auto* run_cmd = add_run(app, run);
   auto* validate_cmd = add_validate(app, validate);
   auto* conformance_cmd = add_conformance(app, conformance);
+  auto* serve_cmd = add_serve(app, serve);
 #if STEPWISE_HAVE_BENCH
   stepwise::bench::BenchOptions bench;
   auto* bench_cmd = app.add_subcommand("bench", "Benchmark workloads in-process, beside peers");
@@ -88,6 +116,7 @@ int main(int argc, char** argv) {
   if (validate_cmd->parsed()) return stepwise::app::validate_command(validate, std::cout, std::cerr);
   if (conformance_cmd->parsed())
     return stepwise::app::conformance_command(conformance, std::cout, std::cerr);
+  if (serve_cmd->parsed()) return stepwise::app::serve_command(serve, std::cout, std::cerr);
 #if STEPWISE_HAVE_BENCH
   if (bench_cmd->parsed()) return stepwise::bench::run_bench(bench);
 #endif

@@ -323,6 +323,10 @@ CheckReport check_sync_execution(const Case& c, const ActualExecution& actual) {
 }
 
 CheckReport check_validation(const Case& c, const json::value& response) {
+  return check_api_response(c, response);
+}
+
+CheckReport check_api_response(const Case& c, const json::value& response) {
   Rules rules(c);
   CheckReport r;
   const json::value* want = c.expected().if_contains("response");
@@ -353,6 +357,19 @@ CheckReport check_create_error(const Case& c, const std::optional<std::string>& 
   json::value a = json::object{{"error_message", json::string(*message)}};
   compare_soft(e, normalise_envelope(a, rules.norm), rules, r);
   return r;
+}
+
+CheckReport check_api_error(const Case& c, const std::optional<std::string>& error_code,
+                            const std::optional<std::string>& message) {
+  const auto& exp = c.expected();
+  std::string want_code = string_of(exp, "error_code");
+  std::string want_message = without_client_prefix(string_of(exp, "error_message"));
+  if (!error_code) {
+    CheckReport r;
+    fail(r, "call succeeded; expected " + want_code + ": " + want_message);
+    return r;
+  }
+  return check_create_error(c, error_code, message);
 }
 
 }  // namespace stepwise::conformance

@@ -48,5 +48,10 @@ CheckReport check_validation(const Case& c, const json::value& response);
 // `message`: CreateStateMachine's InvalidDefinition message, or nullopt when it was accepted.
 CheckReport check_create_error(const Case& c, const std::optional<std::string>& error_code,
                                const std::optional<std::string>& message);
+// An API answer (TestState's, ...) against `expected.response`, normalised as compare.py does.
+CheckReport check_api_response(const Case& c, const json::value& response);
+// An api_error case: the call's error code and message (both nullopt when the call succeeded).
+CheckReport check_api_error(const Case& c, const std::optional<std::string>& error_code,
+                            const std::optional<std::string>& message);
 
 }  // namespace stepwise::conformance

@@ -55,6 +55,25 @@ Result<std::shared_ptr<const asl::StateMachine>> compile_case(const Case& c) {
   return asl::compile_text(raw);
 }
 
+
+engine::RunOptions run_options(const Case& c) {
+  engine::RunOptions o;
+  const auto& names = c.names();
+  auto fields = arn_fields(string_of(names, "state_machine_arn"));
+  if (fields.size() >= 5 && !fields[3].empty()) o.region = fields[3];
+  if (fields.size() >= 5 && !fields[4].empty()) o.account = fields[4];
+  if (auto n = string_of(names, "state_machine_name"); !n.empty()) o.state_machine_name = n;
+  o.execution_name = string_of(names, "execution_name");
+  o.role_arn = string_of(names, "role_arn");
+  o.express = c.express();
+  // The recording stopped the execution (StopExecution) while it waited; with the manual clock,
+  // stopping just after the start lands in the same place: the first state that takes time.
+  if (string_of(c.expected(), "status") == "ABORTED") o.stop_after_ms = abort_after_ms;
+  return o;
+}
+
+}  // namespace
+
 Status register_functions(const Case& c, const RunnerConfig& config, tasks::FunctionRunner& runner) {
   const auto& functions = object_of(object_of(c.doc, "resources"), "lambda_functions");
   for (const auto& kv : functions) {
@@ -75,24 +94,6 @@ Status register_functions(const Case& c, const RunnerConfig& config, tasks::Func
   }
   return ok_status();
 }
-
-engine::RunOptions run_options(const Case& c) {
-  engine::RunOptions o;
-  const auto& names = c.names();
-  auto fields = arn_fields(string_of(names, "state_machine_arn"));
-  if (fields.size() >= 5 && !fields[3].empty()) o.region = fields[3];
-  if (fields.size() >= 5 && !fields[4].empty()) o.account = fields[4];
-  if (auto n = string_of(names, "state_machine_name"); !n.empty()) o.state_machine_name = n;
-  o.execution_name = string_of(names, "execution_name");
-  o.role_arn = string_of(names, "role_arn");
-  o.express = c.express();
-  // The recording stopped the execution (StopExecution) while it waited; with the manual clock,
-  // stopping just after the start lands in the same place: the first state that takes time.
-  if (string_of(c.expected(), "status") == "ABORTED") o.stop_after_ms = abort_after_ms;
-  return o;
-}
-
-}  // namespace
 
 Result<ActualExecution> execute_case(const Case& c, const RunnerConfig& config) {
   auto machine = compile_case(c);

@@ -7,12 +7,16 @@
 // loop, ids and runners).
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 
+#include "api/dispatcher.h"
 #include "base/clock.h"
 #include "base/result.h"
 #include "conformance/case.h"
 #include "conformance/check.h"
+#include "tasks/functions.h"
 
 namespace stepwise::conformance {
 
@@ -22,10 +26,16 @@ struct RunnerConfig {
   Millis clock_start_ms = 0;    // where each case's ManualClock starts (the caller reads the time)
   std::string dump_actual_dir;  // when set: <dir>/<case>.json gets what the execution did, in
                                 // compare.py's ACTUAL.json shape (for debugging and cross-checks)
+  // api_error cases: a fresh Dispatcher (over a fresh, empty service) per case. Unset: those
+  // cases are skipped, except TestState's, which call teststate::test_state directly.
+  std::function<std::unique_ptr<api::Dispatcher>()> dispatcher_factory;
 };
 
 // Errors: the definition did not compile ("InvalidDefinition"), the input is not JSON, a handler
 // is missing, or the engine refused to run.
 Result<ActualExecution> execute_case(const Case& c, const RunnerConfig& config);
+
+// Registers the case's `resources.lambda_functions` as local command functions.
+Status register_functions(const Case& c, const RunnerConfig& config, tasks::FunctionRunner& runner);
 
 }  // namespace stepwise::conformance

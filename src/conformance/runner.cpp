@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "conformance/api_cases.h"
 #include "conformance/check.h"
 #include "conformance/definition.h"
 
@@ -12,7 +13,7 @@ namespace {
 
 bool runnable_kind(const std::string& kind) {
   return kind == "execution" || kind == "execution_sync" || kind == "validate_definition" ||
-         kind == "create_error";
+         kind == "create_error" || kind == "test_state" || kind == "api_error";
 }
 
 // Requirements whose runners do not exist yet. `external:*` names AWS services beyond Lambda.
@@ -107,7 +108,9 @@ CaseResult run_case(const Case& c, const RunnerConfig& config) {
   r.name = c.name;
   r.category = c.category;
   r.kind = c.kind;
-  if (auto why = skip_reason(c); !why.empty()) {
+  std::string why = skip_reason(c);
+  if (why.empty() && c.kind == "api_error") why = api_error_skip_reason(c, config);
+  if (!why.empty()) {
     r.verdict = Verdict::skipped;
     r.detail = why;
     return r;
@@ -115,6 +118,8 @@ CaseResult run_case(const Case& c, const RunnerConfig& config) {
   if (c.kind == "validate_definition")
     return verdict_of(std::move(r), check_validation(c, validation_response(definition_text(c), express_request(c))));
   if (c.kind == "create_error") return run_create_error_case(c, std::move(r));
+  if (c.kind == "test_state") return verdict_of(std::move(r), run_test_state_case(c, config));
+  if (c.kind == "api_error") return verdict_of(std::move(r), run_api_error_case(c, config));
   return run_execution_case(c, config, std::move(r));
 }
 

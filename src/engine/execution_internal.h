@@ -46,6 +46,7 @@ struct Execution::Frame {
   std::uint64_t activation = 0;  // bumped whenever the current state (re)starts
   int state = -1;
   bool done = false;
+  bool succeeded = false;     // ended by reaching its end (redrive re-runs the others)
   bool silent = false;        // a Distributed Map child: writes no events into this history
   json::value input;                // the current state's raw input
   json::value effective;            // Task: parameters; Wait/Map: input after InputPath
@@ -57,9 +58,16 @@ struct Execution::Frame {
   std::vector<std::int64_t> retry_counts;
   std::int64_t retry_count = 0;
   std::uint64_t task_op = 0;
+  Millis heartbeat_ms = 0;    // the task in flight's HeartbeatSeconds (0: none)
   std::vector<std::uint64_t> timer_ops;
-  tasks::TaskRequest request;  // staged by run_task: task token, credentials
+  // Staged by run_task for the request and $$.Task.Token (a small struct: reset per task).
+  struct StagedTask {
+    std::optional<std::string> task_token;
+    json::value credentials;
+  };
+  StagedTask request;
   std::shared_ptr<const tasks::TaskRequest> sent_request;  // the call in flight (for cancel)
+  std::shared_ptr<tasks::TaskRequest> spare_request;  // the last one, for reuse (recycle_request)
   // Parallel / Map bookkeeping.
   std::vector<int> children;
   json::array results;
@@ -72,10 +80,18 @@ struct Execution::Frame {
   std::optional<double> tolerated_percentage;
   std::int64_t map_cursor = 0;
   std::string input_text;     // json::dump(input) when already known (history on)
+  // The current state's input as its Entered event shows it (history on, not silent): what a
+  // redrive runs the state again with (the state may have consumed `input`).
+  std::string entered_input;
   json::object vars;                // this frame's variable scope (Assign, both query languages)
   json::object assigned;            // what the current state assigned (for the Exited event)
 
   const asl::State& cur() const { return machine->states[static_cast<std::size_t>(state)]; }
 };
+
+namespace detail {
+// Ends the frame's call: its request becomes the frame's spare when no one else holds it.
+void recycle_request(Execution::Frame& fr);
+}  // namespace detail
 
 }  // namespace stepwise::engine

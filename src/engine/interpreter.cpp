@@ -21,6 +21,11 @@ using detail::make_token;
 
 namespace {
 
+// An Express execution runs at most five minutes (AWS's quota), TimeoutSeconds or not.
+constexpr Millis express_duration_ms_max = 5 * 60 * 1000;
+// AWS redrives one execution at most 1,000 times.
+constexpr std::int64_t redrives_max = 1000;
+
 // AWS rejects a Wait whose delay does not fit Java's int seconds.
 constexpr std::int64_t wait_seconds_max = std::numeric_limits<std::int32_t>::max();
 
@@ -191,8 +196,49 @@ std::int64_t Execution::emit_prev(std::int64_t prev, const char* type, const cha
 
 std::uint64_t Execution::add_op(int f, OpKind kind) {
   std::uint64_t id = next_op_++;
-  ops_.emplace(id, Op{f, kind});
+  ops_.emplace(id, Op{f, kind, 0});
   return id;
+}
+
+std::uint64_t Execution::start_timer(int f, OpKind kind, Millis due_ms) {
+  std::uint64_t id = next_op_++;
+  ops_.emplace(id, Op{f, kind, due_ms});
+  Command c;
+  c.kind = Command::Kind::kStartTimer;
+  c.id = id;
+  c.due_ms = due_ms;
+  commands_.push_back(std::move(c));
+  if (f >= 0) frames_[static_cast<std::size_t>(f)]->timer_ops.push_back(id);
+  return id;
+}
+
+std::vector<Command> Execution::outstanding() const {
+  // ops_ is unordered: sort by id, which is the order the commands were issued in.
+  std::vector<std::uint64_t> ids;
+  ids.reserve(ops_.size());
+  for (const auto& kv : ops_) ids.push_back(kv.first);
+  std::sort(ids.begin(), ids.end());
+  std::vector<Command> out;
+  out.reserve(ids.size());
+  for (std::uint64_t id : ids) {
+    const Op& op = ops_.at(id);
+    Command c;
+    c.id = id;
+    if (op.kind == OpKind::kTask) {
+      c.kind = Command::Kind::kInvokeTask;
+      c.request = frames_[static_cast<std::size_t>(op.frame)]->sent_request;
+    } else {
+      c.kind = Command::Kind::kStartTimer;
+      c.due_ms = op.due_ms;
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+bool Execution::task_pending(std::uint64_t id) const {
+  auto it = ops_.find(id);
+  return it != ops_.end() && it->second.kind == OpKind::kTask;
 }
 
 void Execution::cancel_ops(int f) {
@@ -207,7 +253,7 @@ void Execution::cancel_ops(int f) {
     }
     fr.task_op = 0;
   }
-  fr.sent_request.reset();  // the call is over: free its parameters now
+  detail::recycle_request(fr);  // the call is over: free its parameters now
   for (std::uint64_t t : fr.timer_ops) {
     if (ops_.erase(t) > 0) {
       Command c;
@@ -229,13 +275,21 @@ Execution::Failure Execution::runtime_failure(const Frame& fr, const std::string
 // ---------------------------------------------------------------------------- context
 
 value Execution::context_object(const Frame& fr, const value* map_item, std::int64_t index) {
+  if (info_.context_override && fr.parent < 0) {
+    value ctx = *info_.context_override;
+    if (map_item != nullptr && ctx.is_object()) {
+      ctx.get_object()["Map"] = object{{"Item", object{{"Index", index}, {"Value", *map_item}}}};
+    }
+    return ctx;
+  }
   object exec;
   exec["Id"] = info_.execution_arn;
   exec["Input"] = execution_input_;
   exec["StartTime"] = format_iso8601_ms(start_ms_);
   exec["Name"] = info_.execution_name;
   exec["RoleArn"] = info_.role_arn;
-  exec["RedriveCount"] = 0;
+  exec["RedriveCount"] = redrive_count_;
+  if (redrive_count_ > 0) exec["RedriveTime"] = format_iso8601_ms(redrive_ms_);
   object sm;
   sm["Id"] = info_.state_machine_arn;
   sm["Name"] = info_.state_machine_name;
@@ -310,6 +364,7 @@ void Execution::enter_state(int f, int state_index) {
       first_input_text_.clear();
     }
     e.details["name"] = s.name;
+    if (const json::string* in = e.details["input"].if_string()) fr.entered_input.assign(in->data(), in->size());
     history_.push_back(std::move(e));
   }
   fr.last_event = id;
@@ -338,7 +393,7 @@ bool Execution::history_full() {
 void Execution::advance(int f) {
   while (!finished()) {
     Frame& fr = *frames_[static_cast<std::size_t>(f)];
-    if (fr.done || history_full()) return;
+    if (fr.done || history_full() || duration_exceeded()) return;
     if (!run_state(f)) return;
   }
 }
@@ -371,6 +426,8 @@ jsonpath::EvalContext Execution::eval_context(Frame& fr, const value* input) {
 void Execution::frame_succeeded(int f, value output) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   fr.done = true;
+  fr.succeeded = true;
+  fr.spare_request.reset();  // no further Task in this frame
   if (fr.parent < 0) {
     if (!fr.silent) {
       std::int64_t prev = fr.last_event;
@@ -387,6 +444,7 @@ void Execution::frame_failed(int f, Failure failure) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   fr.done = true;
   cancel_ops(f);
+  fr.spare_request.reset();
   if (fr.parent < 0) {
     object d;
     if (history_on()) {
@@ -408,6 +466,7 @@ void Execution::abort_frame(int f) {
   if (fr.done) return;
   fr.done = true;
   cancel_ops(f);
+  fr.spare_request.reset();
   for (int c : fr.children) abort_frame(c);
 }
 
@@ -439,7 +498,8 @@ void Execution::finish_execution(const char* status, std::optional<value> output
 void Execution::start(value input, Millis now_ms, std::string input_text) {
   now_ = now_ms;
   start_ms_ = now_ms;
-  execution_input_ = input;
+  // Only $$.Execution.Input reads it: a machine that never reads the context skips the copy.
+  if (machine_->reads_context || info_.context_override) execution_input_ = input;
   first_input_text_ = std::move(input_text);
   emit_prev(0, "ExecutionStarted", "executionStartedEventDetails", [&] {
     if (!history_on()) return object();
@@ -448,17 +508,15 @@ void Execution::start(value input, Millis now_ms, std::string input_text) {
     d["roleArn"] = info_.role_arn;
     return d;
   }());
-  if (machine_->timeout_seconds) {
-    Command c;
-    c.kind = Command::Kind::kStartTimer;
-    c.id = add_op(-1, OpKind::kExecutionTimeout);
-    c.due_ms = now_ms + *machine_->timeout_seconds * 1000;
-    commands_.push_back(std::move(c));
-  }
+  arm_execution_timeout();
   int f = new_frame(machine_.get(), -1, 0, std::move(input));
+  if (!info_.initial_variables.empty()) frames_[static_cast<std::size_t>(f)]->vars = info_.initial_variables;
   enter_state(f, machine_->start_at);
   ready_.push_back(f);
   guarded_run_queue();
+  if (info_.express && deadline_ms_ != 0 && !finished()) {
+    start_timer(-1, OpKind::kExecutionTimeout, deadline_ms_);
+  }
 }
 
 // boost::json accessors throw on a kind we did not expect; no exception leaves the engine: the
@@ -482,10 +540,54 @@ void Execution::handle(StepEvent ev, Millis now_ms) {
   }
 }
 
+void Execution::arm_execution_timeout() {
+  deadline_ms_ = 0;
+  charged_us_ = 0;
+  Millis limit = 0;
+  if (machine_->timeout_seconds) limit = *machine_->timeout_seconds * 1000;
+  if (info_.express && (limit == 0 || limit > express_duration_ms_max)) {
+    limit = express_duration_ms_max;
+  }
+  if (limit == 0) return;
+  deadline_ms_ = now_ + limit;
+  // Express: the timer is issued only if the first step leaves the execution running (see
+  // start()); most Express executions finish inside it and never need one.
+  if (!info_.express) start_timer(-1, OpKind::kExecutionTimeout, deadline_ms_);
+}
+
+bool Execution::duration_exceeded() {
+  if (info_.transition_charge_us <= 0 || deadline_ms_ == 0) return false;
+  charged_us_ += info_.transition_charge_us;
+  if (now_ + charged_us_ / 1000 < deadline_ms_) return false;
+  time_out();
+  return true;
+}
+
+void Execution::time_out() {
+  emit_prev(next_event_id_ - 1, "ExecutionTimedOut", "executionTimedOutEventDetails", [&] {
+    object d;
+    if (history_on()) d["error"] = "States.Timeout";
+    return d;
+  }());
+  finish_execution("TIMED_OUT", std::nullopt, std::string("States.Timeout"), std::nullopt);
+}
+
 void Execution::handle_event(StepEvent ev, Millis now_ms) {
   now_ = std::max(now_, now_ms);
+  if (ev.kind == StepEvent::Kind::kHeartbeat || ev.kind == StepEvent::Kind::kTaskSubmitted ||
+      ev.kind == StepEvent::Kind::kTaskStarted) {
+    task_progress(ev);
+    return;
+  }
   if (ev.kind == StepEvent::Kind::kStop) {
-    emit_prev(0, "ExecutionAborted", "executionAbortedEventDetails", object());
+    // StopExecution's error and cause, when given, are in the event (AWS's
+    // ExecutionAbortedEventDetails); a stop without them shows {} as recorded.
+    object details;
+    if (history_on()) {
+      if (!ev.error.empty()) details["error"] = ev.error;
+      if (!ev.cause.empty()) details["cause"] = ev.cause;
+    }
+    emit_prev(0, "ExecutionAborted", "executionAbortedEventDetails", std::move(details));
     std::optional<std::string> error, cause;
     if (!ev.error.empty()) error = ev.error;
     if (!ev.cause.empty()) cause = ev.cause;
@@ -497,12 +599,7 @@ void Execution::handle_event(StepEvent ev, Millis now_ms) {
   Op op = it->second;
   ops_.erase(it);
   if (op.kind == OpKind::kExecutionTimeout) {
-    emit_prev(next_event_id_ - 1, "ExecutionTimedOut", "executionTimedOutEventDetails", [&] {
-      object d;
-      if (history_on()) d["error"] = "States.Timeout";
-      return d;
-    }());
-    finish_execution("TIMED_OUT", std::nullopt, std::string("States.Timeout"), std::nullopt);
+    time_out();
     return;
   }
   Frame& fr = *frames_[static_cast<std::size_t>(op.frame)];
@@ -530,6 +627,155 @@ void Execution::handle_event(StepEvent ev, Millis now_ms) {
     ready_.push_back(op.frame);
     run_queue();
   }
+}
+
+// A heartbeat restarts the task's HeartbeatSeconds timer; a .sync task's submission writes
+// TaskSubmitted. Neither ends the task.
+void Execution::task_progress(StepEvent& ev) {
+  auto it = ops_.find(ev.id);
+  if (it == ops_.end() || it->second.kind != OpKind::kTask) return;
+  const int f = it->second.frame;
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  if (fr.done) return;
+  if (ev.kind == StepEvent::Kind::kHeartbeat) {
+    if (fr.heartbeat_ms <= 0) return;
+    std::vector<std::uint64_t> keep;
+    for (std::uint64_t t : fr.timer_ops) {
+      auto op = ops_.find(t);
+      if (op == ops_.end() || op->second.kind != OpKind::kHeartbeat) {
+        keep.push_back(t);
+        continue;
+      }
+      ops_.erase(op);
+      Command c;
+      c.kind = Command::Kind::kCancelTimer;
+      c.id = t;
+      commands_.push_back(std::move(c));
+    }
+    fr.timer_ops = std::move(keep);
+    start_timer(f, OpKind::kHeartbeat, now_ + fr.heartbeat_ms);
+    return;
+  }
+  if (fr.silent) return;
+  const State& s = fr.cur();
+  object d;
+  if (ev.kind == StepEvent::Kind::kTaskStarted) {
+    if (s.resource_kind != asl::ResourceKind::kActivity) return;
+    if (history_on() && ev.output.is_string()) d["workerName"] = ev.output;
+    emit(f, "ActivityStarted", "activityStartedEventDetails", std::move(d));
+    return;
+  }
+  if (history_on()) {
+    d = payload_details("output", ev.output);
+    d["resource"] = s.resource_short;
+    d["resourceType"] = s.resource_type;
+  }
+  emit(f, "TaskSubmitted", "taskSubmittedEventDetails", std::move(d));
+}
+
+// ---------------------------------------------------------------------------- redrive
+
+bool Execution::redrive(Millis now_ms) {
+  if (!(status_ == "FAILED" || status_ == "TIMED_OUT" || status_ == "ABORTED") || info_.express ||
+      !history_on() || frames_.empty() || redrive_count_ >= redrives_max) {
+    return false;
+  }
+  try {
+    now_ = std::max(now_, now_ms);
+    ++redrive_count_;
+    redrive_ms_ = now_;
+    status_.clear();
+    output_.reset();
+    error_.reset();
+    cause_.reset();
+    emit_prev(next_event_id_ - 1, "ExecutionRedriven", "executionRedrivenEventDetails",
+              object{{"redriveCount", redrive_count_}});
+    arm_execution_timeout();
+    redrive_frame(0);
+    run_queue();
+  } catch (const std::exception& e) {
+    finish_execution("FAILED", std::nullopt, std::string("States.Runtime"),
+                     std::string("Internal error while running the execution: ") + e.what());
+  }
+  return true;
+}
+
+// Frame f ended without reaching its end: its current state runs again with the input it was
+// entered with, unless it is a Parallel or inline Map whose branches can resume.
+void Execution::redrive_frame(int f) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  fr.done = false;
+  fr.task_op = 0;
+  fr.timer_ops.clear();
+  fr.sent_request.reset();
+  if (!fr.entered_input.empty()) {
+    auto parsed = json::parse(fr.entered_input);
+    if (parsed) fr.input = std::move(*parsed);
+  }
+  fr.input_text = std::move(fr.entered_input);
+  fr.entered_input.clear();
+  if (fr.parent >= 0) {
+    const Frame& p = *frames_[static_cast<std::size_t>(fr.parent)];
+    fr.parent_activation = p.activation;
+    fr.last_event = p.last_event;
+  } else {
+    fr.last_event = next_event_id_ - 1;
+  }
+  enter_state(f, fr.state);
+  if (!redrive_children(f)) ready_.push_back(f);
+}
+
+// A Parallel or inline Map that failed (or was stopped) while its children ran: the children
+// that did not succeed run again, the others keep their results. False when the state must
+// start over instead (it failed before or after its children, or is a Distributed Map, whose
+// children keep no history to resume from).
+bool Execution::redrive_children(int f) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  const State& s = fr.cur();
+  const bool is_map = s.type == StateType::kMap;
+  if ((!is_map && s.type != StateType::kParallel) || (is_map && s.distributed) ||
+      fr.children.empty() || fr.pending == 0 || fr.results.empty()) {
+    return false;
+  }
+  const std::vector<int> children = fr.children;
+  for (int c : children) {
+    if (frames_[static_cast<std::size_t>(c)]->parent_activation + 1 != fr.activation) return false;
+  }
+  if (is_map) {
+    emit(f, "MapStateStarted", "mapStateStartedEventDetails", [&] {
+      object d;
+      if (history_on()) d["length"] = static_cast<std::int64_t>(fr.results.size());
+      return d;
+    }());
+  } else {
+    emit(f, "ParallelStateStarted", "", object());
+  }
+  fr.pending = 0;
+  fr.running = 0;
+  fr.failed = 0;
+  fr.map_cursor = fr.last_event;
+  for (int c : children) {
+    Frame& cf = *frames_[static_cast<std::size_t>(c)];
+    if (cf.succeeded) continue;
+    ++fr.pending;
+    if (is_map) {
+      ++fr.running;
+      std::int64_t id = emit_prev(fr.map_cursor, "MapIterationStarted",
+                                  "mapIterationStartedEventDetails", [&] {
+                                    object d;
+                                    if (history_on()) {
+                                      d["index"] = static_cast<std::int64_t>(cf.index);
+                                      d["name"] = s.name;
+                                    }
+                                    return d;
+                                  }());
+      fr.last_event = id;
+    }
+    redrive_frame(c);
+  }
+  if (is_map) fr.pending += fr.results.size() - std::min(fr.next_item, fr.results.size());
+  if (is_map) start_map_iterations(f);
+  return true;
 }
 
 // ---------------------------------------------------------------------------- I/O processing
@@ -834,12 +1080,7 @@ bool Execution::wait_until(int f, Millis due) {
   if ((due - now_) / 1000 > wait_seconds_max) {
     return state_failed(f, runtime_failure(fr, "Wait state delay is too long."));
   }
-  Command c;
-  c.kind = Command::Kind::kStartTimer;
-  c.id = add_op(f, OpKind::kWait);
-  c.due_ms = std::max(due, now_);
-  fr.timer_ops.push_back(c.id);
-  commands_.push_back(std::move(c));
+  start_timer(f, OpKind::kWait, std::max(due, now_));
   return false;
 }
 
@@ -855,6 +1096,18 @@ std::string detail::make_token(const std::function<std::uint64_t()>& random) {
     for (int k = 0; k < 16; ++k) t.push_back(hex[(r >> (k * 4)) & 15]);
   }
   return t;
+}
+
+// Keeps the finished request of a state with Retry for the next attempt when nobody else holds
+// it (a driver or runner holding it would see it change); its payloads are freed at once.
+void detail::recycle_request(Execution::Frame& fr) {
+  if (fr.sent_request && fr.sent_request.use_count() == 1 && !fr.cur().retry.empty()) {
+    auto r = std::const_pointer_cast<tasks::TaskRequest>(std::move(fr.sent_request));
+    r->parameters = value();
+    r->credentials = value();
+    fr.spare_request = std::move(r);
+  }
+  fr.sent_request.reset();
 }
 
 namespace {
@@ -895,7 +1148,7 @@ static bool task_input_consumable(const State& s) {
 bool Execution::run_task(int f) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   const State& s = fr.cur();
-  fr.request = tasks::TaskRequest();
+  fr.request = Frame::StagedTask();
   if (ends_with(s.resource, ".waitForTaskToken") ||
       s.resource_kind == asl::ResourceKind::kActivity) {
     fr.request.task_token = make_token(random_);
@@ -966,8 +1219,8 @@ void Execution::schedule_task(int f, value params, std::optional<std::int64_t> t
         d["resource"] = s.resource;
         if (timeout) d["timeoutInSeconds"] = *timeout;
         if (heartbeat) d["heartbeatInSeconds"] = *heartbeat;
+        // ActivityStarted comes later, when a worker takes the task (kTaskStarted).
         emit(f, "ActivityScheduled", "activityScheduledEventDetails", std::move(d));
-        emit(f, "ActivityStarted", "", object());
         break;
       case asl::ResourceKind::kService:
         d["resourceType"] = s.resource_type;
@@ -984,7 +1237,10 @@ void Execution::schedule_task(int f, value params, std::optional<std::int64_t> t
     emit(f, "", "", object());
     emit(f, "", "", object());
   }
-  auto r = std::make_shared<tasks::TaskRequest>();
+  // A retry reuses the last attempt's request (recycle_request): its strings keep their
+  // capacity, sparing an allocation per field. Every field is assigned below.
+  std::shared_ptr<tasks::TaskRequest> r = std::move(fr.spare_request);
+  if (!r) r = std::make_shared<tasks::TaskRequest>();
   r->resource = s.resource;
   r->parameters = std::move(params);
   r->state_name = s.name;
@@ -1000,20 +1256,21 @@ void Execution::schedule_task(int f, value params, std::optional<std::int64_t> t
   Command c;
   c.kind = Command::Kind::kInvokeTask;
   c.id = add_op(f, OpKind::kTask);
+  // Unique among this execution's calls (and across executions): cancel() can tell apart the
+  // iterations of a Map, which share state name and attempt.
+  r->task_id.assign(info_.execution_arn);
+  r->task_id += '#';
+  r->task_id += std::to_string(c.id);
   fr.sent_request = r;
   c.request = std::move(r);
   fr.task_op = c.id;
   commands_.push_back(std::move(c));
-  auto timer = [&](std::int64_t secs, OpKind kind) {
-    Command t;
-    t.kind = Command::Kind::kStartTimer;
-    t.id = add_op(f, kind);
-    t.due_ms = now_ + secs * 1000;
-    fr.timer_ops.push_back(t.id);
-    commands_.push_back(std::move(t));
-  };
-  if (timeout) timer(*timeout, OpKind::kTaskTimeout);
-  if (heartbeat) timer(*heartbeat, OpKind::kHeartbeat);
+  if (timeout) start_timer(f, OpKind::kTaskTimeout, now_ + *timeout * 1000);
+  fr.heartbeat_ms = 0;
+  if (heartbeat) {
+    fr.heartbeat_ms = *heartbeat * 1000;
+    start_timer(f, OpKind::kHeartbeat, now_ + fr.heartbeat_ms);
+  }
 }
 
 object Execution::service_details(const State& s) const {
@@ -1145,12 +1402,7 @@ bool Execution::state_failed(int f, Failure failure, bool from_children) {
       }
       ++fr.retry_counts[i];
       ++fr.retry_count;
-      Command c;
-      c.kind = Command::Kind::kStartTimer;
-      c.id = add_op(f, OpKind::kRetry);
-      c.due_ms = now_ + delay_ms;
-      fr.timer_ops.push_back(c.id);
-      commands_.push_back(std::move(c));
+      start_timer(f, OpKind::kRetry, now_ + delay_ms);
       return false;
     }
   }
@@ -1312,16 +1564,22 @@ bool Execution::run_map(int f) {
   const State& s = fr.cur();
   if (s.jsonata) return jsonata_map(f);
   STEPWISE_CTX(fr, &fr.input, nullptr, 0)
-  auto eff = apply_input_path(s.input_path, fr.input, false, ctx);
-  if (!eff) return state_failed(f, runtime_failure(fr, eff.error().cause));
-  fr.effective = std::move(*eff);
-  ctx.input = &fr.effective;
+  // With the default InputPath the effective input is the state input itself, which the frame
+  // keeps anyway (for ResultPath): read it in place rather than copy it.
+  if (s.input_path.kind == PathField::Kind::kDefault) {
+    fr.effective = value();
+  } else {
+    auto eff = apply_input_path(s.input_path, fr.input, false, ctx);
+    if (!eff) return state_failed(f, runtime_failure(fr, eff.error().cause));
+    fr.effective = std::move(*eff);
+    ctx.input = &fr.effective;
+  }
   if (s.items_path) {
     auto sel = s.items_path->select_or_fail(ctx);
     if (!sel) return state_failed(f, runtime_failure(fr, sel.error().cause));
     fr.items = std::move(*sel);
   } else {
-    fr.items = fr.effective;
+    fr.items = *ctx.input;
   }
   if (!fr.items.is_array()) {
     return state_failed(f, runtime_failure(fr, "Map state input must be an array but was: " +
@@ -1371,23 +1629,26 @@ bool Execution::map_start(int f, const jsonpath::EvalContext* late_tolerance) {
 void Execution::start_map_iterations(int f) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   const State& s = fr.cur();
-  const json::array& items = fr.items.get_array();
+  json::array& items = fr.items.get_array();
   std::size_t limit = fr.max_concurrency == 0 ? items.size() : fr.max_concurrency;
   while (fr.running < limit && fr.next_item < items.size()) {
     std::size_t i = fr.next_item++;
     value input;
     if (s.jsonata && s.jsonata->item_selector) {
       if (auto bad = jsonata_item_selector(f, i, input)) {
+        --fr.next_item;  // item i never started: a redrive starts it
         for (int c : fr.children) abort_frame(c);
         if (state_failed(f, std::move(*bad))) ready_.push_back(f);
         return;
       }
     } else if (s.parameters) {
-      jsonpath::EvalContext ctx = eval_context(fr, &fr.effective);
+      const bool whole = s.input_path.kind == PathField::Kind::kDefault;
+      jsonpath::EvalContext ctx = eval_context(fr, whole ? &fr.input : &fr.effective);
       value ctx_obj = context_object(fr, &items[i], static_cast<std::int64_t>(i));
       ctx.context = &ctx_obj;
       auto p = s.parameters->evaluate(ctx);
       if (!p) {
+        --fr.next_item;  // item i never started: a redrive starts it
         for (int c : fr.children) abort_frame(c);
         Failure fl{p.error().name, state_error_prefix(s.name, fr.entered_event) + p.error().cause,
                    true};
@@ -1396,7 +1657,9 @@ void Execution::start_map_iterations(int f) {
       }
       input = std::move(*p);
     } else {
-      input = items[i];
+      // Nothing else reads item i once its iteration starts (a retry or redrive of the Map
+      // evaluates ItemsPath again): move it rather than deep-copy it.
+      input = std::move(items[i]);
     }
     if (!fr.silent && !s.distributed) {
       std::int64_t id = emit_prev(fr.map_cursor, "MapIterationStarted",

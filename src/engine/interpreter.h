@@ -44,6 +44,16 @@ struct ExecutionInfo {
   // AWS's 256 KiB payload and 25,000-event quotas. Off only where a user asks for it, e.g. the
   // benchmarks beside peers that enforce neither (W3's result is larger than 256 KiB).
   bool enforce_quotas = true;
+  // Time charged per state transition, in microseconds, toward the execution's duration limits
+  // (TimeoutSeconds, Express's 5 minutes) on top of the clock. A driver whose clock is manual
+  // (--fast-time) sets it: its clock never moves while Pass states loop, so without a charge an
+  // endless Express loop would never reach its limit. 0: only the clock counts.
+  std::int64_t transition_charge_us = 0;
+  // TestState: the context object ($$, $states.context) exactly as the caller gave it, used for
+  // the top-level states instead of one built from the fields above (a Map adds its Map.Item),
+  // and the variables in scope when the execution starts. Unset/empty for ordinary executions.
+  std::optional<json::value> context_override;
+  json::object initial_variables;
 };
 
 struct Command {
@@ -57,10 +67,18 @@ struct Command {
 };
 
 struct StepEvent {
-  enum class Kind { kTaskSucceeded, kTaskFailed, kTimerFired, kStop };
+  // kHeartbeat: SendTaskHeartbeat for task `id` (an activity or a .waitForTaskToken callback):
+  // restarts its HeartbeatSeconds timer; writes no event. kTaskSubmitted: a .sync integration's
+  // first answer (the job was submitted; `output` is the submit call's response): writes
+  // TaskSubmitted, and the task stays in flight until kTaskSucceeded/kTaskFailed.
+  // kTaskStarted: an activity worker took the task (GetActivityTask): writes ActivityStarted,
+  // with `output` the worker's name (a string) or null when it gave none.
+  enum class Kind {
+    kTaskSucceeded, kTaskFailed, kTimerFired, kStop, kHeartbeat, kTaskSubmitted, kTaskStarted
+  };
   Kind kind = Kind::kTimerFired;
   std::uint64_t id = 0;  // the task or timer id from the command
-  json::value output;    // kTaskSucceeded
+  json::value output;    // kTaskSucceeded, kTaskSubmitted, kTaskStarted (worker name)
   std::string error;     // kTaskFailed / kStop
   std::string cause;
   bool has_cause = true;
@@ -81,6 +99,25 @@ class Execution {
   void start(json::value input, Millis now_ms, std::string input_text = "");
   // One outside event. Events for tasks or timers that no longer matter are ignored.
   void handle(StepEvent event, Millis now_ms);
+
+  // RedriveExecution: on a FAILED, TIMED_OUT or ABORTED execution, writes ExecutionRedriven and
+  // continues from the unsuccessful states with their original inputs: the state each unfinished
+  // frame stood in runs again (retry counts reset); inside a Parallel or an inline Map only the
+  // branches and iterations that failed or were aborted run again, successful ones keep their
+  // results; TimeoutSeconds counts again from now. Deterministic like every other step (the
+  // journal replays it). False, and nothing changes, when the execution is running, succeeded,
+  // Express, or keeps no history (the state inputs are read back from it).
+  bool redrive(Millis now_ms);
+  std::int64_t redrive_count() const { return redrive_count_; }
+
+  // Recovery after replay: every task and timer still pending, as the commands that started
+  // them (kInvokeTask with its request, kStartTimer with its due time), in the order they were
+  // issued. A driver that rebuilt the execution by replaying its journal re-issues these (and
+  // drops what commands() accumulated during the replay).
+  std::vector<Command> outstanding() const;
+  // True while task `id` is in flight (SendTaskSuccess/Failure/Heartbeat answer TaskTimedOut
+  // for a task that is not).
+  bool task_pending(std::uint64_t id) const;
 
   bool finished() const { return !status_.empty(); }
   const std::string& status() const { return status_; }  // "" while running
@@ -103,6 +140,7 @@ class Execution {
   struct Op {
     int frame = -1;
     OpKind kind = OpKind::kTask;
+    Millis due_ms = 0;  // timers: when it fires (outstanding())
   };
 
   // Frames and scheduling.
@@ -111,6 +149,13 @@ class Execution {
   void guarded_run_queue();
   void handle_event(StepEvent event, Millis now_ms);
   bool history_full();  // Standard: past 25,000 events the execution fails
+  bool duration_exceeded();  // TimeoutSeconds / Express's limit reached by charged time
+  void time_out();           // ExecutionTimedOut
+  void arm_execution_timeout();  // TimeoutSeconds (and Express's limit) from now
+  void task_progress(StepEvent& ev);  // kHeartbeat, kTaskSubmitted, kTaskStarted
+  // Redrive: restarts frame f's current state (or resumes its failed branches/iterations).
+  void redrive_frame(int f);
+  bool redrive_children(int f);  // false: the Parallel/Map must run again from its start
   void advance(int f);
   bool run_state(int f);  // true: the frame moved on (or ended); false: it waits
   void enter_state(int f, int state_index);
@@ -154,6 +199,8 @@ class Execution {
                          json::object details);
   bool history_on() const { return info_.keep_history; }
   std::uint64_t add_op(int f, OpKind kind);
+  // A timer op of frame f (f < 0: the execution's), its kStartTimer command, and its id.
+  std::uint64_t start_timer(int f, OpKind kind, Millis due_ms);
   void cancel_ops(int f);
   Failure runtime_failure(const Frame& fr, const std::string& message) const;
   std::optional<Failure> apply_assign(int f, const jsonpath::Template& assign,
@@ -196,11 +243,15 @@ class Execution {
   int var_frame_ = -1;  // the frame whose scope variables_ reads (set by eval_context)
   std::vector<std::unique_ptr<Frame>> frames_;
   std::deque<int> ready_;
-  std::unordered_map<std::uint64_t, Op> ops_;
+  std::unordered_map<std::uint64_t, Op> ops_;  // never iterated where order shows (see outstanding)
   std::uint64_t next_op_ = 1;
   std::int64_t next_event_id_ = 1;
   Millis now_ = 0;
   Millis start_ms_ = 0;
+  std::int64_t redrive_count_ = 0;
+  Millis redrive_ms_ = 0;
+  std::int64_t charged_us_ = 0;  // transition_charge_us accumulated (duration limits)
+  Millis deadline_ms_ = 0;       // TimeoutSeconds / Express limit (0: none)
   json::value execution_input_;
   std::string first_input_text_;
   std::string status_;

@@ -380,7 +380,7 @@ bool Execution::jsonata_task(int f) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   const State& s = fr.cur();
   const asl::JsonataFields& j = *s.jsonata;
-  fr.request = tasks::TaskRequest();
+  fr.request = Frame::StagedTask();
   if (ends_with(s.resource, ".waitForTaskToken") ||
       s.resource_kind == asl::ResourceKind::kActivity) {
     fr.request.task_token = detail::make_token(random_);

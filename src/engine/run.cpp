@@ -1,6 +1,7 @@
 // run_execution: drives one Execution with an EventLoop, a Clock and a TaskRunner.
 #include "engine/run.h"
 
+#include <deque>
 #include <unordered_map>
 
 #include "asl/model.h"
@@ -102,8 +103,14 @@ class Driver {
       ev.cause = std::move(o.cause);
       ev.has_cause = o.has_cause;
       // Deliver on a fresh loop turn: a runner answering inside start() must not re-enter the
-      // interpreter while it is dispatching.
-      loop_.post([this, ev = std::move(ev)]() mutable { deliver(std::move(ev)); });
+      // interpreter while it is dispatching. The event waits in answers_ (posts run in order),
+      // so the posted function captures only `this` and needs no allocation of its own.
+      answers_.push_back(std::move(ev));
+      loop_.post([this] {
+        StepEvent next = std::move(answers_.front());
+        answers_.pop_front();
+        deliver(std::move(next));
+      });
     });
   }
 
@@ -113,11 +120,17 @@ class Driver {
   std::unordered_map<std::uint64_t, EventLoop::TimerId> timers_;
   std::optional<Millis> finish_ms_;
   std::vector<Command> spare_;  // an emptied command buffer kept for its capacity
+  std::deque<StepEvent> answers_;  // task answers posted and not yet delivered (FIFO)
 };
 
 }  // namespace
 
 Result<RunResult> run_execution(const asl::StateMachine& machine, const json::value& input,
+                                const RunOptions& options) {
+  return run_execution(machine, json::value(input), options);
+}
+
+Result<RunResult> run_execution(const asl::StateMachine& machine, json::value&& input,
                                 const RunOptions& options) {
   if (options.clock == nullptr) return Error{"InvalidArgument", "run_execution needs a clock"};
   if (options.ids == nullptr) return Error{"InvalidArgument", "run_execution needs an IdGenerator"};
@@ -139,18 +152,26 @@ Result<RunResult> run_execution(const asl::StateMachine& machine, const json::va
   info.express = options.express;
   info.keep_history = options.keep_history && !options.express;
   info.enforce_quotas = options.enforce_quotas;
+  // The interpreter reads the time only between steps, and a manual clock stands still while
+  // states run back to back: charge each transition so that TimeoutSeconds and Express's five
+  // minutes still arrive in an endless loop (3,000,000 transitions make five minutes under
+  // --fast-time). With a real clock 1 µs each bounds a loop that never yields at 300,000,000
+  // transitions, far more than AWS runs in five minutes.
+  info.transition_charge_us = options.clock->is_manual() ? 100 : 1;
+  info.context_override = options.context_override;
+  info.initial_variables = options.initial_variables;
 
   // The machine outlives the run; a non-owning shared_ptr lets the interpreter hold it uniformly.
   std::shared_ptr<const asl::StateMachine> m(&machine, [](const asl::StateMachine*) {});
   IdGenerator* ids = options.ids;
-  Execution exec(m, info, [ids] { return ids->next_u64(); });
+  RunResult out;
+  out.execution_arn = info.execution_arn;
+  Execution exec(m, std::move(info), [ids] { return ids->next_u64(); });
   EventLoop loop(*options.clock);
   Driver driver(exec, loop, options);
 
-  RunResult out;
-  out.execution_arn = info.execution_arn;
   out.start_ms = options.clock->now_ms();
-  exec.start(input, out.start_ms, options.input_text);
+  exec.start(std::move(input), out.start_ms, options.input_text);
   driver.dispatch();
   if (options.stop_after_ms && !exec.finished()) driver.stop_at(out.start_ms + *options.stop_after_ms);
   if (!exec.finished()) loop.run();

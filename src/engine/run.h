@@ -37,6 +37,9 @@ struct RunOptions {
   std::string input_text;
   // Stop the execution (StopExecution: ABORTED) this long after it starts, if still running.
   std::optional<Millis> stop_after_ms;
+  // TestState only (see ExecutionInfo): the context object as given, and the starting variables.
+  std::optional<json::value> context_override;
+  json::object initial_variables;
 };
 
 struct RunResult {
@@ -53,6 +56,9 @@ struct RunResult {
 // Errors only for misuse (missing clock); everything the workflow does, failures included, is
 // in the RunResult.
 Result<RunResult> run_execution(const asl::StateMachine& machine, const json::value& input,
+                                const RunOptions& options);
+// The same, taking the input over (no copy of it: large inputs are common, e.g. a Map's items).
+Result<RunResult> run_execution(const asl::StateMachine& machine, json::value&& input,
                                 const RunOptions& options);
 
 }  // namespace stepwise::engine

@@ -5,6 +5,7 @@
 // TaskOutcome; the outcome goes back through loop.post(), which also drops the call's pending
 // work mark. cancel() only flags the call: the pool thread notices within a poll slice, kills the
 // process and skips `done`.
+#include <algorithm>
 #include <cctype>
 #include <condition_variable>
 #include <deque>
@@ -15,68 +16,48 @@
 #include "base/ids.h"
 #include "base/limits.h"
 #include "tasks/functions.h"
+#include "tasks/http_client.h"
 #include "tasks/lambda_arn.h"
 #include "tasks/lambda_shape.h"
 #include "tasks/process.h"
 #include "tasks/task_limits.h"
+#include "tasks/worker_pool.h"
 
 namespace stepwise::tasks {
 namespace {
 
-// Threads started on demand up to a bound; jobs wait in a bounded queue. On destruction the
-// queued jobs still run (their calls are cancelled by then, so they end at once) so that every
-// call's pending-work mark is released.
-class Pool {
- public:
-  Pool() = default;
-  ~Pool() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stopping_ = true;
-    }
-    cv_.notify_all();
-    for (auto& t : threads_) t.join();
-  }
-  bool submit(std::function<void()> job) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (queue_.size() >= limits::function_queue_max) return false;
-    queue_.push_back(std::move(job));
-    if (idle_ == 0 && threads_.size() < limits::function_threads_max)
-      threads_.emplace_back([this] { work(); });
-    cv_.notify_one();
-    return true;
-  }
-
- private:
-  void work() {
-    block_sigpipe_on_this_thread();
-    std::unique_lock<std::mutex> lock(mu_);
-    for (;;) {
-      ++idle_;
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      --idle_;
-      if (queue_.empty()) return;  // stopping, nothing left
-      auto job = std::move(queue_.front());
-      queue_.pop_front();
-      lock.unlock();
-      job();
-      lock.lock();
-    }
-  }
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;
-  std::vector<std::thread> threads_;
-  std::size_t idle_ = 0;
-  bool stopping_ = false;
-};
-
-// One long-lived worker process, shared by the calls of one function, one call at a time.
+// One long-lived worker process, one call at a time; a function has `concurrency` of them.
 struct WorkerSlot {
   std::mutex mu;
   LineProcess process;
   std::int64_t next_id = 1;
+};
+// The worker processes of one function. A call waiting for a free process sleeps on `freed`,
+// woken as soon as a call gives its process back (and every poll slice, to notice cancellation).
+struct WorkerSlots {
+  std::vector<std::shared_ptr<WorkerSlot>> slots;
+  std::mutex mu;
+  std::condition_variable freed;
+};
+
+// A process taken by one call; given back (and a waiter woken) when the lease ends.
+class SlotLease {
+ public:
+  SlotLease() = default;
+  SlotLease(std::unique_lock<std::mutex> lock, WorkerSlots* group)
+      : lock_(std::move(lock)), group_(group) {}
+  SlotLease(SlotLease&&) = default;
+  SlotLease& operator=(SlotLease&&) = default;
+  ~SlotLease() {
+    if (!lock_.owns_lock()) return;
+    lock_.unlock();
+    { std::lock_guard<std::mutex> g(group_->mu); }  // a waiter is either before its try or asleep
+    group_->freed.notify_one();
+  }
+
+ private:
+  std::unique_lock<std::mutex> lock_;
+  WorkerSlots* group_ = nullptr;
 };
 
 // How an invocation ended, before it is shaped as Step Functions reports it.
@@ -92,7 +73,8 @@ struct Call {
   LambdaForm form = LambdaForm::none;
   LambdaTarget target;
   std::shared_ptr<const FunctionSpec> spec;
-  std::shared_ptr<WorkerSlot> worker;  // kind worker only
+  std::shared_ptr<WorkerSlots> workers;  // kind worker only
+  bool fire_and_forget = false;        // InvocationType Event: nobody waits for the result
   std::string event;
   bool log_tail = false;               // LogType "Tail"
   std::string request_id;
@@ -234,23 +216,43 @@ Invocation worker_answer(const Call& call, const std::string& line) {
   return inv;
 }
 
-Invocation invoke_worker(const Call& call) {
-  WorkerSlot& slot = *call.worker;
-  const std::int64_t timeout_ms = timeout_of(*call.spec);
-  // Polled rather than timed_mutex::try_lock_for: a queued call must notice cancellation, and
-  // the clocked lock is invisible to ThreadSanitizer on this toolchain.
-  std::unique_lock<std::mutex> lock(slot.mu, std::defer_lock);
-  while (!lock.try_lock()) {
-    if (call.cancelled.load()) return Invocation{Invocation::Kind::cancelled, {}, {}, {}};
-    std::this_thread::sleep_for(std::chrono::milliseconds(limits::poll_slice_ms));
+// Takes the first free worker process of the function, waiting while all are busy. Polled
+// rather than timed_mutex::try_lock_for: a queued call must notice cancellation, and the clocked
+// lock is invisible to ThreadSanitizer on this toolchain.
+WorkerSlot* take_worker(const Call& call, SlotLease& lease) {
+  WorkerSlots& group = *call.workers;
+  std::unique_lock<std::mutex> waiting(group.mu);
+  for (;;) {
+    for (const auto& slot : group.slots) {
+      std::unique_lock<std::mutex> attempt(slot->mu, std::try_to_lock);
+      if (!attempt.owns_lock()) continue;
+      waiting.unlock();
+      lease = SlotLease(std::move(attempt), &group);
+      return slot.get();
+    }
+    if (call.cancelled.load()) return nullptr;
+    group.freed.wait_for(waiting, std::chrono::milliseconds(limits::poll_slice_ms));
   }
+}
+
+Invocation invoke_worker(const Call& call) {
+  const std::int64_t timeout_ms = timeout_of(*call.spec);
+  SlotLease lease;
+  WorkerSlot* taken = take_worker(call, lease);
+  if (taken == nullptr) return Invocation{Invocation::Kind::cancelled, {}, {}, {}};
+  WorkerSlot& slot = *taken;
   // A worker found dead (it exited between calls) is restarted once and the call retried.
   auto answer = worker_exchange(call, slot, timeout_ms);
   if (!answer && answer.error().name == "Exited") {
     slot.process.kill();
     answer = worker_exchange(call, slot, timeout_ms);
   }
-  if (answer) return worker_answer(call, answer.value());
+  std::string log_tail = slot.process.take_err_tail();
+  if (answer) {
+    Invocation inv = worker_answer(call, answer.value());
+    inv.log_tail = std::move(log_tail);
+    return inv;
+  }
   slot.process.kill();  // whatever went wrong, the next call gets a fresh process
   const auto& why = answer.error();
   if (why.name == "Cancelled") return Invocation{Invocation::Kind::cancelled, {}, {}, {}};
@@ -266,6 +268,87 @@ Invocation invoke_worker(const Call& call) {
     return failed(service_error_outcome("Runtime.InvalidEntrypoint",
                                         "RequestId: " + call.request_id + " Error: " + why.cause));
   return failed(service_error_outcome("Runtime.ExitError", exit_message(call, why.cause)));
+}
+
+std::string lambda_service_cause(const Call& call, const std::string& why) {
+  return why + " (Service: AWSLambda; Status Code: 500; Error Code: ServiceException; Request ID: " +
+         call.request_id + "; Proxy: null)";
+}
+
+// A URL function: the event is POSTed as JSON; a 2xx body is the payload, any other status
+// carries a Lambda-style error object (or fails as the Lambda service would).
+Invocation invoke_url(const Call& call) {
+  HttpRequest req;
+  req.method = "POST";
+  req.url = call.spec->url;
+  req.headers = {{"Content-Type", "application/json"},
+                 {"X-Amz-Function-Name", call.target.name},
+                 {"Lambda-Runtime-Aws-Request-Id", call.request_id}};
+  req.body = call.event;
+  req.has_body = true;
+  req.timeout_ms = timeout_of(*call.spec);
+  req.response_bytes_max = limits::function_output_bytes_max;
+  auto r = http_perform(req, &call.cancelled);
+  Invocation inv;
+  if (!r) {
+    const auto& e = r.error();
+    if (e.name == "Cancelled") return Invocation{Invocation::Kind::cancelled, {}, {}, {}};
+    if (e.name == "Timeout")
+      return failed(service_error_outcome("Sandbox.Timedout", timeout_message(call)));
+    if (e.name == "TooLarge") {
+      inv.kind = Invocation::Kind::payload;
+      inv.bytes.assign(limits::function_output_bytes_max + 1, ' ');
+      return inv;
+    }
+    return failed(TaskOutcome::failure(
+        "Lambda.ServiceException",
+        lambda_service_cause(call, "The function URL " + call.spec->url + " failed: " + e.cause)));
+  }
+  if (r->status / 100 == 2) {
+    inv.kind = Invocation::Kind::payload;
+    inv.bytes = r->body.empty() ? "null" : std::move(r->body);
+    return inv;
+  }
+  auto parsed = json::parse(r->body);
+  if (parsed.ok() && parsed->is_object()) {
+    inv.kind = Invocation::Kind::function_error;
+    inv.bytes = std::move(r->body);
+    return inv;
+  }
+  return failed(TaskOutcome::failure(
+      "Lambda.ServiceException",
+      lambda_service_cause(call, "The function URL " + call.spec->url + " answered HTTP " +
+                                     std::to_string(r->status))));
+}
+
+Invocation invoke(const Call& call) {
+  switch (call.spec->kind) {
+    case FunctionKind::worker: return invoke_worker(call);
+    case FunctionKind::url: return invoke_url(call);
+    case FunctionKind::command: break;
+  }
+  return invoke_command(call);
+}
+
+// Lambda's answer to an asynchronous (Event) invocation, as lambda:invoke returns it: 202 and an
+// empty payload, without ExecutedVersion.
+json::value event_response(const Call& call) {
+  InvokeMeta meta;
+  meta.request_id = call.request_id;
+  meta.trace_id = call.trace_id;
+  meta.http_date = http_date(call.now_ms);
+  json::value out = invoke_response(json::value(""), meta);
+  auto& o = out.get_object();
+  o.erase("ExecutedVersion");
+  o["StatusCode"] = 202;
+  auto& http = o["SdkHttpMetadata"].get_object();
+  http["HttpStatusCode"] = 202;
+  for (const char* key : {"AllHttpHeaders", "HttpHeaders"}) {
+    auto& h = http[key].get_object();
+    h.erase("X-Amz-Executed-Version");
+    h.erase("Content-Type");
+  }
+  return out;
 }
 
 TaskOutcome shape(const Call& call, Invocation inv) {
@@ -298,12 +381,14 @@ TaskOutcome shape(const Call& call, Invocation inv) {
 
 struct FunctionRunner::Impl {
   std::map<std::string, std::shared_ptr<const FunctionSpec>> specs;
-  std::map<std::string, std::shared_ptr<WorkerSlot>> workers;
+  std::map<std::string, std::shared_ptr<WorkerSlots>> workers;
   std::mutex mu;  // guards in_flight and ids
   std::vector<std::shared_ptr<Call>> in_flight;
   IdGenerator ids;
   CallbackRegistry* callbacks = nullptr;
-  Pool pool;  // last: destroyed first, while the members above still exist
+  LogSink log_sink;
+  // Last: destroyed first, while the members above still exist.
+  WorkerPool pool{limits::function_threads_max, limits::function_queue_max};
 
   void finish(const std::shared_ptr<Call>& call, TaskOutcome outcome);
   void post_failure(EventLoop& loop, TaskDone done, TaskOutcome outcome);
@@ -321,6 +406,7 @@ void FunctionRunner::Impl::finish(const std::shared_ptr<Call>& call, TaskOutcome
     std::lock_guard<std::mutex> lock(mu);
     std::erase(in_flight, call);
   }
+  if (call->fire_and_forget) return;  // answered at once; the result is dropped, as Lambda drops it
   EventLoop* loop = call->loop;
   CallbackRegistry* registry = callbacks;
   loop->post([call, registry, outcome = std::move(outcome)]() mutable {
@@ -366,6 +452,12 @@ std::string event_of(const TaskRequest& request, LambdaForm form) {
   return invoke_event_bytes(payload);
 }
 
+bool is_event_invocation(const TaskRequest& request) {
+  if (!request.parameters.is_object()) return false;
+  const auto* t = request.parameters.get_object().if_contains("InvocationType");
+  return t != nullptr && t->is_string() && t->get_string() == "Event";
+}
+
 bool wants_log_tail(const TaskRequest& request) {
   if (!request.parameters.is_object()) return false;
   const auto* t = request.parameters.get_object().if_contains("LogType");
@@ -401,10 +493,11 @@ Result<std::shared_ptr<Call>> FunctionRunner::Impl::prepare(const TaskRequest& r
     return e;
   }
   call->spec = it->second;
-  if (call->spec->kind == FunctionKind::worker) call->worker = workers.at(call->target.name);
+  if (call->spec->kind == FunctionKind::worker) call->workers = workers.at(call->target.name);
   call->request = request;
   call->event = event_of(request, call->form);
   call->log_tail = call->form != LambdaForm::function_arn && wants_log_tail(request);
+  call->fire_and_forget = call->form == LambdaForm::invoke && is_event_invocation(request);
   return call;
 }
 
@@ -417,9 +510,17 @@ FunctionRunner::~FunctionRunner() {
 
 Status FunctionRunner::add(FunctionSpec spec) {
   if (spec.name.empty()) return Error{"FunctionsConfig", "a function needs a name"};
-  if (spec.argv.empty()) return Error{"FunctionsConfig", spec.name + ": empty argv"};
   std::string name = spec.name;
-  if (spec.kind == FunctionKind::worker) impl_->workers[name] = std::make_shared<WorkerSlot>();
+  if (spec.kind == FunctionKind::url && spec.url.empty())
+    return Error{"FunctionsConfig", spec.name + ": empty url"};
+  if (spec.kind != FunctionKind::url && spec.argv.empty())
+    return Error{"FunctionsConfig", spec.name + ": empty argv"};
+  if (spec.kind == FunctionKind::worker) {
+    auto slots = std::make_shared<WorkerSlots>();
+    std::size_t n = std::clamp<std::size_t>(spec.concurrency, 1, limits::function_concurrency_max);
+    for (std::size_t i = 0; i < n; ++i) slots->slots.push_back(std::make_shared<WorkerSlot>());
+    impl_->workers[name] = std::move(slots);
+  }
   impl_->specs[name] = std::make_shared<const FunctionSpec>(std::move(spec));
   return ok_status();
 }
@@ -427,6 +528,8 @@ Status FunctionRunner::add(FunctionSpec spec) {
 bool FunctionRunner::has(const std::string& name) const { return impl_->specs.count(name) > 0; }
 
 void FunctionRunner::set_callbacks(CallbackRegistry* callbacks) { impl_->callbacks = callbacks; }
+
+void FunctionRunner::set_log_sink(LogSink sink) { impl_->log_sink = std::move(sink); }
 
 namespace {
 
@@ -462,17 +565,25 @@ void FunctionRunner::start(const TaskRequest& request, EventLoop& loop, TaskDone
     }
   }
   call->loop = &loop;
-  call->done = std::move(done);
   call->now_ms = loop.clock().now_ms();
+  if (call->fire_and_forget) {
+    // Fire and forget: Lambda queues the event and answers 202 before the function runs.
+    loop.post([done = std::move(done), answer = event_response(*call)]() mutable {
+      done(TaskOutcome::success(std::move(answer)));
+    });
+  } else {
+    call->done = std::move(done);
+    loop.add_pending_work();
+  }
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
     impl_->in_flight.push_back(call);
   }
-  loop.add_pending_work();
   Impl* impl = impl_.get();
   bool queued = impl->pool.submit([impl, call] {
-    Invocation inv = call->spec->kind == FunctionKind::worker ? invoke_worker(*call)
-                                                              : invoke_command(*call);
+    Invocation inv = invoke(*call);
+    if (impl->log_sink && !inv.log_tail.empty())
+      impl->log_sink(call->target.name, call->request_id, inv.log_tail);
     impl->finish(call, shape(*call, std::move(inv)));
   });
   if (!queued) {
@@ -491,7 +602,7 @@ void FunctionRunner::cancel(const TaskRequest& request) {
                      ? r.task_id == request.task_id
                      : r.execution_arn == request.execution_arn &&
                            r.state_name == request.state_name && r.attempt == request.attempt;
-    if (!match) continue;
+    if (!match || call->fire_and_forget) continue;  // an Event invocation outlives its state, as in AWS
     call->cancelled.store(true);
   }
   if (impl_->callbacks != nullptr && request.task_token &&

@@ -5,7 +5,10 @@
 //    result on stdout (exit 0) or a Lambda-style error object on stdout (non-zero exit); or
 //  - a worker: one long-lived process per function, one JSON request per line on stdin
 //    (`{"id":N,"event":...}`), one answer per line on stdout (`{"id":N,"result":...}` or
-//    `{"id":N,"error":{...}}`); restarted when it dies; calls to one worker are serialised.
+//    `{"id":N,"error":{...}}`); restarted when it dies; calls to one worker process are
+//    serialised, and `concurrency` processes (default 1) serve a function's calls in parallel; or
+//  - a URL: the event is POSTed as JSON, the response body is the result (2xx) or a Lambda-style
+//    error object (any other status).
 // The file format is documented in docs/FUNCTIONS.md.
 //
 // FunctionRunner answers both Lambda forms (see lambda_arn.h): for a function ARN the task input
@@ -26,6 +29,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -39,7 +43,7 @@
 
 namespace stepwise::tasks {
 
-enum class FunctionKind { command, worker };
+enum class FunctionKind { command, worker, url };
 
 struct FunctionSpec {
   std::string name;                 // Lambda function name (no ARN, no qualifier)
@@ -49,6 +53,8 @@ struct FunctionSpec {
                                                           // runner's own environment
   std::string cwd;                  // empty: the runner's working directory
   std::int64_t timeout_ms = 0;      // 0: limits::function_timeout_ms_default
+  std::string url;                  // FunctionKind::url: http:// or https:// URL to POST to
+  std::size_t concurrency = 1;      // FunctionKind::worker: worker processes (1..max)
 };
 
 // Reads a functions file (YAML, or JSON, which YAML reads too). Relative `cwd` values are
@@ -72,6 +78,12 @@ class FunctionRunner final : public TaskRunner {
   // Where `lambda:invoke.waitForTaskToken` tasks wait for their token after the function ran
   // (not owned). Without one such tasks fail with States.Runtime.
   void set_callbacks(CallbackRegistry* callbacks);
+  // Receives each call's stderr (its last limits::function_log_tail_bytes_max bytes; commands and
+  // workers alike) when it wrote any: the function's log. Called on pool threads, so it must be
+  // thread-safe. Without a sink the text only feeds LogResult. Set before the first start().
+  using LogSink = std::function<void(const std::string& function, const std::string& request_id,
+                                     const std::string& text)>;
+  void set_log_sink(LogSink sink);
 
   void start(const TaskRequest& request, EventLoop& loop, TaskDone done) override;
   void cancel(const TaskRequest& request) override;

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "tasks/functions.h"
+#include "tasks/tasks_config.h"
 
 namespace stepwise::tasks {
 namespace {
@@ -58,8 +59,8 @@ TEST(FunctionsConfig, MistakesAreReportedWithTheirPlace) {
            {"functions: {f: {env: {A: b}}}", "exactly one"},
            {"functions: {f: {command: [cat], timeout_seconds: 901}}", "900 seconds"},
            {"functions: {f: {command: [cat], timeout_seconds: -1}}", "positive"},
-           {"functions: [a, b]", "top level"},
-           {"other: 1", "top level"},
+           {"functions: [a, b]", "functions: must be a map"},
+           {"other: 1", "unknown top-level key"},
            {"functions: {f: {command: [cat]", "line"},
        }) {
     auto specs = parse_functions(c.text, "");
@@ -88,6 +89,77 @@ TEST(FunctionsConfig, FileRelativeDirectoriesResolveAgainstTheFile) {
   auto missing = load_functions_file((dir / "nope.yaml").string());
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().cause.find("cannot open"), std::string::npos);
+}
+
+TEST(TasksConfig, ConnectionsJobsUrlsAndWorkerPoolsAreRead) {
+  auto config = parse_tasks_config(R"(
+functions:
+  remote: {url: "http://localhost:9000/fn", timeout_seconds: 5}
+  pool: {worker: [python3, w.py], concurrency: 4}
+connections:
+  Stripe:
+    api_key: {name: Authorization, value: Bearer sk}
+    headers: {X-Env: test}
+    query: {v: "2"}
+  Auth0:
+    oauth:
+      endpoint: https://auth.example/token
+      client_id: id
+      client_secret: s
+      body: {audience: api}
+jobs:
+  report:
+    command: [python3, report.py]
+    timeout_seconds: 7200
+)",
+                                   "/cfg");
+  ASSERT_TRUE(config.ok()) << config.error().cause;
+  ASSERT_EQ(config->functions.size(), 2u);
+  EXPECT_EQ(config->functions[0].kind, FunctionKind::url);
+  EXPECT_EQ(config->functions[0].url, "http://localhost:9000/fn");
+  EXPECT_EQ(config->functions[1].concurrency, 4u);
+  ASSERT_EQ(config->connections.size(), 2u);
+  const auto& stripe = config->connections[0];
+  EXPECT_EQ(stripe.auth, AuthKind::api_key);
+  EXPECT_EQ(stripe.api_key_value, "Bearer sk");
+  EXPECT_EQ(stripe.invocation.headers.at(0).first, "X-Env");
+  EXPECT_EQ(stripe.invocation.query.at(0).second, "2");
+  const auto& auth0 = config->connections[1];
+  EXPECT_EQ(auth0.auth, AuthKind::oauth_client_credentials);
+  EXPECT_EQ(auth0.oauth_method, "POST");
+  EXPECT_EQ(auth0.oauth_parameters.body.at(0).first, "audience");
+  ASSERT_EQ(config->jobs.size(), 1u);
+  EXPECT_EQ(config->jobs[0].timeout_ms, 7200 * 1000);
+  EXPECT_EQ(config->jobs[0].cwd, "/cfg");
+}
+
+TEST(TasksConfig, MistakesInNewSectionsAreReportedWithTheirPlace) {
+  struct Case {
+    const char* text;
+    const char* where;
+  };
+  for (const Case& c : std::initializer_list<Case>{
+           {"functions: {f: {url: ftp://x}}", "functions.f.url"},
+           {"functions: {f: {command: [cat], concurrency: 2}}", "only a worker"},
+           {"functions: {f: {worker: [cat], concurrency: 0}}", "functions.f.concurrency"},
+           {"connections: {c: {api_key: {name: X}}}", "needs 'value'"},
+           {"connections: {c: {basic: {username: u, password: p}, api_key: {name: a, value: b}}}",
+            "at most one"},
+           {"connections: {c: {oauth: {endpoint: x, client_id: i, client_secret: s}}}",
+            "connections.c.oauth.endpoint"},
+           {"connections: {c: {cookies: {}}}", "connections.c.cookies"},
+           {"jobs: {j: {env: {A: b}}}", "needs a 'command'"},
+       }) {
+    auto config = parse_tasks_config(c.text, "");
+    ASSERT_FALSE(config.ok()) << c.text;
+    EXPECT_NE(config.error().cause.find(c.where), std::string::npos) << config.error().cause;
+  }
+}
+
+TEST(TasksConfig, ConnectionNameComesFromTheArn) {
+  EXPECT_EQ(connection_name_of("arn:aws:events:us-east-2:123456789012:connection/Stripe/81210c42"),
+            "Stripe");
+  EXPECT_EQ(connection_name_of("Stripe"), "Stripe");
 }
 
 }  // namespace

@@ -255,11 +255,12 @@ LineProcess::~LineProcess() { kill(); }
 Status LineProcess::start(const ProcessSpec& spec) {
   kill();
   block_sigpipe_on_this_thread();
-  auto spawned = spawn(spec, /*capture_stderr=*/false);
+  auto spawned = spawn(spec, /*capture_stderr=*/true);
   if (!spawned) return spawned.error();
   pid_ = spawned->pid;
   in_fd_ = spawned->in;
   out_fd_ = spawned->out;
+  err_fd_ = spawned->err;
   buffer_.clear();
   return ok_status();
 }
@@ -269,7 +270,14 @@ void LineProcess::kill() {
   pid_ = -1;
   close_fd(in_fd_);
   close_fd(out_fd_);
+  close_fd(err_fd_);
   buffer_.clear();
+}
+
+std::string LineProcess::take_err_tail() {
+  std::string tail = std::move(err_tail_);
+  err_tail_.clear();
+  return tail;
 }
 
 Status LineProcess::write_line(std::string_view text, std::int64_t timeout_ms,
@@ -308,9 +316,14 @@ Result<std::string> LineProcess::read_line(std::int64_t timeout_ms, std::size_t 
     if (cancelled(cancel)) return Error{"Cancelled", "cancelled"};
     std::int64_t left = deadline_ms - steady_now_ms();
     if (left <= 0) return Error{"Timeout", "no answer in time"};
-    pollfd fd{out_fd_, POLLIN, 0};
-    ::poll(&fd, 1, static_cast<int>(std::min<std::int64_t>(left, limits::poll_slice_ms)));
-    if (fd.revents == 0) continue;
+    pollfd fds[2] = {{out_fd_, POLLIN, 0}, {err_fd_, POLLIN, 0}};
+    ::poll(fds, 2, static_cast<int>(std::min<std::int64_t>(left, limits::poll_slice_ms)));
+    if (err_fd_ >= 0 && fds[1].revents != 0) {
+      if (!drain(err_fd_, &err_tail_)) close_fd(err_fd_);
+      if (err_tail_.size() > limits::function_log_tail_bytes_max)
+        err_tail_.erase(0, err_tail_.size() - limits::function_log_tail_bytes_max);
+    }
+    if (fds[0].revents == 0) continue;
     if (!drain(out_fd_, &buffer_)) {
       if (buffer_.find('\n') != std::string::npos) continue;
       return Error{"Exited", "the worker closed its output"};

@@ -44,8 +44,9 @@ CommandResult run_command(const ProcessSpec& spec, std::string_view input, std::
                           std::size_t stdout_bytes_max, std::size_t log_tail_bytes,
                           const std::atomic<bool>* cancel);
 
-// A long-lived child speaking one line per message on stdin/stdout (stderr is inherited, so a
-// worker's logs reach the operator).
+// A long-lived child speaking one line per message on stdin/stdout. Its stderr is captured: the
+// last limits::function_log_tail_bytes_max bytes written while a line is awaited are kept for
+// take_err_tail() (the call's log, as Lambda keeps a function's log).
 class LineProcess {
  public:
   LineProcess() = default;
@@ -63,11 +64,15 @@ class LineProcess {
                                 const std::atomic<bool>* cancel);
   // Kills the process group and reaps the child.
   void kill();
+  // The stderr tail gathered since the last call, and forgets it.
+  std::string take_err_tail();
 
  private:
   pid_t pid_ = -1;
   int in_fd_ = -1;   // the child's stdin
   int out_fd_ = -1;  // the child's stdout
+  int err_fd_ = -1;  // the child's stderr
+  std::string err_tail_;  // bounded: see take_err_tail()
   std::string buffer_;  // bytes read past the last line
 };
 

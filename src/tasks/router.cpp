@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "tasks/job_runner.h"
 #include "tasks/lambda_arn.h"
 
 namespace stepwise::tasks {
@@ -28,6 +29,7 @@ ResourceKind resource_kind(std::string_view resource) {
   if (integration_rest(resource, &rest)) {
     if (starts_with(rest, "states:startExecution")) return ResourceKind::nested_execution;
     if (rest == "http:invoke") return ResourceKind::http;
+    if (is_job_resource(resource)) return ResourceKind::job;
     if (starts_with(rest, "aws-sdk:")) return ResourceKind::aws_sdk;
     if (rest.find(':') != std::string_view::npos) return ResourceKind::service;
     return ResourceKind::unknown;
@@ -46,6 +48,7 @@ const char* resource_kind_name(ResourceKind kind) {
     case ResourceKind::activity: return "activity";
     case ResourceKind::nested_execution: return "nested execution";
     case ResourceKind::http: return "HTTP";
+    case ResourceKind::job: return "job";
     case ResourceKind::aws_sdk: return "AWS SDK";
     case ResourceKind::service: return "service integration";
     case ResourceKind::unknown: return "unknown";

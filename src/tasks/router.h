@@ -19,11 +19,13 @@ enum class ResourceKind {
   activity,          // arn:aws:states:REGION:ACCOUNT:activity:NAME
   nested_execution,  // arn:aws:states:::states:startExecution[.sync[:2]|.waitForTaskToken]
   http,              // arn:aws:states:::http:invoke
+  job,               // batch:submitJob, ecs:runTask, glue:startJobRun, sagemaker:createTrainingJob,
+                     // elasticmapreduce:addStep, with or without .sync (job_runner.h)
   aws_sdk,           // arn:aws:states:::aws-sdk:SERVICE:ACTION[...]
   service,           // arn:aws:states:::SERVICE:API[...] (optimised integrations)
   unknown,           // anything else
 };
-inline constexpr std::size_t resource_kind_count = 7;
+inline constexpr std::size_t resource_kind_count = 8;
 
 ResourceKind resource_kind(std::string_view resource);
 const char* resource_kind_name(ResourceKind kind);

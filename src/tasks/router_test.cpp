@@ -42,6 +42,9 @@ TEST(Router, ClassifiesResources) {
   EXPECT_EQ(resource_kind("arn:aws:states:::aws-sdk:s3:getObject"), ResourceKind::aws_sdk);
   EXPECT_EQ(resource_kind("arn:aws:states:::sqs:sendMessage.waitForTaskToken"),
             ResourceKind::service);
+  EXPECT_EQ(resource_kind("arn:aws:states:::batch:submitJob.sync"), ResourceKind::job);
+  EXPECT_EQ(resource_kind("arn:aws:states:::ecs:runTask"), ResourceKind::job);
+  EXPECT_EQ(resource_kind("arn:aws:states:::ecs:runTask.waitForTaskToken"), ResourceKind::service);
   EXPECT_EQ(resource_kind("arn:aws:states:::nothing"), ResourceKind::unknown);
   EXPECT_EQ(resource_kind("hello"), ResourceKind::unknown);
 }

@@ -33,6 +33,33 @@ inline constexpr std::int64_t mock_invocation_index_max = 1000000;
 // Mock invocation counters kept (one per execution x state); the oldest executions are forgotten.
 inline constexpr std::size_t mock_counters_max = 100000;
 
+// Worker processes one function may run at once (`concurrency`).
+inline constexpr std::size_t function_concurrency_max = 64;
+// Connections and jobs in one config file; key/value parameters of one connection section.
+inline constexpr std::size_t connections_max = 10000;
+inline constexpr std::size_t jobs_max = 10000;
+inline constexpr std::size_t connection_parameters_max = 1024;
+
+// HTTP tasks: AWS's HTTP Task gives up on a call after 60 s (States.Http.Socket); response bodies
+// are read up to the 256 KiB payload quota plus room for headers, and the rest refused.
+inline constexpr std::int64_t http_timeout_ms_default = 60 * 1000;
+inline constexpr std::size_t http_response_bytes_max = 256 * 1024;
+inline constexpr std::size_t http_header_bytes_max = 64 * 1024;
+// Threads performing HTTP calls at once (HTTP tasks, URL functions, OAuth token requests), and
+// calls that may wait for one.
+inline constexpr std::size_t http_threads_max = 16;
+inline constexpr std::size_t http_queue_max = 10000;
+// OAuth tokens are cached per connection this long unless the token endpoint says less.
+inline constexpr std::int64_t oauth_token_ttl_ms_default = 5 * 60 * 1000;
+
+// Jobs (.sync service integrations run as local commands): default and largest run time (AWS
+// Batch and Glue allow days; a local stand-in is capped at one week), output kept, jobs at once.
+inline constexpr std::int64_t job_timeout_ms_default = 24LL * 60 * 60 * 1000;
+inline constexpr std::int64_t job_timeout_ms_max = 7LL * 24 * 60 * 60 * 1000;
+inline constexpr std::size_t job_output_bytes_max = 256 * 1024;
+inline constexpr std::size_t job_threads_max = 16;
+inline constexpr std::size_t job_queue_max = 10000;
+
 // Tasks waiting for their task token at once (.waitForTaskToken), across executions.
 inline constexpr std::size_t callbacks_waiting_max = 1000000;
 

@@ -1,0 +1,213 @@
+// `stepwise serve`: wires the concrete clock, store, runners and Service, then serves.
+#include "app/serve_command.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <iostream>
+#include <filesystem>
+#include <future>
+#include <memory>
+
+#include "api/serve.h"
+#include "app/definition_file.h"
+#include "base/clock.h"
+#include "json/json.h"
+#include "service/service.h"
+#include "store/memory_store.h"
+#include "store/sqlite_store.h"
+#include "tasks/functions.h"
+#include "tasks/http_task.h"
+#include "tasks/job_runner.h"
+#include "tasks/tasks_config.h"
+#include "tasks/mock_config.h"
+
+namespace stepwise::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Calls one operation in-process and waits for its answer (start-up work only).
+api::Response call(api::Dispatcher& d, const std::string& operation, json::value request) {
+  std::promise<api::Response> answer;
+  auto done = answer.get_future();
+  api::RequestInfo info;
+  info.request_id = "stepwise-startup";
+  d.dispatch(operation, std::move(request), info,
+             [&answer](api::Response r) { answer.set_value(std::move(r)); });
+  return done.get();
+}
+
+// Each folder of `dir` holding a definition.asl.json (or .yaml) becomes a state machine of the
+// folder's name. Existing machines of that name are left alone.
+void create_examples(api::Dispatcher& d, const std::string& dir, const std::string& account,
+                     std::ostream& out, std::ostream& err) {
+  std::error_code ec;
+  std::vector<fs::path> folders;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.is_directory()) folders.push_back(entry.path());
+  }
+  if (ec) {
+    err << "stepwise serve: --examples " << dir << ": " << ec.message() << "\n";
+    return;
+  }
+  std::sort(folders.begin(), folders.end());
+  for (const fs::path& folder : folders) {
+    fs::path file;
+    for (const char* name : {"definition.asl.json", "definition.asl.yaml", "definition.json"}) {
+      if (fs::exists(folder / name)) {
+        file = folder / name;
+        break;
+      }
+    }
+    if (file.empty()) continue;
+    auto text = load_definition_text(file.string());
+    if (!text) {
+      err << "stepwise serve: example " << folder.filename().string() << ": " << text.error().cause
+          << "\n";
+      continue;
+    }
+    json::object request{{"name", folder.filename().string()},
+                         {"definition", *text},
+                         {"roleArn", "arn:aws:iam::" + account + ":role/StepwiseRole"}};
+    api::Response r = call(d, "CreateStateMachine", std::move(request));
+    if (r.is_error()) {
+      err << "stepwise serve: example " << folder.filename().string() << ": " << r.error().type
+          << ": " << r.error().message << "\n";
+    } else {
+      out << "stepwise serve: example state machine " << json::dump(r.body().at("stateMachineArn"))
+          << "\n";
+    }
+  }
+}
+
+// The runners a config file (docs/FUNCTIONS.md) feeds: local functions, HTTP connections, jobs.
+struct TaskRunners {
+  tasks::FunctionRunner functions;
+  tasks::HttpTaskRunner http;
+  tasks::JobRunner jobs;
+};
+
+Status load_task_config(const std::string& path, TaskRunners& r) {
+  auto config = tasks::load_tasks_config(path);
+  if (!config.ok()) return config.error();
+  for (auto& spec : config->functions) {
+    auto added = r.functions.add(std::move(spec));
+    if (!added.ok()) return added.error();
+  }
+  for (auto& connection : config->connections) r.http.add_connection(std::move(connection));
+  for (auto& job : config->jobs) r.jobs.add(std::move(job));
+  return ok_status();
+}
+
+// --examples: each example's functions.yaml, so its state machine runs as it does under
+// `stepwise run` (the examples name their functions uniquely).
+Status load_example_configs(const std::string& dir, TaskRunners& r) {
+  std::error_code ec;
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    fs::path f = entry.path() / "functions.yaml";
+    if (fs::exists(f, ec)) files.push_back(f);
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    if (auto s = load_task_config(f.string(), r); !s.ok()) return s;
+  }
+  return ok_status();
+}
+
+Result<std::unique_ptr<store::Store>> open_store(const ServeCommand& c) {
+  if (c.store == "memory") return std::unique_ptr<store::Store>(new store::MemoryStore());
+  if (c.store != "sqlite") return Error{"Usage", "--store must be sqlite or memory"};
+  auto s = store::SqliteStore::open(c.data_dir);
+  if (!s) return s.error();
+  return std::unique_ptr<store::Store>(std::move(*s));
+}
+
+}  // namespace
+
+int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
+  if (c.port < 0 || c.port > 65535) {
+    err << "stepwise serve: --port must be 0..65535\n";
+    return 2;
+  }
+  auto runners = std::make_unique<TaskRunners>();
+  // A function's or job's stderr is its log: on Stepwise's stderr, one block per call.
+  auto log = [](const std::string& name, const std::string& id, const std::string& text) {
+    std::string block = "[" + name + " " + id + "] " + text;
+    if (block.back() != '\n') block += '\n';
+    std::cerr << block << std::flush;
+  };
+  runners->functions.set_log_sink(log);
+  runners->jobs.set_log_sink(log);
+  if (!c.examples_dir.empty()) {
+    if (auto s = load_example_configs(c.examples_dir, *runners); !s.ok()) {
+      err << "stepwise serve: " << s.error().name << ": " << s.error().cause << "\n";
+      return 2;
+    }
+  }
+  if (!c.functions_file.empty()) {
+    if (auto s = load_task_config(c.functions_file, *runners); !s.ok()) {
+      err << "stepwise serve: " << s.error().name << ": " << s.error().cause << "\n";
+      return 2;
+    }
+  }
+  tasks::FunctionRunner* functions = &runners->functions;
+  std::string mock_file = c.mock_config_file;
+  if (mock_file.empty()) {
+    if (const char* env = std::getenv("SFN_MOCK_CONFIG")) mock_file = env;
+  }
+  std::optional<tasks::MockConfig> mocks;
+  if (!mock_file.empty()) {
+    auto config = tasks::load_mock_config_file(mock_file);
+    if (!config) {
+      err << "stepwise serve: " << config.error().name << ": " << config.error().cause << "\n";
+      return 2;
+    }
+    mocks = std::move(*config);
+  }
+  auto store = open_store(c);
+  if (!store) {
+    err << "stepwise serve: cannot open the store: " << store.error().name << ": "
+        << store.error().cause << "\n";
+    return store.error().name == "Usage" ? 2 : 1;
+  }
+
+  RealClock real;
+  ManualClock manual(real.now_ms());
+  Clock& clock = c.fast_time ? static_cast<Clock&>(manual) : static_cast<Clock&>(real);
+  service::ServiceOptions options{.clock = clock, .store = **store};
+  options.place.region = c.region;
+  options.place.account = c.account;
+  options.functions = functions;
+  options.http = &runners->http;
+  options.jobs = &runners->jobs;
+  options.mock_config = std::move(mocks);
+  int code = 0;
+  {
+    service::Service svc(std::move(options));
+    functions->set_callbacks(&svc.callbacks());
+    api::OperationTable table;
+    svc.add_operations(table);
+    std::size_t resumed = svc.start();
+    if (resumed > 0) out << "stepwise serve: resumed " << resumed << " running executions\n";
+    if (!c.examples_dir.empty()) create_examples(table, c.examples_dir, c.account, out, err);
+
+    api::ServeOptions serve;
+    serve.server.bind = c.bind;
+    serve.server.port = static_cast<unsigned short>(c.port);
+    serve.auth_keys_file = c.auth_keys_file;
+    serve.threads = c.threads;
+    out << "stepwise serve: " << (c.store == "memory" ? "memory store" : "store in " + c.data_dir)
+        << (c.fast_time ? ", fast time" : "") << "\n";
+    out.flush();
+    code = api::serve_main(serve, table);
+    svc.stop();
+    // The runners join their threads, which post into the Service's loop: before the Service
+    // goes.
+    runners.reset();
+  }
+  (*store)->flush();
+  return code;
+}
+
+}  // namespace stepwise::app

@@ -1,0 +1,37 @@
+// `stepwise serve`: the Step Functions API on a port, for the AWS CLI, boto3 and the SDKs.
+//
+// Composition: a Clock (real, or manual under --fast-time), a Store (SQLite under --data-dir by
+// default, or memory), the local functions (--functions), the mock config (--mock-config or
+// $SFN_MOCK_CONFIG), a service::Service with its operations in an api::OperationTable, and
+// api::serve_main until SIGINT/SIGTERM. --examples DIR creates a state machine from each example
+// folder at start, so a newcomer finds something to run.
+//
+// Thread-safety: call once per process (serve_main installs signal handling).
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+namespace stepwise::app {
+
+struct ServeCommand {
+  std::string bind = "127.0.0.1";
+  int port = 8083;
+  std::string auth_keys_file;   // empty: no authentication
+  int threads = 1;              // I/O threads
+  std::string store = "sqlite"; // sqlite | memory
+  std::string data_dir = "./stepwise-data";
+  std::string functions_file;
+  std::string mock_config_file; // empty: $SFN_MOCK_CONFIG if set
+  std::string examples_dir;
+  bool fast_time = false;       // ManualClock: waits complete at once (tests)
+  std::string region = "us-east-1";
+  std::string account = "123456789012";
+};
+
+// Exit status: 0 after a clean stop, 1 when the server cannot start (port, store), 2 for bad
+// arguments or unreadable files.
+int serve_command(const ServeCommand& command, std::ostream& out, std::ostream& err);
+
+}  // namespace stepwise::app

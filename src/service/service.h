@@ -1,0 +1,108 @@
+// Service: the Step Functions API behind `stepwise serve` — every operation, served from one
+// engine thread.
+//
+// Why one engine thread: all service state (live executions, the Registry, activity queues,
+// task tokens) is touched only there, so the hot path takes no locks and an execution's steps
+// are naturally ordered. The server's I/O threads only decode requests: each operation is
+// posted onto the engine's EventLoop and answers from it (now, or later: after a commit, at the
+// end of a StartSyncExecution, when a GetActivityTask poll gets work). Slow things (the store's
+// group commit, local functions) run on their own threads and post their results back.
+//
+// Lifecycle: construct, add_operations() into the server's OperationTable, start() (recovers
+// the store's RUNNING executions, then runs the engine thread), serve, stop(). stop() before
+// destroying the TaskRunner given in the options, and destroy that runner (which joins its
+// threads; they post into this Service's loop) before the Service.
+//
+// Thread-safety: add_operations() before serving; the operations it registers may be called
+// from any thread. start()/stop() from the owning thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "api/dispatcher.h"
+#include "base/clock.h"
+#include "base/event_loop.h"
+#include "base/ids.h"
+#include "service/registry.h"
+#include "store/store.h"
+#include "tasks/callbacks.h"
+#include "tasks/mock_config.h"
+#include "tasks/router.h"
+#include "tasks/task_runner.h"
+
+namespace stepwise::service {
+
+class Executions;
+class TaskTokens;
+class ActivityRunner;
+class NestedRunner;
+class SfnSdkRunner;
+
+struct ServiceOptions {
+  Clock& clock;                 // RealClock, or a ManualClock (--fast-time, tests)
+  store::Store& store;
+  Place place = {};
+  tasks::TaskRunner* functions = nullptr;  // Lambda tasks (a FunctionRunner); null: none
+  tasks::TaskRunner* http = nullptr;       // arn:aws:states:::http:invoke; null: unsupported
+  tasks::TaskRunner* jobs = nullptr;       // batch/ecs/glue/sagemaker/emr jobs; null: unsupported
+  // Mocks over the API: a start on `stateMachineArn#TestCase` runs that test case (the machine
+  // name is the state machine's name).
+  std::optional<tasks::MockConfig> mock_config = std::nullopt;
+  std::uint64_t id_seed = 0;    // 0: unpredictable ids (production); else deterministic
+};
+
+class Service {
+ public:
+  explicit Service(ServiceOptions options);
+  ~Service();  // stop()s
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  // Registers every operation this Service answers.
+  void add_operations(api::OperationTable& table);
+  // Recovers the store's RUNNING executions and starts the engine thread. Returns how many
+  // executions resumed.
+  std::size_t start();
+  // Stops the engine thread; live executions stay RUNNING in the store and resume at the next
+  // start. Idempotent.
+  void stop();
+
+  // Runs fn on the engine thread (tests; wiring that must happen there).
+  void post(std::function<void()> fn);
+  // Where `lambda:invoke.waitForTaskToken` tasks wait for their token: give it to the
+  // FunctionRunner (set_callbacks) so SendTaskSuccess reaches them.
+  tasks::CallbackRegistry& callbacks() { return callbacks_; }
+  Registry& registry() { return *registry_; }
+
+ private:
+  void add_engine_operation(api::OperationTable& table, const std::string& name,
+                            std::function<void(const json::value&, const api::RequestInfo&,
+                                               api::Reply)> op);
+
+  void add_test_state(api::OperationTable& table);
+
+  // TestState calls running at once (each on its own thread); more are throttled.
+  static constexpr int test_states_max = 4;
+  std::atomic<int> test_states_running_{0};
+  ServiceOptions options_;
+  EventLoop loop_;
+  IdGenerator ids_;
+  tasks::CallbackRegistry callbacks_;
+  std::unique_ptr<Registry> registry_;
+  tasks::Router router_;
+  std::unique_ptr<TaskTokens> tokens_;
+  std::unique_ptr<ActivityRunner> activities_;
+  std::unique_ptr<Executions> executions_;
+  std::unique_ptr<NestedRunner> nested_;
+  // aws-sdk:sfn:* against this Service itself; made in add_operations (it needs the table).
+  std::unique_ptr<SfnSdkRunner> sdk_;
+  std::thread engine_;
+  bool started_ = false;
+};
+
+}  // namespace stepwise::service

@@ -1,0 +1,169 @@
+// SqliteStore: the durable Store — one SQLite database `<dir>/stepwise.db` in WAL mode.
+//
+// Group commit: commit_steps() only queues; one writer thread takes everything queued (up to
+// group_commit_steps_max steps / group_commit_events_max events), writes it in ONE transaction — each commit_steps() call inside
+// its own savepoint, so one bad call fails alone — commits (one fsync with the default
+// Synchronous::kFull) and then calls each `done` on the writer thread. Many executions' steps
+// thus share one fsync, which is what makes durable throughput high.
+//
+// Durability (docs/STORE.md): kFull — a step whose `done` saw Ok survives a process crash and a
+// power loss. kNormal — survives a process crash (kill -9), but the last steps before a power
+// loss or OS crash may be lost (never torn: the database stays consistent). kOff — tests only.
+//
+// An execution's identity (`arn`, `state_machine_arn`, `start_ms`) and its `input` and
+// `definition` are written by its first step only: they never change afterwards (a redrive
+// reruns the same definition and input and keeps the start date), and not rewriting them keeps a
+// step's transaction small and its indexes untouched. Every other field is replaced by each step.
+//
+// Errors are never silent: an unwritable directory, a read-only file, a file that is not a
+// database, a deleted database, a schema newer than this build, or another process using the
+// directory → open()
+// fails with a clear Error (errors.h); a full disk or I/O error → `done(Error)` for the steps
+// concerned, nothing half-written.
+//
+// Thread-safety: every method may be called from any thread. Reads use their own connection
+// (WAL: they never wait for a commit's fsync); registry writes and the writer thread share the
+// write connection under a mutex; WAL checkpoints run on a third connection and thread
+// (sqlite_checkpointer.h), never inside a commit. `done` runs on the writer thread: it must not
+// call flush(), and should be quick (post the follow-up work elsewhere).
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/sqlite_checkpointer.h"
+#include "store/sqlite_db.h"
+#include "store/store.h"
+
+namespace stepwise::store {
+
+enum class Synchronous { kFull, kNormal, kOff };
+
+struct SqliteOptions {
+  Synchronous synchronous = Synchronous::kFull;
+  // Steps in one group-commit transaction at most (bounds its size and the latency of the
+  // first step in it).
+  std::size_t group_commit_steps_max = 10000;
+  // History events in one group-commit transaction at most (a call larger than this still
+  // commits, alone: a call is never split).
+  std::size_t group_commit_events_max = 200000;
+  // Create the directory and an empty store when missing (false: a missing store is an error).
+  bool create_if_missing = true;
+  // Run SQLite's quick_check at open (reads the whole file: slower opens, earlier corruption
+  // reports).
+  bool verify_on_open = false;
+  // Database size quota in pages (0: none). Exceeding it fails commits like a full disk does.
+  std::int64_t max_page_count = 0;
+};
+
+class SqliteStore final : public Store {
+ public:
+  static constexpr const char* kFileName = "stepwise.db";
+  static constexpr const char* kLockName = "stepwise.lock";
+
+  static Result<std::unique_ptr<SqliteStore>> open(const std::filesystem::path& dir,
+                                                   const SqliteOptions& options = {});
+  // Drains the queue (every queued `done` runs), then closes.
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  Status put_state_machine(const StateMachineRecord& r) override;
+  std::optional<StateMachineRecord> get_state_machine(const std::string& arn) override;
+  Status delete_state_machine(const std::string& arn) override;
+  std::vector<StateMachineRecord> list_state_machines() override;
+
+  Status put_version(const VersionRecord& r) override;
+  std::optional<VersionRecord> get_version(const std::string& arn) override;
+  Status delete_version(const std::string& arn) override;
+  std::vector<VersionRecord> list_versions(const std::string& state_machine_arn) override;
+
+  Status put_alias(const AliasRecord& r) override;
+  std::optional<AliasRecord> get_alias(const std::string& arn) override;
+  Status delete_alias(const std::string& arn) override;
+  std::vector<AliasRecord> list_aliases(const std::string& state_machine_arn) override;
+
+  Status put_activity(const ActivityRecord& r) override;
+  std::optional<ActivityRecord> get_activity(const std::string& arn) override;
+  Status delete_activity(const std::string& arn) override;
+  std::vector<ActivityRecord> list_activities() override;
+
+  Status put_tags(const std::string& resource_arn, const Tags& tags) override;
+  Tags get_tags(const std::string& resource_arn) override;
+
+  void commit_steps(std::vector<StepRecord> steps, std::function<void(Status)> done) override;
+  void flush() override;
+
+  std::optional<ExecutionRecord> get_execution(const std::string& arn) override;
+  std::vector<ExecutionRecord> list_executions(const ExecutionQuery& q) override;
+  std::vector<engine::HistoryEvent> history(const HistoryQuery& q) override;
+  std::vector<JournalEntry> journal(const std::string& execution_arn) override;
+  std::vector<ExecutionRecord> running_executions() override;
+  Result<std::int64_t> purge_closed_before(Millis before_ms) override;
+
+  // Group-commit figures since open (benchmarks, metrics).
+  struct Stats {
+    std::uint64_t transactions = 0;
+    std::uint64_t calls = 0;
+    std::uint64_t steps = 0;
+    std::uint64_t checkpoints = 0;  // background WAL checkpoints
+  };
+  Stats stats();
+
+ private:
+  struct Pending {
+    std::vector<StepRecord> steps;
+    std::function<void(Status)> done;
+  };
+
+  SqliteStore(std::filesystem::path dir, SqliteOptions options);
+  Status open_files();
+  Status check_files();
+  Status configure_writer(const std::string& db);
+  void writer_loop();
+  std::vector<Pending> take_batch();
+  std::vector<Status> commit_batch(std::vector<Pending>& batch);
+  Status write_call(std::vector<StepRecord>& steps);
+  Status write_step(StepRecord& step);
+  // Runs fn inside a write transaction on the write connection (registry writes).
+  Status write_txn(const char* what, const std::function<Status()>& fn);
+  Status delete_tags_locked(const std::string& arn);
+
+  // The flock on <dir>/stepwise.lock; released last, after the connections have closed.
+  struct LockFile {
+    int fd = -1;
+    ~LockFile();
+  };
+
+  std::filesystem::path dir_;
+  SqliteOptions options_;
+  LockFile lock_;
+
+  std::mutex write_mu_;  // the write connection
+  sqlite::Connection writer_;
+  std::mutex read_mu_;   // the read connection
+  sqlite::Connection reader_;
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;  // work queued, or stopping
+  std::condition_variable idle_cv_;   // a batch completed
+  std::deque<Pending> queue_;
+  std::uint64_t enqueued_ = 0;   // calls queued since open
+  std::uint64_t completed_ = 0;  // calls whose `done` has run
+  bool stopping_ = false;
+  Stats stats_;
+  std::thread writer_thread_;
+  std::unique_ptr<sqlite::Checkpointer> checkpointer_;  // stopped before the connections close
+};
+
+}  // namespace stepwise::store

@@ -1,0 +1,397 @@
+// One behaviour suite for the Store interface, run against every implementation (typed tests):
+// what the service relies on must not depend on `--store`.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <future>
+#include <memory>
+#include <thread>
+
+#include "store/memory_store.h"
+#include "store/sqlite_store.h"
+#include "store/test_util.h"
+
+namespace stepwise::store {
+namespace {
+
+struct MemoryFactory {
+  static std::unique_ptr<Store> make(const std::filesystem::path&) { return std::make_unique<MemoryStore>(); }
+};
+
+struct SqliteFactory {
+  static std::unique_ptr<Store> make(const std::filesystem::path& dir) {
+    SqliteOptions options;
+    options.synchronous = Synchronous::kOff;  // tests: durability is tested in sqlite_store_test
+    auto opened = SqliteStore::open(dir, options);
+    EXPECT_TRUE(opened.ok()) << (opened.ok() ? "" : opened.error().cause);
+    return std::move(opened).value();
+  }
+};
+
+template <typename Factory>
+class StoreConformance : public ::testing::Test {
+ protected:
+  void SetUp() override { store_ = Factory::make(dir_.path()); }
+  TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+using Implementations = ::testing::Types<MemoryFactory, SqliteFactory>;
+TYPED_TEST_SUITE(StoreConformance, Implementations);
+
+TYPED_TEST(StoreConformance, StateMachineReplaceKeepsCreationOrder) {
+  Store& s = *this->store_;
+  ASSERT_TRUE(s.put_state_machine(machine("a")).ok());
+  ASSERT_TRUE(s.put_state_machine(machine("b")).ok());
+  auto a2 = machine("a");
+  a2.definition = "{\"changed\":true}";
+  a2.revision_id = "r2";
+  a2.updated_ms = 99;
+  ASSERT_TRUE(s.put_state_machine(a2).ok());
+  auto all = s.list_state_machines();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].name, "a");
+  EXPECT_EQ(all[0].definition, "{\"changed\":true}");
+  EXPECT_EQ(all[0].updated_ms, 99);
+  EXPECT_EQ(all[1].name, "b");
+  EXPECT_FALSE(s.get_state_machine(machine_arn("zz")).has_value());
+}
+
+TYPED_TEST(StoreConformance, StateMachineFieldsRoundTrip) {
+  Store& s = *this->store_;
+  auto m = machine("full");
+  m.type = "EXPRESS";
+  m.logging_configuration = json::parse(R"({"level":"ALL","includeExecutionData":true,"destinations":[]})").value();
+  m.tracing_configuration = json::parse(R"({"enabled":false})").value();
+  m.encryption_configuration = nullptr;
+  m.next_version = 7;
+  ASSERT_TRUE(s.put_state_machine(m).ok());
+  auto got = s.get_state_machine(m.arn);
+  ASSERT_TRUE(got.has_value());
+  expect_same(*got, m);
+}
+
+TYPED_TEST(StoreConformance, DeleteStateMachineTakesItsVersionsAliasesAndTags) {
+  Store& s = *this->store_;
+  ASSERT_TRUE(s.put_state_machine(machine("m")).ok());
+  ASSERT_TRUE(s.put_state_machine(machine("other")).ok());
+  ASSERT_TRUE(s.put_version(version("m", 1)).ok());
+  ASSERT_TRUE(s.put_version(version("other", 1)).ok());
+  ASSERT_TRUE(s.put_alias(alias("m", "live")).ok());
+  ASSERT_TRUE(s.put_tags(machine_arn("m"), {{"k", "v"}}).ok());
+  ASSERT_TRUE(s.delete_state_machine(machine_arn("m")).ok());
+  EXPECT_FALSE(s.get_state_machine(machine_arn("m")).has_value());
+  EXPECT_FALSE(s.get_version(version("m", 1).arn).has_value());
+  EXPECT_FALSE(s.get_alias(alias("m", "live").arn).has_value());
+  EXPECT_TRUE(s.get_tags(machine_arn("m")).empty());
+  EXPECT_TRUE(s.get_version(version("other", 1).arn).has_value());
+  EXPECT_TRUE(s.delete_state_machine(machine_arn("never")).ok());
+}
+
+TYPED_TEST(StoreConformance, VersionsListNewestFirst) {
+  Store& s = *this->store_;
+  for (int v : {2, 1, 3}) ASSERT_TRUE(s.put_version(version("m", v)).ok());
+  ASSERT_TRUE(s.put_version(version("n", 9)).ok());
+  auto list = s.list_versions(machine_arn("m"));
+  ASSERT_EQ(list.size(), 3u);
+  EXPECT_EQ(list[0].version, 3);
+  EXPECT_EQ(list[1].version, 2);
+  EXPECT_EQ(list[2].version, 1);
+  auto got = s.get_version(version("m", 2).arn);
+  ASSERT_TRUE(got.has_value());
+  expect_same(*got, version("m", 2));
+  ASSERT_TRUE(s.delete_version(version("m", 2).arn).ok());
+  EXPECT_EQ(s.list_versions(machine_arn("m")).size(), 2u);
+}
+
+TYPED_TEST(StoreConformance, AliasesReplaceInPlaceAndDelete) {
+  Store& s = *this->store_;
+  ASSERT_TRUE(s.put_alias(alias("m", "a")).ok());
+  ASSERT_TRUE(s.put_alias(alias("m", "b")).ok());
+  auto a = alias("m", "a");
+  a.description = "moved";
+  a.routing_configuration = json::parse(R"([{"stateMachineVersionArn":"x:2","weight":100}])").value();
+  ASSERT_TRUE(s.put_alias(a).ok());
+  auto list = s.list_aliases(machine_arn("m"));
+  ASSERT_EQ(list.size(), 2u);
+  expect_same(list[0], a);
+  EXPECT_EQ(list[1].name, "b");
+  ASSERT_TRUE(s.delete_alias(a.arn).ok());
+  EXPECT_EQ(s.list_aliases(machine_arn("m")).size(), 1u);
+  EXPECT_TRUE(s.list_aliases(machine_arn("none")).empty());
+}
+
+TYPED_TEST(StoreConformance, ActivitiesListInCreationOrder) {
+  Store& s = *this->store_;
+  for (const char* n : {"z", "a", "m"}) ASSERT_TRUE(s.put_activity(activity(n)).ok());
+  auto list = s.list_activities();
+  ASSERT_EQ(list.size(), 3u);
+  EXPECT_EQ(list[0].name, "z");
+  EXPECT_EQ(list[2].name, "m");
+  auto got = s.get_activity(activity("a").arn);
+  ASSERT_TRUE(got.has_value());
+  expect_same(*got, activity("a"));
+  ASSERT_TRUE(s.delete_activity(activity("a").arn).ok());
+  EXPECT_FALSE(s.get_activity(activity("a").arn).has_value());
+}
+
+TYPED_TEST(StoreConformance, TagsReplaceKeepInsertionOrderAndClear) {
+  Store& s = *this->store_;
+  const std::string arn = machine_arn("m");
+  EXPECT_TRUE(s.get_tags(arn).empty());
+  ASSERT_TRUE(s.put_tags(arn, {{"z", "1"}, {"a", "2"}}).ok());
+  ASSERT_TRUE(s.put_tags(arn, {{"b", "3"}, {"a", ""}}).ok());
+  Tags want{{"b", "3"}, {"a", ""}};
+  EXPECT_EQ(s.get_tags(arn), want);
+  ASSERT_TRUE(s.put_tags(arn, {}).ok());
+  EXPECT_TRUE(s.get_tags(arn).empty());
+}
+
+TYPED_TEST(StoreConformance, CommitStoresRowHistoryAndJournal) {
+  Store& s = *this->store_;
+  auto row = execution("e1", 1000);
+  ASSERT_TRUE(commit(s, {start_step(row, 3)}).ok());
+  row.status = "SUCCEEDED";
+  row.output = "{\"done\":1}";
+  row.stop_ms = 2000;
+  ASSERT_TRUE(commit(s, {step(row, 4, 2, R"({"kind":"task","n":1})")}).ok());
+  auto got = s.get_execution(row.arn);
+  ASSERT_TRUE(got.has_value());
+  row.history_count = 5;
+  expect_same(*got, row);
+  auto events = s.history({row.arn, false, 0, 100});
+  ASSERT_EQ(events.size(), 5u);
+  for (std::size_t i = 0; i < events.size(); ++i) EXPECT_EQ(events[i].id, static_cast<std::int64_t>(i + 1));
+  expect_same(events[3], event(4));
+  auto journal = s.journal(row.arn);
+  ASSERT_EQ(journal.size(), 1u);
+  EXPECT_EQ(journal[0].seq, 1);
+  EXPECT_EQ(json::dump(journal[0].journal), R"({"kind":"task","n":1})");
+  EXPECT_FALSE(s.get_execution(execution("none", 0).arn).has_value());
+  EXPECT_TRUE(s.journal(execution("none", 0).arn).empty());
+}
+
+TYPED_TEST(StoreConformance, OptionalFieldsKeepEmptyDistinctFromAbsent) {
+  Store& s = *this->store_;
+  auto row = execution("opt", 5);
+  row.status = "FAILED";
+  row.output = std::nullopt;
+  row.error = "";
+  row.cause = std::nullopt;
+  row.version_arn = "v";
+  row.alias_arn = "a";
+  row.parent_arn = "p";
+  row.test_case = "T";
+  row.trace_header = "Root=1";
+  row.redrive_count = 2;
+  row.redrive_ms = 77;
+  row.seed = 0xFFFFFFFFFFFFFFFFull;
+  ASSERT_TRUE(commit(s, {start_step(row, 1)}).ok());
+  row.history_count = 1;
+  auto got = s.get_execution(row.arn);
+  ASSERT_TRUE(got.has_value());
+  expect_same(*got, row);
+}
+
+TYPED_TEST(StoreConformance, IdentityInputAndDefinitionAreFixedByTheFirstStep) {
+  Store& s = *this->store_;
+  auto row = execution("fixed", 100);
+  ASSERT_TRUE(commit(s, {start_step(row, 1)}).ok());
+  auto later = row;
+  later.start_ms = 999;
+  later.state_machine_arn = machine_arn("elsewhere");
+  later.input = "{}";
+  later.definition = "{}";
+  later.status = "SUCCEEDED";
+  later.output = "1";
+  ASSERT_TRUE(commit(s, {step(later, 2, 1, "{}")}).ok());
+  auto got = s.get_execution(row.arn);
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->start_ms, 100);
+  EXPECT_EQ(got->state_machine_arn, machine_arn("m"));
+  EXPECT_EQ(got->input, row.input);
+  EXPECT_EQ(got->definition, row.definition);
+  EXPECT_EQ(got->status, "SUCCEEDED");
+  EXPECT_EQ(got->output, "1");
+  ExecutionQuery q;
+  q.state_machine_arn = machine_arn("m");
+  EXPECT_EQ(s.list_executions(q).size(), 1u);
+}
+
+TYPED_TEST(StoreConformance, JournalSeqCountsOnlyStepsWithAJournal) {
+  Store& s = *this->store_;
+  auto row = execution("j", 1);
+  std::vector<StepRecord> steps{start_step(row, 1), step(row, 2, 1, "1"), step(row, 3, 1, ""),
+                                step(row, 4, 1, "\"third\"")};
+  ASSERT_TRUE(commit(s, std::move(steps)).ok());
+  ASSERT_TRUE(commit(s, {step(row, 5, 1, "[4]")}).ok());
+  auto journal = s.journal(row.arn);
+  ASSERT_EQ(journal.size(), 3u);
+  EXPECT_EQ(journal[0].seq, 1);
+  EXPECT_EQ(json::dump(journal[0].journal), "1");
+  EXPECT_EQ(journal[1].seq, 2);
+  EXPECT_EQ(journal[2].seq, 3);
+  EXPECT_EQ(json::dump(journal[2].journal), "[4]");
+}
+
+TYPED_TEST(StoreConformance, DuplicateEventIdFailsTheWholeCall) {
+  Store& s = *this->store_;
+  auto a = execution("a", 1);
+  auto b = execution("b", 2);
+  ASSERT_TRUE(commit(s, {start_step(a, 2)}).ok());
+  auto a2 = a;
+  a2.status = "SUCCEEDED";
+  Status st = commit(s, {start_step(b, 1), step(a2, 2, 1, "{}")});  // event 2 of a exists
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().name, "Store.Conflict");
+  EXPECT_FALSE(s.get_execution(b.arn).has_value());
+  EXPECT_EQ(s.get_execution(a.arn)->status, "RUNNING");
+  EXPECT_EQ(s.history({a.arn, false, 0, 100}).size(), 2u);
+  EXPECT_TRUE(s.journal(a.arn).empty());
+  // The store is still usable afterwards.
+  EXPECT_TRUE(commit(s, {step(a2, 3, 1, "{}")}).ok());
+}
+
+TYPED_TEST(StoreConformance, HistoryPagesForwardAndBackward) {
+  Store& s = *this->store_;
+  auto row = execution("h", 1);
+  ASSERT_TRUE(commit(s, {start_step(row, 10)}).ok());
+  auto ids = [](const std::vector<engine::HistoryEvent>& ev) {
+    std::vector<std::int64_t> out;
+    for (const auto& e : ev) out.push_back(e.id);
+    return out;
+  };
+  using V = std::vector<std::int64_t>;
+  EXPECT_EQ(ids(s.history({row.arn, false, 0, 3})), (V{1, 2, 3}));
+  EXPECT_EQ(ids(s.history({row.arn, false, 3, 3})), (V{4, 5, 6}));
+  EXPECT_EQ(ids(s.history({row.arn, false, 9, 3})), (V{10}));
+  EXPECT_TRUE(s.history({row.arn, false, 10, 3}).empty());
+  EXPECT_EQ(ids(s.history({row.arn, true, 0, 3})), (V{10, 9, 8}));
+  EXPECT_EQ(ids(s.history({row.arn, true, 8, 3})), (V{7, 6, 5}));
+  EXPECT_EQ(ids(s.history({row.arn, true, 2, 3})), (V{1}));
+  EXPECT_TRUE(s.history({row.arn, true, 1, 3}).empty());
+  EXPECT_TRUE(s.history({"arn:none", false, 0, 3}).empty());
+}
+
+TYPED_TEST(StoreConformance, ListExecutionsNewestFirstFilteredAndPaged) {
+  Store& s = *this->store_;
+  std::vector<StepRecord> steps;
+  for (int i = 0; i < 6; ++i) {
+    auto r = execution("x" + std::to_string(i), 100 + i / 2);  // pairs share a start time
+    if (i % 2 == 1) r.status = "SUCCEEDED";
+    if (i == 4) r.version_arn = "ver";
+    steps.push_back(start_step(r, 1));
+  }
+  auto other = execution("o", 500);
+  other.state_machine_arn = machine_arn("other");
+  steps.push_back(start_step(other, 1));
+  ASSERT_TRUE(commit(s, std::move(steps)).ok());
+  auto names = [](const std::vector<ExecutionRecord>& rs) {
+    std::vector<std::string> out;
+    for (const auto& r : rs) out.push_back(r.name);
+    return out;
+  };
+  using V = std::vector<std::string>;
+  ExecutionQuery q;
+  q.state_machine_arn = machine_arn("m");
+  EXPECT_EQ(names(s.list_executions(q)), (V{"x5", "x4", "x3", "x2", "x1", "x0"}));
+  q.limit = 4;
+  auto page1 = s.list_executions(q);
+  EXPECT_EQ(names(page1), (V{"x5", "x4", "x3", "x2"}));
+  q.after_arn = page1.back().arn;
+  EXPECT_EQ(names(s.list_executions(q)), (V{"x1", "x0"}));
+  q.after_arn.clear();
+  q.status = "SUCCEEDED";
+  EXPECT_EQ(names(s.list_executions(q)), (V{"x5", "x3", "x1"}));
+  q.status.clear();
+  q.version_arn = "ver";
+  EXPECT_EQ(names(s.list_executions(q)), (V{"x4"}));
+  ExecutionQuery none;
+  none.state_machine_arn = machine_arn("nothing");
+  EXPECT_TRUE(s.list_executions(none).empty());
+}
+
+TYPED_TEST(StoreConformance, RunningExecutionsAreOnlyTheRunningOnes) {
+  Store& s = *this->store_;
+  auto a = execution("a", 1);
+  auto b = execution("b", 2);
+  auto c = execution("c", 3);
+  c.status = "PENDING_REDRIVE";
+  ASSERT_TRUE(commit(s, {start_step(a, 1), start_step(b, 1), start_step(c, 1)}).ok());
+  b.status = "ABORTED";
+  b.stop_ms = 10;
+  ASSERT_TRUE(commit(s, {step(b, 2, 1, "{}")}).ok());
+  auto running = s.running_executions();
+  ASSERT_EQ(running.size(), 1u);
+  EXPECT_EQ(running[0].arn, a.arn);
+}
+
+TYPED_TEST(StoreConformance, PurgeRemovesOnlyClosedExecutionsStoppedBefore) {
+  Store& s = *this->store_;
+  auto old_done = execution("old", 1);
+  old_done.status = "SUCCEEDED";
+  old_done.stop_ms = 100;
+  auto new_done = execution("new", 1);
+  new_done.status = "FAILED";
+  new_done.stop_ms = 300;
+  auto running = execution("run", 1);
+  ASSERT_TRUE(commit(s, {start_step(old_done, 3), start_step(new_done, 3), start_step(running, 3)}).ok());
+  ASSERT_TRUE(commit(s, {step(old_done, 4, 1, "{}")}).ok());
+  auto purged = s.purge_closed_before(200);
+  ASSERT_TRUE(purged.ok());
+  EXPECT_EQ(*purged, 1);
+  EXPECT_FALSE(s.get_execution(old_done.arn).has_value());
+  EXPECT_TRUE(s.history({old_done.arn, false, 0, 100}).empty());
+  EXPECT_TRUE(s.journal(old_done.arn).empty());
+  EXPECT_TRUE(s.get_execution(new_done.arn).has_value());
+  EXPECT_TRUE(s.get_execution(running.arn).has_value());
+  ExecutionQuery q;
+  q.state_machine_arn = machine_arn("m");
+  EXPECT_EQ(s.list_executions(q).size(), 2u);
+  EXPECT_EQ(*s.purge_closed_before(200), 0);
+}
+
+TYPED_TEST(StoreConformance, DoneMayCallTheStoreAgain) {
+  Store& s = *this->store_;
+  auto row = execution("re", 1);
+  std::promise<Status> second;
+  s.commit_steps({start_step(row, 1)}, [&](Status st) {
+    ASSERT_TRUE(st.ok());
+    EXPECT_TRUE(s.get_execution(row.arn).has_value());
+    s.commit_steps({step(row, 2, 1, "{}")}, [&](Status st2) { second.set_value(std::move(st2)); });
+  });
+  EXPECT_TRUE(second.get_future().get().ok());
+  s.flush();
+  EXPECT_EQ(s.history({row.arn, false, 0, 100}).size(), 2u);
+}
+
+TYPED_TEST(StoreConformance, ConcurrentCommitsAllLandInOrderPerExecution) {
+  Store& s = *this->store_;
+  constexpr int threads = 4, executions = 8, steps = 25;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      for (int e = 0; e < executions; ++e) {
+        auto row = execution("t" + std::to_string(t) + "e" + std::to_string(e), t);
+        s.commit_steps({start_step(row, 1)}, [&](Status st) { failures += st.ok() ? 0 : 1; });
+        for (int k = 0; k < steps; ++k) {
+          s.commit_steps({step(row, 2 + k, 1, std::to_string(k))}, [&](Status st) { failures += st.ok() ? 0 : 1; });
+        }
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  s.flush();
+  EXPECT_EQ(failures.load(), 0);
+  auto row = execution("t3e7", 3);
+  auto journal = s.journal(row.arn);
+  ASSERT_EQ(journal.size(), static_cast<std::size_t>(steps));
+  for (int k = 0; k < steps; ++k) EXPECT_EQ(json::dump(journal[k].journal), std::to_string(k));
+  EXPECT_EQ(s.history({row.arn, false, 0, 1000}).size(), static_cast<std::size_t>(steps + 1));
+  EXPECT_EQ(s.get_execution(row.arn)->history_count, steps + 1);
+}
+
+}  // namespace
+}  // namespace stepwise::store

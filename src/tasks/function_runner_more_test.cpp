@@ -1,0 +1,209 @@
+// FunctionRunner: worker pools, URL functions and Event (fire-and-forget) invocations.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+
+#include "base/clock.h"
+#include "base/event_loop.h"
+#include "tasks/functions.h"
+#include "tasks/test_http_server.h"
+
+namespace stepwise::tasks {
+namespace {
+
+using testing::TestHttpServer;
+using testing::TestRequest;
+using testing::TestResponse;
+
+const char* kExec = "arn:aws:states:us-east-1:111111111111:execution:sm:run";
+
+TaskRequest invoke(const std::string& name, json::value payload, const char* type = nullptr) {
+  TaskRequest r;
+  r.resource = "arn:aws:states:::lambda:invoke";
+  json::object p{{"FunctionName", name}, {"Payload", std::move(payload)}};
+  if (type != nullptr) p["InvocationType"] = type;
+  r.parameters = std::move(p);
+  r.execution_arn = kExec;
+  r.state_name = "S";
+  return r;
+}
+
+TaskOutcome run_one(FunctionRunner& runner, const TaskRequest& request) {
+  ManualClock clock(1700000000000);
+  EventLoop loop(clock);
+  std::optional<TaskOutcome> outcome;
+  runner.start(request, loop, [&](TaskOutcome o) { outcome = std::move(o); });
+  loop.run();
+  return outcome.value_or(TaskOutcome::failure("test", "no outcome"));
+}
+
+const char* kSlowWorker = R"(
+import json, os, sys, time
+for line in sys.stdin:
+    req = json.loads(line)
+    time.sleep(0.5)
+    print(json.dumps({"id": req["id"], "result": os.getpid()}), flush=True)
+)";
+
+TEST(FunctionRunnerPool, WorkerConcurrencyServesCallsInParallel) {
+  FunctionRunner runner;
+  FunctionSpec s;
+  s.name = "slow";
+  s.kind = FunctionKind::worker;
+  s.argv = {"python3", "-u", "-c", kSlowWorker};
+  s.concurrency = 3;
+  s.timeout_ms = 10000;
+  ASSERT_TRUE(runner.add(s).ok());
+  // Warm the three processes up first, so the timing below measures only the calls.
+  ManualClock clock(0);
+  EventLoop loop(clock);
+  std::set<std::int64_t> pids;
+  auto batch = [&] {
+    for (int i = 0; i < 3; ++i) {
+      runner.start(invoke("slow", json::object{}), loop, [&](TaskOutcome o) {
+        if (o.succeeded) pids.insert(o.output.at("Payload").as_int64());
+      });
+    }
+    loop.run();
+  };
+  batch();
+  auto began = std::chrono::steady_clock::now();
+  batch();
+  auto took = std::chrono::steady_clock::now() - began;
+  EXPECT_EQ(pids.size(), 3u);  // three processes, reused by the second batch
+  EXPECT_LT(took, std::chrono::milliseconds(1400)) << "serialised: 3 x 500 ms";
+}
+
+TEST(FunctionRunnerEvent, EventInvocationAnswers202BeforeTheFunctionEnds) {
+  auto marker = std::filesystem::temp_directory_path() / "stepwise_event_invocation_marker";
+  std::filesystem::remove(marker);
+  FunctionRunner runner;
+  FunctionSpec s;
+  s.name = "later";
+  s.argv = {"/bin/sh", "-c", "sleep 0.5; cat > '" + marker.string() + "'"};
+  ASSERT_TRUE(runner.add(s).ok());
+  auto began = std::chrono::steady_clock::now();
+  auto o = run_one(runner, invoke("later", json::object{{"k", 1}}, "Event"));
+  EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::milliseconds(400));
+  ASSERT_TRUE(o.succeeded) << o.cause;
+  const auto& r = o.output.get_object();
+  EXPECT_EQ(json::dump(r.at("StatusCode")), "202");
+  EXPECT_EQ(json::dump(r.at("Payload")), "\"\"");
+  EXPECT_EQ(r.if_contains("ExecutedVersion"), nullptr);
+  EXPECT_EQ(json::dump(r.at("SdkHttpMetadata").at("HttpStatusCode")), "202");
+  // The function still runs, with the event.
+  for (int i = 0; i < 100 && !std::filesystem::exists(marker); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(std::filesystem::exists(marker));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::filesystem::remove(marker);
+}
+
+TEST(FunctionRunnerUrl, UrlFunctionPostsTheEventAndReturnsTheBody) {
+  TestHttpServer server([](const TestRequest& req) {
+    TestResponse r;
+    r.headers = {{"Content-Type", "application/json"}};
+    r.body = "{\"got\":" + req.body + "}";
+    return r;
+  });
+  FunctionRunner runner;
+  FunctionSpec s;
+  s.name = "remote";
+  s.kind = FunctionKind::url;
+  s.url = server.url("/fn");
+  ASSERT_TRUE(runner.add(s).ok());
+  auto o = run_one(runner, invoke("remote", json::object{{"x", 1}}));
+  ASSERT_TRUE(o.succeeded) << o.error << " " << o.cause;
+  EXPECT_EQ(json::dump(o.output.at("Payload")), R"({"got":{"x":1}})");
+  auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0].method, "POST");
+  EXPECT_EQ(reqs[0].headers["content-type"], "application/json");
+}
+
+TEST(FunctionRunnerUrl, ErrorStatusWithErrorObjectIsAFunctionError) {
+  TestHttpServer server([](const TestRequest&) {
+    TestResponse r;
+    r.status = 500;
+    r.reason = "Internal Server Error";
+    r.body = R"({"errorMessage":"bad input","errorType":"ValueError"})";
+    return r;
+  });
+  FunctionRunner runner;
+  FunctionSpec s;
+  s.name = "remote";
+  s.kind = FunctionKind::url;
+  s.url = server.url("/fn");
+  ASSERT_TRUE(runner.add(s).ok());
+  auto o = run_one(runner, invoke("remote", json::object{}));
+  EXPECT_EQ(o.error, "ValueError");
+  EXPECT_EQ(o.cause, R"({"errorMessage":"bad input","errorType":"ValueError"})");
+}
+
+TEST(FunctionRunnerUrl, UnreachableUrlIsALambdaServiceError) {
+  FunctionRunner runner;
+  FunctionSpec s;
+  s.name = "remote";
+  s.kind = FunctionKind::url;
+  s.url = "http://127.0.0.1:1/fn";
+  ASSERT_TRUE(runner.add(s).ok());
+  auto o = run_one(runner, invoke("remote", json::object{}));
+  EXPECT_EQ(o.error, "Lambda.ServiceException");
+}
+
+TEST(FunctionRunnerLogs, WorkerStderrReachesTheLogSinkAndLogResult) {
+  const char* chatty = R"(
+import json, sys
+for line in sys.stdin:
+    req = json.loads(line)
+    print("working on", req["id"], file=sys.stderr, flush=True)
+    print(json.dumps({"id": req["id"], "result": "done"}), flush=True)
+)";
+  FunctionRunner runner;
+  FunctionSpec s;
+  s.name = "chatty";
+  s.kind = FunctionKind::worker;
+  s.argv = {"python3", "-u", "-c", chatty};
+  s.timeout_ms = 10000;
+  ASSERT_TRUE(runner.add(s).ok());
+  std::mutex mu;
+  std::vector<std::string> logged;
+  runner.set_log_sink([&](const std::string& fn, const std::string&, const std::string& text) {
+    std::lock_guard<std::mutex> lock(mu);
+    logged.push_back(fn + ": " + text);
+  });
+  auto req = invoke("chatty", json::object{});
+  req.parameters.get_object()["LogType"] = "Tail";
+  auto o = run_one(runner, req);
+  ASSERT_TRUE(o.succeeded) << o.cause;
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_EQ(logged.size(), 1u);
+  EXPECT_EQ(logged[0], "chatty: working on 1\n");
+  EXPECT_TRUE(o.output.get_object().contains("LogResult"));
+}
+
+TEST(FunctionRunnerLogs, CommandStderrReachesTheLogSink) {
+  FunctionRunner runner;
+  FunctionSpec s;
+  s.name = "noisy";
+  s.argv = {"/bin/sh", "-c", "cat >/dev/null; echo oops >&2; echo 1"};
+  ASSERT_TRUE(runner.add(s).ok());
+  std::mutex mu;
+  std::string logged;
+  runner.set_log_sink([&](const std::string&, const std::string&, const std::string& text) {
+    std::lock_guard<std::mutex> lock(mu);
+    logged += text;
+  });
+  auto o = run_one(runner, invoke("noisy", json::object{}));
+  ASSERT_TRUE(o.succeeded) << o.cause;
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_EQ(logged, "oops\n");
+}
+
+}  // namespace
+}  // namespace stepwise::tasks

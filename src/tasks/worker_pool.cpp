@@ -1,0 +1,44 @@
+#include "tasks/worker_pool.h"
+
+#include "tasks/process.h"
+
+namespace stepwise::tasks {
+
+WorkerPool::WorkerPool(std::size_t threads_max, std::size_t queue_max)
+    : threads_max_(threads_max), queue_max_(queue_max) {}
+
+WorkerPool::~WorkerPool() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_) t.join();
+}
+
+bool WorkerPool::submit(std::function<void()> job) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (queue_.size() >= queue_max_) return false;
+  queue_.push_back(std::move(job));
+  if (idle_ == 0 && threads_.size() < threads_max_) threads_.emplace_back([this] { work(); });
+  cv_.notify_one();
+  return true;
+}
+
+void WorkerPool::work() {
+  block_sigpipe_on_this_thread();  // jobs write into pipes and sockets whose peer may be gone
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    ++idle_;
+    cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    --idle_;
+    if (queue_.empty()) return;  // stopping, nothing left
+    auto job = std::move(queue_.front());
+    queue_.pop_front();
+    lock.unlock();
+    job();
+    lock.lock();
+  }
+}
+
+}  // namespace stepwise::tasks
