@@ -52,6 +52,9 @@ struct Options {
   int idle = 0;
   int polls = 0;
   int poll_ms = 10'000;
+  // GetActivityTask's body for the polls; empty: the demo server's {"holdMs": poll_ms}. Against
+  // `stepwise serve`, {"activityArn": "..."}: the real poll, held until ~55 s pass.
+  std::string poll_body;
   std::string operation = "ListStateMachines";
   std::string body = "{}";
   std::string auth_keys_file;
@@ -186,7 +189,9 @@ int run_load(const Options& o, std::uint16_t port) {
   Run run;
   run.endpoint = tcp::endpoint(net::ip::make_address("127.0.0.1"), port);
   run.bench_request = serialize(o.operation, o.body);
-  run.poll_request = serialize("GetActivityTask", "{\"holdMs\":" + std::to_string(o.poll_ms) + "}");
+  run.poll_request = serialize(
+      "GetActivityTask",
+      o.poll_body.empty() ? "{\"holdMs\":" + std::to_string(o.poll_ms) + "}" : o.poll_body);
   run.total = o.requests;
   run.latencies_us.reserve(static_cast<std::size_t>(o.requests));
   auto work = net::make_work_guard(run.io);
@@ -268,6 +273,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, connections_max));
   app.add_option("--poll-ms", o.poll_ms, "how long each poll is held")
       ->check(CLI::Range(0, poll_ms_max))->capture_default_str();
+  app.add_option("--poll-body", o.poll_body,
+                 "GetActivityTask body for the polls (default: the demo's {\"holdMs\": poll-ms}; "
+                 "against stepwise serve: {\"activityArn\": ARN})");
   app.add_option("--operation", o.operation, "operation to measure")->capture_default_str();
   app.add_option("--body", o.body, "request body")->capture_default_str();
   app.add_option("--serve", o.serve_port,
