@@ -116,6 +116,11 @@ Result<Spawned> spawn(const ProcessSpec& spec, bool capture_stderr) {
   posix_spawn_file_actions_adddup2(&actions, out[1], 1);
   if (capture_stderr) posix_spawn_file_actions_adddup2(&actions, err[1], 2);
   if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, spec.cwd.c_str());
+  // The child gets stdin/stdout/stderr and nothing else. Descriptors opened without
+  // close-on-exec elsewhere in the process (Asio's listening and client sockets) would otherwise
+  // live on in every function and job: a restarted server could not bind its port while a child
+  // of the killed one still held it (found by tests/crash).
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
   posix_spawnattr_t attr;
   init_attr(&attr);
   std::vector<std::string> argv_s = spec.argv;
