@@ -51,6 +51,19 @@ def newest_boto3_python():
     return max(found)[1] if found else None
 
 
+def newest_has_every_op():
+    """True when the newest boto3 has versions, aliases, TestState and redrive (botocore 1.31+,
+    mid-2023). Where only Debian's 1.26 exists, the `boto3` suite still runs every operation its
+    model has and says that the others were not reached, instead of failing on the client."""
+    py = newest_boto3_python()
+    version = botocore_version(py) if py else None
+    if version and version >= (1, 31):
+        return True
+    print("clients/boto3: NOTE: the newest boto3 here (botocore %s) predates versions, aliases, "
+          "TestState and redrive; those tests are skipped" % (".".join(map(str, version or ())),))
+    return False
+
+
 def aws_cli():
     """Debian's /usr/bin/aws (CLI v2) first, then `aws` on PATH; override with STEPWISE_AWS_CLI."""
     for cli in filter(None, [os.environ.get("STEPWISE_AWS_CLI"), "/usr/bin/aws", "aws"]):
@@ -114,7 +127,7 @@ def suite_env(suite, server, binary, work):
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONUNBUFFERED": "1",
         # The newest boto3 must reach every operation; Debian's 1.26 lacks the 2023+ ones.
-        "STEPWISE_BOTO3_REQUIRE_ALL": "1" if suite == "boto3" else "0",
+        "STEPWISE_BOTO3_REQUIRE_ALL": "1" if suite == "boto3" and newest_has_every_op() else "0",
     })
     return env
 
