@@ -163,6 +163,8 @@ int conformance_command(ConformanceCommand command, std::ostream& out, std::ostr
   runner.clock_start_ms = RealClock().now_ms();
   // api_error cases replay their calls against a fresh Service each.
   if (!runner.dispatcher_factory) runner.dispatcher_factory = make_service_dispatcher;
+  // Execution cases that need the API (activities, callbacks, nested executions) too.
+  if (!runner.case_service_factory) runner.case_service_factory = make_case_service;
   return conformance::run_suite(command.suite, out, err);
 }
 

@@ -1,17 +1,26 @@
-// The conformance runner's api_error cases talk to a real Service: each case gets a fresh one
-// (over an empty in-memory store, region us-east-1 and the corpus's account 111111111111, a
-// manual clock so that setup executions never wait) behind an api::Dispatcher.
+// The conformance runner's Services. api_error cases get a fresh one each (over an empty
+// in-memory store, region us-east-1 and the corpus's account 111111111111, a manual clock so
+// that setup executions never wait) behind an api::Dispatcher. Execution cases that need the API
+// (activities, callbacks, nested executions) get a CaseService: the same, plus the case's Lambda
+// functions in a FunctionRunner (its callbacks wired for `.waitForTaskToken`), and a manual clock
+// that stands still until release_clock().
 //
-// Thread-safety: make_service_dispatcher may be called from several threads; each Dispatcher
-// it returns is independent (its own Service and engine thread), safe as api::Dispatcher says.
+// Thread-safety: both factories may be called from several threads; each object they return is
+// independent (its own Service and engine thread), safe as api::Dispatcher says.
 #pragma once
 
 #include <memory>
 
 #include "api/dispatcher.h"
+#include "base/result.h"
+#include "conformance/execute.h"
 
 namespace stepwise::app {
 
 std::unique_ptr<api::Dispatcher> make_service_dispatcher();
+
+// Errors: the case's functions could not be registered (a handler is missing).
+Result<std::unique_ptr<conformance::CaseService>> make_case_service(
+    const conformance::CaseServiceOptions& options);
 
 }  // namespace stepwise::app

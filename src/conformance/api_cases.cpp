@@ -53,24 +53,6 @@ Result<json::value> call_test_state(const Case& c, const RunnerConfig& config) {
   return teststate::test_state(json::value(std::move(body)), options);
 }
 
-// One call through the dispatcher, waiting for its reply.
-Result<api::Response> dispatch(api::Dispatcher& d, const std::string& operation, json::value request) {
-  auto promise = std::make_shared<std::promise<api::Response>>();
-  auto future = promise->get_future();
-  api::RequestInfo info;
-  info.request_id = "conformance";
-  d.dispatch(operation, std::move(request), info, [promise](api::Response r) {
-    try {
-      promise->set_value(std::move(r));
-    } catch (const std::future_error&) {
-      // a second reply: ignored, as the Dispatcher contract says
-    }
-  });
-  if (future.wait_for(std::chrono::seconds(api_call_seconds_max)) != std::future_status::ready)
-    return Error{"Timeout", operation + " did not reply within " + std::to_string(api_call_seconds_max) + " s"};
-  return future.get();
-}
-
 // What boto3 (the client the corpus was recorded with) refuses before sending anything: the
 // minimum lengths of the service model's parameters. The recordings hold its error then
 // (ParamValidationError), never the service's, so the runner plays the client's part.
@@ -115,6 +97,23 @@ CheckReport failure(std::string message) {
 
 }  // namespace
 
+Result<api::Response> call_operation(api::Dispatcher& d, const std::string& operation, json::value request) {
+  auto promise = std::make_shared<std::promise<api::Response>>();
+  auto future = promise->get_future();
+  api::RequestInfo info;
+  info.request_id = "conformance";
+  d.dispatch(operation, std::move(request), info, [promise](api::Response r) {
+    try {
+      promise->set_value(std::move(r));
+    } catch (const std::future_error&) {
+      // a second reply: ignored, as the Dispatcher contract says
+    }
+  });
+  if (future.wait_for(std::chrono::seconds(api_call_seconds_max)) != std::future_status::ready)
+    return Error{"Timeout", operation + " did not reply within " + std::to_string(api_call_seconds_max) + " s"};
+  return future.get();
+}
+
 std::string operation_name(const std::string& recorded) {
   std::string snake = recorded.substr(recorded.find('.') == std::string::npos ? 0 : recorded.find('.') + 1);
   std::string out;
@@ -158,7 +157,7 @@ CheckReport run_api_error_case(const Case& c, const RunnerConfig& config) {
       if (!call.is_object()) continue;
       std::string setup_op = operation_name(string_of(call.get_object(), "operation"));
       if (client_refusal(setup_op, object_of(call.get_object(), "request"))) continue;
-      auto r = dispatch(*dispatcher, setup_op, json::value(object_of(call.get_object(), "request")));
+      auto r = call_operation(*dispatcher, setup_op, json::value(object_of(call.get_object(), "request")));
       // A setup call may fail: the recorded test made the earlier failing calls of its scenario
       // too (the corpus keeps only its last error). Only a call that never answers ends the case.
       if (!r) return failure("setup " + setup_op + ": " + r.error().cause);
@@ -167,7 +166,12 @@ CheckReport run_api_error_case(const Case& c, const RunnerConfig& config) {
   }
   // TestState's definition and input live beside the request in the case file.
   json::object request = is_test_state(c) ? test_state_request(c) : object_of(c.doc, "request");
-  auto r = dispatch(*dispatcher, op, json::value(std::move(request)));
+  // A create_error case keeps the machine's definition beside its request.
+  if (op == "CreateStateMachine" && !request.contains("definition")) {
+    if (auto* raw = c.doc.if_contains("definition_raw"); raw && raw->is_string()) request["definition"] = *raw;
+    else if (auto* d = c.doc.if_contains("definition")) request["definition"] = d->is_string() ? *d : json::value(json::dump(*d));
+  }
+  auto r = call_operation(*dispatcher, op, json::value(std::move(request)));
   if (!r) return failure(op + ": " + r.error().cause);
   CheckReport report = r->is_error() ? check_api_error(c, r->error().type, r->error().message)
                                      : check_api_error(c, std::nullopt, std::nullopt);

@@ -19,6 +19,10 @@ namespace stepwise::conformance {
 // How long one replayed API call may take before the case fails (a reply that never comes).
 inline constexpr int api_call_seconds_max = 60;
 
+// One call through the dispatcher, waiting (at most api_call_seconds_max) for its reply.
+Result<api::Response> call_operation(api::Dispatcher& d, const std::string& operation,
+                                     json::value request);
+
 // "stepfunctions.create_state_machine" -> "CreateStateMachine".
 std::string operation_name(const std::string& recorded);
 

@@ -31,24 +31,6 @@ std::vector<std::string> arn_fields(const std::string& arn) {
   return out;
 }
 
-// The text the recorded test sent as the input: Python's json.dumps of the value (AWS echoes it
-// verbatim in the history), or the raw text itself.
-std::string case_input_text(const Case& c, const json::value& input) {
-  if (auto* raw = c.doc.if_contains("input_raw"); raw && raw->is_string())
-    return std::string(raw->get_string());
-  return python_dumps(input);
-}
-
-Result<json::value> case_input(const Case& c) {
-  if (auto* v = c.doc.if_contains("input")) return v->is_null() ? json::value(json::object{}) : *v;
-  if (auto* raw = c.doc.if_contains("input_raw"); raw && raw->is_string()) {
-    auto parsed = json::parse(std::string_view(raw->get_string().data(), raw->get_string().size()));
-    if (!parsed.ok()) return Error{"InvalidExecutionInput", "input_raw is not JSON"};
-    return std::move(parsed).value();
-  }
-  return json::value(json::object{});
-}
-
 Result<std::shared_ptr<const asl::StateMachine>> compile_case(const Case& c) {
   if (auto* d = c.doc.if_contains("definition"); d && d->is_object()) return asl::compile(*d);
   std::string raw = string_of(c.doc, "definition_raw");
@@ -73,6 +55,24 @@ engine::RunOptions run_options(const Case& c) {
 }
 
 }  // namespace
+
+// The text the recorded test sent as the input: Python's json.dumps of the value (AWS echoes it
+// verbatim in the history), or the raw text itself.
+std::string case_input_text(const Case& c, const json::value& input) {
+  if (auto* raw = c.doc.if_contains("input_raw"); raw && raw->is_string())
+    return std::string(raw->get_string());
+  return python_dumps(input);
+}
+
+Result<json::value> case_input(const Case& c) {
+  if (auto* v = c.doc.if_contains("input")) return v->is_null() ? json::value(json::object{}) : *v;
+  if (auto* raw = c.doc.if_contains("input_raw"); raw && raw->is_string()) {
+    auto parsed = json::parse(std::string_view(raw->get_string().data(), raw->get_string().size()));
+    if (!parsed.ok()) return Error{"InvalidExecutionInput", "input_raw is not JSON"};
+    return std::move(parsed).value();
+  }
+  return json::value(json::object{});
+}
 
 Status register_functions(const Case& c, const RunnerConfig& config, tasks::FunctionRunner& runner) {
   const auto& functions = object_of(object_of(c.doc, "resources"), "lambda_functions");

@@ -7,6 +7,7 @@
 // loop, ids and runners).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -20,6 +21,28 @@
 
 namespace stepwise::conformance {
 
+// A Service for one execution case that needs the API (activities, callbacks, nested
+// executions, aws-sdk:sfn): its operations, over a manual clock that stands still until
+// release_clock(), so that the case's machines, workers and execution all start at one instant
+// and no timer fires before every party is in place. Thread-safety: as api::Dispatcher.
+class CaseService : public api::Dispatcher {
+ public:
+  // Lets time run (a manual clock jumping to each next timer when the service is idle).
+  virtual void release_clock() = 0;
+};
+
+struct CaseServiceOptions {
+  Millis clock_start_ms = 0;
+  std::uint64_t id_seed = 1;  // deterministic ids: a rerun generates the same names
+  // The case's input (`input`, else `input_raw` parsed, else {}), and the text the recorded test
+// sent: Python's json.dumps of the value, or `input_raw` itself.
+Result<json::value> case_input(const Case& c);
+std::string case_input_text(const Case& c, const json::value& input);
+
+// Registers the case's Lambda functions with the service's function runner.
+  std::function<Status(tasks::FunctionRunner&)> functions;
+};
+
 struct RunnerConfig {
   std::string handlers_dir;     // holds <basename of handler_file> for each Lambda function
   std::string python = "python3";
@@ -29,11 +52,18 @@ struct RunnerConfig {
   // api_error cases: a fresh Dispatcher (over a fresh, empty service) per case. Unset: those
   // cases are skipped, except TestState's, which call teststate::test_state directly.
   std::function<std::unique_ptr<api::Dispatcher>()> dispatcher_factory;
+  // Execution cases that need the API (see service_execute.h). Unset: those cases are skipped.
+  std::function<Result<std::unique_ptr<CaseService>>(const CaseServiceOptions&)> case_service_factory;
 };
 
 // Errors: the definition did not compile ("InvalidDefinition"), the input is not JSON, a handler
 // is missing, or the engine refused to run.
 Result<ActualExecution> execute_case(const Case& c, const RunnerConfig& config);
+
+// The case's input (`input`, else `input_raw` parsed, else {}), and the text the recorded test
+// sent: Python's json.dumps of the value, or `input_raw` itself.
+Result<json::value> case_input(const Case& c);
+std::string case_input_text(const Case& c, const json::value& input);
 
 // Registers the case's `resources.lambda_functions` as local command functions.
 Status register_functions(const Case& c, const RunnerConfig& config, tasks::FunctionRunner& runner);

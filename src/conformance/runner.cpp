@@ -7,6 +7,7 @@
 #include "conformance/api_cases.h"
 #include "conformance/check.h"
 #include "conformance/definition.h"
+#include "conformance/service_execute.h"
 
 namespace stepwise::conformance {
 namespace {
@@ -16,10 +17,10 @@ bool runnable_kind(const std::string& kind) {
          kind == "create_error" || kind == "test_state" || kind == "api_error";
 }
 
-// Requirements whose runners do not exist yet. `external:*` names AWS services beyond Lambda.
+// Requirements no runner offers. `external:*` names AWS services beyond Lambda. (Activities,
+// callbacks, nested executions and aws-sdk:sfn run through the case service: see run_case.)
 bool unsupported_requirement(const std::string& r) {
-  static const char* const unsupported[] = {"activity", "nested_sfn", "task_token",
-                                            "aws_sdk_sfn", "test_state_mock"};
+  static const char* const unsupported[] = {"test_state_mock"};
   if (r.rfind("external:", 0) == 0) return true;
   return std::find(std::begin(unsupported), std::end(unsupported), r) != std::end(unsupported);
 }
@@ -46,7 +47,7 @@ void dump_actual(const Case& c, const ActualExecution& a, const std::string& dir
 }
 
 CaseResult run_execution_case(const Case& c, const RunnerConfig& config, CaseResult r) {
-  auto actual = execute_case(c, config);
+  auto actual = needs_service(c) ? execute_case_with_service(c, config) : execute_case(c, config);
   if (!actual.ok()) {
     r.verdict = Verdict::failed;
     r.detail = "could not run: " + actual.error().name + ": " + actual.error().cause;
@@ -85,16 +86,19 @@ CaseResult run_create_error_case(const Case& c, CaseResult r) {
   return verdict_of(std::move(r), check_create_error(c, code, message));
 }
 
+// CreateStateMachine errors about names, versions or logging: replayed through the API.
+bool create_error_needs_api(const Case& c) {
+  return c.kind == "create_error" && string_of(c.expected(), "error_code") != "InvalidDefinition";
+}
+
 }  // namespace
 
 std::string skip_reason(const Case& c) {
   if (!runnable_kind(c.kind)) return "kind " + c.kind + " not run";
   // CreateStateMachine errors about names, versions or logging need the API's state, not the
   // definition: they belong with the api_error cases.
-  if (c.kind == "create_error") {
-    std::string code = string_of(c.expected(), "error_code");
-    if (code != "InvalidDefinition") return "create error " + code + " needs the API";
-  }
+  if (create_error_needs_api(c))
+    return "create error " + string_of(c.expected(), "error_code") + " needs the API";
   // Validation and CreateStateMachine cases only look at the definition: the integrations they
   // name need not exist.
   if (c.kind != "execution" && c.kind != "execution_sync") return "";
@@ -110,6 +114,12 @@ CaseResult run_case(const Case& c, const RunnerConfig& config) {
   r.kind = c.kind;
   std::string why = skip_reason(c);
   if (why.empty() && c.kind == "api_error") why = api_error_skip_reason(c, config);
+  // With a dispatcher, they run as api_error cases do (setup calls, then the failing one).
+  const bool via_api = create_error_needs_api(c) && config.dispatcher_factory;
+  if (via_api) why.clear();
+  if (why.empty() && (c.kind == "execution" || c.kind == "execution_sync") && needs_service(c) &&
+      !config.case_service_factory)
+    why = "needs the API (no case service)";
   if (!why.empty()) {
     r.verdict = Verdict::skipped;
     r.detail = why;
@@ -117,9 +127,9 @@ CaseResult run_case(const Case& c, const RunnerConfig& config) {
   }
   if (c.kind == "validate_definition")
     return verdict_of(std::move(r), check_validation(c, validation_response(definition_text(c), express_request(c))));
+  if (c.kind == "api_error" || via_api) return verdict_of(std::move(r), run_api_error_case(c, config));
   if (c.kind == "create_error") return run_create_error_case(c, std::move(r));
   if (c.kind == "test_state") return verdict_of(std::move(r), run_test_state_case(c, config));
-  if (c.kind == "api_error") return verdict_of(std::move(r), run_api_error_case(c, config));
   return run_execution_case(c, config, std::move(r));
 }
 

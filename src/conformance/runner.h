@@ -1,6 +1,8 @@
 // run_case: one conformance case, start to verdict. Dispatches on the case's kind (execution,
-// execution_sync, validate_definition, create_error); other kinds, and cases that need something
-// Stepwise does not offer yet (activities, nested executions, ...), are skipped with the reason.
+// execution_sync, validate_definition, create_error, test_state, api_error). Execution cases that
+// need the API (activities, callbacks, nested executions, aws-sdk:sfn) run through the config's
+// case service (service_execute.h); other kinds, and cases that need something Stepwise does not
+// offer (external AWS services, TestState mocks), are skipped with the reason.
 //
 // Thread-safety: run_case may run on several threads at once.
 #pragma once
