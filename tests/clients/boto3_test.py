@@ -11,6 +11,7 @@ unless STEPWISE_BOTO3_REQUIRE_ALL=1, which makes it a failure: run.py sets that 
 with the newest boto3 on the machine, so CI covers every operation at least once.
 """
 import http.client
+import http.server
 import json
 import os
 import subprocess
@@ -739,6 +740,91 @@ class CallbackTest(ApiTestCase):
         self.assertEqual(described["status"], "FAILED")
         self.assertEqual(described["error"], "Human.Rejected")
         self.assertEqual(described["cause"], "no stock")
+
+
+# --- task kinds through the API (issue 5) -----------------------------------------------------
+
+class _JsonHandler(http.server.BaseHTTPRequestHandler):
+    """A local HTTP endpoint for the HTTP task: echoes the method, path and query as JSON."""
+
+    def do_GET(self):  # noqa: N802 (the stdlib's name)
+        body = json.dumps({"method": "GET", "path": self.path}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+class TaskKindsTest(ApiTestCase):
+    def test_http_task_calls_a_local_server(self):
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _JsonHandler)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            endpoint = f"http://127.0.0.1:{server.server_address[1]}/orders"
+            machine = create_machine({"StartAt": "Call", "States": {"Call": {
+                "Type": "Task", "Resource": "arn:aws:states:::http:invoke",
+                "Parameters": {"ApiEndpoint": endpoint, "Method": "GET",
+                               "QueryParameters": {"id.$": "$.id"}},
+                "ResultSelector": {"status.$": "$.StatusCode", "body.$": "$.ResponseBody"},
+                "End": True}}})["stateMachineArn"]
+            run = SFN.start_execution(stateMachineArn=machine, input='{"id": "42"}')
+            described = wait_closed(run["executionArn"])
+        finally:
+            server.shutdown()
+            server.server_close()
+        self.assertEqual(described["status"], "SUCCEEDED", described)
+        self.assertEqual(json.loads(described["output"]),
+                         {"status": 200, "body": {"method": "GET", "path": "/orders?id=42"}})
+
+    def test_nested_sync2_three_levels_deep(self):
+        leaf = create_machine({"StartAt": "Leaf", "States": {"Leaf": {
+            "Type": "Pass", "Parameters": {"depth": 3, "from.$": "$.from"}, "End": True}}})
+        def parent(child_arn, depth):
+            return {"StartAt": "Child", "States": {"Child": {
+                "Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                "Parameters": {"StateMachineArn": child_arn,
+                               "Input": {"from.$": "$.from"}},
+                "ResultSelector": {"child.$": "$.Output", "status.$": "$.Status"},
+                "ResultPath": f"$.level{depth}", "End": True}}}
+        middle = create_machine(parent(leaf["stateMachineArn"], 2))
+        top = create_machine(parent(middle["stateMachineArn"], 1))
+        run = SFN.start_execution(stateMachineArn=top["stateMachineArn"], input='{"from": "top"}')
+        described = wait_closed(run["executionArn"])
+        self.assertEqual(described["status"], "SUCCEEDED", described)
+        self.assertEqual(json.loads(described["output"]), {
+            "from": "top",
+            "level1": {"status": "SUCCEEDED", "child": {
+                "from": "top",
+                "level2": {"status": "SUCCEEDED", "child": {"depth": 3, "from": "top"}}}}})
+        # Each child names its parent, as AWS's StartExecution from a Task does.
+        children = SFN.list_executions(stateMachineArn=middle["stateMachineArn"])["executions"]
+        self.assertEqual(len(children), 1)
+
+    def test_a_failing_job_is_retried_and_succeeds(self):
+        machine = create_machine({"StartAt": "Report", "States": {"Report": {
+            "Type": "Task", "Resource": "arn:aws:states:::batch:submitJob.sync",
+            "Parameters": {"JobName": "clients-report", "JobQueue": "q",
+                           "JobDefinition": "clients-report",
+                           "Parameters": {"attempt.$": "States.Format('{}', $$.State.RetryCount)"}},
+            "ResultSelector": {"status.$": "$.Status", "report.$": "$.Report"},
+            "Retry": [{"ErrorEquals": ["States.TaskFailed"], "IntervalSeconds": 1,
+                       "MaxAttempts": 2}],
+            "End": True}}})["stateMachineArn"]
+        run = SFN.start_execution(stateMachineArn=machine, input="{}")
+        described = wait_closed(run["executionArn"])
+        self.assertEqual(described["status"], "SUCCEEDED", described)
+        self.assertEqual(json.loads(described["output"]),
+                         {"status": "SUCCEEDED", "report": "done on attempt 1"})
+        types = [e["type"] for e in history(run["executionArn"])]
+        self.assertEqual(types.count("TaskFailed"), 1, types)
+        self.assertEqual(types.count("TaskSucceeded"), 1, types)
+        failed = next(e for e in history(run["executionArn"]) if e["type"] == "TaskFailed")
+        self.assertEqual(failed["taskFailedEventDetails"]["error"], "States.TaskFailed")
 
 
 # --- versions and aliases --------------------------------------------------------------------
