@@ -78,7 +78,8 @@ std::string redrive_status(const store::ExecutionRecord& r, Millis now_ms, std::
   return "REDRIVABLE";
 }
 
-json::object describe_json(const store::ExecutionRecord& r, Millis now_ms) {
+// The fields DescribeExecution and ListExecutions' items share, in AWS's order.
+json::object execution_summary(const store::ExecutionRecord& r) {
   json::object o;
   o["executionArn"] = r.arn;
   o["stateMachineArn"] = r.state_machine_arn;
@@ -86,6 +87,11 @@ json::object describe_json(const store::ExecutionRecord& r, Millis now_ms) {
   o["status"] = r.status;
   o["startDate"] = date(r.start_ms);
   if (r.stop_ms != 0 && r.status != "RUNNING") o["stopDate"] = date(r.stop_ms);
+  return o;
+}
+
+json::object describe_json(const store::ExecutionRecord& r, Millis now_ms) {
+  json::object o = execution_summary(r);
   o["input"] = r.input;
   o["inputDetails"] = json::object{{"included", true}};
   if (r.output) {
@@ -106,13 +112,7 @@ json::object describe_json(const store::ExecutionRecord& r, Millis now_ms) {
 }
 
 json::object list_item_json(const store::ExecutionRecord& r) {
-  json::object o;
-  o["executionArn"] = r.arn;
-  o["stateMachineArn"] = r.state_machine_arn;
-  o["name"] = r.name;
-  o["status"] = r.status;
-  o["startDate"] = date(r.start_ms);
-  if (r.stop_ms != 0 && r.status != "RUNNING") o["stopDate"] = date(r.stop_ms);
+  json::object o = execution_summary(r);
   if (!r.version_arn.empty()) o["stateMachineVersionArn"] = r.version_arn;
   if (!r.alias_arn.empty()) o["stateMachineAliasArn"] = r.alias_arn;
   o["redriveCount"] = r.redrive_count;
