@@ -6,6 +6,8 @@
 #include <memory>
 
 #include "app/definition_file.h"
+#include "app/stderr_log.h"
+#include "app/task_config.h"
 #include "asl/compile.h"
 #include "asl/validate.h"
 #include "base/clock.h"
@@ -65,22 +67,11 @@ Status set_up_runners(const RunCommand& c, const std::string& machine_name, Runn
   r.router.route(tasks::ResourceKind::http, &r.http);
   r.router.route(tasks::ResourceKind::job, &r.jobs);
   // A function's or job's stderr is its log: shown on Stepwise's stderr, one block per call.
-  auto log = [](const std::string& name, const std::string& id, const std::string& text) {
-    std::string block = "[" + name + " " + id + "] " + text;
-    if (block.back() != '\n') block += '\n';
-    std::cerr << block << std::flush;
-  };
-  r.functions.set_log_sink(log);
-  r.jobs.set_log_sink(log);
+  r.functions.set_log_sink(stderr_log_sink());
+  r.jobs.set_log_sink(stderr_log_sink());
   if (!c.functions_file.empty()) {
-    auto config = tasks::load_tasks_config(c.functions_file);
-    if (!config.ok()) return config.error();
-    for (auto& spec : config->functions) {
-      auto added = r.functions.add(std::move(spec));
-      if (!added.ok()) return added.error();
-    }
-    for (auto& connection : config->connections) r.http.add_connection(std::move(connection));
-    for (auto& job : config->jobs) r.jobs.add(std::move(job));
+    auto loaded = load_task_config(c.functions_file, r.functions, r.http, r.jobs);
+    if (!loaded.ok()) return loaded.error();
   }
   if (c.mock_config_file.empty()) return ok_status();
   auto config = tasks::load_mock_config_file(c.mock_config_file);

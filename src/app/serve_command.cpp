@@ -10,6 +10,8 @@
 
 #include "api/serve.h"
 #include "app/definition_file.h"
+#include "app/stderr_log.h"
+#include "app/task_config.h"
 #include "base/clock.h"
 #include "json/json.h"
 #include "service/service.h"
@@ -88,15 +90,7 @@ struct TaskRunners {
 };
 
 Status load_task_config(const std::string& path, TaskRunners& r) {
-  auto config = tasks::load_tasks_config(path);
-  if (!config.ok()) return config.error();
-  for (auto& spec : config->functions) {
-    auto added = r.functions.add(std::move(spec));
-    if (!added.ok()) return added.error();
-  }
-  for (auto& connection : config->connections) r.http.add_connection(std::move(connection));
-  for (auto& job : config->jobs) r.jobs.add(std::move(job));
-  return ok_status();
+  return app::load_task_config(path, r.functions, r.http, r.jobs);
 }
 
 // --examples: each example's functions.yaml, so its state machine runs as it does under
@@ -132,13 +126,8 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
   }
   auto runners = std::make_unique<TaskRunners>();
   // A function's or job's stderr is its log: on Stepwise's stderr, one block per call.
-  auto log = [](const std::string& name, const std::string& id, const std::string& text) {
-    std::string block = "[" + name + " " + id + "] " + text;
-    if (block.back() != '\n') block += '\n';
-    std::cerr << block << std::flush;
-  };
-  runners->functions.set_log_sink(log);
-  runners->jobs.set_log_sink(log);
+  runners->functions.set_log_sink(stderr_log_sink());
+  runners->jobs.set_log_sink(stderr_log_sink());
   if (!c.examples_dir.empty()) {
     if (auto s = load_example_configs(c.examples_dir, *runners); !s.ok()) {
       err << "stepwise serve: " << s.error().name << ": " << s.error().cause << "\n";

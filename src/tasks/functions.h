@@ -81,8 +81,7 @@ class FunctionRunner final : public TaskRunner {
   // Receives each call's stderr (its last limits::function_log_tail_bytes_max bytes; commands and
   // workers alike) when it wrote any: the function's log. Called on pool threads, so it must be
   // thread-safe. Without a sink the text only feeds LogResult. Set before the first start().
-  using LogSink = std::function<void(const std::string& function, const std::string& request_id,
-                                     const std::string& text)>;
+  using LogSink = tasks::LogSink;  // (function name, request id, text)
   void set_log_sink(LogSink sink);
 
   void start(const TaskRequest& request, EventLoop& loop, TaskDone done) override;

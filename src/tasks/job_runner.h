@@ -43,8 +43,7 @@ class JobRunner final : public TaskRunner {
   void add(JobSpec job);
   // Receives each job's stderr tail (limits::function_log_tail_bytes_max) when it wrote any: the
   // job's log. Called on pool threads (must be thread-safe). Set before the first start().
-  using LogSink = std::function<void(const std::string& job, const std::string& job_id,
-                                     const std::string& text)>;
+  using LogSink = tasks::LogSink;  // (job name, job id, text)
   void set_log_sink(LogSink sink);
 
   void start(const TaskRequest& request, EventLoop& loop, TaskDone done) override;

@@ -65,6 +65,11 @@ struct TaskOutcome {
 
 using TaskDone = std::function<void(TaskOutcome)>;
 
+// Where a runner of local processes (functions, jobs) sends the stderr tail of one call: the
+// call's log. `name` is the function or job, `call_id` the request or job id.
+using LogSink = std::function<void(const std::string& name, const std::string& call_id,
+                                   const std::string& text)>;
+
 class TaskRunner {
  public:
   virtual ~TaskRunner() = default;

@@ -1,0 +1,21 @@
+// The log of local functions and jobs on Stepwise's own stderr: one block per call, prefixed
+// "[NAME ID] ", written whole so that concurrent calls do not interleave inside a block.
+// Thread-safety: the sink may be called from any thread (one write per block).
+#pragma once
+
+#include <iostream>
+#include <string>
+
+#include "tasks/task_runner.h"
+
+namespace stepwise::app {
+
+inline tasks::LogSink stderr_log_sink() {
+  return [](const std::string& name, const std::string& id, const std::string& text) {
+    std::string block = "[" + name + " " + id + "] " + text;
+    if (block.back() != '\n') block += '\n';
+    std::cerr << block << std::flush;
+  };
+}
+
+}  // namespace stepwise::app
