@@ -417,12 +417,17 @@ Status SqliteStore::put_version(const VersionRecord& r) {
   });
 }
 
-Status SqliteStore::delete_version(const std::string& arn) {
-  return write_txn("cannot delete the version", [&]() -> Status {
+// A version, alias or activity row and its tags, in one transaction.
+Status SqliteStore::delete_resource(const char* delete_sql, const char* what,
+                                    const std::string& arn) {
+  return write_txn(what, [&]() -> Status {
     if (auto st = delete_tags_locked(arn); !st.ok()) return st;
-    return run(writer_, "DELETE FROM versions WHERE arn=?1", "cannot delete the version",
-               [&](Statement& s) { s.bind(1, arn); });
+    return run(writer_, delete_sql, what, [&](Statement& s) { s.bind(1, arn); });
   });
+}
+
+Status SqliteStore::delete_version(const std::string& arn) {
+  return delete_resource("DELETE FROM versions WHERE arn=?1", "cannot delete the version", arn);
 }
 
 Status SqliteStore::put_alias(const AliasRecord& r) {
@@ -442,11 +447,7 @@ Status SqliteStore::put_alias(const AliasRecord& r) {
 }
 
 Status SqliteStore::delete_alias(const std::string& arn) {
-  return write_txn("cannot delete the alias", [&]() -> Status {
-    if (auto st = delete_tags_locked(arn); !st.ok()) return st;
-    return run(writer_, "DELETE FROM aliases WHERE arn=?1", "cannot delete the alias",
-               [&](Statement& s) { s.bind(1, arn); });
-  });
+  return delete_resource("DELETE FROM aliases WHERE arn=?1", "cannot delete the alias", arn);
 }
 
 Status SqliteStore::put_activity(const ActivityRecord& r) {
@@ -463,11 +464,7 @@ Status SqliteStore::put_activity(const ActivityRecord& r) {
 }
 
 Status SqliteStore::delete_activity(const std::string& arn) {
-  return write_txn("cannot delete the activity", [&]() -> Status {
-    if (auto st = delete_tags_locked(arn); !st.ok()) return st;
-    return run(writer_, "DELETE FROM activities WHERE arn=?1", "cannot delete the activity",
-               [&](Statement& s) { s.bind(1, arn); });
-  });
+  return delete_resource("DELETE FROM activities WHERE arn=?1", "cannot delete the activity", arn);
 }
 
 Status SqliteStore::put_tags(const std::string& resource_arn, const Tags& tags) {

@@ -138,6 +138,7 @@ class SqliteStore final : public Store {
   // Runs fn inside a write transaction on the write connection (registry writes).
   Status write_txn(const char* what, const std::function<Status()>& fn);
   Status delete_tags_locked(const std::string& arn);
+  Status delete_resource(const char* delete_sql, const char* what, const std::string& arn);
 
   // The flock on <dir>/stepwise.lock; released last, after the connections have closed.
   struct LockFile {
