@@ -113,6 +113,13 @@ CREATE TABLE journal(
   PRIMARY KEY(execution_id, n)) WITHOUT ROWID;
 )sql";
 
+// Version 2: executions.wake_ms (a dormant execution's next timer, see ExecutionRecord) and
+// state_machines.status (DELETING survives a restart). Existing rows: awake, ACTIVE.
+constexpr const char* kSchemaV2 = R"sql(
+ALTER TABLE executions ADD COLUMN wake_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE state_machines ADD COLUMN status TEXT NOT NULL DEFAULT 'ACTIVE';
+)sql";
+
 Status apply(Connection& db, const Migration& m) {
   const std::string what = "migration " + std::to_string(m.version);
   if (auto st = db.exec("BEGIN IMMEDIATE", what); !st.ok()) return st;
@@ -133,7 +140,7 @@ Status apply(Connection& db, const Migration& m) {
 }  // namespace
 
 const std::vector<Migration>& migrations() {
-  static const std::vector<Migration> list{{1, kSchemaV1}};
+  static const std::vector<Migration> list{{1, kSchemaV1}, {2, kSchemaV2}};
   return list;
 }
 

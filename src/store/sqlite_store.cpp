@@ -35,7 +35,7 @@ std::int64_t as_limit(std::size_t n) {
 
 constexpr const char* kMachineCols =
     "arn,name,type,definition,role_arn,description,logging_configuration,tracing_configuration,"
-    "encryption_configuration,created_ms,updated_ms,revision_id,next_version";
+    "encryption_configuration,created_ms,updated_ms,revision_id,next_version,status";
 
 StateMachineRecord read_machine(const Statement& s) {
   StateMachineRecord r;
@@ -52,6 +52,7 @@ StateMachineRecord read_machine(const Statement& s) {
   r.updated_ms = s.integer(10);
   r.revision_id = s.text(11);
   r.next_version = s.integer(12);
+  r.status = s.text(13);
   return r;
 }
 
@@ -105,7 +106,7 @@ ActivityRecord read_activity(const Statement& s) {
 #define STEPWISE_EXEC_COLS                                                                         \
   "arn,name,state_machine_arn,version_arn,alias_arn,type,status,input,output,error,cause,"         \
   "start_ms,stop_ms,seed,definition,role_arn,trace_header,parent_arn,test_case,redrive_count,"     \
-  "redrive_ms,history_count"
+  "redrive_ms,history_count,wake_ms"
 
 ExecutionRecord read_execution(const Statement& s) {
   ExecutionRecord r;
@@ -131,6 +132,7 @@ ExecutionRecord read_execution(const Statement& s) {
   r.redrive_count = s.integer(19);
   r.redrive_ms = s.integer(20);
   r.history_count = s.integer(21);
+  r.wake_ms = s.integer(22);
   return r;
 }
 
@@ -356,18 +358,19 @@ Status SqliteStore::put_state_machine(const StateMachineRecord& r) {
     return run(writer_,
                "INSERT INTO state_machines(arn,name,type,definition,role_arn,description,"
                "logging_configuration,tracing_configuration,encryption_configuration,created_ms,"
-               "updated_ms,revision_id,next_version) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13) "
+               "updated_ms,revision_id,next_version,status) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14) "
                "ON CONFLICT(arn) DO UPDATE SET name=excluded.name,type=excluded.type,"
                "definition=excluded.definition,role_arn=excluded.role_arn,description=excluded.description,"
                "logging_configuration=excluded.logging_configuration,"
                "tracing_configuration=excluded.tracing_configuration,"
                "encryption_configuration=excluded.encryption_configuration,created_ms=excluded.created_ms,"
                "updated_ms=excluded.updated_ms,revision_id=excluded.revision_id,"
-               "next_version=excluded.next_version",
+               "next_version=excluded.next_version,status=excluded.status",
                "cannot save the state machine", [&](Statement& s) {
                  s.bind(1, r.arn).bind(2, r.name).bind(3, r.type).bind(4, r.definition).bind(5, r.role_arn);
                  s.bind(6, r.description).bind(7, logging).bind(8, tracing).bind(9, encryption);
                  s.bind(10, r.created_ms).bind(11, r.updated_ms).bind(12, r.revision_id).bind(13, r.next_version);
+                 s.bind(14, r.status);
                });
   });
 }
@@ -660,12 +663,12 @@ Status SqliteStore::write_step(StepRecord& step) {
   const char* what = "cannot commit a step";
   auto upsert = writer_.prepare(
       "INSERT INTO executions(" STEPWISE_EXEC_COLS ",journal_count) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,"
-      "?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23) ON CONFLICT(arn) DO UPDATE SET name=excluded.name,"
+      "?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24) ON CONFLICT(arn) DO UPDATE SET name=excluded.name,"
       "version_arn=excluded.version_arn,alias_arn=excluded.alias_arn,type=excluded.type,status=excluded.status,"
       "output=excluded.output,error=excluded.error,cause=excluded.cause,stop_ms=excluded.stop_ms,"
       "seed=excluded.seed,role_arn=excluded.role_arn,trace_header=excluded.trace_header,"
       "parent_arn=excluded.parent_arn,test_case=excluded.test_case,redrive_count=excluded.redrive_count,"
-      "redrive_ms=excluded.redrive_ms,history_count=excluded.history_count,"
+      "redrive_ms=excluded.redrive_ms,history_count=excluded.history_count,wake_ms=excluded.wake_ms,"
       "journal_count=journal_count+excluded.journal_count RETURNING id,journal_count");
   if (!upsert.ok()) return std::move(upsert).error();
   std::int64_t execution_id = 0;
@@ -676,8 +679,8 @@ Status SqliteStore::write_step(StepRecord& step) {
     s.bind(6, r.type).bind(7, r.status).bind(8, r.input).bind(9, r.output).bind(10, r.error).bind(11, r.cause);
     s.bind(12, r.start_ms).bind(13, r.stop_ms).bind(14, static_cast<std::int64_t>(r.seed)).bind(15, r.definition);
     s.bind(16, r.role_arn).bind(17, r.trace_header).bind(18, r.parent_arn).bind(19, r.test_case);
-    s.bind(20, r.redrive_count).bind(21, r.redrive_ms).bind(22, r.history_count);
-    s.bind(23, static_cast<std::int64_t>(step.has_journal ? 1 : 0));
+    s.bind(20, r.redrive_count).bind(21, r.redrive_ms).bind(22, r.history_count).bind(23, r.wake_ms);
+    s.bind(24, static_cast<std::int64_t>(step.has_journal ? 1 : 0));
     int rc = s.step();
     if (rc != SQLITE_ROW) return writer_.last_error(rc, what);
     execution_id = s.integer(0);
@@ -775,6 +778,17 @@ std::vector<ExecutionRecord> SqliteStore::running_executions() {
   return read_all<ExecutionRecord>(
       reader_, "SELECT " STEPWISE_EXEC_COLS " FROM executions WHERE status='RUNNING' ORDER BY start_ms, arn",
       [](Statement&) {}, read_execution);
+}
+
+std::vector<RunningExecution> SqliteStore::running_index() {
+  std::lock_guard lock(read_mu_);
+  return read_all<RunningExecution>(
+      reader_,
+      "SELECT arn,state_machine_arn,type,wake_ms FROM executions WHERE status='RUNNING' ORDER BY start_ms, arn",
+      [](Statement&) {},
+      [](const Statement& s) {
+        return RunningExecution{s.text(0), s.text(1), s.text(2), s.integer(3)};
+      });
 }
 
 // Deletes in chunks so that commits of running executions are not held up by a large purge.

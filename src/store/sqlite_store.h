@@ -109,6 +109,7 @@ class SqliteStore final : public Store {
   std::vector<engine::HistoryEvent> history(const HistoryQuery& q) override;
   std::vector<JournalEntry> journal(const std::string& execution_arn) override;
   std::vector<ExecutionRecord> running_executions() override;
+  std::vector<RunningExecution> running_index() override;
   Result<std::int64_t> purge_closed_before(Millis before_ms) override;
 
   // Group-commit figures since open (benchmarks, metrics).

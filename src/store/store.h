@@ -47,6 +47,9 @@ struct StateMachineRecord {
   Millis updated_ms = 0;                  // last UpdateStateMachine (0: never)
   std::string revision_id;                // changes with every update
   std::int64_t next_version = 1;          // number the next PublishStateMachineVersion takes
+  // ACTIVE, or DELETING: DeleteStateMachine was called while Standard executions ran; the
+  // machine goes once the last of them closes (kept here so a restart finishes the job).
+  std::string status = "ACTIVE";
 };
 
 struct VersionRecord {
@@ -104,6 +107,18 @@ struct ExecutionRecord {
   std::int64_t redrive_count = 0;
   Millis redrive_ms = 0;                  // last redrive, 0: never
   std::int64_t history_count = 0;         // events written so far
+  // Dormant: the execution waits only on timers (no task in flight), the earliest due at
+  // wake_ms, so the service may drop it from memory and rebuild it from the journal then.
+  // 0: it has a task in flight (or has ended).
+  Millis wake_ms = 0;
+};
+
+// What restart recovery needs to know of a RUNNING execution before rebuilding it.
+struct RunningExecution {
+  std::string arn;
+  std::string state_machine_arn;
+  std::string type;
+  Millis wake_ms = 0;
 };
 
 // One step of one execution, committed atomically: the row afterwards, the history events the
@@ -182,6 +197,14 @@ class Store {
   virtual std::vector<JournalEntry> journal(const std::string& execution_arn) = 0;
   // Restart recovery: every execution whose status is RUNNING.
   virtual std::vector<ExecutionRecord> running_executions() = 0;
+  // The same executions, only what recovery needs first (a million dormant executions must not
+  // mean reading a million definitions). The default reads the full rows.
+  virtual std::vector<RunningExecution> running_index() {
+    std::vector<RunningExecution> out;
+    for (ExecutionRecord& r : running_executions())
+      out.push_back({std::move(r.arn), std::move(r.state_machine_arn), std::move(r.type), r.wake_ms});
+    return out;
+  }
   // Retention: deletes closed executions (row, history, journal) stopped before `before_ms`;
   // returns how many.
   virtual Result<std::int64_t> purge_closed_before(Millis before_ms) = 0;

@@ -66,10 +66,12 @@ TYPED_TEST(StoreConformance, StateMachineFieldsRoundTrip) {
   m.tracing_configuration = json::parse(R"({"enabled":false})").value();
   m.encryption_configuration = nullptr;
   m.next_version = 7;
+  m.status = "DELETING";
   ASSERT_TRUE(s.put_state_machine(m).ok());
   auto got = s.get_state_machine(m.arn);
   ASSERT_TRUE(got.has_value());
   expect_same(*got, m);
+  EXPECT_EQ(got->status, "DELETING");
 }
 
 TYPED_TEST(StoreConformance, DeleteStateMachineTakesItsVersionsAliasesAndTags) {
@@ -325,6 +327,26 @@ TYPED_TEST(StoreConformance, RunningExecutionsAreOnlyTheRunningOnes) {
   auto running = s.running_executions();
   ASSERT_EQ(running.size(), 1u);
   EXPECT_EQ(running[0].arn, a.arn);
+}
+
+TYPED_TEST(StoreConformance, RunningIndexCarriesTheWakeTimeOfEachStep) {
+  Store& s = *this->store_;
+  auto a = execution("a", 1);
+  a.wake_ms = 5000;
+  auto b = execution("b", 2);
+  ASSERT_TRUE(commit(s, {start_step(a, 1), start_step(b, 1)}).ok());
+  a.wake_ms = 0;  // a task is in flight now: awake
+  b.wake_ms = 7000;
+  ASSERT_TRUE(commit(s, {step(a, 2, 1, "{}"), step(b, 2, 1, "{}")}).ok());
+  auto index = s.running_index();
+  ASSERT_EQ(index.size(), 2u);
+  EXPECT_EQ(index[0].arn, a.arn);
+  EXPECT_EQ(index[0].wake_ms, 0);
+  EXPECT_EQ(index[0].state_machine_arn, a.state_machine_arn);
+  EXPECT_EQ(index[1].arn, b.arn);
+  EXPECT_EQ(index[1].wake_ms, 7000);
+  EXPECT_EQ(index[1].type, "STANDARD");
+  EXPECT_EQ(s.get_execution(b.arn)->wake_ms, 7000);
 }
 
 TYPED_TEST(StoreConformance, PurgeRemovesOnlyClosedExecutionsStoppedBefore) {

@@ -158,6 +158,7 @@ inline void expect_same(const StateMachineRecord& a, const StateMachineRecord& b
   EXPECT_EQ(a.updated_ms, b.updated_ms);
   EXPECT_EQ(a.revision_id, b.revision_id);
   EXPECT_EQ(a.next_version, b.next_version);
+  EXPECT_EQ(a.status, b.status);
 }
 
 inline void expect_same(const VersionRecord& a, const VersionRecord& b) {
@@ -215,6 +216,7 @@ inline void expect_same(const ExecutionRecord& a, const ExecutionRecord& b) {
   EXPECT_EQ(a.redrive_count, b.redrive_count);
   EXPECT_EQ(a.redrive_ms, b.redrive_ms);
   EXPECT_EQ(a.history_count, b.history_count);
+  EXPECT_EQ(a.wake_ms, b.wake_ms);
 }
 
 inline void expect_same(const engine::HistoryEvent& a, const engine::HistoryEvent& b) {
