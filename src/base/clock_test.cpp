@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "base/clock.h"
 #include "base/event_loop.h"
 #include "base/ids.h"
@@ -41,6 +43,29 @@ TEST(EventLoop, CancelledTimerNeverFires) {
   loop.cancel(id);
   loop.run();
   EXPECT_FALSE(fired);
+}
+
+TEST(EventLoop, DueTimersFireWhilePostsKeepArriving) {
+  // A busy loop (every callback posts another) must still fire a due timer: a server answering
+  // commits all the time cannot starve its Wait states.
+  RealClock clock;
+  EventLoop loop(clock);
+  bool fired = false;
+  int spins = 0;
+  const Millis start = clock.now_ms();
+  std::function<void()> spin = [&] {
+    ++spins;
+    // Bounded so that a regression fails the test instead of hanging it.
+    if (!fired && clock.now_ms() - start < 5000) loop.post(spin);
+  };
+  loop.post(spin);
+  loop.schedule_at(start + 20, [&] { fired = true; });
+  loop.run();
+  EXPECT_TRUE(fired);
+  EXPECT_LT(clock.now_ms() - start, 1000);
+  EXPECT_GT(spins, 1);
+  EXPECT_EQ(loop.timer_stats().fired, 1u);
+  EXPECT_LT(loop.timer_stats().max_late_ms, 1000);
 }
 
 TEST(Ids, SeededGeneratorIsDeterministicAndV4) {

@@ -8,6 +8,7 @@
 // run() and schedule() belong to the loop's own thread.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -47,9 +48,27 @@ class EventLoop {
   void run();
   void stop();
   bool has_timers() const { return !timers_.empty(); }
+  std::size_t timer_count() const { return timers_.size(); }
+
+  // How late timers fired (real clocks only): the benchmarks read it. Loop thread only.
+  struct TimerStats {
+    // Bucket i counts timers fired at most kBounds[i] ms late (and more than the bound before);
+    // the last bucket, past every bound.
+    static constexpr std::array<Millis, 8> kBounds = {0, 1, 5, 10, 20, 50, 100, 1000};
+    std::array<std::uint64_t, kBounds.size() + 1> buckets{};
+    std::uint64_t fired = 0;
+    Millis max_late_ms = 0;
+    void record(Millis late_ms);
+  };
+  const TimerStats& timer_stats() const { return timer_stats_; }
+  void reset_timer_stats() { timer_stats_ = {}; }
+
+  // Timers fired in one loop turn before the ready queue gets its turn again.
+  static constexpr std::size_t timer_batch_max = 1024;
 
  private:
   bool run_ready();
+  bool fire_due_timers();
 
   Clock& clock_;
   std::mutex mu_;
@@ -61,6 +80,7 @@ class EventLoop {
   std::multimap<std::pair<Millis, TimerId>, Fn> timers_;
   std::map<TimerId, std::pair<Millis, TimerId>> timer_index_;
   TimerId next_timer_ = 1;
+  TimerStats timer_stats_;
   std::int64_t external_pending_ = 0;
   bool keep_alive_ = false;
   // post() calls in progress. The post that ends the last pending work lets run() return and the
