@@ -2,6 +2,7 @@
 #include "app/serve_command.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
 #include <filesystem>
@@ -109,6 +110,18 @@ Status load_example_configs(const std::string& dir, TaskRunners& r) {
   return ok_status();
 }
 
+// --retention-days → milliseconds, refused when outside what the service accepts.
+Result<Millis> retention_ms(double days) {
+  using namespace service::retention_limits;
+  // Bounded in days first: a NaN or huge double must not reach the integer conversion.
+  if (std::isnan(days)) return Error{"Usage", "the retention must be a number of days"};
+  const double max_days = double(retention_max_ms) / double(day_ms);
+  const double bounded = std::clamp(days, -1.0, max_days + 1);
+  const Millis ms = static_cast<Millis>(bounded * double(day_ms));
+  if (std::string why = service::retention_problem(ms); !why.empty()) return Error{"Usage", why};
+  return ms;
+}
+
 Result<std::unique_ptr<store::Store>> open_store(const ServeCommand& c) {
   if (c.store == "memory") return std::unique_ptr<store::Store>(new store::MemoryStore());
   if (c.store != "sqlite") return Error{"Usage", "--store must be sqlite or memory"};
@@ -154,6 +167,11 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
     }
     mocks = std::move(*config);
   }
+  auto retention = retention_ms(c.retention_days);
+  if (!retention) {
+    err << "stepwise serve: --retention-days: " << retention.error().cause << "\n";
+    return 2;
+  }
   auto store = open_store(c);
   if (!store) {
     err << "stepwise serve: cannot open the store: " << store.error().name << ": "
@@ -171,6 +189,10 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
   options.http = &runners->http;
   options.jobs = &runners->jobs;
   options.mock_config = std::move(mocks);
+  options.log_dir = !c.log_dir.empty() ? c.log_dir
+                    : c.store == "memory" ? std::string("./stepwise-logs")
+                                          : (fs::path(c.data_dir) / "logs").string();
+  options.retention_ms = *retention;
   int code = 0;
   {
     service::Service svc(std::move(options));

@@ -22,12 +22,18 @@ struct ServeCommand {
   int threads = 1;              // I/O threads
   std::string store = "sqlite"; // sqlite | memory
   std::string data_dir = "./stepwise-data";
+  // Execution logs (loggingConfiguration) as JSON lines, one file per log group
+  // (docs/LOGGING.md). Empty: <data_dir>/logs, or ./stepwise-logs with --store memory.
+  std::string log_dir;
   std::string functions_file;
   std::string mock_config_file; // empty: $SFN_MOCK_CONFIG if set
   std::string examples_dir;
   bool fast_time = false;       // ManualClock: waits complete at once (tests)
   std::string region = "us-east-1";
   std::string account = "123456789012";
+  // Closed executions are purged this many days after they stopped (fractions allowed); 0 keeps
+  // them forever. At least 14 (the redrive window): see service/retention.h.
+  double retention_days = 90;
 };
 
 // Exit status: 0 after a clean stop, 1 when the server cannot start (port, store), 2 for bad

@@ -75,6 +75,10 @@ CLI::App* add_serve(CLI::App& app, ServeCommand& c) {
       ->capture_default_str();
   serve->add_option("--data-dir", c.data_dir, "directory of the sqlite store")
       ->capture_default_str();
+  serve->add_option("--log-dir", c.log_dir,
+                    "where execution logs (a machine's loggingConfiguration) are written, one "
+                    "<log group>.jsonl per log group (default <data-dir>/logs; with --store "
+                    "memory ./stepwise-logs; docs/LOGGING.md)");
   serve->add_option("--functions", c.functions_file, "local functions file (docs/FUNCTIONS.md)");
   serve->add_option("--mock-config", c.mock_config_file,
                     "Step Functions Local MockConfigFile (default $SFN_MOCK_CONFIG): a start on "
@@ -84,6 +88,9 @@ CLI::App* add_serve(CLI::App& app, ServeCommand& c) {
   serve->add_flag("--fast-time", c.fast_time, "manual clock: waits complete at once (tests)");
   serve->add_option("--region", c.region, "region in ARNs")->capture_default_str();
   serve->add_option("--account", c.account, "account id in ARNs")->capture_default_str();
+  serve->add_option("--retention-days", c.retention_days,
+                    "days closed executions are kept before being purged (>= 14; 0: forever)")
+      ->capture_default_str();
   return serve;
 }
 

@@ -38,6 +38,7 @@ struct Execution::Failure {
 };
 
 struct Execution::Frame {
+  using TaskPhase = Execution::TaskPhase;
   const asl::StateMachine* machine = nullptr;
   int self = -1;
   int parent = -1;
@@ -58,6 +59,8 @@ struct Execution::Frame {
   std::vector<std::int64_t> retry_counts;
   std::int64_t retry_count = 0;
   std::uint64_t task_op = 0;
+  std::int64_t scheduled_event = 0;  // the task in flight's Scheduled event (re-dispatch)
+  TaskPhase task_phase = TaskPhase::kNone;  // the task in flight's progress (see task_phase())
   Millis heartbeat_ms = 0;    // the task in flight's HeartbeatSeconds (0: none)
   std::vector<std::uint64_t> timer_ops;
   // Staged by run_task for the request and $$.Task.Token (a small struct: reset per task).

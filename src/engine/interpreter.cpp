@@ -236,9 +236,24 @@ std::vector<Command> Execution::outstanding() const {
   return out;
 }
 
+std::optional<Millis> Execution::wake_time() const {
+  if (finished() || ops_.empty()) return std::nullopt;
+  Millis earliest = 0;
+  for (const auto& [id, op] : ops_) {
+    if (op.kind == OpKind::kTask) return std::nullopt;
+    if (earliest == 0 || op.due_ms < earliest) earliest = op.due_ms;
+  }
+  return earliest;
+}
+
 bool Execution::task_pending(std::uint64_t id) const {
   auto it = ops_.find(id);
   return it != ops_.end() && it->second.kind == OpKind::kTask;
+}
+
+Execution::TaskPhase Execution::task_phase(std::uint64_t id) const {
+  if (!task_pending(id)) return TaskPhase::kNone;
+  return frames_[static_cast<std::size_t>(ops_.at(id).frame)]->task_phase;
 }
 
 void Execution::cancel_ops(int f) {
@@ -575,7 +590,7 @@ void Execution::time_out() {
 void Execution::handle_event(StepEvent ev, Millis now_ms) {
   now_ = std::max(now_, now_ms);
   if (ev.kind == StepEvent::Kind::kHeartbeat || ev.kind == StepEvent::Kind::kTaskSubmitted ||
-      ev.kind == StepEvent::Kind::kTaskStarted) {
+      ev.kind == StepEvent::Kind::kTaskStarted || ev.kind == StepEvent::Kind::kTaskRedispatched) {
     task_progress(ev);
     return;
   }
@@ -656,11 +671,17 @@ void Execution::task_progress(StepEvent& ev) {
     start_timer(f, OpKind::kHeartbeat, now_ + fr.heartbeat_ms);
     return;
   }
+  if (ev.kind == StepEvent::Kind::kTaskRedispatched) return task_redispatched(f);
+  if (ev.kind == StepEvent::Kind::kTaskStarted) {
+    if (fr.cur().resource_kind != asl::ResourceKind::kActivity) return;
+    fr.task_phase = TaskPhase::kTaken;
+  } else {
+    fr.task_phase = TaskPhase::kSubmitted;
+  }
   if (fr.silent) return;
   const State& s = fr.cur();
   object d;
   if (ev.kind == StepEvent::Kind::kTaskStarted) {
-    if (s.resource_kind != asl::ResourceKind::kActivity) return;
     if (history_on() && ev.output.is_string()) d["workerName"] = ev.output;
     emit(f, "ActivityStarted", "activityStartedEventDetails", std::move(d));
     return;
@@ -671,6 +692,24 @@ void Execution::task_progress(StepEvent& ev) {
     d["resourceType"] = s.resource_type;
   }
   emit(f, "TaskSubmitted", "taskSubmittedEventDetails", std::move(d));
+}
+
+// The task goes out again after a crash: its Started event again, chained to its Scheduled
+// event, as the event before whatever the task writes next. Activities are never re-dispatched
+// visibly (their token stays valid), so they write nothing here.
+void Execution::task_redispatched(int f) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  if (fr.silent || fr.scheduled_event == 0) return;
+  switch (fr.cur().resource_kind) {
+    case asl::ResourceKind::kLambdaFunction:
+      fr.last_event = emit_prev(fr.scheduled_event, "LambdaFunctionStarted", "", object());
+      break;
+    case asl::ResourceKind::kService:
+      fr.last_event = emit_prev(fr.scheduled_event, "TaskStarted", "taskStartedEventDetails",
+                                history_on() ? service_details(fr.cur()) : object());
+      break;
+    case asl::ResourceKind::kActivity: break;
+  }
 }
 
 // ---------------------------------------------------------------------------- redrive
@@ -1198,10 +1237,30 @@ bool Execution::run_task(int f) {
   return false;
 }
 
+// "<execution arn>:<entered event id>:<attempt>": a retry keeps the state entry and counts up
+// the attempt; a new entry (a loop, a redrive, another Map iteration) has a new event id. A
+// silent frame writes no Entered event, so the call id (unique in the execution, the same on
+// every replay) stands in for it.
+static void set_idempotency_key(tasks::TaskRequest& r, const Execution::Frame& fr,
+                                std::uint64_t call_id) {
+  r.idempotency_key.assign(r.execution_arn);
+  r.idempotency_key += ':';
+  if (fr.silent) {
+    r.idempotency_key += 'c';
+    r.idempotency_key += std::to_string(call_id);
+  } else {
+    r.idempotency_key += std::to_string(fr.entered_event);
+  }
+  r.idempotency_key += ':';
+  r.idempotency_key += std::to_string(fr.retry_count);
+}
+
 void Execution::schedule_task(int f, value params, std::optional<std::int64_t> timeout,
                               std::optional<std::int64_t> heartbeat) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   const State& s = fr.cur();
+  fr.task_phase = TaskPhase::kDispatched;
+  fr.scheduled_event = fr.silent ? 0 : next_event_id_;  // the first event written below
   if (history_on() && !fr.silent) {
     object d;
     const std::string region = s.resource_region.empty() ? info_.region : s.resource_region;
@@ -1249,6 +1308,7 @@ void Execution::schedule_task(int f, value params, std::optional<std::int64_t> t
   r->state_machine_arn = info_.state_machine_arn;
   r->state_machine_name = info_.state_machine_name;
   r->attempt = fr.retry_count;
+  r->resume = tasks::TaskRequest::Resume::kNone;
   r->task_token = fr.request.task_token;  // the frame keeps its own for $$.Task.Token
   r->timeout_seconds = timeout;
   r->heartbeat_seconds = heartbeat;
@@ -1261,6 +1321,7 @@ void Execution::schedule_task(int f, value params, std::optional<std::int64_t> t
   r->task_id.assign(info_.execution_arn);
   r->task_id += '#';
   r->task_id += std::to_string(c.id);
+  set_idempotency_key(*r, fr, c.id);
   fr.sent_request = r;
   c.request = std::move(r);
   fr.task_op = c.id;

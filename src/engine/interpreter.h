@@ -73,8 +73,12 @@ struct StepEvent {
   // TaskSubmitted, and the task stays in flight until kTaskSucceeded/kTaskFailed.
   // kTaskStarted: an activity worker took the task (GetActivityTask): writes ActivityStarted,
   // with `output` the worker's name (a string) or null when it gave none.
+  // kTaskRedispatched: recovery sends task `id` out again after a crash: writes the task's
+  // Started event again (LambdaFunctionStarted / TaskStarted, previousEventId = its Scheduled
+  // event), so the history shows every time the call went out; the task stays in flight.
   enum class Kind {
-    kTaskSucceeded, kTaskFailed, kTimerFired, kStop, kHeartbeat, kTaskSubmitted, kTaskStarted
+    kTaskSucceeded, kTaskFailed, kTimerFired, kStop, kHeartbeat, kTaskSubmitted, kTaskStarted,
+    kTaskRedispatched
   };
   Kind kind = Kind::kTimerFired;
   std::uint64_t id = 0;  // the task or timer id from the command
@@ -115,9 +119,18 @@ class Execution {
   // issued. A driver that rebuilt the execution by replaying its journal re-issues these (and
   // drops what commands() accumulated during the replay).
   std::vector<Command> outstanding() const;
+  // When the execution waits only on timers (Wait, retry back-off, TimeoutSeconds) and has no
+  // task in flight: the earliest due time, else nullopt. A driver may then put the execution
+  // aside and rebuild it by replay when that time comes (the service's dormant executions).
+  std::optional<Millis> wake_time() const;
   // True while task `id` is in flight (SendTaskSuccess/Failure/Heartbeat answer TaskTimedOut
   // for a task that is not).
   bool task_pending(std::uint64_t id) const;
+  // How far task `id` (in flight) got, as its history shows: only dispatched, taken by an
+  // activity worker (ActivityStarted), or accepted by its integration (TaskSubmitted). Recovery
+  // reads it to resume a task without calling it again. kNone when the task is not in flight.
+  enum class TaskPhase { kNone, kDispatched, kTaken, kSubmitted };
+  TaskPhase task_phase(std::uint64_t id) const;
 
   bool finished() const { return !status_.empty(); }
   const std::string& status() const { return status_; }  // "" while running
@@ -152,7 +165,8 @@ class Execution {
   bool duration_exceeded();  // TimeoutSeconds / Express's limit reached by charged time
   void time_out();           // ExecutionTimedOut
   void arm_execution_timeout();  // TimeoutSeconds (and Express's limit) from now
-  void task_progress(StepEvent& ev);  // kHeartbeat, kTaskSubmitted, kTaskStarted
+  void task_progress(StepEvent& ev);  // kHeartbeat, kTaskSubmitted, kTaskStarted, kTaskRedispatched
+  void task_redispatched(int f);
   // Redrive: restarts frame f's current state (or resumes its failed branches/iterations).
   void redrive_frame(int f);
   bool redrive_children(int f);  // false: the Parallel/Map must run again from its start

@@ -63,6 +63,9 @@ void ActivityRunner::start(const tasks::TaskRequest& request, EventLoop& loop,
     done(tasks::TaskOutcome::failure("States.Runtime", "An activity task needs a task token."));
     return;
   }
+  // Recovery: the worker that took it before the restart still holds its token.
+  if (request.resume == tasks::TaskRequest::Resume::kTaken)
+    return resume_started(request, loop, std::move(done));
   if (exists_ && !exists_(arn)) {
     done(tasks::TaskOutcome::failure("States.Runtime", "Activity Does Not Exist: '" + arn + "'"));
     return;

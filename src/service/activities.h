@@ -75,7 +75,11 @@ class ActivityRunner final : public tasks::TaskRunner {
   void start(const tasks::TaskRequest& request, EventLoop& loop, tasks::TaskDone done) override;
   void cancel(const tasks::TaskRequest& request) override;
   // Re-parks a task a worker had already taken before a restart (not queued again).
+  // start() does this itself for a request marked Resume::kTaken (recovery).
   void resume_started(const tasks::TaskRequest& request, EventLoop& loop, tasks::TaskDone done);
+  // The token stays valid across a restart and a queued task is only queued again: re-issuing
+  // an activity task never repeats anything.
+  bool redispatch_has_effects(const tasks::TaskRequest&) const override { return false; }
 
   // GetActivityTask {activityArn, workerName?}: {"taskToken", "input"} or {} after the poll
   // time; errors ActivityDoesNotExist, InvalidArn, ValidationException,

@@ -286,3 +286,30 @@ TEST(Activities, ResumedTaskWaitsForItsWorkerWithoutBeingQueued) {
 
 }  // namespace
 }  // namespace stepwise::service
+
+namespace stepwise::service {
+namespace {
+
+TEST(Activities, StartOfATaskATakenWorkerHoldsResumesItWithoutQueueing) {
+  Fixture f;
+  tasks::TaskRequest r = activity_task(1);
+  r.resume = tasks::TaskRequest::Resume::kTaken;  // recovery: ActivityStarted is in its history
+  f.activities.start(r, f.loop, f.done());
+  EXPECT_EQ(f.activities.queued(kArn), 0u);
+  Answer a;
+  f.poll(a);
+  EXPECT_FALSE(a.got.has_value());  // nothing to hand out: the poll is held
+  ASSERT_TRUE(f.registry.succeed(token_n(1), json::value(3)).ok());
+  f.loop.run();
+  ASSERT_EQ(f.outcomes.size(), 1u);
+  EXPECT_TRUE(f.outcomes[0].succeeded);
+  f.activities.close_polls();
+}
+
+TEST(Activities, ReissuingAnActivityTaskRepeatsNothing) {
+  Fixture f;
+  EXPECT_FALSE(f.activities.redispatch_has_effects(activity_task(1)));
+}
+
+}  // namespace
+}  // namespace stepwise::service

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "engine/interpreter.h"
+#include "service/execution_log.h"
 #include "service/executions_internal.h"
 #include "service/registry_rules.h"
 
@@ -33,6 +34,7 @@ json::value encode_journal(const StepEvent& ev, Millis now_ms) {
     case StepEvent::Kind::kHeartbeat: kind = "heartbeat"; break;
     case StepEvent::Kind::kTaskSubmitted: kind = "submitted"; break;
     case StepEvent::Kind::kTaskStarted: kind = "started"; break;
+    case StepEvent::Kind::kTaskRedispatched: kind = "redispatch"; break;
   }
   o["kind"] = kind;
   o["id"] = ev.id;
@@ -72,6 +74,8 @@ Result<JournalEvent> decode_journal(const json::value& entry) {
     out.event.kind = StepEvent::Kind::kTaskSubmitted;
   } else if (k == "started") {
     out.event.kind = StepEvent::Kind::kTaskStarted;
+  } else if (k == "redispatch") {
+    out.event.kind = StepEvent::Kind::kTaskRedispatched;
   } else if (k == "redrive") {
     out.redrive = true;
   } else {
@@ -105,6 +109,8 @@ void Executions::shutdown() {
     for (auto& [id, timer] : l->timers) loop_.cancel(timer);
   }
   live_.clear();
+  for (auto& [arn, timer] : dormant_) loop_.cancel(timer);
+  dormant_.clear();
 }
 
 Result<tasks::TaskRunner*> Executions::runner_for(const std::string& machine_name,
@@ -127,8 +133,13 @@ Result<tasks::TaskRunner*> Executions::runner_for(const std::string& machine_nam
 }
 
 std::unique_ptr<Executions::Live> Executions::make_live(
-    store::ExecutionRecord rec, std::shared_ptr<const asl::StateMachine> machine) {
+    store::ExecutionRecord rec, std::shared_ptr<const asl::StateMachine> machine,
+    const json::value& logging) {
   auto l = std::make_unique<Live>();
+  if (logger_ != nullptr) {
+    if (auto settings = parse_logging_configuration(logging))
+      l->log = std::make_shared<const LogSettings>(std::move(*settings));
+  }
   l->rng.state = rec.seed;
   engine::ExecutionInfo info;
   info.execution_arn = rec.arn;
@@ -140,7 +151,8 @@ std::unique_ptr<Executions::Live> Executions::make_live(
   info.region = registry_.place().region;
   info.account = registry_.place().account;
   info.express = rec.type == "EXPRESS";
-  info.keep_history = !info.express;
+  // Express builds no events unless they are logged: that is most of its speed.
+  info.keep_history = !info.express || l->log != nullptr;
   // Express's 5-minute limit must arrive even in a loop of Pass states under a manual clock.
   info.transition_charge_us = loop_.clock().is_manual() ? 100 : 1;
   Live* raw = l.get();
@@ -161,6 +173,7 @@ void Executions::running_delta(const std::string& machine_arn, std::int64_t delt
 static void sync_row(Executions::Live& l, Millis now_ms) {
   store::ExecutionRecord& r = l.rec;
   r.history_count = l.exec->event_count();
+  r.wake_ms = l.express() ? 0 : l.exec->wake_time().value_or(0);
   if (!l.exec->finished() || r.stop_ms != 0) return;
   r.status = l.exec->status();
   if (l.exec->output()) r.output = json::dump(*l.exec->output());
@@ -176,6 +189,7 @@ void Executions::begin(Live& l, const json::value& input, StepAfter after) {
 
 void Executions::deliver(const std::string& arn, StepEvent ev, StepAfter after) {
   auto it = live_.find(arn);
+  if (it == live_.end() && wake(arn)) it = live_.find(arn);
   if (it == live_.end() || it->second->exec->finished()) {
     if (after) after(ok_status());
     return;
@@ -195,6 +209,7 @@ void Executions::step_done(Live& l, Millis now_ms, json::value journal, bool has
   commands.swap(l.exec->commands());
   const std::string arn = l.rec.arn;
   if (l.express()) {
+    if (l.log) logger_->log(l.log, arn, l.rec.redrive_count, l.exec->history());
     l.exec->history().clear();
     dispatch(l, commands);
     if (after) after(ok_status());
@@ -204,12 +219,29 @@ void Executions::step_done(Live& l, Millis now_ms, json::value journal, bool has
   // An event the engine ignored (a stale timer or task) changed nothing: nothing to commit.
   if (l.exec->history().empty() && commands.empty() && !after && !l.exec->finished()) return;
   store::StepRecord step;
-  step.execution = l.rec;
+  if (has_journal) {
+    // Not the first step (only begin() commits without a journal entry): the store keeps the
+    // input and definition its first step wrote (store.h), so these texts, the largest of the
+    // row, are not copied again.
+    std::string input = std::move(l.rec.input);
+    std::string definition = std::move(l.rec.definition);
+    step.execution = l.rec;
+    l.rec.input = std::move(input);
+    l.rec.definition = std::move(definition);
+  } else {
+    step.execution = l.rec;
+  }
   step.events = std::move(l.exec->history());
   l.exec->history().clear();
   step.journal = std::move(journal);
   step.has_journal = has_journal;
-  l.uncommitted.push_back(Live::Pending{std::move(commands), std::move(after)});
+  l.uncommitted.push_back(Live::Pending{std::move(commands), std::move(after), {}});
+  // Standard logs a step once it is durable (committed()): a step lost to a failed commit runs
+  // again after the restart, and would otherwise be logged twice.
+  if (l.log) {
+    for (const engine::HistoryEvent& e : step.events)
+      if (level_logs(l.log->level, e.type)) l.uncommitted.back().logged.push_back(e);
+  }
   std::vector<store::StepRecord> steps;
   steps.push_back(std::move(step));
   // A commit in flight is outside work: a manual clock must not jump past it.
@@ -235,9 +267,11 @@ void Executions::committed(const std::string& arn, const Status& status) {
     abandon(arn);
     return;
   }
+  if (l.log && !p.logged.empty()) logger_->log(l.log, arn, l.rec.redrive_count, p.logged);
   dispatch(l, p.commands);
   if (p.after) p.after(status);
   maybe_finish(arn);
+  if (auto again = live_.find(arn); again != live_.end()) maybe_sleep(*again->second);
 }
 
 void Executions::abandon(const std::string& arn) {
@@ -325,16 +359,80 @@ void Executions::maybe_finish(const std::string& arn) {
 std::size_t Executions::recover() {
   // Two passes: every execution is rebuilt before any re-issues its commands, so a parent's
   // re-issued startExecution task finds its child live (and waits on it) whatever the order.
+  // A dormant execution (wake_ms set) is not rebuilt now: it sleeps again until its timer.
   std::vector<std::pair<std::string, std::vector<Command>>> reissue;
-  for (const store::ExecutionRecord& rec : store_.running_executions()) {
-    if (rec.type == "EXPRESS" || live_.count(rec.arn) > 0) continue;
-    if (auto commands = resume(rec)) reissue.emplace_back(rec.arn, std::move(*commands));
+  std::size_t slept = 0;
+  for (const store::RunningExecution& index : store_.running_index()) {
+    if (index.type == "EXPRESS" || live_.count(index.arn) > 0 || dormant_.count(index.arn) > 0)
+      continue;
+    if (index.wake_ms > 0 && dormant_after_ms_ >= 0 &&
+        dormant_.size() < execution_limits::dormant_executions_max) {
+      running_delta(index.state_machine_arn, +1);
+      sleep(index.arn, index.wake_ms);
+      ++slept;
+      continue;
+    }
+    auto rec = store_.get_execution(index.arn);
+    if (!rec || rec->status != "RUNNING") continue;
+    if (auto commands = resume(*rec)) reissue.emplace_back(rec->arn, std::move(*commands));
   }
   for (auto& [arn, commands] : reissue) {
     auto it = live_.find(arn);
-    if (it != live_.end()) dispatch(*it->second, commands);
+    if (it != live_.end()) this->reissue(*it->second, commands);
   }
-  return reissue.size();
+  return reissue.size() + slept;
+}
+
+// The request again, marked as resuming a call that got somewhere before the restart.
+static std::shared_ptr<const tasks::TaskRequest> resuming(const tasks::TaskRequest& request,
+                                                          tasks::TaskRequest::Resume how) {
+  auto copy = std::make_shared<tasks::TaskRequest>(request);
+  copy->resume = how;
+  return copy;
+}
+
+static bool waits_for_token(const tasks::TaskRequest& request) {
+  constexpr std::string_view kSuffix = ".waitForTaskToken";
+  return request.resource.size() >= kSuffix.size() &&
+         request.resource.compare(request.resource.size() - kSuffix.size(), kSuffix.size(),
+                                  kSuffix) == 0;
+}
+
+void Executions::reissue(Live& l, std::vector<Command>& commands) {
+  using Phase = engine::Execution::TaskPhase;
+  using Resume = tasks::TaskRequest::Resume;
+  std::vector<Command> now;
+  std::vector<Command> visible;
+  for (Command& c : commands) {
+    if (c.kind != Command::Kind::kInvokeTask || !c.request) {
+      now.push_back(std::move(c));
+      continue;
+    }
+    const Phase phase = l.exec->task_phase(c.id);
+    if (phase == Phase::kTaken) {
+      c.request = resuming(*c.request, Resume::kTaken);
+    } else if (phase == Phase::kSubmitted && waits_for_token(*c.request)) {
+      c.request = resuming(*c.request, Resume::kSubmitted);
+    } else if (l.runner->redispatch_has_effects(*c.request)) {
+      visible.push_back(std::move(c));
+      continue;
+    }
+    now.push_back(std::move(c));
+  }
+  dispatch(l, now);
+  const std::string arn = l.rec.arn;
+  for (Command& c : visible) {
+    StepEvent ev;
+    ev.kind = StepEvent::Kind::kTaskRedispatched;
+    ev.id = c.id;
+    deliver(arn, std::move(ev), [this, arn, c = std::move(c)](const Status& st) mutable {
+      if (!st.ok()) return;  // not durable: the call must not go out (the next start retries)
+      auto it = live_.find(arn);
+      // Gone, finished, or the task ended meanwhile (its timeout fired first): nothing to send.
+      if (it == live_.end() || !it->second->exec->task_pending(c.id)) return;
+      invoke(*it->second, c);
+    });
+  }
 }
 
 Result<std::unique_ptr<Executions::Live>> Executions::rebuild(const store::ExecutionRecord& rec) {
@@ -349,7 +447,10 @@ Result<std::unique_ptr<Executions::Live>> Executions::rebuild(const store::Execu
   if (journal.size() > execution_limits::journal_entries_max)
     return Error{"Journal", "the journal holds more entries than any execution can write"};
 
-  std::unique_ptr<Live> live = make_live(rec, std::move(*machine));
+  std::unique_ptr<Live> live =
+      make_live(rec, std::move(*machine),
+                logger_ ? registry_.logging_configuration(rec.state_machine_arn, rec.version_arn)
+                        : json::value());
   Live& l = *live;
   l.runner = *runner;
   if (!rec.test_case.empty()) l.mock = static_cast<tasks::MockRunner*>(*runner);
@@ -399,6 +500,59 @@ std::optional<std::vector<Command>> Executions::resume(const store::ExecutionRec
   live_.emplace(rec.arn, std::move(*live));
   running_delta(rec.state_machine_arn, +1);
   return reissue;
+}
+
+}  // namespace stepwise::service
+
+// ---------------------------------------------------------------------------- dormant executions
+
+namespace stepwise::service {
+
+void Executions::maybe_sleep(Live& l) {
+  if (dormant_after_ms_ < 0 || l.express() || l.rec.wake_ms == 0 || l.exec->finished() ||
+      !l.tasks.empty() || !l.uncommitted.empty() || !l.on_finish.empty() || l.mock != nullptr ||
+      dormant_.size() >= execution_limits::dormant_executions_max) {
+    return;
+  }
+  // A mock runner counts calls per execution in memory, and whoever waits on on_finish holds
+  // a callback: those stay awake (the checks above).
+  if (l.rec.wake_ms - loop_.clock().now_ms() < dormant_after_ms_) return;
+  const std::string arn = l.rec.arn;
+  const Millis wake_ms = l.rec.wake_ms;
+  auto it = live_.find(arn);
+  if (it == live_.end()) return;
+  std::unique_ptr<Live> gone = std::move(it->second);
+  live_.erase(it);
+  for (auto& [id, timer] : gone->timers) loop_.cancel(timer);
+  sleep(arn, wake_ms);  // still RUNNING: running_ keeps counting it
+}
+
+void Executions::sleep(const std::string& arn, Millis wake_ms) {
+  dormant_[arn] = loop_.schedule_at(wake_ms, [this, arn] {
+    // The loop timer has fired: forget it before wake() tries to cancel it.
+    auto it = dormant_.find(arn);
+    if (it == dormant_.end()) return;
+    it->second = 0;
+    wake(arn);
+  });
+}
+
+bool Executions::wake(const std::string& arn) {
+  auto it = dormant_.find(arn);
+  if (it == dormant_.end()) return false;
+  if (it->second != 0) loop_.cancel(it->second);
+  dormant_.erase(it);
+  auto rec = store_.get_execution(arn);
+  if (!rec) return false;
+  // resume() counts it as running again; it was counted all along while dormant.
+  running_delta(rec->state_machine_arn, -1);
+  if (rec->status != "RUNNING") return false;
+  auto commands = resume(*rec);
+  if (!commands) return false;
+  auto live = live_.find(arn);
+  if (live == live_.end()) return false;
+  reissue(*live->second, *commands);
+  return true;
 }
 
 }  // namespace stepwise::service

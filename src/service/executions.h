@@ -10,11 +10,22 @@
 //   (timers, tasks) are carried out only once the commit's callback is back on the loop, so
 //   nothing happens outside that a crash could forget.
 //   Express: nothing is committed (AWS keeps no Express history); commands run at once.
+//   When the machine's loggingConfiguration logs, the step's events also go to the
+//   ExecutionLogger (execution_log.h): Express's at once, Standard's once the step is durable.
 // The journal entry of a step is the outside event that caused it plus the time it was handled.
 // Recovery rebuilds a RUNNING execution by start() + handle() of every journal entry in order;
 // the interpreter's randomness (task tokens, ids) comes from a PRNG seeded by the row's `seed`, so
 // the replay reproduces the same frames, history and tokens. The commands still outstanding at
-// the end of the replay are then re-issued: due timers fire at once, tasks are dispatched again.
+// the end of the replay are then re-issued (reissue()): due timers fire at once, tasks are
+// dispatched again — a call that may have had effects through a journalled step that writes its
+// Started event again, so the history shows every call (docs/STORE.md).
+//
+// Dormant executions: a Standard execution that waits only on timers (a Wait, a retry back-off)
+// for at least `dormant_after` is dropped from memory once its step is durable; the row's
+// wake_ms says when its earliest timer is due, and one loop timer per execution wakes it then:
+// it is rebuilt from its journal exactly as at recovery. Anything else that needs it (a stop, a
+// parent attaching to a child) wakes it first. This is what holds a million waiting executions
+// in little memory, and recovery reads only their index rows (no replay) until they are due.
 //
 // Reads (Describe, List, GetExecutionHistory) come from the store, never from live state, so a
 // client never sees a step that is not durable yet.
@@ -58,6 +69,11 @@ inline constexpr Millis redrive_window_ms = 14LL * 24 * 3600 * 1000;
 // Live executions at once (Standard and Express): one more StartExecution is throttled, so a
 // flood of starts meets a clean error instead of exhausting memory.
 inline constexpr std::size_t live_executions_max = 1'000'000;
+// Dormant executions at once; past it, waiting executions stay in memory.
+inline constexpr std::size_t dormant_executions_max = 50'000'000;
+// A waiting execution sleeps only if its next timer is at least this far off by default: a
+// wake costs a journal read and a replay, not worth it for a short retry back-off.
+inline constexpr Millis dormant_after_ms_default = 2000;
 // Journal entries replayed for one execution at recovery (a history holds at most 25,000 events,
 // and every entry writes at least one).
 inline constexpr std::size_t journal_entries_max = 2 * stepwise::limits::history_events_max;
@@ -68,6 +84,8 @@ struct ExecutionOutcome {
   store::ExecutionRecord record;  // status, output, error, cause, start/stop times
 };
 using OutcomeCallback = std::function<void(const ExecutionOutcome&)>;
+
+class ExecutionLogger;
 
 class Executions final : public ExecutionStarter {
  public:
@@ -108,6 +126,12 @@ class Executions final : public ExecutionStarter {
   void shutdown();
 
   std::size_t live_count() const { return live_.size(); }
+  // Where executions whose machine has a loggingConfiguration send their events (not owned,
+  // outlives this); null: none are logged. Set before the first start.
+  void set_logger(ExecutionLogger* logger) { logger_ = logger; }
+  std::size_t dormant_count() const { return dormant_.size(); }
+  // How far off a waiting execution's next timer must be for it to sleep; negative: never.
+  void set_dormant_after(Millis ms) { dormant_after_ms_ = ms; }
 
   struct Live;
 
@@ -124,12 +148,26 @@ class Executions final : public ExecutionStarter {
   void committed(const std::string& arn, const Status& status);
   void abandon(const std::string& arn);
   void dispatch(Live& l, std::vector<engine::Command>& commands);
+  // Sends out again what a rebuilt execution had in flight (recovery, a dormant execution
+  // waking): timers and tasks that repeat nothing go out at once (a task the history shows taken
+  // by a worker or accepted by its integration only waits again); a task whose runner may have
+  // had effects first gets a journalled step writing its Started event again, and goes out once
+  // that step is durable, so the history shows every call.
+  void reissue(Live& l, std::vector<engine::Command>& commands);
   void invoke(Live& l, engine::Command& c);
   void task_done(const std::string& arn, std::uint64_t id, tasks::TaskOutcome o);
   void maybe_finish(const std::string& arn);
   void running_delta(const std::string& machine_arn, std::int64_t delta);
+  // Dormant executions (see the header comment).
+  void maybe_sleep(Live& l);
+  void sleep(const std::string& arn, Millis wake_ms);
+  // Rebuilds a dormant execution and re-issues its commands; false when `arn` is not dormant
+  // or cannot be rebuilt.
+  bool wake(const std::string& arn);
+  // `logging`: the machine's (or version's) loggingConfiguration.
   std::unique_ptr<Live> make_live(store::ExecutionRecord rec,
-                                  std::shared_ptr<const asl::StateMachine> machine);
+                                  std::shared_ptr<const asl::StateMachine> machine,
+                                  const json::value& logging);
   Result<tasks::TaskRunner*> runner_for(const std::string& machine_name,
                                         const std::string& test_case);
   // Re-creates an execution from its row and journal (recovery, redrive).
@@ -143,8 +181,11 @@ class Executions final : public ExecutionStarter {
   IdGenerator& ids_;
   tasks::TaskRunner& router_;
   const tasks::MockConfig* mocks_;
+  ExecutionLogger* logger_ = nullptr;
   std::unordered_map<std::string, std::unique_ptr<Live>> live_;  // by execution ARN
   std::unordered_map<std::string, std::int64_t> running_;         // Standard, by machine ARN
+  std::unordered_map<std::string, EventLoop::TimerId> dormant_;   // by execution ARN: its wake-up
+  Millis dormant_after_ms_ = execution_limits::dormant_after_ms_default;
   std::map<std::string, std::unique_ptr<tasks::MockRunner>> mock_runners_;  // machine#case
 };
 

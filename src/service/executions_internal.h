@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/interpreter.h"
+#include "service/execution_log.h"
 #include "service/executions.h"
 #include "tasks/mock_config.h"
 
@@ -41,9 +42,13 @@ struct Executions::Live {
   struct Pending {
     std::vector<engine::Command> commands;
     std::function<void(const Status&)> after;
+    std::vector<engine::HistoryEvent> logged;  // the step's events its log level keeps
   };
   std::deque<Pending> uncommitted;
   std::vector<OutcomeCallback> on_finish;  // StartSyncExecution replies, parents
+  // What this execution logs (its machine's loggingConfiguration when it started); null when
+  // it logs nothing or the Service has no ExecutionLogger, so OFF costs one pointer test a step.
+  std::shared_ptr<const LogSettings> log;
 
   bool express() const { return rec.type == "EXPRESS"; }
 };

@@ -285,7 +285,7 @@ Result<Executions::Started> Executions::prepare_start(const json::value& request
   rec.role_arn = resolved->role_arn;
   if (*trace) rec.trace_header = **trace;
   rec.test_case = test_case;
-  started.live = make_live(std::move(rec), resolved->machine);
+  started.live = make_live(std::move(rec), resolved->machine, resolved->logging_configuration);
   started.live->runner = *runner;
   if (!test_case.empty()) started.live->mock = static_cast<tasks::MockRunner*>(*runner);
   started.input = std::move(*value);
@@ -344,6 +344,7 @@ Result<StartedChild> Executions::start_child(const ChildStart& child, ChildClose
     if (e->parent_arn != child.parent_arn || e->input != child.input)
       return Error{"ExecutionAlreadyExists", "Execution Already Exists: '" + e->arn + "'"};
     if (on_close) {
+      wake(e->arn);  // a dormant child must be in memory to tell its parent when it ends
       if (auto it = live_.find(e->arn); it != live_.end()) {
         it->second->on_finish.push_back(
             [on_close](const ExecutionOutcome& out) { on_close(out.record); });
@@ -415,6 +416,7 @@ void Executions::stop_execution(const json::value& request, api::Reply reply) {
   if (!arn || !v.empty()) return reply(arn ? api::Response(v.error()) : arn_failure(arn.error(), v));
   const std::string& text = arn->text;
   auto it = live_.find(text);
+  if (it == live_.end() && wake(text)) it = live_.find(text);  // a dormant one wakes to stop
   if (it == live_.end() || it->second->exec->finished()) {
     // Closed already: AWS answers with the time it stopped.
     auto rec = store_.get_execution(text);

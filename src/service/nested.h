@@ -89,6 +89,9 @@ class NestedRunner final : public tasks::TaskRunner {
 
   void start(const tasks::TaskRequest& request, EventLoop& loop, tasks::TaskDone done) override;
   void cancel(const tasks::TaskRequest& request) override;
+  // Re-issued after a restart, a startExecution finds its child (named after the call) live or
+  // closed instead of starting it twice.
+  bool redispatch_has_effects(const tasks::TaskRequest&) const override { return false; }
 
   std::size_t waiting() const { return waiting_.size(); }
 

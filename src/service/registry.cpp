@@ -241,6 +241,19 @@ std::string Registry::Impl::status_of(const std::string& machine_arn) const {
   return deleting.count(machine_arn) ? "DELETING" : "ACTIVE";
 }
 
+bool Registry::Impl::has_running(const std::string& machine_arn) {
+  auto it = running.find(machine_arn);
+  if (it != running.end() && it->second > 0) return true;
+  // The live count misses executions that are RUNNING in the store but not in memory (one that
+  // could not be resumed, one waiting out a long timer outside memory): they hold the delete too.
+  // Only asked for machines being deleted, so the scan is rare.
+  store::ExecutionQuery q;
+  q.state_machine_arn = machine_arn;
+  q.status = "RUNNING";
+  q.limit = 1;
+  return !store.list_executions(q).empty();
+}
+
 void Registry::Impl::finish_delete(const std::string& arn) {
   for (const auto& v : store.list_versions(arn)) (void)store.put_tags(v.arn, {});
   (void)store.delete_state_machine(arn);
@@ -451,14 +464,20 @@ Response Registry::Impl::delete_state_machine(const json::value& r) {
     return rules::validation_error(
         "Qualified state machine ARNs cannot be deleted with DeleteStateMachine: use "
         "DeleteStateMachineVersion or DeleteStateMachineAlias");
-  if (!store.get_state_machine(arn->text)) return json::object{};  // deleting twice is fine
-  auto it = running.find(arn->text);
-  // Running executions finish first (the Service stops them at their next transition); the
-  // machine shows DELETING meanwhile and is removed when the last one ends.
-  if (it != running.end() && it->second > 0)
-    deleting.insert(arn->text);
-  else
+  auto m = store.get_state_machine(arn->text);
+  if (!m) return json::object{};  // deleting twice is fine
+  if (!has_running(arn->text)) {
     finish_delete(arn->text);
+    return json::object{};
+  }
+  // Running Standard executions finish first; the machine shows DELETING meanwhile and goes when
+  // the last one ends (set_running_count). The status is stored so that a restart in between
+  // still finishes the job (resume_deletes).
+  if (m->status != "DELETING") {
+    m->status = "DELETING";
+    REGISTRY_TRY(put, store.put_state_machine(*m));
+  }
+  deleting.insert(arn->text);
   return json::object{};
 }
 
@@ -575,7 +594,7 @@ Result<ResolvedMachine> Registry::Impl::resolve_alias(const rules::Arn& arn) {
   if (!compiled.ok()) return compiled.error();
   return ResolvedMachine{
       *compiled,         m->arn,       m->name,   version->type, version->definition,
-      version->role_arn, version->arn, alias->arn};
+      version->role_arn, version->arn, alias->arn, std::move(version->logging_configuration)};
 }
 
 // --- the public face ---
@@ -642,13 +661,14 @@ Result<ResolvedMachine> Registry::resolve(const std::string& arn_text) {
       if (!compiled.ok()) return compiled.error();
       return ResolvedMachine{
           *compiled,         m->arn,       m->name, version->type, version->definition,
-          version->role_arn, version->arn, ""};
+          version->role_arn, version->arn, "",  std::move(version->logging_configuration)};
     }
     auto m = impl_->store.get_state_machine(arn->text);
     if (!m) return err(machine_missing(arn->text));
     auto compiled = impl_->compile(m->definition);
     if (!compiled.ok()) return compiled.error();
-    return ResolvedMachine{*compiled, m->arn, m->name, m->type, m->definition, m->role_arn, "", ""};
+    return ResolvedMachine{*compiled,   m->arn, m->name, m->type, m->definition,
+                           m->role_arn, "",     "",      std::move(m->logging_configuration)};
   } catch (const std::exception& e) {
     return Error{"InternalFailure", e.what()};
   }
@@ -659,6 +679,20 @@ Result<std::shared_ptr<const asl::StateMachine>> Registry::compiled(const std::s
     return impl_->compile(definition);
   } catch (const std::exception& e) {
     return Error{"InternalFailure", e.what()};
+  }
+}
+
+json::value Registry::logging_configuration(const std::string& state_machine_arn,
+                                            const std::string& version_arn) {
+  try {
+    if (!version_arn.empty()) {
+      auto version = impl_->store.get_version(version_arn);
+      return version ? std::move(version->logging_configuration) : json::value();
+    }
+    auto m = impl_->store.get_state_machine(state_machine_arn);
+    return m ? std::move(m->logging_configuration) : json::value();
+  } catch (const std::exception&) {
+    return json::value();
   }
 }
 
@@ -677,9 +711,23 @@ void Registry::set_running_count(const std::string& state_machine_arn, std::int6
   }
   impl_->running.erase(state_machine_arn);
   try {
-    if (impl_->deleting.count(state_machine_arn)) impl_->finish_delete(state_machine_arn);
+    if (impl_->deleting.count(state_machine_arn) && !impl_->has_running(state_machine_arn))
+      impl_->finish_delete(state_machine_arn);
   } catch (const std::exception&) {
     // The store failed; the machine stays DELETING and the next count change retries.
+  }
+}
+
+void Registry::resume_deletes() {
+  try {
+    for (const store::StateMachineRecord& m : impl_->store.list_state_machines()) {
+      if (m.status != "DELETING") continue;
+      impl_->deleting.insert(m.arn);
+      if (!impl_->has_running(m.arn)) impl_->finish_delete(m.arn);
+    }
+  } catch (const std::exception&) {
+    // The store failed: the machines stay DELETING and go when a running count next drops to 0
+    // or at the next start.
   }
 }
 

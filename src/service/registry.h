@@ -44,6 +44,8 @@ struct ResolvedMachine {
   std::string role_arn;
   std::string version_arn;        // "" unless a version (or an alias routed to one)
   std::string alias_arn;          // "" unless an alias
+  // The machine's (or version's) loggingConfiguration, as stored (execution_log.h reads it).
+  json::value logging_configuration;
 };
 
 // A synchronous operation: request → response. The Service runs it on its engine thread.
@@ -75,6 +77,13 @@ class Registry {
   // Executions that are RUNNING per machine: DeleteStateMachine on a machine with running
   // executions marks it DELETING (the Service keeps this count current).
   void set_running_count(const std::string& state_machine_arn, std::int64_t count);
+  // The loggingConfiguration executions of this machine log with: the version's when
+  // version_arn is set, else the machine's; null when it no longer exists (rebuilt executions).
+  json::value logging_configuration(const std::string& state_machine_arn,
+                                    const std::string& version_arn);
+  // At start, after recovery has set the running counts: machines the store marks DELETING are
+  // DELETING again, and those left with no RUNNING execution are deleted now.
+  void resume_deletes();
 
   const Place& place() const { return place_; }
 

@@ -53,6 +53,8 @@ struct Registry::Impl {
                                                                     bool express);
   Result<store::VersionRecord> publish(store::StateMachineRecord& machine,
                                        const std::string& description);
+  // Whether a Standard execution of the machine still runs (live count, else the store).
+  bool has_running(const std::string& machine_arn);
   void finish_delete(const std::string& machine_arn);
   api::Response create_again(const store::StateMachineRecord& existing,
                              const store::StateMachineRecord& wanted, bool publish_now,

@@ -6,6 +6,7 @@
 #include <future>
 
 #include "service/activities.h"
+#include "service/execution_log.h"
 #include "service/executions.h"
 #include "service/nested.h"
 #include "service/nested_sdk.h"
@@ -30,6 +31,11 @@ Service::Service(ServiceOptions options)
   const tasks::MockConfig* mocks = options_.mock_config ? &*options_.mock_config : nullptr;
   executions_ = std::make_unique<Executions>(loop_, options_.store, *registry_, ids_, *tokens_,
                                              mocks);
+  executions_->set_dormant_after(options_.dormant_after_ms);
+  if (!options_.log_dir.empty()) {
+    logger_ = std::make_unique<ExecutionLogger>(options_.log_dir);
+    executions_->set_logger(logger_.get());
+  }
   nested_ = std::make_unique<NestedRunner>(*executions_, ids_);
   router_.route(tasks::ResourceKind::nested_execution, nested_.get());
   // Runners report heartbeats and submissions; the engine turns them into timer resets and
@@ -41,11 +47,16 @@ Service::Service(ServiceOptions options)
   activities_->set_progress(sink);
   nested_->set_progress(sink);
   loop_.set_keep_alive(true);
+  purger_ = std::make_unique<RetentionPurger>(
+      options_.store, options_.clock,
+      RetentionOptions{options_.retention_ms, options_.purge_interval_ms});
 }
 
 Service::~Service() { stop(); }
 
 void Service::post(std::function<void()> fn) { loop_.post(std::move(fn)); }
+
+Executions& Service::executions() { return *executions_; }
 
 std::size_t Service::start() {
   if (started_) return 0;
@@ -53,9 +64,16 @@ std::size_t Service::start() {
   // Recovery runs on the engine thread like everything else: timers it schedules belong there.
   std::promise<std::size_t> resumed;
   auto done = resumed.get_future();
-  loop_.post([this, &resumed] { resumed.set_value(executions_->recover()); });
+  loop_.post([this, &resumed] {
+    std::size_t n = executions_->recover();
+    // After recovery, so the running counts include every resumed execution.
+    registry_->resume_deletes();
+    resumed.set_value(n);
+  });
   engine_ = std::thread([this] { loop_.run(); });
-  return done.get();
+  std::size_t n = done.get();
+  purger_->start();
+  return n;
 }
 
 void Service::stop() {
@@ -63,6 +81,7 @@ void Service::stop() {
   while (test_states_running_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   if (!started_) return;
   started_ = false;
+  purger_->stop();
   std::promise<void> drained;
   auto done = drained.get_future();
   loop_.post([this, &drained] {
@@ -75,6 +94,7 @@ void Service::stop() {
   if (engine_.joinable()) engine_.join();
   // Commits still queued post their results into the loop, which outlives this call.
   options_.store.flush();
+  if (logger_) logger_->flush();  // a stopped Service has every log line it wrote on disk
 }
 
 void Service::add_engine_operation(

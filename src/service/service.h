@@ -9,7 +9,8 @@
 // group commit, local functions) run on their own threads and post their results back.
 //
 // Lifecycle: construct, add_operations() into the server's OperationTable, start() (recovers
-// the store's RUNNING executions, then runs the engine thread), serve, stop(). stop() before
+// the store's RUNNING executions, finishes DeleteStateMachine calls a restart interrupted, then
+// runs the engine thread and the retention purge thread), serve, stop(). stop() before
 // destroying the TaskRunner given in the options, and destroy that runner (which joins its
 // threads; they post into this Service's loop) before the Service.
 //
@@ -22,13 +23,16 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <thread>
 
 #include "api/dispatcher.h"
 #include "base/clock.h"
 #include "base/event_loop.h"
 #include "base/ids.h"
+#include "service/executions.h"
 #include "service/registry.h"
+#include "service/retention.h"
 #include "store/store.h"
 #include "tasks/callbacks.h"
 #include "tasks/mock_config.h"
@@ -38,6 +42,7 @@
 namespace stepwise::service {
 
 class Executions;
+class ExecutionLogger;
 class TaskTokens;
 class ActivityRunner;
 class NestedRunner;
@@ -54,6 +59,16 @@ struct ServiceOptions {
   // name is the state machine's name).
   std::optional<tasks::MockConfig> mock_config = std::nullopt;
   std::uint64_t id_seed = 0;    // 0: unpredictable ids (production); else deterministic
+  // Execution logs (loggingConfiguration) go to <log_dir>/<log group>.jsonl (execution_log.h,
+  // docs/LOGGING.md); empty: no machine's executions are logged.
+  std::string log_dir = {};
+  // Closed executions are purged this long after they stopped (retention.h; 0: kept forever),
+  // by a background pass at start() and every purge_interval_ms.
+  Millis retention_ms = retention_limits::retention_default_ms;
+  Millis purge_interval_ms = retention_limits::purge_interval_default_ms;
+  // A Standard execution waiting only on timers this far off or more leaves memory until they
+  // are due (executions.h, "Dormant executions"); negative: never.
+  Millis dormant_after_ms = execution_limits::dormant_after_ms_default;
 };
 
 class Service {
@@ -78,6 +93,13 @@ class Service {
   // FunctionRunner (set_callbacks) so SendTaskSuccess reaches them.
   tasks::CallbackRegistry& callbacks() { return callbacks_; }
   Registry& registry() { return *registry_; }
+  // One retention pass now, on the caller's thread (tests, admin): how many executions went.
+  Result<std::int64_t> purge_expired_executions() { return purger_->purge_now(); }
+  // The live executions, for in-process starts that want to hear when an execution closes
+  // (Executions::start_child: benchmarks, embedders). Engine thread only (use post()).
+  Executions& executions();
+  // The engine thread's loop (benchmarks read its timer statistics; engine thread only).
+  EventLoop& loop() { return loop_; }
 
  private:
   void add_engine_operation(api::OperationTable& table, const std::string& name,
@@ -94,6 +116,7 @@ class Service {
   IdGenerator ids_;
   tasks::CallbackRegistry callbacks_;
   std::unique_ptr<Registry> registry_;
+  std::unique_ptr<ExecutionLogger> logger_;  // before executions_: it outlives them
   tasks::Router router_;
   std::unique_ptr<TaskTokens> tokens_;
   std::unique_ptr<ActivityRunner> activities_;
@@ -102,6 +125,8 @@ class Service {
   // aws-sdk:sfn:* against this Service itself; made in add_operations (it needs the table).
   std::unique_ptr<SfnSdkRunner> sdk_;
   std::thread engine_;
+  // Its own thread: a purge must never stall the engine.
+  std::unique_ptr<RetentionPurger> purger_;
   bool started_ = false;
 };
 

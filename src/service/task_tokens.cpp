@@ -9,6 +9,15 @@ bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
+// `lambda:invoke.waitForTaskToken` as the call it makes: a plain lambda:invoke (same
+// parameters, same task id), whose answer is the submission, not the task's result.
+tasks::TaskRequest plain_invoke(const tasks::TaskRequest& request) {
+  tasks::TaskRequest r = request;
+  constexpr std::string_view kSuffix = ".waitForTaskToken";
+  if (ends_with(r.resource, kSuffix)) r.resource.resize(r.resource.size() - kSuffix.size());
+  return r;
+}
+
 api::ApiError invalid_token() { return {"InvalidToken", "Invalid Token: 'Invalid token'", 400}; }
 
 api::ApiError task_timed_out() {
@@ -62,9 +71,10 @@ TaskTokens::Route TaskTokens::route_of(const tasks::TaskRequest& request) {
     return Route::kInner;  // activities, request-response, .sync: their runner does it all
   }
   switch (tasks::resource_kind(request.resource)) {
-    case tasks::ResourceKind::lambda:
     case tasks::ResourceKind::activity:
       return Route::kInner;  // the runner parks by itself
+    case tasks::ResourceKind::lambda:
+      return Route::kParkThenInvoke;
     case tasks::ResourceKind::nested_execution:
       return Route::kParkThenInner;
     default:
@@ -86,17 +96,37 @@ void TaskTokens::start(const tasks::TaskRequest& request, EventLoop& loop, tasks
     close(token);
     done(std::move(o));
   };
+  const Route route = route_of(request);
+  if (route == Route::kInner) {
+    inner_.start(request, loop, std::move(closing));
+    return;
+  }
+  // Recovery: the call already returned before the restart; only the wait goes on.
+  const bool call_done = request.resume == tasks::TaskRequest::Resume::kSubmitted;
+  if (route == Route::kParkThenInvoke) {
+    park_and_run(plain_invoke(request), loop, std::move(closing), call_done ? nullptr : &inner_);
+    return;
+  }
+  park_and_run(request, loop, std::move(closing), call_done ? nullptr : caller_of(request));
+}
+
+tasks::TaskRunner* TaskTokens::caller_of(const tasks::TaskRequest& request) const {
   switch (route_of(request)) {
     case Route::kInner:
-      inner_.start(request, loop, std::move(closing));
-      return;
     case Route::kParkThenInner:
-      park_and_run(request, loop, std::move(closing), &inner_);
-      return;
-    case Route::kParkThenIntegrations:
-      park_and_run(request, loop, std::move(closing), integration_for(request));
-      return;
+    case Route::kParkThenInvoke: return &inner_;
+    case Route::kParkThenIntegrations: return integration_for(request);
   }
+  return nullptr;
+}
+
+bool TaskTokens::redispatch_has_effects(const tasks::TaskRequest& request) const {
+  if (!request.task_token || request.task_token->empty()) return inner_.redispatch_has_effects(request);
+  const tasks::TaskRunner* caller = caller_of(request);
+  if (caller == nullptr) return false;
+  return route_of(request) == Route::kParkThenInvoke
+             ? caller->redispatch_has_effects(plain_invoke(request))
+             : caller->redispatch_has_effects(request);
 }
 
 void TaskTokens::park_and_run(const tasks::TaskRequest& request, EventLoop& loop,
@@ -139,6 +169,10 @@ void TaskTokens::cancel(const tasks::TaskRequest& request) {
     close(token);
     if (route_of(request) == Route::kParkThenIntegrations) {
       if (auto* runner = integration_for(request)) runner->cancel(request);
+      return;
+    }
+    if (route_of(request) == Route::kParkThenInvoke) {
+      inner_.cancel(plain_invoke(request));
       return;
     }
   }

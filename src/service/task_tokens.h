@@ -5,13 +5,13 @@
 //
 // How a token task runs. The engine gives a Task a token ($$.Task.Token) when its resource ends
 // in `.waitForTaskToken` or is an activity. TaskTokens sits between the engine and the Router:
-//   - activities and `lambda:invoke.waitForTaskToken` go on to their runner, which parks the
-//     task's `done` in the CallbackRegistry itself (ActivityRunner when a worker takes it,
-//     FunctionRunner after invoking the function);
-//   - every other `.waitForTaskToken` (states:startExecution, sqs, sns, events, aws-sdk, ...) is
-//     parked here, then its integration is started: a failure to start fails the task at once,
-//     a success becomes TaskProgress::kSubmitted (the TaskSubmitted event) and the task goes on
-//     waiting. An integration Stepwise does not run (no runner set) is simply waited on: whoever
+//   - activities go on to their runner, which parks the task's `done` in the CallbackRegistry
+//     itself (ActivityRunner, at once);
+//   - every other `.waitForTaskToken` (lambda:invoke, states:startExecution, sqs, sns, events,
+//     aws-sdk, ...) is parked here, then its integration is started (lambda: a plain
+//     lambda:invoke of the inner runner): a failure to start fails the task at once, a success
+//     becomes TaskProgress::kSubmitted (the TaskSubmitted event, as AWS writes it once the call
+//     returns) and the task goes on waiting. An integration Stepwise does not run (no runner set) is simply waited on: whoever
 //     learns the token (it is in the TaskScheduled parameters) answers it.
 // SendTask* then complete the parked `done` through the registry (it runs on the task's loop).
 //
@@ -31,7 +31,9 @@
 //   operations:    tokens.send_task_success(req) / send_task_failure(req) /
 //   send_task_heartbeat(req)
 // After a restart the re-issued tasks come through start() again with the same tokens (replay
-// reproduces them), so tokens stay valid across restarts.
+// reproduces them), so tokens stay valid across restarts. A re-issued `.waitForTaskToken` task
+// whose call had already returned (Resume::kSubmitted: TaskSubmitted is in its history) is only
+// parked again: its integration is not called a second time.
 //
 // Thread-safety: none. Everything (start, cancel, done, SendTask*) runs on the Service's engine
 // thread. The CallbackRegistry itself is thread-safe; `done` is posted to the task's loop.
@@ -109,6 +111,8 @@ class TaskTokens final : public tasks::TaskRunner {
 
   void start(const tasks::TaskRequest& request, EventLoop& loop, tasks::TaskDone done) override;
   void cancel(const tasks::TaskRequest& request) override;
+  // What the runner that makes the call says (an integration Stepwise does not run: none).
+  bool redispatch_has_effects(const tasks::TaskRequest& request) const override;
 
   // The operations; `request` is the API's JSON object. Answer {} or AWS's error.
   api::Response send_task_success(const json::value& request);
@@ -118,8 +122,10 @@ class TaskTokens final : public tasks::TaskRunner {
   std::size_t live_count() const { return live_.size(); }
 
  private:
-  enum class Route { kInner, kParkThenInner, kParkThenIntegrations };
+  enum class Route { kInner, kParkThenInner, kParkThenInvoke, kParkThenIntegrations };
   static Route route_of(const tasks::TaskRequest& request);
+  // The runner that makes a parked task's call (nullptr: nothing to call).
+  tasks::TaskRunner* caller_of(const tasks::TaskRequest& request) const;
   void park_and_run(const tasks::TaskRequest& request, EventLoop& loop, tasks::TaskDone done,
                     tasks::TaskRunner* runner);
   tasks::TaskRunner* integration_for(const tasks::TaskRequest& request) const;

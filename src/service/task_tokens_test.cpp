@@ -228,20 +228,74 @@ TEST(TaskTokens, CancelDropsTheWaiterWithoutAnswering) {
   EXPECT_EQ(f.outcomes, 0);
 }
 
-TEST(TaskTokens, ActivitiesAndLambdaCallbacksGoToTheirRunnerUnparked) {
+TEST(TaskTokens, ActivitiesGoToTheirRunnerUnparked) {
   Fixture f;
   f.tokens.start(token_task("arn:aws:states:us-east-1:123456789012:activity:work"), f.loop,
                  f.done());
-  f.tokens.start(token_task("arn:aws:states:::lambda:invoke.waitForTaskToken", kOtherToken), f.loop,
-                 f.done());
-  EXPECT_EQ(f.inner.started.size(), 2u);
-  EXPECT_EQ(f.registry.size(), 0u);  // the runners park them themselves
-  // Their done still closes the token.
+  EXPECT_EQ(f.inner.started.size(), 1u);
+  EXPECT_EQ(f.registry.size(), 0u);  // the runner parks it itself
+  // Its done still closes the token.
   f.inner.dones[0](tasks::TaskOutcome::success(json::value(1)));
   EXPECT_EQ(f.outcomes, 1);
   auto r = f.tokens.send_task_heartbeat(json::object{{"taskToken", kToken}});
   ASSERT_TRUE(r.is_error());
   EXPECT_EQ(r.error().type, "TaskTimedOut");
+}
+
+TEST(TaskTokens, LambdaCallbackIsParkedThenInvokedAndItsAnswerIsTheSubmission) {
+  Fixture f;
+  f.tokens.start(token_task("arn:aws:states:::lambda:invoke.waitForTaskToken"), f.loop, f.done());
+  EXPECT_EQ(f.registry.size(), 1u);  // parked before the function runs: it may call back at once
+  ASSERT_EQ(f.inner.started.size(), 1u);
+  EXPECT_EQ(f.inner.started[0].resource, "arn:aws:states:::lambda:invoke");
+  EXPECT_EQ(f.inner.started[0].task_token, kToken);  // in the payload it is the function's
+  f.inner.dones[0](tasks::TaskOutcome::success(json::object{{"StatusCode", 200}}));
+  ASSERT_EQ(f.progress.size(), 1u);
+  EXPECT_EQ(f.progress[0].second.kind, TaskProgress::Kind::kSubmitted);
+  EXPECT_EQ(json::dump(f.progress[0].second.output), R"({"StatusCode":200})");
+  EXPECT_FALSE(f.outcome.has_value());  // the task waits for its token
+  ASSERT_FALSE(f.tokens.send_task_success(success_request(kToken, "7")).is_error());
+  f.loop.run();
+  ASSERT_TRUE(f.outcome && f.outcome->succeeded);
+  EXPECT_EQ(json::dump(f.outcome->output), "7");
+}
+
+TEST(TaskTokens, LambdaCallbackWhoseInvocationFailsFailsAtOnce) {
+  Fixture f;
+  f.tokens.start(token_task("arn:aws:states:::lambda:invoke.waitForTaskToken"), f.loop, f.done());
+  ASSERT_EQ(f.inner.started.size(), 1u);
+  f.inner.dones[0](tasks::TaskOutcome::failure("Lambda.ResourceNotFoundException", "gone"));
+  f.loop.run();
+  ASSERT_TRUE(f.outcome.has_value());
+  EXPECT_EQ(f.outcome->error, "Lambda.ResourceNotFoundException");
+  EXPECT_TRUE(f.progress.empty());
+  EXPECT_EQ(f.registry.size(), 0u);
+}
+
+TEST(TaskTokens, ResumedAfterItsSubmissionOnlyWaitsForTheToken) {
+  Fixture f;
+  tasks::TaskRequest r = token_task("arn:aws:states:::lambda:invoke.waitForTaskToken");
+  r.resume = tasks::TaskRequest::Resume::kSubmitted;
+  f.tokens.start(r, f.loop, f.done());
+  EXPECT_TRUE(f.inner.started.empty());  // the function is not invoked a second time
+  EXPECT_EQ(f.registry.size(), 1u);
+  ASSERT_FALSE(f.tokens.send_task_success(success_request(kToken, "1")).is_error());
+  f.loop.run();
+  ASSERT_TRUE(f.outcome && f.outcome->succeeded);
+}
+
+TEST(TaskTokens, RedispatchHasEffectsAsTheCallingRunnerSays) {
+  Fixture f;  // RecordingRunner keeps TaskRunner's default: effects
+  EXPECT_TRUE(f.tokens.redispatch_has_effects(
+      token_task("arn:aws:states:::lambda:invoke.waitForTaskToken")));
+  EXPECT_TRUE(f.tokens.redispatch_has_effects(tasks::TaskRequest{}));
+  // An integration Stepwise does not run has nothing to repeat: only the token wait.
+  EXPECT_FALSE(f.tokens.redispatch_has_effects(
+      token_task("arn:aws:states:::sqs:sendMessage.waitForTaskToken")));
+  RecordingRunner sqs;
+  f.tokens.set_integration(tasks::ResourceKind::service, &sqs);
+  EXPECT_TRUE(f.tokens.redispatch_has_effects(
+      token_task("arn:aws:states:::sqs:sendMessage.waitForTaskToken")));
 }
 
 TEST(TaskTokens, TasksWithoutTokenPassThrough) {

@@ -296,6 +296,11 @@ Status SqliteStore::configure_writer(const std::string& db) {
   if (auto st = writer_.exec(sync_pragma(options_.synchronous), "cannot set durability"); !st.ok()) return st;
   // A larger page cache keeps the b-tree pages the in-flight executions append to in memory.
   if (auto st = writer_.exec(kCachePragma, "cannot size the page cache"); !st.ok()) return st;
+  // A group commit gives each call a savepoint; SQLite keeps the savepoints' undo pages in a
+  // sub-journal that, past 64 KiB, spills to a temp file in /var/tmp (created, written and
+  // unlinked by every transaction: measured as a fifth of the writer's time). In memory it is
+  // only a copy of the pages, bounded by the batch (group_commit_events_max).
+  if (auto st = writer_.exec("PRAGMA temp_store=MEMORY", "cannot configure the store"); !st.ok()) return st;
   // Checkpoints run on the checkpointer's thread, not inside commits (sqlite_checkpointer.h);
   // the WAL file is truncated back to 64 MiB when it starts over.
   if (auto st = writer_.exec("PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864",
@@ -619,36 +624,61 @@ void SqliteStore::writer_loop() {
   }
 }
 
-// One transaction for the whole batch; each call in a savepoint so that a conflict (a duplicate
-// history event) fails only its call. Any other error — disk full, I/O — fails every call of
-// the batch: SQLite may have rolled the transaction back, and `done(Ok)` must mean durable.
+// One transaction for the whole batch. A conflict (a duplicate history event) must fail only its
+// call, which savepoints allow; but a savepoint per call makes SQLite copy every page a call
+// touches into its sub-journal, and conflicts only come from a bug, never from load. So the
+// batch is first written without savepoints; on a conflict the transaction is rolled back and
+// the batch written again with one savepoint per call (write_isolated). Any other error — disk
+// full, I/O — fails every call of the batch: SQLite may have rolled the transaction back, and
+// `done(Ok)` must mean durable.
 std::vector<Status> SqliteStore::commit_batch(std::vector<Pending>& batch) {
   std::vector<Status> results(batch.size(), ok_status());
   const char* what = "cannot commit steps";
   auto fail_all = [&](const Error& e) {
     if (sqlite3_get_autocommit(writer_.handle()) == 0) (void)run(writer_, "ROLLBACK", what);
+    known_rows_.clear();
     for (auto& r : results) r = e;
     return results;
   };
   std::lock_guard lock(write_mu_);
   if (auto st = run(writer_, "BEGIN IMMEDIATE", what); !st.ok()) return fail_all(st.error());
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (auto st = run(writer_, "SAVEPOINT call", what); !st.ok()) return fail_all(st.error());
-    Status st = write_call(batch[i].steps);
-    if (st.ok()) {
-      if (auto rel = run(writer_, "RELEASE call", what); !rel.ok()) return fail_all(rel.error());
-      continue;
-    }
-    if (st.error().name != errors::conflict || sqlite3_get_autocommit(writer_.handle()) != 0) {
-      return fail_all(st.error());
-    }
-    results[i] = std::move(st);
-    if (auto rb = run(writer_, "ROLLBACK TO call", what); !rb.ok()) return fail_all(rb.error());
-    if (auto rel = run(writer_, "RELEASE call", what); !rel.ok()) return fail_all(rel.error());
+  Status st = ok_status();
+  for (auto& pending : batch) {
+    st = write_call(pending.steps);
+    if (!st.ok()) break;
   }
-  if (auto st = run(writer_, "COMMIT", what); !st.ok()) return fail_all(st.error());
+  if (!st.ok() && st.error().name == errors::conflict) {
+    known_rows_.clear();
+    if (sqlite3_get_autocommit(writer_.handle()) == 0) {
+      if (auto rb = run(writer_, "ROLLBACK", what); !rb.ok()) return fail_all(rb.error());
+    }
+    if (auto begin = run(writer_, "BEGIN IMMEDIATE", what); !begin.ok()) return fail_all(begin.error());
+    st = write_isolated(batch, results);
+  }
+  if (!st.ok()) return fail_all(st.error());
+  if (auto commit = run(writer_, "COMMIT", what); !commit.ok()) return fail_all(commit.error());
   checkpointer_->committed();
   return results;
+}
+
+// Each call in its own savepoint: a conflicting call is rolled back and reported in `results`,
+// the others go on. Returns an error only when the whole transaction must fail.
+Status SqliteStore::write_isolated(std::vector<Pending>& batch, std::vector<Status>& results) {
+  const char* what = "cannot commit steps";
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (auto st = run(writer_, "SAVEPOINT call", what); !st.ok()) return st;
+    Status st = write_call(batch[i].steps);
+    if (st.ok()) {
+      if (auto rel = run(writer_, "RELEASE call", what); !rel.ok()) return rel;
+      continue;
+    }
+    if (st.error().name != errors::conflict || sqlite3_get_autocommit(writer_.handle()) != 0) return st;
+    results[i] = std::move(st);
+    known_rows_.clear();
+    if (auto rb = run(writer_, "ROLLBACK TO call", what); !rb.ok()) return rb;
+    if (auto rel = run(writer_, "RELEASE call", what); !rel.ok()) return rel;
+  }
+  return ok_status();
 }
 
 Status SqliteStore::write_call(std::vector<StepRecord>& steps) {
@@ -658,45 +688,103 @@ Status SqliteStore::write_call(std::vector<StepRecord>& steps) {
   return ok_status();
 }
 
-Status SqliteStore::write_step(StepRecord& step) {
+// An event's details as JSON text into `out` (reused: no allocation per event once it is
+// large enough). json::dump takes a json::value, and an object converts to one by a deep copy:
+// the details move into a value for the dump and back (a batch may be written twice, see
+// commit_batch).
+static void encode_details(engine::HistoryEvent& e, std::string& out) {
+  json::value v(std::move(e.details));
+  out.clear();
+  json::dump_to(v, out);
+  e.details = std::move(v.get_object());
+}
+
+// The execution's row. Its first step inserts the whole row; every later step updates only the
+// fields a step may change, by row id — never the identity, input or definition (the largest
+// texts), so an update rewrites no more than the row itself and touches only the indexes on
+// status and stop_ms. Returns the row id and the journal count after this step.
+Result<SqliteStore::KnownRow> SqliteStore::write_row(const StepRecord& step) {
   const ExecutionRecord& r = step.execution;
   const char* what = "cannot commit a step";
-  auto upsert = writer_.prepare(
-      "INSERT INTO executions(" STEPWISE_EXEC_COLS ",journal_count) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,"
-      "?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24) ON CONFLICT(arn) DO UPDATE SET name=excluded.name,"
-      "version_arn=excluded.version_arn,alias_arn=excluded.alias_arn,type=excluded.type,status=excluded.status,"
-      "output=excluded.output,error=excluded.error,cause=excluded.cause,stop_ms=excluded.stop_ms,"
-      "seed=excluded.seed,role_arn=excluded.role_arn,trace_header=excluded.trace_header,"
-      "parent_arn=excluded.parent_arn,test_case=excluded.test_case,redrive_count=excluded.redrive_count,"
-      "redrive_ms=excluded.redrive_ms,history_count=excluded.history_count,wake_ms=excluded.wake_ms,"
-      "journal_count=journal_count+excluded.journal_count RETURNING id,journal_count");
-  if (!upsert.ok()) return std::move(upsert).error();
-  std::int64_t execution_id = 0;
-  std::int64_t journal_seq = 0;
-  {
-    Statement s(*upsert);
+  const std::int64_t journal_added = step.has_journal ? 1 : 0;
+  KnownRow row;
+  bool inserted = false;
+  if (auto it = known_rows_.find(r.arn); it != known_rows_.end()) {
+    row = it->second;
+  } else {
+    auto insert = writer_.prepare(
+        "INSERT INTO executions(" STEPWISE_EXEC_COLS ",journal_count) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,"
+        "?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24) ON CONFLICT(arn) DO NOTHING");
+    if (!insert.ok()) return std::move(insert).error();
+    Statement s(*insert);
     s.bind(1, r.arn).bind(2, r.name).bind(3, r.state_machine_arn).bind(4, r.version_arn).bind(5, r.alias_arn);
     s.bind(6, r.type).bind(7, r.status).bind(8, r.input).bind(9, r.output).bind(10, r.error).bind(11, r.cause);
     s.bind(12, r.start_ms).bind(13, r.stop_ms).bind(14, static_cast<std::int64_t>(r.seed)).bind(15, r.definition);
     s.bind(16, r.role_arn).bind(17, r.trace_header).bind(18, r.parent_arn).bind(19, r.test_case);
     s.bind(20, r.redrive_count).bind(21, r.redrive_ms).bind(22, r.history_count).bind(23, r.wake_ms);
-    s.bind(24, static_cast<std::int64_t>(step.has_journal ? 1 : 0));
-    int rc = s.step();
-    if (rc != SQLITE_ROW) return writer_.last_error(rc, what);
-    execution_id = s.integer(0);
-    journal_seq = s.integer(1);
-    rc = s.step();
-    if (rc != SQLITE_DONE) return writer_.last_error(rc, what);
+    s.bind(24, journal_added);
+    if (int rc = s.step(); rc != SQLITE_DONE) return writer_.last_error(rc, what);
+    inserted = sqlite3_changes(writer_.handle()) == 1;
+    if (inserted) {
+      row = KnownRow{sqlite3_last_insert_rowid(writer_.handle()), journal_added};
+    } else {
+      // Not written by this writer since open (a restart, a redrive of a closed execution).
+      auto found = read_one<KnownRow>(
+          writer_, "SELECT id,journal_count FROM executions WHERE arn=?1", [&](Statement& q) { q.bind(1, r.arn); },
+          [](const Statement& q) { return KnownRow{q.integer(0), q.integer(1)}; });
+      if (!found) return writer_.last_error(sqlite3_errcode(writer_.handle()), what);
+      row = *found;
+    }
   }
-  for (const auto& e : step.events) {
-    const std::optional<std::string> details =
-        e.details_key.empty() ? std::nullopt : std::optional<std::string>(json::dump(e.details));
+  if (!inserted) {
+    row.journal_count += journal_added;
+    auto st = run(writer_,
+                  "UPDATE executions SET name=?2,version_arn=?3,alias_arn=?4,type=?5,status=?6,output=?7,error=?8,"
+                  "cause=?9,stop_ms=?10,seed=?11,role_arn=?12,trace_header=?13,parent_arn=?14,test_case=?15,"
+                  "redrive_count=?16,redrive_ms=?17,history_count=?18,wake_ms=?19,journal_count=?20 WHERE id=?1",
+                  what, [&](Statement& s) {
+                    s.bind(1, row.id).bind(2, r.name).bind(3, r.version_arn).bind(4, r.alias_arn).bind(5, r.type);
+                    s.bind(6, r.status).bind(7, r.output).bind(8, r.error).bind(9, r.cause).bind(10, r.stop_ms);
+                    s.bind(11, static_cast<std::int64_t>(r.seed)).bind(12, r.role_arn).bind(13, r.trace_header);
+                    s.bind(14, r.parent_arn).bind(15, r.test_case).bind(16, r.redrive_count);
+                    s.bind(17, r.redrive_ms).bind(18, r.history_count).bind(19, r.wake_ms);
+                    s.bind(20, row.journal_count);
+                  });
+    if (!st.ok()) return std::move(st).error();
+  }
+  remember_row(r, row);
+  return row;
+}
+
+// Only running executions take more steps; a closed one leaves the cache (a redrive finds its
+// row again with one SELECT). Bounded: a full cache starts over.
+void SqliteStore::remember_row(const ExecutionRecord& r, const KnownRow& row) {
+  if (r.status != "RUNNING") {
+    known_rows_.erase(r.arn);
+    return;
+  }
+  if (known_rows_.size() >= known_rows_max && known_rows_.count(r.arn) == 0) known_rows_.clear();
+  known_rows_[r.arn] = row;
+}
+
+Status SqliteStore::write_step(StepRecord& step) {
+  const ExecutionRecord& r = step.execution;
+  const char* what = "cannot commit a step";
+  auto row = write_row(step);
+  if (!row.ok()) return std::move(row).error();
+  const std::int64_t execution_id = row->id;
+  const std::int64_t journal_seq = row->journal_count;
+  for (auto& e : step.events) {
+    const bool has_details = !e.details_key.empty();
+    if (has_details) encode_details(e, details_text_);
     auto st = run(writer_,
                   "INSERT INTO history_events(execution_id,id,previous_event_id,timestamp_ms,type,details_key,"
                   "details) VALUES(?1,?2,?3,?4,?5,?6,?7)",
                   what, [&](Statement& s) {
                     s.bind(1, execution_id).bind(2, e.id).bind(3, e.previous_event_id).bind(4, e.timestamp);
-                    s.bind(5, e.type).bind(6, e.details_key).bind(7, details);
+                    s.bind(5, e.type).bind(6, e.details_key);
+                    if (has_details) s.bind(7, std::string_view(details_text_));
+                    else s.bind_null(7);
                   });
     if (!st.ok()) {
       if (st.error().name != errors::conflict) return st;

@@ -39,6 +39,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "store/sqlite_checkpointer.h"
@@ -134,8 +135,16 @@ class SqliteStore final : public Store {
   void writer_loop();
   std::vector<Pending> take_batch();
   std::vector<Status> commit_batch(std::vector<Pending>& batch);
+  Status write_isolated(std::vector<Pending>& batch, std::vector<Status>& results);
   Status write_call(std::vector<StepRecord>& steps);
   Status write_step(StepRecord& step);
+  // An execution row this writer has written: its id and journal entry count.
+  struct KnownRow {
+    std::int64_t id = 0;
+    std::int64_t journal_count = 0;
+  };
+  Result<KnownRow> write_row(const StepRecord& step);
+  void remember_row(const ExecutionRecord& r, const KnownRow& row);
   // Runs fn inside a write transaction on the write connection (registry writes).
   Status write_txn(const char* what, const std::function<Status()>& fn);
   Status delete_tags_locked(const std::string& arn);
@@ -165,6 +174,13 @@ class SqliteStore final : public Store {
   bool stopping_ = false;
   Stats stats_;
   std::thread writer_thread_;
+  std::string details_text_;  // writer thread: the event details being written (reused buffer)
+  // Writer thread (under write_mu_): the rows of RUNNING executions written since open, so a
+  // step updates its row by id instead of upserting it by ARN. Valid because only write_row
+  // writes an execution's row and journal_count, and purge deletes closed rows only; emptied
+  // whenever a transaction or savepoint is rolled back (its inserts are gone).
+  static constexpr std::size_t known_rows_max = 100'000;
+  std::unordered_map<std::string, KnownRow> known_rows_;
   std::unique_ptr<sqlite::Checkpointer> checkpointer_;  // stopped before the connections close
 };
 

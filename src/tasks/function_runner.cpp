@@ -131,6 +131,8 @@ Invocation failed(TaskOutcome outcome) {
 
 Invocation invoke_command(const Call& call) {
   ProcessSpec ps{call.spec->argv, call.spec->env, call.spec->cwd};
+  if (!call.request.idempotency_key.empty())
+    set_env(ps.env, "STEPWISE_IDEMPOTENCY_KEY", call.request.idempotency_key);
   auto r = run_command(ps, call.event, timeout_of(*call.spec), limits::function_output_bytes_max,
                        limits::function_log_tail_bytes_max, &call.cancelled);
   Invocation inv;
@@ -182,7 +184,10 @@ Result<std::string> worker_exchange(const Call& call, WorkerSlot& slot, std::int
   std::int64_t id = slot.next_id++;
   auto event = json::parse(call.event);  // re-dumped: the request must be one line
   std::string line = "{\"id\":" + std::to_string(id) + ",\"event\":" +
-                     (event.ok() ? json::dump(event.value()) : json::quote(call.event)) + "}";
+                     (event.ok() ? json::dump(event.value()) : json::quote(call.event));
+  if (!call.request.idempotency_key.empty())
+    line += ",\"idempotencyKey\":" + json::quote(call.request.idempotency_key);
+  line += '}';
   auto st = slot.process.write_line(line, timeout_ms, &call.cancelled);
   if (!st) return st.error();
   for (std::size_t stray = 0; stray <= limits::worker_stray_lines_max; ++stray) {
@@ -284,6 +289,8 @@ Invocation invoke_url(const Call& call) {
   req.headers = {{"Content-Type", "application/json"},
                  {"X-Amz-Function-Name", call.target.name},
                  {"Lambda-Runtime-Aws-Request-Id", call.request_id}};
+  if (!call.request.idempotency_key.empty())
+    req.headers.emplace_back("Idempotency-Key", call.request.idempotency_key);
   req.body = call.event;
   req.has_body = true;
   req.timeout_ms = timeout_of(*call.spec);

@@ -319,6 +319,8 @@ void execute(Run& r) {
   add_overrides(r, ps.env);
   ps.env.emplace_back("STEPWISE_JOB_ID", r.id);
   ps.env.emplace_back("STEPWISE_JOB_NAME", r.display_name);
+  if (!r.request.idempotency_key.empty())
+    set_env(ps.env, "STEPWISE_IDEMPOTENCY_KEY", r.request.idempotency_key);
   std::int64_t timeout =
       r.job->timeout_ms > 0 ? r.job->timeout_ms : limits::job_timeout_ms_default;
   std::int64_t began = steady_ms();

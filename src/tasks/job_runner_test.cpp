@@ -191,3 +191,20 @@ TEST(JobRunner, StderrReachesTheLogSink) {
 
 }  // namespace
 }  // namespace stepwise::tasks
+
+namespace stepwise::tasks {
+namespace {
+
+TEST(JobRunner, CommandSeesTheCallsIdempotencyKey) {
+  JobRunner runner;
+  runner.add(job("etl", "test \"$STEPWISE_IDEMPOTENCY_KEY\" = 'exec:7:2' || exit 5"));
+  TaskRequest r = job_request("arn:aws:states:::glue:startJobRun.sync", R"({"JobName":"etl"})");
+  r.idempotency_key = "exec:7:2";
+  auto o = run_one(runner, r);
+  EXPECT_TRUE(o.succeeded) << o.cause;
+  r.idempotency_key = "exec:7:3";
+  EXPECT_FALSE(run_one(runner, r).succeeded);
+}
+
+}  // namespace
+}  // namespace stepwise::tasks

@@ -241,6 +241,12 @@ void MockRunner::cancel(const TaskRequest& request) {
     fallback_->cancel(request);
 }
 
+bool MockRunner::redispatch_has_effects(const TaskRequest& request) const {
+  auto mocked = test_case_.states.find(request.state_name);
+  if (mocked != test_case_.states.end() && !mocked->second.empty()) return false;
+  return fallback_ != nullptr && fallback_->redispatch_has_effects(request);
+}
+
 void MockRunner::forget_execution(const std::string& execution_arn) {
   std::lock_guard<std::mutex> lock(mu_);
   for (auto it = counters_.begin(); it != counters_.end();) {

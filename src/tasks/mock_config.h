@@ -76,6 +76,8 @@ class MockRunner final : public TaskRunner {
 
   void start(const TaskRequest& request, EventLoop& loop, TaskDone done) override;
   void cancel(const TaskRequest& request) override;
+  // A mocked state calls nothing; the others are the fallback's to say.
+  bool redispatch_has_effects(const TaskRequest& request) const override;
   // Drops the counters of a finished execution.
   void forget_execution(const std::string& execution_arn);
 

@@ -45,6 +45,16 @@ bool cancelled(const std::atomic<bool>* cancel) {
   return cancel != nullptr && cancel->load(std::memory_order_relaxed);
 }
 
+}  // namespace
+
+void set_env(std::vector<std::pair<std::string, std::string>>& env, const std::string& name,
+             std::string value) {
+  std::erase_if(env, [&](const auto& kv) { return kv.first == name; });
+  env.emplace_back(name, std::move(value));
+}
+
+namespace {
+
 std::vector<std::string> build_env(const ProcessSpec& spec) {
   std::set<std::string> overridden;
   for (const auto& [k, v] : spec.env) overridden.insert(k);

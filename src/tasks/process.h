@@ -27,6 +27,11 @@ struct ProcessSpec {
   std::string cwd;                                        // empty: inherit
 };
 
+// Sets `name` in an override list, replacing any entry of that name (a child would otherwise
+// see whichever duplicate its getenv finds first).
+void set_env(std::vector<std::pair<std::string, std::string>>& env, const std::string& name,
+             std::string value);
+
 struct CommandResult {
   enum class End { exited, signaled, timed_out, output_too_large, cancelled, spawn_failed };
   End end = End::spawn_failed;

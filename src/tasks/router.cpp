@@ -78,6 +78,11 @@ void Router::start(const TaskRequest& request, EventLoop& loop, TaskDone done) {
   });
 }
 
+bool Router::redispatch_has_effects(const TaskRequest& request) const {
+  const TaskRunner* runner = runners_[static_cast<std::size_t>(resource_kind(request.resource))];
+  return runner != nullptr && runner->redispatch_has_effects(request);
+}
+
 void Router::cancel(const TaskRequest& request) {
   if (TaskRunner* runner = runners_[static_cast<std::size_t>(resource_kind(request.resource))])
     runner->cancel(request);

@@ -37,6 +37,8 @@ class Router final : public TaskRunner {
 
   void start(const TaskRequest& request, EventLoop& loop, TaskDone done) override;
   void cancel(const TaskRequest& request) override;
+  // The routed runner's answer; a resource with no runner only fails, which has no effect.
+  bool redispatch_has_effects(const TaskRequest& request) const override;
 
  private:
   std::array<TaskRunner*, resource_kind_count> runners_{};

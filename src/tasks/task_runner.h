@@ -40,6 +40,18 @@ struct TaskRequest {
   // "<execution arn>#<event id>"). When empty, cancel() matches execution_arn + state_name +
   // attempt, which cannot tell apart the iterations of an inline Map.
   std::string task_id;
+  // The same on every dispatch of one attempt of one state entry, and on no other:
+  // "<execution arn>:<event id of the state's ...StateEntered event>:<attempt>" (a state of a
+  // Distributed Map's child run, which writes no events, uses "<execution arn>:c<call id>:<attempt>").
+  // Local functions and jobs receive it (docs/FUNCTIONS.md) so that a call re-sent after a
+  // crash can be recognised and not acted on twice.
+  std::string idempotency_key;
+  // Set only when a task is re-issued after a restart and its history already shows that the
+  // call got somewhere: the runner must then not call again, only wait again for the answer.
+  //  kTaken: an activity worker took the task (ActivityStarted): the worker still holds it.
+  //  kSubmitted: the `.waitForTaskToken` call went out and returned (TaskSubmitted).
+  enum class Resume { kNone, kTaken, kSubmitted };
+  Resume resume = Resume::kNone;
 };
 
 struct TaskOutcome {
@@ -79,6 +91,15 @@ class TaskRunner {
   virtual void start(const TaskRequest& request, EventLoop& loop, TaskDone done) = 0;
   // The execution no longer wants the result (timeout, stop, branch failure). Best effort.
   virtual void cancel(const TaskRequest& request) { (void)request; }
+  // Recovery: true when dispatching `request` again after a crash may repeat an effect outside
+  // (a function, an HTTP call, a job, an API call), so the re-dispatch must be journalled and
+  // shown in the history (the task's Started event again) before the call goes out. False for
+  // runners that pick up where they were without calling anything twice (activities: the token
+  // stays valid; nested executions: the child is found live; mocks). Assume effects by default.
+  virtual bool redispatch_has_effects(const TaskRequest& request) const {
+    (void)request;
+    return true;
+  }
 };
 
 }  // namespace stepwise::tasks

@@ -3,8 +3,8 @@
 
 Every call appends one line to the log file named by $CRASH_CALL_LOG *before* answering, so a
 call whose answer is lost in a server crash is still counted. The line carries the execution
-name, the call key (state, plus Map index), the attempt ($$.State.RetryCount) and a unique call
-id. The result is a pure function of the event, so a re-run after a crash answers the same.
+name, the call key (state, plus Map index), the attempt ($$.State.RetryCount), the idempotency
+key Stepwise sent with the request line (docs/FUNCTIONS.md) and a unique call id. The result is a pure function of the event, so a re-run after a crash answers the same.
 With "failFirst": true the first attempt (attempt 0) fails with errorType "Transient".
 """
 import json
@@ -28,7 +28,8 @@ def main():
         except (ValueError, KeyError, TypeError):
             continue
         record = {"exec": event.get("exec"), "key": event.get("key"),
-                  "attempt": event.get("attempt"), "call": uuid.uuid4().hex}
+                  "attempt": event.get("attempt"), "idem": request.get("idempotencyKey"),
+                  "call": uuid.uuid4().hex}
         # One write of one line on an O_APPEND descriptor: lines of concurrent workers never mix.
         os.write(fd, (json.dumps(record) + "\n").encode())
         reply = answer(event)
