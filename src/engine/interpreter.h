@@ -41,6 +41,10 @@ struct ExecutionInfo {
   std::string account;
   bool express = false;       // Express: no 25,000-event limit
   bool keep_history = true;   // false: events are counted but not built (benchmarks, Express)
+  // Events built in one step (until the driver drains history()); past it they are counted but
+  // not built. Bounds a logged Express execution that loops inside one step (Standard has its
+  // 25,000-event quota instead).
+  std::size_t step_history_events_max = SIZE_MAX;
   // AWS's 256 KiB payload and 25,000-event quotas. Off only where a user asks for it, e.g. the
   // benchmarks beside peers that enforce neither (W3's result is larger than 256 KiB).
   bool enforce_quotas = true;
@@ -211,7 +215,9 @@ class Execution {
   std::int64_t emit(int f, const char* type, const char* details_key, json::object details);
   std::int64_t emit_prev(std::int64_t prev, const char* type, const char* details_key,
                          json::object details);
-  bool history_on() const { return info_.keep_history; }
+  bool history_on() const {
+    return info_.keep_history && history_.size() < info_.step_history_events_max;
+  }
   std::uint64_t add_op(int f, OpKind kind);
   // A timer op of frame f (f < 0: the execution's), its kStartTimer command, and its id.
   std::uint64_t start_timer(int f, OpKind kind, Millis due_ms);

@@ -192,7 +192,8 @@ TEST(Redispatch, ReplayOfARedispatchRebuildsTheSameEvents) {
   EXPECT_EQ(replayed->event_count(), live->event_count());
   ASSERT_EQ(replayed->history().size(), live->history().size());
   for (std::size_t i = 0; i < live->history().size(); ++i)
-    EXPECT_EQ(json::dump(replayed->history()[i].to_json()), json::dump(live->history()[i].to_json()));
+    EXPECT_EQ(json::dump(replayed->history()[i].to_json()),
+              json::dump(live->history()[i].to_json()));
 }
 
 }  // namespace

@@ -121,7 +121,8 @@ tasks::TaskRunner* TaskTokens::caller_of(const tasks::TaskRequest& request) cons
 }
 
 bool TaskTokens::redispatch_has_effects(const tasks::TaskRequest& request) const {
-  if (!request.task_token || request.task_token->empty()) return inner_.redispatch_has_effects(request);
+  if (!request.task_token || request.task_token->empty())
+    return inner_.redispatch_has_effects(request);
   const tasks::TaskRunner* caller = caller_of(request);
   if (caller == nullptr) return false;
   return route_of(request) == Route::kParkThenInvoke

@@ -11,8 +11,9 @@
 //     aws-sdk, ...) is parked here, then its integration is started (lambda: a plain
 //     lambda:invoke of the inner runner): a failure to start fails the task at once, a success
 //     becomes TaskProgress::kSubmitted (the TaskSubmitted event, as AWS writes it once the call
-//     returns) and the task goes on waiting. An integration Stepwise does not run (no runner set) is simply waited on: whoever
-//     learns the token (it is in the TaskScheduled parameters) answers it.
+//     returns) and the task goes on waiting. An integration Stepwise does not run (no runner
+//     set) is simply waited on: whoever learns the token (it is in the TaskScheduled
+//     parameters) answers it.
 // SendTask* then complete the parked `done` through the registry (it runs on the task's loop).
 //
 // Token answers follow AWS: a token never issued, or not shaped like one, is InvalidToken

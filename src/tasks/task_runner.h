@@ -42,7 +42,8 @@ struct TaskRequest {
   std::string task_id;
   // The same on every dispatch of one attempt of one state entry, and on no other:
   // "<execution arn>:<event id of the state's ...StateEntered event>:<attempt>" (a state of a
-  // Distributed Map's child run, which writes no events, uses "<execution arn>:c<call id>:<attempt>").
+  // Distributed Map's child run, which writes no events, uses "<execution arn>:c<call id>:
+  // <attempt>", the call id being unique in the execution and the same on every replay).
   // Local functions and jobs receive it (docs/FUNCTIONS.md) so that a call re-sent after a
   // crash can be recognised and not acted on twice.
   std::string idempotency_key;

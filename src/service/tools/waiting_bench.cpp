@@ -86,14 +86,16 @@ class Bench {
     std::size_t live = 0, dormant = 0, timers = 0;
     EventLoop::TimerStats stats;
   };
-  Snapshot snapshot() {
+  // reset: start the timer statistics afresh after reading them (one histogram per interval).
+  Snapshot snapshot(bool reset = false) {
     std::promise<Snapshot> p;
-    service_->post([&] {
+    service_->post([&, reset] {
       Snapshot s;
       s.live = service_->executions().live_count();
       s.dormant = service_->executions().dormant_count();
       s.timers = service_->loop().timer_count();
       s.stats = service_->loop().timer_stats();
+      if (reset) service_->loop().reset_timer_stats();
       p.set_value(s);
     });
     return p.get_future().get();
@@ -204,25 +206,30 @@ int phase_recover(const Options& o) {
     bench.stop();
     return 0;
   }
-  std::this_thread::sleep_for(std::chrono::seconds(o.observe_s));
-  snap = bench.snapshot();
-  std::tie(rss, hwm) = memory_mib();
-  const auto& st = snap.stats;
-  std::printf("after %ld s: %llu timers fired, max %lld ms late; %zu live, %zu dormant; "
-              "RSS %.0f MiB (peak %.0f MiB)\n",
-              o.observe_s, static_cast<unsigned long long>(st.fired),
-              static_cast<long long>(st.max_late_ms), snap.live, snap.dormant, rss, hwm);
-  std::printf("lateness histogram (ms):");
-  for (std::size_t i = 0; i < st.buckets.size(); ++i) {
-    if (i < EventLoop::TimerStats::kBounds.size()) {
-      std::printf(" <=%lld:%llu", static_cast<long long>(EventLoop::TimerStats::kBounds[i]),
-                  static_cast<unsigned long long>(st.buckets[i]));
-    } else {
-      std::printf(" >%lld:%llu", static_cast<long long>(EventLoop::TimerStats::kBounds.back()),
-                  static_cast<unsigned long long>(st.buckets[i]));
+  // One line per interval: timers fired in it and how late (the histogram restarts each time).
+  bench.snapshot(/*reset=*/true);
+  const long interval_s = 10;
+  for (long t = interval_s; t <= o.observe_s; t += interval_s) {
+    std::this_thread::sleep_for(std::chrono::seconds(interval_s));
+    snap = bench.snapshot(/*reset=*/true);
+    std::tie(rss, hwm) = memory_mib();
+    const auto& st = snap.stats;
+    std::printf("t=%3lds: %6llu timers fired, max %5lld ms late; %zu live, %zu dormant; RSS %.0f MiB;"
+                " late(ms)",
+                t, static_cast<unsigned long long>(st.fired), static_cast<long long>(st.max_late_ms),
+                snap.live, snap.dormant, rss);
+    for (std::size_t i = 0; i < st.buckets.size(); ++i) {
+      if (i < EventLoop::TimerStats::kBounds.size()) {
+        std::printf(" <=%lld:%llu", static_cast<long long>(EventLoop::TimerStats::kBounds[i]),
+                    static_cast<unsigned long long>(st.buckets[i]));
+      } else {
+        std::printf(" >%lld:%llu", static_cast<long long>(EventLoop::TimerStats::kBounds.back()),
+                    static_cast<unsigned long long>(st.buckets[i]));
+      }
     }
+    std::printf("\n");
+    std::fflush(stdout);
   }
-  std::printf("\n");
   bench.stop();
   return 0;
 }
