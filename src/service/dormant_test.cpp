@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "service/service.h"
+#include "service/test_harness.h"
 #include "store/memory_store.h"
 
 namespace stepwise::service {
@@ -14,81 +15,34 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr const char* kRole = "arn:aws:iam::123456789012:role/test";
 const char* kWaitMachine =
     R"({"StartAt":"A","States":{"A":{"Type":"Pass","Result":{"n":1},"ResultPath":"$.a","Next":"W"},
         "W":{"Type":"Wait","Seconds":3600,"Next":"B"},
         "B":{"Type":"Pass","Result":{"n":2},"ResultPath":"$.b","End":true}}})";
 
-// One Service over a given store and clock, its operations called as a client would.
-class Node {
+
+// A Service on a given store and clock with a dormancy setting, and its live/dormant counts.
+class Node : public testing::Harness {
  public:
-  Node(store::Store& store, Clock& clock, Millis dormant_after_ms) {
-    ServiceOptions o{.clock = clock, .store = store};
-    o.id_seed = 11;
-    o.dormant_after_ms = dormant_after_ms;
-    service_ = std::make_unique<Service>(std::move(o));
-    service_->add_operations(table_);
-    resumed_ = service_->start();
-  }
-  json::value ok(const std::string& op, json::value request) {
-    std::promise<api::Response> p;
-    auto f = p.get_future();
-    table_.dispatch(op, std::move(request), api::RequestInfo{},
-                    [&p](api::Response r) { p.set_value(std::move(r)); });
-    if (f.wait_for(10s) != std::future_status::ready) {
-      ADD_FAILURE() << op << " did not answer";
-      return {};
-    }
-    api::Response r = f.get();
-    EXPECT_FALSE(r.is_error()) << op << ": " << (r.is_error() ? r.error().message : "");
-    return r.is_error() ? json::value() : r.body();
-  }
-  std::string create(const std::string& name) {
-    json::value r = ok("CreateStateMachine", json::object{{"name", name},
-                                                          {"definition", kWaitMachine},
-                                                          {"roleArn", kRole}});
-    return r.is_object() ? std::string(r.at("stateMachineArn").as_string()) : "";
-  }
-  std::string start(const std::string& machine, const std::string& name) {
-    json::value r = ok("StartExecution", json::object{{"stateMachineArn", machine},
-                                                      {"name", name},
-                                                      {"input", R"({"x":7})"}});
-    return r.is_object() ? std::string(r.at("executionArn").as_string()) : "";
-  }
-  json::value wait_closed(const std::string& arn) {
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    for (;;) {
-      json::value d = ok("DescribeExecution", json::object{{"executionArn", arn}});
-      if (!d.is_object() || d.at("status") != "RUNNING") return d;
-      if (std::chrono::steady_clock::now() > deadline) {
-        ADD_FAILURE() << arn << " still RUNNING";
-        return d;
-      }
-      std::this_thread::sleep_for(1ms);
-    }
-  }
-  std::vector<std::string> event_types(const std::string& arn) {
-    json::value h = ok("GetExecutionHistory", json::object{{"executionArn", arn}});
-    std::vector<std::string> out;
-    for (const auto& e : h.at("events").as_array()) out.emplace_back(e.at("type").as_string());
-    return out;
+  Node(store::Store& store, Clock& clock, Millis dormant_after_ms)
+      : Harness([&] {
+          ServiceOptions o{.clock = clock, .store = store};
+          o.dormant_after_ms = dormant_after_ms;
+          return o;
+        }()) {}
+  std::string create_waiting(const std::string& name) { return create(name, kWaitMachine); }
+  json::value describe_closed(const std::string& arn) {
+    wait_closed(arn);
+    return ok("DescribeExecution", json::object{{"executionArn", arn}});
   }
   // Counts read on the engine thread.
   std::pair<std::size_t, std::size_t> live_and_dormant() {
     std::promise<std::pair<std::size_t, std::size_t>> p;
-    service_->post([&] {
-      p.set_value({service_->executions().live_count(), service_->executions().dormant_count()});
+    service().post([&] {
+      p.set_value({service().executions().live_count(), service().executions().dormant_count()});
     });
     return p.get_future().get();
   }
-  Service& service() { return *service_; }
-  std::size_t resumed() const { return resumed_; }
-
- private:
-  std::unique_ptr<Service> service_;
-  api::OperationTable table_;
-  std::size_t resumed_ = 0;
 };
 
 const std::vector<std::string> kWaitHistory = {
@@ -101,10 +55,7 @@ TEST(Dormant, WaitingExecutionLeavesMemoryAndWakesWhenItsTimerIsDue) {
   // 50 ms: far enough that the execution sleeps first, near enough for a fast test.
   const char* short_wait = R"({"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":1,"End":true}}})";
   Node node(store, clock, /*dormant_after_ms=*/50);
-  json::value r = node.ok("CreateStateMachine", json::object{{"name", "w"},
-                                                             {"definition", short_wait},
-                                                             {"roleArn", kRole}});
-  std::string arn = node.start(std::string(r.at("stateMachineArn").as_string()), "e");
+  std::string arn = node.start(node.create("w", short_wait), "e");
   // Once its first step is durable it sleeps: no interpreter in memory.
   auto deadline = std::chrono::steady_clock::now() + 5s;
   while (node.live_and_dormant() != std::make_pair(std::size_t{0}, std::size_t{1}) &&
@@ -112,7 +63,7 @@ TEST(Dormant, WaitingExecutionLeavesMemoryAndWakesWhenItsTimerIsDue) {
     std::this_thread::sleep_for(1ms);
   }
   EXPECT_EQ(node.live_and_dormant(), std::make_pair(std::size_t{0}, std::size_t{1}));
-  json::value d = node.wait_closed(arn);
+  json::value d = node.describe_closed(arn);
   EXPECT_EQ(d.at("status"), "SUCCEEDED");
   EXPECT_EQ(node.live_and_dormant(), std::make_pair(std::size_t{0}, std::size_t{0}));
   EXPECT_EQ(node.event_types(arn), (std::vector<std::string>{"ExecutionStarted", "WaitStateEntered",
@@ -126,8 +77,8 @@ TEST(Dormant, SleepingAndWakingGivesTheSameHistoryAndOutputAsStayingAwake) {
     store::MemoryStore store;
     ManualClock clock(1'700'000'000'000);
     Node node(store, clock, dormant_after);
-    std::string arn = node.start(node.create("m"), "e");
-    json::value d = node.wait_closed(arn);
+    std::string arn = node.start(node.create_waiting("m"), "e", R"({"x":7})");
+    json::value d = node.describe_closed(arn);
     EXPECT_EQ(d.at("status"), "SUCCEEDED");
     outputs.push_back(d.at("output"));
     histories.push_back(node.event_types(arn));
@@ -144,8 +95,9 @@ TEST(Dormant, RecoveryPutsWaitingExecutionsToSleepWithoutReplayingThem) {
   {
     RealClock clock;  // the hour-long Wait really waits: the rows stay RUNNING and dormant
     Node before(store, clock, 0);
-    std::string machine = before.create("m");
-    for (int i = 0; i < 5; ++i) arns.push_back(before.start(machine, "e" + std::to_string(i)));
+    std::string machine = before.create_waiting("m");
+    for (int i = 0; i < 5; ++i)
+      arns.push_back(before.start(machine, "e" + std::to_string(i), R"({"x":7})"));
     auto deadline = std::chrono::steady_clock::now() + 5s;
     while (before.live_and_dormant().second < 5 && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(1ms);
@@ -158,7 +110,7 @@ TEST(Dormant, RecoveryPutsWaitingExecutionsToSleepWithoutReplayingThem) {
   Node after(store, clock, 0);
   EXPECT_EQ(after.resumed(), 5u);
   for (const std::string& arn : arns) {
-    json::value d = after.wait_closed(arn);
+    json::value d = after.describe_closed(arn);
     EXPECT_EQ(d.at("status"), "SUCCEEDED");
     EXPECT_EQ(after.event_types(arn), kWaitHistory);
   }
@@ -168,13 +120,13 @@ TEST(Dormant, StopExecutionWakesASleepingExecutionToAbortIt) {
   store::MemoryStore store;
   RealClock clock;
   Node node(store, clock, 0);
-  std::string arn = node.start(node.create("m"), "e");
+  std::string arn = node.start(node.create_waiting("m"), "e", R"({"x":7})");
   auto deadline = std::chrono::steady_clock::now() + 5s;
   while (node.live_and_dormant().second < 1 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(1ms);
   ASSERT_EQ(node.live_and_dormant().second, 1u);
   node.ok("StopExecution", json::object{{"executionArn", arn}, {"error", "E"}, {"cause", "C"}});
-  json::value d = node.wait_closed(arn);
+  json::value d = node.describe_closed(arn);
   EXPECT_EQ(d.at("status"), "ABORTED");
   EXPECT_EQ(d.at("error"), "E");
   EXPECT_EQ(node.event_types(arn).back(), "ExecutionAborted");

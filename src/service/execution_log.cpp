@@ -354,7 +354,7 @@ void ExecutionLogger::report(bool force) {
   if (dropped == reported_drops_) return;
   const auto now = std::chrono::steady_clock::now();
   const bool due = last_report_ == std::chrono::steady_clock::time_point{} ||
-                   now - last_report_ >= std::chrono::seconds(log_limits::report_interval_seconds_max);
+                   now - last_report_ >= std::chrono::seconds(log_limits::report_interval_seconds);
   if (!due && !force) return;
   std::cerr << "stepwise: execution log: " << (dropped - reported_drops_)
             << " record(s) dropped (queue full or write failed)";

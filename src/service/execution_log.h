@@ -34,6 +34,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/limits.h"
 #include "engine/history.h"
 #include "json/json.h"
 
@@ -51,10 +52,14 @@ inline constexpr std::size_t payload_bytes_max = 248 * 1024;
 // Characters of the file name made from a log group name: AWS allows 512-character log group
 // names, most file systems 255-byte file names (".jsonl" is added).
 inline constexpr std::size_t file_name_chars_max = 200;
+// Events a logged Express execution builds in one step (engine::ExecutionInfo): a Pass loop
+// runs inside one step until Express's 5 minutes are up, and must not fill memory meanwhile.
+// The same bound as Standard's history quota; the step's later events are not logged.
+inline constexpr std::size_t step_events_max = stepwise::limits::history_events_max;
 // Log files held open at once; beyond it they are all closed and reopened on demand.
 inline constexpr std::size_t open_files_max = 64;
 // Seconds between two stderr reports of dropped records or write errors.
-inline constexpr std::int64_t report_interval_seconds_max = 60;
+inline constexpr std::int64_t report_interval_seconds = 60;
 }  // namespace log_limits
 
 enum class LogLevel { kOff, kAll, kError, kFatal };
@@ -74,8 +79,8 @@ std::optional<LogSettings> parse_logging_configuration(const json::value& config
 // The file name of a log group ARN `arn:aws:logs:<region>:<account>:log-group:<name>:*`: the
 // name with every character other than A-Z a-z 0-9 . - _ replaced by '_' (so '/' never makes a
 // folder and ".." cannot climb out of the log dir), a leading '.' made '_', cut to
-// file_name_chars_max, plus ".jsonl". "/aws/vendedlogs/states/x" → "_aws_vendedlogs_states_x.jsonl".
-// A value that is not a log-group ARN is sanitised whole.
+// file_name_chars_max, plus ".jsonl": "/aws/vendedlogs/states/x" gives
+// "_aws_vendedlogs_states_x.jsonl". A value that is not a log-group ARN is sanitised whole.
 std::string log_file_name(std::string_view log_group_arn);
 
 // True when `level` logs events of this type (AWS's table: ERROR adds every *Failed, *Aborted,

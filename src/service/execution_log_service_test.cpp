@@ -10,6 +10,7 @@
 #include <random>
 #include <thread>
 
+#include "service/execution_log.h"
 #include "service/service.h"
 #include "store/memory_store.h"
 
@@ -234,6 +235,22 @@ TEST(ExecutionLogService, ExecutionThatSleptThroughAWaitLogsEachEventOnce) {
   auto records = h.records();
   EXPECT_EQ(types(records), history);
   EXPECT_EQ(history.size(), 6u);
+}
+
+TEST(ExecutionLogService, ExpressLoopingInsideOneStepLogsAtMostTheStepBound) {
+  // An endless Pass loop runs inside the start's step until TimeoutSeconds (the manual clock
+  // charges each transition): the events it builds, and so the log, stop at the bound.
+  LogHarness h;
+  std::string machine = h.create(
+      "m", R"({"TimeoutSeconds":5,"StartAt":"A","States":{"A":{"Type":"Pass","Next":"C"},)"
+           R"("C":{"Type":"Choice","Choices":[{"Variable":"$.stop","IsPresent":true,)"
+           R"("Next":"D"}],"Default":"A"},"D":{"Type":"Succeed"}}})",
+      "EXPRESS", logging("ALL", false));
+  json::value r = h.ok("StartSyncExecution", json::object{{"stateMachineArn", machine}});
+  ASSERT_TRUE(r.is_object());
+  EXPECT_EQ(r.at("status"), "TIMED_OUT");
+  auto records = h.records();
+  EXPECT_EQ(records.size(), log_limits::step_events_max);
 }
 
 TEST(ExecutionLogService, OffWritesNoFile) {

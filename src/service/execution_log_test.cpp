@@ -79,8 +79,9 @@ TEST(ExecutionLog, ExitedRecordWritesTheStateNameFirstAsAwsDoes) {
   auto e = event(3, 2, "PassStateExited", "stateExitedEventDetails",
                  {{"output", "{}"}, {"outputDetails", {{"truncated", false}}}, {"name", "P"}});
   const std::string line = format_log_record(e, "arn:x", 0, true);
-  EXPECT_NE(line.find(R"("details":{"name":"P","output":"{}","outputDetails":{"truncated":false}})"),
-            std::string::npos)
+  EXPECT_NE(
+      line.find(R"("details":{"name":"P","output":"{}","outputDetails":{"truncated":false}})"),
+      std::string::npos)
       << line;
 }
 

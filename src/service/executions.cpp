@@ -153,6 +153,7 @@ std::unique_ptr<Executions::Live> Executions::make_live(
   info.express = rec.type == "EXPRESS";
   // Express builds no events unless they are logged: that is most of its speed.
   info.keep_history = !info.express || l->log != nullptr;
+  if (info.express) info.step_history_events_max = log_limits::step_events_max;
   // Express's 5-minute limit must arrive even in a loop of Pass states under a manual clock.
   info.transition_charge_us = loop_.clock().is_manual() ? 100 : 1;
   Live* raw = l.get();

@@ -152,7 +152,8 @@ class Executions final : public ExecutionStarter {
   // waking): timers and tasks that repeat nothing go out at once (a task the history shows taken
   // by a worker or accepted by its integration only waits again); a task whose runner may have
   // had effects first gets a journalled step writing its Started event again, and goes out once
-  // that step is durable, so the history shows every call.
+  // that step is durable, so the history shows every call. `l` must be in live_ (the steps are
+  // delivered by ARN); `commands` is what Execution::outstanding() returned after the rebuild.
   void reissue(Live& l, std::vector<engine::Command>& commands);
   void invoke(Live& l, engine::Command& c);
   void task_done(const std::string& arn, std::uint64_t id, tasks::TaskOutcome o);

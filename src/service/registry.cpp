@@ -661,7 +661,7 @@ Result<ResolvedMachine> Registry::resolve(const std::string& arn_text) {
       if (!compiled.ok()) return compiled.error();
       return ResolvedMachine{
           *compiled,         m->arn,       m->name, version->type, version->definition,
-          version->role_arn, version->arn, "",  std::move(version->logging_configuration)};
+          version->role_arn, version->arn, "", std::move(version->logging_configuration)};
     }
     auto m = impl_->store.get_state_machine(arn->text);
     if (!m) return err(machine_missing(arn->text));

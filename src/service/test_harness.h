@@ -14,6 +14,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "service/service.h"
 
@@ -69,12 +70,17 @@ class Harness {
  public:
   Harness(store::Store& store, ManualClock& clock, tasks::TaskRunner* functions = nullptr,
           Millis retention_ms = retention_limits::retention_default_ms,
-          Millis purge_interval_ms = retention_limits::purge_interval_default_ms) {
-    ServiceOptions o{.clock = clock, .store = store};
-    o.functions = functions;
+          Millis purge_interval_ms = retention_limits::purge_interval_default_ms)
+      : Harness([&] {
+          ServiceOptions o{.clock = clock, .store = store};
+          o.functions = functions;
+          o.retention_ms = retention_ms;
+          o.purge_interval_ms = purge_interval_ms;
+          return o;
+        }()) {}
+  // Any options (a real clock, dormancy settings...); ids are made deterministic.
+  explicit Harness(ServiceOptions o) {
     o.id_seed = 7;
-    o.retention_ms = retention_ms;
-    o.purge_interval_ms = purge_interval_ms;
     service_ = std::make_unique<Service>(std::move(o));
     service_->add_operations(table_);
     resumed_ = service_->start();
@@ -111,10 +117,11 @@ class Harness {
                                                           {"type", type}});
     return r.is_object() ? std::string(r.at("stateMachineArn").as_string()) : "";
   }
-  std::string start(const std::string& machine, const std::string& name) {
+  std::string start(const std::string& machine, const std::string& name,
+                    const std::string& input = "{}") {
     json::value r = ok("StartExecution", json::object{{"stateMachineArn", machine},
                                                       {"name", name},
-                                                      {"input", "{}"}});
+                                                      {"input", input}});
     return r.is_object() ? std::string(r.at("executionArn").as_string()) : "";
   }
   std::string status(const std::string& execution_arn) {
@@ -131,6 +138,14 @@ class Harness {
       s = status(execution_arn);
     }
     return s;
+  }
+  // The event types of an execution's history, in order.
+  std::vector<std::string> event_types(const std::string& execution_arn) {
+    json::value h = ok("GetExecutionHistory", json::object{{"executionArn", execution_arn}});
+    std::vector<std::string> types;
+    if (!h.is_object()) return types;
+    for (const auto& e : h.at("events").as_array()) types.emplace_back(e.at("type").as_string());
+    return types;
   }
   // DescribeStateMachine's status, or the error type.
   std::string machine_status(const std::string& machine_arn) {

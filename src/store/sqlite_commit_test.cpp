@@ -2,6 +2,7 @@
 // afterwards (the writer's cache of known rows), the journal numbering across steps, redrives
 // and reopens, and a batch written again call by call after a conflict.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <future>
 
@@ -153,6 +154,31 @@ TEST(SqliteCommit, ABatchWrittenAgainAfterAConflictKeepsItsOtherCalls) {
   ASSERT_TRUE(commit(*s, {step(fresh, 4, 1, R"({"n":3})"), step(held, 2, 1, R"({"n":1})")}).ok());
   EXPECT_EQ(journal_seqs(*s, fresh.arn), (std::vector<std::int64_t>{1, 2, 3}));
   EXPECT_EQ(journal_seqs(*s, held.arn), (std::vector<std::int64_t>{1}));
+}
+
+// The writer remembers the row ids of running executions; if such a row disappears behind its
+// back, the step must not vanish with it (an UPDATE of no row is not an error in SQL).
+TEST(SqliteCommit, AStepWhoseRememberedRowIsGoneWritesTheRowAgain) {
+  TempDir dir;
+  auto s = open_store(dir.path());
+  ASSERT_TRUE(s);
+  ExecutionRecord row = execution("gone", 1);
+  ASSERT_TRUE(commit(*s, {start_step(row, 1)}).ok());
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open((dir.path() / SqliteStore::kFileName).c_str(), &raw), SQLITE_OK);
+  sqlite3_busy_timeout(raw, 5000);
+  const char* purge = "DELETE FROM history_events; DELETE FROM journal; DELETE FROM executions";
+  EXPECT_EQ(sqlite3_exec(raw, purge, nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(raw);
+  ASSERT_TRUE(s->get_execution(row.arn) == std::nullopt);
+  row.status = "SUCCEEDED";
+  row.stop_ms = 9;
+  ASSERT_TRUE(commit(*s, {step(row, 2, 1, R"({"n":1})")}).ok());
+  auto stored = s->get_execution(row.arn);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->status, "SUCCEEDED");
+  EXPECT_EQ(journal_seqs(*s, row.arn), (std::vector<std::int64_t>{1}));
+  EXPECT_EQ(s->history({row.arn, false, 0, 100}).size(), 1u);
 }
 
 TEST(SqliteCommit, EventDetailsRoundTrip) {

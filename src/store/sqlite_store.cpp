@@ -6,6 +6,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <limits>
@@ -751,6 +753,11 @@ Result<SqliteStore::KnownRow> SqliteStore::write_row(const StepRecord& step) {
                     s.bind(20, row.journal_count);
                   });
     if (!st.ok()) return std::move(st).error();
+    if (sqlite3_changes(writer_.handle()) == 0) {
+      // A remembered row that is gone (not expected: only closed rows are purged). As a
+      // conflict, the batch is written again with the cache emptied, which finds the truth.
+      return Error{errors::conflict, "the row of " + r.arn + " is not where the writer remembered it"};
+    }
   }
   remember_row(r, row);
   return row;
@@ -767,6 +774,50 @@ void SqliteStore::remember_row(const ExecutionRecord& r, const KnownRow& row) {
   known_rows_[r.arn] = row;
 }
 
+// "INSERT INTO history_events(...) VALUES(...),(...)" for n rows, 1 <= n <= the maximum; with
+// static storage, as the statement cache is keyed by the SQL's address.
+static const char* history_insert_sql(std::size_t n) {
+  static const auto sql = [] {
+    std::array<std::string, SqliteStore::history_rows_per_insert_max + 1> out;
+    for (std::size_t k = 1; k < out.size(); ++k) {
+      out[k] = "INSERT INTO history_events(execution_id,id,previous_event_id,timestamp_ms,type,details_key,details) "
+               "VALUES(?,?,?,?,?,?,?)";
+      for (std::size_t i = 1; i < k; ++i) out[k] += ",(?,?,?,?,?,?,?)";
+    }
+    return out;
+  }();
+  return sql[n].c_str();
+}
+
+// Several rows per INSERT: SQLite's work per statement (starting the program, checking the
+// transaction, resetting) is then paid once for up to history_rows_per_insert_max events.
+Status SqliteStore::write_events(std::int64_t execution_id, std::vector<engine::HistoryEvent>& events,
+                                 const std::string& arn) {
+  constexpr std::size_t per_insert = history_rows_per_insert_max;
+  for (std::size_t first = 0; first < events.size(); first += per_insert) {
+    const std::size_t n = std::min(per_insert, events.size() - first);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!events[first + i].details_key.empty()) encode_details(events[first + i], details_text_[i]);
+    }
+    auto st = run(writer_, history_insert_sql(n), "cannot commit a step", [&](Statement& s) {
+      for (std::size_t i = 0; i < n; ++i) {
+        const engine::HistoryEvent& e = events[first + i];
+        const int p = static_cast<int>(7 * i);
+        s.bind(p + 1, execution_id).bind(p + 2, e.id).bind(p + 3, e.previous_event_id).bind(p + 4, e.timestamp);
+        s.bind(p + 5, e.type).bind(p + 6, e.details_key);
+        if (e.details_key.empty()) s.bind_null(p + 7);
+        else s.bind(p + 7, std::string_view(details_text_[i]));
+      }
+    });
+    if (st.ok()) continue;
+    if (st.error().name != errors::conflict) return st;
+    return Error{errors::conflict, "a history event of " + arn + " with an id from " + std::to_string(events[first].id) +
+                                       " to " + std::to_string(events[first + n - 1].id) +
+                                       " is already stored (ids must grow)"};
+  }
+  return ok_status();
+}
+
 Status SqliteStore::write_step(StepRecord& step) {
   const ExecutionRecord& r = step.execution;
   const char* what = "cannot commit a step";
@@ -774,24 +825,7 @@ Status SqliteStore::write_step(StepRecord& step) {
   if (!row.ok()) return std::move(row).error();
   const std::int64_t execution_id = row->id;
   const std::int64_t journal_seq = row->journal_count;
-  for (auto& e : step.events) {
-    const bool has_details = !e.details_key.empty();
-    if (has_details) encode_details(e, details_text_);
-    auto st = run(writer_,
-                  "INSERT INTO history_events(execution_id,id,previous_event_id,timestamp_ms,type,details_key,"
-                  "details) VALUES(?1,?2,?3,?4,?5,?6,?7)",
-                  what, [&](Statement& s) {
-                    s.bind(1, execution_id).bind(2, e.id).bind(3, e.previous_event_id).bind(4, e.timestamp);
-                    s.bind(5, e.type).bind(6, e.details_key);
-                    if (has_details) s.bind(7, std::string_view(details_text_));
-                    else s.bind_null(7);
-                  });
-    if (!st.ok()) {
-      if (st.error().name != errors::conflict) return st;
-      return Error{errors::conflict, "history event " + std::to_string(e.id) + " of " + r.arn +
-                                         " is already stored (ids must grow)"};
-    }
-  }
+  if (auto st = write_events(execution_id, step.events, r.arn); !st.ok()) return st;
   if (!step.has_journal) return ok_status();
   const std::string entry = json::dump(step.journal);
   return run(writer_, "INSERT INTO journal(execution_id,n,entry) VALUES(?1,?2,?3)", what,

@@ -1,10 +1,12 @@
 // SqliteStore: the durable Store — one SQLite database `<dir>/stepwise.db` in WAL mode.
 //
 // Group commit: commit_steps() only queues; one writer thread takes everything queued (up to
-// group_commit_steps_max steps / group_commit_events_max events), writes it in ONE transaction — each commit_steps() call inside
-// its own savepoint, so one bad call fails alone — commits (one fsync with the default
-// Synchronous::kFull) and then calls each `done` on the writer thread. Many executions' steps
-// thus share one fsync, which is what makes durable throughput high.
+// group_commit_steps_max steps / group_commit_events_max events), writes it in ONE transaction,
+// commits (one fsync with the default Synchronous::kFull) and then calls each `done` on the
+// writer thread. Many executions' steps thus share one fsync, which is what makes durable
+// throughput high. One bad call fails alone: a batch in which a call conflicts (a duplicate
+// history event) is rolled back and written again with each call in its own savepoint
+// (savepoints cost a copy of every page a call touches, so only that rare retry pays for them).
 //
 // Durability (docs/STORE.md): kFull — a step whose `done` saw Ok survives a process crash and a
 // power loss. kNormal — survives a process crash (kill -9), but the last steps before a power
@@ -13,7 +15,9 @@
 // An execution's identity (`arn`, `state_machine_arn`, `start_ms`) and its `input` and
 // `definition` are written by its first step only: they never change afterwards (a redrive
 // reruns the same definition and input and keeps the start date), and not rewriting them keeps a
-// step's transaction small and its indexes untouched. Every other field is replaced by each step.
+// step's transaction small and its indexes untouched; a later step may leave them empty. Every
+// other field is replaced by each step: the first step inserts the row, later ones update it by
+// row id (the writer remembers the ids of the running executions it wrote).
 //
 // Errors are never silent: an unwritable directory, a read-only file, a file that is not a
 // database, a deleted database, a schema newer than this build, or another process using the
@@ -28,6 +32,7 @@
 // call flush(), and should be quick (post the follow-up work elsewhere).
 #pragma once
 
+#include <array>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -71,6 +76,8 @@ class SqliteStore final : public Store {
  public:
   static constexpr const char* kFileName = "stepwise.db";
   static constexpr const char* kLockName = "stepwise.lock";
+  // History events inserted by one INSERT statement at most (sqlite_store.cpp, write_events).
+  static constexpr std::size_t history_rows_per_insert_max = 8;
 
   static Result<std::unique_ptr<SqliteStore>> open(const std::filesystem::path& dir,
                                                    const SqliteOptions& options = {});
@@ -138,6 +145,7 @@ class SqliteStore final : public Store {
   Status write_isolated(std::vector<Pending>& batch, std::vector<Status>& results);
   Status write_call(std::vector<StepRecord>& steps);
   Status write_step(StepRecord& step);
+  Status write_events(std::int64_t execution_id, std::vector<engine::HistoryEvent>& events, const std::string& arn);
   // An execution row this writer has written: its id and journal entry count.
   struct KnownRow {
     std::int64_t id = 0;
@@ -174,7 +182,8 @@ class SqliteStore final : public Store {
   bool stopping_ = false;
   Stats stats_;
   std::thread writer_thread_;
-  std::string details_text_;  // writer thread: the event details being written (reused buffer)
+  // Writer thread: the details of the events being inserted, as JSON text (reused buffers).
+  std::array<std::string, history_rows_per_insert_max> details_text_;
   // Writer thread (under write_mu_): the rows of RUNNING executions written since open, so a
   // step updates its row by id instead of upserting it by ARN. Valid because only write_row
   // writes an execution's row and journal_count, and purge deletes closed rows only; emptied

@@ -119,6 +119,7 @@ class CountingStore final : public store::Store {
   std::vector<engine::HistoryEvent> history(const store::HistoryQuery& q) override { return s_.history(q); }
   std::vector<store::JournalEntry> journal(const std::string& a) override { return s_.journal(a); }
   std::vector<store::ExecutionRecord> running_executions() override { return s_.running_executions(); }
+  std::vector<store::RunningExecution> running_index() override { return s_.running_index(); }
   Result<std::int64_t> purge_closed_before(Millis before_ms) override { return s_.purge_closed_before(before_ms); }
 
  private:
