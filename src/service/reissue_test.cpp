@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "service/service.h"
+#include "service/test_harness.h"
 #include "store/memory_store.h"
 
 namespace stepwise::service {
@@ -18,8 +19,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr Millis kStart = 1'700'000'000'000;
-constexpr const char* kRole = "arn:aws:iam::123456789012:role/test";
+using testing::kStart;
 
 // Lambda stand-in that records every call; holds them (answer()) or echoes at once.
 class Functions final : public tasks::TaskRunner {
@@ -58,46 +58,24 @@ class Functions final : public tasks::TaskRunner {
   std::deque<std::pair<EventLoop*, tasks::TaskDone>> held_;
 };
 
-class Harness {
+// The clock must exist before the Service that the base class builds.
+struct OwnClock {
+  ManualClock clock{kStart};
+};
+
+// The shared harness on its own clock, plus this file's shorthands.
+class Harness : OwnClock, public testing::Harness {
  public:
-  Harness(store::Store& store, Functions* functions) : clock_(kStart) {
-    ServiceOptions o{.clock = clock_, .store = store};
-    o.functions = functions;
-    o.id_seed = 7;
-    service_ = std::make_unique<Service>(std::move(o));
-    service_->add_operations(table_);
-    resumed_ = service_->start();
-  }
-  json::value ok(const std::string& op, json::value request) {
-    std::promise<api::Response> p;
-    auto f = p.get_future();
-    table_.dispatch(op, std::move(request), api::RequestInfo{},
-                    [&p](api::Response r) { p.set_value(std::move(r)); });
-    if (f.wait_for(10s) != std::future_status::ready) {
-      ADD_FAILURE() << op << " did not answer";
-      return nullptr;
-    }
-    api::Response r = f.get();
-    EXPECT_FALSE(r.is_error()) << op << ": " << (r.is_error() ? r.error().message : "");
-    return r.is_error() ? json::value() : r.body();
-  }
+  Harness(store::Store& store, Functions* functions)
+      : testing::Harness(store, OwnClock::clock, functions) {}
+  // Creates machine "m" from `definition` and starts execution "e" of it.
   std::string start(const char* definition) {
-    json::value m = ok("CreateStateMachine", json::object{{"name", "m"}, {"definition", definition},
-                                                         {"roleArn", kRole}});
-    json::value e = ok("StartExecution",
-                       json::object{{"stateMachineArn", m.at("stateMachineArn")}, {"name", "e"}});
-    return std::string(e.at("executionArn").as_string());
+    return testing::Harness::start(create("m", definition), "e");
   }
+  // DescribeExecution once the execution has left RUNNING.
   json::value wait_closed(const std::string& arn) {
-    for (auto end = std::chrono::steady_clock::now() + 10s;;) {
-      json::value d = ok("DescribeExecution", json::object{{"executionArn", arn}});
-      if (!d.is_object() || d.at("status") != "RUNNING") return d;
-      if (std::chrono::steady_clock::now() > end) {
-        ADD_FAILURE() << arn << " still RUNNING";
-        return d;
-      }
-      std::this_thread::sleep_for(1ms);
-    }
+    testing::Harness::wait_closed(arn);
+    return ok("DescribeExecution", json::object{{"executionArn", arn}});
   }
   // The history as "id:type:previousEventId" lines; fails on a gap or a duplicate id.
   std::vector<std::string> history(const std::string& arn) {
@@ -111,14 +89,6 @@ class Harness {
     }
     return out;
   }
-  std::size_t resumed() const { return resumed_; }
-  Service& service() { return *service_; }
-
- private:
-  ManualClock clock_;
-  std::unique_ptr<Service> service_;
-  api::OperationTable table_;
-  std::size_t resumed_ = 0;
 };
 
 const char* kLambdaMachine = R"({"StartAt":"T","States":{"T":{"Type":"Task",

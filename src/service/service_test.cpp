@@ -17,6 +17,7 @@
 #include <boost/beast/http.hpp>
 
 #include "api/server.h"
+#include "service/test_harness.h"
 #include "store/memory_store.h"
 
 namespace stepwise::service {
@@ -73,8 +74,8 @@ class ScriptedFunctions final : public tasks::TaskRunner {
   int calls_ = 0;
 };
 
-constexpr Millis kStart = 1'700'000'000'000;
-constexpr const char* kRole = "arn:aws:iam::123456789012:role/test";
+using testing::kRole;
+using testing::kStart;
 constexpr const char* kPrefix = "arn:aws:states:us-east-1:123456789012:";
 
 const char* kPassMachine =
@@ -82,82 +83,30 @@ const char* kPassMachine =
 const char* kTaskMachine =
     R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:f","Next":"P"},"P":{"Type":"Pass","End":true}}})";
 
-class Harness {
+// The clock must exist before the Service that the base class builds.
+struct OwnClock {
+  ManualClock clock{kStart};
+};
+
+// The shared harness (service/test_harness.h) on its own manual clock, with a mock config.
+class Harness : OwnClock, public testing::Harness {
  public:
   explicit Harness(store::Store& store, ScriptedFunctions* functions = nullptr,
                    std::optional<tasks::MockConfig> mocks = std::nullopt)
-      : clock_(kStart) {
-    ServiceOptions o{.clock = clock_, .store = store};
-    o.functions = functions;
-    o.mock_config = std::move(mocks);
-    o.id_seed = 7;
-    service_ = std::make_unique<Service>(std::move(o));
-    service_->add_operations(table_);
-    resumed_ = service_->start();
-  }
-
-  api::Response call(const std::string& op, json::value request) {
-    std::promise<api::Response> p;
-    auto f = p.get_future();
-    table_.dispatch(op, std::move(request), api::RequestInfo{},
-                    [&p](api::Response r) { p.set_value(std::move(r)); });
-    if (f.wait_for(10s) != std::future_status::ready) {
-      ADD_FAILURE() << op << " did not answer";
-      return api::ApiError::internal("no answer");
-    }
-    return f.get();
-  }
-  json::value ok(const std::string& op, json::value request) {
-    api::Response r = call(op, std::move(request));
-    EXPECT_FALSE(r.is_error()) << op << ": " << (r.is_error() ? r.error().type + " " + r.error().message : "");
-    return r.is_error() ? json::value() : r.body();
-  }
-  std::string create(const std::string& name, const char* definition,
-                     const char* type = "STANDARD") {
-    json::value r = ok("CreateStateMachine", json::object{{"name", name},
-                                                          {"definition", definition},
-                                                          {"roleArn", kRole},
-                                                          {"type", type}});
-    return r.is_object() ? std::string(r.at("stateMachineArn").as_string()) : "";
-  }
-  std::string start(const std::string& machine, const std::string& name,
-                    const std::string& input = "{}") {
-    json::value r = ok("StartExecution", json::object{{"stateMachineArn", machine},
-                                                      {"name", name},
-                                                      {"input", input}});
-    return r.is_object() ? std::string(r.at("executionArn").as_string()) : "";
-  }
+      : testing::Harness([&] {
+          ServiceOptions o{.clock = OwnClock::clock, .store = store};
+          o.functions = functions;
+          o.mock_config = std::move(mocks);
+          return o;
+        }()) {}
   json::value describe(const std::string& arn) {
     return ok("DescribeExecution", json::object{{"executionArn", arn}});
   }
-  // Polls until the execution leaves RUNNING (answers are event-driven; this bounds a bug).
+  // DescribeExecution once the execution has left RUNNING.
   json::value wait_closed(const std::string& arn) {
-    auto deadline = std::chrono::steady_clock::now() + 10s;
-    for (;;) {
-      json::value d = describe(arn);
-      if (!d.is_object() || d.at("status") != "RUNNING") return d;
-      if (std::chrono::steady_clock::now() > deadline) {
-        ADD_FAILURE() << arn << " still RUNNING";
-        return d;
-      }
-      std::this_thread::sleep_for(1ms);
-    }
+    testing::Harness::wait_closed(arn);
+    return describe(arn);
   }
-  std::vector<std::string> event_types(const std::string& arn) {
-    json::value h = ok("GetExecutionHistory", json::object{{"executionArn", arn}});
-    std::vector<std::string> types;
-    if (!h.is_object()) return types;
-    for (const auto& e : h.at("events").as_array()) types.emplace_back(e.at("type").as_string());
-    return types;
-  }
-  Service& service() { return *service_; }
-  std::size_t resumed() const { return resumed_; }
-
- private:
-  ManualClock clock_;
-  std::unique_ptr<Service> service_;
-  api::OperationTable table_;
-  std::size_t resumed_ = 0;
 };
 
 void expect_error(const api::Response& r, const std::string& type, const std::string& message) {
