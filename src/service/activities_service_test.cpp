@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "service/service.h"
+#include "service/test_harness.h"
 #include "store/memory_store.h"
 
 namespace stepwise::service {
@@ -19,58 +20,30 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr const char* kRole = "arn:aws:iam::123456789012:role/test";
 
-class Api {
+// The clock must exist before the Service that the base class builds.
+struct RealTime {
+  RealClock clock;
+};
+
+// The shared harness (service/test_harness.h) on the real clock, with activity shorthands.
+class Api : RealTime, public testing::Harness {
  public:
-  explicit Api(store::Store& store) {
-    ServiceOptions o{.clock = clock_, .store = store};
-    o.id_seed = 11;
-    service_ = std::make_unique<Service>(std::move(o));
-    service_->add_operations(table_);
-    service_->start();
-  }
-
-  api::Response call(const std::string& op, json::value request) {
-    // Shared: a reply that comes after the wait gave up must not touch a dead promise.
-    auto p = std::make_shared<std::promise<api::Response>>();
-    auto f = p->get_future();
-    table_.dispatch(op, std::move(request), api::RequestInfo{},
-                    [p](api::Response r) { p->set_value(std::move(r)); });
-    if (f.wait_for(10s) != std::future_status::ready) {
-      ADD_FAILURE() << op << " did not answer";
-      return api::ApiError::internal("no answer");
-    }
-    return f.get();
-  }
-  json::value ok(const std::string& op, json::value request) {
-    api::Response r = call(op, std::move(request));
-    EXPECT_FALSE(r.is_error()) << op << ": "
-                               << (r.is_error() ? r.error().type + " " + r.error().message : "");
-    return r.is_error() ? json::value() : r.body();
-  }
+  explicit Api(store::Store& store)
+      : testing::Harness(ServiceOptions{.clock = RealTime::clock, .store = store}) {}
   std::string machine(const std::string& name, const std::string& definition) {
-    json::value r =
-        ok("CreateStateMachine",
-           json::object{{"name", name}, {"definition", definition}, {"roleArn", kRole}});
-    return r.is_object() ? std::string(r.at("stateMachineArn").as_string()) : "";
+    return create(name, definition.c_str());
   }
+  // StartExecution with a generated name.
   std::string start(const std::string& machine, const std::string& input) {
     json::value r =
         ok("StartExecution", json::object{{"stateMachineArn", machine}, {"input", input}});
     return r.is_object() ? std::string(r.at("executionArn").as_string()) : "";
   }
+  // DescribeExecution once the execution has left RUNNING.
   json::value wait_closed(const std::string& arn) {
-    auto deadline = std::chrono::steady_clock::now() + 10s;
-    for (;;) {
-      json::value d = ok("DescribeExecution", json::object{{"executionArn", arn}});
-      if (!d.is_object() || d.at("status") != "RUNNING") return d;
-      if (std::chrono::steady_clock::now() > deadline) {
-        ADD_FAILURE() << arn << " still RUNNING";
-        return d;
-      }
-      std::this_thread::sleep_for(1ms);
-    }
+    testing::Harness::wait_closed(arn);
+    return ok("DescribeExecution", json::object{{"executionArn", arn}});
   }
   json::array history(const std::string& arn) {
     json::value h = ok("GetExecutionHistory", json::object{{"executionArn", arn}});
@@ -86,11 +59,6 @@ class Api {
     ADD_FAILURE() << "no activity task";
     return {};
   }
-
- private:
-  RealClock clock_;
-  std::unique_ptr<Service> service_;
-  api::OperationTable table_;
 };
 
 bool has_event(const json::array& events, const std::string& type) {

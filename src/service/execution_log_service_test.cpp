@@ -12,6 +12,7 @@
 
 #include "service/execution_log.h"
 #include "service/service.h"
+#include "service/test_harness.h"
 #include "store/memory_store.h"
 
 namespace stepwise::service {
@@ -20,8 +21,8 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-constexpr Millis kStart = 1'700'000'000'000;
-constexpr const char* kRole = "arn:aws:iam::123456789012:role/test";
+using testing::kRole;
+using testing::kStart;
 constexpr const char* kGroupArn =
     "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/states/m-Logs:*";
 constexpr const char* kGroupFile = "_aws_vendedlogs_states_m-Logs.jsonl";
@@ -41,37 +42,32 @@ json::value logging(const char* level, bool include) {
   return o;
 }
 
-class LogHarness {
- public:
-  LogHarness() : clock_(kStart) {
+// What the Service needs before the base class builds it: a clock, a store, a log directory.
+struct LogSetup {
+  LogSetup() {
     std::random_device rd;
-    dir_ = fs::temp_directory_path() / ("stepwise-log-service-" + std::to_string(rd()));
-    ServiceOptions o{.clock = clock_, .store = store_};
-    o.id_seed = 7;
-    o.log_dir = dir_.string();
-    service_ = std::make_unique<Service>(std::move(o));
-    service_->add_operations(table_);
-    service_->start();
+    dir = fs::temp_directory_path() / ("stepwise-log-service-" + std::to_string(rd()));
   }
+  ManualClock clock{kStart};
+  store::MemoryStore store;
+  fs::path dir;
+};
+
+// The shared harness (service/test_harness.h) logging into a fresh temporary directory.
+class LogHarness : LogSetup, public testing::Harness {
+ public:
+  LogHarness()
+      : testing::Harness([this] {
+          ServiceOptions o{.clock = LogSetup::clock, .store = LogSetup::store};
+          o.log_dir = dir.string();
+          return o;
+        }()) {}
   ~LogHarness() {
-    service_.reset();
+    service().stop();
     std::error_code ec;
-    fs::remove_all(dir_, ec);
+    fs::remove_all(dir, ec);
   }
 
-  json::value ok(const std::string& op, json::value request) {
-    std::promise<api::Response> p;
-    auto f = p.get_future();
-    table_.dispatch(op, std::move(request), api::RequestInfo{},
-                    [&p](api::Response r) { p.set_value(std::move(r)); });
-    if (f.wait_for(10s) != std::future_status::ready) {
-      ADD_FAILURE() << op << " did not answer";
-      return json::value();
-    }
-    api::Response r = f.get();
-    EXPECT_FALSE(r.is_error()) << op << ": " << (r.is_error() ? r.error().message : "");
-    return r.is_error() ? json::value() : r.body();
-  }
   std::string create(const char* name, const char* definition, const char* type,
                      json::value logging_configuration) {
     json::value r = ok("CreateStateMachine", json::object{{"name", name},
@@ -98,27 +94,13 @@ class LogHarness {
     run_until_closed(arn);
     return arn;
   }
-  void run_until_closed(const std::string& arn) {
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      json::value d = ok("DescribeExecution", json::object{{"executionArn", arn}});
-      if (!d.is_object() || d.at("status") != "RUNNING") return;
-      std::this_thread::sleep_for(1ms);
-    }
-    ADD_FAILURE() << arn << " still RUNNING";
-  }
-  std::vector<std::string> history_types(const std::string& arn) {
-    json::value h = ok("GetExecutionHistory", json::object{{"executionArn", arn}});
-    std::vector<std::string> out;
-    if (h.is_object())
-      for (const auto& e : h.at("events").as_array()) out.emplace_back(e.at("type").as_string());
-    return out;
-  }
+  void run_until_closed(const std::string& arn) { EXPECT_NE(wait_closed(arn), "RUNNING") << arn; }
+  std::vector<std::string> history_types(const std::string& arn) { return event_types(arn); }
   // Stops the Service (every queued line is written) and reads the log group's records.
   std::vector<json::object> records() {
-    service_->stop();
+    service().stop();
     std::vector<json::object> out;
-    std::ifstream in(dir_ / kGroupFile);
+    std::ifstream in(dir / kGroupFile);
     for (std::string line; std::getline(in, line);) {
       auto v = json::parse(line);
       EXPECT_TRUE(v && v->is_object()) << line;
@@ -126,14 +108,7 @@ class LogHarness {
     }
     return out;
   }
-  bool log_file_exists() const { return fs::exists(dir_ / kGroupFile); }
-
- private:
-  ManualClock clock_;
-  store::MemoryStore store_;
-  fs::path dir_;
-  std::unique_ptr<Service> service_;
-  api::OperationTable table_;
+  bool log_file_exists() const { return fs::exists(dir / kGroupFile); }
 };
 
 std::vector<std::string> types(const std::vector<json::object>& records) {

@@ -87,10 +87,11 @@ class Harness {
   }
 
   api::Response call(const std::string& op, json::value request) {
-    std::promise<api::Response> p;
-    auto f = p.get_future();
+    // Shared: a reply that comes after the wait gave up must not touch a dead promise.
+    auto p = std::make_shared<std::promise<api::Response>>();
+    auto f = p->get_future();
     table_.dispatch(op, std::move(request), api::RequestInfo{},
-                    [&p](api::Response r) { p.set_value(std::move(r)); });
+                    [p](api::Response r) { p->set_value(std::move(r)); });
     if (f.wait_for(10s) != std::future_status::ready) {
       ADD_FAILURE() << op << " did not answer";
       return api::ApiError::internal("no answer");
