@@ -188,6 +188,13 @@ void Executions::begin(Live& l, const json::value& input, StepAfter after) {
   step_done(l, l.rec.start_ms, json::value(), false, std::move(after));
 }
 
+// An outside event after which the execution makes a state transition (a task's or a timer's
+// end), as opposed to progress reports (heartbeat, submitted, started, redispatch) and stops.
+static bool moves_on(const StepEvent& ev) {
+  return ev.kind == StepEvent::Kind::kTaskSucceeded || ev.kind == StepEvent::Kind::kTaskFailed ||
+         ev.kind == StepEvent::Kind::kTimerFired;
+}
+
 void Executions::deliver(const std::string& arn, StepEvent ev, StepAfter after) {
   auto it = live_.find(arn);
   if (it == live_.end() && wake(arn)) it = live_.find(arn);
@@ -198,6 +205,13 @@ void Executions::deliver(const std::string& arn, StepEvent ev, StepAfter after) 
   Live& l = *it->second;
   const Millis now = loop_.clock().now_ms();
   const bool durable = !l.express();
+  if (durable && moves_on(ev) && registry_.deleting(l.rec.state_machine_arn)) {
+    // AWS (DeleteStateMachine): "On the next state transition, the state machine's executions
+    // are terminated." The event that would move it on stops it instead, and the journal keeps
+    // the stop, so a replay terminates it at the same point.
+    ev = StepEvent{};
+    ev.kind = StepEvent::Kind::kStop;
+  }
   json::value journal = durable ? encode_journal(ev, now) : json::value();
   l.exec->handle(std::move(ev), now);
   step_done(l, now, std::move(journal), durable, std::move(after));

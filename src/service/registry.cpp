@@ -718,6 +718,10 @@ void Registry::set_running_count(const std::string& state_machine_arn, std::int6
   }
 }
 
+bool Registry::deleting(const std::string& state_machine_arn) const {
+  return impl_->deleting.count(state_machine_arn) > 0;
+}
+
 void Registry::resume_deletes() {
   try {
     for (const store::StateMachineRecord& m : impl_->store.list_state_machines()) {

@@ -77,6 +77,8 @@ class Registry {
   // Executions that are RUNNING per machine: DeleteStateMachine on a machine with running
   // executions marks it DELETING (the Service keeps this count current).
   void set_running_count(const std::string& state_machine_arn, std::int64_t count);
+  // True while DeleteStateMachine waits for the machine's executions (status DELETING).
+  bool deleting(const std::string& state_machine_arn) const;
   // The loggingConfiguration executions of this machine log with: the version's when
   // version_arn is set, else the machine's; null when it no longer exists (rebuilt executions).
   json::value logging_configuration(const std::string& state_machine_arn,

@@ -1,8 +1,11 @@
 // DeleteStateMachine with running executions, through the Service: the machine is DELETING
 // (stored, so it survives a restart) until its last Standard execution closes, then it is gone.
+// As AWS documents, each execution is terminated (ABORTED) at its next state transition.
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <future>
+#include <thread>
 #include <memory>
 
 #include "service/test_harness.h"
@@ -16,6 +19,7 @@ namespace {
 using testing::Harness;
 using testing::HeldFunctions;
 using testing::kStart;
+using namespace std::chrono_literals;
 
 std::unique_ptr<store::SqliteStore> open_store(const std::filesystem::path& dir) {
   store::SqliteOptions o;
@@ -55,13 +59,14 @@ TEST(ServiceDeleting, MachineIsDeletingUntilItsLastExecutionCloses) {
   h.ok("DeleteStateMachine", arn_request(machine));  // again: still fine, still DELETING
   EXPECT_EQ(h.machine_status(machine), "DELETING");
 
-  fns.answer_all();
-  EXPECT_EQ(h.wait_closed(first), "SUCCEEDED");
-  EXPECT_EQ(h.wait_closed(second), "SUCCEEDED");
+  fns.answer_all();  // the tasks end: the executions' next transition terminates them
+  EXPECT_EQ(h.wait_closed(first), "ABORTED");
+  EXPECT_EQ(h.wait_closed(second), "ABORTED");
+  EXPECT_EQ(h.event_types(first).back(), "ExecutionAborted");
   EXPECT_EQ(h.machine_status(machine), "StateMachineDoesNotExist");
   EXPECT_FALSE(store.get_state_machine(machine).has_value());
   // The executions outlive their machine (until retention), and the name is free again.
-  EXPECT_EQ(h.status(first), "SUCCEEDED");
+  EXPECT_EQ(h.status(first), "ABORTED");
   EXPECT_EQ(h.create("busy", testing::kPassMachine), machine);
   EXPECT_EQ(h.machine_status(machine), "ACTIVE");
 }
@@ -110,7 +115,7 @@ TEST(ServiceDeleting, DeletingSurvivesARestartAndFinishesWhenTheExecutionCloses)
   EXPECT_EQ(after.fails("StartExecution", arn_request(machine)), "StateMachineDeleting");
   fns.wait_held(1);  // the resumed execution calls its function again
   fns.answer_all();
-  EXPECT_EQ(after.wait_closed(execution), "SUCCEEDED");
+  EXPECT_EQ(after.wait_closed(execution), "ABORTED");
   EXPECT_EQ(after.machine_status(machine), "StateMachineDoesNotExist");
 }
 
@@ -139,9 +144,11 @@ TEST(ServiceDeleting, StartDeletesDeletingMachinesThatNoLongerRun) {
   EXPECT_EQ(after.machine_status(machine), "StateMachineDoesNotExist");
 }
 
-TEST(ServiceDeleting, AnExecutionWakingFromALongWaitDoesNotEndTheDeleteEarly) {
+TEST(ServiceDeleting, AnExecutionWakingFromALongWaitIsTerminatedNotLetThrough) {
   // Task (held) → Wait an hour (the execution leaves memory, dormant; the manual clock then jumps
-  // to its wake-up) → Task (held) → end. The wake-up must not look like "nothing runs any more".
+  // to its wake-up) → Task → end. The machine is deleted while the execution sleeps: the
+  // wake-up must not look like "nothing runs any more" (the machine would go, and the execution
+  // run on to T2); the Wait's end is its next transition, which terminates it.
   const char* definition =
       R"({"StartAt":"T1","States":{)"
       R"("T1":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:f","Next":"W"},)"
@@ -154,13 +161,26 @@ TEST(ServiceDeleting, AnExecutionWakingFromALongWaitDoesNotEndTheDeleteEarly) {
   std::string machine = h.create("sleepy", definition);
   std::string execution = h.start(machine, "e");
   fns.wait_held(1);
+  // Hold the clock while the delete goes in: the Wait must still be ahead when it does.
+  h.service().post([&h] { h.service().loop().add_pending_work(); });
+  fns.answer_all();  // T1 done: the Wait, dormant
+  auto dormant = [&h] {
+    std::promise<std::size_t> p;
+    h.service().post([&] { p.set_value(h.service().executions().dormant_count()); });
+    return p.get_future().get();
+  };
+  for (int i = 0; i < 10000 && dormant() == 0; ++i) std::this_thread::sleep_for(1ms);
+  ASSERT_EQ(dormant(), 1u);
   h.ok("DeleteStateMachine", arn_request(machine));
-  fns.answer_all();  // T1 done: the Wait, dormant, then T2
-  fns.wait_held(1);
-  EXPECT_GE(clock.now_ms(), kStart + 3600 * 1000);
   EXPECT_EQ(h.machine_status(machine), "DELETING");
-  fns.answer_all();
-  EXPECT_EQ(h.wait_closed(execution), "SUCCEEDED");
+  h.service().post([&h] { h.service().loop().done_pending_work(); });
+  EXPECT_EQ(h.wait_closed(execution), "ABORTED");
+  EXPECT_GE(clock.now_ms(), kStart + 3600 * 1000);
+  EXPECT_EQ(fns.held(), 0u);  // T2 never ran
+  const auto types = h.event_types(execution);
+  ASSERT_GE(types.size(), 2u);
+  EXPECT_EQ(types[types.size() - 2], "WaitStateEntered");
+  EXPECT_EQ(types.back(), "ExecutionAborted");
   EXPECT_EQ(h.machine_status(machine), "StateMachineDoesNotExist");
 }
 
