@@ -256,7 +256,7 @@ bool Registry::Impl::has_running(const std::string& machine_arn) {
 
 void Registry::Impl::finish_delete(const std::string& arn) {
   for (const auto& v : store.list_versions(arn)) (void)store.put_tags(v.arn, {});
-  (void)store.delete_state_machine(arn);
+  (void)delete_machine(arn);
   (void)store.put_tags(arn, {});
   deleting.erase(arn);
   running.erase(arn);
@@ -292,7 +292,7 @@ Result<store::VersionRecord> Registry::Impl::publish(store::StateMachineRecord& 
   v.encryption_configuration = machine.encryption_configuration;
   v.created_ms = clock.now_ms();
   machine.next_version += 1;
-  if (auto s = store.put_state_machine(machine); !s.ok()) return s.error();
+  if (auto s = put_machine(machine); !s.ok()) return s.error();
   if (auto s = store.put_version(v); !s.ok()) return s.error();
   return v;
 }
@@ -337,7 +337,7 @@ Response Registry::Impl::create_state_machine(const json::value& r) {
   m.encryption_configuration = config->encryption.value_or(json::value(nullptr));
   std::string description = version_description->value_or("");
 
-  if (auto existing = store.get_state_machine(arn))
+  if (auto existing = machine_record(arn))
     return create_again(*existing, m, publish_now, description);
   if (store.list_state_machines().size() >= state_machines_max)
     return ApiError{"StateMachineLimitExceeded",
@@ -346,7 +346,7 @@ Response Registry::Impl::create_state_machine(const json::value& r) {
   // No revision until the first update: AWS shows revisionId only once a machine was updated.
   m.revision_id = "";
   m.next_version = 1;
-  REGISTRY_TRY(put, store.put_state_machine(m));
+  REGISTRY_TRY(put, put_machine(m));
   if (!tags->empty()) {
     REGISTRY_TRY(tagged, store.put_tags(arn, *tags));
   }
@@ -400,7 +400,7 @@ Response Registry::Impl::describe_state_machine(const json::value& r) {
       out["encryptionConfiguration"] = version->encryption_configuration;
     return out;
   }
-  auto m = store.get_state_machine(arn->text);
+  auto m = machine_record(arn->text);
   if (!m) return machine_missing(arn->text);
   json::object out =
       describe_common(m->arn, m->name, status_of(m->arn), m->definition, m->role_arn, m->type,
@@ -429,7 +429,7 @@ Response Registry::Impl::update_state_machine(const json::value& r) {
   if (*role) {
     REGISTRY_TRY(role_ok, check_role_arn(**role));
   }
-  auto m = store.get_state_machine(arn->text);
+  auto m = machine_record(arn->text);
   if (!m) return machine_missing(arn->text);
   if (deleting.count(m->arn)) return machine_deleting(m->arn);
   if (*definition) {
@@ -448,7 +448,7 @@ Response Registry::Impl::update_state_machine(const json::value& r) {
   // A new revision only when something changed, so publishing twice yields one version.
   if (changed) m->revision_id = ids.uuid_v4();
   m->updated_ms = clock.now_ms();
-  REGISTRY_TRY(put, store.put_state_machine(*m));
+  REGISTRY_TRY(put, put_machine(*m));
   json::object out{{"updateDate", api::epoch_seconds(m->updated_ms)}};
   if (!m->revision_id.empty()) out["revisionId"] = m->revision_id;
   if (publish_now) {
@@ -464,7 +464,7 @@ Response Registry::Impl::delete_state_machine(const json::value& r) {
     return rules::validation_error(
         "Qualified state machine ARNs cannot be deleted with DeleteStateMachine: use "
         "DeleteStateMachineVersion or DeleteStateMachineAlias");
-  auto m = store.get_state_machine(arn->text);
+  auto m = machine_record(arn->text);
   if (!m) return json::object{};  // deleting twice is fine
   if (!has_running(arn->text)) {
     finish_delete(arn->text);
@@ -475,7 +475,7 @@ Response Registry::Impl::delete_state_machine(const json::value& r) {
   // still finishes the job (resume_deletes).
   if (m->status != "DELETING") {
     m->status = "DELETING";
-    REGISTRY_TRY(put, store.put_state_machine(*m));
+    REGISTRY_TRY(put, put_machine(*m));
   }
   deleting.insert(arn->text);
   return json::object{};
@@ -512,7 +512,7 @@ Response Registry::Impl::publish_state_machine_version(const json::value& r) {
     v.add("description", **description, "Member must have length less than or equal to 256");
     return v.error();
   }
-  auto m = store.get_state_machine(arn->text);
+  auto m = machine_record(arn->text);
   if (!m) return machine_missing(arn->text);
   if (deleting.count(m->arn)) return machine_deleting(m->arn);
   if (*revision && **revision != m->revision_id)
@@ -527,7 +527,7 @@ Response Registry::Impl::publish_state_machine_version(const json::value& r) {
 Response Registry::Impl::list_state_machine_versions(const json::value& r) {
   REGISTRY_TRY(arn, arn_field(r, "stateMachineArn", "stateMachine"));
   REGISTRY_TRY(page, rules::parse_page(r));
-  if (!arn->qualifier.empty() || !store.get_state_machine(arn->text))
+  if (!arn->qualifier.empty() || !machine_record(arn->text))
     return machine_missing(arn->text);
   auto versions = store.list_versions(arn->text);
   std::vector<std::string> keys;
@@ -588,7 +588,7 @@ Result<ResolvedMachine> Registry::Impl::resolve_alias(const rules::Arn& arn) {
   }
   auto version = store.get_version(chosen);
   if (!version) return err(machine_missing(arn.text));
-  auto m = store.get_state_machine(version->state_machine_arn);
+  auto m = machine_record(version->state_machine_arn);
   if (!m) return err(machine_missing(arn.text));
   auto compiled = compile(version->definition);
   if (!compiled.ok()) return compiled.error();
@@ -655,7 +655,7 @@ Result<ResolvedMachine> Registry::resolve(const std::string& arn_text) {
     if (!arn->qualifier.empty() && !arn->is_version()) return impl_->resolve_alias(*arn);
     if (arn->is_version()) {
       auto version = impl_->store.get_version(arn->text);
-      auto m = version ? impl_->store.get_state_machine(version->state_machine_arn) : std::nullopt;
+      auto m = version ? impl_->machine_record(version->state_machine_arn) : std::nullopt;
       if (!version || !m) return err(machine_missing(arn->text));
       auto compiled = impl_->compile(version->definition);
       if (!compiled.ok()) return compiled.error();
@@ -663,7 +663,7 @@ Result<ResolvedMachine> Registry::resolve(const std::string& arn_text) {
           *compiled,         m->arn,       m->name, version->type, version->definition,
           version->role_arn, version->arn, "", std::move(version->logging_configuration)};
     }
-    auto m = impl_->store.get_state_machine(arn->text);
+    auto m = impl_->machine_record(arn->text);
     if (!m) return err(machine_missing(arn->text));
     auto compiled = impl_->compile(m->definition);
     if (!compiled.ok()) return compiled.error();
@@ -689,7 +689,7 @@ json::value Registry::logging_configuration(const std::string& state_machine_arn
       auto version = impl_->store.get_version(version_arn);
       return version ? std::move(version->logging_configuration) : json::value();
     }
-    auto m = impl_->store.get_state_machine(state_machine_arn);
+    auto m = impl_->machine_record(state_machine_arn);
     return m ? std::move(m->logging_configuration) : json::value();
   } catch (const std::exception&) {
     return json::value();
@@ -716,6 +716,28 @@ void Registry::set_running_count(const std::string& state_machine_arn, std::int6
   } catch (const std::exception&) {
     // The store failed; the machine stays DELETING and the next count change retries.
   }
+}
+
+std::optional<store::StateMachineRecord> Registry::Impl::machine_record(const std::string& arn) {
+  if (auto it = machine_cache.find(arn); it != machine_cache.end()) return it->second;
+  auto m = store.get_state_machine(arn);
+  if (m) {
+    if (machine_cache.size() >= machine_cache_max) machine_cache.clear();
+    machine_cache.emplace(arn, *m);
+  }
+  return m;
+}
+
+// Writes go through to the store; the cached copy is dropped first, so a failed write leaves
+// nothing stale behind (the next read reads the store).
+Status Registry::Impl::put_machine(const store::StateMachineRecord& m) {
+  machine_cache.erase(m.arn);
+  return store.put_state_machine(m);
+}
+
+Status Registry::Impl::delete_machine(const std::string& arn) {
+  machine_cache.erase(arn);
+  return store.delete_state_machine(arn);
 }
 
 bool Registry::deleting(const std::string& state_machine_arn) const {

@@ -98,7 +98,7 @@ Result<std::string> Registry::Impl::taggable(const json::value& r) {
   if (!arn.ok()) return arn.error();
   // Versions and aliases carry no tags of their own: AWS answers ResourceNotFound for them.
   if (arn->type == "stateMachine") {
-    if (!arn->qualifier.empty() || !store.get_state_machine(arn->text))
+    if (!arn->qualifier.empty() || !machine_record(arn->text))
       return err(resource_missing(arn->text));
   } else if (arn->type == "activity") {
     if (!arn->qualifier.empty() || !store.get_activity(arn->text))

@@ -180,7 +180,7 @@ Response Registry::Impl::create_state_machine_alias(const json::value& r) {
                     "Failed to create alias because an alias with the same name and a different "
                     "routing configuration already exists."};
   }
-  if (!store.get_state_machine(*machine)) return machine_missing(*machine);
+  if (!machine_record(*machine)) return machine_missing(*machine);
   if (deleting.count(*machine)) return machine_deleting(*machine);
   if (store.list_aliases(*machine).size() >= rules::aliases_max)
     return ApiError{"ServiceQuotaExceededException", "Exceeded the maximum number of aliases (" +
@@ -265,7 +265,7 @@ Response Registry::Impl::list_state_machine_aliases(const json::value& r) {
   } else if (!arn->qualifier.empty()) {
     return machine_missing(arn->text);
   }
-  if (!store.get_state_machine(arn->unqualified())) return machine_missing(arn->unqualified());
+  if (!machine_record(arn->unqualified())) return machine_missing(arn->unqualified());
   std::vector<store::AliasRecord> aliases;
   for (auto& a : store.list_aliases(arn->unqualified())) {
     bool routes = version.empty();

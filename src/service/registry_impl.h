@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "api/dispatcher.h"
@@ -39,6 +40,13 @@ struct Registry::Impl {
   std::deque<std::string> compiled_order;       // insertion order, for eviction
   std::map<std::string, std::int64_t> running;  // machine ARN → RUNNING executions
   std::set<std::string> deleting;               // DeleteStateMachine waiting for those to end
+  // Machine records as last read or written through this registry, so that a start does not
+  // read SQLite each time (the registry is the store's only writer of machines, on this thread).
+  std::unordered_map<std::string, store::StateMachineRecord> machine_cache;
+  static constexpr std::size_t machine_cache_max = 10'000;
+  std::optional<store::StateMachineRecord> machine_record(const std::string& arn);
+  Status put_machine(const store::StateMachineRecord& m);
+  Status delete_machine(const std::string& arn);
 
   // --- ARNs and lookups (registry.cpp) ---
   std::string arn_prefix() const;  // arn:aws:states:<region>:<account>:
