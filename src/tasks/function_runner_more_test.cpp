@@ -12,6 +12,7 @@
 #include "base/event_loop.h"
 #include "tasks/functions.h"
 #include "tasks/test_http_server.h"
+#include "tasks/test_run.h"
 
 namespace stepwise::tasks {
 namespace {
@@ -33,14 +34,7 @@ TaskRequest invoke(const std::string& name, json::value payload, const char* typ
   return r;
 }
 
-TaskOutcome run_one(FunctionRunner& runner, const TaskRequest& request) {
-  ManualClock clock(1700000000000);
-  EventLoop loop(clock);
-  std::optional<TaskOutcome> outcome;
-  runner.start(request, loop, [&](TaskOutcome o) { outcome = std::move(o); });
-  loop.run();
-  return outcome.value_or(TaskOutcome::failure("test", "no outcome"));
-}
+using testing::run_one;
 
 const char* kSlowWorker = R"(
 import json, os, sys, time

@@ -8,6 +8,7 @@
 #include "base/event_loop.h"
 #include "tasks/task_limits.h"
 #include "tasks/test_http_server.h"
+#include "tasks/test_run.h"
 
 namespace stepwise::tasks {
 namespace {
@@ -29,19 +30,7 @@ TaskRequest http_request(json::value params) {
   return r;
 }
 
-TaskOutcome run_one(HttpTaskRunner& runner, const TaskRequest& request) {
-  ManualClock clock(1700000000000);
-  EventLoop loop(clock);
-  std::optional<TaskOutcome> outcome;
-  int calls = 0;
-  runner.start(request, loop, [&](TaskOutcome o) {
-    outcome = std::move(o);
-    ++calls;
-  });
-  loop.run();
-  EXPECT_EQ(calls, 1);
-  return outcome.value_or(TaskOutcome::failure("test", "no outcome"));
-}
+using testing::run_one;
 
 TestResponse json_response(int status, const std::string& reason, const std::string& body) {
   TestResponse r;

@@ -11,6 +11,7 @@
 #include "tasks/mock_config.h"
 #include "tasks/router.h"
 #include "tasks/test_http_server.h"
+#include "tasks/test_run.h"
 
 namespace stepwise::tasks {
 namespace {
@@ -27,14 +28,7 @@ TaskRequest invoke(const std::string& name) {
   return r;
 }
 
-TaskOutcome run_one(TaskRunner& runner, const TaskRequest& request) {
-  ManualClock clock(1700000000000);
-  EventLoop loop(clock);
-  std::optional<TaskOutcome> outcome;
-  runner.start(request, loop, [&](TaskOutcome o) { outcome = std::move(o); });
-  loop.run();
-  return outcome.value_or(TaskOutcome::failure("test", "no outcome"));
-}
+using testing::run_one;
 
 std::string payload_text(const TaskOutcome& o) {
   if (!o.succeeded) return "failed: " + o.error + " " + o.cause;

@@ -1,4 +1,5 @@
 #include "tasks/job_runner.h"
+#include "tasks/test_run.h"
 
 #include <gtest/gtest.h>
 
@@ -32,19 +33,7 @@ TaskRequest job_request(const std::string& resource, const std::string& params) 
   return r;
 }
 
-TaskOutcome run_one(JobRunner& runner, const TaskRequest& request) {
-  ManualClock clock(1700000000000);
-  EventLoop loop(clock);
-  std::optional<TaskOutcome> outcome;
-  int calls = 0;
-  runner.start(request, loop, [&](TaskOutcome o) {
-    outcome = std::move(o);
-    ++calls;
-  });
-  loop.run();
-  EXPECT_EQ(calls, 1);
-  return outcome.value_or(TaskOutcome::failure("test", "no outcome"));
-}
+using testing::run_one;
 
 TEST(JobRunner, RecognisesTheJobIntegrations) {
   EXPECT_TRUE(is_job_resource("arn:aws:states:::batch:submitJob.sync"));
