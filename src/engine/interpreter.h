@@ -13,7 +13,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -23,6 +22,7 @@
 
 #include "asl/model.h"
 #include "base/clock.h"
+#include "base/fifo.h"
 #include "engine/history.h"
 #include "json/json.h"
 #include "jsonpath/jsonpath.h"
@@ -262,7 +262,7 @@ class Execution {
   jsonpath::VariableLookup variables_;
   int var_frame_ = -1;  // the frame whose scope variables_ reads (set by eval_context)
   std::vector<std::unique_ptr<Frame>> frames_;
-  std::deque<int> ready_;
+  Fifo<int> ready_;  // frames to run, in order
   std::unordered_map<std::uint64_t, Op> ops_;  // never iterated where order shows (see outstanding)
   std::uint64_t next_op_ = 1;
   std::int64_t next_event_id_ = 1;

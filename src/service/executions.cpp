@@ -244,7 +244,11 @@ void Executions::step_done(Live& l, Millis now_ms, json::value journal, bool has
     l.rec.input = std::move(input);
     l.rec.definition = std::move(definition);
   } else {
+    // The first step takes the definition to the store; the live execution never reads it
+    // again (a rebuild reads the row), so memory does not keep a copy per execution.
+    std::string definition = std::move(l.rec.definition);
     step.execution = l.rec;
+    step.execution.definition = std::move(definition);
   }
   step.events = std::move(l.exec->history());
   l.exec->history().clear();

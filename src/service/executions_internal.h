@@ -3,13 +3,13 @@
 // Thread-safety: none; engine thread only (see executions.h).
 #pragma once
 
-#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "base/fifo.h"
 #include "engine/interpreter.h"
 #include "service/execution_log.h"
 #include "service/executions.h"
@@ -44,7 +44,7 @@ struct Executions::Live {
     std::function<void(const Status&)> after;
     std::vector<engine::HistoryEvent> logged;  // the step's events its log level keeps
   };
-  std::deque<Pending> uncommitted;
+  Fifo<Pending> uncommitted;
   std::vector<OutcomeCallback> on_finish;  // StartSyncExecution replies, parents
   // What this execution logs (its machine's loggingConfiguration when it started); null when
   // it logs nothing or the Service has no ExecutionLogger, so OFF costs one pointer test a step.
