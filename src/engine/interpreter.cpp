@@ -1151,10 +1151,6 @@ void detail::recycle_request(Execution::Frame& fr) {
 
 namespace {
 
-bool ends_with(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 }  // namespace
 
 // TimeoutSecondsPath / HeartbeatSecondsPath: a positive integer at the path.
@@ -1188,7 +1184,7 @@ bool Execution::run_task(int f) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   const State& s = fr.cur();
   fr.request = Frame::StagedTask();
-  if (ends_with(s.resource, ".waitForTaskToken") ||
+  if (s.resource.ends_with(".waitForTaskToken") ||
       s.resource_kind == asl::ResourceKind::kActivity) {
     fr.request.task_token = make_token(random_);
   }

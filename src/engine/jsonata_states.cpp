@@ -50,10 +50,6 @@ std::string wrong_type(const JsonataTemplate& t, const std::string& location, co
          "', but was '" + json::kind_name(v) + "' for value: " + json::dump(v);
 }
 
-bool ends_with(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 // An integral number within [min, max] (JSONata numbers are doubles: 3.0 counts as 3).
 std::optional<std::int64_t> integer_in(const value& v, std::int64_t min, std::int64_t max) {
   if (!json::is_number(v) || !json::is_integral_number(v)) return std::nullopt;
@@ -381,7 +377,7 @@ bool Execution::jsonata_task(int f) {
   const State& s = fr.cur();
   const asl::JsonataFields& j = *s.jsonata;
   fr.request = Frame::StagedTask();
-  if (ends_with(s.resource, ".waitForTaskToken") ||
+  if (s.resource.ends_with(".waitForTaskToken") ||
       s.resource_kind == asl::ResourceKind::kActivity) {
     fr.request.task_token = detail::make_token(random_);
   }

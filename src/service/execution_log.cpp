@@ -13,10 +13,6 @@ namespace stepwise::service {
 
 namespace {
 
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 // The string at o[key], or "" when absent or not a string.
 std::string_view string_at(const json::object& o, std::string_view key) {
   const json::value* v = o.if_contains(key);
@@ -84,7 +80,7 @@ std::string log_file_name(std::string_view arn) {
   constexpr std::string_view marker = ":log-group:";
   if (auto at = arn.find(marker); at != std::string_view::npos) {
     name = arn.substr(at + marker.size());
-    if (ends_with(name, ":*")) name.remove_suffix(2);
+    if (name.ends_with(":*")) name.remove_suffix(2);
   }
   std::string out;
   out.reserve(std::min(name.size(), log_limits::file_name_chars_max) + 6);
@@ -125,8 +121,8 @@ bool level_logs(LogLevel level, std::string_view type) {
     case LogLevel::kOff: return false;
     case LogLevel::kAll: return true;
     case LogLevel::kError:
-      return type == "FailStateEntered" || ends_with(type, "Failed") ||
-             ends_with(type, "Aborted") || ends_with(type, "TimedOut");
+      return type == "FailStateEntered" || type.ends_with("Failed") ||
+             type.ends_with("Aborted") || type.ends_with("TimedOut");
     case LogLevel::kFatal:
       return type == "ExecutionFailed" || type == "ExecutionAborted" ||
              type == "ExecutionTimedOut";
@@ -187,7 +183,7 @@ std::string format_log_record(const engine::HistoryEvent& e, std::string_view ex
   out += "{\"id\":\"" + std::to_string(e.id) + "\"";
   append_string_member("type", e.type, out);
   out += ",\"details\":";
-  const bool name_first = ends_with(e.type, "StateExited");
+  const bool name_first = e.type.ends_with("StateExited");
   if (include_execution_data && has_oversized_payload(e.details)) {
     json::object copy = e.details;  // rare: only then is the event copied
     truncate_payloads(copy);

@@ -410,13 +410,6 @@ static std::shared_ptr<const tasks::TaskRequest> resuming(const tasks::TaskReque
   return copy;
 }
 
-static bool waits_for_token(const tasks::TaskRequest& request) {
-  constexpr std::string_view kSuffix = ".waitForTaskToken";
-  return request.resource.size() >= kSuffix.size() &&
-         request.resource.compare(request.resource.size() - kSuffix.size(), kSuffix.size(),
-                                  kSuffix) == 0;
-}
-
 void Executions::reissue(Live& l, std::vector<Command>& commands) {
   using Phase = engine::Execution::TaskPhase;
   using Resume = tasks::TaskRequest::Resume;
@@ -430,7 +423,8 @@ void Executions::reissue(Live& l, std::vector<Command>& commands) {
     const Phase phase = l.exec->task_phase(c.id);
     if (phase == Phase::kTaken) {
       c.request = resuming(*c.request, Resume::kTaken);
-    } else if (phase == Phase::kSubmitted && waits_for_token(*c.request)) {
+    } else if (phase == Phase::kSubmitted &&
+               c.request->resource.ends_with(".waitForTaskToken")) {
       c.request = resuming(*c.request, Resume::kSubmitted);
     } else if (l.runner->redispatch_has_effects(*c.request)) {
       visible.push_back(std::move(c));
@@ -501,7 +495,8 @@ Result<std::unique_ptr<Executions::Live>> Executions::rebuild(const store::Execu
   return live;
 }
 
-std::optional<std::vector<Command>> Executions::resume(const store::ExecutionRecord& rec) {
+std::optional<std::vector<Command>> Executions::resume(const store::ExecutionRecord& rec,
+                                                       bool counted) {
   auto live = rebuild(rec);
   if (!live) {
     std::cerr << "stepwise: cannot resume " << rec.arn << ": " << live.error().cause << "\n";
@@ -517,15 +512,11 @@ std::optional<std::vector<Command>> Executions::resume(const store::ExecutionRec
   // timer whose time has passed), tasks are dispatched again.
   std::vector<Command> reissue = l.exec->outstanding();
   live_.emplace(rec.arn, std::move(*live));
-  running_delta(rec.state_machine_arn, +1);
+  if (!counted) running_delta(rec.state_machine_arn, +1);
   return reissue;
 }
 
-}  // namespace stepwise::service
-
 // ---------------------------------------------------------------------------- dormant executions
-
-namespace stepwise::service {
 
 void Executions::maybe_sleep(Live& l) {
   if (dormant_after_ms_ < 0 || l.express() || l.rec.wake_ms == 0 || l.exec->finished() ||
@@ -563,11 +554,12 @@ bool Executions::wake(const std::string& arn) {
   dormant_.erase(it);
   auto rec = store_.get_execution(arn);
   if (!rec) return false;
-  // resume() counts it as running again; it was counted all along while dormant.
-  running_delta(rec->state_machine_arn, -1);
-  if (rec->status != "RUNNING") return false;
-  auto commands = resume(*rec);
-  if (!commands) return false;
+  // It counted as running all along while dormant, and goes on counting once resumed.
+  auto commands = rec->status == "RUNNING" ? resume(*rec, /*counted=*/true) : std::nullopt;
+  if (!commands) {
+    running_delta(rec->state_machine_arn, -1);
+    return false;
+  }
   auto live = live_.find(arn);
   if (live == live_.end()) return false;
   reissue(*live->second, *commands);

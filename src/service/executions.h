@@ -173,8 +173,10 @@ class Executions final : public ExecutionStarter {
                                         const std::string& test_case);
   // Re-creates an execution from its row and journal (recovery, redrive).
   Result<std::unique_ptr<Live>> rebuild(const store::ExecutionRecord& rec);
-  // Rebuilds and registers a RUNNING execution; returns the commands to re-issue.
-  std::optional<std::vector<engine::Command>> resume(const store::ExecutionRecord& rec);
+  // Rebuilds and registers a RUNNING execution; returns the commands to re-issue. `counted`:
+  // it already counts as running (a dormant one waking), so the machine's count stays as it is.
+  std::optional<std::vector<engine::Command>> resume(const store::ExecutionRecord& rec,
+                                                     bool counted = false);
 
   EventLoop& loop_;
   store::Store& store_;

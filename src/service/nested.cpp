@@ -7,10 +7,6 @@
 namespace stepwise::service {
 namespace {
 
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 // StartExecution's JSON body as AWS sends it (for the Content-Length the SDK metadata shows).
 std::string start_body(const StartedChild& started) {
   json::object body;
@@ -44,7 +40,7 @@ std::string task_key(const tasks::TaskRequest& request) {
 tasks::TaskOutcome sdk_failure(const Error& api_error, const std::string& request_id) {
   const std::string& type = api_error.name;
   std::string name = "StepFunctions." + type;
-  if (!ends_with(type, "Exception")) name += "Exception";
+  if (!type.ends_with("Exception")) name += "Exception";
   std::string cause = api_error.cause +
                       " (Service: AWSStepFunctions; Status Code: 400; Error Code: " + type +
                       "; Request ID: " + request_id + "; Proxy: null)";

@@ -5,16 +5,12 @@
 namespace stepwise::service {
 namespace {
 
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 // `lambda:invoke.waitForTaskToken` as the call it makes: a plain lambda:invoke (same
 // parameters, same task id), whose answer is the submission, not the task's result.
 tasks::TaskRequest plain_invoke(const tasks::TaskRequest& request) {
   tasks::TaskRequest r = request;
   constexpr std::string_view kSuffix = ".waitForTaskToken";
-  if (ends_with(r.resource, kSuffix)) r.resource.resize(r.resource.size() - kSuffix.size());
+  if (r.resource.ends_with(kSuffix)) r.resource.resize(r.resource.size() - kSuffix.size());
   return r;
 }
 
@@ -67,7 +63,7 @@ TaskTokens::TaskTokens(tasks::CallbackRegistry& registry, tasks::TaskRunner& inn
     : registry_(registry), inner_(inner) {}
 
 TaskTokens::Route TaskTokens::route_of(const tasks::TaskRequest& request) {
-  if (!request.task_token || !ends_with(request.resource, ".waitForTaskToken")) {
+  if (!request.task_token || !request.resource.ends_with(".waitForTaskToken")) {
     return Route::kInner;  // activities, request-response, .sync: their runner does it all
   }
   switch (tasks::resource_kind(request.resource)) {
