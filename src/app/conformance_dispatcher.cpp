@@ -3,7 +3,7 @@
 #include <atomic>
 
 #include "base/clock.h"
-#include "service/service.h"
+#include "sfn/service.h"
 #include "store/memory_store.h"
 #include "tasks/functions.h"
 
@@ -17,9 +17,9 @@ class ServiceDispatcher final : public api::Dispatcher {
  public:
   ServiceDispatcher()
       : clock_(RealClock().now_ms()),
-        service_(service::ServiceOptions{.clock = clock_,
+        service_(sfn::ServiceOptions{.clock = clock_,
                                          .store = store_,
-                                         .place = service::Place{"us-east-1", kCorpusAccount},
+                                         .place = sfn::Place{"us-east-1", kCorpusAccount},
                                          .id_seed = 1}) {
     service_.add_operations(table_);
     service_.start();
@@ -34,7 +34,7 @@ class ServiceDispatcher final : public api::Dispatcher {
  private:
   ManualClock clock_;
   store::MemoryStore store_;
-  service::Service service_;
+  sfn::Service service_;
   api::OperationTable table_;
 };
 
@@ -65,9 +65,9 @@ class CaseServiceImpl final : public conformance::CaseService {
                   std::unique_ptr<tasks::FunctionRunner> functions)
       : clock_(options.clock_start_ms),
         functions_(std::move(functions)),
-        service_(service::ServiceOptions{.clock = clock_,
+        service_(sfn::ServiceOptions{.clock = clock_,
                                          .store = store_,
-                                         .place = service::Place{"us-east-1", kCorpusAccount},
+                                         .place = sfn::Place{"us-east-1", kCorpusAccount},
                                          .functions = functions_.get(),
                                          .id_seed = options.id_seed}) {
     functions_->set_callbacks(&service_.callbacks());
@@ -94,7 +94,7 @@ class CaseServiceImpl final : public conformance::CaseService {
   GatedClock clock_;
   store::MemoryStore store_;
   std::unique_ptr<tasks::FunctionRunner> functions_;
-  service::Service service_;
+  sfn::Service service_;
   api::OperationTable table_;
 };
 

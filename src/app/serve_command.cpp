@@ -15,7 +15,7 @@
 #include "app/task_config.h"
 #include "base/clock.h"
 #include "json/json.h"
-#include "service/service.h"
+#include "sfn/service.h"
 #include "store/memory_store.h"
 #include "store/sqlite_store.h"
 #include "tasks/functions.h"
@@ -112,13 +112,13 @@ Status load_example_configs(const std::string& dir, TaskRunners& r) {
 
 // --retention-days → milliseconds, refused when outside what the service accepts.
 Result<Millis> retention_ms(double days) {
-  using namespace service::retention_limits;
+  using namespace sfn::retention_limits;
   // Bounded in days first: a NaN or huge double must not reach the integer conversion.
   if (std::isnan(days)) return Error{"Usage", "the retention must be a number of days"};
   const double max_days = double(retention_max_ms) / double(day_ms);
   const double bounded = std::clamp(days, -1.0, max_days + 1);
   const Millis ms = static_cast<Millis>(bounded * double(day_ms));
-  if (std::string why = service::retention_problem(ms); !why.empty()) return Error{"Usage", why};
+  if (std::string why = sfn::retention_problem(ms); !why.empty()) return Error{"Usage", why};
   return ms;
 }
 
@@ -182,7 +182,7 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
   RealClock real;
   ManualClock manual(real.now_ms());
   Clock& clock = c.fast_time ? static_cast<Clock&>(manual) : static_cast<Clock&>(real);
-  service::ServiceOptions options{.clock = clock, .store = **store};
+  sfn::ServiceOptions options{.clock = clock, .store = **store};
   options.place.region = c.region;
   options.place.account = c.account;
   options.functions = functions;
@@ -195,7 +195,7 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
   options.retention_ms = *retention;
   int code = 0;
   {
-    service::Service svc(std::move(options));
+    sfn::Service svc(std::move(options));
     functions->set_callbacks(&svc.callbacks());
     api::OperationTable table;
     svc.add_operations(table);

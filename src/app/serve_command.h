@@ -2,7 +2,7 @@
 //
 // Composition: a Clock (real, or manual under --fast-time), a Store (SQLite under --data-dir by
 // default, or memory), the local functions (--functions), the mock config (--mock-config or
-// $SFN_MOCK_CONFIG), a service::Service with its operations in an api::OperationTable, and
+// $SFN_MOCK_CONFIG), a sfn::Service with its operations in an api::OperationTable, and
 // api::serve_main until SIGINT/SIGTERM. --examples DIR creates a state machine from each example
 // folder at start, so a newcomer finds something to run.
 //

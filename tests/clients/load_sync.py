@@ -2,7 +2,7 @@
 """Measures `stepwise serve` with stepwise-load: StartSyncExecution of a 5-state EXPRESS workflow
 and StartExecution of the same workflow as STANDARD (issue 3's load figures). Not a test.
 
-Usage: load_sync.py --stepwise build/stepwise --load build/src/api/stepwise-load
+Usage: load_sync.py --stepwise build/stepwise --load build/stepwise-load
                     [-c 64] [-n 100000] [--store memory|sqlite]
 Loopback only; every run is bounded by stepwise-load's request count and duration.
 """

@@ -1,0 +1,569 @@
+// Executions: live executions, their steps, commits, commands and recovery. The operations'
+// request parsing and answers are in executions_ops.cpp.
+#include "sfn/executions.h"
+
+#include <deque>
+#include <iostream>
+
+#include "engine/interpreter.h"
+#include "sfn/execution_log.h"
+#include "sfn/executions_internal.h"
+#include "sfn/registry_rules.h"
+
+namespace stepwise::sfn {
+
+using engine::Command;
+using engine::StepEvent;
+
+// ---------------------------------------------------------------------------- journal entries
+// A journal entry is the outside event of a step and the time it was handled: replaying it with
+// handle() at that time rebuilds exactly the step that was committed.
+
+json::value encode_redrive(Millis now_ms) {
+  return json::object{{"kind", "redrive"}, {"id", 0}, {"now", now_ms}};
+}
+
+json::value encode_journal(const StepEvent& ev, Millis now_ms) {
+  json::object o;
+  const char* kind = "timer";
+  switch (ev.kind) {
+    case StepEvent::Kind::kTaskSucceeded: kind = "succeeded"; break;
+    case StepEvent::Kind::kTaskFailed: kind = "failed"; break;
+    case StepEvent::Kind::kTimerFired: kind = "timer"; break;
+    case StepEvent::Kind::kStop: kind = "stop"; break;
+    case StepEvent::Kind::kHeartbeat: kind = "heartbeat"; break;
+    case StepEvent::Kind::kTaskSubmitted: kind = "submitted"; break;
+    case StepEvent::Kind::kTaskStarted: kind = "started"; break;
+    case StepEvent::Kind::kTaskRedispatched: kind = "redispatch"; break;
+  }
+  o["kind"] = kind;
+  o["id"] = ev.id;
+  o["now"] = now_ms;
+  if (ev.kind == StepEvent::Kind::kTaskSucceeded || ev.kind == StepEvent::Kind::kTaskSubmitted ||
+      ev.kind == StepEvent::Kind::kTaskStarted)
+    o["output"] = ev.output;
+  if (!ev.error.empty()) o["error"] = ev.error;
+  if (!ev.cause.empty()) o["cause"] = ev.cause;
+  if (!ev.has_cause) o["no_cause"] = true;
+  return o;
+}
+
+Result<JournalEvent> decode_journal(const json::value& entry) {
+  const json::object* o = entry.if_object();
+  if (o == nullptr) return Error{"Journal", "entry is not an object"};
+  JournalEvent out;
+  const json::value* kind = o->if_contains("kind");
+  const json::value* id = o->if_contains("id");
+  const json::value* now = o->if_contains("now");
+  if (kind == nullptr || !kind->is_string() || id == nullptr || now == nullptr ||
+      !json::is_number(*id) || !json::is_number(*now)) {
+    return Error{"Journal", "entry lacks kind, id or now"};
+  }
+  const json::string& k = kind->get_string();
+  if (k == "succeeded") {
+    out.event.kind = StepEvent::Kind::kTaskSucceeded;
+  } else if (k == "failed") {
+    out.event.kind = StepEvent::Kind::kTaskFailed;
+  } else if (k == "timer") {
+    out.event.kind = StepEvent::Kind::kTimerFired;
+  } else if (k == "stop") {
+    out.event.kind = StepEvent::Kind::kStop;
+  } else if (k == "heartbeat") {
+    out.event.kind = StepEvent::Kind::kHeartbeat;
+  } else if (k == "submitted") {
+    out.event.kind = StepEvent::Kind::kTaskSubmitted;
+  } else if (k == "started") {
+    out.event.kind = StepEvent::Kind::kTaskStarted;
+  } else if (k == "redispatch") {
+    out.event.kind = StepEvent::Kind::kTaskRedispatched;
+  } else if (k == "redrive") {
+    out.redrive = true;
+  } else {
+    return Error{"Journal", "unknown kind '" + std::string(k) + "'"};
+  }
+  out.event.id = id->is_uint64() ? id->get_uint64()
+                                 : static_cast<std::uint64_t>(json::as_double(*id));
+  out.now_ms = now->is_int64() ? now->get_int64() : static_cast<Millis>(json::as_double(*now));
+  if (const json::value* v = o->if_contains("output")) out.event.output = *v;
+  if (const json::value* v = o->if_contains("error"); v != nullptr && v->is_string())
+    out.event.error = std::string(v->get_string());
+  if (const json::value* v = o->if_contains("cause"); v != nullptr && v->is_string())
+    out.event.cause = std::string(v->get_string());
+  out.event.has_cause = o->if_contains("no_cause") == nullptr;
+  return out;
+}
+
+// ---------------------------------------------------------------------------- live executions
+
+Executions::Executions(EventLoop& loop, store::Store& store, Registry& registry, IdGenerator& ids,
+                       tasks::TaskRunner& router, const tasks::MockConfig* mocks)
+    : loop_(loop), store_(store), registry_(registry), ids_(ids), router_(router), mocks_(mocks) {}
+
+Executions::~Executions() { shutdown(); }
+
+void Executions::shutdown() {
+  // Timers go; tasks in flight are dropped, not cancelled: a cancel means "the execution no
+  // longer wants this" (a nested runner would stop the child), while a shutdown only pauses
+  // everything until the next start re-issues them. Their late answers find no execution.
+  for (auto& [arn, l] : live_) {
+    for (auto& [id, timer] : l->timers) loop_.cancel(timer);
+  }
+  live_.clear();
+  for (auto& [arn, timer] : dormant_) loop_.cancel(timer);
+  dormant_.clear();
+}
+
+Result<tasks::TaskRunner*> Executions::runner_for(const std::string& machine_name,
+                                                  const std::string& test_case) {
+  if (test_case.empty()) return &router_;
+  if (mocks_ == nullptr) {
+    return Error{"ValidationException",
+                 "Test case '" + test_case + "' needs a mock config (--mock-config or "
+                 "SFN_MOCK_CONFIG), and none is loaded."};
+  }
+  const std::string key = machine_name + "#" + test_case;
+  auto it = mock_runners_.find(key);
+  if (it != mock_runners_.end()) return it->second.get();
+  auto tc = mocks_->test_case(machine_name, test_case);
+  if (!tc) return Error{"ValidationException", tc.error().cause};
+  auto runner = std::make_unique<tasks::MockRunner>(std::move(*tc), &router_);
+  tasks::TaskRunner* raw = runner.get();
+  mock_runners_.emplace(key, std::move(runner));
+  return raw;
+}
+
+std::unique_ptr<Executions::Live> Executions::make_live(
+    store::ExecutionRecord rec, std::shared_ptr<const asl::StateMachine> machine,
+    const json::value& logging) {
+  auto l = std::make_unique<Live>();
+  if (logger_ != nullptr) {
+    if (auto settings = parse_logging_configuration(logging))
+      l->log = std::make_shared<const LogSettings>(std::move(*settings));
+  }
+  l->rng.state = rec.seed;
+  engine::ExecutionInfo info;
+  info.execution_arn = rec.arn;
+  info.execution_name = rec.name;
+  info.state_machine_arn = rec.state_machine_arn;
+  auto parsed = rules::parse_arn(rec.state_machine_arn);
+  info.state_machine_name = parsed ? parsed->name : rec.state_machine_arn;
+  info.role_arn = rec.role_arn;
+  info.region = registry_.place().region;
+  info.account = registry_.place().account;
+  info.express = rec.type == "EXPRESS";
+  // Express builds no events unless they are logged: that is most of its speed.
+  info.keep_history = !info.express || l->log != nullptr;
+  if (info.express) info.step_history_events_max = log_limits::step_events_max;
+  // Express's 5-minute limit must arrive even in a loop of Pass states under a manual clock.
+  info.transition_charge_us = loop_.clock().is_manual() ? 100 : 1;
+  Live* raw = l.get();
+  l->exec = std::make_unique<engine::Execution>(std::move(machine), std::move(info),
+                                                [raw] { return raw->rng(); });
+  l->rec = std::move(rec);
+  return l;
+}
+
+void Executions::running_delta(const std::string& machine_arn, std::int64_t delta) {
+  std::int64_t& n = running_[machine_arn];
+  n += delta;
+  registry_.set_running_count(machine_arn, n);
+  if (n <= 0) running_.erase(machine_arn);
+}
+
+// Copies what the step changed into the row.
+static void sync_row(Executions::Live& l, Millis now_ms) {
+  store::ExecutionRecord& r = l.rec;
+  r.history_count = l.exec->event_count();
+  r.wake_ms = l.express() ? 0 : l.exec->wake_time().value_or(0);
+  if (!l.exec->finished() || r.stop_ms != 0) return;
+  r.status = l.exec->status();
+  if (l.exec->output()) r.output = json::dump(*l.exec->output());
+  r.error = l.exec->error();
+  r.cause = l.exec->cause();
+  r.stop_ms = now_ms;
+}
+
+void Executions::begin(Live& l, const json::value& input, StepAfter after) {
+  l.exec->start(input, l.rec.start_ms, l.rec.input);
+  step_done(l, l.rec.start_ms, json::value(), false, std::move(after));
+}
+
+// An outside event after which the execution makes a state transition (a task's or a timer's
+// end), as opposed to progress reports (heartbeat, submitted, started, redispatch) and stops.
+static bool moves_on(const StepEvent& ev) {
+  return ev.kind == StepEvent::Kind::kTaskSucceeded || ev.kind == StepEvent::Kind::kTaskFailed ||
+         ev.kind == StepEvent::Kind::kTimerFired;
+}
+
+void Executions::deliver(const std::string& arn, StepEvent ev, StepAfter after) {
+  auto it = live_.find(arn);
+  if (it == live_.end() && wake(arn)) it = live_.find(arn);
+  if (it == live_.end() || it->second->exec->finished()) {
+    if (after) after(ok_status());
+    return;
+  }
+  Live& l = *it->second;
+  const Millis now = loop_.clock().now_ms();
+  const bool durable = !l.express();
+  if (durable && moves_on(ev) && registry_.deleting(l.rec.state_machine_arn)) {
+    // AWS (DeleteStateMachine): "On the next state transition, the state machine's executions
+    // are terminated." The event that would move it on stops it instead, and the journal keeps
+    // the stop, so a replay terminates it at the same point.
+    ev = StepEvent{};
+    ev.kind = StepEvent::Kind::kStop;
+  }
+  json::value journal = durable ? encode_journal(ev, now) : json::value();
+  l.exec->handle(std::move(ev), now);
+  step_done(l, now, std::move(journal), durable, std::move(after));
+}
+
+void Executions::step_done(Live& l, Millis now_ms, json::value journal, bool has_journal,
+                           StepAfter after) {
+  sync_row(l, now_ms);
+  std::vector<Command> commands;
+  commands.swap(l.exec->commands());
+  const std::string arn = l.rec.arn;
+  if (l.express()) {
+    if (l.log) logger_->log(l.log, arn, l.rec.redrive_count, l.exec->history());
+    l.exec->history().clear();
+    dispatch(l, commands);
+    if (after) after(ok_status());
+    maybe_finish(arn);
+    return;
+  }
+  // An event the engine ignored (a stale timer or task) changed nothing: nothing to commit.
+  if (l.exec->history().empty() && commands.empty() && !after && !l.exec->finished()) return;
+  store::StepRecord step;
+  if (has_journal) {
+    // Not the first step (only begin() commits without a journal entry): the store keeps the
+    // input and definition its first step wrote (store.h), so these texts, the largest of the
+    // row, are not copied again.
+    std::string input = std::move(l.rec.input);
+    std::string definition = std::move(l.rec.definition);
+    step.execution = l.rec;
+    l.rec.input = std::move(input);
+    l.rec.definition = std::move(definition);
+  } else {
+    // The first step takes the definition to the store; the live execution never reads it
+    // again (a rebuild reads the row), so memory does not keep a copy per execution.
+    std::string definition = std::move(l.rec.definition);
+    step.execution = l.rec;
+    step.execution.definition = std::move(definition);
+  }
+  step.events = std::move(l.exec->history());
+  l.exec->history().clear();
+  step.journal = std::move(journal);
+  step.has_journal = has_journal;
+  l.uncommitted.push_back(Live::Pending{std::move(commands), std::move(after), {}});
+  // Standard logs a step once it is durable (committed()): a step lost to a failed commit runs
+  // again after the restart, and would otherwise be logged twice.
+  if (l.log) {
+    for (const engine::HistoryEvent& e : step.events)
+      if (level_logs(l.log->level, e.type)) l.uncommitted.back().logged.push_back(e);
+  }
+  std::vector<store::StepRecord> steps;
+  steps.push_back(std::move(step));
+  // A commit in flight is outside work: a manual clock must not jump past it.
+  loop_.add_pending_work();
+  store_.commit_steps(std::move(steps), [this, arn](Status status) {
+    loop_.post([this, arn, status = std::move(status)] { committed(arn, status); });
+    loop_.done_pending_work();
+  });
+}
+
+void Executions::committed(const std::string& arn, const Status& status) {
+  auto it = live_.find(arn);
+  if (it == live_.end() || it->second->uncommitted.empty()) return;
+  Live& l = *it->second;
+  Live::Pending p = std::move(l.uncommitted.front());
+  l.uncommitted.pop_front();
+  if (!status.ok()) {
+    // The step is not durable, so its commands must not run. The execution stops here, in
+    // memory; its last committed step stays in the store and resumes at the next start.
+    std::cerr << "stepwise: could not commit a step of " << arn << " (" << status.error().name
+              << ": " << status.error().cause << "); the execution waits for a restart\n";
+    if (p.after) p.after(status);
+    abandon(arn);
+    return;
+  }
+  if (l.log && !p.logged.empty()) logger_->log(l.log, arn, l.rec.redrive_count, p.logged);
+  dispatch(l, p.commands);
+  if (p.after) p.after(status);
+  maybe_finish(arn);
+  if (auto again = live_.find(arn); again != live_.end()) maybe_sleep(*again->second);
+}
+
+void Executions::abandon(const std::string& arn) {
+  auto it = live_.find(arn);
+  if (it == live_.end()) return;
+  std::unique_ptr<Live> l = std::move(it->second);
+  live_.erase(it);
+  for (auto& [id, timer] : l->timers) loop_.cancel(timer);
+  for (auto& [id, request] : l->tasks) l->runner->cancel(*request);
+  if (!l->express()) running_delta(l->rec.state_machine_arn, -1);
+}
+
+void Executions::dispatch(Live& l, std::vector<Command>& commands) {
+  for (Command& c : commands) {
+    switch (c.kind) {
+      case Command::Kind::kStartTimer: {
+        const std::uint64_t id = c.id;
+        l.timers[id] = loop_.schedule_at(c.due_ms, [this, arn = l.rec.arn, id] {
+          auto it = live_.find(arn);
+          if (it == live_.end()) return;
+          it->second->timers.erase(id);
+          StepEvent ev;
+          ev.kind = StepEvent::Kind::kTimerFired;
+          ev.id = id;
+          deliver(arn, std::move(ev));
+        });
+        break;
+      }
+      case Command::Kind::kCancelTimer: {
+        auto it = l.timers.find(c.id);
+        if (it != l.timers.end()) {
+          loop_.cancel(it->second);
+          l.timers.erase(it);
+        }
+        break;
+      }
+      case Command::Kind::kInvokeTask: invoke(l, c); break;
+      case Command::Kind::kCancelTask:
+        if (l.tasks.erase(c.id) > 0 && c.request) l.runner->cancel(*c.request);
+        break;
+    }
+  }
+}
+
+void Executions::invoke(Live& l, Command& c) {
+  const std::uint64_t id = c.id;
+  l.tasks[id] = c.request;
+  l.runner->start(*c.request, loop_, [this, arn = l.rec.arn, id](tasks::TaskOutcome o) {
+    // A fresh loop turn: a runner answering inside start() must not re-enter the interpreter
+    // while it is dispatching.
+    loop_.post([this, arn, id, o = std::move(o)]() mutable { task_done(arn, id, std::move(o)); });
+  });
+}
+
+void Executions::task_done(const std::string& arn, std::uint64_t id, tasks::TaskOutcome o) {
+  auto it = live_.find(arn);
+  if (it == live_.end() || it->second->tasks.erase(id) == 0) return;  // cancelled meanwhile
+  StepEvent ev;
+  ev.kind = o.succeeded ? StepEvent::Kind::kTaskSucceeded : StepEvent::Kind::kTaskFailed;
+  ev.id = id;
+  ev.output = std::move(o.output);
+  ev.error = std::move(o.error);
+  ev.cause = std::move(o.cause);
+  ev.has_cause = o.has_cause;
+  deliver(arn, std::move(ev));
+}
+
+void Executions::maybe_finish(const std::string& arn) {
+  auto it = live_.find(arn);
+  if (it == live_.end()) return;
+  Live& l = *it->second;
+  if (!l.exec->finished() || !l.uncommitted.empty()) return;
+  std::unique_ptr<Live> done = std::move(it->second);
+  live_.erase(it);
+  for (auto& [id, timer] : done->timers) loop_.cancel(timer);
+  for (auto& [id, request] : done->tasks) done->runner->cancel(*request);
+  if (done->mock != nullptr) done->mock->forget_execution(arn);
+  if (!done->express()) running_delta(done->rec.state_machine_arn, -1);
+  ExecutionOutcome outcome{std::move(done->rec)};
+  for (auto& cb : done->on_finish) cb(outcome);
+}
+
+// ---------------------------------------------------------------------------- recovery
+
+std::size_t Executions::recover() {
+  // Two passes: every execution is rebuilt before any re-issues its commands, so a parent's
+  // re-issued startExecution task finds its child live (and waits on it) whatever the order.
+  // A dormant execution (wake_ms set) is not rebuilt now: it sleeps again until its timer.
+  std::vector<std::pair<std::string, std::vector<Command>>> reissue;
+  std::size_t slept = 0;
+  for (const store::RunningExecution& index : store_.running_index()) {
+    if (index.type == "EXPRESS" || live_.count(index.arn) > 0 || dormant_.count(index.arn) > 0)
+      continue;
+    if (index.wake_ms > 0 && dormant_after_ms_ >= 0 &&
+        dormant_.size() < execution_limits::dormant_executions_max) {
+      running_delta(index.state_machine_arn, +1);
+      sleep(index.arn, index.wake_ms);
+      ++slept;
+      continue;
+    }
+    auto rec = store_.get_execution(index.arn);
+    if (!rec || rec->status != "RUNNING") continue;
+    if (auto commands = resume(*rec)) reissue.emplace_back(rec->arn, std::move(*commands));
+  }
+  for (auto& [arn, commands] : reissue) {
+    auto it = live_.find(arn);
+    if (it != live_.end()) this->reissue(*it->second, commands);
+  }
+  return reissue.size() + slept;
+}
+
+// The request again, marked as resuming a call that got somewhere before the restart.
+static std::shared_ptr<const tasks::TaskRequest> resuming(const tasks::TaskRequest& request,
+                                                          tasks::TaskRequest::Resume how) {
+  auto copy = std::make_shared<tasks::TaskRequest>(request);
+  copy->resume = how;
+  return copy;
+}
+
+void Executions::reissue(Live& l, std::vector<Command>& commands) {
+  using Phase = engine::Execution::TaskPhase;
+  using Resume = tasks::TaskRequest::Resume;
+  std::vector<Command> now;
+  std::vector<Command> visible;
+  for (Command& c : commands) {
+    if (c.kind != Command::Kind::kInvokeTask || !c.request) {
+      now.push_back(std::move(c));
+      continue;
+    }
+    const Phase phase = l.exec->task_phase(c.id);
+    if (phase == Phase::kTaken) {
+      c.request = resuming(*c.request, Resume::kTaken);
+    } else if (phase == Phase::kSubmitted &&
+               c.request->resource.ends_with(".waitForTaskToken")) {
+      c.request = resuming(*c.request, Resume::kSubmitted);
+    } else if (l.runner->redispatch_has_effects(*c.request)) {
+      visible.push_back(std::move(c));
+      continue;
+    }
+    now.push_back(std::move(c));
+  }
+  dispatch(l, now);
+  const std::string arn = l.rec.arn;
+  for (Command& c : visible) {
+    StepEvent ev;
+    ev.kind = StepEvent::Kind::kTaskRedispatched;
+    ev.id = c.id;
+    deliver(arn, std::move(ev), [this, arn, c = std::move(c)](const Status& st) mutable {
+      if (!st.ok()) return;  // not durable: the call must not go out (the next start retries)
+      auto it = live_.find(arn);
+      // Gone, finished, or the task ended meanwhile (its timeout fired first): nothing to send.
+      if (it == live_.end() || !it->second->exec->task_pending(c.id)) return;
+      invoke(*it->second, c);
+    });
+  }
+}
+
+Result<std::unique_ptr<Executions::Live>> Executions::rebuild(const store::ExecutionRecord& rec) {
+  auto machine = registry_.compiled(rec.definition);
+  if (!machine) return machine.error();
+  auto input = json::parse(rec.input.empty() ? "{}" : rec.input);
+  if (!input) return Error{"Journal", "the input is not JSON: " + input.error().cause};
+  auto parsed = rules::parse_arn(rec.state_machine_arn);
+  auto runner = runner_for(parsed ? parsed->name : "", rec.test_case);
+  if (!runner) return runner.error();
+  auto journal = store_.journal(rec.arn);
+  if (journal.size() > execution_limits::journal_entries_max)
+    return Error{"Journal", "the journal holds more entries than any execution can write"};
+
+  std::unique_ptr<Live> live =
+      make_live(rec, std::move(*machine),
+                logger_ ? registry_.logging_configuration(rec.state_machine_arn, rec.version_arn)
+                        : json::value());
+  Live& l = *live;
+  l.runner = *runner;
+  if (!rec.test_case.empty()) l.mock = static_cast<tasks::MockRunner*>(*runner);
+  l.exec->start(std::move(*input), rec.start_ms, rec.input);
+  l.exec->history().clear();
+  l.exec->commands().clear();
+  for (const store::JournalEntry& entry : journal) {
+    auto ev = decode_journal(entry.journal);
+    if (!ev) {
+      return Error{"Journal",
+                   "entry " + std::to_string(entry.seq) + " is unreadable: " + ev.error().cause};
+    }
+    if (ev->redrive) {
+      l.exec->redrive(ev->now_ms);
+    } else {
+      l.exec->handle(std::move(ev->event), ev->now_ms);
+    }
+    l.exec->history().clear();
+    l.exec->commands().clear();
+  }
+  if (l.exec->event_count() != rec.history_count) {
+    // The replay wrote a different number of events than were committed: the definition or the
+    // engine changed under the execution. Go on (the store rejects a duplicate event id if it
+    // comes to that) but say so.
+    std::cerr << "stepwise: warning: replay of " << rec.arn << " rebuilt "
+              << l.exec->event_count() << " events, the store holds " << rec.history_count
+              << "\n";
+  }
+  return live;
+}
+
+std::optional<std::vector<Command>> Executions::resume(const store::ExecutionRecord& rec,
+                                                       bool counted) {
+  auto live = rebuild(rec);
+  if (!live) {
+    std::cerr << "stepwise: cannot resume " << rec.arn << ": " << live.error().cause << "\n";
+    return std::nullopt;
+  }
+  Live& l = **live;
+  if (l.exec->finished()) {
+    std::cerr << "stepwise: cannot resume " << rec.arn
+              << ": its journal replays to a finished execution\n";
+    return std::nullopt;
+  }
+  // What was in flight at the crash goes out again: due timers fire at once (the loop runs any
+  // timer whose time has passed), tasks are dispatched again.
+  std::vector<Command> reissue = l.exec->outstanding();
+  live_.emplace(rec.arn, std::move(*live));
+  if (!counted) running_delta(rec.state_machine_arn, +1);
+  return reissue;
+}
+
+// ---------------------------------------------------------------------------- dormant executions
+
+void Executions::maybe_sleep(Live& l) {
+  if (dormant_after_ms_ < 0 || l.express() || l.rec.wake_ms == 0 || l.exec->finished() ||
+      !l.tasks.empty() || !l.uncommitted.empty() || !l.on_finish.empty() || l.mock != nullptr ||
+      dormant_.size() >= execution_limits::dormant_executions_max) {
+    return;
+  }
+  // A mock runner counts calls per execution in memory, and whoever waits on on_finish holds
+  // a callback: those stay awake (the checks above).
+  if (l.rec.wake_ms - loop_.clock().now_ms() < dormant_after_ms_) return;
+  const std::string arn = l.rec.arn;
+  const Millis wake_ms = l.rec.wake_ms;
+  auto it = live_.find(arn);
+  if (it == live_.end()) return;
+  std::unique_ptr<Live> gone = std::move(it->second);
+  live_.erase(it);
+  for (auto& [id, timer] : gone->timers) loop_.cancel(timer);
+  sleep(arn, wake_ms);  // still RUNNING: running_ keeps counting it
+}
+
+void Executions::sleep(const std::string& arn, Millis wake_ms) {
+  dormant_[arn] = loop_.schedule_at(wake_ms, [this, arn] {
+    // The loop timer has fired: forget it before wake() tries to cancel it.
+    auto it = dormant_.find(arn);
+    if (it == dormant_.end()) return;
+    it->second = 0;
+    wake(arn);
+  });
+}
+
+bool Executions::wake(const std::string& arn) {
+  auto it = dormant_.find(arn);
+  if (it == dormant_.end()) return false;
+  if (it->second != 0) loop_.cancel(it->second);
+  dormant_.erase(it);
+  auto rec = store_.get_execution(arn);
+  if (!rec) return false;
+  // It counted as running all along while dormant, and goes on counting once resumed.
+  auto commands = rec->status == "RUNNING" ? resume(*rec, /*counted=*/true) : std::nullopt;
+  if (!commands) {
+    running_delta(rec->state_machine_arn, -1);
+    return false;
+  }
+  auto live = live_.find(arn);
+  if (live == live_.end()) return false;
+  reissue(*live->second, *commands);
+  return true;
+}
+
+}  // namespace stepwise::sfn
