@@ -2,13 +2,12 @@
 
 #include <cstdio>
 
+#include "base/random.h"
+
 namespace stepwise {
 
 IdGenerator::IdGenerator(std::uint64_t seed) {
-  if (seed == 0) {
-    std::random_device rd;
-    seed = (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
-  }
+  if (seed == 0) seed = entropy_seed();
   rng_.seed(seed);
 }
 

@@ -11,7 +11,7 @@ namespace stepwise {
 
 class IdGenerator {
  public:
-  // seed 0 means "seed from std::random_device" (production).
+  // seed 0 means "seed from entropy_seed()" (production; base/random.h).
   explicit IdGenerator(std::uint64_t seed = 0);
   std::string uuid_v4();
   std::uint64_t next_u64() { return rng_(); }

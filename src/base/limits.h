@@ -30,8 +30,12 @@ inline constexpr std::size_t intrinsic_string_chars_max = 10000;
 inline constexpr std::size_t inline_map_concurrency_max = 40;
 // AWS: Wait/Timeout/Interval seconds accepted by the schema.
 inline constexpr std::int64_t seconds_max = 99999999;
-// Wall-clock budget of one JSONata evaluation (a runaway expression fails instead of stalling).
-inline constexpr std::int64_t jsonata_eval_ms_max = 2000;
+// Budget of one JSONata evaluation in evaluation steps (AST nodes evaluated), so a runaway
+// expression fails instead of stalling. Counted in steps, not wall time, so that a journal replay
+// on a slower or busier machine takes exactly the path the live run took. 20 M steps is about
+// 1 s of evaluation here (an expression that legitimately needs more is far beyond AWS's own
+// limits on state payloads).
+inline constexpr std::uint64_t jsonata_eval_steps_max = 20'000'000;
 // Task TimeoutSeconds when a Task sets none (AWS's observed effective default).
 inline constexpr std::int64_t task_timeout_seconds_default = 99999999;
 

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "conformance/clock_shift.h"
 #include "conformance/runner.h"
 
 namespace stepwise::conformance {
@@ -204,6 +205,10 @@ int run_suite(const SuiteOptions& options, std::ostream& out, std::ostream& err)
   Tally total;
   for (const auto& f : *files) {
     auto c = load_case(f);
+    if (c.ok()) {
+      if (auto shifted = shift_clock_relative(*c, options.runner.clock_start_ms); !shifted.ok())
+        c = shifted.error();
+    }
     if (!c.ok()) {
       out << "FAIL " << f << ": " << c.error().cause << "\n";
       ++total.failed;

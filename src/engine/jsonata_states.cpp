@@ -111,7 +111,7 @@ std::optional<Execution::Failure> Execution::jsonata_env(int f, JsonataEnv& env)
   env.options.random_seed = (random_ ? random_() : 1) | 1;  // never 0 (0 means the clock)
   // A runaway expression (tail recursion adds no depth) ends with an evaluation error instead
   // of stalling the execution; real expressions over a 256 KiB payload take milliseconds.
-  env.options.time_max = std::chrono::milliseconds(limits::jsonata_eval_ms_max);
+  env.options.steps_max = limits::jsonata_eval_steps_max;
   env.options.reject_function_result = true;
   return std::nullopt;
 }

@@ -7,8 +7,8 @@
 #include <cmath>
 #include <cstring>
 #include <map>
-#include <random>
 
+#include "base/random.h"
 #include "jsonata/internal.h"
 #include "json/json.h"
 
@@ -578,15 +578,14 @@ Value f_power(Context&, Args& a, const Value&, const FramePtr&) {
 
 double next_random(Context& ctx) {
   if (!ctx.rng_seeded) {
-    ctx.rng_state = std::random_device{}();
+    ctx.rng_state = entropy_seed();
     ctx.rng_seeded = true;
   }
-  // splitmix64: deterministic per evaluation seed.
-  std::uint64_t z = (ctx.rng_state += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  z ^= z >> 31;
-  return static_cast<double>(z >> 11) / 9007199254740992.0;
+  // SplitMix64 over the context's state: deterministic per evaluation seed.
+  SplitMix64 rng(ctx.rng_state);
+  double r = rng.next_unit();
+  ctx.rng_state += 0x9E3779B97F4A7C15ULL;  // the state the generator advanced to
+  return r;
 }
 
 Value f_random(Context& ctx, Args& a, const Value&, const FramePtr&) {

@@ -221,9 +221,8 @@ struct Function {
 struct Context {
   std::size_t depth = 0;
   std::size_t depth_max = 0;
-  std::chrono::steady_clock::time_point deadline;
-  bool has_deadline = false;
   std::uint64_t steps = 0;
+  std::uint64_t steps_max = 0;  // 0: no budget
   double now_millis = 0;
   std::uint64_t rng_state = 0;
   bool rng_seeded = false;  // seeding costs a system call, so it happens on first use

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "base/clock.h"
 #include "jsonata/internal.h"
 
 namespace stepwise::jsonata {
@@ -58,8 +59,8 @@ void to_json(const Value& v, json::value& out, std::size_t depth) {
 }
 
 double clock_millis() {
-  using namespace std::chrono;
-  return static_cast<double>(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
+  static const RealClock clock;
+  return static_cast<double>(clock.now_ms());
 }
 
 }  // namespace
@@ -124,10 +125,7 @@ Result<Outcome> run(const Ast& ast, const Value& input, const std::vector<std::p
                     const EvalOptions& options) {
   Context ctx;
   ctx.depth_max = options.depth_max;
-  if (options.time_max.count() > 0) {
-    ctx.has_deadline = true;
-    ctx.deadline = std::chrono::steady_clock::now() + options.time_max;
-  }
+  ctx.steps_max = options.steps_max;
   ctx.now_millis = options.now_millis >= 0 ? options.now_millis : clock_millis();
   ctx.rng_state = options.random_seed;
   ctx.rng_seeded = options.random_seed != 0;

@@ -27,11 +27,14 @@ struct EvalOptions {
   // calls do not add). Deeper evaluation fails with U1001 instead of exhausting the stack.
   // Each unit costs about 1-1.5 KB of C++ stack (several times more under ASan).
   std::size_t depth_max = 500;
-  // Wall-clock budget for one evaluation; zero means none.
-  std::chrono::milliseconds time_max{0};
-  // Value of $now()/$millis() (milliseconds since the epoch); negative means the real clock.
+  // Budget for one evaluation in evaluation steps (AST nodes evaluated); zero means none. Steps,
+  // not wall time, so the same expression on the same input fails or succeeds the same way on
+  // every machine (journal replay depends on it). Exceeding it fails with U1001.
+  std::uint64_t steps_max = 0;
+  // Value of $now()/$millis() (milliseconds since the epoch); negative means the real clock
+  // (base::RealClock), for callers outside an execution (tools, tests).
   double now_millis = -1;
-  // Seed for $random()/$shuffle()/$uuid(); zero means a seed taken from the clock.
+  // Seed for $random()/$shuffle()/$uuid(); zero means a seed from base::entropy_seed().
   std::uint64_t random_seed = 0;
   // A function is no JSON value: by default it converts to null (as JSON.stringify drops it);
   // with this set, a function result fails with function_result_error instead, so that a caller

@@ -88,10 +88,29 @@ TEST(Jsonata, DeepRecursionFailsWithU1001InsteadOfCrashing) {
             "error U1001");
 }
 
-TEST(Jsonata, InfiniteLoopStopsAtTheTimeLimit) {
+TEST(Jsonata, InfiniteLoopStopsAtTheStepBudget) {
   EvalOptions opts;
-  opts.time_max = std::chrono::milliseconds(100);
+  opts.steps_max = 1'000'000;
   EXPECT_EQ(run("($f := function(){ $f() }; $f())", nullptr, {}, opts), "error U1001");
+}
+
+// The budget counts evaluation steps, not time: the same expression needs the same number of
+// steps on every run, so a budget just below it fails every time and one at it never does.
+TEST(Jsonata, StepBudgetIsExactAndRepeatable) {
+  const char* loop = "$sum([1..200].($ * 2))";
+  std::uint64_t lo = 1, hi = 1'000'000;  // smallest budget that succeeds, by bisection
+  while (lo < hi) {
+    EvalOptions opts;
+    opts.steps_max = (lo + hi) / 2;
+    if (run(loop, nullptr, {}, opts) == "40200") hi = opts.steps_max; else lo = opts.steps_max + 1;
+  }
+  for (int i = 0; i < 20; ++i) {
+    EvalOptions enough, short_by_one;
+    enough.steps_max = lo;
+    short_by_one.steps_max = lo - 1;
+    EXPECT_EQ(run(loop, nullptr, {}, enough), "40200");
+    EXPECT_EQ(run(loop, nullptr, {}, short_by_one), "error U1001");
+  }
 }
 
 TEST(Jsonata, DeeplyNestedExpressionIsRejectedAtCompile) {

@@ -3,10 +3,10 @@
 #include <openssl/evp.h>
 
 #include <cmath>
-#include <random>
 #include <unordered_set>
 
 #include "base/limits.h"
+#include "base/random.h"
 #include "jsonpath/intrinsic_ast.h"
 #include "jsonpath/java_text.h"
 
@@ -230,17 +230,11 @@ Result<json::value> json_merge(const Call& call, const std::vector<json::value>&
   return json::value(std::move(out));
 }
 
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
+std::uint64_t splitmix64(std::uint64_t x) { return SplitMix64(x).next(); }
 
 std::uint64_t draw(const EvalContext& ctx) {
   if (ctx.random != nullptr && *ctx.random) return (*ctx.random)();
-  std::random_device rd;  // only when the caller injected no source
-  return (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+  return entropy_seed();  // only when the caller injected no source
 }
 
 Result<json::value> math_random(const Call& call, const std::vector<json::value>& args,

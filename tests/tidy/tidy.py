@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Tidy: the rules a machine checks on every build (run by ctest as `tidy`).
+
+Determinism and injection: a journal replay must take the path the live run took, and tests must
+control time, randomness and the outside world. So outside the composition roots (src/base, which
+implements the injected interfaces, and src/app, src/cli, tools/, which wire them) no source file
+may read the wall clock, draw entropy, read the environment or write to std::cerr directly:
+
+  system_clock / steady_clock::now / high_resolution_clock   -> base::Clock (base/clock.h)
+  random_device, unseeded IdGenerator                        -> base/random.h, a seed from the caller
+  getenv                                                     -> a setting passed in by src/app
+  std::cerr                                                  -> a log sink given by src/app
+
+Test files (*_test.cpp, test_*.h) are exempt: they are composition roots of their own. A line may
+opt out with a trailing `// tidy: allow <why>` comment; the why is required.
+
+Usage: tidy.py [ROOT]   (ROOT: the repository; default: the folder above tests/)
+Exit 0 when clean; 1 with one line per finding (file:line: rule: text).
+"""
+import pathlib
+import re
+import sys
+
+ROOTS_ALLOWED = ("src/base/", "src/app/", "src/cli/", "tools/")
+RULES = [
+    ("wall clock", re.compile(r"\b(system_clock|high_resolution_clock)\b|steady_clock::now\s*\(")),
+    ("entropy", re.compile(r"\brandom_device\b")),
+    ("unseeded ids", re.compile(r"\bIdGenerator\s+\w+\s*(;|\{\s*\})")),
+    ("environment", re.compile(r"\b(std::)?getenv\s*\(")),
+    ("stderr", re.compile(r"\bstd::cerr\b")),
+]
+ALLOW = re.compile(r"//\s*tidy:\s*allow\s+\S")
+
+
+def is_test(path: pathlib.Path) -> bool:
+    return path.name.endswith("_test.cpp") or path.name.startswith("test_") or "_fuzz" in path.name
+
+
+def strip_comment(line: str) -> str:
+    # Good enough for this code base: rules match code, not prose after `//`.
+    in_str = False
+    for i, ch in enumerate(line):
+        if ch == '"' and (i == 0 or line[i - 1] != "\\"):
+            in_str = not in_str
+        elif not in_str and line.startswith("//", i):
+            return line[:i]
+    return line
+
+
+def main() -> int:
+    root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else pathlib.Path(__file__).parents[2])
+    findings = []
+    files = sorted(p for d in ("src", "tools") for p in (root / d).rglob("*")
+                   if p.suffix in (".cpp", ".h"))
+    for path in files:
+        rel = path.relative_to(root).as_posix()
+        if rel.startswith(ROOTS_ALLOWED) or is_test(path):
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if ALLOW.search(line):
+                continue
+            code = strip_comment(line)
+            for name, rx in RULES:
+                if rx.search(code):
+                    findings.append(f"{rel}:{n}: {name}: {line.strip()}")
+    for f in findings:
+        print(f)
+    print(f"tidy: {len(files)} files, {len(findings)} findings")
+    return 1 if findings else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
