@@ -30,8 +30,10 @@
 // client never sees a step that is not durable yet; they are served off the loop
 // (execution_reads.h).
 //
-// Thread-safety: none. Everything runs on the Service's engine thread (the EventLoop's); task
-// runners and the store hand their answers back through loop.post().
+// Thread-safety: one Executions per engine shard (shard.h); everything runs on that shard's loop
+// thread, and task runners and the store hand their answers back through loop.post(). The
+// exceptions, callable from any thread: start_sync_here, check_here and record_here (they read
+// only the request, the SharedRegistry and a mutex-guarded id generator).
 #pragma once
 
 #include <cstdint>
@@ -270,7 +272,9 @@ class Executions final : public ExecutionStarter, private engine::Driver::Host {
   Millis dormant_after_ms_ = execution_limits::dormant_after_ms_default;
   std::map<std::string, std::unique_ptr<tasks::MockRunner>> mock_runners_;  // machine#case
   std::mutex here_ids_mu_;
-  IdGenerator here_ids_;  // start_sync_here's, guarded by here_ids_mu_
+  // start_sync_here's, guarded by here_ids_mu_; the Service seeds it from id_seed
+  // (set_here_seed).
+  IdGenerator here_ids_;
   std::function<bool(std::string_view)> owned_;
   OwnerPost owner_of_;
 };
