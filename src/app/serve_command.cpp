@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <future>
 #include <memory>
+#include <thread>
 
 #include "api/serve.h"
 #include "app/definition_file.h"
@@ -193,6 +194,9 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
                     : c.store == "memory" ? std::string("./stepwise-logs")
                                           : (fs::path(c.data_dir) / "logs").string();
   options.retention_ms = *retention;
+  options.log = app::stderr_message_sink();
+  options.shards = c.shards > 0 ? c.shards
+                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   int code = 0;
   {
     sfn::Service svc(std::move(options));

@@ -20,6 +20,7 @@ struct ServeCommand {
   int port = 8083;
   std::string auth_keys_file;   // empty: no authentication
   int threads = 1;              // I/O threads
+  int shards = 0;               // engine shards (sfn/shard.h); 0: the number of cores
   std::string store = "sqlite"; // sqlite | memory
   std::string data_dir = "./stepwise-data";
   // Execution logs (loggingConfiguration) as JSON lines, one file per log group

@@ -3,6 +3,7 @@
 // Thread-safety: the sink may be called from any thread (one write per block).
 #pragma once
 
+#include <functional>
 #include <iostream>
 #include <string>
 
@@ -16,6 +17,11 @@ inline tasks::LogSink stderr_log_sink() {
     if (block.back() != '\n') block += '\n';
     std::cerr << block << std::flush;
   };
+}
+
+// The Step Functions service's operator messages (sfn/service_log.h), one line each.
+inline std::function<void(const std::string&)> stderr_message_sink() {
+  return [](const std::string& message) { std::cerr << (message + "\n") << std::flush; };
 }
 
 }  // namespace stepwise::app

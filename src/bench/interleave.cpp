@@ -1,12 +1,12 @@
 #include "bench/interleave.h"
 
-#include <deque>
 #include <unordered_map>
 #include <vector>
 
 #include "asl/model.h"
 #include "base/event_loop.h"
 #include "bench/quotas.h"
+#include "engine/driver.h"
 #include "engine/interpreter.h"
 
 namespace stepwise::bench {
@@ -18,22 +18,26 @@ using engine::Execution;
 using engine::StepEvent;
 
 // The executions of one loop: `in_flight` slots, each running one execution at a time.
-class Interleaver {
+// The engine's Driver carries the commands; an execution's key is its slot's index and
+// generation, so answers for an execution that ended (its slot moved on) are dropped.
+class Interleaver final : public engine::Driver::Host {
  public:
   Interleaver(const Workload& w, std::shared_ptr<const asl::StateMachine> machine,
               const InterleaveOptions& o, EventLoop& loop, IdGenerator& ids,
               BenchTaskRunner& tasks)
       : w_(w), machine_(std::move(machine)), o_(o), loop_(loop), ids_(ids), tasks_(tasks),
-        next_(o.first) {}
+        driver_(loop, *this), next_(o.first) {}
 
   std::string run() {
     engine::ExecutionInfo probe;
     if (!set_quotas(probe, o_.aws_quotas))
       return "the engine has no switch for AWS's quotas (--no-quotas)";
     slots_.resize(static_cast<std::size_t>(std::max(1, o_.in_flight)));
-    for (auto& s : slots_) {
-      s = std::make_unique<Slot>();
-      start_next(*s);
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+      slots_[i] = std::make_unique<Slot>();
+      slots_[i]->index = i;
+      slots_[i]->in_flight.runner = &tasks_;
+      start_next(*slots_[i]);
     }
     loop_.run();
     if (error_.empty() && finished_ != expected())
@@ -46,10 +50,35 @@ class Interleaver {
   struct Slot {
     std::unique_ptr<Execution> exec;
     std::int64_t k = 0;
-    std::uint64_t generation = 0;  // answers for an earlier execution are ignored
-    std::unordered_map<std::uint64_t, EventLoop::TimerId> timers;
+    std::size_t index = 0;
+    std::uint32_t generation = 0;  // answers for an earlier execution are ignored
+    engine::InFlight in_flight;
   };
 
+  static std::uint64_t key(std::size_t index, std::uint32_t generation) {
+    return (static_cast<std::uint64_t>(index) << 32) | generation;
+  }
+  Slot* slot_of(std::uint64_t k) {
+    const std::size_t index = static_cast<std::size_t>(k >> 32);
+    if (index >= slots_.size()) return nullptr;
+    Slot& s = *slots_[index];
+    if (s.generation != static_cast<std::uint32_t>(k) || s.exec->finished()) return nullptr;
+    return &s;
+  }
+
+ public:
+  engine::InFlight* in_flight(std::uint64_t k) override {
+    Slot* s = slot_of(k);
+    return s ? &s->in_flight : nullptr;
+  }
+  void deliver(std::uint64_t k, StepEvent ev) override {
+    Slot* s = slot_of(k);
+    if (s == nullptr) return;
+    s->exec->handle(std::move(ev), loop_.clock().now_ms());
+    dispatch(*s);
+  }
+
+ private:
   std::int64_t expected() const {
     return o_.end > o_.first ? (o_.end - o_.first + o_.step - 1) / o_.step : 0;
   }
@@ -77,16 +106,9 @@ class Interleaver {
     s.k = next_;
     next_ += o_.step;
     ++s.generation;
-    s.timers.clear();
     IdGenerator* ids = &ids_;
     s.exec = std::make_unique<Execution>(machine_, info(), [ids] { return ids->next_u64(); });
     s.exec->start(input_for(w_.input, s.k), loop_.clock().now_ms());
-    dispatch(s);
-  }
-
-  void deliver(Slot& s, std::uint64_t generation, StepEvent ev) {
-    if (generation != s.generation || s.exec->finished()) return;
-    s.exec->handle(std::move(ev), loop_.clock().now_ms());
     dispatch(s);
   }
 
@@ -95,7 +117,7 @@ class Interleaver {
     std::vector<Command> cmds;
     cmds.swap(spare_);
     cmds.swap(s.exec->commands());
-    for (auto& c : cmds) run(s, c);
+    driver_.carry(key(s.index, s.generation), s.in_flight, cmds);
     cmds.clear();
     spare_.swap(cmds);
     if (s.exec->finished()) finish(s);
@@ -107,54 +129,9 @@ class Interleaver {
     if (s.exec->status() != "SUCCEEDED" && error_.empty())
       error_ = "execution " + std::to_string(s.k) + " " + s.exec->status() + ": " +
                s.exec->error().value_or("") + " " + s.exec->cause().value_or("").substr(0, 200);
-    for (auto& kv : s.timers) loop_.cancel(kv.second);
-    s.timers.clear();
+    driver_.drop_all(s.in_flight);  // its late answers find another generation
     // A fresh loop turn: this may run inside the finished execution's own dispatch.
     loop_.post([this, slot = &s] { start_next(*slot); });
-  }
-
-  void run(Slot& s, Command& c) {
-    std::uint64_t gen = s.generation, id = c.id;
-    switch (c.kind) {
-      case Command::Kind::kStartTimer:
-        s.timers[id] = loop_.schedule_at(c.due_ms, [this, &s, gen, id] {
-          s.timers.erase(id);
-          StepEvent ev;
-          ev.kind = StepEvent::Kind::kTimerFired;
-          ev.id = id;
-          deliver(s, gen, std::move(ev));
-        });
-        break;
-      case Command::Kind::kCancelTimer:
-        if (auto it = s.timers.find(id); it != s.timers.end()) {
-          loop_.cancel(it->second);
-          s.timers.erase(it);
-        }
-        break;
-      case Command::Kind::kInvokeTask: invoke(s, c); break;
-      case Command::Kind::kCancelTask: tasks_.cancel(*c.request); break;
-    }
-  }
-
-  void invoke(Slot& s, Command& c) {
-    std::uint64_t gen = s.generation, id = c.id;
-    tasks_.start(*c.request, loop_, [this, &s, gen, id](tasks::TaskOutcome o) {
-      StepEvent ev;
-      ev.kind = o.succeeded ? StepEvent::Kind::kTaskSucceeded : StepEvent::Kind::kTaskFailed;
-      ev.id = id;
-      ev.output = std::move(o.output);
-      ev.error = std::move(o.error);
-      ev.cause = std::move(o.cause);
-      ev.has_cause = o.has_cause;
-      // As run_execution's driver: never re-enter the interpreter from inside its dispatch, and
-      // queue the answer so that the posted function (capturing `this` only) allocates nothing.
-      answers_.push_back(Answer{&s, gen, std::move(ev)});
-      loop_.post([this] {
-        Answer a = std::move(answers_.front());
-        answers_.pop_front();
-        deliver(*a.slot, a.generation, std::move(a.event));
-      });
-    });
   }
 
   const Workload& w_;
@@ -163,17 +140,12 @@ class Interleaver {
   EventLoop& loop_;
   IdGenerator& ids_;
   BenchTaskRunner& tasks_;
+  engine::Driver driver_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::int64_t next_;
   std::int64_t finished_ = 0;
   std::string error_;
   std::vector<Command> spare_;  // an emptied command buffer kept for its capacity
-  struct Answer {
-    Slot* slot;
-    std::uint64_t generation;
-    StepEvent event;
-  };
-  std::deque<Answer> answers_;  // task answers posted and not yet delivered (FIFO)
 };
 
 }  // namespace

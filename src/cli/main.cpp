@@ -70,6 +70,9 @@ CLI::App* add_serve(CLI::App& app, ServeCommand& c) {
   serve->add_option("--auth-keys", c.auth_keys_file,
                     "file of access key -> secret pairs: turns on SigV4 verification");
   serve->add_option("--threads", c.threads, "I/O threads (1..16)")->capture_default_str();
+  serve->add_option("--shards", c.shards,
+                    "engine shards: live executions spread over this many engine loops "
+                    "(default: the number of cores)");
   serve->add_option("--store", c.store, "where state is kept: sqlite or memory")
       ->check(CLI::IsMember({"sqlite", "memory"}))
       ->capture_default_str();

@@ -1,126 +1,70 @@
-// run_execution: drives one Execution with an EventLoop, a Clock and a TaskRunner.
+// run_execution: drives one Execution with an EventLoop, a Clock and a TaskRunner (through the
+// shared engine::Driver).
 #include "engine/run.h"
 
-#include <deque>
-#include <unordered_map>
-
 #include "asl/model.h"
+#include "engine/driver.h"
 #include "engine/interpreter.h"
 
 namespace stepwise::engine {
 namespace {
 
-// Carries out the interpreter's commands on the loop and feeds results back as step events.
-class Driver {
+// One execution on its own loop: the Driver carries its commands, answers come back here.
+class OneRun final : public Driver::Host {
  public:
-  static constexpr std::uint64_t kStopTimer = ~std::uint64_t{0};
+  static constexpr std::uint64_t kKey = 1;
 
-  Driver(Execution& exec, EventLoop& loop, const RunOptions& opts)
-      : exec_(exec), loop_(loop), opts_(opts) {}
+  OneRun(Execution& exec, EventLoop& loop, tasks::TaskRunner* runner)
+      : exec_(exec), driver_(loop, *this) {
+    in_flight_.runner = runner;
+  }
 
   void dispatch() {
-    // Commands may produce more commands only through later events, so one drain suffices.
     // Buffers rotate through spare_ so that a step allocates no command vector.
     std::vector<Command> cmds;
     cmds.swap(spare_);
     cmds.swap(exec_.commands());
-    for (auto& c : cmds) run(c);
+    driver_.carry(kKey, in_flight_, cmds);
     cmds.clear();
     spare_.swap(cmds);
     if (exec_.finished() && !finish_ms_) {
-      finish_ms_ = loop_.clock().now_ms();
+      finish_ms_ = driver_.loop().clock().now_ms();
       // Our timers no longer matter; the loop only drains work runners still have in flight
       // (their late answers are ignored), so nothing posts into a destroyed loop.
-      for (auto& kv : timers_) loop_.cancel(kv.second);
-      timers_.clear();
+      for (auto& kv : in_flight_.timers) driver_.loop().cancel(kv.second);
+      in_flight_.timers.clear();
+      if (stop_timer_) driver_.loop().cancel(*stop_timer_);
+      stop_timer_.reset();
     }
   }
 
   std::optional<Millis> finish_ms() const { return finish_ms_; }
 
-  // StopExecution at `due_ms` (a timer like the others: cancelled when the execution ends).
+  // StopExecution at `due_ms` (cancelled when the execution ends).
   void stop_at(Millis due_ms) {
-    timers_[kStopTimer] = loop_.schedule_at(due_ms, [this] {
-      timers_.erase(kStopTimer);
+    stop_timer_ = driver_.loop().schedule_at(due_ms, [this] {
+      stop_timer_.reset();
       StepEvent ev;
       ev.kind = StepEvent::Kind::kStop;
-      deliver(std::move(ev));
+      deliver(kKey, std::move(ev));
     });
   }
 
-  void deliver(StepEvent ev) {
+  InFlight* in_flight(std::uint64_t) override { return &in_flight_; }
+
+  void deliver(std::uint64_t, StepEvent ev) override {
     if (exec_.finished()) return;
-    exec_.handle(std::move(ev), loop_.clock().now_ms());
+    exec_.handle(std::move(ev), driver_.loop().clock().now_ms());
     dispatch();
   }
 
  private:
-  void run(Command& c) {
-    switch (c.kind) {
-      case Command::Kind::kStartTimer: {
-        std::uint64_t id = c.id;
-        timers_[id] = loop_.schedule_at(c.due_ms, [this, id] {
-          timers_.erase(id);
-          StepEvent ev;
-          ev.kind = StepEvent::Kind::kTimerFired;
-          ev.id = id;
-          deliver(std::move(ev));
-        });
-        break;
-      }
-      case Command::Kind::kCancelTimer: {
-        auto it = timers_.find(c.id);
-        if (it != timers_.end()) {
-          loop_.cancel(it->second);
-          timers_.erase(it);
-        }
-        break;
-      }
-      case Command::Kind::kInvokeTask: invoke(c); break;
-      case Command::Kind::kCancelTask:
-        if (opts_.tasks != nullptr) opts_.tasks->cancel(*c.request);
-        break;
-    }
-  }
-
-  void invoke(Command& c) {
-    std::uint64_t id = c.id;
-    if (opts_.tasks == nullptr) {
-      StepEvent ev;
-      ev.kind = StepEvent::Kind::kTaskFailed;
-      ev.id = id;
-      ev.error = "States.Runtime";
-      ev.cause = "No task runner is configured for resource '" + c.request->resource + "'.";
-      loop_.post([this, ev = std::move(ev)]() mutable { deliver(std::move(ev)); });
-      return;
-    }
-    opts_.tasks->start(*c.request, loop_, [this, id](tasks::TaskOutcome o) {
-      StepEvent ev;
-      ev.kind = o.succeeded ? StepEvent::Kind::kTaskSucceeded : StepEvent::Kind::kTaskFailed;
-      ev.id = id;
-      ev.output = std::move(o.output);
-      ev.error = std::move(o.error);
-      ev.cause = std::move(o.cause);
-      ev.has_cause = o.has_cause;
-      // Deliver on a fresh loop turn: a runner answering inside start() must not re-enter the
-      // interpreter while it is dispatching. The event waits in answers_ (posts run in order),
-      // so the posted function captures only `this` and needs no allocation of its own.
-      answers_.push_back(std::move(ev));
-      loop_.post([this] {
-        StepEvent next = std::move(answers_.front());
-        answers_.pop_front();
-        deliver(std::move(next));
-      });
-    });
-  }
-
   Execution& exec_;
-  EventLoop& loop_;
-  const RunOptions& opts_;
-  std::unordered_map<std::uint64_t, EventLoop::TimerId> timers_;
+  Driver driver_;
+  InFlight in_flight_;
+  std::optional<EventLoop::TimerId> stop_timer_;
   std::optional<Millis> finish_ms_;
   std::vector<Command> spare_;  // an emptied command buffer kept for its capacity
-  std::deque<StepEvent> answers_;  // task answers posted and not yet delivered (FIFO)
 };
 
 }  // namespace
@@ -168,7 +112,7 @@ Result<RunResult> run_execution(const asl::StateMachine& machine, json::value&& 
   out.execution_arn = info.execution_arn;
   Execution exec(m, std::move(info), [ids] { return ids->next_u64(); });
   EventLoop loop(*options.clock);
-  Driver driver(exec, loop, options);
+  OneRun driver(exec, loop, options.tasks);
 
   out.start_ms = options.clock->now_ms();
   exec.start(std::move(input), out.start_ms, options.input_text);

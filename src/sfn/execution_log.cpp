@@ -6,7 +6,6 @@
 #include <cstring>
 #include <exception>
 #include <filesystem>
-#include <iostream>
 #include <utility>
 
 namespace stepwise::sfn {
@@ -201,7 +200,8 @@ std::string format_log_record(const engine::HistoryEvent& e, std::string_view ex
 
 // ---------------------------------------------------------------------------- engine side
 
-ExecutionLogger::ExecutionLogger(std::string dir) : dir_(std::move(dir)) {
+ExecutionLogger::ExecutionLogger(std::string dir, ServiceLog log)
+    : dir_(std::move(dir)), log_(std::move(log)) {
   writer_ = std::thread([this] { run(); });
 }
 
@@ -352,10 +352,10 @@ void ExecutionLogger::report(bool force) {
   const bool due = last_report_ == std::chrono::steady_clock::time_point{} ||
                    now - last_report_ >= std::chrono::seconds(log_limits::report_interval_seconds);
   if (!due && !force) return;
-  std::cerr << "stepwise: execution log: " << (dropped - reported_drops_)
-            << " record(s) dropped (queue full or write failed)";
-  if (!last_error_.empty()) std::cerr << "; last error: " << last_error_;
-  std::cerr << "\n";
+  std::string message = "stepwise: execution log: " + std::to_string(dropped - reported_drops_) +
+                        " record(s) dropped (queue full or write failed)";
+  if (!last_error_.empty()) message += "; last error: " + last_error_;
+  sfn::report(log_, message);
   reported_drops_ = dropped;
   last_error_.clear();
   last_report_ = now;

@@ -37,6 +37,7 @@
 #include "base/limits.h"
 #include "engine/history.h"
 #include "json/json.h"
+#include "sfn/service_log.h"
 
 namespace stepwise::sfn {
 
@@ -95,7 +96,8 @@ std::string format_log_record(const engine::HistoryEvent& event, std::string_vie
 class ExecutionLogger {
  public:
   // `dir` is created on the first write (and its parents).
-  explicit ExecutionLogger(std::string dir);
+  // `log` hears of dropped records (null: nobody does).
+  explicit ExecutionLogger(std::string dir, ServiceLog log = {});
   ~ExecutionLogger();  // writes what is queued, then stops the writer thread
   ExecutionLogger(const ExecutionLogger&) = delete;
   ExecutionLogger& operator=(const ExecutionLogger&) = delete;
@@ -148,6 +150,7 @@ class ExecutionLogger {
   bool dir_ready_ = false;
   std::uint64_t reported_drops_ = 0;
   std::string last_error_;
+  const ServiceLog log_;
   std::chrono::steady_clock::time_point last_report_{};
   std::thread writer_;  // last: starts once everything above exists
 };

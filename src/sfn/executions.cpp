@@ -2,8 +2,6 @@
 // request parsing and answers are in executions_ops.cpp.
 #include "sfn/executions.h"
 
-#include <deque>
-#include <iostream>
 
 #include "engine/interpreter.h"
 #include "sfn/execution_log.h"
@@ -95,9 +93,11 @@ Result<JournalEvent> decode_journal(const json::value& entry) {
 
 // ---------------------------------------------------------------------------- live executions
 
-Executions::Executions(EventLoop& loop, store::Store& store, Registry& registry, IdGenerator& ids,
+Executions::Executions(EventLoop& loop, store::Store& store, SharedRegistry& registry,
+                       IdGenerator& ids,
                        tasks::TaskRunner& router, const tasks::MockConfig* mocks)
-    : loop_(loop), store_(store), registry_(registry), ids_(ids), router_(router), mocks_(mocks) {}
+    : loop_(loop), store_(store), registry_(registry), ids_(ids), router_(router), mocks_(mocks),
+      driver_(loop, *this) {}
 
 Executions::~Executions() { shutdown(); }
 
@@ -105,10 +105,9 @@ void Executions::shutdown() {
   // Timers go; tasks in flight are dropped, not cancelled: a cancel means "the execution no
   // longer wants this" (a nested runner would stop the child), while a shutdown only pauses
   // everything until the next start re-issues them. Their late answers find no execution.
-  for (auto& [arn, l] : live_) {
-    for (auto& [id, timer] : l->timers) loop_.cancel(timer);
-  }
+  for (auto& [arn, l] : live_) driver_.drop_all(l->in_flight);
   live_.clear();
+  by_key_.clear();
   for (auto& [arn, timer] : dormant_) loop_.cancel(timer);
   dormant_.clear();
 }
@@ -164,14 +163,11 @@ std::unique_ptr<Executions::Live> Executions::make_live(
 }
 
 void Executions::running_delta(const std::string& machine_arn, std::int64_t delta) {
-  std::int64_t& n = running_[machine_arn];
-  n += delta;
-  registry_.set_running_count(machine_arn, n);
-  if (n <= 0) running_.erase(machine_arn);
+  registry_.add_running(machine_arn, delta);
 }
 
 // Copies what the step changed into the row.
-static void sync_row(Executions::Live& l, Millis now_ms) {
+void sync_row(Executions::Live& l, Millis now_ms) {
   store::ExecutionRecord& r = l.rec;
   r.history_count = l.exec->event_count();
   r.wake_ms = l.express() ? 0 : l.exec->wake_time().value_or(0);
@@ -280,8 +276,8 @@ void Executions::committed(const std::string& arn, const Status& status) {
   if (!status.ok()) {
     // The step is not durable, so its commands must not run. The execution stops here, in
     // memory; its last committed step stays in the store and resumes at the next start.
-    std::cerr << "stepwise: could not commit a step of " << arn << " (" << status.error().name
-              << ": " << status.error().cause << "); the execution waits for a restart\n";
+    report(log_, "stepwise: could not commit a step of " + arn + " (" + status.error().name +
+                     ": " + status.error().cause + "); the execution waits for a restart");
     if (p.after) p.after(status);
     abandon(arn);
     return;
@@ -293,69 +289,44 @@ void Executions::committed(const std::string& arn, const Status& status) {
   if (auto again = live_.find(arn); again != live_.end()) maybe_sleep(*again->second);
 }
 
-void Executions::abandon(const std::string& arn) {
+Executions::Live& Executions::adopt(std::unique_ptr<Live> live) {
+  Live& l = *live;
+  l.key = next_key_++;
+  by_key_.emplace(l.key, &l);
+  live_.emplace(l.rec.arn, std::move(live));
+  return l;
+}
+
+std::unique_ptr<Executions::Live> Executions::release(const std::string& arn) {
   auto it = live_.find(arn);
-  if (it == live_.end()) return;
+  if (it == live_.end()) return nullptr;
   std::unique_ptr<Live> l = std::move(it->second);
   live_.erase(it);
-  for (auto& [id, timer] : l->timers) loop_.cancel(timer);
-  for (auto& [id, request] : l->tasks) l->runner->cancel(*request);
+  by_key_.erase(l->key);
+  return l;
+}
+
+engine::InFlight* Executions::in_flight(std::uint64_t key) {
+  auto it = by_key_.find(key);
+  return it == by_key_.end() ? nullptr : &it->second->in_flight;
+}
+
+void Executions::deliver(std::uint64_t key, StepEvent ev) {
+  auto it = by_key_.find(key);
+  if (it == by_key_.end()) return;
+  const std::string arn = it->second->rec.arn;  // a copy: the step may end the execution
+  deliver(arn, std::move(ev));
+}
+
+void Executions::abandon(const std::string& arn) {
+  std::unique_ptr<Live> l = release(arn);
+  if (!l) return;
+  driver_.cancel_all(l->in_flight);
   if (!l->express()) running_delta(l->rec.state_machine_arn, -1);
 }
 
 void Executions::dispatch(Live& l, std::vector<Command>& commands) {
-  for (Command& c : commands) {
-    switch (c.kind) {
-      case Command::Kind::kStartTimer: {
-        const std::uint64_t id = c.id;
-        l.timers[id] = loop_.schedule_at(c.due_ms, [this, arn = l.rec.arn, id] {
-          auto it = live_.find(arn);
-          if (it == live_.end()) return;
-          it->second->timers.erase(id);
-          StepEvent ev;
-          ev.kind = StepEvent::Kind::kTimerFired;
-          ev.id = id;
-          deliver(arn, std::move(ev));
-        });
-        break;
-      }
-      case Command::Kind::kCancelTimer: {
-        auto it = l.timers.find(c.id);
-        if (it != l.timers.end()) {
-          loop_.cancel(it->second);
-          l.timers.erase(it);
-        }
-        break;
-      }
-      case Command::Kind::kInvokeTask: invoke(l, c); break;
-      case Command::Kind::kCancelTask:
-        if (l.tasks.erase(c.id) > 0 && c.request) l.runner->cancel(*c.request);
-        break;
-    }
-  }
-}
-
-void Executions::invoke(Live& l, Command& c) {
-  const std::uint64_t id = c.id;
-  l.tasks[id] = c.request;
-  l.runner->start(*c.request, loop_, [this, arn = l.rec.arn, id](tasks::TaskOutcome o) {
-    // A fresh loop turn: a runner answering inside start() must not re-enter the interpreter
-    // while it is dispatching.
-    loop_.post([this, arn, id, o = std::move(o)]() mutable { task_done(arn, id, std::move(o)); });
-  });
-}
-
-void Executions::task_done(const std::string& arn, std::uint64_t id, tasks::TaskOutcome o) {
-  auto it = live_.find(arn);
-  if (it == live_.end() || it->second->tasks.erase(id) == 0) return;  // cancelled meanwhile
-  StepEvent ev;
-  ev.kind = o.succeeded ? StepEvent::Kind::kTaskSucceeded : StepEvent::Kind::kTaskFailed;
-  ev.id = id;
-  ev.output = std::move(o.output);
-  ev.error = std::move(o.error);
-  ev.cause = std::move(o.cause);
-  ev.has_cause = o.has_cause;
-  deliver(arn, std::move(ev));
+  driver_.carry(l.key, l.in_flight, commands);
 }
 
 void Executions::maybe_finish(const std::string& arn) {
@@ -363,10 +334,8 @@ void Executions::maybe_finish(const std::string& arn) {
   if (it == live_.end()) return;
   Live& l = *it->second;
   if (!l.exec->finished() || !l.uncommitted.empty()) return;
-  std::unique_ptr<Live> done = std::move(it->second);
-  live_.erase(it);
-  for (auto& [id, timer] : done->timers) loop_.cancel(timer);
-  for (auto& [id, request] : done->tasks) done->runner->cancel(*request);
+  std::unique_ptr<Live> done = release(arn);
+  driver_.cancel_all(done->in_flight);
   if (done->mock != nullptr) done->mock->forget_execution(arn);
   if (!done->express()) running_delta(done->rec.state_machine_arn, -1);
   ExecutionOutcome outcome{std::move(done->rec)};
@@ -384,6 +353,7 @@ std::size_t Executions::recover() {
   for (const store::RunningExecution& index : store_.running_index()) {
     if (index.type == "EXPRESS" || live_.count(index.arn) > 0 || dormant_.count(index.arn) > 0)
       continue;
+    if (owned_ && !owned_(index.arn)) continue;  // another shard's
     if (index.wake_ms > 0 && dormant_after_ms_ >= 0 &&
         dormant_.size() < execution_limits::dormant_executions_max) {
       running_delta(index.state_machine_arn, +1);
@@ -426,7 +396,7 @@ void Executions::reissue(Live& l, std::vector<Command>& commands) {
     } else if (phase == Phase::kSubmitted &&
                c.request->resource.ends_with(".waitForTaskToken")) {
       c.request = resuming(*c.request, Resume::kSubmitted);
-    } else if (l.runner->redispatch_has_effects(*c.request)) {
+    } else if (l.in_flight.runner->redispatch_has_effects(*c.request)) {
       visible.push_back(std::move(c));
       continue;
     }
@@ -443,7 +413,7 @@ void Executions::reissue(Live& l, std::vector<Command>& commands) {
       auto it = live_.find(arn);
       // Gone, finished, or the task ended meanwhile (its timeout fired first): nothing to send.
       if (it == live_.end() || !it->second->exec->task_pending(c.id)) return;
-      invoke(*it->second, c);
+      driver_.invoke(it->second->key, it->second->in_flight, c);
     });
   }
 }
@@ -465,7 +435,7 @@ Result<std::unique_ptr<Executions::Live>> Executions::rebuild(const store::Execu
                 logger_ ? registry_.logging_configuration(rec.state_machine_arn, rec.version_arn)
                         : json::value());
   Live& l = *live;
-  l.runner = *runner;
+  l.in_flight.runner = *runner;
   if (!rec.test_case.empty()) l.mock = static_cast<tasks::MockRunner*>(*runner);
   l.exec->start(std::move(*input), rec.start_ms, rec.input);
   l.exec->history().clear();
@@ -488,9 +458,9 @@ Result<std::unique_ptr<Executions::Live>> Executions::rebuild(const store::Execu
     // The replay wrote a different number of events than were committed: the definition or the
     // engine changed under the execution. Go on (the store rejects a duplicate event id if it
     // comes to that) but say so.
-    std::cerr << "stepwise: warning: replay of " << rec.arn << " rebuilt "
-              << l.exec->event_count() << " events, the store holds " << rec.history_count
-              << "\n";
+    report(log_, "stepwise: warning: replay of " + rec.arn + " rebuilt " +
+                     std::to_string(l.exec->event_count()) + " events, the store holds " +
+                     std::to_string(rec.history_count));
   }
   return live;
 }
@@ -499,19 +469,19 @@ std::optional<std::vector<Command>> Executions::resume(const store::ExecutionRec
                                                        bool counted) {
   auto live = rebuild(rec);
   if (!live) {
-    std::cerr << "stepwise: cannot resume " << rec.arn << ": " << live.error().cause << "\n";
+    report(log_, "stepwise: cannot resume " + rec.arn + ": " + live.error().cause);
     return std::nullopt;
   }
   Live& l = **live;
   if (l.exec->finished()) {
-    std::cerr << "stepwise: cannot resume " << rec.arn
-              << ": its journal replays to a finished execution\n";
+    report(log_, "stepwise: cannot resume " + rec.arn +
+                     ": its journal replays to a finished execution");
     return std::nullopt;
   }
   // What was in flight at the crash goes out again: due timers fire at once (the loop runs any
   // timer whose time has passed), tasks are dispatched again.
   std::vector<Command> reissue = l.exec->outstanding();
-  live_.emplace(rec.arn, std::move(*live));
+  adopt(std::move(*live));
   if (!counted) running_delta(rec.state_machine_arn, +1);
   return reissue;
 }
@@ -520,7 +490,7 @@ std::optional<std::vector<Command>> Executions::resume(const store::ExecutionRec
 
 void Executions::maybe_sleep(Live& l) {
   if (dormant_after_ms_ < 0 || l.express() || l.rec.wake_ms == 0 || l.exec->finished() ||
-      !l.tasks.empty() || !l.uncommitted.empty() || !l.on_finish.empty() || l.mock != nullptr ||
+      !l.in_flight.tasks.empty() || !l.uncommitted.empty() || !l.on_finish.empty() || l.mock != nullptr ||
       dormant_.size() >= execution_limits::dormant_executions_max) {
     return;
   }
@@ -529,11 +499,9 @@ void Executions::maybe_sleep(Live& l) {
   if (l.rec.wake_ms - loop_.clock().now_ms() < dormant_after_ms_) return;
   const std::string arn = l.rec.arn;
   const Millis wake_ms = l.rec.wake_ms;
-  auto it = live_.find(arn);
-  if (it == live_.end()) return;
-  std::unique_ptr<Live> gone = std::move(it->second);
-  live_.erase(it);
-  for (auto& [id, timer] : gone->timers) loop_.cancel(timer);
+  std::unique_ptr<Live> gone = release(arn);
+  if (!gone) return;
+  driver_.drop_all(gone->in_flight);
   sleep(arn, wake_ms);  // still RUNNING: running_ keeps counting it
 }
 

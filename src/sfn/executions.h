@@ -1,7 +1,6 @@
 // Executions: the live executions of one Service and the execution operations of the Step
 // Functions API (StartExecution, StartSyncExecution, DescribeExecution,
-// DescribeStateMachineForExecution, StopExecution, ListExecutions, GetExecutionHistory,
-// RedriveExecution).
+// StopExecution, RedriveExecution; the reads are in execution_reads.h).
 //
 // A live execution is an engine::Execution (the pure step function) plus its ExecutionRecord, the
 // timers and tasks it has in flight and the replies waiting on it. One step goes:
@@ -28,18 +27,23 @@
 // in little memory, and recovery reads only their index rows (no replay) until they are due.
 //
 // Reads (Describe, List, GetExecutionHistory) come from the store, never from live state, so a
-// client never sees a step that is not durable yet.
+// client never sees a step that is not durable yet; they are served off the loop
+// (execution_reads.h).
 //
-// Thread-safety: none. Everything runs on the Service's engine thread (the EventLoop's); task
-// runners and the store hand their answers back through loop.post().
+// Thread-safety: one Executions per engine shard (shard.h); everything runs on that shard's loop
+// thread, and task runners and the store hand their answers back through loop.post(). The
+// exceptions, callable from any thread: start_sync_here, check_here and record_here (they read
+// only the request, the SharedRegistry and a mutex-guarded id generator).
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "api/dispatcher.h"
@@ -47,11 +51,14 @@
 #include "base/ids.h"
 #include "base/limits.h"
 #include "base/result.h"
-#include "sfn/nested.h"
+#include "sfn/starter.h"
 #include "sfn/registry.h"
+#include "sfn/shared_registry.h"
+#include "sfn/service_log.h"
 #include "sfn/task_tokens.h"
 #include "store/store.h"
 #include "tasks/mock_config.h"
+#include "engine/driver.h"
 #include "engine/interpreter.h"
 #include "tasks/task_runner.h"
 
@@ -87,29 +94,72 @@ using OutcomeCallback = std::function<void(const ExecutionOutcome&)>;
 
 class ExecutionLogger;
 
-class Executions final : public ExecutionStarter {
+class Executions final : public ExecutionStarter, private engine::Driver::Host {
  public:
   // `router` runs the tasks of executions that have no mock test case (not owned, outlives this).
   // `mocks` (may be null) serves `stateMachineArn#TestCase` starts.
-  Executions(EventLoop& loop, store::Store& store, Registry& registry, IdGenerator& ids,
+  Executions(EventLoop& loop, store::Store& store, SharedRegistry& registry, IdGenerator& ids,
              tasks::TaskRunner& router, const tasks::MockConfig* mocks);
   ~Executions() override;
   Executions(const Executions&) = delete;
   Executions& operator=(const Executions&) = delete;
 
   // --- operations: each calls `reply` exactly once, now or after a commit / the end of a run.
-  void start_execution(const json::value& request, api::Reply reply);
-  void start_sync_execution(const json::value& request, api::Reply reply);
+  // The JSON forms decode the body once (start_request) and call the typed ones.
+  void start_execution(const json::value& body, api::Reply reply);
+  void start_sync_execution(const json::value& body, api::Reply reply);
+  void start_execution(const StartRequest& request, api::Reply reply);
+  void start_sync_execution(const StartRequest& request, api::Reply reply);
+  // StartSyncExecution on the calling thread (the server's I/O thread; thread-safe): the checks
+  // and the first step run here, so an Express execution of Pass and Choice states answers with
+  // no hop to the engine loop at all. One that waits on a task or a timer, or logs, or runs a
+  // mock test case continues on the loop.
+  void start_sync_here(const StartRequest& request, api::Reply reply);
+  // Seeds the generator start_sync_here draws names, ARNs and seeds from (0: unpredictable).
+  void set_here_seed(std::uint64_t seed) { here_ids_ = IdGenerator(seed); }
+
+  // --- starts across engine shards (shard.h). A start is checked where it arrives (the I/O
+  // thread, or a parent's shard), which fixes its ARN and so its shard; the owner then does
+  // what needs live state.
+  struct Checked {
+    ResolvedMachine resolved;
+    std::string name;
+    std::string input_text;
+    json::value input;
+    std::string arn;
+    std::string test_case;  // "" unless the ARN named a mock test case
+    bool express = false;
+  };
+  // The checks of a start that read no live state, in AWS's order, and the new row
+  // (thread-safe: ids from the generator start_sync_here uses).
+  Result<Checked> check_here(const StartRequest& request, bool sync);
+  store::ExecutionRecord record_here(const Checked& checked, const StartRequest& request);
+  // On this shard's loop: StartExecution of a checked request whose ARN this shard owns.
+  void start_checked(Checked checked, const StartRequest& request, api::Reply reply);
+  // On this shard's loop: start_child for a checked request whose ARN this shard owns.
+  Result<StartedChild> start_child_checked(Checked checked, const StartRequest& child,
+                                           ChildClosed on_close);
+  // On this shard's loop: a child whose row `rec` its parent's shard made (and answered the
+  // parent with). A refusal here closes it as FAILED through on_close.
+  void launch_child(Checked checked, const StartRequest& child, store::ExecutionRecord rec,
+                    ChildClosed on_close);
+  // On this shard's loop: on_close once `arn` closes (at once if it has; a dormant one wakes).
+  // `known`: its row as the caller read it, if it did.
+  void attach_child(const std::string& arn, ChildClosed on_close,
+                    const store::ExecutionRecord* known = nullptr);
+  // Which executions this shard owns: recovery resumes only those (default: all).
+  void set_owned(std::function<bool(std::string_view arn)> owned) { owned_ = std::move(owned); }
+  // How start_sync_here hands an execution that goes on to the loop of its owner (default:
+  // this one's loop). Called on any thread; `fn` must run on the owner's loop.
+  using OwnerPost = std::function<void(const std::string& arn,
+                                       std::function<void(Executions& owner)> fn)>;
+  void set_owner_post(OwnerPost post) { owner_of_ = std::move(post); }
   void stop_execution(const json::value& request, api::Reply reply);
   void redrive_execution(const json::value& request, api::Reply reply);
-  api::Response describe_execution(const json::value& request);
-  api::Response describe_state_machine_for_execution(const json::value& request);
-  api::Response list_executions(const json::value& request);
-  api::Response get_execution_history(const json::value& request);
 
   // Resumes every RUNNING execution of the store (see the header comment). An execution that
   // cannot be rebuilt (its definition no longer compiles, its journal is unreadable) is
-  // reported on stderr and left as it is. Returns how many resumed.
+  // reported to the ServiceLog and left as it is. Returns how many resumed.
   std::size_t recover();
 
   // What a runner reports between a task's start and its end (TaskTokens, ActivityRunner,
@@ -118,7 +168,7 @@ class Executions final : public ExecutionStarter {
   void progress(const tasks::TaskRequest& request, const TaskProgress& progress);
 
   // ExecutionStarter (nested executions, see nested.h).
-  Result<StartedChild> start_child(const ChildStart& child, ChildClosed on_close) override;
+  Result<StartedChild> start_child(const StartRequest& child, ChildClosed on_close) override;
   void stop_child(const std::string& execution_arn) override;
 
   // Stops every live execution's timers and forgets them (shutdown): their rows stay RUNNING in
@@ -129,6 +179,8 @@ class Executions final : public ExecutionStarter {
   // Where executions whose machine has a loggingConfiguration send their events (not owned,
   // outlives this); null: none are logged. Set before the first start.
   void set_logger(ExecutionLogger* logger) { logger_ = logger; }
+  // Where failed commits and executions that cannot resume are reported (service_log.h).
+  void set_log(ServiceLog log) { log_ = std::move(log); }
   std::size_t dormant_count() const { return dormant_.size(); }
   // How far off a waiting execution's next timer must be for it to sleep; negative: never.
   void set_dormant_after(Millis ms) { dormant_after_ms_ = ms; }
@@ -138,7 +190,29 @@ class Executions final : public ExecutionStarter {
  private:
   using StepAfter = std::function<void(const Status&)>;
   struct Started;
-  Result<Started> prepare_start(const json::value& request, bool sync);
+  // Where a start draws its ids: the engine's generator, or (mu set) a generator shared by the
+  // I/O threads under that mutex.
+  struct IdDraw {
+    IdGenerator& ids;
+    std::mutex* mu = nullptr;
+    std::string uuid();
+    std::uint64_t u64();
+  };
+  // The checks of a start that read no live state, in AWS's order (thread-safe: the request,
+  // the SharedRegistry and the ids only).
+  Result<Checked> check_start(const StartRequest& request, bool sync, IdDraw& ids);
+  // The new execution's row (thread-safe).
+  store::ExecutionRecord new_record(const Checked& checked, const StartRequest& request,
+                                    IdDraw& ids);
+  Result<Started> prepare_start(const StartRequest& request, bool sync);
+  // The live part of a start: name uniqueness, the live limit, the runner, the Live (from
+  // `rec` when given, else a new row).
+  Result<Started> prepare_checked(Checked& checked, const StartRequest& request, IdDraw& ids,
+                                  std::optional<store::ExecutionRecord> rec);
+  void launch(Result<Started> started, const StartRequest& request, api::Reply reply);
+  Result<StartedChild> adopt_child(Result<Started> started, const StartRequest& child,
+                                   ChildClosed on_close);
+  void post_to_owner(const std::string& arn, std::function<void(Executions&)> fn);
   void begin(Live& l, const json::value& input, StepAfter after);
   // One outside event for the execution `arn` (ignored once it finished or is gone); `after`
   // runs once the step is durable (or at once when there is nothing to commit).
@@ -155,8 +229,12 @@ class Executions final : public ExecutionStarter {
   // that step is durable, so the history shows every call. `l` must be in live_ (the steps are
   // delivered by ARN); `commands` is what Execution::outstanding() returned after the rebuild.
   void reissue(Live& l, std::vector<engine::Command>& commands);
-  void invoke(Live& l, engine::Command& c);
-  void task_done(const std::string& arn, std::uint64_t id, tasks::TaskOutcome o);
+  // Live executions enter and leave live_ (and the Driver's key index) only through these.
+  Live& adopt(std::unique_ptr<Live> live);
+  std::unique_ptr<Live> release(const std::string& arn);
+  // engine::Driver::Host: a timer fired or a task answered for the execution `key`.
+  engine::InFlight* in_flight(std::uint64_t key) override;
+  void deliver(std::uint64_t key, engine::StepEvent ev) override;
   void maybe_finish(const std::string& arn);
   void running_delta(const std::string& machine_arn, std::int64_t delta);
   // Dormant executions (see the header comment).
@@ -180,16 +258,25 @@ class Executions final : public ExecutionStarter {
 
   EventLoop& loop_;
   store::Store& store_;
-  Registry& registry_;
+  SharedRegistry& registry_;
   IdGenerator& ids_;
   tasks::TaskRunner& router_;
   const tasks::MockConfig* mocks_;
   ExecutionLogger* logger_ = nullptr;
+  ServiceLog log_;
   std::unordered_map<std::string, std::unique_ptr<Live>> live_;  // by execution ARN
-  std::unordered_map<std::string, std::int64_t> running_;         // Standard, by machine ARN
+  std::unordered_map<std::uint64_t, Live*> by_key_;                // the same, by Live::key
+  std::uint64_t next_key_ = 1;
+  engine::Driver driver_;  // carries every live execution's commands
   std::unordered_map<std::string, EventLoop::TimerId> dormant_;   // by execution ARN: its wake-up
   Millis dormant_after_ms_ = execution_limits::dormant_after_ms_default;
   std::map<std::string, std::unique_ptr<tasks::MockRunner>> mock_runners_;  // machine#case
+  std::mutex here_ids_mu_;
+  // start_sync_here's, guarded by here_ids_mu_; the Service seeds it from id_seed
+  // (set_here_seed).
+  IdGenerator here_ids_;
+  std::function<bool(std::string_view)> owned_;
+  OwnerPost owner_of_;
 };
 
 }  // namespace stepwise::sfn

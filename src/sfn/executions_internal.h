@@ -10,9 +10,11 @@
 #include <vector>
 
 #include "base/fifo.h"
+#include "engine/driver.h"
 #include "engine/interpreter.h"
 #include "sfn/execution_log.h"
 #include "sfn/executions.h"
+#include "sfn/registry_rules.h"
 #include "tasks/mock_config.h"
 
 namespace stepwise::sfn {
@@ -34,10 +36,10 @@ struct Executions::Live {
   store::ExecutionRecord rec;  // the row as of the last step (committed or on its way)
   SplitMix64 rng;              // seeded by rec.seed: the interpreter's only randomness
   std::unique_ptr<engine::Execution> exec;
-  tasks::TaskRunner* runner = nullptr;  // the router, or the test case's mock runner
-  tasks::MockRunner* mock = nullptr;    // set when runner is a mock runner
-  std::unordered_map<std::uint64_t, EventLoop::TimerId> timers;  // engine timer id → loop timer
-  std::unordered_map<std::uint64_t, std::shared_ptr<const tasks::TaskRequest>> tasks;  // in flight
+  std::uint64_t key = 0;       // its name to the Driver (Executions::adopt gives it)
+  // Its runner (the router, or the test case's mock runner) and its timers and tasks in flight.
+  engine::InFlight in_flight;
+  tasks::MockRunner* mock = nullptr;    // set when the runner is a mock runner
   // Steps sent to the store and not yet back, oldest first: their commands wait for the commit.
   struct Pending {
     std::vector<engine::Command> commands;
@@ -52,6 +54,25 @@ struct Executions::Live {
 
   bool express() const { return rec.type == "EXPRESS"; }
 };
+
+// AWS's shapes shared by the execution operations (executions_ops.cpp) and the reads
+// (execution_reads.cpp).
+namespace detail {
+api::ApiError error(std::string type, std::string message);
+api::ApiError execution_does_not_exist(const std::string& arn);
+api::ApiError type_not_supported();
+// An execution ARN from a request field: InvalidArn unless it names a Standard execution.
+// A missing one is added to `v` (and an empty Error returned).
+Result<rules::Arn> execution_arn(const json::value& request, rules::Violations& v);
+// Turns a failed execution_arn() into the response: collected violations first.
+api::Response arn_failure(const Error& e, const rules::Violations& v);
+json::value date(Millis t);
+// REDRIVABLE or NOT_REDRIVABLE, and why not in `reason`.
+std::string redrive_status(const store::ExecutionRecord& r, Millis now_ms, std::string* reason);
+}  // namespace detail
+
+// Copies what the step changed into the row.
+void sync_row(Executions::Live& l, Millis now_ms);
 
 // The outside event of a step and the time it was handled, as the journal stores them.
 struct JournalEvent {

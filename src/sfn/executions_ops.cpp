@@ -13,19 +13,7 @@ namespace stepwise::sfn {
 namespace {
 
 using rules::Violations;
-
-api::ApiError error(std::string type, std::string message) {
-  return api::ApiError{std::move(type), std::move(message), 400};
-}
-
-api::ApiError execution_does_not_exist(const std::string& arn) {
-  return error("ExecutionDoesNotExist", "Execution Does Not Exist: '" + arn + "'");
-}
-
-api::ApiError type_not_supported() {
-  return error("StateMachineTypeNotSupported",
-               "This operation is not supported by this type of state machine");
-}
+using namespace detail;
 
 // Jackson's words for text that is not JSON, as AWS quotes them in InvalidExecutionInput. The
 // ASL validator already speaks Jackson for definitions; its diagnostic ends with " at [Source:
@@ -38,6 +26,44 @@ std::string jackson_message(std::string_view text, const std::string& fallback) 
     return at == std::string::npos ? m : m.substr(0, at);
   }
   return fallback;
+}
+
+// StartSyncExecution's answer (AWS bills Express in 100 ms steps, 64 MB minimum).
+json::object sync_json(const store::ExecutionRecord& r) {
+  json::object o;
+  o["executionArn"] = r.arn;
+  o["stateMachineArn"] = r.state_machine_arn;
+  o["name"] = r.name;
+  o["startDate"] = date(r.start_ms);
+  o["stopDate"] = date(r.stop_ms);
+  o["status"] = r.status;
+  o["input"] = r.input;
+  o["inputDetails"] = json::object{{"included", true}};
+  if (r.output) o["output"] = *r.output;
+  o["outputDetails"] = json::object{{"included", true}};
+  if (r.error) o["error"] = *r.error;
+  if (r.cause) o["cause"] = *r.cause;
+  const Millis ms = std::max<Millis>(r.stop_ms - r.start_ms, 1);
+  o["billingDetails"] = json::object{{"billedMemoryUsedInMB", 64},
+                                     {"billedDurationInMilliseconds", (ms + 99) / 100 * 100}};
+  return o;
+}
+
+}  // namespace
+
+namespace detail {
+
+api::ApiError error(std::string type, std::string message) {
+  return api::ApiError{std::move(type), std::move(message), 400};
+}
+
+api::ApiError execution_does_not_exist(const std::string& arn) {
+  return error("ExecutionDoesNotExist", "Execution Does Not Exist: '" + arn + "'");
+}
+
+api::ApiError type_not_supported() {
+  return error("StateMachineTypeNotSupported",
+               "This operation is not supported by this type of state machine");
 }
 
 // An execution ARN from a request field: InvalidArn unless it names a Standard execution.
@@ -78,120 +104,7 @@ std::string redrive_status(const store::ExecutionRecord& r, Millis now_ms, std::
   return "REDRIVABLE";
 }
 
-// The fields DescribeExecution and ListExecutions' items share, in AWS's order.
-json::object execution_summary(const store::ExecutionRecord& r) {
-  json::object o;
-  o["executionArn"] = r.arn;
-  o["stateMachineArn"] = r.state_machine_arn;
-  o["name"] = r.name;
-  o["status"] = r.status;
-  o["startDate"] = date(r.start_ms);
-  if (r.stop_ms != 0 && r.status != "RUNNING") o["stopDate"] = date(r.stop_ms);
-  return o;
-}
-
-json::object describe_json(const store::ExecutionRecord& r, Millis now_ms) {
-  json::object o = execution_summary(r);
-  o["input"] = r.input;
-  o["inputDetails"] = json::object{{"included", true}};
-  if (r.output) {
-    o["output"] = *r.output;
-    o["outputDetails"] = json::object{{"included", true}};
-  }
-  if (r.error) o["error"] = *r.error;
-  if (r.cause) o["cause"] = *r.cause;
-  if (!r.version_arn.empty()) o["stateMachineVersionArn"] = r.version_arn;
-  if (!r.alias_arn.empty()) o["stateMachineAliasArn"] = r.alias_arn;
-  if (!r.trace_header.empty()) o["traceHeader"] = r.trace_header;
-  o["redriveCount"] = r.redrive_count;
-  std::string reason;
-  o["redriveStatus"] = redrive_status(r, now_ms, &reason);
-  if (!reason.empty()) o["redriveStatusReason"] = reason;
-  if (r.redrive_ms != 0) o["redriveDate"] = date(r.redrive_ms);
-  return o;
-}
-
-json::object list_item_json(const store::ExecutionRecord& r) {
-  json::object o = execution_summary(r);
-  if (!r.version_arn.empty()) o["stateMachineVersionArn"] = r.version_arn;
-  if (!r.alias_arn.empty()) o["stateMachineAliasArn"] = r.alias_arn;
-  o["redriveCount"] = r.redrive_count;
-  if (r.redrive_ms != 0) o["redriveDate"] = date(r.redrive_ms);
-  return o;
-}
-
-// StartSyncExecution's answer (AWS bills Express in 100 ms steps, 64 MB minimum).
-json::object sync_json(const store::ExecutionRecord& r) {
-  json::object o;
-  o["executionArn"] = r.arn;
-  o["stateMachineArn"] = r.state_machine_arn;
-  o["name"] = r.name;
-  o["startDate"] = date(r.start_ms);
-  o["stopDate"] = date(r.stop_ms);
-  o["status"] = r.status;
-  o["input"] = r.input;
-  o["inputDetails"] = json::object{{"included", true}};
-  if (r.output) o["output"] = *r.output;
-  o["outputDetails"] = json::object{{"included", true}};
-  if (r.error) o["error"] = *r.error;
-  if (r.cause) o["cause"] = *r.cause;
-  const Millis ms = std::max<Millis>(r.stop_ms - r.start_ms, 1);
-  o["billingDetails"] = json::object{{"billedMemoryUsedInMB", 64},
-                                     {"billedDurationInMilliseconds", (ms + 99) / 100 * 100}};
-  return o;
-}
-
-// maxResults and nextToken of ListExecutions / GetExecutionHistory.
-struct PageRequest {
-  std::size_t limit = execution_limits::execution_page_default;
-  std::optional<std::string> token;
-};
-
-Result<PageRequest> page_request(const json::value& request, Violations& v) {
-  PageRequest p;
-  auto max = rules::integer_field(request, "maxResults");
-  if (!max) return max.error();
-  if (*max) {
-    if (**max > execution_limits::execution_page_max) {
-      v.add("maxResults", std::to_string(**max),
-            "Member must have value less than or equal to " +
-                std::to_string(execution_limits::execution_page_max));
-    } else if (**max < 0) {
-      v.add("maxResults", std::to_string(**max), "Member must have value greater than or equal to 0");
-    } else if (**max > 0) {
-      p.limit = static_cast<std::size_t>(**max);
-    }
-  }
-  auto token = rules::string_field(request, "nextToken");
-  if (!token) return token.error();
-  if (*token) {
-    if ((*token)->size() > execution_limits::execution_token_chars_max) {
-      v.add("nextToken", **token,
-            "Member must have length less than or equal to " +
-                std::to_string(execution_limits::execution_token_chars_max));
-    } else if ((*token)->empty()) {
-      v.add("nextToken", **token, "Member must have length greater than or equal to 1");
-    }
-    p.token = **token;
-  }
-  return p;
-}
-
-constexpr std::string_view kStatuses[] = {"SUCCEEDED", "TIMED_OUT", "PENDING_REDRIVE",
-                                          "ABORTED",   "FAILED",    "RUNNING"};
-
-// Events without their payloads (includeExecutionData=false): AWS then leaves out inputs and
-// outputs but keeps everything else.
-void strip_execution_data(json::value& event) {
-  for (auto& kv : event.as_object()) {
-    if (!kv.value().is_object()) continue;
-    json::object& details = kv.value().as_object();
-    details.erase("input");
-    details.erase("output");
-  }
-}
-
-}  // namespace
+}  // namespace detail
 
 // ---------------------------------------------------------------------------- StartExecution
 
@@ -201,19 +114,45 @@ struct Executions::Started {
   json::value input;
 };
 
-Result<Executions::Started> Executions::prepare_start(const json::value& request, bool sync) {
-  Violations v;
-  auto arn_text = rules::string_field(request, "stateMachineArn");
-  auto name = rules::string_field(request, "name");
-  auto input = rules::string_field(request, "input");
-  auto trace = rules::string_field(request, "traceHeader");
+std::string Executions::IdDraw::uuid() {
+  if (mu == nullptr) return ids.uuid_v4();
+  std::lock_guard lock(*mu);
+  return ids.uuid_v4();
+}
+
+std::uint64_t Executions::IdDraw::u64() {
+  if (mu == nullptr) return ids.next_u64();
+  std::lock_guard lock(*mu);
+  return ids.next_u64();
+}
+
+Result<StartRequest> start_request(const json::value& body) {
+  auto arn_text = rules::string_field(body, "stateMachineArn");
+  auto name = rules::string_field(body, "name");
+  auto input = rules::string_field(body, "input");
+  auto trace = rules::string_field(body, "traceHeader");
   for (const auto* r : {&arn_text, &name, &input, &trace})
     if (!*r) return r->error();
-  if (!*arn_text) v.add("stateMachineArn", std::nullopt, "Member must not be null");
-  if (*name && rules::code_points(**name) > stepwise::limits::name_chars_max)
-    v.add("name", **name, "Member must have length less than or equal to 80");
-  if (*name && (*name)->empty()) v.add("name", **name, "Member must have length greater than or equal to 1");
-  if (*input && (*input)->size() > execution_limits::execution_input_bytes_max) {
+  StartRequest out;
+  out.state_machine_arn = std::move(*arn_text);
+  out.name = std::move(*name);
+  out.input = std::move(*input);
+  if (*trace) out.trace_header = std::move(**trace);
+  return out;
+}
+
+Result<Executions::Checked> Executions::check_start(const StartRequest& request, bool sync,
+                                                    IdDraw& ids) {
+  Violations v;
+  const auto& arn_text = request.state_machine_arn;
+  const auto& name = request.name;
+  const auto& input = request.input;
+  if (!arn_text) v.add("stateMachineArn", std::nullopt, "Member must not be null");
+  if (name && rules::code_points(*name) > stepwise::limits::name_chars_max)
+    v.add("name", *name, "Member must have length less than or equal to 80");
+  if (name && name->empty())
+    v.add("name", *name, "Member must have length greater than or equal to 1");
+  if (input && input->size() > execution_limits::execution_input_bytes_max) {
     v.add("input", std::nullopt,
           "Member must have length less than or equal to " +
               std::to_string(execution_limits::execution_input_bytes_max),
@@ -224,7 +163,7 @@ Result<Executions::Started> Executions::prepare_start(const json::value& request
     return Error{e.type, e.message};
   }
   // Step Functions Local: "<machine arn>#<test case>" runs the mock config's test case.
-  std::string machine_arn = **arn_text;
+  std::string machine_arn = *arn_text;
   std::string test_case;
   if (auto hash = machine_arn.find('#'); hash != std::string::npos) {
     test_case = machine_arn.substr(hash + 1);
@@ -242,10 +181,10 @@ Result<Executions::Started> Executions::prepare_start(const json::value& request
     auto e = type_not_supported();
     return Error{e.type, e.message};
   }
-  const std::string exec_name = *name ? **name : ids_.uuid_v4();
+  const std::string exec_name = name ? *name : ids.uuid();
   if (!rules::is_valid_resource_name(exec_name))
     return Error{"InvalidName", "Invalid Name: '" + exec_name + "'"};
-  const std::string input_text = *input ? **input : "{}";
+  const std::string input_text = input ? *input : "{}";
   auto value = json::parse(input_text);
   if (!value) {
     return Error{"InvalidExecutionInput",
@@ -256,10 +195,56 @@ Result<Executions::Started> Executions::prepare_start(const json::value& request
   const std::string prefix = "arn:aws:states:" + place.region + ":" + place.account + ":";
   const bool express = resolved->type == "EXPRESS";
   std::string arn = prefix + (express ? "express:" : "execution:") + resolved->name + ":" + exec_name;
-  if (express) arn += ":" + ids_.uuid_v4();
+  if (express) arn += ":" + ids.uuid();
+  return Checked{std::move(*resolved), exec_name,       input_text, std::move(*value),
+                 std::move(arn),       std::move(test_case), express};
+}
 
+store::ExecutionRecord Executions::new_record(const Checked& c, const StartRequest& request,
+                                              IdDraw& ids) {
+  store::ExecutionRecord rec;
+  rec.arn = c.arn;
+  rec.name = c.name;
+  rec.state_machine_arn = c.resolved.state_machine_arn;
+  rec.version_arn = c.resolved.version_arn;
+  rec.alias_arn = c.resolved.alias_arn;
+  rec.type = c.resolved.type;
+  rec.input = c.input_text;
+  rec.start_ms = loop_.clock().now_ms();
+  while (rec.seed == 0) rec.seed = ids.u64();
+  // Express rows are never stored or described: spare the definition's copy on the hot path.
+  if (!c.express) rec.definition = c.resolved.definition;
+  rec.role_arn = c.resolved.role_arn;
+  rec.trace_header = request.trace_header;
+  rec.parent_arn = request.parent_arn;
+  rec.test_case = c.test_case;
+  return rec;
+}
+
+Result<Executions::Checked> Executions::check_here(const StartRequest& request, bool sync) {
+  IdDraw ids{here_ids_, &here_ids_mu_};
+  return check_start(request, sync, ids);
+}
+
+store::ExecutionRecord Executions::record_here(const Checked& checked,
+                                               const StartRequest& request) {
+  IdDraw ids{here_ids_, &here_ids_mu_};
+  return new_record(checked, request, ids);
+}
+
+Result<Executions::Started> Executions::prepare_start(const StartRequest& request, bool sync) {
+  IdDraw ids{ids_, nullptr};
+  auto checked = check_start(request, sync, ids);
+  if (!checked) return checked.error();
+  return prepare_checked(*checked, request, ids, std::nullopt);
+}
+
+Result<Executions::Started> Executions::prepare_checked(Checked& c, const StartRequest& request,
+                                                       IdDraw& ids,
+                                                       std::optional<store::ExecutionRecord> rec) {
+  const std::string& arn = c.arn;
   Started started;
-  if (!express) {
+  if (!c.express) {
     // Names are unique per machine: the caller decides what an existing one means.
     if (auto it = live_.find(arn); it != live_.end()) started.existing = it->second->rec;
     if (!started.existing) started.existing = store_.get_execution(arn);
@@ -267,38 +252,36 @@ Result<Executions::Started> Executions::prepare_start(const json::value& request
   }
   if (live_.size() >= execution_limits::live_executions_max)
     return Error{"ExecutionLimitExceeded", "Execution Limit Exceeded: '" + arn + "'"};
-  auto runner = runner_for(resolved->name, test_case);
+  auto runner = runner_for(c.resolved.name, c.test_case);
   if (!runner) return runner.error();
-
-  store::ExecutionRecord rec;
-  rec.arn = arn;
-  rec.name = exec_name;
-  rec.state_machine_arn = resolved->state_machine_arn;
-  rec.version_arn = resolved->version_arn;
-  rec.alias_arn = resolved->alias_arn;
-  rec.type = resolved->type;
-  rec.input = input_text;
-  rec.start_ms = loop_.clock().now_ms();
-  while (rec.seed == 0) rec.seed = ids_.next_u64();
-  // Express rows are never stored or described: spare the definition's copy on the hot path.
-  if (!express) rec.definition = resolved->definition;
-  rec.role_arn = resolved->role_arn;
-  if (*trace) rec.trace_header = **trace;
-  rec.test_case = test_case;
-  started.live = make_live(std::move(rec), resolved->machine, resolved->logging_configuration);
-  started.live->runner = *runner;
-  if (!test_case.empty()) started.live->mock = static_cast<tasks::MockRunner*>(*runner);
-  started.input = std::move(*value);
+  started.live = make_live(rec ? std::move(*rec) : new_record(c, request, ids),
+                           c.resolved.machine, c.resolved.logging_configuration);
+  started.live->in_flight.runner = *runner;
+  if (!c.test_case.empty()) started.live->mock = static_cast<tasks::MockRunner*>(*runner);
+  started.input = std::move(c.input);
   return started;
 }
 
-void Executions::start_execution(const json::value& request, api::Reply reply) {
-  auto started = prepare_start(request, /*sync=*/false);
+void Executions::start_execution(const json::value& body, api::Reply reply) {
+  auto request = start_request(body);
+  if (!request) return reply(rules::to_api_error(request.error()));
+  start_execution(*request, std::move(reply));
+}
+
+void Executions::start_execution(const StartRequest& request, api::Reply reply) {
+  launch(prepare_start(request, /*sync=*/false), request, std::move(reply));
+}
+
+void Executions::start_checked(Checked checked, const StartRequest& request, api::Reply reply) {
+  IdDraw ids{ids_, nullptr};
+  launch(prepare_checked(checked, request, ids, std::nullopt), request, std::move(reply));
+}
+
+void Executions::launch(Result<Started> started, const StartRequest& request, api::Reply reply) {
   if (!started) return reply(rules::to_api_error(started.error()));
   if (const auto& e = started->existing) {
     // The same name and input while it runs is the same start; anything else is refused.
-    if (e->status == "RUNNING" && e->input == (rules::string_field(request, "input").value()
-                                                   .value_or("{}"))) {
+    if (e->status == "RUNNING" && e->input == request.input.value_or("{}")) {
       return reply(json::object{{"executionArn", e->arn}, {"startDate", date(e->start_ms)}});
     }
     return reply(error("ExecutionAlreadyExists", "Execution Already Exists: '" + e->arn + "'"));
@@ -308,7 +291,7 @@ void Executions::start_execution(const json::value& request, api::Reply reply) {
   const std::string arn = l.rec.arn;
   const Millis start_ms = l.rec.start_ms;
   if (!l.express()) running_delta(l.rec.state_machine_arn, +1);
-  live_.emplace(arn, std::move(live));
+  adopt(std::move(live));
   begin(l, started->input, [arn, start_ms, reply = std::move(reply)](const Status& st) {
     if (!st.ok()) return reply(api::ApiError::internal("The execution could not be stored: " +
                                                        st.error().cause));
@@ -316,7 +299,13 @@ void Executions::start_execution(const json::value& request, api::Reply reply) {
   });
 }
 
-void Executions::start_sync_execution(const json::value& request, api::Reply reply) {
+void Executions::start_sync_execution(const json::value& body, api::Reply reply) {
+  auto request = start_request(body);
+  if (!request) return reply(rules::to_api_error(request.error()));
+  start_sync_execution(*request, std::move(reply));
+}
+
+void Executions::start_sync_execution(const StartRequest& request, api::Reply reply) {
   auto started = prepare_start(request, /*sync=*/true);
   if (!started) return reply(rules::to_api_error(started.error()));
   std::unique_ptr<Live> live = std::move(started->live);
@@ -325,46 +314,126 @@ void Executions::start_sync_execution(const json::value& request, api::Reply rep
   l.on_finish.push_back([reply = std::move(reply)](const ExecutionOutcome& out) {
     reply(sync_json(out.record));
   });
-  const std::string arn = l.rec.arn;
-  live_.emplace(arn, std::move(live));
+  adopt(std::move(live));
   begin(l, started->input, {});
+}
+
+void Executions::start_sync_here(const StartRequest& request, api::Reply reply) {
+  // A mock test case keeps per-execution state in the engine's runners: on the loop.
+  if (request.state_machine_arn && request.state_machine_arn->find('#') != std::string::npos) {
+    loop_.post([this, request, reply = std::move(reply)]() mutable {
+      start_sync_execution(request, std::move(reply));
+    });
+    return;
+  }
+  auto checked = check_here(request, /*sync=*/true);
+  if (!checked) return reply(rules::to_api_error(checked.error()));
+  auto live = std::make_shared<std::unique_ptr<Live>>(
+      make_live(record_here(*checked, request), checked->resolved.machine,
+                checked->resolved.logging_configuration));
+  Live& l = **live;
+  const std::string arn = l.rec.arn;
+  if (l.log) {
+    // Its log records keep the engine's order: the whole run goes to the owner's loop.
+    auto input = std::make_shared<json::value>(std::move(checked->input));
+    post_to_owner(arn, [live, input, reply = std::move(reply)](Executions& owner) {
+      Live& l = **live;
+      l.in_flight.runner = &owner.router_;
+      l.on_finish.push_back([reply](const ExecutionOutcome& out) { reply(sync_json(out.record)); });
+      owner.adopt(std::move(*live));
+      owner.begin(l, *input, {});
+    });
+    return;
+  }
+  // The first step, here: an execution of Pass and Choice states ends in it.
+  l.exec->start(std::move(checked->input), l.rec.start_ms, l.rec.input);
+  sync_row(l, l.rec.start_ms);
+  if (l.exec->finished()) return reply(sync_json(l.rec));
+  // It waits on something outside (a task, a timer): its shard carries it on from here.
+  post_to_owner(arn, [live, reply = std::move(reply)](Executions& owner) {
+    Live& l = **live;
+    const std::string arn = l.rec.arn;
+    l.in_flight.runner = &owner.router_;
+    l.on_finish.push_back([reply](const ExecutionOutcome& out) { reply(sync_json(out.record)); });
+    owner.adopt(std::move(*live));
+    std::vector<engine::Command> commands;
+    commands.swap(l.exec->commands());
+    owner.dispatch(l, commands);
+    owner.maybe_finish(arn);
+  });
+}
+
+void Executions::post_to_owner(const std::string& arn, std::function<void(Executions&)> fn) {
+  if (owner_of_) return owner_of_(arn, std::move(fn));
+  loop_.post([this, fn = std::move(fn)] { fn(*this); });
 }
 
 // ---------------------------------------------------------------------------- nested starts
 
-Result<StartedChild> Executions::start_child(const ChildStart& child, ChildClosed on_close) {
-  json::object request{{"stateMachineArn", child.state_machine_arn},
-                       {"name", child.name},
-                       {"input", child.input}};
-  if (!child.trace_header.empty()) request["traceHeader"] = child.trace_header;
-  auto started = prepare_start(request, /*sync=*/false);
+Result<StartedChild> Executions::start_child(const StartRequest& child, ChildClosed on_close) {
+  return adopt_child(prepare_start(child, /*sync=*/false), child, std::move(on_close));
+}
+
+Result<StartedChild> Executions::start_child_checked(Checked checked, const StartRequest& child,
+                                                     ChildClosed on_close) {
+  IdDraw ids{ids_, nullptr};
+  return adopt_child(prepare_checked(checked, child, ids, std::nullopt), child,
+                     std::move(on_close));
+}
+
+void Executions::launch_child(Checked checked, const StartRequest& child,
+                              store::ExecutionRecord rec, ChildClosed on_close) {
+  IdDraw ids{ids_, nullptr};
+  auto started = adopt_child(prepare_checked(checked, child, ids, std::move(rec)), child, on_close);
+  if (!started && on_close) {
+    // The parent was already told the child started (its row was made on the parent's shard):
+    // a refusal here closes the child as failed, so a waiting parent does not wait forever.
+    store::ExecutionRecord failed;
+    failed.arn = checked.arn;
+    failed.name = checked.name;
+    failed.state_machine_arn = checked.resolved.state_machine_arn;
+    failed.status = "FAILED";
+    failed.error = started.error().name;
+    failed.cause = started.error().cause;
+    failed.input = checked.input_text;
+    on_close(failed);
+  }
+}
+
+Result<StartedChild> Executions::adopt_child(Result<Started> started, const StartRequest& child,
+                                             ChildClosed on_close) {
   if (!started) return started.error();
   if (const auto& e = started->existing) {
     // A Task re-issued after a restart finds the child it started before: re-attach to it.
-    if (e->parent_arn != child.parent_arn || e->input != child.input)
+    if (e->parent_arn != child.parent_arn || e->input != child.input.value_or("{}"))
       return Error{"ExecutionAlreadyExists", "Execution Already Exists: '" + e->arn + "'"};
-    if (on_close) {
-      wake(e->arn);  // a dormant child must be in memory to tell its parent when it ends
-      if (auto it = live_.find(e->arn); it != live_.end()) {
-        it->second->on_finish.push_back(
-            [on_close](const ExecutionOutcome& out) { on_close(out.record); });
-      } else if (e->status != "RUNNING") {
-        loop_.post([on_close, rec = *e] { on_close(rec); });
-      }
-    }
+    if (on_close) attach_child(e->arn, std::move(on_close), &*e);
     return StartedChild{e->arn, e->start_ms};
   }
   std::unique_ptr<Live> live = std::move(started->live);
   Live& l = *live;
-  l.rec.parent_arn = child.parent_arn;
   if (on_close) {
     l.on_finish.push_back([on_close](const ExecutionOutcome& out) { on_close(out.record); });
   }
   StartedChild answer{l.rec.arn, l.rec.start_ms};
   if (!l.express()) running_delta(l.rec.state_machine_arn, +1);
-  live_.emplace(answer.execution_arn, std::move(live));
+  adopt(std::move(live));
   begin(l, started->input, {});
   return answer;
+}
+
+void Executions::attach_child(const std::string& arn, ChildClosed on_close,
+                              const store::ExecutionRecord* known) {
+  wake(arn);  // a dormant child must be in memory to tell its parent when it ends
+  if (auto it = live_.find(arn); it != live_.end()) {
+    it->second->on_finish.push_back(
+        [on_close](const ExecutionOutcome& out) { on_close(out.record); });
+    return;
+  }
+  std::optional<store::ExecutionRecord> rec;
+  if (known != nullptr) rec = *known;
+  if (!rec || rec->status == "RUNNING") rec = store_.get_execution(arn);
+  if (rec && rec->status != "RUNNING") loop_.post([on_close, rec = *rec] { on_close(rec); });
 }
 
 void Executions::stop_child(const std::string& execution_arn) {
@@ -378,7 +447,7 @@ void Executions::progress(const tasks::TaskRequest& request, const TaskProgress&
   if (it == live_.end()) return;
   Live& l = *it->second;
   std::optional<std::uint64_t> id;
-  for (const auto& [task_id, sent] : l.tasks) {
+  for (const auto& [task_id, sent] : l.in_flight.tasks) {
     if (sent.get() == &request || (!request.task_id.empty() && sent->task_id == request.task_id)) {
       id = task_id;
       break;
@@ -465,140 +534,13 @@ void Executions::redrive_execution(const json::value& request, api::Reply reply)
   l.rec.stop_ms = 0;
   l.rec.redrive_count = l.exec->redrive_count();
   l.rec.redrive_ms = now;
-  const std::string exec_arn = l.rec.arn;
   running_delta(l.rec.state_machine_arn, +1);
-  live_.emplace(exec_arn, std::move(*live));
+  adopt(std::move(*live));
   step_done(l, now, encode_redrive(now), true, [now, reply = std::move(reply)](const Status& st) {
     if (!st.ok()) return reply(api::ApiError::internal("The redrive could not be stored: " +
                                                        st.error().cause));
     reply(json::object{{"redriveDate", date(now)}});
   });
-}
-
-// ---------------------------------------------------------------------------- reads
-
-api::Response Executions::describe_execution(const json::value& request) {
-  Violations v;
-  auto arn = execution_arn(request, v);
-  if (!arn) return arn_failure(arn.error(), v);
-  auto rec = store_.get_execution(arn->text);
-  if (!rec) return execution_does_not_exist(arn->text);
-  return describe_json(*rec, loop_.clock().now_ms());
-}
-
-api::Response Executions::describe_state_machine_for_execution(const json::value& request) {
-  Violations v;
-  auto arn = execution_arn(request, v);
-  if (!arn) return arn_failure(arn.error(), v);
-  auto rec = store_.get_execution(arn->text);
-  if (!rec) return execution_does_not_exist(arn->text);
-  json::object o;
-  o["stateMachineArn"] = rec->version_arn.empty() ? rec->state_machine_arn : rec->version_arn;
-  auto parsed = rules::parse_arn(rec->state_machine_arn);
-  o["name"] = parsed ? parsed->name : rec->state_machine_arn;
-  o["definition"] = rec->definition;
-  o["roleArn"] = rec->role_arn;
-  json::value logging = json::object{{"level", "OFF"}, {"includeExecutionData", false}};
-  json::value tracing = json::object{{"enabled", false}};
-  Millis update_ms = rec->start_ms;
-  if (auto m = store_.get_state_machine(rec->state_machine_arn)) {
-    if (m->logging_configuration.is_object()) logging = m->logging_configuration;
-    if (m->tracing_configuration.is_object()) tracing = m->tracing_configuration;
-    update_ms = m->updated_ms != 0 ? m->updated_ms : m->created_ms;
-    if (m->definition == rec->definition && !m->revision_id.empty()) o["revisionId"] = m->revision_id;
-  }
-  o["updateDate"] = date(update_ms);
-  o["loggingConfiguration"] = logging;
-  o["tracingConfiguration"] = tracing;
-  return o;
-}
-
-api::Response Executions::list_executions(const json::value& request) {
-  Violations v;
-  auto arn_text = rules::string_field(request, "stateMachineArn");
-  auto status = rules::string_field(request, "statusFilter");
-  if (!arn_text) return rules::to_api_error(arn_text.error());
-  if (!status) return rules::to_api_error(status.error());
-  auto page = page_request(request, v);
-  if (!page) return rules::to_api_error(page.error());
-  if (*status && std::find(std::begin(kStatuses), std::end(kStatuses), **status) == std::end(kStatuses)) {
-    v.add("statusFilter", **status,
-          "Member must satisfy enum value set: [SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, "
-          "FAILED, RUNNING]");
-  }
-  if (!v.empty()) return v.error();
-  if (!*arn_text) {
-    if (request.is_object() && request.as_object().contains("mapRunArn"))
-      return error("ResourceNotFound", "Resource not found: Stepwise runs no Distributed Map runs");
-    return error("ValidationException", "Must provide a StateMachine ARN or MapRun ARN");
-  }
-  auto parsed = rules::parse_arn(**arn_text);
-  if (!parsed) return rules::to_api_error(parsed.error());
-  if (parsed->type != "stateMachine") return rules::wrong_resource_type(*parsed);
-  auto resolved = registry_.resolve(**arn_text);
-  if (!resolved) return rules::to_api_error(resolved.error());
-  if (resolved->type == "EXPRESS") return type_not_supported();
-
-  store::ExecutionQuery q;
-  q.state_machine_arn = resolved->state_machine_arn;
-  if (!parsed->qualifier.empty()) {
-    if (parsed->is_version()) q.version_arn = parsed->text;
-    else q.alias_arn = parsed->text;
-  }
-  if (*status) q.status = **status;
-  const std::string list = "executions:" + parsed->text + ":" + q.status;
-  if (page->token) {
-    auto pos = rules::decode_token(list, *page->token);
-    if (!pos) return rules::to_api_error(pos.error());
-    q.after_arn = pos->after_key;
-  }
-  q.limit = page->limit + 1;
-  std::vector<store::ExecutionRecord> rows = store_.list_executions(q);
-  json::array items;
-  for (std::size_t i = 0; i < rows.size() && i < page->limit; ++i) items.push_back(list_item_json(rows[i]));
-  json::object o;
-  o["executions"] = std::move(items);
-  if (rows.size() > page->limit) o["nextToken"] = rules::encode_token(list, rows[page->limit - 1].arn, 0);
-  return o;
-}
-
-api::Response Executions::get_execution_history(const json::value& request) {
-  Violations v;
-  auto arn = execution_arn(request, v);
-  auto reverse = rules::bool_field(request, "reverseOrder");
-  auto data = rules::bool_field(request, "includeExecutionData");
-  if (!reverse) return rules::to_api_error(reverse.error());
-  if (!data) return rules::to_api_error(data.error());
-  auto page = page_request(request, v);
-  if (!page) return rules::to_api_error(page.error());
-  if (!arn || !v.empty()) return arn ? api::Response(v.error()) : arn_failure(arn.error(), v);
-  auto rec = store_.get_execution(arn->text);
-  if (!rec) return execution_does_not_exist(arn->text);
-  store::HistoryQuery q;
-  q.execution_arn = arn->text;
-  q.reverse = reverse->value_or(false);
-  const std::string list = std::string("history:") + (q.reverse ? "r:" : "f:") + arn->text;
-  if (page->token) {
-    auto pos = rules::decode_token(list, *page->token);
-    if (!pos) return rules::to_api_error(pos.error());
-    q.after_id = static_cast<std::int64_t>(pos->position);
-  }
-  q.limit = page->limit + 1;
-  std::vector<engine::HistoryEvent> events = store_.history(q);
-  const bool include_data = data->value_or(true);
-  json::array out;
-  for (std::size_t i = 0; i < events.size() && i < page->limit; ++i) {
-    json::value e = events[i].to_json();
-    if (!include_data) strip_execution_data(e);
-    out.push_back(std::move(e));
-  }
-  json::object o;
-  o["events"] = std::move(out);
-  if (events.size() > page->limit) {
-    const std::int64_t last = events[page->limit - 1].id;
-    o["nextToken"] = rules::encode_token(list, std::to_string(last), static_cast<std::size_t>(last));
-  }
-  return o;
 }
 
 }  // namespace stepwise::sfn

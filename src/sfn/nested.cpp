@@ -117,7 +117,7 @@ void NestedRunner::start(const tasks::TaskRequest& request, EventLoop& loop, tas
                      ids_.uuid_v4()));
     return;
   }
-  ChildStart child;
+  StartRequest child;
   child.state_machine_arn = std::string(machine->as_string());
   child.name = child_name(request);
   child.input = child_input(*params);

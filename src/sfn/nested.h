@@ -1,6 +1,6 @@
 // NestedRunner: Task states on `arn:aws:states:::states:startExecution` — plain (request-
 // response), `.sync`, `.sync:2` and `.waitForTaskToken` — starting child executions through an
-// ExecutionStarter the Service implements.
+// ExecutionStarter (sfn/starter.h) the Service implements.
 //
 // Answers, in AWS's shapes (learned from the recorded `nested_sfn` cases):
 //   - plain: {ExecutionArn, SdkHttpMetadata, SdkResponseMetadata, StartDate} at once;
@@ -40,44 +40,12 @@
 #include "base/ids.h"
 #include "base/result.h"
 #include "json/json.h"
+#include "sfn/starter.h"
 #include "sfn/task_tokens.h"
 #include "store/store.h"
 #include "tasks/task_runner.h"
 
 namespace stepwise::sfn {
-
-// What a Task asks StartExecution for.
-struct ChildStart {
-  std::string state_machine_arn;  // as written: a machine, version or alias ARN
-  std::string name;               // never empty: generated when the Task gives none
-  std::string input;              // JSON text
-  std::string trace_header;       // "" when not given
-  std::string parent_arn;  // the execution whose Task starts it (ExecutionRecord::parent_arn)
-};
-
-struct StartedChild {
-  std::string execution_arn;
-  Millis start_ms = 0;
-};
-
-// The child's row once it closed (status SUCCEEDED, FAILED, TIMED_OUT or ABORTED).
-using ChildClosed = std::function<void(const store::ExecutionRecord& child)>;
-
-class ExecutionStarter {
- public:
-  virtual ~ExecutionStarter() = default;
-  // StartExecution on behalf of a Task. Errors carry the API error type as name
-  // (StateMachineDoesNotExist, ExecutionAlreadyExists, InvalidArn, InvalidName,
-  // InvalidExecutionInput, ExecutionLimitExceeded, StateMachineDeleting, ValidationException)
-  // and its message as cause. `on_close` (null for plain/callback starts) must be called once,
-  // on the engine thread, after the child closes. Re-attach rule, for Tasks re-issued after a
-  // restart: a child with the same name, input and parent_arn that already exists — running or
-  // closed — is answered as started (on_close then called as soon as it is closed) instead of
-  // ExecutionAlreadyExists.
-  virtual Result<StartedChild> start_child(const ChildStart& child, ChildClosed on_close) = 0;
-  // StopExecution of a child its parent no longer waits for (no error, no cause).
-  virtual void stop_child(const std::string& execution_arn) = 0;
-};
 
 class NestedRunner final : public tasks::TaskRunner {
  public:

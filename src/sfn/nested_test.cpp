@@ -16,18 +16,18 @@ const std::string kParent = "arn:aws:states:us-east-1:123456789012:execution:par
 
 // A starter that records starts and stops; the test closes children by hand.
 struct FakeStarter final : ExecutionStarter {
-  std::vector<ChildStart> starts;
+  std::vector<StartRequest> starts;
   std::vector<ChildClosed> closers;
   std::vector<std::string> stopped;
   std::optional<Error> refuse;
   std::optional<store::ExecutionRecord> already_closed;  // re-attach to a closed child
 
-  Result<StartedChild> start_child(const ChildStart& child, ChildClosed on_close) override {
+  Result<StartedChild> start_child(const StartRequest& child, ChildClosed on_close) override {
     if (refuse) return *refuse;
     starts.push_back(child);
     if (already_closed && on_close) on_close(*already_closed);
     closers.push_back(std::move(on_close));
-    return StartedChild{"arn:aws:states:us-east-1:123456789012:execution:child:" + child.name,
+    return StartedChild{"arn:aws:states:us-east-1:123456789012:execution:child:" + *child.name,
                         1700000000123};
   }
   void stop_child(const std::string& arn) override { stopped.push_back(arn); }
@@ -80,7 +80,7 @@ TEST(Nested, PlainStartAnswersWithTheStartResponse) {
   Fixture f;
   f.nested.start(start_task("", nullptr), f.loop, f.done());
   ASSERT_EQ(f.starter.starts.size(), 1u);
-  const ChildStart& c = f.starter.starts[0];
+  const StartRequest& c = f.starter.starts[0];
   EXPECT_EQ(c.state_machine_arn, kMachine);
   EXPECT_EQ(c.name, "TestStartTarget");
   EXPECT_EQ(c.input, "{}");  // a null Input starts the child with {}
@@ -228,7 +228,7 @@ TEST(Nested, MissingNameGetsAGeneratedOne) {
   req.parameters.as_object().erase("Name");
   f.nested.start(req, f.loop, f.done());
   ASSERT_EQ(f.starter.starts.size(), 1u);
-  EXPECT_EQ(f.starter.starts[0].name.size(), 36u);  // a UUID
+  EXPECT_EQ(f.starter.starts[0].name.value_or("").size(), 36u);  // a UUID
 }
 
 TEST(Nested, MissingStateMachineArnFailsAsValidation) {

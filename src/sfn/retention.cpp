@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
-#include <iostream>
 #include <string>
 
 namespace stepwise::sfn {
@@ -33,7 +32,8 @@ RetentionPurger::RetentionPurger(store::Store& store, Clock& clock, RetentionOpt
     : store_(store),
       clock_(clock),
       retention_ms_(effective_retention(options.retention_ms)),
-      interval_ms_(std::max(options.purge_interval_ms, retention_limits::purge_interval_min_ms)) {}
+      interval_ms_(std::max(options.purge_interval_ms, retention_limits::purge_interval_min_ms)),
+      log_(std::move(options.log)) {}
 
 RetentionPurger::~RetentionPurger() { stop(); }
 
@@ -77,8 +77,9 @@ void RetentionPurger::run() {
     auto purged = purge_now();
     if (!purged.ok()) {
       // Nothing is lost by failing: the next pass tries again.
-      std::cerr << "stepwise: retention purge failed (" << purged.error().name << ": "
-                << purged.error().cause << "); retrying in " << interval_ms_ / 1000 << " s\n";
+      report(log_, "stepwise: retention purge failed (" + purged.error().name + ": " +
+                       purged.error().cause + "); retrying in " +
+                       std::to_string(interval_ms_ / 1000) + " s");
     }
     lock.lock();
     wake_.wait_for(lock, std::chrono::milliseconds(interval_ms_), [this] { return stopping_; });

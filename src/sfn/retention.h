@@ -25,6 +25,7 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "sfn/service_log.h"
 #include "store/store.h"
 
 namespace stepwise::sfn {
@@ -47,6 +48,7 @@ struct RetentionOptions {
   // retention_min_ms counts as retention_min_ms; above retention_max_ms as retention_max_ms.
   Millis retention_ms = retention_limits::retention_default_ms;
   Millis purge_interval_ms = retention_limits::purge_interval_default_ms;
+  ServiceLog log = {};  // where a failed pass is reported (null: nowhere)
 };
 
 // Why a retention asked for on the command line is refused ("" when it is fine): 0 (forever)
@@ -83,6 +85,7 @@ class RetentionPurger {
   Clock& clock_;
   const Millis retention_ms_;
   const Millis interval_ms_;
+  const ServiceLog log_;
   std::mutex pass_mu_;  // one pass at a time
   std::mutex mu_;       // guards stopping_
   std::condition_variable wake_;

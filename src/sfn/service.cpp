@@ -1,7 +1,7 @@
 // Service: wiring of the Registry, the executions and the task runners onto one engine thread.
 #include "sfn/service.h"
 
-#include <chrono>
+#include <algorithm>
 #include <exception>
 #include <future>
 
@@ -10,6 +10,7 @@
 #include "sfn/executions.h"
 #include "sfn/nested.h"
 #include "sfn/nested_sdk.h"
+#include "sfn/sharded_starter.h"
 #include "sfn/registry_rules.h"
 #include "teststate/test_state.h"
 #include "sfn/task_tokens.h"
@@ -17,8 +18,27 @@
 namespace stepwise::sfn {
 
 Service::Service(ServiceOptions options)
-    : options_(std::move(options)), loop_(options_.clock), ids_(options_.id_seed) {
-  registry_ = std::make_unique<Registry>(options_.store, options_.clock, ids_, options_.place);
+    : options_(std::move(options)),
+      registry_ids_(options_.id_seed == 0 ? 0 : options_.id_seed ^ 0x5EED0F5E6157ULL) {
+  registry_ = std::make_unique<Registry>(options_.store, options_.clock, registry_ids_,
+                                         options_.place);
+  shared_registry_ = std::make_unique<SharedRegistry>(*registry_);
+  const tasks::MockConfig* mocks = options_.mock_config ? &*options_.mock_config : nullptr;
+  // A manual clock jumps to a loop's next timer when that loop is idle: with several loops one
+  // could jump past another's work, so --fast-time (and tests on a ManualClock) run one shard.
+  const int count = options_.clock.is_manual()
+                        ? 1
+                        : std::clamp(options_.shards, 1, shard_limits::shards_max);
+  for (int id = 0; id < count; ++id) {
+    shards_.push_back(std::make_unique<Shard>(Shard::Options{.id = id,
+                                                             .count = count,
+                                                             .clock = options_.clock,
+                                                             .store = options_.store,
+                                                             .registry = *shared_registry_,
+                                                             .mocks = mocks,
+                                                             .id_seed = options_.id_seed}));
+  }
+  Shard& home = *shards_.front();
   router_.route(tasks::ResourceKind::lambda, options_.functions);
   router_.route(tasks::ResourceKind::http, options_.http);
   router_.route(tasks::ResourceKind::job, options_.jobs);
@@ -26,73 +46,105 @@ Service::Service(ServiceOptions options)
   // SendTaskSuccess/Failure/Heartbeat can find them.
   tokens_ = std::make_unique<TaskTokens>(callbacks_, router_);
   activities_ = std::make_unique<ActivityRunner>(
-      loop_, callbacks_, [this](const std::string& arn) { return registry_->activity(arn).has_value(); });
+      home.loop(), callbacks_,
+      [this](const std::string& arn) { return shared_registry_->activity(arn).has_value(); });
   router_.route(tasks::ResourceKind::activity, activities_.get());
-  const tasks::MockConfig* mocks = options_.mock_config ? &*options_.mock_config : nullptr;
-  executions_ = std::make_unique<Executions>(loop_, options_.store, *registry_, ids_, *tokens_,
-                                             mocks);
-  executions_->set_dormant_after(options_.dormant_after_ms);
-  if (!options_.log_dir.empty()) {
-    logger_ = std::make_unique<ExecutionLogger>(options_.log_dir);
-    executions_->set_logger(logger_.get());
+  if (!options_.log_dir.empty())
+    logger_ = std::make_unique<ExecutionLogger>(options_.log_dir, options_.log);
+  // The runners live on the home shard; the others reach them through a HomeForwarder.
+  std::vector<Shard*> all;
+  for (auto& shard : shards_) {
+    tasks::TaskRunner* runner = tokens_.get();
+    if (shard->id() != 0) {
+      forwarders_.push_back(
+          std::make_unique<HomeForwarder>(shard->loop(), home.loop(), *tokens_));
+      runner = forwarders_.back().get();
+    }
+    Executions& ex = shard->make_executions(*runner);
+    ex.set_dormant_after(options_.dormant_after_ms);
+    ex.set_log(options_.log);
+    ex.set_here_seed(options_.id_seed == 0 ? 0 : options_.id_seed ^ (0x1D5E11E5ULL + shard->id()));
+    if (logger_) ex.set_logger(logger_.get());
+    ex.set_owner_post([this](const std::string& arn, std::function<void(Executions&)> fn) {
+      Shard& to = owner(arn);
+      to.loop().post([&to, fn = std::move(fn)] { fn(to.executions()); });
+    });
+    all.push_back(shard.get());
   }
-  nested_ = std::make_unique<NestedRunner>(*executions_, ids_);
+  reads_ = std::make_unique<ExecutionReads>(options_.store, *shared_registry_, options_.clock);
+  starter_ = std::make_unique<ShardedStarter>(std::move(all), options_.store);
+  nested_ = std::make_unique<NestedRunner>(*starter_, home.ids());
   router_.route(tasks::ResourceKind::nested_execution, nested_.get());
-  // Runners report heartbeats and submissions; the engine turns them into timer resets and
-  // TaskSubmitted events.
+  // Runners report heartbeats and submissions (on the home loop); the engine of the task's
+  // shard turns them into timer resets and TaskSubmitted events.
   ProgressSink sink = [this](const tasks::TaskRequest& request, TaskProgress p) {
-    executions_->progress(request, p);
+    Shard& to = owner(request.execution_arn);
+    if (to.id() == 0) return to.executions().progress(request, p);
+    to.loop().post([&to, request, p] { to.executions().progress(request, p); });
   };
   tokens_->set_progress(sink);
   activities_->set_progress(sink);
   nested_->set_progress(sink);
-  loop_.set_keep_alive(true);
   purger_ = std::make_unique<RetentionPurger>(
       options_.store, options_.clock,
-      RetentionOptions{options_.retention_ms, options_.purge_interval_ms});
+      RetentionOptions{options_.retention_ms, options_.purge_interval_ms, options_.log});
+  // TestState's ids derive from the Service's generator: deterministic under id_seed.
+  test_state_seed_ = home.ids().next_u64();
 }
 
 Service::~Service() { stop(); }
 
-void Service::post(std::function<void()> fn) { loop_.post(std::move(fn)); }
+Shard& Service::owner(const std::string& execution_arn) {
+  return *shards_[static_cast<std::size_t>(
+      shard_of(execution_arn, static_cast<int>(shards_.size())))];
+}
 
-Executions& Service::executions() { return *executions_; }
+EventLoop& Service::loop() { return shards_.front()->loop(); }
+
+void Service::post(std::function<void()> fn) { loop().post(std::move(fn)); }
+
+Executions& Service::executions() { return shards_.front()->executions(); }
 
 std::size_t Service::start() {
   if (started_) return 0;
   started_ = true;
-  // Recovery runs on the engine thread like everything else: timers it schedules belong there.
-  std::promise<std::size_t> resumed;
-  auto done = resumed.get_future();
-  loop_.post([this, &resumed] {
-    std::size_t n = executions_->recover();
-    // After recovery, so the running counts include every resumed execution.
-    registry_->resume_deletes();
-    resumed.set_value(n);
+  // Every shard's recovery is queued before any loop runs, so a recovering parent's posts to
+  // its child's shard (re-attaching) queue behind that shard's own recovery.
+  std::vector<std::promise<std::size_t>> resumed(shards_.size());
+  for (std::size_t i = 0; i < shards_.size(); ++i)
+    shards_[i]->queue_recovery([p = &resumed[i]](std::size_t n) { p->set_value(n); });
+  for (auto& shard : shards_) shard->start_thread();
+  std::size_t n = 0;
+  for (auto& p : resumed) n += p.get_future().get();
+  // After every shard's recovery, so the running counts include every resumed execution.
+  std::promise<void> deletes;
+  post([this, &deletes] {
+    shared_registry_->resume_deletes();
+    deletes.set_value();
   });
-  engine_ = std::thread([this] { loop_.run(); });
-  std::size_t n = done.get();
+  deletes.get_future().wait();
   purger_->start();
   return n;
 }
 
 void Service::stop() {
   // TestState threads use the options (clock, runner): let them finish first.
-  while (test_states_running_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  {
+    std::unique_lock lock(test_states_mu_);
+    test_states_done_.wait(lock, [this] { return test_states_running_ == 0; });
+  }
   if (!started_) return;
   started_ = false;
   purger_->stop();
-  std::promise<void> drained;
-  auto done = drained.get_future();
-  loop_.post([this, &drained] {
-    activities_->close_polls();
-    executions_->shutdown();
-    drained.set_value();
-  });
-  done.wait();
-  loop_.stop();
-  if (engine_.joinable()) engine_.join();
-  // Commits still queued post their results into the loop, which outlives this call.
+  for (auto& shard : shards_) {
+    if (shard->id() == 0) {
+      shard->drain([this] { activities_->close_polls(); });
+    } else {
+      shard->drain();
+    }
+  }
+  for (auto& shard : shards_) shard->stop();
+  // Commits still queued post their results into the loops, which outlive this call.
   options_.store.flush();
   if (logger_) logger_->flush();  // a stopped Service has every log line it wrote on disk
 }
@@ -103,7 +155,7 @@ void Service::add_engine_operation(
   table.add(name, [this, op = std::move(op)](json::value request, const api::RequestInfo& info,
                                              api::Reply reply) {
     // RequestInfo is only valid during dispatch(): copy what the engine thread may read.
-    loop_.post([op, request = std::move(request), info = info, reply = std::move(reply)] {
+    loop().post([op, request = std::move(request), info = info, reply = std::move(reply)] {
       try {
         op(request, info, reply);
       } catch (const std::exception& e) {
@@ -114,34 +166,103 @@ void Service::add_engine_operation(
   });
 }
 
+namespace {
+
+// The Registry's operations that only read (Describe*, List*, ValidateStateMachineDefinition):
+// served on the calling thread. Writes stay on the engine loop, in the order they arrive.
+bool registry_read(const std::string& name) {
+  return name.starts_with("Describe") || name.starts_with("List") ||
+         name == "ValidateStateMachineDefinition";
+}
+
+// Runs an operation on the calling thread; an exception is an internal error, never a crash.
+template <class Op>
+void answer_here(api::Reply& reply, Op&& op) {
+  try {
+    reply(op());
+  } catch (const std::exception& e) {
+    reply(api::ApiError::internal(std::string("Internal error: ") + e.what()));
+  }
+}
+
+}  // namespace
+
 void Service::add_operations(api::OperationTable& table) {
   // Workflows calling aws-sdk:sfn:* (e.g. activity workers written as state machines) reach
   // these same operations.
-  sdk_ = std::make_unique<SfnSdkRunner>(table, ids_);
+  sdk_ = std::make_unique<SfnSdkRunner>(table, shards_.front()->ids());
   router_.route(tasks::ResourceKind::aws_sdk, sdk_.get());
   tokens_->set_integration(tasks::ResourceKind::aws_sdk, sdk_.get());
-  for (auto& [name, op] : registry_->operations()) {
+  for (auto& [name, op] : shared_registry_->operations()) {
+    if (registry_read(name)) {
+      // Under the SharedRegistry's lock, on the calling thread: nothing live is read.
+      table.add(name, [op = op](json::value r, const api::RequestInfo&, api::Reply reply) {
+        answer_here(reply, [&] { return op(r); });
+      });
+      continue;
+    }
     add_engine_operation(table, name,
                          [op = op](const json::value& r, const api::RequestInfo&,
                                    api::Reply reply) { reply(op(r)); });
   }
-  Executions& ex = *executions_;
-  auto sync = [&](const char* name, api::Response (Executions::*fn)(const json::value&)) {
-    add_engine_operation(table, name, [&ex, fn](const json::value& r, const api::RequestInfo&,
-                                                api::Reply reply) { reply((ex.*fn)(r)); });
+  Executions& ex = executions();
+  // Reads are answered on the calling (I/O) thread: see execution_reads.h.
+  ExecutionReads& reads = *reads_;
+  auto read = [&](const char* name, api::Response (ExecutionReads::*fn)(const json::value&) const) {
+    table.add(name, [&reads, fn](json::value r, const api::RequestInfo&, api::Reply reply) {
+      answer_here(reply, [&] { return (reads.*fn)(r); });
+    });
   };
-  auto async = [&](const char* name, void (Executions::*fn)(const json::value&, api::Reply)) {
-    add_engine_operation(table, name, [&ex, fn](const json::value& r, const api::RequestInfo&,
-                                                api::Reply reply) { (ex.*fn)(r, std::move(reply)); });
+  // Operations on one execution go to the loop of the shard its ARN hashes to (an ARN that
+  // is missing or not a string: the home shard, which answers the error).
+  auto by_arn = [&](const char* name, void (Executions::*fn)(const json::value&, api::Reply)) {
+    table.add(name, [this, fn](json::value r, const api::RequestInfo&, api::Reply reply) {
+      const json::value* arn = r.is_object() ? r.as_object().if_contains("executionArn") : nullptr;
+      Shard& to = arn != nullptr && arn->is_string() ? owner(std::string(arn->as_string()))
+                                                     : *shards_.front();
+      to.loop().post([&to, fn, r = std::move(r), reply = std::move(reply)] {
+        try {
+          (to.executions().*fn)(r, reply);
+        } catch (const std::exception& e) {
+          reply(api::ApiError::internal(std::string("Internal error: ") + e.what()));
+        }
+      });
+    });
   };
-  async("StartExecution", &Executions::start_execution);
-  async("StartSyncExecution", &Executions::start_sync_execution);
-  async("StopExecution", &Executions::stop_execution);
-  async("RedriveExecution", &Executions::redrive_execution);
-  sync("DescribeExecution", &Executions::describe_execution);
-  sync("DescribeStateMachineForExecution", &Executions::describe_state_machine_for_execution);
-  sync("ListExecutions", &Executions::list_executions);
-  sync("GetExecutionHistory", &Executions::get_execution_history);
+  // StartExecution is checked on the calling thread, which fixes the ARN and so its shard.
+  table.add("StartExecution", [this, &ex](json::value r, const api::RequestInfo&,
+                                          api::Reply reply) {
+    try {
+      auto request = start_request(r);
+      if (!request) return reply(rules::to_api_error(request.error()));
+      auto checked = ex.check_here(*request, /*sync=*/false);
+      if (!checked) return reply(rules::to_api_error(checked.error()));
+      Shard& to = owner(checked->arn);
+      auto c = std::make_shared<Executions::Checked>(std::move(*checked));
+      to.loop().post([&to, c, request = std::move(*request), reply = std::move(reply)] {
+        to.executions().start_checked(std::move(*c), request, reply);
+      });
+    } catch (const std::exception& e) {
+      reply(api::ApiError::internal(std::string("Internal error: ") + e.what()));
+    }
+  });
+  // StartSyncExecution starts on the calling thread (Executions::start_sync_here).
+  table.add("StartSyncExecution",
+            [&ex](json::value r, const api::RequestInfo&, api::Reply reply) {
+              try {
+                auto request = start_request(r);
+                if (!request) return reply(rules::to_api_error(request.error()));
+                ex.start_sync_here(*request, reply);
+              } catch (const std::exception& e) {
+                reply(api::ApiError::internal(std::string("Internal error: ") + e.what()));
+              }
+            });
+  by_arn("StopExecution", &Executions::stop_execution);
+  by_arn("RedriveExecution", &Executions::redrive_execution);
+  read("DescribeExecution", &ExecutionReads::describe_execution);
+  read("DescribeStateMachineForExecution", &ExecutionReads::describe_state_machine_for_execution);
+  read("ListExecutions", &ExecutionReads::list_executions);
+  read("GetExecutionHistory", &ExecutionReads::get_execution_history);
 
   ActivityRunner& activities = *activities_;
   add_engine_operation(table, "GetActivityTask",
@@ -164,26 +285,41 @@ void Service::add_test_state(api::OperationTable& table) {
   // TestState runs one state to its end (a local function may take a while): on a thread of
   // its own, never on the engine thread, and at most test_states_max at once (AWS: 1 TPS).
   table.add("TestState", [this](json::value request, const api::RequestInfo&, api::Reply reply) {
-    if (test_states_running_.fetch_add(1) >= test_states_max) {
-      --test_states_running_;
-      reply(api::ApiError{"ThrottlingException", "Rate exceeded", 400});
-      return;
-    }
-    std::thread([this, request = std::move(request), reply = std::move(reply)] {
-      IdGenerator ids;
-      teststate::TestStateOptions o;
-      o.clock = &options_.clock;
-      o.ids = &ids;
-      o.tasks = options_.functions;
-      o.region = options_.place.region;
-      o.account = options_.place.account;
-      auto answer = teststate::test_state(request, o);
-      if (answer) {
-        reply(std::move(*answer));
+    std::uint64_t seed = 0;
+    {
+      std::lock_guard lock(test_states_mu_);
+      if (test_states_running_ >= test_states_max) {
+        seed = 0;
       } else {
-        reply(rules::to_api_error(answer.error()));
+        ++test_states_running_;
+        // Never 0 (IdGenerator's "unpredictable"): one distinct seed per call.
+        seed = (test_state_seed_ ^ (0x9E3779B97F4A7C15ULL * ++test_states_started_)) | 1;
       }
+    }
+    if (seed == 0) return reply(api::ApiError{"ThrottlingException", "Rate exceeded", 400});
+    std::thread([this, seed, request = std::move(request), reply = std::move(reply)]() mutable {
+      {
+        // Everything the call holds goes before it counts as done: stop() may then return and
+        // the Service go away.
+        json::value req = std::move(request);
+        api::Reply rep = std::move(reply);
+        IdGenerator ids(seed);
+        teststate::TestStateOptions o;
+        o.clock = &options_.clock;
+        o.ids = &ids;
+        o.tasks = options_.functions;
+        o.region = options_.place.region;
+        o.account = options_.place.account;
+        auto answer = teststate::test_state(req, o);
+        if (answer) {
+          rep(std::move(*answer));
+        } else {
+          rep(rules::to_api_error(answer.error()));
+        }
+      }
+      std::lock_guard lock(test_states_mu_);
       --test_states_running_;
+      test_states_done_.notify_all();
     }).detach();
   });
 }

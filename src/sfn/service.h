@@ -1,16 +1,23 @@
-// Service: the Step Functions API behind `stepwise serve` — every operation, served from one
-// engine thread.
+// Service: the Step Functions API behind `stepwise serve` — every operation, served from engine
+// shards (shard.h) and, for what only reads or computes, from the calling I/O thread.
 //
-// Why one engine thread: all service state (live executions, the Registry, activity queues,
-// task tokens) is touched only there, so the hot path takes no locks and an execution's steps
-// are naturally ordered. The server's I/O threads only decode requests: each operation is
-// posted onto the engine's EventLoop and answers from it (now, or later: after a commit, at the
-// end of a StartSyncExecution, when a GetActivityTask poll gets work). Slow things (the store's
-// group commit, local functions) run on their own threads and post their results back.
+// Where each operation runs, and why:
+//  - Each live execution belongs to one shard (a hash of its ARN); only that shard's loop thread
+//    touches it, so its hot path takes no locks and its steps are naturally ordered. StartExecution
+//    is checked on the I/O thread (which fixes the ARN) and posted to its shard; StopExecution and
+//    RedriveExecution go by ARN hash.
+//  - StartSyncExecution runs its first step on the I/O thread: an Express execution of Pass and
+//    Choice states answers with no hop at all (Executions::start_sync_here).
+//  - Reads (Describe*, List*, GetExecutionHistory) come from the store on the I/O thread
+//    (execution_reads.h); the Registry is a SharedRegistry (one mutex), so shards and I/O threads
+//    resolve machines without a hop.
+//  - The home shard (0) keeps Registry writes, activity queues, task tokens and the task runners;
+//    other shards reach the runners through a HomeForwarder. Slow things (the store's group
+//    commit, local functions) run on their own threads and post their results back.
 //
 // Lifecycle: construct, add_operations() into the server's OperationTable, start() (recovers
-// the store's RUNNING executions, finishes DeleteStateMachine calls a restart interrupted, then
-// runs the engine thread and the retention purge thread), serve, stop(). stop() before
+// the store's RUNNING executions shard by shard, finishes DeleteStateMachine calls a restart
+// interrupted, then runs the engine threads and the retention purge thread), serve, stop(). stop() before
 // destroying the TaskRunner given in the options, and destroy that runner (which joins its
 // threads; they post into this Service's loop) before the Service.
 //
@@ -19,20 +26,29 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "api/dispatcher.h"
 #include "base/clock.h"
 #include "base/event_loop.h"
 #include "base/ids.h"
+#include "sfn/execution_reads.h"
 #include "sfn/executions.h"
+#include "sfn/home_forwarder.h"
+#include "sfn/shard.h"
+#include "sfn/sharded_starter.h"
 #include "sfn/registry.h"
+#include "sfn/shared_registry.h"
 #include "sfn/retention.h"
+#include "sfn/service_log.h"
 #include "store/store.h"
 #include "tasks/callbacks.h"
 #include "tasks/mock_config.h"
@@ -69,6 +85,12 @@ struct ServiceOptions {
   // A Standard execution waiting only on timers this far off or more leaves memory until they
   // are due (executions.h, "Dormant executions"); negative: never.
   Millis dormant_after_ms = execution_limits::dormant_after_ms_default;
+  // Where operator-facing problems are reported (service_log.h); null: nowhere. The app sends
+  // them to stderr.
+  ServiceLog log = {};
+  // Engine shards (shard.h): live executions spread over this many loops by a hash of their
+  // ARN. The app defaults to the number of cores. A manual clock always runs one.
+  int shards = 1;
 };
 
 class Service {
@@ -83,11 +105,11 @@ class Service {
   // Recovers the store's RUNNING executions and starts the engine thread. Returns how many
   // executions resumed.
   std::size_t start();
-  // Stops the engine thread; live executions stay RUNNING in the store and resume at the next
+  // Stops the engine threads; live executions stay RUNNING in the store and resume at the next
   // start. Idempotent.
   void stop();
 
-  // Runs fn on the engine thread (tests; wiring that must happen there).
+  // Runs fn on the home shard's engine thread (tests; wiring that must happen there).
   void post(std::function<void()> fn);
   // Where `lambda:invoke.waitForTaskToken` tasks wait for their token: give it to the
   // FunctionRunner (set_callbacks) so SendTaskSuccess reaches them.
@@ -95,11 +117,17 @@ class Service {
   Registry& registry() { return *registry_; }
   // One retention pass now, on the caller's thread (tests, admin): how many executions went.
   Result<std::int64_t> purge_expired_executions() { return purger_->purge_now(); }
-  // The live executions, for in-process starts that want to hear when an execution closes
-  // (Executions::start_child: benchmarks, embedders). Engine thread only (use post()).
+  // The home shard's live executions (engine thread only: use post()).
   Executions& executions();
-  // The engine thread's loop (benchmarks read its timer statistics; engine thread only).
-  EventLoop& loop() { return loop_; }
+  // In-process starts that want to hear when an execution closes (benchmarks, embedders): the
+  // child runs on the shard its ARN hashes to, on_close comes back to the home loop. Home
+  // engine thread only (use post()).
+  ExecutionStarter& starter() { return *starter_; }
+  // The home shard's loop (benchmarks read its timer statistics; engine thread only).
+  EventLoop& loop();
+  // The engine shards (shards[0] is home) and the one that owns an execution ARN.
+  const std::vector<std::unique_ptr<Shard>>& shards() const { return shards_; }
+  Shard& owner(const std::string& execution_arn);
 
  private:
   void add_engine_operation(api::OperationTable& table, const std::string& name,
@@ -108,23 +136,30 @@ class Service {
 
   void add_test_state(api::OperationTable& table);
 
-  // TestState calls running at once (each on its own thread); more are throttled.
+  // TestState calls running at once (each on its own thread); more are throttled. stop()
+  // waits on test_states_done_ until none runs.
   static constexpr int test_states_max = 4;
-  std::atomic<int> test_states_running_{0};
+  std::mutex test_states_mu_;
+  std::condition_variable test_states_done_;
+  int test_states_running_ = 0;              // guarded by test_states_mu_
+  std::uint64_t test_states_started_ = 0;    // guarded by test_states_mu_: seeds their ids
+  std::uint64_t test_state_seed_ = 0;        // drawn from ids_ at construction
   ServiceOptions options_;
-  EventLoop loop_;
-  IdGenerator ids_;
+  IdGenerator registry_ids_;  // the Registry's own: it is used under SharedRegistry's lock
   tasks::CallbackRegistry callbacks_;
   std::unique_ptr<Registry> registry_;
+  std::unique_ptr<SharedRegistry> shared_registry_;  // how everything else reaches registry_
   std::unique_ptr<ExecutionLogger> logger_;  // before executions_: it outlives them
   tasks::Router router_;
   std::unique_ptr<TaskTokens> tokens_;
   std::unique_ptr<ActivityRunner> activities_;
-  std::unique_ptr<Executions> executions_;
+  std::vector<std::unique_ptr<Shard>> shards_;  // [0]: home (runners, tokens, activities)
+  std::vector<std::unique_ptr<HomeForwarder>> forwarders_;  // shard k's runner, k ≥ 1
+  std::unique_ptr<ShardedStarter> starter_;
+  std::unique_ptr<ExecutionReads> reads_;
   std::unique_ptr<NestedRunner> nested_;
   // aws-sdk:sfn:* against this Service itself; made in add_operations (it needs the table).
   std::unique_ptr<SfnSdkRunner> sdk_;
-  std::thread engine_;
   // Its own thread: a purge must never stall the engine.
   std::unique_ptr<RetentionPurger> purger_;
   bool started_ = false;

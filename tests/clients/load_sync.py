@@ -3,7 +3,11 @@
 and StartExecution of the same workflow as STANDARD (issue 3's load figures). Not a test.
 
 Usage: load_sync.py --stepwise build/stepwise --load build/stepwise-load
-                    [-c 64] [-n 100000] [--store memory|sqlite]
+                    [-c 64] [-n 100000] [--store memory|sqlite] [--only sync|standard]
+                    [--server-arg=--shards=2 ...]
+Server CPU per request is the server process's utime + stime (/proc/<pid>/stat, i.e. what
+getrusage reports for it) over the run, divided by the requests: the load generator's share
+does not count.
 Loopback only; every run is bounded by stepwise-load's request count and duration.
 """
 import argparse
@@ -55,14 +59,20 @@ def main():
     parser.add_argument("-c", "--connections", type=int, default=64)
     parser.add_argument("-n", "--requests", type=int, default=100000)
     parser.add_argument("--store", default="memory", choices=["memory", "sqlite"])
+    parser.add_argument("--only", choices=["sync", "standard"],
+                        help="run only StartSyncExecution (EXPRESS) or StartExecution (STANDARD)")
+    parser.add_argument("--server-arg", action="append", default=[],
+                        help="one more `stepwise serve` argument, e.g. --server-arg=--shards=2")
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="stepwise-load-")
-    extra = ["--store", args.store, "--data-dir", os.path.join(work, "data")]
+    extra = ["--store", args.store, "--data-dir", os.path.join(work, "data")] + args.server_arg
     server = StepwiseServer(os.path.abspath(args.stepwise), log_dir=work, base_args=extra)
     with server:
         role = "arn:aws:iam::123456789012:role/load"
-        for machine_type, operation in (("EXPRESS", "StartSyncExecution"),
-                                        ("STANDARD", "StartExecution")):
+        runs = (("EXPRESS", "StartSyncExecution"), ("STANDARD", "StartExecution"))
+        if args.only:
+            runs = runs[:1] if args.only == "sync" else runs[1:]
+        for machine_type, operation in runs:
             arn = call(server.endpoint, "CreateStateMachine", {
                 "name": f"load-{machine_type.lower()}", "type": machine_type, "roleArn": role,
                 "definition": json.dumps(FIVE_STATE_DEF)})["stateMachineArn"]

@@ -2,7 +2,7 @@
 //
 // A real sfn::Service (Registry, Executions, the engine thread, the real clock) on a
 // SqliteStore in `--dir`, no HTTP: a Standard machine of `--states` Pass states is created with
-// CreateStateMachine, then `--inflight` executions are kept in flight (Executions::start_child,
+// CreateStateMachine, then `--inflight` executions are kept in flight (Service::starter(),
 // whose on-close callback starts the next) until `--executions` have closed. An execution
 // closes only after its last step is durable, so every figure counts durable work.
 //
@@ -17,8 +17,10 @@
 // one fsync per group commit). `--repeat R` runs R times, each on a fresh directory, and prints
 // the median of every figure.
 //
+// `--shards N` runs the Service with N engine shards (default 1); engine CPU is all shards'.
+//
 // Usage: stepwise-service-bench [--dir D] [--states N] [--inflight N] [--executions N]
-//                               [--sync full|normal|off] [--express] [--repeat R]
+//                               [--sync full|normal|off] [--express] [--repeat R] [--shards N]
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -58,6 +60,7 @@ struct Options {
   store::Synchronous sync = store::Synchronous::kFull;
   bool express = false;
   int repeat = 1;
+  int shards = 1;
 };
 
 // Passes every call through to the real store; counts what is committed and times each
@@ -206,11 +209,13 @@ class Driver {
 
  private:
   void start_one() {
-    sfn::ChildStart c;
+    sfn::StartRequest c;
     c.state_machine_arn = machine_arn_;
     c.name = "r" + std::to_string(run_) + "-" + std::to_string(started_++);
     c.input = R"({"order":{"id":"o-123","items":[1,2,3]}})";
-    auto started = svc_.executions().start_child(c, [this](const store::ExecutionRecord& rec) {
+    // The Service's starter: each execution runs on the shard its ARN hashes to, and its close
+    // comes back to the home loop.
+    auto started = svc_.starter().start_child(c, [this](const store::ExecutionRecord& rec) {
       if (rec.status != "SUCCEEDED") ok_ = false;
       // Posted, not called: an Express execution closes inside start_child, and starting the
       // next one from here would recurse once per execution.
@@ -282,7 +287,9 @@ bool run_once(const Options& o, int run, Figures& f) {
   RealClock clock;
   bool ok = false;
   {
-    sfn::Service svc(sfn::ServiceOptions{.clock = clock, .store = counting});
+    sfn::ServiceOptions so{.clock = clock, .store = counting};
+    so.shards = o.shards;
+    sfn::Service svc(std::move(so));
     svc.start();
     const std::string arn = create_machine(svc, o);
     if (arn.empty()) {
@@ -290,19 +297,24 @@ bool run_once(const Options& o, int run, Figures& f) {
       return false;
     }
     Driver driver(svc, arn, o.executions, run);
-    std::promise<double> engine_before;  // the engine thread's CPU so far (recovery, create)
-    svc.post([&] { engine_before.set_value(thread_cpu_seconds(gettid())); });
-    const double engine_cpu0 = engine_before.get_future().get();
+    // The engine threads' CPU so far (recovery, create): every shard's.
+    auto engine_cpu = [&svc] {
+      double total = 0;
+      for (const auto& shard : svc.shards()) {
+        std::promise<double> cpu;
+        shard->loop().post([&cpu] { cpu.set_value(thread_cpu_seconds(gettid())); });
+        total += cpu.get_future().get();
+      }
+      return total;
+    };
+    const double engine_cpu0 = engine_cpu();
     const double cpu0 = cpu_seconds();
     const auto t0 = Clock::now();
     driver.start(o.inflight);
     ok = driver.wait();
     f.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     f.cpu_s = cpu_seconds() - cpu0;
-    std::promise<pid_t> engine_tid;
-    svc.post([&] { engine_tid.set_value(gettid()); });
-    const pid_t engine = engine_tid.get_future().get();
-    f.engine_cpu_s = thread_cpu_seconds(engine) - engine_cpu0;
+    f.engine_cpu_s = engine_cpu() - engine_cpu0;
     if (counting.writer_tid() != 0) f.writer_cpu_s = thread_cpu_seconds(counting.writer_tid());
     svc.stop();
   }
@@ -347,6 +359,7 @@ bool parse(int argc, char** argv, Options& o) {
     else if (a == "--executions") o.executions = std::atoi(next());
     else if (a == "--repeat") o.repeat = std::atoi(next());
     else if (a == "--express") o.express = true;
+    else if (a == "--shards") o.shards = std::max(1, std::atoi(next()));
     else if (a == "--sync") {
       const std::string v = next();
       if (v == "full") o.sync = store::Synchronous::kFull;
@@ -371,7 +384,7 @@ int main(int argc, char** argv) {
   if (!parse(argc, argv, o)) {
     std::fprintf(stderr,
                  "usage: stepwise-service-bench [--dir D] [--states N] [--inflight N] [--executions N] "
-                 "[--sync full|normal|off] [--express] [--repeat R]\n");
+                 "[--sync full|normal|off] [--express] [--repeat R] [--shards N]\n");
     return 2;
   }
   std::printf("%s, %d Pass states, %d executions, %d in flight%s%s\n", o.express ? "EXPRESS" : "STANDARD",
