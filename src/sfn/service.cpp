@@ -19,15 +19,11 @@ namespace stepwise::sfn {
 Service::Service(ServiceOptions options)
     : options_(std::move(options)), loop_(options_.clock), ids_(options_.id_seed) {
   registry_ = std::make_unique<Registry>(options_.store, options_.clock, ids_, options_.place);
-  router_.route(tasks::ResourceKind::lambda, options_.functions);
-  router_.route(tasks::ResourceKind::http, options_.http);
-  router_.route(tasks::ResourceKind::job, options_.jobs);
-  // Token tasks (activities, .waitForTaskToken) pass TaskTokens on their way to the router, so
-  // SendTaskSuccess/Failure/Heartbeat can find them.
-  tokens_ = std::make_unique<TaskTokens>(callbacks_, router_);
+  // Token tasks (activities, .waitForTaskToken) pass TaskTokens on their way to the registry,
+  // so SendTaskSuccess/Failure/Heartbeat can find them.
+  tokens_ = std::make_unique<TaskTokens>(callbacks_, integrations_);
   activities_ = std::make_unique<ActivityRunner>(
       loop_, callbacks_, [this](const std::string& arn) { return registry_->activity(arn).has_value(); });
-  router_.route(tasks::ResourceKind::activity, activities_.get());
   const tasks::MockConfig* mocks = options_.mock_config ? &*options_.mock_config : nullptr;
   executions_ = std::make_unique<Executions>(loop_, options_.store, *registry_, ids_, *tokens_,
                                              mocks);
@@ -37,7 +33,13 @@ Service::Service(ServiceOptions options)
     executions_->set_logger(logger_.get());
   }
   nested_ = std::make_unique<NestedRunner>(*executions_, ids_);
-  router_.route(tasks::ResourceKind::nested_execution, nested_.get());
+  // The Service's own integrations; the rest come from the options (app/, tests).
+  add_integration("activity", activities_.get());
+  add_integration("states:startExecution", nested_.get());
+  if (options_.integrations) {
+    if (auto st = options_.integrations(integrations_); !st && integrations_status_)
+      integrations_status_ = std::move(st);
+  }
   // Runners report heartbeats and submissions; the engine turns them into timer resets and
   // TaskSubmitted events.
   ProgressSink sink = [this](const tasks::TaskRequest& request, TaskProgress p) {
@@ -53,6 +55,11 @@ Service::Service(ServiceOptions options)
 }
 
 Service::~Service() { stop(); }
+
+void Service::add_integration(std::string_view name, tasks::TaskRunner* runner) {
+  if (auto st = integrations_.add(name, runner); !st && integrations_status_)
+    integrations_status_ = std::move(st);
+}
 
 void Service::post(std::function<void()> fn) { loop_.post(std::move(fn)); }
 
@@ -118,8 +125,7 @@ void Service::add_operations(api::OperationTable& table) {
   // Workflows calling aws-sdk:sfn:* (e.g. activity workers written as state machines) reach
   // these same operations.
   sdk_ = std::make_unique<SfnSdkRunner>(table, ids_);
-  router_.route(tasks::ResourceKind::aws_sdk, sdk_.get());
-  tokens_->set_integration(tasks::ResourceKind::aws_sdk, sdk_.get());
+  add_integration("aws-sdk:sfn:*", sdk_.get());  // also their .waitForTaskToken calls
   for (auto& [name, op] : registry_->operations()) {
     add_engine_operation(table, name,
                          [op = op](const json::value& r, const api::RequestInfo&,
