@@ -40,6 +40,11 @@ Service::Service(ServiceOptions options)
     if (auto st = options_.integrations(integrations_); !st && integrations_status_)
       integrations_status_ = std::move(st);
   }
+  // TestState runs on threads of its own: only the functions, whose runner is thread-safe.
+  for (const char* name : {"lambda:function", "lambda:invoke"}) {
+    if (tasks::TaskRunner* functions = integrations_.runner_named(name))
+      (void)test_state_integrations_.add(name, functions);  // a catalog name, added once
+  }
   // Runners report heartbeats and submissions; the engine turns them into timer resets and
   // TaskSubmitted events.
   ProgressSink sink = [this](const tasks::TaskRequest& request, TaskProgress p) {
@@ -180,7 +185,7 @@ void Service::add_test_state(api::OperationTable& table) {
       teststate::TestStateOptions o;
       o.clock = &options_.clock;
       o.ids = &ids;
-      o.tasks = options_.functions;
+      o.tasks = &test_state_integrations_;
       o.region = options_.place.region;
       o.account = options_.place.account;
       auto answer = teststate::test_state(request, o);

@@ -127,6 +127,7 @@ class Service {
   std::unique_ptr<ExecutionLogger> logger_;  // before executions_: it outlives them
   tasks::IntegrationRegistry integrations_;
   Status integrations_status_ = ok_status();  // the first registration that failed
+  tasks::IntegrationRegistry test_state_integrations_;  // the functions only (thread-safe)
   std::unique_ptr<TaskTokens> tokens_;
   std::unique_ptr<ActivityRunner> activities_;
   std::unique_ptr<Executions> executions_;

@@ -75,6 +75,11 @@ TaskRunner* IntegrationRegistry::runner_for(const TaskRequest& request) const {
   return slot != nullptr ? slot->runner : nullptr;
 }
 
+TaskRunner* IntegrationRegistry::runner_named(std::string_view name) const {
+  const auto id = integrations::find_integration(name);
+  return id && *id != integrations::kAwsSdkId ? slots_[*id].runner : nullptr;
+}
+
 void IntegrationRegistry::start(const TaskRequest& request, EventLoop& loop, TaskDone done) {
   Integration integration;
   if (const Slot* slot = slot_for(request, &integration)) {

@@ -55,6 +55,8 @@ class IntegrationRegistry final : public TaskRunner {
 
   // The runner registered for the request's integration and pattern; null when none.
   TaskRunner* runner_for(const TaskRequest& request) const;
+  // The runner registered under `name` (a catalog name, as given to add()); null when none.
+  TaskRunner* runner_named(std::string_view name) const;
 
   void start(const TaskRequest& request, EventLoop& loop, TaskDone done) override;
   void cancel(const TaskRequest& request) override;
