@@ -293,7 +293,9 @@ TEST(TaskTokens, RedispatchHasEffectsAsTheCallingRunnerSays) {
   Fixture f;  // RecordingRunner keeps TaskRunner's default: effects
   EXPECT_TRUE(f.tokens.redispatch_has_effects(
       token_task("arn:aws:states:::lambda:invoke.waitForTaskToken")));
-  EXPECT_TRUE(f.tokens.redispatch_has_effects(tasks::TaskRequest{}));
+  tasks::TaskRequest no_token;  // passes through to its registered runner
+  no_token.resource = "arn:aws:states:::lambda:invoke";
+  EXPECT_TRUE(f.tokens.redispatch_has_effects(no_token));
   // An integration Stepwise does not run has nothing to repeat: only the token wait.
   EXPECT_FALSE(f.tokens.redispatch_has_effects(
       token_task("arn:aws:states:::sqs:sendMessage.waitForTaskToken")));
