@@ -20,7 +20,7 @@
 #include "tasks/job_runner.h"
 #include "tasks/tasks_config.h"
 #include "tasks/mock_config.h"
-#include "tasks/router.h"
+#include "tasks/local_integrations.h"
 
 #ifndef STEPWISE_SOURCE_DIR
 #define STEPWISE_SOURCE_DIR "."
@@ -56,16 +56,18 @@ struct Runners {
   tasks::FunctionRunner functions;
   tasks::HttpTaskRunner http;
   tasks::JobRunner jobs;
-  tasks::Router router;
+  tasks::IntegrationRegistry integrations;
   std::unique_ptr<tasks::MockRunner> mock;
 
-  tasks::TaskRunner* top() { return mock ? static_cast<tasks::TaskRunner*>(mock.get()) : &router; }
+  tasks::TaskRunner* top() {
+    return mock ? static_cast<tasks::TaskRunner*>(mock.get()) : &integrations;
+  }
 };
 
 Status set_up_runners(const RunCommand& c, const std::string& machine_name, Runners& r) {
-  r.router.route(tasks::ResourceKind::lambda, &r.functions);
-  r.router.route(tasks::ResourceKind::http, &r.http);
-  r.router.route(tasks::ResourceKind::job, &r.jobs);
+  auto registered = tasks::register_local_integrations(
+      r.integrations, {.functions = &r.functions, .http = &r.http, .jobs = &r.jobs});
+  if (!registered) return registered;
   // A function's or job's stderr is its log: shown on Stepwise's stderr, one block per call.
   r.functions.set_log_sink(stderr_log_sink());
   r.jobs.set_log_sink(stderr_log_sink());
@@ -78,7 +80,7 @@ Status set_up_runners(const RunCommand& c, const std::string& machine_name, Runn
   if (!config.ok()) return config.error();
   auto test_case = config->test_case(machine_name, c.test_case);
   if (!test_case.ok()) return test_case.error();
-  r.mock = std::make_unique<tasks::MockRunner>(std::move(test_case).value(), &r.router);
+  r.mock = std::make_unique<tasks::MockRunner>(std::move(test_case).value(), &r.integrations);
   return ok_status();
 }
 

@@ -6,6 +6,7 @@
 #include "sfn/service.h"
 #include "store/memory_store.h"
 #include "tasks/functions.h"
+#include "tasks/local_integrations.h"
 
 namespace stepwise::app {
 namespace {
@@ -68,7 +69,8 @@ class CaseServiceImpl final : public conformance::CaseService {
         service_(sfn::ServiceOptions{.clock = clock_,
                                          .store = store_,
                                          .place = sfn::Place{"us-east-1", kCorpusAccount},
-                                         .functions = functions_.get(),
+                                         .integrations = tasks::local_integrations(
+                                             {.functions = functions_.get()}),
                                          .id_seed = options.id_seed}) {
     functions_->set_callbacks(&service_.callbacks());
     service_.add_operations(table_);

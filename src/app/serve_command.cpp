@@ -22,6 +22,7 @@
 #include "tasks/functions.h"
 #include "tasks/http_task.h"
 #include "tasks/job_runner.h"
+#include "tasks/local_integrations.h"
 #include "tasks/tasks_config.h"
 #include "tasks/mock_config.h"
 
@@ -186,9 +187,8 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
   sfn::ServiceOptions options{.clock = clock, .store = **store};
   options.place.region = c.region;
   options.place.account = c.account;
-  options.functions = functions;
-  options.http = &runners->http;
-  options.jobs = &runners->jobs;
+  options.integrations = tasks::local_integrations(
+      {.functions = functions, .http = &runners->http, .jobs = &runners->jobs});
   options.mock_config = std::move(mocks);
   options.log_dir = !c.log_dir.empty() ? c.log_dir
                     : c.store == "memory" ? std::string("./stepwise-logs")
@@ -203,6 +203,10 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
     functions->set_callbacks(&svc.callbacks());
     api::OperationTable table;
     svc.add_operations(table);
+    if (const Status& st = svc.integrations_status(); !st) {
+      err << "stepwise serve: " << st.error().name << ": " << st.error().cause << "\n";
+      return 2;
+    }
     std::size_t resumed = svc.start();
     if (resumed > 0) out << "stepwise serve: resumed " << resumed << " running executions\n";
     if (!c.examples_dir.empty()) create_examples(table, c.examples_dir, c.account, out, err);

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "asl/validate.h"
+#include "integrations/resource.h"
 #include "base/limits.h"
 
 namespace stepwise::asl {
@@ -248,40 +249,21 @@ Status Compiler::common(const object& o, const Names& names, State& s) {
   return ok_status();
 }
 
-void parse_resource(State& s) {
-  const std::string& r = s.resource;
-  // arn:PARTITION:SERVICE:REGION:ACCOUNT:REST
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  for (int i = 0; i < 5; ++i) {
-    std::size_t c = r.find(':', start);
-    if (c == std::string::npos) break;
-    parts.push_back(r.substr(start, c - start));
-    start = c + 1;
-  }
-  std::string rest = start <= r.size() ? r.substr(start) : "";
-  if (parts.size() < 5) return;
-  s.resource_region = parts[3];
-  if (parts[2] == "lambda" && rest.rfind("function:", 0) == 0) {
-    s.resource_kind = ResourceKind::kLambdaFunction;
-  } else if (parts[2] == "states" && rest.rfind("activity:", 0) == 0) {
-    s.resource_kind = ResourceKind::kActivity;
-  } else {
-    s.resource_kind = ResourceKind::kService;
-    std::size_t c = rest.find(':');
-    s.resource_type = rest.substr(0, c);
-    s.resource_short = c == std::string::npos ? "" : rest.substr(c + 1);
-    if (s.resource_type == "aws-sdk" && c != std::string::npos) {
-      std::size_t c2 = rest.find(':', c + 1);
-      s.resource_type = rest.substr(0, c2);
-      s.resource_short = c2 == std::string::npos ? "" : rest.substr(c2 + 1);
-    }
-  }
+// The one classification of the Resource (asl::validate already refused one that does not
+// resolve; a definition compiled without it keeps an unresolved integration, which fails at run
+// time with States.Runtime).
+void resolve_resource(State& s) {
+  auto r = integrations::resolve(s.resource);
+  if (!r) return;
+  s.integration = r->integration;
+  s.resource_type = std::move(r->type);
+  s.resource_short = std::move(r->action);
+  s.resource_region = std::move(r->region);
 }
 
 Status Compiler::task(const object& o, State& s) {
   s.resource = string_field(o, "Resource").value_or("");
-  parse_resource(s);
+  resolve_resource(s);
   s.timeout_seconds = int_field(o, "TimeoutSeconds");
   s.heartbeat_seconds = int_field(o, "HeartbeatSeconds");
   if (s.query_language == QueryLanguage::kJsonata) return ok_status();

@@ -20,7 +20,7 @@ TEST(Compile, ResolvesNamesToIndicesAndKeepsFields) {
   EXPECT_EQ(b.name, "B");
   EXPECT_EQ(b.type, StateType::kTask);
   EXPECT_EQ(b.next, 0);
-  EXPECT_EQ(b.resource_kind, ResourceKind::kService);
+  EXPECT_EQ(b.integration.name(), "lambda:invoke");
   EXPECT_EQ(b.resource_type, "lambda");
   EXPECT_EQ(b.resource_short, "invoke");
   EXPECT_EQ(b.timeout_seconds.value_or(0), 5);
@@ -39,10 +39,39 @@ TEST(Compile, LambdaArnAndSdkResourcesAreClassified) {
       "L":{"Type":"Task","Resource":"arn:aws:lambda:eu-west-1:1:function:f","Next":"S"},
       "S":{"Type":"Task","Resource":"arn:aws:states:::aws-sdk:s3:listBuckets","End":true}}})");
   ASSERT_TRUE(m.ok());
-  EXPECT_EQ((*m)->states[0].resource_kind, ResourceKind::kLambdaFunction);
+  EXPECT_TRUE((*m)->states[0].integration.function_arn());
   EXPECT_EQ((*m)->states[0].resource_region, "eu-west-1");
   EXPECT_EQ((*m)->states[1].resource_type, "aws-sdk:s3");
   EXPECT_EQ((*m)->states[1].resource_short, "listBuckets");
+  EXPECT_TRUE((*m)->states[1].integration.aws_sdk());
+}
+
+TEST(Compile, ResourceIsResolvedOnceWithItsPattern) {
+  auto m = compile_text(R"({"StartAt":"N","States":{
+      "N":{"Type":"Task","Resource":"arn:aws:states:::states:startExecution.sync:2","Next":"A"},
+      "A":{"Type":"Task","Resource":"arn:aws:states:us-east-1:1:activity:a","End":true}}})");
+  ASSERT_TRUE(m.ok()) << m.error().cause;
+  const auto& nested = (*m)->states[0].integration;
+  EXPECT_EQ(nested.name(), "states:startExecution");
+  EXPECT_EQ(nested.pattern, integrations::IntegrationPattern::kSync2);
+  EXPECT_EQ((*m)->states[0].resource_short, "startExecution.sync:2");
+  EXPECT_TRUE((*m)->states[1].integration.activity());
+  EXPECT_EQ((*m)->states[1].resource_region, "us-east-1");
+}
+
+TEST(Compile, UnknownOrUnsupportedResourceIsRefusedWithAwsMessage) {
+  for (std::string resource :
+       {"arn:aws:states:::dynamodb:query", "arn:aws:states:::http:invoke.sync",
+        "arn:aws:states:::nothing", "hello", "arn:aws:states:::aws-sdk:s3:getObject.sync"}) {
+    auto m = compile_text(R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":")" +
+                          resource + R"(","End":true}}})");
+    ASSERT_FALSE(m.ok()) << resource;
+    EXPECT_EQ(m.error().name, "InvalidDefinition");
+    EXPECT_EQ(m.error().cause,
+              "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The resource "
+              "provided " + resource + " is not recognized. The value is not a valid resource "
+              "ARN, or the resource is not available in this region. at /States/T/Resource'");
+  }
 }
 
 TEST(Compile, NestedMachinesForParallelAndMap) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "asl/choice.h"
+#include "integrations/integration.h"
 #include "json/json.h"
 #include "jsonata/jsonata.h"
 #include "jsonpath/jsonpath.h"
@@ -92,13 +93,6 @@ struct ChoiceBranch {
   std::optional<JsonataTemplate> jsonata_assign;
 };
 
-// How a Task's Resource shows up in the history.
-enum class ResourceKind {
-  kLambdaFunction,  // arn:aws:lambda:...:function:NAME -> LambdaFunction* events
-  kActivity,        // arn:aws:states:...:activity:NAME -> Activity* events
-  kService,         // arn:aws:states:::svc:action[.sync...] -> Task* events
-};
-
 struct State {
   std::string name;
   StateType type = StateType::kPass;
@@ -117,7 +111,10 @@ struct State {
 
   // Task
   std::string resource;
-  ResourceKind resource_kind = ResourceKind::kService;
+  // The Resource resolved once here (integrations/resource.h): its integration and pattern go
+  // into every TaskRequest; a function ARN writes LambdaFunction* events, an activity ARN
+  // Activity* events, everything else Task* events.
+  integrations::Integration integration;
   std::string resource_type;   // "lambda" for arn:aws:states:::lambda:invoke
   std::string resource_short;  // "invoke", "startExecution.sync"
   std::string resource_region;

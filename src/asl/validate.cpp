@@ -19,6 +19,7 @@
 #include "asl/choice.h"
 #include "base/clock.h"
 #include "base/limits.h"
+#include "integrations/resource.h"
 #include "jsonata/jsonata.h"
 #include "jsonpath/jsonpath.h"
 
@@ -808,71 +809,34 @@ void Validator::check_task(const json::object& s, Lang lang, const std::string& 
   }
 }
 
-// AWS's optimised integrations with a closed action list; other services pass (aws-sdk:*,
-// newer integrations) so a valid machine is never refused for a service not listed here.
-const std::unordered_map<std::string_view, std::vector<std::string_view>>& known_integrations() {
-  static const auto* table =
-      new std::unordered_map<std::string_view, std::vector<std::string_view>>{
-          {"lambda", {"invoke"}},
-          {"sns", {"publish"}},
-          {"sqs", {"sendMessage"}},
-          {"dynamodb", {"getItem", "putItem", "updateItem", "deleteItem"}},
-          {"states", {"startExecution"}},
-          {"events", {"putEvents"}},
-          {"ecs", {"runTask"}},
-          {"batch", {"submitJob"}},
-          {"http", {"invoke"}},
-          {"apigateway", {"invoke"}},
-      };
-  return *table;
-}
-
 void Validator::check_resource(const json::value& v, const std::string& loc) {
   if (!v.is_string()) {
     error("The value for the field 'Resource' must be a STRING", loc);
     return;
   }
   std::string_view arn = v.as_string();
-  std::string_view service_prefix = ":states:::";
-  auto sp = arn.find(service_prefix);
-  bool is_service = arn.rfind("arn:", 0) == 0 && sp != std::string_view::npos;
-  bool is_activity = arn.rfind("arn:", 0) == 0 && arn.find(":states:") != std::string_view::npos &&
-                     arn.find(":activity:") != std::string_view::npos;
-  if (options_.express && is_activity) {
-    error("Express state machine does not support Activity ARN", loc);
-    return;
+  auto resolved = integrations::resolve(arn);
+  if (options_.express && resolved) {
+    using integrations::IntegrationPattern;
+    const integrations::Integration in = resolved->integration;
+    if (in.activity()) {
+      error("Express state machine does not support Activity ARN", loc);
+      return;
+    }
+    if (in.pattern == IntegrationPattern::kSync || in.pattern == IntegrationPattern::kSync2) {
+      error("Express state machine does not support '.sync' service integration", loc);
+      return;
+    }
+    if (in.pattern == IntegrationPattern::kWaitForTaskToken) {
+      // AWS's text ends with a space before " at".
+      error("Express state machine does not support '.waitForTaskToken' service integration ",
+            loc);
+      return;
+    }
   }
-  if (!is_service) return;
-  std::string_view rest = arn.substr(sp + service_prefix.size());  // svc:action[.suffix]
-  std::string_view suffix;
-  if (auto dot = rest.find('.'); dot != std::string_view::npos) {
-    suffix = rest.substr(dot);
-    rest = rest.substr(0, dot);
-  }
-  if (options_.express && suffix.rfind(".sync", 0) == 0) {
-    error("Express state machine does not support '.sync' service integration", loc);
-    return;
-  }
-  if (options_.express && suffix == ".waitForTaskToken") {
-    // AWS's text ends with a space before " at".
-    error("Express state machine does not support '.waitForTaskToken' service integration ", loc);
-    return;
-  }
-  auto colon = rest.find(':');
-  std::string_view service = rest.substr(0, colon);
-  std::string_view action = colon == std::string_view::npos ? "" : rest.substr(colon + 1);
-  const auto& table = known_integrations();
-  auto it = table.find(service);
-  bool known_suffix =
-      suffix.empty() || suffix == ".sync" || suffix == ".sync:2" || suffix == ".waitForTaskToken";
-  if (it == table.end()) return;
-  bool known_action = std::find(it->second.begin(), it->second.end(), action) != it->second.end();
-  if (!known_action || !known_suffix) {
-    error("The resource provided " + std::string(arn) +
-              " is not recognized. The value is not a valid resource ARN, or the resource is "
-              "not available in this region.",
-          loc);
-  }
+  // A Resource outside the catalog (integrations/catalog.h) or with a pattern its integration
+  // lacks: AWS's "The resource provided ... is not recognized".
+  if (!resolved) error(resolved.error().cause, loc);
 }
 
 // ---- Choice --------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
 
 #include "base/ids.h"
 #include "conformance/normalise.h"
-#include "tasks/router.h"
+#include "tasks/local_integrations.h"
 #include "teststate/test_state.h"
 
 namespace stepwise::conformance {
@@ -39,15 +39,16 @@ json::object test_state_request(const Case& c) {
 Result<json::value> call_test_state(const Case& c, const RunnerConfig& config) {
   tasks::FunctionRunner functions;
   if (auto s = register_functions(c, config, functions); !s.ok()) return s.error();
-  tasks::Router router;
-  router.route(tasks::ResourceKind::lambda, &functions);
+  tasks::IntegrationRegistry integrations;
+  if (auto s = tasks::register_local_integrations(integrations, {.functions = &functions}); !s)
+    return s.error();
   ManualClock clock(config.clock_start_ms);
   IdGenerator ids(std::hash<std::string>{}(c.name) | 1);  // a rerun generates the same names
   json::object body = test_state_request(c);
   teststate::TestStateOptions options;
   options.clock = &clock;
   options.ids = &ids;
-  options.tasks = &router;
+  options.tasks = &integrations;
   std::string account = role_account(string_of(body, "roleArn"));
   options.account = account.empty() ? "111111111111" : account;  // the corpus's account
   return teststate::test_state(json::value(std::move(body)), options);

@@ -10,7 +10,7 @@
 #include "conformance/normalise.h"
 #include "engine/run.h"
 #include "tasks/functions.h"
-#include "tasks/router.h"
+#include "tasks/local_integrations.h"
 
 namespace stepwise::conformance {
 namespace {
@@ -103,15 +103,16 @@ Result<ActualExecution> execute_case(const Case& c, const RunnerConfig& config) 
   tasks::FunctionRunner functions;
   if (auto s = register_functions(c, config, functions); !s.ok()) return s.error();
   // Lambda goes to the local functions; other integrations fail as unsupported resources.
-  tasks::Router router;
-  router.route(tasks::ResourceKind::lambda, &functions);
+  tasks::IntegrationRegistry integrations;
+  if (auto s = tasks::register_local_integrations(integrations, {.functions = &functions}); !s)
+    return s.error();
 
   ManualClock clock(config.clock_start_ms);
   // Seeded from the case name: a rerun generates the same ids.
   IdGenerator ids(std::hash<std::string>{}(c.name) | 1);
   engine::RunOptions options = run_options(c);
   options.clock = &clock;
-  options.tasks = &router;
+  options.tasks = &integrations;
   options.ids = &ids;
   options.input_text = case_input_text(c, *input);
   auto run = engine::run_execution(**machine, *input, options);

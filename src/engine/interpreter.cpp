@@ -673,7 +673,7 @@ void Execution::task_progress(StepEvent& ev) {
   }
   if (ev.kind == StepEvent::Kind::kTaskRedispatched) return task_redispatched(f);
   if (ev.kind == StepEvent::Kind::kTaskStarted) {
-    if (fr.cur().resource_kind != asl::ResourceKind::kActivity) return;
+    if (!fr.cur().integration.activity()) return;
     fr.task_phase = TaskPhase::kTaken;
   } else {
     fr.task_phase = TaskPhase::kSubmitted;
@@ -700,16 +700,14 @@ void Execution::task_progress(StepEvent& ev) {
 void Execution::task_redispatched(int f) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   if (fr.silent || fr.scheduled_event == 0) return;
-  switch (fr.cur().resource_kind) {
-    case asl::ResourceKind::kLambdaFunction:
-      fr.last_event = emit_prev(fr.scheduled_event, "LambdaFunctionStarted", "", object());
-      break;
-    case asl::ResourceKind::kService:
-      fr.last_event = emit_prev(fr.scheduled_event, "TaskStarted", "taskStartedEventDetails",
-                                history_on() ? service_details(fr.cur()) : object());
-      break;
-    case asl::ResourceKind::kActivity: break;
+  const integrations::Integration& in = fr.cur().integration;
+  if (in.activity()) return;
+  if (in.function_arn()) {
+    fr.last_event = emit_prev(fr.scheduled_event, "LambdaFunctionStarted", "", object());
+    return;
   }
+  fr.last_event = emit_prev(fr.scheduled_event, "TaskStarted", "taskStartedEventDetails",
+                            history_on() ? service_details(fr.cur()) : object());
 }
 
 // ---------------------------------------------------------------------------- redrive
@@ -1184,8 +1182,8 @@ bool Execution::run_task(int f) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   const State& s = fr.cur();
   fr.request = Frame::StagedTask();
-  if (s.resource.ends_with(".waitForTaskToken") ||
-      s.resource_kind == asl::ResourceKind::kActivity) {
+  if (s.integration.pattern == integrations::IntegrationPattern::kWaitForTaskToken ||
+      s.integration.activity()) {
     fr.request.task_token = make_token(random_);
   }
   STEPWISE_CTX(fr, &fr.input, nullptr, 0)
@@ -1260,33 +1258,29 @@ void Execution::schedule_task(int f, value params, std::optional<std::int64_t> t
   if (history_on() && !fr.silent) {
     object d;
     const std::string region = s.resource_region.empty() ? info_.region : s.resource_region;
-    switch (s.resource_kind) {
-      case asl::ResourceKind::kLambdaFunction:
-        d = payload_details("input", params);
-        d["resource"] = s.resource;
-        if (timeout) d["timeoutInSeconds"] = *timeout;
-        if (heartbeat) d["heartbeatInSeconds"] = *heartbeat;
-        emit(f, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", std::move(d));
-        emit(f, "LambdaFunctionStarted", "", object());
-        break;
-      case asl::ResourceKind::kActivity:
-        d = payload_details("input", params);
-        d["resource"] = s.resource;
-        if (timeout) d["timeoutInSeconds"] = *timeout;
-        if (heartbeat) d["heartbeatInSeconds"] = *heartbeat;
-        // ActivityStarted comes later, when a worker takes the task (kTaskStarted).
-        emit(f, "ActivityScheduled", "activityScheduledEventDetails", std::move(d));
-        break;
-      case asl::ResourceKind::kService:
-        d["resourceType"] = s.resource_type;
-        d["resource"] = s.resource_short;
-        d["region"] = region;
-        d["parameters"] = json::dump(params);
-        if (timeout) d["timeoutInSeconds"] = *timeout;
-        if (heartbeat) d["heartbeatInSeconds"] = *heartbeat;
-        emit(f, "TaskScheduled", "taskScheduledEventDetails", std::move(d));
-        emit(f, "TaskStarted", "taskStartedEventDetails", service_details(s));
-        break;
+    if (s.integration.function_arn()) {
+      d = payload_details("input", params);
+      d["resource"] = s.resource;
+      if (timeout) d["timeoutInSeconds"] = *timeout;
+      if (heartbeat) d["heartbeatInSeconds"] = *heartbeat;
+      emit(f, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", std::move(d));
+      emit(f, "LambdaFunctionStarted", "", object());
+    } else if (s.integration.activity()) {
+      d = payload_details("input", params);
+      d["resource"] = s.resource;
+      if (timeout) d["timeoutInSeconds"] = *timeout;
+      if (heartbeat) d["heartbeatInSeconds"] = *heartbeat;
+      // ActivityStarted comes later, when a worker takes the task (kTaskStarted).
+      emit(f, "ActivityScheduled", "activityScheduledEventDetails", std::move(d));
+    } else {
+      d["resourceType"] = s.resource_type;
+      d["resource"] = s.resource_short;
+      d["region"] = region;
+      d["parameters"] = json::dump(params);
+      if (timeout) d["timeoutInSeconds"] = *timeout;
+      if (heartbeat) d["heartbeatInSeconds"] = *heartbeat;
+      emit(f, "TaskScheduled", "taskScheduledEventDetails", std::move(d));
+      emit(f, "TaskStarted", "taskStartedEventDetails", service_details(s));
     }
   } else if (!fr.silent) {
     emit(f, "", "", object());
@@ -1297,6 +1291,7 @@ void Execution::schedule_task(int f, value params, std::optional<std::int64_t> t
   std::shared_ptr<tasks::TaskRequest> r = std::move(fr.spare_request);
   if (!r) r = std::make_shared<tasks::TaskRequest>();
   r->resource = s.resource;
+  r->integration = s.integration;  // resolved at compile: no runner classifies the text again
   r->parameters = std::move(params);
   r->state_name = s.name;
   r->execution_arn = info_.execution_arn;
@@ -1341,8 +1336,8 @@ void Execution::task_result(int f, StepEvent& ev) {
   cancel_ops(f);
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   const State& s = fr.cur();
-  const bool lambda = s.resource_kind == asl::ResourceKind::kLambdaFunction;
-  const bool activity = s.resource_kind == asl::ResourceKind::kActivity;
+  const bool lambda = s.integration.function_arn();
+  const bool activity = s.integration.activity();
   Failure fl;
   bool ok = ev.kind == StepEvent::Kind::kTaskSucceeded;
   if (ok && payload_too_large(ev.output, info_.enforce_quotas)) {
@@ -1412,8 +1407,8 @@ void Execution::task_timed_out(int f, const char* error) {
   cancel_ops(f);
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   const State& s = fr.cur();
-  const bool lambda = s.resource_kind == asl::ResourceKind::kLambdaFunction;
-  const bool activity = s.resource_kind == asl::ResourceKind::kActivity;
+  const bool lambda = s.integration.function_arn();
+  const bool activity = s.integration.activity();
   if (!fr.silent) {
     object d;
     if (history_on()) {

@@ -377,8 +377,8 @@ bool Execution::jsonata_task(int f) {
   const State& s = fr.cur();
   const asl::JsonataFields& j = *s.jsonata;
   fr.request = Frame::StagedTask();
-  if (s.resource.ends_with(".waitForTaskToken") ||
-      s.resource_kind == asl::ResourceKind::kActivity) {
+  if (s.integration.pattern == integrations::IntegrationPattern::kWaitForTaskToken ||
+      s.integration.activity()) {
     fr.request.task_token = detail::make_token(random_);
   }
   JsonataEnv env;

@@ -17,7 +17,7 @@
 //   ActivityRunner activities(loop, registry, [&](const std::string& arn) {
 //     return registry_of_machines.activity(arn).has_value(); });
 //   activities.set_progress(sink);                 // kStarted → ActivityStarted {workerName}
-//   router.route(tasks::ResourceKind::activity, &activities);
+//   integrations.add("activity", &activities);
 //   operation GetActivityTask: activities.get_activity_task(request, info, reply)
 //     (call on the engine thread; `reply` is called now or later on that thread)
 //   after a restart, an activity task whose ActivityStarted is already in the history is

@@ -12,7 +12,7 @@
 #include "base/clock.h"
 #include "base/event_loop.h"
 #include "sfn/task_tokens.h"
-#include "tasks/router.h"
+#include "tasks/integrations.h"
 
 namespace stepwise::sfn {
 namespace {
@@ -247,12 +247,12 @@ TEST(Activities, ClosePollsAnswersEveryHeldPoll) {
   EXPECT_EQ(f.clock.now_ms(), 1000);  // their timers are gone too
 }
 
-// The whole path a worker takes: TaskTokens in front of a Router, GetActivityTask, then
+// The whole path a worker takes: TaskTokens in front of the registry, GetActivityTask, then
 // SendTaskHeartbeat and SendTaskSuccess with the token it received.
 TEST(Activities, WorkerFinishesTaskThroughTaskTokens) {
   Fixture f;
-  tasks::Router router;
-  router.route(tasks::ResourceKind::activity, &f.activities);
+  tasks::IntegrationRegistry router;
+  ASSERT_TRUE(router.add("activity", &f.activities).ok());
   TaskTokens tokens(f.registry, router);
   std::vector<TaskProgress::Kind> seen;
   tokens.set_progress([&](const tasks::TaskRequest&, TaskProgress p) { seen.push_back(p.kind); });

@@ -87,7 +87,9 @@ TEST(EnginePaths, ExpressStartSyncThatCallsATaskContinuesOnTheLoop) {
   // while the held call waits.
   RealClock clock;
   testing::HeldFunctions functions;
-  Harness h(ServiceOptions{.clock = clock, .store = store, .functions = &functions});
+  Harness h(ServiceOptions{.clock = clock,
+                           .store = store,
+                           .integrations = tasks::local_integrations({.functions = &functions})});
   const std::string machine = h.create("xt", kTaskMachine, "EXPRESS");
   auto answer = std::async(std::launch::async, [&] {
     return h.call("StartSyncExecution", json::object{{"stateMachineArn", machine}});

@@ -25,7 +25,7 @@
 //
 // API for the Service (core): implement ExecutionStarter, then
 //   NestedRunner nested(starter, ids);  nested.set_progress(sink);
-//   router.route(tasks::ResourceKind::nested_execution, &nested);
+//   integrations.add("states:startExecution", &nested);  // every pattern
 //
 // Thread-safety: none; start/cancel and the ExecutionStarter's callbacks on the engine thread.
 #pragma once

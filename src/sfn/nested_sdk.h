@@ -10,12 +10,11 @@
 // error "Sfn.<Type>Exception" (Type already ending in Exception kept), cause
 // "<message> (Service: Sfn, Status Code: 400, Request ID: <uuid>) (SDK Attempt Count: 1)".
 // A `.waitForTaskToken` suffix is ignored here: TaskTokens, in front, parks the task and uses
-// this runner as its integration (TaskTokens::set_integration).
+// this runner as its integration (the registry's runner for aws-sdk:sfn:*).
 //
 // API for the Service (core):
 //   SfnSdkRunner sfn(service_dispatcher, ids);
-//   router.route(tasks::ResourceKind::aws_sdk, &sfn);   // or behind a per-service aws-sdk router
-//   tokens.set_integration(tasks::ResourceKind::aws_sdk, &sfn);  // aws-sdk:sfn callbacks too
+//   integrations.add("aws-sdk:sfn:*", &sfn);  // every action, request-response and callbacks
 // Replies are delivered to the task's loop with post(); the dispatcher must answer (now or
 // later, on any thread) exactly once, as every Dispatcher does. No pending work is held while
 // a call is in flight: the Service answers on its own loop, so the loop is alive anyway, and a

@@ -9,7 +9,7 @@
 #include "base/event_loop.h"
 #include "sfn/activities.h"
 #include "sfn/task_tokens.h"
-#include "tasks/router.h"
+#include "tasks/integrations.h"
 
 namespace stepwise::sfn {
 namespace {
@@ -70,7 +70,7 @@ TEST(SfnSdk, NamesAreRenamedBothWaysAndDatesBecomeIsoText) {
 TEST(SfnSdk, ApiErrorsFailTheTaskAsTheJavaSdkReportsThem) {
   Fixture f;
   tasks::CallbackRegistry registry;
-  tasks::Router nothing;
+  tasks::IntegrationRegistry nothing;
   TaskTokens tokens(registry, nothing);
   f.table.add_sync("SendTaskSuccess", [&](const json::value& req, const api::RequestInfo&) {
     return tokens.send_task_success(req);
@@ -104,8 +104,8 @@ TEST(SfnSdk, WorkerMachineCallsFinishAnActivityTask) {
   Fixture f;
   tasks::CallbackRegistry registry;
   ActivityRunner activities(f.loop, registry, [](const std::string& a) { return a == kActivity; });
-  tasks::Router router;
-  router.route(tasks::ResourceKind::activity, &activities);
+  tasks::IntegrationRegistry router;
+  ASSERT_TRUE(router.add("activity", &activities).ok());
   TaskTokens tokens(registry, router);
   f.table.add("GetActivityTask",
               [&](json::value req, const api::RequestInfo& info, api::Reply reply) {
@@ -148,9 +148,9 @@ TEST(SfnSdk, CallbackCallIsSubmittedThenWaitsForItsToken) {
     return api::Response(json::object{{"executionArn", "arn:child"}, {"startDate", 1.5}});
   });
   tasks::CallbackRegistry registry;
-  tasks::Router nothing;
-  TaskTokens tokens(registry, nothing);
-  tokens.set_integration(tasks::ResourceKind::aws_sdk, &f.sfn);
+  tasks::IntegrationRegistry integrations;
+  ASSERT_TRUE(integrations.add("aws-sdk:sfn:*", &f.sfn).ok());
+  TaskTokens tokens(registry, integrations);
   std::vector<TaskProgress> progress;
   tokens.set_progress([&](const tasks::TaskRequest&, TaskProgress p) { progress.push_back(p); });
   auto req = sdk_task("startExecution.waitForTaskToken", json::object{{"StateMachineArn", "m"}});

@@ -39,16 +39,12 @@ Service::Service(ServiceOptions options)
                                                              .id_seed = options_.id_seed}));
   }
   Shard& home = *shards_.front();
-  router_.route(tasks::ResourceKind::lambda, options_.functions);
-  router_.route(tasks::ResourceKind::http, options_.http);
-  router_.route(tasks::ResourceKind::job, options_.jobs);
-  // Token tasks (activities, .waitForTaskToken) pass TaskTokens on their way to the router, so
-  // SendTaskSuccess/Failure/Heartbeat can find them.
-  tokens_ = std::make_unique<TaskTokens>(callbacks_, router_);
+  // Token tasks (activities, .waitForTaskToken) pass TaskTokens on their way to the registry,
+  // so SendTaskSuccess/Failure/Heartbeat can find them.
+  tokens_ = std::make_unique<TaskTokens>(callbacks_, integrations_);
   activities_ = std::make_unique<ActivityRunner>(
       home.loop(), callbacks_,
       [this](const std::string& arn) { return shared_registry_->activity(arn).has_value(); });
-  router_.route(tasks::ResourceKind::activity, activities_.get());
   if (!options_.log_dir.empty())
     logger_ = std::make_unique<ExecutionLogger>(options_.log_dir, options_.log);
   // The runners live on the home shard; the others reach them through a HomeForwarder.
@@ -74,7 +70,18 @@ Service::Service(ServiceOptions options)
   reads_ = std::make_unique<ExecutionReads>(options_.store, *shared_registry_, options_.clock);
   starter_ = std::make_unique<ShardedStarter>(std::move(all), options_.store);
   nested_ = std::make_unique<NestedRunner>(*starter_, home.ids());
-  router_.route(tasks::ResourceKind::nested_execution, nested_.get());
+  // The Service's own integrations; the rest come from the options (app/, tests).
+  add_integration("activity", activities_.get());
+  add_integration("states:startExecution", nested_.get());
+  if (options_.integrations) {
+    if (auto st = options_.integrations(integrations_); !st && integrations_status_)
+      integrations_status_ = std::move(st);
+  }
+  // TestState runs on threads of its own: only the functions, whose runner is thread-safe.
+  for (const char* name : {"lambda:function", "lambda:invoke"}) {
+    if (tasks::TaskRunner* functions = integrations_.runner_named(name))
+      (void)test_state_integrations_.add(name, functions);  // a catalog name, added once
+  }
   // Runners report heartbeats and submissions (on the home loop); the engine of the task's
   // shard turns them into timer resets and TaskSubmitted events.
   ProgressSink sink = [this](const tasks::TaskRequest& request, TaskProgress p) {
@@ -93,6 +100,11 @@ Service::Service(ServiceOptions options)
 }
 
 Service::~Service() { stop(); }
+
+void Service::add_integration(std::string_view name, tasks::TaskRunner* runner) {
+  if (auto st = integrations_.add(name, runner); !st && integrations_status_)
+    integrations_status_ = std::move(st);
+}
 
 Shard& Service::owner(const std::string& execution_arn) {
   return *shards_[static_cast<std::size_t>(
@@ -191,8 +203,7 @@ void Service::add_operations(api::OperationTable& table) {
   // Workflows calling aws-sdk:sfn:* (e.g. activity workers written as state machines) reach
   // these same operations.
   sdk_ = std::make_unique<SfnSdkRunner>(table, shards_.front()->ids());
-  router_.route(tasks::ResourceKind::aws_sdk, sdk_.get());
-  tokens_->set_integration(tasks::ResourceKind::aws_sdk, sdk_.get());
+  add_integration("aws-sdk:sfn:*", sdk_.get());  // also their .waitForTaskToken calls
   for (auto& [name, op] : shared_registry_->operations()) {
     if (registry_read(name)) {
       // Under the SharedRegistry's lock, on the calling thread: nothing live is read.
@@ -307,7 +318,7 @@ void Service::add_test_state(api::OperationTable& table) {
         teststate::TestStateOptions o;
         o.clock = &options_.clock;
         o.ids = &ids;
-        o.tasks = options_.functions;
+        o.tasks = &test_state_integrations_;
         o.region = options_.place.region;
         o.account = options_.place.account;
         auto answer = teststate::test_state(req, o);

@@ -33,6 +33,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -52,7 +53,7 @@
 #include "store/store.h"
 #include "tasks/callbacks.h"
 #include "tasks/mock_config.h"
-#include "tasks/router.h"
+#include "tasks/integrations.h"
 #include "tasks/task_runner.h"
 
 namespace stepwise::sfn {
@@ -68,9 +69,11 @@ struct ServiceOptions {
   Clock& clock;                 // RealClock, or a ManualClock (--fast-time, tests)
   store::Store& store;
   Place place = {};
-  tasks::TaskRunner* functions = nullptr;  // Lambda tasks (a FunctionRunner); null: none
-  tasks::TaskRunner* http = nullptr;       // arn:aws:states:::http:invoke; null: unsupported
-  tasks::TaskRunner* jobs = nullptr;       // batch/ecs/glue/sagemaker/emr jobs; null: unsupported
+  // Registers the integrations that run outside the Service (functions, HTTP tasks, jobs:
+  // tasks::register_local_integrations; later the built-in services). The Service registers
+  // its own: "activity", "states:startExecution" and "aws-sdk:sfn:*". Empty: none, so such
+  // tasks fail with States.Runtime.
+  std::function<Status(tasks::IntegrationRegistry&)> integrations = {};
   // Mocks over the API: a start on `stateMachineArn#TestCase` runs that test case (the machine
   // name is the state machine's name).
   std::optional<tasks::MockConfig> mock_config = std::nullopt;
@@ -115,6 +118,9 @@ class Service {
   // FunctionRunner (set_callbacks) so SendTaskSuccess reaches them.
   tasks::CallbackRegistry& callbacks() { return callbacks_; }
   Registry& registry() { return *registry_; }
+  // Whether every integration registered (ServiceOptions::integrations and the Service's own):
+  // an error names the one that did not (a name twice, one not in the catalog).
+  const Status& integrations_status() const { return integrations_status_; }
   // One retention pass now, on the caller's thread (tests, admin): how many executions went.
   Result<std::int64_t> purge_expired_executions() { return purger_->purge_now(); }
   // The home shard's live executions (engine thread only: use post()).
@@ -135,6 +141,8 @@ class Service {
                                                api::Reply)> op);
 
   void add_test_state(api::OperationTable& table);
+  // Registers one of the Service's own integrations (a failure is kept in integrations_status_).
+  void add_integration(std::string_view name, tasks::TaskRunner* runner);
 
   // TestState calls running at once (each on its own thread); more are throttled. stop()
   // waits on test_states_done_ until none runs.
@@ -150,7 +158,9 @@ class Service {
   std::unique_ptr<Registry> registry_;
   std::unique_ptr<SharedRegistry> shared_registry_;  // how everything else reaches registry_
   std::unique_ptr<ExecutionLogger> logger_;  // before executions_: it outlives them
-  tasks::Router router_;
+  tasks::IntegrationRegistry integrations_;
+  Status integrations_status_ = ok_status();  // the first registration that failed
+  tasks::IntegrationRegistry test_state_integrations_;  // the functions only (thread-safe)
   std::unique_ptr<TaskTokens> tokens_;
   std::unique_ptr<ActivityRunner> activities_;
   std::vector<std::unique_ptr<Shard>> shards_;  // [0]: home (runners, tokens, activities)

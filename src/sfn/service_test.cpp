@@ -95,7 +95,7 @@ class Harness : OwnClock, public testing::Harness {
                    std::optional<tasks::MockConfig> mocks = std::nullopt)
       : testing::Harness([&] {
           ServiceOptions o{.clock = OwnClock::clock, .store = store};
-          o.functions = functions;
+          o.integrations = tasks::local_integrations({.functions = functions});
           o.mock_config = std::move(mocks);
           return o;
         }()) {}

@@ -26,7 +26,7 @@ ServiceOptions two_shards(RealClock& clock, store::Store& store,
                           tasks::TaskRunner* functions = nullptr) {
   ServiceOptions o{.clock = clock, .store = store};
   o.shards = kShards;
-  o.functions = functions;
+  if (functions) o.integrations = tasks::local_integrations({.functions = functions});
   return o;
 }
 

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "tasks/lambda_arn.h"
+
 namespace stepwise::sfn {
 namespace {
 
@@ -9,6 +11,8 @@ namespace {
 // parameters, same task id), whose answer is the submission, not the task's result.
 tasks::TaskRequest plain_invoke(const tasks::TaskRequest& request) {
   tasks::TaskRequest r = request;
+  r.integration = tasks::integration_of(request);
+  r.integration.pattern = tasks::IntegrationPattern::kRequestResponse;
   constexpr std::string_view kSuffix = ".waitForTaskToken";
   if (r.resource.ends_with(kSuffix)) r.resource.resize(r.resource.size() - kSuffix.size());
   return r;
@@ -59,23 +63,16 @@ bool token_shaped(std::string_view token) {
   return true;
 }
 
-TaskTokens::TaskTokens(tasks::CallbackRegistry& registry, tasks::TaskRunner& inner)
-    : registry_(registry), inner_(inner) {}
+TaskTokens::TaskTokens(tasks::CallbackRegistry& registry, tasks::IntegrationRegistry& integrations)
+    : registry_(registry), inner_(integrations), integrations_(integrations) {}
 
 TaskTokens::Route TaskTokens::route_of(const tasks::TaskRequest& request) {
-  if (!request.task_token || !request.resource.ends_with(".waitForTaskToken")) {
+  const tasks::Integration in = tasks::integration_of(request);
+  if (!request.task_token || in.pattern != tasks::IntegrationPattern::kWaitForTaskToken) {
     return Route::kInner;  // activities, request-response, .sync: their runner does it all
   }
-  switch (tasks::resource_kind(request.resource)) {
-    case tasks::ResourceKind::activity:
-      return Route::kInner;  // the runner parks by itself
-    case tasks::ResourceKind::lambda:
-      return Route::kParkThenInvoke;
-    case tasks::ResourceKind::nested_execution:
-      return Route::kParkThenInner;
-    default:
-      return Route::kParkThenIntegrations;
-  }
+  if (tasks::lambda_form(in) == tasks::LambdaForm::invoke_callback) return Route::kParkThenInvoke;
+  return Route::kParkThenIntegrations;
 }
 
 void TaskTokens::start(const tasks::TaskRequest& request, EventLoop& loop, tasks::TaskDone done) {
@@ -109,9 +106,8 @@ void TaskTokens::start(const tasks::TaskRequest& request, EventLoop& loop, tasks
 tasks::TaskRunner* TaskTokens::caller_of(const tasks::TaskRequest& request) const {
   switch (route_of(request)) {
     case Route::kInner:
-    case Route::kParkThenInner:
     case Route::kParkThenInvoke: return &inner_;
-    case Route::kParkThenIntegrations: return integration_for(request);
+    case Route::kParkThenIntegrations: return integrations_.runner_for(request);
   }
   return nullptr;
 }
@@ -139,10 +135,6 @@ void TaskTokens::park_and_run(const tasks::TaskRequest& request, EventLoop& loop
                 [this, token](tasks::TaskOutcome o) { integration_answered(token, std::move(o)); });
 }
 
-tasks::TaskRunner* TaskTokens::integration_for(const tasks::TaskRequest& request) const {
-  return integrations_[static_cast<std::size_t>(tasks::resource_kind(request.resource))];
-}
-
 void TaskTokens::integration_answered(const std::string& token, tasks::TaskOutcome outcome) {
   if (!outcome.succeeded) {
     // The call itself failed (no such state machine, queue, ...): nobody will ever call back.
@@ -165,7 +157,7 @@ void TaskTokens::cancel(const tasks::TaskRequest& request) {
     registry_.take(token);  // a cancelled task no longer waits; its done is dropped
     close(token);
     if (route_of(request) == Route::kParkThenIntegrations) {
-      if (auto* runner = integration_for(request)) runner->cancel(request);
+      if (auto* runner = integrations_.runner_for(request)) runner->cancel(request);
       return;
     }
     if (route_of(request) == Route::kParkThenInvoke) {

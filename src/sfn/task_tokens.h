@@ -1,19 +1,19 @@
 // TaskTokens: the task-token side of the Service — SendTaskSuccess, SendTaskFailure and
 // SendTaskHeartbeat for every task that waits for its token (activities and `.waitForTaskToken`
-// callbacks of any integration), and the TaskRunner in front of the Router that makes
-// `.waitForTaskToken` work on integrations that do not wait by themselves.
+// callbacks of any integration), and the TaskRunner in front of the IntegrationRegistry that
+// makes `.waitForTaskToken` work on integrations that do not wait by themselves.
 //
 // How a token task runs. The engine gives a Task a token ($$.Task.Token) when its resource ends
-// in `.waitForTaskToken` or is an activity. TaskTokens sits between the engine and the Router:
+// in `.waitForTaskToken` or is an activity. TaskTokens sits between the engine and the registry:
 //   - activities go on to their runner, which parks the task's `done` in the CallbackRegistry
 //     itself (ActivityRunner, at once);
 //   - every other `.waitForTaskToken` (lambda:invoke, states:startExecution, sqs, sns, events,
-//     aws-sdk, ...) is parked here, then its integration is started (lambda: a plain
-//     lambda:invoke of the inner runner): a failure to start fails the task at once, a success
-//     becomes TaskProgress::kSubmitted (the TaskSubmitted event, as AWS writes it once the call
-//     returns) and the task goes on waiting. An integration Stepwise does not run (no runner
-//     set) is simply waited on: whoever learns the token (it is in the TaskScheduled
-//     parameters) answers it.
+//     aws-sdk, ...) is parked here, then the runner registered for its integration and pattern
+//     is started (lambda: a plain lambda:invoke): a failure to start fails the task at once,
+//     a success becomes TaskProgress::kSubmitted (the TaskSubmitted event, as AWS writes it once
+//     the call returns) and the task goes on waiting. An integration Stepwise does not run (no
+//     runner registered) is simply waited on: whoever learns the token (it is in the
+//     TaskScheduled parameters) answers it.
 // SendTask* then complete the parked `done` through the registry (it runs on the task's loop).
 //
 // Token answers follow AWS: a token never issued, or not shaped like one, is InvalidToken
@@ -23,11 +23,10 @@
 // and `cause` over 32,768 characters are ValidationException with AWS's wording.
 //
 // API for the Service (core):
-//   TaskTokens tokens(registry, router);             // registry shared with FunctionRunner
+//   TaskTokens tokens(callbacks, integrations);      // callbacks shared with FunctionRunner
 //   tokens.set_progress(sink);                        // kHeartbeat → StepEvent::kHeartbeat,
 //                                                     // kSubmitted → StepEvent::kTaskSubmitted,
 //                                                     // kStarted   → (see activities.h)
-//   tokens.set_integration(tasks::ResourceKind::aws_sdk, &sfn_sdk);  // optional, see above
 //   engine driver: tokens.start(request, loop, done) / tokens.cancel(request)
 //   operations:    tokens.send_task_success(req) / send_task_failure(req) /
 //   send_task_heartbeat(req)
@@ -40,7 +39,6 @@
 // thread. The CallbackRegistry itself is thread-safe; `done` is posted to the task's loop.
 #pragma once
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -54,7 +52,7 @@
 #include "api/dispatcher.h"
 #include "json/json.h"
 #include "tasks/callbacks.h"
-#include "tasks/router.h"
+#include "tasks/integrations.h"
 #include "tasks/task_runner.h"
 
 namespace stepwise::sfn {
@@ -97,19 +95,14 @@ bool token_shaped(std::string_view token);
 
 class TaskTokens final : public tasks::TaskRunner {
  public:
-  TaskTokens(tasks::CallbackRegistry& registry, tasks::TaskRunner& inner);
+  // `integrations` runs every task (token or not); a `.waitForTaskToken` task is parked here
+  // and then its integration's runner for that pattern is called (none registered: the task
+  // only waits for its token).
+  TaskTokens(tasks::CallbackRegistry& registry, tasks::IntegrationRegistry& integrations);
   TaskTokens(const TaskTokens&) = delete;
   TaskTokens& operator=(const TaskTokens&) = delete;
 
   void set_progress(ProgressSink sink) { progress_ = std::move(sink); }
-  // Runs the integrations of `.waitForTaskToken` tasks of `kind` (aws_sdk, service, http,
-  // unknown; lambda, activities and startExecution have theirs already). A kind with no runner
-  // (null, the default) only waits for its token: Stepwise sends no SQS message, so whoever is
-  // meant to answer learns the token elsewhere (the TaskScheduled parameters carry it).
-  void set_integration(tasks::ResourceKind kind, tasks::TaskRunner* runner) {
-    integrations_[static_cast<std::size_t>(kind)] = runner;
-  }
-
   void start(const tasks::TaskRequest& request, EventLoop& loop, tasks::TaskDone done) override;
   void cancel(const tasks::TaskRequest& request) override;
   // What the runner that makes the call says (an integration Stepwise does not run: none).
@@ -123,13 +116,12 @@ class TaskTokens final : public tasks::TaskRunner {
   std::size_t live_count() const { return live_.size(); }
 
  private:
-  enum class Route { kInner, kParkThenInner, kParkThenInvoke, kParkThenIntegrations };
+  enum class Route { kInner, kParkThenInvoke, kParkThenIntegrations };
   static Route route_of(const tasks::TaskRequest& request);
   // The runner that makes a parked task's call (nullptr: nothing to call).
   tasks::TaskRunner* caller_of(const tasks::TaskRequest& request) const;
   void park_and_run(const tasks::TaskRequest& request, EventLoop& loop, tasks::TaskDone done,
                     tasks::TaskRunner* runner);
-  tasks::TaskRunner* integration_for(const tasks::TaskRequest& request) const;
   void integration_answered(const std::string& token, tasks::TaskOutcome outcome);
   // Ends the token's life: forgotten as live, remembered as closed.
   void close(const std::string& token);
@@ -137,8 +129,8 @@ class TaskTokens final : public tasks::TaskRunner {
   std::optional<api::ApiError> check_token(const json::value& request, std::string* token) const;
 
   tasks::CallbackRegistry& registry_;
-  tasks::TaskRunner& inner_;
-  std::array<tasks::TaskRunner*, tasks::resource_kind_count> integrations_{};
+  tasks::TaskRunner& inner_;  // integrations_, as the TaskRunner every task goes through
+  tasks::IntegrationRegistry& integrations_;
   ProgressSink progress_;
   // A task with a token, between start and done/cancel.
   struct Live {

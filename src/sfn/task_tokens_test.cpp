@@ -44,13 +44,18 @@ struct Fixture {
   ManualClock clock{0};
   EventLoop loop{clock};
   tasks::CallbackRegistry registry;
-  RecordingRunner inner;
-  TaskTokens tokens{registry, inner};
+  RecordingRunner inner;  // the runner of lambda, activities and nested executions
+  tasks::IntegrationRegistry integrations;
+  TaskTokens tokens{registry, integrations};
   std::optional<tasks::TaskOutcome> outcome;
   int outcomes = 0;
   std::vector<std::pair<tasks::TaskRequest, TaskProgress>> progress;
 
   Fixture() {
+    for (const char* name : {"lambda:invoke", "lambda:function", "activity",
+                             "states:startExecution"}) {
+      EXPECT_TRUE(integrations.add(name, &inner).ok()) << name;
+    }
     tokens.set_progress([this](const tasks::TaskRequest& r, TaskProgress p) {
       progress.emplace_back(r, std::move(p));
     });
@@ -202,7 +207,7 @@ TEST(TaskTokens, NestedCallbackStartsTheChildThenWaits) {
 
 TEST(TaskTokens, IntegrationThatFailsToStartFailsTheTaskAtOnce) {
   Fixture f;
-  f.tokens.set_integration(tasks::ResourceKind::service, &f.inner);
+  ASSERT_TRUE(f.integrations.add("sqs:sendMessage", &f.inner).ok());
   f.tokens.start(token_task("arn:aws:states:::sqs:sendMessage.waitForTaskToken"), f.loop, f.done());
   ASSERT_EQ(f.inner.started.size(), 1u);
   f.inner.dones[0](tasks::TaskOutcome::failure("SQS.QueueDoesNotExist", "no queue"));
@@ -288,12 +293,14 @@ TEST(TaskTokens, RedispatchHasEffectsAsTheCallingRunnerSays) {
   Fixture f;  // RecordingRunner keeps TaskRunner's default: effects
   EXPECT_TRUE(f.tokens.redispatch_has_effects(
       token_task("arn:aws:states:::lambda:invoke.waitForTaskToken")));
-  EXPECT_TRUE(f.tokens.redispatch_has_effects(tasks::TaskRequest{}));
+  tasks::TaskRequest no_token;  // passes through to its registered runner
+  no_token.resource = "arn:aws:states:::lambda:invoke";
+  EXPECT_TRUE(f.tokens.redispatch_has_effects(no_token));
   // An integration Stepwise does not run has nothing to repeat: only the token wait.
   EXPECT_FALSE(f.tokens.redispatch_has_effects(
       token_task("arn:aws:states:::sqs:sendMessage.waitForTaskToken")));
   RecordingRunner sqs;
-  f.tokens.set_integration(tasks::ResourceKind::service, &sqs);
+  ASSERT_TRUE(f.integrations.add("sqs:sendMessage", &sqs).ok());
   EXPECT_TRUE(f.tokens.redispatch_has_effects(
       token_task("arn:aws:states:::sqs:sendMessage.waitForTaskToken")));
 }

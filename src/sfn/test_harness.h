@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "sfn/service.h"
+#include "tasks/local_integrations.h"
 
 namespace stepwise::sfn::testing {
 
@@ -73,7 +74,7 @@ class Harness {
           Millis purge_interval_ms = retention_limits::purge_interval_default_ms)
       : Harness([&] {
           ServiceOptions o{.clock = clock, .store = store};
-          o.functions = functions;
+          o.integrations = tasks::local_integrations({.functions = functions});
           o.retention_ms = retention_ms;
           o.purge_interval_ms = purge_interval_ms;
           return o;

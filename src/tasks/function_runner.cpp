@@ -16,6 +16,7 @@
 #include "base/ids.h"
 #include "base/limits.h"
 #include "tasks/functions.h"
+#include "tasks/integrations.h"
 #include "tasks/http_client.h"
 #include "tasks/lambda_arn.h"
 #include "tasks/lambda_shape.h"
@@ -475,7 +476,7 @@ bool wants_log_tail(const TaskRequest& request) {
 
 Result<std::shared_ptr<Call>> FunctionRunner::Impl::prepare(const TaskRequest& request) {
   auto call = std::make_shared<Call>();
-  call->form = lambda_form(request.resource);
+  call->form = lambda_form(integration_of(request));
   if (call->form == LambdaForm::none) {
     return Error{"States.Runtime", "The resource '" + request.resource +
                                        "' is not a Lambda function or lambda:invoke."};
@@ -613,7 +614,7 @@ void FunctionRunner::cancel(const TaskRequest& request) {
     call->cancelled.store(true);
   }
   if (impl_->callbacks != nullptr && request.task_token &&
-      lambda_form(request.resource) == LambdaForm::invoke_callback) {
+      lambda_form(integration_of(request)) == LambdaForm::invoke_callback) {
     impl_->callbacks->take(*request.task_token);  // a cancelled task no longer waits
   }
 }

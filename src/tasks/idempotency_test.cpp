@@ -9,7 +9,7 @@
 #include "tasks/functions.h"
 #include "tasks/job_runner.h"
 #include "tasks/mock_config.h"
-#include "tasks/router.h"
+#include "tasks/integrations.h"
 #include "tasks/test_http_server.h"
 #include "tasks/test_run.h"
 
@@ -98,12 +98,12 @@ struct NoEffects final : TaskRunner {
   bool redispatch_has_effects(const TaskRequest&) const override { return false; }
 };
 
-TEST(IdempotencyKey, RouterAnswersForTheRoutedRunnerAndNoRunnerHasNoEffect) {
+TEST(IdempotencyKey, RegistryAnswersForTheRegisteredRunnerAndNoRunnerHasNoEffect) {
   Plain functions;
   NoEffects activities;
-  Router router;
-  router.route(ResourceKind::lambda, &functions);
-  router.route(ResourceKind::activity, &activities);
+  IntegrationRegistry router;
+  ASSERT_TRUE(router.add("lambda:invoke", &functions).ok());
+  ASSERT_TRUE(router.add("activity", &activities).ok());
   EXPECT_TRUE(router.redispatch_has_effects(invoke("f")));
   TaskRequest act;
   act.resource = "arn:aws:states:us-east-1:111111111111:activity:a";

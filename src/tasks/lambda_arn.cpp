@@ -1,6 +1,10 @@
 #include "tasks/lambda_arn.h"
 
+#include <optional>
 #include <vector>
+
+#include "integrations/catalog.h"
+#include "integrations/resource.h"
 
 namespace stepwise::tasks {
 namespace {
@@ -17,10 +21,6 @@ std::vector<std::string_view> split_colons(std::string_view s) {
     parts.push_back(s.substr(start, pos - start));
     start = pos + 1;
   }
-}
-
-bool starts_with(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
 }
 
 // Lambda: function names are 1-64 of [a-zA-Z0-9-_].
@@ -69,22 +69,18 @@ Result<LambdaTarget> finish(LambdaTarget t, std::string_view text) {
 
 }  // namespace
 
+LambdaForm lambda_form(const integrations::Integration& integration) {
+  static const std::optional<integrations::IntegrationId> invoke =
+      integrations::find_integration("lambda:invoke");
+  if (integration.function_arn()) return LambdaForm::function_arn;
+  if (!invoke || integration.id != *invoke) return LambdaForm::none;
+  return integration.pattern == integrations::IntegrationPattern::kWaitForTaskToken
+             ? LambdaForm::invoke_callback
+             : LambdaForm::invoke;
+}
+
 LambdaForm lambda_form(std::string_view resource) {
-  // Other partitions (aws-cn, aws-us-gov) use the same shapes.
-  auto parts = split_colons(resource);
-  if (parts.size() < 7 || parts[0] != "arn" || !starts_with(parts[1], "aws")) {
-    return LambdaForm::none;
-  }
-  if (parts.size() == 7 && parts[2] == "states" && parts[3].empty() && parts[4].empty() &&
-      parts[5] == "lambda") {
-    if (parts[6] == "invoke") return LambdaForm::invoke;
-    if (parts[6] == "invoke.waitForTaskToken") return LambdaForm::invoke_callback;
-    return LambdaForm::none;
-  }
-  if (parts.size() <= 8 && parts[2] == "lambda" && parts[5] == "function") {
-    return LambdaForm::function_arn;
-  }
-  return LambdaForm::none;
+  return lambda_form(integrations::integration_of(resource));
 }
 
 AwsScope scope_from_arn(std::string_view arn, const AwsScope& fallback) {

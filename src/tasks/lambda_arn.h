@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "base/result.h"
+#include "integrations/integration.h"
 
 namespace stepwise::tasks {
 
@@ -22,7 +23,9 @@ enum class LambdaForm {
   invoke_callback  // arn:aws:states:::lambda:invoke.waitForTaskToken
 };
 
-// Which Lambda form a Resource is, from its text alone.
+// Which Lambda form a resolved Resource is (the compiler resolved it: no text is read).
+LambdaForm lambda_form(const integrations::Integration& integration);
+// The same from the Resource's text (resolved first: for text that did not pass the compiler).
 LambdaForm lambda_form(std::string_view resource);
 
 // Region, account and partition a bare function name is resolved in (taken from the execution's

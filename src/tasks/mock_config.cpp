@@ -187,13 +187,13 @@ const MockResponse& pick_mock_response(const std::vector<MockResponse>& response
   return responses.back();
 }
 
-TaskOutcome mock_outcome(const MockResponse& response, const std::string& resource) {
+TaskOutcome mock_outcome(const MockResponse& response, const Integration& integration) {
   if (response.is_throw) {
     TaskOutcome o = TaskOutcome::failure(response.error, response.cause.value_or(""));
     o.has_cause = response.cause.has_value();
     return o;
   }
-  if (lambda_form(resource) == LambdaForm::function_arn && response.value.is_object()) {
+  if (integration.function_arn() && response.value.is_object()) {
     if (const auto* payload = response.value.get_object().if_contains("Payload"))
       return TaskOutcome::success(*payload);
   }
@@ -229,7 +229,8 @@ void MockRunner::start(const TaskRequest& request, EventLoop& loop, TaskDone don
     return;
   }
   std::int64_t index = next_invocation(request.execution_arn, request.state_name);
-  TaskOutcome outcome = mock_outcome(pick_mock_response(mocked->second, index), request.resource);
+  TaskOutcome outcome =
+      mock_outcome(pick_mock_response(mocked->second, index), integration_of(request));
   // Delivered through the loop, never from inside start(): the engine is not re-entered.
   loop.post([done = std::move(done), outcome = std::move(outcome)]() mutable {
     done(std::move(outcome));

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "tasks/integrations.h"
 #include "tasks/task_runner.h"
 
 namespace stepwise::tasks {
@@ -67,7 +68,7 @@ const MockResponse& pick_mock_response(const std::vector<MockResponse>& response
                                        std::int64_t index);
 
 // The task outcome a mocked response gives for a Task resource.
-TaskOutcome mock_outcome(const MockResponse& response, const std::string& resource);
+TaskOutcome mock_outcome(const MockResponse& response, const Integration& integration);
 
 class MockRunner final : public TaskRunner {
  public:

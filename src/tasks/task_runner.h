@@ -19,12 +19,17 @@
 #include <string>
 
 #include "base/event_loop.h"
+#include "integrations/integration.h"
 #include "json/json.h"
 
 namespace stepwise::tasks {
 
 struct TaskRequest {
   std::string resource;           // the Task's Resource ARN, as written
+  // The Resource resolved by the compiler (integration + pattern): runners and the registry
+  // read it instead of classifying `resource` again. Unresolved in a request made by hand;
+  // tasks::integration_of() (tasks/integrations.h) resolves such a one.
+  integrations::Integration integration;
   json::value parameters;         // effective input after InputPath/Parameters (or Arguments)
   std::string state_name;
   std::string execution_arn;
