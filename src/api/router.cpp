@@ -318,7 +318,8 @@ bool Router::route_rest(const HttpRequest& request, std::string_view scope, Rout
     for (const auto& s : rest_)
       if (s->options.virtual_host && only == nullptr) only = s.get();
     if (only != nullptr) {
-      vh_path = "/" + std::string(*bucket) + std::string(raw_path);
+      vh_path = "/" + std::string(*bucket);
+      if (raw_path != "/") vh_path += raw_path;
       path = vh_path;
       r.host_bucket = *bucket;
     }

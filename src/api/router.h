@@ -43,7 +43,7 @@ namespace stepwise::api {
 struct JsonServiceOptions {
   JsonVersion version = JsonVersion::v1_0;
   bool query_compatible = false;  // botocore's awsQueryCompatible: send x-amzn-query-error
-  std::string signing_name;       // SigV4 service; empty: the service name
+  std::string signing_name = {};  // SigV4 service; empty: the service name
 };
 
 struct QueryRequest {
@@ -54,8 +54,9 @@ struct QueryRequest {
 using QueryHandler = std::function<void(QueryRequest& request, const RequestInfo& info,
                                         RawReply reply)>;
 struct QueryServiceOptions {
-  std::string xmlns;         // on <ErrorResponse> (e.g. http://sns.amazonaws.com/doc/2010-03-31/)
-  std::string signing_name;  // SigV4 service; empty: the service name
+  // On <ErrorResponse>, e.g. http://sns.amazonaws.com/doc/2010-03-31/
+  std::string xmlns = {};
+  std::string signing_name = {};  // SigV4 service; empty: the service name
 };
 
 enum class RestFlavor : std::uint8_t { xml, json };
@@ -68,13 +69,13 @@ struct RestRoute {
 
 struct RestServiceOptions {
   RestFlavor flavor = RestFlavor::xml;
-  std::vector<RestRoute> routes;
+  std::vector<RestRoute> routes = {};
   // Takes every request no other route claims (S3); its operation is then empty.
   bool catch_all = false;
   // Also takes S3 virtual-host requests (bucket in the Host); the bucket is prefixed to path.
   bool virtual_host = false;
   bool s3_errors = false;   // S3's <Error> shape, x-amz-request-id, S3 signing rules
-  std::string signing_name;  // SigV4 service; empty: the service name
+  std::string signing_name = {};  // SigV4 service; empty: the service name
 };
 
 struct RestRequest {
@@ -102,7 +103,7 @@ struct StaticFile {
   std::string bytes;
   std::string content_type;
   std::string cache_control = "no-cache";
-  std::string etag;  // sent as ETag and matched against If-None-Match (304) when set
+  std::string etag = {};  // sent as ETag and matched against If-None-Match (304) when set
 };
 // nullopt: no such file (404). `relative_path` is %-decoded, never holds "..".
 using StaticHandler = std::function<std::optional<StaticFile>(std::string_view relative_path)>;

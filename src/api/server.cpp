@@ -346,7 +346,8 @@ void Connection::fail_read(beast::error_code ec) {
     return close();
   request_id_ = server_->next_request_id();
   if (ec == http::error::body_limit) {
-    if (parser_ && parser_->is_header_done()) encoding_ = server_->router.classify(parser_->get());
+    // Beast refuses a declared length before it marks the header done, but every field is in.
+    if (parser_) encoding_ = server_->router.classify(parser_->get());
     return write(entity_too_large(opts_.body_bytes_max), false);
   }
   if (ec == http::error::header_limit)

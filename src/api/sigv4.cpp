@@ -244,14 +244,16 @@ std::string signing_key(std::string_view secret, std::string_view date, std::str
 
 std::string authorization(const SignedRequest& request, std::string_view access_key_id,
                           std::string_view secret, std::string_view region,
-                          std::string_view service, std::string_view amz_date) {
+                          std::string_view service, std::string_view amz_date, bool s3_path,
+                          std::string_view payload_hash) {
   std::vector<std::string> names;
   for (const auto& h : request.headers) names.push_back(lower(h.first));
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
   std::string date(amz_date.substr(0, 8));
   std::string scope = date + "/" + std::string(region) + "/" + std::string(service) + "/aws4_request";
-  std::string sts = string_to_sign(amz_date, scope, canonical_request(request, names));
+  std::string sts =
+      string_to_sign(amz_date, scope, canonical_request(request, names, s3_path, payload_hash));
   std::string sig = hex(hmac_sha256(signing_key(secret, date, region, service), sts));
   std::string joined;
   for (std::size_t i = 0; i < names.size(); ++i) joined += (i ? ";" : "") + names[i];

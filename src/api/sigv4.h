@@ -92,7 +92,8 @@ std::string signing_key(std::string_view secret, std::string_view date, std::str
 // x-amz-date). Signs every header given, lowercased and sorted.
 std::string authorization(const SignedRequest& request, std::string_view access_key_id,
                           std::string_view secret, std::string_view region,
-                          std::string_view service, std::string_view amz_date);
+                          std::string_view service, std::string_view amz_date,
+                          bool s3_path = false, std::string_view payload_hash = {});
 // The Authorization header's parts (views into the header). Never fails: missing parts are
 // empty and flagged, for the caller to word the error.
 struct AuthorizationParts {
