@@ -28,6 +28,7 @@ Result<PathPattern> PathPattern::compile(std::string_view pattern) {
         seg.remove_suffix(1);
       }
       if (seg.empty()) return bad("a capture needs a name");
+      if (seg.find_first_of("{}+") != std::string_view::npos) return bad("a bad capture name");
     } else if (seg.find_first_of("{}") != std::string_view::npos) {
       return bad("braces must enclose a whole segment");
     }
