@@ -177,7 +177,8 @@ Route Router::route(const HttpRequest& request) const {
     return r;
   }
   std::string_view content_type = header_value(request, "Content-Type");
-  if (starts_with_icase(content_type, json_content_type_prefix)) {
+  if (request.method() == http::verb::post &&
+      starts_with_icase(content_type, json_content_type_prefix)) {
     route_json(request, {}, r);  // AWS JSON without a target: that protocol's error
     return r;
   }
@@ -261,7 +262,7 @@ bool Router::route_query(const HttpRequest& request, std::string_view scope, Rou
                    is_form_content_type(header_value(request, "Content-Type"));
   bool in_url = !form_body && path == "/" &&
                 (query.starts_with("Action=") || query.find("&Action=") != std::string_view::npos);
-  if (!form_body && !in_url) return false;
+  if ((!form_body && !in_url) || query_.empty()) return false;
   r.protocol = Protocol::query;
   r.encoding.protocol = Protocol::query;
   r.metrics = http_metrics_;
@@ -385,7 +386,7 @@ void Router::refuse(const HttpRequest& request, Route& r) const {
   auto [path, query] = split_target(request.target());
   r.metrics = http_metrics_;
   r.operation = ServiceMetrics::unknown_operation;
-  if (is_form_content_type(header_value(request, "Content-Type"))) {
+  if (!query_.empty() && is_form_content_type(header_value(request, "Content-Type"))) {
     r.protocol = r.encoding.protocol = Protocol::query;
     r.error = invalid_action("");
     return;

@@ -508,15 +508,15 @@ void Connection::write_raw(const RawResponse& response, bool keep_alive) {
          response.is_error() ? std::string_view(response.error().type) : std::string_view());
   response_ = encode_raw(encoding_, response, request_id_,
                          parser_ ? parser_->get().version() : 11, keep_alive, resource_);
+  send(keep_alive);
+}
+
+void Connection::send(bool keep_alive) {
   if (head_ && !response_.body().empty()) {  // HEAD: the headers of the GET, no bytes
     std::size_t length = response_.body().size();
     response_.body().clear();
     response_.content_length(length);
   }
-  send(keep_alive);
-}
-
-void Connection::send(bool keep_alive) {
   phase_ = Phase::writing;
   stream_.expires_after(opts_.write_timeout);
   http::async_write(stream_, response_,
