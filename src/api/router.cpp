@@ -173,13 +173,13 @@ Route Router::route(const HttpRequest& request) const {
   Route r;
   auto [path, query] = split_target(request.target());
   if (auto t = request.find("X-Amz-Target"); t != request.end()) {
-    route_json(request, {t->value().data(), t->value().size()}, r);
+    route_json(request, {t->value().data(), t->value().size()}, true, r);
     return r;
   }
   std::string_view content_type = header_value(request, "Content-Type");
   if (request.method() == http::verb::post &&
       starts_with_icase(content_type, json_content_type_prefix)) {
-    route_json(request, {}, r);  // AWS JSON without a target: that protocol's error
+    route_json(request, {}, false, r);  // AWS JSON without a target: that protocol's error
     return r;
   }
   std::string_view scope = sigv4::scope_service(header_value(request, "Authorization"));
@@ -197,14 +197,12 @@ Route Router::route(const HttpRequest& request) const {
 
 Encoding Router::classify(const HttpRequest& request) const { return route(request).encoding; }
 
-bool Router::route_json(const HttpRequest& request, std::string_view target, Route& r) const {
+bool Router::route_json(const HttpRequest& request, std::string_view target, bool has_target,
+                        Route& r) const {
   r.protocol = Protocol::json;
   r.signing.service = {};
   r.metrics = http_metrics_;
   r.operation = ServiceMetrics::unknown_operation;
-  std::string_view content_type = header_value(request, "Content-Type");
-  if (content_type.find("1.1") != std::string_view::npos)
-    r.encoding.json_content_type = json_1_1_content_type;
   const JsonService* service = nullptr;
   for (const auto& s : json_)
     if (target.starts_with(s->prefix)) {
@@ -216,11 +214,13 @@ bool Router::route_json(const HttpRequest& request, std::string_view target, Rou
     r.encoding.query_compatible = service->options.query_compatible;
     r.signing.service = service->signing;
     r.metrics = service->metrics;
+  } else if (header_value(request, "Content-Type").find("1.1") != std::string_view::npos) {
+    r.encoding.json_content_type = json_1_1_content_type;  // answer as the client spoke
   }
   auto [path, query] = split_target(request.target());
   if (request.method() != http::verb::post || path != "/") {
     r.error = unknown_target(only_post(request, path));
-  } else if (request.find("X-Amz-Target") == request.end()) {
+  } else if (!has_target) {
     r.error = unknown_target("Missing X-Amz-Target header");
   } else if (service == nullptr || !is_operation_name(target.substr(service->prefix.size()))) {
     std::string_view expected = service ? std::string_view(service->prefix)
@@ -398,7 +398,7 @@ void Router::refuse(const HttpRequest& request, Route& r) const {
     r.error = no_route(request.method_string(), path);
     return;
   }
-  route_json(request, {}, r);  // no REST service: every other request is AWS JSON's error
+  route_json(request, {}, false, r);  // no REST service: all else is AWS JSON's error
 }
 
 }  // namespace stepwise::api

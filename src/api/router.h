@@ -173,7 +173,8 @@ class Router {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
 
-  bool route_json(const HttpRequest& request, std::string_view target, Route& r) const;
+  bool route_json(const HttpRequest& request, std::string_view target, bool has_target,
+                  Route& r) const;
   bool route_get(std::string_view path, Route& r) const;
   bool route_query(const HttpRequest& request, std::string_view scope, Route& r) const;
   bool route_rest(const HttpRequest& request, std::string_view scope, Route& r) const;
