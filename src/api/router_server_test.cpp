@@ -80,7 +80,8 @@ class RouterServerTest : public ::testing::TestWithParam<bool> {
     ASSERT_TRUE(router_
                     .add_rest_service("scheduler",
                                       {.flavor = RestFlavor::json,
-                                       .routes = {{verb::post, "/schedules/{Name}", "CreateSchedule"},
+                                       .routes = {{verb::post, "/schedules/{Name}",
+                                                   "CreateSchedule"},
                                                   {verb::get, "/schedules/{Name}", "GetSchedule"},
                                                   {verb::get, "/schedules", "ListSchedules"}}},
                                       rest_echo("scheduler"))

@@ -27,7 +27,8 @@ TEST(XmlWriter, EscapesMarkupControlsAndInvalidUtf8) {
   XmlWriter w(true);
   w.open("A", "urn:x").element("B", "1<2").open("C");
   EXPECT_EQ(w.finish(),
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<A xmlns=\"urn:x\"><B>1&lt;2</B><C></C></A>");
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<A xmlns=\"urn:x\"><B>1&lt;2</B><C></C></A>");
 }
 
 TEST(QueryForm, DecodesPlusPercentAndSkipsEmptyItems) {
