@@ -28,6 +28,10 @@ struct ApiError {
   std::string type;     // e.g. "StateMachineDoesNotExist" (short form, as AWS sends it)
   std::string message;  // human text; AWS's wording where known
   unsigned status = 400;
+  // For services that also speak the query protocol (botocore's awsQueryCompatible, e.g. SQS):
+  // the query protocol's code (e.g. "AWS.SimpleQueueService.NonExistentQueue"), sent in the
+  // x-amzn-query-error header of JSON answers and as <Code> of query answers. Empty: `type`.
+  std::string query_code = {};
 
   static ApiError internal(std::string message) {
     return {"InternalFailure", std::move(message), 500};

@@ -4,6 +4,9 @@
 #include <boost/beast/http/verb.hpp>
 #include <cmath>
 
+#include "api/answer.h"
+#include "api/json_protocol.h"
+
 namespace stepwise::api {
 
 namespace http = boost::beast::http;
@@ -12,18 +15,6 @@ namespace {
 
 ApiError unknown_operation_error(std::string message) {
   return ApiError{"UnknownOperationException", std::move(message), 400};
-}
-
-ApiError serialization(std::string message) {
-  return ApiError{"SerializationException", std::move(message), 400};
-}
-
-// Operation names are PascalCase identifiers; anything else cannot name an operation.
-bool is_operation_name(std::string_view s) {
-  if (s.empty() || s.size() > 128) return false;
-  for (unsigned char c : s)
-    if (!std::isalnum(c)) return false;
-  return true;
 }
 
 Decoded failed(ApiError e) { return Decoded{std::nullopt, std::move(e)}; }
@@ -40,48 +31,18 @@ Decoded decode_call(const HttpRequest& request) {
   auto it = request.find("X-Amz-Target");
   if (it == request.end())
     return failed(unknown_operation_error("Missing X-Amz-Target header"));
-  std::string_view amz_target = it->value();
-  if (amz_target.substr(0, target_prefix.size()) != target_prefix ||
-      !is_operation_name(amz_target.substr(target_prefix.size())))
+  std::string_view operation = json_target_operation(it->value(), target_prefix);
+  if (!is_operation_name(operation))
     return failed(unknown_operation_error(
         "Unknown X-Amz-Target: expected AWSStepFunctions.<Operation>"));
-  std::string operation(amz_target.substr(target_prefix.size()));
-
-  const std::string& body = request.body();
-  if (body.find_first_not_of(" \t\r\n") == std::string::npos)
-    return Decoded{ApiCall{std::move(operation), json::object{}}, {}};
-  if (!is_valid_utf8(body)) return failed(serialization("Request body is not valid UTF-8"));
-  auto parsed = json::parse(body);
-  if (!parsed.ok())
-    return failed(serialization("Request body is not valid JSON: " + parsed.error().cause));
-  if (!parsed->is_object())
-    return failed(serialization(std::string("Start of ") +
-                                (parsed->is_array() ? "list" : "value") +
-                                " found where a structure was expected"));
-  return Decoded{ApiCall{std::move(operation), std::move(*parsed)}, {}};
+  JsonBody body = decode_json_body(request.body());
+  if (!body.ok()) return failed(std::move(body.error));
+  return Decoded{ApiCall{std::string(operation), std::move(*body.value)}, {}};
 }
 
 HttpResponse encode_response(const Response& response, std::string_view request_id,
                              unsigned http_version, bool keep_alive) {
-  HttpResponse res;
-  res.version(http_version);
-  res.set(http::field::content_type, json_content_type);
-  res.set("x-amzn-RequestId", request_id);
-  if (response.is_error()) {
-    const ApiError& e = response.error();
-    res.result(static_cast<http::status>(e.status));
-    res.set("x-amzn-ErrorType", e.type);
-    json::object body;
-    body["__type"] = e.type;
-    body["message"] = e.message;
-    res.body() = json::dump(body);
-  } else {
-    res.result(http::status::ok);
-    res.body() = json::dump(response.body());
-  }
-  res.keep_alive(keep_alive);
-  res.prepare_payload();
-  return res;
+  return encode_answer(Encoding{}, response, request_id, http_version, keep_alive);
 }
 
 ApiError entity_too_large(std::size_t body_bytes_max) {
@@ -104,33 +65,38 @@ ApiError service_unavailable(std::string_view why) {
   return ApiError{"ServiceUnavailable", std::string(why), 503};
 }
 
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
+  auto c = static_cast<unsigned char>(s[i]);
+  if (c < 0x80) return 1;
+  std::size_t len;
+  unsigned lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    if (c == 0xE0) lo = 0xA0;  // no overlongs
+    if (c == 0xED) hi = 0x9F;  // no surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    if (c == 0xF0) lo = 0x90;  // no overlongs
+    if (c == 0xF4) hi = 0x8F;  // at most U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + len > s.size()) return 0;
+  auto second = static_cast<unsigned char>(s[i + 1]);
+  if (second < lo || second > hi) return 0;
+  for (std::size_t k = 2; k < len; ++k) {
+    auto b = static_cast<unsigned char>(s[i + k]);
+    if (b < 0x80 || b > 0xBF) return 0;
+  }
+  return len;
+}
+
 bool is_valid_utf8(std::string_view bytes) {
-  const auto* s = reinterpret_cast<const unsigned char*>(bytes.data());
-  std::size_t n = bytes.size(), i = 0;
-  while (i < n) {
-    unsigned char c = s[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t len;
-    unsigned lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      if (c == 0xE0) lo = 0xA0;  // no overlongs
-      if (c == 0xED) hi = 0x9F;  // no surrogates
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      if (c == 0xF0) lo = 0x90;  // no overlongs
-      if (c == 0xF4) hi = 0x8F;  // at most U+10FFFF
-    } else {
-      return false;
-    }
-    if (i + len > n || s[i + 1] < lo || s[i + 1] > hi) return false;
-    for (std::size_t k = 2; k < len; ++k)
-      if (s[i + k] < 0x80 || s[i + k] > 0xBF) return false;
+  for (std::size_t i = 0; i < bytes.size();) {
+    std::size_t len = utf8_sequence_length(bytes, i);
+    if (len == 0) return false;
     i += len;
   }
   return true;

@@ -51,6 +51,8 @@ ApiError service_unavailable(std::string_view why);
 
 // True when bytes are well-formed UTF-8 (no overlongs, no surrogates, at most U+10FFFF).
 bool is_valid_utf8(std::string_view bytes);
+// Length of the well-formed UTF-8 sequence starting at s[i] (1 for ASCII), 0 when malformed.
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i);
 
 // AWS's timestamp shape in JSON 1.0 bodies: epoch seconds as a number (millisecond fraction).
 json::value epoch_seconds(Millis t);

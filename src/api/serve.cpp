@@ -1,5 +1,7 @@
 #include "api/serve.h"
 
+#include "api/protocol.h"
+
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -8,7 +10,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <iostream>
+#include <ostream>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -44,17 +46,25 @@ bool is_loopback(const std::string& bind) {
 }
 
 int serve_main(const ServeOptions& options, Dispatcher& dispatcher) {
+  Router router;
+  router.add_json_service(std::string(target_prefix), std::string(sigv4_service), dispatcher);
+  return serve_main(options, router);
+}
+
+int serve_main(const ServeOptions& options, Router& router) {
+  std::ostream discard(nullptr);  // no buffer: writes are dropped
+  std::ostream& log = options.log ? *options.log : discard;
   ServerOptions server_options = options.server;
   std::optional<KeyStore> keys;
   if (!options.auth_keys_file.empty()) {
     auto loaded = KeyStore::load_file(options.auth_keys_file);
     if (!loaded.ok()) {
-      std::cerr << "stepwise serve: " << loaded.error().cause << "\n";
+      log << "stepwise serve: " << loaded.error().cause << "\n";
       return 1;
     }
     keys = std::move(*loaded);
   } else if (!is_loopback(server_options.bind)) {
-    std::cerr << "stepwise serve: warning: listening on " << server_options.bind
+    log << "stepwise serve: warning: listening on " << server_options.bind
               << " without --auth-keys: anyone who can reach this address can run workflows\n";
   }
   RealClock clock;
@@ -63,12 +73,12 @@ int serve_main(const ServeOptions& options, Dispatcher& dispatcher) {
   raise_open_files(server_options.connections_max);
 
   net::io_context io;
-  Server server(io, server_options, dispatcher);
+  Server server(io, server_options, router);
   if (auto started = server.start(); !started.ok()) {
-    std::cerr << "stepwise serve: " << started.error().cause << "\n";
+    log << "stepwise serve: " << started.error().cause << "\n";
     return 1;
   }
-  std::cerr << "stepwise serve: listening on http://" << server_options.bind << ":"
+  log << "stepwise serve: listening on http://" << server_options.bind << ":"
             << server.port() << (keys ? " (SigV4 required)" : "") << "\n";
   if (options.on_listening) options.on_listening(io);
 
@@ -88,7 +98,7 @@ int serve_main(const ServeOptions& options, Dispatcher& dispatcher) {
   };
   signals.async_wait([&](const boost::system::error_code& ec, int) {
     if (ec) return;
-    std::cerr << "stepwise serve: stopping\n";
+    log << "stepwise serve: stopping\n";
     if (options.on_stop) options.on_stop();
     server.stop(options.drain);
     deadline = std::chrono::steady_clock::now() + options.drain + std::chrono::milliseconds(200);
@@ -100,7 +110,7 @@ int serve_main(const ServeOptions& options, Dispatcher& dispatcher) {
   for (int i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& t : pool) t.join();
-  std::cerr << "stepwise serve: stopped\n";
+  log << "stepwise serve: stopped\n";
   return 0;
 }
 

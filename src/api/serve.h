@@ -8,6 +8,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <functional>
+#include <ostream>
 #include <string>
 
 #include "api/dispatcher.h"
@@ -24,13 +25,17 @@ struct ServeOptions {
   std::function<void(boost::asio::io_context&)> on_listening;
   // Optional: called when a stop signal arrives, before the server drains.
   std::function<void()> on_stop;
+  // Where start/stop messages and warnings go (the caller's stderr); null: nowhere.
+  std::ostream* log = nullptr;
 };
 
 // True for 127.0.0.0/8, ::1 and "localhost".
 bool is_loopback(const std::string& bind);
 
 // Runs until SIGINT/SIGTERM; returns the process exit code (0 after a clean stop, 1 when the
-// keys file is unusable or the address cannot be bound). Messages go to stderr.
+// keys file is unusable or the address cannot be bound). Messages go to options.log.
+int serve_main(const ServeOptions& options, Router& router);
+// Step Functions alone (AWSStepFunctions. -> dispatcher, plus /health and /metrics).
 int serve_main(const ServeOptions& options, Dispatcher& dispatcher);
 
 }  // namespace stepwise::api

@@ -15,11 +15,13 @@
 #include <cstdio>
 #include <mutex>
 #include <optional>
-#include <random>
 #include <unordered_map>
 #include <vector>
 
+#include "api/answer.h"
+#include "api/json_protocol.h"
 #include "api/protocol.h"
+#include "base/ids.h"
 
 namespace stepwise::api {
 
@@ -41,20 +43,35 @@ constexpr std::size_t accept_burst_max = 256;
 
 class Connection;
 
+template <class R>
+struct ReplyOf;
+template <>
+struct ReplyOf<Response> {
+  using type = Reply;
+};
+template <>
+struct ReplyOf<RawResponse> {
+  using type = RawReply;
+};
+template <class R>
+using Reply_t = typename ReplyOf<R>::type;
+
 }  // namespace
 
 struct Server::State : std::enable_shared_from_this<Server::State> {
-  State(net::io_context& io_, ServerOptions options_, Dispatcher& dispatcher_)
+  State(net::io_context& io_, ServerOptions options_, std::unique_ptr<Router> owned_,
+        Router& router_)
       : io(io_),
         options(std::move(options_)),
-        dispatcher(dispatcher_),
+        owned_router(std::move(owned_)),
+        router(router_),
         strand(net::make_strand(io_)),
         acceptor(strand),
         retry_timer(strand),
         drain_timer(strand) {
-    std::random_device rd;
-    id_hi = (std::uint64_t{rd()} << 32) ^ rd();
-    id_lo = (std::uint64_t{rd()} << 32) ^ rd();
+    IdGenerator ids(options.request_id_seed);
+    id_hi = ids.next_u64();
+    id_lo = ids.next_u64();
   }
 
   void accept();
@@ -66,9 +83,12 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
   void forget(std::uint64_t id);
   std::string next_request_id();
 
+  ServerStats stats() const;
+
   net::io_context& io;
   const ServerOptions options;
-  Dispatcher& dispatcher;
+  std::unique_ptr<Router> owned_router;  // the Dispatcher-only constructor's
+  Router& router;
   net::strand<net::io_context::executor_type> strand;  // acceptor, timers, stop
   tcp::acceptor acceptor;
   net::steady_timer retry_timer;
@@ -127,12 +147,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // Called (on the strand) when the operation answers.
   void on_reply(Response response) {
-    if (phase_ != Phase::dispatching) return;
-    if (watching_) {
-      beast::error_code ec;
-      stream_.socket().cancel(ec);  // stop the disconnect watch before writing
-    }
+    if (!answerable()) return;
     write(response, keep_alive_ && !stopping_);
+  }
+  void on_reply(RawResponse response) {
+    if (!answerable()) return;
+    write_raw(response, keep_alive_ && !stopping_);
   }
 
  private:
@@ -148,7 +168,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void read_body();
   void on_body(beast::error_code ec);
   void handle(HttpRequest request);
+  bool answerable();
+  template <class R>
+  Reply_t<R> make_reply();
+  void dispatch_route(Route& route, HttpRequest& request, const RequestInfo& info);
+  void answer_get(const Route& route, const HttpRequest& request);
+  void record(unsigned status, std::string_view error_type);
   void write(const Response& response, bool keep_alive);
+  void write_raw(const RawResponse& response, bool keep_alive);
+  void send(bool keep_alive);
   void on_write(beast::error_code ec, bool keep_alive);
   void fail_read(beast::error_code ec);
   void linger();
@@ -172,10 +200,19 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool stopping_ = false;
   bool watching_ = false;
   std::shared_ptr<std::atomic<bool>> client_gone_;
+  // The request being answered: how to encode its answer, and where its metrics go.
+  Encoding encoding_;
+  std::string resource_;
+  bool head_ = false;
+  ServiceMetrics* metrics_ = nullptr;
+  OperationMetrics* operation_metrics_ = nullptr;
+  std::string operation_name_;  // only when operation_metrics_ was not found
+  std::chrono::steady_clock::time_point started_;
 };
 
 // Carries a Reply to its connection: once only, from any thread, and answers InternalFailure
 // if the operation drops the Reply without calling it (so no connection waits forever).
+template <class R>
 class ReplyState {
  public:
   explicit ReplyState(std::shared_ptr<Connection> c) : connection_(std::move(c)) {}
@@ -185,12 +222,12 @@ class ReplyState {
     if (done_.load() || connection_context().stopped()) return;
     deliver(ApiError::internal("The operation ended without an answer"));
   }
-  void deliver(Response response) {
+  void deliver(R response) {
     if (done_.exchange(true)) return;
     auto c = connection_;
     net::dispatch(c_executor(), [c, r = std::move(response)]() mutable { c->on_reply(std::move(r)); });
   }
-  net::any_io_executor c_executor();
+  net::any_io_executor c_executor() { return executor_; }
   void set_executor(net::any_io_executor ex) { executor_ = std::move(ex); }
   net::io_context& connection_context() {
     return static_cast<net::io_context&>(net::query(executor_, net::execution::context));
@@ -201,8 +238,6 @@ class ReplyState {
   net::any_io_executor executor_;
   std::atomic<bool> done_{false};
 };
-
-net::any_io_executor ReplyState::c_executor() { return executor_; }
 
 void Connection::wait_request() {
   if (stopping_) return close();
@@ -241,6 +276,10 @@ void Connection::parse_buffered() {
 
 void Connection::new_parser() {
   phase_ = Phase::reading;
+  encoding_ = Encoding{};
+  resource_.clear();
+  head_ = false;
+  metrics_ = nullptr;
   parser_.emplace();
   parser_->eager(true);
   parser_->header_limit(static_cast<std::uint32_t>(opts_.header_bytes_max));
@@ -262,6 +301,7 @@ void Connection::on_header(beast::error_code ec) {
   if (length && *length > opts_.body_bytes_max) {
     ++server_->requests;
     request_id_ = server_->next_request_id();
+    encoding_ = server_->router.classify(parser_->get());
     return write(entity_too_large(opts_.body_bytes_max), false);
   }
   auto expect = parser_->get().find(http::field::expect);
@@ -305,7 +345,11 @@ void Connection::fail_read(beast::error_code ec) {
       ec == net::error::operation_aborted || ec == net::error::connection_reset)
     return close();
   request_id_ = server_->next_request_id();
-  if (ec == http::error::body_limit) return write(entity_too_large(opts_.body_bytes_max), false);
+  if (ec == http::error::body_limit) {
+    // Beast refuses a declared length before it marks the header done, but every field is in.
+    if (parser_) encoding_ = server_->router.classify(parser_->get());
+    return write(entity_too_large(opts_.body_bytes_max), false);
+  }
   if (ec == http::error::header_limit)
     return write(malformed_request("headers are larger than the limit of " +
                                    std::to_string(opts_.header_bytes_max) + " bytes"),
@@ -336,30 +380,101 @@ SignedRequest to_signed(const HttpRequest& r) {
 void Connection::handle(HttpRequest request) {
   stream_.expires_never();  // a long poll may take a minute: no read timeout while pending
   phase_ = Phase::dispatching;
+  started_ = std::chrono::steady_clock::now();
   request_id_ = server_->next_request_id();
+  head_ = request.method() == http::verb::head;
+  Route route = server_->router.route(request);
+  encoding_ = route.encoding;
+  resource_ = std::move(route.resource);
+  metrics_ = route.metrics;
+  operation_metrics_ = metrics_ ? metrics_->find(route.operation) : nullptr;
+  if (operation_metrics_ == nullptr) operation_name_ = std::string(route.operation);
   RequestInfo request_info = info(request, request_id_);
-  if (opts_.keys != nullptr) {
-    Verified v = verify_sigv4(to_signed(request), *opts_.keys, opts_.clock->now_ms());
+  if (opts_.keys != nullptr && route.needs_auth) {
+    Verified v = verify_sigv4(to_signed(request), *opts_.keys, opts_.clock->now_ms(),
+                              route.signing);
     if (!v.ok()) return write(v.error, keep_alive_ && !stopping_);
     request_info.access_key_id = v.identity->access_key_id;
     request_info.region = v.identity->region;
   }
-  Decoded decoded = decode_call(request);
-  if (!decoded.ok()) return write(decoded.error, keep_alive_ && !stopping_);
+  if (route.error) return write(*route.error, keep_alive_ && !stopping_);
+  if (route.protocol == Protocol::plain) return answer_get(route, request);
   client_gone_ = std::make_shared<std::atomic<bool>>(false);
   request_info.client_gone = client_gone_;
-  auto state = std::make_shared<ReplyState>(shared_from_this());
-  state->set_executor(stream_.get_executor());
-  Reply reply = [state](Response r) { state->deliver(std::move(r)); };
   try {
-    server_->dispatcher.dispatch(decoded.call->operation, std::move(decoded.call->input),
-                                 request_info, std::move(reply));
+    dispatch_route(route, request, request_info);
   } catch (...) {
-    // Dispatchers must not throw; if one does, the dropped Reply answers InternalFailure.
+    // Services must not throw; if one does, the dropped Reply answers InternalFailure.
   }
   // Most operations answer at once (we are then already writing); only a pending one needs
   // to watch for its client hanging up.
   if (phase_ == Phase::dispatching) watch_disconnect();
+}
+
+template <class R>
+Reply_t<R> Connection::make_reply() {
+  auto state = std::make_shared<ReplyState<R>>(shared_from_this());
+  state->set_executor(stream_.get_executor());
+  return [state](R r) { state->deliver(std::move(r)); };
+}
+
+void Connection::dispatch_route(Route& route, HttpRequest& request, const RequestInfo& info) {
+  switch (route.protocol) {
+    case Protocol::json: {
+      JsonBody body = decode_json_body(request.body());
+      if (!body.ok()) return write(body.error, keep_alive_ && !stopping_);
+      return route.dispatcher->dispatch(route.operation, std::move(*body.value), info,
+                                        make_reply<Response>());
+    }
+    case Protocol::query: {
+      QueryRequest q{route.operation, std::move(*route.form), request};
+      return (*route.query)(q, info, make_reply<RawResponse>());
+    }
+    case Protocol::rest_xml:
+    case Protocol::rest_json: {
+      RestRequest r{route.operation, std::move(route.rest_path), route.host_bucket,
+                    std::move(route.path_params), std::move(route.query_params), request};
+      return (*route.rest)(r, info, make_reply<RawResponse>());
+    }
+    case Protocol::plain:
+      return;
+  }
+}
+
+// GET routes answer at once, on this thread.
+void Connection::answer_get(const Route& route, const HttpRequest& request) {
+  ServerStats stats = server_->stats();
+  auto [path, query] = split_target(request.target());
+  GetRequest g{request, path, route.get_rest, &stats};
+  std::optional<RawResponse> answer;
+  try {
+    answer.emplace((*route.get)(g));
+  } catch (...) {
+    answer.emplace(ApiError::internal("The route failed"));
+  }
+  write_raw(*answer, keep_alive_ && !stopping_);
+}
+
+bool Connection::answerable() {
+  if (phase_ != Phase::dispatching) return false;
+  if (watching_) {
+    beast::error_code ec;
+    stream_.socket().cancel(ec);  // stop the disconnect watch before writing
+  }
+  return true;
+}
+
+void Connection::record(unsigned status, std::string_view error_type) {
+  if (metrics_ == nullptr) return;
+  auto latency = std::chrono::steady_clock::now() - started_;
+  OperationMetrics* m = operation_metrics_;
+  if (error_type == "UnknownOperationException" || error_type == "InvalidAction") {
+    m = &metrics_->unknown();
+  } else if (m == nullptr) {
+    m = &metrics_->get(operation_name_);
+  }
+  m->record(outcome_of_status(status), latency);
+  metrics_ = nullptr;
 }
 
 // While an operation is pending, notice a client that hangs up (readable with zero bytes to
@@ -381,9 +496,28 @@ void Connection::watch_disconnect() {
 }
 
 void Connection::write(const Response& response, bool keep_alive) {
+  record(response.is_error() ? response.error().status : 200u,
+         response.is_error() ? std::string_view(response.error().type) : std::string_view());
+  response_ = encode_answer(encoding_, response, request_id_,
+                            parser_ ? parser_->get().version() : 11, keep_alive);
+  send(keep_alive);
+}
+
+void Connection::write_raw(const RawResponse& response, bool keep_alive) {
+  record(response.status(),
+         response.is_error() ? std::string_view(response.error().type) : std::string_view());
+  response_ = encode_raw(encoding_, response, request_id_,
+                         parser_ ? parser_->get().version() : 11, keep_alive, resource_);
+  send(keep_alive);
+}
+
+void Connection::send(bool keep_alive) {
+  if (head_ && !response_.body().empty()) {  // HEAD: the headers of the GET, no bytes
+    std::size_t length = response_.body().size();
+    response_.body().clear();
+    response_.content_length(length);
+  }
   phase_ = Phase::writing;
-  response_ = encode_response(response, request_id_, parser_ ? parser_->get().version() : 11,
-                              keep_alive);
   stream_.expires_after(opts_.write_timeout);
   http::async_write(stream_, response_,
                     [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
@@ -540,8 +674,22 @@ std::string Server::State::next_request_id() {
 
 // ---- Server ----
 
-Server::Server(net::io_context& io, ServerOptions options, Dispatcher& dispatcher)
-    : state_(std::make_shared<State>(io, std::move(options), dispatcher)) {}
+Server::Server(net::io_context& io, ServerOptions options, Router& router)
+    : state_(std::make_shared<State>(io, std::move(options), nullptr, router)) {}
+
+namespace {
+std::unique_ptr<Router> step_functions_router(Dispatcher& dispatcher) {
+  auto router = std::make_unique<Router>();
+  router->add_json_service(std::string(target_prefix), std::string(sigv4_service), dispatcher);
+  return router;
+}
+}  // namespace
+
+Server::Server(net::io_context& io, ServerOptions options, Dispatcher& dispatcher) {
+  auto router = step_functions_router(dispatcher);
+  Router& r = *router;
+  state_ = std::make_shared<State>(io, std::move(options), std::move(router), r);
+}
 
 Server::~Server() = default;
 
@@ -575,13 +723,15 @@ void Server::stop(std::chrono::milliseconds drain) {
   net::post(state_->strand, [s = state_, drain] { s->begin_stop(drain); });
 }
 
-ServerStats Server::stats() const {
+ServerStats Server::stats() const { return state_->stats(); }
+
+ServerStats Server::State::stats() const {
   ServerStats s;
-  s.connections_open = state_->open.load();
-  s.connections_accepted = state_->accepted.load();
-  s.connections_rejected = state_->rejected.load();
-  s.requests = state_->requests.load();
-  s.timeouts = state_->timeouts.load();
+  s.connections_open = open.load();
+  s.connections_accepted = accepted.load();
+  s.connections_rejected = rejected.load();
+  s.requests = requests.load();
+  s.timeouts = timeouts.load();
   return s;
 }
 

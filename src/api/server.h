@@ -1,13 +1,15 @@
-// Server: the asynchronous HTTP/1.1 server of the Step Functions API (Boost.Beast on Asio).
-// It accepts connections, reads requests with per-phase timeouts (slow-loris guard), verifies
-// SigV4 when keys are given, decodes AWS JSON 1.0 and hands each call to a Dispatcher; answers
-// go back on the same keep-alive connection, one request at a time (pipelined requests wait in
-// the buffer, so order is kept). No thread is held while an operation is pending.
+// Server: the asynchronous HTTP/1.1 server of the Stepwise API (Boost.Beast on Asio). It
+// accepts connections, reads requests with per-phase timeouts (slow-loris guard), asks the
+// Router which service and protocol a request is for, verifies SigV4 for that service when keys
+// are given, decodes the body and hands the call to the service; answers go back on the same
+// keep-alive connection, one request at a time (pipelined requests wait in the buffer, so order
+// is kept), encoded in the request's protocol. No thread is held while an operation is pending.
 //
 // Threading: the Server runs on the io_context it is given; run that context on one or more
 // threads (each connection has its own strand). start() and the constructor belong to the
 // creating thread; stop() and stats() may be called from any thread. The io_context, the
-// Dispatcher, the KeyStore and the Clock must outlive all of the server's work on the context.
+// Router (or Dispatcher), the KeyStore and the Clock must outlive all of the server's work on
+// the context.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -19,6 +21,8 @@
 
 #include "api/api_limits.h"
 #include "api/dispatcher.h"
+#include "api/metrics.h"
+#include "api/router.h"
 #include "api/sigv4.h"
 #include "base/clock.h"
 #include "base/result.h"
@@ -38,19 +42,17 @@ struct ServerOptions {
   // SigV4 is verified when keys is set; clock then gives "now" for the 15-minute skew check.
   const KeyStore* keys = nullptr;
   const Clock* clock = nullptr;
-};
-
-// Counters for tests, the load tool and logs. Monotonic except connections_open.
-struct ServerStats {
-  std::size_t connections_open = 0;
-  std::uint64_t connections_accepted = 0;
-  std::uint64_t connections_rejected = 0;  // over connections_max
-  std::uint64_t requests = 0;              // complete requests read
-  std::uint64_t timeouts = 0;              // connections closed by a read/write timeout
+  // Seeds the request ids (x-amzn-RequestId). 0: unpredictable (IdGenerator's own seeding);
+  // tests give a fixed seed to get the same ids every run.
+  std::uint64_t request_id_seed = 0;
 };
 
 class Server {
  public:
+  // Every request through `router`.
+  Server(boost::asio::io_context& io, ServerOptions options, Router& router);
+  // Step Functions alone: a Router of its own with `AWSStepFunctions.` -> dispatcher (service
+  // `states`), /health and /metrics.
   Server(boost::asio::io_context& io, ServerOptions options, Dispatcher& dispatcher);
   ~Server();
   Server(const Server&) = delete;

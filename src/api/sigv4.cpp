@@ -197,11 +197,18 @@ std::string canonical_value(std::string_view v) {
 }  // namespace
 
 std::string canonical_request(const SignedRequest& request,
-                              const std::vector<std::string>& signed_headers) {
+                              const std::vector<std::string>& signed_headers, bool s3_path,
+                              std::string_view payload_hash) {
   std::string_view target = request.target;
   std::size_t q = target.find('?');
   std::string out = request.method + "\n";
-  out += canonical_uri(target.substr(0, q)) + "\n";
+  std::string_view path = target.substr(0, q);
+  if (s3_path) {
+    out += path.empty() ? std::string_view("/") : path;
+    out += "\n";
+  } else {
+    out += canonical_uri(path) + "\n";
+  }
   out += (q == std::string_view::npos ? "" : canonical_query(target.substr(q + 1))) + "\n";
   for (const auto& name : signed_headers) {
     std::string joined;
@@ -216,7 +223,8 @@ std::string canonical_request(const SignedRequest& request,
   out += "\n";
   for (std::size_t i = 0; i < signed_headers.size(); ++i)
     out += (i ? ";" : "") + signed_headers[i];
-  out += "\n" + sha256_hex(request.body);
+  out += "\n";
+  out += payload_hash.empty() ? sha256_hex(request.body) : std::string(payload_hash);
   return out;
 }
 
@@ -236,19 +244,63 @@ std::string signing_key(std::string_view secret, std::string_view date, std::str
 
 std::string authorization(const SignedRequest& request, std::string_view access_key_id,
                           std::string_view secret, std::string_view region,
-                          std::string_view service, std::string_view amz_date) {
+                          std::string_view service, std::string_view amz_date, bool s3_path,
+                          std::string_view payload_hash) {
   std::vector<std::string> names;
   for (const auto& h : request.headers) names.push_back(lower(h.first));
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
   std::string date(amz_date.substr(0, 8));
   std::string scope = date + "/" + std::string(region) + "/" + std::string(service) + "/aws4_request";
-  std::string sts = string_to_sign(amz_date, scope, canonical_request(request, names));
+  std::string sts =
+      string_to_sign(amz_date, scope, canonical_request(request, names, s3_path, payload_hash));
   std::string sig = hex(hmac_sha256(signing_key(secret, date, region, service), sts));
   std::string joined;
   for (std::size_t i = 0; i < names.size(); ++i) joined += (i ? ";" : "") + names[i];
   return "AWS4-HMAC-SHA256 Credential=" + std::string(access_key_id) + "/" + scope +
          ", SignedHeaders=" + joined + ", Signature=" + sig;
+}
+
+AuthorizationParts parse_authorization(std::string_view header) {
+  auto trim_view = [](std::string_view v) {
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+    return v;
+  };
+  AuthorizationParts a;
+  header = trim_view(header);
+  std::size_t sp = header.find(' ');
+  a.algorithm = header.substr(0, sp);
+  if (sp == std::string_view::npos) return a;
+  std::string_view rest = header.substr(sp + 1);
+  while (!rest.empty()) {
+    std::size_t comma = rest.find(',');
+    std::string_view item = trim_view(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    std::size_t eq = item.find('=');
+    if (eq == std::string_view::npos) continue;
+    std::string_view k = item.substr(0, eq), v = item.substr(eq + 1);
+    if (k == "Credential") a.credential = v, a.has_credential = true;
+    if (k == "SignedHeaders") a.signed_headers = v, a.has_signed_headers = true;
+    if (k == "Signature") a.signature = v, a.has_signature = true;
+  }
+  return a;
+}
+
+std::string_view scope_service(std::string_view authorization_header) {
+  AuthorizationParts a = parse_authorization(authorization_header);
+  if (!a.has_credential) return {};
+  // AKID/DATE/REGION/SERVICE/aws4_request: the fourth of five parts.
+  std::string_view c = a.credential;
+  std::string_view parts[5];
+  for (std::size_t i = 0; i < 5; ++i) {
+    std::size_t slash = c.find('/');
+    if ((slash == std::string_view::npos) != (i == 4)) return {};
+    parts[i] = c.substr(0, slash);
+    c = slash == std::string_view::npos ? std::string_view() : c.substr(slash + 1);
+  }
+  if (parts[4] != "aws4_request") return {};
+  return parts[3];
 }
 
 std::string amz_date(Millis t) {
@@ -278,12 +330,6 @@ Verified invalid(std::string message) {
   return fail("InvalidSignatureException", std::move(message));
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 std::vector<std::string_view> split(std::string_view s, char sep) {
   std::vector<std::string_view> out;
   std::size_t start = 0;
@@ -304,28 +350,7 @@ const std::string* find_header(const SignedRequest& r, std::string_view lower_na
   return nullptr;
 }
 
-struct AuthHeader {
-  std::string_view algorithm, credential, signed_headers, signature;
-  bool has_credential = false, has_signed_headers = false, has_signature = false;
-};
-
-AuthHeader parse_authorization(std::string_view header) {
-  AuthHeader a;
-  header = trim(header);
-  std::size_t sp = header.find(' ');
-  a.algorithm = header.substr(0, sp);
-  if (sp == std::string_view::npos) return a;
-  for (std::string_view item : split(header.substr(sp + 1), ',')) {
-    item = trim(item);
-    std::size_t eq = item.find('=');
-    if (eq == std::string_view::npos) continue;
-    std::string_view k = item.substr(0, eq), v = item.substr(eq + 1);
-    if (k == "Credential") a.credential = v, a.has_credential = true;
-    if (k == "SignedHeaders") a.signed_headers = v, a.has_signed_headers = true;
-    if (k == "Signature") a.signature = v, a.has_signature = true;
-  }
-  return a;
-}
+using AuthHeader = sigv4::AuthorizationParts;
 
 // "20261125T112322Z" -> epoch milliseconds; false when not ISO-8601 basic format.
 bool parse_amz_date(std::string_view s, Millis* out) {
@@ -382,11 +407,28 @@ const char* const kSignatureMismatch =
 
 }  // namespace
 
-Verified verify_sigv4(const SignedRequest& request, const KeyStore& keys, Millis now_ms) {
+namespace {
+
+// The hash line of the canonical request: the body's SHA-256, or (where the service allows it)
+// the literal x-amz-content-sha256 says. A hex value there is never trusted: the real body's
+// hash is used, so a lying header makes the signature fail.
+std::string_view payload_hash_line(const SignedRequest& request, const SigningRules& rules) {
+  if (!rules.unsigned_payload_allowed) return {};
+  const std::string* claimed = find_header(request, "x-amz-content-sha256");
+  if (claimed == nullptr) return {};
+  std::string_view v = *claimed;
+  if (v == "UNSIGNED-PAYLOAD" || v.starts_with("STREAMING-")) return v;
+  return {};
+}
+
+}  // namespace
+
+Verified verify_sigv4(const SignedRequest& request, const KeyStore& keys, Millis now_ms,
+                      const SigningRules& rules) {
   const std::string* header = find_header(request, "authorization");
   if (header == nullptr)
     return fail("MissingAuthenticationTokenException", "Missing Authentication Token");
-  AuthHeader auth = parse_authorization(*header);
+  AuthHeader auth = sigv4::parse_authorization(*header);
   if (auth.algorithm != "AWS4-HMAC-SHA256")
     return incomplete("Unsupported AWS 'algorithm': '" + std::string(auth.algorithm) + "'");
   const std::string* date = find_header(request, "x-amz-date");
@@ -421,12 +463,15 @@ Verified verify_sigv4(const SignedRequest& request, const KeyStore& keys, Millis
   const std::string* secret = keys.secret_for(scope[0]);
   if (secret == nullptr)
     return fail("UnrecognizedClientException", "The security token included in the request is invalid.");
-  if (scope[3] != sigv4_service)
-    return invalid("Credential should be scoped to correct service: 'states'. ");
+  if (!rules.service.empty() && scope[3] != rules.service)
+    return invalid("Credential should be scoped to correct service: '" +
+                   std::string(rules.service) + "'. ");
   if (Verified skew = check_skew(*date, signed_ms, now_ms); !skew.ok()) return skew;
 
   std::string scope_text(auth.credential.substr(scope[0].size() + 1));
-  std::string sts = sigv4::string_to_sign(*date, scope_text, sigv4::canonical_request(request, names));
+  std::string canonical = sigv4::canonical_request(request, names, rules.s3_path,
+                                                   payload_hash_line(request, rules));
+  std::string sts = sigv4::string_to_sign(*date, scope_text, canonical);
   std::string expected =
       sigv4::hex(sigv4::hmac_sha256(sigv4::signing_key(*secret, scope[1], scope[2], scope[3]), sts));
   if (expected.size() != auth.signature.size() ||

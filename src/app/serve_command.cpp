@@ -10,6 +10,7 @@
 #include <memory>
 #include <thread>
 
+#include "api/router.h"
 #include "api/serve.h"
 #include "app/definition_file.h"
 #include "app/stderr_log.h"
@@ -211,7 +212,12 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
     if (resumed > 0) out << "stepwise serve: resumed " << resumed << " running executions\n";
     if (!c.examples_dir.empty()) create_examples(table, c.examples_dir, c.account, out, err);
 
+    // One port for every protocol: the Step Functions operations are the JSON service
+    // `AWSStepFunctions.` (SigV4 name `states`); /health and /metrics come with the Router.
+    api::Router router;
+    router.add_json_service("AWSStepFunctions.", "states", table);
     api::ServeOptions serve;
+    serve.log = &err;
     serve.server.bind = c.bind;
     serve.server.port = static_cast<unsigned short>(c.port);
     serve.auth_keys_file = c.auth_keys_file;
@@ -219,7 +225,7 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
     out << "stepwise serve: " << (c.store == "memory" ? "memory store" : "store in " + c.data_dir)
         << (c.fast_time ? ", fast time" : "") << "\n";
     out.flush();
-    code = api::serve_main(serve, table);
+    code = api::serve_main(serve, router);
     svc.stop();
     // The runners join their threads, which post into the Service's loop: before the Service
     // goes.

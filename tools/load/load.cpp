@@ -246,6 +246,7 @@ int serve_demo(const Options& o) {
   so.server.connections_max = static_cast<std::size_t>(connections_max) + 1024;
   so.threads = o.server_threads;
   so.auth_keys_file = o.auth_keys_file;
+  so.log = &std::cerr;
   int rc = stepwise::api::serve_main(so, table);
   guard.reset();
   timers.stop();
