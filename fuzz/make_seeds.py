@@ -179,10 +179,50 @@ def write_nasty():
         print(target, len(seeds), "nasty seeds")
 
 
+def write_config_seeds():
+    """The config target: the examples' own files, each behind its parser-selector byte
+    (0 tasks config, 1 functions, 2 mock config), plus hostile YAML and JSON."""
+    folder = os.path.join(HERE, "corpus", "config")
+    os.makedirs(folder, exist_ok=True)
+    for f in glob.glob(os.path.join(folder, "seed_*")) + glob.glob(os.path.join(folder, "nasty_*")):
+        os.remove(f)
+    examples = os.path.join(HERE, "..", "examples")
+    seeds = {}
+    for path in sorted(glob.glob(os.path.join(examples, "*", "functions.yaml"))):
+        name = os.path.basename(os.path.dirname(path))
+        text = open(path, "rb").read()
+        seeds["seed_tasks_" + name] = b"\x00" + text
+        seeds["seed_functions_" + name] = b"\x01" + text
+    for path in sorted(glob.glob(os.path.join(examples, "*", "mocks.json"))):
+        name = os.path.basename(os.path.dirname(path))
+        seeds["seed_mocks_" + name] = b"\x02" + open(path, "rb").read()
+    deep_yaml = b"a:\n" + b"".join(b"  " * i + b"- \n" for i in range(1, 400))
+    seeds.update({
+        "nasty_yaml_anchors": b"\x00a: &a [x, x, x]\nb: &b [*a, *a, *a]\nc: &c [*b, *b, *b]\n"
+                              b"functions: [*c, *c, *c]\n",
+        "nasty_yaml_deep": b"\x01" + deep_yaml,
+        "nasty_yaml_tabs": b"\x00functions:\n\tf: {command: [x]}\n",
+        "nasty_functions_types": b"\x01functions: {f: {command: 5, timeout: -1, concurrency: 1e99}}\n",
+        "nasty_jobs_types": b"\x00jobs: {j: {command: [], cwd: {}}}\nconnections: [1, 2]\n",
+        "nasty_mock_missing": b'\x02{"StateMachines":{"m":{"TestCases":{"t":{"S":"nope"}}}},'
+                              b'"MockedResponses":{}}',
+        "nasty_mock_types": b'\x02{"StateMachines":[],"MockedResponses":{"r":{"0":{"Return":1}}}}',
+        "nasty_mock_ranges": b'\x02{"StateMachines":{},"MockedResponses":{"r":{"9-1":{"Return":1},'
+                             b'"0-99999999999999999999":{"Throw":{}}}}}',
+        "nasty_bad_utf8": b"\x02" + BAD_UTF8,
+        "nasty_empty": b"\x00",
+    })
+    for name, data in seeds.items():
+        with open(os.path.join(folder, name), "wb") as fh:
+            fh.write(data)
+    print("config", len(seeds), "seeds")
+
+
 def main():
     for target, items in collect(load_cases()).items():
         write(target, items)
     write_nasty()
+    write_config_seeds()
 
 
 if __name__ == "__main__":

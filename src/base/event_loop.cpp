@@ -13,7 +13,7 @@ void EventLoop::post(Fn fn) {
   posting_.fetch_add(1, std::memory_order_relaxed);
   {
     // Notify under the lock: once mu_ is released run() may return and the loop be destroyed.
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(mu_);
     ready_.push_back(std::move(fn));
     cv_.notify_one();
   }
@@ -37,7 +37,7 @@ void EventLoop::cancel(TimerId id) {
 
 void EventLoop::stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(mu_);
     stopped_ = true;
   }
   cv_.notify_one();
@@ -49,7 +49,7 @@ bool EventLoop::run_ready() {
   std::vector<Fn> batch;
   batch.swap(spare_);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(mu_);
     batch.swap(ready_);
   }
   for (auto& fn : batch) fn();
@@ -89,7 +89,7 @@ bool EventLoop::fire_due_timers() {
 void EventLoop::run() {
   for (;;) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      base::MutexLock lock(mu_);
       if (stopped_) return;
     }
     const bool ran = run_ready();
@@ -104,17 +104,18 @@ void EventLoop::run() {
         continue;
       }
     }
-    std::unique_lock<std::mutex> lock(mu_);
+    base::MutexLock lock(mu_);
     if (stopped_) return;
     if (!ready_.empty()) continue;
     if (timers_.empty()) {
       if (external_pending_ <= 0 && !keep_alive_) return;
-      cv_.wait(lock, [this] { return stopped_ || !ready_.empty(); });
+      while (!stopped_ && ready_.empty()) cv_.wait(mu_);
     } else {
       Millis wait_ms = timers_.begin()->first.first - clock_.now_ms();
       auto real_start = std::chrono::steady_clock::now();
-      cv_.wait_for(lock, std::chrono::milliseconds(wait_ms > 0 ? wait_ms : 0),
-                   [this] { return stopped_ || !ready_.empty(); });
+      // One wait, not a loop: a spurious wake-up only means one more turn of the outer loop.
+      if (!stopped_ && ready_.empty())
+        cv_.wait_for(mu_, std::chrono::milliseconds(wait_ms > 0 ? wait_ms : 0));
       if (clock_.is_manual()) {
         auto real_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::steady_clock::now() - real_start)

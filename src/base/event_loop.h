@@ -10,15 +10,14 @@
 
 #include <array>
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <vector>
 
 #include "base/clock.h"
+#include "base/mutex.h"
 
 namespace stepwise {
 
@@ -71,12 +70,12 @@ class EventLoop {
   bool fire_due_timers();
 
   Clock& clock_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<Fn> ready_;  // guarded by mu_
+  base::Mutex mu_;
+  base::CondVar cv_;
+  std::vector<Fn> ready_ GUARDED_BY(mu_);
   // An emptied batch kept for its capacity, so a loop turn does not allocate (loop thread only).
   std::vector<Fn> spare_;
-  bool stopped_ = false;  // guarded by mu_
+  bool stopped_ GUARDED_BY(mu_) = false;
   std::multimap<std::pair<Millis, TimerId>, Fn> timers_;
   std::map<TimerId, std::pair<Millis, TimerId>> timer_index_;
   TimerId next_timer_ = 1;
