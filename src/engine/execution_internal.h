@@ -1,11 +1,13 @@
-// Internal to the engine: the Frame and Failure records of an Execution, and helpers shared by
-// interpreter.cpp and jsonata_states.cpp. Not part of the engine's interface.
+// Internal to the engine: the Frame and Failure records of an Execution, the evaluation context
+// of a state, and helpers shared by the interpreter_*.cpp files and jsonata_states.cpp. Not part
+// of the engine's interface.
 //
 // Thread-safety: none (owned by one Execution).
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -22,6 +24,24 @@ json::value error_output(const std::string& error, const std::string& cause, boo
 bool payload_too_large(const json::value& v, bool enforce_quotas);
 // 64 hex digits from the execution's random source (task tokens, Map Run ids).
 std::string make_token(const std::function<std::uint64_t()>& random);
+
+// AWS redrives one execution at most 1,000 times.
+inline constexpr std::int64_t redrives_max = 1000;
+// AWS rejects a Wait whose delay does not fit Java's int seconds.
+inline constexpr std::int64_t wait_seconds_max = std::numeric_limits<std::int32_t>::max();
+// The Entered and Exited event types, indexed by type_index(state type).
+extern const char* const kEntered[8];
+extern const char* const kExited[8];
+inline int type_index(asl::StateType t) { return static_cast<int>(t); }
+// {"<key>": dump(v), "<key>Details": {"truncated": false}}: an event's payload fields.
+json::object payload_details(const char* key, const json::value& v);
+// A Retry's or Catch's ErrorEquals against an error name (States.ALL, States.TaskFailed).
+bool error_matches(const std::vector<std::string>& equals, const std::string& error);
+// "value \"X\"": strings as they are, anything else as JSON text (AWS's wording).
+std::string quoted_value(const json::value& v);
+// InputPath: "$" (default), null ({}), or a path that must match. `consume` moves `raw`.
+Result<json::value> apply_input_path(const asl::PathField& p, json::value& raw, bool consume,
+                                     const jsonpath::EvalContext& ctx);
 }  // namespace detail
 
 struct Execution::Failure {
@@ -90,6 +110,19 @@ struct Execution::Frame {
   json::object assigned;            // what the current state assigned (for the Exited event)
 
   const asl::State& cur() const { return machine->states[static_cast<std::size_t>(state)]; }
+};
+
+// The evaluation context of the current state of frame `fr`: "$" is `input`, "$$" the context
+// object (built only when the state uses "$$"), variables and random from the execution. It is
+// neither copied nor moved, because `context` points at the object it holds.
+class Execution::StateContext : public jsonpath::EvalContext {
+ public:
+  StateContext(Execution& ex, Frame& fr, const json::value* input);
+  StateContext(const StateContext&) = delete;
+  StateContext& operator=(const StateContext&) = delete;
+
+ private:
+  json::value context_object_;
 };
 
 namespace detail {

@@ -150,6 +150,7 @@ class Execution {
   std::int64_t event_count() const { return next_event_id_ - 1; }
 
   struct Frame;
+  class StateContext;
   struct Failure;
 
  private:

@@ -1,0 +1,347 @@
+// Parallel and Map states: branches and iterations as child frames, their results, Map's
+// concurrency and tolerated failures, Map Runs for Distributed Map.
+#include "engine/interpreter.h"
+
+#include <algorithm>
+
+#include "engine/execution_internal.h"
+
+namespace stepwise::engine {
+
+using asl::PathField;
+using asl::State;
+using asl::StateType;
+using json::object;
+using json::value;
+using detail::error_output;
+using detail::make_token;
+using detail::quoted_value;
+using detail::apply_input_path;
+
+// ---------------------------------------------------------------------------- Parallel / Map
+
+bool Execution::run_parallel(int f) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  const State& s = fr.cur();
+  StateContext ctx(*this, fr, &fr.input);
+  auto eff = apply_input_path(s.input_path, fr.input, false, ctx);
+  if (!eff) return state_failed(f, runtime_failure(fr, eff.error().cause));
+  value input = std::move(*eff);
+  if (s.parameters) {
+    ctx.input = &input;
+    auto p = s.parameters->evaluate(ctx);
+    if (!p) {
+      return state_failed(f, Failure{p.error().name,
+                                     state_error_prefix(s.name, fr.entered_event) + p.error().cause,
+                                     true});
+    }
+    input = std::move(*p);
+  }
+  return parallel_start(f, std::move(input));
+}
+
+bool Execution::parallel_start(int f, value input) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  const State& s = fr.cur();
+  emit(f, "ParallelStateStarted", "", object());
+  fr.children.clear();
+  fr.results = json::array(s.branches.size());
+  fr.pending = s.branches.size();
+  if (s.branches.empty()) return finish_children(f);
+  for (std::size_t i = 0; i < s.branches.size(); ++i) {
+    int c = new_frame(s.branches[i].get(), f, static_cast<int>(i),
+                      i + 1 == s.branches.size() ? std::move(input) : input);
+    frames_[static_cast<std::size_t>(f)]->children.push_back(c);
+    enter_state(c, s.branches[i]->start_at);
+    ready_.push_back(c);
+  }
+  return false;
+}
+
+// Reads an integer (or, for percentages, a number) for a Map field given by path.
+static std::optional<std::string> map_number(const jsonpath::Path& path,
+                                             const jsonpath::EvalContext& ctx, const char* field,
+                                             bool is_float, double* out) {
+  auto sel = path.select_or_fail(ctx);
+  if (!sel) return sel.error().cause;
+  const value& v = *sel;
+  auto bad = [&] {
+    return std::string("The ") + field + " field refers to value " + quoted_value(v) +
+           " which is not a valid " + (is_float ? "float" : "integer") + ": " + path.text();
+  };
+  if (v.is_string()) {
+    // AWS parses numeric text too ("1" is a valid MaxConcurrency).
+    std::string text(v.get_string());
+    auto parsed = json::parse(text);
+    if (!parsed || !json::is_number(*parsed) || (!is_float && !json::is_integral_number(*parsed))) {
+      return bad();
+    }
+    *out = json::as_double(*parsed);
+    return std::nullopt;
+  }
+  if (!json::is_number(v) || (!is_float && !json::is_integral_number(v))) return bad();
+  *out = json::as_double(v);
+  return std::nullopt;
+}
+
+bool Execution::map_settings(int f, const jsonpath::EvalContext& ctx) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  const State& s = fr.cur();
+  double v = 0;
+  fr.max_concurrency = static_cast<std::size_t>(std::max<std::int64_t>(0, s.max_concurrency));
+  if (s.max_concurrency_path) {
+    if (auto bad = map_number(*s.max_concurrency_path, ctx, "MaxConcurrencyPath", false, &v)) {
+      return state_failed(f, runtime_failure(fr, *bad)), false;
+    }
+    fr.max_concurrency = v < 0 ? 0 : static_cast<std::size_t>(v);
+  }
+  return true;
+}
+
+bool Execution::map_tolerance(int f, const jsonpath::EvalContext& ctx) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  const State& s = fr.cur();
+  double v = 0;
+  fr.tolerated_count = s.tolerated_failure_count;
+  fr.tolerated_percentage = s.tolerated_failure_percentage;
+  if (s.tolerated_failure_count_path) {
+    if (auto bad = map_number(*s.tolerated_failure_count_path, ctx, "ToleratedFailureCountPath",
+                              false, &v)) {
+      return state_failed(f, runtime_failure(fr, *bad)), false;
+    }
+    fr.tolerated_count = static_cast<std::int64_t>(v);
+  }
+  if (s.tolerated_failure_percentage_path) {
+    if (auto bad = map_number(*s.tolerated_failure_percentage_path, ctx,
+                              "ToleratedFailurePercentagePath", true, &v)) {
+      return state_failed(f, runtime_failure(fr, *bad)), false;
+    }
+    fr.tolerated_percentage = v;
+  }
+  if (fr.tolerated_count && *fr.tolerated_count < 0) {
+    return state_failed(f, runtime_failure(fr, "ToleratedFailureCount cannot be negative.")), false;
+  }
+  if (fr.tolerated_percentage && (*fr.tolerated_percentage < 0 || *fr.tolerated_percentage > 100)) {
+    return state_failed(f, runtime_failure(fr, "ToleratedFailurePercentage must be between 0 and 100.")),
+           false;
+  }
+  return true;
+}
+
+bool Execution::run_map(int f) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  const State& s = fr.cur();
+  if (s.jsonata) return jsonata_map(f);
+  StateContext ctx(*this, fr, &fr.input);
+  // With the default InputPath the effective input is the state input itself, which the frame
+  // keeps anyway (for ResultPath): read it in place rather than copy it.
+  if (s.input_path.kind == PathField::Kind::kDefault) {
+    fr.effective = value();
+  } else {
+    auto eff = apply_input_path(s.input_path, fr.input, false, ctx);
+    if (!eff) return state_failed(f, runtime_failure(fr, eff.error().cause));
+    fr.effective = std::move(*eff);
+    ctx.input = &fr.effective;
+  }
+  if (s.items_path) {
+    auto sel = s.items_path->select_or_fail(ctx);
+    if (!sel) return state_failed(f, runtime_failure(fr, sel.error().cause));
+    fr.items = std::move(*sel);
+  } else {
+    fr.items = *ctx.input;
+  }
+  if (!fr.items.is_array()) {
+    return state_failed(f, runtime_failure(fr, "Map state input must be an array but was: " +
+                                                   json::dump(fr.items)));
+  }
+  if (!map_settings(f, ctx)) return false;
+  // Inline maps check their tolerance before starting; a Map Run checks it once started.
+  if (!s.distributed && !map_tolerance(f, ctx)) return false;
+  return map_start(f, &ctx);
+}
+
+// MapStateStarted (and MapRunStarted), then the first iterations. `late_tolerance`: the context
+// to check a Map Run's tolerance with, once started (null: already checked).
+bool Execution::map_start(int f, const jsonpath::EvalContext* late_tolerance) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  const State& s = fr.cur();
+  const std::size_t n = fr.items.get_array().size();
+  emit(f, "MapStateStarted", "mapStateStartedEventDetails", [&] {
+    object d;
+    if (history_on()) d["length"] = static_cast<std::int64_t>(n);
+    return d;
+  }());
+  if (s.distributed && late_tolerance != nullptr && !map_tolerance(f, *late_tolerance)) return false;
+  if (s.distributed && !fr.silent) {
+    std::string run = info_.state_machine_name + "/" + (s.label.empty() ? s.name : s.label) + ":" +
+                      make_token(random_).substr(0, 32);
+    emit(f, "MapRunStarted", "mapRunStartedEventDetails", [&] {
+      object d;
+      if (history_on()) {
+        d["mapRunArn"] = "arn:aws:states:" + info_.region + ":" + info_.account + ":mapRun:" + run;
+      }
+      return d;
+    }());
+  }
+  fr.children.clear();
+  fr.results = json::array(n);
+  fr.pending = n;
+  fr.next_item = 0;
+  fr.running = 0;
+  fr.failed = 0;
+  fr.map_cursor = fr.last_event;
+  if (n == 0) return finish_children(f);
+  start_map_iterations(f);
+  return false;
+}
+
+void Execution::start_map_iterations(int f) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  const State& s = fr.cur();
+  json::array& items = fr.items.get_array();
+  std::size_t limit = fr.max_concurrency == 0 ? items.size() : fr.max_concurrency;
+  while (fr.running < limit && fr.next_item < items.size()) {
+    std::size_t i = fr.next_item++;
+    value input;
+    if (s.jsonata && s.jsonata->item_selector) {
+      if (auto bad = jsonata_item_selector(f, i, input)) {
+        --fr.next_item;  // item i never started: a redrive starts it
+        for (int c : fr.children) abort_frame(c);
+        if (state_failed(f, std::move(*bad))) ready_.push_back(f);
+        return;
+      }
+    } else if (s.parameters) {
+      const bool whole = s.input_path.kind == PathField::Kind::kDefault;
+      jsonpath::EvalContext ctx = eval_context(fr, whole ? &fr.input : &fr.effective);
+      value ctx_obj = context_object(fr, &items[i], static_cast<std::int64_t>(i));
+      ctx.context = &ctx_obj;
+      auto p = s.parameters->evaluate(ctx);
+      if (!p) {
+        --fr.next_item;  // item i never started: a redrive starts it
+        for (int c : fr.children) abort_frame(c);
+        Failure fl{p.error().name, state_error_prefix(s.name, fr.entered_event) + p.error().cause,
+                   true};
+        if (state_failed(f, std::move(fl))) ready_.push_back(f);
+        return;
+      }
+      input = std::move(*p);
+    } else {
+      // Nothing else reads item i once its iteration starts (a retry or redrive of the Map
+      // evaluates ItemsPath again): move it rather than deep-copy it.
+      input = std::move(items[i]);
+    }
+    if (!fr.silent && !s.distributed) {
+      std::int64_t id = emit_prev(fr.map_cursor, "MapIterationStarted",
+                                  "mapIterationStartedEventDetails", [&] {
+                                    object d;
+                                    if (history_on()) {
+                                      d["index"] = static_cast<std::int64_t>(i);
+                                      d["name"] = s.name;
+                                    }
+                                    return d;
+                                  }());
+      fr.last_event = id;
+    }
+    int c = new_frame(s.processor.get(), f, static_cast<int>(i), std::move(input));
+    Frame& pf = *frames_[static_cast<std::size_t>(f)];
+    pf.children.push_back(c);
+    ++pf.running;
+    enter_state(c, s.processor->start_at);
+    ready_.push_back(c);
+  }
+}
+
+void Execution::child_done(int parent, int child, bool ok, value output, const Failure* failure) {
+  Frame& pf = *frames_[static_cast<std::size_t>(parent)];
+  Frame& cf = *frames_[static_cast<std::size_t>(child)];
+  if (pf.done || cf.parent_activation != pf.activation) return;
+  const State& s = pf.cur();
+  const bool is_map = s.type == StateType::kMap;
+  const auto idx = static_cast<std::size_t>(cf.index);
+  if (is_map) {
+    --pf.running;
+    if (!pf.silent && !s.distributed) {
+      std::int64_t id = emit_prev(cf.last_event,
+                                  ok ? "MapIterationSucceeded" : "MapIterationFailed",
+                                  ok ? "mapIterationSucceededEventDetails"
+                                     : "mapIterationFailedEventDetails",
+                                  [&] {
+                                    object d;
+                                    if (history_on()) {
+                                      d["index"] = cf.index;
+                                      d["name"] = s.name;
+                                    }
+                                    return d;
+                                  }());
+      pf.map_cursor = cf.last_event;
+      pf.last_event = ok ? id : cf.last_event;
+    }
+  } else if (!pf.silent) {
+    pf.last_event = cf.last_event;
+  }
+  if (!ok && is_map) {
+    ++pf.failed;
+    const std::size_t n = pf.results.size();
+    bool tolerated = false;
+    if (pf.tolerated_count && static_cast<std::int64_t>(pf.failed) <= *pf.tolerated_count) {
+      tolerated = true;
+    }
+    if (pf.tolerated_percentage && n > 0 &&
+        static_cast<double>(pf.failed) * 100.0 / static_cast<double>(n) <= *pf.tolerated_percentage) {
+      tolerated = true;
+    }
+    if (tolerated) {
+      pf.results[idx] = error_output(failure->error, failure->cause, failure->has_cause);
+      ok = true;
+      output = pf.results[idx];
+    } else {
+      Failure fl = *failure;
+      if (pf.tolerated_count || pf.tolerated_percentage) {
+        fl = Failure{"States.ExceedToleratedFailureThreshold",
+                     "The specified tolerated failure threshold was exceeded", true};
+      }
+      for (int c : pf.children) abort_frame(c);
+      if (state_failed(parent, std::move(fl), true)) ready_.push_back(parent);
+      return;
+    }
+  }
+  if (!ok) {
+    for (int c : pf.children) abort_frame(c);
+    if (state_failed(parent, *failure, true)) ready_.push_back(parent);
+    return;
+  }
+  pf.results[idx] = std::move(output);
+  if (--pf.pending == 0) {
+    if (finish_children(parent)) ready_.push_back(parent);
+    return;
+  }
+  if (is_map) start_map_iterations(parent);
+}
+
+bool Execution::finish_children(int f) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  const State& s = fr.cur();
+  const bool is_map = s.type == StateType::kMap;
+  if (is_map && s.distributed && !fr.silent) emit(f, "MapRunSucceeded", "", object());
+  // The Succeeded event and the Exited event share their predecessor (as AWS records them).
+  if (!fr.silent) {
+    emit_prev(fr.last_event, is_map ? "MapStateSucceeded" : "ParallelStateSucceeded", "", object());
+  }
+  fr.children.clear();
+  value result = value(std::move(fr.results));
+  fr.results = json::array();
+  fr.items = value();
+  if (s.result_selector) {
+    StateContext ctx(*this, fr, &result);
+    auto r = s.result_selector->evaluate(ctx);
+    if (!r) {
+      return state_failed(f, Failure{r.error().name,
+                                     state_error_prefix(s.name, fr.entered_event) + r.error().cause,
+                                     true});
+    }
+    result = std::move(*r);
+  }
+  return complete_state(f, std::move(result));
+}
+
+}  // namespace stepwise::engine
