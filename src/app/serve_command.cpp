@@ -17,7 +17,7 @@
 #include "json/json.h"
 #include "sfn/service.h"
 #include "store/memory_store.h"
-#include "store/sqlite_store.h"
+#include "store/sqlite/sqlite_store.h"
 #include "tasks/functions.h"
 #include "tasks/http_task.h"
 #include "tasks/job_runner.h"

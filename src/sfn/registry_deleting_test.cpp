@@ -10,7 +10,7 @@
 
 #include "sfn/test_harness.h"
 #include "store/memory_store.h"
-#include "store/sqlite_store.h"
+#include "store/sqlite/sqlite_store.h"
 #include "store/test_util.h"
 
 namespace stepwise::sfn {

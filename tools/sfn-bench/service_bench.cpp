@@ -43,7 +43,7 @@
 #include "sfn/executions.h"
 #include "sfn/service.h"
 #include "store/memory_store.h"
-#include "store/sqlite_store.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace {
 

@@ -28,7 +28,7 @@
 
 #include "base/clock.h"
 #include "sfn/service.h"
-#include "store/sqlite_store.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace {
 
