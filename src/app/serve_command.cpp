@@ -182,7 +182,8 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
   RealClock real;
   ManualClock manual(real.now_ms());
   Clock& clock = c.fast_time ? static_cast<Clock&>(manual) : static_cast<Clock&>(real);
-  sfn::ServiceOptions options{.clock = clock, .store = **store};
+  sfn::ServiceOptions options{
+      .clock = clock, .registry_store = **store, .execution_store = **store};
   options.place.region = c.region;
   options.place.account = c.account;
   options.functions = functions;

@@ -9,6 +9,7 @@
 #include "sfn/execution_log.h"
 #include "sfn/executions_internal.h"
 #include "sfn/registry_rules.h"
+#include "store/paging.h"
 
 namespace stepwise::sfn {
 
@@ -95,8 +96,8 @@ Result<JournalEvent> decode_journal(const json::value& entry) {
 
 // ---------------------------------------------------------------------------- live executions
 
-Executions::Executions(EventLoop& loop, store::Store& store, Registry& registry, IdGenerator& ids,
-                       tasks::TaskRunner& router, const tasks::MockConfig* mocks)
+Executions::Executions(EventLoop& loop, store::ExecutionStore& store, Registry& registry,
+                       IdGenerator& ids, tasks::TaskRunner& router, const tasks::MockConfig* mocks)
     : loop_(loop), store_(store), registry_(registry), ids_(ids), router_(router), mocks_(mocks) {}
 
 Executions::~Executions() { shutdown(); }
@@ -265,7 +266,7 @@ void Executions::step_done(Live& l, Millis now_ms, json::value journal, bool has
   steps.push_back(std::move(step));
   // A commit in flight is outside work: a manual clock must not jump past it.
   loop_.add_pending_work();
-  store_.commit_steps(std::move(steps), [this, arn](Status status) {
+  store_.commit_steps(fence_, std::move(steps), [this, arn](Status status) {
     loop_.post([this, arn, status = std::move(status)] { committed(arn, status); });
     loop_.done_pending_work();
   });
@@ -381,7 +382,13 @@ std::size_t Executions::recover() {
   // A dormant execution (wake_ms set) is not rebuilt now: it sleeps again until its timer.
   std::vector<std::pair<std::string, std::vector<Command>>> reissue;
   std::size_t slept = 0;
-  for (const store::RunningExecution& index : store_.running_index()) {
+  auto running = store::read_running_index(store_);
+  if (!running.ok()) {
+    std::cerr << "stepwise: could not read the running executions (" << running.error().name
+              << ": " << running.error().cause << "); none resumed\n";
+    return 0;
+  }
+  for (const store::RunningExecution& index : *running) {
     if (index.type == "EXPRESS" || live_.count(index.arn) > 0 || dormant_.count(index.arn) > 0)
       continue;
     if (index.wake_ms > 0 && dormant_after_ms_ >= 0 &&
@@ -391,7 +398,13 @@ std::size_t Executions::recover() {
       ++slept;
       continue;
     }
-    auto rec = store_.get_execution(index.arn);
+    auto read = store_.get_execution(index.arn);
+    if (!read.ok()) {
+      std::cerr << "stepwise: could not read " << index.arn << " (" << read.error().cause
+                << "); it resumes at the next start\n";
+      continue;
+    }
+    auto& rec = *read;
     if (!rec || rec->status != "RUNNING") continue;
     if (auto commands = resume(*rec)) reissue.emplace_back(rec->arn, std::move(*commands));
   }
@@ -456,7 +469,9 @@ Result<std::unique_ptr<Executions::Live>> Executions::rebuild(const store::Execu
   auto parsed = rules::parse_arn(rec.state_machine_arn);
   auto runner = runner_for(parsed ? parsed->name : "", rec.test_case);
   if (!runner) return runner.error();
-  auto journal = store_.journal(rec.arn);
+  auto read = store::read_journal(store_, rec.arn, execution_limits::journal_entries_max);
+  if (!read.ok()) return std::move(read).error();
+  const std::vector<store::JournalEntry>& journal = *read;
   if (journal.size() > execution_limits::journal_entries_max)
     return Error{"Journal", "the journal holds more entries than any execution can write"};
 
@@ -552,7 +567,9 @@ bool Executions::wake(const std::string& arn) {
   if (it == dormant_.end()) return false;
   if (it->second != 0) loop_.cancel(it->second);
   dormant_.erase(it);
-  auto rec = store_.get_execution(arn);
+  auto read = store_.get_execution(arn);
+  if (!read.ok()) return false;  // as a failed resume: it stays RUNNING in the store
+  auto& rec = *read;
   if (!rec) return false;
   // It counted as running all along while dormant, and goes on counting once resumed.
   auto commands = rec->status == "RUNNING" ? resume(*rec, /*counted=*/true) : std::nullopt;

@@ -91,7 +91,7 @@ class Executions final : public ExecutionStarter {
  public:
   // `router` runs the tasks of executions that have no mock test case (not owned, outlives this).
   // `mocks` (may be null) serves `stateMachineArn#TestCase` starts.
-  Executions(EventLoop& loop, store::Store& store, Registry& registry, IdGenerator& ids,
+  Executions(EventLoop& loop, store::ExecutionStore& store, Registry& registry, IdGenerator& ids,
              tasks::TaskRunner& router, const tasks::MockConfig* mocks);
   ~Executions() override;
   Executions(const Executions&) = delete;
@@ -132,6 +132,8 @@ class Executions final : public ExecutionStarter {
   std::size_t dormant_count() const { return dormant_.size(); }
   // How far off a waiting execution's next timer must be for it to sleep; negative: never.
   void set_dormant_after(Millis ms) { dormant_after_ms_ = ms; }
+  // The shard lease (store.h, "Fencing") every commit carries; the Service claims it at start.
+  void set_fence(const store::Fence& fence) { fence_ = fence; }
 
   struct Live;
 
@@ -179,7 +181,8 @@ class Executions final : public ExecutionStarter {
                                                      bool counted = false);
 
   EventLoop& loop_;
-  store::Store& store_;
+  store::ExecutionStore& store_;
+  store::Fence fence_;  // the shard lease every commit carries (set_fence)
   Registry& registry_;
   IdGenerator& ids_;
   tasks::TaskRunner& router_;

@@ -262,7 +262,11 @@ Result<Executions::Started> Executions::prepare_start(const json::value& request
   if (!express) {
     // Names are unique per machine: the caller decides what an existing one means.
     if (auto it = live_.find(arn); it != live_.end()) started.existing = it->second->rec;
-    if (!started.existing) started.existing = store_.get_execution(arn);
+    if (!started.existing) {
+      auto read = store_.get_execution(arn);
+      if (!read.ok()) return std::move(read).error();  // Store.*: InternalFailure
+      started.existing = std::move(*read);
+    }
     if (started.existing) return started;
   }
   if (live_.size() >= execution_limits::live_executions_max)
@@ -419,7 +423,9 @@ void Executions::stop_execution(const json::value& request, api::Reply reply) {
   if (it == live_.end() && wake(text)) it = live_.find(text);  // a dormant one wakes to stop
   if (it == live_.end() || it->second->exec->finished()) {
     // Closed already: AWS answers with the time it stopped.
-    auto rec = store_.get_execution(text);
+    auto read = store_.get_execution(text);
+    if (!read.ok()) return reply(rules::to_api_error(read.error()));
+    auto& rec = *read;
     if (!rec) return reply(execution_does_not_exist(text));
     return reply(json::object{{"stopDate", date(rec->stop_ms)}});
   }
@@ -431,7 +437,8 @@ void Executions::stop_execution(const json::value& request, api::Reply reply) {
     if (!st.ok()) return reply(api::ApiError::internal("The stop could not be stored: " +
                                                        st.error().cause));
     auto rec = store_.get_execution(text);
-    reply(json::object{{"stopDate", date(rec ? rec->stop_ms : loop_.clock().now_ms())}});
+    const bool read = rec.ok() && rec->has_value();  // else the stop is durable: answer now
+    reply(json::object{{"stopDate", date(read ? (*rec)->stop_ms : loop_.clock().now_ms())}});
   });
 }
 
@@ -439,7 +446,9 @@ void Executions::redrive_execution(const json::value& request, api::Reply reply)
   Violations v;
   auto arn = execution_arn(request, v);
   if (!arn) return reply(arn_failure(arn.error(), v));
-  auto rec = store_.get_execution(arn->text);
+  auto read = store_.get_execution(arn->text);
+  if (!read.ok()) return reply(rules::to_api_error(read.error()));
+  auto& rec = *read;
   if (!rec) return reply(execution_does_not_exist(arn->text));
   std::string reason;
   const Millis now = loop_.clock().now_ms();
@@ -481,7 +490,9 @@ api::Response Executions::describe_execution(const json::value& request) {
   Violations v;
   auto arn = execution_arn(request, v);
   if (!arn) return arn_failure(arn.error(), v);
-  auto rec = store_.get_execution(arn->text);
+  auto read = store_.get_execution(arn->text);
+  if (!read.ok()) return rules::to_api_error(read.error());
+  auto& rec = *read;
   if (!rec) return execution_does_not_exist(arn->text);
   return describe_json(*rec, loop_.clock().now_ms());
 }
@@ -490,7 +501,9 @@ api::Response Executions::describe_state_machine_for_execution(const json::value
   Violations v;
   auto arn = execution_arn(request, v);
   if (!arn) return arn_failure(arn.error(), v);
-  auto rec = store_.get_execution(arn->text);
+  auto read = store_.get_execution(arn->text);
+  if (!read.ok()) return rules::to_api_error(read.error());
+  auto& rec = *read;
   if (!rec) return execution_does_not_exist(arn->text);
   json::object o;
   o["stateMachineArn"] = rec->version_arn.empty() ? rec->state_machine_arn : rec->version_arn;
@@ -501,7 +514,9 @@ api::Response Executions::describe_state_machine_for_execution(const json::value
   json::value logging = json::object{{"level", "OFF"}, {"includeExecutionData", false}};
   json::value tracing = json::object{{"enabled", false}};
   Millis update_ms = rec->start_ms;
-  if (auto m = store_.get_state_machine(rec->state_machine_arn)) {
+  auto machine = registry_.machine(rec->state_machine_arn);
+  if (!machine.ok()) return rules::to_api_error(machine.error());
+  if (auto& m = *machine) {
     if (m->logging_configuration.is_object()) logging = m->logging_configuration;
     if (m->tracing_configuration.is_object()) tracing = m->tracing_configuration;
     update_ms = m->updated_ms != 0 ? m->updated_ms : m->created_ms;
@@ -553,7 +568,9 @@ api::Response Executions::list_executions(const json::value& request) {
     q.after_arn = pos->after_key;
   }
   q.limit = page->limit + 1;
-  std::vector<store::ExecutionRecord> rows = store_.list_executions(q);
+  auto read = store_.list_executions(q);
+  if (!read.ok()) return rules::to_api_error(read.error());
+  const std::vector<store::ExecutionRecord>& rows = *read;
   json::array items;
   for (std::size_t i = 0; i < rows.size() && i < page->limit; ++i) items.push_back(list_item_json(rows[i]));
   json::object o;
@@ -572,7 +589,9 @@ api::Response Executions::get_execution_history(const json::value& request) {
   auto page = page_request(request, v);
   if (!page) return rules::to_api_error(page.error());
   if (!arn || !v.empty()) return arn ? api::Response(v.error()) : arn_failure(arn.error(), v);
-  auto rec = store_.get_execution(arn->text);
+  auto read = store_.get_execution(arn->text);
+  if (!read.ok()) return rules::to_api_error(read.error());
+  auto& rec = *read;
   if (!rec) return execution_does_not_exist(arn->text);
   store::HistoryQuery q;
   q.execution_arn = arn->text;
@@ -584,7 +603,9 @@ api::Response Executions::get_execution_history(const json::value& request) {
     q.after_id = static_cast<std::int64_t>(pos->position);
   }
   q.limit = page->limit + 1;
-  std::vector<engine::HistoryEvent> events = store_.history(q);
+  auto read_events = store_.history(q);
+  if (!read_events.ok()) return rules::to_api_error(read_events.error());
+  const std::vector<engine::HistoryEvent>& events = *read_events;
   const bool include_data = data->value_or(true);
   json::array out;
   for (std::size_t i = 0; i < events.size() && i < page->limit; ++i) {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <exception>
 #include <future>
+#include <iostream>
 
 #include "sfn/activities.h"
 #include "sfn/execution_log.h"
@@ -18,7 +19,8 @@ namespace stepwise::sfn {
 
 Service::Service(ServiceOptions options)
     : options_(std::move(options)), loop_(options_.clock), ids_(options_.id_seed) {
-  registry_ = std::make_unique<Registry>(options_.store, options_.clock, ids_, options_.place);
+  registry_ = std::make_unique<Registry>(options_.registry_store, options_.execution_store,
+                                        options_.clock, ids_, options_.place);
   router_.route(tasks::ResourceKind::lambda, options_.functions);
   router_.route(tasks::ResourceKind::http, options_.http);
   router_.route(tasks::ResourceKind::job, options_.jobs);
@@ -26,10 +28,14 @@ Service::Service(ServiceOptions options)
   // SendTaskSuccess/Failure/Heartbeat can find them.
   tokens_ = std::make_unique<TaskTokens>(callbacks_, router_);
   activities_ = std::make_unique<ActivityRunner>(
-      loop_, callbacks_, [this](const std::string& arn) { return registry_->activity(arn).has_value(); });
+      loop_, callbacks_, [this](const std::string& arn) {
+        // A store that cannot answer is not "no such activity": the poll goes on.
+        auto a = registry_->activity(arn);
+        return !a.ok() || a->has_value();
+      });
   router_.route(tasks::ResourceKind::activity, activities_.get());
   const tasks::MockConfig* mocks = options_.mock_config ? &*options_.mock_config : nullptr;
-  executions_ = std::make_unique<Executions>(loop_, options_.store, *registry_, ids_, *tokens_,
+  executions_ = std::make_unique<Executions>(loop_, options_.execution_store, *registry_, ids_, *tokens_,
                                              mocks);
   executions_->set_dormant_after(options_.dormant_after_ms);
   if (!options_.log_dir.empty()) {
@@ -48,7 +54,7 @@ Service::Service(ServiceOptions options)
   nested_->set_progress(sink);
   loop_.set_keep_alive(true);
   purger_ = std::make_unique<RetentionPurger>(
-      options_.store, options_.clock,
+      options_.execution_store, options_.clock,
       RetentionOptions{options_.retention_ms, options_.purge_interval_ms});
 }
 
@@ -62,6 +68,14 @@ std::size_t Service::start() {
   if (started_) return 0;
   started_ = true;
   // Recovery runs on the engine thread like everything else: timers it schedules belong there.
+  // One shard (0) today: this process claims it, and its commits carry the new epoch, so a
+  // process that claims it later (another node over a shared database) fences this one out.
+  if (auto epoch = options_.execution_store.claim_shard(0, options_.node_id); epoch.ok()) {
+    executions_->set_fence(store::Fence{0, *epoch});
+  } else {
+    std::cerr << "stepwise: could not claim the store's shard (" << epoch.error().cause
+              << "); commits go unfenced and fail if another node holds it\n";
+  }
   std::promise<std::size_t> resumed;
   auto done = resumed.get_future();
   loop_.post([this, &resumed] {
@@ -93,7 +107,7 @@ void Service::stop() {
   loop_.stop();
   if (engine_.joinable()) engine_.join();
   // Commits still queued post their results into the loop, which outlives this call.
-  options_.store.flush();
+  options_.execution_store.flush();
   if (logger_) logger_->flush();  // a stopped Service has every log line it wrote on disk
 }
 

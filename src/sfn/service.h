@@ -50,7 +50,10 @@ class SfnSdkRunner;
 
 struct ServiceOptions {
   Clock& clock;                 // RealClock, or a ManualClock (--fast-time, tests)
-  store::Store& store;
+  // The two halves of the store (store.h); one backend object may be both (SqliteStore,
+  // MemoryStore): pass it as both.
+  store::RegistryStore& registry_store;
+  store::ExecutionStore& execution_store;
   Place place = {};
   tasks::TaskRunner* functions = nullptr;  // Lambda tasks (a FunctionRunner); null: none
   tasks::TaskRunner* http = nullptr;       // arn:aws:states:::http:invoke; null: unsupported
@@ -69,6 +72,9 @@ struct ServiceOptions {
   // A Standard execution waiting only on timers this far off or more leaves memory until they
   // are due (executions.h, "Dormant executions"); negative: never.
   Millis dormant_after_ms = execution_limits::dormant_after_ms_default;
+  // This process's name as the store records it when it claims its shard at start (fencing:
+  // store.h); a node that claimed the shard later fences this one's commits out.
+  std::string node_id = "stepwise";
 };
 
 class Service {

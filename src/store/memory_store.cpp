@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "store/errors.h"
+#include "store/paging.h"
 
 namespace stepwise::store {
 
@@ -22,16 +23,6 @@ bool matches(const ExecutionRecord& r, const ExecutionQuery& q) {
          (q.status.empty() || r.status == q.status);
 }
 
-// A page token of this store: a decimal number ("" → `empty`).
-Result<std::int64_t> parse_token(const std::string& token, std::int64_t empty) {
-  if (token.empty()) return empty;
-  std::int64_t n = 0;
-  const char* end = token.data() + token.size();
-  if (std::from_chars(token.data(), end, n).ptr != end) {
-    return Error{errors::invalid_token, "the page token '" + token + "' was not made by this store"};
-  }
-  return n;
-}
 
 }  // namespace
 
@@ -64,12 +55,13 @@ void MemoryStore::Table<T>::erase(const std::string& arn) {
 template <typename T>
 template <typename Keep>
 Result<Page<T>> MemoryStore::Table<T>::page(const PageQuery& q, Keep keep) const {
-  auto after = parse_token(q.token, 0);
+  auto after = parse_page_token(q.token, 0);
   if (!after.ok()) return std::move(after).error();
   const std::size_t limit = std::max<std::size_t>(q.limit, 1);
   Page<T> out;
   std::uint64_t last = 0;  // the creation number of the last item returned
-  for (auto pos = order_.upper_bound(static_cast<std::uint64_t>(*after)); pos != order_.end(); ++pos) {
+  for (auto pos = order_.upper_bound(static_cast<std::uint64_t>(*after)); pos != order_.end();
+       ++pos) {
     const T& r = by_arn_.at(pos->second).second;
     if (!keep(r)) continue;
     if (out.items.size() == limit) {
@@ -87,7 +79,8 @@ Result<Page<T>> MemoryStore::Table<T>::page(const PageQuery& q, Keep keep) const
 Status MemoryStore::put_state_machine(const StateMachineRecord& r) {
   std::lock_guard lock(mu_);
   StateMachineRecord row = r;
-  if (auto old = machines_.get(r.arn)) row.next_version = std::max(row.next_version, old->next_version);
+  if (auto old = machines_.get(r.arn))
+    row.next_version = std::max(row.next_version, old->next_version);
   machines_.put(r.arn, row);
   return ok_status();
 }
@@ -148,15 +141,16 @@ Status MemoryStore::delete_version(const std::string& arn) {
 // Newest first; the token is the last version number returned.
 Result<Page<VersionRecord>> MemoryStore::list_versions(const std::string& state_machine_arn,
                                                        const PageQuery& page) {
-  auto before = parse_token(page.token, std::numeric_limits<std::int64_t>::max());
+  auto before = parse_page_token(page.token, std::numeric_limits<std::int64_t>::max());
   if (!before.ok()) return std::move(before).error();
   std::lock_guard lock(mu_);
   std::vector<VersionRecord> all;
   versions_.for_each([&](const VersionRecord& v) {
     if (v.state_machine_arn == state_machine_arn && v.version < *before) all.push_back(v);
   });
-  std::stable_sort(all.begin(), all.end(),
-                   [](const VersionRecord& a, const VersionRecord& b) { return a.version > b.version; });
+  std::stable_sort(all.begin(), all.end(), [](const VersionRecord& a, const VersionRecord& b) {
+    return a.version > b.version;
+  });
   Page<VersionRecord> out;
   if (const std::size_t limit = std::max<std::size_t>(page.limit, 1); all.size() > limit) {
     all.resize(limit);
@@ -198,7 +192,8 @@ Status MemoryStore::delete_alias(const std::string& arn) {
 Result<Page<AliasRecord>> MemoryStore::list_aliases(const std::string& state_machine_arn,
                                                     const PageQuery& page) {
   std::lock_guard lock(mu_);
-  return aliases_.page(page, [&](const AliasRecord& a) { return a.state_machine_arn == state_machine_arn; });
+  return aliases_.page(
+      page, [&](const AliasRecord& a) { return a.state_machine_arn == state_machine_arn; });
 }
 
 Status MemoryStore::put_activity(const ActivityRecord& r) {
@@ -265,7 +260,8 @@ Status MemoryStore::check_steps(const std::vector<StepRecord>& steps) const {
     auto [it, inserted] = last_id.try_emplace(arn, 0);
     if (inserted) {
       auto ex = executions_.find(arn);
-      if (ex != executions_.end() && !ex->second.events.empty()) it->second = ex->second.events.back().id;
+      if (ex != executions_.end() && !ex->second.events.empty())
+        it->second = ex->second.events.back().id;
     }
     for (const auto& e : step.events) {
       if (e.id <= it->second) {
@@ -354,7 +350,8 @@ Result<std::vector<history::HistoryEvent>> MemoryStore::history(const HistoryQue
     for (; pos != events.end() && out.size() < q.limit; ++pos) out.push_back(*pos);
     return out;
   }
-  auto end = q.after_id == 0 ? events.end() : std::lower_bound(events.begin(), events.end(), q.after_id, by_id);
+  auto end = q.after_id == 0 ? events.end()
+                             : std::lower_bound(events.begin(), events.end(), q.after_id, by_id);
   for (auto pos = end; pos != events.begin() && out.size() < q.limit;) out.push_back(*--pos);
   return out;
 }
@@ -400,7 +397,8 @@ Result<std::int64_t> MemoryStore::purge_closed_before(Millis before_ms) {
   std::lock_guard lock(mu_);
   std::vector<std::string> doomed;
   for (const auto& [arn, ex] : executions_) {
-    if (is_closed(ex.row) && ex.row.stop_ms > 0 && ex.row.stop_ms < before_ms) doomed.push_back(arn);
+    if (is_closed(ex.row) && ex.row.stop_ms > 0 && ex.row.stop_ms < before_ms)
+      doomed.push_back(arn);
   }
   for (const auto& arn : doomed) erase_execution(arn);
   return static_cast<std::int64_t>(doomed.size());

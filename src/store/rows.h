@@ -138,8 +138,8 @@ ActivityRecord read_activity(const Row& s) {
 }
 
 // --- executions ---
-#define STEPWISE_EXECUTION_COLUMNS                                                            \
-  "arn,name,state_machine_arn,version_arn,alias_arn,type,status,input,output,error,cause,"    \
+#define STEPWISE_EXECUTION_COLUMNS                                                             \
+  "arn,name,state_machine_arn,version_arn,alias_arn,type,status,input,output,error,cause,"     \
   "start_ms,stop_ms,seed,definition,role_arn,trace_header,parent_arn,test_case,redrive_count," \
   "redrive_ms,history_count,wake_ms"
 inline constexpr const char* execution_columns = STEPWISE_EXECUTION_COLUMNS;
@@ -221,8 +221,10 @@ void bind_event(Params& p, int first, std::int64_t execution_id, const history::
                 const std::string& details) {
   p.bind(first, execution_id).bind(first + 1, e.id).bind(first + 2, e.previous_event_id);
   p.bind(first + 3, e.timestamp).bind(first + 4, e.type).bind(first + 5, e.details_key);
-  if (e.details_key.empty()) p.bind_null(first + 6);
-  else p.bind(first + 6, std::string_view(details));
+  if (e.details_key.empty())
+    p.bind_null(first + 6);
+  else
+    p.bind(first + 6, std::string_view(details));
 }
 
 }  // namespace stepwise::store::rows

@@ -27,7 +27,7 @@
 //
 // Paging: listings and recovery reads return at most `limit` items per call and a way to ask
 // for the next page (a PageQuery token the store chose, an ARN, an event id or a journal seq);
-// callers loop (collect_pages below). No read returns an unbounded list.
+// callers loop (store/paging.h). No read returns an unbounded list.
 //
 // Fencing: executions are owned by shards (today one, shard 0). A node that takes a shard calls
 // claim_shard(), which makes a new epoch; every commit_steps() carries the Fence it holds, and a
@@ -114,7 +114,8 @@ struct ExecutionRecord {
   std::string version_arn;                // set when started on a version (or via an alias)
   std::string alias_arn;                  // set when started via an alias
   std::string type = "STANDARD";
-  std::string status = "RUNNING";         // RUNNING SUCCEEDED FAILED TIMED_OUT ABORTED PENDING_REDRIVE
+  // RUNNING SUCCEEDED FAILED TIMED_OUT ABORTED PENDING_REDRIVE
+  std::string status = "RUNNING";
   std::string input;                      // text exactly as sent
   std::optional<std::string> output;      // text
   std::optional<std::string> error;
@@ -179,7 +180,8 @@ struct ExecutionQuery {
 struct HistoryQuery {
   std::string execution_arn;
   bool reverse = false;
-  std::int64_t after_id = 0;              // page: ids strictly after (before if reverse); 0 from the end
+  // Page: ids strictly after (before if reverse); 0 from the start (from the end if reverse).
+  std::int64_t after_id = 0;
   std::size_t limit = 100;
 };
 
@@ -214,7 +216,8 @@ class RegistryStore {
   virtual Status put_state_machine(const StateMachineRecord& r) = 0;
   virtual Result<std::optional<StateMachineRecord>> get_state_machine(const std::string& arn) = 0;
   virtual Status delete_state_machine(const std::string& arn) = 0;  // its versions, aliases too
-  virtual Result<Page<StateMachineRecord>> list_state_machines(const PageQuery& page) = 0;  // creation order
+  // Creation order.
+  virtual Result<Page<StateMachineRecord>> list_state_machines(const PageQuery& page) = 0;
 
   // Publishes `v` as the machine's next version, atomically (one transaction or one lock):
   // takes the machine's next_version as v.version, sets v.arn to <machine arn>:<version>,
@@ -240,7 +243,7 @@ class RegistryStore {
   virtual Status put_activity(const ActivityRecord& r) = 0;
   virtual Result<std::optional<ActivityRecord>> get_activity(const std::string& arn) = 0;
   virtual Status delete_activity(const std::string& arn) = 0;
-  virtual Result<Page<ActivityRecord>> list_activities(const PageQuery& page) = 0;  // creation order
+  virtual Result<Page<ActivityRecord>> list_activities(const PageQuery& page) = 0;  // creation
 
   virtual Status put_tags(const std::string& resource_arn, const Tags& tags) = 0;  // replaces
   virtual Result<Tags> get_tags(const std::string& resource_arn) = 0;  // none: empty
@@ -285,19 +288,5 @@ class ExecutionStore {
 
 // One backend object that is both (MemoryStore, SqliteStore).
 class Store : public RegistryStore, public ExecutionStore {};
-
-// Every item of a paged registry listing: fetch(PageQuery) -> Result<Page<T>>, looped.
-template <typename T, typename Fetch>
-Result<std::vector<T>> collect_pages(Fetch fetch, std::size_t per_page = read_page_items_default) {
-  std::vector<T> out;
-  PageQuery q{.token = "", .limit = per_page};
-  for (;;) {
-    Result<Page<T>> page = fetch(q);
-    if (!page.ok()) return std::move(page).error();
-    for (T& item : page->items) out.push_back(std::move(item));
-    if (page->next_token.empty()) return out;
-    q.token = std::move(page->next_token);
-  }
-}
 
 }  // namespace stepwise::store

@@ -12,6 +12,7 @@
 #include <system_error>
 #include <vector>
 
+#include "store/paging.h"
 #include "store/store.h"
 
 namespace stepwise::store {

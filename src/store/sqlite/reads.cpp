@@ -46,9 +46,11 @@ Result<std::vector<ExecutionRecord>> SqliteStore::list_executions(const Executio
   }
   auto cursor = read_one<std::int64_t>(
       reader_, "SELECT start_ms FROM executions WHERE arn=?1", kRead,
-      [&](Statement& s) { s.bind(1, q.after_arn); }, [](const Statement& s) { return s.integer(0); });
+      [&](Statement& s) { s.bind(1, q.after_arn); },
+      [](const Statement& s) { return s.integer(0); });
   if (!cursor.ok()) return std::move(cursor).error();
-  if (!cursor->has_value()) return std::vector<ExecutionRecord>{};  // unknown cursor: nothing follows
+  if (!cursor->has_value())
+    return std::vector<ExecutionRecord>{};  // unknown cursor: nothing follows
   static const std::string sql = std::string("SELECT " STEPWISE_EXECUTION_COLUMNS) + filters +
                                  " AND (start_ms < ?6 OR (start_ms = ?6 AND arn < ?7))"
                                  " ORDER BY start_ms DESC, arn DESC LIMIT ?5";
@@ -88,7 +90,9 @@ Result<std::vector<JournalEntry>> SqliteStore::journal(const std::string& execut
       "AND n>?2 ORDER BY n LIMIT ?3",
       "cannot read the journal",
       [&](Statement& s) { s.bind(1, execution_arn).bind(2, after_seq).bind(3, as_limit(limit)); },
-      [](const Statement& s) { return JournalEntry{s.integer(0), s.json_value(1)}; });
+      [](const Statement& s) {
+        return JournalEntry{s.integer(0), s.json_value(1)};
+      });
 }
 
 // Pages along the partial index executions_running(start_ms, arn).
@@ -121,9 +125,9 @@ Result<std::int64_t> SqliteStore::purge_closed_before(Millis before_ms) {
       if (!ids.ok()) return std::move(ids).error();
       for (std::int64_t id : *ids) {
         auto bind = [&](Statement& s) { s.bind(1, id); };
-        for (const char* sql : {"DELETE FROM history_events WHERE execution_id=?1",
-                                "DELETE FROM journal WHERE execution_id=?1",
-                                "DELETE FROM executions WHERE id=?1"}) {
+        for (const char* sql :
+             {"DELETE FROM history_events WHERE execution_id=?1",
+              "DELETE FROM journal WHERE execution_id=?1", "DELETE FROM executions WHERE id=?1"}) {
           if (auto r = run(writer_, sql, what, bind); !r.ok()) return r;
         }
       }

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "store/errors.h"
+#include "store/paging.h"
 #include "store/rows.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/statements.h"
@@ -22,15 +23,6 @@ using sqlite::read_one;
 using sqlite::run;
 using sqlite::Statement;
 
-Result<std::int64_t> parse_token(const std::string& token, std::int64_t empty) {
-  if (token.empty()) return empty;
-  std::int64_t n = 0;
-  const char* end = token.data() + token.size();
-  if (std::from_chars(token.data(), end, n).ptr != end) {
-    return Error{errors::invalid_token, "the page token '" + token + "' was not made by this store"};
-  }
-  return n;
-}
 
 // A record read with its paging key (the last column of the SELECT).
 template <typename T>
@@ -45,7 +37,7 @@ template <typename T, typename Read>
 Result<Page<T>> read_page(sqlite::Connection& db, const char* sql, const PageQuery& q,
                           std::int64_t first_key, const std::string* filter, int key_col,
                           Read read) {
-  auto after = parse_token(q.token, first_key);
+  auto after = parse_page_token(q.token, first_key);
   if (!after.ok()) return std::move(after).error();
   const std::size_t limit = std::max<std::size_t>(q.limit, 1);
   auto rows = read_all<Keyed<T>>(
@@ -54,7 +46,9 @@ Result<Page<T>> read_page(sqlite::Connection& db, const char* sql, const PageQue
         s.bind(1, *after).bind(2, as_limit(limit) + 1);
         if (filter) s.bind(3, *filter);
       },
-      [&](const Statement& s) { return Keyed<T>{read(s), s.integer(key_col)}; });
+      [&](const Statement& s) {
+        return Keyed<T>{read(s), s.integer(key_col)};
+      });
   if (!rows.ok()) return std::move(rows).error();
   Page<T> page;
   for (auto& row : *rows) {
@@ -70,8 +64,8 @@ Result<Page<T>> read_page(sqlite::Connection& db, const char* sql, const PageQue
 template <typename T, typename Read>
 Result<std::optional<T>> read_by_arn(sqlite::Connection& db, const char* sql,
                                      const std::string& arn, Read read) {
-  return read_one<T>(db, sql, "cannot read the registry", [&](Statement& s) { s.bind(1, arn); },
-                     read);
+  return read_one<T>(
+      db, sql, "cannot read the registry", [&](Statement& s) { s.bind(1, arn); }, read);
 }
 
 constexpr const char* kSaveMachine =
@@ -145,8 +139,7 @@ Result<std::optional<StateMachineRecord>> SqliteStore::get_state_machine(const s
   static const std::string sql =
       std::string("SELECT ") + rows::machine_columns + " FROM state_machines WHERE arn=?1";
   std::lock_guard lock(read_mu_);
-  return read_by_arn<StateMachineRecord>(reader_, sql.c_str(), arn,
-                                         rows::read_machine<Statement>);
+  return read_by_arn<StateMachineRecord>(reader_, sql.c_str(), arn, rows::read_machine<Statement>);
 }
 
 Result<Page<StateMachineRecord>> SqliteStore::list_state_machines(const PageQuery& page) {
@@ -154,8 +147,7 @@ Result<Page<StateMachineRecord>> SqliteStore::list_state_machines(const PageQuer
                                  ",seq FROM state_machines WHERE seq>?1 ORDER BY seq LIMIT ?2";
   std::lock_guard lock(read_mu_);
   return read_page<StateMachineRecord>(reader_, sql.c_str(), page, 0, nullptr,
-                                       rows::machine_column_count,
-                                       rows::read_machine<Statement>);
+                                       rows::machine_column_count, rows::read_machine<Statement>);
 }
 
 // --- versions ---
@@ -170,16 +162,19 @@ Result<VersionRecord> SqliteStore::publish_version(VersionRecord v) {
         [&](Statement& s) { s.bind(1, v.state_machine_arn); },
         [](const Statement& s) { return s.integer(0); });
     if (!next.ok()) return std::move(next).error();
-    if (!next->has_value()) return Error{errors::not_found, "no state machine " + v.state_machine_arn};
+    if (!next->has_value())
+      return Error{errors::not_found, "no state machine " + v.state_machine_arn};
     v.version = **next;
     v.arn = v.state_machine_arn + ":" + std::to_string(v.version);
-    if (auto bump = run(writer_, "UPDATE state_machines SET next_version=?2 WHERE arn=?1", what,
-                        [&](Statement& s) { s.bind(1, v.state_machine_arn).bind(2, v.version + 1); });
+    if (auto bump =
+            run(writer_, "UPDATE state_machines SET next_version=?2 WHERE arn=?1", what,
+                [&](Statement& s) { s.bind(1, v.state_machine_arn).bind(2, v.version + 1); });
         !bump.ok()) {
       return bump;
     }
     const rows::JsonColumns json = rows::version_json(v);
-    return run(writer_, kInsertVersion, what, [&](Statement& s) { rows::bind_version(s, v, json); });
+    return run(writer_, kInsertVersion, what,
+               [&](Statement& s) { rows::bind_version(s, v, json); });
   });
   if (!st.ok()) return std::move(st).error();
   return v;
@@ -207,14 +202,13 @@ Status SqliteStore::delete_version(const std::string& arn) {
 
 Result<Page<VersionRecord>> SqliteStore::list_versions(const std::string& state_machine_arn,
                                                        const PageQuery& page) {
-  static const std::string sql =
-      std::string("SELECT ") + rows::version_columns +
-      ",version FROM versions WHERE state_machine_arn=?3 AND version<?1 "
-      "ORDER BY version DESC, seq DESC LIMIT ?2";
+  static const std::string sql = std::string("SELECT ") + rows::version_columns +
+                                 ",version FROM versions WHERE state_machine_arn=?3 AND version<?1 "
+                                 "ORDER BY version DESC, seq DESC LIMIT ?2";
   std::lock_guard lock(read_mu_);
   return read_page<VersionRecord>(reader_, sql.c_str(), page,
-                                  std::numeric_limits<std::int64_t>::max(), &state_machine_arn,
-                                  12, rows::read_version<Statement>);
+                                  std::numeric_limits<std::int64_t>::max(), &state_machine_arn, 12,
+                                  rows::read_version<Statement>);
 }
 
 // --- aliases ---

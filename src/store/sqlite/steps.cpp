@@ -35,8 +35,8 @@ Result<std::int64_t> SqliteStore::claim_shard(std::int64_t shard, const std::str
       return up;
     }
     auto read = read_one<std::int64_t>(
-        writer_, "SELECT epoch FROM shards WHERE shard=?1", what, [&](Statement& s) { s.bind(1, shard); },
-        [](const Statement& s) { return s.integer(0); });
+        writer_, "SELECT epoch FROM shards WHERE shard=?1", what,
+        [&](Statement& s) { s.bind(1, shard); }, [](const Statement& s) { return s.integer(0); });
     if (!read.ok()) return std::move(read).error();
     epoch = read->value_or(0);
     return ok_status();
@@ -46,7 +46,8 @@ Result<std::int64_t> SqliteStore::claim_shard(std::int64_t shard, const std::str
 }
 
 // Inside the batch's transaction: one read per shard in the batch (today: one).
-Status SqliteStore::check_fences(const std::vector<PendingCall>& batch, std::vector<Status>& results) {
+Status SqliteStore::check_fences(const std::vector<PendingCall>& batch,
+                                 std::vector<Status>& results) {
   std::map<std::int64_t, std::int64_t> newest;  // shard → its newest epoch
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const Fence& f = batch[i].fence;
@@ -54,15 +55,16 @@ Status SqliteStore::check_fences(const std::vector<PendingCall>& batch, std::vec
     if (it == newest.end()) {
       auto read = read_one<std::int64_t>(
           writer_, "SELECT epoch FROM shards WHERE shard=?1", "cannot check the shard's fence",
-          [&](Statement& s) { s.bind(1, f.shard); }, [](const Statement& s) { return s.integer(0); });
+          [&](Statement& s) { s.bind(1, f.shard); },
+          [](const Statement& s) { return s.integer(0); });
       if (!read.ok()) return std::move(read).error();
       it = newest.emplace(f.shard, read->value_or(0)).first;
     }
     if (f.epoch == it->second) continue;
-    results[i] = Error{errors::fenced, "shard " + std::to_string(f.shard) + " epoch " +
-                                           std::to_string(f.epoch) + " is not the newest (" +
-                                           std::to_string(it->second) +
-                                           "): another node owns the shard; the steps were not saved"};
+    results[i] = Error{errors::fenced,
+                       "shard " + std::to_string(f.shard) + " epoch " + std::to_string(f.epoch) +
+                           " is not the newest (" + std::to_string(it->second) +
+                           "): another node owns the shard; the steps were not saved"};
   }
   return ok_status();
 }
@@ -97,7 +99,8 @@ std::vector<Status> SqliteStore::write_batch(std::vector<PendingCall>& batch) {
     if (sqlite3_get_autocommit(writer_.handle()) == 0) {
       if (auto rb = run(writer_, "ROLLBACK", what); !rb.ok()) return fail_all(rb.error());
     }
-    if (auto begin = run(writer_, "BEGIN IMMEDIATE", what); !begin.ok()) return fail_all(begin.error());
+    if (auto begin = run(writer_, "BEGIN IMMEDIATE", what); !begin.ok())
+      return fail_all(begin.error());
     st = write_isolated(batch, results);
   }
   if (!st.ok()) return fail_all(st.error());
@@ -118,7 +121,8 @@ Status SqliteStore::write_isolated(std::vector<PendingCall>& batch, std::vector<
       if (auto rel = run(writer_, "RELEASE call", what); !rel.ok()) return rel;
       continue;
     }
-    if (st.error().name != errors::conflict || sqlite3_get_autocommit(writer_.handle()) != 0) return st;
+    if (st.error().name != errors::conflict || sqlite3_get_autocommit(writer_.handle()) != 0)
+      return st;
     results[i] = std::move(st);
     known_rows_.clear();
     if (auto rb = run(writer_, "ROLLBACK TO call", what); !rb.ok()) return rb;
@@ -148,7 +152,8 @@ Result<SqliteStore::KnownRow> SqliteStore::write_row(const StepRecord& step) {
     row = it->second;
   } else {
     auto insert = writer_.prepare(
-        "INSERT INTO executions(" STEPWISE_EXECUTION_COLUMNS ",journal_count) VALUES(?1,?2,?3,?4,"
+        "INSERT INTO executions(" STEPWISE_EXECUTION_COLUMNS
+        ",journal_count) VALUES(?1,?2,?3,?4,"
         "?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24) "
         "ON CONFLICT(arn) DO NOTHING");
     if (!insert.ok()) return std::move(insert).error();
@@ -164,31 +169,48 @@ Result<SqliteStore::KnownRow> SqliteStore::write_row(const StepRecord& step) {
       auto found = read_one<KnownRow>(
           writer_, "SELECT id,journal_count FROM executions WHERE arn=?1", what,
           [&](Statement& q) { q.bind(1, r.arn); },
-          [](const Statement& q) { return KnownRow{q.integer(0), q.integer(1)}; });
+          [](const Statement& q) {
+            return KnownRow{q.integer(0), q.integer(1)};
+          });
       if (!found.ok()) return std::move(found).error();
-      if (!found->has_value()) return Error{errors::failed, what + std::string(": the row of ") + r.arn + " vanished"};
+      if (!found->has_value())
+        return Error{errors::failed, what + std::string(": the row of ") + r.arn + " vanished"};
       row = **found;
     }
   }
   if (!inserted) {
     row.journal_count += journal_added;
-    auto st = run(writer_,
-                  "UPDATE executions SET name=?2,version_arn=?3,alias_arn=?4,type=?5,status=?6,output=?7,error=?8,"
-                  "cause=?9,stop_ms=?10,seed=?11,role_arn=?12,trace_header=?13,parent_arn=?14,test_case=?15,"
-                  "redrive_count=?16,redrive_ms=?17,history_count=?18,wake_ms=?19,journal_count=?20 WHERE id=?1",
-                  what, [&](Statement& s) {
-                    s.bind(1, row.id).bind(2, r.name).bind(3, r.version_arn).bind(4, r.alias_arn).bind(5, r.type);
-                    s.bind(6, r.status).bind(7, r.output).bind(8, r.error).bind(9, r.cause).bind(10, r.stop_ms);
-                    s.bind(11, static_cast<std::int64_t>(r.seed)).bind(12, r.role_arn).bind(13, r.trace_header);
-                    s.bind(14, r.parent_arn).bind(15, r.test_case).bind(16, r.redrive_count);
-                    s.bind(17, r.redrive_ms).bind(18, r.history_count).bind(19, r.wake_ms);
-                    s.bind(20, row.journal_count);
-                  });
+    auto st = run(
+        writer_,
+        "UPDATE executions SET "
+        "name=?2,version_arn=?3,alias_arn=?4,type=?5,status=?6,output=?7,error=?8,"
+        "cause=?9,stop_ms=?10,seed=?11,role_arn=?12,trace_header=?13,parent_arn=?14,test_case=?15,"
+        "redrive_count=?16,redrive_ms=?17,history_count=?18,wake_ms=?19,journal_count=?20 WHERE "
+        "id=?1",
+        what, [&](Statement& s) {
+          s.bind(1, row.id)
+              .bind(2, r.name)
+              .bind(3, r.version_arn)
+              .bind(4, r.alias_arn)
+              .bind(5, r.type);
+          s.bind(6, r.status)
+              .bind(7, r.output)
+              .bind(8, r.error)
+              .bind(9, r.cause)
+              .bind(10, r.stop_ms);
+          s.bind(11, static_cast<std::int64_t>(r.seed))
+              .bind(12, r.role_arn)
+              .bind(13, r.trace_header);
+          s.bind(14, r.parent_arn).bind(15, r.test_case).bind(16, r.redrive_count);
+          s.bind(17, r.redrive_ms).bind(18, r.history_count).bind(19, r.wake_ms);
+          s.bind(20, row.journal_count);
+        });
     if (!st.ok()) return std::move(st).error();
     if (sqlite3_changes(writer_.handle()) == 0) {
       // A remembered row that is gone (not expected: only closed rows are purged). As a
       // conflict, the batch is written again with the cache emptied, which finds the truth.
-      return Error{errors::conflict, "the row of " + r.arn + " is not where the writer remembered it"};
+      return Error{errors::conflict,
+                   "the row of " + r.arn + " is not where the writer remembered it"};
     }
   }
   remember_row(r, row);
@@ -212,8 +234,10 @@ static const char* history_insert_sql(std::size_t n) {
   static const auto sql = [] {
     std::array<std::string, SqliteStore::history_rows_per_insert_max + 1> out;
     for (std::size_t k = 1; k < out.size(); ++k) {
-      out[k] = "INSERT INTO history_events(execution_id,id,previous_event_id,timestamp_ms,type,details_key,details) "
-               "VALUES(?,?,?,?,?,?,?)";
+      out[k] =
+          "INSERT INTO "
+          "history_events(execution_id,id,previous_event_id,timestamp_ms,type,details_key,details) "
+          "VALUES(?,?,?,?,?,?,?)";
       for (std::size_t i = 1; i < k; ++i) out[k] += ",(?,?,?,?,?,?,?)";
     }
     return out;
@@ -223,13 +247,15 @@ static const char* history_insert_sql(std::size_t n) {
 
 // Several rows per INSERT: SQLite's work per statement (starting the program, checking the
 // transaction, resetting) is then paid once for up to history_rows_per_insert_max events.
-Status SqliteStore::write_events(std::int64_t execution_id, std::vector<history::HistoryEvent>& events,
+Status SqliteStore::write_events(std::int64_t execution_id,
+                                 std::vector<history::HistoryEvent>& events,
                                  const std::string& arn) {
   constexpr std::size_t per_insert = history_rows_per_insert_max;
   for (std::size_t first = 0; first < events.size(); first += per_insert) {
     const std::size_t n = std::min(per_insert, events.size() - first);
     for (std::size_t i = 0; i < n; ++i) {
-      if (!events[first + i].details_key.empty()) rows::encode_details(events[first + i], details_text_[i]);
+      if (!events[first + i].details_key.empty())
+        rows::encode_details(events[first + i], details_text_[i]);
     }
     auto st = run(writer_, history_insert_sql(n), "cannot commit a step", [&](Statement& s) {
       for (std::size_t i = 0; i < n; ++i) {
@@ -239,8 +265,9 @@ Status SqliteStore::write_events(std::int64_t execution_id, std::vector<history:
     });
     if (st.ok()) continue;
     if (st.error().name != errors::conflict) return st;
-    return Error{errors::conflict, "a history event of " + arn + " with an id from " + std::to_string(events[first].id) +
-                                       " to " + std::to_string(events[first + n - 1].id) +
+    return Error{errors::conflict, "a history event of " + arn + " with an id from " +
+                                       std::to_string(events[first].id) + " to " +
+                                       std::to_string(events[first + n - 1].id) +
                                        " is already stored (ids must grow)"};
   }
   return ok_status();
