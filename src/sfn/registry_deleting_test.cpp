@@ -195,7 +195,8 @@ TEST(ServiceDeleting, AStoredRunningExecutionHoldsTheDeleteEvenWhenNotInMemory) 
   auto row = store::execution("stuck", kStart);
   row.definition = "not a definition";
   ASSERT_EQ(row.state_machine_arn, machine);
-  ASSERT_TRUE(store::commit(store, {store::start_step(row, 1)}).ok());
+  // Under the epoch the service claimed for shard 0 at start (the first claim: 1).
+  ASSERT_TRUE(store::commit(store, {store::start_step(row, 1)}, store::Fence{0, 1}).ok());
   h.ok("DeleteStateMachine", arn_request(machine));
   EXPECT_EQ(h.machine_status(machine), "DELETING");
 }

