@@ -42,8 +42,8 @@ TEST(ServiceStoreFailure, AnotherNodesClaimFencesThisServicesCommitsOut) {
   const std::string machine = h.create("m", testing::kPassMachine);
   ASSERT_FALSE(h.start(machine, "before").empty());
   ASSERT_TRUE(memory.claim_shard(0, "another-node").ok());
-  EXPECT_EQ(h.fails("StartExecution", json::object{{"stateMachineArn", machine}, {"name", "after"}}),
-            "InternalFailure");
+  const json::object start{{"stateMachineArn", machine}, {"name", "after"}};
+  EXPECT_EQ(h.fails("StartExecution", start), "InternalFailure");
   store::ExecutionQuery q;
   q.state_machine_arn = machine;
   auto stored = memory.list_executions(q);

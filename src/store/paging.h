@@ -24,7 +24,8 @@ inline Result<std::int64_t> parse_page_token(const std::string& token, std::int6
   std::int64_t n = 0;
   const char* end = token.data() + token.size();
   if (std::from_chars(token.data(), end, n).ptr != end) {
-    return Error{errors::invalid_token, "the page token '" + token + "' was not made by this store"};
+    return Error{errors::invalid_token,
+                 "the page token '" + token + "' was not made by this store"};
   }
   return n;
 }
