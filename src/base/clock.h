@@ -25,6 +25,11 @@ class Clock {
   virtual void advance_to(Millis t) { (void)t; }
 };
 
+// Milliseconds of a monotonic clock (never jumps; its zero is arbitrary): for deadlines on real
+// outside work (a process's timeout, a cached token's expiry), which no test clock can speed up.
+// The one place outside this folder may read it instead of std::chrono's clocks.
+Millis monotonic_ms();
+
 class RealClock final : public Clock {
  public:
   Millis now_ms() const override;

@@ -278,6 +278,6 @@ int run_bench(const BenchOptions& options, std::ostream& out, std::ostream& err)
   return bench.run();
 }
 
-int run_bench(const BenchOptions& options) { return run_bench(options, std::cout, std::cerr); }
+int run_bench(const BenchOptions& options) { return run_bench(options, std::cout, std::cerr); }  // tidy: allow the user command default streams
 
 }  // namespace stepwise::bench

@@ -46,7 +46,7 @@ void append_bounded(std::string& s, const char* data, std::size_t n) {
 // Reads both pipes to EOF (or the deadline), then reaps the child with its rusage.
 ProcessResult collect(pid_t pid, int out_fd, int err_fd, double timeout_s) {
   ProcessResult r;
-  auto deadline = std::chrono::steady_clock::now() +
+  auto deadline = std::chrono::steady_clock::now() +  // tidy: allow a real child process deadline
                   std::chrono::milliseconds(static_cast<std::int64_t>(timeout_s * 1000));
   pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
   std::string* sinks[2] = {&r.out, &r.err};
@@ -54,7 +54,7 @@ ProcessResult collect(pid_t pid, int out_fd, int err_fd, double timeout_s) {
   char buf[65536];
   while (open_count > 0) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    deadline - std::chrono::steady_clock::now())
+                    deadline - std::chrono::steady_clock::now())  // tidy: allow a real child process deadline
                     .count();
     if (left <= 0) {
       kill(pid, SIGKILL);
@@ -108,7 +108,7 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv,
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   std::cout.flush();
-  std::cerr.flush();
+  std::cerr.flush();  // tidy: allow before fork, so no output is doubled
   pid_t pid = fork();
   if (pid < 0) return Error{"Bench.ProcessError", std::strerror(errno)};
   if (pid == 0) {
@@ -130,7 +130,7 @@ Result<ProcessResult> run_forked(const std::function<std::string()>& fn, double 
   Pipes p;
   if (!open_pipes(p)) return Error{"Bench.ProcessError", std::strerror(errno)};
   std::cout.flush();
-  std::cerr.flush();
+  std::cerr.flush();  // tidy: allow before fork, so no output is doubled
   pid_t pid = fork();
   if (pid < 0) return Error{"Bench.ProcessError", std::strerror(errno)};
   if (pid == 0) {

@@ -392,7 +392,7 @@ struct FunctionRunner::Impl {
   std::map<std::string, std::shared_ptr<WorkerSlots>> workers;
   std::mutex mu;  // guards in_flight and ids
   std::vector<std::shared_ptr<Call>> in_flight;
-  IdGenerator ids;
+  IdGenerator ids;  // tidy: allow request ids are not replayed (idempotency keys are)
   CallbackRegistry* callbacks = nullptr;
   LogSink log_sink;
   // Last: destroyed first, while the members above still exist.

@@ -15,9 +15,9 @@ const char* kFnArn = "arn:aws:lambda:us-east-1:111111111111:function:";
 const char* kInvoke = "arn:aws:states:::lambda:invoke";
 const char* kExec = "arn:aws:states:us-east-1:111111111111:execution:sm:run";
 
-// The repository's conformance handlers, found from this file's path.
+// The repository's conformance handlers (STEPWISE_SOURCE_DIR: src/tasks/CMakeLists.txt).
 std::string handler(const std::string& file) {
-  auto dir = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
+  auto dir = std::filesystem::path(STEPWISE_SOURCE_DIR);
   return (dir / "tests" / "conformance" / "handlers" / file).string();
 }
 

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/limits.h"
 #include "tasks/lambda_shape.h"
 #include "tasks/task_limits.h"
@@ -290,11 +291,7 @@ struct CachedToken {
   std::int64_t expires_ms = 0;
 };
 
-std::int64_t steady_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+std::int64_t steady_ms() { return monotonic_ms(); }
 
 TaskOutcome socket_failure(const Error& e) {
   return TaskOutcome::failure("States.Http.Socket", e.cause);

@@ -11,6 +11,7 @@
 #include <optional>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/ids.h"
 #include "tasks/lambda_arn.h"
 #include "tasks/process.h"
@@ -282,11 +283,7 @@ std::string failure_reason(Service s, const CommandResult& c) {
   return how;
 }
 
-std::int64_t steady_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+std::int64_t steady_ms() { return monotonic_ms(); }
 
 // [{"Name": N, "Value": V}, ...] entries appended to `env` (bounded like a function's env).
 void add_environment(const json::value* list, KeyValues& env) {
@@ -352,7 +349,7 @@ struct JobRunner::Impl {
   std::map<std::string, std::shared_ptr<const JobSpec>> jobs;
   std::mutex mu;  // guards in_flight and ids
   std::vector<std::shared_ptr<Run>> in_flight;
-  IdGenerator ids;
+  IdGenerator ids;  // tidy: allow request ids are not replayed (idempotency keys are)
   LogSink log_sink;
   WorkerPool pool{limits::job_threads_max, limits::job_queue_max};  // last: destroyed first
 

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <set>
 
+#include "base/clock.h"
 #include "tasks/task_limits.h"
 
 extern char** environ;
@@ -19,11 +20,7 @@ extern char** environ;
 namespace stepwise::tasks {
 namespace {
 
-std::int64_t steady_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+std::int64_t steady_now_ms() { return monotonic_ms(); }
 
 void close_fd(int& fd) {
   if (fd >= 0) ::close(fd);
