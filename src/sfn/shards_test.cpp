@@ -170,27 +170,39 @@ TEST(Shards, ATaskTokenOfAnExecutionOnAnotherShardIsAnsweredThroughTheHomeShard)
   }
 }
 
-TEST(Shards, EachShardRecoversItsOwnExecutionsAfterARestart) {
-  store::MemoryStore store;
-  RealClock clock;
+// Starts `per_shard` Task executions on each shard, waits until every task is out, and stops
+// the service: they all stay RUNNING in `store`. Returns their ARNs.
+std::vector<std::string> leave_running(RealClock& clock, store::Store& store, int per_shard) {
   std::vector<std::string> arns;
-  {
-    HeldFunctions functions;
-    Harness h(two_shards(clock, store, &functions));
-    const std::string machine = h.create("m", kTaskMachine);
-    for (int shard = 0; shard < kShards; ++shard)
-      for (int i = 0; i < 3; ++i)
-        arns.push_back(h.start(machine, name_on("m", shard, "r" + std::to_string(i) + "-")));
-    functions.wait_held(arns.size());
-    h.service().stop();  // every execution stays RUNNING in the store
-  }
+  HeldFunctions functions;
+  Harness h(two_shards(clock, store, &functions));
+  const std::string machine = h.create("m", kTaskMachine);
+  for (int shard = 0; shard < kShards; ++shard)
+    for (int i = 0; i < per_shard; ++i)
+      arns.push_back(h.start(machine, name_on("m", shard, "r" + std::to_string(i) + "-")));
+  functions.wait_held(arns.size());
+  h.service().stop();  // every execution stays RUNNING in the store
+  return arns;
+}
+
+// Starts the service again on `store`: every execution of `arns` resumes, its task is
+// re-dispatched once, by its own shard, and it runs to the end.
+void expect_all_resume(RealClock& clock, store::Store& store,
+                       const std::vector<std::string>& arns) {
   HeldFunctions functions;
   Harness h(two_shards(clock, store, &functions));
   EXPECT_EQ(h.resumed(), arns.size());
-  functions.wait_held(arns.size());  // each re-dispatched once, by its own shard
+  functions.wait_held(arns.size());
   EXPECT_EQ(functions.held(), arns.size());
   functions.answer_all();
   for (const std::string& arn : arns) EXPECT_EQ(h.wait_closed(arn), "SUCCEEDED") << arn;
+}
+
+TEST(Shards, EachShardRecoversItsOwnExecutionsAfterARestart) {
+  store::MemoryStore store;
+  RealClock clock;
+  const std::vector<std::string> arns = leave_running(clock, store, 3);
+  expect_all_resume(clock, store, arns);
 }
 
 TEST(Shards, EachShardCommitsUnderItsOwnFence) {
@@ -216,16 +228,7 @@ TEST(Shards, EachShardCommitsUnderItsOwnFence) {
 TEST(Shards, AShardThatCannotClaimItsFenceDoesNotResumeItsExecutions) {
   store::MemoryStore memory;
   RealClock clock;
-  std::vector<std::string> arns;
-  {
-    HeldFunctions functions;
-    Harness h(two_shards(clock, memory, &functions));
-    const std::string machine = h.create("m", kTaskMachine);
-    for (int shard = 0; shard < kShards; ++shard)
-      arns.push_back(h.start(machine, name_on("m", shard, "c")));
-    functions.wait_held(arns.size());
-    h.service().stop();
-  }
+  const std::vector<std::string> arns = leave_running(clock, memory, 1);
   {
     store::FaultStore failing(memory);
     failing.fail_commits = true;  // claim_shard fails too
@@ -236,12 +239,7 @@ TEST(Shards, AShardThatCannotClaimItsFenceDoesNotResumeItsExecutions) {
     EXPECT_EQ(functions.held(), 0u);  // no task re-issued by a shard it does not hold
     h.service().stop();
   }
-  HeldFunctions functions;
-  Harness h(two_shards(clock, memory, &functions));
-  EXPECT_EQ(h.resumed(), arns.size());
-  functions.wait_held(arns.size());
-  functions.answer_all();
-  for (const std::string& arn : arns) EXPECT_EQ(h.wait_closed(arn), "SUCCEEDED") << arn;
+  expect_all_resume(clock, memory, arns);  // a start that claims its shards resumes them
 }
 
 }  // namespace
