@@ -19,7 +19,7 @@ class ServiceDispatcher final : public api::Dispatcher {
   ServiceDispatcher()
       : clock_(RealClock().now_ms()),
         service_(sfn::ServiceOptions{.clock = clock_,
-                                         .store = store_,
+                                         .registry_store = store_, .execution_store = store_,
                                          .place = sfn::Place{"us-east-1", kCorpusAccount},
                                          .id_seed = 1}) {
     service_.add_operations(table_);
@@ -67,7 +67,7 @@ class CaseServiceImpl final : public conformance::CaseService {
       : clock_(options.clock_start_ms),
         functions_(std::move(functions)),
         service_(sfn::ServiceOptions{.clock = clock_,
-                                         .store = store_,
+                                         .registry_store = store_, .execution_store = store_,
                                          .place = sfn::Place{"us-east-1", kCorpusAccount},
                                          .integrations = tasks::local_integrations(
                                              {.functions = functions_.get()}),

@@ -19,7 +19,7 @@
 #include "json/json.h"
 #include "sfn/service.h"
 #include "store/memory_store.h"
-#include "store/sqlite_store.h"
+#include "store/sqlite/sqlite_store.h"
 #include "tasks/functions.h"
 #include "tasks/http_task.h"
 #include "tasks/job_runner.h"
@@ -185,7 +185,8 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
   RealClock real;
   ManualClock manual(real.now_ms());
   Clock& clock = c.fast_time ? static_cast<Clock&>(manual) : static_cast<Clock&>(real);
-  sfn::ServiceOptions options{.clock = clock, .store = **store};
+  sfn::ServiceOptions options{
+      .clock = clock, .registry_store = **store, .execution_store = **store};
   options.place.region = c.region;
   options.place.account = c.account;
   options.integrations = tasks::local_integrations(

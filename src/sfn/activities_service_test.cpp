@@ -30,7 +30,8 @@ struct RealTime {
 class Api : RealTime, public testing::Harness {
  public:
   explicit Api(store::Store& store)
-      : testing::Harness(ServiceOptions{.clock = RealTime::clock, .store = store}) {}
+      : testing::Harness(ServiceOptions{
+            .clock = RealTime::clock, .registry_store = store, .execution_store = store}) {}
   std::string machine(const std::string& name, const std::string& definition) {
     return create(name, definition.c_str());
   }

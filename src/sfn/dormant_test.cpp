@@ -26,7 +26,7 @@ class Node : public testing::Harness {
  public:
   Node(store::Store& store, Clock& clock, Millis dormant_after_ms)
       : Harness([&] {
-          ServiceOptions o{.clock = clock, .store = store};
+          ServiceOptions o{.clock = clock, .registry_store = store, .execution_store = store};
           o.dormant_after_ms = dormant_after_ms;
           return o;
         }()) {}
@@ -104,7 +104,7 @@ TEST(Dormant, RecoveryPutsWaitingExecutionsToSleepWithoutReplayingThem) {
     EXPECT_EQ(before.live_and_dormant(), std::make_pair(std::size_t{0}, std::size_t{5}));
     before.service().stop();
   }
-  for (const std::string& arn : arns) EXPECT_GT(store.get_execution(arn)->wake_ms, 0);
+  for (const std::string& arn : arns) EXPECT_GT((*store.get_execution(arn))->wake_ms, 0);
   // A manual clock starting now: the restarted node sleeps them all, then jumps to their timers.
   ManualClock clock(RealClock().now_ms());
   Node after(store, clock, 0);

@@ -88,7 +88,8 @@ TEST(EnginePaths, ExpressStartSyncThatCallsATaskContinuesOnTheLoop) {
   RealClock clock;
   testing::HeldFunctions functions;
   Harness h(ServiceOptions{.clock = clock,
-                           .store = store,
+                           .registry_store = store,
+                           .execution_store = store,
                            .integrations = tasks::local_integrations({.functions = &functions})});
   const std::string machine = h.create("xt", kTaskMachine, "EXPRESS");
   auto answer = std::async(std::launch::async, [&] {

@@ -58,7 +58,9 @@ class LogHarness : LogSetup, public testing::Harness {
  public:
   LogHarness()
       : testing::Harness([this] {
-          ServiceOptions o{.clock = LogSetup::clock, .store = LogSetup::store};
+          ServiceOptions o{.clock = LogSetup::clock,
+                           .registry_store = LogSetup::store,
+                           .execution_store = LogSetup::store};
           o.log_dir = dir.string();
           return o;
         }()) {}

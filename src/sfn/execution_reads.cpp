@@ -114,7 +114,9 @@ api::Response ExecutionReads::describe_execution(const json::value& request) con
   Violations v;
   auto arn = execution_arn(request, v);
   if (!arn) return arn_failure(arn.error(), v);
-  auto rec = store_.get_execution(arn->text);
+  auto read = store_.get_execution(arn->text);
+  if (!read.ok()) return rules::to_api_error(read.error());  // Store.*: never "does not exist"
+  const auto& rec = *read;
   if (!rec) return execution_does_not_exist(arn->text);
   return describe_json(*rec, clock_.now_ms());
 }
@@ -123,7 +125,9 @@ api::Response ExecutionReads::describe_state_machine_for_execution(const json::v
   Violations v;
   auto arn = execution_arn(request, v);
   if (!arn) return arn_failure(arn.error(), v);
-  auto rec = store_.get_execution(arn->text);
+  auto read = store_.get_execution(arn->text);
+  if (!read.ok()) return rules::to_api_error(read.error());  // Store.*: never "does not exist"
+  const auto& rec = *read;
   if (!rec) return execution_does_not_exist(arn->text);
   json::object o;
   o["stateMachineArn"] = rec->version_arn.empty() ? rec->state_machine_arn : rec->version_arn;
@@ -134,7 +138,9 @@ api::Response ExecutionReads::describe_state_machine_for_execution(const json::v
   json::value logging = json::object{{"level", "OFF"}, {"includeExecutionData", false}};
   json::value tracing = json::object{{"enabled", false}};
   Millis update_ms = rec->start_ms;
-  if (auto m = store_.get_state_machine(rec->state_machine_arn)) {
+  auto machine = registry_store_.get_state_machine(rec->state_machine_arn);
+  if (!machine.ok()) return rules::to_api_error(machine.error());
+  if (const auto& m = *machine) {
     if (m->logging_configuration.is_object()) logging = m->logging_configuration;
     if (m->tracing_configuration.is_object()) tracing = m->tracing_configuration;
     update_ms = m->updated_ms != 0 ? m->updated_ms : m->created_ms;
@@ -186,7 +192,9 @@ api::Response ExecutionReads::list_executions(const json::value& request) const 
     q.after_arn = pos->after_key;
   }
   q.limit = page->limit + 1;
-  std::vector<store::ExecutionRecord> rows = store_.list_executions(q);
+  auto read = store_.list_executions(q);
+  if (!read.ok()) return rules::to_api_error(read.error());
+  const std::vector<store::ExecutionRecord>& rows = *read;
   json::array items;
   for (std::size_t i = 0; i < rows.size() && i < page->limit; ++i) items.push_back(list_item_json(rows[i]));
   json::object o;
@@ -205,7 +213,9 @@ api::Response ExecutionReads::get_execution_history(const json::value& request) 
   auto page = page_request(request, v);
   if (!page) return rules::to_api_error(page.error());
   if (!arn || !v.empty()) return arn ? api::Response(v.error()) : arn_failure(arn.error(), v);
-  auto rec = store_.get_execution(arn->text);
+  auto read = store_.get_execution(arn->text);
+  if (!read.ok()) return rules::to_api_error(read.error());  // Store.*: never "does not exist"
+  const auto& rec = *read;
   if (!rec) return execution_does_not_exist(arn->text);
   store::HistoryQuery q;
   q.execution_arn = arn->text;
@@ -217,7 +227,9 @@ api::Response ExecutionReads::get_execution_history(const json::value& request) 
     q.after_id = static_cast<std::int64_t>(pos->position);
   }
   q.limit = page->limit + 1;
-  std::vector<engine::HistoryEvent> events = store_.history(q);
+  auto read_events = store_.history(q);
+  if (!read_events.ok()) return rules::to_api_error(read_events.error());
+  const std::vector<engine::HistoryEvent>& events = *read_events;
   const bool include_data = data->value_or(true);
   json::array out;
   for (std::size_t i = 0; i < events.size() && i < page->limit; ++i) {

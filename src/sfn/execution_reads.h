@@ -7,7 +7,10 @@
 // they queued behind steps, and steps behind them; now a busy engine does not slow a Describe
 // and a large GetExecutionHistory does not stall executions.
 //
-// Thread-safety: every member may be called from any thread at once (the store, the
+// A store that cannot answer gives InternalFailure (rules::to_api_error), never a "does not
+// exist" error.
+//
+// Thread-safety: every member may be called from any thread at once (the stores, the
 // SharedRegistry and the Clock are thread-safe; this holds no state of its own).
 #pragma once
 
@@ -21,8 +24,11 @@ namespace stepwise::sfn {
 
 class ExecutionReads {
  public:
-  ExecutionReads(store::Store& store, SharedRegistry& registry, Clock& clock)
-      : store_(store), registry_(registry), clock_(clock) {}
+  // `registry_store` only for the machine's current configuration
+  // (DescribeStateMachineForExecution); machines are resolved through `registry`.
+  ExecutionReads(store::ExecutionStore& store, store::RegistryStore& registry_store,
+                 SharedRegistry& registry, Clock& clock)
+      : store_(store), registry_store_(registry_store), registry_(registry), clock_(clock) {}
 
   api::Response describe_execution(const json::value& request) const;
   api::Response describe_state_machine_for_execution(const json::value& request) const;
@@ -30,7 +36,8 @@ class ExecutionReads {
   api::Response get_execution_history(const json::value& request) const;
 
  private:
-  store::Store& store_;
+  store::ExecutionStore& store_;
+  store::RegistryStore& registry_store_;
   SharedRegistry& registry_;
   Clock& clock_;
 };

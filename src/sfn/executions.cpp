@@ -7,6 +7,8 @@
 #include "sfn/execution_log.h"
 #include "sfn/executions_internal.h"
 #include "sfn/registry_rules.h"
+#include "store/errors.h"
+#include "store/paging.h"
 
 namespace stepwise::sfn {
 
@@ -93,7 +95,7 @@ Result<JournalEvent> decode_journal(const json::value& entry) {
 
 // ---------------------------------------------------------------------------- live executions
 
-Executions::Executions(EventLoop& loop, store::Store& store, SharedRegistry& registry,
+Executions::Executions(EventLoop& loop, store::ExecutionStore& store, SharedRegistry& registry,
                        IdGenerator& ids,
                        tasks::TaskRunner& router, const tasks::MockConfig* mocks)
     : loop_(loop), store_(store), registry_(registry), ids_(ids), router_(router), mocks_(mocks),
@@ -261,7 +263,7 @@ void Executions::step_done(Live& l, Millis now_ms, json::value journal, bool has
   steps.push_back(std::move(step));
   // A commit in flight is outside work: a manual clock must not jump past it.
   loop_.add_pending_work();
-  store_.commit_steps(std::move(steps), [this, arn](Status status) {
+  store_.commit_steps(fence_, std::move(steps), [this, arn](Status status) {
     loop_.post([this, arn, status = std::move(status)] { committed(arn, status); });
     loop_.done_pending_work();
   });
@@ -275,9 +277,12 @@ void Executions::committed(const std::string& arn, const Status& status) {
   l.uncommitted.pop_front();
   if (!status.ok()) {
     // The step is not durable, so its commands must not run. The execution stops here, in
-    // memory; its last committed step stays in the store and resumes at the next start.
+    // memory; its last committed step stays in the store and resumes at the next start — or,
+    // refused by the fence (Store.Fenced), on the node that claimed the shard since.
+    const bool fenced = status.error().name == store::errors::fenced;
     report(log_, "stepwise: could not commit a step of " + arn + " (" + status.error().name +
-                     ": " + status.error().cause + "); the execution waits for a restart");
+                     ": " + status.error().cause + "); the execution " +
+                     (fenced ? "is left to the shard's new owner" : "waits for a restart"));
     if (p.after) p.after(status);
     abandon(arn);
     return;
@@ -344,26 +349,49 @@ void Executions::maybe_finish(const std::string& arn) {
 
 // ---------------------------------------------------------------------------- recovery
 
+void Executions::recover_one(const store::RunningExecution& index,
+                             std::vector<std::pair<std::string, std::vector<Command>>>& reissue,
+                             std::size_t& slept) {
+  if (index.type == "EXPRESS" || live_.count(index.arn) > 0 || dormant_.count(index.arn) > 0)
+    return;
+  if (owned_ && !owned_(index.arn)) return;  // another shard's
+  if (index.wake_ms > 0 && dormant_after_ms_ >= 0 &&
+      dormant_.size() < execution_limits::dormant_executions_max) {
+    running_delta(index.state_machine_arn, +1);
+    sleep(index.arn, index.wake_ms);
+    ++slept;
+    return;
+  }
+  auto read = store_.get_execution(index.arn);
+  if (!read.ok()) {
+    report(log_, "stepwise: could not read " + index.arn + " (" + read.error().cause +
+                     "); it resumes at the next start");
+    return;
+  }
+  auto& rec = *read;
+  if (!rec || rec->status != "RUNNING") return;
+  if (auto commands = resume(*rec)) reissue.emplace_back(rec->arn, std::move(*commands));
+}
+
 std::size_t Executions::recover() {
   // Two passes: every execution is rebuilt before any re-issues its commands, so a parent's
   // re-issued startExecution task finds its child live (and waits on it) whatever the order.
   // A dormant execution (wake_ms set) is not rebuilt now: it sleeps again until its timer.
   std::vector<std::pair<std::string, std::vector<Command>>> reissue;
   std::size_t slept = 0;
-  for (const store::RunningExecution& index : store_.running_index()) {
-    if (index.type == "EXPRESS" || live_.count(index.arn) > 0 || dormant_.count(index.arn) > 0)
-      continue;
-    if (owned_ && !owned_(index.arn)) continue;  // another shard's
-    if (index.wake_ms > 0 && dormant_after_ms_ >= 0 &&
-        dormant_.size() < execution_limits::dormant_executions_max) {
-      running_delta(index.state_machine_arn, +1);
-      sleep(index.arn, index.wake_ms);
-      ++slept;
-      continue;
+  // Page by page, keeping only this shard's: N shards never hold N copies of the whole index.
+  store::RunningKey after;
+  for (;;) {
+    auto page = store_.running_index(after, store::read_page_items_default);
+    if (!page.ok()) {
+      report(log_, "stepwise: could not read the running executions (" + page.error().name +
+                       ": " + page.error().cause + "); those not read yet were not resumed");
+      break;
     }
-    auto rec = store_.get_execution(index.arn);
-    if (!rec || rec->status != "RUNNING") continue;
-    if (auto commands = resume(*rec)) reissue.emplace_back(rec->arn, std::move(*commands));
+    if (page->empty()) break;
+    after = store::RunningKey{page->back().start_ms, page->back().arn};
+    for (const store::RunningExecution& index : *page) recover_one(index, reissue, slept);
+    if (page->size() < store::read_page_items_default) break;
   }
   for (auto& [arn, commands] : reissue) {
     auto it = live_.find(arn);
@@ -426,7 +454,9 @@ Result<std::unique_ptr<Executions::Live>> Executions::rebuild(const store::Execu
   auto parsed = rules::parse_arn(rec.state_machine_arn);
   auto runner = runner_for(parsed ? parsed->name : "", rec.test_case);
   if (!runner) return runner.error();
-  auto journal = store_.journal(rec.arn);
+  auto read = store::read_journal(store_, rec.arn, execution_limits::journal_entries_max);
+  if (!read.ok()) return std::move(read).error();
+  const std::vector<store::JournalEntry>& journal = *read;
   if (journal.size() > execution_limits::journal_entries_max)
     return Error{"Journal", "the journal holds more entries than any execution can write"};
 
@@ -520,7 +550,9 @@ bool Executions::wake(const std::string& arn) {
   if (it == dormant_.end()) return false;
   if (it->second != 0) loop_.cancel(it->second);
   dormant_.erase(it);
-  auto rec = store_.get_execution(arn);
+  auto read = store_.get_execution(arn);
+  if (!read.ok()) return false;  // as a failed resume: it stays RUNNING in the store
+  auto& rec = *read;
   if (!rec) return false;
   // It counted as running all along while dormant, and goes on counting once resumed.
   auto commands = rec->status == "RUNNING" ? resume(*rec, /*counted=*/true) : std::nullopt;

@@ -98,8 +98,8 @@ class Executions final : public ExecutionStarter, private engine::Driver::Host {
  public:
   // `router` runs the tasks of executions that have no mock test case (not owned, outlives this).
   // `mocks` (may be null) serves `stateMachineArn#TestCase` starts.
-  Executions(EventLoop& loop, store::Store& store, SharedRegistry& registry, IdGenerator& ids,
-             tasks::TaskRunner& router, const tasks::MockConfig* mocks);
+  Executions(EventLoop& loop, store::ExecutionStore& store, SharedRegistry& registry,
+             IdGenerator& ids, tasks::TaskRunner& router, const tasks::MockConfig* mocks);
   ~Executions() override;
   Executions(const Executions&) = delete;
   Executions& operator=(const Executions&) = delete;
@@ -184,6 +184,8 @@ class Executions final : public ExecutionStarter, private engine::Driver::Host {
   std::size_t dormant_count() const { return dormant_.size(); }
   // How far off a waiting execution's next timer must be for it to sleep; negative: never.
   void set_dormant_after(Millis ms) { dormant_after_ms_ = ms; }
+  // The shard lease (store.h, "Fencing") every commit carries; the Service claims it at start.
+  void set_fence(const store::Fence& fence) { fence_ = fence; }
 
   struct Live;
 
@@ -253,11 +255,17 @@ class Executions final : public ExecutionStarter, private engine::Driver::Host {
   Result<std::unique_ptr<Live>> rebuild(const store::ExecutionRecord& rec);
   // Rebuilds and registers a RUNNING execution; returns the commands to re-issue. `counted`:
   // it already counts as running (a dormant one waking), so the machine's count stays as it is.
+  // recover() for one index entry of a running_index page: skipped when another shard owns it
+  // or it is already here, put to sleep when dormant, else rebuilt (its commands to `reissue`).
+  void recover_one(const store::RunningExecution& index,
+                   std::vector<std::pair<std::string, std::vector<engine::Command>>>& reissue,
+                   std::size_t& slept);
   std::optional<std::vector<engine::Command>> resume(const store::ExecutionRecord& rec,
                                                      bool counted = false);
 
   EventLoop& loop_;
-  store::Store& store_;
+  store::ExecutionStore& store_;
+  store::Fence fence_;  // the shard lease every commit carries (set_fence)
   SharedRegistry& registry_;
   IdGenerator& ids_;
   tasks::TaskRunner& router_;

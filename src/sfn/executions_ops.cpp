@@ -247,7 +247,11 @@ Result<Executions::Started> Executions::prepare_checked(Checked& c, const StartR
   if (!c.express) {
     // Names are unique per machine: the caller decides what an existing one means.
     if (auto it = live_.find(arn); it != live_.end()) started.existing = it->second->rec;
-    if (!started.existing) started.existing = store_.get_execution(arn);
+    if (!started.existing) {
+      auto read = store_.get_execution(arn);
+      if (!read.ok()) return std::move(read).error();  // Store.*: InternalFailure
+      started.existing = std::move(*read);
+    }
     if (started.existing) return started;
   }
   if (live_.size() >= execution_limits::live_executions_max)
@@ -432,7 +436,16 @@ void Executions::attach_child(const std::string& arn, ChildClosed on_close,
   }
   std::optional<store::ExecutionRecord> rec;
   if (known != nullptr) rec = *known;
-  if (!rec || rec->status == "RUNNING") rec = store_.get_execution(arn);
+  if (!rec || rec->status == "RUNNING") {
+    auto read = store_.get_execution(arn);
+    if (!read.ok()) {
+      // Not "no such child": the parent waits; a restart re-issues its Task, which re-attaches.
+      report(log_, "stepwise: could not read the child execution " + arn + " (" +
+                       read.error().cause + "); its parent waits until the next start");
+      return;
+    }
+    rec = std::move(*read);
+  }
   if (rec && rec->status != "RUNNING") loop_.post([on_close, rec = *rec] { on_close(rec); });
 }
 
@@ -488,7 +501,9 @@ void Executions::stop_execution(const json::value& request, api::Reply reply) {
   if (it == live_.end() && wake(text)) it = live_.find(text);  // a dormant one wakes to stop
   if (it == live_.end() || it->second->exec->finished()) {
     // Closed already: AWS answers with the time it stopped.
-    auto rec = store_.get_execution(text);
+    auto read = store_.get_execution(text);
+    if (!read.ok()) return reply(rules::to_api_error(read.error()));
+    auto& rec = *read;
     if (!rec) return reply(execution_does_not_exist(text));
     return reply(json::object{{"stopDate", date(rec->stop_ms)}});
   }
@@ -500,7 +515,8 @@ void Executions::stop_execution(const json::value& request, api::Reply reply) {
     if (!st.ok()) return reply(api::ApiError::internal("The stop could not be stored: " +
                                                        st.error().cause));
     auto rec = store_.get_execution(text);
-    reply(json::object{{"stopDate", date(rec ? rec->stop_ms : loop_.clock().now_ms())}});
+    const bool read = rec.ok() && rec->has_value();  // else the stop is durable: answer now
+    reply(json::object{{"stopDate", date(read ? (*rec)->stop_ms : loop_.clock().now_ms())}});
   });
 }
 
@@ -508,7 +524,9 @@ void Executions::redrive_execution(const json::value& request, api::Reply reply)
   Violations v;
   auto arn = execution_arn(request, v);
   if (!arn) return reply(arn_failure(arn.error(), v));
-  auto rec = store_.get_execution(arn->text);
+  auto read = store_.get_execution(arn->text);
+  if (!read.ok()) return reply(rules::to_api_error(read.error()));
+  auto& rec = *read;
   if (!rec) return reply(execution_does_not_exist(arn->text));
   std::string reason;
   const Millis now = loop_.clock().now_ms();

@@ -10,6 +10,7 @@
 #include "asl/compile.h"
 #include "asl/validate.h"
 #include "sfn/registry_impl.h"
+#include "store/paging.h"
 
 namespace stepwise::sfn {
 
@@ -251,11 +252,14 @@ bool Registry::Impl::has_running(const std::string& machine_arn) {
   q.state_machine_arn = machine_arn;
   q.status = "RUNNING";
   q.limit = 1;
-  return !store.list_executions(q).empty();
+  auto found = executions.list_executions(q);
+  return !found.ok() || !found->empty();
 }
 
 void Registry::Impl::finish_delete(const std::string& arn) {
-  for (const auto& v : store.list_versions(arn)) (void)store.put_tags(v.arn, {});
+  if (auto versions = all_versions(arn); versions.ok()) {
+    for (const auto& v : *versions) (void)store.put_tags(v.arn, {});
+  }
   (void)delete_machine(arn);
   (void)store.put_tags(arn, {});
   deleting.erase(arn);
@@ -266,7 +270,7 @@ void Registry::Impl::finish_delete(const std::string& arn) {
 // that revision (PublishStateMachineVersion is idempotent per revision).
 Result<store::VersionRecord> Registry::Impl::publish(store::StateMachineRecord& machine,
                                                      const std::string& description) {
-  auto versions = store.list_versions(machine.arn);
+  REGISTRY_READ_OR_ERROR(versions, all_versions(machine.arn));
   if (!versions.empty() && versions.front().revision_id == machine.revision_id) {
     if (versions.front().description == description) return versions.front();
     return err({"ConflictException",
@@ -278,9 +282,7 @@ Result<store::VersionRecord> Registry::Impl::publish(store::StateMachineRecord& 
     return err({"ServiceQuotaExceededException", "Exceeded the maximum number of versions (" +
                                                      std::to_string(rules::versions_max) +
                                                      ") for state machine '" + machine.arn + "'"});
-  store::VersionRecord v;
-  v.version = machine.next_version;
-  v.arn = machine.arn + ":" + std::to_string(v.version);
+  store::VersionRecord v;  // the store numbers it (publish_version: one atomic step)
   v.state_machine_arn = machine.arn;
   v.type = machine.type;
   v.definition = machine.definition;
@@ -291,10 +293,11 @@ Result<store::VersionRecord> Registry::Impl::publish(store::StateMachineRecord& 
   v.tracing_configuration = machine.tracing_configuration;
   v.encryption_configuration = machine.encryption_configuration;
   v.created_ms = clock.now_ms();
-  machine.next_version += 1;
-  if (auto s = put_machine(machine); !s.ok()) return s.error();
-  if (auto s = store.put_version(v); !s.ok()) return s.error();
-  return v;
+  machine_cache.erase(machine.arn);  // its next_version moves
+  auto published = store.publish_version(std::move(v));
+  if (!published.ok()) return std::move(published).error();
+  machine.next_version = published->version + 1;
+  return published;
 }
 
 // --- state machines ---
@@ -337,9 +340,10 @@ Response Registry::Impl::create_state_machine(const json::value& r) {
   m.encryption_configuration = config->encryption.value_or(json::value(nullptr));
   std::string description = version_description->value_or("");
 
-  if (auto existing = machine_record(arn))
-    return create_again(*existing, m, publish_now, description);
-  if (store.list_state_machines().size() >= state_machines_max)
+  REGISTRY_READ(existing, machine_record(arn));
+  if (existing) return create_again(*existing, m, publish_now, description);
+  REGISTRY_READ(machines, all_machines());
+  if (machines.size() >= state_machines_max)
     return ApiError{"StateMachineLimitExceeded",
                     "State Machine Limit Exceeded: '" + std::to_string(state_machines_max) + "'"};
   m.created_ms = clock.now_ms();
@@ -371,7 +375,7 @@ Response Registry::Impl::create_again(const store::StateMachineRecord& existing,
               same_json(existing.encryption_configuration, wanted.encryption_configuration);
   std::optional<store::VersionRecord> version;
   if (same && publish_now) {
-    auto versions = store.list_versions(existing.arn);
+    REGISTRY_READ(versions, all_versions(existing.arn));
     same = !versions.empty() && versions.front().revision_id == existing.revision_id &&
            versions.front().description == description;
     if (same) version = versions.front();
@@ -388,7 +392,8 @@ Response Registry::Impl::create_again(const store::StateMachineRecord& existing,
 Response Registry::Impl::describe_state_machine(const json::value& r) {
   REGISTRY_TRY(arn, arn_field(r, "stateMachineArn", "stateMachine"));
   if (!arn->qualifier.empty()) {
-    auto version = arn->is_version() ? store.get_version(arn->text) : std::nullopt;
+    if (!arn->is_version()) return machine_missing(arn->text);
+    REGISTRY_READ(version, store.get_version(arn->text));
     if (!version) return machine_missing(arn->text);
     json::object out =
         describe_common(version->arn, arn->name, status_of(version->state_machine_arn),
@@ -400,7 +405,7 @@ Response Registry::Impl::describe_state_machine(const json::value& r) {
       out["encryptionConfiguration"] = version->encryption_configuration;
     return out;
   }
-  auto m = machine_record(arn->text);
+  REGISTRY_READ(m, machine_record(arn->text));
   if (!m) return machine_missing(arn->text);
   json::object out =
       describe_common(m->arn, m->name, status_of(m->arn), m->definition, m->role_arn, m->type,
@@ -429,7 +434,7 @@ Response Registry::Impl::update_state_machine(const json::value& r) {
   if (*role) {
     REGISTRY_TRY(role_ok, check_role_arn(**role));
   }
-  auto m = machine_record(arn->text);
+  REGISTRY_READ(m, machine_record(arn->text));
   if (!m) return machine_missing(arn->text);
   if (deleting.count(m->arn)) return machine_deleting(m->arn);
   if (*definition) {
@@ -464,7 +469,7 @@ Response Registry::Impl::delete_state_machine(const json::value& r) {
     return rules::validation_error(
         "Qualified state machine ARNs cannot be deleted with DeleteStateMachine: use "
         "DeleteStateMachineVersion or DeleteStateMachineAlias");
-  auto m = machine_record(arn->text);
+  REGISTRY_READ(m, machine_record(arn->text));
   if (!m) return json::object{};  // deleting twice is fine
   if (!has_running(arn->text)) {
     finish_delete(arn->text);
@@ -483,7 +488,7 @@ Response Registry::Impl::delete_state_machine(const json::value& r) {
 
 Response Registry::Impl::list_state_machines(const json::value& r) {
   REGISTRY_TRY(page, rules::parse_page(r));
-  auto machines = store.list_state_machines();
+  REGISTRY_READ(machines, all_machines());
   std::vector<std::string> keys;
   for (const auto& m : machines) keys.push_back(m.arn);
   REGISTRY_TRY(slice, rules::page_slice("ListStateMachines", keys, *page));
@@ -512,7 +517,7 @@ Response Registry::Impl::publish_state_machine_version(const json::value& r) {
     v.add("description", **description, "Member must have length less than or equal to 256");
     return v.error();
   }
-  auto m = machine_record(arn->text);
+  REGISTRY_READ(m, machine_record(arn->text));
   if (!m) return machine_missing(arn->text);
   if (deleting.count(m->arn)) return machine_deleting(m->arn);
   if (*revision && **revision != m->revision_id)
@@ -527,9 +532,10 @@ Response Registry::Impl::publish_state_machine_version(const json::value& r) {
 Response Registry::Impl::list_state_machine_versions(const json::value& r) {
   REGISTRY_TRY(arn, arn_field(r, "stateMachineArn", "stateMachine"));
   REGISTRY_TRY(page, rules::parse_page(r));
-  if (!arn->qualifier.empty() || !machine_record(arn->text))
-    return machine_missing(arn->text);
-  auto versions = store.list_versions(arn->text);
+  if (!arn->qualifier.empty()) return machine_missing(arn->text);
+  REGISTRY_READ(m, machine_record(arn->text));
+  if (!m) return machine_missing(arn->text);
+  REGISTRY_READ(versions, all_versions(arn->text));
   std::vector<std::string> keys;
   for (const auto& v : versions) keys.push_back(v.arn);
   REGISTRY_TRY(slice, rules::page_slice("ListStateMachineVersions", keys, *page));
@@ -547,9 +553,11 @@ Response Registry::Impl::delete_state_machine_version(const json::value& r) {
   if (!arn->is_version())
     return rules::validation_error("The specified ARN is not a state machine version ARN: '" +
                                    arn->text + "'");
-  if (!store.get_version(arn->text)) return json::object{};  // deleting twice is fine
+  REGISTRY_READ(version, store.get_version(arn->text));
+  if (!version) return json::object{};  // deleting twice is fine
   std::string referencing;
-  for (const auto& alias : store.list_aliases(arn->unqualified())) {
+  REGISTRY_READ(aliases, all_aliases(arn->unqualified()));
+  for (const auto& alias : aliases) {
     bool routes = false;
     if (const auto* routing = alias.routing_configuration.if_array())
       for (const auto& route : *routing)
@@ -571,7 +579,7 @@ Response Registry::Impl::delete_state_machine_version(const json::value& r) {
 // --- resolve ---
 
 Result<ResolvedMachine> Registry::Impl::resolve_alias(const rules::Arn& arn) {
-  auto alias = store.get_alias(arn.text);
+  REGISTRY_READ_OR_ERROR(alias, store.get_alias(arn.text));
   if (!alias) return err(machine_missing(arn.text));
   const auto* routes = alias->routing_configuration.if_array();
   if (!routes || routes->empty()) return err(machine_missing(arn.text));
@@ -586,9 +594,9 @@ Result<ResolvedMachine> Registry::Impl::resolve_alias(const rules::Arn& arn) {
     draw -= weight->value_or(0);
     if (draw < 0) break;
   }
-  auto version = store.get_version(chosen);
+  REGISTRY_READ_OR_ERROR(version, store.get_version(chosen));
   if (!version) return err(machine_missing(arn.text));
-  auto m = machine_record(version->state_machine_arn);
+  REGISTRY_READ_OR_ERROR(m, machine_record(version->state_machine_arn));
   if (!m) return err(machine_missing(arn.text));
   auto compiled = compile(version->definition);
   if (!compiled.ok()) return compiled.error();
@@ -599,8 +607,10 @@ Result<ResolvedMachine> Registry::Impl::resolve_alias(const rules::Arn& arn) {
 
 // --- the public face ---
 
-Registry::Registry(store::Store& store, Clock& clock, IdGenerator& ids, Place place)
-    : impl_(std::make_unique<Impl>(store, clock, ids, place)), place_(std::move(place)) {}
+Registry::Registry(store::RegistryStore& store, store::ExecutionStore& executions, Clock& clock,
+                   IdGenerator& ids, Place place)
+    : impl_(std::make_unique<Impl>(store, executions, clock, ids, place)),
+      place_(std::move(place)) {}
 
 Registry::~Registry() = default;
 
@@ -654,16 +664,17 @@ Result<ResolvedMachine> Registry::resolve(const std::string& arn_text) {
     if (impl_->deleting.count(arn->unqualified())) return err(machine_deleting(arn->unqualified()));
     if (!arn->qualifier.empty() && !arn->is_version()) return impl_->resolve_alias(*arn);
     if (arn->is_version()) {
-      auto version = impl_->store.get_version(arn->text);
-      auto m = version ? impl_->machine_record(version->state_machine_arn) : std::nullopt;
-      if (!version || !m) return err(machine_missing(arn->text));
+      REGISTRY_READ_OR_ERROR(version, impl_->store.get_version(arn->text));
+      if (!version) return err(machine_missing(arn->text));
+      REGISTRY_READ_OR_ERROR(m, impl_->machine_record(version->state_machine_arn));
+      if (!m) return err(machine_missing(arn->text));
       auto compiled = impl_->compile(version->definition);
       if (!compiled.ok()) return compiled.error();
       return ResolvedMachine{
           *compiled,         m->arn,       m->name, version->type, version->definition,
           version->role_arn, version->arn, "", std::move(version->logging_configuration)};
     }
-    auto m = impl_->machine_record(arn->text);
+    REGISTRY_READ_OR_ERROR(m, impl_->machine_record(arn->text));
     if (!m) return err(machine_missing(arn->text));
     auto compiled = impl_->compile(m->definition);
     if (!compiled.ok()) return compiled.error();
@@ -686,22 +697,28 @@ json::value Registry::logging_configuration(const std::string& state_machine_arn
                                             const std::string& version_arn) {
   try {
     if (!version_arn.empty()) {
+      // A store that cannot answer logs nothing for this execution (as an unknown version).
       auto version = impl_->store.get_version(version_arn);
-      return version ? std::move(version->logging_configuration) : json::value();
+      if (!version.ok() || !*version) return json::value();
+      return std::move((*version)->logging_configuration);
     }
     auto m = impl_->machine_record(state_machine_arn);
-    return m ? std::move(m->logging_configuration) : json::value();
+    return m.ok() && *m ? std::move((*m)->logging_configuration) : json::value();
   } catch (const std::exception&) {
     return json::value();
   }
 }
 
-std::optional<store::ActivityRecord> Registry::activity(const std::string& arn) {
+Result<std::optional<store::ActivityRecord>> Registry::activity(const std::string& arn) {
   try {
     return impl_->store.get_activity(arn);
-  } catch (const std::exception&) {
-    return std::nullopt;
+  } catch (const std::exception& e) {
+    return Error{"Store.Failed", e.what()};
   }
+}
+
+Result<std::optional<store::StateMachineRecord>> Registry::machine(const std::string& arn) {
+  return impl_->machine_record(arn);
 }
 
 void Registry::set_running_count(const std::string& state_machine_arn, std::int64_t count) {
@@ -718,14 +735,39 @@ void Registry::set_running_count(const std::string& state_machine_arn, std::int6
   }
 }
 
-std::optional<store::StateMachineRecord> Registry::Impl::machine_record(const std::string& arn) {
-  if (auto it = machine_cache.find(arn); it != machine_cache.end()) return it->second;
+Result<std::optional<store::StateMachineRecord>> Registry::Impl::machine_record(
+    const std::string& arn) {
+  if (auto it = machine_cache.find(arn); it != machine_cache.end()) {
+    return std::optional<store::StateMachineRecord>(it->second);
+  }
   auto m = store.get_state_machine(arn);
-  if (m) {
+  if (m.ok() && m->has_value()) {
     if (machine_cache.size() >= machine_cache_max) machine_cache.clear();
-    machine_cache.emplace(arn, *m);
+    machine_cache.emplace(arn, **m);
   }
   return m;
+}
+
+Result<std::vector<store::StateMachineRecord>> Registry::Impl::all_machines() {
+  return store::collect_pages<store::StateMachineRecord>(
+      [&](const store::PageQuery& q) { return store.list_state_machines(q); });
+}
+
+Result<std::vector<store::VersionRecord>> Registry::Impl::all_versions(
+    const std::string& machine_arn) {
+  return store::collect_pages<store::VersionRecord>(
+      [&](const store::PageQuery& q) { return store.list_versions(machine_arn, q); });
+}
+
+Result<std::vector<store::AliasRecord>> Registry::Impl::all_aliases(
+    const std::string& machine_arn) {
+  return store::collect_pages<store::AliasRecord>(
+      [&](const store::PageQuery& q) { return store.list_aliases(machine_arn, q); });
+}
+
+Result<std::vector<store::ActivityRecord>> Registry::Impl::all_activities() {
+  return store::collect_pages<store::ActivityRecord>(
+      [&](const store::PageQuery& q) { return store.list_activities(q); });
 }
 
 // Writes go through to the store; the cached copy is dropped first, so a failed write leaves
@@ -746,7 +788,9 @@ bool Registry::deleting(const std::string& state_machine_arn) const {
 
 void Registry::resume_deletes() {
   try {
-    for (const store::StateMachineRecord& m : impl_->store.list_state_machines()) {
+    auto machines = impl_->all_machines();
+    if (!machines.ok()) return;  // as a failure below: retried at the next count change
+    for (const store::StateMachineRecord& m : *machines) {
       if (m.status != "DELETING") continue;
       impl_->deleting.insert(m.arn);
       if (!impl_->has_running(m.arn)) impl_->finish_delete(m.arn);

@@ -53,7 +53,10 @@ using SyncOperation = std::function<api::Response(const json::value& request)>;
 
 class Registry {
  public:
-  Registry(store::Store& store, Clock& clock, IdGenerator& ids, Place place);
+  // Machines, versions, aliases, activities and tags live in `store`; `executions` is asked only
+  // whether a machine being deleted still has RUNNING executions.
+  Registry(store::RegistryStore& store, store::ExecutionStore& executions, Clock& clock,
+           IdGenerator& ids, Place place);
   ~Registry();
   Registry(const Registry&) = delete;
   Registry& operator=(const Registry&) = delete;
@@ -73,7 +76,9 @@ class Registry {
   Result<ResolvedMachine> resolve(const std::string& arn);
   // Compiles a definition text (cached by text): recovery and DescribeStateMachineForExecution.
   Result<std::shared_ptr<const asl::StateMachine>> compiled(const std::string& definition);
-  std::optional<store::ActivityRecord> activity(const std::string& arn);
+  // Store reads: an Error when the store cannot answer, an empty optional when there is none.
+  Result<std::optional<store::ActivityRecord>> activity(const std::string& arn);
+  Result<std::optional<store::StateMachineRecord>> machine(const std::string& arn);
   // Executions that are RUNNING per machine: DeleteStateMachine on a machine with running
   // executions marks it DELETING (the Service keeps this count current).
   void set_running_count(const std::string& state_machine_arn, std::int64_t count);

@@ -34,10 +34,12 @@ Response Registry::Impl::create_activity(const json::value& r) {
   std::string arn = activity_arn(**name);
   REGISTRY_TRY(tags, rules::parse_tags(r, arn));
   // Idempotent by name: a second create answers the first one's ARN and date (tags ignored).
-  if (auto existing = store.get_activity(arn))
+  REGISTRY_READ(existing, store.get_activity(arn));
+  if (existing)
     return json::object{{"activityArn", arn},
                         {"creationDate", api::epoch_seconds(existing->created_ms)}};
-  if (store.list_activities().size() >= activities_max)
+  REGISTRY_READ(activities, all_activities());
+  if (activities.size() >= activities_max)
     return ApiError{"ActivityLimitExceeded",
                     "Activity Limit Exceeded: '" + std::to_string(activities_max) + "'"};
   store::ActivityRecord a;
@@ -54,7 +56,7 @@ Response Registry::Impl::create_activity(const json::value& r) {
 
 Response Registry::Impl::describe_activity(const json::value& r) {
   REGISTRY_TRY(arn, arn_field(r, "activityArn", "activity"));
-  auto a = store.get_activity(arn->text);
+  REGISTRY_READ(a, store.get_activity(arn->text));
   if (!a) return activity_missing(arn->text);
   json::object out{{"activityArn", a->arn},
                    {"name", a->name},
@@ -66,7 +68,8 @@ Response Registry::Impl::describe_activity(const json::value& r) {
 
 Response Registry::Impl::delete_activity(const json::value& r) {
   REGISTRY_TRY(arn, arn_field(r, "activityArn", "activity"));
-  if (!store.get_activity(arn->text)) return json::object{};  // deleting twice is fine
+  REGISTRY_READ(a, store.get_activity(arn->text));
+  if (!a) return json::object{};  // deleting twice is fine
   REGISTRY_TRY(deleted, store.delete_activity(arn->text));
   (void)store.put_tags(arn->text, {});
   return json::object{};
@@ -74,7 +77,7 @@ Response Registry::Impl::delete_activity(const json::value& r) {
 
 Response Registry::Impl::list_activities(const json::value& r) {
   REGISTRY_TRY(page, rules::parse_page(r));
-  auto activities = store.list_activities();
+  REGISTRY_READ(activities, all_activities());
   std::vector<std::string> keys;
   for (const auto& a : activities) keys.push_back(a.arn);
   REGISTRY_TRY(slice, rules::page_slice("ListActivities", keys, *page));
@@ -98,11 +101,13 @@ Result<std::string> Registry::Impl::taggable(const json::value& r) {
   if (!arn.ok()) return arn.error();
   // Versions and aliases carry no tags of their own: AWS answers ResourceNotFound for them.
   if (arn->type == "stateMachine") {
-    if (!arn->qualifier.empty() || !machine_record(arn->text))
-      return err(resource_missing(arn->text));
+    if (!arn->qualifier.empty()) return err(resource_missing(arn->text));
+    REGISTRY_READ_OR_ERROR(m, machine_record(arn->text));
+    if (!m) return err(resource_missing(arn->text));
   } else if (arn->type == "activity") {
-    if (!arn->qualifier.empty() || !store.get_activity(arn->text))
-      return err(resource_missing(arn->text));
+    if (!arn->qualifier.empty()) return err(resource_missing(arn->text));
+    REGISTRY_READ_OR_ERROR(a, store.get_activity(arn->text));
+    if (!a) return err(resource_missing(arn->text));
   } else {
     return err(rules::wrong_resource_type(*arn));
   }
@@ -114,7 +119,8 @@ Response Registry::Impl::tag_resource(const json::value& r) {
   REGISTRY_TRY(list, rules::array_field(r, "tags"));
   if (!*list) return missing_field("tags");
   REGISTRY_TRY(added, rules::parse_tags(r, *arn));
-  REGISTRY_TRY(merged, rules::merge_tags(store.get_tags(*arn), *added, *arn));
+  REGISTRY_READ(current, store.get_tags(*arn));
+  REGISTRY_TRY(merged, rules::merge_tags(current, *added, *arn));
   REGISTRY_TRY(put, store.put_tags(*arn, *merged));
   return json::object{};
 }
@@ -129,7 +135,7 @@ Response Registry::Impl::untag_resource(const json::value& r) {
       return ApiError{"SerializationException", "Unexpected value for 'tagKeys': expected strings"};
     keys.emplace_back(k.get_string());
   }
-  auto tags = store.get_tags(*arn);
+  REGISTRY_READ(tags, store.get_tags(*arn));
   std::erase_if(tags, [&](const auto& t) {
     return std::find(keys.begin(), keys.end(), t.first) != keys.end();
   });
@@ -139,7 +145,8 @@ Response Registry::Impl::untag_resource(const json::value& r) {
 
 Response Registry::Impl::list_tags_for_resource(const json::value& r) {
   REGISTRY_TRY(arn, taggable(r));
-  return json::object{{"tags", rules::tags_json(store.get_tags(*arn))}};
+  REGISTRY_READ(tags, store.get_tags(*arn));
+  return json::object{{"tags", rules::tags_json(tags)}};
 }
 
 // --- ValidateStateMachineDefinition ---

@@ -5,6 +5,7 @@
 
 #include "api/protocol.h"
 #include "sfn/registry_impl.h"
+#include "store/errors.h"
 
 namespace stepwise::sfn {
 
@@ -71,7 +72,7 @@ Result<std::vector<Route>> read_routes(const json::value& list, rules::Violation
 
 // The routes' meaning: version ARNs, distinct, of one machine, weights summing to 100, and
 // versions that exist. Answers the machine ARN they belong to.
-Result<std::string> check_routes(store::Store& store, const std::vector<Route>& routes) {
+Result<std::string> check_routes(store::RegistryStore& store, const std::vector<Route>& routes) {
   auto arns = list_text(routes, [](const Route& r) { return r.version_arn; });
   std::set<std::string> machines, distinct;
   for (const auto& route : routes) {
@@ -98,8 +99,10 @@ Result<std::string> check_routes(store::Store& store, const std::vector<Route>& 
     return err(rules::validation_error(
         "Sum of routing configuration weights must equal 100. Received: " +
         list_text(routes, [](const Route& r) { return std::to_string(r.weight); })));
-  for (const auto& route : routes)
-    if (!store.get_version(route.version_arn)) return err(resource_missing(route.version_arn));
+  for (const auto& route : routes) {
+    REGISTRY_READ_OR_ERROR(version, store.get_version(route.version_arn));
+    if (!version) return err(resource_missing(route.version_arn));
+  }
   return *machines.begin();
 }
 
@@ -171,7 +174,8 @@ Response Registry::Impl::create_state_machine_alias(const json::value& r) {
   if (!violations.empty()) return violations.error();
   REGISTRY_TRY(machine, check_routes(store, routes));
   std::string arn = *machine + ":" + **name;
-  if (auto existing = store.get_alias(arn)) {
+  REGISTRY_READ(existing, store.get_alias(arn));
+  if (existing) {
     if (existing->description == description->value_or("") &&
         same_routes(existing->routing_configuration, routes))
       return json::object{{"stateMachineAliasArn", arn},
@@ -180,9 +184,11 @@ Response Registry::Impl::create_state_machine_alias(const json::value& r) {
                     "Failed to create alias because an alias with the same name and a different "
                     "routing configuration already exists."};
   }
-  if (!machine_record(*machine)) return machine_missing(*machine);
+  REGISTRY_READ(m, machine_record(*machine));
+  if (!m) return machine_missing(*machine);
   if (deleting.count(*machine)) return machine_deleting(*machine);
-  if (store.list_aliases(*machine).size() >= rules::aliases_max)
+  REGISTRY_READ(aliases, all_aliases(*machine));
+  if (aliases.size() >= rules::aliases_max)
     return ApiError{"ServiceQuotaExceededException", "Exceeded the maximum number of aliases (" +
                                                          std::to_string(rules::aliases_max) +
                                                          ") for state machine '" + *machine + "'"};
@@ -194,7 +200,7 @@ Response Registry::Impl::create_state_machine_alias(const json::value& r) {
   a.routing_configuration = routes_json(routes);
   a.created_ms = clock.now_ms();
   a.updated_ms = a.created_ms;
-  REGISTRY_TRY(put, store.put_alias(a));
+  REGISTRY_TRY(put, store.create_alias(a));
   return json::object{{"stateMachineAliasArn", arn},
                       {"creationDate", api::epoch_seconds(a.created_ms)}};
 }
@@ -210,7 +216,7 @@ Result<rules::Arn> Registry::Impl::alias_arn_field(const json::value& r) {
 
 Response Registry::Impl::describe_state_machine_alias(const json::value& r) {
   REGISTRY_TRY(arn, alias_arn_field(r));
-  auto alias = store.get_alias(arn->text);
+  REGISTRY_READ(alias, store.get_alias(arn->text));
   if (!alias) return alias_missing();
   return describe_alias(*alias);
 }
@@ -230,8 +236,9 @@ Response Registry::Impl::update_state_machine_alias(const json::value& r) {
     routes = std::move(read).value();
   }
   if (!violations.empty()) return violations.error();
-  auto alias = store.get_alias(arn->text);
+  REGISTRY_READ(alias, store.get_alias(arn->text));
   if (!alias) return alias_missing();
+  const Millis read_updated_ms = alias->updated_ms;  // the compare-and-set's expected value
   if (*routing) {
     REGISTRY_TRY(machine, check_routes(store, routes));
     if (*machine != alias->state_machine_arn)
@@ -242,14 +249,22 @@ Response Registry::Impl::update_state_machine_alias(const json::value& r) {
     alias->routing_configuration = routes_json(routes);
   }
   if (*description) alias->description = **description;
-  alias->updated_ms = clock.now_ms();
-  REGISTRY_TRY(put, store.put_alias(*alias));
+  // Later than the value read, even within one millisecond: the next update's compare-and-set
+  // must see that this one happened.
+  alias->updated_ms = std::max(clock.now_ms(), read_updated_ms + 1);
+  if (auto put = store.update_alias(*alias, read_updated_ms); !put.ok()) {
+    if (put.error().name == store::errors::condition_failed)
+      return ApiError{"ConflictException",
+                      "The alias was updated concurrently; read it again and retry."};
+    return rules::to_api_error(put.error());
+  }
   return json::object{{"updateDate", api::epoch_seconds(alias->updated_ms)}};
 }
 
 Response Registry::Impl::delete_state_machine_alias(const json::value& r) {
   REGISTRY_TRY(arn, alias_arn_field(r));
-  if (!store.get_alias(arn->text)) return json::object{};  // deleting twice is fine
+  REGISTRY_READ(alias, store.get_alias(arn->text));
+  if (!alias) return json::object{};  // deleting twice is fine
   REGISTRY_TRY(deleted, store.delete_alias(arn->text));
   return json::object{};
 }
@@ -260,14 +275,17 @@ Response Registry::Impl::list_state_machine_aliases(const json::value& r) {
   // A version ARN lists the aliases that route to that version.
   std::string version;
   if (arn->is_version()) {
-    if (!store.get_version(arn->text)) return resource_missing(arn->text);
+    REGISTRY_READ(found, store.get_version(arn->text));
+    if (!found) return resource_missing(arn->text);
     version = arn->text;
   } else if (!arn->qualifier.empty()) {
     return machine_missing(arn->text);
   }
-  if (!machine_record(arn->unqualified())) return machine_missing(arn->unqualified());
+  REGISTRY_READ(m, machine_record(arn->unqualified()));
+  if (!m) return machine_missing(arn->unqualified());
+  REGISTRY_READ(all, all_aliases(arn->unqualified()));
   std::vector<store::AliasRecord> aliases;
-  for (auto& a : store.list_aliases(arn->unqualified())) {
+  for (auto& a : all) {
     bool routes = version.empty();
     if (const auto* list = a.routing_configuration.if_array())
       for (const auto& item : *list) {

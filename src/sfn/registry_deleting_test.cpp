@@ -10,7 +10,7 @@
 
 #include "sfn/test_harness.h"
 #include "store/memory_store.h"
-#include "store/sqlite_store.h"
+#include "store/sqlite/sqlite_store.h"
 #include "store/test_util.h"
 
 namespace stepwise::sfn {
@@ -45,7 +45,7 @@ TEST(ServiceDeleting, MachineIsDeletingUntilItsLastExecutionCloses) {
 
   h.ok("DeleteStateMachine", arn_request(machine));
   EXPECT_EQ(h.machine_status(machine), "DELETING");
-  EXPECT_EQ(store.get_state_machine(machine)->status, "DELETING");
+  EXPECT_EQ((*store.get_state_machine(machine))->status, "DELETING");
   EXPECT_EQ(h.fails("StartExecution", arn_request(machine)), "StateMachineDeleting");
   EXPECT_EQ(h.fails("UpdateStateMachine",
                     json::object{{"stateMachineArn", machine}, {"definition", testing::kPassMachine}}),
@@ -64,7 +64,7 @@ TEST(ServiceDeleting, MachineIsDeletingUntilItsLastExecutionCloses) {
   EXPECT_EQ(h.wait_closed(second), "ABORTED");
   EXPECT_EQ(h.event_types(first).back(), "ExecutionAborted");
   EXPECT_EQ(h.machine_status(machine), "StateMachineDoesNotExist");
-  EXPECT_FALSE(store.get_state_machine(machine).has_value());
+  EXPECT_FALSE(store.get_state_machine(machine)->has_value());
   // The executions outlive their machine (until retention), and the name is free again.
   EXPECT_EQ(h.status(first), "ABORTED");
   EXPECT_EQ(h.create("busy", testing::kPassMachine), machine);
@@ -134,9 +134,10 @@ TEST(ServiceDeleting, StartDeletesDeletingMachinesThatNoLongerRun) {
     auto store = open_store(dir.path());
     ASSERT_TRUE(store);
     auto record = store->get_state_machine(machine);
-    ASSERT_TRUE(record);
-    record->status = "DELETING";
-    ASSERT_TRUE(store->put_state_machine(*record).ok());
+    ASSERT_TRUE(record.ok() && record->has_value());
+    store::StateMachineRecord row = **record;
+    row.status = "DELETING";
+    ASSERT_TRUE(store->put_state_machine(row).ok());
   }
   auto store = open_store(dir.path());
   ASSERT_TRUE(store);
@@ -194,7 +195,8 @@ TEST(ServiceDeleting, AStoredRunningExecutionHoldsTheDeleteEvenWhenNotInMemory) 
   auto row = store::execution("stuck", kStart);
   row.definition = "not a definition";
   ASSERT_EQ(row.state_machine_arn, machine);
-  ASSERT_TRUE(store::commit(store, {store::start_step(row, 1)}).ok());
+  // Under the epoch the service claimed for shard 0 at start (the first claim: 1).
+  ASSERT_TRUE(store::commit(store, {store::start_step(row, 1)}, store::Fence{0, 1}).ok());
   h.ok("DeleteStateMachine", arn_request(machine));
   EXPECT_EQ(h.machine_status(machine), "DELETING");
 }

@@ -28,10 +28,11 @@ inline constexpr std::size_t activities_max = 100'000;
 inline constexpr std::size_t compiled_cache_entries_max = 4096;
 
 struct Registry::Impl {
-  Impl(store::Store& s, Clock& c, IdGenerator& i, Place p)
-      : store(s), clock(c), ids(i), place(std::move(p)) {}
+  Impl(store::RegistryStore& s, store::ExecutionStore& e, Clock& c, IdGenerator& i, Place p)
+      : store(s), executions(e), clock(c), ids(i), place(std::move(p)) {}
 
-  store::Store& store;
+  store::RegistryStore& store;
+  store::ExecutionStore& executions;  // only to ask whether a machine still has RUNNING ones
   Clock& clock;
   IdGenerator& ids;
   Place place;
@@ -44,7 +45,12 @@ struct Registry::Impl {
   // read SQLite each time (the registry is the store's only writer of machines, on this thread).
   std::unordered_map<std::string, store::StateMachineRecord> machine_cache;
   static constexpr std::size_t machine_cache_max = 10'000;
-  std::optional<store::StateMachineRecord> machine_record(const std::string& arn);
+  Result<std::optional<store::StateMachineRecord>> machine_record(const std::string& arn);
+  // Whole listings, read page by page (the API's own paging slices these).
+  Result<std::vector<store::StateMachineRecord>> all_machines();
+  Result<std::vector<store::VersionRecord>> all_versions(const std::string& machine_arn);
+  Result<std::vector<store::AliasRecord>> all_aliases(const std::string& machine_arn);
+  Result<std::vector<store::ActivityRecord>> all_activities();
   Status put_machine(const store::StateMachineRecord& m);
   Status delete_machine(const std::string& arn);
 
@@ -61,7 +67,8 @@ struct Registry::Impl {
                                                                     bool express);
   Result<store::VersionRecord> publish(store::StateMachineRecord& machine,
                                        const std::string& description);
-  // Whether a Standard execution of the machine still runs (live count, else the store).
+  // Whether a Standard execution of the machine still runs (live count, else the store; a
+  // store that cannot answer counts as "still runs": the delete waits and is retried).
   bool has_running(const std::string& machine_arn);
   void finish_delete(const std::string& machine_arn);
   api::Response create_again(const store::StateMachineRecord& existing,
@@ -112,3 +119,16 @@ api::ApiError missing_field(const char* key);  // "Value null at 'key' ... must 
 #define REGISTRY_TRY(var, expr) \
   auto var = (expr);            \
   if (!var.ok()) return ::stepwise::sfn::rules::to_api_error(var.error())
+
+// A store read in an operation: a failed read answers InternalFailure (rules::to_api_error),
+// never "does not exist"; `var` then names the value read (an optional record, or a list).
+#define REGISTRY_READ(var, expr)                                                          \
+  auto var##_read = (expr);                                                               \
+  if (!var##_read.ok()) return ::stepwise::sfn::rules::to_api_error(var##_read.error()); \
+  auto& var = *var##_read
+
+// The same in a function that returns a Result: the store's Error goes up as it is.
+#define REGISTRY_READ_OR_ERROR(var, expr)                      \
+  auto var##_read = (expr);                                    \
+  if (!var##_read.ok()) return std::move(var##_read).error(); \
+  auto& var = *var##_read

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "sfn/registry_rules.h"
+#include "store/fault_store.h"
 #include "store/memory_store.h"
 
 namespace stepwise::sfn {
@@ -20,7 +21,8 @@ constexpr const char* kArnPrefix = "arn:aws:states:us-east-1:111111111111:";
 
 class RegistryTest : public ::testing::Test {
  protected:
-  RegistryTest() : clock_(1'700'000'000'000), ids_(42), registry_(store_, clock_, ids_, place()) {
+  RegistryTest()
+      : clock_(1'700'000'000'000), ids_(42), registry_(store_, store_, clock_, ids_, place()) {
     for (auto& [name, op] : registry_.operations()) ops_[name] = op;
   }
 
@@ -706,7 +708,7 @@ TEST_F(RegistryTest, ActivityCreateIsIdempotentAndDescribable) {
             first.at("creationDate"));
   auto d = ok("DescribeActivity", json::object{{"activityArn", activity("act")}});
   EXPECT_EQ(d.at("name"), "act");
-  ASSERT_TRUE(registry_.activity(activity("act")).has_value());
+  ASSERT_TRUE(registry_.activity(activity("act"))->has_value());
   auto list = ok("ListActivities", json::object{});
   EXPECT_EQ(list.at("activities").as_array().size(), 1u);
 }
@@ -745,7 +747,7 @@ TEST_F(RegistryTest, DeletedActivityDoesNotExist) {
   auto e = fails("DescribeActivity", json::object{{"activityArn", activity("gone")}});
   EXPECT_EQ(e.type, "ActivityDoesNotExist");
   EXPECT_EQ(e.message, "Activity Does Not Exist: '" + activity("gone") + "'");
-  EXPECT_FALSE(registry_.activity(activity("gone")).has_value());
+  EXPECT_FALSE(registry_.activity(activity("gone"))->has_value());
   EXPECT_EQ(fails("DescribeActivity", json::object{{"activityArn", machine("x")}}).message,
             "Invalid Arn: 'Resource type not valid in this context: stateMachine'");
 }
@@ -855,85 +857,20 @@ TEST_F(RegistryTest, CompiledDefinitionsAreCachedByText) {
   EXPECT_FALSE(registry_.compiled("{").ok());
 }
 
-// A store whose writes fail on demand (disk full), delegating everything else to MemoryStore.
-class FailingStore final : public store::Store {
- public:
-  bool fail_writes = false;
-  Status fail() { return Error{"Store.DiskFull", "no space left on device"}; }
-  Status put_state_machine(const store::StateMachineRecord& r) override {
-    return fail_writes ? fail() : inner.put_state_machine(r);
+// A Registry over a store that fails on demand (FaultStore over a MemoryStore).
+struct RegistryStoreFailure : ::testing::Test {
+  RegistryStoreFailure() {
+    for (auto& [name, op] : registry.operations()) ops[name] = op;
   }
-  std::optional<store::StateMachineRecord> get_state_machine(const std::string& a) override {
-    return inner.get_state_machine(a);
-  }
-  Status delete_state_machine(const std::string& a) override {
-    return inner.delete_state_machine(a);
-  }
-  std::vector<store::StateMachineRecord> list_state_machines() override {
-    return inner.list_state_machines();
-  }
-  Status put_version(const store::VersionRecord& r) override { return inner.put_version(r); }
-  std::optional<store::VersionRecord> get_version(const std::string& a) override {
-    return inner.get_version(a);
-  }
-  Status delete_version(const std::string& a) override { return inner.delete_version(a); }
-  std::vector<store::VersionRecord> list_versions(const std::string& a) override {
-    return inner.list_versions(a);
-  }
-  Status put_alias(const store::AliasRecord& r) override { return inner.put_alias(r); }
-  std::optional<store::AliasRecord> get_alias(const std::string& a) override {
-    return inner.get_alias(a);
-  }
-  Status delete_alias(const std::string& a) override { return inner.delete_alias(a); }
-  std::vector<store::AliasRecord> list_aliases(const std::string& a) override {
-    return inner.list_aliases(a);
-  }
-  Status put_activity(const store::ActivityRecord& r) override {
-    return fail_writes ? fail() : inner.put_activity(r);
-  }
-  std::optional<store::ActivityRecord> get_activity(const std::string& a) override {
-    return inner.get_activity(a);
-  }
-  Status delete_activity(const std::string& a) override { return inner.delete_activity(a); }
-  std::vector<store::ActivityRecord> list_activities() override { return inner.list_activities(); }
-  Status put_tags(const std::string& a, const store::Tags& t) override {
-    return inner.put_tags(a, t);
-  }
-  store::Tags get_tags(const std::string& a) override { return inner.get_tags(a); }
-  void commit_steps(std::vector<store::StepRecord> s, std::function<void(Status)> d) override {
-    inner.commit_steps(std::move(s), std::move(d));
-  }
-  void flush() override { inner.flush(); }
-  std::optional<store::ExecutionRecord> get_execution(const std::string& a) override {
-    return inner.get_execution(a);
-  }
-  std::vector<store::ExecutionRecord> list_executions(const store::ExecutionQuery& q) override {
-    return inner.list_executions(q);
-  }
-  std::vector<engine::HistoryEvent> history(const store::HistoryQuery& q) override {
-    return inner.history(q);
-  }
-  std::vector<store::JournalEntry> journal(const std::string& a) override {
-    return inner.journal(a);
-  }
-  std::vector<store::ExecutionRecord> running_executions() override {
-    return inner.running_executions();
-  }
-  Result<std::int64_t> purge_closed_before(Millis t) override {
-    return inner.purge_closed_before(t);
-  }
-
- private:
-  store::MemoryStore inner;
+  store::MemoryStore memory;
+  store::FaultStore store{memory};
+  ManualClock clock{0};
+  IdGenerator ids{7};
+  Registry registry{store, store, clock, ids, Place{}};
+  std::map<std::string, SyncOperation> ops;
 };
 
-TEST(RegistryStoreFailure, WriteFailureIsInternalFailureAndLeavesNothingBehind) {
-  FailingStore store;
-  ManualClock clock(0);
-  IdGenerator ids(7);
-  Registry registry(store, clock, ids, Place{});
-  std::map<std::string, SyncOperation> ops;
-  for (auto& [name, op] : registry.operations()) ops[name] = op;
+TEST_F(RegistryStoreFailure, WriteFailureIsInternalFailureAndLeavesNothingBehind) {
   store.fail_writes = true;
   auto r = ops["CreateStateMachine"](
       json::object{{"name", "x"}, {"definition", kPass}, {"roleArn", kRole}});
@@ -946,6 +883,28 @@ TEST(RegistryStoreFailure, WriteFailureIsInternalFailureAndLeavesNothingBehind) 
   store.fail_writes = false;
   EXPECT_TRUE(
       ops["ListStateMachines"](json::object{}).body().at("stateMachines").as_array().empty());
+}
+
+// A store that cannot be read is the server's failure (500), never "does not exist" (400).
+TEST_F(RegistryStoreFailure, ReadFailureIsInternalFailureNotDoesNotExist) {
+  auto created = ops["CreateStateMachine"](
+      json::object{{"name", "x"}, {"definition", kPass}, {"roleArn", kRole}});
+  ASSERT_FALSE(created.is_error());
+  const std::string arn = created.body().at("stateMachineArn").as_string().c_str();
+  store.fail_reads = true;
+  for (const char* op : {"DescribeStateMachine", "ListStateMachineVersions",
+                         "ListStateMachineAliases", "ListTagsForResource"}) {
+    auto r = ops[op](json::object{{"stateMachineArn", arn}, {"resourceArn", arn}});
+    ASSERT_TRUE(r.is_error()) << op;
+    EXPECT_EQ(r.error().type, "InternalFailure") << op;
+  }
+  auto listed = ops["ListActivities"](json::object{});
+  ASSERT_TRUE(listed.is_error());
+  EXPECT_EQ(listed.error().type, "InternalFailure");
+  auto activity = ops["DescribeActivity"](
+      json::object{{"activityArn", "arn:aws:states:us-east-1:123456789012:activity:a"}});
+  ASSERT_TRUE(activity.is_error());
+  EXPECT_EQ(activity.error().type, "InternalFailure");
 }
 
 // --- rules ---

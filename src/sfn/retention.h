@@ -57,7 +57,7 @@ std::string retention_problem(Millis retention_ms);
 
 class RetentionPurger {
  public:
-  RetentionPurger(store::Store& store, Clock& clock, RetentionOptions options);
+  RetentionPurger(store::ExecutionStore& store, Clock& clock, RetentionOptions options);
   ~RetentionPurger();  // stop()s
   RetentionPurger(const RetentionPurger&) = delete;
   RetentionPurger& operator=(const RetentionPurger&) = delete;
@@ -81,7 +81,7 @@ class RetentionPurger {
  private:
   void run();
 
-  store::Store& store_;
+  store::ExecutionStore& store_;
   Clock& clock_;
   const Millis retention_ms_;
   const Millis interval_ms_;

@@ -31,7 +31,9 @@ void put_closed(store::Store& s, const std::string& name, Millis stop_ms,
 }
 
 bool exists(store::Store& s, const std::string& name) {
-  return s.get_execution(store::execution(name, 0).arn).has_value();
+  auto row = s.get_execution(store::execution(name, 0).arn);
+  EXPECT_TRUE(row.ok());
+  return row.ok() && row->has_value();
 }
 
 // Polls `done` for up to 10 s (background work; this bounds a bug).

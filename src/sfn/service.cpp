@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <exception>
 #include <future>
+#include <string>
 
 #include "sfn/activities.h"
 #include "sfn/execution_log.h"
@@ -20,8 +21,8 @@ namespace stepwise::sfn {
 Service::Service(ServiceOptions options)
     : options_(std::move(options)),
       registry_ids_(options_.id_seed == 0 ? 0 : options_.id_seed ^ 0x5EED0F5E6157ULL) {
-  registry_ = std::make_unique<Registry>(options_.store, options_.clock, registry_ids_,
-                                         options_.place);
+  registry_ = std::make_unique<Registry>(options_.registry_store, options_.execution_store,
+                                         options_.clock, registry_ids_, options_.place);
   shared_registry_ = std::make_unique<SharedRegistry>(*registry_);
   const tasks::MockConfig* mocks = options_.mock_config ? &*options_.mock_config : nullptr;
   // A manual clock jumps to a loop's next timer when that loop is idle: with several loops one
@@ -33,7 +34,7 @@ Service::Service(ServiceOptions options)
     shards_.push_back(std::make_unique<Shard>(Shard::Options{.id = id,
                                                              .count = count,
                                                              .clock = options_.clock,
-                                                             .store = options_.store,
+                                                             .store = options_.execution_store,
                                                              .registry = *shared_registry_,
                                                              .mocks = mocks,
                                                              .id_seed = options_.id_seed}));
@@ -44,7 +45,11 @@ Service::Service(ServiceOptions options)
   tokens_ = std::make_unique<TaskTokens>(callbacks_, integrations_);
   activities_ = std::make_unique<ActivityRunner>(
       home.loop(), callbacks_,
-      [this](const std::string& arn) { return shared_registry_->activity(arn).has_value(); });
+      [this](const std::string& arn) {
+        // A store that cannot answer is not "no such activity": the poll goes on.
+        auto a = shared_registry_->activity(arn);
+        return !a.ok() || a->has_value();
+      });
   if (!options_.log_dir.empty())
     logger_ = std::make_unique<ExecutionLogger>(options_.log_dir, options_.log);
   // The runners live on the home shard; the others reach them through a HomeForwarder.
@@ -67,8 +72,9 @@ Service::Service(ServiceOptions options)
     });
     all.push_back(shard.get());
   }
-  reads_ = std::make_unique<ExecutionReads>(options_.store, *shared_registry_, options_.clock);
-  starter_ = std::make_unique<ShardedStarter>(std::move(all), options_.store);
+  reads_ = std::make_unique<ExecutionReads>(options_.execution_store, options_.registry_store,
+                                            *shared_registry_, options_.clock);
+  starter_ = std::make_unique<ShardedStarter>(std::move(all), options_.execution_store);
   nested_ = std::make_unique<NestedRunner>(*starter_, home.ids());
   // The Service's own integrations; the rest come from the options (app/, tests).
   add_integration("activity", activities_.get());
@@ -93,7 +99,7 @@ Service::Service(ServiceOptions options)
   activities_->set_progress(sink);
   nested_->set_progress(sink);
   purger_ = std::make_unique<RetentionPurger>(
-      options_.store, options_.clock,
+      options_.execution_store, options_.clock,
       RetentionOptions{options_.retention_ms, options_.purge_interval_ms, options_.log});
   // TestState's ids derive from the Service's generator: deterministic under id_seed.
   test_state_seed_ = home.ids().next_u64();
@@ -120,11 +126,32 @@ Executions& Service::executions() { return shards_.front()->executions(); }
 std::size_t Service::start() {
   if (started_) return 0;
   started_ = true;
+  // Each shard claims its id in the store (fencing, store.h) before it recovers: its commits
+  // carry the new epoch, so a node that claims the shard later (over a shared database) fences
+  // this one's commits out. A shard whose claim failed does not hold its executions: it leaves
+  // them RUNNING in the store (for the node that holds the shard, or the next start) instead of
+  // re-issuing their timers and tasks, and its commits go under epoch 0, which the store
+  // refuses once anyone has claimed the shard.
+  std::vector<bool> claimed(shards_.size(), false);
+  for (std::size_t i = 0; i < shards_.size(); ++i) {
+    auto st = shards_[i]->claim(options_.node_id);
+    claimed[i] = st.ok();
+    if (!st.ok()) {
+      report(options_.log, "stepwise: could not claim shard " + std::to_string(shards_[i]->id()) +
+                               " in the store (" + st.error().name + ": " + st.error().cause +
+                               "); its executions are not resumed");
+    }
+  }
   // Every shard's recovery is queued before any loop runs, so a recovering parent's posts to
   // its child's shard (re-attaching) queue behind that shard's own recovery.
   std::vector<std::promise<std::size_t>> resumed(shards_.size());
-  for (std::size_t i = 0; i < shards_.size(); ++i)
+  for (std::size_t i = 0; i < shards_.size(); ++i) {
+    if (!claimed[i]) {
+      resumed[i].set_value(0);
+      continue;
+    }
     shards_[i]->queue_recovery([p = &resumed[i]](std::size_t n) { p->set_value(n); });
+  }
   for (auto& shard : shards_) shard->start_thread();
   std::size_t n = 0;
   for (auto& p : resumed) n += p.get_future().get();
@@ -157,7 +184,7 @@ void Service::stop() {
   }
   for (auto& shard : shards_) shard->stop();
   // Commits still queued post their results into the loops, which outlive this call.
-  options_.store.flush();
+  options_.execution_store.flush();
   if (logger_) logger_->flush();  // a stopped Service has every log line it wrote on disk
 }
 

@@ -67,7 +67,10 @@ class SfnSdkRunner;
 
 struct ServiceOptions {
   Clock& clock;                 // RealClock, or a ManualClock (--fast-time, tests)
-  store::Store& store;
+  // The two halves of the store (store.h); one backend object may be both (SqliteStore,
+  // MemoryStore): pass it as both.
+  store::RegistryStore& registry_store;
+  store::ExecutionStore& execution_store;
   Place place = {};
   // Registers the integrations that run outside the Service (functions, HTTP tasks, jobs:
   // tasks::register_local_integrations; later the built-in services). The Service registers
@@ -94,6 +97,9 @@ struct ServiceOptions {
   // Engine shards (shard.h): live executions spread over this many loops by a hash of their
   // ARN. The app defaults to the number of cores. A manual clock always runs one.
   int shards = 1;
+  // This process's name as the store records it when each shard claims its id at start
+  // (fencing: store.h); a node that claims a shard later fences this one's commits of it out.
+  std::string node_id = "stepwise";
 };
 
 class Service {

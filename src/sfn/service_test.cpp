@@ -94,7 +94,8 @@ class Harness : OwnClock, public testing::Harness {
   explicit Harness(store::Store& store, ScriptedFunctions* functions = nullptr,
                    std::optional<tasks::MockConfig> mocks = std::nullopt)
       : testing::Harness([&] {
-          ServiceOptions o{.clock = OwnClock::clock, .store = store};
+          ServiceOptions o{
+              .clock = OwnClock::clock, .registry_store = store, .execution_store = store};
           o.integrations = tasks::local_integrations({.functions = functions});
           o.mock_config = std::move(mocks);
           return o;
@@ -504,7 +505,8 @@ TEST(Service, ThroughTheRealServerStartSyncExecutionAnswersOnASyncHost) {
   using tcp = boost::asio::ip::tcp;
   store::MemoryStore store;
   ManualClock clock(kStart);
-  Service service(ServiceOptions{.clock = clock, .store = store});
+  Service service(
+      ServiceOptions{.clock = clock, .registry_store = store, .execution_store = store});
   api::OperationTable table;
   service.add_operations(table);
   service.start();

@@ -2,6 +2,8 @@
 #include "sfn/shard.h"
 
 #include <future>
+#include <string>
+#include <utility>
 
 namespace stepwise::sfn {
 
@@ -33,6 +35,8 @@ Shard::~Shard() { stop(); }
 
 Executions& Shard::make_executions(tasks::TaskRunner& runner) {
   executions_ = std::make_unique<Executions>(loop_, store_, registry_, ids_, runner, mocks_);
+  // Until claim(): this shard's epoch 0, which commits only while nobody has claimed it.
+  executions_->set_fence(store::Fence{.shard = id_, .epoch = 0});
   if (count_ > 1) {
     const int id = id_, count = count_;
     executions_->set_owned([id, count](std::string_view arn) {
@@ -40,6 +44,13 @@ Executions& Shard::make_executions(tasks::TaskRunner& runner) {
     });
   }
   return *executions_;
+}
+
+Status Shard::claim(const std::string& node) {
+  auto epoch = store_.claim_shard(id_, node);
+  if (!epoch.ok()) return std::move(epoch).error();
+  executions_->set_fence(store::Fence{.shard = id_, .epoch = *epoch});
+  return ok_status();
 }
 
 void Shard::queue_recovery(std::function<void(std::size_t)> done) {

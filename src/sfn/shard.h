@@ -12,8 +12,8 @@
 //
 // Transferable ownership: a shard is an id and what hashes to it. start() recovers only the
 // RUNNING executions whose ARN maps to this id; drain() lets them go (they stay RUNNING in the
-// store); so the same shard can be started on another node later (with a fencing token from a
-// shared store: a later issue).
+// store); so the same shard can be started on another node later: claim() takes a new epoch of
+// the shard in the store, and the commits of a node that held it before are refused.
 //
 // Thread-safety: start(), drain() and stop() from the owning thread; loop().post() from any;
 // executions() on the shard's loop thread only.
@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <thread>
 
@@ -45,7 +46,7 @@ class Shard {
     int id = 0;
     int count = 1;
     Clock& clock;
-    store::Store& store;
+    store::ExecutionStore& store;
     SharedRegistry& registry;
     const tasks::MockConfig* mocks = nullptr;
     std::uint64_t id_seed = 0;  // 0: unpredictable; else this shard's ids derive from it
@@ -67,6 +68,13 @@ class Shard {
     return shard_of(execution_arn, count_) == id_;
   }
 
+  // Claims this shard in the store for `node` (store.h, "Fencing"): a new epoch, which every
+  // commit of its executions carries from then on, so a node that claims it later fences this
+  // one out. After make_executions(), before start_thread(). An Error leaves the commits
+  // under epoch 0 (refused once anyone has claimed the shard); the Service then does not
+  // recover the shard's executions.
+  Status claim(const std::string& node);
+
   // Queues the recovery of this shard's RUNNING executions on its loop; `done` (on the loop)
   // gets how many resumed. Post every shard's recovery before any runs (start_thread), so
   // cross-shard posts of the recovery (a parent re-attaching to its child) queue behind it.
@@ -81,7 +89,7 @@ class Shard {
  private:
   const int id_;
   const int count_;
-  store::Store& store_;
+  store::ExecutionStore& store_;
   SharedRegistry& registry_;
   const tasks::MockConfig* mocks_;
   EventLoop loop_;

@@ -24,7 +24,9 @@ Result<StartedChild> ShardedStarter::start_child(const StartRequest& child,
   }
   const std::string arn = checked->arn;
   if (!checked->express) {
-    if (auto e = store_.get_execution(arn)) {
+    auto read = store_.get_execution(arn);
+    if (!read.ok()) return std::move(read).error();  // Store.*: not "no such child"
+    if (const auto& e = *read) {
       // A Task re-issued after a restart finds the child it started before: re-attach to it.
       if (e->parent_arn != child.parent_arn || e->input != child.input.value_or("{}"))
         return Error{"ExecutionAlreadyExists", "Execution Already Exists: '" + e->arn + "'"};

@@ -22,7 +22,7 @@ namespace stepwise::sfn {
 class ShardedStarter final : public ExecutionStarter {
  public:
   // shards[0] is the home shard, whose loop this runs on.
-  ShardedStarter(std::vector<Shard*> shards, store::Store& store)
+  ShardedStarter(std::vector<Shard*> shards, store::ExecutionStore& store)
       : shards_(std::move(shards)), store_(store) {}
 
   Result<StartedChild> start_child(const StartRequest& child, ChildClosed on_close) override;
@@ -34,7 +34,7 @@ class ShardedStarter final : public ExecutionStarter {
   }
 
   std::vector<Shard*> shards_;
-  store::Store& store_;
+  store::ExecutionStore& store_;
 };
 
 }  // namespace stepwise::sfn

@@ -1,6 +1,7 @@
 // Engine shards (shard.h): executions on the shard their ARN hashes to, and every cross-shard
 // path — a nested child on another shard, a task token answered through the home shard, a stop
-// routed by ARN, recovery of each shard's own executions after a restart.
+// routed by ARN, recovery of each shard's own executions after a restart — and each shard's own
+// fence in the store (store.h, "Fencing").
 #include "sfn/shard.h"
 
 #include <gtest/gtest.h>
@@ -9,6 +10,7 @@
 
 #include "sfn/service.h"
 #include "sfn/test_harness.h"
+#include "store/fault_store.h"
 #include "store/memory_store.h"
 
 namespace stepwise::sfn {
@@ -24,7 +26,7 @@ constexpr int kShards = 2;
 // Several loops share no manual clock (shard.h): these run on the real clock.
 ServiceOptions two_shards(RealClock& clock, store::Store& store,
                           tasks::TaskRunner* functions = nullptr) {
-  ServiceOptions o{.clock = clock, .store = store};
+  ServiceOptions o{.clock = clock, .registry_store = store, .execution_store = store};
   o.shards = kShards;
   if (functions) o.integrations = tasks::local_integrations({.functions = functions});
   return o;
@@ -62,7 +64,7 @@ TEST(Shards, ShardOfIsStableAndSpreadsArns) {
 TEST(Shards, AManualClockRunsOneShard) {
   store::MemoryStore store;
   ManualClock clock(testing::kStart);
-  ServiceOptions o{.clock = clock, .store = store};
+  ServiceOptions o{.clock = clock, .registry_store = store, .execution_store = store};
   o.shards = 4;
   Harness h(std::move(o));
   EXPECT_EQ(h.service().shards().size(), 1u);
@@ -168,27 +170,76 @@ TEST(Shards, ATaskTokenOfAnExecutionOnAnotherShardIsAnsweredThroughTheHomeShard)
   }
 }
 
-TEST(Shards, EachShardRecoversItsOwnExecutionsAfterARestart) {
-  store::MemoryStore store;
-  RealClock clock;
+// Starts `per_shard` Task executions on each shard, waits until every task is out, and stops
+// the service: they all stay RUNNING in `store`. Returns their ARNs.
+std::vector<std::string> leave_running(RealClock& clock, store::Store& store, int per_shard) {
   std::vector<std::string> arns;
-  {
-    HeldFunctions functions;
-    Harness h(two_shards(clock, store, &functions));
-    const std::string machine = h.create("m", kTaskMachine);
-    for (int shard = 0; shard < kShards; ++shard)
-      for (int i = 0; i < 3; ++i)
-        arns.push_back(h.start(machine, name_on("m", shard, "r" + std::to_string(i) + "-")));
-    functions.wait_held(arns.size());
-    h.service().stop();  // every execution stays RUNNING in the store
-  }
+  HeldFunctions functions;
+  Harness h(two_shards(clock, store, &functions));
+  const std::string machine = h.create("m", kTaskMachine);
+  for (int shard = 0; shard < kShards; ++shard)
+    for (int i = 0; i < per_shard; ++i)
+      arns.push_back(h.start(machine, name_on("m", shard, "r" + std::to_string(i) + "-")));
+  functions.wait_held(arns.size());
+  h.service().stop();  // every execution stays RUNNING in the store
+  return arns;
+}
+
+// Starts the service again on `store`: every execution of `arns` resumes, its task is
+// re-dispatched once, by its own shard, and it runs to the end.
+void expect_all_resume(RealClock& clock, store::Store& store,
+                       const std::vector<std::string>& arns) {
   HeldFunctions functions;
   Harness h(two_shards(clock, store, &functions));
   EXPECT_EQ(h.resumed(), arns.size());
-  functions.wait_held(arns.size());  // each re-dispatched once, by its own shard
+  functions.wait_held(arns.size());
   EXPECT_EQ(functions.held(), arns.size());
   functions.answer_all();
   for (const std::string& arn : arns) EXPECT_EQ(h.wait_closed(arn), "SUCCEEDED") << arn;
+}
+
+TEST(Shards, EachShardRecoversItsOwnExecutionsAfterARestart) {
+  store::MemoryStore store;
+  RealClock clock;
+  const std::vector<std::string> arns = leave_running(clock, store, 3);
+  expect_all_resume(clock, store, arns);
+}
+
+TEST(Shards, EachShardCommitsUnderItsOwnFence) {
+  store::MemoryStore store;
+  RealClock clock;
+  Harness h(two_shards(clock, store));
+  const std::string machine = h.create("m", kPassMachine);
+  // Another node claims shard 1: this node's commits of shard 1 are refused, shard 0's go on.
+  ASSERT_TRUE(store.claim_shard(1, "another-node").ok());
+  const std::string lost = name_on("m", 1, "lost");
+  EXPECT_EQ(h.fails("StartExecution",
+                    json::object{{"stateMachineArn", machine}, {"name", lost}}),
+            "InternalFailure");
+  EXPECT_EQ(h.status(kExecutionPrefix + "m:" + lost), "ExecutionDoesNotExist");  // nothing written
+  const std::string kept = h.start(machine, name_on("m", 0, "kept"));
+  EXPECT_EQ(h.wait_closed(kept), "SUCCEEDED");
+  // The Service claimed each shard once, at start: shard 0 is at epoch 1, shard 1 was at 1
+  // when another node took epoch 2.
+  EXPECT_EQ(*store.claim_shard(0, "another-node"), 2);
+  EXPECT_EQ(*store.claim_shard(1, "another-node"), 3);
+}
+
+TEST(Shards, AShardThatCannotClaimItsFenceDoesNotResumeItsExecutions) {
+  store::MemoryStore memory;
+  RealClock clock;
+  const std::vector<std::string> arns = leave_running(clock, memory, 1);
+  {
+    store::FaultStore failing(memory);
+    failing.fail_commits = true;  // claim_shard fails too
+    HeldFunctions functions;
+    Harness h(two_shards(clock, failing, &functions));
+    EXPECT_EQ(h.resumed(), 0u);
+    for (const std::string& arn : arns) EXPECT_EQ(h.status(arn), "RUNNING") << arn;
+    EXPECT_EQ(functions.held(), 0u);  // no task re-issued by a shard it does not hold
+    h.service().stop();
+  }
+  expect_all_resume(clock, memory, arns);  // a start that claims its shards resumes them
 }
 
 }  // namespace

@@ -48,7 +48,7 @@ class SharedRegistry {
     std::lock_guard lock(mu_);
     return r_.compiled(definition);
   }
-  std::optional<store::ActivityRecord> activity(const std::string& arn) {
+  Result<std::optional<store::ActivityRecord>> activity(const std::string& arn) {
     std::lock_guard lock(mu_);
     return r_.activity(arn);
   }

@@ -73,7 +73,7 @@ class Harness {
           Millis retention_ms = retention_limits::retention_default_ms,
           Millis purge_interval_ms = retention_limits::purge_interval_default_ms)
       : Harness([&] {
-          ServiceOptions o{.clock = clock, .store = store};
+          ServiceOptions o{.clock = clock, .registry_store = store, .execution_store = store};
           o.integrations = tasks::local_integrations({.functions = functions});
           o.retention_ms = retention_ms;
           o.purge_interval_ms = purge_interval_ms;

@@ -16,5 +16,10 @@ inline constexpr const char* io_error = "Store.IoError";
 inline constexpr const char* conflict = "Store.Conflict";           // duplicate history event id
 inline constexpr const char* closed = "Store.Closed";               // commit after shutdown
 inline constexpr const char* failed = "Store.Failed";               // anything else SQLite reports
+// Write conditions (the caller decides what they mean for the API):
+inline constexpr const char* fenced = "Store.Fenced";               // commit under a stale shard epoch
+inline constexpr const char* condition_failed = "Store.ConditionFailed";  // compare-and-set lost
+inline constexpr const char* not_found = "Store.NotFound";          // a write's target is gone
+inline constexpr const char* invalid_token = "Store.InvalidToken";  // a page token it did not make
 
 }  // namespace stepwise::store::errors

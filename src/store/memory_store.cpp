@@ -2,8 +2,11 @@
 #include "store/memory_store.h"
 
 #include <algorithm>
+#include <charconv>
+#include <limits>
 
 #include "store/errors.h"
+#include "store/paging.h"
 
 namespace stepwise::store {
 
@@ -19,6 +22,7 @@ bool matches(const ExecutionRecord& r, const ExecutionQuery& q) {
          (q.alias_arn.empty() || r.alias_arn == q.alias_arn) &&
          (q.status.empty() || r.status == q.status);
 }
+
 
 }  // namespace
 
@@ -48,15 +52,40 @@ void MemoryStore::Table<T>::erase(const std::string& arn) {
   by_arn_.erase(it);
 }
 
+template <typename T>
+template <typename Keep>
+Result<Page<T>> MemoryStore::Table<T>::page(const PageQuery& q, Keep keep) const {
+  auto after = parse_page_token(q.token, 0);
+  if (!after.ok()) return std::move(after).error();
+  const std::size_t limit = std::max<std::size_t>(q.limit, 1);
+  Page<T> out;
+  std::uint64_t last = 0;  // the creation number of the last item returned
+  for (auto pos = order_.upper_bound(static_cast<std::uint64_t>(*after)); pos != order_.end();
+       ++pos) {
+    const T& r = by_arn_.at(pos->second).second;
+    if (!keep(r)) continue;
+    if (out.items.size() == limit) {
+      out.next_token = std::to_string(last);
+      break;
+    }
+    out.items.push_back(r);
+    last = pos->first;
+  }
+  return out;
+}
+
 // --- registry ---
 
 Status MemoryStore::put_state_machine(const StateMachineRecord& r) {
   std::lock_guard lock(mu_);
-  machines_.put(r.arn, r);
+  StateMachineRecord row = r;
+  if (auto old = machines_.get(r.arn))
+    row.next_version = std::max(row.next_version, old->next_version);
+  machines_.put(r.arn, row);
   return ok_status();
 }
 
-std::optional<StateMachineRecord> MemoryStore::get_state_machine(const std::string& arn) {
+Result<std::optional<StateMachineRecord>> MemoryStore::get_state_machine(const std::string& arn) {
   std::lock_guard lock(mu_);
   return machines_.get(arn);
 }
@@ -80,20 +109,24 @@ Status MemoryStore::delete_state_machine(const std::string& arn) {
   return ok_status();
 }
 
-std::vector<StateMachineRecord> MemoryStore::list_state_machines() {
+Result<Page<StateMachineRecord>> MemoryStore::list_state_machines(const PageQuery& page) {
   std::lock_guard lock(mu_);
-  std::vector<StateMachineRecord> out;
-  machines_.for_each([&](const StateMachineRecord& r) { out.push_back(r); });
-  return out;
+  return machines_.page(page, [](const StateMachineRecord&) { return true; });
 }
 
-Status MemoryStore::put_version(const VersionRecord& r) {
+Result<VersionRecord> MemoryStore::publish_version(VersionRecord v) {
   std::lock_guard lock(mu_);
-  versions_.put(r.arn, r);
-  return ok_status();
+  auto machine = machines_.get(v.state_machine_arn);
+  if (!machine) return Error{errors::not_found, "no state machine " + v.state_machine_arn};
+  v.version = machine->next_version;
+  v.arn = machine->arn + ":" + std::to_string(v.version);
+  machine->next_version += 1;
+  machines_.put(machine->arn, *machine);
+  versions_.put(v.arn, v);
+  return v;
 }
 
-std::optional<VersionRecord> MemoryStore::get_version(const std::string& arn) {
+Result<std::optional<VersionRecord>> MemoryStore::get_version(const std::string& arn) {
   std::lock_guard lock(mu_);
   return versions_.get(arn);
 }
@@ -105,24 +138,46 @@ Status MemoryStore::delete_version(const std::string& arn) {
   return ok_status();
 }
 
-std::vector<VersionRecord> MemoryStore::list_versions(const std::string& state_machine_arn) {
+// Newest first; the token is the last version number returned.
+Result<Page<VersionRecord>> MemoryStore::list_versions(const std::string& state_machine_arn,
+                                                       const PageQuery& page) {
+  auto before = parse_page_token(page.token, std::numeric_limits<std::int64_t>::max());
+  if (!before.ok()) return std::move(before).error();
   std::lock_guard lock(mu_);
-  std::vector<VersionRecord> out;
+  std::vector<VersionRecord> all;
   versions_.for_each([&](const VersionRecord& v) {
-    if (v.state_machine_arn == state_machine_arn) out.push_back(v);
+    if (v.state_machine_arn == state_machine_arn && v.version < *before) all.push_back(v);
   });
-  std::stable_sort(out.begin(), out.end(),
-                   [](const VersionRecord& a, const VersionRecord& b) { return a.version > b.version; });
+  std::stable_sort(all.begin(), all.end(), [](const VersionRecord& a, const VersionRecord& b) {
+    return a.version > b.version;
+  });
+  Page<VersionRecord> out;
+  if (const std::size_t limit = std::max<std::size_t>(page.limit, 1); all.size() > limit) {
+    all.resize(limit);
+    out.next_token = std::to_string(all.back().version);
+  }
+  out.items = std::move(all);
   return out;
 }
 
-Status MemoryStore::put_alias(const AliasRecord& r) {
+Status MemoryStore::create_alias(const AliasRecord& r) {
   std::lock_guard lock(mu_);
+  if (aliases_.get(r.arn)) return Error{errors::condition_failed, "the alias " + r.arn + " exists"};
   aliases_.put(r.arn, r);
   return ok_status();
 }
 
-std::optional<AliasRecord> MemoryStore::get_alias(const std::string& arn) {
+Status MemoryStore::update_alias(const AliasRecord& r, Millis expected_updated_ms) {
+  std::lock_guard lock(mu_);
+  auto old = aliases_.get(r.arn);
+  if (!old || old->updated_ms != expected_updated_ms) {
+    return Error{errors::condition_failed, "the alias " + r.arn + " changed since it was read"};
+  }
+  aliases_.put(r.arn, r);
+  return ok_status();
+}
+
+Result<std::optional<AliasRecord>> MemoryStore::get_alias(const std::string& arn) {
   std::lock_guard lock(mu_);
   return aliases_.get(arn);
 }
@@ -134,13 +189,11 @@ Status MemoryStore::delete_alias(const std::string& arn) {
   return ok_status();
 }
 
-std::vector<AliasRecord> MemoryStore::list_aliases(const std::string& state_machine_arn) {
+Result<Page<AliasRecord>> MemoryStore::list_aliases(const std::string& state_machine_arn,
+                                                    const PageQuery& page) {
   std::lock_guard lock(mu_);
-  std::vector<AliasRecord> out;
-  aliases_.for_each([&](const AliasRecord& a) {
-    if (a.state_machine_arn == state_machine_arn) out.push_back(a);
-  });
-  return out;
+  return aliases_.page(
+      page, [&](const AliasRecord& a) { return a.state_machine_arn == state_machine_arn; });
 }
 
 Status MemoryStore::put_activity(const ActivityRecord& r) {
@@ -149,7 +202,7 @@ Status MemoryStore::put_activity(const ActivityRecord& r) {
   return ok_status();
 }
 
-std::optional<ActivityRecord> MemoryStore::get_activity(const std::string& arn) {
+Result<std::optional<ActivityRecord>> MemoryStore::get_activity(const std::string& arn) {
   std::lock_guard lock(mu_);
   return activities_.get(arn);
 }
@@ -161,11 +214,9 @@ Status MemoryStore::delete_activity(const std::string& arn) {
   return ok_status();
 }
 
-std::vector<ActivityRecord> MemoryStore::list_activities() {
+Result<Page<ActivityRecord>> MemoryStore::list_activities(const PageQuery& page) {
   std::lock_guard lock(mu_);
-  std::vector<ActivityRecord> out;
-  activities_.for_each([&](const ActivityRecord& r) { out.push_back(r); });
-  return out;
+  return activities_.page(page, [](const ActivityRecord&) { return true; });
 }
 
 Status MemoryStore::put_tags(const std::string& resource_arn, const Tags& tags) {
@@ -178,13 +229,27 @@ Status MemoryStore::put_tags(const std::string& resource_arn, const Tags& tags) 
   return ok_status();
 }
 
-Tags MemoryStore::get_tags(const std::string& resource_arn) {
+Result<Tags> MemoryStore::get_tags(const std::string& resource_arn) {
   std::lock_guard lock(mu_);
   auto it = tags_.find(resource_arn);
   return it == tags_.end() ? Tags{} : it->second;
 }
 
 // --- executions ---
+
+Result<std::int64_t> MemoryStore::claim_shard(std::int64_t shard, const std::string&) {
+  std::lock_guard lock(mu_);
+  return ++shard_epochs_[shard];
+}
+
+Status MemoryStore::check_fence(const Fence& fence) const {
+  auto it = shard_epochs_.find(fence.shard);
+  const std::int64_t newest = it == shard_epochs_.end() ? 0 : it->second;
+  if (fence.epoch == newest) return ok_status();
+  return Error{errors::fenced, "shard " + std::to_string(fence.shard) + " epoch " +
+                                   std::to_string(fence.epoch) + " is not the newest (" +
+                                   std::to_string(newest) + "): another node owns the shard"};
+}
 
 // A call is all or nothing: every history event id must be new for its execution (ids only grow;
 // a replayed step committed twice would otherwise duplicate history).
@@ -195,7 +260,8 @@ Status MemoryStore::check_steps(const std::vector<StepRecord>& steps) const {
     auto [it, inserted] = last_id.try_emplace(arn, 0);
     if (inserted) {
       auto ex = executions_.find(arn);
-      if (ex != executions_.end() && !ex->second.events.empty()) it->second = ex->second.events.back().id;
+      if (ex != executions_.end() && !ex->second.events.empty())
+        it->second = ex->second.events.back().id;
     }
     for (const auto& e : step.events) {
       if (e.id <= it->second) {
@@ -217,6 +283,7 @@ void MemoryStore::apply_step(StepRecord& step) {
     by_machine_[ex.row.state_machine_arn].insert(ListKey{ex.row.start_ms, arn});
   } else {
     // As SqliteStore: identity, input and definition are fixed by the first step.
+    if (ex.row.status == "RUNNING") running_.erase({ex.row.start_ms, arn});
     ExecutionRecord& next = step.execution;
     next.state_machine_arn = std::move(ex.row.state_machine_arn);
     next.start_ms = ex.row.start_ms;
@@ -224,6 +291,7 @@ void MemoryStore::apply_step(StepRecord& step) {
     next.definition = std::move(ex.row.definition);
     ex.row = std::move(next);
   }
+  if (ex.row.status == "RUNNING") running_.insert({ex.row.start_ms, arn});
   for (auto& e : step.events) ex.events.push_back(std::move(e));
   if (step.has_journal) {
     const auto seq = static_cast<std::int64_t>(ex.journal.size()) + 1;
@@ -231,11 +299,13 @@ void MemoryStore::apply_step(StepRecord& step) {
   }
 }
 
-void MemoryStore::commit_steps(std::vector<StepRecord> steps, std::function<void(Status)> done) {
+void MemoryStore::commit_steps(const Fence& fence, std::vector<StepRecord> steps,
+                               std::function<void(Status)> done) {
   Status status = ok_status();
   {
     std::lock_guard lock(mu_);
-    status = check_steps(steps);
+    status = check_fence(fence);
+    if (status.ok()) status = check_steps(steps);
     if (status.ok()) {
       for (auto& step : steps) apply_step(step);
     }
@@ -243,14 +313,14 @@ void MemoryStore::commit_steps(std::vector<StepRecord> steps, std::function<void
   if (done) done(std::move(status));
 }
 
-std::optional<ExecutionRecord> MemoryStore::get_execution(const std::string& arn) {
+Result<std::optional<ExecutionRecord>> MemoryStore::get_execution(const std::string& arn) {
   std::lock_guard lock(mu_);
   auto it = executions_.find(arn);
-  if (it == executions_.end()) return std::nullopt;
-  return it->second.row;
+  if (it == executions_.end()) return std::optional<ExecutionRecord>();
+  return std::optional<ExecutionRecord>(it->second.row);
 }
 
-std::vector<ExecutionRecord> MemoryStore::list_executions(const ExecutionQuery& q) {
+Result<std::vector<ExecutionRecord>> MemoryStore::list_executions(const ExecutionQuery& q) {
   std::lock_guard lock(mu_);
   std::vector<ExecutionRecord> out;
   auto idx = by_machine_.find(q.state_machine_arn);
@@ -268,39 +338,46 @@ std::vector<ExecutionRecord> MemoryStore::list_executions(const ExecutionQuery& 
   return out;
 }
 
-std::vector<engine::HistoryEvent> MemoryStore::history(const HistoryQuery& q) {
+Result<std::vector<history::HistoryEvent>> MemoryStore::history(const HistoryQuery& q) {
   std::lock_guard lock(mu_);
-  std::vector<engine::HistoryEvent> out;
+  std::vector<history::HistoryEvent> out;
   auto it = executions_.find(q.execution_arn);
   if (it == executions_.end()) return out;
   const auto& events = it->second.events;
-  auto by_id = [](const engine::HistoryEvent& e, std::int64_t id) { return e.id < id; };
+  auto by_id = [](const history::HistoryEvent& e, std::int64_t id) { return e.id < id; };
   if (!q.reverse) {
     auto pos = std::lower_bound(events.begin(), events.end(), q.after_id + 1, by_id);
     for (; pos != events.end() && out.size() < q.limit; ++pos) out.push_back(*pos);
     return out;
   }
-  auto end = q.after_id == 0 ? events.end() : std::lower_bound(events.begin(), events.end(), q.after_id, by_id);
+  auto end = q.after_id == 0 ? events.end()
+                             : std::lower_bound(events.begin(), events.end(), q.after_id, by_id);
   for (auto pos = end; pos != events.begin() && out.size() < q.limit;) out.push_back(*--pos);
   return out;
 }
 
-std::vector<JournalEntry> MemoryStore::journal(const std::string& execution_arn) {
+Result<std::vector<JournalEntry>> MemoryStore::journal(const std::string& execution_arn,
+                                                       std::int64_t after_seq, std::size_t limit) {
   std::lock_guard lock(mu_);
+  std::vector<JournalEntry> out;
   auto it = executions_.find(execution_arn);
-  if (it == executions_.end()) return {};
-  return it->second.journal;
+  if (it == executions_.end()) return out;
+  for (const JournalEntry& e : it->second.journal) {  // seq = position + 1
+    if (out.size() == limit) break;
+    if (e.seq > after_seq) out.push_back(e);
+  }
+  return out;
 }
 
-std::vector<ExecutionRecord> MemoryStore::running_executions() {
+Result<std::vector<RunningExecution>> MemoryStore::running_index(const RunningKey& after,
+                                                                 std::size_t limit) {
   std::lock_guard lock(mu_);
-  std::vector<ExecutionRecord> out;
-  for (const auto& [arn, ex] : executions_) {
-    if (ex.row.status == "RUNNING") out.push_back(ex.row);
+  std::vector<RunningExecution> out;
+  auto pos = running_.upper_bound({after.start_ms, after.arn});
+  for (; pos != running_.end() && out.size() < limit; ++pos) {
+    const ExecutionRecord& r = executions_.at(pos->second).row;
+    out.push_back({r.arn, r.state_machine_arn, r.type, r.wake_ms, r.start_ms});
   }
-  std::sort(out.begin(), out.end(), [](const ExecutionRecord& a, const ExecutionRecord& b) {
-    return std::tie(a.start_ms, a.arn) < std::tie(b.start_ms, b.arn);
-  });
   return out;
 }
 
@@ -312,6 +389,7 @@ void MemoryStore::erase_execution(const std::string& arn) {
     idx->second.erase(ListKey{it->second.row.start_ms, arn});
     if (idx->second.empty()) by_machine_.erase(idx);
   }
+  running_.erase({it->second.row.start_ms, arn});
   executions_.erase(it);
 }
 
@@ -319,7 +397,8 @@ Result<std::int64_t> MemoryStore::purge_closed_before(Millis before_ms) {
   std::lock_guard lock(mu_);
   std::vector<std::string> doomed;
   for (const auto& [arn, ex] : executions_) {
-    if (is_closed(ex.row) && ex.row.stop_ms > 0 && ex.row.stop_ms < before_ms) doomed.push_back(arn);
+    if (is_closed(ex.row) && ex.row.stop_ms > 0 && ex.row.stop_ms < before_ms)
+      doomed.push_back(arn);
   }
   for (const auto& arn : doomed) erase_execution(arn);
   return static_cast<std::int64_t>(doomed.size());

@@ -1,7 +1,7 @@
-// MemoryStore: the Store kept in process memory — Express executions, tests, `--store memory`.
-// Nothing survives the process; everything else behaves as SqliteStore does (same ordering,
-// paging and error rules, identity/input/definition fixed by an execution's first step;
-// store_conformance_test.cpp runs one suite against both).
+// MemoryStore: both store interfaces kept in process memory — Express executions, tests,
+// `--store memory`. Nothing survives the process; everything else behaves as SqliteStore does
+// (same ordering, paging, fencing and error rules, identity/input/definition fixed by an
+// execution's first step; store_conformance_test.cpp runs one suite against both).
 //
 // Thread-safety: every method may be called from any thread; one mutex guards all state.
 // commit_steps() is synchronous: it applies the steps and then calls `done` on the caller's
@@ -31,40 +31,48 @@ class MemoryStore final : public Store {
   MemoryStore& operator=(const MemoryStore&) = delete;
 
   Status put_state_machine(const StateMachineRecord& r) override;
-  std::optional<StateMachineRecord> get_state_machine(const std::string& arn) override;
+  Result<std::optional<StateMachineRecord>> get_state_machine(const std::string& arn) override;
   Status delete_state_machine(const std::string& arn) override;
-  std::vector<StateMachineRecord> list_state_machines() override;
+  Result<Page<StateMachineRecord>> list_state_machines(const PageQuery& page) override;
 
-  Status put_version(const VersionRecord& r) override;
-  std::optional<VersionRecord> get_version(const std::string& arn) override;
+  Result<VersionRecord> publish_version(VersionRecord v) override;
+  Result<std::optional<VersionRecord>> get_version(const std::string& arn) override;
   Status delete_version(const std::string& arn) override;
-  std::vector<VersionRecord> list_versions(const std::string& state_machine_arn) override;
+  Result<Page<VersionRecord>> list_versions(const std::string& state_machine_arn,
+                                            const PageQuery& page) override;
 
-  Status put_alias(const AliasRecord& r) override;
-  std::optional<AliasRecord> get_alias(const std::string& arn) override;
+  Status create_alias(const AliasRecord& r) override;
+  Status update_alias(const AliasRecord& r, Millis expected_updated_ms) override;
+  Result<std::optional<AliasRecord>> get_alias(const std::string& arn) override;
   Status delete_alias(const std::string& arn) override;
-  std::vector<AliasRecord> list_aliases(const std::string& state_machine_arn) override;
+  Result<Page<AliasRecord>> list_aliases(const std::string& state_machine_arn,
+                                         const PageQuery& page) override;
 
   Status put_activity(const ActivityRecord& r) override;
-  std::optional<ActivityRecord> get_activity(const std::string& arn) override;
+  Result<std::optional<ActivityRecord>> get_activity(const std::string& arn) override;
   Status delete_activity(const std::string& arn) override;
-  std::vector<ActivityRecord> list_activities() override;
+  Result<Page<ActivityRecord>> list_activities(const PageQuery& page) override;
 
   Status put_tags(const std::string& resource_arn, const Tags& tags) override;
-  Tags get_tags(const std::string& resource_arn) override;
+  Result<Tags> get_tags(const std::string& resource_arn) override;
 
-  void commit_steps(std::vector<StepRecord> steps, std::function<void(Status)> done) override;
+  Result<std::int64_t> claim_shard(std::int64_t shard, const std::string& node) override;
+  void commit_steps(const Fence& fence, std::vector<StepRecord> steps,
+                    std::function<void(Status)> done) override;
   void flush() override {}
 
-  std::optional<ExecutionRecord> get_execution(const std::string& arn) override;
-  std::vector<ExecutionRecord> list_executions(const ExecutionQuery& q) override;
-  std::vector<engine::HistoryEvent> history(const HistoryQuery& q) override;
-  std::vector<JournalEntry> journal(const std::string& execution_arn) override;
-  std::vector<ExecutionRecord> running_executions() override;
+  Result<std::optional<ExecutionRecord>> get_execution(const std::string& arn) override;
+  Result<std::vector<ExecutionRecord>> list_executions(const ExecutionQuery& q) override;
+  Result<std::vector<history::HistoryEvent>> history(const HistoryQuery& q) override;
+  Result<std::vector<JournalEntry>> journal(const std::string& execution_arn,
+                                            std::int64_t after_seq, std::size_t limit) override;
+  Result<std::vector<RunningExecution>> running_index(const RunningKey& after,
+                                                      std::size_t limit) override;
   Result<std::int64_t> purge_closed_before(Millis before_ms) override;
 
  private:
-  // Records by ARN that list in creation order; a replace keeps the original position.
+  // Records by ARN that list in creation order; a replace keeps the original position. A page
+  // token is the creation sequence number of the last record returned.
   template <typename T>
   class Table {
    public:
@@ -75,22 +83,26 @@ class MemoryStore final : public Store {
     void for_each(Fn fn) const {
       for (const auto& [seq, arn] : order_) fn(by_arn_.at(arn).second);
     }
+    // Records passing `keep`, in creation order, one page of them.
+    template <typename Keep>
+    Result<Page<T>> page(const PageQuery& q, Keep keep) const;
 
    private:
     std::unordered_map<std::string, std::pair<std::uint64_t, T>> by_arn_;
     std::map<std::uint64_t, std::string> order_;
-    std::uint64_t next_ = 0;
+    std::uint64_t next_ = 1;
   };
 
   struct Execution {
     ExecutionRecord row;
-    std::vector<engine::HistoryEvent> events;  // ascending ids
+    std::vector<history::HistoryEvent> events;  // ascending ids
     std::vector<JournalEntry> journal;
   };
   // ListExecutions order: newest start first, then arn descending.
   using ListKey = std::pair<Millis, std::string>;
   using ListIndex = std::set<ListKey, std::greater<>>;
 
+  Status check_fence(const Fence& fence) const;
   Status check_steps(const std::vector<StepRecord>& steps) const;
   void apply_step(StepRecord& step);
   void erase_execution(const std::string& arn);
@@ -103,6 +115,8 @@ class MemoryStore final : public Store {
   std::unordered_map<std::string, Tags> tags_;
   std::unordered_map<std::string, Execution> executions_;
   std::unordered_map<std::string, ListIndex> by_machine_;  // state machine arn → its executions
+  std::set<std::pair<Millis, std::string>> running_;       // RUNNING executions by (start, arn)
+  std::map<std::int64_t, std::int64_t> shard_epochs_;      // shard → newest epoch
 };
 
 }  // namespace stepwise::store

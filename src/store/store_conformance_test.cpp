@@ -2,14 +2,16 @@
 // what the service relies on must not depend on `--store`.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include "store/memory_store.h"
-#include "store/sqlite_store.h"
+#include "store/sqlite/sqlite_store.h"
 #include "store/test_util.h"
 
 namespace stepwise::store {
@@ -49,13 +51,13 @@ TYPED_TEST(StoreConformance, StateMachineReplaceKeepsCreationOrder) {
   a2.revision_id = "r2";
   a2.updated_ms = 99;
   ASSERT_TRUE(s.put_state_machine(a2).ok());
-  auto all = s.list_state_machines();
+  auto all = machines_of(s);
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(all[0].name, "a");
   EXPECT_EQ(all[0].definition, "{\"changed\":true}");
   EXPECT_EQ(all[0].updated_ms, 99);
   EXPECT_EQ(all[1].name, "b");
-  EXPECT_FALSE(s.get_state_machine(machine_arn("zz")).has_value());
+  EXPECT_FALSE(ok_value(s.get_state_machine(machine_arn("zz"))).has_value());
 }
 
 TYPED_TEST(StoreConformance, StateMachineFieldsRoundTrip) {
@@ -68,7 +70,7 @@ TYPED_TEST(StoreConformance, StateMachineFieldsRoundTrip) {
   m.next_version = 7;
   m.status = "DELETING";
   ASSERT_TRUE(s.put_state_machine(m).ok());
-  auto got = s.get_state_machine(m.arn);
+  auto got = ok_value(s.get_state_machine(m.arn));
   ASSERT_TRUE(got.has_value());
   expect_same(*got, m);
   EXPECT_EQ(got->status, "DELETING");
@@ -78,76 +80,164 @@ TYPED_TEST(StoreConformance, DeleteStateMachineTakesItsVersionsAliasesAndTags) {
   Store& s = *this->store_;
   ASSERT_TRUE(s.put_state_machine(machine("m")).ok());
   ASSERT_TRUE(s.put_state_machine(machine("other")).ok());
-  ASSERT_TRUE(s.put_version(version("m", 1)).ok());
-  ASSERT_TRUE(s.put_version(version("other", 1)).ok());
-  ASSERT_TRUE(s.put_alias(alias("m", "live")).ok());
+  ASSERT_TRUE(publish(s, "m", 1).ok());
+  ASSERT_TRUE(publish(s, "other", 1).ok());
+  ASSERT_TRUE(s.create_alias(alias("m", "live")).ok());
   ASSERT_TRUE(s.put_tags(machine_arn("m"), {{"k", "v"}}).ok());
   ASSERT_TRUE(s.delete_state_machine(machine_arn("m")).ok());
-  EXPECT_FALSE(s.get_state_machine(machine_arn("m")).has_value());
-  EXPECT_FALSE(s.get_version(version("m", 1).arn).has_value());
-  EXPECT_FALSE(s.get_alias(alias("m", "live").arn).has_value());
-  EXPECT_TRUE(s.get_tags(machine_arn("m")).empty());
-  EXPECT_TRUE(s.get_version(version("other", 1).arn).has_value());
+  EXPECT_FALSE(ok_value(s.get_state_machine(machine_arn("m"))).has_value());
+  EXPECT_FALSE(ok_value(s.get_version(version("m", 1).arn)).has_value());
+  EXPECT_FALSE(ok_value(s.get_alias(alias("m", "live").arn)).has_value());
+  EXPECT_TRUE(ok_value(s.get_tags(machine_arn("m"))).empty());
+  EXPECT_TRUE(ok_value(s.get_version(version("other", 1).arn)).has_value());
   EXPECT_TRUE(s.delete_state_machine(machine_arn("never")).ok());
 }
 
 TYPED_TEST(StoreConformance, VersionsListNewestFirst) {
   Store& s = *this->store_;
-  for (int v : {2, 1, 3}) ASSERT_TRUE(s.put_version(version("m", v)).ok());
-  ASSERT_TRUE(s.put_version(version("n", 9)).ok());
-  auto list = s.list_versions(machine_arn("m"));
+  for (int v : {1, 2, 3}) ASSERT_TRUE(publish(s, "m", v).ok());
+  ASSERT_TRUE(publish(s, "n", 1).ok());
+  auto list = versions_of(s, machine_arn("m"));
   ASSERT_EQ(list.size(), 3u);
   EXPECT_EQ(list[0].version, 3);
   EXPECT_EQ(list[1].version, 2);
   EXPECT_EQ(list[2].version, 1);
-  auto got = s.get_version(version("m", 2).arn);
+  auto got = ok_value(s.get_version(version("m", 2).arn));
   ASSERT_TRUE(got.has_value());
   expect_same(*got, version("m", 2));
   ASSERT_TRUE(s.delete_version(version("m", 2).arn).ok());
-  EXPECT_EQ(s.list_versions(machine_arn("m")).size(), 2u);
+  EXPECT_EQ(versions_of(s, machine_arn("m")).size(), 2u);
 }
 
-TYPED_TEST(StoreConformance, AliasesReplaceInPlaceAndDelete) {
+TYPED_TEST(StoreConformance, PublishTakesTheMachinesCounterAndKeepsItAcrossUpdates) {
   Store& s = *this->store_;
-  ASSERT_TRUE(s.put_alias(alias("m", "a")).ok());
-  ASSERT_TRUE(s.put_alias(alias("m", "b")).ok());
+  ASSERT_TRUE(s.put_state_machine(machine("m")).ok());
+  auto v = s.publish_version(version("m", 99));  // the number and ARN are the store's
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->version, 1);
+  EXPECT_EQ(v->arn, machine_arn("m") + ":1");
+  // An update written from a copy read before the publish does not move the counter back.
+  ASSERT_TRUE(s.put_state_machine(machine("m")).ok());
+  EXPECT_EQ(ok_value(s.get_state_machine(machine_arn("m")))->next_version, 2);
+  EXPECT_EQ(s.publish_version(version("m", 1))->version, 2);
+  auto missing = s.publish_version(version("none", 1));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().name, "Store.NotFound");
+}
+
+TYPED_TEST(StoreConformance, ConcurrentPublishesGetDistinctVersions) {
+  Store& s = *this->store_;
+  ASSERT_TRUE(s.put_state_machine(machine("m")).ok());
+  constexpr int threads = 4, each = 10;
+  std::vector<std::thread> pool;
+  std::mutex mu;
+  std::vector<std::int64_t> got;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      for (int i = 0; i < each; ++i) {
+        auto v = s.publish_version(version("m", 0));
+        std::lock_guard lock(mu);
+        got.push_back(v.ok() ? v->version : -1);
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  std::sort(got.begin(), got.end());
+  std::vector<std::int64_t> want(threads * each);
+  for (std::size_t i = 0; i < want.size(); ++i) want[i] = static_cast<std::int64_t>(i + 1);
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(versions_of(s, machine_arn("m")).size(), want.size());
+  EXPECT_EQ(ok_value(s.get_state_machine(machine_arn("m")))->next_version, threads * each + 1);
+}
+
+TYPED_TEST(StoreConformance, AliasesCreateOnceUpdateByCompareAndSetAndDelete) {
+  Store& s = *this->store_;
+  ASSERT_TRUE(s.create_alias(alias("m", "a")).ok());
+  ASSERT_TRUE(s.create_alias(alias("m", "b")).ok());
+  auto twice = s.create_alias(alias("m", "a"));
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.error().name, "Store.ConditionFailed");
   auto a = alias("m", "a");
   a.description = "moved";
+  a.updated_ms = 60;
   a.routing_configuration = json::parse(R"([{"stateMachineVersionArn":"x:2","weight":100}])").value();
-  ASSERT_TRUE(s.put_alias(a).ok());
-  auto list = s.list_aliases(machine_arn("m"));
+  ASSERT_TRUE(s.update_alias(a, alias("m", "a").updated_ms).ok());
+  // A second writer that read the alias before that update loses.
+  auto stale = alias("m", "a");
+  stale.description = "lost";
+  auto lost = s.update_alias(stale, alias("m", "a").updated_ms);
+  ASSERT_FALSE(lost.ok());
+  EXPECT_EQ(lost.error().name, "Store.ConditionFailed");
+  EXPECT_FALSE(s.update_alias(alias("m", "gone"), 6).ok());
+  auto list = aliases_of(s, machine_arn("m"));
   ASSERT_EQ(list.size(), 2u);
   expect_same(list[0], a);
   EXPECT_EQ(list[1].name, "b");
   ASSERT_TRUE(s.delete_alias(a.arn).ok());
-  EXPECT_EQ(s.list_aliases(machine_arn("m")).size(), 1u);
-  EXPECT_TRUE(s.list_aliases(machine_arn("none")).empty());
+  EXPECT_EQ(aliases_of(s, machine_arn("m")).size(), 1u);
+  EXPECT_TRUE(aliases_of(s, machine_arn("none")).empty());
+}
+
+TYPED_TEST(StoreConformance, RegistryListingsPageInOrderAndRefuseForeignTokens) {
+  Store& s = *this->store_;
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(s.put_state_machine(machine("m" + std::to_string(i))).ok());
+    ASSERT_TRUE(s.put_activity(activity("a" + std::to_string(i))).ok());
+    ASSERT_TRUE(s.create_alias(alias("m0", "al" + std::to_string(i))).ok());
+    ASSERT_TRUE(publish(s, "m0", i + 1).ok());
+  }
+  ASSERT_TRUE(s.create_alias(alias("m1", "other")).ok());  // interleaved: another machine's
+  auto page1 = s.list_state_machines(PageQuery{.token = "", .limit = 2});
+  ASSERT_TRUE(page1.ok());
+  ASSERT_EQ(page1->items.size(), 2u);
+  EXPECT_EQ(page1->items[1].name, "m1");
+  ASSERT_FALSE(page1->next_token.empty());
+  auto page2 = s.list_state_machines(PageQuery{.token = page1->next_token, .limit = 3});
+  ASSERT_TRUE(page2.ok());
+  ASSERT_EQ(page2->items.size(), 3u);
+  EXPECT_EQ(page2->items[0].name, "m2");
+  EXPECT_TRUE(page2->next_token.empty());  // exactly the last page
+  std::vector<std::string> names;
+  for (const auto& m : machines_of(s)) names.push_back(m.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"m0", "m1", "m2", "m3", "m4"}));
+  names.clear();
+  for (const auto& a : activities_of(s)) names.push_back(a.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"a0", "a1", "a2", "a3", "a4"}));
+  names.clear();
+  for (const auto& a : aliases_of(s, machine_arn("m0"))) names.push_back(a.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"al0", "al1", "al2", "al3", "al4"}));
+  std::vector<std::int64_t> numbers;
+  for (const auto& v : versions_of(s, machine_arn("m0"))) numbers.push_back(v.version);
+  EXPECT_EQ(numbers, (std::vector<std::int64_t>{5, 4, 3, 2, 1}));
+  auto foreign = s.list_activities(PageQuery{.token = "not-a-token", .limit = 2});
+  ASSERT_FALSE(foreign.ok());
+  EXPECT_EQ(foreign.error().name, "Store.InvalidToken");
 }
 
 TYPED_TEST(StoreConformance, ActivitiesListInCreationOrder) {
   Store& s = *this->store_;
   for (const char* n : {"z", "a", "m"}) ASSERT_TRUE(s.put_activity(activity(n)).ok());
-  auto list = s.list_activities();
+  auto list = activities_of(s);
   ASSERT_EQ(list.size(), 3u);
   EXPECT_EQ(list[0].name, "z");
   EXPECT_EQ(list[2].name, "m");
-  auto got = s.get_activity(activity("a").arn);
+  auto got = ok_value(s.get_activity(activity("a").arn));
   ASSERT_TRUE(got.has_value());
   expect_same(*got, activity("a"));
   ASSERT_TRUE(s.delete_activity(activity("a").arn).ok());
-  EXPECT_FALSE(s.get_activity(activity("a").arn).has_value());
+  EXPECT_FALSE(ok_value(s.get_activity(activity("a").arn)).has_value());
 }
 
 TYPED_TEST(StoreConformance, TagsReplaceKeepInsertionOrderAndClear) {
   Store& s = *this->store_;
   const std::string arn = machine_arn("m");
-  EXPECT_TRUE(s.get_tags(arn).empty());
+  EXPECT_TRUE(ok_value(s.get_tags(arn)).empty());
   ASSERT_TRUE(s.put_tags(arn, {{"z", "1"}, {"a", "2"}}).ok());
   ASSERT_TRUE(s.put_tags(arn, {{"b", "3"}, {"a", ""}}).ok());
   Tags want{{"b", "3"}, {"a", ""}};
-  EXPECT_EQ(s.get_tags(arn), want);
+  EXPECT_EQ(ok_value(s.get_tags(arn)), want);
   ASSERT_TRUE(s.put_tags(arn, {}).ok());
-  EXPECT_TRUE(s.get_tags(arn).empty());
+  EXPECT_TRUE(ok_value(s.get_tags(arn)).empty());
 }
 
 TYPED_TEST(StoreConformance, CommitStoresRowHistoryAndJournal) {
@@ -158,20 +248,20 @@ TYPED_TEST(StoreConformance, CommitStoresRowHistoryAndJournal) {
   row.output = "{\"done\":1}";
   row.stop_ms = 2000;
   ASSERT_TRUE(commit(s, {step(row, 4, 2, R"({"kind":"task","n":1})")}).ok());
-  auto got = s.get_execution(row.arn);
+  auto got = ok_value(s.get_execution(row.arn));
   ASSERT_TRUE(got.has_value());
   row.history_count = 5;
   expect_same(*got, row);
-  auto events = s.history({row.arn, false, 0, 100});
+  auto events = ok_value(s.history({row.arn, false, 0, 100}));
   ASSERT_EQ(events.size(), 5u);
   for (std::size_t i = 0; i < events.size(); ++i) EXPECT_EQ(events[i].id, static_cast<std::int64_t>(i + 1));
   expect_same(events[3], event(4));
-  auto journal = s.journal(row.arn);
+  auto journal = journal_of(s, row.arn);
   ASSERT_EQ(journal.size(), 1u);
   EXPECT_EQ(journal[0].seq, 1);
   EXPECT_EQ(json::dump(journal[0].journal), R"({"kind":"task","n":1})");
-  EXPECT_FALSE(s.get_execution(execution("none", 0).arn).has_value());
-  EXPECT_TRUE(s.journal(execution("none", 0).arn).empty());
+  EXPECT_FALSE(ok_value(s.get_execution(execution("none", 0).arn)).has_value());
+  EXPECT_TRUE(journal_of(s, execution("none", 0).arn).empty());
 }
 
 TYPED_TEST(StoreConformance, OptionalFieldsKeepEmptyDistinctFromAbsent) {
@@ -191,7 +281,7 @@ TYPED_TEST(StoreConformance, OptionalFieldsKeepEmptyDistinctFromAbsent) {
   row.seed = 0xFFFFFFFFFFFFFFFFull;
   ASSERT_TRUE(commit(s, {start_step(row, 1)}).ok());
   row.history_count = 1;
-  auto got = s.get_execution(row.arn);
+  auto got = ok_value(s.get_execution(row.arn));
   ASSERT_TRUE(got.has_value());
   expect_same(*got, row);
 }
@@ -208,7 +298,7 @@ TYPED_TEST(StoreConformance, IdentityInputAndDefinitionAreFixedByTheFirstStep) {
   later.status = "SUCCEEDED";
   later.output = "1";
   ASSERT_TRUE(commit(s, {step(later, 2, 1, "{}")}).ok());
-  auto got = s.get_execution(row.arn);
+  auto got = ok_value(s.get_execution(row.arn));
   ASSERT_TRUE(got.has_value());
   EXPECT_EQ(got->start_ms, 100);
   EXPECT_EQ(got->state_machine_arn, machine_arn("m"));
@@ -218,7 +308,7 @@ TYPED_TEST(StoreConformance, IdentityInputAndDefinitionAreFixedByTheFirstStep) {
   EXPECT_EQ(got->output, "1");
   ExecutionQuery q;
   q.state_machine_arn = machine_arn("m");
-  EXPECT_EQ(s.list_executions(q).size(), 1u);
+  EXPECT_EQ(ok_value(s.list_executions(q)).size(), 1u);
 }
 
 TYPED_TEST(StoreConformance, JournalSeqCountsOnlyStepsWithAJournal) {
@@ -228,7 +318,7 @@ TYPED_TEST(StoreConformance, JournalSeqCountsOnlyStepsWithAJournal) {
                                 step(row, 4, 1, "\"third\"")};
   ASSERT_TRUE(commit(s, std::move(steps)).ok());
   ASSERT_TRUE(commit(s, {step(row, 5, 1, "[4]")}).ok());
-  auto journal = s.journal(row.arn);
+  auto journal = journal_of(s, row.arn);
   ASSERT_EQ(journal.size(), 3u);
   EXPECT_EQ(journal[0].seq, 1);
   EXPECT_EQ(json::dump(journal[0].journal), "1");
@@ -247,10 +337,10 @@ TYPED_TEST(StoreConformance, DuplicateEventIdFailsTheWholeCall) {
   Status st = commit(s, {start_step(b, 1), step(a2, 2, 1, "{}")});  // event 2 of a exists
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.error().name, "Store.Conflict");
-  EXPECT_FALSE(s.get_execution(b.arn).has_value());
-  EXPECT_EQ(s.get_execution(a.arn)->status, "RUNNING");
-  EXPECT_EQ(s.history({a.arn, false, 0, 100}).size(), 2u);
-  EXPECT_TRUE(s.journal(a.arn).empty());
+  EXPECT_FALSE(ok_value(s.get_execution(b.arn)).has_value());
+  EXPECT_EQ(ok_value(s.get_execution(a.arn))->status, "RUNNING");
+  EXPECT_EQ(ok_value(s.history({a.arn, false, 0, 100})).size(), 2u);
+  EXPECT_TRUE(journal_of(s, a.arn).empty());
   // The store is still usable afterwards.
   EXPECT_TRUE(commit(s, {step(a2, 3, 1, "{}")}).ok());
 }
@@ -259,21 +349,21 @@ TYPED_TEST(StoreConformance, HistoryPagesForwardAndBackward) {
   Store& s = *this->store_;
   auto row = execution("h", 1);
   ASSERT_TRUE(commit(s, {start_step(row, 10)}).ok());
-  auto ids = [](const std::vector<engine::HistoryEvent>& ev) {
+  auto ids = [](const std::vector<history::HistoryEvent>& ev) {
     std::vector<std::int64_t> out;
     for (const auto& e : ev) out.push_back(e.id);
     return out;
   };
   using V = std::vector<std::int64_t>;
-  EXPECT_EQ(ids(s.history({row.arn, false, 0, 3})), (V{1, 2, 3}));
-  EXPECT_EQ(ids(s.history({row.arn, false, 3, 3})), (V{4, 5, 6}));
-  EXPECT_EQ(ids(s.history({row.arn, false, 9, 3})), (V{10}));
-  EXPECT_TRUE(s.history({row.arn, false, 10, 3}).empty());
-  EXPECT_EQ(ids(s.history({row.arn, true, 0, 3})), (V{10, 9, 8}));
-  EXPECT_EQ(ids(s.history({row.arn, true, 8, 3})), (V{7, 6, 5}));
-  EXPECT_EQ(ids(s.history({row.arn, true, 2, 3})), (V{1}));
-  EXPECT_TRUE(s.history({row.arn, true, 1, 3}).empty());
-  EXPECT_TRUE(s.history({"arn:none", false, 0, 3}).empty());
+  EXPECT_EQ(ids(ok_value(s.history({row.arn, false, 0, 3}))), (V{1, 2, 3}));
+  EXPECT_EQ(ids(ok_value(s.history({row.arn, false, 3, 3}))), (V{4, 5, 6}));
+  EXPECT_EQ(ids(ok_value(s.history({row.arn, false, 9, 3}))), (V{10}));
+  EXPECT_TRUE(ok_value(s.history({row.arn, false, 10, 3})).empty());
+  EXPECT_EQ(ids(ok_value(s.history({row.arn, true, 0, 3}))), (V{10, 9, 8}));
+  EXPECT_EQ(ids(ok_value(s.history({row.arn, true, 8, 3}))), (V{7, 6, 5}));
+  EXPECT_EQ(ids(ok_value(s.history({row.arn, true, 2, 3}))), (V{1}));
+  EXPECT_TRUE(ok_value(s.history({row.arn, true, 1, 3})).empty());
+  EXPECT_TRUE(ok_value(s.history({"arn:none", false, 0, 3})).empty());
 }
 
 TYPED_TEST(StoreConformance, ListExecutionsNewestFirstFilteredAndPaged) {
@@ -297,21 +387,21 @@ TYPED_TEST(StoreConformance, ListExecutionsNewestFirstFilteredAndPaged) {
   using V = std::vector<std::string>;
   ExecutionQuery q;
   q.state_machine_arn = machine_arn("m");
-  EXPECT_EQ(names(s.list_executions(q)), (V{"x5", "x4", "x3", "x2", "x1", "x0"}));
+  EXPECT_EQ(names(ok_value(s.list_executions(q))), (V{"x5", "x4", "x3", "x2", "x1", "x0"}));
   q.limit = 4;
-  auto page1 = s.list_executions(q);
+  auto page1 = ok_value(s.list_executions(q));
   EXPECT_EQ(names(page1), (V{"x5", "x4", "x3", "x2"}));
   q.after_arn = page1.back().arn;
-  EXPECT_EQ(names(s.list_executions(q)), (V{"x1", "x0"}));
+  EXPECT_EQ(names(ok_value(s.list_executions(q))), (V{"x1", "x0"}));
   q.after_arn.clear();
   q.status = "SUCCEEDED";
-  EXPECT_EQ(names(s.list_executions(q)), (V{"x5", "x3", "x1"}));
+  EXPECT_EQ(names(ok_value(s.list_executions(q))), (V{"x5", "x3", "x1"}));
   q.status.clear();
   q.version_arn = "ver";
-  EXPECT_EQ(names(s.list_executions(q)), (V{"x4"}));
+  EXPECT_EQ(names(ok_value(s.list_executions(q))), (V{"x4"}));
   ExecutionQuery none;
   none.state_machine_arn = machine_arn("nothing");
-  EXPECT_TRUE(s.list_executions(none).empty());
+  EXPECT_TRUE(ok_value(s.list_executions(none)).empty());
 }
 
 TYPED_TEST(StoreConformance, RunningExecutionsAreOnlyTheRunningOnes) {
@@ -324,9 +414,70 @@ TYPED_TEST(StoreConformance, RunningExecutionsAreOnlyTheRunningOnes) {
   b.status = "ABORTED";
   b.stop_ms = 10;
   ASSERT_TRUE(commit(s, {step(b, 2, 1, "{}")}).ok());
-  auto running = s.running_executions();
+  auto running = running_of(s);
   ASSERT_EQ(running.size(), 1u);
   EXPECT_EQ(running[0].arn, a.arn);
+}
+
+TYPED_TEST(StoreConformance, RunningIndexAndJournalPage) {
+  Store& s = *this->store_;
+  std::vector<StepRecord> steps;
+  for (int i = 0; i < 7; ++i) steps.push_back(start_step(execution("r" + std::to_string(i), 10 + i / 3), 1));
+  auto closed = execution("closed", 11);
+  closed.status = "SUCCEEDED";
+  steps.push_back(start_step(closed, 1));
+  ASSERT_TRUE(commit(s, std::move(steps)).ok());
+  // (start_ms, arn) order, ties broken by arn, in pages of 3.
+  auto page1 = ok_value(s.running_index(RunningKey{}, 3));
+  ASSERT_EQ(page1.size(), 3u);
+  EXPECT_EQ(page1[0].arn, execution("r0", 10).arn);
+  EXPECT_EQ(page1[2].start_ms, 10);
+  auto page2 = ok_value(s.running_index(RunningKey{page1[2].start_ms, page1[2].arn}, 3));
+  ASSERT_EQ(page2.size(), 3u);
+  EXPECT_EQ(page2[0].arn, execution("r3", 11).arn);
+  auto page3 = ok_value(s.running_index(RunningKey{page2[2].start_ms, page2[2].arn}, 3));
+  ASSERT_EQ(page3.size(), 1u);
+  EXPECT_EQ(page3[0].arn, execution("r6", 12).arn);
+  EXPECT_TRUE(ok_value(s.running_index(RunningKey{page3[0].start_ms, page3[0].arn}, 3)).empty());
+  EXPECT_EQ(running_of(s).size(), 7u);
+
+  auto row = execution("r0", 10);
+  for (int k = 0; k < 5; ++k) ASSERT_TRUE(commit(s, {step(row, 2 + k, 1, std::to_string(k))}).ok());
+  auto first = ok_value(s.journal(row.arn, 0, 2));
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[1].seq, 2);
+  auto rest = ok_value(s.journal(row.arn, 2, 10));
+  ASSERT_EQ(rest.size(), 3u);
+  EXPECT_EQ(rest[0].seq, 3);
+  EXPECT_EQ(json::dump(rest[2].journal), "4");
+  EXPECT_TRUE(ok_value(s.journal(row.arn, 5, 10)).empty());
+}
+
+TYPED_TEST(StoreConformance, ACommitUnderAStaleFenceIsRefusedAndWritesNothing) {
+  Store& s = *this->store_;
+  auto row = execution("f", 1);
+  ASSERT_TRUE(commit(s, {start_step(row, 1)}, Fence{0, 0}).ok());  // never claimed: epoch 0
+  auto first = s.claim_shard(0, "node-a");
+  ASSERT_TRUE(first.ok());
+  auto second = s.claim_shard(0, "node-b");
+  ASSERT_TRUE(second.ok());
+  EXPECT_GT(*second, *first);
+  EXPECT_EQ(*s.claim_shard(7, "node-a"), 1);  // shards count separately
+  Status stale = commit(s, {step(row, 2, 1, "{}")}, Fence{0, *first});
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.error().name, "Store.Fenced");
+  Status unclaimed = commit(s, {step(row, 2, 1, "{}")}, Fence{0, 0});
+  ASSERT_FALSE(unclaimed.ok());
+  EXPECT_EQ(unclaimed.error().name, "Store.Fenced");
+  EXPECT_EQ(ok_value(s.history({row.arn, false, 0, 100})).size(), 1u);
+  EXPECT_TRUE(journal_of(s, row.arn).empty());
+  // The newest holder writes; a stale call in the same batch does not hold it back.
+  std::promise<Status> stale_done;
+  s.commit_steps(Fence{0, *first}, {step(row, 2, 1, "{}")},
+                 [&](Status st) { stale_done.set_value(std::move(st)); });
+  EXPECT_TRUE(commit(s, {step(row, 2, 1, "{}")}, Fence{0, *second}).ok());
+  EXPECT_EQ(stale_done.get_future().get().error().name, "Store.Fenced");
+  EXPECT_EQ(journal_of(s, row.arn).size(), 1u);
 }
 
 TYPED_TEST(StoreConformance, RunningIndexCarriesTheWakeTimeOfEachStep) {
@@ -338,7 +489,7 @@ TYPED_TEST(StoreConformance, RunningIndexCarriesTheWakeTimeOfEachStep) {
   a.wake_ms = 0;  // a task is in flight now: awake
   b.wake_ms = 7000;
   ASSERT_TRUE(commit(s, {step(a, 2, 1, "{}"), step(b, 2, 1, "{}")}).ok());
-  auto index = s.running_index();
+  auto index = running_of(s);
   ASSERT_EQ(index.size(), 2u);
   EXPECT_EQ(index[0].arn, a.arn);
   EXPECT_EQ(index[0].wake_ms, 0);
@@ -346,7 +497,7 @@ TYPED_TEST(StoreConformance, RunningIndexCarriesTheWakeTimeOfEachStep) {
   EXPECT_EQ(index[1].arn, b.arn);
   EXPECT_EQ(index[1].wake_ms, 7000);
   EXPECT_EQ(index[1].type, "STANDARD");
-  EXPECT_EQ(s.get_execution(b.arn)->wake_ms, 7000);
+  EXPECT_EQ(ok_value(s.get_execution(b.arn))->wake_ms, 7000);
 }
 
 TYPED_TEST(StoreConformance, PurgeRemovesOnlyClosedExecutionsStoppedBefore) {
@@ -363,14 +514,14 @@ TYPED_TEST(StoreConformance, PurgeRemovesOnlyClosedExecutionsStoppedBefore) {
   auto purged = s.purge_closed_before(200);
   ASSERT_TRUE(purged.ok());
   EXPECT_EQ(*purged, 1);
-  EXPECT_FALSE(s.get_execution(old_done.arn).has_value());
-  EXPECT_TRUE(s.history({old_done.arn, false, 0, 100}).empty());
-  EXPECT_TRUE(s.journal(old_done.arn).empty());
-  EXPECT_TRUE(s.get_execution(new_done.arn).has_value());
-  EXPECT_TRUE(s.get_execution(running.arn).has_value());
+  EXPECT_FALSE(ok_value(s.get_execution(old_done.arn)).has_value());
+  EXPECT_TRUE(ok_value(s.history({old_done.arn, false, 0, 100})).empty());
+  EXPECT_TRUE(journal_of(s, old_done.arn).empty());
+  EXPECT_TRUE(ok_value(s.get_execution(new_done.arn)).has_value());
+  EXPECT_TRUE(ok_value(s.get_execution(running.arn)).has_value());
   ExecutionQuery q;
   q.state_machine_arn = machine_arn("m");
-  EXPECT_EQ(s.list_executions(q).size(), 2u);
+  EXPECT_EQ(ok_value(s.list_executions(q)).size(), 2u);
   EXPECT_EQ(*s.purge_closed_before(200), 0);
 }
 
@@ -378,14 +529,14 @@ TYPED_TEST(StoreConformance, DoneMayCallTheStoreAgain) {
   Store& s = *this->store_;
   auto row = execution("re", 1);
   std::promise<Status> second;
-  s.commit_steps({start_step(row, 1)}, [&](Status st) {
+  s.commit_steps(Fence{}, {start_step(row, 1)}, [&](Status st) {
     ASSERT_TRUE(st.ok());
-    EXPECT_TRUE(s.get_execution(row.arn).has_value());
-    s.commit_steps({step(row, 2, 1, "{}")}, [&](Status st2) { second.set_value(std::move(st2)); });
+    EXPECT_TRUE(ok_value(s.get_execution(row.arn)).has_value());
+    s.commit_steps(Fence{}, {step(row, 2, 1, "{}")}, [&](Status st2) { second.set_value(std::move(st2)); });
   });
   EXPECT_TRUE(second.get_future().get().ok());
   s.flush();
-  EXPECT_EQ(s.history({row.arn, false, 0, 100}).size(), 2u);
+  EXPECT_EQ(ok_value(s.history({row.arn, false, 0, 100})).size(), 2u);
 }
 
 TYPED_TEST(StoreConformance, ConcurrentCommitsAllLandInOrderPerExecution) {
@@ -397,9 +548,9 @@ TYPED_TEST(StoreConformance, ConcurrentCommitsAllLandInOrderPerExecution) {
     pool.emplace_back([&, t] {
       for (int e = 0; e < executions; ++e) {
         auto row = execution("t" + std::to_string(t) + "e" + std::to_string(e), t);
-        s.commit_steps({start_step(row, 1)}, [&](Status st) { failures += st.ok() ? 0 : 1; });
+        s.commit_steps(Fence{}, {start_step(row, 1)}, [&](Status st) { failures += st.ok() ? 0 : 1; });
         for (int k = 0; k < steps; ++k) {
-          s.commit_steps({step(row, 2 + k, 1, std::to_string(k))}, [&](Status st) { failures += st.ok() ? 0 : 1; });
+          s.commit_steps(Fence{}, {step(row, 2 + k, 1, std::to_string(k))}, [&](Status st) { failures += st.ok() ? 0 : 1; });
         }
       }
     });
@@ -408,11 +559,11 @@ TYPED_TEST(StoreConformance, ConcurrentCommitsAllLandInOrderPerExecution) {
   s.flush();
   EXPECT_EQ(failures.load(), 0);
   auto row = execution("t3e7", 3);
-  auto journal = s.journal(row.arn);
+  auto journal = journal_of(s, row.arn);
   ASSERT_EQ(journal.size(), static_cast<std::size_t>(steps));
   for (int k = 0; k < steps; ++k) EXPECT_EQ(json::dump(journal[k].journal), std::to_string(k));
-  EXPECT_EQ(s.history({row.arn, false, 0, 1000}).size(), static_cast<std::size_t>(steps + 1));
-  EXPECT_EQ(s.get_execution(row.arn)->history_count, steps + 1);
+  EXPECT_EQ(ok_value(s.history({row.arn, false, 0, 1000})).size(), static_cast<std::size_t>(steps + 1));
+  EXPECT_EQ(ok_value(s.get_execution(row.arn))->history_count, steps + 1);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <system_error>
 #include <vector>
 
+#include "store/paging.h"
 #include "store/store.h"
 
 namespace stepwise::store {
@@ -102,8 +103,8 @@ inline ExecutionRecord execution(const std::string& name, Millis start_ms) {
 }
 
 // A history event with nested details (odd ids) or none (even ids).
-inline engine::HistoryEvent event(std::int64_t id) {
-  engine::HistoryEvent e;
+inline history::HistoryEvent event(std::int64_t id) {
+  history::HistoryEvent e;
   e.id = id;
   e.previous_event_id = id - 1;
   e.timestamp = 1700000000000 + id;
@@ -133,11 +134,70 @@ inline StepRecord step(ExecutionRecord row, std::int64_t first_id, int count, co
 
 inline StepRecord start_step(const ExecutionRecord& row, int events) { return step(row, 1, events, ""); }
 
-inline Status commit(Store& s, std::vector<StepRecord> steps) {
+inline Status commit(ExecutionStore& s, std::vector<StepRecord> steps, Fence fence = {}) {
   std::promise<Status> p;
   auto f = p.get_future();
-  s.commit_steps(std::move(steps), [&p](Status st) { p.set_value(std::move(st)); });
+  s.commit_steps(fence, std::move(steps), [&p](Status st) { p.set_value(std::move(st)); });
   return f.get();
+}
+
+// Publishes version `v` of machine `machine_name` (created when missing) through the atomic
+// publish_version: the machine's counter must be at `v` (publish 1, 2, ... in order).
+inline Status publish(RegistryStore& s, const std::string& machine_name, int v) {
+  auto m = s.get_state_machine(machine_arn(machine_name));
+  if (!m.ok()) return std::move(m).error();
+  if (!m->has_value()) {
+    if (auto st = s.put_state_machine(machine(machine_name)); !st.ok()) return st;
+  }
+  auto published = s.publish_version(version(machine_name, v));
+  if (!published.ok()) return std::move(published).error();
+  if (published->version != v) return Error{"Test", "published as " + std::to_string(published->version)};
+  return ok_status();
+}
+
+// The value of a store read; a failed read fails the test (and gives T{}).
+template <typename T>
+T ok_value(Result<T> r) {
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().name + ": " + r.error().cause);
+  return r.ok() ? std::move(r).value() : T{};
+}
+
+// Whole listings and recovery reads, each looped over small pages (so the loop is exercised).
+inline constexpr std::size_t test_page_items = 2;
+
+inline std::vector<StateMachineRecord> machines_of(RegistryStore& s) {
+  return ok_value(collect_pages<StateMachineRecord>(
+      [&](const PageQuery& q) { return s.list_state_machines(q); }, test_page_items));
+}
+inline std::vector<VersionRecord> versions_of(RegistryStore& s, const std::string& machine) {
+  return ok_value(collect_pages<VersionRecord>(
+      [&](const PageQuery& q) { return s.list_versions(machine, q); }, test_page_items));
+}
+inline std::vector<AliasRecord> aliases_of(RegistryStore& s, const std::string& machine) {
+  return ok_value(collect_pages<AliasRecord>(
+      [&](const PageQuery& q) { return s.list_aliases(machine, q); }, test_page_items));
+}
+inline std::vector<ActivityRecord> activities_of(RegistryStore& s) {
+  return ok_value(collect_pages<ActivityRecord>(
+      [&](const PageQuery& q) { return s.list_activities(q); }, test_page_items));
+}
+inline std::vector<JournalEntry> journal_of(ExecutionStore& s, const std::string& arn) {
+  std::vector<JournalEntry> out;
+  for (;;) {
+    auto page = ok_value(s.journal(arn, out.empty() ? 0 : out.back().seq, test_page_items));
+    if (page.empty()) return out;
+    for (auto& e : page) out.push_back(std::move(e));
+  }
+}
+inline std::vector<RunningExecution> running_of(ExecutionStore& s) {
+  std::vector<RunningExecution> out;
+  RunningKey after;
+  for (;;) {
+    auto page = ok_value(s.running_index(after, test_page_items));
+    if (page.empty()) return out;
+    after = RunningKey{page.back().start_ms, page.back().arn};
+    for (auto& r : page) out.push_back(std::move(r));
+  }
 }
 
 inline void expect_json_eq(const json::value& a, const json::value& b) {
@@ -219,7 +279,7 @@ inline void expect_same(const ExecutionRecord& a, const ExecutionRecord& b) {
   EXPECT_EQ(a.wake_ms, b.wake_ms);
 }
 
-inline void expect_same(const engine::HistoryEvent& a, const engine::HistoryEvent& b) {
+inline void expect_same(const history::HistoryEvent& a, const history::HistoryEvent& b) {
   EXPECT_EQ(json::dump(a.to_json()), json::dump(b.to_json()));
   EXPECT_EQ(a.timestamp, b.timestamp);
 }

@@ -45,7 +45,7 @@
 #include "sfn/executions.h"
 #include "sfn/service.h"
 #include "store/memory_store.h"
-#include "store/sqlite_store.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace {
 
@@ -66,11 +66,12 @@ struct Options {
 // Passes every call through to the real store; counts what is committed and times each
 // commit_steps() call. `done` runs on the store's writer thread, one call at a time, so the
 // latencies need no lock until the run is over (flush() orders the read after the writes).
-class CountingStore final : public store::Store {
+class CountingStore final : public store::ExecutionStore {
  public:
-  explicit CountingStore(store::Store& inner) : s_(inner) { latencies_us_.reserve(1 << 20); }
+  explicit CountingStore(store::ExecutionStore& inner) : s_(inner) { latencies_us_.reserve(1 << 20); }
 
-  void commit_steps(std::vector<store::StepRecord> steps, std::function<void(Status)> done) override {
+  void commit_steps(const store::Fence& fence, std::vector<store::StepRecord> steps,
+                    std::function<void(Status)> done) override {
     for (const auto& step : steps) {
       events_ += step.events.size();
       for (const auto& e : step.events) {
@@ -79,7 +80,7 @@ class CountingStore final : public store::Store {
     }
     step_commits_ += steps.size();
     const auto t0 = Clock::now();
-    s_.commit_steps(std::move(steps), [this, t0, done = std::move(done)](Status st) {
+    s_.commit_steps(fence, std::move(steps), [this, t0, done = std::move(done)](Status st) {
       writer_tid_ = gettid();
       latencies_us_.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
       if (done) done(std::move(st));
@@ -95,38 +96,32 @@ class CountingStore final : public store::Store {
   pid_t writer_tid() const { return writer_tid_.load(); }
 
   // --- everything else: straight through ---
-  Status put_state_machine(const store::StateMachineRecord& r) override { return s_.put_state_machine(r); }
-  std::optional<store::StateMachineRecord> get_state_machine(const std::string& a) override {
-    return s_.get_state_machine(a);
+  Result<std::int64_t> claim_shard(std::int64_t shard, const std::string& node) override {
+    return s_.claim_shard(shard, node);
   }
-  Status delete_state_machine(const std::string& a) override { return s_.delete_state_machine(a); }
-  std::vector<store::StateMachineRecord> list_state_machines() override { return s_.list_state_machines(); }
-  Status put_version(const store::VersionRecord& r) override { return s_.put_version(r); }
-  std::optional<store::VersionRecord> get_version(const std::string& a) override { return s_.get_version(a); }
-  Status delete_version(const std::string& a) override { return s_.delete_version(a); }
-  std::vector<store::VersionRecord> list_versions(const std::string& a) override { return s_.list_versions(a); }
-  Status put_alias(const store::AliasRecord& r) override { return s_.put_alias(r); }
-  std::optional<store::AliasRecord> get_alias(const std::string& a) override { return s_.get_alias(a); }
-  Status delete_alias(const std::string& a) override { return s_.delete_alias(a); }
-  std::vector<store::AliasRecord> list_aliases(const std::string& a) override { return s_.list_aliases(a); }
-  Status put_activity(const store::ActivityRecord& r) override { return s_.put_activity(r); }
-  std::optional<store::ActivityRecord> get_activity(const std::string& a) override { return s_.get_activity(a); }
-  Status delete_activity(const std::string& a) override { return s_.delete_activity(a); }
-  std::vector<store::ActivityRecord> list_activities() override { return s_.list_activities(); }
-  Status put_tags(const std::string& a, const store::Tags& t) override { return s_.put_tags(a, t); }
-  store::Tags get_tags(const std::string& a) override { return s_.get_tags(a); }
-  std::optional<store::ExecutionRecord> get_execution(const std::string& a) override { return s_.get_execution(a); }
-  std::vector<store::ExecutionRecord> list_executions(const store::ExecutionQuery& q) override {
+  Result<std::optional<store::ExecutionRecord>> get_execution(const std::string& a) override {
+    return s_.get_execution(a);
+  }
+  Result<std::vector<store::ExecutionRecord>> list_executions(const store::ExecutionQuery& q) override {
     return s_.list_executions(q);
   }
-  std::vector<engine::HistoryEvent> history(const store::HistoryQuery& q) override { return s_.history(q); }
-  std::vector<store::JournalEntry> journal(const std::string& a) override { return s_.journal(a); }
-  std::vector<store::ExecutionRecord> running_executions() override { return s_.running_executions(); }
-  std::vector<store::RunningExecution> running_index() override { return s_.running_index(); }
-  Result<std::int64_t> purge_closed_before(Millis before_ms) override { return s_.purge_closed_before(before_ms); }
+  Result<std::vector<history::HistoryEvent>> history(const store::HistoryQuery& q) override {
+    return s_.history(q);
+  }
+  Result<std::vector<store::JournalEntry>> journal(const std::string& a, std::int64_t after,
+                                                   std::size_t limit) override {
+    return s_.journal(a, after, limit);
+  }
+  Result<std::vector<store::RunningExecution>> running_index(const store::RunningKey& after,
+                                                             std::size_t limit) override {
+    return s_.running_index(after, limit);
+  }
+  Result<std::int64_t> purge_closed_before(Millis before_ms) override {
+    return s_.purge_closed_before(before_ms);
+  }
 
  private:
-  store::Store& s_;
+  store::ExecutionStore& s_;
   std::uint64_t events_ = 0;
   std::uint64_t entered_ = 0;
   std::uint64_t step_commits_ = 0;
@@ -287,7 +282,7 @@ bool run_once(const Options& o, int run, Figures& f) {
   RealClock clock;
   bool ok = false;
   {
-    sfn::ServiceOptions so{.clock = clock, .store = counting};
+    sfn::ServiceOptions so{.clock = clock, .registry_store = *inner, .execution_store = counting};
     so.shards = o.shards;
     sfn::Service svc(std::move(so));
     svc.start();

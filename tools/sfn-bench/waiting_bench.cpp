@@ -28,7 +28,7 @@
 
 #include "base/clock.h"
 #include "sfn/service.h"
-#include "store/sqlite_store.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace {
 
@@ -65,7 +65,7 @@ double seconds_since(Steady::time_point t) {
 class Bench {
  public:
   Bench(const Options& o, store::Store& store) : o_(o) {
-    sfn::ServiceOptions so{.clock = clock_, .store = store};
+    sfn::ServiceOptions so{.clock = clock_, .registry_store = store, .execution_store = store};
     service_ = std::make_unique<sfn::Service>(std::move(so));
     service_->add_operations(table_);
   }

@@ -29,7 +29,8 @@
 #include <string>
 #include <vector>
 
-#include "store/sqlite_store.h"
+#include "store/paging.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace {
 
@@ -46,8 +47,8 @@ struct Options {
   int recovery = 0;
 };
 
-engine::HistoryEvent make_event(std::int64_t id, const char* type, const char* key, const std::string& payload_key) {
-  engine::HistoryEvent e;
+history::HistoryEvent make_event(std::int64_t id, const char* type, const char* key, const std::string& payload_key) {
+  history::HistoryEvent e;
   e.id = id;
   e.previous_event_id = id - 1;
   e.timestamp = 1700000000000 + id;
@@ -131,7 +132,7 @@ class Bench {
     std::vector<StepRecord> steps;
     steps.push_back(std::move(s));
     ++commits_;
-    store_.commit_steps(std::move(steps), [this, flow, last](Status st) {
+    store_.commit_steps(Fence{}, std::move(steps), [this, flow, last](Status st) {
       std::lock_guard lock(mu_);
       completions_.push_back(Completion{flow, last, std::move(st)});
       cv_.notify_one();
@@ -201,7 +202,7 @@ int recovery(const Options& o) {
         }
         steps.push_back(std::move(s));
       }
-      store.commit_steps(std::move(steps), {});
+      store.commit_steps(Fence{}, std::move(steps), {});
       if (i % 1000 == 999) store.flush();
     }
     store.flush();
@@ -210,10 +211,18 @@ int recovery(const Options& o) {
   auto opened = SqliteStore::open(o.dir);
   if (!opened.ok()) return std::fprintf(stderr, "%s\n", opened.error().cause.c_str()), 1;
   const double open_s = seconds_since(t0);
-  auto running = (*opened)->running_executions();
+  // What the service's recovery reads: the running index (paged), then each row and journal.
+  auto index = read_running_index(**opened);
+  if (!index.ok()) return std::fprintf(stderr, "%s\n", index.error().cause.c_str()), 1;
+  const std::vector<RunningExecution>& running = *index;
   const double rows_s = seconds_since(t0);
   std::size_t entries = 0;
-  for (const auto& r : running) entries += (*opened)->journal(r.arn).size();
+  for (const auto& r : running) {
+    auto row = (*opened)->get_execution(r.arn);
+    auto journal = read_journal(**opened, r.arn, 1'000'000);
+    if (!row.ok() || !journal.ok()) return std::fprintf(stderr, "read failed\n"), 1;
+    entries += journal->size();
+  }
   const double total_s = seconds_since(t0);
   std::printf("recovery: %zu running executions, %zu journal entries: open %.3f s, rows %.3f s, total %.3f s\n",
               running.size(), entries, open_s, rows_s, total_s);

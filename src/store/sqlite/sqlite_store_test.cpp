@@ -1,6 +1,6 @@
 // SqliteStore-specific behaviour: durability across reopen, migrations, group commit, and the
 // failures that must never be silent (corrupt/missing files, read-only directory, full disk).
-#include "store/sqlite_store.h"
+#include "store/sqlite/sqlite_store.h"
 
 #include <gtest/gtest.h>
 #include <linux/capability.h>
@@ -13,7 +13,8 @@
 #include <thread>
 
 #include "store/errors.h"
-#include "store/sqlite_schema.h"
+#include "store/sqlite/schema.h"
+#include "store/sqlite/statements.h"
 #include "store/test_util.h"
 
 namespace stepwise::store {
@@ -76,29 +77,31 @@ TEST(SqliteStore, ReopenKeepsEverything) {
     auto s = open_ok(dir.path());
     ASSERT_TRUE(s);
     ASSERT_TRUE(s->put_state_machine(machine("m")).ok());
-    ASSERT_TRUE(s->put_version(version("m", 1)).ok());
-    ASSERT_TRUE(s->put_alias(alias("m", "live")).ok());
+    ASSERT_TRUE(publish(*s, "m", 1).ok());
+    ASSERT_TRUE(s->create_alias(alias("m", "live")).ok());
     ASSERT_TRUE(s->put_activity(activity("act")).ok());
     ASSERT_TRUE(s->put_tags(machine_arn("m"), {{"team", "a"}}).ok());
     ASSERT_TRUE(commit(*s, {start_step(row, 3), step(row, 4, 2, R"({"e":"timer"})")}).ok());
   }
   auto s = open_ok(dir.path());
   ASSERT_TRUE(s);
-  expect_same(*s->get_state_machine(machine_arn("m")), machine("m"));
-  expect_same(*s->get_version(version("m", 1).arn), version("m", 1));
-  expect_same(*s->get_alias(alias("m", "live").arn), alias("m", "live"));
-  expect_same(*s->get_activity(activity("act").arn), activity("act"));
-  EXPECT_EQ(s->get_tags(machine_arn("m")), (Tags{{"team", "a"}}));
+  auto published = machine("m");
+  published.next_version = 2;
+  expect_same(*ok_value(s->get_state_machine(machine_arn("m"))), published);
+  expect_same(*ok_value(s->get_version(version("m", 1).arn)), version("m", 1));
+  expect_same(*ok_value(s->get_alias(alias("m", "live").arn)), alias("m", "live"));
+  expect_same(*ok_value(s->get_activity(activity("act").arn)), activity("act"));
+  EXPECT_EQ(ok_value(s->get_tags(machine_arn("m"))), (Tags{{"team", "a"}}));
   row.history_count = 5;
-  expect_same(*s->get_execution(row.arn), row);
-  auto events = s->history({row.arn, false, 0, 100});
+  expect_same(*ok_value(s->get_execution(row.arn)), row);
+  auto events = ok_value(s->history({row.arn, false, 0, 100}));
   ASSERT_EQ(events.size(), 5u);
   expect_same(events[4], event(5));
-  ASSERT_EQ(s->journal(row.arn).size(), 1u);
-  ASSERT_EQ(s->running_executions().size(), 1u);
+  ASSERT_EQ(journal_of(*s, row.arn).size(), 1u);
+  ASSERT_EQ(running_of(*s).size(), 1u);
   // Journal numbering continues after a reopen.
   ASSERT_TRUE(commit(*s, {step(row, 6, 1, "2")}).ok());
-  EXPECT_EQ(s->journal(row.arn).back().seq, 2);
+  EXPECT_EQ(journal_of(*s, row.arn).back().seq, 2);
 }
 
 TEST(SqliteStore, DestructionDrainsQueuedCommits) {
@@ -108,14 +111,14 @@ TEST(SqliteStore, DestructionDrainsQueuedCommits) {
     auto s = open_ok(dir.path());
     ASSERT_TRUE(s);
     for (int i = 0; i < 50; ++i) {
-      s->commit_steps({start_step(execution("d" + std::to_string(i), i), 1)},
+      s->commit_steps(Fence{}, {start_step(execution("d" + std::to_string(i), i), 1)},
                       [&](Status st) { ok += st.ok() ? 1 : 0; });
     }
   }
   EXPECT_EQ(ok.load(), 50);
   auto s = open_ok(dir.path());
   ASSERT_TRUE(s);
-  EXPECT_EQ(s->running_executions().size(), 50u);
+  EXPECT_EQ(running_of(*s).size(), 50u);
 }
 
 TEST(SqliteStore, NormalDurabilityStillCommits) {
@@ -129,7 +132,7 @@ TEST(SqliteStore, NormalDurabilityStillCommits) {
   }
   auto s = open_ok(dir.path(), options);
   ASSERT_TRUE(s);
-  EXPECT_TRUE(s->get_execution(execution("n", 1).arn).has_value());
+  EXPECT_TRUE(ok_value(s->get_execution(execution("n", 1).arn)).has_value());
 }
 
 // The writer thread is held inside the first `done`: everything queued meanwhile must then go
@@ -141,7 +144,7 @@ TEST(SqliteStore, GroupCommitPutsQueuedCallsInOneTransaction) {
   std::promise<void> release;
   auto released = release.get_future().share();
   std::promise<void> entered;
-  s->commit_steps({start_step(execution("first", 0), 1)}, [released, &entered](Status) {
+  s->commit_steps(Fence{}, {start_step(execution("first", 0), 1)}, [released, &entered](Status) {
     entered.set_value();
     released.wait();
   });
@@ -149,11 +152,11 @@ TEST(SqliteStore, GroupCommitPutsQueuedCallsInOneTransaction) {
   auto dup = execution("first", 0);
   std::vector<std::promise<Status>> results(21);
   for (int i = 0; i < 20; ++i) {
-    s->commit_steps({start_step(execution("q" + std::to_string(i), i), 2)},
+    s->commit_steps(Fence{}, {start_step(execution("q" + std::to_string(i), i), 2)},
                     [&results, i](Status st) { results[i].set_value(std::move(st)); });
   }
   // A conflicting call inside the same batch fails alone.
-  s->commit_steps({step(dup, 1, 1, "{}")}, [&results](Status st) { results[20].set_value(std::move(st)); });
+  s->commit_steps(Fence{}, {step(dup, 1, 1, "{}")}, [&results](Status st) { results[20].set_value(std::move(st)); });
   const auto before = s->stats();
   release.set_value();
   s->flush();
@@ -164,8 +167,8 @@ TEST(SqliteStore, GroupCommitPutsQueuedCallsInOneTransaction) {
   const auto after = s->stats();
   EXPECT_EQ(after.transactions - before.transactions, 1u);
   EXPECT_EQ(after.calls, 22u);
-  EXPECT_EQ(s->running_executions().size(), 21u);
-  EXPECT_TRUE(s->journal(dup.arn).empty());
+  EXPECT_EQ(running_of(*s).size(), 21u);
+  EXPECT_TRUE(journal_of(*s, dup.arn).empty());
 }
 
 TEST(SqliteStore, GroupCommitRespectsItsEventLimit) {
@@ -177,19 +180,19 @@ TEST(SqliteStore, GroupCommitRespectsItsEventLimit) {
   std::promise<void> release;
   auto released = release.get_future().share();
   std::promise<void> entered;
-  s->commit_steps({start_step(execution("first", 0), 1)}, [released, &entered](Status) {
+  s->commit_steps(Fence{}, {start_step(execution("first", 0), 1)}, [released, &entered](Status) {
     entered.set_value();
     released.wait();
   });
   entered.get_future().wait();
   // 5 events each: 2 per transaction; the 20-event call goes alone.
-  for (int i = 0; i < 4; ++i) s->commit_steps({start_step(execution("q" + std::to_string(i), i), 5)}, {});
-  s->commit_steps({start_step(execution("big", 9), 20)}, {});
+  for (int i = 0; i < 4; ++i) s->commit_steps(Fence{}, {start_step(execution("q" + std::to_string(i), i), 5)}, {});
+  s->commit_steps(Fence{}, {start_step(execution("big", 9), 20)}, {});
   const auto before = s->stats();
   release.set_value();
   s->flush();
   EXPECT_EQ(s->stats().transactions - before.transactions, 3u);
-  EXPECT_EQ(s->history({execution("big", 9).arn, false, 0, 100}).size(), 20u);
+  EXPECT_EQ(ok_value(s->history({execution("big", 9).arn, false, 0, 100})).size(), 20u);
 }
 
 TEST(SqliteStore, GroupCommitRespectsItsStepLimit) {
@@ -201,12 +204,12 @@ TEST(SqliteStore, GroupCommitRespectsItsStepLimit) {
   std::promise<void> release;
   auto released = release.get_future().share();
   std::promise<void> entered;
-  s->commit_steps({start_step(execution("first", 0), 1)}, [released, &entered](Status) {
+  s->commit_steps(Fence{}, {start_step(execution("first", 0), 1)}, [released, &entered](Status) {
     entered.set_value();
     released.wait();
   });
   entered.get_future().wait();  // the writer is now held, with an empty queue
-  for (int i = 0; i < 10; ++i) s->commit_steps({start_step(execution("q" + std::to_string(i), i), 1)}, {});
+  for (int i = 0; i < 10; ++i) s->commit_steps(Fence{}, {start_step(execution("q" + std::to_string(i), i), 1)}, {});
   const auto before = s->stats();
   release.set_value();
   s->flush();
@@ -307,6 +310,90 @@ TEST(SqliteStore, DamagedPagesAreFoundWhenVerifyingAtOpen) {
   options.verify_on_open = true;
   Error e = open_error(dir.path(), options);
   EXPECT_EQ(e.name, errors::corrupt) << e.cause;
+}
+
+// A read that hits a damaged page is an Error (Store.Corrupt), never "not found" or an empty
+// list: the service must answer 500, not ExecutionDoesNotExist.
+TEST(SqliteStore, DamagedPagesSurfaceAsReadErrorsNotAsMissingRecords) {
+  TempDir dir;
+  auto row = execution("hurt", 1);
+  {
+    auto s = open_ok(dir.path());
+    ASSERT_TRUE(s);
+    ASSERT_TRUE(s->put_state_machine(machine("m")).ok());
+    for (int i = 0; i < 20; ++i) {
+      ASSERT_TRUE(commit(*s, {big_step(execution("p" + std::to_string(i), i), 3000)}).ok());
+    }
+    ASSERT_TRUE(commit(*s, {start_step(row, 2)}).ok());
+  }
+  const fs::path db = dir.path() / SqliteStore::kFileName;
+  std::vector<std::int64_t> pages;  // the root pages of the executions table and its indexes
+  std::int64_t page_size = 0;
+  {
+    sqlite::Connection raw;
+    ASSERT_TRUE(raw.open(db.string(), SQLITE_OPEN_READWRITE).ok());
+    page_size = std::stoll(*raw.query_text("PRAGMA page_size", "read"));
+    auto roots = sqlite::read_all<std::int64_t>(
+        raw, "SELECT rootpage FROM sqlite_master WHERE tbl_name='executions'", "read",
+        [](sqlite::Statement&) {}, [](const sqlite::Statement& st) { return st.integer(0); });
+    ASSERT_TRUE(roots.ok());
+    pages = *roots;
+  }
+  ASSERT_FALSE(pages.empty());
+  {
+    std::fstream f(db, std::ios::in | std::ios::out | std::ios::binary);
+    const std::string junk(static_cast<std::size_t>(page_size), '\x5a');
+    for (std::int64_t p : pages) {
+      f.seekp((p - 1) * page_size);
+      f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+    }
+  }
+  auto s = open_ok(dir.path());  // open does not read the executions
+  ASSERT_TRUE(s);
+  auto got = s->get_execution(row.arn);
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.error().name, errors::corrupt) << got.error().cause;
+  ExecutionQuery q;
+  q.state_machine_arn = machine_arn("m");
+  auto listed = s->list_executions(q);
+  ASSERT_FALSE(listed.ok());
+  EXPECT_EQ(listed.error().name, errors::corrupt);
+  EXPECT_FALSE(s->running_index(RunningKey{}, 10).ok());
+  EXPECT_TRUE(s->get_state_machine(machine_arn("m")).ok());  // undamaged tables still read
+}
+
+// A store written by the previous release (schema 2) opens at 3: its data is kept and its
+// shards start unclaimed (epoch 0), so its executions commit until a node claims the shard.
+TEST(SqliteStore, MigrationToV3KeepsAVersion2StoreAndAddsShardFencing) {
+  TempDir dir;
+  auto row = execution("old", 5);
+  {
+    auto s = open_ok(dir.path());
+    ASSERT_TRUE(s);
+    ASSERT_TRUE(s->put_state_machine(machine("m")).ok());
+    ASSERT_TRUE(commit(*s, {start_step(row, 2)}).ok());
+  }
+  {  // back to what version 2 wrote
+    sqlite::Connection raw;
+    ASSERT_TRUE(raw.open((dir.path() / SqliteStore::kFileName).string(), SQLITE_OPEN_READWRITE).ok());
+    ASSERT_TRUE(raw.exec("DROP TABLE shards; UPDATE schema_version SET version = 2", "down").ok());
+  }
+  auto s = open_ok(dir.path());
+  ASSERT_TRUE(s);
+  {
+    sqlite::Connection raw;
+    ASSERT_TRUE(raw.open((dir.path() / SqliteStore::kFileName).string(), SQLITE_OPEN_READONLY).ok());
+    EXPECT_EQ(*raw.query_text("SELECT version FROM schema_version", "read"), "3");
+  }
+  expect_same(*ok_value(s->get_state_machine(machine_arn("m"))), machine("m"));
+  EXPECT_EQ(ok_value(s->get_execution(row.arn))->history_count, 2);
+  EXPECT_TRUE(commit(*s, {step(row, 3, 1, "{}")}, Fence{0, 0}).ok());
+  auto epoch = s->claim_shard(0, "node-a");
+  ASSERT_TRUE(epoch.ok());
+  EXPECT_EQ(*epoch, 1);
+  EXPECT_EQ(commit(*s, {step(row, 4, 1, "{}")}, Fence{0, 0}).error().name, errors::fenced);
+  EXPECT_TRUE(commit(*s, {step(row, 4, 1, "{}")}, Fence{0, 1}).ok());
+  EXPECT_EQ(journal_of(*s, row.arn).size(), 2u);
 }
 
 TEST(SqliteStore, MissingDatabaseWithALeftoverLogIsRefused) {
@@ -419,7 +506,7 @@ TEST(SqliteStore, FullDiskFailsTheCommitAndLosesNothingCommitted) {
     }
     ASSERT_FALSE(failed_arn.empty()) << "the quota was never reached";
     ASSERT_FALSE(committed.empty());
-    EXPECT_FALSE(s->get_execution(failed_arn).has_value());
+    EXPECT_FALSE(ok_value(s->get_execution(failed_arn)).has_value());
     // Registry writes fail the same way, and small commits still fit or fail cleanly.
     Status reg = s->put_state_machine(machine(std::string(300000, 'n')));
     EXPECT_FALSE(reg.ok());
@@ -427,10 +514,10 @@ TEST(SqliteStore, FullDiskFailsTheCommitAndLosesNothingCommitted) {
   auto s = open_ok(dir.path());  // no quota: the disk has room again
   ASSERT_TRUE(s);
   for (const auto& arn : committed) {
-    ASSERT_TRUE(s->get_execution(arn).has_value()) << arn;
-    EXPECT_EQ(s->history({arn, false, 0, 10}).size(), 1u);
+    ASSERT_TRUE(ok_value(s->get_execution(arn)).has_value()) << arn;
+    EXPECT_EQ(ok_value(s->history({arn, false, 0, 10})).size(), 1u);
   }
-  EXPECT_FALSE(s->get_execution(failed_arn).has_value());
+  EXPECT_FALSE(ok_value(s->get_execution(failed_arn)).has_value());
   EXPECT_TRUE(commit(*s, {big_step(execution("after", 1), 20000)}).ok());
 }
 
@@ -444,8 +531,8 @@ TEST(SqliteStore, ReadsSeeEachCommitImmediately) {
   ASSERT_TRUE(commit(*s, {start_step(row, 1)}).ok());
   for (int i = 2; i < 50; ++i) {
     ASSERT_TRUE(commit(*s, {step(row, i, 1, "{}")}).ok());
-    EXPECT_EQ(s->get_execution(row.arn)->history_count, i);
-    EXPECT_EQ(s->history({row.arn, true, 0, 1}).at(0).id, i);
+    EXPECT_EQ(ok_value(s->get_execution(row.arn))->history_count, i);
+    EXPECT_EQ(ok_value(s->history({row.arn, true, 0, 1})).at(0).id, i);
   }
 }
 

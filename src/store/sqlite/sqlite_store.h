@@ -1,9 +1,16 @@
-// SqliteStore: the durable Store — one SQLite database `<dir>/stepwise.db` in WAL mode.
+// SqliteStore: the durable Store (RegistryStore and ExecutionStore) — one SQLite database
+// `<dir>/stepwise.db` in WAL mode. Its code, by concern:
+//   sqlite/open.cpp      directory, flock, pragmas, migrations, close
+//   sqlite/registry.cpp  machines, versions (atomic publish), aliases (compare-and-set),
+//                        activities, tags
+//   sqlite/steps.cpp     the group commit's BatchWriter: fencing, rows, events, journal
+//   sqlite/reads.cpp     execution reads (paged), running index, purge
+//   sqlite/statements.h  running statements and collecting rows (Result, never a silent stop)
 //
-// Group commit: commit_steps() only queues; one writer thread takes everything queued (up to
-// group_commit_steps_max steps / group_commit_events_max events), writes it in ONE transaction,
-// commits (one fsync with the default Synchronous::kFull) and then calls each `done` on the
-// writer thread. Many executions' steps thus share one fsync, which is what makes durable
+// Group commit (store/group_commit.h): commit_steps() only queues; one writer thread takes
+// everything queued (up to group_commit_steps_max steps / group_commit_events_max events),
+// writes it in ONE transaction, commits (one fsync with the default Synchronous::kFull) and
+// then calls each `done` on the writer thread. Many executions' steps thus share one fsync, which is what makes durable
 // throughput high. One bad call fails alone: a batch in which a call conflicts (a duplicate
 // history event) is rolled back and written again with each call in its own savepoint
 // (savepoints cost a copy of every page a call touches, so only that rare retry pays for them).
@@ -33,22 +40,20 @@
 #pragma once
 
 #include <array>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
-#include "store/sqlite_checkpointer.h"
-#include "store/sqlite_db.h"
+#include "store/group_commit.h"
+#include "store/sqlite/checkpointer.h"
+#include "store/sqlite/db.h"
 #include "store/store.h"
 
 namespace stepwise::store {
@@ -72,11 +77,11 @@ struct SqliteOptions {
   std::int64_t max_page_count = 0;
 };
 
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, private BatchWriter {
  public:
   static constexpr const char* kFileName = "stepwise.db";
   static constexpr const char* kLockName = "stepwise.lock";
-  // History events inserted by one INSERT statement at most (sqlite_store.cpp, write_events).
+  // History events inserted by one INSERT statement at most (sqlite/steps.cpp, write_events).
   static constexpr std::size_t history_rows_per_insert_max = 8;
 
   static Result<std::unique_ptr<SqliteStore>> open(const std::filesystem::path& dir,
@@ -86,38 +91,46 @@ class SqliteStore final : public Store {
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;
 
+  // --- RegistryStore (sqlite/registry.cpp) ---
   Status put_state_machine(const StateMachineRecord& r) override;
-  std::optional<StateMachineRecord> get_state_machine(const std::string& arn) override;
+  Result<std::optional<StateMachineRecord>> get_state_machine(const std::string& arn) override;
   Status delete_state_machine(const std::string& arn) override;
-  std::vector<StateMachineRecord> list_state_machines() override;
+  Result<Page<StateMachineRecord>> list_state_machines(const PageQuery& page) override;
 
-  Status put_version(const VersionRecord& r) override;
-  std::optional<VersionRecord> get_version(const std::string& arn) override;
+  Result<VersionRecord> publish_version(VersionRecord v) override;
+  Result<std::optional<VersionRecord>> get_version(const std::string& arn) override;
   Status delete_version(const std::string& arn) override;
-  std::vector<VersionRecord> list_versions(const std::string& state_machine_arn) override;
+  Result<Page<VersionRecord>> list_versions(const std::string& state_machine_arn,
+                                            const PageQuery& page) override;
 
-  Status put_alias(const AliasRecord& r) override;
-  std::optional<AliasRecord> get_alias(const std::string& arn) override;
+  Status create_alias(const AliasRecord& r) override;
+  Status update_alias(const AliasRecord& r, Millis expected_updated_ms) override;
+  Result<std::optional<AliasRecord>> get_alias(const std::string& arn) override;
   Status delete_alias(const std::string& arn) override;
-  std::vector<AliasRecord> list_aliases(const std::string& state_machine_arn) override;
+  Result<Page<AliasRecord>> list_aliases(const std::string& state_machine_arn,
+                                         const PageQuery& page) override;
 
   Status put_activity(const ActivityRecord& r) override;
-  std::optional<ActivityRecord> get_activity(const std::string& arn) override;
+  Result<std::optional<ActivityRecord>> get_activity(const std::string& arn) override;
   Status delete_activity(const std::string& arn) override;
-  std::vector<ActivityRecord> list_activities() override;
+  Result<Page<ActivityRecord>> list_activities(const PageQuery& page) override;
 
   Status put_tags(const std::string& resource_arn, const Tags& tags) override;
-  Tags get_tags(const std::string& resource_arn) override;
+  Result<Tags> get_tags(const std::string& resource_arn) override;
 
-  void commit_steps(std::vector<StepRecord> steps, std::function<void(Status)> done) override;
+  // --- ExecutionStore (sqlite/steps.cpp, sqlite/reads.cpp) ---
+  Result<std::int64_t> claim_shard(std::int64_t shard, const std::string& node) override;
+  void commit_steps(const Fence& fence, std::vector<StepRecord> steps,
+                    std::function<void(Status)> done) override;
   void flush() override;
 
-  std::optional<ExecutionRecord> get_execution(const std::string& arn) override;
-  std::vector<ExecutionRecord> list_executions(const ExecutionQuery& q) override;
-  std::vector<engine::HistoryEvent> history(const HistoryQuery& q) override;
-  std::vector<JournalEntry> journal(const std::string& execution_arn) override;
-  std::vector<ExecutionRecord> running_executions() override;
-  std::vector<RunningExecution> running_index() override;
+  Result<std::optional<ExecutionRecord>> get_execution(const std::string& arn) override;
+  Result<std::vector<ExecutionRecord>> list_executions(const ExecutionQuery& q) override;
+  Result<std::vector<history::HistoryEvent>> history(const HistoryQuery& q) override;
+  Result<std::vector<JournalEntry>> journal(const std::string& execution_arn,
+                                            std::int64_t after_seq, std::size_t limit) override;
+  Result<std::vector<RunningExecution>> running_index(const RunningKey& after,
+                                                      std::size_t limit) override;
   Result<std::int64_t> purge_closed_before(Millis before_ms) override;
 
   // Group-commit figures since open (benchmarks, metrics).
@@ -130,22 +143,25 @@ class SqliteStore final : public Store {
   Stats stats();
 
  private:
-  struct Pending {
-    std::vector<StepRecord> steps;
-    std::function<void(Status)> done;
-  };
-
   SqliteStore(std::filesystem::path dir, SqliteOptions options);
+  // --- open.cpp ---
   Status open_files();
   Status check_files();
   Status configure_writer(const std::string& db);
-  void writer_loop();
-  std::vector<Pending> take_batch();
-  std::vector<Status> commit_batch(std::vector<Pending>& batch);
-  Status write_isolated(std::vector<Pending>& batch, std::vector<Status>& results);
+  // Runs fn inside a write transaction on the write connection (registry writes).
+  Status write_txn(const char* what, const std::function<Status()>& fn);
+  // --- registry.cpp ---
+  Status delete_tags_locked(const std::string& arn);
+  Status delete_resource(const char* delete_sql, const char* what, const std::string& arn);
+  // --- steps.cpp (the writer thread, under write_mu_) ---
+  std::vector<Status> write_batch(std::vector<PendingCall>& batch) override;
+  Status write_isolated(std::vector<PendingCall>& batch, std::vector<Status>& results);
+  // Fails the calls of `batch` whose fence is stale (results[i]); Ok unless the read failed.
+  Status check_fences(const std::vector<PendingCall>& batch, std::vector<Status>& results);
   Status write_call(std::vector<StepRecord>& steps);
   Status write_step(StepRecord& step);
-  Status write_events(std::int64_t execution_id, std::vector<engine::HistoryEvent>& events, const std::string& arn);
+  Status write_events(std::int64_t execution_id, std::vector<history::HistoryEvent>& events,
+                      const std::string& arn);
   // An execution row this writer has written: its id and journal entry count.
   struct KnownRow {
     std::int64_t id = 0;
@@ -153,10 +169,6 @@ class SqliteStore final : public Store {
   };
   Result<KnownRow> write_row(const StepRecord& step);
   void remember_row(const ExecutionRecord& r, const KnownRow& row);
-  // Runs fn inside a write transaction on the write connection (registry writes).
-  Status write_txn(const char* what, const std::function<Status()>& fn);
-  Status delete_tags_locked(const std::string& arn);
-  Status delete_resource(const char* delete_sql, const char* what, const std::string& arn);
 
   // The flock on <dir>/stepwise.lock; released last, after the connections have closed.
   struct LockFile {
@@ -173,15 +185,6 @@ class SqliteStore final : public Store {
   std::mutex read_mu_;   // the read connection
   sqlite::Connection reader_;
 
-  std::mutex queue_mu_;
-  std::condition_variable queue_cv_;  // work queued, or stopping
-  std::condition_variable idle_cv_;   // a batch completed
-  std::deque<Pending> queue_;
-  std::uint64_t enqueued_ = 0;   // calls queued since open
-  std::uint64_t completed_ = 0;  // calls whose `done` has run
-  bool stopping_ = false;
-  Stats stats_;
-  std::thread writer_thread_;
   // Writer thread: the details of the events being inserted, as JSON text (reused buffers).
   std::array<std::string, history_rows_per_insert_max> details_text_;
   // Writer thread (under write_mu_): the rows of RUNNING executions written since open, so a
@@ -191,6 +194,8 @@ class SqliteStore final : public Store {
   static constexpr std::size_t known_rows_max = 100'000;
   std::unordered_map<std::string, KnownRow> known_rows_;
   std::unique_ptr<sqlite::Checkpointer> checkpointer_;  // stopped before the connections close
+  // Declared last: destroyed (stopped, drained) first, while the connections are open.
+  std::unique_ptr<GroupCommitQueue> queue_;
 };
 
 }  // namespace stepwise::store

@@ -1,7 +1,7 @@
 // HistoryEvent serialisation in GetExecutionHistory's shape.
-#include "engine/history.h"
+#include "history/event.h"
 
-namespace stepwise::engine {
+namespace stepwise::history {
 
 json::value HistoryEvent::to_json() const {
   json::object o;
@@ -14,4 +14,4 @@ json::value HistoryEvent::to_json() const {
   return o;
 }
 
-}  // namespace stepwise::engine
+}  // namespace stepwise::history

@@ -7,7 +7,7 @@
 #include <future>
 
 #include "store/errors.h"
-#include "store/sqlite_store.h"
+#include "store/sqlite/sqlite_store.h"
 #include "store/test_util.h"
 
 namespace stepwise::store {
@@ -23,7 +23,7 @@ std::unique_ptr<SqliteStore> open_store(const std::filesystem::path& dir) {
 
 std::vector<std::int64_t> journal_seqs(Store& s, const std::string& arn) {
   std::vector<std::int64_t> out;
-  for (const auto& e : s.journal(arn)) out.push_back(e.seq);
+  for (const auto& e : journal_of(s, arn)) out.push_back(e.seq);
   return out;
 }
 
@@ -46,7 +46,7 @@ TEST(SqliteCommit, LaterStepsUpdateTheRowButNeverItsIdentityInputOrDefinition) {
   later.wake_ms = 0;
   ASSERT_TRUE(commit(*s, {step(later, 5, 1, R"({"kind":"timer","id":2})")}).ok());
 
-  auto stored = s->get_execution(row.arn);
+  auto stored = ok_value(s->get_execution(row.arn));
   ASSERT_TRUE(stored);
   EXPECT_EQ(stored->input, row.input);
   EXPECT_EQ(stored->definition, row.definition);
@@ -58,7 +58,7 @@ TEST(SqliteCommit, LaterStepsUpdateTheRowButNeverItsIdentityInputOrDefinition) {
   EXPECT_EQ(stored->wake_ms, 0);
   EXPECT_EQ(stored->history_count, 5);
   EXPECT_EQ(journal_seqs(*s, row.arn), (std::vector<std::int64_t>{1, 2}));
-  EXPECT_EQ(s->history({row.arn, false, 0, 100}).size(), 5u);
+  EXPECT_EQ(ok_value(s->history({row.arn, false, 0, 100})).size(), 5u);
 }
 
 TEST(SqliteCommit, StepsOfSeveralExecutionsInOneCallKeepTheirOwnRows) {
@@ -72,8 +72,8 @@ TEST(SqliteCommit, StepsOfSeveralExecutionsInOneCallKeepTheirOwnRows) {
                   .ok());
   EXPECT_EQ(journal_seqs(*s, a.arn), (std::vector<std::int64_t>{1, 2}));
   EXPECT_EQ(journal_seqs(*s, b.arn), (std::vector<std::int64_t>{1}));
-  EXPECT_EQ(s->get_execution(a.arn)->history_count, 3);
-  EXPECT_EQ(s->get_execution(b.arn)->history_count, 2);
+  EXPECT_EQ(ok_value(s->get_execution(a.arn))->history_count, 3);
+  EXPECT_EQ(ok_value(s->get_execution(b.arn))->history_count, 2);
 }
 
 TEST(SqliteCommit, ARedriveOfAClosedExecutionContinuesItsJournal) {
@@ -91,7 +91,7 @@ TEST(SqliteCommit, ARedriveOfAClosedExecutionContinuesItsJournal) {
   row.redrive_ms = 20;
   ASSERT_TRUE(commit(*s, {step(row, 3, 1, R"({"kind":"redrive"})")}).ok());
   ASSERT_TRUE(commit(*s, {step(row, 4, 1, R"({"kind":"timer"})")}).ok());
-  auto stored = s->get_execution(row.arn);
+  auto stored = ok_value(s->get_execution(row.arn));
   ASSERT_TRUE(stored);
   EXPECT_EQ(stored->status, "RUNNING");
   EXPECT_EQ(stored->redrive_count, 1);
@@ -111,8 +111,8 @@ TEST(SqliteCommit, AReopenedStoreContinuesARunningExecution) {
   ASSERT_TRUE(s);
   ASSERT_TRUE(commit(*s, {step(row, 3, 1, R"({"n":2})")}).ok());
   EXPECT_EQ(journal_seqs(*s, row.arn), (std::vector<std::int64_t>{1, 2}));
-  EXPECT_EQ(s->get_execution(row.arn)->history_count, 3);
-  EXPECT_EQ(s->running_executions().size(), 1u);
+  EXPECT_EQ(ok_value(s->get_execution(row.arn))->history_count, 3);
+  EXPECT_EQ(running_of(*s).size(), 1u);
 }
 
 // A conflict makes the writer roll the batch back and write it again call by call: the rows it
@@ -125,17 +125,17 @@ TEST(SqliteCommit, ABatchWrittenAgainAfterAConflictKeepsItsOtherCalls) {
   std::promise<void> release;
   auto released = release.get_future().share();
   std::promise<void> entered;
-  s->commit_steps({start_step(held, 1)}, [released, &entered](Status) {
+  s->commit_steps(Fence{}, {start_step(held, 1)}, [released, &entered](Status) {
     entered.set_value();
     released.wait();
   });
   entered.get_future().wait();  // the writer is held: the next calls form one batch
   ExecutionRecord fresh = execution("fresh", 1);
   std::promise<Status> first, dup, after;
-  s->commit_steps({start_step(fresh, 1), step(fresh, 2, 1, R"({"n":1})")},
+  s->commit_steps(Fence{}, {start_step(fresh, 1), step(fresh, 2, 1, R"({"n":1})")},
                   [&](Status st) { first.set_value(std::move(st)); });
-  s->commit_steps({step(held, 1, 1, R"({"n":1})")}, [&](Status st) { dup.set_value(std::move(st)); });
-  s->commit_steps({step(fresh, 3, 1, R"({"n":2})")}, [&](Status st) { after.set_value(std::move(st)); });
+  s->commit_steps(Fence{}, {step(held, 1, 1, R"({"n":1})")}, [&](Status st) { dup.set_value(std::move(st)); });
+  s->commit_steps(Fence{}, {step(fresh, 3, 1, R"({"n":2})")}, [&](Status st) { after.set_value(std::move(st)); });
   release.set_value();
   s->flush();
   EXPECT_TRUE(first.get_future().get().ok());
@@ -144,12 +144,12 @@ TEST(SqliteCommit, ABatchWrittenAgainAfterAConflictKeepsItsOtherCalls) {
   EXPECT_EQ(conflict.error().name, errors::conflict);
   EXPECT_TRUE(after.get_future().get().ok());
   EXPECT_EQ(journal_seqs(*s, fresh.arn), (std::vector<std::int64_t>{1, 2}));
-  EXPECT_EQ(s->get_execution(fresh.arn)->history_count, 3);
+  EXPECT_EQ(ok_value(s->get_execution(fresh.arn))->history_count, 3);
   // Written twice, the events' details are intact the second time.
-  auto history = s->history({fresh.arn, false, 0, 100});
+  auto history = ok_value(s->history({fresh.arn, false, 0, 100}));
   ASSERT_EQ(history.size(), 3u);
   for (std::int64_t id = 1; id <= 3; ++id) expect_same(history[id - 1], event(id));
-  EXPECT_TRUE(s->journal(held.arn).empty());
+  EXPECT_TRUE(journal_of(*s, held.arn).empty());
   // The next step of each finds its row.
   ASSERT_TRUE(commit(*s, {step(fresh, 4, 1, R"({"n":3})"), step(held, 2, 1, R"({"n":1})")}).ok());
   EXPECT_EQ(journal_seqs(*s, fresh.arn), (std::vector<std::int64_t>{1, 2, 3}));
@@ -170,15 +170,15 @@ TEST(SqliteCommit, AStepWhoseRememberedRowIsGoneWritesTheRowAgain) {
   const char* purge = "DELETE FROM history_events; DELETE FROM journal; DELETE FROM executions";
   EXPECT_EQ(sqlite3_exec(raw, purge, nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(raw);
-  ASSERT_TRUE(s->get_execution(row.arn) == std::nullopt);
+  ASSERT_TRUE(ok_value(s->get_execution(row.arn)) == std::nullopt);
   row.status = "SUCCEEDED";
   row.stop_ms = 9;
   ASSERT_TRUE(commit(*s, {step(row, 2, 1, R"({"n":1})")}).ok());
-  auto stored = s->get_execution(row.arn);
+  auto stored = ok_value(s->get_execution(row.arn));
   ASSERT_TRUE(stored);
   EXPECT_EQ(stored->status, "SUCCEEDED");
   EXPECT_EQ(journal_seqs(*s, row.arn), (std::vector<std::int64_t>{1}));
-  EXPECT_EQ(s->history({row.arn, false, 0, 100}).size(), 1u);
+  EXPECT_EQ(ok_value(s->history({row.arn, false, 0, 100})).size(), 1u);
 }
 
 TEST(SqliteCommit, EventDetailsRoundTrip) {
@@ -187,9 +187,9 @@ TEST(SqliteCommit, EventDetailsRoundTrip) {
   ASSERT_TRUE(s);
   ExecutionRecord row = execution("d", 1);
   StepRecord st = start_step(row, 3);
-  const std::vector<engine::HistoryEvent> sent = st.events;
+  const std::vector<history::HistoryEvent> sent = st.events;
   ASSERT_TRUE(commit(*s, {std::move(st)}).ok());
-  auto stored = s->history({row.arn, false, 0, 100});
+  auto stored = ok_value(s->history({row.arn, false, 0, 100}));
   ASSERT_EQ(stored.size(), sent.size());
   for (std::size_t i = 0; i < sent.size(); ++i) expect_same(stored[i], sent[i]);
 }

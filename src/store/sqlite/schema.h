@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "base/result.h"
-#include "store/sqlite_db.h"
+#include "store/sqlite/db.h"
 
 namespace stepwise::store::sqlite {
 

@@ -1,5 +1,5 @@
 // Schema and migrations of SqliteStore. See sqlite_schema.h and docs/STORE.md.
-#include "store/sqlite_schema.h"
+#include "store/sqlite/schema.h"
 
 #include <charconv>
 #include <string>
@@ -120,6 +120,16 @@ ALTER TABLE executions ADD COLUMN wake_ms INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE state_machines ADD COLUMN status TEXT NOT NULL DEFAULT 'ACTIVE';
 )sql";
 
+// Version 3: shard fencing (store.h, "Fencing"). One row per shard ever claimed: its newest
+// epoch and the node that claimed it; a commit under an older epoch is refused. An upgraded
+// store has no rows: every shard is at epoch 0 until first claimed.
+constexpr const char* kSchemaV3 = R"sql(
+CREATE TABLE shards(
+  shard INTEGER PRIMARY KEY,
+  epoch INTEGER NOT NULL,
+  node TEXT NOT NULL);
+)sql";
+
 Status apply(Connection& db, const Migration& m) {
   const std::string what = "migration " + std::to_string(m.version);
   if (auto st = db.exec("BEGIN IMMEDIATE", what); !st.ok()) return st;
@@ -140,7 +150,7 @@ Status apply(Connection& db, const Migration& m) {
 }  // namespace
 
 const std::vector<Migration>& migrations() {
-  static const std::vector<Migration> list{{1, kSchemaV1}, {2, kSchemaV2}};
+  static const std::vector<Migration> list{{1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3}};
   return list;
 }
 

@@ -1,5 +1,5 @@
 // Background WAL checkpoints. See sqlite_checkpointer.h.
-#include "store/sqlite_checkpointer.h"
+#include "store/sqlite/checkpointer.h"
 
 namespace stepwise::store::sqlite {
 

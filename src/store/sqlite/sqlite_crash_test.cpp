@@ -9,7 +9,7 @@
 #include <map>
 #include <thread>
 
-#include "store/sqlite_store.h"
+#include "store/sqlite/sqlite_store.h"
 #include "store/test_util.h"
 
 namespace stepwise::store {
@@ -36,7 +36,7 @@ struct Ack {
   std::vector<std::int64_t> rounds;  // steps already stored, per execution
   for (int e = 0; e < kExecutions; ++e) {
     rows.push_back(execution("c" + std::to_string(e), e));
-    auto stored = store->get_execution(rows.back().arn);
+    auto stored = ok_value(store->get_execution(rows.back().arn));
     rounds.push_back(stored ? stored->history_count / kEventsPerStep : 0);
   }
   for (std::int64_t n = 0;; ++n) {
@@ -48,7 +48,7 @@ struct Ack {
       std::vector<StepRecord> steps;
       steps.push_back(std::move(s));
       const Ack ack{e, static_cast<std::int32_t>(first + kEventsPerStep - 1)};
-      store->commit_steps(std::move(steps), [fd, ack](Status st) {
+      store->commit_steps(Fence{}, std::move(steps), [fd, ack](Status st) {
         if (st.ok()) (void)!write(fd, &ack, sizeof ack);
       });
     }
@@ -88,8 +88,8 @@ void crash_and_check(Synchronous sync, int kills) {
     auto& s = **opened;
     for (int e = 0; e < kExecutions; ++e) {
       const std::string arn = execution("c" + std::to_string(e), e).arn;
-      auto events = s.history({arn, false, 0, 1000000});
-      auto row = s.get_execution(arn);
+      auto events = ok_value(s.history({arn, false, 0, 1000000}));
+      auto row = ok_value(s.get_execution(arn));
       const auto want = run_acked.count(e) ? run_acked[e] : 0;
       ASSERT_GE(static_cast<int>(events.size()), want) << "an acknowledged step was lost: " << arn;
       for (std::size_t i = 0; i < events.size(); ++i) ASSERT_EQ(events[i].id, static_cast<std::int64_t>(i + 1));
@@ -101,7 +101,7 @@ void crash_and_check(Synchronous sync, int kills) {
       ASSERT_TRUE(row.has_value());
       EXPECT_EQ(row->history_count, static_cast<std::int64_t>(events.size()));
       const auto steps = events.size() / kEventsPerStep;
-      auto journal = s.journal(arn);
+      auto journal = journal_of(s, arn);
       ASSERT_EQ(journal.size(), steps - 1);
       for (std::size_t j = 0; j < journal.size(); ++j) EXPECT_EQ(json::dump(journal[j].journal), std::to_string(j + 1));
     }

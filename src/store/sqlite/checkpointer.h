@@ -18,7 +18,7 @@
 #include <thread>
 
 #include "base/result.h"
-#include "store/sqlite_db.h"
+#include "store/sqlite/db.h"
 
 namespace stepwise::store::sqlite {
 

@@ -1,5 +1,5 @@
 // SQLite connection, statement cache and error mapping. See sqlite_db.h.
-#include "store/sqlite_db.h"
+#include "store/sqlite/db.h"
 
 #include "store/errors.h"
 
