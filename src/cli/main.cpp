@@ -5,6 +5,7 @@
 
 #include "app/commands.h"
 #include "app/serve_command.h"
+#include "app/version.h"
 #if STEPWISE_HAVE_BENCH
 #include "bench/bench.h"
 #include "bench/bench_cli.h"
@@ -101,6 +102,8 @@ CLI::App* add_serve(CLI::App& app, ServeCommand& c) {
 
 int main(int argc, char** argv) {
   CLI::App app{"Stepwise: a self-hosted engine for AWS Step Functions (Amazon States Language)"};
+  // Version, commit and build type: what a bug report needs to name the binary.
+  app.set_version_flag("--version", stepwise::app::version_text());
   app.require_subcommand(1);
   RunCommand run;
   ValidateCommand validate;
