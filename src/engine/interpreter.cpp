@@ -7,6 +7,7 @@
 
 #include "base/limits.h"
 #include "engine/execution_internal.h"
+#include "engine/failure_limits.h"
 
 namespace stepwise::engine {
 
@@ -18,6 +19,7 @@ using json::value;
 using detail::error_output;
 using detail::payload_too_large;
 using detail::make_token;
+using detail::cap_cause;
 
 namespace {
 
@@ -280,6 +282,20 @@ void Execution::cancel_ops(int f) {
   fr.timer_ops.clear();
 }
 
+// AWS keeps at most failure_limits::cause_chars_max characters of a cause: the rest is cut at a
+// code point boundary (bytes are counted only when the text is that long at all).
+void detail::cap_cause(std::string& cause) {
+  if (cause.size() <= failure_limits::cause_chars_max) return;
+  std::size_t chars = 0;
+  for (std::size_t i = 0; i < cause.size(); ++i) {
+    if ((static_cast<unsigned char>(cause[i]) & 0xC0) == 0x80) continue;  // continuation byte
+    if (chars++ == failure_limits::cause_chars_max) {
+      cause.resize(i);
+      return;
+    }
+  }
+}
+
 Execution::Failure Execution::runtime_failure(const Frame& fr, const std::string& message) const {
   // In a JSONata state AWS reports run-time failures as query evaluation errors.
   if (fr.cur().jsonata) return query_failure(fr, message, "");
@@ -457,6 +473,7 @@ void Execution::frame_succeeded(int f, value output) {
 
 void Execution::frame_failed(int f, Failure failure) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  cap_cause(failure.cause);
   fr.done = true;
   cancel_ops(f);
   fr.spare_request.reset();
@@ -1349,6 +1366,7 @@ void Execution::task_result(int f, StepEvent& ev) {
                  true};
   } else if (!ok) {
     fl = Failure{ev.error, ev.cause, ev.has_cause};
+    cap_cause(fl.cause);  // a runner's cause (a Lambda error) may quote a whole payload
   }
   bool moved = false;
   if (ok) {
@@ -1431,6 +1449,7 @@ void Execution::task_timed_out(int f, const char* error) {
 
 bool Execution::state_failed(int f, Failure failure, bool from_children) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  cap_cause(failure.cause);
   const State& s = fr.cur();
   const bool handles = s.type == StateType::kTask || s.type == StateType::kParallel ||
                        s.type == StateType::kMap;
