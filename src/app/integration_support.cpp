@@ -1,6 +1,7 @@
 // Unsupported integrations: a walk over the compiled machine's Task states, asking the registry.
 #include "app/integration_support.h"
 
+#include "asl/compile.h"
 #include "integrations/catalog.h"
 #include "tasks/local_integrations.h"
 
@@ -68,6 +69,27 @@ std::string unsupported_message(const std::vector<UnsupportedTask>& tasks,
   out += ". Supported integrations: " + supported_integrations(registry) +
          ". A mock config (--mock-config) can answer the other states.";
   return out;
+}
+
+void UnsupportedIntegrationGuard::dispatch(std::string_view operation, json::value request,
+                                           const api::RequestInfo& info, api::Reply reply) {
+  const json::value* definition = nullptr;
+  if ((operation == "CreateStateMachine" || operation == "UpdateStateMachine") &&
+      request.is_object())
+    definition = request.get_object().if_contains("definition");
+  if (definition != nullptr && definition->is_string()) {
+    auto machine = asl::compile_text(definition->get_string());
+    if (machine) {
+      auto unsupported = unsupported_tasks(**machine, registry_);
+      if (!unsupported.empty()) {
+        const std::string why = unsupported_message(unsupported, registry_, "Stepwise");
+        reply(api::ApiError{"InvalidDefinition",
+                            "Invalid State Machine Definition: '" + why + "'"});
+        return;
+      }
+    }
+  }
+  next_.dispatch(operation, std::move(request), info, std::move(reply));
 }
 
 Status register_server_integrations(tasks::IntegrationRegistry& registry,

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "api/dispatcher.h"
 #include "asl/model.h"
 #include "tasks/integrations.h"
 
@@ -38,6 +39,24 @@ std::string supported_integrations(const tasks::IntegrationRegistry& registry);
 std::string unsupported_message(const std::vector<UnsupportedTask>& tasks,
                                 const tasks::IntegrationRegistry& registry,
                                 const std::string& command);
+
+// Stands before `stepwise serve`'s operations: CreateStateMachine and UpdateStateMachine with a
+// definition holding a Task that `registry` cannot run are refused (InvalidDefinition, AWS's
+// shape, the message naming the states and what is supported) instead of being accepted to fail
+// with States.Runtime when the state runs. Every other call, and every definition it does not
+// refuse (one that does not even compile is left to the Service's own answer), goes to `next`.
+// Thread-safety: as `next`; the registry is only read.
+class UnsupportedIntegrationGuard final : public api::Dispatcher {
+ public:
+  UnsupportedIntegrationGuard(api::Dispatcher& next, const tasks::IntegrationRegistry& registry)
+      : next_(next), registry_(registry) {}
+  void dispatch(std::string_view operation, json::value request, const api::RequestInfo& info,
+                api::Reply reply) override;
+
+ private:
+  api::Dispatcher& next_;
+  const tasks::IntegrationRegistry& registry_;
+};
 
 // The integrations `stepwise serve` runs (the local ones, activities, nested executions,
 // aws-sdk:sfn), registered with placeholder runners: what `stepwise validate` checks against.

@@ -16,6 +16,7 @@
 #include "api/router.h"
 #include "api/serve.h"
 #include "app/definition_file.h"
+#include "app/integration_support.h"
 #include "app/stderr_log.h"
 #include "app/store_size.h"
 #include "app/task_config.h"
@@ -259,6 +260,8 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
   options.place.account = c.account;
   options.integrations = tasks::local_integrations(
       {.functions = functions, .http = &runners->http, .jobs = &runners->jobs});
+  // With a mock config any Task may be answered by a test case: nothing is refused at create.
+  const bool refuse_unsupported = !mocks && !c.accept_unsupported;
   options.mock_config = std::move(mocks);
   options.log_dir = !c.log_dir.empty() ? c.log_dir
                     : c.store == "memory" ? std::string("./stepwise-logs")
@@ -283,8 +286,19 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
 
     // One port for every protocol: the Step Functions operations are the JSON service
     // `AWSStepFunctions.` (SigV4 name `states`); /health and /metrics come with the Router.
+    // CreateStateMachine/UpdateStateMachine refuse a Task this server cannot run (naming what
+    // it runs), unless a mock config may answer it or --accept-unsupported asks for AWS's
+    // behaviour (accepted, failing with States.Runtime when the state runs).
+    tasks::IntegrationRegistry supported;
+    tasks::MockRunner placeholder(tasks::MockTestCase{}, nullptr);  // never started
+    if (auto st = register_server_integrations(supported, &placeholder); !st) {
+      err << "stepwise serve: " << st.error().name << ": " << st.error().cause << "\n";
+      return 2;
+    }
+    UnsupportedIntegrationGuard guard(table, supported);
     api::Router router;
-    router.add_json_service("AWSStepFunctions.", "states", table);
+    router.add_json_service("AWSStepFunctions.", "states",
+                            refuse_unsupported ? static_cast<api::Dispatcher&>(guard) : table);
     api::ServeOptions serve;
     serve.log = &err;
     serve.server.bind = c.bind;

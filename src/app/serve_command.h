@@ -34,6 +34,9 @@ struct ServeCommand {
   std::string mock_config_file; // empty: $SFN_MOCK_CONFIG if set
   std::string examples_dir;
   bool fast_time = false;       // ManualClock: waits complete at once (tests)
+  // Accept at CreateStateMachine a Task integration Stepwise does not run (AWS's behaviour: it
+  // fails with States.Runtime when the state runs). Off: refused, naming what is supported.
+  bool accept_unsupported = false;
   std::string region = "us-east-1";
   std::string account = "123456789012";
   // Closed executions are purged this many days after they stopped (fractions allowed); 0 keeps

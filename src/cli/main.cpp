@@ -111,6 +111,10 @@ CLI::App* add_serve(CLI::App& app, ServeCommand& c) {
   serve->add_option("--examples", c.examples_dir,
                     "create a state machine from each example folder at start");
   serve->add_flag("--fast-time", c.fast_time, "manual clock: waits complete at once (tests)");
+  serve->add_flag("--accept-unsupported", c.accept_unsupported,
+                  "accept machines with Task integrations Stepwise does not run (they fail "
+                  "with States.Runtime when run); default: CreateStateMachine refuses them, "
+                  "unless a mock config is given");
   serve->add_option("--region", c.region, "region in ARNs")->capture_default_str();
   serve->add_option("--account", c.account, "account id in ARNs")->capture_default_str();
   serve->add_option("--retention-days", c.retention_days,
