@@ -5,22 +5,16 @@ a message while the functions in use stay. Usage: reload_test.py STEPWISE."""
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
+
+from sfn_http import call, free_port, wait_done, wait_healthy
 
 stepwise = os.path.abspath(sys.argv[1])
 problems = []
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def write_functions(path, text):
@@ -44,26 +38,15 @@ class Server:
              "--functions", f"{d}/functions.yaml", "--log-dir", f"{d}/logs"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         threading.Thread(target=self._read_err, daemon=True).start()
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/health", timeout=1)
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise SystemExit(f"server did not start: {self.err_lines}")
+        if not wait_healthy(self.port):
+            raise SystemExit(f"server did not start: {self.err_lines}")
 
     def _read_err(self):
         for line in self.proc.stderr:
             self.err_lines.append(line.rstrip("\n"))
 
     def call(self, op, body):
-        req = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}/", data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/x-amz-json-1.0",
-                     "X-Amz-Target": f"AWSStepFunctions.{op}"})
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return json.loads(r.read())
+        return call(self.port, op, body)
 
     def wait_log(self, text, timeout_s=10):
         deadline = time.monotonic() + timeout_s
@@ -73,14 +56,8 @@ class Server:
             time.sleep(0.05)
         return False
 
-    def result(self, arn, timeout_s=30):
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            d = self.call("DescribeExecution", {"executionArn": arn})
-            if d["status"] != "RUNNING":
-                return d
-            time.sleep(0.05)
-        return {"status": "RUNNING"}
+    def result(self, arn):
+        return wait_done(self.port, arn)
 
 
 with tempfile.TemporaryDirectory() as d:
