@@ -1,17 +1,29 @@
 #!/usr/bin/env bash
-# Installs every Debian package Stepwise needs to build, test and run (Debian 12), and the npm
-# packages of the JavaScript client tests (tests/clients/js, from its package-lock.json).
+# Installs the Debian packages Stepwise needs (Debian 12). Usage: install-deps.sh [run|test]
+#   run   what building and running the server needs (scripts/start.sh): the compiler, CMake and
+#         the libraries Stepwise links, python3 for the examples' functions
+#   test  (default) that, plus the test toolchain: GoogleTest, Google Benchmark, the real AWS
+#         clients (awscli, boto3, the JavaScript SDK from tests/clients/js/package-lock.json)
+#         and the packaging tools (scripts/test.sh)
 # Idempotent: packages already present are left as they are.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mode="${1:-test}"
+case "$mode" in run|test) ;; *) echo "usage: $0 [run|test]" >&2; exit 2 ;; esac
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config git python3
   libboost1.81-dev libboost-json1.81-dev   # Boost.JSON/Beast/Asio: 1.74 (the default) has no JSON
   libsqlite3-dev libpq-dev libcurl4-openssl-dev libssl-dev
   libre2-dev libyaml-cpp-dev libfmt-dev libspdlog-dev libcli11-dev
+)
+if [ "$mode" = "run" ]; then
+  install_js_clients() { :; }
+else
+packages+=(
   libgtest-dev libgmock-dev libbenchmark-dev
   awscli python3-boto3 nodejs                # tests/clients: the real AWS clients
+  dpkg-dev file                              # tests/packaging: cpack's DEB (dpkg-shlibdeps)
 )
 # Debian's npm conflicts with a nodejs that bundles its own npm (NodeSource's): add it only when
 # there is no npm at all.
@@ -23,6 +35,7 @@ install_js_clients() {
   echo "install-deps: npm ci in tests/clients/js"
   (cd tests/clients/js && npm ci --no-audit --no-fund --loglevel=error)
 }
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -4,10 +4,12 @@
 # workflow in examples/ created as a state machine. Stop it with Ctrl-C (SIGINT): it drains and
 # exits cleanly; a restart resumes every running execution.
 # Extra arguments go to `stepwise serve` (e.g. --port 9000, --store memory, --functions FILE).
+# It installs only what building and running need (install-deps.sh run: no test toolchain) and
+# builds only the `stepwise` program, and only what changed since the last build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
-bash scripts/build.sh
+bash scripts/install-deps.sh run
+bash scripts/build.sh stepwise
 cat <<'HINT'
 Try, in another terminal:
   aws stepfunctions --endpoint-url http://127.0.0.1:8083 list-state-machines

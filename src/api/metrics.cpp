@@ -180,7 +180,21 @@ std::string Metrics::render(const ServerStats& server) const {
           server.requests);
   counter(out, "stepwise_timeouts_total", "Connections closed by a read or write timeout.",
           "counter", server.timeouts);
+  std::vector<const Gauge*> gauges;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const Gauge& g : gauges_) gauges.push_back(&g);
+  }
+  // Sampled outside the lock: a gauge may take a moment (a stat of the store's files).
+  for (const Gauge* g : gauges) counter(out, g->name, g->help, "gauge", g->value());
   return out;
+}
+
+void Metrics::add_gauge(std::string name, std::string help,
+                        std::function<std::uint64_t()> value) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (gauges_.size() >= gauges_max) return;
+  gauges_.push_back(Gauge{std::move(name), std::move(help), std::move(value)});
 }
 
 }  // namespace stepwise::api

@@ -24,6 +24,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace stepwise::api {
 
@@ -92,11 +93,24 @@ class Metrics {
   // Prometheus text: stepwise_requests_total, stepwise_request_duration_seconds (histogram),
   // stepwise_connections_open, stepwise_connections_accepted_total,
   // stepwise_connections_rejected_total, stepwise_http_requests_total, stepwise_timeouts_total.
+  // Then each gauge added here, read when rendered.
   std::string render(const ServerStats& server) const;
 
+  // A gauge sampled at every scrape (the store's size on disk): `name` (a Prometheus metric
+  // name, unit last), its help text, and the function giving its value (called on the thread
+  // that renders: it must be thread-safe and quick). At most gauges_max.
+  static constexpr std::size_t gauges_max = 64;
+  void add_gauge(std::string name, std::string help, std::function<std::uint64_t()> value);
+
  private:
+  struct Gauge {
+    std::string name;
+    std::string help;
+    std::function<std::uint64_t()> value;
+  };
   mutable std::mutex mu_;
   std::deque<ServiceMetrics> services_;  // guarded by mu_ (a deque: addresses stay put)
+  std::deque<Gauge> gauges_;  // guarded by mu_ (a deque: addresses stay put while rendering)
 };
 
 inline constexpr std::string_view prometheus_content_type = "text/plain; version=0.0.4";

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include "api/xml_writer.h"
 
 namespace stepwise::api {
@@ -201,6 +203,18 @@ TEST(Metrics, OperationNamesAreBoundedPerService) {
             std::string::npos);
   EXPECT_NE(text.find("operation=\"Op0\",outcome=\"success\",le=\"0.0005\"} 1\n"),
             std::string::npos);
+}
+
+TEST(Metrics, GaugesAreSampledAtEveryRender) {
+  Metrics metrics;
+  std::atomic<std::uint64_t> bytes{4096};
+  metrics.add_gauge("stepwise_store_bytes", "Bytes the store takes on disk.",
+                    [&] { return bytes.load(); });
+  EXPECT_NE(metrics.render(ServerStats{}).find("# TYPE stepwise_store_bytes gauge\n"
+                                               "stepwise_store_bytes 4096\n"),
+            std::string::npos);
+  bytes = 8192;
+  EXPECT_NE(metrics.render(ServerStats{}).find("stepwise_store_bytes 8192\n"), std::string::npos);
 }
 
 }  // namespace

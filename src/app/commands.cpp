@@ -4,8 +4,14 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <set>
 
+#include "app/child_processes.h"
 #include "app/definition_file.h"
+#include "app/input_quota.h"
+#include "app/integration_support.h"
+#include "app/trace.h"
 #include "app/stderr_log.h"
 #include "app/task_config.h"
 #include "asl/compile.h"
@@ -34,10 +40,6 @@ int usage_error(std::ostream& err, const std::string& message) {
   return 2;
 }
 
-std::string file_stem(const std::string& path) {
-  return std::filesystem::path(path).stem().string();
-}
-
 // The compiled machine, or exit status 2 with AWS's InvalidDefinition message.
 Result<std::shared_ptr<const asl::StateMachine>> load_machine(const RunCommand& c) {
   auto text = load_definition_text(c.definition_path);
@@ -58,6 +60,7 @@ struct Runners {
   tasks::JobRunner jobs;
   tasks::IntegrationRegistry integrations;
   std::unique_ptr<tasks::MockRunner> mock;
+  std::set<std::string> mocked_states;  // the states the test case answers
 
   tasks::TaskRunner* top() {
     return mock ? static_cast<tasks::TaskRunner*>(mock.get()) : &integrations;
@@ -71,17 +74,25 @@ Status set_up_runners(const RunCommand& c, const std::string& machine_name, Runn
   // A function's or job's stderr is its log: shown on Stepwise's stderr, one block per call.
   r.functions.set_log_sink(stderr_log_sink());
   r.jobs.set_log_sink(stderr_log_sink());
-  if (!c.functions_file.empty()) {
-    auto loaded = load_task_config(c.functions_file, r.functions, r.http, r.jobs);
-    if (!loaded.ok()) return loaded.error();
+  if (!c.functions_files.empty()) {
+    auto config = load_task_configs(c.functions_files);
+    if (!config.ok()) return config.error();
+    auto applied = apply_task_config(std::move(*config), r.functions, r.http, r.jobs);
+    if (!applied.ok()) return applied;
   }
   if (c.mock_config_file.empty()) return ok_status();
   auto config = tasks::load_mock_config_file(c.mock_config_file);
   if (!config.ok()) return config.error();
   auto test_case = config->test_case(machine_name, c.test_case);
   if (!test_case.ok()) return test_case.error();
+  for (const auto& [state, responses] : test_case->states) r.mocked_states.insert(state);
   r.mock = std::make_unique<tasks::MockRunner>(std::move(test_case).value(), &r.integrations);
   return ok_status();
+}
+
+Result<std::string> input_text_of(const std::string& argument) {
+  if (argument.empty() || argument[0] != '@') return argument;
+  return read_text_file(argument.substr(1));
 }
 
 void print_failure(const engine::RunResult& run, std::ostream& err) {
@@ -91,10 +102,33 @@ void print_failure(const engine::RunResult& run, std::ostream& err) {
   err << json::dump(o) << "\n";
 }
 
-void print_history(const engine::RunResult& run, std::ostream& out) {
+// What ValidateStateMachineDefinition leaves to CreateStateMachine (a Resource AWS does not
+// recognise), and the integrations `stepwise serve` cannot run, as ERROR diagnostics.
+void add_create_diagnostics(const std::string& definition, bool aws_only, json::value& response) {
+  auto& list = response.get_object()["diagnostics"].get_array();
+  auto fail = [&](const std::string& code, const std::string& message) {
+    list.push_back(json::object{{"severity", "ERROR"}, {"code", code}, {"message", message}});
+    response.get_object()["result"] = "FAIL";
+  };
+  auto machine = asl::compile_text(definition);
+  if (!machine.ok()) return fail("SCHEMA_VALIDATION_FAILED", machine.error().cause);
+  if (aws_only) return;
+  tasks::IntegrationRegistry registry;
+  tasks::MockRunner placeholder(tasks::MockTestCase{}, nullptr);  // never started
+  if (auto s = register_server_integrations(registry, &placeholder); !s) return;
+  for (const auto& t : unsupported_tasks(**machine, registry)) {
+    fail("UNSUPPORTED_INTEGRATION",
+         "State '" + t.state + "' uses " + t.integration + " (" + t.resource +
+             "), which Stepwise does not run. Supported integrations: " +
+             supported_integrations(registry) +
+             ". (--aws-only checks only what AWS checks.)");
+  }
+}
+
+json::array history_json(const engine::RunResult& run) {
   json::array events;
   for (const auto& ev : run.history) events.push_back(ev.to_json());
-  out << json::dump(json::object{{"events", std::move(events)}}) << "\n";
+  return events;
 }
 
 }  // namespace
@@ -104,12 +138,20 @@ int run_command(const RunCommand& c, std::ostream& out, std::ostream& err) {
     return usage_error(err, "--mock-config needs --test-case");
   auto machine = load_machine(c);
   if (!machine.ok()) return usage_error(err, machine.error().name + ": " + machine.error().cause);
-  auto input = parse_input_argument(c.input);
+  auto input_text = input_text_of(c.input);
+  if (!input_text.ok()) return usage_error(err, input_text.error().cause);
+  // The server's limits, with its words: what runs here also starts there.
+  if (auto quota = input_quota_error(*input_text)) return usage_error(err, *quota);
+  auto input = parse_input_argument(*input_text);
   if (!input.ok()) return usage_error(err, input.error().cause);
-  std::string name = c.state_machine_name.empty() ? file_stem(c.definition_path) : c.state_machine_name;
+  const std::string name = c.state_machine_name.empty() ? machine_name_of_path(c.definition_path)
+                                                        : c.state_machine_name;
   Runners runners;
   if (auto s = set_up_runners(c, name, runners); !s.ok())
     return usage_error(err, s.error().name + ": " + s.error().cause);
+  auto unsupported = unsupported_tasks(**machine, runners.integrations, runners.mocked_states);
+  if (!unsupported.empty())
+    return usage_error(err, unsupported_message(unsupported, runners.integrations, "stepwise run"));
 
   RealClock real;
   ManualClock manual(real.now_ms());
@@ -122,9 +164,11 @@ int run_command(const RunCommand& c, std::ostream& out, std::ostream& err) {
   options.tasks = runners.top();
   options.ids = &ids;
   auto run = engine::run_execution(**machine, *input, options);
+  hold_if_stopping();  // Ctrl-C: the run ended because its functions were killed; say nothing
   if (!run.ok()) return usage_error(err, run.error().name + ": " + run.error().cause);
+  if (c.trace) print_trace(history_json(*run), err);
   if (run->status == "SUCCEEDED" && run->output) out << json::dump(*run->output) << "\n";
-  if (c.history) print_history(*run, out);
+  if (c.history) out << json::dump(json::object{{"events", history_json(*run)}}) << "\n";
   if (run->status == "SUCCEEDED") return 0;
   print_failure(*run, err);
   return 1;
@@ -140,6 +184,7 @@ int validate_command(const ValidateCommand& c, std::ostream& out, std::ostream& 
       definition = json::dump(*converted);
   }
   json::value response = conformance::validation_response(definition, c.express);
+  if (response.at("result") == "OK") add_create_diagnostics(definition, c.aws_only, response);
   out << json::dump(response) << "\n";
   return response.at("result") == "OK" ? 0 : 1;
 }

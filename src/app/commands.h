@@ -20,22 +20,29 @@ struct RunCommand {
   bool express = false;
   bool history = false;         // also print {"events":[...]} as GetExecutionHistory would
   bool fast_time = false;       // ManualClock: waits and retry intervals take no time
-  std::string functions_file;
+  bool trace = false;           // on stderr: each state entered/left with input, output, time
+  std::vector<std::string> functions_files;  // files or directories (app/task_config.h)
   std::string mock_config_file;
   std::string test_case;
-  std::string state_machine_name;  // default: the definition file's stem
+  std::string state_machine_name;  // default: the definition file's name without its suffix
 };
 
 // Exit status: 0 SUCCEEDED (output on `out`), 1 any other status (error and cause on `err`),
-// 2 bad arguments, unreadable files or an invalid definition.
+// 2 bad arguments, unreadable files, an invalid definition, an input over the 256 KiB quota
+// (ValidationException, as StartExecution answers) or a Task integration this command cannot
+// run (UnsupportedIntegration, naming those it can).
 int run_command(const RunCommand& command, std::ostream& out, std::ostream& err);
 
 struct ValidateCommand {
   std::string definition_path;
   bool express = false;
+  bool aws_only = false;  // only what AWS checks: no diagnostic for integrations Stepwise lacks
 };
 
-// Prints ValidateStateMachineDefinition's answer. Exit status: 0 OK, 1 FAIL, 2 unreadable.
+// Prints ValidateStateMachineDefinition's answer, plus what CreateStateMachine would refuse
+// (a Resource AWS does not recognise) and, unless aws_only, an UNSUPPORTED_INTEGRATION error for
+// each Task whose integration `stepwise serve` does not run. Exit status: 0 OK, 1 FAIL,
+// 2 unreadable.
 int validate_command(const ValidateCommand& command, std::ostream& out, std::ostream& err);
 
 struct ConformanceCommand {

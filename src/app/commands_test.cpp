@@ -77,9 +77,9 @@ constexpr const char* task_machine =
 TEST_F(Commands, RunCallsALocalFunctionFromTheFunctionsFile) {
   RunCommand c;
   c.definition_path = write("task.json", task_machine);
-  c.functions_file = write("functions.yaml",
+  c.functions_files = {write("functions.yaml",
       "functions:\n  double: {command: [python3, -c, 'import json,sys; "
-      "print(json.dumps({\"n\": json.load(sys.stdin)[\"n\"] * 2}))']}\n");
+      "print(json.dumps({\"n\": json.load(sys.stdin)[\"n\"] * 2}))']}\n")};
   c.input = R"({"n":21})";
   c.fast_time = true;
   EXPECT_EQ(run_command(c, out, err), 0) << err.str();
@@ -103,17 +103,126 @@ TEST_F(Commands, RunAnswersTasksFromTheMockConfigTestCase) {
 }
 
 TEST_F(Commands, ValidateAnswersOkOrFailWithExitStatus) {
-  ValidateCommand ok{write("v_ok.json", pass_machine), false};
+  ValidateCommand ok{write("v_ok.json", pass_machine), false, false};
   EXPECT_EQ(validate_command(ok, out, err), 0);
   EXPECT_EQ(out.str(), "{\"diagnostics\":[],\"result\":\"OK\",\"truncated\":false}\n");
 
   std::ostringstream out2;
-  ValidateCommand bad{write("v_bad.json", R"({"States":{}})"), false};
+  ValidateCommand bad{write("v_bad.json", R"({"States":{}})"), false, false};
   EXPECT_EQ(validate_command(bad, out2, err), 1);
   EXPECT_NE(out2.str().find("\"result\":\"FAIL\""), std::string::npos);
 
-  ValidateCommand missing{"/nonexistent/definition.json", false};
+  ValidateCommand missing{"/nonexistent/definition.json", false, false};
   EXPECT_EQ(validate_command(missing, out, err), 2);
+}
+
+// `orders.asl.json` is the machine `orders`: a mock config naming it is found without --name.
+TEST_F(Commands, MockConfigFindsTheMachineNamedAfterTheWholeDefinitionSuffix) {
+  RunCommand c;
+  c.definition_path = write("orders.asl.json", task_machine);
+  c.mock_config_file = write("orders_mock.json",
+      R"({"StateMachines":{"orders":{"TestCases":{"Happy":{"T":"R"}}}},)"
+      R"("MockedResponses":{"R":{"0":{"Return":{"Payload":{"order":1}}}}}})");
+  c.test_case = "Happy";
+  c.fast_time = true;
+  EXPECT_EQ(run_command(c, out, err), 0) << err.str();
+  EXPECT_EQ(out.str(), "{\"order\":1}\n");
+}
+
+// The server's quota and words: StartExecution refuses an input over 256 KiB.
+TEST_F(Commands, RunRefusesAnInputOverThePayloadQuotaAsStartExecutionDoes) {
+  RunCommand c;
+  c.definition_path = write("quota.json", pass_machine);
+  std::string big = "{\"s\":\"" + std::string(256 * 1024, 'x') + "\"}";
+  c.input = "@" + write("big_input.json", big);
+  EXPECT_EQ(run_command(c, out, err), 2);
+  EXPECT_NE(err.str().find("ValidationException: 1 validation error detected: Value at 'input' "
+                           "failed to satisfy constraint: Member must have length less than or "
+                           "equal to 262144"),
+            std::string::npos)
+      << err.str();
+  // Just under the quota runs (with room for the 12 bytes the Pass state adds to it).
+  std::ostringstream out2, err2;
+  c.input = "{\"s\":\"" + std::string(256 * 1024 - 100, 'x') + "\"}";
+  c.fast_time = true;
+  EXPECT_EQ(run_command(c, out2, err2), 0) << err2.str();
+}
+
+constexpr const char* sqs_machine =
+    R"({"StartAt":"Send","States":{"Send":{"Type":"Task",)"
+    R"("Resource":"arn:aws:states:::sqs:sendMessage","Parameters":{"QueueUrl":"q",)"
+    R"("MessageBody":"m"},"End":true}}})";
+
+TEST_F(Commands, RunRefusesAnIntegrationItCannotRunAndNamesTheSupportedOnes) {
+  RunCommand c;
+  c.definition_path = write("sqs.json", sqs_machine);
+  c.fast_time = true;
+  EXPECT_EQ(run_command(c, out, err), 2);
+  const std::string e = err.str();
+  EXPECT_NE(e.find("UnsupportedIntegration"), std::string::npos) << e;
+  EXPECT_NE(e.find("state 'Send' (sqs:sendMessage"), std::string::npos) << e;
+  EXPECT_NE(e.find("lambda:invoke"), std::string::npos) << e;
+  // A mock config answering that state makes it runnable.
+  std::ostringstream out2, err2;
+  c.mock_config_file = write("sqs_mock.json",
+      R"({"StateMachines":{"sqs":{"TestCases":{"T":{"Send":"R"}}}},)"
+      R"("MockedResponses":{"R":{"0":{"Return":{"MessageId":"1"}}}}})");
+  c.test_case = "T";
+  EXPECT_EQ(run_command(c, out2, err2), 0) << err2.str();
+}
+
+TEST_F(Commands, ValidateReportsAnUnsupportedIntegrationUnlessAwsOnly) {
+  ValidateCommand v{write("v_sqs.json", sqs_machine), false, false};
+  EXPECT_EQ(validate_command(v, out, err), 1);
+  EXPECT_NE(out.str().find("UNSUPPORTED_INTEGRATION"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("states:startExecution"), std::string::npos) << out.str();
+  std::ostringstream out2;
+  v.aws_only = true;
+  EXPECT_EQ(validate_command(v, out2, err), 0) << out2.str();
+  // A Resource AWS does not know is refused as CreateStateMachine refuses it.
+  std::ostringstream out3;
+  ValidateCommand unknown{write("v_unknown.json",
+      R"({"StartAt":"T","States":{"T":{"Type":"Task",)"
+      R"("Resource":"arn:aws:states:::nosuch:thing","End":true}}})"), false, true};
+  EXPECT_EQ(validate_command(unknown, out3, err), 1);
+  EXPECT_NE(out3.str().find("is not recognized"), std::string::npos) << out3.str();
+}
+
+// A Python function's traceback is in the failure's cause on stderr (and in its log block).
+TEST_F(Commands, FailingPythonFunctionShowsItsTracebackOnStderr) {
+  RunCommand c;
+  c.definition_path = write("boom.json", task_machine);
+  c.functions_files = {write("boom_functions.yaml",
+      "functions:\n  double: {command: [python3, -c, 'import json,sys; "
+      "n = json.load(sys.stdin)[\"n\"]; "
+      "raise ZeroDivisionError(\"cannot double \" + str(n))']}\n")};
+  c.input = R"({"n":7})";
+  c.fast_time = true;
+  EXPECT_EQ(run_command(c, out, err), 1);
+  auto last_line = err.str().substr(err.str().rfind("{\"status\""));
+  auto failure = json::parse(last_line);
+  ASSERT_TRUE(failure.ok()) << err.str();
+  EXPECT_EQ(failure->at("error").as_string(), "ZeroDivisionError");
+  auto cause = json::parse(std::string(failure->at("cause").as_string()));
+  ASSERT_TRUE(cause.ok()) << err.str();
+  EXPECT_EQ(cause->at("errorMessage").as_string(), "cannot double 7");
+  EXPECT_EQ(cause->at("stackTrace").as_array().size(), 1u);
+}
+
+TEST_F(Commands, TracePrintsEachStateWithInputOutputAndTime) {
+  RunCommand c;
+  c.definition_path = write("trace.json",
+      R"({"StartAt":"A","States":{"A":{"Type":"Pass","Result":1,"ResultPath":"$.a","Next":"W"},)"
+      R"("W":{"Type":"Wait","Seconds":5,"End":true}}})");
+  c.input = R"({"in":true})";
+  c.fast_time = true;
+  c.trace = true;
+  EXPECT_EQ(run_command(c, out, err), 0) << err.str();
+  const std::string t = err.str();
+  EXPECT_NE(t.find("enter A (Pass)  input {\"in\":true}"), std::string::npos) << t;
+  EXPECT_NE(t.find("exit  A  after 0.000s  output {\"in\":true,\"a\":1}"), std::string::npos) << t;
+  // The Wait took its 5 (virtual) seconds.
+  EXPECT_NE(t.find("exit  W  after 5.000s"), std::string::npos) << t;
 }
 
 }  // namespace

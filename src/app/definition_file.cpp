@@ -125,6 +125,16 @@ Result<std::string> load_definition_text(const std::string& path) {
   return json::dump(*converted);
 }
 
+std::string machine_name_of_path(const std::string& path) {
+  std::string name = std::filesystem::path(path).filename().string();
+  // Longest first: ".asl.json" before ".json".
+  for (const char* suffix : {".asl.json", ".asl.yaml", ".asl.yml", ".json", ".yaml", ".yml"}) {
+    std::string_view s(suffix);
+    if (name.size() > s.size() && name.ends_with(s)) return name.substr(0, name.size() - s.size());
+  }
+  return std::filesystem::path(path).stem().string();
+}
+
 Result<json::value> parse_input_argument(const std::string& argument) {
   std::string text = argument;
   if (!argument.empty() && argument[0] == '@') {

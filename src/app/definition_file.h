@@ -25,6 +25,12 @@ Result<json::value> parse_json_or_yaml(const std::string& text);
 // A definition file as JSON text: the file itself when it is JSON, else its YAML converted.
 Result<std::string> load_definition_text(const std::string& path);
 
+// The state machine name a definition file stands for: its file name without the whole
+// definition suffix (".asl.json", ".asl.yaml", ".asl.yml", ".json", ".yaml", ".yml"), so that
+// `orders.asl.json` is `orders` (what a mock config names), not `orders.asl`. Any other name
+// loses only its last extension.
+std::string machine_name_of_path(const std::string& path);
+
 // `--input`: JSON text, or "@path" for a file holding it.
 Result<json::value> parse_input_argument(const std::string& argument);
 

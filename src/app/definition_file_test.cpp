@@ -8,6 +8,21 @@
 namespace stepwise::app {
 namespace {
 
+TEST(MachineNameOfPath, DropsTheWholeDefinitionSuffix) {
+  EXPECT_EQ(machine_name_of_path("flows/orders.asl.json"), "orders");
+  EXPECT_EQ(machine_name_of_path("orders.asl.yaml"), "orders");
+  EXPECT_EQ(machine_name_of_path("/x/y/orders.asl.yml"), "orders");
+  EXPECT_EQ(machine_name_of_path("orders.json"), "orders");
+  EXPECT_EQ(machine_name_of_path("orders.yaml"), "orders");
+  EXPECT_EQ(machine_name_of_path("orders.yml"), "orders");
+  // Dots elsewhere in the name stay; other extensions lose only the last one.
+  EXPECT_EQ(machine_name_of_path("v1.2.orders.asl.json"), "v1.2.orders");
+  EXPECT_EQ(machine_name_of_path("orders.asl.txt"), "orders.asl");
+  EXPECT_EQ(machine_name_of_path("orders"), "orders");
+  // A file named only the suffix keeps its name rather than becoming empty.
+  EXPECT_EQ(machine_name_of_path(".asl.json"), ".asl");
+}
+
 TEST(ParseJsonOrYaml, JsonIsTakenAsIs) {
   auto v = parse_json_or_yaml(R"({"StartAt":"A","n":1.5})");
   ASSERT_TRUE(v.ok());

@@ -1,7 +1,10 @@
 // `stepwise serve`: wires the concrete clock, store, runners and Service, then serves.
 #include "app/serve_command.h"
 
+#include <signal.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
@@ -13,7 +16,9 @@
 #include "api/router.h"
 #include "api/serve.h"
 #include "app/definition_file.h"
+#include "app/integration_support.h"
 #include "app/stderr_log.h"
+#include "app/store_size.h"
 #include "app/task_config.h"
 #include "base/clock.h"
 #include "json/json.h"
@@ -93,25 +98,85 @@ struct TaskRunners {
   tasks::JobRunner jobs;
 };
 
-Status load_task_config(const std::string& path, TaskRunners& r) {
-  return app::load_task_config(path, r.functions, r.http, r.jobs);
+// --examples: each example's functions.yaml, so its state machine runs as it does under
+// `stepwise run` (the examples name their functions uniquely); then the --functions paths.
+std::vector<std::string> config_paths(const ServeCommand& c) {
+  std::vector<std::string> files;
+  if (!c.examples_dir.empty()) {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(c.examples_dir, ec)) {
+      fs::path f = entry.path() / "functions.yaml";
+      if (fs::exists(f, ec)) files.push_back(f.string());
+    }
+    std::sort(files.begin(), files.end());
+  }
+  files.insert(files.end(), c.functions_files.begin(), c.functions_files.end());
+  return files;
 }
 
-// --examples: each example's functions.yaml, so its state machine runs as it does under
-// `stepwise run` (the examples name their functions uniquely).
-Status load_example_configs(const std::string& dir, TaskRunners& r) {
-  std::error_code ec;
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    fs::path f = entry.path() / "functions.yaml";
-    if (fs::exists(f, ec)) files.push_back(f);
+// SIGHUP: the functions config read again and swapped in whole (FunctionRunner::
+// replace_functions: calls in flight finish on the function they started with). A config that
+// does not load is refused and the functions in use stay. Connections and jobs are read at start
+// only. The signal is blocked in every thread (serve_command blocks it before any starts) and
+// taken here, on a thread of its own, by sigtimedwait.
+class HangupReloader {
+ public:
+  HangupReloader(std::vector<std::string> paths, tasks::FunctionRunner& functions,
+                 std::ostream& err)
+      : paths_(std::move(paths)), functions_(functions), err_(err) {
+    thread_ = std::thread([this] { loop(); });
   }
-  std::sort(files.begin(), files.end());
-  for (const auto& f : files) {
-    if (auto s = load_task_config(f.string(), r); !s.ok()) return s;
+  ~HangupReloader() {
+    stop_.store(true);
+    thread_.join();
   }
-  return ok_status();
-}
+
+  // Blocks SIGHUP in the calling thread and those it starts later. Call before any thread.
+  static void block_hangup() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  }
+
+ private:
+  void loop() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    // The wait is sliced so that the destructor's stop is noticed.
+    const timespec slice{0, 200 * 1000 * 1000};
+    while (!stop_.load()) {
+      if (sigtimedwait(&set, nullptr, &slice) == SIGHUP) reload();
+    }
+  }
+
+  void reload() {
+    auto config = load_task_configs(paths_);
+    if (!config) {
+      err_ << ("stepwise serve: SIGHUP: reload refused, the functions in use stay: " +
+               config.error().cause + "\n")
+           << std::flush;
+      return;
+    }
+    const std::size_t count = config->functions.size();
+    if (auto s = functions_.replace_functions(std::move(config->functions)); !s) {
+      err_ << ("stepwise serve: SIGHUP: reload refused, the functions in use stay: " +
+               s.error().cause + "\n")
+           << std::flush;
+      return;
+    }
+    err_ << ("stepwise serve: SIGHUP: reloaded " + std::to_string(count) + " functions from " +
+             std::to_string(paths_.size()) + " path(s)\n")
+         << std::flush;
+  }
+
+  const std::vector<std::string> paths_;
+  tasks::FunctionRunner& functions_;
+  std::ostream& err_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
 
 // --retention-days → milliseconds, refused when outside what the service accepts.
 Result<Millis> retention_ms(double days) {
@@ -140,19 +205,24 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
     err << "stepwise serve: --port must be 0..65535\n";
     return 2;
   }
+  // Before any thread starts, so that every thread inherits the mask (HangupReloader).
+  HangupReloader::block_hangup();
   auto runners = std::make_unique<TaskRunners>();
   // A function's or job's stderr is its log: on Stepwise's stderr, one block per call.
   runners->functions.set_log_sink(stderr_log_sink());
   runners->jobs.set_log_sink(stderr_log_sink());
-  if (!c.examples_dir.empty()) {
-    if (auto s = load_example_configs(c.examples_dir, *runners); !s.ok()) {
-      err << "stepwise serve: " << s.error().name << ": " << s.error().cause << "\n";
-      return 2;
+  const std::vector<std::string> configs = config_paths(c);
+  if (!configs.empty()) {
+    auto loaded = load_task_configs(configs);
+    Status applied = ok_status();
+    if (!loaded.ok()) {
+      applied = loaded.error();
+    } else {
+      applied = apply_task_config(std::move(*loaded), runners->functions, runners->http,
+                                  runners->jobs);
     }
-  }
-  if (!c.functions_file.empty()) {
-    if (auto s = load_task_config(c.functions_file, *runners); !s.ok()) {
-      err << "stepwise serve: " << s.error().name << ": " << s.error().cause << "\n";
+    if (!applied.ok()) {
+      err << "stepwise serve: " << applied.error().name << ": " << applied.error().cause << "\n";
       return 2;
     }
   }
@@ -191,6 +261,8 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
   options.place.account = c.account;
   options.integrations = tasks::local_integrations(
       {.functions = functions, .http = &runners->http, .jobs = &runners->jobs});
+  // With a mock config any Task may be answered by a test case: nothing is refused at create.
+  const bool refuse_unsupported = !mocks && !c.accept_unsupported;
   options.mock_config = std::move(mocks);
   options.log_dir = !c.log_dir.empty() ? c.log_dir
                     : c.store == "memory" ? std::string("./stepwise-logs")
@@ -215,18 +287,43 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
 
     // One port for every protocol: the Step Functions operations are the JSON service
     // `AWSStepFunctions.` (SigV4 name `states`); /health and /metrics come with the Router.
+    // CreateStateMachine/UpdateStateMachine refuse a Task this server cannot run (naming what
+    // it runs), unless a mock config may answer it or --accept-unsupported asks for AWS's
+    // behaviour (accepted, failing with States.Runtime when the state runs).
+    tasks::IntegrationRegistry supported;
+    tasks::MockRunner placeholder(tasks::MockTestCase{}, nullptr);  // never started
+    if (auto st = register_server_integrations(supported, &placeholder); !st) {
+      err << "stepwise serve: " << st.error().name << ": " << st.error().cause << "\n";
+      return 2;
+    }
+    UnsupportedIntegrationGuard guard(table, supported);
     api::Router router;
-    router.add_json_service("AWSStepFunctions.", "states", table);
+    router.add_json_service("AWSStepFunctions.", "states",
+                            refuse_unsupported ? static_cast<api::Dispatcher&>(guard) : table);
     api::ServeOptions serve;
     serve.log = &err;
     serve.server.bind = c.bind;
     serve.server.port = static_cast<unsigned short>(c.port);
     serve.auth_keys_file = c.auth_keys_file;
     serve.threads = c.threads;
-    out << "stepwise serve: " << (c.store == "memory" ? "memory store" : "store in " + c.data_dir)
+    if (c.store == "sqlite") {
+      const std::string dir = c.data_dir;
+      router.metrics().add_gauge("stepwise_store_bytes",
+                                 "Bytes the SQLite store takes on disk (database, WAL, shm).",
+                                 [dir] { return sqlite_store_bytes(dir); });
+    }
+    out << "stepwise serve: "
+        << (c.store == "memory"
+                ? std::string("memory store")
+                : "store in " + c.data_dir + " (" + human_bytes(sqlite_store_bytes(c.data_dir)) +
+                      " on disk; docs/STORE.md: size and retention)")
         << (c.fast_time ? ", fast time" : "") << "\n";
     out.flush();
-    code = api::serve_main(serve, router);
+    {
+      // Ends (joins) before the runners go: a late SIGHUP must not reach a destroyed runner.
+      HangupReloader reloader(configs, *functions, err);
+      code = api::serve_main(serve, router);
+    }
     svc.stop();
     // The runners join their threads, which post into the Service's loop: before the Service
     // goes.

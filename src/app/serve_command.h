@@ -3,8 +3,10 @@
 // Composition: a Clock (real, or manual under --fast-time), a Store (SQLite under --data-dir by
 // default, or memory), the local functions (--functions), the mock config (--mock-config or
 // $SFN_MOCK_CONFIG), a sfn::Service with its operations in an api::OperationTable, and
-// api::serve_main until SIGINT/SIGTERM. --examples DIR creates a state machine from each example
-// folder at start, so a newcomer finds something to run.
+// api::serve_main until SIGINT/SIGTERM. SIGHUP reloads the local functions from the same files
+// (a broken file is refused with a message and the functions in use stay). --examples DIR
+// creates a state machine from each example folder at start, so a newcomer finds something to
+// run.
 //
 // Thread-safety: call once per process (serve_main installs signal handling).
 #pragma once
@@ -12,6 +14,7 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace stepwise::app {
 
@@ -26,10 +29,14 @@ struct ServeCommand {
   // Execution logs (loggingConfiguration) as JSON lines, one file per log group
   // (docs/LOGGING.md). Empty: <data_dir>/logs, or ./stepwise-logs with --store memory.
   std::string log_dir;
-  std::string functions_file;
+  // Functions config files or directories (app/task_config.h); SIGHUP reads them again.
+  std::vector<std::string> functions_files;
   std::string mock_config_file; // empty: $SFN_MOCK_CONFIG if set
   std::string examples_dir;
   bool fast_time = false;       // ManualClock: waits complete at once (tests)
+  // Accept at CreateStateMachine a Task integration Stepwise does not run (AWS's behaviour: it
+  // fails with States.Runtime when the state runs). Off: refused, naming what is supported.
+  bool accept_unsupported = false;
   std::string region = "us-east-1";
   std::string account = "123456789012";
   // Closed executions are purged this many days after they stopped (fractions allowed); 0 keeps

@@ -1,10 +1,14 @@
 // stepwise: the command line. Each subcommand's flags map onto a struct of src/app, which does
 // the work; this file only parses.
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <iostream>
 
+#include "app/child_processes.h"
 #include "app/commands.h"
 #include "app/serve_command.h"
+#include "app/test_command.h"
+#include "app/version.h"
 #if STEPWISE_HAVE_BENCH
 #include "bench/bench.h"
 #include "bench/bench_cli.h"
@@ -25,7 +29,10 @@ CLI::App* add_run(CLI::App& app, RunCommand& c) {
   run->add_flag("--history", c.history,
                 "after the output, print {\"events\":[...]} as GetExecutionHistory would");
   run->add_flag("--fast-time", c.fast_time, "manual clock: waits and retry intervals are instant");
-  run->add_option("--functions", c.functions_file, "local functions file (docs/FUNCTIONS.md)");
+  run->add_option("--functions", c.functions_files,
+                  "local functions file or directory of them (repeatable; docs/FUNCTIONS.md)");
+  run->add_flag("--trace", c.trace,
+                "on stderr: each state entered with its input, left with its output and time");
   auto* mock = run->add_option("--mock-config", c.mock_config_file,
                                "Step Functions Local MockConfigFile (JSON)");
   run->add_option("--test-case", c.test_case, "test case of the mock config")->needs(mock);
@@ -38,6 +45,8 @@ CLI::App* add_validate(CLI::App& app, ValidateCommand& c) {
   auto* v = app.add_subcommand("validate", "Validate a definition as ValidateStateMachineDefinition");
   v->add_option("definition", c.definition_path, "definition file (JSON or YAML)")->required();
   v->add_flag("--express", c.express, "validate as an EXPRESS state machine");
+  v->add_flag("--aws-only", c.aws_only,
+              "check only what AWS checks (not whether Stepwise runs each integration)");
   return v;
 }
 
@@ -63,6 +72,17 @@ CLI::App* add_conformance(CLI::App& app, ConformanceCommand& c) {
   return conf;
 }
 
+CLI::App* add_test(CLI::App& app, stepwise::app::TestCommand& c) {
+  auto* t = app.add_subcommand("test", "Run workflow test files (docs/TESTING.md) in-process");
+  t->add_option("paths", c.paths,
+                "test files, or directories searched for *.test.yaml|yml|json (default .)");
+  t->add_option("--junit", c.junit_file, "write a JUnit XML report to FILE");
+  t->add_option("-j,--threads", c.threads, "cases run at once (default: the number of cores)");
+  t->add_option("--name", c.name_contains, "only cases whose \"file: name\" contains this text");
+  t->add_flag("--trace", c.trace, "print each case's states with input, output and time");
+  return t;
+}
+
 CLI::App* add_serve(CLI::App& app, ServeCommand& c) {
   auto* serve = app.add_subcommand("serve", "Serve the Step Functions API (AWS CLI, boto3, SDKs)");
   serve->add_option("--port", c.port, "TCP port")->capture_default_str();
@@ -82,13 +102,19 @@ CLI::App* add_serve(CLI::App& app, ServeCommand& c) {
                     "where execution logs (a machine's loggingConfiguration) are written, one "
                     "<log group>.jsonl per log group (default <data-dir>/logs; with --store "
                     "memory ./stepwise-logs; docs/LOGGING.md)");
-  serve->add_option("--functions", c.functions_file, "local functions file (docs/FUNCTIONS.md)");
+  serve->add_option("--functions", c.functions_files,
+                    "local functions file or directory of them (repeatable; docs/FUNCTIONS.md); "
+                    "SIGHUP reloads the functions");
   serve->add_option("--mock-config", c.mock_config_file,
                     "Step Functions Local MockConfigFile (default $SFN_MOCK_CONFIG): a start on "
                     "<stateMachineArn>#<TestCase> runs that test case");
   serve->add_option("--examples", c.examples_dir,
                     "create a state machine from each example folder at start");
   serve->add_flag("--fast-time", c.fast_time, "manual clock: waits complete at once (tests)");
+  serve->add_flag("--accept-unsupported", c.accept_unsupported,
+                  "accept machines with Task integrations Stepwise does not run (they fail "
+                  "with States.Runtime when run); default: CreateStateMachine refuses them, "
+                  "unless a mock config is given");
   serve->add_option("--region", c.region, "region in ARNs")->capture_default_str();
   serve->add_option("--account", c.account, "account id in ARNs")->capture_default_str();
   serve->add_option("--retention-days", c.retention_days,
@@ -97,19 +123,32 @@ CLI::App* add_serve(CLI::App& app, ServeCommand& c) {
   return serve;
 }
 
+// Ctrl-C or SIGTERM: every process the command started ends with it (app/child_processes.h).
+void install_stop_handler() {
+  stepwise::app::install_stop_handler([](int sig) {
+    std::cerr << "stepwise: " << (sig == SIGINT ? "interrupted" : "terminated")
+              << ": ending the processes it started\n"
+              << std::flush;
+  });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Stepwise: a self-hosted engine for AWS Step Functions (Amazon States Language)"};
+  // Version, commit and build type: what a bug report needs to name the binary.
+  app.set_version_flag("--version", stepwise::app::version_text());
   app.require_subcommand(1);
   RunCommand run;
   ValidateCommand validate;
   ConformanceCommand conformance;
   ServeCommand serve;
+  stepwise::app::TestCommand test;
   auto* run_cmd = add_run(app, run);
   auto* validate_cmd = add_validate(app, validate);
   auto* conformance_cmd = add_conformance(app, conformance);
   auto* serve_cmd = add_serve(app, serve);
+  auto* test_cmd = add_test(app, test);
 #if STEPWISE_HAVE_BENCH
   stepwise::bench::BenchOptions bench;
   auto* bench_cmd = app.add_subcommand("bench", "Benchmark workloads in-process, beside peers");
@@ -122,10 +161,17 @@ int main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
-  if (run_cmd->parsed()) return stepwise::app::run_command(run, std::cout, std::cerr);
+  if (run_cmd->parsed()) {
+    install_stop_handler();
+    return stepwise::app::run_command(run, std::cout, std::cerr);
+  }
   if (validate_cmd->parsed()) return stepwise::app::validate_command(validate, std::cout, std::cerr);
   if (conformance_cmd->parsed())
     return stepwise::app::conformance_command(conformance, std::cout, std::cerr);
+  if (test_cmd->parsed()) {
+    install_stop_handler();
+    return stepwise::app::test_command(test, std::cout, std::cerr);
+  }
   if (serve_cmd->parsed()) return stepwise::app::serve_command(serve, std::cout, std::cerr);
 #if STEPWISE_HAVE_BENCH
   if (bench_cmd->parsed()) return stepwise::bench::run_bench(bench);

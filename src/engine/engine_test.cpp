@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "asl/compile.h"
+#include "engine/failure_limits.h"
 #include "engine/run.h"
 
 namespace stepwise::engine {
@@ -201,6 +202,43 @@ TEST(Engine, FailStateUsesErrorAndCauseOrTheirPaths) {
   EXPECT_EQ(r.cause.value_or(""), "why");
   std::vector<std::string> want = {"ExecutionStarted", "FailStateEntered", "ExecutionFailed"};
   EXPECT_EQ(types(r), want);
+}
+
+// A cause quoting a payload is cut to AWS's 32,768 characters, in the history and the result.
+TEST(Engine, CauseFromAPayloadIsCappedAtAwsLimitInCharacters) {
+  Harness h;
+  // Two-byte characters: the cap counts characters, not bytes, and never splits one.
+  std::string big;
+  for (int i = 0; i < 40000; ++i) big += "\xC3\xA9";
+  auto r = h.run(R"({"StartAt":"F","States":{"F":{"Type":"Fail","Error":"E","CausePath":"$.c"}}})",
+                 json::dump(json::object{{"c", big}}));
+  ASSERT_TRUE(r.cause.has_value());
+  EXPECT_EQ(r.cause->size(), 2 * failure_limits::cause_chars_max);
+  EXPECT_EQ(*r.cause, big.substr(0, 2 * failure_limits::cause_chars_max));
+  EXPECT_EQ(r.history.back().details.at("cause").as_string().size(), r.cause->size());
+  // A short cause is left alone.
+  r = h.run(R"({"StartAt":"F","States":{"F":{"Type":"Fail","Error":"E","Cause":"short"}}})");
+  EXPECT_EQ(r.cause.value_or(""), "short");
+}
+
+TEST(Engine, TaskFailureCauseIsCappedInTheFailedEventAndTheCatcherOutput) {
+  Harness h;
+  const std::string huge(100000, 'x');
+  h.runner.on(kLambda, [&](const tasks::TaskRequest&) {
+    return tasks::TaskOutcome::failure("Boom", huge);
+  });
+  auto r = h.run(std::string(R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":")") +
+                 kLambda + R"(","Catch":[{"ErrorEquals":["States.ALL"],"Next":"P"}],"Next":"P"},)"
+                 R"("P":{"Type":"Pass","End":true}}})");
+  ASSERT_EQ(r.status, "SUCCEEDED");
+  EXPECT_EQ(r.output->at("Cause").as_string(), huge.substr(0, failure_limits::cause_chars_max));
+  bool seen = false;
+  for (const auto& e : r.history) {
+    if (e.type != "LambdaFunctionFailed") continue;
+    seen = true;
+    EXPECT_EQ(e.details.at("cause").as_string().size(), failure_limits::cause_chars_max);
+  }
+  EXPECT_TRUE(seen);
 }
 
 TEST(Engine, SucceedStateEndsTheExecution) {

@@ -22,6 +22,8 @@ namespace detail {
 json::value error_output(const std::string& error, const std::string& cause, bool has_cause);
 // AWS's 256 KiB payload quota (never exceeded when quotas are off: see ExecutionInfo).
 bool payload_too_large(const json::value& v, bool enforce_quotas);
+// Cuts a failure's cause to failure_limits::cause_chars_max characters, as AWS does.
+void cap_cause(std::string& cause);
 // 64 hex digits from the execution's random source (task tokens, Map Run ids).
 std::string make_token(const std::function<std::uint64_t()>& random);
 

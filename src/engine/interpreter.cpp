@@ -8,9 +8,9 @@
 #include <algorithm>
 #include <limits>
 
-
 #include "base/limits.h"
 #include "engine/execution_internal.h"
+#include "engine/failure_limits.h"
 
 namespace stepwise::engine {
 
@@ -21,6 +21,7 @@ using json::object;
 using json::value;
 using detail::error_output;
 using detail::payload_too_large;
+using detail::cap_cause;
 using detail::kEntered;
 using detail::kExited;
 using detail::type_index;
@@ -294,6 +295,20 @@ void Execution::cancel_ops(int f) {
   fr.timer_ops.clear();
 }
 
+// AWS keeps at most failure_limits::cause_chars_max characters of a cause: the rest is cut at a
+// code point boundary (bytes are counted only when the text is that long at all).
+void detail::cap_cause(std::string& cause) {
+  if (cause.size() <= failure_limits::cause_chars_max) return;
+  std::size_t chars = 0;
+  for (std::size_t i = 0; i < cause.size(); ++i) {
+    if ((static_cast<unsigned char>(cause[i]) & 0xC0) == 0x80) continue;  // continuation byte
+    if (chars++ == failure_limits::cause_chars_max) {
+      cause.resize(i);
+      return;
+    }
+  }
+}
+
 Execution::Failure Execution::runtime_failure(const Frame& fr, const std::string& message) const {
   // In a JSONata state AWS reports run-time failures as query evaluation errors.
   if (fr.cur().jsonata) return query_failure(fr, message, "");
@@ -471,6 +486,7 @@ void Execution::frame_succeeded(int f, value output) {
 
 void Execution::frame_failed(int f, Failure failure) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  cap_cause(failure.cause);
   fr.done = true;
   cancel_ops(f);
   fr.spare_request.reset();

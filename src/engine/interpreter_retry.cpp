@@ -22,6 +22,7 @@ using detail::error_matches;
 
 bool Execution::state_failed(int f, Failure failure, bool from_children) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  detail::cap_cause(failure.cause);
   const State& s = fr.cur();
   const bool handles = s.type == StateType::kTask || s.type == StateType::kParallel ||
                        s.type == StateType::kMap;

@@ -238,6 +238,7 @@ void Execution::task_result(int f, StepEvent& ev) {
                  true};
   } else if (!ok) {
     fl = Failure{ev.error, ev.cause, ev.has_cause};
+    detail::cap_cause(fl.cause);  // a runner's cause (a Lambda error) may quote a whole payload
   }
   bool moved = false;
   if (ok) {

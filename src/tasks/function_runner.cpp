@@ -172,6 +172,12 @@ Invocation invoke_command(const Call& call) {
       inv.bytes.pop_back();  // the text as printed, without the line end
     return inv;
   }
+  // An unhandled exception: Lambda's Python runtime reports it with its traceback.
+  if (auto error = python_exception_error(r.err_tail, call.request_id)) {
+    inv.kind = Invocation::Kind::function_error;
+    inv.bytes = std::move(*error);
+    return inv;
+  }
   return failed(service_error_outcome(
       "Runtime.ExitError", exit_message(call, "exit status " + std::to_string(r.exit_code))));
 }
@@ -241,6 +247,30 @@ WorkerSlot* take_worker(const Call& call, SlotLease& lease) {
   }
 }
 
+// How a failed worker exchange is reported. `log_tail` is the worker's stderr for this call.
+Invocation worker_failure(const Call& call, const Error& why, const std::string& log_tail) {
+  if (why.name == "Cancelled") return Invocation{Invocation::Kind::cancelled, {}, {}, {}};
+  if (why.name == "Timeout")
+    return failed(service_error_outcome("Sandbox.Timedout", timeout_message(call)));
+  if (why.name == "TooLarge") {
+    Invocation inv;
+    inv.kind = Invocation::Kind::payload;
+    inv.bytes.assign(limits::function_output_bytes_max + 1, ' ');
+    return inv;
+  }
+  if (why.name == "Spawn")
+    return failed(service_error_outcome("Runtime.InvalidEntrypoint",
+                                        "RequestId: " + call.request_id + " Error: " + why.cause));
+  // A worker that died of an unhandled exception: reported as Lambda's Python runtime does.
+  if (auto error = python_exception_error(log_tail, call.request_id)) {
+    Invocation inv;
+    inv.kind = Invocation::Kind::function_error;
+    inv.bytes = std::move(*error);
+    return inv;
+  }
+  return failed(service_error_outcome("Runtime.ExitError", exit_message(call, why.cause)));
+}
+
 Invocation invoke_worker(const Call& call) {
   const std::int64_t timeout_ms = timeout_of(*call.spec);
   SlotLease lease;
@@ -254,26 +284,15 @@ Invocation invoke_worker(const Call& call) {
     answer = worker_exchange(call, slot, timeout_ms);
   }
   std::string log_tail = slot.process.take_err_tail();
+  Invocation inv;
   if (answer) {
-    Invocation inv = worker_answer(call, answer.value());
-    inv.log_tail = std::move(log_tail);
-    return inv;
+    inv = worker_answer(call, answer.value());
+  } else {
+    slot.process.kill();  // whatever went wrong, the next call gets a fresh process
+    inv = worker_failure(call, answer.error(), log_tail);
   }
-  slot.process.kill();  // whatever went wrong, the next call gets a fresh process
-  const auto& why = answer.error();
-  if (why.name == "Cancelled") return Invocation{Invocation::Kind::cancelled, {}, {}, {}};
-  if (why.name == "Timeout")
-    return failed(service_error_outcome("Sandbox.Timedout", timeout_message(call)));
-  if (why.name == "TooLarge") {
-    Invocation inv;
-    inv.kind = Invocation::Kind::payload;
-    inv.bytes.assign(limits::function_output_bytes_max + 1, ' ');
-    return inv;
-  }
-  if (why.name == "Spawn")
-    return failed(service_error_outcome("Runtime.InvalidEntrypoint",
-                                        "RequestId: " + call.request_id + " Error: " + why.cause));
-  return failed(service_error_outcome("Runtime.ExitError", exit_message(call, why.cause)));
+  inv.log_tail = std::move(log_tail);  // the call's log, whatever the outcome
+  return inv;
 }
 
 std::string lambda_service_cause(const Call& call, const std::string& why) {
@@ -388,9 +407,9 @@ TaskOutcome shape(const Call& call, Invocation inv) {
 }  // namespace
 
 struct FunctionRunner::Impl {
+  std::mutex mu;  // guards specs, workers, in_flight and ids
   std::map<std::string, std::shared_ptr<const FunctionSpec>> specs;
   std::map<std::string, std::shared_ptr<WorkerSlots>> workers;
-  std::mutex mu;  // guards in_flight and ids
   std::vector<std::shared_ptr<Call>> in_flight;
   IdGenerator ids;  // tidy: allow request ids are not replayed (idempotency keys are)
   CallbackRegistry* callbacks = nullptr;
@@ -494,14 +513,20 @@ Result<std::shared_ptr<Call>> FunctionRunner::Impl::prepare(const TaskRequest& r
                   static_cast<unsigned long long>(ids.next_u64() & 0xffffffffffffULL));
     call->trace_id = trace;
   }
-  auto it = specs.find(call->target.name);
-  if (it == specs.end()) {
+  {
+    // The spec and its workers are taken together: a reload swaps both under this lock.
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = specs.find(call->target.name);
+    if (it != specs.end()) {
+      call->spec = it->second;
+      if (call->spec->kind == FunctionKind::worker) call->workers = workers.at(call->target.name);
+    }
+  }
+  if (!call->spec) {
     Error e = not_found(call->target);
     e.cause.replace(e.cause.find("{request_id}"), 12, call->request_id);
     return e;
   }
-  call->spec = it->second;
-  if (call->spec->kind == FunctionKind::worker) call->workers = workers.at(call->target.name);
   call->request = request;
   call->event = event_of(request, call->form);
   call->log_tail = call->form != LambdaForm::function_arn && wants_log_tail(request);
@@ -516,24 +541,62 @@ FunctionRunner::~FunctionRunner() {
   for (auto& call : impl_->in_flight) call->cancelled.store(true);
 }
 
-Status FunctionRunner::add(FunctionSpec spec) {
+namespace {
+
+Status check_spec(const FunctionSpec& spec) {
   if (spec.name.empty()) return Error{"FunctionsConfig", "a function needs a name"};
-  std::string name = spec.name;
   if (spec.kind == FunctionKind::url && spec.url.empty())
     return Error{"FunctionsConfig", spec.name + ": empty url"};
   if (spec.kind != FunctionKind::url && spec.argv.empty())
     return Error{"FunctionsConfig", spec.name + ": empty argv"};
-  if (spec.kind == FunctionKind::worker) {
-    auto slots = std::make_shared<WorkerSlots>();
-    std::size_t n = std::clamp<std::size_t>(spec.concurrency, 1, limits::function_concurrency_max);
-    for (std::size_t i = 0; i < n; ++i) slots->slots.push_back(std::make_shared<WorkerSlot>());
-    impl_->workers[name] = std::move(slots);
-  }
+  return ok_status();
+}
+
+std::shared_ptr<WorkerSlots> new_worker_slots(const FunctionSpec& spec) {
+  auto slots = std::make_shared<WorkerSlots>();
+  std::size_t n = std::clamp<std::size_t>(spec.concurrency, 1, limits::function_concurrency_max);
+  for (std::size_t i = 0; i < n; ++i) slots->slots.push_back(std::make_shared<WorkerSlot>());
+  return slots;
+}
+
+}  // namespace
+
+Status FunctionRunner::add(FunctionSpec spec) {
+  if (auto s = check_spec(spec); !s) return s;
+  std::string name = spec.name;
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  if (spec.kind == FunctionKind::worker) impl_->workers[name] = new_worker_slots(spec);
   impl_->specs[name] = std::make_shared<const FunctionSpec>(std::move(spec));
   return ok_status();
 }
 
-bool FunctionRunner::has(const std::string& name) const { return impl_->specs.count(name) > 0; }
+Status FunctionRunner::replace_functions(std::vector<FunctionSpec> new_specs) {
+  for (const auto& spec : new_specs) {
+    if (auto s = check_spec(spec); !s) return s;
+  }
+  std::map<std::string, std::shared_ptr<const FunctionSpec>> specs;
+  std::map<std::string, std::shared_ptr<WorkerSlots>> workers;
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  for (auto& spec : new_specs) {
+    std::string name = spec.name;
+    auto old = impl_->specs.find(name);
+    const bool unchanged = old != impl_->specs.end() && *old->second == spec;
+    if (spec.kind == FunctionKind::worker) {
+      // An unchanged worker keeps its running processes; a changed one starts afresh (the old
+      // processes live on in the calls that hold them, and end with the last of those).
+      workers[name] = unchanged ? impl_->workers.at(name) : new_worker_slots(spec);
+    }
+    specs[name] = unchanged ? old->second : std::make_shared<const FunctionSpec>(std::move(spec));
+  }
+  impl_->specs.swap(specs);
+  impl_->workers.swap(workers);
+  return ok_status();
+}
+
+bool FunctionRunner::has(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->specs.count(name) > 0;
+}
 
 void FunctionRunner::set_callbacks(CallbackRegistry* callbacks) { impl_->callbacks = callbacks; }
 

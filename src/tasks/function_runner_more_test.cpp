@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -197,6 +198,124 @@ TEST(FunctionRunnerLogs, CommandStderrReachesTheLogSink) {
   ASSERT_TRUE(o.succeeded) << o.cause;
   std::lock_guard<std::mutex> lock(mu);
   EXPECT_EQ(logged, "oops\n");
+}
+
+// A Python function that raises: its traceback reaches the cause as Lambda's Python runtime
+// reports it (errorType = the class, errorMessage, stackTrace frames), and its log.
+TEST(FunctionRunnerErrors, PythonTracebackBecomesTheLambdaErrorWithItsStackTrace) {
+  const char* failing = R"(
+import json, sys
+def charge(event):
+    print("charging", event["amount"], file=sys.stderr)
+    raise ValueError("card declined: " + str(event["amount"]))
+charge(json.load(sys.stdin))
+)";
+  // From a file, as a handler is: its frames then show their source lines.
+  const auto script = std::filesystem::temp_directory_path() / "stepwise_charge_handler.py";
+  std::ofstream(script) << failing;
+  FunctionRunner runner;
+  FunctionSpec s;
+  s.name = "charge";
+  s.argv = {"python3", script.string()};
+  s.timeout_ms = 10000;
+  ASSERT_TRUE(runner.add(s).ok());
+  std::mutex mu;
+  std::string logged;
+  runner.set_log_sink([&](const std::string&, const std::string&, const std::string& text) {
+    std::lock_guard<std::mutex> lock(mu);
+    logged += text;
+  });
+  TaskRequest req;
+  req.resource = "arn:aws:lambda:us-east-1:111111111111:function:charge";
+  req.parameters = json::object{{"amount", 42}};
+  req.execution_arn = kExec;
+  req.state_name = "S";
+  auto o = run_one(runner, req);
+  ASSERT_FALSE(o.succeeded);
+  EXPECT_EQ(o.error, "ValueError");
+  // A function ARN keeps the runtime's json.dumps layout.
+  auto cause = json::parse(o.cause);
+  ASSERT_TRUE(cause.ok()) << o.cause;
+  EXPECT_EQ(o.cause.rfind(
+                R"({"errorMessage": "card declined: 42", "errorType": "ValueError", )", 0),
+            0u)
+      << o.cause;
+  const auto& trace = cause->at("stackTrace").as_array();
+  ASSERT_EQ(trace.size(), 2u) << o.cause;  // <module>, then charge
+  EXPECT_NE(std::string(trace[1].as_string()).find("in charge\n    raise ValueError("),
+            std::string::npos) << o.cause;
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_NE(logged.find("charging 42\nTraceback (most recent call last):"), std::string::npos)
+      << logged;
+}
+
+TEST(FunctionRunnerErrors, WorkerDyingOfAnExceptionReportsItsTraceback) {
+  const char* dying = R"(
+import json, sys
+for line in sys.stdin:
+    req = json.loads(line)
+    raise KeyError(req["event"]["missing"])
+)";
+  FunctionRunner runner;
+  FunctionSpec s;
+  s.name = "dying";
+  s.kind = FunctionKind::worker;
+  s.argv = {"python3", "-u", "-c", dying};
+  s.timeout_ms = 10000;
+  ASSERT_TRUE(runner.add(s).ok());
+  auto o = run_one(runner, invoke("dying", json::object{{"missing", "customerId"}}));
+  ASSERT_FALSE(o.succeeded);
+  EXPECT_EQ(o.error, "KeyError");
+  auto cause = json::parse(o.cause);
+  ASSERT_TRUE(cause.ok()) << o.cause;
+  EXPECT_EQ(cause->at("errorMessage").as_string(), "'customerId'");
+  EXPECT_EQ(cause->at("stackTrace").as_array().size(), 1u) << o.cause;
+}
+
+TEST(FunctionRunnerErrors, ExitWithoutTracebackStaysRuntimeExitError) {
+  FunctionRunner runner;
+  FunctionSpec s;
+  s.name = "quits";
+  s.argv = {"/bin/sh", "-c", "cat >/dev/null; echo 'disk full' >&2; exit 3"};
+  ASSERT_TRUE(runner.add(s).ok());
+  auto o = run_one(runner, invoke("quits", json::object{}));
+  ASSERT_FALSE(o.succeeded);
+  EXPECT_EQ(o.error, "Runtime.ExitError");
+  EXPECT_NE(o.cause.find("exit status 3"), std::string::npos) << o.cause;
+}
+
+// A reload (SIGHUP) swaps the functions while a call is in flight: that call finishes on the
+// function it started with, the next one runs the new definition, an invalid set changes nothing.
+TEST(FunctionRunnerReload, ReplacingFunctionsKeepsInFlightCallsAndServesTheNewOnes) {
+  FunctionRunner runner;
+  FunctionSpec v1;
+  v1.name = "greet";
+  v1.argv = {"/bin/sh", "-c", "cat >/dev/null; sleep 1; echo '\"v1\"'"};
+  v1.timeout_ms = 10000;
+  ASSERT_TRUE(runner.add(v1).ok());
+  ManualClock clock(1700000000000);
+  EventLoop loop(clock);
+  std::optional<TaskOutcome> first;
+  runner.start(invoke("greet", json::object{}), loop, [&](TaskOutcome o) { first = std::move(o); });
+  // Swapped from another thread while the first call sleeps.
+  std::thread reload([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    FunctionSpec v2 = v1;
+    v2.argv = {"/bin/sh", "-c", "cat >/dev/null; echo '\"v2\"'"};
+    FunctionSpec broken;
+    broken.name = "other";  // no argv: the whole set is refused, v2 included
+    EXPECT_FALSE(runner.replace_functions({v2, broken}).ok());
+    EXPECT_TRUE(runner.replace_functions({v2}).ok());
+  });
+  loop.run();
+  reload.join();
+  ASSERT_TRUE(first.has_value());
+  ASSERT_TRUE(first->succeeded) << first->cause;
+  EXPECT_EQ(json::dump(first->output.at("Payload")), "\"v1\"");
+  auto second = run_one(runner, invoke("greet", json::object{}));
+  ASSERT_TRUE(second.succeeded) << second.cause;
+  EXPECT_EQ(json::dump(second.output.at("Payload")), "\"v2\"");
+  EXPECT_FALSE(runner.has("other"));
 }
 
 }  // namespace

@@ -22,7 +22,8 @@
 // For `lambda:invoke.waitForTaskToken` the function is invoked the same way, then the task waits in
 // the CallbackRegistry for its token; an invocation failure fails the task at once.
 //
-// Thread-safety: add() before the first start(); start()/cancel() on the loop thread. Calls run
+// Thread-safety: add() before the first start(); replace_functions() from any thread, any time;
+// start()/cancel() on the loop thread(s). Calls run
 // on a small pool of threads owned by the runner; results come back through loop.post().
 // Destroying the runner kills the processes still running and joins its threads; the EventLoop
 // given to start() must outlive the calls (their results are posted to it).
@@ -55,6 +56,8 @@ struct FunctionSpec {
   std::int64_t timeout_ms = 0;      // 0: limits::function_timeout_ms_default
   std::string url;                  // FunctionKind::url: http:// or https:// URL to POST to
   std::size_t concurrency = 1;      // FunctionKind::worker: worker processes (1..max)
+
+  bool operator==(const FunctionSpec&) const = default;
 };
 
 // Reads a functions file (YAML, or JSON, which YAML reads too). Relative `cwd` values are
@@ -75,6 +78,11 @@ class FunctionRunner final : public TaskRunner {
   // Registers (or replaces) a function. Fails on an empty name or argv.
   Status add(FunctionSpec spec);
   bool has(const std::string& name) const;
+  // Replaces every function at once (a config reload), from any thread: either all of `specs`
+  // take effect or, when one is invalid, none (the error names it). Calls in flight finish on
+  // the function they started with; a worker whose spec is unchanged keeps its processes, the
+  // others' processes end once their last call is done.
+  Status replace_functions(std::vector<FunctionSpec> specs);
   // Where `lambda:invoke.waitForTaskToken` tasks wait for their token after the function ran
   // (not owned). Without one such tasks fail with States.Runtime.
   void set_callbacks(CallbackRegistry* callbacks);

@@ -1,9 +1,13 @@
+// Lambda's shapes as Step Functions sees them (see lambda_shape.h): event bytes, payloads, the
+// Invoke response, function and service errors, a Python traceback as the runtime reports it.
 #include "tasks/lambda_shape.h"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <vector>
 
 
 namespace stepwise::tasks {
@@ -214,6 +218,72 @@ TaskOutcome function_error_outcome(std::string_view payload, CauseLayout layout)
       "Lambda.Unknown",
       "The cause could not be determined because Lambda did not return an error type. "
       "Returned payload: " + std::string(payload));
+}
+
+namespace {
+
+std::vector<std::string_view> split_lines(std::string_view text) {
+  std::vector<std::string_view> lines;
+  while (!text.empty()) {
+    std::size_t nl = text.find('\n');
+    lines.push_back(text.substr(0, nl));
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+  }
+  return lines;
+}
+
+// A Python class name, possibly qualified by its module ("requests.exceptions.HTTPError").
+bool is_python_type_name(std::string_view name) {
+  if (name.empty()) return false;
+  bool start = true;
+  for (char ch : name) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (ch == '.') {
+      if (start) return false;
+      start = true;
+      continue;
+    }
+    if (!(std::isalpha(c) || ch == '_' || (!start && std::isdigit(c)))) return false;
+    start = false;
+  }
+  return !start;
+}
+
+}  // namespace
+
+std::optional<std::string> python_exception_error(std::string_view stderr_text,
+                                                  const std::string& request_id) {
+  constexpr std::string_view kHeader = "Traceback (most recent call last):";
+  std::size_t at = stderr_text.rfind(kHeader);
+  if (at == std::string_view::npos || (at > 0 && stderr_text[at - 1] != '\n')) return std::nullopt;
+  std::vector<std::string_view> lines = split_lines(stderr_text.substr(at + kHeader.size() + 1));
+  json::array frames;
+  std::size_t i = 0;
+  // Frames: "  File ..." then the frame's indented source (and caret) lines.
+  while (i < lines.size() && lines[i].starts_with("  ")) {
+    std::string frame = std::string(lines[i]) + "\n";
+    for (++i; i < lines.size() && lines[i].starts_with("    "); ++i)
+      frame += std::string(lines[i]) + "\n";
+    frames.push_back(json::value(json::string(frame)));
+  }
+  if (i >= lines.size()) return std::nullopt;
+  // "ValueError: message" (the message may span the lines up to the end), or just "ValueError".
+  std::string_view first = lines[i];
+  std::size_t colon = first.find(": ");
+  std::string_view type = colon == std::string_view::npos ? first : first.substr(0, colon);
+  if (!type.empty() && type.back() == ':') type.remove_suffix(1);
+  if (!is_python_type_name(type)) return std::nullopt;
+  std::string message = colon == std::string_view::npos ? "" : std::string(first.substr(colon + 2));
+  for (++i; i < lines.size(); ++i) message += "\n" + std::string(lines[i]);
+  while (!message.empty() && (message.back() == '\n' || message.back() == '\r')) message.pop_back();
+  if (std::size_t dot = type.rfind('.'); dot != std::string_view::npos) type.remove_prefix(dot + 1);
+  json::object error;
+  error["errorMessage"] = message;
+  error["errorType"] = std::string(type);
+  error["requestId"] = request_id;
+  error["stackTrace"] = std::move(frames);
+  return python_json_dumps(json::value(std::move(error)));
 }
 
 TaskOutcome service_error_outcome(const std::string& type, const std::string& message) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -47,6 +48,14 @@ json::value invoke_response(json::value payload, const InvokeMeta& meta);
 // it: {"errorMessage":"...","errorType":"...",...}).
 enum class CauseLayout { verbatim, compact };
 TaskOutcome function_error_outcome(std::string_view payload, CauseLayout layout);
+
+// The error object Lambda's Python runtime reports for an unhandled exception, built from the
+// traceback a Python function printed on stderr before it exited: {"errorMessage", "errorType"
+// (the exception class's name), "requestId", "stackTrace" (one "  File ..., line N, in f\n
+// code\n" entry per frame)} in the runtime's json.dumps layout. The last traceback on stderr
+// wins (a chained exception prints the original first). nullopt when stderr holds no traceback.
+std::optional<std::string> python_exception_error(std::string_view stderr_text,
+                                                  const std::string& request_id);
 
 // A failure produced by the Lambda service rather than the function's code (Runtime.ExitError,
 // Sandbox.Timedout, ...): error = type, cause = {"errorType":...,"errorMessage":...} compact.

@@ -115,5 +115,49 @@ TEST(LambdaShape, DataLimitCauseNamesTheResource) {
             "number of bytes service limit.");
 }
 
+TEST(LambdaShape, PythonTracebackBecomesTheRuntimesErrorObject) {
+  const std::string frame1 = "  File \"/srv/app.py\", line 9, in <module>\n    main()\n";
+  const std::string frame2 =
+      "  File \"/srv/app.py\", line 4, in main\n"
+      "    raise requests.exceptions.HTTPError(\"503 from bureau\")\n"
+      "    ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n";
+  const std::string stderr_text = "INFO starting\nTraceback (most recent call last):\n" + frame1 +
+                                  frame2 + "requests.exceptions.HTTPError: 503 from bureau\n";
+  auto e = python_exception_error(stderr_text, "req-1");
+  ASSERT_TRUE(e.has_value());
+  // The runtime's layout: its key order and json.dumps separators.
+  EXPECT_EQ(e->rfind(R"({"errorMessage": "503 from bureau", "errorType": "HTTPError", )"
+                     R"("requestId": "req-1", "stackTrace": [")", 0), 0u) << *e;
+  auto v = json::parse(*e).value();
+  const auto& trace = v.at("stackTrace").as_array();
+  ASSERT_EQ(trace.size(), 2u);
+  EXPECT_EQ(trace[0].as_string(), frame1);
+  EXPECT_EQ(trace[1].as_string(), frame2);
+}
+
+TEST(LambdaShape, LastTracebackWinsAndBareExceptionsHaveAnEmptyMessage) {
+  const char* chained =
+      "Traceback (most recent call last):\n  File \"a.py\", line 1, in f\n    x\n"
+      "KeyError: 'k'\n\nDuring handling of the above exception, another exception occurred:\n\n"
+      "Traceback (most recent call last):\n  File \"a.py\", line 3, in f\n    raise Oops\n"
+      "Oops\n";
+  auto e = python_exception_error(chained, "r");
+  ASSERT_TRUE(e.has_value());
+  auto v = json::parse(*e).value();
+  EXPECT_EQ(v.at("errorType").as_string(), "Oops");
+  EXPECT_EQ(v.at("errorMessage").as_string(), "");
+  EXPECT_EQ(v.at("stackTrace").as_array().size(), 1u);
+}
+
+TEST(LambdaShape, StderrWithoutATracebackIsNotAnException) {
+  EXPECT_FALSE(python_exception_error("", "r").has_value());
+  EXPECT_FALSE(python_exception_error("Segmentation fault\n", "r").has_value());
+  // A traceback cut before its exception line, or one whose last line is no class name.
+  EXPECT_FALSE(python_exception_error("Traceback (most recent call last):\n  File \"a\"\n",
+                                      "r").has_value());
+  EXPECT_FALSE(python_exception_error("Traceback (most recent call last):\n  File \"a\"\n"
+                                      "this is not: a class\n", "r").has_value());
+}
+
 }  // namespace
 }  // namespace stepwise::tasks

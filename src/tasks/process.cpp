@@ -313,6 +313,18 @@ Status LineProcess::write_line(std::string_view text, std::int64_t timeout_ms,
   return ok_status();
 }
 
+void LineProcess::drain_err_to_eof() {
+  const std::int64_t deadline_ms = steady_now_ms() + exit_stderr_wait_ms;
+  while (err_fd_ >= 0 && steady_now_ms() < deadline_ms) {
+    pollfd fd{err_fd_, POLLIN, 0};
+    ::poll(&fd, 1, static_cast<int>(limits::poll_slice_ms));
+    if (fd.revents == 0) continue;
+    if (!drain(err_fd_, &err_tail_)) close_fd(err_fd_);
+  }
+  if (err_tail_.size() > limits::function_log_tail_bytes_max)
+    err_tail_.erase(0, err_tail_.size() - limits::function_log_tail_bytes_max);
+}
+
 Result<std::string> LineProcess::read_line(std::int64_t timeout_ms, std::size_t line_bytes_max,
                                            const std::atomic<bool>* cancel) {
   if (pid_ <= 0) return Error{"Exited", "the worker is not running"};
@@ -338,6 +350,7 @@ Result<std::string> LineProcess::read_line(std::int64_t timeout_ms, std::size_t 
     if (fds[0].revents == 0) continue;
     if (!drain(out_fd_, &buffer_)) {
       if (buffer_.find('\n') != std::string::npos) continue;
+      drain_err_to_eof();  // a dying worker's last words (a traceback) are its call's log
       return Error{"Exited", "the worker closed its output"};
     }
   }

@@ -73,6 +73,11 @@ class LineProcess {
   std::string take_err_tail();
 
  private:
+  // Reads the rest of stderr once the worker closed its stdout, for at most
+  // exit_stderr_wait_ms (a grandchild may hold the pipe open).
+  void drain_err_to_eof();
+  static constexpr std::int64_t exit_stderr_wait_ms = 500;
+
   pid_t pid_ = -1;
   int in_fd_ = -1;   // the child's stdin
   int out_fd_ = -1;  // the child's stdout

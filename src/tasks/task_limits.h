@@ -10,8 +10,10 @@ namespace stepwise::tasks::limits {
 // AWS Lambda: synchronous invocation response payload (6 MB). Reading stops there: a function that
 // prints more is killed, and the task fails as AWS fails an oversized response.
 inline constexpr std::size_t function_output_bytes_max = 6 * 1024 * 1024;
-// Lambda's LogType=Tail returns the last 4 KB of the log; stderr is kept up to this much.
-inline constexpr std::size_t function_log_tail_bytes_max = 4 * 1024;
+// The stderr of one call kept (its last bytes): the call's log, and where a Python traceback is
+// read from for the cause (which AWS caps at 32,768 characters). Lambda's LogType=Tail returns
+// only the last 4 KB of it (function_runner.cpp).
+inline constexpr std::size_t function_log_tail_bytes_max = 32 * 1024;
 // Function timeout when the config gives none, and the most a config may ask for (Lambda: 900 s).
 inline constexpr std::int64_t function_timeout_ms_default = 60 * 1000;
 inline constexpr std::int64_t function_timeout_ms_max = 900 * 1000;

@@ -103,7 +103,9 @@ CASES = [
      ["--fast-time"], {0, 2}, ["InvalidDefinition", "deep", "nest"]),
     # Deep nesting.
     ("run_input_nested_100k_arrays", "run", OK_DEF, b"[" * 100000 + b"]" * 100000, [], {2}, ["depth", "deep", "nest"]),
-    ("run_input_nested_100k_objects", "run", OK_DEF, b'{"a":' * 100000 + b"1" + b"}" * 100000, [], {2},
+    # 40,000 levels: deep enough to be refused for its depth, small enough (240 KB) to pass the
+    # 256 KiB input quota that `run` checks first, as StartExecution does.
+    ("run_input_nested_40k_objects", "run", OK_DEF, b'{"a":' * 40000 + b"1" + b"}" * 40000, [], {2},
      ["depth", "deep", "nest"]),
     ("run_definition_nested_100k", "run", b"[" * 100000 + b"]" * 100000, None, [], {2}, ["InvalidDefinition"]),
     ("validate_definition_nested_100k", "validate", b"[" * 100000 + b"]" * 100000, None, [], {1}, ["JSON"]),
@@ -120,7 +122,7 @@ CASES = [
     ("run_input_10MB_string", "run", OK_DEF, b'{"s":"' + b"x" * (10 * 1024 * 1024) + b'"}', [], {1, 2},
      ["DataLimitExceeded", "too large", "size", "limit"]),
     ("run_input_300KB_string", "run", OK_DEF, b'{"s":"' + b"x" * (300 * 1024) + b'"}', [], {1, 2},
-     ["DataLimitExceeded", "too large", "size", "limit"]),
+     ["DataLimitExceeded", "too large", "size", "limit", "less than or equal to 262144"]),
     ("run_result_300KB_string", "run", json.dumps(simple({"Result": {"s": "x" * 300 * 1024}})).encode(), None,
      [], {1, 2}, ["DataLimitExceeded", "too large", "size", "limit"]),
     ("run_definition_2MB_comment", "run", json.dumps(simple(top_fields={"Comment": "c" * 2 * 1024 * 1024})).encode(),

@@ -1,0 +1,93 @@
+// --trace lines from history events: entered/exited pairs matched by state name, first in first
+// out (Map iterations of one state leave in the order they entered, near enough for reading).
+#include "app/trace.h"
+
+#include <cstdio>
+#include <deque>
+#include <map>
+
+namespace stepwise::app {
+namespace {
+
+std::string text_of(const json::object& o, const char* key) {
+  const auto* v = o.if_contains(key);
+  if (v == nullptr) return "";
+  return v->is_string() ? std::string(v->get_string()) : json::dump(*v);
+}
+
+double seconds_of(const json::object& event) {
+  const auto* t = event.if_contains("timestamp");
+  return t != nullptr && json::is_number(*t) ? json::as_double(*t) : 0.0;
+}
+
+const json::object* details_of(const json::object& event) {
+  for (const auto& kv : event) {
+    if (kv.key().ends_with("EventDetails") && kv.value().is_object())
+      return &kv.value().get_object();
+  }
+  return nullptr;
+}
+
+std::string cut(std::string text) {
+  if (text.size() <= trace_payload_chars_max) return text;
+  const std::size_t more = text.size() - trace_payload_chars_max;
+  text.resize(trace_payload_chars_max);
+  while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0xC0) == 0x80) text.pop_back();
+  return text + "... (" + std::to_string(more) + " more bytes)";
+}
+
+std::string clock_text(double seconds) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3fs", seconds);
+  return buf;
+}
+
+}  // namespace
+
+void print_trace(const json::array& events, std::ostream& out) {
+  double start = -1;
+  std::map<std::string, std::deque<double>> entered;  // state name -> entry times not yet left
+  for (const auto& ev : events) {
+    if (!ev.is_object()) continue;
+    const auto& e = ev.get_object();
+    const std::string type = text_of(e, "type");
+    const double at = seconds_of(e);
+    if (start < 0) start = at;
+    const std::string when = "+" + clock_text(at - start);
+    const json::object* d = details_of(e);
+    if (d == nullptr) continue;
+    if (type.ends_with("StateEntered")) {
+      const std::string name = text_of(*d, "name");
+      entered[name].push_back(at);
+      out << "trace " << when << "  enter " << name << " ("
+          << type.substr(0, type.size() - 12) << ")  input " << cut(text_of(*d, "input")) << "\n";
+    } else if (type.ends_with("StateExited")) {
+      const std::string name = text_of(*d, "name");
+      std::string took;
+      if (auto it = entered.find(name); it != entered.end() && !it->second.empty()) {
+        took = "  after " + clock_text(at - it->second.front());
+        it->second.pop_front();
+      }
+      out << "trace " << when << "  exit  " << name << took << "  output "
+          << cut(text_of(*d, "output")) << "\n";
+    } else if (type.ends_with("Failed") || type.ends_with("TimedOut") ||
+               type == "ExecutionAborted") {
+      out << "trace " << when << "  " << type << "  error " << text_of(*d, "error");
+      if (d->contains("cause")) out << "  cause " << cut(text_of(*d, "cause"));
+      out << "\n";
+    }
+  }
+}
+
+std::vector<std::string> state_path(const json::array& events) {
+  std::vector<std::string> path;
+  for (const auto& ev : events) {
+    if (!ev.is_object()) continue;
+    const auto& e = ev.get_object();
+    if (!text_of(e, "type").ends_with("StateEntered")) continue;
+    if (const json::object* d = details_of(e)) path.push_back(text_of(*d, "name"));
+  }
+  return path;
+}
+
+}  // namespace stepwise::app
