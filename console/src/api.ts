@@ -114,9 +114,23 @@ export function follow(filter: { execution?: string; stateMachine?: string },
       }
     });
   };
+  // A browser holds at most 6 HTTP/1.1 connections per server, and each open stream keeps one:
+  // a hidden tab lets go of its stream and re-reads what it shows when it is seen again.
+  const visibility = () => {
+    if (closed) return;
+    if (document.hidden) {
+      source?.close();
+      source = null;
+      onState(false);
+    } else if (!source) {
+      void open().then(() => onResync());
+    }
+  };
+  document.addEventListener("visibilitychange", visibility);
   void open();
   return () => {
     closed = true;
+    document.removeEventListener("visibilitychange", visibility);
     source?.close();
     if (retry) clearTimeout(retry);
   };

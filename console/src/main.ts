@@ -12,6 +12,7 @@ import { inboxPage } from "./pages/inbox";
 import { activitiesPage } from "./pages/activities";
 import { healthPage } from "./pages/health";
 import { loginPage } from "./pages/login";
+import { warmUp } from "./graph/render";
 
 export type Cleanup = (() => void) | void;
 export type Page = (root: HTMLElement, arg: string, query: URLSearchParams) => Promise<Cleanup>;
@@ -145,3 +146,6 @@ document.addEventListener("keydown", (e) => {
 });
 
 void render();
+// Warm the graph layout up in idle time (graph/render.ts), unless this page already draws one.
+const idle = (window as { requestIdleCallback?: (f: () => void) => void }).requestIdleCallback ?? ((f: () => void) => setTimeout(f, 200));
+idle(() => void warmUp());

@@ -16,6 +16,8 @@
 #include "app/stderr_log.h"
 #include "app/task_config.h"
 #include "base/clock.h"
+#include "console/console.h"
+#include "console/live_hub.h"
 #include "json/json.h"
 #include "sfn/service.h"
 #include "store/memory_store.h"
@@ -200,6 +202,8 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
                                 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   int code = 0;
   {
+    console::LiveHub hub;  // the console's live stream: outlives the Service it observes
+    options.observer = &hub;
     sfn::Service svc(std::move(options));
     functions->set_callbacks(&svc.callbacks());
     api::OperationTable table;
@@ -216,6 +220,7 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
     // `AWSStepFunctions.` (SigV4 name `states`); /health and /metrics come with the Router.
     api::Router router;
     router.add_json_service("AWSStepFunctions.", "states", table);
+    console::register_console(router, svc, hub, {.auth = !c.auth_keys_file.empty()});
     api::ServeOptions serve;
     serve.log = &err;
     serve.server.bind = c.bind;

@@ -47,19 +47,42 @@ export interface Drawn {
   ms: number;                           // layout + drawing time
 }
 
+// Nodes past which crossing minimisation tries fewer orderings: layout time grows fast with
+// size, and a 300-state machine must still draw in well under a second.
+const THOROUGH_NODES_MAX = 100;
+
+function layoutOptions(root: GNode): Record<string, string> {
+  let nodes = 0, containers = 0;
+  const walk = (n: GNode) => { nodes++; if (n.children?.length) { containers++; n.children.forEach(walk); } };
+  root.children?.forEach(walk);
+  return {
+    "elk.algorithm": "layered",
+    "elk.direction": "DOWN",
+    // Laying containers out with their contents costs; a flat machine does without.
+    "elk.hierarchyHandling": containers > 0 ? "INCLUDE_CHILDREN" : "SEPARATE_CHILDREN",
+    "elk.layered.thoroughness": nodes > THOROUGH_NODES_MAX ? "2" : "7",
+    "elk.layered.spacing.nodeNodeBetweenLayers": "40",
+    "elk.spacing.nodeNode": "28",
+    "elk.edgeRouting": "ORTHOGONAL",
+    "elk.padding": "[top=16,left=16,bottom=16,right=16]",
+  };
+}
+
+// ELK is a large script: its first layouts run before the JavaScript engine has compiled it.
+// The console lays out a small graph while the user is still on another page, so the first
+// real graph does not pay for that.
+export async function warmUp(): Promise<void> {
+  const states: Record<string, unknown> = {};
+  for (let i = 0; i < 40; i++) states[`S${i}`] = i === 39 ? { Type: "Succeed" } : { Type: "Pass", Next: `S${i + 1}` };
+  states.S5 = { Type: "Parallel", Next: "S6", Branches: [{ StartAt: "A", States: { A: { Type: "Pass", End: true } } }] };
+  const { machineGraph } = await import("./model");
+  const g = machineGraph({ StartAt: "S0", States: states });
+  await elk.layout(toElk(g), { layoutOptions: layoutOptions(g) });
+}
+
 export async function drawGraph(root: GNode, onSelect?: (name: string, id: string) => void): Promise<Drawn> {
   const t0 = performance.now();
-  const laid = await elk.layout(toElk(root), {
-    layoutOptions: {
-      "elk.algorithm": "layered",
-      "elk.direction": "DOWN",
-      "elk.hierarchyHandling": "INCLUDE_CHILDREN",
-      "elk.layered.spacing.nodeNodeBetweenLayers": "40",
-      "elk.spacing.nodeNode": "28",
-      "elk.edgeRouting": "ORTHOGONAL",
-      "elk.padding": "[top=16,left=16,bottom=16,right=16]",
-    },
-  });
+  const laid = await elk.layout(toElk(root), { layoutOptions: layoutOptions(root) });
   const byId = new Map<string, GNode>();
   const index = (n: GNode) => { byId.set(n.id, n); n.children?.forEach(index); };
   index(root);
@@ -107,7 +130,9 @@ export async function drawGraph(root: GNode, onSelect?: (name: string, id: strin
       } else if (n.type === "start" || n.type === "end") {
         g.appendChild(s("text", { class: "label", x: w / 2, y: hgt / 2 + 4, "text-anchor": "middle" }, n.label));
       } else {
-        g.appendChild(s("text", { class: "label", x: 12, y: 19 }, n.label));
+        const fit = Math.max(4, Math.floor((w - (n.retry > 0 ? 54 : 24)) / CHAR_PX));
+        g.appendChild(s("text", { class: "label", x: 12, y: 19 },
+          n.label.length > fit ? n.label.slice(0, fit - 1) + "…" : n.label));
         g.appendChild(s("text", { class: "kind", x: 12, y: 35 },
           n.type + (n.jsonata ? " · JSONata" : "")));
       }

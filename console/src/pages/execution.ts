@@ -291,7 +291,8 @@ export async function executionPage(root: HTMLElement, arn: string, query: URLSe
       h("div", { class: "side-col" }, tabs(view, base, VIEWS, "view"), panel)));
   colour();
   drawHead();
-  if (selectedName) select(selectedName); else drawView();
+  if (selectedName) select(selectedName);
+  if (!selectedName || view !== "inspector") drawView();
   const close = follow({ execution: arn }, (c) => {
     if (c.historyCount !== events.length || c.status !== desc.status) void refresh(c.redriveCount !== (desc.redriveCount ?? 0), c.historyCount);
   }, () => void refresh(true), (live) => liveBadge.classList.toggle("off", !live));

@@ -75,6 +75,7 @@ export function executionsPanel(machineArn: string, query: URLSearchParams, base
       const took = performance.now() - t0;
       info.textContent = `Page ${page + 1} · ${Math.round(took)} ms`;
       body.dataset.loadMs = String(Math.round(took));
+      body.dataset.loads = String(Number(body.dataset.loads ?? 0) + 1);
     } catch (err) {
       replace(body, errorBox(err));
     }
