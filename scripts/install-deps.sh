@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian package Stepwise needs to build, test and run (Debian 12), and the npm
-# packages of the JavaScript client tests (tests/clients/js, from its package-lock.json).
+# packages of the JavaScript client tests (tests/clients/js) and of the web console (console/:
+# its build and its browser tests), each from its package-lock.json.
 # Idempotent: packages already present are left as they are.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,7 @@ packages=(
   libre2-dev libyaml-cpp-dev libfmt-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   awscli python3-boto3 nodejs                # tests/clients: the real AWS clients
+  chromium                                   # tests/console: the browser tests (Playwright)
 )
 # Debian's npm conflicts with a nodejs that bundles its own npm (NodeSource's): add it only when
 # there is no npm at all.
@@ -23,6 +25,12 @@ install_js_clients() {
   echo "install-deps: npm ci in tests/clients/js"
   (cd tests/clients/js && npm ci --no-audit --no-fund --loglevel=error)
 }
+# The console's build (TypeScript, Vite, elkjs, the SDK) and playwright-core, as locked.
+install_console() {
+  if [ -f console/node_modules/.package-lock.json ]; then return 0; fi
+  echo "install-deps: npm ci in console"
+  (cd console && npm ci --no-audit --no-fund --loglevel=error)
+}
 
 missing=()
 for p in "${packages[@]}"; do
@@ -31,6 +39,7 @@ done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages present"
   install_js_clients
+  install_console
   exit 0
 fi
 
@@ -40,3 +49,4 @@ echo "install-deps: installing ${missing[*]}"
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 install_js_clients
+install_console

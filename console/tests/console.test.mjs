@@ -28,7 +28,10 @@ const sfn = new SFNClient({
   endpoint, region: "us-east-1", disableHostPrefix: true, maxAttempts: 1,
   credentials: { accessKeyId: "console-tests", secretAccessKey: "console-tests" },
 });
-const results = {};
+// tests/console/run.py: how oversubscribed the machine is (load average per core, at least 1);
+// the time budgets stretch by it and results.json records it.
+const loadFactor = Number(process.env.STEPWISE_CONSOLE_LOAD_FACTOR ?? 1);
+const results = { load_factor: loadFactor };
 let browser;
 
 const HOSTILE_IMG = `<img src=x onerror="window.__pwned='img'">`;
@@ -252,7 +255,7 @@ test("a live state change reaches the page in under 500 ms", async () => {
   }
   samples.sort((a, b) => a - b);
   results.live_change_ms = { samples, median: samples[2], max: samples[4] };
-  assert.ok(samples[4] < 500, `live change took ${samples[4]} ms`);
+  assert.ok(samples[4] < 500 * loadFactor, `live change took ${samples[4]} ms (load factor ${loadFactor})`);
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
@@ -371,7 +374,7 @@ test("a 300-state machine renders in under 1 s", async () => {
   await shot(page, "16-300-states");
   const median = samples.map((s) => s.wall).sort((a, b) => a - b)[1];
   results.render_300_states_ms = { samples, median_wall: median, median_layout: samples.map((s) => s.layout).sort((a, b) => a - b)[1] };
-  assert.ok(median < 1000, `300 states took ${median} ms (median) from navigation to the drawn graph`);
+  assert.ok(median < 1000 * loadFactor, `300 states took ${median} ms (median) from navigation to the drawn graph (load factor ${loadFactor})`);
   await page.context().close();
 });
 
@@ -423,12 +426,12 @@ test("the executions list stays responsive with 100,000 executions", { timeout: 
   // A name on no loaded page: the exact-name lookup finds it through DescribeExecution.
   await page.fill("input[aria-label='Search executions']", "bulk-000007");
   await page.locator("button", { hasText: "Look up the execution named" }).first().click();
-  await page.waitForURL(/execution:bulk:bulk-000007/);
+  await page.waitForURL(/bulk-000007/, { waitUntil: "commit" });
   await page.goBack();
   await shot(page, "17-executions-100k");
   results.executions_list_ms = timings;
   const worst = Math.max(...timings.map((t) => t.wall));
-  assert.ok(worst < 2000, `a page of the executions list took ${worst} ms`);
+  assert.ok(worst < 1000 * loadFactor, `a page of the executions list took ${worst} ms (load factor ${loadFactor})`);
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

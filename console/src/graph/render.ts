@@ -4,7 +4,7 @@
 import ELK from "elkjs/lib/elk.bundled.js";
 import type { ElkExtendedEdge, ElkNode } from "elkjs/lib/elk-api";
 import { s } from "../dom";
-import type { GEdge, GNode } from "./model";
+import { machineGraph, type GEdge, type GNode } from "./model";
 
 const elk = new ELK();
 const CHAR_PX = 7.2;
@@ -60,7 +60,8 @@ function layoutOptions(root: GNode): Record<string, string> {
     "elk.direction": "DOWN",
     // Laying containers out with their contents costs; a flat machine does without.
     "elk.hierarchyHandling": containers > 0 ? "INCLUDE_CHILDREN" : "SEPARATE_CHILDREN",
-    "elk.layered.thoroughness": nodes > THOROUGH_NODES_MAX ? "2" : "7",
+    "elk.layered.thoroughness": nodes > THOROUGH_NODES_MAX ? "1" : "7",
+    "elk.layered.crossingMinimization.greedySwitch.type": nodes > THOROUGH_NODES_MAX ? "OFF" : "TWO_SIDED",
     "elk.layered.spacing.nodeNodeBetweenLayers": "40",
     "elk.spacing.nodeNode": "28",
     "elk.edgeRouting": "ORTHOGONAL",
@@ -75,7 +76,6 @@ export async function warmUp(): Promise<void> {
   const states: Record<string, unknown> = {};
   for (let i = 0; i < 40; i++) states[`S${i}`] = i === 39 ? { Type: "Succeed" } : { Type: "Pass", Next: `S${i + 1}` };
   states.S5 = { Type: "Parallel", Next: "S6", Branches: [{ StartAt: "A", States: { A: { Type: "Pass", End: true } } }] };
-  const { machineGraph } = await import("./model");
   const g = machineGraph({ StartAt: "S0", States: states });
   await elk.layout(toElk(g), { layoutOptions: layoutOptions(g) });
 }
