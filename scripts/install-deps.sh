@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Stepwise needs (Debian 12). Usage: install-deps.sh [run|test]
 #   run   what building and running the server needs (scripts/start.sh): the compiler, CMake and
-#         the libraries Stepwise links, python3 for the examples' functions
+#         the libraries Stepwise links, python3 for the examples' functions, Node.js and the
+#         console's npm packages (console/package-lock.json) to build the web console
 #   test  (default) that, plus the test toolchain: GoogleTest, Google Benchmark, the real AWS
-#         clients (awscli, boto3, the JavaScript SDK from tests/clients/js/package-lock.json)
-#         and the packaging tools (scripts/test.sh)
+#         clients (awscli, boto3, the JavaScript SDK from tests/clients/js/package-lock.json),
+#         Chromium for the console's browser tests and the packaging tools (scripts/test.sh)
 # Idempotent: packages already present are left as they are.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,18 +17,30 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev   # Boost.JSON/Beast/Asio: 1.74 (the default) has no JSON
   libsqlite3-dev libpq-dev libcurl4-openssl-dev libssl-dev
   libre2-dev libyaml-cpp-dev libfmt-dev libspdlog-dev libcli11-dev
+  nodejs                                   # console/: the web console's build (Vite)
 )
+# Debian's npm conflicts with a nodejs that bundles its own npm (NodeSource's): add it only when
+# there is no npm at all.
+if ! command -v npm >/dev/null 2>&1; then packages+=(npm); fi
+
+# The console's build (TypeScript, Vite, elkjs, the SDK) and playwright-core, as locked.
+install_console() {
+  if [ -f console/node_modules/.package-lock.json ]; then return 0; fi
+  echo "install-deps: npm ci in console"
+  (cd console && npm ci --no-audit --no-fund --loglevel=error)
+}
+
 if [ "$mode" = "run" ]; then
   install_js_clients() { :; }
 else
 packages+=(
   libgtest-dev libgmock-dev libbenchmark-dev
-  awscli python3-boto3 nodejs                # tests/clients: the real AWS clients
+  awscli python3-boto3                       # tests/clients: the real AWS clients
   dpkg-dev file                              # tests/packaging: cpack's DEB (dpkg-shlibdeps)
+  chromium                                   # tests/console: the browser tests (Playwright)
+  clang lld libclang-rt-14-dev               # scripts/sanitize.sh: ASan/UBSan, libFuzzer
+  clang-format                               # tests/format: the house style
 )
-# Debian's npm conflicts with a nodejs that bundles its own npm (NodeSource's): add it only when
-# there is no npm at all.
-if ! command -v npm >/dev/null 2>&1; then packages+=(npm); fi
 
 # The JavaScript SDK for tests/clients/js, exactly as locked (npm ci), unless already there.
 install_js_clients() {
@@ -44,6 +57,7 @@ done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages present"
   install_js_clients
+  install_console
   exit 0
 fi
 
@@ -53,3 +67,4 @@ echo "install-deps: installing ${missing[*]}"
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 install_js_clients
+install_console

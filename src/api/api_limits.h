@@ -29,6 +29,10 @@ inline constexpr std::chrono::milliseconds write_timeout{30'000};
 inline constexpr std::chrono::milliseconds drain_timeout{5'000};
 // Pause before accepting again after accept() failed (EMFILE): no busy loop when out of fds.
 inline constexpr std::chrono::milliseconds accept_retry_delay{50};
+// A stream (Server-Sent Events, Router::add_stream): chunks queued for a client that has not
+// read them yet. One more is refused (StreamSink::push says false), so a client that stops
+// reading costs bounded memory; the console's hub then closes it and the browser reconnects.
+inline constexpr std::size_t stream_chunks_max = 1024;
 // --auth-keys file: size and number of keys.
 inline constexpr std::size_t auth_keys_file_bytes_max = 1024 * 1024;
 inline constexpr std::size_t auth_keys_max = 10'000;

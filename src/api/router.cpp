@@ -35,12 +35,16 @@ struct Router::RestService {
 
 struct Router::GetRoute {
   std::string path;
-  GetHandler handler;
+  GetHandler handler;  // one of the three
+  AsyncGetHandler async = {};
+  StreamHandler stream = {};
+  GetOptions options = {};
 };
 
 struct Router::StaticRoute {
   std::string prefix;
   GetHandler handler;
+  GetOptions options = {};
 };
 
 namespace {
@@ -157,14 +161,25 @@ Status Router::add_rest_service(std::string service_name, RestServiceOptions opt
   return ok_status();
 }
 
-void Router::add_get(std::string path, GetHandler handler) {
-  gets_.push_back(std::make_unique<GetRoute>(GetRoute{std::move(path), std::move(handler)}));
+void Router::add_get(std::string path, GetHandler handler, GetOptions options) {
+  gets_.push_back(std::make_unique<GetRoute>(
+      GetRoute{std::move(path), std::move(handler), {}, {}, std::move(options)}));
 }
 
-void Router::add_static(std::string prefix, StaticHandler handler) {
+void Router::add_get_async(std::string path, AsyncGetHandler handler, GetOptions options) {
+  gets_.push_back(std::make_unique<GetRoute>(
+      GetRoute{std::move(path), {}, std::move(handler), {}, std::move(options)}));
+}
+
+void Router::add_stream(std::string path, StreamHandler handler, GetOptions options) {
+  gets_.push_back(std::make_unique<GetRoute>(
+      GetRoute{std::move(path), {}, {}, std::move(handler), std::move(options)}));
+}
+
+void Router::add_static(std::string prefix, StaticHandler handler, GetOptions options) {
   GetHandler serve = [h = std::move(handler)](const GetRequest& g) { return serve_static(h, g); };
-  statics_.push_back(
-      std::make_unique<StaticRoute>(StaticRoute{std::move(prefix), std::move(serve)}));
+  statics_.push_back(std::make_unique<StaticRoute>(
+      StaticRoute{std::move(prefix), std::move(serve), std::move(options)}));
 }
 
 // ---- routing ----
@@ -187,7 +202,7 @@ Route Router::route(const HttpRequest& request) const {
       route_rest(request, scope, r))
     return r;
   if (request.method() == http::verb::get || request.method() == http::verb::head) {
-    if (route_get(path, r)) return r;
+    if (route_get(request, path, r)) return r;
   }
   if (route_query(request, scope, r)) return r;
   if (route_rest(request, scope, r)) return r;
@@ -237,22 +252,34 @@ bool Router::route_json(const HttpRequest& request, std::string_view target, boo
   return true;
 }
 
-bool Router::route_get(std::string_view path, Route& r) const {
-  auto use = [&](const GetHandler& h, std::string_view name, std::string_view rest) {
+bool Router::route_get(const HttpRequest& request, std::string_view path, Route& r) const {
+  const bool signed_request = request.find(http::field::authorization) != request.end();
+  auto use = [&](std::string_view name, std::string_view rest, const GetOptions& options) {
     r.protocol = Protocol::plain;
     r.encoding.protocol = Protocol::plain;
-    r.needs_auth = false;
+    r.needs_auth = options.needs_auth;
+    r.signing.service = options.signing_name;
     r.metrics = http_metrics_;
     r.operation = name;
-    r.get = &h;
     r.get_rest = rest;
     return true;
   };
-  for (const auto& g : gets_)
-    if (path == g->path) return use(g->handler, g->path, {});
-  for (const auto& s : statics_)
-    if (path.starts_with(s->prefix))
-      return use(s->handler, s->prefix, path.substr(s->prefix.size()));
+  for (const auto& g : gets_) {
+    if (path != g->path || (g->options.unsigned_only && signed_request)) continue;
+    if (g->async) {
+      r.get_async = &g->async;
+    } else if (g->stream) {
+      r.stream = &g->stream;
+    } else {
+      r.get = &g->handler;
+    }
+    return use(g->path, {}, g->options);
+  }
+  for (const auto& s : statics_) {
+    if (!path.starts_with(s->prefix) || (s->options.unsigned_only && signed_request)) continue;
+    r.get = &s->handler;
+    return use(s->prefix, path.substr(s->prefix.size()), s->options);
+  }
   return false;
 }
 

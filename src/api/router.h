@@ -108,6 +108,36 @@ struct StaticFile {
 // nullopt: no such file (404). `relative_path` is %-decoded, never holds "..".
 using StaticHandler = std::function<std::optional<StaticFile>(std::string_view relative_path)>;
 
+// A GET route answered later: `reply` once, from any thread (one that asks an engine thread).
+using AsyncGetHandler = std::function<void(const GetRequest& request, RawReply reply)>;
+
+// A long-lived answer (Server-Sent Events). The handler answers the head; a 2xx answer starts
+// the stream (its body is the first chunk; the connection then carries only this stream and
+// closes when it ends), anything else is answered as usual. Each chunk pushed is then written
+// in order. The sink outlives neither side's close: push() says false once it is closed.
+class StreamSink {
+ public:
+  virtual ~StreamSink() = default;
+  // Queues bytes for the client; false when the stream is closed or already holds
+  // limits::stream_chunks_max unwritten chunks (a client that does not read). Any thread.
+  virtual bool push(std::string chunk) = 0;
+  // Ends the stream (the connection closes once what is queued is written). Any thread.
+  virtual void close() = 0;
+  virtual bool closed() const = 0;
+};
+using StreamHandler =
+    std::function<RawResponse(const GetRequest& request, std::shared_ptr<StreamSink> sink)>;
+
+struct GetOptions {
+  // Verify SigV4 (for signing_name) when the server has keys: routes that reveal or act on
+  // execution data, unlike /health, /metrics and the console's own files.
+  bool needs_auth = false;
+  std::string signing_name = std::string(sigv4_service);
+  // Skipped when the request carries an Authorization header: a browser's page at `/` must not
+  // take a signed `GET /` (S3's ListBuckets) from the REST services.
+  bool unsigned_only = false;
+};
+
 // ---- what the router answers ----
 
 // The decision for one request. Views point into the request or the Router.
@@ -129,7 +159,9 @@ struct Route {
   Params query_params;
   std::string rest_path;
   std::string_view host_bucket;
-  const GetHandler* get = nullptr;           // plain
+  const GetHandler* get = nullptr;           // plain: one of get, get_async, stream
+  const AsyncGetHandler* get_async = nullptr;
+  const StreamHandler* stream = nullptr;
   std::string_view get_rest;
 };
 
@@ -151,9 +183,11 @@ class Router {
   // Errors: "Api.Pattern" for a bad route pattern.
   Status add_rest_service(std::string service_name, RestServiceOptions options,
                           RestHandler handler);
-  void add_get(std::string path, GetHandler handler);
+  void add_get(std::string path, GetHandler handler, GetOptions options = {});
+  void add_get_async(std::string path, AsyncGetHandler handler, GetOptions options = {});
+  void add_stream(std::string path, StreamHandler handler, GetOptions options = {});
   // Serves GET/HEAD `prefix` + path from handler (e.g. "/console/"); no SigV4.
-  void add_static(std::string prefix, StaticHandler handler);
+  void add_static(std::string prefix, StaticHandler handler, GetOptions options = {});
 
   // The decision for a request whose headers and body are complete.
   Route route(const HttpRequest& request) const;
@@ -175,7 +209,7 @@ class Router {
 
   bool route_json(const HttpRequest& request, std::string_view target, bool has_target,
                   Route& r) const;
-  bool route_get(std::string_view path, Route& r) const;
+  bool route_get(const HttpRequest& request, std::string_view path, Route& r) const;
   bool route_query(const HttpRequest& request, std::string_view scope, Route& r) const;
   bool route_rest(const HttpRequest& request, std::string_view scope, Route& r) const;
   void refuse(const HttpRequest& request, Route& r) const;

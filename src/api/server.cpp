@@ -13,6 +13,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
@@ -42,6 +43,7 @@ constexpr std::size_t linger_bytes_max = 4 * 1024 * 1024;
 constexpr std::size_t accept_burst_max = 256;
 
 class Connection;
+class Sink;
 
 template <class R>
 struct ReplyOf;
@@ -137,7 +139,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void stop() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
       self->stopping_ = true;
-      if (self->phase_ == Phase::idle || self->phase_ == Phase::reading) self->close();
+      if (self->phase_ == Phase::idle || self->phase_ == Phase::reading ||
+          self->phase_ == Phase::streaming)
+        self->close();
     });
   }
 
@@ -155,8 +159,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     write_raw(response, keep_alive_ && !stopping_);
   }
 
+  // A stream's chunk (on the strand): queued, then written after the ones before it.
+  void stream_chunk(std::string chunk);
+  void stream_end();
+
  private:
-  enum class Phase { idle, reading, dispatching, writing, lingering, closed };
+  enum class Phase { idle, reading, dispatching, writing, lingering, streaming, closed };
 
   void wait_request();
   void on_first_bytes(beast::error_code ec, std::size_t n);
@@ -173,6 +181,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Reply_t<R> make_reply();
   void dispatch_route(Route& route, HttpRequest& request, const RequestInfo& info);
   void answer_get(const Route& route, const HttpRequest& request);
+  void answer_stream(const Route& route, const GetRequest& g);
+  void stream_next();
+  void watch_stream_client();
   void record(unsigned status, std::string_view error_type);
   void write(const Response& response, bool keep_alive);
   void write_raw(const RawResponse& response, bool keep_alive);
@@ -208,6 +219,50 @@ class Connection : public std::enable_shared_from_this<Connection> {
   OperationMetrics* operation_metrics_ = nullptr;
   std::string operation_name_;  // only when operation_metrics_ was not found
   std::chrono::steady_clock::time_point started_;
+  // A stream (Router::add_stream): its sink, and the chunks not written yet.
+  std::shared_ptr<Sink> sink_;
+  std::deque<std::string> stream_queue_;
+  bool stream_writing_ = false;
+  bool stream_ending_ = false;
+};
+
+// The StreamSink of one streaming connection. push() counts the chunk before posting it to the
+// connection's strand, so the bound holds across threads; the count drops once it is written.
+class Sink final : public StreamSink {
+ public:
+  Sink(std::weak_ptr<Connection> c, net::any_io_executor ex)
+      : connection_(std::move(c)), executor_(std::move(ex)) {}
+  bool push(std::string chunk) override {
+    if (closed_.load()) return false;
+    if (queued_.fetch_add(1) >= limits::stream_chunks_max) {
+      --queued_;
+      return false;
+    }
+    auto c = connection_.lock();
+    if (!c) {
+      closed_ = true;
+      return false;
+    }
+    net::post(executor_, [c, chunk = std::move(chunk)]() mutable {
+      c->stream_chunk(std::move(chunk));
+    });
+    return true;
+  }
+  void close() override {
+    if (closed_.exchange(true)) return;
+    if (auto c = connection_.lock()) net::post(executor_, [c] { c->stream_end(); });
+  }
+  bool closed() const override { return closed_.load(); }
+  // Every chunk the connection writes is counted, the head too (queued without push()).
+  void queued_direct() { ++queued_; }
+  void written() { --queued_; }
+  void mark_closed() { closed_ = true; }
+
+ private:
+  std::weak_ptr<Connection> connection_;
+  net::any_io_executor executor_;
+  std::atomic<std::size_t> queued_{0};
+  std::atomic<bool> closed_{false};
 };
 
 // Carries a Reply to its connection: once only, from any thread, and answers InternalFailure
@@ -441,11 +496,21 @@ void Connection::dispatch_route(Route& route, HttpRequest& request, const Reques
   }
 }
 
-// GET routes answer at once, on this thread.
+// GET routes answer at once, on this thread (an async one later, a stream for long).
 void Connection::answer_get(const Route& route, const HttpRequest& request) {
   ServerStats stats = server_->stats();
   auto [path, query] = split_target(request.target());
   GetRequest g{request, path, route.get_rest, &stats};
+  if (route.stream != nullptr) return answer_stream(route, g);
+  if (route.get_async != nullptr) {
+    try {
+      (*route.get_async)(g, make_reply<RawResponse>());
+    } catch (...) {
+      // As for services: the dropped reply answers InternalFailure.
+    }
+    if (phase_ == Phase::dispatching) watch_disconnect();
+    return;
+  }
   std::optional<RawResponse> answer;
   try {
     answer.emplace((*route.get)(g));
@@ -453,6 +518,80 @@ void Connection::answer_get(const Route& route, const HttpRequest& request) {
     answer.emplace(ApiError::internal("The route failed"));
   }
   write_raw(*answer, keep_alive_ && !stopping_);
+}
+
+// A header value a handler gave must not split the head.
+bool header_safe(std::string_view v) { return v.find_first_of("\r\n") == std::string_view::npos; }
+
+void Connection::answer_stream(const Route& route, const GetRequest& g) {
+  sink_ = std::make_shared<Sink>(weak_from_this(), stream_.get_executor());
+  std::optional<RawResponse> answer;
+  try {
+    answer.emplace((*route.stream)(g, sink_));
+  } catch (...) {
+    answer.emplace(ApiError::internal("The route failed"));
+  }
+  if (answer->is_error() || answer->status() >= 300 || head_) {
+    sink_->mark_closed();
+    sink_.reset();
+    return write_raw(*answer, keep_alive_ && !stopping_);
+  }
+  record(answer->status(), {});
+  // The body's end is the connection's end (no Content-Length, no chunked coding): what
+  // EventSource expects, and nothing else may follow on this connection anyway.
+  const RawAnswer& a = answer->answer();
+  std::string head = "HTTP/1.1 " + std::to_string(a.status) + " OK\r\n";
+  head += "Content-Type: " + (header_safe(a.content_type) ? a.content_type : "text/plain") + "\r\n";
+  head += "x-amzn-RequestId: " + request_id_ + "\r\n";
+  for (const auto& [name, value] : a.headers)
+    if (header_safe(name) && header_safe(value) && !name.empty())
+      head += name + ": " + value + "\r\n";
+  head += "Connection: close\r\n\r\n";
+  phase_ = Phase::streaming;
+  stream_.expires_never();  // writes go to the socket: the hub's pings and the bound guard it
+  stream_queue_.push_back(std::move(head) + a.body);
+  sink_->queued_direct();
+  stream_next();
+  watch_stream_client();
+}
+
+void Connection::stream_chunk(std::string chunk) {
+  if (phase_ != Phase::streaming) return;
+  stream_queue_.push_back(std::move(chunk));
+  if (!stream_writing_) stream_next();
+}
+
+void Connection::stream_end() {
+  if (phase_ != Phase::streaming) return;
+  stream_ending_ = true;
+  if (!stream_writing_ && stream_queue_.empty()) close();
+}
+
+void Connection::stream_next() {
+  if (phase_ != Phase::streaming) return;
+  if (stream_queue_.empty()) {
+    if (stream_ending_) close();
+    return;
+  }
+  stream_writing_ = true;
+  net::async_write(stream_.socket(), net::buffer(stream_queue_.front()),
+                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                     self->stream_writing_ = false;
+                     if (self->stream_queue_.size() > 0) self->stream_queue_.pop_front();
+                     if (self->sink_) self->sink_->written();
+                     if (ec) return self->close();
+                     self->stream_next();
+                   });
+}
+
+// A stream's client sends nothing after its request: readable means it hung up (or broke the
+// protocol); either way the stream ends.
+void Connection::watch_stream_client() {
+  stream_.socket().async_wait(tcp::socket::wait_read,
+                              [self = shared_from_this()](beast::error_code ec) {
+                                if (ec == net::error::operation_aborted) return;
+                                self->close();
+                              });
 }
 
 bool Connection::answerable() {
@@ -554,6 +693,7 @@ void Connection::linger() {
 void Connection::close() {
   if (phase_ == Phase::closed) return;
   phase_ = Phase::closed;
+  if (sink_) sink_->mark_closed();
   beast::error_code ec;
   stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
   stream_.close();

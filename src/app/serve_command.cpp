@@ -21,6 +21,8 @@
 #include "app/store_size.h"
 #include "app/task_config.h"
 #include "base/clock.h"
+#include "console/console.h"
+#include "console/live_hub.h"
 #include "json/json.h"
 #include "sfn/service.h"
 #include "store/memory_store.h"
@@ -273,6 +275,8 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
                                 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   int code = 0;
   {
+    console::LiveHub hub;  // the console's live stream: outlives the Service it observes
+    options.observer = &hub;
     sfn::Service svc(std::move(options));
     functions->set_callbacks(&svc.callbacks());
     api::OperationTable table;
@@ -300,6 +304,7 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
     api::Router router;
     router.add_json_service("AWSStepFunctions.", "states",
                             refuse_unsupported ? static_cast<api::Dispatcher&>(guard) : table);
+    console::register_console(router, svc, hub, {.auth = !c.auth_keys_file.empty()});
     api::ServeOptions serve;
     serve.log = &err;
     serve.server.bind = c.bind;

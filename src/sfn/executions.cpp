@@ -288,6 +288,7 @@ void Executions::committed(const std::string& arn, const Status& status) {
     return;
   }
   if (l.log && !p.logged.empty()) logger_->log(l.log, arn, l.rec.redrive_count, p.logged);
+  if (observer_ != nullptr) observer_->changed(l.rec);
   dispatch(l, p.commands);
   if (p.after) p.after(status);
   maybe_finish(arn);

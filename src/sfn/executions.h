@@ -51,6 +51,7 @@
 #include "base/ids.h"
 #include "base/limits.h"
 #include "base/result.h"
+#include "sfn/execution_observer.h"
 #include "sfn/starter.h"
 #include "sfn/registry.h"
 #include "sfn/shared_registry.h"
@@ -179,6 +180,8 @@ class Executions final : public ExecutionStarter, private engine::Driver::Host {
   // Where executions whose machine has a loggingConfiguration send their events (not owned,
   // outlives this); null: none are logged. Set before the first start.
   void set_logger(ExecutionLogger* logger) { logger_ = logger; }
+  // Who hears of durable changes (execution_observer.h; not owned); null: nobody.
+  void set_observer(ExecutionObserver* observer) { observer_ = observer; }
   // Where failed commits and executions that cannot resume are reported (service_log.h).
   void set_log(ServiceLog log) { log_ = std::move(log); }
   std::size_t dormant_count() const { return dormant_.size(); }
@@ -271,6 +274,7 @@ class Executions final : public ExecutionStarter, private engine::Driver::Host {
   tasks::TaskRunner& router_;
   const tasks::MockConfig* mocks_;
   ExecutionLogger* logger_ = nullptr;
+  ExecutionObserver* observer_ = nullptr;
   ServiceLog log_;
   std::unordered_map<std::string, std::unique_ptr<Live>> live_;  // by execution ARN
   std::unordered_map<std::uint64_t, Live*> by_key_;                // the same, by Live::key

@@ -66,6 +66,7 @@ Service::Service(ServiceOptions options)
     ex.set_log(options_.log);
     ex.set_here_seed(options_.id_seed == 0 ? 0 : options_.id_seed ^ (0x1D5E11E5ULL + shard->id()));
     if (logger_) ex.set_logger(logger_.get());
+    if (options_.observer != nullptr) ex.set_observer(options_.observer);
     ex.set_owner_post([this](const std::string& arn, std::function<void(Executions&)> fn) {
       Shard& to = owner(arn);
       to.loop().post([&to, fn = std::move(fn)] { fn(to.executions()); });
@@ -120,6 +121,21 @@ Shard& Service::owner(const std::string& execution_arn) {
 EventLoop& Service::loop() { return shards_.front()->loop(); }
 
 void Service::post(std::function<void()> fn) { loop().post(std::move(fn)); }
+
+void Service::waiting_tasks(std::function<void(std::vector<WaitingTask>)> reply) {
+  post([this, reply = std::move(reply)] {
+    std::vector<WaitingTask> out;
+    for (const tasks::TaskRequest* r : tokens_->waiting(waiting_tasks_max)) {
+      out.push_back(WaitingTask{.task_token = r->task_token.value_or(""),
+                                .execution_arn = r->execution_arn,
+                                .state_machine_arn = r->state_machine_arn,
+                                .state_name = r->state_name,
+                                .resource = r->resource,
+                                .attempt = r->attempt});
+    }
+    reply(std::move(out));
+  });
+}
 
 Executions& Service::executions() { return shards_.front()->executions(); }
 

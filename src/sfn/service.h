@@ -41,6 +41,7 @@
 #include "base/clock.h"
 #include "base/event_loop.h"
 #include "base/ids.h"
+#include "sfn/execution_observer.h"
 #include "sfn/execution_reads.h"
 #include "sfn/executions.h"
 #include "sfn/home_forwarder.h"
@@ -100,6 +101,20 @@ struct ServiceOptions {
   // This process's name as the store records it when each shard claims its id at start
   // (fencing: store.h); a node that claims a shard later fences this one's commits of it out.
   std::string node_id = "stepwise";
+  // Hears of every durable change of a Standard execution (execution_observer.h; not owned,
+  // outlives the Service); null: nobody. The web console's live stream.
+  ExecutionObserver* observer = nullptr;
+};
+
+// A task waiting for its token (SendTaskSuccess/Failure): an activity task or a
+// `.waitForTaskToken` callback. The console's approvals inbox lists them.
+struct WaitingTask {
+  std::string task_token;
+  std::string execution_arn;
+  std::string state_machine_arn;
+  std::string state_name;
+  std::string resource;
+  std::int64_t attempt = 0;
 };
 
 class Service {
@@ -123,6 +138,10 @@ class Service {
   // Where `lambda:invoke.waitForTaskToken` tasks wait for their token: give it to the
   // FunctionRunner (set_callbacks) so SendTaskSuccess reaches them.
   tasks::CallbackRegistry& callbacks() { return callbacks_; }
+  // The tasks waiting for their token (at most waiting_tasks_max, in no order); callable from
+  // any thread, `reply` runs on the home engine thread (where the token table lives).
+  static constexpr std::size_t waiting_tasks_max = 10'000;
+  void waiting_tasks(std::function<void(std::vector<WaitingTask>)> reply);
   Registry& registry() { return *registry_; }
   // Whether every integration registered (ServiceOptions::integrations and the Service's own):
   // an error names the one that did not (a name twice, one not in the catalog).

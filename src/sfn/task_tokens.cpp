@@ -168,6 +168,15 @@ void TaskTokens::cancel(const tasks::TaskRequest& request) {
   inner_.cancel(request);
 }
 
+std::vector<const tasks::TaskRequest*> TaskTokens::waiting(std::size_t max) const {
+  std::vector<const tasks::TaskRequest*> out;
+  for (const auto& [token, live] : live_) {
+    if (out.size() >= max) break;
+    out.push_back(&live.request);
+  }
+  return out;
+}
+
 void TaskTokens::close(const std::string& token) {
   live_.erase(token);
   if (!closed_.insert(token).second) return;

@@ -48,6 +48,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "api/dispatcher.h"
 #include "json/json.h"
@@ -114,6 +115,8 @@ class TaskTokens final : public tasks::TaskRunner {
   api::Response send_task_heartbeat(const json::value& request);
 
   std::size_t live_count() const { return live_.size(); }
+  // The tasks waiting for their token (identity only, no parameters), at most `max` of them.
+  std::vector<const tasks::TaskRequest*> waiting(std::size_t max) const;
 
  private:
   enum class Route { kInner, kParkThenInvoke, kParkThenIntegrations };
