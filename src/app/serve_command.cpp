@@ -12,6 +12,7 @@
 
 #include "api/router.h"
 #include "api/serve.h"
+#include "app/builtin_services.h"
 #include "app/definition_file.h"
 #include "app/stderr_log.h"
 #include "app/task_config.h"
@@ -188,8 +189,30 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
   sfn::ServiceOptions options{.clock = clock, .store = **store};
   options.place.region = c.region;
   options.place.account = c.account;
-  options.integrations = tasks::local_integrations(
-      {.functions = functions, .http = &runners->http, .jobs = &runners->jobs});
+  // The built-in services keep their records beside the store's (its file, their own table).
+  BuiltinServicesOptions service_options{
+      .clock = clock,
+      .place = {c.region, c.account,
+                "http://" + (c.bind == "0.0.0.0" || c.bind == "::" ? std::string("localhost")
+                                                                    : c.bind) +
+                    ":" + std::to_string(c.port)},
+      .database = c.store == "sqlite"
+                      ? fs::path(c.data_dir) / store::SqliteStore::kFileName
+                      : fs::path(),
+      .enabled = parse_service_list(c.services)};
+  auto builtins = BuiltinServices::open(service_options);
+  if (!builtins) {
+    err << "stepwise serve: built-in services: " << builtins.error().name << ": "
+        << builtins.error().cause << "\n";
+    return builtins.error().name == "Usage" ? 2 : 1;
+  }
+  options.integrations = [local = tasks::local_integrations({.functions = functions,
+                                                              .http = &runners->http,
+                                                              .jobs = &runners->jobs}),
+                          b = builtins->get()](tasks::IntegrationRegistry& registry) {
+    if (auto s = local(registry); !s.ok()) return s;
+    return b->add_integrations(registry);
+  };
   options.mock_config = std::move(mocks);
   options.log_dir = !c.log_dir.empty() ? c.log_dir
                     : c.store == "memory" ? std::string("./stepwise-logs")
@@ -216,6 +239,7 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
     // `AWSStepFunctions.` (SigV4 name `states`); /health and /metrics come with the Router.
     api::Router router;
     router.add_json_service("AWSStepFunctions.", "states", table);
+    (*builtins)->add_routes(router);  // SQS: AmazonSQS. (JSON) and its query Actions
     api::ServeOptions serve;
     serve.log = &err;
     serve.server.bind = c.bind;
@@ -226,6 +250,7 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
         << (c.fast_time ? ", fast time" : "") << "\n";
     out.flush();
     code = api::serve_main(serve, router);
+    (*builtins)->stop();
     svc.stop();
     // The runners join their threads, which post into the Service's loop: before the Service
     // goes.

@@ -138,3 +138,15 @@ TEST(SdkErrors, OptimizedAndSdkShapes) {
 
 }  // namespace
 }  // namespace stepwise::services
+
+namespace stepwise::services {
+namespace {
+TEST(SdkMetadata, HttpDateAndHeaders) {
+  EXPECT_EQ(http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+  EXPECT_EQ(http_date(1'764'675'600'000), "Tue, 02 Dec 2025 11:40:00 GMT");
+  auto m = sdk_http_metadata(106, "rid", 0);
+  EXPECT_EQ(m.at("SdkHttpMetadata").at("HttpHeaders").at("Content-Length"), "106");
+  EXPECT_EQ(m.at("SdkResponseMetadata").at("RequestId"), "rid");
+}
+}  // namespace
+}  // namespace stepwise::services

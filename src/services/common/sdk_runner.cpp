@@ -1,6 +1,8 @@
 #include "services/common/sdk_runner.h"
 
 #include <cctype>
+#include <cstdio>
+#include <ctime>
 #include <utility>
 
 #include "api/protocol.h"
@@ -38,11 +40,26 @@ void call_operation(api::Dispatcher& operations, std::string operation, json::va
   operations.dispatch(operation, std::move(params), info, std::move(reply));
 }
 
-json::object sdk_http_metadata(std::size_t content_length, const std::string& request_id) {
+std::string http_date(Millis t) {
+  static constexpr const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::time_t secs = static_cast<std::time_t>(t / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday % 7],
+                tm.tm_mday, months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                tm.tm_sec);
+  return buf;
+}
+
+json::object sdk_http_metadata(std::size_t content_length, const std::string& request_id,
+                               Millis now) {
   // What the Java SDK v1 inside Step Functions attaches (the recordings show these five
-  // headers; Date is the answer's date, which the corpus normalises away).
+  // headers).
   const std::string length = std::to_string(content_length);
-  const std::string date = "Thu, 01 Jan 1970 00:00:00 GMT";
+  const std::string date = http_date(now);
   json::object all{{"x-amzn-RequestId", json::array{request_id}},
                    {"connection", json::array{"keep-alive"}},
                    {"Content-Length", json::array{length}},

@@ -27,6 +27,7 @@
 #include <unordered_map>
 
 #include "api/dispatcher.h"
+#include "base/clock.h"
 #include "base/ids.h"
 #include "json/json.h"
 #include "tasks/task_runner.h"
@@ -45,8 +46,11 @@ void call_operation(api::Dispatcher& operations, std::string operation, json::va
                     std::function<void(api::Response)> on_answer);
 
 // The SdkHttpMetadata/SdkResponseMetadata members an optimized integration's result carries,
-// for an answer of `content_length` bytes of JSON 1.0.
-json::object sdk_http_metadata(std::size_t content_length, const std::string& request_id);
+// for an answer of `content_length` bytes of JSON 1.0 sent at `now` (its Date header).
+json::object sdk_http_metadata(std::size_t content_length, const std::string& request_id,
+                               Millis now);
+// RFC 7231's HTTP date: "Tue, 02 Dec 2026 10:00:00 GMT".
+std::string http_date(Millis t);
 
 // An API error as the AWS SDK for Java v1 (optimized integrations) reports it. `exception` is
 // the SDK's modelled exception name for the error ("QueueDoesNotExistException"), or empty for

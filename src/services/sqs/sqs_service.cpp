@@ -51,7 +51,7 @@ void SendMessageRunner::start(const tasks::TaskRequest& request, EventLoop& loop
   std::string rid = ids_.uuid_v4();
   auto gone = std::make_shared<std::atomic<bool>>(false);
   call_operation(sqs_, "SendMessage", json::value(std::move(params)), rid, loop, gone,
-                 [rid, done = std::move(done)](api::Response r) {
+                 [rid, &loop, done = std::move(done)](api::Response r) {
                    if (r.is_error()) {
                      done(optimized_failure("SQS", "AmazonSQS",
                                             optimized_exception(r.error().type),
@@ -61,7 +61,8 @@ void SendMessageRunner::start(const tasks::TaskRequest& request, EventLoop& loop
                    json::object out =
                        r.body().is_object() ? r.body().get_object() : json::object();
                    const std::size_t length = json::dumped_size(out);
-                   for (auto& kv : sdk_http_metadata(length, rid)) out[kv.key()] = kv.value();
+                   for (auto& kv : sdk_http_metadata(length, rid, loop.clock().now_ms()))
+                     out[kv.key()] = kv.value();
                    done(tasks::TaskOutcome::success(std::move(out)));
                  });
 }
