@@ -1,7 +1,6 @@
 #include "conformance/service_calls.h"
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 
 #include "conformance/api_cases.h"
@@ -11,21 +10,6 @@ namespace {
 
 constexpr const char* kAwsServices[] = {"s3", "sqs", "sns", "dynamodb", "events",
                                         "secretsmanager"};
-
-// "create_queue" → "CreateQueue".
-std::string pascal(std::string_view snake) {
-  std::string out;
-  bool upper = true;
-  for (char c : snake) {
-    if (c == '_') {
-      upper = true;
-      continue;
-    }
-    out += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
-    upper = false;
-  }
-  return out;
-}
 
 // "setup_calls[3]" → ("setup_calls", 3).
 std::optional<std::pair<std::string, std::size_t>> list_ref(std::string_view ref) {
@@ -177,7 +161,7 @@ json::value CaseReplay::substitute(const json::value& v) const {
 
 Result<json::value> CaseReplay::call(const json::object& recorded, const json::value& params) {
   const std::string service = string_of(recorded, "service");
-  const std::string op = pascal(string_of(recorded, "operation"));
+  const std::string op = operation_name(string_of(recorded, "operation"));
   api::Dispatcher* target =
       service == "stepfunctions" ? static_cast<api::Dispatcher*>(&svc_) : svc_.builtin(service);
   if (target == nullptr) return Error{"NoService", service + " is not built in"};

@@ -4,6 +4,28 @@
 
 namespace stepwise::services {
 
+Timers::Id TimerQueue::add(Millis due, Timers::Fn fn) {
+  const Timers::Id id = next_++;
+  due_.emplace(std::pair{due, id}, std::move(fn));
+  index_.emplace(id, due);
+  return id;
+}
+
+void TimerQueue::cancel(Timers::Id id) {
+  auto it = index_.find(id);
+  if (it == index_.end()) return;
+  due_.erase({it->second, id});
+  index_.erase(it);
+}
+
+Timers::Fn TimerQueue::pop_first() {
+  auto first = due_.begin();
+  Timers::Fn fn = std::move(first->second);
+  index_.erase(first->first.second);
+  due_.erase(first);
+  return fn;
+}
+
 ThreadTimers::ThreadTimers() : thread_([this] { run(); }) {}
 
 ThreadTimers::~ThreadTimers() {
@@ -17,38 +39,29 @@ ThreadTimers::~ThreadTimers() {
 
 Timers::Id ThreadTimers::after(Millis delay_ms, Fn fn) {
   std::lock_guard lock(mu_);
-  const Id id = next_++;
-  const Millis due = monotonic_ms() + (delay_ms > 0 ? delay_ms : 0);
-  due_.emplace(std::pair{due, id}, std::move(fn));
-  index_.emplace(id, due);
+  const Id id = queue_.add(monotonic_ms() + (delay_ms > 0 ? delay_ms : 0), std::move(fn));
   wake_.notify_one();
   return id;
 }
 
 void ThreadTimers::cancel(Id id) {
   std::lock_guard lock(mu_);
-  auto it = index_.find(id);
-  if (it == index_.end()) return;
-  due_.erase({it->second, id});
-  index_.erase(it);
+  queue_.cancel(id);
 }
 
 void ThreadTimers::run() {
   std::unique_lock lock(mu_);
   while (!stop_) {
-    if (due_.empty()) {
+    if (queue_.empty()) {
       wake_.wait(lock);
       continue;
     }
-    auto first = due_.begin();
-    const Millis wait = first->first.first - monotonic_ms();
+    const Millis wait = queue_.first_due() - monotonic_ms();
     if (wait > 0) {
       wake_.wait_for(lock, std::chrono::milliseconds(wait));
       continue;
     }
-    Fn fn = std::move(first->second);
-    index_.erase(first->first.second);
-    due_.erase(first);
+    Fn fn = queue_.pop_first();
     lock.unlock();
     fn();
     lock.lock();
@@ -57,30 +70,20 @@ void ThreadTimers::run() {
 
 Timers::Id ManualTimers::after(Millis delay_ms, Fn fn) {
   std::lock_guard lock(mu_);
-  const Id id = next_++;
-  const Millis due = now_ + (delay_ms > 0 ? delay_ms : 0);
-  due_.emplace(std::pair{due, id}, std::move(fn));
-  index_.emplace(id, due);
-  return id;
+  return queue_.add(now_ + (delay_ms > 0 ? delay_ms : 0), std::move(fn));
 }
 
 void ManualTimers::cancel(Id id) {
   std::lock_guard lock(mu_);
-  auto it = index_.find(id);
-  if (it == index_.end()) return;
-  due_.erase({it->second, id});
-  index_.erase(it);
+  queue_.cancel(id);
 }
 
 void ManualTimers::advance(Millis ms) {
   std::unique_lock lock(mu_);
   const Millis target = now_ + ms;
-  while (!due_.empty() && due_.begin()->first.first <= target) {
-    auto first = due_.begin();
-    const Millis at = first->first.first;
-    Fn fn = std::move(first->second);
-    index_.erase(first->first.second);
-    due_.erase(first);
+  while (!queue_.empty() && queue_.first_due() <= target) {
+    const Millis at = queue_.first_due();
+    Fn fn = queue_.pop_first();
     if (at > now_) {
       if (clock_) clock_->advance_by(at - now_);
       now_ = at;
@@ -95,7 +98,7 @@ void ManualTimers::advance(Millis ms) {
 
 std::size_t ManualTimers::pending() const {
   std::lock_guard lock(mu_);
-  return due_.size();
+  return queue_.size();
 }
 
 }  // namespace stepwise::services

@@ -32,6 +32,22 @@ class Timers {
   virtual void cancel(Id id) = 0;
 };
 
+// The due callbacks of a Timers implementation, by (due, id); not thread-safe (the owner locks).
+class TimerQueue {
+ public:
+  Timers::Id add(Millis due, Timers::Fn fn);
+  void cancel(Timers::Id id);
+  bool empty() const { return due_.empty(); }
+  std::size_t size() const { return due_.size(); }
+  Millis first_due() const { return due_.begin()->first.first; }
+  Timers::Fn pop_first();
+
+ private:
+  std::map<std::pair<Millis, Timers::Id>, Timers::Fn> due_;
+  std::map<Timers::Id, Millis> index_;
+  Timers::Id next_ = 1;
+};
+
 class ThreadTimers final : public Timers {
  public:
   ThreadTimers();
@@ -43,10 +59,8 @@ class ThreadTimers final : public Timers {
   void run();
   std::mutex mu_;
   std::condition_variable wake_;
-  std::map<std::pair<Millis, Id>, Fn> due_;  // guarded by mu_: (monotonic due, id) → fn
-  std::map<Id, Millis> index_;                // guarded by mu_
-  Id next_ = 1;                               // guarded by mu_
-  bool stop_ = false;                         // guarded by mu_
+  TimerQueue queue_;  // guarded by mu_: monotonic due times
+  bool stop_ = false; // guarded by mu_
   std::thread thread_;
 };
 
@@ -64,9 +78,7 @@ class ManualTimers final : public Timers {
   ManualClock* clock_;
   mutable std::mutex mu_;
   Millis now_ = 0;
-  std::map<std::pair<Millis, Id>, Fn> due_;
-  std::map<Id, Millis> index_;
-  Id next_ = 1;
+  TimerQueue queue_;
 };
 
 }  // namespace stepwise::services

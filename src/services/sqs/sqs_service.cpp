@@ -15,6 +15,27 @@ std::string path_of(const api::HttpRequest& http) {
   return std::string(target.substr(0, target.find('?')));
 }
 
+// Operations whose answer has members: their (possibly empty) <{Action}Result> element must be
+// there, or botocore's query parser fails (an empty ReceiveMessage answer, say).
+bool has_result(std::string_view action) {
+  static constexpr std::string_view without[] = {
+      "DeleteQueue", "SetQueueAttributes", "PurgeQueue",  "TagQueue",
+      "UntagQueue",  "DeleteMessage",      "ChangeMessageVisibility"};
+  for (auto a : without)
+    if (a == action) return false;
+  return true;
+}
+
+std::string envelope(const std::string& action, const std::string& result,
+                     const std::string& request_id) {
+  std::string body = api::query_response_body(action, query_xmlns, result, request_id);
+  if (result.empty() && has_result(action)) {
+    auto open_end = body.find('>');
+    if (open_end != std::string::npos) body.insert(open_end + 1, "<" + action + "Result/>");
+  }
+  return body;
+}
+
 }  // namespace
 
 std::string_view optimized_exception(std::string_view type) {
@@ -92,8 +113,7 @@ void SqsService::add_routes(api::Router& router) {
                         r.body().is_object() ? r.body().get_object() : empty;
                     api::RawAnswer answer;
                     answer.content_type = "text/xml";
-                    answer.body = api::query_response_body(action, query_xmlns,
-                                                           result_xml(action, body), rid);
+                    answer.body = envelope(action, result_xml(action, body), rid);
                     reply(std::move(answer));
                   });
   };
