@@ -93,8 +93,9 @@ Result<std::vector<Record>> SqliteRecordLog::load(const std::string& ns) {
   while ((rc = sqlite3_step(st.s)) == SQLITE_ROW) {
     const auto* k = static_cast<const char*>(sqlite3_column_blob(st.s, 0));
     const auto* v = static_cast<const char*>(sqlite3_column_blob(st.s, 1));
-    out.push_back({std::string(k ? k : "", static_cast<std::size_t>(sqlite3_column_bytes(st.s, 0))),
-                   std::string(v ? v : "", static_cast<std::size_t>(sqlite3_column_bytes(st.s, 1)))});
+    const auto k_len = static_cast<std::size_t>(sqlite3_column_bytes(st.s, 0));
+    const auto v_len = static_cast<std::size_t>(sqlite3_column_bytes(st.s, 1));
+    out.push_back({std::string(k ? k : "", k_len), std::string(v ? v : "", v_len)});
   }
   if (rc != SQLITE_DONE) return sqlite_error(db_, "cannot read records");
   return out;

@@ -173,7 +173,8 @@ bool valid_message_characters(std::string_view text) {
       if (c < 0x20 && c != 0x9 && c != 0xA && c != 0xD) return false;
     } else if (len == 3) {
       // U+FFFE and U+FFFF are not allowed (surrogates are already malformed UTF-8).
-      auto b1 = static_cast<unsigned char>(text[i + 1]), b2 = static_cast<unsigned char>(text[i + 2]);
+      auto b1 = static_cast<unsigned char>(text[i + 1]);
+      auto b2 = static_cast<unsigned char>(text[i + 2]);
       if (static_cast<unsigned char>(text[i]) == 0xEF && b1 == 0xBF && (b2 == 0xBE || b2 == 0xBF))
         return false;
     }

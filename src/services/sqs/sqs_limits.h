@@ -1,5 +1,5 @@
-// Every limit of the built-in SQS, named, with AWS's value where AWS has one
-// (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html).
+// Every limit of the built-in SQS, named, with AWS's value where AWS has one (the SQS
+// Developer Guide, "Amazon SQS message quotas").
 #pragma once
 
 #include <cstddef>

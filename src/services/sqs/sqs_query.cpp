@@ -50,7 +50,8 @@ std::optional<std::pair<std::size_t, std::string>> split_index(std::string_view 
   auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
   if (ec != std::errc() || p != digits.data() + digits.size() || n == 0 || n > form_index_max)
     return std::nullopt;
-  return std::pair{n, dot == std::string_view::npos ? std::string() : std::string(s.substr(dot + 1))};
+  std::string rest = dot == std::string_view::npos ? std::string() : std::string(s.substr(dot + 1));
+  return std::pair{n, std::move(rest)};
 }
 
 json::object decode(std::string_view action, const Pairs& params, int depth,

@@ -148,7 +148,8 @@ TEST_F(SqsTest, AttributeSelectionByPrefix) {
 TEST_F(SqsTest, BinaryAttributesRoundTripAsBase64) {
   std::string url = create("q");
   std::string b64 = base64_encode(std::string("\x00\x01\xff", 3));
-  send(url, "b", {{"MessageAttributes", {{"bin", {{"DataType", "Binary"}, {"BinaryValue", b64}}}}}});
+  send(url, "b",
+       {{"MessageAttributes", {{"bin", {{"DataType", "Binary"}, {"BinaryValue", b64}}}}}});
   auto got = receive(url, {{"MessageAttributeNames", json::array{"All"}}});
   EXPECT_EQ(got[0].at("MessageAttributes").at("bin").at("BinaryValue"), json::value(b64));
 }
@@ -218,7 +219,8 @@ TEST_F(SqsTest, RetentionDropsOldMessages) {
 }
 
 TEST_F(SqsTest, FifoKeepsGroupOrderAndBlocksAGroupInFlight) {
-  std::string url = create("q.fifo", {{"FifoQueue", "true"}, {"ContentBasedDeduplication", "true"}});
+  std::string url =
+      create("q.fifo", {{"FifoQueue", "true"}, {"ContentBasedDeduplication", "true"}});
   send(url, "a1", {{"MessageGroupId", "a"}});
   send(url, "a2", {{"MessageGroupId", "a"}});
   send(url, "b1", {{"MessageGroupId", "b"}});
@@ -321,7 +323,8 @@ TEST_F(SqsTest, LongPollWakesWhenADelayedMessageBecomesVisible) {
 
 TEST_F(SqsTest, LimitsGiveAwsErrors) {
   std::string url = create("q");
-  EXPECT_EQ(error_of("SendMessage", {{"QueueUrl", url}, {"MessageBody", std::string(262'145, 'x')}}),
+  EXPECT_EQ(error_of("SendMessage",
+                     {{"QueueUrl", url}, {"MessageBody", std::string(262'145, 'x')}}),
             "InvalidParameterValue");
   EXPECT_EQ(error_of("SendMessage", {{"QueueUrl", url}, {"MessageBody", std::string("a\x01")}}),
             "InvalidMessageContents");
@@ -389,9 +392,11 @@ TEST_F(SqsTest, ListQueuesPagesAndFilters) {
 }
 
 TEST_F(SqsTest, StateSurvivesAReload) {
-  std::string url = create("q.fifo", {{"FifoQueue", "true"}, {"ContentBasedDeduplication", "true"}});
+  std::string url =
+      create("q.fifo", {{"FifoQueue", "true"}, {"ContentBasedDeduplication", "true"}});
   send(url, "kept", {{"MessageGroupId", "g"},
-                     {"MessageAttributes", {{"k", {{"DataType", "String"}, {"StringValue", "v"}}}}}});
+                     {"MessageAttributes",
+                      {{"k", {{"DataType", "String"}, {"StringValue", "v"}}}}}});
   ok("TagQueue", {{"QueueUrl", url}, {"Tags", {{"team", "x"}}}});
   Sqs reloaded(SqsOptions{.clock = clock_, .log = log_, .timers = timers_,
                           .place = {"us-east-1", "123456789012", "http://localhost:9"}});
