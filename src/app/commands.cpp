@@ -203,6 +203,8 @@ int conformance_command(ConformanceCommand command, std::ostream& out, std::ostr
   if (!runner.dispatcher_factory) runner.dispatcher_factory = make_service_dispatcher;
   // Execution cases that need the API (activities, callbacks, nested executions) too.
   if (!runner.case_service_factory) runner.case_service_factory = make_case_service;
+  // The built-in AWS services every case service carries (service cases need them).
+  if (runner.builtin_services.empty()) runner.builtin_services = case_service_builtins();
   return conformance::run_suite(command.suite, out, err);
 }
 

@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include "app/builtin_services.h"
 #include "base/clock.h"
 #include "sfn/service.h"
 #include "store/memory_store.h"
@@ -13,6 +14,8 @@ namespace {
 
 // The account the corpus's recordings were normalised to (their ARNs name it).
 constexpr const char* kCorpusAccount = "111111111111";
+// Where the service cases' queues were when traced (their queue URLs name it).
+constexpr const char* kCorpusSqsEndpoint = "http://sqs.us-east-1.localhost:4566";
 
 class ServiceDispatcher final : public api::Dispatcher {
  public:
@@ -46,38 +49,53 @@ class GatedClock final : public Clock {
  public:
   explicit GatedClock(Millis start_ms) : now_(start_ms) {}
   Millis now_ms() const override { return now_.load(std::memory_order_relaxed); }
-  bool is_manual() const override { return released_.load(std::memory_order_acquire); }
+  bool is_manual() const override {
+    return released_.load(std::memory_order_acquire) && holds_.load() == 0;
+  }
   void advance_to(Millis t) override {
-    if (!released_.load(std::memory_order_acquire)) return;
+    if (!is_manual()) return;
     Millis cur = now_.load();
     while (t > cur && !now_.compare_exchange_weak(cur, t)) {
     }
   }
   void release() { released_.store(true, std::memory_order_release); }
+  // Held, the released clock stands still again (a background worker is acting).
+  void hold() { ++holds_; }
+  void unhold() { --holds_; }
 
  private:
   std::atomic<Millis> now_;
   std::atomic<bool> released_{false};
+  std::atomic<int> holds_{0};
 };
 
 class CaseServiceImpl final : public conformance::CaseService {
  public:
   CaseServiceImpl(const conformance::CaseServiceOptions& options,
-                  std::unique_ptr<tasks::FunctionRunner> functions)
-      : clock_(options.clock_start_ms),
+                  std::unique_ptr<tasks::FunctionRunner> functions,
+                  std::unique_ptr<GatedClock> clock, std::unique_ptr<BuiltinServices> builtins)
+      : clock_(std::move(clock)),
         functions_(std::move(functions)),
-        service_(sfn::ServiceOptions{.clock = clock_,
-                                         .registry_store = store_, .execution_store = store_,
-                                         .place = sfn::Place{"us-east-1", kCorpusAccount},
-                                         .integrations = tasks::local_integrations(
-                                             {.functions = functions_.get()}),
-                                         .id_seed = options.id_seed}) {
+        builtins_(std::move(builtins)),
+        service_(sfn::ServiceOptions{
+            .clock = *clock_,
+            .registry_store = store_,
+            .execution_store = store_,
+            .place = sfn::Place{"us-east-1", kCorpusAccount},
+            .integrations =
+                [local = tasks::local_integrations({.functions = functions_.get()}),
+                 b = builtins_.get()](tasks::IntegrationRegistry& registry) {
+                  if (auto s = local(registry); !s.ok()) return s;
+                  return b->add_integrations(registry);
+                },
+            .id_seed = options.id_seed}) {
     functions_->set_callbacks(&service_.callbacks());
     service_.add_operations(table_);
     service_.start();
   }
   // The Service's contract: stop it, then destroy its function runner, then the Service.
   ~CaseServiceImpl() override {
+    builtins_->stop();
     service_.stop();
     functions_.reset();
   }
@@ -88,14 +106,25 @@ class CaseServiceImpl final : public conformance::CaseService {
   }
 
   void release_clock() override {
-    clock_.release();
+    clock_->release();
     service_.post([] {});  // wakes the loop from a real-time wait so that it jumps ahead
   }
+  void hold_clock() override { clock_->hold(); }
+  void unhold_clock() override {
+    clock_->unhold();
+    service_.post([] {});  // as release_clock: the idle loop may jump ahead again
+  }
+  api::Dispatcher* builtin(std::string_view name) override {
+    services::BuiltinService* s = builtins_->find(name);
+    return s ? &s->operations() : nullptr;
+  }
+  std::vector<std::string> builtin_names() const override { return case_service_builtins(); }
 
  private:
-  GatedClock clock_;
+  std::unique_ptr<GatedClock> clock_;
   store::MemoryStore store_;
   std::unique_ptr<tasks::FunctionRunner> functions_;
+  std::unique_ptr<BuiltinServices> builtins_;
   sfn::Service service_;
   api::OperationTable table_;
 };
@@ -112,8 +141,18 @@ Result<std::unique_ptr<conformance::CaseService>> make_case_service(
   if (options.functions) {
     if (auto s = options.functions(*functions); !s.ok()) return s.error();
   }
-  return std::unique_ptr<conformance::CaseService>(
-      std::make_unique<CaseServiceImpl>(options, std::move(functions)));
+  auto clock = std::make_unique<GatedClock>(options.clock_start_ms);
+  auto builtins = BuiltinServices::open(BuiltinServicesOptions{
+      .clock = *clock,
+      .place = {"us-east-1", kCorpusAccount, kCorpusSqsEndpoint},
+      .database = {},
+      .enabled = case_service_builtins(),
+      .id_seed = options.id_seed});
+  if (!builtins.ok()) return builtins.error();
+  return std::unique_ptr<conformance::CaseService>(std::make_unique<CaseServiceImpl>(
+      options, std::move(functions), std::move(clock), std::move(builtins).value()));
 }
+
+std::vector<std::string> case_service_builtins() { return {"sqs"}; }
 
 }  // namespace stepwise::app

@@ -10,6 +10,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "api/dispatcher.h"
 #include "base/result.h"
@@ -22,5 +24,10 @@ std::unique_ptr<api::Dispatcher> make_service_dispatcher();
 // Errors: the case's functions could not be registered (a handler is missing).
 Result<std::unique_ptr<conformance::CaseService>> make_case_service(
     const conformance::CaseServiceOptions& options);
+
+// The built-in AWS services a case service carries ("sqs"), in memory, over the case's clock,
+// at the corpus's place: region us-east-1, account 111111111111, and queue URLs on
+// http://sqs.us-east-1.localhost:4566 as the service cases were traced (their README).
+std::vector<std::string> case_service_builtins();
 
 }  // namespace stepwise::app

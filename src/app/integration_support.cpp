@@ -1,6 +1,8 @@
 // Unsupported integrations: a walk over the compiled machine's Task states, asking the registry.
 #include "app/integration_support.h"
 
+#include "app/builtin_services.h"
+
 #include "asl/compile.h"
 #include "integrations/catalog.h"
 #include "tasks/local_integrations.h"
@@ -100,6 +102,12 @@ Status register_server_integrations(tasks::IntegrationRegistry& registry,
   // What sfn::Service registers itself (service.cpp).
   for (const char* name : {"activity", "states:startExecution", "aws-sdk:sfn:*"}) {
     if (auto s = registry.add(name, placeholder); !s) return s;
+  }
+  // And what the built-in services register (builtin_services.h), all of them.
+  for (const auto& service : builtin_service_names()) {
+    for (const auto& name : builtin_integration_names(service)) {
+      if (auto s = registry.add(name, placeholder); !s) return s;
+    }
   }
   return ok_status();
 }

@@ -15,6 +15,7 @@
 
 #include "api/router.h"
 #include "api/serve.h"
+#include "app/builtin_services.h"
 #include "app/definition_file.h"
 #include "app/integration_support.h"
 #include "app/stderr_log.h"
@@ -261,8 +262,30 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
       .clock = clock, .registry_store = **store, .execution_store = **store};
   options.place.region = c.region;
   options.place.account = c.account;
-  options.integrations = tasks::local_integrations(
-      {.functions = functions, .http = &runners->http, .jobs = &runners->jobs});
+  // The built-in services keep their records beside the store's (its file, their own table).
+  BuiltinServicesOptions service_options{
+      .clock = clock,
+      .place = {c.region, c.account,
+                "http://" + (c.bind == "0.0.0.0" || c.bind == "::" ? std::string("localhost")
+                                                                    : c.bind) +
+                    ":" + std::to_string(c.port)},
+      .database = c.store == "sqlite"
+                      ? fs::path(c.data_dir) / store::SqliteStore::kFileName
+                      : fs::path(),
+      .enabled = parse_service_list(c.services)};
+  auto builtins = BuiltinServices::open(service_options);
+  if (!builtins) {
+    err << "stepwise serve: built-in services: " << builtins.error().name << ": "
+        << builtins.error().cause << "\n";
+    return builtins.error().name == "Usage" ? 2 : 1;
+  }
+  options.integrations = [local = tasks::local_integrations({.functions = functions,
+                                                              .http = &runners->http,
+                                                              .jobs = &runners->jobs}),
+                          b = builtins->get()](tasks::IntegrationRegistry& registry) {
+    if (auto s = local(registry); !s.ok()) return s;
+    return b->add_integrations(registry);
+  };
   // With a mock config any Task may be answered by a test case: nothing is refused at create.
   const bool refuse_unsupported = !mocks && !c.accept_unsupported;
   options.mock_config = std::move(mocks);
@@ -300,11 +323,17 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
       err << "stepwise serve: " << st.error().name << ": " << st.error().cause << "\n";
       return 2;
     }
+    // The built-in services' integrations are supported too (sqs:sendMessage, aws-sdk:sqs:*).
+    if (auto st = (*builtins)->add_integrations(supported); !st.ok()) {
+      err << "stepwise serve: " << st.error().name << ": " << st.error().cause << "\n";
+      return 2;
+    }
     UnsupportedIntegrationGuard guard(table, supported);
     api::Router router;
     router.add_json_service("AWSStepFunctions.", "states",
                             refuse_unsupported ? static_cast<api::Dispatcher&>(guard) : table);
     console::register_console(router, svc, hub, {.auth = !c.auth_keys_file.empty()});
+    (*builtins)->add_routes(router);  // SQS: AmazonSQS. (JSON) and its query Actions
     api::ServeOptions serve;
     serve.log = &err;
     serve.server.bind = c.bind;
@@ -329,6 +358,7 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
       HangupReloader reloader(configs, *functions, err);
       code = api::serve_main(serve, router);
     }
+    (*builtins)->stop();
     svc.stop();
     // The runners join their threads, which post into the Service's loop: before the Service
     // goes.

@@ -42,6 +42,9 @@ struct ServeCommand {
   // Closed executions are purged this many days after they stopped (fractions allowed); 0 keeps
   // them forever. At least 14 (the redrive window): see service/retention.h.
   double retention_days = 90;
+  // The built-in AWS services served on the same port (docs/SERVICES.md): a comma-separated
+  // list, or "none".
+  std::string services = "sqs";
 };
 
 // Exit status: 0 after a clean stop, 1 when the server cannot start (port, store), 2 for bad

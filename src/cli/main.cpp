@@ -117,6 +117,10 @@ CLI::App* add_serve(CLI::App& app, ServeCommand& c) {
                   "unless a mock config is given");
   serve->add_option("--region", c.region, "region in ARNs")->capture_default_str();
   serve->add_option("--account", c.account, "account id in ARNs")->capture_default_str();
+  serve->add_option("--services", c.services,
+                    "built-in AWS services on the same port (docs/SERVICES.md): a comma-separated "
+                    "list, or none")
+      ->capture_default_str();
   serve->add_option("--retention-days", c.retention_days,
                     "days closed executions are kept before being purged (>= 14; 0: forever)")
       ->capture_default_str();

@@ -28,6 +28,9 @@ struct ActualExecution {
   std::string state_machine_arn;
   Millis start_ms = 0;
   Millis stop_ms = 0;
+  // Service cases: the first post_calls assert that failed (service_calls.h), and notes.
+  std::optional<std::string> post_failure;
+  std::vector<std::string> post_notes;
 };
 
 // The outcome of the checks: the first hard difference (empty when all hard checks pass), and

@@ -109,3 +109,14 @@ TEST(RemovePaths, IgnoresPathsItCannotRead) {
 
 }  // namespace
 }  // namespace stepwise::conformance
+
+namespace stepwise::conformance {
+namespace {
+TEST(Compare, ABareTokenMatchesAPlaceholderFormOfTheSameValue) {
+  EXPECT_TRUE(text_matches("arn:<partition>:iam::111111111111:role/<resource:1>", "snf_role_arn",
+                           {}));
+  EXPECT_FALSE(text_matches("arn:aws:iam::111111111111:role/x", "snf_role_arn", {}));
+  EXPECT_FALSE(text_matches("<resource:1>", "other", {}) == false);
+}
+}  // namespace
+}  // namespace stepwise::conformance

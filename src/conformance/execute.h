@@ -11,6 +11,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "api/dispatcher.h"
 #include "base/clock.h"
@@ -29,17 +31,23 @@ class CaseService : public api::Dispatcher {
  public:
   // Lets time run (a manual clock jumping to each next timer when the service is idle).
   virtual void release_clock() = 0;
+  // While held (a count), the released clock does not jump ahead: a background worker acting
+  // in real time gets to act before the timers it races fire.
+  virtual void hold_clock() {}
+  virtual void unhold_clock() {}
+  // The JSON-level operations of a built-in AWS service ("sqs"), or null when not built in.
+  virtual api::Dispatcher* builtin(std::string_view service) {
+    (void)service;
+    return nullptr;
+  }
+  // The names of the built-in services it offers.
+  virtual std::vector<std::string> builtin_names() const { return {}; }
 };
 
 struct CaseServiceOptions {
   Millis clock_start_ms = 0;
   std::uint64_t id_seed = 1;  // deterministic ids: a rerun generates the same names
-  // The case's input (`input`, else `input_raw` parsed, else {}), and the text the recorded test
-// sent: Python's json.dumps of the value, or `input_raw` itself.
-Result<json::value> case_input(const Case& c);
-std::string case_input_text(const Case& c, const json::value& input);
-
-// Registers the case's Lambda functions with the service's function runner.
+  // Registers the case's Lambda functions with the service's function runner.
   std::function<Status(tasks::FunctionRunner&)> functions;
 };
 
@@ -54,6 +62,8 @@ struct RunnerConfig {
   std::function<std::unique_ptr<api::Dispatcher>()> dispatcher_factory;
   // Execution cases that need the API (see service_execute.h). Unset: those cases are skipped.
   std::function<Result<std::unique_ptr<CaseService>>(const CaseServiceOptions&)> case_service_factory;
+  // The AWS services the case service builds in ("sqs"): a case needing another is skipped.
+  std::vector<std::string> builtin_services;
 };
 
 // Errors: the definition did not compile ("InvalidDefinition"), the input is not JSON, a handler

@@ -7,6 +7,7 @@
 #include "conformance/api_cases.h"
 #include "conformance/check.h"
 #include "conformance/definition.h"
+#include "conformance/service_calls.h"
 #include "conformance/service_execute.h"
 
 namespace stepwise::conformance {
@@ -54,8 +55,11 @@ CaseResult run_execution_case(const Case& c, const RunnerConfig& config, CaseRes
     return r;
   }
   if (!config.dump_actual_dir.empty()) dump_actual(c, *actual, config.dump_actual_dir);
-  return verdict_of(std::move(r), c.kind == "execution_sync" ? check_sync_execution(c, *actual)
-                                                             : check_execution(c, *actual));
+  CheckReport report = c.kind == "execution_sync" ? check_sync_execution(c, *actual)
+                                                  : check_execution(c, *actual);
+  if (!report.failure && actual->post_failure) report.failure = *actual->post_failure;
+  for (auto& note : actual->post_notes) report.soft.push_back(note);
+  return verdict_of(std::move(r), report);
 }
 
 std::string definition_text(const Case& c) {
@@ -120,6 +124,10 @@ CaseResult run_case(const Case& c, const RunnerConfig& config) {
   if (why.empty() && (c.kind == "execution" || c.kind == "execution_sync") && needs_service(c) &&
       !config.case_service_factory)
     why = "needs the API (no case service)";
+  if (why.empty() && (c.kind == "execution" || c.kind == "execution_sync")) {
+    if (std::string s = missing_service(c, config.builtin_services); !s.empty())
+      why = "requires " + s + " (not built in yet)";
+  }
   if (!why.empty()) {
     r.verdict = Verdict::skipped;
     r.detail = why;

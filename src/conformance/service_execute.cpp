@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "conformance/api_cases.h"
+#include "conformance/service_calls.h"
 
 namespace stepwise::conformance {
 namespace {
@@ -176,6 +177,9 @@ Result<std::string> set_up_and_start(const Case& c, CaseService& svc, const std:
 }  // namespace
 
 bool needs_service(const Case& c) {
+  // Built-in AWS services live beside the API in the case service, and so do the calls a
+  // service case makes around its execution.
+  if (has_service_calls(c) || !missing_service(c, {}).empty()) return true;
   static const char* const api_only[] = {"activity", "nested_sfn", "task_token", "aws_sdk_sfn"};
   for (const auto& r : c.requires_list())
     if (std::find(std::begin(api_only), std::end(api_only), r) != std::end(api_only)) return true;
@@ -195,14 +199,24 @@ Result<ActualExecution> execute_case_with_service(const Case& c, const RunnerCon
   auto svc = config.case_service_factory(options);
   if (!svc.ok()) return svc.error();
   std::string input_text = case_input_text(c, *input);
+  CaseReplay replay(c, **svc);
+  if (auto s = replay.setup(input_text); !s.ok()) return s.error();
+  json::value replay_input = *input;
+  if (auto reparsed = json::parse(input_text); reparsed.ok()) replay_input = *reparsed;
   auto arn = set_up_and_start(c, **svc, input_text);
   if (!arn.ok()) return arn.error();
+  replay.start_workers(replay_input);
   (*svc)->release_clock();
   auto described = wait_for_end(**svc, *arn);
   if (!described.ok()) return described.error();
+  if (auto s = replay.join_workers(); !s.ok()) return s.error();
   auto events = history(**svc, *arn);
   if (!events.ok()) return events.error();
-  return actual_of(*described, std::move(events).value(), std::move(input_text));
+  ActualExecution actual = actual_of(*described, std::move(events).value(), std::move(input_text));
+  const json::value* output = actual.output ? &*actual.output : nullptr;
+  if (auto s = replay.finish(replay_input, output, actual.post_notes); !s.ok())
+    actual.post_failure = s.error().name + ": " + s.error().cause;
+  return actual;
 }
 
 }  // namespace stepwise::conformance

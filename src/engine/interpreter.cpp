@@ -656,7 +656,13 @@ void Execution::handle_event(StepEvent ev, Millis now_ms) {
       task_result(op.frame, ev);
       return;
     case OpKind::kTaskTimeout: task_timed_out(op.frame, "States.Timeout"); return;
-    case OpKind::kHeartbeat: task_timed_out(op.frame, "States.HeartbeatTimeout"); return;
+    case OpKind::kHeartbeat:
+      // AWS names a missed heartbeat of a service integration's callback (sqs:sendMessage
+      // .waitForTaskToken, ...) States.Timeout (the service cases timeouts__test_heartbeat_*
+      // record it); an activity's keeps States.HeartbeatTimeout.
+      task_timed_out(op.frame, fr.cur().integration.activity() ? "States.HeartbeatTimeout"
+                                                               : "States.Timeout");
+      return;
     case OpKind::kWait:
       fr.timer_ops.clear();
       moved = complete_state(op.frame, std::move(fr.effective));

@@ -1,0 +1,84 @@
+#include "app/builtin_services.h"
+
+#include <sstream>
+
+#include "services/common/sqlite_record_log.h"
+#include "services/sqs/sqs_service.h"
+
+namespace stepwise::app {
+
+Result<std::unique_ptr<BuiltinServices>> BuiltinServices::open(
+    const BuiltinServicesOptions& options) {
+  std::unique_ptr<BuiltinServices> s(new BuiltinServices());
+  if (options.database.empty()) {
+    s->log_ = std::make_unique<services::MemoryRecordLog>();
+  } else {
+    auto log = services::SqliteRecordLog::open(options.database);
+    if (!log.ok()) return log.error();
+    s->log_ = std::move(log).value();
+  }
+  s->timers_ = std::make_unique<services::ThreadTimers>();
+  for (const auto& name : options.enabled) {
+    if (name == "sqs") {
+      auto sqs = std::make_unique<services::sqs::SqsService>(services::sqs::SqsOptions{
+          .clock = options.clock,
+          .log = *s->log_,
+          .timers = *s->timers_,
+          .place = options.place,
+          .id_seed = options.id_seed});
+      std::size_t damaged = 0;
+      if (auto st = sqs->sqs().load(&damaged); !st.ok()) return st.error();
+      s->services_.push_back(std::move(sqs));
+    } else {
+      return Error{"Usage", "unknown built-in service '" + name + "' (known: sqs)"};
+    }
+  }
+  return s;
+}
+
+BuiltinServices::~BuiltinServices() { stop(); }
+
+Status BuiltinServices::add_integrations(tasks::IntegrationRegistry& registry) {
+  for (auto& s : services_)
+    if (auto st = s->add_integrations(registry); !st.ok()) return st;
+  return ok_status();
+}
+
+void BuiltinServices::add_routes(api::Router& router) {
+  for (auto& s : services_) s->add_routes(router);
+}
+
+services::BuiltinService* BuiltinServices::find(std::string_view name) {
+  for (auto& s : services_)
+    if (s->name() == name) return s.get();
+  return nullptr;
+}
+
+void BuiltinServices::stop() {
+  for (auto& s : services_) s->stop();
+  if (log_) log_->flush();
+}
+
+std::vector<std::string> parse_service_list(const std::string& text) {
+  std::vector<std::string> out;
+  if (text == "none") return out;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+const std::vector<std::string>& builtin_service_names() {
+  static const std::vector<std::string> names = {"sqs"};
+  return names;
+}
+
+const std::vector<std::string>& builtin_integration_names(std::string_view service) {
+  static const std::vector<std::string> none;
+  static const std::vector<std::string> sqs = {"sqs:sendMessage", "aws-sdk:sqs:*"};
+  if (service == "sqs") return sqs;
+  return none;
+}
+
+}  // namespace stepwise::app

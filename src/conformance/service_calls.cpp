@@ -1,0 +1,294 @@
+#include "conformance/service_calls.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "conformance/api_cases.h"
+
+namespace stepwise::conformance {
+namespace {
+
+constexpr const char* kAwsServices[] = {"s3", "sqs", "sns", "dynamodb", "events",
+                                        "secretsmanager"};
+
+// "setup_calls[3]" → ("setup_calls", 3).
+std::optional<std::pair<std::string, std::size_t>> list_ref(std::string_view ref) {
+  auto open = ref.find('[');
+  if (open == std::string_view::npos || !ref.ends_with("]")) return std::nullopt;
+  std::size_t n = 0;
+  for (char c : ref.substr(open + 1, ref.size() - open - 2)) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + static_cast<std::size_t>(c - '0');
+  }
+  return std::pair{std::string(ref.substr(0, open)), n};
+}
+
+const json::array* c_array(const json::object& o, const char* key) {
+  const json::value* v = o.if_contains(key);
+  return v && v->is_array() ? &v->get_array() : nullptr;
+}
+
+bool receive_without_messages(const std::string& op, const json::value& answer) {
+  if (op != "receive_message") return false;
+  const auto* o = answer.if_object();
+  const json::value* m = o ? o->if_contains("Messages") : nullptr;
+  return m == nullptr || !m->is_array() || m->get_array().empty();
+}
+
+void collect_strings(const json::value& traced, const json::value& ours,
+                     std::vector<std::pair<std::string, std::string>>& out) {
+  if (traced.is_string() && ours.is_string()) {
+    if (traced.get_string() != ours.get_string() && !traced.get_string().empty())
+      out.emplace_back(std::string(traced.get_string()), std::string(ours.get_string()));
+    return;
+  }
+  if (traced.is_object() && ours.is_object())
+    for (const auto& kv : traced.get_object())
+      if (const auto* o = ours.get_object().if_contains(kv.key()))
+        collect_strings(kv.value(), *o, out);
+}
+
+}  // namespace
+
+std::string missing_service(const Case& c, const std::vector<std::string>& built_in) {
+  for (const auto& r : c.requires_list()) {
+    if (std::find(std::begin(kAwsServices), std::end(kAwsServices), r) == std::end(kAwsServices))
+      continue;
+    if (std::find(built_in.begin(), built_in.end(), r) == built_in.end()) return r;
+  }
+  return "";
+}
+
+bool has_service_calls(const Case& c) {
+  for (const char* k : {"setup_calls", "background_workers", "post_calls"}) {
+    auto* v = c.doc.if_contains(k);
+    if (v && v->is_array() && !v->get_array().empty()) return true;
+  }
+  return false;
+}
+
+Result<json::value> value_at(const json::value& root, const json::array& path) {
+  json::value cur = root;
+  for (const auto& step : path) {
+    if (step.is_string() && step.get_string() == "$json") {
+      if (!cur.is_string()) return Error{"Replay", "$json on a non-string"};
+      auto parsed = json::parse(std::string_view(cur.get_string()));
+      if (!parsed.ok()) return Error{"Replay", "$json: " + parsed.error().cause};
+      cur = std::move(parsed).value();
+    } else if (step.is_string() && step.get_string() == "$length") {
+      if (cur.is_array()) {
+        cur = static_cast<std::int64_t>(cur.get_array().size());
+      } else if (cur.is_object()) {
+        cur = static_cast<std::int64_t>(cur.get_object().size());
+      } else {
+        return Error{"Replay", "$length of a scalar"};
+      }
+    } else if (step.is_string()) {
+      const auto* o = cur.if_object();
+      const json::value* next = o ? o->if_contains(step.get_string()) : nullptr;
+      if (next == nullptr)
+        return Error{"Replay", "no member " + std::string(step.get_string())};
+      cur = *next;
+    } else if (json::is_number(step)) {
+      const auto* a = cur.if_array();
+      auto i = static_cast<std::size_t>(json::as_double(step));
+      if (a == nullptr || i >= a->size()) return Error{"Replay", "no item " + json::dump(step)};
+      cur = (*a)[i];
+    }
+  }
+  return cur;
+}
+
+Result<json::value> resolve_refs(const json::value& v,
+                                 const std::map<std::string, std::vector<json::value>>& lists,
+                                 const json::value& input, const json::value* output) {
+  if (const auto* a = v.if_array()) {
+    json::array out;
+    for (const auto& item : *a) {
+      auto r = resolve_refs(item, lists, input, output);
+      if (!r.ok()) return r;
+      out.push_back(std::move(r).value());
+    }
+    return json::value(std::move(out));
+  }
+  const auto* o = v.if_object();
+  if (o == nullptr) return v;
+  const json::value* path = o->if_contains("path");
+  if (const auto* from = o->if_contains("$from"); from && from->is_string()) {
+    auto ref = list_ref(std::string_view(from->get_string()));
+    if (!ref || !path || !path->is_array()) return Error{"Replay", "bad $from reference"};
+    auto list = lists.find(ref->first);
+    if (list == lists.end() || ref->second >= list->second.size())
+      return Error{"Replay", "no answer for " + std::string(from->get_string())};
+    return value_at(list->second[ref->second], path->get_array());
+  }
+  if (const auto* in = o->if_contains("$input"); in && in->is_array())
+    return value_at(input, in->get_array());
+  if (const auto* out = o->if_contains("$from_output"); out && out->is_array()) {
+    if (output == nullptr) return Error{"Replay", "$from_output without an output"};
+    return value_at(*output, out->get_array());
+  }
+  json::object copy;
+  for (const auto& kv : *o) {
+    auto r = resolve_refs(kv.value(), lists, input, output);
+    if (!r.ok()) return r;
+    copy[kv.key()] = std::move(r).value();
+  }
+  return json::value(std::move(copy));
+}
+
+CaseReplay::~CaseReplay() {
+  stopping_ = true;
+  for (auto& t : workers_)
+    if (t.joinable()) t.join();
+}
+
+std::string CaseReplay::substitute(std::string text) const {
+  for (const auto& [from, to] : substitutions_) {
+    for (auto pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos)) {
+      text.replace(pos, from.size(), to);
+      pos += to.size();
+    }
+  }
+  return text;
+}
+
+json::value CaseReplay::substitute(const json::value& v) const {
+  if (substitutions_.empty()) return v;
+  auto parsed = json::parse(substitute(json::dump(v)));
+  return parsed.ok() ? std::move(parsed).value() : v;
+}
+
+Result<json::value> CaseReplay::call(const json::object& recorded, const json::value& params) {
+  const std::string service = string_of(recorded, "service");
+  const std::string op = operation_name(string_of(recorded, "operation"));
+  api::Dispatcher* target =
+      service == "stepfunctions" ? static_cast<api::Dispatcher*>(&svc_) : svc_.builtin(service);
+  if (target == nullptr) return Error{"NoService", service + " is not built in"};
+  auto r = call_operation(*target, op, substitute(params));
+  if (!r.ok()) return r.error();
+  if (r->is_error())
+    return Error{r->error().type, service + "." + op + ": " + r->error().message};
+  return r->body();
+}
+
+Status CaseReplay::setup(std::string& input_text) {
+  const auto* calls = c_array(case_.doc, "setup_calls");
+  auto& answers = answers_["setup_calls"];
+  json::value input = json::parse(input_text).ok() ? *json::parse(input_text) : json::value();
+  for (const auto& v : calls ? *calls : json::array{}) {
+    if (answers.size() >= replay_calls_max) return Error{"Replay", "too many setup calls"};
+    if (!v.is_object()) return Error{"Replay", "a setup call is not an object"};
+    const auto& recorded = v.get_object();
+    const json::value* p = recorded.if_contains("params");
+    auto params = resolve_refs(p ? *p : json::value(json::object()), answers_, input, nullptr);
+    if (!params.ok()) return params.error();
+    auto answer = call(recorded, *params);
+    if (!answer.ok()) return Error{"SetupFailed", answer.error().cause};
+    if (const auto* traced = recorded.if_contains("traced_response"))
+      collect_strings(*traced, *answer, substitutions_);
+    if (string_of(recorded, "service") == "stepfunctions" &&
+        string_of(recorded, "operation") == "start_execution" && answer->is_object())
+      helper_executions_.push_back(string_of(answer->get_object(), "executionArn"));
+    answers.push_back(std::move(answer).value());
+  }
+  input_text = substitute(input_text);
+  return ok_status();
+}
+
+void CaseReplay::start_workers(const json::value& input) {
+  const auto* workers = c_array(case_.doc, "background_workers");
+  if (workers == nullptr) return;
+  for (const auto& w : *workers) {
+    if (!w.is_object()) continue;
+    svc_.hold_clock();
+    workers_.emplace_back([this, worker = w.get_object(), input] {
+      run_worker(worker, input);
+      svc_.unhold_clock();
+    });
+  }
+}
+
+void CaseReplay::run_worker(const json::object& worker, json::value input) {
+  std::map<std::string, std::vector<json::value>> lists = answers_;
+  auto& steps = lists["steps"];
+  auto fail = [&](std::string why) {
+    std::lock_guard lock(mu_);
+    if (worker_error_.empty()) worker_error_ = std::move(why);
+  };
+  const auto* recorded_steps = worker.if_contains("steps");
+  if (recorded_steps == nullptr || !recorded_steps->is_array()) return;
+  for (const auto& s : recorded_steps->get_array()) {
+    if (!s.is_object()) continue;
+    const auto& step = s.get_object();
+    const json::value* p = step.if_contains("params");
+    auto params = resolve_refs(p ? *p : json::value(json::object()), lists, input, nullptr);
+    if (!params.ok()) return fail("worker: " + params.error().cause);
+    const bool retry = step.contains("retry");
+    std::int64_t repeat = 1;
+    if (auto* r = step.if_contains("repeat"); r && json::is_number(*r))
+      repeat = std::clamp<std::int64_t>(static_cast<std::int64_t>(json::as_double(*r)), 1,
+                                        replay_repeat_max);
+    const std::string op = string_of(step, "operation");
+    Result<json::value> answer = Error{"Replay", "not called"};
+    const Millis deadline = monotonic_ms() + worker_retry_seconds_max * 1000;
+    for (std::int64_t i = 0; i < repeat; ++i) {
+      while (true) {
+        answer = call(step, *params);
+        const bool done = answer.ok() && !receive_without_messages(op, *answer);
+        if (done || !retry || stopping_ || monotonic_ms() > deadline) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(worker_retry_interval_ms));
+      }
+    }
+    if (!answer.ok()) return fail("worker " + op + ": " + answer.error().cause);
+    if (retry && receive_without_messages(op, *answer))
+      return fail("worker " + op + ": no message arrived");
+    steps.push_back(std::move(answer).value());
+  }
+}
+
+Status CaseReplay::join_workers() {
+  for (auto& t : workers_)
+    if (t.joinable()) t.join();
+  std::lock_guard lock(mu_);
+  if (!worker_error_.empty()) return Error{"WorkerFailed", worker_error_};
+  return ok_status();
+}
+
+Status CaseReplay::finish(const json::value& input, const json::value* output,
+                          std::vector<std::string>& soft) {
+  for (const auto& arn : helper_executions_)
+    (void)call_operation(svc_, "StopExecution", json::object{{"executionArn", arn}});
+  const auto* calls = c_array(case_.doc, "post_calls");
+  if (calls == nullptr) return ok_status();
+  for (const auto& v : *calls) {
+    if (!v.is_object()) continue;
+    const auto& recorded = v.get_object();
+    const json::value* p = recorded.if_contains("params");
+    auto params = resolve_refs(p ? *p : json::value(json::object()), answers_, input, output);
+    if (!params.ok()) return params.error();
+    auto answer = call(recorded, *params);
+    if (!answer.ok()) return Error{"PostCallFailed", answer.error().cause};
+    const auto* asserts = recorded.if_contains("asserts");
+    if (asserts == nullptr || !asserts->is_array()) {
+      soft.push_back("post call " + string_of(recorded, "operation") +
+                     ": snapshot comparison not run");
+      continue;
+    }
+    for (const auto& a : asserts->get_array()) {
+      if (!a.is_object()) continue;
+      const auto* path = a.get_object().if_contains("path");
+      const auto* equals = a.get_object().if_contains("equals");
+      if (!path || !path->is_array() || !equals) continue;
+      auto got = value_at(*answer, path->get_array());
+      if (!got.ok() || !json::equal(*got, *equals))
+        return Error{"PostCallAssert", "post call " + string_of(recorded, "operation") + " " +
+                                           json::dump(*path) + ": expected " +
+                                           json::dump(*equals) + ", got " +
+                                           (got.ok() ? json::dump(*got) : got.error().cause)};
+    }
+  }
+  return ok_status();
+}
+
+}  // namespace stepwise::conformance

@@ -1,0 +1,98 @@
+// RecordLog: the durable state of a built-in service, as records (namespace, key, value bytes)
+// that are put or deleted in atomic batches and all read back once at start.
+//
+// Why a log of records and not the Step Functions Store: the services' state (queues and their
+// messages, later topics, tables, buckets' metadata) is simple key/value data written at a high
+// rate, and the Store is being split and given a shared group commit (store/group_commit.*) by
+// other work. Services see only this interface, so the SQLite implementation below can move onto
+// the store's group commit (and PostgreSQL) later without touching a service.
+//
+// Contract:
+//  - write(batch, done): the batch is applied atomically, in submission order relative to other
+//    batches; `done(ok)` runs once the batch is durable (SQLite: committed to the WAL, so it
+//    survives kill -9), on an unspecified thread (the writer's), never under the caller's lock
+//    unless the implementation is synchronous (MemoryRecordLog calls it before write returns).
+//    An I/O error is reported to `done` and every later batch fails too (the service must stop
+//    acknowledging writes).
+//  - load(ns): every live record of a namespace, in key order. Call before serving.
+//  - flush(): waits until every batch written so far is durable (shutdown, tests).
+//
+// Thread-safety: write() and flush() from any thread; load() before writes start.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/result.h"
+
+namespace stepwise::services {
+
+namespace record_limits {
+// A namespace or key (queue names are ≤ 80, message keys ≤ 120 bytes).
+inline constexpr std::size_t key_bytes_max = 1024;
+// A value: an SQS message of 256 KiB with attributes, JSON-escaped, fits.
+inline constexpr std::size_t value_bytes_max = 4 * 1024 * 1024;
+// Batches waiting for the writer before write() blocks the caller (back-pressure).
+inline constexpr std::size_t pending_batches_max = 65'536;
+// Mutations in one SQLite transaction (a group commit takes several batches up to this).
+inline constexpr std::size_t mutations_per_commit_max = 8'192;
+}  // namespace record_limits
+
+struct Mutation {
+  std::string ns;
+  std::string key;
+  std::optional<std::string> value;  // nullopt: delete
+};
+
+struct Record {
+  std::string key;
+  std::string value;
+};
+
+class RecordLog {
+ public:
+  using Done = std::function<void(Status)>;
+  virtual ~RecordLog() = default;
+  virtual void write(std::vector<Mutation> batch, Done done) = 0;
+  virtual Result<std::vector<Record>> load(const std::string& ns) = 0;
+  virtual void flush() = 0;
+};
+
+// In memory (tests, `--store memory`): applies at once and calls `done` before returning.
+class MemoryRecordLog final : public RecordLog {
+ public:
+  void write(std::vector<Mutation> batch, Done done) override {
+    {
+      std::lock_guard lock(mu_);
+      for (auto& m : batch) {
+        auto& space = records_[m.ns];
+        if (m.value) {
+          space[m.key] = std::move(*m.value);
+        } else {
+          space.erase(m.key);
+        }
+      }
+    }
+    if (done) done(ok_status());
+  }
+  Result<std::vector<Record>> load(const std::string& ns) override {
+    std::lock_guard lock(mu_);
+    std::vector<Record> out;
+    auto it = records_.find(ns);
+    if (it == records_.end()) return out;
+    for (const auto& [k, v] : it->second) out.push_back({k, v});
+    return out;
+  }
+  void flush() override {}
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::map<std::string, std::string>> records_;  // guarded by mu_
+};
+
+}  // namespace stepwise::services

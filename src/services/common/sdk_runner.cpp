@@ -1,0 +1,146 @@
+#include "services/common/sdk_runner.h"
+
+#include <cctype>
+#include <cstdio>
+#include <ctime>
+#include <utility>
+
+#include "api/protocol.h"
+
+namespace stepwise::services {
+
+std::string sdk_operation(const std::string& resource, std::string_view service) {
+  const std::string prefix = "aws-sdk:" + std::string(service) + ":";
+  auto pos = resource.find(prefix);
+  if (pos == std::string::npos) return "";
+  std::string_view action = std::string_view(resource).substr(pos + prefix.size());
+  constexpr std::string_view callback = ".waitForTaskToken";
+  if (action.ends_with(callback)) action.remove_suffix(callback.size());
+  if (action.empty() || action.find_first_of(":.") != std::string_view::npos) return "";
+  std::string op(action);
+  op[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(op[0])));
+  return op;
+}
+
+void call_operation(api::Dispatcher& operations, std::string operation, json::value params,
+                    std::string request_id, EventLoop& loop,
+                    std::shared_ptr<std::atomic<bool>> gone,
+                    std::function<void(api::Response)> on_answer) {
+  loop.add_pending_work();
+  api::RequestInfo info;
+  info.request_id = std::move(request_id);
+  info.client_gone = gone;
+  auto answer = std::make_shared<std::function<void(api::Response)>>(std::move(on_answer));
+  api::Reply reply = [&loop, answer, gone](api::Response r) {
+    loop.post([answer, gone, r = std::move(r)]() mutable {
+      if (!gone->load()) (*answer)(std::move(r));
+    });
+    loop.done_pending_work();
+  };
+  operations.dispatch(operation, std::move(params), info, std::move(reply));
+}
+
+std::string http_date(Millis t) {
+  static constexpr const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::time_t secs = static_cast<std::time_t>(t / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday % 7],
+                tm.tm_mday, months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                tm.tm_sec);
+  return buf;
+}
+
+json::object sdk_http_metadata(std::size_t content_length, const std::string& request_id,
+                               Millis now) {
+  // What the Java SDK v1 inside Step Functions attaches (the recordings show these five
+  // headers).
+  const std::string length = std::to_string(content_length);
+  const std::string date = http_date(now);
+  json::object all{{"x-amzn-RequestId", json::array{request_id}},
+                   {"connection", json::array{"keep-alive"}},
+                   {"Content-Length", json::array{length}},
+                   {"Date", json::array{date}},
+                   {"Content-Type", json::array{api::json_content_type}}};
+  json::object headers{{"connection", "keep-alive"},
+                       {"Content-Length", length},
+                       {"Content-Type", api::json_content_type},
+                       {"Date", date},
+                       {"x-amzn-RequestId", request_id}};
+  return json::object{
+      {"SdkHttpMetadata", json::object{{"AllHttpHeaders", std::move(all)},
+                                       {"HttpHeaders", std::move(headers)},
+                                       {"HttpStatusCode", 200}}},
+      {"SdkResponseMetadata", json::object{{"RequestId", request_id}}}};
+}
+
+tasks::TaskOutcome optimized_failure(std::string_view prefix, std::string_view service_name,
+                                     std::string_view exception, std::string_view generic,
+                                     const api::ApiError& error, const std::string& request_id) {
+  std::string name = std::string(prefix) + "." +
+                     std::string(exception.empty() ? generic : exception);
+  const std::string& code = error.query_code.empty() ? error.type : error.query_code;
+  std::string cause = error.message + " (Service: " + std::string(service_name) +
+                      "; Status Code: " + std::to_string(error.status) + "; Error Code: " + code +
+                      "; Request ID: " + request_id + "; Proxy: null)";
+  return tasks::TaskOutcome::failure(std::move(name), std::move(cause));
+}
+
+tasks::TaskOutcome sdk_failure(std::string_view prefix, const api::ApiError& error,
+                               const std::string& request_id) {
+  std::string name = std::string(prefix) + "." + error.type;
+  if (!error.type.ends_with("Exception")) name += "Exception";
+  std::string cause = error.message + " (Service: " + std::string(prefix) +
+                      ", Status Code: " + std::to_string(error.status) +
+                      ", Request ID: " + request_id + ") (SDK Attempt Count: 1)";
+  return tasks::TaskOutcome::failure(std::move(name), std::move(cause));
+}
+
+std::string call_key(const tasks::TaskRequest& request) {
+  if (!request.task_id.empty()) return request.task_id;
+  return request.execution_arn + "#" + request.state_name + "#" + std::to_string(request.attempt);
+}
+
+SdkRunner::SdkRunner(api::Dispatcher& operations, std::string service, std::string prefix,
+                     std::uint64_t id_seed)
+    : operations_(operations),
+      service_(std::move(service)),
+      prefix_(std::move(prefix)),
+      ids_(id_seed) {}
+
+void SdkRunner::start(const tasks::TaskRequest& request, EventLoop& loop, tasks::TaskDone done) {
+  const std::string op = sdk_operation(request.resource, service_);
+  if (op.empty()) {
+    done(tasks::TaskOutcome::failure(
+        "States.Runtime", "The resource '" + request.resource + "' is not supported."));
+    return;
+  }
+  json::value params =
+      request.parameters.is_object() ? request.parameters : json::value(json::object());
+  const std::string key = call_key(request);
+  auto gone = std::make_shared<std::atomic<bool>>(false);
+  in_flight_[key] = gone;
+  std::string rid = ids_.uuid_v4();
+  call_operation(operations_, op, std::move(params), rid, loop, gone,
+                 [this, key, gone, rid, done = std::move(done)](api::Response r) {
+                   auto it = in_flight_.find(key);
+                   if (it != in_flight_.end() && it->second == gone) in_flight_.erase(it);
+                   if (r.is_error()) {
+                     done(sdk_failure(prefix_, r.error(), rid));
+                   } else {
+                     done(tasks::TaskOutcome::success(r.body()));
+                   }
+                 });
+}
+
+void SdkRunner::cancel(const tasks::TaskRequest& request) {
+  auto it = in_flight_.find(call_key(request));
+  if (it == in_flight_.end()) return;
+  it->second->store(true);
+  in_flight_.erase(it);
+}
+
+}  // namespace stepwise::services
