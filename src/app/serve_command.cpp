@@ -199,7 +199,8 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
       .database = c.store == "sqlite"
                       ? fs::path(c.data_dir) / store::SqliteStore::kFileName
                       : fs::path(),
-      .enabled = parse_service_list(c.services)};
+      .enabled = parse_service_list(c.services),
+      .data_dir = c.data_dir};
   auto builtins = BuiltinServices::open(service_options);
   if (!builtins) {
     err << "stepwise serve: built-in services: " << builtins.error().name << ": "
