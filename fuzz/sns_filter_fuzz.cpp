@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string_view text = fuzz::as_text(data, size);
   auto nl = text.find('\n');
   std::string_view policy = text.substr(0, nl);
-  std::string_view message = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+  std::string_view message =
+      nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
   FilterAttributes attributes;
   if (auto parsed = json::parse(message); parsed.ok() && parsed->is_object()) {
     for (const auto& kv : parsed->get_object()) {

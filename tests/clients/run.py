@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Runs one real-client suite (boto3, AWS CLI or JavaScript SDK) against `stepwise serve`.
 
-Usage: run.py --stepwise build/stepwise --suite boto3|boto3-debian|cli|js|sqs-boto3|sqs-boto3-debian|
-       sns-boto3|sns-boto3-debian
+Usage: run.py --stepwise build/stepwise --suite boto3|boto3-debian|cli|js|sqs-boto3|
+       sqs-boto3-debian|sns-boto3|sns-boto3-debian
 
 `boto3` runs boto3_test.py with the newest boto3 on the machine and requires every operation;
 `boto3-debian` runs it with Debian's python3-boto3 (1.26), skipping operations its model lacks.
@@ -158,7 +158,8 @@ def suite_env(suite, server, binary, work):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stepwise", required=True, help="the stepwise binary")
-    parser.add_argument("--suite", required=True, choices=["boto3", "boto3-debian", "cli", "js", "sqs-boto3",
+    parser.add_argument("--suite", required=True,
+                        choices=["boto3", "boto3-debian", "cli", "js", "sqs-boto3",
                                  "sqs-boto3-debian", "sns-boto3", "sns-boto3-debian"])
     args = parser.parse_args()
     if skipped(args.suite):

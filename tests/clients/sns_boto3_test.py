@@ -61,7 +61,8 @@ def code_of(err):
 def queue(name=None, attributes=None):
     """A queue: (url, arn)."""
     url = SQS.create_queue(QueueName=name or unique("q"), Attributes=attributes or {})["QueueUrl"]
-    arn = SQS.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    attrs = SQS.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
+    arn = attrs["QueueArn"]
     return url, arn
 
 

@@ -60,9 +60,8 @@ TEST(SnsQuery, BadIndexesAreRefused) {
 }
 
 TEST(SnsQuery, AnswersAreAwsIndentedXml) {
-  std::string xml = response_xml("Publish",
-                                 json::object{{"MessageId", "567910cd-659e-55d4-8ccb-5aaf14679dc0"}},
-                                 "d74b8436-ae13-5ab4-a9ff-ce54dfea72a0");
+  const json::object answer{{"MessageId", "567910cd-659e-55d4-8ccb-5aaf14679dc0"}};
+  std::string xml = response_xml("Publish", answer, "d74b8436-ae13-5ab4-a9ff-ce54dfea72a0");
   EXPECT_EQ(xml,
             "<PublishResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\">\n"
             "  <PublishResult>\n"

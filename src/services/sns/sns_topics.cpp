@@ -64,7 +64,9 @@ std::optional<api::ApiError> check_topic_attribute(const std::string& name,
   return std::nullopt;
 }
 
-std::optional<api::ApiError> check_tags(const std::vector<std::pair<std::string, std::string>>& tags) {
+using Tags = std::vector<std::pair<std::string, std::string>>;
+
+std::optional<api::ApiError> check_tags(const Tags& tags) {
   for (const auto& [k, v] : tags) {
     if (k.empty() || k.size() > sns_limits::tag_key_chars_max)
       return invalid_parameter("Tags Reason: Tag key must be between 1 and " +
