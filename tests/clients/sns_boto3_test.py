@@ -441,21 +441,32 @@ class Cli(unittest.TestCase):
 
 
 class DataDirectory(unittest.TestCase):
-    """A second server on an SQLite store with a data directory: e-mail lines, and kill -9."""
+    """A second server on an SQLite store with a data directory and a local function: e-mail
+    lines, a lambda subscriber, and kill -9."""
 
-    def test_email_file_and_kill_9(self):
+    def test_email_lambda_and_kill_9(self):
         binary = os.environ.get("STEPWISE_BIN")
         if not binary:
             self.skipTest("STEPWISE_BIN not set")
         data = tempfile.mkdtemp(prefix="stepwise-sns-durable-")
-        args = ("--store", "sqlite", "--data-dir", data)
         email = os.path.join(data, "sns-email.jsonl")
+        events = os.path.join(data, "lambda-events.jsonl")
+        functions = os.path.join(data, "functions.json")
+        with open(functions, "w") as f:
+            json.dump({"functions": {"recorder": {"command": [
+                sys.executable, "-c",
+                "import sys; e = sys.stdin.read(); "
+                f"open({events!r}, 'a').write(e.replace(chr(10), ' ') + chr(10)); print('{{}}')"
+            ]}}}, f)
+        args = ("--store", "sqlite", "--data-dir", data, "--functions", functions)
         try:
             server = StepwiseServer(binary, log_dir=data, base_args=args)
             server.start()
             sns = client("sns", server.endpoint)
             sqs = client("sqs", server.endpoint)
             topic = sns.create_topic(Name="approvals")["TopicArn"]
+            sns.subscribe(TopicArn=topic, Protocol="lambda",
+                          Endpoint="arn:aws:lambda:us-east-1:123456789012:function:recorder")
             sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="approver@example.com")
             line = self.wait_line(email, 1)
             self.assertEqual(line["Type"], "SubscriptionConfirmation")
@@ -464,6 +475,11 @@ class DataDirectory(unittest.TestCase):
             note = self.wait_line(email, 2)
             self.assertEqual((note["To"], note["Subject"], note["Body"]),
                              ("approver@example.com", "Approve?", "Approve order 42"))
+            event = self.wait_line(events, 1)
+            record = event["Records"][0]
+            self.assertEqual(record["EventSource"], "aws:sns")
+            self.assertEqual((record["Sns"]["Message"], record["Sns"]["Subject"]),
+                             ("Approve order 42", "Approve?"))
             url = sqs.create_queue(QueueName="durable")["QueueUrl"]
             sns.subscribe(TopicArn=topic, Protocol="sqs",
                           Endpoint="arn:aws:sqs:us-east-1:123456789012:durable",
@@ -478,7 +494,7 @@ class DataDirectory(unittest.TestCase):
                 sns = client("sns", again.endpoint)
                 sqs = client("sqs", again.endpoint)
                 subs = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
-                self.assertEqual(sorted(s["Protocol"] for s in subs), ["email", "sqs"])
+                self.assertEqual(sorted(s["Protocol"] for s in subs), ["email", "lambda", "sqs"])
                 url = sqs.get_queue_url(QueueName="durable")["QueueUrl"]
                 bodies = set()
                 for _ in range(5):

@@ -230,9 +230,15 @@ std::pair<std::int64_t, std::int64_t> retry_policy(const std::string& delivery_p
 Sns::Sns(SnsOptions options)
     : options_(std::move(options)),
       envelope_place_{options_.place.endpoint, options_.place.region},
-      ids_(options_.id_seed) {}
+      ids_(options_.id_seed),
+      invoke_function_(options_.invoke_function) {}
 
 Sns::~Sns() { stop(); }
+
+void Sns::set_function_invoker(FunctionInvoker invoke) {
+  std::lock_guard lock(mu_);
+  invoke_function_ = std::move(invoke);
+}
 
 const std::vector<std::string>& Sns::operation_names() {
   static const std::vector<std::string> names = {

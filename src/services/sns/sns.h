@@ -17,8 +17,8 @@
 //                  SubscribeURL) confirms.
 //  - email/email-json: a line in the e-mail file (DeliveryWorkers::append_line), the
 //                  confirmation likewise.
-//  - lambda:       the Lambda event handed to `invoke_function` (the local functions of the
-//                  task runner registry, when the app offers them).
+//  - lambda:       the Lambda event handed to the FunctionInvoker (serve wires the local
+//                  functions to it).
 // HTTP, e-mail and function deliveries happen after Publish answers and are not durable
 // (a crash loses the retries still pending), as docs/SERVICES.md says.
 //
@@ -78,6 +78,10 @@ class Sns final : public api::Dispatcher {
                 api::Reply reply) override;
 
   static const std::vector<std::string>& operation_names();
+
+  // Replaces the hook lambda subscriptions are delivered through (null: none), e.g. once the
+  // engine whose local functions it calls exists, and again before that engine goes.
+  void set_function_invoker(FunctionInvoker invoke);
 
   // Cancels pending retries; later deliveries are dropped.
   void stop();
@@ -139,6 +143,7 @@ class Sns final : public api::Dispatcher {
   std::uint64_t last_sequence_ = 0;                               // guarded by mu_
   std::map<Timers::Id, bool> retry_timers_;                       // guarded by mu_
   SnsStats stats_;                                                // guarded by mu_
+  FunctionInvoker invoke_function_;                               // guarded by mu_
   bool stopped_ = false;                                          // guarded by mu_
 };
 

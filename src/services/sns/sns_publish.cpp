@@ -305,11 +305,16 @@ void Sns::deliver(std::shared_ptr<Prepared> p, std::function<void()> durable) {
     if (d->protocol == "http" || d->protocol == "https") {
       deliver_http(d);
     } else if (d->protocol == "lambda") {
-      if (!options_.invoke_function) {
+      FunctionInvoker invoke;
+      {
+        std::lock_guard lock(mu_);
+        invoke = invoke_function_;
+      }
+      if (!invoke) {
         count(false);
         continue;
       }
-      options_.invoke_function(d->endpoint, d->event, [this](bool ok) { count(ok); });
+      invoke(d->endpoint, d->event, [this](bool ok) { count(ok); });
     } else if (d->protocol == "email" || d->protocol == "email-json" || d->protocol == "sms") {
       options_.workers.append_line(d->body);
       count(true);
