@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "services/common/sqlite_record_log.h"
+#include "services/sns/sns_service.h"
 #include "services/sqs/sqs_service.h"
 
 namespace stepwise::app {
@@ -18,7 +19,12 @@ Result<std::unique_ptr<BuiltinServices>> BuiltinServices::open(
     s->log_ = std::move(log).value();
   }
   s->timers_ = std::make_unique<services::ThreadTimers>();
-  for (const auto& name : options.enabled) {
+  // SQS first: SNS delivers to its queues in process.
+  std::vector<std::string> order;
+  for (const auto& name : options.enabled)
+    order.insert(name == "sqs" ? order.begin() : order.end(), name);
+  for (const auto& name : order) {
+    if (s->find(name) != nullptr) continue;
     if (name == "sqs") {
       auto sqs = std::make_unique<services::sqs::SqsService>(services::sqs::SqsOptions{
           .clock = options.clock,
@@ -29,14 +35,32 @@ Result<std::unique_ptr<BuiltinServices>> BuiltinServices::open(
       std::size_t damaged = 0;
       if (auto st = sqs->sqs().load(&damaged); !st.ok()) return st.error();
       s->services_.push_back(std::move(sqs));
+    } else if (name == "sns") {
+      services::BuiltinService* sqs = s->find("sqs");
+      auto sns = std::make_unique<services::sns::SnsService>(services::sns::SnsServiceOptions{
+          .clock = options.clock,
+          .log = *s->log_,
+          .timers = *s->timers_,
+          .place = options.place,
+          .id_seed = options.id_seed ? options.id_seed + 100 : 0,
+          .sqs = sqs ? &sqs->operations() : nullptr,
+          .email_file = options.data_dir.empty() ? std::filesystem::path()
+                                                 : options.data_dir / "sns-email.jsonl"});
+      std::size_t damaged = 0;
+      if (auto st = sns->sns().load(&damaged); !st.ok()) return st.error();
+      s->services_.push_back(std::move(sns));
     } else {
-      return Error{"Usage", "unknown built-in service '" + name + "' (known: sqs)"};
+      return Error{"Usage", "unknown built-in service '" + name + "' (known: sqs, sns)"};
     }
   }
   return s;
 }
 
-BuiltinServices::~BuiltinServices() { stop(); }
+BuiltinServices::~BuiltinServices() {
+  stop();
+  // Newest first: SNS (which holds SQS's operations) goes before SQS.
+  while (!services_.empty()) services_.pop_back();
+}
 
 Status BuiltinServices::add_integrations(tasks::IntegrationRegistry& registry) {
   for (auto& s : services_)
@@ -55,7 +79,8 @@ services::BuiltinService* BuiltinServices::find(std::string_view name) {
 }
 
 void BuiltinServices::stop() {
-  for (auto& s : services_) s->stop();
+  // In reverse: a service stops before those it delivers to (SNS before SQS).
+  for (auto it = services_.rbegin(); it != services_.rend(); ++it) (*it)->stop();
   if (log_) log_->flush();
 }
 
@@ -70,14 +95,16 @@ std::vector<std::string> parse_service_list(const std::string& text) {
 }
 
 const std::vector<std::string>& builtin_service_names() {
-  static const std::vector<std::string> names = {"sqs"};
+  static const std::vector<std::string> names = {"sqs", "sns"};
   return names;
 }
 
 const std::vector<std::string>& builtin_integration_names(std::string_view service) {
   static const std::vector<std::string> none;
   static const std::vector<std::string> sqs = {"sqs:sendMessage", "aws-sdk:sqs:*"};
+  static const std::vector<std::string> sns = {"sns:publish", "aws-sdk:sns:*"};
   if (service == "sqs") return sqs;
+  if (service == "sns") return sns;
   return none;
 }
 

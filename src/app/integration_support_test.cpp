@@ -6,7 +6,10 @@
 
 #include <optional>
 
+#include "app/builtin_services.h"
 #include "asl/compile.h"
+#include "base/clock.h"
+#include "integrations/catalog.h"
 #include "tasks/mock_config.h"
 
 namespace stepwise::app {
@@ -15,7 +18,7 @@ namespace {
 constexpr const char* kNested =
     R"({"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[)"
     R"({"StartAt":"Send","States":{"Send":{"Type":"Task",)"
-    R"("Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","End":true}}},)"
+    R"("Resource":"arn:aws:states:::athena:startQueryExecution","End":true}}},)"
     R"({"StartAt":"Fn","States":{"Fn":{"Type":"Task",)"
     R"("Resource":"arn:aws:lambda:us-east-1:123456789012:function:f","End":true}}}]}}})";
 
@@ -36,13 +39,16 @@ TEST(IntegrationSupport, FindsUnsupportedTasksInBranchesAndSkipsMockedOnes) {
   auto found = unsupported_tasks(**machine, s.registry);
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0].state, "Send");
-  EXPECT_EQ(found[0].integration, "sqs:sendMessage.waitForTaskToken");
+  EXPECT_EQ(found[0].integration, "athena:startQueryExecution");
   EXPECT_TRUE(unsupported_tasks(**machine, s.registry, {"Send"}).empty());
   const std::string supported = supported_integrations(s.registry);
   for (const char* name : {"lambda:invoke", "http:invoke", "batch:submitJob", "activity",
                            "states:startExecution", "aws-sdk:sfn:*"})
     EXPECT_NE(supported.find(name), std::string::npos) << name << " in " << supported;
-  EXPECT_EQ(supported.find("sqs:"), std::string::npos) << supported;
+  // The built-in services' integrations count, without the services running.
+  for (const char* name : {"sqs:sendMessage", "aws-sdk:sqs:*", "sns:publish", "aws-sdk:sns:*"})
+    EXPECT_NE(supported.find(name), std::string::npos) << name << " in " << supported;
+  EXPECT_EQ(supported.find("athena:"), std::string::npos) << supported;
 }
 
 // What the guard passes on: a table that records the calls it got.
@@ -75,7 +81,7 @@ TEST(UnsupportedIntegrationGuard, RefusesCreateAndUpdateNamingWhatIsSupported) {
                                       0),
               0u)
         << r.error().message;
-    EXPECT_NE(r.error().message.find("state 'Send' (sqs:sendMessage.waitForTaskToken"),
+    EXPECT_NE(r.error().message.find("state 'Send' (athena:startQueryExecution"),
               std::string::npos);
     EXPECT_NE(r.error().message.find("Supported integrations: lambda:function"),
               std::string::npos);
@@ -87,6 +93,34 @@ TEST(UnsupportedIntegrationGuard, RefusesCreateAndUpdateNamingWhatIsSupported) {
   EXPECT_FALSE(call(guard, "StartExecution", {{"stateMachineArn", "x"}}).is_error());
   EXPECT_EQ(next.last, "StartExecution");
   EXPECT_FALSE(call(guard, "CreateStateMachine", {{"definition", "not json"}}).is_error());
+}
+
+
+// builtin_integration_names() is what validate/run/create count as supported without starting
+// the services: it must be exactly what each running service registers.
+TEST(BuiltinIntegrationNames, MatchWhatTheRunningServicesRegister) {
+  ManualClock clock(1'700'000'000'000);
+  BuiltinServicesOptions options{.clock = clock,
+                                 .place = {"us-east-1", "123456789012", "http://localhost:1"},
+                                 .enabled = builtin_service_names()};
+  auto services = BuiltinServices::open(options);
+  ASSERT_TRUE(services.ok()) << services.error().cause;
+  tasks::IntegrationRegistry live;
+  ASSERT_TRUE((*services)->add_integrations(live).ok());
+  tasks::IntegrationRegistry named;
+  tasks::MockRunner placeholder{tasks::MockTestCase{}, nullptr};
+  for (const auto& service : builtin_service_names()) {
+    for (const auto& name : builtin_integration_names(service)) {
+      EXPECT_NE(live.runner_named(name), nullptr) << service << " does not register " << name;
+      ASSERT_TRUE(named.add(name, &placeholder).ok()) << name;
+    }
+  }
+  // Nothing registered live that the list leaves out (every optimized integration AWS has).
+  for (const auto& entry : integrations::catalog()) {
+    if (live.runner_named(entry.name) != nullptr)
+      EXPECT_NE(named.runner_named(entry.name), nullptr) << entry.name << " missing from the list";
+  }
+  (*services)->stop();
 }
 
 }  // namespace

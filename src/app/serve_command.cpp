@@ -16,6 +16,7 @@
 #include "api/router.h"
 #include "api/serve.h"
 #include "app/builtin_services.h"
+#include "services/sns/sns_service.h"
 #include "app/definition_file.h"
 #include "app/integration_support.h"
 #include "app/stderr_log.h"
@@ -272,7 +273,8 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
       .database = c.store == "sqlite"
                       ? fs::path(c.data_dir) / store::SqliteStore::kFileName
                       : fs::path(),
-      .enabled = parse_service_list(c.services)};
+      .enabled = parse_service_list(c.services),
+      .data_dir = c.data_dir};
   auto builtins = BuiltinServices::open(service_options);
   if (!builtins) {
     err << "stepwise serve: built-in services: " << builtins.error().name << ": "
@@ -307,6 +309,27 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
     if (const Status& st = svc.integrations_status(); !st) {
       err << "stepwise serve: " << st.error().name << ": " << st.error().cause << "\n";
       return 2;
+    }
+    // SNS's lambda subscriptions call the local functions, on the engine's home loop (where
+    // the runners live), as a Task naming the function's ARN would.
+    auto* sns = dynamic_cast<services::sns::SnsService*>((*builtins)->find("sns"));
+    if (sns != nullptr) {
+      auto calls = std::make_shared<std::atomic<std::uint64_t>>(0);
+      sns->sns().set_function_invoker([functions, &svc, calls](const std::string& arn,
+                                                               json::value event,
+                                                               std::function<void(bool)> done) {
+        svc.post([functions, &svc, calls, arn, event = std::move(event),
+                  done = std::move(done)]() mutable {
+          tasks::TaskRequest request;
+          request.resource = arn;
+          request.parameters = std::move(event);
+          request.state_name = "sns";
+          request.task_id = "sns-delivery#" + std::to_string(++*calls);
+          functions->start(request, svc.loop(), [done = std::move(done)](tasks::TaskOutcome o) {
+            done(o.succeeded);
+          });
+        });
+      });
     }
     std::size_t resumed = svc.start();
     if (resumed > 0) out << "stepwise serve: resumed " << resumed << " running executions\n";
@@ -359,6 +382,7 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
       code = api::serve_main(serve, router);
     }
     (*builtins)->stop();
+    if (sns != nullptr) sns->sns().set_function_invoker(nullptr);
     svc.stop();
     // The runners join their threads, which post into the Service's loop: before the Service
     // goes.

@@ -44,7 +44,7 @@ struct ServeCommand {
   double retention_days = 90;
   // The built-in AWS services served on the same port (docs/SERVICES.md): a comma-separated
   // list, or "none".
-  std::string services = "sqs";
+  std::string services = "sqs,sns";
 };
 
 // Exit status: 0 after a clean stop, 1 when the server cannot start (port, store), 2 for bad

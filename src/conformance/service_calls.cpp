@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 
 #include "conformance/api_cases.h"
+#include "conformance/compare.h"
+#include "conformance/normalise.h"
 
 namespace stepwise::conformance {
 namespace {
@@ -199,17 +202,18 @@ Status CaseReplay::setup(std::string& input_text) {
 void CaseReplay::start_workers(const json::value& input) {
   const auto* workers = c_array(case_.doc, "background_workers");
   if (workers == nullptr) return;
-  for (const auto& w : *workers) {
+  for (std::size_t i = 0; i < workers->size(); ++i) {
+    const auto& w = (*workers)[i];
     if (!w.is_object()) continue;
     svc_.hold_clock();
-    workers_.emplace_back([this, worker = w.get_object(), input] {
-      run_worker(worker, input);
+    workers_.emplace_back([this, i, worker = w.get_object(), input] {
+      run_worker(i, worker, input);
       svc_.unhold_clock();
     });
   }
 }
 
-void CaseReplay::run_worker(const json::object& worker, json::value input) {
+void CaseReplay::run_worker(std::size_t index, const json::object& worker, json::value input) {
   std::map<std::string, std::vector<json::value>> lists = answers_;
   auto& steps = lists["steps"];
   auto fail = [&](std::string why) {
@@ -245,7 +249,52 @@ void CaseReplay::run_worker(const json::object& worker, json::value input) {
       return fail("worker " + op + ": no message arrived");
     steps.push_back(std::move(answer).value());
   }
+  std::lock_guard lock(mu_);
+  worker_answers_[index] = steps;
 }
+
+Result<json::value> CaseReplay::performed_answer(const std::string& performed_by) {
+  // "background_workers[W].steps[S]"
+  std::size_t w = 0, st = 0;
+  if (std::sscanf(performed_by.c_str(), "background_workers[%zu].steps[%zu]", &w, &st) != 2)
+    return Error{"Replay", "unreadable performed_by " + performed_by};
+  std::lock_guard lock(mu_);
+  auto it = worker_answers_.find(w);
+  if (it == worker_answers_.end() || st >= it->second.size())
+    return Error{"Replay", performed_by + " has no answer"};
+  return it->second[st];
+}
+
+namespace {
+
+// The values a snapshot holds: {"each_list_item": [..., "*", ...]} takes the rest of the path
+// from every element of the list the part before "*" reaches.
+Result<json::value> snapshot_value(const json::value& answer, const json::value& spec) {
+  if (!spec.is_object()) return Error{"Replay", "unreadable snapshot_value_from"};
+  const auto* each = spec.get_object().if_contains("each_list_item");
+  if (each == nullptr || !each->is_array()) return Error{"Replay", "unsupported snapshot spec"};
+  json::array before, after;
+  bool star = false;
+  for (const auto& step : each->get_array()) {
+    if (step.is_string() && step.get_string() == "*") {
+      star = true;
+    } else {
+      (star ? after : before).push_back(step);
+    }
+  }
+  auto list = value_at(answer, before);
+  json::array out;
+  if (!list.ok()) return json::value(std::move(out));  // no messages: an empty list
+  if (!list->is_array()) return Error{"Replay", "snapshot path does not reach a list"};
+  for (const auto& item : list->get_array()) {
+    auto v = value_at(item, after);
+    if (!v.ok()) return v.error();
+    out.push_back(std::move(v).value());
+  }
+  return json::value(std::move(out));
+}
+
+}  // namespace
 
 Status CaseReplay::join_workers() {
   for (auto& t : workers_)
@@ -267,9 +316,26 @@ Status CaseReplay::finish(const json::value& input, const json::value* output,
     const json::value* p = recorded.if_contains("params");
     auto params = resolve_refs(p ? *p : json::value(json::object()), answers_, input, output);
     if (!params.ok()) return params.error();
-    auto answer = call(recorded, *params);
+    const std::string performed_by = string_of(recorded, "performed_by");
+    auto answer = performed_by.empty() ? call(recorded, *params) : performed_answer(performed_by);
     if (!answer.ok()) return Error{"PostCallFailed", answer.error().cause};
     const auto* asserts = recorded.if_contains("asserts");
+    const auto* snapshot = recorded.if_contains("recorded");
+    const auto* from = recorded.if_contains("snapshot_value_from");
+    if ((asserts == nullptr || !asserts->is_array()) && snapshot && from && from->is_array() &&
+        from->get_array().size() == 1) {
+      auto actual = snapshot_value(*answer, from->get_array()[0]);
+      if (!actual.ok()) return Error{"PostCallFailed", actual.error().cause};
+      const json::object empty;
+      const auto* n = case_.doc.if_contains("normalisation");
+      json::value normalised =
+          normalise_envelope(*actual, n && n->is_object() ? n->get_object() : empty);
+      if (auto d = first_difference(*snapshot, normalised))
+        return Error{"PostCallSnapshot", "post call " + string_of(recorded, "operation") +
+                                             " (" + string_of(recorded, "snapshot_key") +
+                                             "): " + d->describe()};
+      continue;
+    }
     if (asserts == nullptr || !asserts->is_array()) {
       soft.push_back("post call " + string_of(recorded, "operation") +
                      ": snapshot comparison not run");

@@ -11,7 +11,10 @@
 //    and, for a receive, returns a message; `repeat`: n times), holding the case's clock while
 //    they run so that no timer jumps ahead of a worker acting in real time.
 //  - post_calls: after the execution, their `asserts` checked ({"path", "equals"}, "$length"
-//    for a length); snapshot comparisons are reported as soft notes (not compared yet).
+//    for a length). A call `performed_by` a worker's step is not made again: that step's answer
+//    is the value. A `recorded` snapshot with `snapshot_value_from` ({"each_list_item": path
+//    with "*"}) is compared with the value taken from the answer, normalised as the case says
+//    (placeholders are wildcards); other snapshots are reported as soft notes.
 //
 // Thread-safety: one CaseReplay per case; workers run on their own threads.
 #pragma once
@@ -70,7 +73,9 @@ class CaseReplay {
   Result<json::value> call(const json::object& recorded, const json::value& params);
   std::string substitute(std::string text) const;
   json::value substitute(const json::value& v) const;
-  void run_worker(const json::object& worker, json::value input);
+  void run_worker(std::size_t index, const json::object& worker, json::value input);
+  // The answer a post call names with `performed_by` ("background_workers[0].steps[0]").
+  Result<json::value> performed_answer(const std::string& performed_by);
 
   const Case& case_;
   CaseService& svc_;
@@ -80,6 +85,7 @@ class CaseReplay {
   std::vector<std::thread> workers_;
   std::mutex mu_;
   std::string worker_error_;  // guarded by mu_
+  std::map<std::size_t, std::vector<json::value>> worker_answers_;  // guarded by mu_
   std::atomic<bool> stopping_{false};
 };
 

@@ -641,8 +641,10 @@ std::vector<std::pair<std::string, SyncOperation>> Registry::operations() {
   };
   std::vector<std::pair<std::string, SyncOperation>> out;
   Impl* impl = impl_.get();
-  for (const auto& [name, method] : table) {
-    out.emplace_back(name, [impl, method](const json::value& request) -> Response {
+  for (const auto& entry : table) {
+    // Not a structured binding: clang 14 (the sanitizer build) cannot capture one.
+    const auto method = entry.second;
+    out.emplace_back(entry.first, [impl, method](const json::value& request) -> Response {
       if (!request.is_object())
         return ApiError{"SerializationException", "Request body must be a JSON object"};
       // boost::json accessors and the store may throw; nothing escapes the module.

@@ -55,7 +55,8 @@ std::string http_date(Millis t) {
 }
 
 json::object sdk_http_metadata(std::size_t content_length, const std::string& request_id,
-                               Millis now) {
+                               Millis now, std::string_view content_type) {
+  const std::string type(content_type.empty() ? api::json_content_type : content_type);
   // What the Java SDK v1 inside Step Functions attaches (the recordings show these five
   // headers).
   const std::string length = std::to_string(content_length);
@@ -64,10 +65,10 @@ json::object sdk_http_metadata(std::size_t content_length, const std::string& re
                    {"connection", json::array{"keep-alive"}},
                    {"Content-Length", json::array{length}},
                    {"Date", json::array{date}},
-                   {"Content-Type", json::array{api::json_content_type}}};
+                   {"Content-Type", json::array{type}}};
   json::object headers{{"connection", "keep-alive"},
                        {"Content-Length", length},
-                       {"Content-Type", api::json_content_type},
+                       {"Content-Type", type},
                        {"Date", date},
                        {"x-amzn-RequestId", request_id}};
   return json::object{

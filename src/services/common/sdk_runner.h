@@ -46,9 +46,10 @@ void call_operation(api::Dispatcher& operations, std::string operation, json::va
                     std::function<void(api::Response)> on_answer);
 
 // The SdkHttpMetadata/SdkResponseMetadata members an optimized integration's result carries,
-// for an answer of `content_length` bytes of JSON 1.0 sent at `now` (its Date header).
+// for an answer of `content_length` bytes of `content_type` (JSON 1.0 unless said; SNS's are
+// query XML, "text/xml") sent at `now` (its Date header).
 json::object sdk_http_metadata(std::size_t content_length, const std::string& request_id,
-                               Millis now);
+                               Millis now, std::string_view content_type = {});
 // RFC 7231's HTTP date: "Tue, 02 Dec 2026 10:00:00 GMT".
 std::string http_date(Millis t);
 
