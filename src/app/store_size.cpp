@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "store/sqlite_store.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace stepwise::app {
 

@@ -87,7 +87,8 @@ api::ApiError tag_quota() {
 void merge_tags(std::vector<std::pair<std::string, std::string>>& into,
                 const std::vector<std::pair<std::string, std::string>>& tags) {
   for (const auto& [k, v] : tags) {
-    auto it = std::find_if(into.begin(), into.end(), [&](const auto& t) { return t.first == k; });
+    auto it = std::find_if(into.begin(), into.end(),
+                           [&key = k](const auto& t) { return t.first == key; });
     if (it != into.end()) {
       it->second = v;
     } else {
@@ -138,7 +139,7 @@ void Sns::create_topic(const Json& r, api::Reply reply) {
       }
       for (const auto& [k, v] : *tags) {
         auto it = std::find_if(existing->tags.begin(), existing->tags.end(),
-                               [&](const auto& t) { return t.first == k; });
+                               [&key = k](const auto& t) { return t.first == key; });
         if (it == existing->tags.end() || it->second != v)
           return reply(invalid_parameter("Tags Reason: Topic already exists with different "
                                          "tags"));
