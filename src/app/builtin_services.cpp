@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "services/common/sqlite_record_log.h"
+#include "services/s3/s3_service.h"
 #include "services/sqs/sqs_service.h"
 
 namespace stepwise::app {
@@ -29,8 +30,22 @@ Result<std::unique_ptr<BuiltinServices>> BuiltinServices::open(
       std::size_t damaged = 0;
       if (auto st = sqs->sqs().load(&damaged); !st.ok()) return st.error();
       s->services_.push_back(std::move(sqs));
+    } else if (name == "s3") {
+      auto s3 = services::s3::S3Service::open(services::s3::S3Options{
+          .clock = options.clock,
+          .log = *s->log_,
+          .blob_dir = options.database.empty()
+                          ? std::filesystem::path()
+                          : options.database.parent_path() / "s3" / "blobs",
+          .place = options.place,
+          .put_bytes_max = options.s3_put_bytes_max,
+          .id_seed = options.id_seed});
+      if (!s3.ok()) return s3.error();
+      std::size_t damaged = 0;
+      if (auto st = (*s3)->s3().load(&damaged); !st.ok()) return st.error();
+      s->services_.push_back(std::move(s3).value());
     } else {
-      return Error{"Usage", "unknown built-in service '" + name + "' (known: sqs)"};
+      return Error{"Usage", "unknown built-in service '" + name + "' (known: sqs, s3)"};
     }
   }
   return s;

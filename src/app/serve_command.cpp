@@ -199,7 +199,8 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
       .database = c.store == "sqlite"
                       ? fs::path(c.data_dir) / store::SqliteStore::kFileName
                       : fs::path(),
-      .enabled = parse_service_list(c.services)};
+      .enabled = parse_service_list(c.services),
+      .s3_put_bytes_max = c.s3_max_put_bytes};
   auto builtins = BuiltinServices::open(service_options);
   if (!builtins) {
     err << "stepwise serve: built-in services: " << builtins.error().name << ": "
@@ -239,7 +240,7 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
     // `AWSStepFunctions.` (SigV4 name `states`); /health and /metrics come with the Router.
     api::Router router;
     router.add_json_service("AWSStepFunctions.", "states", table);
-    (*builtins)->add_routes(router);  // SQS: AmazonSQS. (JSON) and its query Actions
+    (*builtins)->add_routes(router);  // SQS (JSON and query), S3 (REST-XML)
     api::ServeOptions serve;
     serve.log = &err;
     serve.server.bind = c.bind;
