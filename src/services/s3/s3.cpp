@@ -757,10 +757,12 @@ void S3::complete_upload(const std::string& bucket, const std::string& key, cons
   std::vector<std::string> etags;
   std::string composite;  // the parts' binary checksums, for a COMPOSITE checksum
   int previous = 0;
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    const CompletedPart& c = parts[i];
+  for (const CompletedPart& c : parts) {
     if (c.number <= previous) return done({errors::invalid_part_order(), {}});
     previous = c.number;
+  }
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const CompletedPart& c = parts[i];
     auto p = up.parts.find(c.number);
     if (p == up.parts.end() || quoted_etag(c.etag) != p->second.etag)
       return done({errors::invalid_part(), {}});
