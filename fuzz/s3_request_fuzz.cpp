@@ -29,7 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fuzz::invariant_failed("aws-chunked failed without an error", text);
   (void)s3::parse_xml(body);
   auto range = s3::parse_range(body.substr(0, 64), 1000);
-  if (range.kind == s3::RangeRequest::Kind::range && (range.first > range.last || range.last >= 1000))
+  if (range.kind == s3::RangeRequest::Kind::range &&
+      (range.first > range.last || range.last >= 1000))
     fuzz::invariant_failed("a range outside the object", text);
 
   // The request line and headers.
@@ -37,8 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string_view line = head.substr(0, line_end);
   auto space = line.find(' ');
   if (space == std::string_view::npos) return 0;
-  auto verb = boost::beast::http::string_to_verb(
-      boost::beast::string_view(line.data(), space));
+  auto verb = boost::beast::http::string_to_verb(boost::beast::string_view(line.data(), space));
   if (verb == boost::beast::http::verb::unknown) return 0;
   std::string target(line.substr(space + 1));
   if (target.empty() || target.front() != '/') return 0;
@@ -71,8 +71,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   ManualClock clock(1'700'000'000'000);
   MemoryRecordLog log;
-  auto opened = s3::S3::open(s3::S3Options{.clock = clock, .log = log, .put_bytes_max = 1 << 20,
-                                           .id_seed = 1});
+  auto opened = s3::S3::open(
+      s3::S3Options{.clock = clock, .log = log, .put_bytes_max = 1 << 20, .id_seed = 1});
   if (!opened.ok()) fuzz::invariant_failed("S3 did not open", text);
   s3::S3& service = **opened;
   service.create_bucket("bkt", "us-east-1", [](s3::Answer<s3::Nothing>) {});

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Runs one real-client suite (boto3, AWS CLI or JavaScript SDK) against `stepwise serve`.
 
-Usage: run.py --stepwise build/stepwise --suite boto3|boto3-debian|cli|js|sqs-boto3|sqs-boto3-debian|
-                                              s3-boto3|s3-boto3-debian
+Usage: run.py --stepwise build/stepwise --suite SUITE
+(SUITE: boto3|boto3-debian|cli|js|sqs-boto3|sqs-boto3-debian|s3-boto3|s3-boto3-debian)
 
 `boto3` runs boto3_test.py with the newest boto3 on the machine and requires every operation;
 `boto3-debian` runs it with Debian's python3-boto3 (1.26), skipping operations its model lacks.

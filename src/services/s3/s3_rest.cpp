@@ -20,8 +20,7 @@ constexpr std::string_view kXmlType = "application/xml";
 constexpr std::string_view kMetaPrefix = "x-amz-meta-";
 // Entity headers S3 stores with an object and returns on GET/HEAD.
 constexpr std::string_view kStoredHeaders[] = {"Cache-Control", "Content-Disposition",
-                                               "Content-Encoding", "Content-Language",
-                                               "Expires"};
+                                               "Content-Encoding", "Content-Language", "Expires"};
 // GET's response-* overrides and the header each replaces.
 constexpr std::pair<std::string_view, std::string_view> kOverrides[] = {
     {"response-content-type", "Content-Type"},
@@ -162,8 +161,8 @@ Decoded decode_put(api::RestRequest& req, std::string bucket, std::string key) {
       std::string_view item = std::string_view(content_encoding).substr(start, end - start);
       while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
       while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-      if (!item.empty() && item != "aws-chunked") kept += (kept.empty() ? "" : ",") +
-                                                         std::string(item);
+      if (!item.empty() && item != "aws-chunked")
+        kept += (kept.empty() ? "" : ",") + std::string(item);
       start = end + 1;
     }
     content_encoding = kept;
@@ -173,8 +172,8 @@ Decoded decode_put(api::RestRequest& req, std::string bucket, std::string key) {
   in.content_md5 = std::string(header(http, "Content-MD5"));
   for (const auto& f : http) {
     std::string_view name(f.name_string().data(), f.name_string().size());
-    if (name.size() > kMetaPrefix.size() && iequals(name.substr(0, kMetaPrefix.size()),
-                                                    kMetaPrefix))
+    if (name.size() > kMetaPrefix.size() &&
+        iequals(name.substr(0, kMetaPrefix.size()), kMetaPrefix))
       in.metadata.emplace_back(lower(name.substr(kMetaPrefix.size())), std::string(f.value()));
   }
   for (auto h : kStoredHeaders) {
@@ -189,8 +188,7 @@ Decoded decode_put(api::RestRequest& req, std::string bucket, std::string key) {
   in.checksum_algorithm = std::string(header(http, "x-amz-sdk-checksum-algorithm"));
   auto take = [&](std::string_view name, std::string_view value) {
     constexpr std::string_view prefix = "x-amz-checksum-";
-    if (name.size() <= prefix.size() || !iequals(name.substr(0, prefix.size()), prefix))
-      return;
+    if (name.size() <= prefix.size() || !iequals(name.substr(0, prefix.size()), prefix)) return;
     std::string_view alg = checksum_algorithm(name.substr(prefix.size()));
     if (alg.empty()) return;  // x-amz-checksum-type, x-amz-checksum-mode, ...
     in.checksum_algorithm = std::string(alg);
@@ -209,8 +207,7 @@ std::optional<std::pair<std::string, std::string>> split(std::string_view path) 
   auto slash = path.find('/');
   std::string bucket, key;
   if (!api::percent_decode(path.substr(0, slash), false, bucket)) return std::nullopt;
-  if (slash != std::string_view::npos &&
-      !api::percent_decode(path.substr(slash + 1), false, key))
+  if (slash != std::string_view::npos && !api::percent_decode(path.substr(slash + 1), false, key))
     return std::nullopt;
   return std::pair{std::move(bucket), std::move(key)};
 }
@@ -249,8 +246,8 @@ std::string list_buckets_xml(const std::vector<BucketInfo>& buckets, const std::
   return w.finish();
 }
 
-std::string list_objects_xml(const std::string& bucket, const ListInput& in,
-                             const ListResult& r, bool url, std::string_view token) {
+std::string list_objects_xml(const std::string& bucket, const ListInput& in, const ListResult& r,
+                             bool url, std::string_view token) {
   auto enc = [&](std::string_view s) { return url ? url_encode_key(s) : std::string(s); };
   api::XmlWriter w(true);
   w.open("ListBucketResult", s3_xmlns);
@@ -279,7 +276,8 @@ std::string list_objects_xml(const std::string& bucket, const ListInput& in,
     w.element("Size", std::to_string(o.info.size)).element("StorageClass", "STANDARD");
     w.close();
   }
-  for (const auto& p : r.common_prefixes) w.open("CommonPrefixes").element("Prefix", enc(p)).close();
+  for (const auto& p : r.common_prefixes)
+    w.open("CommonPrefixes").element("Prefix", enc(p)).close();
   if (url) w.element("EncodingType", "url");
   return w.finish();
 }
@@ -295,8 +293,9 @@ void list_objects(S3& s3, const std::string& bucket, const api::Params& q, RawRe
   if (const auto* p = query_param(q, "max-keys")) {
     auto n = parse_int(*p);
     if (!n || *n < 0)
-      return reply(errors::invalid_argument("Provided max-keys not an integer or within "
-                                            "integer range"));
+      return reply(
+          errors::invalid_argument("Provided max-keys not an integer or within "
+                                   "integer range"));
     in.max_keys = static_cast<std::size_t>(
         std::min<std::int64_t>(*n, static_cast<std::int64_t>(s3_limits::list_keys_max)));
   }
@@ -315,7 +314,8 @@ void list_objects(S3& s3, const std::string& bucket, const api::Params& q, RawRe
   }
   bool url = false;
   if (const auto* e = query_param(q, "encoding-type")) {
-    if (*e != "url") return reply(errors::invalid_argument("Invalid Encoding Method specified in Request"));
+    if (*e != "url")
+      return reply(errors::invalid_argument("Invalid Encoding Method specified in Request"));
     url = true;
   }
   auto r = s3.list_objects(bucket, in);
@@ -450,22 +450,21 @@ void create_upload(S3& s3, std::string bucket, std::string key, api::RestRequest
   if (d.error) return reply(*d.error);
   d.put.body.clear();
   std::string algorithm = d.put.checksum_algorithm;
-  s3.create_upload(std::move(d.put),
-                   on_done<std::string>(std::move(reply), [bucket, key, algorithm](std::string& id) {
-                     api::XmlWriter w(true);
-                     w.open("InitiateMultipartUploadResult", s3_xmlns);
-                     w.element("Bucket", bucket).element("Key", key).element("UploadId", id);
-                     RawAnswer a = xml_answer(w.finish());
-                     if (!algorithm.empty())
-                       a.headers.emplace_back("x-amz-checksum-algorithm", algorithm);
-                     return a;
-                   }));
+  s3.create_upload(
+      std::move(d.put),
+      on_done<std::string>(std::move(reply), [bucket, key, algorithm](std::string& id) {
+        api::XmlWriter w(true);
+        w.open("InitiateMultipartUploadResult", s3_xmlns);
+        w.element("Bucket", bucket).element("Key", key).element("UploadId", id);
+        RawAnswer a = xml_answer(w.finish());
+        if (!algorithm.empty()) a.headers.emplace_back("x-amz-checksum-algorithm", algorithm);
+        return a;
+      }));
 }
 
 void upload_part(S3& s3, std::string bucket, std::string key, api::RestRequest& req,
                  RawReply& reply) {
-  if (has_param(req.query, "x-amz-copy-source") ||
-      !header(req.http, "x-amz-copy-source").empty())
+  if (has_param(req.query, "x-amz-copy-source") || !header(req.http, "x-amz-copy-source").empty())
     return reply(errors::not_implemented("UploadPartCopy is not implemented"));
   auto number = parse_int(*query_param(req.query, "partNumber"));
   if (!number || *number < s3_limits::part_number_min || *number > s3_limits::part_number_max)
@@ -596,8 +595,7 @@ std::optional<std::pair<std::string, std::string>> split_path(std::string_view p
   return split(path);
 }
 
-std::string rest_operation(std::string_view method, bool has_key, const api::Params& q,
-                           bool copy) {
+std::string rest_operation(std::string_view method, bool has_key, const api::Params& q, bool copy) {
   const bool upload_id = has_param(q, "uploadId");
   if (!has_key) {
     if (method == "PUT") return q.empty() ? "CreateBucket" : "";
@@ -609,9 +607,17 @@ std::string rest_operation(std::string_view method, bool has_key, const api::Par
       if (has_param(q, "location")) return "GetBucketLocation";
       if (has_param(q, "versioning")) return "GetBucketVersioning";
       for (const auto& [k, v] : q) {
-        static constexpr std::string_view list_params[] = {
-            "list-type", "prefix", "delimiter", "max-keys", "start-after", "continuation-token",
-            "marker", "encoding-type", "fetch-owner", "x-id", "expected-bucket-owner"};
+        static constexpr std::string_view list_params[] = {"list-type",
+                                                           "prefix",
+                                                           "delimiter",
+                                                           "max-keys",
+                                                           "start-after",
+                                                           "continuation-token",
+                                                           "marker",
+                                                           "encoding-type",
+                                                           "fetch-owner",
+                                                           "x-id",
+                                                           "expected-bucket-owner"};
         bool known = false;
         for (auto p : list_params) known = known || k == p;
         if (!known) return "";
@@ -650,9 +656,8 @@ void handle_rest(S3& s3, api::RestRequest& req, const api::RequestInfo& info, Ra
   const std::string method(http.method_string());
   if (bucket.empty()) {
     if (method != "GET")
-      return reply(api::ApiError{"MethodNotAllowed",
-                                 "The specified method is not allowed against this resource.",
-                                 405});
+      return reply(api::ApiError{
+          "MethodNotAllowed", "The specified method is not allowed against this resource.", 405});
     return reply(xml_answer(list_buckets_xml(s3.list_buckets(), s3.options().place.account)));
   }
   const bool has_key = !key.empty();
@@ -663,7 +668,8 @@ void handle_rest(S3& s3, api::RestRequest& req, const api::RequestInfo& info, Ra
   if (op.empty())
     return reply(errors::not_implemented(
         "A header or query you provided implies functionality that is not implemented"));
-  if (op == "ListObjects" || op == "ListObjectsV2") return list_objects(s3, bucket, req.query, reply);
+  if (op == "ListObjects" || op == "ListObjectsV2")
+    return list_objects(s3, bucket, req.query, reply);
   if (op == "CreateBucket") return create_bucket(s3, bucket, req, info, reply);
   if (op == "HeadBucket" || op == "GetBucketLocation" || op == "GetBucketVersioning") {
     auto r = s3.head_bucket(bucket);
@@ -683,9 +689,8 @@ void handle_rest(S3& s3, api::RestRequest& req, const api::RequestInfo& info, Ra
     return reply(xml_answer(w.finish()));
   }
   if (op == "DeleteBucket")
-    return s3.delete_bucket(bucket, on_done<Nothing>(std::move(reply), [](Nothing&) {
-                              return empty_answer(204);
-                            }));
+    return s3.delete_bucket(
+        bucket, on_done<Nothing>(std::move(reply), [](Nothing&) { return empty_answer(204); }));
   if (op == "DeleteObjects") return delete_objects(s3, bucket, req, reply);
   if (op == "ListMultipartUploads") return list_uploads(s3, bucket, req.query, reply);
   if (op == "PutObject") return put_object(s3, bucket, key, req, reply);
@@ -700,10 +705,9 @@ void handle_rest(S3& s3, api::RestRequest& req, const api::RequestInfo& info, Ra
   if (op == "UploadPart") return upload_part(s3, bucket, key, req, reply);
   if (op == "CompleteMultipartUpload") return complete_upload(s3, bucket, key, req, info, reply);
   if (op == "AbortMultipartUpload")
-    return s3.abort_upload(bucket, key, *query_param(req.query, "uploadId"),
-                           on_done<Nothing>(std::move(reply), [](Nothing&) {
-                             return empty_answer(204);
-                           }));
+    return s3.abort_upload(
+        bucket, key, *query_param(req.query, "uploadId"),
+        on_done<Nothing>(std::move(reply), [](Nothing&) { return empty_answer(204); }));
   if (op == "ListParts") return list_parts(s3, bucket, key, req, reply);
   reply(errors::not_implemented("The operation is not implemented"));
 }

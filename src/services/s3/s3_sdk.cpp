@@ -41,8 +41,8 @@ Pairs pairs_of(const json::value* v) {
   Pairs out;
   if (v == nullptr || !v->is_object()) return out;
   for (const auto& kv : v->get_object()) {
-    std::string value = kv.value().is_string() ? std::string(kv.value().get_string())
-                                               : json::dump(kv.value());
+    std::string value =
+        kv.value().is_string() ? std::string(kv.value().get_string()) : json::dump(kv.value());
     std::string name(kv.key());
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     out.emplace_back(std::move(name), std::move(value));
@@ -125,9 +125,7 @@ Json list_json(const std::string& bucket, const ListInput& in, const ListResult&
   Json out;
   json::array contents;
   for (const auto& o : r.contents) {
-    Json c{{"Key", o.key},
-           {"LastModified", sdk_time(o.info.last_modified)},
-           {"ETag", o.info.etag}};
+    Json c{{"Key", o.key}, {"LastModified", sdk_time(o.info.last_modified)}, {"ETag", o.info.etag}};
     if (!o.info.checksum_algorithm.empty()) {
       c["ChecksumAlgorithm"] = json::array{o.info.checksum_algorithm};
       c["ChecksumType"] = o.info.checksum_type;
@@ -190,27 +188,38 @@ std::string sdk_time(Millis t) {
 }
 
 const std::vector<std::string>& S3Operations::operation_names() {
-  static const std::vector<std::string> names = {
-      "CreateBucket",  "HeadBucket",     "ListBuckets",          "DeleteBucket",
-      "PutObject",     "GetObject",      "HeadObject",           "CopyObject",
-      "DeleteObject",  "DeleteObjects",  "ListObjects",          "ListObjectsV2",
-      "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload",
-      "AbortMultipartUpload",  "ListParts",  "GetBucketLocation"};
+  static const std::vector<std::string> names = {"CreateBucket",
+                                                 "HeadBucket",
+                                                 "ListBuckets",
+                                                 "DeleteBucket",
+                                                 "PutObject",
+                                                 "GetObject",
+                                                 "HeadObject",
+                                                 "CopyObject",
+                                                 "DeleteObject",
+                                                 "DeleteObjects",
+                                                 "ListObjects",
+                                                 "ListObjectsV2",
+                                                 "CreateMultipartUpload",
+                                                 "UploadPart",
+                                                 "CompleteMultipartUpload",
+                                                 "AbortMultipartUpload",
+                                                 "ListParts",
+                                                 "GetBucketLocation"};
   return names;
 }
 
-void S3Operations::dispatch(std::string_view op, json::value request,
-                            const api::RequestInfo& info, api::Reply reply) {
+void S3Operations::dispatch(std::string_view op, json::value request, const api::RequestInfo& info,
+                            api::Reply reply) {
   const Json empty;
   const Json& r = request.is_object() ? request.get_object() : empty;
   const std::string bucket = text(r, "Bucket");
   const std::string key = text(r, "Key");
   if (op != "ListBuckets" && bucket.empty()) return reply(missing("Bucket"));
-  const bool needs_key = op == "PutObject" || op == "GetObject" || op == "HeadObject" ||
-                         op == "CopyObject" || op == "DeleteObject" ||
-                         op == "CreateMultipartUpload" || op == "UploadPart" ||
-                         op == "CompleteMultipartUpload" || op == "AbortMultipartUpload" ||
-                         op == "ListParts";
+  const bool needs_key =
+      op == "PutObject" || op == "GetObject" || op == "HeadObject" || op == "CopyObject" ||
+      op == "DeleteObject" || op == "CreateMultipartUpload" || op == "UploadPart" ||
+      op == "CompleteMultipartUpload" || op == "AbortMultipartUpload" || op == "ListParts";
   if (needs_key) {
     if (key.empty()) return reply(missing("Key"));
     if (auto e = check_key(key)) return reply(*e);
@@ -228,21 +237,20 @@ void S3Operations::dispatch(std::string_view op, json::value request,
     auto b = s3_.head_bucket(bucket);
     if (!b.ok()) return reply(op == "HeadBucket" ? without_message(*b.error) : *b.error);
     if (op == "HeadBucket") return reply(Json{{"BucketRegion", b.value.region}});
-    return reply(Json{{"LocationConstraint",
-                       b.value.region == "us-east-1" ? std::string() : b.value.region}});
+    return reply(Json{
+        {"LocationConstraint", b.value.region == "us-east-1" ? std::string() : b.value.region}});
   }
   if (op == "ListBuckets") {
     json::array buckets;
     for (const auto& b : s3_.list_buckets())
       buckets.push_back(Json{{"Name", b.name}, {"CreationDate", sdk_time(b.created)}});
-    return reply(Json{{"Buckets", std::move(buckets)},
-                      {"Owner", Json{{"DisplayName", "stepwise"},
-                                     {"ID", s3_.options().place.account}}}});
+    return reply(
+        Json{{"Buckets", std::move(buckets)},
+             {"Owner", Json{{"DisplayName", "stepwise"}, {"ID", s3_.options().place.account}}}});
   }
   if (op == "DeleteBucket")
-    return s3_.delete_bucket(bucket, answer<Nothing>(std::move(reply), [](Nothing&) {
-                               return Json{};
-                             }));
+    return s3_.delete_bucket(bucket,
+                             answer<Nothing>(std::move(reply), [](Nothing&) { return Json{}; }));
   if (op == "PutObject")
     return s3_.put_object(put_input(r), answer<PutResult>(std::move(reply), [](PutResult& p) {
                             Json out;
@@ -281,18 +289,16 @@ void S3Operations::dispatch(std::string_view op, json::value request,
     in.metadata = std::move(p.metadata);
     in.headers = std::move(p.headers);
     in.checksum_algorithm = std::move(p.checksum_algorithm);
-    return s3_.copy_object(std::move(in), answer<CopyResult>(std::move(reply), [](CopyResult& c) {
-                             Json result{{"ETag", c.etag},
-                                         {"LastModified", sdk_time(c.last_modified)}};
-                             checksum_members(result, c.checksum_algorithm, c.checksum, "");
-                             return Json{{"CopyObjectResult", std::move(result)},
-                                         {"ServerSideEncryption", "AES256"}};
-                           }));
+    return s3_.copy_object(
+        std::move(in), answer<CopyResult>(std::move(reply), [](CopyResult& c) {
+          Json result{{"ETag", c.etag}, {"LastModified", sdk_time(c.last_modified)}};
+          checksum_members(result, c.checksum_algorithm, c.checksum, "");
+          return Json{{"CopyObjectResult", std::move(result)}, {"ServerSideEncryption", "AES256"}};
+        }));
   }
   if (op == "DeleteObject")
-    return s3_.delete_object(bucket, key, answer<Nothing>(std::move(reply), [](Nothing&) {
-                               return Json{};
-                             }));
+    return s3_.delete_object(bucket, key,
+                             answer<Nothing>(std::move(reply), [](Nothing&) { return Json{}; }));
   if (op == "DeleteObjects") {
     std::vector<std::string> keys;
     bool quiet = false;
@@ -344,12 +350,10 @@ void S3Operations::dispatch(std::string_view op, json::value request,
     return reply(list_json(bucket, in, l.value, token));
   }
   if (op == "CreateMultipartUpload")
-    return s3_.create_upload(put_input(r), answer<std::string>(std::move(reply),
-                                                                [bucket, key](std::string& id) {
-                                                                  return Json{{"Bucket", bucket},
-                                                                              {"Key", key},
-                                                                              {"UploadId", id}};
-                                                                }));
+    return s3_.create_upload(put_input(r),
+                             answer<std::string>(std::move(reply), [bucket, key](std::string& id) {
+                               return Json{{"Bucket", bucket}, {"Key", key}, {"UploadId", id}};
+                             }));
   const std::string upload = text(r, "UploadId");
   if (op == "UploadPart" || op == "CompleteMultipartUpload" || op == "AbortMultipartUpload" ||
       op == "ListParts") {
@@ -359,8 +363,8 @@ void S3Operations::dispatch(std::string_view op, json::value request,
     auto n = integer(r, "PartNumber");
     if (!n) return reply(missing("PartNumber"));
     if (*n < s3_limits::part_number_min || *n > s3_limits::part_number_max)
-      return reply(
-          errors::invalid_argument("Part number must be an integer between 1 and 10000, inclusive"));
+      return reply(errors::invalid_argument(
+          "Part number must be an integer between 1 and 10000, inclusive"));
     return s3_.upload_part(bucket, key, upload, static_cast<int>(*n), put_input(r),
                            answer<PutResult>(std::move(reply), [](PutResult& p) {
                              Json out{{"ETag", p.etag}, {"ServerSideEncryption", "AES256"}};
@@ -390,16 +394,16 @@ void S3Operations::dispatch(std::string_view op, json::value request,
         }));
   }
   if (op == "AbortMultipartUpload")
-    return s3_.abort_upload(bucket, key, upload, answer<Nothing>(std::move(reply), [](Nothing&) {
-                              return Json{};
-                            }));
+    return s3_.abort_upload(bucket, key, upload,
+                            answer<Nothing>(std::move(reply), [](Nothing&) { return Json{}; }));
   if (op == "ListParts") {
     auto marker = integer(r, "PartNumberMarker").value_or(0);
     auto max = integer(r, "MaxParts").value_or(static_cast<std::int64_t>(s3_limits::list_keys_max));
     if (marker < 0 || max < 0) return reply(errors::invalid_argument("Invalid part listing"));
-    auto l = s3_.list_parts(bucket, key, upload, static_cast<int>(std::min<std::int64_t>(
-                                                     marker, s3_limits::part_number_max)),
-                            static_cast<std::size_t>(max));
+    auto l =
+        s3_.list_parts(bucket, key, upload,
+                       static_cast<int>(std::min<std::int64_t>(marker, s3_limits::part_number_max)),
+                       static_cast<std::size_t>(max));
     if (!l.ok()) return reply(*l.error);
     json::array parts;
     for (const auto& p : l.value.parts)
