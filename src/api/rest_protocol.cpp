@@ -77,15 +77,25 @@ FormDecoded decode_query_string(std::string_view query) { return decode_form(que
 std::optional<std::string_view> bucket_from_host(std::string_view host) {
   if (!host.empty() && host.front() == '[') return std::nullopt;  // IPv6 literal
   host = host.substr(0, host.find(':'));
-  constexpr std::string_view localhost = ".localhost", s3 = ".s3.";
+  constexpr std::string_view localhost = ".localhost", s3 = ".s3.", s3_end = ".s3";
   std::string_view bucket;
   if (host.size() > localhost.size() && host.ends_with(localhost)) {
     bucket = host.substr(0, host.size() - localhost.size());
+    // <bucket>.s3.localhost and <bucket>.s3.<region>.localhost name the bucket before ".s3".
+    if (bucket.ends_with(s3_end)) {
+      bucket.remove_suffix(s3_end.size());
+    } else if (std::size_t at = bucket.rfind(s3); at != std::string_view::npos &&
+               bucket.find('.', at + s3.size()) == std::string_view::npos) {
+      bucket = bucket.substr(0, at);
+    }
+    // s3.localhost and s3.<region>.localhost are the service's own host: no bucket.
+    if (bucket == "s3" || bucket.starts_with("s3.")) return std::nullopt;
   } else if (std::size_t at = host.find(s3); at != std::string_view::npos && at > 0) {
     bucket = host.substr(0, at);
   } else {
     return std::nullopt;
   }
+  if (bucket.empty()) return std::nullopt;
   return bucket;
 }
 

@@ -157,6 +157,8 @@ Status Router::add_rest_service(std::string service_name, RestServiceOptions opt
   s->handler = std::move(handler);
   s->options = std::move(options);
   has_virtual_host_ = has_virtual_host_ || s->options.virtual_host;
+  has_large_bodies_ = has_large_bodies_ || s->options.body_bytes_max > 0;
+  largest_body_ = std::max(largest_body_, s->options.body_bytes_max);
   rest_.push_back(std::move(s));
   return ok_status();
 }
@@ -198,9 +200,7 @@ Route Router::route(const HttpRequest& request) const {
     return r;
   }
   std::string_view scope = sigv4::scope_service(header_value(request, "Authorization"));
-  if (has_virtual_host_ && bucket_from_host(header_value(request, "Host")) &&
-      route_rest(request, scope, r))
-    return r;
+  if (virtual_host_wanted(request, scope) && route_rest(request, scope, r)) return r;
   if (request.method() == http::verb::get || request.method() == http::verb::head) {
     if (route_get(request, path, r)) return r;
   }
@@ -211,6 +211,34 @@ Route Router::route(const HttpRequest& request) const {
 }
 
 Encoding Router::classify(const HttpRequest& request) const { return route(request).encoding; }
+
+bool Router::virtual_host_wanted(const HttpRequest& request, std::string_view scope) const {
+  if (!has_virtual_host_ || !bucket_from_host(header_value(request, "Host"))) return false;
+  if (request.method() == http::verb::post &&
+      is_form_content_type(header_value(request, "Content-Type")))
+    return false;
+  if (scope.empty()) return true;
+  for (const auto& s : rest_)
+    if (s->options.virtual_host && s->signing == scope) return true;
+  return false;
+}
+
+std::size_t Router::largest_body_limit(std::size_t server_max) const {
+  return std::max(server_max, largest_body_);
+}
+
+std::size_t Router::body_limit(const HttpRequest& request, std::size_t server_max) const {
+  if (!has_large_bodies_ || request.find("X-Amz-Target") != request.end()) return server_max;
+  std::string_view content_type = header_value(request, "Content-Type");
+  if (request.method() == http::verb::post &&
+      (starts_with_icase(content_type, json_content_type_prefix) ||
+       is_form_content_type(content_type)))
+    return server_max;
+  Route r;
+  std::string_view scope = sigv4::scope_service(header_value(request, "Authorization"));
+  if (!route_rest(request, scope, r)) return server_max;
+  return std::max(server_max, r.body_bytes_max);
+}
 
 bool Router::route_json(const HttpRequest& request, std::string_view target, bool has_target,
                         Route& r) const {
@@ -332,6 +360,7 @@ void Router::use_rest(const RestService& s, Route& r) const {
   r.signing.service = s.signing;
   r.signing.s3_path = s.options.s3_errors;
   r.signing.unsigned_payload_allowed = true;
+  r.body_bytes_max = s.options.body_bytes_max;
   r.metrics = s.metrics;
   r.rest = &s.handler;
 }

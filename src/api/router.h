@@ -3,8 +3,10 @@
 //
 //  1. `X-Amz-Target` present: AWS JSON 1.0/1.1, the service whose target prefix starts the
 //     value ("AWSStepFunctions.", "AmazonSQS.", ...). Must be POST /.
-//  2. A Host naming an S3 bucket (`bucket.localhost:port`, `bucket.s3.<anything>`) with a
-//     virtual-host REST service registered: that service.
+//  2. A Host naming an S3 bucket (`bucket.localhost:port`, `bucket.s3.<region>.localhost`,
+//     `bucket.s3.<anything>`) with a virtual-host REST service registered: that service —
+//     unless the request is a query-protocol form or its SigV4 scope names another service
+//     (SQS's query clients at `sqs.us-east-1.localhost` are not a bucket "sqs.us-east-1").
 //  3. GET/HEAD on a registered GET path (/health, /metrics, add_get) or static prefix.
 //  4. POST with a form body (or `Action=` in the query string of /): the query protocol, the
 //     service owning the form's Action; an Action two services share goes to the one named by
@@ -76,6 +78,8 @@ struct RestServiceOptions {
   bool virtual_host = false;
   bool s3_errors = false;   // S3's <Error> shape, x-amz-request-id, S3 signing rules
   std::string signing_name = {};  // SigV4 service; empty: the service name
+  // The largest request body this service takes (S3's PUT and UploadPart); 0: the server's.
+  std::size_t body_bytes_max = 0;
 };
 
 struct RestRequest {
@@ -159,6 +163,7 @@ struct Route {
   Params query_params;
   std::string rest_path;
   std::string_view host_bucket;
+  std::size_t body_bytes_max = 0;            // rest: the service's, 0 for the server's
   const GetHandler* get = nullptr;           // plain: one of get, get_async, stream
   const AsyncGetHandler* get_async = nullptr;
   const StreamHandler* stream = nullptr;
@@ -193,6 +198,11 @@ class Router {
   Route route(const HttpRequest& request) const;
   // From the headers alone (a body refused as too large): the protocol's error shape.
   Encoding classify(const HttpRequest& request) const;
+  // From the headers alone: the largest body the request's service takes — `server_max`
+  // unless the request goes to a REST service with a larger body_bytes_max (S3's PUT).
+  std::size_t body_limit(const HttpRequest& request, std::size_t server_max) const;
+  // The largest body any service takes (the parser's limit until the headers say which).
+  std::size_t largest_body_limit(std::size_t server_max) const;
 
   Metrics& metrics() { return metrics_; }
 
@@ -212,6 +222,7 @@ class Router {
   bool route_get(const HttpRequest& request, std::string_view path, Route& r) const;
   bool route_query(const HttpRequest& request, std::string_view scope, Route& r) const;
   bool route_rest(const HttpRequest& request, std::string_view scope, Route& r) const;
+  bool virtual_host_wanted(const HttpRequest& request, std::string_view scope) const;
   void refuse(const HttpRequest& request, Route& r) const;
   void use_rest(const RestService& s, Route& r) const;
 
@@ -226,6 +237,8 @@ class Router {
   std::vector<std::unique_ptr<StaticRoute>> statics_;
   ServiceMetrics* http_metrics_ = nullptr;
   bool has_virtual_host_ = false;
+  bool has_large_bodies_ = false;  // some REST service takes bodies above the server's limit
+  std::size_t largest_body_ = 0;   // the largest body_bytes_max of a REST service
 };
 
 }  // namespace stepwise::api

@@ -215,6 +215,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Encoding encoding_;
   std::string resource_;
   bool head_ = false;
+  std::size_t body_limit_ = 0;  // the request's body limit (the router's, else the server's)
   ServiceMetrics* metrics_ = nullptr;
   OperationMetrics* operation_metrics_ = nullptr;
   std::string operation_name_;  // only when operation_metrics_ was not found
@@ -323,6 +324,14 @@ void Connection::parse_buffered() {
   if (parser_->is_done()) {
     keep_alive_ = parser_->get().keep_alive();
     ++server_->requests;
+    // Parsed in one go under the largest limit: hold the request to its own.
+    const std::size_t limit =
+        server_->router.body_limit(parser_->get(), opts_.body_bytes_max);
+    if (parser_->get().body().size() > limit) {
+      request_id_ = server_->next_request_id();
+      encoding_ = server_->router.classify(parser_->get());
+      return write(entity_too_large(limit), false);
+    }
     return handle(parser_->release());
   }
   if (parser_->is_header_done()) return on_header({});
@@ -338,7 +347,10 @@ void Connection::new_parser() {
   parser_.emplace();
   parser_->eager(true);
   parser_->header_limit(static_cast<std::uint32_t>(opts_.header_bytes_max));
-  parser_->body_limit(opts_.body_bytes_max);
+  // Beast refuses a declared Content-Length above this limit while it parses the headers, so
+  // it starts at the largest any service takes; on_header narrows it to the request's.
+  body_limit_ = server_->router.largest_body_limit(opts_.body_bytes_max);
+  parser_->body_limit(body_limit_);
 }
 
 void Connection::continue_header() {
@@ -353,12 +365,17 @@ void Connection::on_header(beast::error_code ec) {
   if (ec) return fail_read(ec);
   auto length = parser_->content_length();
   keep_alive_ = parser_->get().keep_alive();
-  if (length && *length > opts_.body_bytes_max) {
+  // A service may take larger bodies than the server's default (S3's PUT): decided from the
+  // headers, before any byte of the body is read.
+  const std::size_t limit = server_->router.body_limit(parser_->get(), opts_.body_bytes_max);
+  if (length && *length > limit) {
     ++server_->requests;
     request_id_ = server_->next_request_id();
     encoding_ = server_->router.classify(parser_->get());
-    return write(entity_too_large(opts_.body_bytes_max), false);
+    return write(entity_too_large(limit), false);
   }
+  body_limit_ = limit;
+  parser_->body_limit(limit);
   auto expect = parser_->get().find(http::field::expect);
   if (expect != parser_->get().end() && beast::iequals(expect->value(), "100-continue") &&
       !parser_->is_done())
@@ -387,6 +404,12 @@ void Connection::read_body() {
 void Connection::on_body(beast::error_code ec) {
   if (ec) return fail_read(ec);
   ++server_->requests;
+  // Chunks parsed before on_header narrowed the limit count too.
+  if (parser_->get().body().size() > body_limit_) {
+    request_id_ = server_->next_request_id();
+    encoding_ = server_->router.classify(parser_->get());
+    return write(entity_too_large(body_limit_), false);
+  }
   handle(parser_->release());
 }
 
@@ -403,7 +426,7 @@ void Connection::fail_read(beast::error_code ec) {
   if (ec == http::error::body_limit) {
     // Beast refuses a declared length before it marks the header done, but every field is in.
     if (parser_) encoding_ = server_->router.classify(parser_->get());
-    return write(entity_too_large(opts_.body_bytes_max), false);
+    return write(entity_too_large(body_limit_), false);
   }
   if (ec == http::error::header_limit)
     return write(malformed_request("headers are larger than the limit of " +

@@ -4,6 +4,7 @@
 
 #include "services/common/sqlite_record_log.h"
 #include "services/sns/sns_service.h"
+#include "services/s3/s3_service.h"
 #include "services/sqs/sqs_service.h"
 
 namespace stepwise::app {
@@ -49,8 +50,22 @@ Result<std::unique_ptr<BuiltinServices>> BuiltinServices::open(
       std::size_t damaged = 0;
       if (auto st = sns->sns().load(&damaged); !st.ok()) return st.error();
       s->services_.push_back(std::move(sns));
+    } else if (name == "s3") {
+      auto s3 = services::s3::S3Service::open(services::s3::S3Options{
+          .clock = options.clock,
+          .log = *s->log_,
+          .blob_dir = options.database.empty()
+                          ? std::filesystem::path()
+                          : options.database.parent_path() / "s3" / "blobs",
+          .place = options.place,
+          .put_bytes_max = options.s3_put_bytes_max,
+          .id_seed = options.id_seed});
+      if (!s3.ok()) return s3.error();
+      std::size_t damaged = 0;
+      if (auto st = (*s3)->s3().load(&damaged); !st.ok()) return st.error();
+      s->services_.push_back(std::move(s3).value());
     } else {
-      return Error{"Usage", "unknown built-in service '" + name + "' (known: sqs, sns)"};
+      return Error{"Usage", "unknown built-in service '" + name + "' (known: sqs, sns, s3)"};
     }
   }
   return s;
@@ -95,7 +110,7 @@ std::vector<std::string> parse_service_list(const std::string& text) {
 }
 
 const std::vector<std::string>& builtin_service_names() {
-  static const std::vector<std::string> names = {"sqs", "sns"};
+  static const std::vector<std::string> names = {"sqs", "sns", "s3"};
   return names;
 }
 
@@ -104,7 +119,9 @@ const std::vector<std::string>& builtin_integration_names(std::string_view servi
   static const std::vector<std::string> sqs = {"sqs:sendMessage", "aws-sdk:sqs:*"};
   static const std::vector<std::string> sns = {"sns:publish", "aws-sdk:sns:*"};
   if (service == "sqs") return sqs;
+  static const std::vector<std::string> s3 = {"aws-sdk:s3:*"};
   if (service == "sns") return sns;
+  if (service == "s3") return s3;
   return none;
 }
 

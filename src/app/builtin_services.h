@@ -18,6 +18,7 @@
 #include "services/common/builtin_service.h"
 #include "services/common/record_log.h"
 #include "services/common/timers.h"
+#include "services/s3/s3_limits.h"
 
 namespace stepwise::app {
 
@@ -26,10 +27,13 @@ struct BuiltinServicesOptions {
   services::Place place;
   // Empty: in memory. Else the SQLite file the records go to (the store's stepwise.db).
   std::filesystem::path database;
-  std::vector<std::string> enabled = {"sqs", "sns"};  // names of the services to run
-  std::uint64_t id_seed = 0;                          // 0: unpredictable ids
+  std::vector<std::string> enabled = {"sqs", "sns", "s3"};  // names of the services to run
+  std::uint64_t id_seed = 0;                                // 0: unpredictable ids
   // Where files a person reads go (SNS e-mail deliveries: sns-email.jsonl); empty: none.
   std::filesystem::path data_dir = {};
+  // S3: the largest single PUT or UploadPart (docs/SERVICES.md); object bytes go to
+  // `<database's folder>/s3/blobs` (in memory without a database).
+  std::uint64_t s3_put_bytes_max = services::s3_limits::put_bytes_max_default;
 };
 
 class BuiltinServices {
@@ -58,7 +62,7 @@ class BuiltinServices {
 const std::vector<std::string>& builtin_integration_names(std::string_view service);
 const std::vector<std::string>& builtin_service_names();
 
-// "sqs,sns" → {"sqs", "sns"}; "none" or "" → {}.
+// "sqs,sns,s3" → {"sqs", "sns", "s3"}; "none" or "" → {}.
 std::vector<std::string> parse_service_list(const std::string& text);
 
 }  // namespace stepwise::app

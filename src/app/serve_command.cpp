@@ -274,7 +274,8 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
                       ? fs::path(c.data_dir) / store::SqliteStore::kFileName
                       : fs::path(),
       .enabled = parse_service_list(c.services),
-      .data_dir = c.data_dir};
+      .data_dir = c.data_dir,
+      .s3_put_bytes_max = c.s3_max_put_bytes};
   auto builtins = BuiltinServices::open(service_options);
   if (!builtins) {
     err << "stepwise serve: built-in services: " << builtins.error().name << ": "
@@ -356,7 +357,7 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
     router.add_json_service("AWSStepFunctions.", "states",
                             refuse_unsupported ? static_cast<api::Dispatcher&>(guard) : table);
     console::register_console(router, svc, hub, {.auth = !c.auth_keys_file.empty()});
-    (*builtins)->add_routes(router);  // SQS: AmazonSQS. (JSON) and its query Actions
+    (*builtins)->add_routes(router);  // SQS (JSON, query), SNS (query), S3 (REST-XML)
     api::ServeOptions serve;
     serve.log = &err;
     serve.server.bind = c.bind;

@@ -121,6 +121,10 @@ CLI::App* add_serve(CLI::App& app, ServeCommand& c) {
                     "built-in AWS services on the same port (docs/SERVICES.md): a comma-separated "
                     "list, or none")
       ->capture_default_str();
+  serve->add_option("--s3-max-put-bytes", c.s3_max_put_bytes,
+                    "built-in S3: the largest single PUT or UploadPart in bytes (AWS: 5 GiB)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{5} * 1024 * 1024 * 1024))
+      ->capture_default_str();
   serve->add_option("--retention-days", c.retention_days,
                     "days closed executions are kept before being purged (>= 14; 0: forever)")
       ->capture_default_str();

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Runs one real-client suite (boto3, AWS CLI or JavaScript SDK) against `stepwise serve`.
 
-Usage: run.py --stepwise build/stepwise --suite boto3|boto3-debian|cli|js|sqs-boto3|
-       sqs-boto3-debian|sns-boto3|sns-boto3-debian
+Usage: run.py --stepwise build/stepwise --suite SUITE
+(SUITE: boto3|boto3-debian|cli|js|sqs-boto3|sqs-boto3-debian|sns-boto3|sns-boto3-debian|
+        s3-boto3|s3-boto3-debian)
 
 `boto3` runs boto3_test.py with the newest boto3 on the machine and requires every operation;
 `boto3-debian` runs it with Debian's python3-boto3 (1.26), skipping operations its model lacks.
@@ -10,6 +11,8 @@ Usage: run.py --stepwise build/stepwise --suite boto3|boto3-debian|cli|js|sqs-bo
 over the query protocol respectively, and workflows calling it). `sns-boto3` and
 `sns-boto3-debian` run sns_boto3_test.py (the built-in SNS, query protocol, its deliveries, the
 AWS CLI's `aws sns` and workflows calling it).
+`s3-boto3` and `s3-boto3-debian` run s3_boto3_test.py (the built-in S3 with boto3 and the AWS CLI,
+and workflows calling it).
 
 Starts `stepwise serve --port <free> --store memory --fast-time` with the fixtures' functions and
 mock config, waits for the port, runs the suite with STEPWISE_ENDPOINT set, then stops the server
@@ -99,6 +102,15 @@ def suite_command(suite):
         if not botocore_version("/usr/bin/python3"):
             return None, "no boto3 for /usr/bin/python3 (Debian package python3-boto3)"
         return ["/usr/bin/python3", os.path.join(HERE, "sns_boto3_test.py"), "-v"], None
+    if suite == "s3-boto3":
+        py = newest_boto3_python()
+        if not py:
+            return None, "no python3 with boto3 (Debian package python3-boto3)"
+        return [py, os.path.join(HERE, "s3_boto3_test.py"), "-v"], None
+    if suite == "s3-boto3-debian":
+        if not botocore_version("/usr/bin/python3"):
+            return None, "no boto3 for /usr/bin/python3 (Debian package python3-boto3)"
+        return ["/usr/bin/python3", os.path.join(HERE, "s3_boto3_test.py"), "-v"], None
     if suite == "sqs-boto3-debian":
         if not botocore_version("/usr/bin/python3"):
             return None, "no boto3 for /usr/bin/python3 (Debian package python3-boto3)"
@@ -132,7 +144,7 @@ def suite_env(suite, server, binary, work):
     """Dummy credentials and config files of our own, so a developer's ~/.aws never leaks in."""
     env = dict(os.environ)
     for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL",
-                "AWS_ENDPOINT_URL_SFN", "AWS_ENDPOINT_URL_SQS"):
+                "AWS_ENDPOINT_URL_SFN", "AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL_S3"):
         env.pop(key, None)
     env.update({
         "STEPWISE_ENDPOINT": server.endpoint,
@@ -160,7 +172,8 @@ def main():
     parser.add_argument("--stepwise", required=True, help="the stepwise binary")
     parser.add_argument("--suite", required=True,
                         choices=["boto3", "boto3-debian", "cli", "js", "sqs-boto3",
-                                 "sqs-boto3-debian", "sns-boto3", "sns-boto3-debian"])
+                                 "sqs-boto3-debian", "sns-boto3", "sns-boto3-debian", "s3-boto3",
+                                 "s3-boto3-debian"])
     args = parser.parse_args()
     if skipped(args.suite):
         print(f"clients/{args.suite}: skipped (STEPWISE_SKIP_CLIENTS)")

@@ -1,0 +1,92 @@
+// BlobStore: where the built-in S3 keeps object bytes. Objects are stored as blobs named by ids
+// this server makes (never by the object's key, so no key — "../x", NUL, 1 KiB of slashes — can
+// reach a path outside the blob folder); the object's metadata, in the RecordLog, lists its
+// blobs (one for a PUT, one per part for a multipart upload, so completing an upload copies
+// nothing).
+//
+//  - FileBlobStore: one file per blob under `<data-dir>/s3/blobs/`. put() writes a temporary
+//    file, fsyncs it, renames it into place and fsyncs the folder before returning, so a blob
+//    whose metadata record is acknowledged survives kill -9. sweep() (at start) removes blobs
+//    no record names — those of a write that crashed before its record committed, or of a
+//    delete that crashed before its unlink — and leftover temporary files.
+//  - MemoryBlobStore: the same in memory (`--store memory`, tests, the conformance runner).
+//
+// Thread-safety: every method may be called from any thread concurrently.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "base/ids.h"
+#include "base/result.h"
+
+namespace stepwise::services::s3 {
+
+class BlobStore {
+ public:
+  virtual ~BlobStore() = default;
+  // Stores bytes durably; returns the new blob's id. Errors: "S3.Io" with the OS's reason.
+  virtual Result<std::string> put(std::string_view bytes) = 0;
+  // Bytes [offset, offset + length) of a blob. Errors: "S3.Io" (a blob deleted meanwhile too).
+  virtual Result<std::string> read(const std::string& id, std::uint64_t offset,
+                                   std::uint64_t length) = 0;
+  // Appends a blob's range to `out` (as read(), without a copy).
+  virtual Status append(const std::string& id, std::uint64_t offset, std::uint64_t length,
+                        std::string& out) = 0;
+  virtual void remove(const std::string& id) = 0;
+  // Removes every blob for which `live` is false (and temporary leftovers). Before serving.
+  virtual void sweep(const std::function<bool(const std::string&)>& live) = 0;
+};
+
+class MemoryBlobStore final : public BlobStore {
+ public:
+  explicit MemoryBlobStore(std::uint64_t id_seed = 0) : ids_(id_seed) {}
+  Result<std::string> put(std::string_view bytes) override;
+  Result<std::string> read(const std::string& id, std::uint64_t offset,
+                           std::uint64_t length) override;
+  Status append(const std::string& id, std::uint64_t offset, std::uint64_t length,
+                std::string& out) override;
+  void remove(const std::string& id) override;
+  void sweep(const std::function<bool(const std::string&)>& live) override;
+  std::size_t size() const;
+
+ private:
+  mutable std::mutex mu_;
+  IdGenerator ids_;                                                  // guarded by mu_
+  std::map<std::string, std::shared_ptr<const std::string>> blobs_;  // guarded by mu_
+};
+
+class FileBlobStore final : public BlobStore {
+ public:
+  // Creates the folder if needed. Errors: "S3.Io".
+  static Result<std::unique_ptr<FileBlobStore>> open(const std::filesystem::path& dir,
+                                                     std::uint64_t id_seed = 0);
+  Result<std::string> put(std::string_view bytes) override;
+  Result<std::string> read(const std::string& id, std::uint64_t offset,
+                           std::uint64_t length) override;
+  Status append(const std::string& id, std::uint64_t offset, std::uint64_t length,
+                std::string& out) override;
+  void remove(const std::string& id) override;
+  void sweep(const std::function<bool(const std::string&)>& live) override;
+
+ private:
+  FileBlobStore(std::filesystem::path dir, std::uint64_t id_seed)
+      : dir_(std::move(dir)), ids_(id_seed) {}
+  std::string new_id();
+  std::filesystem::path dir_;
+  std::mutex mu_;
+  IdGenerator ids_;            // guarded by mu_
+  std::uint64_t counter_ = 0;  // guarded by mu_
+};
+
+// True for an id this store could have made (16 lowercase hex digits + '-' + counter digits);
+// anything else in the folder is not ours to read.
+bool is_blob_id(std::string_view id);
+
+}  // namespace stepwise::services::s3

@@ -1,0 +1,883 @@
+#include "services/s3/s3.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <array>
+#include <set>
+
+#include "api/protocol.h"
+#include "json/json.h"
+#include "services/common/codec.h"
+
+namespace stepwise::services::s3 {
+
+struct S3::Bucket {
+  std::string name;
+  Millis created = 0;
+  std::string region;
+  std::map<std::string, ObjectInfo> objects;
+};
+
+namespace {
+
+constexpr const char* kBuckets = "s3.buckets";
+constexpr const char* kObjects = "s3.objects";
+constexpr const char* kUploads = "s3.uploads";
+constexpr const char* kParts = "s3.parts";
+constexpr std::string_view kDefaultContentType = "binary/octet-stream";
+
+std::string sha256_hex(std::string_view bytes) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> d{};
+  unsigned int n = 0;
+  EVP_Digest(bytes.data(), bytes.size(), d.data(), &n, EVP_sha256(), nullptr);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < n; ++i) {
+    out += hex[d[i] >> 4];
+    out += hex[d[i] & 15];
+  }
+  return out;
+}
+
+// Record keys stay short whatever the object key (RecordLog keys are ≤ 1 KiB): the bucket and
+// the SHA-256 of the key; the value holds the key itself.
+std::string object_record_key(const std::string& bucket, const std::string& key) {
+  return bucket + "/" + sha256_hex(key);
+}
+
+json::object pairs_json(const Pairs& p) {
+  json::object o;
+  for (const auto& [k, v] : p) o[k] = v;
+  return o;
+}
+
+Pairs json_pairs(const json::value* v) {
+  Pairs out;
+  if (v == nullptr || !v->is_object()) return out;
+  for (const auto& kv : v->get_object())
+    if (kv.value().is_string())
+      out.emplace_back(std::string(kv.key()), std::string(kv.value().get_string()));
+  return out;
+}
+
+std::string str(const json::object& o, const char* k) {
+  const json::value* v = o.if_contains(k);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+std::int64_t num(const json::object& o, const char* k) {
+  const json::value* v = o.if_contains(k);
+  return v && v->is_int64() ? v->get_int64() : v && v->is_uint64() ? static_cast<std::int64_t>(
+                                                                          v->get_uint64())
+                                                                    : 0;
+}
+
+ObjectInfo object_from(const json::object& o) {
+  ObjectInfo info;
+  info.size = static_cast<std::uint64_t>(num(o, "size"));
+  info.etag = str(o, "etag");
+  info.content_type = str(o, "ct");
+  info.metadata = json_pairs(o.if_contains("meta"));
+  info.headers = json_pairs(o.if_contains("h"));
+  info.last_modified = num(o, "lm");
+  info.checksum_algorithm = str(o, "ca");
+  info.checksum = str(o, "cs");
+  info.checksum_type = str(o, "cty");
+  info.parts = static_cast<int>(num(o, "parts"));
+  if (const json::value* seg = o.if_contains("seg"); seg && seg->is_array()) {
+    for (const auto& s : seg->get_array()) {
+      if (!s.is_array() || s.get_array().size() != 2 || !s.get_array()[0].is_string()) continue;
+      const auto& a = s.get_array();
+      info.segments.push_back(
+          {std::string(a[0].get_string()),
+           a[1].is_int64() ? static_cast<std::uint64_t>(a[1].get_int64()) : a[1].is_uint64()
+                                                                              ? a[1].get_uint64()
+                                                                              : 0});
+    }
+  }
+  return info;
+}
+
+// Validates Content-MD5 (base64 of 16 bytes) against the bytes.
+std::optional<api::ApiError> check_md5(const std::string& content_md5, std::string_view bytes) {
+  if (content_md5.empty()) return std::nullopt;
+  auto raw = base64_decode(content_md5);
+  if (!raw || raw->size() != 16) return errors::invalid_digest();
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string h;
+  for (unsigned char c : *raw) {
+    h += hex[c >> 4];
+    h += hex[c & 15];
+  }
+  if (h != md5_hex(bytes)) return errors::bad_digest("Content-MD5");
+  return std::nullopt;
+}
+
+std::optional<api::ApiError> check_pairs(const Pairs& metadata, const Pairs& headers) {
+  if (metadata_bytes(metadata) > s3_limits::metadata_bytes_max)
+    return errors::metadata_too_large();
+  for (const Pairs* p : {&metadata, &headers})
+    for (const auto& [k, v] : *p)
+      if (!api::is_valid_utf8(k) || !api::is_valid_utf8(v))
+        return errors::invalid_argument("Metadata and headers must be valid UTF-8");
+  return std::nullopt;
+}
+
+ObjectInfo without_segments(const ObjectInfo& o) {
+  ObjectInfo c = o;
+  c.segments.clear();
+  return c;
+}
+
+}  // namespace
+
+// ---- listing ----
+
+std::string continuation_token(std::string_view last) { return base64_encode(last); }
+
+std::optional<std::string> decode_continuation(std::string_view token) {
+  return base64_decode(token);
+}
+
+ListResult list_keys(const std::map<std::string, ObjectInfo>& objects, const ListInput& in) {
+  ListResult out;
+  // Start after the later of StartAfter and the continuation point (v1's Marker).
+  std::string after = in.start_after;
+  if (in.continuation > after) after = in.continuation;
+  auto it = after.empty() ? objects.lower_bound(in.prefix) : objects.upper_bound(after);
+  if (!in.prefix.empty() && it != objects.end() && it->first < in.prefix)
+    it = objects.lower_bound(in.prefix);
+  std::size_t count = 0;
+  std::string last;
+  for (; it != objects.end(); ++it) {
+    const std::string& key = it->first;
+    if (!key.starts_with(in.prefix)) {
+      if (key > in.prefix) break;  // sorted: no later key has the prefix
+      continue;
+    }
+    std::string common;
+    if (!in.delimiter.empty()) {
+      auto at = key.find(in.delimiter, in.prefix.size());
+      if (at != std::string::npos) common = key.substr(0, at + in.delimiter.size());
+    }
+    // A common prefix that ends at or before the continuation point was listed already.
+    if (!common.empty() && !after.empty() && common <= after && after.starts_with(common))
+      continue;
+    if (count == in.max_keys) {
+      out.truncated = true;
+      break;
+    }
+    if (!common.empty()) {
+      if (out.common_prefixes.empty() || out.common_prefixes.back() != common) {
+        out.common_prefixes.push_back(common);
+        ++count;
+        last = common;
+      }
+      // Skip the rest of the keys under this prefix.
+      auto next = it;
+      while (std::next(next) != objects.end() && std::next(next)->first.starts_with(common))
+        ++next;
+      it = next;
+      continue;
+    }
+    out.contents.push_back({key, without_segments(it->second)});
+    ++count;
+    last = key;
+  }
+  if (out.truncated) {
+    if (in.v2) {
+      out.next = continuation_token(last);
+    } else if (!in.delimiter.empty()) {
+      out.next = last;  // v1 gives NextMarker only with a delimiter
+    }
+  }
+  return out;
+}
+
+// ---- setup ----
+
+S3::S3(S3Options options, std::unique_ptr<BlobStore> blobs)
+    : options_(std::move(options)), blobs_(std::move(blobs)), ids_(options_.id_seed) {}
+
+S3::~S3() = default;
+
+Result<std::unique_ptr<S3>> S3::open(S3Options options) {
+  std::unique_ptr<BlobStore> blobs;
+  if (options.blob_dir.empty()) {
+    blobs = std::make_unique<MemoryBlobStore>(options.id_seed);
+  } else {
+    auto f = FileBlobStore::open(options.blob_dir, options.id_seed);
+    if (!f.ok()) return f.error();
+    blobs = std::move(f).value();
+  }
+  return std::unique_ptr<S3>(new S3(std::move(options), std::move(blobs)));
+}
+
+Status S3::load(std::size_t* damaged) {
+  std::size_t bad = 0;
+  std::lock_guard lock(mu_);
+  auto buckets = options_.log.load(kBuckets);
+  if (!buckets.ok()) return buckets.error();
+  for (const auto& r : *buckets) {
+    auto v = json::parse(r.value);
+    if (!v.ok() || !v->is_object()) {
+      ++bad;
+      continue;
+    }
+    auto b = std::make_unique<Bucket>();
+    b->name = r.key;
+    b->created = num(v->get_object(), "created");
+    b->region = str(v->get_object(), "region");
+    buckets_[r.key] = std::move(b);
+  }
+  auto objects = options_.log.load(kObjects);
+  if (!objects.ok()) return objects.error();
+  for (const auto& r : *objects) {
+    auto v = json::parse(r.value);
+    if (!v.ok() || !v->is_object()) {
+      ++bad;
+      continue;
+    }
+    const auto& o = v->get_object();
+    auto b = buckets_.find(str(o, "b"));
+    if (b == buckets_.end()) {
+      ++bad;
+      continue;
+    }
+    b->second->objects[str(o, "k")] = object_from(o);
+    ++objects_;
+  }
+  auto uploads = options_.log.load(kUploads);
+  if (!uploads.ok()) return uploads.error();
+  for (const auto& r : *uploads) {
+    auto v = json::parse(r.value);
+    if (!v.ok() || !v->is_object()) {
+      ++bad;
+      continue;
+    }
+    const auto& o = v->get_object();
+    UploadInfo u;
+    u.id = r.key;
+    u.bucket = str(o, "b");
+    u.key = str(o, "k");
+    u.initiated = num(o, "at");
+    u.content_type = str(o, "ct");
+    u.metadata = json_pairs(o.if_contains("meta"));
+    u.headers = json_pairs(o.if_contains("h"));
+    u.checksum_algorithm = str(o, "ca");
+    uploads_[u.id] = std::move(u);
+  }
+  auto parts = options_.log.load(kParts);
+  if (!parts.ok()) return parts.error();
+  for (const auto& r : *parts) {
+    auto v = json::parse(r.value);
+    if (!v.ok() || !v->is_object()) {
+      ++bad;
+      continue;
+    }
+    const auto& o = v->get_object();
+    auto u = uploads_.find(str(o, "u"));
+    if (u == uploads_.end()) {
+      ++bad;
+      continue;
+    }
+    PartInfo p;
+    p.number = static_cast<int>(num(o, "n"));
+    p.size = static_cast<std::uint64_t>(num(o, "size"));
+    p.etag = str(o, "etag");
+    p.checksum = str(o, "cs");
+    p.last_modified = num(o, "lm");
+    p.blob = str(o, "blob");
+    u->second.parts[p.number] = std::move(p);
+  }
+  // Every blob a record names is live; the rest never committed (or lost its unlink).
+  std::set<std::string> live;
+  for (const auto& [name, b] : buckets_)
+    for (const auto& [key, o] : b->objects)
+      for (const auto& s : o.segments) live.insert(s.blob);
+  for (const auto& [id, u] : uploads_)
+    for (const auto& [n, p] : u.parts) live.insert(p.blob);
+  blobs_->sweep([&](const std::string& id) { return live.contains(id); });
+  if (damaged) *damaged = bad;
+  return ok_status();
+}
+
+// ---- records ----
+
+Mutation S3::record_of(const Bucket& b) const {
+  json::object o{{"created", b.created}, {"region", b.region}};
+  return {kBuckets, b.name, json::dump(o)};
+}
+
+Mutation S3::record_of(const std::string& bucket, const std::string& key,
+                       const ObjectInfo& info) const {
+  json::array seg;
+  for (const auto& s : info.segments) seg.push_back(json::array{s.blob, s.size});
+  json::object o{{"b", bucket},
+                 {"k", key},
+                 {"size", info.size},
+                 {"etag", info.etag},
+                 {"ct", info.content_type},
+                 {"meta", pairs_json(info.metadata)},
+                 {"h", pairs_json(info.headers)},
+                 {"lm", info.last_modified},
+                 {"ca", info.checksum_algorithm},
+                 {"cs", info.checksum},
+                 {"cty", info.checksum_type},
+                 {"parts", info.parts},
+                 {"seg", std::move(seg)}};
+  return {kObjects, object_record_key(bucket, key), json::dump(o)};
+}
+
+Mutation S3::record_of(const UploadInfo& u) const {
+  json::object o{{"b", u.bucket},
+                 {"k", u.key},
+                 {"at", u.initiated},
+                 {"ct", u.content_type},
+                 {"meta", pairs_json(u.metadata)},
+                 {"h", pairs_json(u.headers)},
+                 {"ca", u.checksum_algorithm}};
+  return {kUploads, u.id, json::dump(o)};
+}
+
+Mutation S3::record_of(const UploadInfo& u, const PartInfo& p) const {
+  json::object o{{"u", u.id},          {"n", p.number},          {"size", p.size},
+                 {"etag", p.etag},     {"cs", p.checksum},       {"lm", p.last_modified},
+                 {"blob", p.blob}};
+  char n[8];
+  std::snprintf(n, sizeof n, "%05d", p.number);
+  return {kParts, u.id + "/" + n, json::dump(o)};
+}
+
+template <class T>
+void S3::persist(std::vector<Mutation> batch, Answer<T> answer, Done<T> done,
+                 std::vector<std::string> doomed_blobs) {
+  auto shared = std::make_shared<Answer<T>>(std::move(answer));
+  BlobStore* blobs = blobs_.get();
+  options_.log.write(std::move(batch), [shared, blobs, doomed = std::move(doomed_blobs),
+                                        done = std::move(done)](Status s) {
+    if (!s.ok()) {
+      done(Answer<T>{errors::internal("The write could not be made durable: " + s.error().cause),
+                     {}});
+      return;
+    }
+    // The records no longer name these blobs: they can go.
+    for (const auto& id : doomed) blobs->remove(id);
+    done(std::move(*shared));
+  });
+}
+
+void S3::collect(const ObjectInfo& o, std::vector<std::string>& out) {
+  for (const auto& s : o.segments) out.push_back(s.blob);
+}
+
+S3::Bucket* S3::find_bucket(const std::string& name, api::ApiError* error) {
+  auto it = buckets_.find(name);
+  if (it == buckets_.end()) {
+    *error = errors::no_such_bucket();
+    return nullptr;
+  }
+  return it->second.get();
+}
+
+const S3::Bucket* S3::find_bucket(const std::string& name, api::ApiError* error) const {
+  return const_cast<S3*>(this)->find_bucket(name, error);
+}
+
+// ---- buckets ----
+
+void S3::create_bucket(const std::string& name, const std::string& region, Done<Nothing> done) {
+  if (!valid_bucket_name(name)) return done({errors::invalid_bucket_name(), {}});
+  std::unique_lock lock(mu_);
+  const std::string where = region.empty() ? options_.place.region : region;
+  if (auto it = buckets_.find(name); it != buckets_.end()) {
+    // us-east-1 keeps its legacy answer: creating a bucket you own there succeeds again.
+    if (where == "us-east-1" && it->second->region == "us-east-1") {
+      lock.unlock();
+      return done({});
+    }
+    return done({errors::bucket_already_owned(), {}});
+  }
+  if (buckets_.size() >= s3_limits::buckets_max) return done({errors::too_many_buckets(), {}});
+  auto b = std::make_unique<Bucket>();
+  b->name = name;
+  b->created = options_.clock.now_ms();
+  b->region = where;
+  std::vector<Mutation> batch{record_of(*b)};
+  buckets_[name] = std::move(b);
+  persist<Nothing>(std::move(batch), {}, std::move(done));
+}
+
+Answer<BucketInfo> S3::head_bucket(const std::string& name) const {
+  std::lock_guard lock(mu_);
+  api::ApiError e;
+  const Bucket* b = find_bucket(name, &e);
+  if (b == nullptr) return {e, {}};
+  return {std::nullopt, {b->name, b->created, b->region}};
+}
+
+std::vector<BucketInfo> S3::list_buckets() const {
+  std::lock_guard lock(mu_);
+  std::vector<BucketInfo> out;
+  for (const auto& [name, b] : buckets_) out.push_back({name, b->created, b->region});
+  return out;
+}
+
+void S3::delete_bucket(const std::string& name, Done<Nothing> done) {
+  std::lock_guard lock(mu_);
+  api::ApiError e;
+  Bucket* b = find_bucket(name, &e);
+  if (b == nullptr) return done({e, {}});
+  if (!b->objects.empty()) return done({errors::bucket_not_empty(), {}});
+  std::vector<Mutation> batch{{kBuckets, name, std::nullopt}};
+  std::vector<std::string> doomed;
+  // Uploads in progress go with the bucket (AWS refuses; a bucket whose only content is an
+  // unfinished upload is "not empty" there too).
+  for (const auto& [id, u] : uploads_)
+    if (u.bucket == name) return done({errors::bucket_not_empty(), {}});
+  buckets_.erase(name);
+  persist<Nothing>(std::move(batch), {}, std::move(done), std::move(doomed));
+}
+
+// ---- objects ----
+
+std::optional<api::ApiError> S3::check_put(const PutInput& in, std::string* algorithm,
+                                           std::string* checksum) const {
+  if (auto e = check_key(in.key)) return e;
+  if (auto e = check_pairs(in.metadata, in.headers)) return e;
+  if (auto e = check_md5(in.content_md5, in.body)) return e;
+  if (!in.checksum_algorithm.empty()) {
+    std::string_view alg = checksum_algorithm(in.checksum_algorithm);
+    if (alg.empty())
+      return errors::invalid_request("Value for x-amz-sdk-checksum-algorithm header is invalid.");
+    std::string computed = checksum_base64(alg, in.body);
+    if (!in.checksum.empty() && in.checksum != computed) return errors::bad_digest(alg);
+    *algorithm = std::string(alg);
+    *checksum = std::move(computed);
+  }
+  return std::nullopt;
+}
+
+void S3::put_object(PutInput in, Done<PutResult> done) {
+  store(std::move(in), options_.put_bytes_max, std::move(done));
+}
+
+void S3::store(PutInput in, std::uint64_t cap, Done<PutResult> done) {
+  std::string algorithm, checksum;
+  if (in.body.size() > cap) return done({errors::entity_too_large(), {}});
+  if (auto e = check_put(in, &algorithm, &checksum)) return done({e, {}});
+  {
+    std::lock_guard lock(mu_);
+    api::ApiError e;
+    if (find_bucket(in.bucket, &e) == nullptr) return done({e, {}});
+    if (objects_ >= s3_limits::objects_max)
+      return done({errors::invalid_request("This server holds too many objects"), {}});
+  }
+  // The bytes are durable before any record names them.
+  auto blob = blobs_->put(in.body);
+  if (!blob.ok()) return done({errors::internal(blob.error().cause), {}});
+  ObjectInfo info;
+  info.size = in.body.size();
+  info.etag = etag_of(in.body);
+  info.content_type = in.content_type.empty() ? std::string(kDefaultContentType) : in.content_type;
+  info.metadata = std::move(in.metadata);
+  info.headers = std::move(in.headers);
+  info.checksum_algorithm = algorithm;
+  info.checksum = checksum;
+  info.checksum_type = algorithm.empty() ? "" : "FULL_OBJECT";
+  info.segments.push_back({*blob, info.size});
+  PutResult result{info.etag, algorithm, checksum, info.checksum_type};
+  std::lock_guard lock(mu_);
+  api::ApiError e;
+  Bucket* b = find_bucket(in.bucket, &e);
+  if (b == nullptr) {  // deleted while the bytes were written
+    blobs_->remove(*blob);
+    return done({e, {}});
+  }
+  info.last_modified = options_.clock.now_ms();
+  std::vector<std::string> doomed;
+  auto [it, inserted] = b->objects.try_emplace(in.key);
+  if (inserted) {
+    ++objects_;
+  } else {
+    collect(it->second, doomed);
+  }
+  it->second = std::move(info);
+  std::vector<Mutation> batch{record_of(in.bucket, in.key, it->second)};
+  persist<PutResult>(std::move(batch), {std::nullopt, std::move(result)}, std::move(done),
+                     std::move(doomed));
+}
+
+Answer<GetResult> S3::get_object(const std::string& bucket, const std::string& key,
+                                 std::string_view range, bool with_body) const {
+  GetResult out;
+  std::vector<Segment> segments;
+  {
+    std::lock_guard lock(mu_);
+    api::ApiError e;
+    const Bucket* b = find_bucket(bucket, &e);
+    if (b == nullptr) return {e, {}};
+    auto it = b->objects.find(key);
+    if (it == b->objects.end()) return {errors::no_such_key(), {}};
+    out.info = without_segments(it->second);
+    segments = it->second.segments;
+  }
+  std::uint64_t first = 0, last = out.info.size == 0 ? 0 : out.info.size - 1;
+  if (!range.empty()) {
+    RangeRequest r = parse_range(range, out.info.size);
+    if (r.kind == RangeRequest::Kind::unsatisfiable) return {errors::invalid_range(), {}};
+    if (r.kind == RangeRequest::Kind::range) {
+      out.partial = true;
+      first = r.first;
+      last = r.last;
+    }
+  }
+  out.first = first;
+  out.last = last;
+  if (!with_body || out.info.size == 0) return {std::nullopt, std::move(out)};
+  // Read [first, last] across the segments, outside the lock (a concurrent delete may remove
+  // a blob meanwhile: the object is then gone, as S3 would say a moment later).
+  out.body.reserve(static_cast<std::size_t>(last - first + 1));
+  std::uint64_t at = 0;
+  for (const auto& s : segments) {
+    std::uint64_t s_first = at, s_last = at + s.size;  // [s_first, s_last)
+    at = s_last;
+    if (s.size == 0 || s_last <= first || s_first > last) continue;
+    std::uint64_t from = std::max(first, s_first) - s_first;
+    std::uint64_t to = std::min(last + 1, s_last) - s_first;
+    if (auto st = blobs_->append(s.blob, from, to - from, out.body); !st.ok())
+      return {errors::no_such_key(), {}};
+  }
+  return {std::nullopt, std::move(out)};
+}
+
+void S3::copy_object(CopyInput in, Done<CopyResult> done) {
+  if (auto e = check_key(in.key)) return done({e, {}});
+  if (in.replace_metadata)
+    if (auto e = check_pairs(in.metadata, in.headers)) return done({e, {}});
+  auto src = get_object(in.src_bucket, in.src_key, "");
+  if (!src.ok()) return done({src.error, {}});
+  if (src.value.body.size() > s3_limits::put_bytes_max_aws)
+    return done({errors::invalid_request(
+                     "The specified copy source is larger than the maximum allowable size for "
+                     "a copy source: 5368709120"),
+                 {}});
+  const bool same = in.src_bucket == in.bucket && in.src_key == in.key;
+  if (same && !in.replace_metadata && in.checksum_algorithm.empty())
+    return done({errors::invalid_request(
+                     "This copy request is illegal because it is trying to copy an object to "
+                     "itself without changing the object's metadata, storage class, website "
+                     "redirect location or encryption attributes."),
+                 {}});
+  PutInput put;
+  put.bucket = in.bucket;
+  put.key = in.key;
+  put.body = std::move(src.value.body);
+  if (in.replace_metadata) {
+    put.content_type = in.content_type;
+    put.metadata = std::move(in.metadata);
+    put.headers = std::move(in.headers);
+  } else {
+    put.content_type = src.value.info.content_type;
+    put.metadata = src.value.info.metadata;
+    put.headers = src.value.info.headers;
+  }
+  put.checksum_algorithm =
+      in.checksum_algorithm.empty() ? src.value.info.checksum_algorithm : in.checksum_algorithm;
+  if (put.checksum_algorithm.empty() && src.value.info.parts > 0) put.checksum_algorithm = "";
+  Clock& clock = options_.clock;
+  // A copy of a large object may exceed the PUT cap: copies are bounded by AWS's 5 GiB.
+  store(std::move(put), s3_limits::put_bytes_max_aws,
+        [done = std::move(done), &clock](Answer<PutResult> r) {
+          if (!r.ok()) return done({r.error, {}});
+          done({std::nullopt,
+                {r.value.etag, clock.now_ms(), r.value.checksum_algorithm, r.value.checksum}});
+        });
+}
+
+void S3::delete_object(const std::string& bucket, const std::string& key, Done<Nothing> done) {
+  std::lock_guard lock(mu_);
+  api::ApiError e;
+  Bucket* b = find_bucket(bucket, &e);
+  if (b == nullptr) return done({e, {}});
+  auto it = b->objects.find(key);
+  if (it == b->objects.end()) return done({});  // S3: deleting a missing key succeeds
+  std::vector<std::string> doomed;
+  collect(it->second, doomed);
+  b->objects.erase(it);
+  --objects_;
+  persist<Nothing>({{kObjects, object_record_key(bucket, key), std::nullopt}}, {},
+                   std::move(done), std::move(doomed));
+}
+
+void S3::delete_objects(const std::string& bucket, std::vector<std::string> keys,
+                        Done<DeleteResult> done) {
+  if (keys.empty() || keys.size() > s3_limits::delete_objects_max)
+    return done({errors::malformed_xml(), {}});
+  std::lock_guard lock(mu_);
+  api::ApiError e;
+  Bucket* b = find_bucket(bucket, &e);
+  if (b == nullptr) return done({e, {}});
+  DeleteResult result;
+  std::vector<Mutation> batch;
+  std::vector<std::string> doomed;
+  for (auto& key : keys) {
+    if (auto bad = check_key(key)) {
+      result.errors.emplace_back(std::move(key), *bad);
+      continue;
+    }
+    if (auto it = b->objects.find(key); it != b->objects.end()) {
+      collect(it->second, doomed);
+      b->objects.erase(it);
+      --objects_;
+      batch.push_back({kObjects, object_record_key(bucket, key), std::nullopt});
+    }
+    result.deleted.push_back(std::move(key));
+  }
+  persist<DeleteResult>(std::move(batch), {std::nullopt, std::move(result)}, std::move(done),
+                        std::move(doomed));
+}
+
+Answer<ListResult> S3::list_objects(const std::string& bucket, const ListInput& in) const {
+  std::lock_guard lock(mu_);
+  api::ApiError e;
+  const Bucket* b = find_bucket(bucket, &e);
+  if (b == nullptr) return {e, {}};
+  ListInput capped = in;
+  capped.max_keys = std::min(in.max_keys, s3_limits::list_keys_max);
+  return {std::nullopt, list_keys(b->objects, capped)};
+}
+
+std::size_t S3::object_count() const {
+  std::lock_guard lock(mu_);
+  return objects_;
+}
+
+// ---- multipart ----
+
+void S3::create_upload(PutInput in, Done<std::string> done) {
+  if (auto e = check_key(in.key)) return done({e, {}});
+  if (auto e = check_pairs(in.metadata, in.headers)) return done({e, {}});
+  std::string algorithm;
+  if (!in.checksum_algorithm.empty()) {
+    algorithm = std::string(checksum_algorithm(in.checksum_algorithm));
+    if (algorithm.empty())
+      return done({errors::invalid_request("Checksum algorithm provided is unsupported."), {}});
+  }
+  std::lock_guard lock(mu_);
+  api::ApiError e;
+  if (find_bucket(in.bucket, &e) == nullptr) return done({e, {}});
+  if (uploads_.size() >= s3_limits::uploads_max)
+    return done({errors::invalid_request("Too many multipart uploads in progress"), {}});
+  UploadInfo u;
+  // Upload ids are opaque and long, as AWS's are; two random 64-bit halves.
+  u.id = base64_encode(std::to_string(ids_.next_u64()) + "." + std::to_string(ids_.next_u64()));
+  for (char& c : u.id)
+    if (c == '+' || c == '/' || c == '=') c = c == '+' ? '-' : c == '/' ? '_' : '0';
+  u.bucket = in.bucket;
+  u.key = in.key;
+  u.initiated = options_.clock.now_ms();
+  u.content_type = in.content_type.empty() ? std::string(kDefaultContentType) : in.content_type;
+  u.metadata = std::move(in.metadata);
+  u.headers = std::move(in.headers);
+  u.checksum_algorithm = algorithm;
+  std::vector<Mutation> batch{record_of(u)};
+  std::string id = u.id;
+  uploads_[id] = std::move(u);
+  persist<std::string>(std::move(batch), {std::nullopt, id}, std::move(done));
+}
+
+void S3::upload_part(const std::string& bucket, const std::string& key, const std::string& id,
+                     int number, PutInput body, Done<PutResult> done) {
+  if (number < s3_limits::part_number_min || number > s3_limits::part_number_max)
+    return done({errors::invalid_argument(
+                     "Part number must be an integer between 1 and 10000, inclusive"),
+                 {}});
+  if (body.body.size() > options_.put_bytes_max) return done({errors::entity_too_large(), {}});
+  if (auto e = check_md5(body.content_md5, body.body)) return done({e, {}});
+  std::string algorithm, checksum;
+  {
+    std::lock_guard lock(mu_);
+    api::ApiError e;
+    if (find_bucket(bucket, &e) == nullptr) return done({e, {}});
+    auto u = uploads_.find(id);
+    if (u == uploads_.end() || u->second.bucket != bucket || u->second.key != key)
+      return done({errors::no_such_upload(), {}});
+    algorithm = body.checksum_algorithm.empty() ? u->second.checksum_algorithm
+                                                : body.checksum_algorithm;
+  }
+  if (!algorithm.empty()) {
+    std::string_view alg = checksum_algorithm(algorithm);
+    if (alg.empty())
+      return done({errors::invalid_request("Checksum algorithm provided is unsupported."), {}});
+    checksum = checksum_base64(alg, body.body);
+    if (!body.checksum.empty() && body.checksum != checksum)
+      return done({errors::bad_digest(alg), {}});
+  }
+  auto blob = blobs_->put(body.body);
+  if (!blob.ok()) return done({errors::internal(blob.error().cause), {}});
+  std::lock_guard lock(mu_);
+  auto u = uploads_.find(id);
+  if (u == uploads_.end()) {  // aborted or completed while the bytes were written
+    blobs_->remove(*blob);
+    return done({errors::no_such_upload(), {}});
+  }
+  PartInfo p;
+  p.number = number;
+  p.size = body.body.size();
+  p.etag = etag_of(body.body);
+  p.checksum = checksum;
+  p.last_modified = options_.clock.now_ms();
+  p.blob = *blob;
+  std::vector<std::string> doomed;
+  if (auto old = u->second.parts.find(number); old != u->second.parts.end())
+    doomed.push_back(old->second.blob);
+  PutResult result{p.etag, algorithm.empty() ? "" : std::string(checksum_algorithm(algorithm)),
+                   checksum, ""};
+  std::vector<Mutation> batch{record_of(u->second, p)};
+  u->second.parts[number] = std::move(p);
+  persist<PutResult>(std::move(batch), {std::nullopt, std::move(result)}, std::move(done),
+                     std::move(doomed));
+}
+
+void S3::complete_upload(const std::string& bucket, const std::string& key, const std::string& id,
+                         std::vector<CompletedPart> parts, Done<CompleteResult> done) {
+  if (parts.empty())
+    return done({errors::malformed_xml(), {}});
+  std::lock_guard lock(mu_);
+  api::ApiError e;
+  Bucket* b = find_bucket(bucket, &e);
+  if (b == nullptr) return done({e, {}});
+  auto u = uploads_.find(id);
+  if (u == uploads_.end() || u->second.bucket != bucket || u->second.key != key)
+    return done({errors::no_such_upload(), {}});
+  UploadInfo& up = u->second;
+  ObjectInfo info;
+  std::vector<std::string> etags;
+  std::string composite;  // the parts' binary checksums, for a COMPOSITE checksum
+  int previous = 0;
+  for (const CompletedPart& c : parts) {
+    if (c.number <= previous) return done({errors::invalid_part_order(), {}});
+    previous = c.number;
+  }
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const CompletedPart& c = parts[i];
+    auto p = up.parts.find(c.number);
+    if (p == up.parts.end() || quoted_etag(c.etag) != p->second.etag)
+      return done({errors::invalid_part(), {}});
+    if (i + 1 < parts.size() && p->second.size < s3_limits::part_bytes_min)
+      return done({errors::entity_too_small(), {}});
+    info.size += p->second.size;
+    info.segments.push_back({p->second.blob, p->second.size});
+    etags.push_back(p->second.etag);
+    if (!up.checksum_algorithm.empty()) {
+      auto raw = base64_decode(p->second.checksum);
+      if (raw) composite += *raw;
+    }
+  }
+  auto etag = multipart_etag(etags);
+  if (!etag) return done({errors::invalid_part(), {}});
+  info.etag = *etag;
+  info.content_type = up.content_type;
+  info.metadata = up.metadata;
+  info.headers = up.headers;
+  info.last_modified = options_.clock.now_ms();
+  info.parts = static_cast<int>(parts.size());
+  if (!up.checksum_algorithm.empty()) {
+    // S3's composite checksum: the checksum of the parts' checksums, "-<n>".
+    info.checksum_algorithm = up.checksum_algorithm;
+    info.checksum = checksum_base64(up.checksum_algorithm, composite) + "-" +
+                    std::to_string(parts.size());
+    info.checksum_type = "COMPOSITE";
+  }
+  // Parts not named in the list are discarded, as S3 does.
+  std::set<std::string> used;
+  for (const auto& s : info.segments) used.insert(s.blob);
+  std::vector<std::string> doomed;
+  std::vector<Mutation> batch;
+  for (const auto& [n, p] : up.parts) {
+    if (!used.contains(p.blob)) doomed.push_back(p.blob);
+    char num_text[8];
+    std::snprintf(num_text, sizeof num_text, "%05d", n);
+    batch.push_back({kParts, up.id + "/" + num_text, std::nullopt});
+  }
+  batch.push_back({kUploads, up.id, std::nullopt});
+  auto [it, inserted] = b->objects.try_emplace(key);
+  if (inserted) {
+    ++objects_;
+  } else {
+    collect(it->second, doomed);
+  }
+  it->second = std::move(info);
+  batch.push_back(record_of(bucket, key, it->second));
+  CompleteResult result{it->second.etag, it->second.checksum_algorithm, it->second.checksum,
+                        it->second.checksum_type};
+  uploads_.erase(u);
+  persist<CompleteResult>(std::move(batch), {std::nullopt, std::move(result)}, std::move(done),
+                          std::move(doomed));
+}
+
+void S3::abort_upload(const std::string& bucket, const std::string& key, const std::string& id,
+                      Done<Nothing> done) {
+  std::lock_guard lock(mu_);
+  api::ApiError e;
+  if (find_bucket(bucket, &e) == nullptr) return done({e, {}});
+  auto u = uploads_.find(id);
+  if (u == uploads_.end() || u->second.bucket != bucket || u->second.key != key)
+    return done({errors::no_such_upload(), {}});
+  std::vector<Mutation> batch;
+  std::vector<std::string> doomed;
+  for (const auto& [n, p] : u->second.parts) {
+    doomed.push_back(p.blob);
+    batch.push_back(record_of(u->second, p));
+    batch.back().value = std::nullopt;
+  }
+  batch.push_back({kUploads, id, std::nullopt});
+  uploads_.erase(u);
+  persist<Nothing>(std::move(batch), {}, std::move(done), std::move(doomed));
+}
+
+Answer<PartsPage> S3::list_parts(const std::string& bucket, const std::string& key,
+                                 const std::string& id, int marker, std::size_t max) const {
+  std::lock_guard lock(mu_);
+  api::ApiError e;
+  if (find_bucket(bucket, &e) == nullptr) return {e, {}};
+  auto u = uploads_.find(id);
+  if (u == uploads_.end() || u->second.bucket != bucket || u->second.key != key)
+    return {errors::no_such_upload(), {}};
+  PartsPage page;
+  page.upload = u->second;
+  page.upload.parts.clear();
+  max = std::min(max, s3_limits::list_keys_max);
+  for (auto it = u->second.parts.upper_bound(marker); it != u->second.parts.end(); ++it) {
+    if (page.parts.size() == max) {
+      page.truncated = true;
+      break;
+    }
+    page.parts.push_back(it->second);
+    page.next_marker = it->first;
+  }
+  return {std::nullopt, std::move(page)};
+}
+
+Answer<std::vector<UploadInfo>> S3::list_uploads(const std::string& bucket,
+                                                 const std::string& prefix) const {
+  std::lock_guard lock(mu_);
+  api::ApiError e;
+  if (find_bucket(bucket, &e) == nullptr) return {e, {}};
+  std::vector<UploadInfo> out;
+  for (const auto& [id, u] : uploads_) {
+    if (u.bucket != bucket || !u.key.starts_with(prefix)) continue;
+    if (out.size() == s3_limits::list_keys_max) break;
+    UploadInfo c = u;
+    c.parts.clear();
+    out.push_back(std::move(c));
+  }
+  std::sort(out.begin(), out.end(), [](const UploadInfo& a, const UploadInfo& b) {
+    return a.key != b.key ? a.key < b.key : a.initiated < b.initiated;
+  });
+  return {std::nullopt, std::move(out)};
+}
+
+}  // namespace stepwise::services::s3
