@@ -102,6 +102,7 @@ TEST(BuiltinIntegrationNames, MatchWhatTheRunningServicesRegister) {
   ManualClock clock(1'700'000'000'000);
   BuiltinServicesOptions options{.clock = clock,
                                  .place = {"us-east-1", "123456789012", "http://localhost:1"},
+                                 .database = {},  // in memory
                                  .enabled = builtin_service_names()};
   auto services = BuiltinServices::open(options);
   ASSERT_TRUE(services.ok()) << services.error().cause;
@@ -117,8 +118,9 @@ TEST(BuiltinIntegrationNames, MatchWhatTheRunningServicesRegister) {
   }
   // Nothing registered live that the list leaves out (every optimized integration AWS has).
   for (const auto& entry : integrations::catalog()) {
-    if (live.runner_named(entry.name) != nullptr)
+    if (live.runner_named(entry.name) != nullptr) {
       EXPECT_NE(named.runner_named(entry.name), nullptr) << entry.name << " missing from the list";
+    }
   }
   (*services)->stop();
 }

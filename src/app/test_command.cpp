@@ -51,7 +51,8 @@ class CaseWorld {
         functions_(std::make_unique<tasks::FunctionRunner>()),
         http_(std::make_unique<tasks::HttpTaskRunner>()),
         jobs_(std::make_unique<tasks::JobRunner>()) {
-    sfn::ServiceOptions options{.clock = clock_, .store = store_};
+    sfn::ServiceOptions options{
+        .clock = clock_, .registry_store = store_, .execution_store = store_};
     options.integrations = tasks::local_integrations(
         {.functions = functions_.get(), .http = http_.get(), .jobs = jobs_.get()});
     options.mock_config = std::move(mocks);
