@@ -281,6 +281,12 @@ bool Router::route_json(const HttpRequest& request, std::string_view target, boo
 }
 
 bool Router::route_get(const HttpRequest& request, std::string_view path, Route& r) const {
+  // `GET /?Action=...` is the query protocol (an SNS SubscribeURL a person visits), never the
+  // console's page.
+  const std::string_view query = split_target(request.target()).second;
+  if (path == "/" && (query.starts_with("Action=") ||
+                      query.find("&Action=") != std::string_view::npos))
+    return false;
   const bool signed_request = request.find(http::field::authorization) != request.end();
   auto use = [&](std::string_view name, std::string_view rest, const GetOptions& options) {
     r.protocol = Protocol::plain;

@@ -347,11 +347,6 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
       err << "stepwise serve: " << st.error().name << ": " << st.error().cause << "\n";
       return 2;
     }
-    // The built-in services' integrations are supported too (sqs:sendMessage, aws-sdk:sqs:*).
-    if (auto st = (*builtins)->add_integrations(supported); !st.ok()) {
-      err << "stepwise serve: " << st.error().name << ": " << st.error().cause << "\n";
-      return 2;
-    }
     UnsupportedIntegrationGuard guard(table, supported);
     api::Router router;
     router.add_json_service("AWSStepFunctions.", "states",
