@@ -289,8 +289,8 @@ json::array tags_json(const store::Tags& tags) {
 Result<store::Tags> merge_tags(store::Tags current, const store::Tags& added,
                                std::string_view resource_arn) {
   for (const auto& [k, v] : added) {
-    auto it =
-        std::find_if(current.begin(), current.end(), [&](const auto& t) { return t.first == k; });
+    auto it = std::find_if(current.begin(), current.end(),
+                           [&key = k](const auto& t) { return t.first == key; });
     if (it != current.end())
       it->second = v;
     else
