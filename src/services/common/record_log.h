@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "json/json.h"
 
 namespace stepwise::services {
 
@@ -62,6 +63,12 @@ class RecordLog {
   virtual Result<std::vector<Record>> load(const std::string& ns) = 0;
   virtual void flush() = 0;
 };
+
+// load(ns) for records whose values are JSON objects (every service writes them so): hands each
+// to `each` with its key; a value that is not a JSON object, or that `each` refuses (returns
+// false: it names a parent that is gone, say), counts in `bad`. Errors: load's.
+Status load_json_objects(RecordLog& log, const std::string& ns, std::size_t& bad,
+                         const std::function<bool(const Record&, const json::object&)>& each);
 
 // In memory (tests, `--store memory`): applies at once and calls `done` before returning.
 class MemoryRecordLog final : public RecordLog {

@@ -217,46 +217,22 @@ Result<std::unique_ptr<S3>> S3::open(S3Options options) {
 Status S3::load(std::size_t* damaged) {
   std::size_t bad = 0;
   std::lock_guard lock(mu_);
-  auto buckets = options_.log.load(kBuckets);
-  if (!buckets.ok()) return buckets.error();
-  for (const auto& r : *buckets) {
-    auto v = json::parse(r.value);
-    if (!v.ok() || !v->is_object()) {
-      ++bad;
-      continue;
-    }
+  auto each_bucket = [&](const Record& r, const json::object& o) {
     auto b = std::make_unique<Bucket>();
     b->name = r.key;
-    b->created = num(v->get_object(), "created");
-    b->region = str(v->get_object(), "region");
+    b->created = num(o, "created");
+    b->region = str(o, "region");
     buckets_[r.key] = std::move(b);
-  }
-  auto objects = options_.log.load(kObjects);
-  if (!objects.ok()) return objects.error();
-  for (const auto& r : *objects) {
-    auto v = json::parse(r.value);
-    if (!v.ok() || !v->is_object()) {
-      ++bad;
-      continue;
-    }
-    const auto& o = v->get_object();
+    return true;
+  };
+  auto each_object = [&](const Record&, const json::object& o) {
     auto b = buckets_.find(str(o, "b"));
-    if (b == buckets_.end()) {
-      ++bad;
-      continue;
-    }
+    if (b == buckets_.end()) return false;
     b->second->objects[str(o, "k")] = object_from(o);
     ++objects_;
-  }
-  auto uploads = options_.log.load(kUploads);
-  if (!uploads.ok()) return uploads.error();
-  for (const auto& r : *uploads) {
-    auto v = json::parse(r.value);
-    if (!v.ok() || !v->is_object()) {
-      ++bad;
-      continue;
-    }
-    const auto& o = v->get_object();
+    return true;
+  };
+  auto each_upload = [&](const Record& r, const json::object& o) {
     UploadInfo u;
     u.id = r.key;
     u.bucket = str(o, "b");
@@ -267,21 +243,11 @@ Status S3::load(std::size_t* damaged) {
     u.headers = json_pairs(o.if_contains("h"));
     u.checksum_algorithm = str(o, "ca");
     uploads_[u.id] = std::move(u);
-  }
-  auto parts = options_.log.load(kParts);
-  if (!parts.ok()) return parts.error();
-  for (const auto& r : *parts) {
-    auto v = json::parse(r.value);
-    if (!v.ok() || !v->is_object()) {
-      ++bad;
-      continue;
-    }
-    const auto& o = v->get_object();
+    return true;
+  };
+  auto each_part = [&](const Record&, const json::object& o) {
     auto u = uploads_.find(str(o, "u"));
-    if (u == uploads_.end()) {
-      ++bad;
-      continue;
-    }
+    if (u == uploads_.end()) return false;
     PartInfo p;
     p.number = static_cast<int>(num(o, "n"));
     p.size = static_cast<std::uint64_t>(num(o, "size"));
@@ -290,7 +256,13 @@ Status S3::load(std::size_t* damaged) {
     p.last_modified = num(o, "lm");
     p.blob = str(o, "blob");
     u->second.parts[p.number] = std::move(p);
-  }
+    return true;
+  };
+  // Parents first: an object names its bucket, a part its upload.
+  if (auto st = load_json_objects(options_.log, kBuckets, bad, each_bucket); !st.ok()) return st;
+  if (auto st = load_json_objects(options_.log, kObjects, bad, each_object); !st.ok()) return st;
+  if (auto st = load_json_objects(options_.log, kUploads, bad, each_upload); !st.ok()) return st;
+  if (auto st = load_json_objects(options_.log, kParts, bad, each_part); !st.ok()) return st;
   // Every blob a record names is live; the rest never committed (or lost its unlink).
   std::set<std::string> live;
   for (const auto& [name, b] : buckets_)

@@ -325,18 +325,8 @@ Sns::Topic* Sns::find_topic(const std::string& arn) {
 
 Status Sns::load(std::size_t* damaged) {
   std::size_t bad = 0;
-  auto topics = options_.log.load(kTopicsNs);
-  if (!topics.ok()) return topics.error();
-  auto subs = options_.log.load(kSubscriptionsNs);
-  if (!subs.ok()) return subs.error();
   std::lock_guard lock(mu_);
-  for (const auto& rec : *topics) {
-    auto parsed = json::parse(rec.value);
-    if (!parsed.ok() || !parsed->is_object()) {
-      ++bad;
-      continue;
-    }
-    const auto& o = parsed->get_object();
+  auto each_topic = [&](const Record& rec, const json::object& o) {
     auto t = std::make_unique<Topic>();
     t->arn = rec.key;
     t->name = text_field(o, "name");
@@ -349,14 +339,9 @@ Status Sns::load(std::size_t* damaged) {
     if (const auto* d = o.if_contains("deleted_subscriptions"); d && json::is_number(*d))
       t->subscriptions_deleted = static_cast<std::uint64_t>(json::as_double(*d));
     topics_[t->arn] = std::move(t);
-  }
-  for (const auto& rec : *subs) {
-    auto parsed = json::parse(rec.value);
-    if (!parsed.ok() || !parsed->is_object()) {
-      ++bad;
-      continue;
-    }
-    const auto& o = parsed->get_object();
+    return true;
+  };
+  auto each_subscription = [&](const Record& rec, const json::object& o) {
     auto s = std::make_unique<Subscription>();
     s->arn = rec.key;
     s->topic_arn = text_field(o, "topic");
@@ -369,14 +354,19 @@ Status Sns::load(std::size_t* damaged) {
     if (const auto* n = o.if_contains("order"); n && json::is_number(*n))
       s->order = static_cast<std::uint64_t>(json::as_double(*n));
     if (!topics_.contains(s->topic_arn) || s->order == 0 || sub_order_.contains(s->order)) {
-      ++bad;
-      continue;
+      return false;
     }
     s->refresh();
     next_order_ = std::max(next_order_, s->order + 1);
     sub_order_[s->order] = s->arn;
     subs_[s->arn] = std::move(s);
-  }
+    return true;
+  };
+  // Topics first: a subscription names its topic.
+  if (auto st = load_json_objects(options_.log, kTopicsNs, bad, each_topic); !st.ok()) return st;
+  if (auto st = load_json_objects(options_.log, kSubscriptionsNs, bad, each_subscription);
+      !st.ok())
+    return st;
   if (damaged) *damaged = bad;
   return ok_status();
 }

@@ -155,16 +155,8 @@ void Sqs::expire(Queue& q, Millis now, std::vector<Mutation>& batch) {
 
 Status Sqs::load(std::size_t* damaged) {
   std::size_t bad = 0;
-  auto queues = options_.log.load(kQueuesNs);
-  if (!queues.ok()) return queues.error();
   std::lock_guard lock(mu_);
-  for (const auto& rec : *queues) {
-    auto parsed = json::parse(rec.value);
-    if (!parsed.ok() || !parsed->is_object()) {
-      ++bad;
-      continue;
-    }
-    const auto& o = parsed->get_object();
+  auto each_queue = [&](const Record& rec, const json::object& o) {
     auto q = std::make_unique<Queue>();
     q->key = rec.key;
     q->name = text_field(o, "name");
@@ -179,7 +171,9 @@ Status Sqs::load(std::size_t* damaged) {
     q->last_purge_ms = int_field(o, "purged").value.value_or(-1);
     q->refresh();
     queues_[q->key] = std::move(q);
-  }
+    return true;
+  };
+  if (auto st = load_json_objects(options_.log, kQueuesNs, bad, each_queue); !st.ok()) return st;
   auto messages = options_.log.load(kMessagesNs);
   if (!messages.ok()) return messages.error();
   for (const auto& rec : *messages) {
