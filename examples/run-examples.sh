@@ -8,7 +8,7 @@ passed=0
 failed=0
 for dir in "$here"/*/; do
   name="$(basename "$dir")"
-  [ -f "$dir/definition.asl.json" ] || continue
+  [ -f "$dir/definition.asl.json" ] && [ -f "$dir/expected.json" ] || continue
   args=(run "$dir/definition.asl.json" --input "@$dir/input.json" --fast-time)
   [ -f "$dir/functions.yaml" ] && args+=(--functions "$dir/functions.yaml")
   if ! out="$("$stepwise" "${args[@]}" 2>/tmp/stepwise-example-err.$$)"; then

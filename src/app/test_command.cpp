@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "api/xml_writer.h"
+#include "app/builtin_services.h"
 #include "app/child_processes.h"
 #include "app/definition_file.h"
 #include "app/input_quota.h"
@@ -42,32 +43,62 @@ constexpr int poll_interval_ms = 2;
 // GetExecutionHistory pages (1000 events each): the 25,000-event quota fits.
 constexpr int history_pages_max = 30;
 
-// One case's world: a memory store, the functions of its file, its mocks, a Service.
+// One case's world: a memory store, the functions of its file, its mocks, the built-in
+// services it asks for (in memory, over the case's clock), a Service.
 class CaseWorld {
  public:
-  CaseWorld(bool fast_time, std::optional<tasks::MockConfig> mocks)
+  // Errors: the built-in services cannot start (an unknown name).
+  static Result<std::unique_ptr<CaseWorld>> make(bool fast_time,
+                                                 std::optional<tasks::MockConfig> mocks,
+                                                 const std::vector<std::string>& services) {
+    std::unique_ptr<CaseWorld> w(new CaseWorld(fast_time));
+    // The same ids on every run of a case, as for the Service (queue URLs on the default
+    // place: http://localhost:8083/123456789012/NAME).
+    auto builtins = BuiltinServices::open(
+        BuiltinServicesOptions{.clock = w->clock_, .place = {}, .database = {},
+                               .enabled = services, .id_seed = 1});
+    if (!builtins) return builtins.error();
+    w->builtins_ = std::move(builtins).value();
+    w->init(std::move(mocks));
+    return w;
+  }
+
+ private:
+  explicit CaseWorld(bool fast_time)
       : manual_(RealClock().now_ms()),
         clock_(fast_time ? static_cast<Clock&>(manual_) : static_cast<Clock&>(real_)),
         functions_(std::make_unique<tasks::FunctionRunner>()),
         http_(std::make_unique<tasks::HttpTaskRunner>()),
-        jobs_(std::make_unique<tasks::JobRunner>()) {
+        jobs_(std::make_unique<tasks::JobRunner>()) {}
+
+  void init(std::optional<tasks::MockConfig> mocks) {
     sfn::ServiceOptions options{
         .clock = clock_, .registry_store = store_, .execution_store = store_};
-    options.integrations = tasks::local_integrations(
-        {.functions = functions_.get(), .http = http_.get(), .jobs = jobs_.get()});
+    options.integrations = [local = tasks::local_integrations({.functions = functions_.get(),
+                                                               .http = http_.get(),
+                                                               .jobs = jobs_.get()}),
+                            b = builtins_.get()](tasks::IntegrationRegistry& registry) {
+      if (auto s = local(registry); !s.ok()) return s;
+      return b->add_integrations(registry);
+    };
     options.mock_config = std::move(mocks);
     options.id_seed = 1;  // the same ids on every run of a case
     service_ = std::make_unique<sfn::Service>(std::move(options));
     functions_->set_callbacks(&service_->callbacks());
     service_->add_operations(table_);
   }
-  // The Service's contract: stop it, then its runners, then the Service itself.
+
+ public:
+  // The Service's contract: stop it, then its runners, then the Service itself; the built-in
+  // services its integrations call go last.
   ~CaseWorld() {
     service_->stop();
+    builtins_->stop();
     functions_.reset();
     http_.reset();
     jobs_.reset();
     service_.reset();
+    builtins_.reset();
   }
 
   tasks::FunctionRunner& functions() { return *functions_; }
@@ -89,6 +120,24 @@ class CaseWorld {
     return r.body().is_object() ? r.body().get_object() : json::object{};
   }
 
+  // One call to a built-in service, waited for: its answer, or its error (name: the AWS
+  // error code, e.g. "QueueDoesNotExist").
+  Result<json::value> call_service(const ServiceCall& c) {
+    services::BuiltinService* service = builtins_->find(c.service);
+    if (service == nullptr)
+      return Error{"TestFile", c.where + ": the case does not run '" + c.service +
+                                   "' (see `services:`)"};
+    std::promise<api::Response> answer;
+    auto done = answer.get_future();
+    api::RequestInfo info;
+    info.request_id = "stepwise-test";
+    service->operations().dispatch(c.operation, json::value(c.params), info,
+                                   [&answer](api::Response r) { answer.set_value(std::move(r)); });
+    api::Response r = done.get();
+    if (r.is_error()) return Error{r.error().type, r.error().message};
+    return r.body();
+  }
+
  private:
   RealClock real_;
   ManualClock manual_;
@@ -97,9 +146,27 @@ class CaseWorld {
   std::unique_ptr<tasks::FunctionRunner> functions_;
   std::unique_ptr<tasks::HttpTaskRunner> http_;
   std::unique_ptr<tasks::JobRunner> jobs_;
+  std::unique_ptr<BuiltinServices> builtins_;
   std::unique_ptr<sfn::Service> service_;
   api::OperationTable table_;
 };
+
+// A check's verdict: "" when the answer meets it, else the first difference.
+std::string check_call(CaseWorld& world, const ServiceCall& c) {
+  const std::string what = c.where + " (" + c.service + ": " + c.operation + ")";
+  auto got = world.call_service(c);
+  if (c.error) {
+    if (got) return what + ": expected error " + *c.error + ", got an answer";
+    if (got.error().name != *c.error)
+      return what + ": expected error " + *c.error + ", got " + got.error().name + ": " +
+             got.error().cause;
+    return "";
+  }
+  if (!got) return what + ": " + got.error().name + ": " + got.error().cause;
+  if (!c.contains) return "";
+  if (auto d = json_contains_difference(*c.contains, *got); !d.empty()) return what + " " + d;
+  return "";
+}
 
 std::string string_of(const json::object& o, const char* key) {
   const auto* v = o.if_contains(key);
@@ -222,7 +289,10 @@ TestResult run_case_body(const TestFile& f, const TestCase& c,
   if (!unsupported.empty())
     return fail(unsupported_message(unsupported, registry, "stepwise test"));
 
-  CaseWorld world(f.fast_time, *mocks);
+  auto made_world = CaseWorld::make(f.fast_time, *mocks,
+                                    f.services.value_or(builtin_service_names()));
+  if (!made_world) return fail(made_world.error().cause);
+  CaseWorld& world = **made_world;
   if (!f.functions_files.empty()) {
     auto config = load_task_configs(f.functions_files);
     if (!config) return fail(config.error().cause);
@@ -231,6 +301,14 @@ TestResult run_case_body(const TestFile& f, const TestCase& c,
     if (!applied) return fail(applied.error().cause);
   }
   world.start();
+  for (const auto* list : {&f.setup, &c.setup}) {
+    for (const auto& call : *list) {
+      auto done = world.call_service(call);
+      if (!done)
+        return fail(call.where + " (" + call.service + ": " + call.operation + "): " +
+                    done.error().name + ": " + done.error().cause);
+    }
+  }
   for (const auto& [name, path] : f.machines) {
     auto text = load_definition_text(path);
     if (!text) return fail(text.error().cause);
@@ -264,6 +342,8 @@ TestResult run_case_body(const TestFile& f, const TestCase& c,
     }
   }
   r.message = first_difference(c.expect, actual);
+  for (std::size_t i = 0; i < c.expect.calls.size() && r.message.empty(); ++i)
+    r.message = check_call(world, c.expect.calls[i]);
   r.outcome = r.message.empty() ? TestResult::Outcome::passed : TestResult::Outcome::failed;
   return r;
 }

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <filesystem>
 
+#include "app/builtin_services.h"
 #include "app/definition_file.h"
 #include "jsonata/jsonata.h"
 #include "jsonpath/jsonpath.h"
@@ -71,6 +72,63 @@ Result<TestAssertion> parse_assertion(const json::value& v, const std::string& w
   return a;
 }
 
+// `- sqs: CreateQueue` with `params`, and for checks `contains` or `error`.
+Result<ServiceCall> parse_call(const json::value& v, const std::string& where, bool check) {
+  if (!v.is_object()) return Error{"TestFile", where + " must be a map like {sqs: CreateQueue}"};
+  ServiceCall call;
+  for (const auto& kv : v.get_object()) {
+    const std::string key(kv.key());
+    if (key == "params") {
+      if (!kv.value().is_object()) return Error{"TestFile", where + ".params must be a map"};
+      call.params = kv.value().get_object();
+    } else if (check && key == "contains") {
+      call.contains = kv.value();
+    } else if (check && key == "error") {
+      if (!kv.value().is_string()) return Error{"TestFile", where + ".error must be a string"};
+      call.error = std::string(kv.value().get_string());
+    } else {
+      const auto& known = builtin_service_names();
+      if (std::find(known.begin(), known.end(), key) == known.end()) {
+        std::string names;
+        for (const auto& n : known) names += (names.empty() ? "" : ", ") + n;
+        return Error{"TestFile", where + ": '" + key + "' is not a built-in service (" + names +
+                                     (check ? "; or params, contains, error)" : "; or params)")};
+      }
+      if (!call.service.empty())
+        return Error{"TestFile", where + ": one service per call ('" + call.service +
+                                     "' and '" + key + "')"};
+      if (!kv.value().is_string() || kv.value().get_string().empty())
+        return Error{"TestFile", where + "." + key + " must name an operation (CreateQueue)"};
+      call.service = key;
+      call.operation = std::string(kv.value().get_string());
+    }
+  }
+  if (call.service.empty())
+    return Error{"TestFile", where + ": names no service (e.g. {sqs: CreateQueue})"};
+  return call;
+}
+
+// `label`: how reports name the list's calls ("file setup", "expect.calls").
+Result<std::vector<ServiceCall>> parse_calls(const json::object& o, const char* key,
+                                             const std::string& where, bool check,
+                                             const std::string& label) {
+  std::vector<ServiceCall> out;
+  const json::value* list = o.if_contains(key);
+  if (list == nullptr) return out;
+  if (!list->is_array()) return Error{"TestFile", where + "." + key + " must be a list"};
+  if (list->get_array().size() > test_service_calls_max)
+    return Error{"TestFile", where + "." + key + ": more than " +
+                                 std::to_string(test_service_calls_max) + " calls"};
+  for (std::size_t i = 0; i < list->get_array().size(); ++i) {
+    auto call = parse_call(list->get_array()[i],
+                           where + "." + key + "[" + std::to_string(i) + "]", check);
+    if (!call) return call.error();
+    call->where = label + "[" + std::to_string(i) + "]";
+    out.push_back(std::move(*call));
+  }
+  return out;
+}
+
 Result<TestExpect> parse_expect(const json::value* v, const std::string& where) {
   TestExpect x;
   if (v != nullptr && !v->is_object()) return Error{"TestFile", where + " must be an object"};
@@ -106,6 +164,9 @@ Result<TestExpect> parse_expect(const json::value* v, const std::string& where) 
       x.assertions.push_back(std::move(*a));
     }
   }
+  auto calls = parse_calls(o, "calls", where, /*check=*/true, "expect.calls");
+  if (!calls) return calls.error();
+  x.calls = std::move(*calls);
   return x;
 }
 
@@ -132,6 +193,9 @@ Result<TestCase> parse_case(const json::value& v, const fs::path& dir, const std
     if (!m->is_object()) return Error{"TestFile", here + ".mocks must map state names to mocks"};
     c.mocks = m->get_object();
   }
+  auto setup = parse_calls(o, "setup", here, /*check=*/false, "setup");
+  if (!setup) return setup.error();
+  c.setup = std::move(*setup);
   auto expect = parse_expect(field(o, "expect"), here + ".expect");
   if (!expect) return expect.error();
   c.expect = std::move(*expect);
@@ -192,6 +256,21 @@ Result<TestFile> load_test_file(const std::string& path) {
     if (!ft->is_bool()) return file_error(path, "fast_time must be true or false");
     t.fast_time = ft->get_bool();
   }
+  if (const auto* sv = field(o, "services")) {
+    if (!sv->is_array()) return file_error(path, "services must be a list (e.g. [sqs, s3])");
+    std::vector<std::string> names;
+    const auto& known = builtin_service_names();
+    for (const auto& n : sv->get_array()) {
+      if (!n.is_string() ||
+          std::find(known.begin(), known.end(), n.get_string()) == known.end())
+        return file_error(path, "services: " + json::dump(n) + " is not a built-in service");
+      names.push_back(std::string(n.get_string()));
+    }
+    t.services = std::move(names);
+  }
+  auto setup = parse_calls(o, "setup", path, /*check=*/false, "file setup");
+  if (!setup) return setup.error();
+  t.setup = std::move(*setup);
   const json::value* cases = field(o, "cases");
   if (cases == nullptr || !cases->is_array() || cases->get_array().empty())
     return file_error(path, "cases must be a non-empty list");
@@ -249,7 +328,9 @@ std::string key_path(const std::string& base, std::string_view key) {
   return plain ? base + "." + std::string(key) : base + "[" + json::quote(key) + "]";
 }
 
-std::string diff_at(const std::string& at, const json::value& e, const json::value& a) {
+// `subset`: the actual objects may hold keys the expected ones do not name.
+std::string diff_at(const std::string& at, const json::value& e, const json::value& a,
+                    bool subset = false) {
   if (json::is_number(e) && json::is_number(a)) {
     if (json::as_double(e) == json::as_double(a)) return "";
   } else if (e.is_object() && a.is_object()) {
@@ -259,9 +340,11 @@ std::string diff_at(const std::string& at, const json::value& e, const json::val
       const auto* got = ao.if_contains(kv.key());
       if (got == nullptr)
         return "at " + key_path(at, kv.key()) + ": expected " + shown(kv.value()) + ", missing";
-      if (auto d = diff_at(key_path(at, kv.key()), kv.value(), *got); !d.empty()) return d;
+      if (auto d = diff_at(key_path(at, kv.key()), kv.value(), *got, subset); !d.empty())
+        return d;
     }
     for (const auto& kv : ao) {
+      if (subset) break;
       if (!eo.contains(kv.key()))
         return "at " + key_path(at, kv.key()) + ": not expected, got " + shown(kv.value());
     }
@@ -270,7 +353,8 @@ std::string diff_at(const std::string& at, const json::value& e, const json::val
     const auto& ea = e.get_array();
     const auto& aa = a.get_array();
     for (std::size_t i = 0; i < std::min(ea.size(), aa.size()); ++i) {
-      if (auto d = diff_at(at + "[" + std::to_string(i) + "]", ea[i], aa[i]); !d.empty()) return d;
+      if (auto d = diff_at(at + "[" + std::to_string(i) + "]", ea[i], aa[i], subset); !d.empty())
+        return d;
     }
     if (ea.size() != aa.size()) {
       return "at " + at + ": expected " + std::to_string(ea.size()) + " items, got " +
@@ -327,6 +411,10 @@ std::string check_assertion(const TestAssertion& a, const TestActual& actual) {
 
 std::string json_difference(const json::value& expected, const json::value& actual) {
   return diff_at("$", expected, actual);
+}
+
+std::string json_contains_difference(const json::value& expected, const json::value& actual) {
+  return diff_at("$", expected, actual, /*subset=*/true);
 }
 
 std::string first_difference(const TestExpect& x, const TestActual& a) {

@@ -66,6 +66,24 @@ with tempfile.TemporaryDirectory() as d:
         if text not in out:
             problems.append(f"report lacks {text!r}:\n{out}")
 
+    # Built-in services in a case's world: checks after the run fail with their first
+    # difference; a failing setup call makes the case an error.
+    code, out, err = run([f"{here}/service-testfiles"], f"{d}/services.xml")
+    if code != 1:
+        problems.append(f"service checks: exit {code}, expected 1\n{out}\n{err}")
+    got = counts(f"{d}/services.xml")
+    if got != {"tests": 5, "failures": 2, "errors": 1}:
+        problems.append(f"service checks: JUnit {got}, expected 5 tests, 2 failures, 1 error")
+    for text in ["expect.calls[0] (sqs: ReceiveMessage) at $.Messages[0].Body: "
+                 'expected "goodbye", got "hello"',
+                 "expect.calls[0] (sqs: GetQueueUrl): expected error QueueDoesNotExist, "
+                 "got an answer",
+                 "setup[0] (sqs: DeleteQueue): QueueDoesNotExist",
+                 "PASS  " + f"{here}/service-testfiles/checks.test.yaml: a missing queue fails",
+                 "tests: 2 passed, 2 failed, 1 errors (5 cases"]:
+        if text not in out:
+            problems.append(f"service report lacks {text!r}:\n{out}")
+
 for p in problems:
     print("FAIL", p)
 if not problems:
