@@ -5,7 +5,9 @@
 #include <charconv>
 #include <limits>
 
+#include "base/invariant.h"
 #include "store/errors.h"
+#include "store/invariants.h"
 #include "store/paging.h"
 
 namespace stepwise::store {
@@ -255,11 +257,13 @@ Status MemoryStore::check_fence(const Fence& fence) const {
 // a replayed step committed twice would otherwise duplicate history).
 Status MemoryStore::check_steps(const std::vector<StepRecord>& steps) const {
   std::unordered_map<std::string, std::int64_t> last_id;
+  // The row before each step: stored, or left by an earlier step of this batch.
+  std::unordered_map<std::string, invariants::PriorRow> prior;
   for (const auto& step : steps) {
     const std::string& arn = step.execution.arn;
     auto [it, inserted] = last_id.try_emplace(arn, 0);
+    const auto ex = executions_.find(arn);
     if (inserted) {
-      auto ex = executions_.find(arn);
       if (ex != executions_.end() && !ex->second.events.empty())
         it->second = ex->second.events.back().id;
     }
@@ -270,6 +274,17 @@ Status MemoryStore::check_steps(const std::vector<StepRecord>& steps) const {
       }
       it->second = e.id;
     }
+    auto p = prior.find(arn);
+    if (p == prior.end() && ex != executions_.end()) {
+      const ExecutionRecord& row = ex->second.row;
+      p = prior.emplace(arn, invariants::PriorRow{row.status, row.history_count,
+                                                  row.redrive_count}).first;
+    }
+    if (auto v = invariants::step_violation(p == prior.end() ? nullptr : &p->second, step);
+        !v.empty())
+      return invariant_violated("MemoryStore::commit_steps", v);
+    const ExecutionRecord& r = step.execution;
+    prior[arn] = invariants::PriorRow{r.status, r.history_count, r.redrive_count};
   }
   return ok_status();
 }
@@ -317,6 +332,8 @@ Result<std::optional<ExecutionRecord>> MemoryStore::get_execution(const std::str
   std::lock_guard lock(mu_);
   auto it = executions_.find(arn);
   if (it == executions_.end()) return std::optional<ExecutionRecord>();
+  if (auto v = invariants::row_violation(it->second.row); !v.empty())
+    return invariant_violated("MemoryStore::get_execution", v);
   return std::optional<ExecutionRecord>(it->second.row);
 }
 
@@ -348,11 +365,13 @@ Result<std::vector<history::HistoryEvent>> MemoryStore::history(const HistoryQue
   if (!q.reverse) {
     auto pos = std::lower_bound(events.begin(), events.end(), q.after_id + 1, by_id);
     for (; pos != events.end() && out.size() < q.limit; ++pos) out.push_back(*pos);
-    return out;
+  } else {
+    auto end = q.after_id == 0 ? events.end()
+                               : std::lower_bound(events.begin(), events.end(), q.after_id, by_id);
+    for (auto pos = end; pos != events.begin() && out.size() < q.limit;) out.push_back(*--pos);
   }
-  auto end = q.after_id == 0 ? events.end()
-                             : std::lower_bound(events.begin(), events.end(), q.after_id, by_id);
-  for (auto pos = end; pos != events.begin() && out.size() < q.limit;) out.push_back(*--pos);
+  if (auto v = invariants::history_violation(out, q.reverse); !v.empty())
+    return invariant_violated("MemoryStore::history", q.execution_arn + ": " + v);
   return out;
 }
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <utility>
 
+#include "base/invariant.h"
+#include "store/invariants.h"
 #include "store/rows.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/statements.h"
@@ -24,9 +26,14 @@ constexpr const char* kRead = "cannot read executions";
 
 Result<std::optional<ExecutionRecord>> SqliteStore::get_execution(const std::string& arn) {
   std::lock_guard lock(read_mu_);
-  return read_one<ExecutionRecord>(
+  auto row = read_one<ExecutionRecord>(
       reader_, "SELECT " STEPWISE_EXECUTION_COLUMNS " FROM executions WHERE arn=?1", kRead,
       [&](Statement& s) { s.bind(1, arn); }, rows::read_execution<Statement>);
+  if (row.ok() && row->has_value()) {
+    if (auto v = invariants::row_violation(**row); !v.empty())
+      return invariant_violated("SqliteStore::get_execution", v);
+  }
+  return row;
 }
 
 Result<std::vector<ExecutionRecord>> SqliteStore::list_executions(const ExecutionQuery& q) {
@@ -75,10 +82,15 @@ Result<std::vector<history::HistoryEvent>> SqliteStore::history(const HistoryQue
   const std::int64_t bound =
       q.reverse && q.after_id == 0 ? std::numeric_limits<std::int64_t>::max() : q.after_id;
   std::lock_guard lock(read_mu_);
-  return read_all<history::HistoryEvent>(
+  auto events = read_all<history::HistoryEvent>(
       reader_, q.reverse ? reverse.c_str() : forward.c_str(), "cannot read the history",
       [&](Statement& s) { s.bind(1, q.execution_arn).bind(2, bound).bind(3, as_limit(q.limit)); },
       rows::read_event<Statement>);
+  if (events.ok()) {
+    if (auto v = invariants::history_violation(*events, q.reverse); !v.empty())
+      return invariant_violated("SqliteStore::history", q.execution_arn + ": " + v);
+  }
+  return events;
 }
 
 Result<std::vector<JournalEntry>> SqliteStore::journal(const std::string& execution_arn,

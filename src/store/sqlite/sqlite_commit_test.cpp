@@ -42,7 +42,7 @@ TEST(SqliteCommit, LaterStepsUpdateTheRowButNeverItsIdentityInputOrDefinition) {
   ASSERT_TRUE(commit(*s, {step(later, 3, 2, R"({"kind":"timer","id":1})")}).ok());
   later.status = "SUCCEEDED";
   later.output = R"({"done":1})";
-  later.stop_ms = 50;
+  later.stop_ms = 150;  // after both start times: a row never stops before it starts
   later.wake_ms = 0;
   ASSERT_TRUE(commit(*s, {step(later, 5, 1, R"({"kind":"timer","id":2})")}).ok());
 
@@ -53,7 +53,7 @@ TEST(SqliteCommit, LaterStepsUpdateTheRowButNeverItsIdentityInputOrDefinition) {
   EXPECT_EQ(stored->start_ms, row.start_ms);
   EXPECT_EQ(stored->status, "SUCCEEDED");
   EXPECT_EQ(stored->output, later.output);
-  EXPECT_EQ(stored->stop_ms, 50);
+  EXPECT_EQ(stored->stop_ms, 150);
   EXPECT_EQ(stored->trace_header, "trace");
   EXPECT_EQ(stored->wake_ms, 0);
   EXPECT_EQ(stored->history_count, 5);

@@ -162,10 +162,14 @@ class SqliteStore final : public Store, private BatchWriter {
   Status write_step(StepRecord& step);
   Status write_events(std::int64_t execution_id, std::vector<history::HistoryEvent>& events,
                       const std::string& arn);
-  // An execution row this writer has written: its id and journal entry count.
+  // An execution row this writer has written: its id and journal entry count, and what the
+  // invariants (store/invariants.h) compare the next step with.
   struct KnownRow {
     std::int64_t id = 0;
     std::int64_t journal_count = 0;
+    std::string status;
+    std::int64_t history_count = 0;
+    std::int64_t redrive_count = 0;
   };
   Result<KnownRow> write_row(const StepRecord& step);
   void remember_row(const ExecutionRecord& r, const KnownRow& row);

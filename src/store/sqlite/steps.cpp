@@ -8,7 +8,9 @@
 #include <string>
 #include <utility>
 
+#include "base/invariant.h"
 #include "store/errors.h"
+#include "store/invariants.h"
 #include "store/rows.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/statements.h"
@@ -148,6 +150,7 @@ Result<SqliteStore::KnownRow> SqliteStore::write_row(const StepRecord& step) {
   const std::int64_t journal_added = step.has_journal ? 1 : 0;
   KnownRow row;
   bool inserted = false;
+  bool known = true;  // a row was there before this step
   if (auto it = known_rows_.find(r.arn); it != known_rows_.end()) {
     row = it->second;
   } else {
@@ -163,14 +166,18 @@ Result<SqliteStore::KnownRow> SqliteStore::write_row(const StepRecord& step) {
     if (int rc = s.step(); rc != SQLITE_DONE) return writer_.last_error(rc, what);
     inserted = sqlite3_changes(writer_.handle()) == 1;
     if (inserted) {
-      row = KnownRow{sqlite3_last_insert_rowid(writer_.handle()), journal_added};
+      known = false;
+      row = KnownRow{sqlite3_last_insert_rowid(writer_.handle()), journal_added, r.status,
+                     r.history_count, r.redrive_count};
     } else {
       // Not written by this writer since open (a restart, a redrive of a closed execution).
       auto found = read_one<KnownRow>(
-          writer_, "SELECT id,journal_count FROM executions WHERE arn=?1", what,
-          [&](Statement& q) { q.bind(1, r.arn); },
+          writer_,
+          "SELECT id,journal_count,status,history_count,redrive_count FROM executions "
+          "WHERE arn=?1",
+          what, [&](Statement& q) { q.bind(1, r.arn); },
           [](const Statement& q) {
-            return KnownRow{q.integer(0), q.integer(1)};
+            return KnownRow{q.integer(0), q.integer(1), q.text(2), q.integer(3), q.integer(4)};
           });
       if (!found.ok()) return std::move(found).error();
       if (!found->has_value())
@@ -178,6 +185,12 @@ Result<SqliteStore::KnownRow> SqliteStore::write_row(const StepRecord& step) {
       row = **found;
     }
   }
+  const invariants::PriorRow prior{row.status, row.history_count, row.redrive_count};
+  if (auto v = invariants::step_violation(known ? &prior : nullptr, step); !v.empty())
+    return invariant_violated("SqliteStore::commit_steps", v);
+  row.status = r.status;
+  row.history_count = r.history_count;
+  row.redrive_count = r.redrive_count;
   if (!inserted) {
     row.journal_count += journal_added;
     auto st = run(
