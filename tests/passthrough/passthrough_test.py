@@ -162,7 +162,18 @@ def exercise(a, b):
                     ResultPath="$.got"),
         "List": task("aws-sdk:s3:listObjectsV2", {"Bucket": "passthrough-bucket",
                                                   "Prefix": "reports/"},
-                     ResultSelector={"Keys.$": "$.Contents[*].Key"}, ResultPath="$.listed"),
+                     "Copy", ResultSelector={"Keys.$": "$.Contents[*].Key"},
+                     ResultPath="$.listed"),
+        "Copy": task("aws-sdk:s3:copyObject", {"Bucket": "passthrough-bucket", "Key": "copy.json",
+                                               "CopySource":
+                                                   "passthrough-bucket/reports/day 1.json"},
+                     "Head", ResultPath="$.copied"),
+        "Head": task("aws-sdk:s3:headObject", {"Bucket": "passthrough-bucket", "Key": "copy.json"},
+                     "Delete", ResultSelector={"Length.$": "$.ContentLength",
+                                               "ETag.$": "$.ETag"}, ResultPath="$.head"),
+        "Delete": task("aws-sdk:s3:deleteObject", {"Bucket": "passthrough-bucket",
+                                                   "Key": "reports/day 1.json"},
+                       ResultPath="$.deleted"),
     }
     d = run(sfn_b, "passthrough", states, "Send")
     check(d["status"] == "SUCCEEDED", f"the workflow on B succeeded ({d.get('error')}: "
@@ -181,8 +192,12 @@ def exercise(a, b):
     check(len(n) == 1 and json.loads(n[0]["Body"])["Message"] == "approve order 7"
           and json.loads(n[0]["Body"])["MessageId"] == out["published"]["MessageId"],
           "A's topic delivered B's notification to its subscribed queue")
-    body = s3.get_object(Bucket="passthrough-bucket", Key="reports/day 1.json")["Body"].read()
-    check(body == b'{"x":1}', f"A's bucket holds the object B's workflow put: {body!r}")
+    body = s3.get_object(Bucket="passthrough-bucket", Key="copy.json")["Body"].read()
+    check(body == b'{"x":1}', f"A's bucket holds the object B's workflow put and copied: {body!r}")
+    check(out["head"]["Length"] == 7 and out["head"]["ETag"] == out["copied"]["CopyObjectResult"]
+          ["ETag"], f"headObject and copyObject agree: {out['head']} {out['copied']}")
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="passthrough-bucket").get("Contents", [])]
+    check(keys == ["copy.json"], f"deleteObject removed the original from A: {keys}")
 
     # Errors: the same workflow on A (built-in) and on B (pass-through).
     missing = queue.rsplit("/", 1)[0] + "/no-such-queue"

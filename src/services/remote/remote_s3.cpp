@@ -282,7 +282,10 @@ S3Encoded s3_request(std::string_view op, const Json& r) {
       out.error = s3::errors::invalid_argument("CopySource is required");
       return out;
     }
-    q.headers.emplace_back("x-amz-copy-source", s3::url_encode_key(source));
+    // "bucket/key[?versionId=...]": the name %-encoded, the version query kept.
+    const auto query = std::min(source.find('?'), source.size());
+    q.headers.emplace_back("x-amz-copy-source",
+                           s3::url_encode_key(source.substr(0, query)) + source.substr(query));
     std::string directive = text(r, "MetadataDirective");
     if (!directive.empty()) q.headers.emplace_back("x-amz-metadata-directive", directive);
     object_headers(r, q, false);

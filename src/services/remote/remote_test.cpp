@@ -345,6 +345,11 @@ TEST(RemoteS3, ListingsCopiesAndDeletesEncodeTheirParameters) {
                                                     {"CopySource", "src/a b"}});
   ASSERT_TRUE(copy.request);
   EXPECT_EQ(header_value(copy.request->headers, "x-amz-copy-source"), "src/a%20b");
+  copy = s3_request("CopyObject", json::object{{"Bucket", "b"},
+                                               {"Key", "k2"},
+                                               {"CopySource", "src/k?versionId=v1"}});
+  ASSERT_TRUE(copy.request);
+  EXPECT_EQ(header_value(copy.request->headers, "x-amz-copy-source"), "src/k?versionId=v1");
   auto del = s3_request(
       "DeleteObjects",
       json::object{{"Bucket", "b"},
