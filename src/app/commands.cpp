@@ -11,6 +11,7 @@
 #include "app/definition_file.h"
 #include "app/input_quota.h"
 #include "app/integration_support.h"
+#include "app/pass_through.h"
 #include "app/trace.h"
 #include "app/stderr_log.h"
 #include "app/task_config.h"
@@ -55,6 +56,9 @@ Result<std::shared_ptr<const asl::StateMachine>> load_machine(const RunCommand& 
 // Owns the task runners of one `stepwise run`: Lambda to local functions, everything under a
 // mock config's test case to its responses.
 struct Runners {
+  // Pass-through endpoints (pass_through.h): first, so that it outlives the registry.
+  RealClock signing_clock;
+  std::unique_ptr<services::remote::RemoteServices> remote;
   tasks::FunctionRunner functions;
   tasks::HttpTaskRunner http;
   tasks::JobRunner jobs;
@@ -67,18 +71,29 @@ struct Runners {
   }
 };
 
-Status set_up_runners(const RunCommand& c, const std::string& machine_name, Runners& r) {
+Status set_up_runners(const RunCommand& c, const std::string& machine_name, Runners& r,
+                      std::ostream& err) {
   auto registered = tasks::register_local_integrations(
       r.integrations, {.functions = &r.functions, .http = &r.http, .jobs = &r.jobs});
   if (!registered) return registered;
   // A function's or job's stderr is its log: shown on Stepwise's stderr, one block per call.
   r.functions.set_log_sink(stderr_log_sink());
   r.jobs.set_log_sink(stderr_log_sink());
+  std::vector<tasks::EndpointSpec> endpoints;
   if (!c.functions_files.empty()) {
     auto config = load_task_configs(c.functions_files);
     if (!config.ok()) return config.error();
+    endpoints = std::move(config->endpoints);
     auto applied = apply_task_config(std::move(*config), r.functions, r.http, r.jobs);
     if (!applied.ok()) return applied;
+  }
+  // The services with a pass-through endpoint run here through it (no built-in runs here).
+  auto remote = open_pass_through(endpoint_settings(endpoints), r.signing_clock, "us-east-1",
+                                  "stepwise run", err);
+  if (!remote.ok()) return remote.error();
+  r.remote = std::move(*remote);
+  if (r.remote) {
+    if (auto s = r.remote->add_integrations(r.integrations); !s.ok()) return s;
   }
   if (c.mock_config_file.empty()) return ok_status();
   auto config = tasks::load_mock_config_file(c.mock_config_file);
@@ -147,7 +162,7 @@ int run_command(const RunCommand& c, std::ostream& out, std::ostream& err) {
   const std::string name = c.state_machine_name.empty() ? machine_name_of_path(c.definition_path)
                                                         : c.state_machine_name;
   Runners runners;
-  if (auto s = set_up_runners(c, name, runners); !s.ok())
+  if (auto s = set_up_runners(c, name, runners, err); !s.ok())
     return usage_error(err, s.error().name + ": " + s.error().cause);
   auto unsupported = unsupported_tasks(**machine, runners.integrations, runners.mocked_states);
   if (!unsupported.empty())

@@ -21,6 +21,7 @@
 #include "app/integration_support.h"
 #include "app/stderr_log.h"
 #include "app/store_size.h"
+#include "app/pass_through.h"
 #include "app/task_config.h"
 #include "base/clock.h"
 #include "console/console.h"
@@ -216,12 +217,14 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
   runners->functions.set_log_sink(stderr_log_sink());
   runners->jobs.set_log_sink(stderr_log_sink());
   const std::vector<std::string> configs = config_paths(c);
+  std::vector<tasks::EndpointSpec> config_endpoints;  // `endpoints:` (pass_through.h)
   if (!configs.empty()) {
     auto loaded = load_task_configs(configs);
     Status applied = ok_status();
     if (!loaded.ok()) {
       applied = loaded.error();
     } else {
+      config_endpoints = std::move(loaded->endpoints);
       applied = apply_task_config(std::move(*loaded), runners->functions, runners->http,
                                   runners->jobs);
     }
@@ -264,6 +267,7 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
   options.place.region = c.region;
   options.place.account = c.account;
   // The built-in services keep their records beside the store's (its file, their own table).
+  const auto endpoints = endpoint_settings(config_endpoints);
   BuiltinServicesOptions service_options{
       .clock = clock,
       .place = {c.region, c.account,
@@ -273,9 +277,16 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
       .database = c.store == "sqlite"
                       ? fs::path(c.data_dir) / store::SqliteStore::kFileName
                       : fs::path(),
-      .enabled = parse_service_list(c.services),
+      // A service with a pass-through endpoint is not run here: its integrations go there.
+      .enabled = without_routed(parse_service_list(c.services), endpoints),
       .data_dir = c.data_dir,
       .s3_put_bytes_max = c.s3_max_put_bytes};
+  auto remote = open_pass_through(endpoints, real, c.region, "stepwise serve", out);
+  if (!remote) {
+    err << "stepwise serve: pass-through endpoints: " << remote.error().name << ": "
+        << remote.error().cause << "\n";
+    return 2;
+  }
   auto builtins = BuiltinServices::open(service_options);
   if (!builtins) {
     err << "stepwise serve: built-in services: " << builtins.error().name << ": "
@@ -285,8 +296,12 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
   options.integrations = [local = tasks::local_integrations({.functions = functions,
                                                               .http = &runners->http,
                                                               .jobs = &runners->jobs}),
-                          b = builtins->get()](tasks::IntegrationRegistry& registry) {
+                          b = builtins->get(),
+                          r = remote->get()](tasks::IntegrationRegistry& registry) {
     if (auto s = local(registry); !s.ok()) return s;
+    if (r != nullptr) {
+      if (auto s = r->add_integrations(registry); !s.ok()) return s;
+    }
     return b->add_integrations(registry);
   };
   // With a mock config any Task may be answered by a test case: nothing is refused at create.
@@ -347,6 +362,14 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
       err << "stepwise serve: " << st.error().name << ": " << st.error().cause << "\n";
       return 2;
     }
+    // The pass-through services' integrations too (some have no built-in service).
+    if (*remote) {
+      for (const auto& [service, url] : (*remote)->routes()) {
+        for (const auto& name : services::remote::integration_names(service)) {
+          (void)supported.add(name, &placeholder);  // a built-in one may hold it
+        }
+      }
+    }
     UnsupportedIntegrationGuard guard(table, supported);
     api::Router router;
     router.add_json_service("AWSStepFunctions.", "states",
@@ -378,6 +401,9 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
       code = api::serve_main(serve, router);
     }
     (*builtins)->stop();
+    // The pass-through calls in flight end (their answers reach the Service's loops, which
+    // still run) before the Service stops; the runners stay until the Service is gone.
+    if (*remote) (*remote)->stop();
     if (sns != nullptr) sns->sns().set_function_invoker(nullptr);
     svc.stop();
     // The runners join their threads, which post into the Service's loop: before the Service

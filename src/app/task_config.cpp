@@ -16,14 +16,21 @@ bool is_config_name(const fs::path& p) {
 }
 
 // Adds `items` to `into`, refusing a name `seen` already holds from another file.
+const std::string& name_of(const tasks::EndpointSpec& e) { return e.service; }
+template <typename T>
+const std::string& name_of(const T& item) {
+  return item.name;
+}
+
 template <typename T>
 Status merge(std::vector<T>& into, std::vector<T>& items, const char* what,
              std::map<std::string, std::string>& seen, const std::string& file) {
   for (auto& item : items) {
-    auto [it, added] = seen.emplace(item.name, file);
+    auto [it, added] = seen.emplace(name_of(item), file);
     if (!added) {
-      return Error{"FunctionsConfig", std::string(what) + " '" + item.name + "' is defined in " +
-                                          it->second + " and again in " + file};
+      return Error{"FunctionsConfig", std::string(what) + " '" + name_of(item) +
+                                          "' is defined in " + it->second + " and again in " +
+                                          file};
     }
     into.push_back(std::move(item));
   }
@@ -60,7 +67,7 @@ Result<tasks::TasksConfig> load_task_configs(const std::vector<std::string>& pat
   auto files = config_files(paths);
   if (!files) return files.error();
   tasks::TasksConfig merged;
-  std::map<std::string, std::string> functions, connections, jobs;  // name -> file
+  std::map<std::string, std::string> functions, connections, jobs, endpoints;  // name -> file
   for (const std::string& file : *files) {
     auto config = tasks::load_tasks_config(file);
     if (!config) return config.error();
@@ -70,6 +77,8 @@ Result<tasks::TasksConfig> load_task_configs(const std::vector<std::string>& pat
         !s)
       return s.error();
     if (auto s = merge(merged.jobs, config->jobs, "job", jobs, file); !s) return s.error();
+    if (auto s = merge(merged.endpoints, config->endpoints, "endpoint", endpoints, file); !s)
+      return s.error();
   }
   return merged;
 }

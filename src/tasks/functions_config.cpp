@@ -347,9 +347,32 @@ Result<std::vector<T>> read_section(const YAML::Node& node, const std::string& s
   return out;
 }
 
+// `endpoints:` entries: `sqs: http://host:port`, or `sqs: {url: ..., region: ...}`.
+Result<EndpointSpec> read_endpoint(const std::string& service, const YAML::Node& node) {
+  const std::string where = "endpoints." + service;
+  EndpointSpec spec;
+  spec.service = service;
+  if (node.IsScalar()) {
+    spec.url = node.as<std::string>();
+  } else if (node.IsMap()) {
+    for (const auto& kv : node) {
+      auto key = kv.first.as<std::string>();
+      if (!kv.second.IsScalar()) return config_error(where + "." + key, "must be text");
+      if (key == "url") spec.url = kv.second.as<std::string>();
+      else if (key == "region") spec.region = kv.second.as<std::string>();
+      else return config_error(where + "." + key, "unknown key (expected url, region)");
+    }
+  } else {
+    return config_error(where, "must be a URL or a map with 'url' and 'region'");
+  }
+  if (spec.url.empty()) return config_error(where, "needs a 'url'");
+  return spec;
+}
+
 Result<TasksConfig> read_root(const YAML::Node& root, const std::string& base_dir) {
   if (!root.IsMap())
-    return config_error("top level", "expected a map with 'functions', 'connections' or 'jobs'");
+    return config_error("top level",
+                        "expected a map with 'functions', 'connections', 'jobs' or 'endpoints'");
   TasksConfig config;
   for (const auto& kv : root) {
     auto key = kv.first.as<std::string>();
@@ -368,8 +391,13 @@ Result<TasksConfig> read_root(const YAML::Node& root, const std::string& base_di
           [&](const std::string& name, const YAML::Node& n) { return read_job(name, n, base_dir); });
       if (!jobs) return jobs.error();
       config.jobs = std::move(jobs.value());
+    } else if (key == "endpoints") {
+      auto es = read_section<EndpointSpec>(kv.second, key, limits::endpoints_max, read_endpoint);
+      if (!es) return es.error();
+      config.endpoints = std::move(es.value());
     } else {
-      return config_error(key, "unknown top-level key (expected functions, connections, jobs)");
+      return config_error(key, "unknown top-level key (expected functions, connections, jobs, "
+                               "endpoints)");
     }
   }
   return config;

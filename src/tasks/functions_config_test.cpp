@@ -70,6 +70,25 @@ TEST(FunctionsConfig, MistakesAreReportedWithTheirPlace) {
   }
 }
 
+TEST(FunctionsConfig, EndpointsAreUrlsOrMapsWithARegion) {
+  auto config = parse_tasks_config(
+      "endpoints:\n  sqs: http://127.0.0.1:4566\n  s3: {url: aws, region: eu-west-1}\n", "");
+  ASSERT_TRUE(config.ok()) << config.error().cause;
+  ASSERT_EQ(config->endpoints.size(), 2u);
+  EXPECT_EQ(config->endpoints[0].service, "sqs");
+  EXPECT_EQ(config->endpoints[0].url, "http://127.0.0.1:4566");
+  EXPECT_EQ(config->endpoints[0].region, "");
+  EXPECT_EQ(config->endpoints[1].url, "aws");
+  EXPECT_EQ(config->endpoints[1].region, "eu-west-1");
+  for (const char* bad : {"endpoints: [a]", "endpoints: {sqs: {region: x}}",
+                          "endpoints: {sqs: {url: h, port: 1}}", "endpoints: {sqs: [h]}",
+                          "endpoints: {sqs: h, sqs: i}"}) {
+    auto refused = parse_tasks_config(bad, "");
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_NE(refused.error().cause.find("endpoints"), std::string::npos) << refused.error().cause;
+  }
+}
+
 TEST(FunctionsConfig, HostileNestingIsRefusedWithoutRecursing) {
   std::string deep = "functions: " + std::string(100000, '[') + std::string(100000, ']');
   auto specs = parse_functions(deep, "");

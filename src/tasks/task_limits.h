@@ -40,6 +40,8 @@ inline constexpr std::size_t function_concurrency_max = 64;
 // Connections and jobs in one config file; key/value parameters of one connection section.
 inline constexpr std::size_t connections_max = 10000;
 inline constexpr std::size_t jobs_max = 10000;
+// `endpoints:` entries in a config (one per service; a few services exist).
+inline constexpr std::size_t endpoints_max = 64;
 inline constexpr std::size_t connection_parameters_max = 1024;
 
 // HTTP tasks: AWS's HTTP Task gives up on a call after 60 s (States.Http.Socket); response bodies

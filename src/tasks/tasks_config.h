@@ -52,14 +52,23 @@ struct JobSpec {
   std::int64_t timeout_ms = 0;  // 0: limits::job_timeout_ms_default
 };
 
+// A pass-through endpoint (`endpoints:`, docs/SERVICES.md): the integrations of `service` go
+// to `url` instead of the built-in service. Service names are checked where they are used.
+struct EndpointSpec {
+  std::string service;  // sqs, sns, s3, dynamodb, secretsmanager, events
+  std::string url;      // http(s)://host[:port], or "aws": the service's AWS endpoint
+  std::string region;   // empty: the default region
+};
+
 struct TasksConfig {
   std::vector<FunctionSpec> functions;
   std::vector<ConnectionSpec> connections;
   std::vector<JobSpec> jobs;
+  std::vector<EndpointSpec> endpoints;
 };
 
-// Reads a config file (YAML or JSON) with any of the top-level maps `functions`, `connections`
-// and `jobs`. Relative `cwd` values are resolved against the file's directory. Errors: name
+// Reads a config file (YAML or JSON) with any of the top-level maps `functions`, `connections`,
+// `jobs` and `endpoints`. Relative `cwd` values are resolved against the file's directory. Errors: name
 // "FunctionsConfig", cause says where.
 Result<TasksConfig> load_tasks_config(const std::string& path);
 Result<TasksConfig> parse_tasks_config(std::string_view text, const std::string& base_dir);

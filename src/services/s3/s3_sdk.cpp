@@ -56,13 +56,7 @@ Json metadata_json(const Pairs& p) {
   return o;
 }
 
-// The SDK's member for each stored entity header.
-constexpr std::pair<const char*, const char*> kHeaderMembers[] = {
-    {"CacheControl", "Cache-Control"},
-    {"ContentDisposition", "Content-Disposition"},
-    {"ContentEncoding", "Content-Encoding"},
-    {"ContentLanguage", "Content-Language"},
-    {"Expires", "Expires"}};
+constexpr const auto& kHeaderMembers = entity_header_members;
 
 PutInput put_input(const Json& r) {
   PutInput in;

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "api/dispatcher.h"
@@ -31,6 +32,15 @@ class S3Operations final : public api::Dispatcher {
  private:
   S3& s3_;
 };
+
+// The SDK's member for each entity header S3 stores with an object (shared with the
+// pass-through client, services/remote, which sends and reads them as headers).
+inline constexpr std::pair<const char*, const char*> entity_header_members[] = {
+    {"CacheControl", "Cache-Control"},
+    {"ContentDisposition", "Content-Disposition"},
+    {"ContentEncoding", "Content-Encoding"},
+    {"ContentLanguage", "Content-Language"},
+    {"Expires", "Expires"}};
 
 // Bytes as JSON text: invalid UTF-8 sequences become U+FFFD.
 std::string utf8_lossy(std::string_view bytes);

@@ -104,8 +104,6 @@ std::string text_of(const json::value& v) {
   return json::dump(v);
 }
 
-// Members whose JSON object is a map (entry/key/value), not a structure.
-bool is_map(std::string_view name) { return name == "Attributes"; }
 
 void write_value(Writer& w, int depth, std::string_view name, const json::value& v);
 
@@ -133,11 +131,11 @@ void write_value(Writer& w, int depth, std::string_view name, const json::value&
   }
   if (v.is_object()) {
     w.line(depth, "<" + n + ">");
-    if (is_map(name)) {
+    if (auto names = map_member(name)) {
       for (const auto& kv : v.get_object()) {
         w.line(depth + 1, "<entry>");
-        w.element(depth + 2, "key", std::string_view(kv.key()));
-        w.element(depth + 2, "value", text_of(kv.value()));
+        w.element(depth + 2, names->key, std::string_view(kv.key()));
+        w.element(depth + 2, names->value, text_of(kv.value()));
         w.line(depth + 1, "</entry>");
       }
     } else {
@@ -158,7 +156,57 @@ bool without_result(std::string_view action) {
   return false;
 }
 
+// json_to_form's walk: `prefix` is the parameter name so far ("" at the top).
+void flatten(const std::string& prefix, std::string_view member, const json::value& v,
+             std::vector<std::pair<std::string, std::string>>& out) {
+  if (v.is_null()) return;
+  if (v.is_array()) {
+    std::size_t n = 0;
+    for (const auto& e : v.get_array())
+      flatten(prefix + ".member." + std::to_string(++n), {}, e, out);
+    return;
+  }
+  if (v.is_object()) {
+    const auto names = map_member(member);
+    std::size_t n = 0;
+    for (const auto& kv : v.get_object()) {
+      const std::string key(kv.key());
+      if (names) {
+        const std::string entry = prefix + ".entry." + std::to_string(++n) + ".";
+        out.emplace_back(entry + std::string(names->key), key);
+        flatten(entry + std::string(names->value), {}, kv.value(), out);
+      } else {
+        flatten(prefix.empty() ? key : prefix + "." + key, key, kv.value(), out);
+      }
+    }
+    return;
+  }
+  out.emplace_back(prefix, text_of(v));
+}
+
 }  // namespace
+
+std::optional<MapEntryNames> map_member(std::string_view name) {
+  if (name == "Attributes") return MapEntryNames{"key", "value"};
+  if (name == "MessageAttributes") return MapEntryNames{"Name", "Value"};
+  return std::nullopt;
+}
+
+bool list_member(std::string_view name) {
+  static constexpr std::string_view lists[] = {"Topics", "Subscriptions", "Successful", "Failed",
+                                               "Tags"};
+  for (auto l : lists)
+    if (l == name) return true;
+  return false;
+}
+
+bool boolean_member(std::string_view name) { return name == "SenderFault"; }
+
+std::vector<std::pair<std::string, std::string>> json_to_form(const json::object& request) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& kv : request) flatten(std::string(kv.key()), kv.key(), kv.value(), out);
+  return out;
+}
 
 FormRequest form_to_json(const api::Form& form) {
   FormRequest out;

@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+"""Pass-through endpoints (issue 12 item 8) end to end, with two `stepwise serve` processes.
+
+A runs the built-in SQS, SNS and S3 and verifies SigV4 (--auth-keys). B runs no built-in
+service (--services none); its SQS and SNS integrations go to A through SQS_ENDPOINT and
+SNS_ENDPOINT, its S3 integrations through the `endpoints:` section of its config file, signed
+with the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY it is given (A refuses anything else, so a
+call that works was signed right). A workflow on B sends to a queue, publishes to a topic and
+puts and gets an object; boto3 against A then finds the message, the notification and the
+object there. The same failing workflows (a missing queue, a missing key) run on A (built-in
+integrations) and on B (pass-through) and must fail with the same error names and causes (but
+for the request ids).
+
+Usage: passthrough_test.py --stepwise build/stepwise. Exit 0 passed, 1 failed, 77 skipped
+(boto3 missing and STEPWISE_SKIP_CLIENTS names passthrough or all).
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "clients"))
+from stepwise_server import StepwiseServer  # noqa: E402
+
+SKIPPED = 77
+SETTLE_TIMEOUT_S = 60
+KEY_ID, SECRET = "AKIDPASSTHROUGH", "passthrough-test-secret"
+ROLE = "arn:aws:iam::123456789012:role/passthrough"
+
+try:
+    import boto3
+    from botocore.config import Config
+except ImportError:  # pragma: no cover - depends on the machine
+    skip = os.environ.get("STEPWISE_SKIP_CLIENTS", "")
+    if skip == "all" or "passthrough" in skip.split(","):
+        print("passthrough: SKIPPED (no boto3)")
+        sys.exit(SKIPPED)
+    print("passthrough: FAILED: boto3 is not installed (scripts/install-deps.sh)")
+    sys.exit(1)
+
+
+def client(service, endpoint):
+    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1",
+                        aws_access_key_id=KEY_ID, aws_secret_access_key=SECRET,
+                        config=Config(retries={"mode": "standard", "max_attempts": 1}))
+
+
+def task(resource, parameters, next_state=None, **extra):
+    state = {"Type": "Task", "Resource": "arn:aws:states:::" + resource,
+             "Parameters": parameters, **extra}
+    if next_state:
+        state["Next"] = next_state
+    else:
+        state["End"] = True
+    return state
+
+
+def run(sfn, name, states, start):
+    arn = sfn.create_state_machine(
+        name=f"{name}-{uuid.uuid4().hex[:8]}", roleArn=ROLE,
+        definition=json.dumps({"StartAt": start, "States": states}))["stateMachineArn"]
+    execution = sfn.start_execution(stateMachineArn=arn, input="{}")["executionArn"]
+    deadline = time.time() + SETTLE_TIMEOUT_S
+    while time.time() < deadline:
+        d = sfn.describe_execution(executionArn=execution)
+        if d["status"] != "RUNNING":
+            return d
+        time.sleep(0.1)
+    raise AssertionError(f"{name}: still running after {SETTLE_TIMEOUT_S} s")
+
+
+def check(condition, what):
+    if not condition:
+        raise AssertionError(what)
+    print(f"passthrough: ok: {what}")
+
+
+# Request ids differ from call to call; everything else in a cause must be the same.
+IDS = re.compile(r"(Request ID: )[^;,)]+|(Extended Request ID: )[^;,)]+")
+
+
+def without_ids(cause):
+    return IDS.sub(lambda m: (m.group(1) or m.group(2)) + "<id>", cause or "")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--stepwise", required=True)
+    args = parser.parse_args()
+    work = tempfile.mkdtemp(prefix="stepwise-passthrough-")
+    keys = os.path.join(work, "keys.json")
+    with open(keys, "w") as f:
+        json.dump({KEY_ID: SECRET}, f)
+
+    a = StepwiseServer(args.stepwise, ["--auth-keys", keys], log_dir=work)
+    a.start()
+    b = None
+    try:
+        config = os.path.join(work, "endpoints.yaml")
+        with open(config, "w") as f:
+            f.write(f"endpoints:\n  s3: {a.endpoint}\n")
+        env = {"SQS_ENDPOINT": a.endpoint, "SNS_ENDPOINT": a.endpoint,
+               "AWS_ACCESS_KEY_ID": KEY_ID, "AWS_SECRET_ACCESS_KEY": SECRET,
+               "AWS_SHARED_CREDENTIALS_FILE": os.path.join(work, "none"),
+               "AWS_CONFIG_FILE": os.path.join(work, "none")}
+        saved = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        try:
+            b = StepwiseServer(args.stepwise, ["--services", "none", "--functions", config],
+                               log_dir=work)
+            b.start()
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+        exercise(a, b)
+        exercise_run(args.stepwise, a, env, work)
+    except Exception:
+        for name, server in (("A", a), ("B", b)):
+            if server is not None:
+                print(f"--- server {name} log ---\n{server.log_tail()}")
+        raise
+    finally:
+        codes = [s.stop() for s in (b, a) if s is not None]
+    check(codes == [0, 0], f"both servers stopped cleanly (exit codes {codes})")
+    return 0
+
+
+def exercise(a, b):
+    sqs, sns, s3 = client("sqs", a.endpoint), client("sns", a.endpoint), client("s3", a.endpoint)
+    sfn_a, sfn_b = client("stepfunctions", a.endpoint), client("stepfunctions", b.endpoint)
+    check("sqs integrations go to " + a.endpoint in b.log_tail()
+          and "s3 integrations go to " + a.endpoint in b.log_tail(),
+          "B says where its integrations go")
+    queue = sqs.create_queue(QueueName="direct")["QueueUrl"]
+    notified = sqs.create_queue(QueueName="notified")["QueueUrl"]
+    notified_arn = sqs.get_queue_attributes(
+        QueueUrl=notified, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    topic = sns.create_topic(Name="approvals")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=notified_arn)
+    s3.create_bucket(Bucket="passthrough-bucket")
+
+    states = {
+        "Send": task("sqs:sendMessage", {"QueueUrl": queue, "MessageBody": {"hello": "world"}},
+                     "Publish", ResultPath="$.sent"),
+        "Publish": task("sns:publish", {"TopicArn": topic, "Message": "approve order 7"},
+                        "Put", ResultPath="$.published"),
+        "Put": task("aws-sdk:s3:putObject", {"Bucket": "passthrough-bucket",
+                                             "Key": "reports/day 1.json", "Body": {"x": 1}},
+                    "Get", ResultPath="$.put"),
+        "Get": task("aws-sdk:s3:getObject", {"Bucket": "passthrough-bucket",
+                                             "Key": "reports/day 1.json"},
+                    "List", ResultSelector={"Body.$": "$.Body", "Length.$": "$.ContentLength"},
+                    ResultPath="$.got"),
+        "List": task("aws-sdk:s3:listObjectsV2", {"Bucket": "passthrough-bucket",
+                                                  "Prefix": "reports/"},
+                     "Copy", ResultSelector={"Keys.$": "$.Contents[*].Key"},
+                     ResultPath="$.listed"),
+        "Copy": task("aws-sdk:s3:copyObject", {"Bucket": "passthrough-bucket", "Key": "copy.json",
+                                               "CopySource":
+                                                   "passthrough-bucket/reports/day 1.json"},
+                     "Head", ResultPath="$.copied"),
+        "Head": task("aws-sdk:s3:headObject", {"Bucket": "passthrough-bucket", "Key": "copy.json"},
+                     "Delete", ResultSelector={"Length.$": "$.ContentLength",
+                                               "ETag.$": "$.ETag"}, ResultPath="$.head"),
+        "Delete": task("aws-sdk:s3:deleteObject", {"Bucket": "passthrough-bucket",
+                                                   "Key": "reports/day 1.json"},
+                       ResultPath="$.deleted"),
+    }
+    d = run(sfn_b, "passthrough", states, "Send")
+    check(d["status"] == "SUCCEEDED", f"the workflow on B succeeded ({d.get('error')}: "
+                                      f"{d.get('cause')})")
+    out = json.loads(d["output"])
+    check(out["sent"]["MessageId"] and out["published"]["MessageId"],
+          "sqs:sendMessage and sns:publish answered with message ids")
+    check(out["got"] == {"Body": '{"x":1}', "Length": 7}, f"getObject read back {out['got']}")
+    check(out["listed"]["Keys"] == ["reports/day 1.json"], f"listObjectsV2: {out['listed']}")
+
+    m = sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=5).get("Messages", [])
+    check(len(m) == 1 and m[0]["Body"] == '{"hello":"world"}',
+          f"A's queue holds the message B's workflow sent: {m}")
+    check(m[0]["MessageId"] == out["sent"]["MessageId"], "with the id the task reported")
+    n = sqs.receive_message(QueueUrl=notified, WaitTimeSeconds=5).get("Messages", [])
+    check(len(n) == 1 and json.loads(n[0]["Body"])["Message"] == "approve order 7"
+          and json.loads(n[0]["Body"])["MessageId"] == out["published"]["MessageId"],
+          "A's topic delivered B's notification to its subscribed queue")
+    body = s3.get_object(Bucket="passthrough-bucket", Key="copy.json")["Body"].read()
+    check(body == b'{"x":1}', f"A's bucket holds the object B's workflow put and copied: {body!r}")
+    check(out["head"]["Length"] == 7 and out["head"]["ETag"] == out["copied"]["CopyObjectResult"]
+          ["ETag"], f"headObject and copyObject agree: {out['head']} {out['copied']}")
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="passthrough-bucket").get("Contents", [])]
+    check(keys == ["copy.json"], f"deleteObject removed the original from A: {keys}")
+
+    # Errors: the same workflow on A (built-in) and on B (pass-through).
+    missing = queue.rsplit("/", 1)[0] + "/no-such-queue"
+    failing = {
+        "missing queue": {"S": task("sqs:sendMessage", {"QueueUrl": missing,
+                                                        "MessageBody": "x"})},
+        "missing queue (aws-sdk)": {"S": task("aws-sdk:sqs:sendMessage",
+                                              {"QueueUrl": missing, "MessageBody": "x"})},
+        "missing topic": {"S": task("sns:publish", {"TopicArn": topic + "-gone",
+                                                    "Message": "x"})},
+        "missing key": {"S": task("aws-sdk:s3:getObject", {"Bucket": "passthrough-bucket",
+                                                           "Key": "absent"})},
+        "missing bucket": {"S": task("aws-sdk:s3:headObject", {"Bucket": "no-such-bucket-x",
+                                                               "Key": "k"})},
+    }
+    for what, machine in failing.items():
+        on_a = run(sfn_a, "builtin", machine, "S")
+        on_b = run(sfn_b, "passthrough", machine, "S")
+        check(on_a["status"] == on_b["status"] == "FAILED", f"{what}: fails on both")
+        check(on_a.get("error") == on_b.get("error"),
+              f"{what}: the same error name ({on_a.get('error')} / {on_b.get('error')})")
+        check(without_ids(on_a.get("cause")) == without_ids(on_b.get("cause")),
+              f"{what}: the same cause ({on_b.get('cause')})")
+    check(run(sfn_b, "err", failing["missing queue"], "S")["error"]
+          == "SQS.QueueDoesNotExistException", "a missing queue is SQS.QueueDoesNotExistException")
+    check(run(sfn_b, "err", failing["missing key"], "S")["error"] == "S3.NoSuchKeyException",
+          "a missing key is S3.NoSuchKeyException")
+
+
+
+def exercise_run(binary, a, env, work):
+    """`stepwise run` routes the same way: no server, its SQS integration goes to A."""
+    sqs = client("sqs", a.endpoint)
+    queue = sqs.create_queue(QueueName="from-run")["QueueUrl"]
+    definition = os.path.join(work, "run.asl.json")
+    with open(definition, "w") as f:
+        json.dump({"StartAt": "S", "States": {"S": task("aws-sdk:sqs:sendMessage",
+                                                        {"QueueUrl": queue,
+                                                         "MessageBody": "from stepwise run"})}},
+                  f)
+    done = subprocess.run([binary, "run", definition], env={**os.environ, **env},
+                          capture_output=True, text=True, timeout=60)
+    check(done.returncode == 0, f"stepwise run through SQS_ENDPOINT: exit {done.returncode} "
+                                f"{done.stderr.strip()}")
+    check("sqs integrations go to " + a.endpoint in done.stderr, "stepwise run says where")
+    m = sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=5).get("Messages", [])
+    check(len(m) == 1 and m[0]["Body"] == "from stepwise run"
+          and m[0]["MessageId"] == json.loads(done.stdout)["MessageId"],
+          "A's queue holds the message `stepwise run` sent")
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except AssertionError as e:
+        print(f"passthrough: FAILED: {e}")
+        sys.exit(1)
