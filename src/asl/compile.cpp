@@ -5,6 +5,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "asl/compile_internal.h"
 #include "asl/validate.h"
 #include "integrations/resource.h"
 #include "base/limits.h"
@@ -418,6 +419,7 @@ Status Compiler::map(const object& o, State& s, std::size_t depth) {
   s.max_concurrency = int_field(o, "MaxConcurrency").value_or(0);
   s.tolerated_failure_count = int_field(o, "ToleratedFailureCount");
   s.tolerated_failure_percentage = number_field(o, "ToleratedFailurePercentage");
+  if (auto st = detail::compile_map_io(o, s); !st) return st;
   if (s.query_language == QueryLanguage::kJsonata) return ok_status();
   using jsonpath::PathKind;
   const char* selector = field(o, "ItemSelector") != nullptr ? "ItemSelector" : "Parameters";
@@ -432,6 +434,14 @@ Status Compiler::map(const object& o, State& s, std::size_t depth) {
   }
   return ok_status();
 }
+
+}  // namespace
+
+Result<JsonataTemplate> detail::compile_jsonata_template(const value& v) {
+  return jsonata_template(v, 0);
+}
+
+namespace {
 
 StateType type_of(const std::string& t, bool* ok) {
   *ok = true;

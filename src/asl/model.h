@@ -66,6 +66,50 @@ struct JsonataFields {
   std::optional<JsonataTemplate> cause;              // Fail
 };
 
+// Distributed Map: where its items come from (ItemReader), how they are grouped (ItemBatcher)
+// and where its results go (ResultWriter). Each Resource is AWS's optimized S3 name
+// (arn:aws:states:::s3:getObject, s3:listObjectsV2, s3:putObject); `call` is the same operation
+// as the aws-sdk integration (arn:aws:states:::aws-sdk:s3:getObject, resolved), which is what
+// the engine asks the integration registry for, so the built-in S3 or a pass-through to another
+// S3 endpoint answers alike (docs/ARCHITECTURE.md, "Distributed Map over S3").
+struct S3Call {
+  std::string resource;          // as written
+  std::string action;            // getObject, listObjectsV2, putObject
+  std::string call_resource;     // arn:PARTITION:states:::aws-sdk:s3:ACTION
+  integrations::Integration call;
+};
+
+struct ItemReader {
+  S3Call s3;
+  std::optional<jsonpath::Template> parameters;  // JSONPath Parameters
+  std::optional<JsonataTemplate> arguments;      // JSONata Arguments
+  // ReaderConfig.
+  std::string input_type;                        // JSON (default), JSONL, CSV
+  std::string csv_header_location = "FIRST_ROW";  // or GIVEN
+  std::vector<std::string> csv_headers;
+  std::string csv_delimiter = "COMMA";
+  std::optional<std::int64_t> max_items;         // literal MaxItems
+  std::optional<jsonpath::Path> max_items_path;  // MaxItemsPath (JSONPath; may name a variable)
+  std::optional<JsonataTemplate> max_items_jsonata;  // JSONata MaxItems
+};
+
+struct ItemBatcher {
+  std::optional<std::int64_t> max_items;  // MaxItemsPerBatch
+  std::optional<std::int64_t> max_bytes;  // MaxInputBytesPerBatch
+  std::optional<jsonpath::Path> max_items_path;
+  std::optional<jsonpath::Path> max_bytes_path;
+  std::optional<jsonpath::Template> batch_input;  // JSONPath BatchInput
+  std::optional<JsonataTemplate> max_items_jsonata;
+  std::optional<JsonataTemplate> max_bytes_jsonata;
+  std::optional<JsonataTemplate> batch_input_jsonata;
+};
+
+struct ResultWriter {
+  S3Call s3;
+  std::optional<jsonpath::Template> parameters;  // Bucket, Prefix
+  std::optional<JsonataTemplate> arguments;
+};
+
 struct Retrier {
   std::vector<std::string> error_equals;
   std::int64_t interval_seconds = 1;
@@ -158,6 +202,9 @@ struct State {
   std::optional<std::int64_t> tolerated_failure_count;
   std::optional<jsonpath::Path> tolerated_failure_percentage_path;
   std::optional<jsonpath::Path> tolerated_failure_count_path;
+  std::shared_ptr<const ItemReader> item_reader;    // Distributed Map only (else null)
+  std::shared_ptr<const ItemBatcher> item_batcher;
+  std::shared_ptr<const ResultWriter> result_writer;
 
   std::shared_ptr<const JsonataFields> jsonata;  // JSONata states only
 

@@ -326,6 +326,8 @@ void Validator::check_map_options(const json::object& s, Lang lang, const std::s
         error("These fields are required: [Resource]", loc + "/ItemReader");
       }
       check_nested_template(r->as_object(), "Parameters", lang, loc + "/ItemReader");
+      check_s3_resource(r->as_object(), true, loc + "/ItemReader");
+      check_reader_config(r->as_object(), lang, loc + "/ItemReader");
     }
   }
   if (const auto* b = s.if_contains("ItemBatcher")) {
@@ -340,6 +342,7 @@ void Validator::check_map_options(const json::object& s, Lang lang, const std::s
       check_int(o, "MaxItemsPerBatch", 1, INT64_MAX, lang, loc + "/ItemBatcher");
       check_int(o, "MaxInputBytesPerBatch", 1, 256 * 1024, lang, loc + "/ItemBatcher");
       check_nested_template(o, "BatchInput", lang, loc + "/ItemBatcher");
+      check_batcher_paths(o, lang, loc + "/ItemBatcher");
     }
   }
   if (const auto* w = s.if_contains("ResultWriter")) {
@@ -349,6 +352,7 @@ void Validator::check_map_options(const json::object& s, Lang lang, const std::s
       check_object_fields(w->as_object(), {"Resource", "Parameters", "Arguments", "WriterConfig"},
                           loc + "/ResultWriter");
       check_nested_template(w->as_object(), "Parameters", lang, loc + "/ResultWriter");
+      check_s3_resource(w->as_object(), false, loc + "/ResultWriter");
     }
   }
   if (const auto* l = s.if_contains("Label")) check_label(*l, loc);

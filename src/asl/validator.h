@@ -117,6 +117,10 @@ class Validator {
   void check_map(const json::object& s, Lang lang, const std::string& loc, std::size_t depth);
   void check_map_options(const json::object& s, Lang lang, const std::string& loc);
   void check_label(const json::value& v, const std::string& loc);
+  // validate_map_io.cpp: ItemReader / ResultWriter resources, ReaderConfig, ItemBatcher paths.
+  void check_s3_resource(const json::object& o, bool reader, const std::string& loc);
+  void check_reader_config(const json::object& reader, Lang lang, const std::string& loc);
+  void check_batcher_paths(const json::object& batcher, Lang lang, const std::string& loc);
   void check_retry(const json::value& v, const std::string& loc);
   void check_catch(const json::value& v, Lang lang, const std::string& name, const std::string& loc,
                    Block& block);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "engine/interpreter.h"
+#include "engine/result_writer.h"
 
 namespace stepwise::engine {
 
@@ -41,9 +42,31 @@ json::object payload_details(const char* key, const json::value& v);
 bool error_matches(const std::vector<std::string>& equals, const std::string& error);
 // "value \"X\"": strings as they are, anything else as JSON text (AWS's wording).
 std::string quoted_value(const json::value& v);
+// Reads an integer (or, for percentages, a number) for a Map field given by path: the value, or
+// numeric text ("2"); the message of AWS's States.Runtime otherwise.
+std::optional<std::string> map_number(const jsonpath::Path& path, const jsonpath::EvalContext& ctx,
+                                      const char* field, bool is_float, double* out);
 // InputPath: "$" (default), null ({}), or a path that must match. `consume` moves `raw`.
 Result<json::value> apply_input_path(const asl::PathField& p, json::value& raw, bool consume,
                                      const jsonpath::EvalContext& ctx);
+}  // namespace detail
+
+namespace detail {
+// A Distributed Map's dealings with S3 while its state runs (interpreter_map_io.cpp): what the
+// ItemReader and ResultWriter were evaluated to, the items read so far and the files still to
+// write. Only a Map with an ItemReader or a ResultWriter has one.
+struct MapIo {
+  std::string arn;                 // the Map Run's ARN (MapRunStarted)
+  json::value reader_params;       // ItemReader Parameters/Arguments, evaluated
+  std::int64_t max_items = 0;      // 0: every item; negative: the run fails once started
+  std::string continuation;        // listObjectsV2: the next page's token
+  json::array read;                // listObjectsV2: the items so far
+  json::value writer_params;       // ResultWriter Parameters/Arguments, evaluated
+  std::vector<result_writer::Record> records;  // by item index (ResultWriter only)
+  std::vector<result_writer::File> files;      // to write, in order
+  std::size_t next_file = 0;
+  bool written = false;            // every file is in S3: the Map Run may succeed
+};
 }  // namespace detail
 
 struct Execution::Failure {
@@ -104,6 +127,7 @@ struct Execution::Frame {
   std::optional<std::int64_t> tolerated_count;
   std::optional<double> tolerated_percentage;
   std::int64_t map_cursor = 0;
+  std::unique_ptr<detail::MapIo> map_io;  // the current Map's ItemReader/ResultWriter calls
   std::string input_text;     // json::dump(input) when already known (history on)
   // The current state's input as its Entered event shows it (history on, not silent): what a
   // redrive runs the state again with (the state may have consumed `input`).
@@ -128,6 +152,8 @@ class Execution::StateContext : public jsonpath::EvalContext {
 };
 
 namespace detail {
+// Where a Map's ResultWriter writes: its evaluated Parameters and its Map Run.
+result_writer::Target map_target(const Execution::Frame& fr, const ExecutionInfo& info);
 // Ends the frame's call: its request becomes the frame's spare when no one else holds it.
 void recycle_request(Execution::Frame& fr);
 }  // namespace detail

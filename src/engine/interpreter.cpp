@@ -239,7 +239,7 @@ std::vector<Command> Execution::outstanding() const {
     const Op& op = ops_.at(id);
     Command c;
     c.id = id;
-    if (op.kind == OpKind::kTask) {
+    if (op.kind == OpKind::kTask || op.kind == OpKind::kMapIo) {
       c.kind = Command::Kind::kInvokeTask;
       c.request = frames_[static_cast<std::size_t>(op.frame)]->sent_request;
     } else {
@@ -255,7 +255,7 @@ std::optional<Millis> Execution::wake_time() const {
   if (finished() || ops_.empty()) return std::nullopt;
   Millis earliest = 0;
   for (const auto& [id, op] : ops_) {
-    if (op.kind == OpKind::kTask) return std::nullopt;
+    if (op.kind == OpKind::kTask || op.kind == OpKind::kMapIo) return std::nullopt;
     if (earliest == 0 || op.due_ms < earliest) earliest = op.due_ms;
   }
   return earliest;
@@ -263,7 +263,9 @@ std::optional<Millis> Execution::wake_time() const {
 
 bool Execution::task_pending(std::uint64_t id) const {
   auto it = ops_.find(id);
-  return it != ops_.end() && it->second.kind == OpKind::kTask;
+  // A Map's S3 call counts: recovery re-sends it only while it is pending.
+  return it != ops_.end() &&
+         (it->second.kind == OpKind::kTask || it->second.kind == OpKind::kMapIo);
 }
 
 Execution::TaskPhase Execution::task_phase(std::uint64_t id) const {
@@ -654,6 +656,10 @@ void Execution::handle_event(StepEvent ev, Millis now_ms) {
     case OpKind::kTask:
       fr.task_op = 0;
       task_result(op.frame, ev);
+      return;
+    case OpKind::kMapIo:
+      fr.task_op = 0;
+      map_io_answer(op.frame, ev);
       return;
     case OpKind::kTaskTimeout: task_timed_out(op.frame, "States.Timeout"); return;
     case OpKind::kHeartbeat:

@@ -127,8 +127,8 @@ class Execution {
   // task in flight: the earliest due time, else nullopt. A driver may then put the execution
   // aside and rebuild it by replay when that time comes (the service's dormant executions).
   std::optional<Millis> wake_time() const;
-  // True while task `id` is in flight (SendTaskSuccess/Failure/Heartbeat answer TaskTimedOut
-  // for a task that is not).
+  // True while task `id` (or a Distributed Map's S3 call) is in flight (SendTaskSuccess/
+  // Failure/Heartbeat answer TaskTimedOut for a task that is not).
   bool task_pending(std::uint64_t id) const;
   // How far task `id` (in flight) got, as its history shows: only dispatched, taken by an
   // activity worker (ActivityStarted), or accepted by its integration (TaskSubmitted). Recovery
@@ -154,7 +154,9 @@ class Execution {
   struct Failure;
 
  private:
-  enum class OpKind { kTask, kTaskTimeout, kHeartbeat, kWait, kRetry, kExecutionTimeout };
+  // kMapIo: a Distributed Map's S3 call (ItemReader read, ResultWriter write): a task in
+  // flight for the driver, but one that writes no events (interpreter_map_io.cpp).
+  enum class OpKind { kTask, kTaskTimeout, kHeartbeat, kWait, kRetry, kExecutionTimeout, kMapIo };
   struct Op {
     int frame = -1;
     OpKind kind = OpKind::kTask;
@@ -196,6 +198,22 @@ class Execution {
   bool map_tolerance(int f, const jsonpath::EvalContext& ctx);  // ToleratedFailure*
   void start_map_iterations(int f);
   bool finish_children(int f);
+  // Distributed Map over S3 (interpreter_map_io.cpp). map_io_prepare evaluates the ItemReader's
+  // and ResultWriter's Parameters/Arguments and MaxItems when the state starts (`ctx` null for a
+  // JSONata state); map_read sends the first reader call once the Map Run has started;
+  // map_begin starts the iterations once the items are known (batched by an ItemBatcher);
+  // map_write sends the next result file once every iteration is done.
+  std::optional<Failure> map_io_prepare(int f, const jsonpath::EvalContext* ctx);
+  bool map_read(int f);
+  bool map_begin(int f);
+  bool map_write(int f);
+  void map_io_answer(int f, StepEvent& ev);
+  bool map_run_failed(int f, Failure failure);
+  void send_s3(int f, const std::string& resource, const integrations::Integration& call,
+               json::value params);
+  std::optional<Failure> map_batch(int f);
+  void map_record(int f, std::size_t index, const json::value* input, bool ok,
+                  const json::value* output, const Failure* failure);
   // Retry, then Catch, then the frame fails. True when the frame moved on (to a catcher).
   bool state_failed(int f, Failure failure, bool from_children = false);
   void schedule_task(int f, json::value params, std::optional<std::int64_t> timeout,
@@ -242,6 +260,12 @@ class Execution {
   bool jsonata_complete(int f, json::value result);
   bool jsonata_catch(int f, const asl::Catcher& c, json::value error_output);
   std::optional<Failure> jsonata_item_selector(int f, std::size_t index, json::value& out);
+  // One field of a JSONata state evaluated on its own (a Map's ItemReader, ItemBatcher,
+  // ResultWriter): any value, or an integer in [min, max].
+  std::optional<Failure> jsonata_value(int f, const asl::JsonataTemplate& t, const char* field,
+                                       json::value& out);
+  std::optional<Failure> jsonata_count(int f, const asl::JsonataTemplate& t, const char* field,
+                                       std::int64_t min, std::int64_t max, std::int64_t& out);
   std::optional<Failure> jsonata_env(int f, JsonataEnv& env);  // builds env's documents
   std::optional<Failure> jsonata_eval(int f, const asl::JsonataTemplate& t,
                                       const std::string& location, JsonataEnv& env,

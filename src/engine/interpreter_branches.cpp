@@ -17,6 +17,7 @@ using detail::error_output;
 using detail::make_token;
 using detail::quoted_value;
 using detail::apply_input_path;
+using detail::map_number;
 
 // ---------------------------------------------------------------------------- Parallel / Map
 
@@ -58,8 +59,7 @@ bool Execution::parallel_start(int f, value input) {
   return false;
 }
 
-// Reads an integer (or, for percentages, a number) for a Map field given by path.
-static std::optional<std::string> map_number(const jsonpath::Path& path,
+std::optional<std::string> detail::map_number(const jsonpath::Path& path,
                                              const jsonpath::EvalContext& ctx, const char* field,
                                              bool is_float, double* out) {
   auto sel = path.select_or_fail(ctx);
@@ -143,7 +143,12 @@ bool Execution::run_map(int f) {
     fr.effective = std::move(*eff);
     ctx.input = &fr.effective;
   }
-  if (s.items_path) {
+  if (s.item_reader || s.result_writer) {
+    if (auto bad = map_io_prepare(f, &ctx)) return state_failed(f, std::move(*bad));
+  }
+  if (s.item_reader) {
+    fr.items = json::array();  // read once the Map Run starts; ItemsPath does not apply
+  } else if (s.items_path) {
     auto sel = s.items_path->select_or_fail(ctx);
     if (!sel) return state_failed(f, runtime_failure(fr, sel.error().cause));
     fr.items = std::move(*sel);
@@ -166,23 +171,44 @@ bool Execution::map_start(int f, const jsonpath::EvalContext* late_tolerance) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   const State& s = fr.cur();
   const std::size_t n = fr.items.get_array().size();
+  // With an ItemReader the items are read by the Map Run, after this event: AWS shows 0.
   emit(f, "MapStateStarted", "mapStateStartedEventDetails", [&] {
     object d;
-    if (history_on()) d["length"] = static_cast<std::int64_t>(n);
+    if (history_on()) d["length"] = static_cast<std::int64_t>(s.item_reader ? 0 : n);
     return d;
   }());
   if (s.distributed && late_tolerance != nullptr && !map_tolerance(f, *late_tolerance)) return false;
-  if (s.distributed && !fr.silent) {
-    std::string run = info_.state_machine_name + "/" + (s.label.empty() ? s.name : s.label) + ":" +
-                      make_token(random_).substr(0, 32);
-    emit(f, "MapRunStarted", "mapRunStartedEventDetails", [&] {
-      object d;
-      if (history_on()) {
-        d["mapRunArn"] = "arn:aws:states:" + info_.region + ":" + info_.account + ":mapRun:" + run;
-      }
-      return d;
-    }());
+  if (s.distributed && (!fr.silent || fr.map_io)) {
+    // The Map Run's id is a UUID, as AWS's (its ResultWriter keys are named after it).
+    const std::string t = make_token(random_);
+    const std::string id = t.substr(0, 8) + "-" + t.substr(8, 4) + "-" + t.substr(12, 4) + "-" +
+                           t.substr(16, 4) + "-" + t.substr(20, 12);
+    std::string arn = "arn:aws:states:" + info_.region + ":" + info_.account + ":mapRun:" +
+                      info_.state_machine_name + "/" + (s.label.empty() ? s.name : s.label) + ":" +
+                      id;
+    if (!fr.silent) {
+      emit(f, "MapRunStarted", "mapRunStartedEventDetails", [&] {
+        object d;
+        if (history_on()) d["mapRunArn"] = arn;
+        return d;
+      }());
+    }
+    if (fr.map_io) fr.map_io->arn = std::move(arn);
   }
+  if (s.item_reader) return map_read(f);
+  return map_begin(f);
+}
+
+// The items are known (from the input or the ItemReader): batch them (ItemBatcher), then the
+// first iterations.
+bool Execution::map_begin(int f) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  const State& s = fr.cur();
+  if (s.item_batcher) {
+    if (auto bad = map_batch(f)) return map_run_failed(f, std::move(*bad));
+  }
+  const std::size_t n = fr.items.get_array().size();
+  if (fr.map_io && s.result_writer) fr.map_io->records.assign(n, result_writer::Record{});
   fr.children.clear();
   fr.results = json::array(n);
   fr.pending = n;
@@ -210,7 +236,7 @@ void Execution::start_map_iterations(int f) {
         if (state_failed(f, std::move(*bad))) ready_.push_back(f);
         return;
       }
-    } else if (s.parameters) {
+    } else if (s.parameters && !s.item_batcher) {
       const bool whole = s.input_path.kind == PathField::Kind::kDefault;
       jsonpath::EvalContext ctx = eval_context(fr, whole ? &fr.input : &fr.effective);
       value ctx_obj = context_object(fr, &items[i], static_cast<std::int64_t>(i));
@@ -242,6 +268,7 @@ void Execution::start_map_iterations(int f) {
                                   }());
       fr.last_event = id;
     }
+    if (fr.map_io && s.result_writer) map_record(f, i, &input, true, nullptr, nullptr);
     int c = new_frame(s.processor.get(), f, static_cast<int>(i), std::move(input));
     Frame& pf = *frames_[static_cast<std::size_t>(f)];
     pf.children.push_back(c);
@@ -279,10 +306,10 @@ void Execution::child_done(int parent, int child, bool ok, value output, const F
   } else if (!pf.silent) {
     pf.last_event = cf.last_event;
   }
+  bool tolerated = false;
   if (!ok && is_map) {
     ++pf.failed;
     const std::size_t n = pf.results.size();
-    bool tolerated = false;
     if (pf.tolerated_count && static_cast<std::int64_t>(pf.failed) <= *pf.tolerated_count) {
       tolerated = true;
     }
@@ -291,6 +318,7 @@ void Execution::child_done(int parent, int child, bool ok, value output, const F
       tolerated = true;
     }
     if (tolerated) {
+      if (pf.map_io && s.result_writer) map_record(parent, idx, nullptr, false, nullptr, failure);
       pf.results[idx] = error_output(failure->error, failure->cause, failure->has_cause);
       ok = true;
       output = pf.results[idx];
@@ -310,6 +338,9 @@ void Execution::child_done(int parent, int child, bool ok, value output, const F
     if (state_failed(parent, *failure, true)) ready_.push_back(parent);
     return;
   }
+  if (is_map && pf.map_io && s.result_writer && !tolerated) {
+    map_record(parent, idx, nullptr, true, &output, nullptr);
+  }
   pf.results[idx] = std::move(output);
   if (--pf.pending == 0) {
     if (finish_children(parent)) ready_.push_back(parent);
@@ -322,14 +353,18 @@ bool Execution::finish_children(int f) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   const State& s = fr.cur();
   const bool is_map = s.type == StateType::kMap;
+  // A ResultWriter's files go to S3 before the Map Run succeeds (its failure fails the run).
+  const bool writes = is_map && s.result_writer && fr.map_io;
+  if (writes && !fr.map_io->written) return map_write(f);
   if (is_map && s.distributed && !fr.silent) emit(f, "MapRunSucceeded", "", object());
   // The Succeeded event and the Exited event share their predecessor (as AWS records them).
   if (!fr.silent) {
     emit_prev(fr.last_event, is_map ? "MapStateSucceeded" : "ParallelStateSucceeded", "", object());
   }
   fr.children.clear();
-  value result = value(std::move(fr.results));
+  value result = writes ? result_writer::output(detail::map_target(fr, info_)) : value(std::move(fr.results));
   fr.results = json::array();
+  if (writes) fr.map_io.reset();
   fr.items = value();
   if (s.result_selector) {
     StateContext ctx(*this, fr, &result);

@@ -434,7 +434,12 @@ bool Execution::jsonata_map(int f) {
   const asl::JsonataFields& j = *s.jsonata;
   JsonataEnv env;
   fr.effective = fr.input;
-  if (j.items) {
+  if (s.item_reader || s.result_writer) {
+    if (auto bad = map_io_prepare(f, nullptr)) return state_failed(f, std::move(*bad));
+  }
+  if (s.item_reader) {
+    fr.items = json::array();  // read once the Map Run starts
+  } else if (j.items) {
     if (auto bad = jsonata_eval(f, *j.items, "Items", env, fr.items)) return state_failed(f, std::move(*bad));
     if (!fr.items.is_array()) {
       return state_failed(f, query_failure(fr, wrong_type(*j.items, "Items", "array", fr.items), "Items"));
@@ -495,6 +500,26 @@ std::optional<Execution::Failure> Execution::jsonata_item_selector(int f, std::s
   env.map_item = &items[index];
   env.index = static_cast<std::int64_t>(index);
   return jsonata_eval(f, *fr.cur().jsonata->item_selector, "ItemSelector", env, out);
+}
+
+std::optional<Execution::Failure> Execution::jsonata_value(int f, const JsonataTemplate& t,
+                                                           const char* field, value& out) {
+  JsonataEnv env;
+  return jsonata_eval(f, t, field, env, out);
+}
+
+std::optional<Execution::Failure> Execution::jsonata_count(int f, const JsonataTemplate& t,
+                                                           const char* field, std::int64_t min,
+                                                           std::int64_t max, std::int64_t& out) {
+  value v;
+  if (auto bad = jsonata_value(f, t, field, v)) return bad;
+  auto n = integer_in(v, min, max);
+  if (!n) {
+    return query_failure(*frames_[static_cast<std::size_t>(f)], wrong_type(t, field, "integer", v),
+                         field);
+  }
+  out = *n;
+  return std::nullopt;
 }
 
 }  // namespace stepwise::engine
