@@ -42,12 +42,17 @@ void PutEventsRunner::start(const tasks::TaskRequest& request, EventLoop& loop,
         const auto* failed = out.if_contains("FailedEntryCount");
         if (failed && json::is_number(*failed) && json::as_double(*failed) > 0) {
           // Step Functions fails the task, the answer (in AWS's member order) as cause.
-          json::object cause{{"Entries", out["Entries"]}, {"FailedEntryCount", *failed}};
+          json::value count = *failed, entries = out["Entries"];
+          json::object cause;
+          cause["Entries"] = std::move(entries);
+          cause["FailedEntryCount"] = std::move(count);
           done(tasks::TaskOutcome::failure("EventBridge.FailedEntry", json::dump(cause)));
           return;
         }
-        done(tasks::TaskOutcome::success(
-            json::object{{"Entries", out["Entries"]}, {"FailedEntryCount", 0}}));
+        json::object result;
+        result["Entries"] = std::move(out["Entries"]);
+        result["FailedEntryCount"] = 0;
+        done(tasks::TaskOutcome::success(std::move(result)));
       });
 }
 
