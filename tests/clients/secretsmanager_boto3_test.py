@@ -3,7 +3,8 @@
 
 Run through tests/clients/run.py (suites secretsmanager-boto3 and secretsmanager-boto3-debian:
 the newest boto3 and Debian's 1.26, both AWS JSON 1.1). A second server on an SQLite store
-shows that an acknowledged PutSecretValue survives kill -9.
+shows that an acknowledged PutSecretValue survives kill -9; a third, with a connection that
+names a secret, shows HTTP tasks authenticating with the secret's current value.
 """
 import json
 import os
@@ -11,7 +12,9 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import unittest
 import uuid
 import warnings
@@ -49,17 +52,21 @@ def code_of(err):
     return err.response["Error"]["Code"]
 
 
-def run_workflow(definition, payload):
-    arn = SFN.create_state_machine(name=unique("sm-flow"), definition=json.dumps(definition),
-                                   roleArn=ROLE)["stateMachineArn"]
-    ex = SFN.start_execution(stateMachineArn=arn, input=json.dumps(payload))["executionArn"]
+def run_machine(sfn, arn, payload):
+    ex = sfn.start_execution(stateMachineArn=arn, input=json.dumps(payload))["executionArn"]
     deadline = time.time() + SETTLE_TIMEOUT_S
     while time.time() < deadline:
-        d = SFN.describe_execution(executionArn=ex)
+        d = sfn.describe_execution(executionArn=ex)
         if d["status"] != "RUNNING":
             return d
         time.sleep(0.05)
     raise AssertionError(f"{ex} still RUNNING")
+
+
+def run_workflow(definition, payload):
+    arn = SFN.create_state_machine(name=unique("sm-flow"), definition=json.dumps(definition),
+                                   roleArn=ROLE)["stateMachineArn"]
+    return run_machine(SFN, arn, payload)
 
 
 class Secrets(unittest.TestCase):
@@ -204,6 +211,76 @@ class Durability(unittest.TestCase):
                 self.assertEqual(again.stop(), 0)
         finally:
             shutil.rmtree(data, ignore_errors=True)
+
+
+class Recorder(BaseHTTPRequestHandler):
+    """Answers every request with {} and keeps its headers."""
+    seen = []
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        Recorder.seen.append(dict(self.headers))
+        body = b"{}"
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+class Connections(unittest.TestCase):
+    def test_http_task_connection_reads_its_secret(self):
+        binary = os.environ.get("STEPWISE_BIN")
+        if not binary:
+            self.skipTest("STEPWISE_BIN not set")
+        target = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+        threading.Thread(target=target.serve_forever, daemon=True).start()
+        work = tempfile.mkdtemp(prefix="stepwise-sm-connection-")
+        config = os.path.join(work, "functions.yaml")
+        with open(config, "w") as f:
+            f.write("connections:\n  Payments:\n    secret: payments/api\n"
+                    "    headers: {X-Env: test}\n")
+        server = StepwiseServer(binary, extra_args=("--functions", config), log_dir=work)
+        server.start()
+        try:
+            sm = client("secretsmanager", server.endpoint)
+            sfn = client("stepfunctions", server.endpoint)
+            sm.create_secret(Name="payments/api", SecretString=json.dumps(
+                {"api_key_name": "X-Api-Key", "api_key_value": "k1"}))
+            definition = {"StartAt": "Call", "States": {"Call": {
+                "Type": "Task", "Resource": "arn:aws:states:::http:invoke",
+                "Parameters": {
+                    "ApiEndpoint": f"http://127.0.0.1:{target.server_port}/pay",
+                    "Method": "GET",
+                    "Authentication": {"ConnectionArn":
+                                       "arn:aws:events:us-east-1:123456789012:connection/"
+                                       "Payments/0f1e2d3c"}},
+                "ResultSelector": {"status.$": "$.StatusCode"}, "End": True}}}
+            arn = sfn.create_state_machine(name="pay", definition=json.dumps(definition),
+                                           roleArn=ROLE)["stateMachineArn"]
+
+            def run():
+                return run_machine(sfn, arn, {})
+
+            self.assertEqual(run()["status"], "SUCCEEDED")
+            self.assertEqual(Recorder.seen[-1].get("X-Api-Key"), "k1")
+            self.assertEqual(Recorder.seen[-1].get("X-Env"), "test")
+            sm.put_secret_value(SecretId="payments/api", SecretString=json.dumps(
+                {"api_key_name": "X-Api-Key", "api_key_value": "k2"}))
+            self.assertEqual(run()["status"], "SUCCEEDED")
+            self.assertEqual(Recorder.seen[-1].get("X-Api-Key"), "k2")
+            sm.delete_secret(SecretId="payments/api", ForceDeleteWithoutRecovery=True)
+            d = run()
+            self.assertEqual(d["status"], "FAILED")
+            self.assertEqual(d["error"], "States.Runtime")
+            self.assertIn("payments/api", d["cause"])
+        finally:
+            self.assertEqual(server.stop(), 0)
+            target.shutdown()
+            target.server_close()
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
