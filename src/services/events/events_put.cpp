@@ -98,7 +98,8 @@ EntryCheck check_entry(const json::object& entry, Millis now) {
   if (!detail || detail->empty())
     return invalid_argument("Detail", "Detail is a required argument.");
   auto parsed = json::parse(*detail);
-  if (!parsed.ok() || !parsed->is_object()) return failed("MalformedDetail", "Detail is malformed.");
+  if (!parsed.ok() || !parsed->is_object())
+    return failed("MalformedDetail", "Detail is malformed.");
   if (source->starts_with("aws."))
     return failed("NotAuthorizedForSourceException", "Not authorized for the source.");
   EntryCheck c;
@@ -138,7 +139,8 @@ void Events::put_events(const Json& r, api::Reply reply) {
   if (!entries->is_array())
     return reply(api::ApiError{"SerializationException", "Entries must be a list."});
   const auto& list = entries->get_array();
-  if (list.empty()) return reply(constraint_error("entries", "have length greater than or equal to 1"));
+  if (list.empty())
+    return reply(constraint_error("entries", "have length greater than or equal to 1"));
   if (list.size() > events_limits::entries_max)
     return reply(constraint_error("entries", "have length less than or equal to 10"));
   const Millis now = options_.clock.now_ms();

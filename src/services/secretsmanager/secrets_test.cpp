@@ -73,7 +73,8 @@ TEST_F(SecretsTest, StagesMoveOnPut) {
   EXPECT_EQ(value_of({{"SecretId", "k"}, {"VersionStage", "AWSPREVIOUS"}}), "v1");
   EXPECT_EQ(value_of({{"SecretId", "k"}, {"VersionId", kToken1}}), "v1");
   // A retry with the same token and value is the same version; another value is refused.
-  ok("PutSecretValue", {{"SecretId", "k"}, {"SecretString", "v2"}, {"ClientRequestToken", kToken2}});
+  ok("PutSecretValue",
+     {{"SecretId", "k"}, {"SecretString", "v2"}, {"ClientRequestToken", kToken2}});
   EXPECT_EQ(error("PutSecretValue",
                   {{"SecretId", "k"}, {"SecretString", "v3"}, {"ClientRequestToken", kToken2}})
                 .type,
