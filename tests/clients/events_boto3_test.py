@@ -136,6 +136,37 @@ class Workflows(unittest.TestCase):
         self.assertEqual(cause["FailedEntryCount"], 1)
         self.assertEqual(cause["Entries"][1]["ErrorCode"], "MalformedDetail")
 
+    def test_put_events_wait_for_task_token(self):
+        arn = SFN.create_state_machine(name=unique("ev-wait"), roleArn=ROLE, definition=json.dumps(
+            {"StartAt": "Put", "States": {"Put": {
+                "Type": "Task", "Resource": "arn:aws:states:::events:putEvents.waitForTaskToken",
+                "Parameters": {"Entries": [{"Source": "approvals", "DetailType": "Asked",
+                                            "Detail": {"token.$": "$$.Task.Token"}}]},
+                "End": True}}}))["stateMachineArn"]
+        ex = SFN.start_execution(stateMachineArn=arn, input="{}")["executionArn"]
+        token = None
+        deadline = time.time() + SETTLE_TIMEOUT_S
+        while token is None and time.time() < deadline:
+            for e in SFN.get_execution_history(executionArn=ex)["events"]:
+                if e["type"] == "TaskSubmitted":
+                    submitted = json.loads(e["taskSubmittedEventDetails"]["output"])
+                    self.assertEqual(submitted["FailedEntryCount"], 0)
+                if e["type"] == "TaskScheduled":
+                    params = json.loads(e["taskScheduledEventDetails"]["parameters"])
+                    detail = params["Entries"][0]["Detail"]
+                    token = detail["token"] if isinstance(detail, dict) else None
+            time.sleep(0.05)
+        self.assertIsNotNone(token)
+        self.assertEqual(SFN.describe_execution(executionArn=ex)["status"], "RUNNING")
+        SFN.send_task_success(taskToken=token, output=json.dumps({"approved": True}))
+        deadline = time.time() + SETTLE_TIMEOUT_S
+        while SFN.describe_execution(executionArn=ex)["status"] == "RUNNING":
+            self.assertLess(time.time(), deadline)
+            time.sleep(0.05)
+        d = SFN.describe_execution(executionArn=ex)
+        self.assertEqual(d["status"], "SUCCEEDED", d)
+        self.assertEqual(json.loads(d["output"]), {"approved": True})
+
     def test_aws_sdk_eventbridge(self):
         name = unique("sdkbus")
         d = run_workflow({"StartAt": "Create", "States": {
