@@ -158,10 +158,14 @@ class Workflows(unittest.TestCase):
         d = run_workflow({"StartAt": "Get", "States": {"Get": {
             "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:secretsmanager:getSecretValue",
             "Parameters": {"SecretId.$": "$.name"},
-            "ResultSelector": {"creds.$": "States.StringToJson($.SecretString)"},
+            "ResultSelector": {"creds.$": "States.StringToJson($.SecretString)",
+                               "created.$": "$.CreatedDate"},
             "End": True}}}, {"name": name})
         self.assertEqual(d["status"], "SUCCEEDED", d)
-        self.assertEqual(json.loads(d["output"]), {"creds": {"user": "u", "password": "p"}})
+        out = json.loads(d["output"])
+        self.assertEqual(out["creds"], {"user": "u", "password": "p"})
+        # The SDK's timestamps reach the workflow as ISO-8601 text.
+        self.assertRegex(out["created"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$")
 
     def test_aws_sdk_errors(self):
         d = run_workflow({"StartAt": "Create", "States": {"Create": {

@@ -59,8 +59,9 @@ void PutEventsRunner::start(const tasks::TaskRequest& request, EventLoop& loop,
 EventsService::EventsService(EventsOptions options)
     : events_(options),
       put_(events_, options.id_seed ? options.id_seed + 1 : 0),
-      sdk_errors_(events_, Events::modelled_errors(), "EventBridgeException"),
-      sdk_(sdk_errors_, "eventbridge", "EventBridge",
+      sdk_adapter_(events_, Events::modelled_errors(), "EventBridgeException",
+                   {"CreationTime", "LastModifiedTime"}),
+      sdk_(sdk_adapter_, "eventbridge", "EventBridge",
            options.id_seed ? options.id_seed + 2 : 0) {}
 
 void EventsService::add_routes(api::Router& router) {

@@ -11,13 +11,14 @@
 //                                        "EventBridge.FailedEntry" and the answer as cause
 //   aws-sdk:eventbridge:<action>         every operation, as the SDK v2 calls it; errors
 //                                        "EventBridge.<Code>Exception" (modelled) or
-//                                        "EventBridge.EventBridgeException"
+//                                        "EventBridge.EventBridgeException"; timestamps
+//                                        as ISO-8601 text
 //
 // Thread-safety: as BuiltinService.
 #pragma once
 
 #include "services/common/builtin_service.h"
-#include "services/common/sdk_errors.h"
+#include "services/common/sdk_adapter.h"
 #include "services/common/sdk_runner.h"
 #include "services/events/events.h"
 
@@ -51,7 +52,7 @@ class EventsService final : public BuiltinService {
  private:
   Events events_;
   PutEventsRunner put_;
-  ModelledErrors sdk_errors_;
+  SdkAdapter sdk_adapter_;
   SdkRunner sdk_;
 };
 

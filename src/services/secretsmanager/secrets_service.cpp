@@ -4,8 +4,10 @@ namespace stepwise::services::secretsmanager {
 
 SecretsService::SecretsService(SecretsOptions options)
     : secrets_(options),
-      sdk_errors_(secrets_, SecretsManager::modelled_errors(), "SecretsManagerException"),
-      sdk_(sdk_errors_, "secretsmanager", "SecretsManager",
+      sdk_adapter_(secrets_, SecretsManager::modelled_errors(), "SecretsManagerException",
+                   {"CreatedDate", "LastChangedDate", "LastAccessedDate", "DeletedDate",
+                    "DeletionDate", "LastRotatedDate", "NextRotationDate"}),
+      sdk_(sdk_adapter_, "secretsmanager", "SecretsManager",
            options.id_seed ? options.id_seed + 1 : 0) {}
 
 void SecretsService::add_routes(api::Router& router) {

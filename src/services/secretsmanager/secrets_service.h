@@ -2,13 +2,13 @@
 // router (AWS JSON 1.1, `X-Amz-Target: secretsmanager.<Operation>`, SigV4 name
 // `secretsmanager`) and the integration `aws-sdk:secretsmanager:<action>` (every operation, as
 // the SDK v2 inside Step Functions calls it; errors "SecretsManager.<Code>Exception" for the
-// exceptions the SDK models, "SecretsManager.SecretsManagerException" for the rest).
+// exceptions the SDK models, "SecretsManager.SecretsManagerException" for the rest; timestamps as ISO-8601 text).
 //
 // Thread-safety: as BuiltinService.
 #pragma once
 
 #include "services/common/builtin_service.h"
-#include "services/common/sdk_errors.h"
+#include "services/common/sdk_adapter.h"
 #include "services/common/sdk_runner.h"
 #include "services/secretsmanager/secrets.h"
 
@@ -25,7 +25,7 @@ class SecretsService final : public BuiltinService {
 
  private:
   SecretsManager secrets_;
-  ModelledErrors sdk_errors_;
+  SdkAdapter sdk_adapter_;
   SdkRunner sdk_;
 };
 

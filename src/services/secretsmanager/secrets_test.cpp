@@ -6,7 +6,7 @@
 
 #include <optional>
 
-#include "services/common/sdk_errors.h"
+#include "services/common/sdk_adapter.h"
 
 namespace stepwise::services::secretsmanager {
 namespace {
@@ -250,12 +250,28 @@ TEST_F(SecretsTest, RecordsReadBack) {
 }
 
 TEST_F(SecretsTest, SdkSeesUnmodelledErrorsAsGeneric) {
-  ModelledErrors sdk(sm_, SecretsManager::modelled_errors(), "SecretsManagerException");
+  SdkAdapter sdk(sm_, SecretsManager::modelled_errors(), "SecretsManagerException");
   EXPECT_EQ(call(sdk, "CreateSecret", {{"Name", "Invalid Name"}}).error().type,
             "SecretsManagerException");
   EXPECT_EQ(call(sdk, "GetSecretValue", {{"SecretId", "nope"}}).error().type,
             "ResourceNotFoundException");
   EXPECT_EQ(call(sdk, "ListSecrets", {}).body().at("SecretList").as_array().size(), 0u);
+}
+
+TEST_F(SecretsTest, SdkSeesTimestampsAsIsoText) {
+  SdkAdapter sdk(sm_, SecretsManager::modelled_errors(), "SecretsManagerException",
+                 {"CreatedDate", "LastChangedDate"});
+  clock_.advance_by(120);
+  ok("CreateSecret", {{"Name", "t"}, {"SecretString", "x"}});
+  auto got = call(sdk, "GetSecretValue", {{"SecretId", "t"}});
+  ASSERT_FALSE(got.is_error());
+  EXPECT_EQ(got.body().at("CreatedDate").as_string(), "2023-11-14T22:13:20.120Z");
+  auto listed = call(sdk, "ListSecrets", {}).body().at("SecretList").as_array();
+  EXPECT_EQ(listed[0].at("LastChangedDate").as_string(), "2023-11-14T22:13:20.120Z");
+  EXPECT_EQ(SdkAdapter::instant_text(1'700'000'000), "2023-11-14T22:13:20Z");
+  // Other numbers stay numbers.
+  auto direct = call(sm_, "GetSecretValue", {{"SecretId", "t"}});
+  EXPECT_TRUE(direct.body().at("CreatedDate").is_double());
 }
 
 }  // namespace
