@@ -3,6 +3,8 @@
 #include <sstream>
 
 #include "services/common/sqlite_record_log.h"
+#include "services/events/events_service.h"
+#include "services/secretsmanager/secrets_service.h"
 #include "services/sns/sns_service.h"
 #include "services/s3/s3_service.h"
 #include "services/sqs/sqs_service.h"
@@ -64,8 +66,28 @@ Result<std::unique_ptr<BuiltinServices>> BuiltinServices::open(
       std::size_t damaged = 0;
       if (auto st = (*s3)->s3().load(&damaged); !st.ok()) return st.error();
       s->services_.push_back(std::move(s3).value());
+    } else if (name == "secretsmanager") {
+      auto sm = std::make_unique<services::secretsmanager::SecretsService>(
+          services::secretsmanager::SecretsOptions{
+              .clock = options.clock,
+              .log = *s->log_,
+              .place = options.place,
+              .id_seed = options.id_seed ? options.id_seed + 200 : 0});
+      std::size_t damaged = 0;
+      if (auto st = sm->secrets().load(&damaged); !st.ok()) return st.error();
+      s->services_.push_back(std::move(sm));
+    } else if (name == "events") {
+      auto ev = std::make_unique<services::events::EventsService>(services::events::EventsOptions{
+          .clock = options.clock,
+          .log = *s->log_,
+          .place = options.place,
+          .id_seed = options.id_seed ? options.id_seed + 300 : 0});
+      std::size_t damaged = 0;
+      if (auto st = ev->events().load(&damaged); !st.ok()) return st.error();
+      s->services_.push_back(std::move(ev));
     } else {
-      return Error{"Usage", "unknown built-in service '" + name + "' (known: sqs, sns, s3)"};
+      return Error{"Usage", "unknown built-in service '" + name +
+                                "' (known: sqs, sns, s3, secretsmanager, events)"};
     }
   }
   return s;
@@ -110,7 +132,8 @@ std::vector<std::string> parse_service_list(const std::string& text) {
 }
 
 const std::vector<std::string>& builtin_service_names() {
-  static const std::vector<std::string> names = {"sqs", "sns", "s3"};
+  static const std::vector<std::string> names = {"sqs", "sns", "s3", "secretsmanager",
+                                                 "events"};
   return names;
 }
 
@@ -122,6 +145,10 @@ const std::vector<std::string>& builtin_integration_names(std::string_view servi
   static const std::vector<std::string> s3 = {"aws-sdk:s3:*"};
   if (service == "sns") return sns;
   if (service == "s3") return s3;
+  static const std::vector<std::string> secrets = {"aws-sdk:secretsmanager:*"};
+  static const std::vector<std::string> events = {"events:putEvents", "aws-sdk:eventbridge:*"};
+  if (service == "secretsmanager") return secrets;
+  if (service == "events") return events;
   return none;
 }
 

@@ -27,7 +27,8 @@ struct BuiltinServicesOptions {
   services::Place place;
   // Empty: in memory. Else the SQLite file the records go to (the store's stepwise.db).
   std::filesystem::path database;
-  std::vector<std::string> enabled = {"sqs", "sns", "s3"};  // names of the services to run
+  // Names of the services to run.
+  std::vector<std::string> enabled = {"sqs", "sns", "s3", "secretsmanager", "events"};
   std::uint64_t id_seed = 0;                                // 0: unpredictable ids
   // Where files a person reads go (SNS e-mail deliveries: sns-email.jsonl); empty: none.
   std::filesystem::path data_dir = {};

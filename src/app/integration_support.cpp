@@ -50,7 +50,8 @@ std::string supported_integrations(const tasks::IntegrationRegistry& registry) {
     out += std::string(entry.name);
   }
   // aws-sdk services are registered one by one ("aws-sdk:sfn:*"); probe the ones Stepwise has.
-  for (const char* service : {"sfn", "sqs", "sns", "dynamodb", "s3", "eventbridge"}) {
+  for (const char* service : {"sfn", "sqs", "sns", "dynamodb", "s3", "secretsmanager",
+                              "eventbridge"}) {
     tasks::TaskRequest probe;
     probe.resource = std::string("arn:aws:states:::aws-sdk:") + service + ":probe";
     if (registry.runner_for(probe) == nullptr) continue;

@@ -16,6 +16,7 @@
 #include "api/router.h"
 #include "api/serve.h"
 #include "app/builtin_services.h"
+#include "services/secretsmanager/secrets_service.h"
 #include "services/sns/sns_service.h"
 #include "app/definition_file.h"
 #include "app/integration_support.h"
@@ -292,6 +293,16 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
     err << "stepwise serve: built-in services: " << builtins.error().name << ": "
         << builtins.error().cause << "\n";
     return builtins.error().name == "Usage" ? 2 : 1;
+  }
+  // HTTP connections that name a secret read it from the built-in Secrets Manager (on the
+  // loop, at each call). The runners outlive the Service, whose loops make those calls.
+  if (auto* sm = dynamic_cast<services::secretsmanager::SecretsService*>(
+          (*builtins)->find("secretsmanager"))) {
+    runners->http.set_secret_reader([sm](const std::string& id) -> std::optional<std::string> {
+      auto value = sm->secrets().current_value(id);
+      if (!value) return std::nullopt;
+      return value->string_value;
+    });
   }
   options.integrations = [local = tasks::local_integrations({.functions = functions,
                                                               .http = &runners->http,

@@ -285,10 +285,17 @@ Result<ConnectionSpec> read_connection(const std::string& name, const YAML::Node
       if (!st) return st.error();
       continue;
     }
+    if (key == "secret") {
+      auto v = read_string(kv.second, at);
+      if (!v) return v.error();
+      c.secret = std::move(v.value());
+      continue;
+    }
     auto is_param = read_parameter(key, kv.second, at, c.invocation);
     if (!is_param) return is_param.error();
     if (!is_param.value())
-      return config_error(at, "unknown key (expected api_key, basic, oauth, headers, query, body)");
+      return config_error(at, "unknown key (expected api_key, basic, oauth, secret, headers, "
+                              "query, body)");
   }
   return c;
 }

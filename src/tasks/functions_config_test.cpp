@@ -126,6 +126,8 @@ connections:
       client_id: id
       client_secret: s
       body: {audience: api}
+  Vault:
+    secret: payments/api
 jobs:
   report:
     command: [python3, report.py]
@@ -137,7 +139,9 @@ jobs:
   EXPECT_EQ(config->functions[0].kind, FunctionKind::url);
   EXPECT_EQ(config->functions[0].url, "http://localhost:9000/fn");
   EXPECT_EQ(config->functions[1].concurrency, 4u);
-  ASSERT_EQ(config->connections.size(), 2u);
+  ASSERT_EQ(config->connections.size(), 3u);
+  EXPECT_EQ(config->connections[2].secret, "payments/api");
+  EXPECT_EQ(config->connections[2].auth, AuthKind::none);
   const auto& stripe = config->connections[0];
   EXPECT_EQ(stripe.auth, AuthKind::api_key);
   EXPECT_EQ(stripe.api_key_value, "Bearer sk");
@@ -167,6 +171,7 @@ TEST(TasksConfig, MistakesInNewSectionsAreReportedWithTheirPlace) {
            {"connections: {c: {oauth: {endpoint: x, client_id: i, client_secret: s}}}",
             "connections.c.oauth.endpoint"},
            {"connections: {c: {cookies: {}}}", "connections.c.cookies"},
+           {"connections: {c: {secret: [a]}}", "connections.c.secret"},
            {"jobs: {j: {env: {A: b}}}", "needs a 'command'"},
        }) {
     auto config = parse_tasks_config(c.text, "");

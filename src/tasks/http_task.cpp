@@ -7,6 +7,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "base/clock.h"
@@ -281,6 +282,7 @@ struct Call {
   TaskRequest request;
   HttpRequest http;
   const ConnectionSpec* connection = nullptr;
+  std::optional<ConnectionSpec> resolved;  // the connection with its secret's authorization
   std::atomic<bool> cancelled{false};
   EventLoop* loop = nullptr;
   TaskDone done;
@@ -301,6 +303,7 @@ TaskOutcome socket_failure(const Error& e) {
 
 struct HttpTaskRunner::Impl {
   std::map<std::string, ConnectionSpec> connections;
+  SecretReader secrets;
   std::mutex mu;  // guards in_flight and tokens
   std::vector<std::shared_ptr<Call>> in_flight;
   std::map<std::string, CachedToken> tokens;
@@ -419,6 +422,48 @@ HttpTaskRunner::~HttpTaskRunner() {
   for (auto& call : impl_->in_flight) call->cancelled.store(true);
 }
 
+void HttpTaskRunner::set_secret_reader(SecretReader reader) {
+  impl_->secrets = std::move(reader);
+}
+
+Result<ConnectionSpec> connection_with_secret(const ConnectionSpec& connection,
+                                              const std::optional<std::string>& secret_text) {
+  const std::string about =
+      "The secret '" + connection.secret + "' of connection '" + connection.name + "' ";
+  if (!secret_text) return runtime_error(about + "does not exist or has no current value.");
+  auto parsed = json::parse(*secret_text);
+  if (!parsed.ok() || !parsed->is_object())
+    return runtime_error(about + "does not hold a JSON object.");
+  const json::object& o = parsed->get_object();
+  ConnectionSpec c = connection;
+  auto take = [&](const char* key, std::string& out) {
+    const json::value* v = o.if_contains(key);
+    if (v == nullptr || !v->is_string()) return false;
+    out = std::string(v->get_string());
+    return true;
+  };
+  // Every key is read (no short-circuit): a secret may fill some fields of each kind.
+  const bool api_key = take("api_key_name", c.api_key_name);
+  take("api_key_value", c.api_key_value);
+  const bool basic = take("username", c.username);
+  take("password", c.password);
+  const bool oauth = take("client_id", c.client_id);
+  take("client_secret", c.client_secret);
+  take("authorization_endpoint", c.oauth_endpoint);
+  take("http_method", c.oauth_method);
+  if (c.auth == AuthKind::none) {
+    c.auth = api_key ? AuthKind::api_key
+             : basic ? AuthKind::basic
+             : oauth ? AuthKind::oauth_client_credentials
+                     : AuthKind::none;
+  }
+  if (c.auth == AuthKind::none)
+    return runtime_error(about + "holds none of api_key_name, username, client_id.");
+  if (c.auth == AuthKind::oauth_client_credentials && c.oauth_endpoint.rfind("http", 0) != 0)
+    return runtime_error(about + "gives no authorization_endpoint for OAuth.");
+  return c;
+}
+
 void HttpTaskRunner::add_connection(ConnectionSpec connection) {
   std::string name = connection.name;
   impl_->connections[name] = std::move(connection);
@@ -458,6 +503,23 @@ void HttpTaskRunner::start(const TaskRequest& request, EventLoop& loop, TaskDone
   call->request = request;
   call->http = std::move(http.value());
   call->connection = *connection;
+  if (call->connection != nullptr && !call->connection->secret.empty()) {
+    std::optional<std::string> text;
+    if (impl_->secrets) text = impl_->secrets(call->connection->secret);
+    auto resolved = impl_->secrets
+                        ? connection_with_secret(*call->connection, text)
+                        : Result<ConnectionSpec>(runtime_error(
+                              "The connection '" + call->connection->name +
+                              "' names a secret, but the built-in Secrets Manager is not "
+                              "running (serve --services)."));
+    if (!resolved) {
+      Error e = std::move(resolved).error();
+      loop.post([done = std::move(done), e] { done(TaskOutcome::failure(e.name, e.cause)); });
+      return;
+    }
+    call->resolved = std::move(resolved).value();
+    call->connection = &*call->resolved;
+  }
   if (request.timeout_seconds && *request.timeout_seconds > 0)
     call->http.timeout_ms = std::min(call->http.timeout_ms, *request.timeout_seconds * 1000);
   call->loop = &loop;

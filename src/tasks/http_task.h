@@ -11,11 +11,17 @@
 // object as cause; no connection, a reset or a timeout fail with States.Http.Socket. Redirects are
 // not followed. A call ends after 60 s (AWS's limit) or the Task's TimeoutSeconds if shorter.
 //
-// Thread-safety: add_connection() before the first start(); start()/cancel() on the loop thread.
+// A connection may name a Secrets Manager secret that holds its authorization
+// (ConnectionSpec::secret): start() reads it through the secret reader, on the loop thread.
+//
+// Thread-safety: add_connection() and set_secret_reader() before the first start();
+// start()/cancel() on the loop thread.
 // Calls block pool threads owned by the runner; results come back through loop.post().
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "base/result.h"
@@ -37,6 +43,15 @@ Result<std::string> url_encoded_body(const json::value& body, const std::string&
 // The Task result for a response (`json_body` when the response declares a JSON content type).
 json::value http_task_result(const HttpResponse& response);
 
+// The connection with the authorization its secret holds (`secret_text`: the secret's current
+// SecretString; nullopt: no such secret, or no value). Keys, as EventBridge stores them:
+// api_key_name/api_key_value (API key), username/password (basic), client_id/client_secret
+// (OAuth, with the connection's own endpoint, or the secret's authorization_endpoint and
+// http_method). The connection's auth kind wins; without one the secret's keys choose it.
+// Errors: name "States.Runtime", the cause says what is wrong with the secret.
+Result<ConnectionSpec> connection_with_secret(const ConnectionSpec& connection,
+                                              const std::optional<std::string>& secret_text);
+
 class HttpTaskRunner final : public TaskRunner {
  public:
   HttpTaskRunner();
@@ -45,6 +60,10 @@ class HttpTaskRunner final : public TaskRunner {
   HttpTaskRunner& operator=(const HttpTaskRunner&) = delete;
 
   void add_connection(ConnectionSpec connection);
+  // How a connection's secret is read: its current SecretString by name or ARN, nullopt when
+  // there is none. Unset: a connection that names a secret fails its tasks (States.Runtime).
+  using SecretReader = std::function<std::optional<std::string>(const std::string& secret_id)>;
+  void set_secret_reader(SecretReader reader);
 
   void start(const TaskRequest& request, EventLoop& loop, TaskDone done) override;
   void cancel(const TaskRequest& request) override;

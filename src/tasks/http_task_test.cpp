@@ -315,3 +315,51 @@ TEST(HttpTask, CancelledCallNeverAnswers) {
 
 }  // namespace
 }  // namespace stepwise::tasks
+
+namespace stepwise::tasks {
+namespace {
+
+TEST(HttpTaskConnectionSecret, SecretKeysChooseAndFillTheAuthorization) {
+  ConnectionSpec c;
+  c.name = "payments";
+  c.secret = "payments/api";
+  auto key = connection_with_secret(c, R"({"api_key_name":"X-Key","api_key_value":"k1"})");
+  ASSERT_TRUE(key.ok());
+  EXPECT_EQ(key->auth, AuthKind::api_key);
+  EXPECT_EQ(key->api_key_name, "X-Key");
+  EXPECT_EQ(key->api_key_value, "k1");
+  auto basic = connection_with_secret(c, R"({"username":"u","password":"p"})");
+  ASSERT_TRUE(basic.ok());
+  EXPECT_EQ(basic->auth, AuthKind::basic);
+  EXPECT_EQ(basic->password, "p");
+  // OAuth needs an endpoint: the connection's, or the secret's.
+  EXPECT_FALSE(connection_with_secret(c, R"({"client_id":"i","client_secret":"s"})").ok());
+  auto oauth = connection_with_secret(
+      c, R"({"client_id":"i","client_secret":"s","authorization_endpoint":"http://h/t"})");
+  ASSERT_TRUE(oauth.ok());
+  EXPECT_EQ(oauth->auth, AuthKind::oauth_client_credentials);
+  EXPECT_EQ(oauth->oauth_endpoint, "http://h/t");
+  // The connection's own kind wins; the secret fills its fields.
+  c.auth = AuthKind::basic;
+  auto kept = connection_with_secret(c, R"({"username":"svc","api_key_name":"X"})");
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(kept->auth, AuthKind::basic);
+  EXPECT_EQ(kept->username, "svc");
+}
+
+TEST(HttpTaskConnectionSecret, MissingOrUnusableSecretsAreRuntimeErrors) {
+  ConnectionSpec c;
+  c.name = "payments";
+  c.secret = "gone";
+  for (const std::optional<std::string>& text :
+       {std::optional<std::string>(), std::optional<std::string>("not json"),
+        std::optional<std::string>("[1]"), std::optional<std::string>(R"({"other":1})")}) {
+    auto r = connection_with_secret(c, text);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().name, "States.Runtime");
+    EXPECT_NE(r.error().cause.find("'gone'"), std::string::npos) << r.error().cause;
+  }
+}
+
+}  // namespace
+}  // namespace stepwise::tasks

@@ -41,6 +41,11 @@ struct ConnectionSpec {
   std::string client_secret;
   HttpParameters oauth_parameters;  // sent to the token endpoint
   HttpParameters invocation;        // added to every request through the connection
+  // A Secrets Manager secret (name or ARN, in the built-in Secrets Manager) whose SecretString
+  // holds the authorization as EventBridge stores a connection's: {"api_key_name",
+  // "api_key_value"}, {"username", "password"} or {"client_id", "client_secret"}. Read at each
+  // call, so a new value (PutSecretValue) takes effect on the next one. Empty: none.
+  std::string secret;
 };
 
 struct JobSpec {

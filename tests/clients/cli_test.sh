@@ -159,5 +159,42 @@ sfn delete-state-machine --state-machine-arn "$SM3" >/dev/null
 out=$(sfn list-state-machines)
 check "delete-state-machine" "$out" "'$SM3' not in [m['stateMachineArn'] for m in d['stateMachines']]"
 
+# The built-in Secrets Manager and EventBridge (docs/SERVICES.md), and workflows calling them.
+smc() { "$AWS" secretsmanager --endpoint-url "$ENDPOINT" --region us-east-1 --output json "$@"; }
+evc() { "$AWS" events --endpoint-url "$ENDPOINT" --region us-east-1 --output json "$@"; }
+SECRET="cli/db-$RANDOM$RANDOM"
+out=$(smc create-secret --name "$SECRET" --secret-string '{"user":"u","password":"p1"}')
+check "secretsmanager create-secret" "$out" "d['ARN'].startswith('arn:aws:secretsmanager:us-east-1:123456789012:secret:$SECRET-') and len(d['ARN']) == len('arn:aws:secretsmanager:us-east-1:123456789012:secret:$SECRET-') + 6"
+smc put-secret-value --secret-id "$SECRET" --secret-string '{"user":"u","password":"p2"}' >/dev/null
+out=$(smc get-secret-value --secret-id "$SECRET")
+check "secretsmanager get-secret-value" "$out" "json.loads(d['SecretString'])['password'] == 'p2' and d['VersionStages'] == ['AWSCURRENT']"
+out=$(smc get-secret-value --secret-id "$SECRET" --version-stage AWSPREVIOUS)
+check "secretsmanager AWSPREVIOUS" "$out" "json.loads(d['SecretString'])['password'] == 'p1'"
+out=$(smc list-secrets --filters Key=name,Values="$SECRET")
+check "secretsmanager list-secrets" "$out" "[s['Name'] for s in d['SecretList']] == ['$SECRET']"
+SM_FLOW=$(sfn create-state-machine --name "secret-flow-$RANDOM$RANDOM" --role-arn "$ROLE" \
+  --definition '{"StartAt":"Get","States":{"Get":{"Type":"Task","Resource":"arn:aws:states:::aws-sdk:secretsmanager:getSecretValue","Parameters":{"SecretId.$":"$.id"},"ResultSelector":{"creds.$":"States.StringToJson($.SecretString)"},"Next":"Emit"},"Emit":{"Type":"Task","Resource":"arn:aws:states:::events:putEvents","Parameters":{"Entries":[{"Source":"cli.test","DetailType":"CredsRead","Detail":{"user.$":"$.creds.user"}}]},"End":true}}}')
+SM_FLOW=$(field "$SM_FLOW" "d['stateMachineArn']")
+out=$(sfn start-execution --state-machine-arn "$SM_FLOW" --input "{\"id\": \"$SECRET\"}")
+out=$(wait_closed "$(field "$out" "d['executionArn']")")
+check "workflow: aws-sdk:secretsmanager + events:putEvents" "$out" "d['status'] == 'SUCCEEDED' and json.loads(d['output'])['FailedEntryCount'] == 0"
+smc delete-secret --secret-id "$SECRET" --recovery-window-in-days 7 >/dev/null
+smc get-secret-value --secret-id "$SECRET" >"$WORK/out" 2>"$WORK/err"
+if [ $? -ne 0 ] && grep -q "InvalidRequestException" "$WORK/err"; then
+  PASSED=$((PASSED + 1)); echo "ok: secretsmanager marked for deletion"
+else
+  FAILED=$((FAILED + 1)); echo "FAIL: secretsmanager marked for deletion: $(cat "$WORK/err")"
+fi
+BUS="cli-bus-$RANDOM$RANDOM"
+out=$(evc create-event-bus --name "$BUS")
+check "events create-event-bus" "$out" "d['EventBusArn'] == 'arn:aws:events:us-east-1:123456789012:event-bus/$BUS'"
+out=$(evc put-events --entries "[{\"Source\":\"cli\",\"DetailType\":\"t\",\"Detail\":\"{\\\"a\\\":1}\",\"EventBusName\":\"$BUS\"},{\"Source\":\"cli\",\"DetailType\":\"t\",\"Detail\":\"[1]\"}]")
+check "events put-events" "$out" "d['FailedEntryCount'] == 1 and 'EventId' in d['Entries'][0] and d['Entries'][1]['ErrorCode'] == 'MalformedDetail'"
+out=$(evc list-event-buses --name-prefix "$BUS")
+check "events list-event-buses" "$out" "[b['Name'] for b in d['EventBuses']] == ['$BUS']"
+evc delete-event-bus --name "$BUS" >/dev/null
+out=$(evc list-event-buses)
+check "events delete-event-bus" "$out" "'$BUS' not in [b['Name'] for b in d['EventBuses']] and 'default' in [b['Name'] for b in d['EventBuses']]"
+
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

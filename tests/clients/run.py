@@ -3,7 +3,9 @@
 
 Usage: run.py --stepwise build/stepwise --suite SUITE
 (SUITE: boto3|boto3-debian|cli|js|sqs-boto3|sqs-boto3-debian|sns-boto3|sns-boto3-debian|
-        s3-boto3|s3-boto3-debian)
+        s3-boto3|s3-boto3-debian|secretsmanager-boto3|secretsmanager-boto3-debian|events-boto3|
+        events-boto3-debian; the last four run secretsmanager_boto3_test.py / events_boto3_test.py
+        with the newest boto3 and Debian's)
 
 `boto3` runs boto3_test.py with the newest boto3 on the machine and requires every operation;
 `boto3-debian` runs it with Debian's python3-boto3 (1.26), skipping operations its model lacks.
@@ -111,6 +113,16 @@ def suite_command(suite):
         if not botocore_version("/usr/bin/python3"):
             return None, "no boto3 for /usr/bin/python3 (Debian package python3-boto3)"
         return ["/usr/bin/python3", os.path.join(HERE, "s3_boto3_test.py"), "-v"], None
+    for service in ("secretsmanager", "events"):
+        if suite == f"{service}-boto3":
+            py = newest_boto3_python()
+            if not py:
+                return None, "no python3 with boto3 (Debian package python3-boto3)"
+            return [py, os.path.join(HERE, f"{service}_boto3_test.py"), "-v"], None
+        if suite == f"{service}-boto3-debian":
+            if not botocore_version("/usr/bin/python3"):
+                return None, "no boto3 for /usr/bin/python3 (Debian package python3-boto3)"
+            return ["/usr/bin/python3", os.path.join(HERE, f"{service}_boto3_test.py"), "-v"], None
     if suite == "sqs-boto3-debian":
         if not botocore_version("/usr/bin/python3"):
             return None, "no boto3 for /usr/bin/python3 (Debian package python3-boto3)"
@@ -173,7 +185,9 @@ def main():
     parser.add_argument("--suite", required=True,
                         choices=["boto3", "boto3-debian", "cli", "js", "sqs-boto3",
                                  "sqs-boto3-debian", "sns-boto3", "sns-boto3-debian", "s3-boto3",
-                                 "s3-boto3-debian"])
+                                 "s3-boto3-debian",
+                                 "secretsmanager-boto3", "secretsmanager-boto3-debian",
+                                 "events-boto3", "events-boto3-debian"])
     args = parser.parse_args()
     if skipped(args.suite):
         print(f"clients/{args.suite}: skipped (STEPWISE_SKIP_CLIENTS)")

@@ -1,0 +1,290 @@
+#include "services/events/events.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <utility>
+
+#include "services/common/json_request.h"
+#include "services/events/events_internal.h"
+#include "services/events/events_limits.h"
+
+namespace stepwise::services::events {
+
+json::object StoredEvent::to_json() const {
+  json::array res;
+  for (const auto& r : resources) res.push_back(json::value(r));
+  json::value d = json::object{};
+  if (auto parsed = json::parse(detail); parsed.ok()) d = std::move(parsed).value();
+  // EventBridge writes the time to the second: 2025-01-02T03:04:05Z.
+  std::string time = format_iso8601_ms(time_ms);
+  if (auto dot = time.find('.'); dot != std::string::npos) time = time.substr(0, dot) + "Z";
+  return json::object{{"version", "0"},     {"id", id},         {"detail-type", detail_type},
+                      {"source", source},    {"account", account}, {"time", time},
+                      {"region", region},    {"resources", std::move(res)},
+                      {"detail", std::move(d)}};
+}
+
+Events::Events(EventsOptions options) : options_(std::move(options)), ids_(options_.id_seed) {}
+
+const std::vector<std::string>& Events::operation_names() {
+  static const std::vector<std::string> names = {"CreateEventBus", "DescribeEventBus",
+                                                 "ListEventBuses", "DeleteEventBus",
+                                                 "PutEvents"};
+  return names;
+}
+
+const std::vector<std::string>& Events::modelled_errors() {
+  static const std::vector<std::string> names = {
+      "AccessDeniedException",      "ConcurrentModificationException",
+      "IllegalStatusException",     "InternalException",
+      "InvalidEventPatternException", "InvalidStateException",
+      "LimitExceededException",     "ManagedRuleException",
+      "OperationDisabledException", "PolicyLengthExceededException",
+      "ResourceAlreadyExistsException", "ResourceNotFoundException",
+      "ThrottlingException"};
+  return names;
+}
+
+void Events::dispatch(std::string_view op, json::value request, const api::RequestInfo& /*info*/,
+                      api::Reply reply) {
+  if (request.is_null()) request = json::object();
+  if (!request.is_object()) {
+    reply(api::ApiError{"SerializationException", "The request body must be a JSON object."});
+    return;
+  }
+  const Json& r = request.get_object();
+  if (op == "PutEvents") return put_events(r, std::move(reply));
+  if (op == "CreateEventBus") return create_event_bus(r, std::move(reply));
+  if (op == "DescribeEventBus") return reply(describe_event_bus(r));
+  if (op == "ListEventBuses") return reply(list_event_buses(r));
+  if (op == "DeleteEventBus") return delete_event_bus(r, std::move(reply));
+  reply(api::unknown_operation(op));
+}
+
+void Events::persist(std::vector<Mutation> batch, api::Response answer, api::Reply reply) {
+  auto shared = std::make_shared<api::Response>(std::move(answer));
+  options_.log.write(std::move(batch), [shared, reply = std::move(reply)](Status s) {
+    if (!s.ok()) {
+      reply(api::ApiError{"InternalException",
+                          "The write could not be made durable: " + s.error().cause, 500});
+      return;
+    }
+    reply(std::move(*shared));
+  });
+}
+
+std::string Events::bus_arn(const std::string& name) const {
+  return "arn:aws:events:" + options_.place.region + ":" + options_.place.account +
+         ":event-bus/" + name;
+}
+
+Mutation Events::record_of(const Bus& b) const {
+  json::object o{{"name", b.name},
+                 {"description", b.description},
+                 {"created", b.created_ms},
+                 {"modified", b.modified_ms}};
+  return Mutation{kBusesNs, b.name, json::dump(o)};
+}
+
+Events::Bus* Events::find_bus(const std::string& name_or_arn) {
+  std::string name = name_or_arn;
+  if (name.starts_with("arn:")) {
+    auto slash = name.find(":event-bus/");
+    if (slash == std::string::npos) return nullptr;
+    if (name.substr(0, slash + 11) != bus_arn("")) return nullptr;  // another account/region
+    name = name.substr(slash + 11);
+  }
+  auto it = buses_.find(name);
+  return it == buses_.end() ? nullptr : it->second.get();
+}
+
+void Events::create_event_bus(const Json& r, api::Reply reply) {
+  bool wrong = false;
+  auto name = string_member(r, "Name", &wrong);
+  auto description = string_member(r, "Description", &wrong);
+  auto source = string_member(r, "EventSourceName", &wrong);
+  if (wrong) return reply(validation_error("Name, Description and EventSourceName are strings."));
+  if (!name) return reply(constraint_error("name", "not be null"));
+  if (source)
+    return reply(api::ApiError{"ResourceNotFoundException",
+                               "Event source " + *source + " does not exist."});
+  if (auto e = check_bus_name(*name)) return reply(*e);
+  if (description && description->size() > events_limits::description_bytes_max)
+    return reply(constraint_error("description", "have length less than or equal to 512"));
+  std::lock_guard lock(mu_);
+  if (buses_.contains(*name))
+    return reply(api::ApiError{"ResourceAlreadyExistsException",
+                               "Event bus " + *name + " already exists."});
+  if (buses_.size() >= events_limits::buses_max)
+    return reply(api::ApiError{"LimitExceededException",
+                               "The requested resource exceeds the maximum number allowed."});
+  auto b = std::make_unique<Bus>();
+  b->name = *name;
+  b->arn = bus_arn(*name);
+  b->description = description.value_or("");
+  b->created_ms = b->modified_ms = options_.clock.now_ms();
+  json::object answer{{"EventBusArn", b->arn}};
+  if (!b->description.empty()) answer["Description"] = b->description;
+  Mutation m = record_of(*b);
+  buses_[*name] = std::move(b);
+  persist({std::move(m)}, std::move(answer), std::move(reply));
+}
+
+namespace {
+json::object bus_json(const std::string& name, const std::string& arn,
+                      const std::string& description, Millis created, Millis modified) {
+  json::object o{{"Name", name}, {"Arn", arn}};
+  if (!description.empty()) o["Description"] = description;
+  o["CreationTime"] = epoch_seconds(created);
+  o["LastModifiedTime"] = epoch_seconds(modified);
+  return o;
+}
+}  // namespace
+
+api::Response Events::describe_event_bus(const Json& r) {
+  bool wrong = false;
+  auto name = string_member(r, "Name", &wrong).value_or("default");
+  if (wrong) return validation_error("Name must be a string.");
+  std::lock_guard lock(mu_);
+  Bus* b = find_bus(name);
+  if (b == nullptr)
+    return api::ApiError{"ResourceNotFoundException", "Event bus " + name + " does not exist."};
+  return bus_json(b->name, b->arn, b->description, b->created_ms, b->modified_ms);
+}
+
+api::Response Events::list_event_buses(const Json& r) {
+  bool wrong = false;
+  auto prefix = string_member(r, "NamePrefix", &wrong).value_or("");
+  auto token = string_member(r, "NextToken", &wrong);
+  auto limit = int_member(r, "Limit", &wrong);
+  if (wrong) return validation_error("NamePrefix and NextToken are strings, Limit an integer.");
+  if (limit && (*limit < 1 || *limit > events_limits::page_size_max))
+    return constraint_error("limit", "have value between 1 and 100");
+  const std::size_t size = static_cast<std::size_t>(limit.value_or(events_limits::page_size_max));
+  std::lock_guard lock(mu_);
+  json::array list;
+  std::string next;
+  // Names in order; the token is the last name answered.
+  for (auto it = token ? buses_.upper_bound(*token) : buses_.begin(); it != buses_.end(); ++it) {
+    if (!it->first.starts_with(prefix)) continue;
+    if (list.size() == size) {
+      next = list.back().get_object().at("Name").get_string().c_str();
+      break;
+    }
+    const Bus& b = *it->second;
+    list.push_back(bus_json(b.name, b.arn, b.description, b.created_ms, b.modified_ms));
+  }
+  json::object out{{"EventBuses", std::move(list)}};
+  if (!next.empty()) out["NextToken"] = next;
+  return out;
+}
+
+void Events::delete_event_bus(const Json& r, api::Reply reply) {
+  bool wrong = false;
+  auto name = string_member(r, "Name", &wrong);
+  if (wrong) return reply(validation_error("Name must be a string."));
+  if (!name) return reply(constraint_error("name", "not be null"));
+  if (*name == "default")
+    return reply(validation_error("Cannot delete event bus default."));
+  std::lock_guard lock(mu_);
+  auto it = buses_.find(*name);
+  if (it == buses_.end()) return reply(json::object{});  // AWS: deleting no bus succeeds
+  std::vector<Mutation> batch;
+  for (const auto& e : it->second->log)
+    batch.push_back(Mutation{kLogNs, log_key(e.bus, e.seq), std::nullopt});
+  batch.push_back(Mutation{kBusesNs, *name, std::nullopt});
+  buses_.erase(it);
+  persist(std::move(batch), json::object{}, std::move(reply));
+}
+
+void Events::retain(Bus& b, std::vector<Mutation>& batch) {
+  while (!b.log.empty() && (b.log.size() > events_limits::retained_events_per_bus ||
+                            b.log_bytes > events_limits::retained_bytes_per_bus)) {
+    const StoredEvent& e = b.log.front();
+    b.log_bytes -= stored_size(e);
+    batch.push_back(Mutation{kLogNs, log_key(e.bus, e.seq), std::nullopt});
+    b.log.pop_front();
+  }
+}
+
+std::vector<StoredEvent> Events::read(const std::string& bus, std::uint64_t after_seq,
+                                      std::size_t max) const {
+  std::lock_guard lock(mu_);
+  std::vector<StoredEvent> out;
+  auto it = buses_.find(bus);
+  if (it == buses_.end()) return out;
+  const auto& log = it->second->log;
+  auto from = std::upper_bound(log.begin(), log.end(), after_seq,
+                               [](std::uint64_t s, const StoredEvent& e) { return s < e.seq; });
+  for (; from != log.end() && out.size() < max; ++from) out.push_back(*from);
+  return out;
+}
+
+std::uint64_t Events::last_seq(const std::string& bus) const {
+  std::lock_guard lock(mu_);
+  auto it = buses_.find(bus);
+  return it == buses_.end() ? 0 : it->second->next_seq - 1;
+}
+
+std::uint64_t Events::subscribe(Subscriber subscriber) {
+  std::lock_guard lock(subscribers_mu_);
+  if (subscribers_.size() >= events_limits::subscribers_max) return 0;
+  const std::uint64_t id = next_subscriber_++;
+  subscribers_[id] = std::make_shared<Subscriber>(std::move(subscriber));
+  return id;
+}
+
+void Events::unsubscribe(std::uint64_t id) {
+  std::lock_guard lock(subscribers_mu_);
+  subscribers_.erase(id);
+}
+
+void Events::publish(const std::vector<StoredEvent>& events) {
+  std::vector<std::shared_ptr<Subscriber>> each;
+  {
+    std::lock_guard lock(subscribers_mu_);
+    for (const auto& [id, s] : subscribers_) each.push_back(s);
+  }
+  for (const auto& s : each) (*s)(events);
+}
+
+Status Events::load(std::size_t* damaged) {
+  std::size_t bad = 0;
+  std::lock_guard lock(mu_);
+  auto each_bus = [&](const Record& rec, const json::object& o) {
+    auto b = std::make_unique<Bus>();
+    b->name = string_member(o, "name").value_or("");
+    if (b->name != rec.key) return false;
+    b->arn = bus_arn(b->name);
+    b->description = string_member(o, "description").value_or("");
+    b->created_ms = int_member(o, "created").value_or(0);
+    b->modified_ms = int_member(o, "modified").value_or(0);
+    buses_[b->name] = std::move(b);
+    return true;
+  };
+  if (auto st = load_json_objects(options_.log, kBusesNs, bad, each_bus); !st.ok()) return st;
+  auto each_event = [&](const Record& /*rec*/, const json::object& o) {
+    auto e = event_from_record(o);
+    if (!e) return false;
+    auto it = buses_.find(e->bus);
+    if (it == buses_.end()) return false;
+    Bus& b = *it->second;
+    b.next_seq = std::max(b.next_seq, e->seq + 1);
+    b.log_bytes += stored_size(*e);
+    b.log.push_back(std::move(*e));  // records come back in key order: seq order per bus
+    return true;
+  };
+  if (auto st = load_json_objects(options_.log, kLogNs, bad, each_event); !st.ok()) return st;
+  if (!buses_.contains("default")) {
+    auto b = std::make_unique<Bus>();
+    b->name = "default";
+    b->arn = bus_arn("default");
+    b->created_ms = b->modified_ms = options_.clock.now_ms();
+    options_.log.write({record_of(*b)}, nullptr);
+    buses_["default"] = std::move(b);
+  }
+  if (damaged) *damaged = bad;
+  return ok_status();
+}
+
+}  // namespace stepwise::services::events

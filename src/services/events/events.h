@@ -1,0 +1,133 @@
+// Events: the built-in Amazon EventBridge, minimal — event buses (the account's `default` bus
+// always exists; Create/Describe/List/DeleteEventBus) and PutEvents, which validates each entry
+// as AWS does (Source, DetailType and Detail required, Detail a JSON object, 10 entries, 256 KiB)
+// and appends the accepted events to their bus's durable event log. AWS JSON 1.1 shapes
+// (`AWSEvents.<Operation>`).
+//
+// The event log is what the event-bus work that follows (rules with event patterns, targets,
+// archives and replay) builds on: each bus numbers its events 1, 2, 3... (`seq`); read() returns
+// them in order from any point of the retained window, and subscribe() registers a callback
+// that receives every event once it is durable, in log order — rule matching hooks in there.
+//
+// Durability: buses are records ("events.buses", key: name), events too ("events.log", key:
+// bus "\n" 20-digit seq); PutEvents and the bus operations answer once their records are
+// committed. The log keeps the newest events of each bus within events_limits' retained
+// bounds.
+//
+// Threading: one mutex guards buses and logs; another the subscribers. Subscribers run outside
+// both (on the RecordLog's writer thread, or the caller's with MemoryRecordLog) and may read the
+// log, but must not put events synchronously (hand that to another thread or loop).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "api/dispatcher.h"
+#include "base/clock.h"
+#include "base/ids.h"
+#include "services/common/builtin_service.h"
+#include "services/common/record_log.h"
+
+namespace stepwise::services::events {
+
+struct EventsOptions {
+  Clock& clock;
+  RecordLog& log;
+  Place place = {};
+  std::uint64_t id_seed = 0;  // 0: unpredictable event ids
+};
+
+// One accepted event, as stored.
+struct StoredEvent {
+  std::string bus;            // the bus's name
+  std::uint64_t seq = 0;      // its place in the bus's log (1, 2, ...)
+  std::string id;             // the EventId PutEvents answered
+  Millis time_ms = 0;         // the entry's Time, or when it was put
+  Millis received_ms = 0;     // when it was put
+  std::string source;
+  std::string detail_type;
+  std::string detail;         // the JSON object's text, as given
+  std::vector<std::string> resources;
+  std::string account;
+  std::string region;
+  std::string trace_header;
+
+  // The event as EventBridge delivers it to targets: {"version": "0", "id", "detail-type",
+  // "source", "account", "time", "region", "resources", "detail"}.
+  json::object to_json() const;
+};
+
+class Events final : public api::Dispatcher {
+ public:
+  using Subscriber = std::function<void(const std::vector<StoredEvent>&)>;
+
+  explicit Events(EventsOptions options);
+
+  // Reads the records back (before serving) and makes the default bus if it is not there.
+  // Errors: the RecordLog's; damaged records are skipped and counted in `damaged`.
+  Status load(std::size_t* damaged = nullptr);
+
+  void dispatch(std::string_view operation, json::value request, const api::RequestInfo& info,
+                api::Reply reply) override;
+
+  static const std::vector<std::string>& operation_names();
+  // The error types the AWS SDKs model for EventBridge (others are EventBridgeException to an
+  // aws-sdk:eventbridge integration).
+  static const std::vector<std::string>& modelled_errors();
+
+  // ---- the event log ----
+  // Up to `max` events of `bus` with seq > after_seq, in order (the retained window only).
+  std::vector<StoredEvent> read(const std::string& bus, std::uint64_t after_seq,
+                                std::size_t max) const;
+  // The seq of the bus's newest event (0: none, or no such bus).
+  std::uint64_t last_seq(const std::string& bus) const;
+  // Every event accepted from now on reaches `subscriber` once durable, in each bus's log
+  // order, one call per PutEvents batch. Returns an id for unsubscribe(); 0 when
+  // events_limits::subscribers_max are registered already.
+  std::uint64_t subscribe(Subscriber subscriber);
+  void unsubscribe(std::uint64_t id);
+
+ private:
+  using Json = json::object;
+  struct Bus {
+    std::string name;
+    std::string arn;
+    std::string description;
+    Millis created_ms = 0;
+    Millis modified_ms = 0;
+    std::uint64_t next_seq = 1;
+    std::deque<StoredEvent> log;  // the retained window, oldest first
+    std::size_t log_bytes = 0;
+  };
+
+  void persist(std::vector<Mutation> batch, api::Response answer, api::Reply reply);
+  Mutation record_of(const Bus& b) const;
+  std::string bus_arn(const std::string& name) const;
+  // A bus by name or ARN; null when there is none.
+  Bus* find_bus(const std::string& name_or_arn);
+  void retain(Bus& b, std::vector<Mutation>& batch);
+
+  void create_event_bus(const Json& r, api::Reply reply);
+  api::Response describe_event_bus(const Json& r);
+  api::Response list_event_buses(const Json& r);
+  void delete_event_bus(const Json& r, api::Reply reply);
+  void put_events(const Json& r, api::Reply reply);  // events_put.cpp
+  void publish(const std::vector<StoredEvent>& events);
+
+  EventsOptions options_;
+  std::mutex write_mu_;  // held from seq assignment to RecordLog::write (PutEvents)
+  mutable std::mutex mu_;
+  IdGenerator ids_;                                    // guarded by mu_
+  std::map<std::string, std::unique_ptr<Bus>> buses_;  // guarded by mu_: by name
+  std::mutex subscribers_mu_;
+  std::uint64_t next_subscriber_ = 1;                          // guarded by subscribers_mu_
+  std::map<std::uint64_t, std::shared_ptr<Subscriber>> subscribers_;  // guarded by same
+};
+
+}  // namespace stepwise::services::events

@@ -1,0 +1,39 @@
+// Events' internals shared by its .cpp files: record names and shapes, the bus name rule, and
+// PutEvents' entry checks. Not part of the interface.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "api/dispatcher.h"
+#include "json/json.h"
+#include "services/events/events.h"
+
+namespace stepwise::services::events {
+
+inline constexpr const char* kBusesNs = "events.buses";
+inline constexpr const char* kLogNs = "events.log";
+
+// "<bus>\n<seq as 20 digits>": keys sort in log order within a bus.
+std::string log_key(const std::string& bus, std::uint64_t seq);
+std::string event_record(const StoredEvent& e);
+std::optional<StoredEvent> event_from_record(const json::object& o);
+// What an event counts against retained_bytes_per_bus.
+std::size_t stored_size(const StoredEvent& e);
+
+// Event bus names: 1-256 of [.-_A-Za-z0-9] (ValidationException otherwise).
+std::optional<api::ApiError> check_bus_name(const std::string& name);
+
+// One PutEvents entry, checked as AWS checks it. On success `event` holds everything but the
+// bus's seq and the id; `bus` the EventBusName given ("default" when none).
+struct EntryCheck {
+  std::optional<StoredEvent> event;
+  std::string bus;
+  std::string error_code;  // set when the entry fails
+  std::string error_message;
+  std::size_t size = 0;    // AWS's entry size
+};
+EntryCheck check_entry(const json::object& entry, Millis now);
+
+}  // namespace stepwise::services::events

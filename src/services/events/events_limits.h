@@ -1,0 +1,31 @@
+// Every limit of the built-in EventBridge, with AWS's value where AWS has one
+// (docs/SERVICES.md lists them with their errors).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace stepwise::services::events::events_limits {
+
+// PutEvents: 1-10 entries, and the entries' size (AWS's calculation: Time 14 bytes, Source,
+// DetailType, Detail and each Resource in UTF-8) under 256 KiB.
+inline constexpr std::size_t entries_max = 10;
+inline constexpr std::size_t entries_bytes_max = 256 * 1024;
+// Detail: JSON nesting AWS processes (1,100 levels; our parser's own limit is lower and wins).
+// Resources per entry (this server's bound; AWS states none).
+inline constexpr std::size_t resources_per_entry_max = 100;
+// Event bus names: 1-256 of [.-_A-Za-z0-9] (no '/': that is for partner buses).
+inline constexpr std::size_t bus_name_bytes_max = 256;
+inline constexpr std::size_t description_bytes_max = 512;
+// Event buses per account (AWS's quota: 100, default included).
+inline constexpr std::size_t buses_max = 100;
+// ListEventBuses Limit: 1-100.
+inline constexpr std::int64_t page_size_max = 100;
+// The event log keeps, per bus, the newest events up to both bounds (older ones are dropped,
+// records included): the window rule matching, archives and replay read from.
+inline constexpr std::size_t retained_events_per_bus = 100'000;
+inline constexpr std::size_t retained_bytes_per_bus = 64 * 1024 * 1024;
+// Subscribers to the event log (rule matching, archives): this server's bound.
+inline constexpr std::size_t subscribers_max = 64;
+
+}  // namespace stepwise::services::events::events_limits
