@@ -8,6 +8,7 @@
 #include "services/remote/remote_query.h"
 #include "services/remote/remote_s3.h"
 #include "services/s3/s3_service.h"
+#include "services/events/events_service.h"
 #include "services/sns/sns_service.h"
 #include "services/sqs/sqs_service.h"
 
@@ -75,7 +76,7 @@ const std::vector<std::string>& integration_names(std::string_view service) {
   static const std::vector<std::string> s3 = {"aws-sdk:s3:*"};
   static const std::vector<std::string> dynamodb = {"aws-sdk:dynamodb:*"};
   static const std::vector<std::string> secrets = {"aws-sdk:secretsmanager:*"};
-  static const std::vector<std::string> events = {"aws-sdk:eventbridge:*"};
+  static const std::vector<std::string> events = {"events:putEvents", "aws-sdk:eventbridge:*"};
   if (service == "sqs") return sqs;
   if (service == "sns") return sns;
   if (service == "s3") return s3;
@@ -135,6 +136,9 @@ Result<std::unique_ptr<RemoteServices>> RemoteServices::open(RemoteServicesOptio
     } else if (k->name == "sns") {
       s->runners.push_back(
           std::make_unique<sns::PublishRunner>(d, seed(options.id_seed, offset)));
+    } else if (k->name == "events") {
+      s->runners.push_back(
+          std::make_unique<events::PutEventsRunner>(d, seed(options.id_seed, offset)));
     }
     if (k->name == "s3") {
       s->runners.push_back(
