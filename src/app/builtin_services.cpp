@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "services/common/sqlite_record_log.h"
+#include "services/dynamodb/dynamodb_service.h"
 #include "services/sns/sns_service.h"
 #include "services/s3/s3_service.h"
 #include "services/sqs/sqs_service.h"
@@ -64,8 +65,19 @@ Result<std::unique_ptr<BuiltinServices>> BuiltinServices::open(
       std::size_t damaged = 0;
       if (auto st = (*s3)->s3().load(&damaged); !st.ok()) return st.error();
       s->services_.push_back(std::move(s3).value());
+    } else if (name == "dynamodb") {
+      auto ddb = std::make_unique<services::dynamodb::DynamoDbService>(
+          services::dynamodb::DynamoDbOptions{.clock = options.clock,
+                                              .log = *s->log_,
+                                              .place = options.place,
+                                              .id_seed = options.id_seed ? options.id_seed + 200
+                                                                         : 0});
+      std::size_t damaged = 0;
+      if (auto st = ddb->dynamodb().load(&damaged); !st.ok()) return st.error();
+      s->services_.push_back(std::move(ddb));
     } else {
-      return Error{"Usage", "unknown built-in service '" + name + "' (known: sqs, sns, s3)"};
+      return Error{"Usage",
+                   "unknown built-in service '" + name + "' (known: sqs, sns, s3, dynamodb)"};
     }
   }
   return s;
@@ -110,7 +122,7 @@ std::vector<std::string> parse_service_list(const std::string& text) {
 }
 
 const std::vector<std::string>& builtin_service_names() {
-  static const std::vector<std::string> names = {"sqs", "sns", "s3"};
+  static const std::vector<std::string> names = {"sqs", "sns", "s3", "dynamodb"};
   return names;
 }
 
@@ -122,6 +134,7 @@ const std::vector<std::string>& builtin_integration_names(std::string_view servi
   static const std::vector<std::string> s3 = {"aws-sdk:s3:*"};
   if (service == "sns") return sns;
   if (service == "s3") return s3;
+  if (service == "dynamodb") return services::dynamodb::DynamoDbService::integration_names();
   return none;
 }
 

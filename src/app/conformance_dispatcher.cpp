@@ -153,6 +153,6 @@ Result<std::unique_ptr<conformance::CaseService>> make_case_service(
       options, std::move(functions), std::move(clock), std::move(builtins).value()));
 }
 
-std::vector<std::string> case_service_builtins() { return {"sqs", "sns", "s3"}; }
+std::vector<std::string> case_service_builtins() { return {"sqs", "sns", "s3", "dynamodb"}; }
 
 }  // namespace stepwise::app
