@@ -105,7 +105,13 @@ std::string Decimal::text() const {
   if (is_zero()) return "0";
   std::string out = negative ? "-" : "";
   const int n = static_cast<int>(digits.size());
-  if (exponent >= 0) {
+  if (exponent > 0 && n + exponent > static_cast<int>(ddb_limits::number_digits_max)) {
+    // Written out, the trailing zeros would count as digits past the 38 a client's decimal
+    // type keeps (boto3 traps the rounding): "1E+125".
+    out += digits.substr(0, 1);
+    if (n > 1) out += "." + digits.substr(1);
+    out += "E+" + std::to_string(magnitude());
+  } else if (exponent >= 0) {
     out += digits;
     out.append(static_cast<std::size_t>(exponent), '0');
   } else if (-exponent < n) {

@@ -28,7 +28,8 @@ struct Decimal {
   bool is_zero() const { return digits.empty(); }
   // The exponent of the leading digit (1.5e3 → 3).
   int magnitude() const { return exponent + static_cast<int>(digits.size()) - 1; }
-  std::string text() const;  // "-12.5", "100", "0.001"
+  // "-12.5", "100", "0.001"; past 38 digits written out, "1E+125".
+  std::string text() const;
 };
 
 // nullopt when `text` is not a number; `error` then says why, in AWS's words ("A value provided

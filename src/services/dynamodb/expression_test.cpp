@@ -62,6 +62,8 @@ TEST(Numbers, NormaliseCompareAndAdd) {
   EXPECT_EQ(parse_decimal("1e2", &err)->text(), "100");
   EXPECT_EQ(parse_decimal("-0.00", &err)->text(), "0");
   EXPECT_EQ(parse_decimal("12.5E-3", &err)->text(), "0.0125");
+  EXPECT_EQ(parse_decimal("1.50e125", &err)->text(), "1.5E+125");
+  EXPECT_EQ(parse_decimal("1e37", &err)->text(), "1" + std::string(37, '0'));
   EXPECT_FALSE(parse_decimal("abc", &err));
   EXPECT_EQ(err, "The parameter cannot be converted to a numeric value: abc");
   EXPECT_FALSE(parse_decimal("1234567890123456789012345678901234567890", &err));
