@@ -18,6 +18,7 @@ std::string json_error_body(const ApiError& e) {
   json::object body;
   body["__type"] = e.type;
   body["message"] = e.message;
+  for (const auto& kv : e.members) body[kv.key()] = kv.value();
   return json::dump(body);
 }
 

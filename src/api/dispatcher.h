@@ -32,6 +32,9 @@ struct ApiError {
   // the query protocol's code (e.g. "AWS.SimpleQueueService.NonExistentQueue"), sent in the
   // x-amzn-query-error header of JSON answers and as <Code> of query answers. Empty: `type`.
   std::string query_code = {};
+  // Members an AWS JSON error carries besides __type and message (DynamoDB's
+  // TransactionCanceledException has CancellationReasons, ConditionalCheckFailedException Item).
+  json::object members = {};
 
   static ApiError internal(std::string message) {
     return {"InternalFailure", std::move(message), 500};

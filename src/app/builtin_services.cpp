@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "services/common/sqlite_record_log.h"
+#include "services/dynamodb/dynamodb_service.h"
 #include "services/events/events_service.h"
 #include "services/secretsmanager/secrets_service.h"
 #include "services/sns/sns_service.h"
@@ -66,6 +67,16 @@ Result<std::unique_ptr<BuiltinServices>> BuiltinServices::open(
       std::size_t damaged = 0;
       if (auto st = (*s3)->s3().load(&damaged); !st.ok()) return st.error();
       s->services_.push_back(std::move(s3).value());
+    } else if (name == "dynamodb") {
+      auto ddb = std::make_unique<services::dynamodb::DynamoDbService>(
+          services::dynamodb::DynamoDbOptions{.clock = options.clock,
+                                              .log = *s->log_,
+                                              .place = options.place,
+                                              .id_seed = options.id_seed ? options.id_seed + 200
+                                                                         : 0});
+      std::size_t damaged = 0;
+      if (auto st = ddb->dynamodb().load(&damaged); !st.ok()) return st.error();
+      s->services_.push_back(std::move(ddb));
     } else if (name == "secretsmanager") {
       auto sm = std::make_unique<services::secretsmanager::SecretsService>(
           services::secretsmanager::SecretsOptions{
@@ -87,7 +98,7 @@ Result<std::unique_ptr<BuiltinServices>> BuiltinServices::open(
       s->services_.push_back(std::move(ev));
     } else {
       return Error{"Usage", "unknown built-in service '" + name +
-                                "' (known: sqs, sns, s3, secretsmanager, events)"};
+                                "' (known: sqs, sns, s3, dynamodb, secretsmanager, events)"};
     }
   }
   return s;
@@ -132,8 +143,8 @@ std::vector<std::string> parse_service_list(const std::string& text) {
 }
 
 const std::vector<std::string>& builtin_service_names() {
-  static const std::vector<std::string> names = {"sqs", "sns", "s3", "secretsmanager",
-                                                 "events"};
+  static const std::vector<std::string> names = {"sqs", "sns", "s3", "dynamodb",
+                                                 "secretsmanager", "events"};
   return names;
 }
 
@@ -145,6 +156,7 @@ const std::vector<std::string>& builtin_integration_names(std::string_view servi
   static const std::vector<std::string> s3 = {"aws-sdk:s3:*"};
   if (service == "sns") return sns;
   if (service == "s3") return s3;
+  if (service == "dynamodb") return services::dynamodb::DynamoDbService::integration_names();
   static const std::vector<std::string> secrets = {"aws-sdk:secretsmanager:*"};
   static const std::vector<std::string> events = {"events:putEvents", "aws-sdk:eventbridge:*"};
   if (service == "secretsmanager") return secrets;

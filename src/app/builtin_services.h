@@ -28,7 +28,7 @@ struct BuiltinServicesOptions {
   // Empty: in memory. Else the SQLite file the records go to (the store's stepwise.db).
   std::filesystem::path database;
   // Names of the services to run.
-  std::vector<std::string> enabled = {"sqs", "sns", "s3", "secretsmanager", "events"};
+  std::vector<std::string> enabled = {"sqs", "sns", "s3", "dynamodb", "secretsmanager", "events"};
   std::uint64_t id_seed = 0;                                // 0: unpredictable ids
   // Where files a person reads go (SNS e-mail deliveries: sns-email.jsonl); empty: none.
   std::filesystem::path data_dir = {};
@@ -63,7 +63,7 @@ class BuiltinServices {
 const std::vector<std::string>& builtin_integration_names(std::string_view service);
 const std::vector<std::string>& builtin_service_names();
 
-// "sqs,sns,s3" → {"sqs", "sns", "s3"}; "none" or "" → {}.
+// "sqs,sns,s3,dynamodb" → {"sqs", "sns", "s3", "dynamodb"}; "none" or "" → {}.
 std::vector<std::string> parse_service_list(const std::string& text);
 
 }  // namespace stepwise::app

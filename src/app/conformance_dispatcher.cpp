@@ -156,7 +156,7 @@ Result<std::unique_ptr<conformance::CaseService>> make_case_service(
 // EventBridge is left out: its recorded cases need rules with SQS targets (the event-bus work
 // that follows); until then they are skipped rather than failing in their put_rule set-up.
 std::vector<std::string> case_service_builtins() {
-  return {"sqs", "sns", "s3", "secretsmanager"};
+  return {"sqs", "sns", "s3", "dynamodb", "secretsmanager"};
 }
 
 }  // namespace stepwise::app

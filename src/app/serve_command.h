@@ -44,7 +44,7 @@ struct ServeCommand {
   double retention_days = 90;
   // The built-in AWS services served on the same port (docs/SERVICES.md): a comma-separated
   // list, or "none".
-  std::string services = "sqs,sns,s3,secretsmanager,events";
+  std::string services = "sqs,sns,s3,dynamodb,secretsmanager,events";
   // S3: the largest single PUT or UploadPart in bytes (AWS: 5 GiB; bodies are held in memory,
   // so the default is 64 MiB; larger objects go through multipart upload).
   std::uint64_t s3_max_put_bytes = 64ULL * 1024 * 1024;

@@ -4,7 +4,8 @@
 Usage: run.py --stepwise build/stepwise --suite SUITE
 (SUITE: boto3|boto3-debian|cli|js|sqs-boto3|sqs-boto3-debian|sns-boto3|sns-boto3-debian|
         s3-boto3|s3-boto3-debian|secretsmanager-boto3|secretsmanager-boto3-debian|events-boto3|
-        events-boto3-debian; the last four run secretsmanager_boto3_test.py / events_boto3_test.py
+        events-boto3-debian|dynamodb-boto3|dynamodb-boto3-debian; the last six run
+        secretsmanager_boto3_test.py / events_boto3_test.py / dynamodb_boto3_test.py
         with the newest boto3 and Debian's)
 
 `boto3` runs boto3_test.py with the newest boto3 on the machine and requires every operation;
@@ -15,6 +16,8 @@ over the query protocol respectively, and workflows calling it). `sns-boto3` and
 AWS CLI's `aws sns` and workflows calling it).
 `s3-boto3` and `s3-boto3-debian` run s3_boto3_test.py (the built-in S3 with boto3 and the AWS CLI,
 and workflows calling it).
+`dynamodb-boto3` and `dynamodb-boto3-debian` run dynamodb_boto3_test.py (the built-in DynamoDB
+with boto3 and the AWS CLI's `aws dynamodb`, and workflows calling it).
 
 Starts `stepwise serve --port <free> --store memory --fast-time` with the fixtures' functions and
 mock config, waits for the port, runs the suite with STEPWISE_ENDPOINT set, then stops the server
@@ -113,7 +116,7 @@ def suite_command(suite):
         if not botocore_version("/usr/bin/python3"):
             return None, "no boto3 for /usr/bin/python3 (Debian package python3-boto3)"
         return ["/usr/bin/python3", os.path.join(HERE, "s3_boto3_test.py"), "-v"], None
-    for service in ("secretsmanager", "events"):
+    for service in ("secretsmanager", "events", "dynamodb"):
         if suite == f"{service}-boto3":
             py = newest_boto3_python()
             if not py:
@@ -156,7 +159,8 @@ def suite_env(suite, server, binary, work):
     """Dummy credentials and config files of our own, so a developer's ~/.aws never leaks in."""
     env = dict(os.environ)
     for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL",
-                "AWS_ENDPOINT_URL_SFN", "AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL_S3"):
+                "AWS_ENDPOINT_URL_SFN", "AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL_S3",
+                "AWS_ENDPOINT_URL_DYNAMODB"):
         env.pop(key, None)
     env.update({
         "STEPWISE_ENDPOINT": server.endpoint,
@@ -187,7 +191,8 @@ def main():
                                  "sqs-boto3-debian", "sns-boto3", "sns-boto3-debian", "s3-boto3",
                                  "s3-boto3-debian",
                                  "secretsmanager-boto3", "secretsmanager-boto3-debian",
-                                 "events-boto3", "events-boto3-debian"])
+                                 "events-boto3", "events-boto3-debian",
+                                 "dynamodb-boto3", "dynamodb-boto3-debian"])
     args = parser.parse_args()
     if skipped(args.suite):
         print(f"clients/{args.suite}: skipped (STEPWISE_SKIP_CLIENTS)")
