@@ -39,7 +39,7 @@ packages+=(
   dpkg-dev file                              # tests/packaging: cpack's DEB (dpkg-shlibdeps)
   chromium                                   # tests/console: the browser tests (Playwright)
   clang lld libclang-rt-14-dev               # scripts/sanitize.sh: ASan/UBSan, libFuzzer
-  clang-format                               # tests/format: the house style
+  clang-format clang-tidy                    # tests/format, tests/tidy: style and lint
 )
 
 # The JavaScript SDK for tests/clients/js, exactly as locked (npm ci), unless already there.

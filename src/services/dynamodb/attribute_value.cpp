@@ -115,9 +115,10 @@ std::string Decimal::text() const {
     out += digits;
     out.append(static_cast<std::size_t>(exponent), '0');
   } else if (-exponent < n) {
-    out += digits.substr(0, static_cast<std::size_t>(n + exponent));
+    const int whole = n + exponent;  // digits before the point: 1..n-1
+    out += digits.substr(0, static_cast<std::size_t>(whole));
     out += '.';
-    out += digits.substr(static_cast<std::size_t>(n + exponent));
+    out += digits.substr(static_cast<std::size_t>(whole));
   } else {
     out += "0.";
     out.append(static_cast<std::size_t>(-exponent - n), '0');
