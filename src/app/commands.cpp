@@ -178,10 +178,15 @@ int run_command(const RunCommand& c, std::ostream& out, std::ostream& err) {
   options.clock = c.fast_time ? static_cast<Clock*>(&manual) : &real;
   options.tasks = runners.top();
   options.ids = &ids;
+  Tracer tracer(err);
+  // --trace: each event as the execution writes it, so a long or stuck run shows where it is.
+  if (c.trace)
+    options.on_event = [&tracer](const engine::HistoryEvent& e) {
+      tracer.event(e.to_json().get_object());
+    };
   auto run = engine::run_execution(**machine, *input, options);
   hold_if_stopping();  // Ctrl-C: the run ended because its functions were killed; say nothing
   if (!run.ok()) return usage_error(err, run.error().name + ": " + run.error().cause);
-  if (c.trace) print_trace(history_json(*run), err);
   if (run->status == "SUCCEEDED" && run->output) out << json::dump(*run->output) << "\n";
   if (c.history) out << json::dump(json::object{{"events", history_json(*run)}}) << "\n";
   if (run->status == "SUCCEEDED") return 0;

@@ -3,8 +3,6 @@
 #include "app/trace.h"
 
 #include <cstdio>
-#include <deque>
-#include <map>
 
 namespace stepwise::app {
 namespace {
@@ -45,37 +43,37 @@ std::string clock_text(double seconds) {
 }  // namespace
 
 void print_trace(const json::array& events, std::ostream& out) {
-  double start = -1;
-  std::map<std::string, std::deque<double>> entered;  // state name -> entry times not yet left
-  for (const auto& ev : events) {
-    if (!ev.is_object()) continue;
-    const auto& e = ev.get_object();
-    const std::string type = text_of(e, "type");
-    const double at = seconds_of(e);
-    if (start < 0) start = at;
-    const std::string when = "+" + clock_text(at - start);
-    const json::object* d = details_of(e);
-    if (d == nullptr) continue;
-    if (type.ends_with("StateEntered")) {
-      const std::string name = text_of(*d, "name");
-      entered[name].push_back(at);
-      out << "trace " << when << "  enter " << name << " ("
-          << type.substr(0, type.size() - 12) << ")  input " << cut(text_of(*d, "input")) << "\n";
-    } else if (type.ends_with("StateExited")) {
-      const std::string name = text_of(*d, "name");
-      std::string took;
-      if (auto it = entered.find(name); it != entered.end() && !it->second.empty()) {
-        took = "  after " + clock_text(at - it->second.front());
-        it->second.pop_front();
-      }
-      out << "trace " << when << "  exit  " << name << took << "  output "
-          << cut(text_of(*d, "output")) << "\n";
-    } else if (type.ends_with("Failed") || type.ends_with("TimedOut") ||
-               type == "ExecutionAborted") {
-      out << "trace " << when << "  " << type << "  error " << text_of(*d, "error");
-      if (d->contains("cause")) out << "  cause " << cut(text_of(*d, "cause"));
-      out << "\n";
+  Tracer tracer(out);
+  for (const auto& ev : events)
+    if (ev.is_object()) tracer.event(ev.get_object());
+}
+
+void Tracer::event(const json::object& e) {
+  const std::string type = text_of(e, "type");
+  const double at = seconds_of(e);
+  if (start_ < 0) start_ = at;
+  const std::string when = "+" + clock_text(at - start_);
+  const json::object* d = details_of(e);
+  if (d == nullptr) return;
+  if (type.ends_with("StateEntered")) {
+    const std::string name = text_of(*d, "name");
+    entered_[name].push_back(at);
+    out_ << "trace " << when << "  enter " << name << " (" << type.substr(0, type.size() - 12)
+         << ")  input " << cut(text_of(*d, "input")) << std::endl;
+  } else if (type.ends_with("StateExited")) {
+    const std::string name = text_of(*d, "name");
+    std::string took;
+    if (auto it = entered_.find(name); it != entered_.end() && !it->second.empty()) {
+      took = "  after " + clock_text(at - it->second.front());
+      it->second.pop_front();
     }
+    out_ << "trace " << when << "  exit  " << name << took << "  output "
+         << cut(text_of(*d, "output")) << std::endl;
+  } else if (type.ends_with("Failed") || type.ends_with("TimedOut") ||
+             type == "ExecutionAborted") {
+    out_ << "trace " << when << "  " << type << "  error " << text_of(*d, "error");
+    if (d->contains("cause")) out_ << "  cause " << cut(text_of(*d, "cause"));
+    out_ << std::endl;
   }
 }
 

@@ -7,6 +7,8 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <deque>
+#include <map>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -19,6 +21,19 @@ namespace stepwise::app {
 inline constexpr std::size_t trace_payload_chars_max = 2000;
 
 void print_trace(const json::array& events, std::ostream& out);
+
+// The same, one event at a time as an execution writes them (`stepwise run --trace` prints
+// live); each line is flushed.
+class Tracer {
+ public:
+  explicit Tracer(std::ostream& out) : out_(out) {}
+  void event(const json::object& e);
+
+ private:
+  std::ostream& out_;
+  double start_ = -1;
+  std::map<std::string, std::deque<double>> entered_;  // state -> entry times not yet left
+};
 
 // The names of the states entered, in history order (Parallel branches and Map iterations
 // interleave as they ran).

@@ -14,12 +14,17 @@ class OneRun final : public Driver::Host {
  public:
   static constexpr std::uint64_t kKey = 1;
 
-  OneRun(Execution& exec, EventLoop& loop, tasks::TaskRunner* runner)
-      : exec_(exec), driver_(loop, *this) {
+  OneRun(Execution& exec, EventLoop& loop, tasks::TaskRunner* runner,
+         std::function<void(const HistoryEvent&)> on_event)
+      : exec_(exec), driver_(loop, *this), on_event_(std::move(on_event)) {
     in_flight_.runner = runner;
   }
 
   void dispatch() {
+    if (on_event_) {
+      const auto& history = exec_.history();
+      for (; emitted_ < history.size(); ++emitted_) on_event_(history[emitted_]);
+    }
     // Buffers rotate through spare_ so that a step allocates no command vector.
     std::vector<Command> cmds;
     cmds.swap(spare_);
@@ -65,6 +70,8 @@ class OneRun final : public Driver::Host {
   std::optional<EventLoop::TimerId> stop_timer_;
   std::optional<Millis> finish_ms_;
   std::vector<Command> spare_;  // an emptied command buffer kept for its capacity
+  std::function<void(const HistoryEvent&)> on_event_;
+  std::size_t emitted_ = 0;  // history events handed to on_event_
 };
 
 }  // namespace
@@ -112,7 +119,7 @@ Result<RunResult> run_execution(const asl::StateMachine& machine, json::value&& 
   out.execution_arn = info.execution_arn;
   Execution exec(m, std::move(info), [ids] { return ids->next_u64(); });
   EventLoop loop(*options.clock);
-  OneRun driver(exec, loop, options.tasks);
+  OneRun driver(exec, loop, options.tasks, options.on_event);
 
   out.start_ms = options.clock->now_ms();
   exec.start(std::move(input), out.start_ms, options.input_text);

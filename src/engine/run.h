@@ -5,6 +5,8 @@
 // an EventLoop over the given Clock (a ManualClock makes Wait and retry intervals instant).
 #pragma once
 
+#include <functional>
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +42,9 @@ struct RunOptions {
   // TestState only (see ExecutionInfo): the context object as given, and the starting variables.
   std::optional<json::value> context_override;
   json::object initial_variables;
+  // Called with each history event as the execution writes it, on the run's thread
+  // (`stepwise run --trace` prints them live). Only when the history is kept.
+  std::function<void(const HistoryEvent&)> on_event;
 };
 
 struct RunResult {
