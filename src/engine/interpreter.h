@@ -90,6 +90,7 @@ struct StepEvent {
   std::string error;     // kTaskFailed / kStop
   std::string cause;
   bool has_cause = true;
+  bool has_error = true;  // false: no error name at all (see tasks::TaskOutcome::has_error)
 };
 
 class Execution {

@@ -291,7 +291,8 @@ void Execution::child_done(int parent, int child, bool ok, value output, const F
       tolerated = true;
     }
     if (tolerated) {
-      pf.results[idx] = error_output(failure->error, failure->cause, failure->has_cause);
+      pf.results[idx] =
+          error_output(failure->error, failure->cause, failure->has_cause, failure->has_error);
       ok = true;
       output = pf.results[idx];
     } else {

@@ -238,6 +238,7 @@ void Execution::task_result(int f, StepEvent& ev) {
                  true};
   } else if (!ok) {
     fl = Failure{ev.error, ev.cause, ev.has_cause};
+    fl.has_error = ev.has_error;
     detail::cap_cause(fl.cause);  // a runner's cause (a Lambda error) may quote a whole payload
   }
   bool moved = false;
@@ -274,7 +275,7 @@ void Execution::task_result(int f, StepEvent& ev) {
   } else {
     if (history_on() && !fr.silent) {
       object d;
-      d["error"] = fl.error;
+      if (fl.has_error) d["error"] = fl.error;
       if (fl.has_cause) d["cause"] = fl.cause;
       if (!lambda && !activity) {
         d["resourceType"] = s.resource_type;

@@ -45,6 +45,7 @@ json::value encode_journal(const StepEvent& ev, Millis now_ms) {
   if (!ev.error.empty()) o["error"] = ev.error;
   if (!ev.cause.empty()) o["cause"] = ev.cause;
   if (!ev.has_cause) o["no_cause"] = true;
+  if (!ev.has_error) o["no_error"] = true;  // absent in journals written before it existed
   return o;
 }
 
@@ -90,6 +91,7 @@ Result<JournalEvent> decode_journal(const json::value& entry) {
   if (const json::value* v = o->if_contains("cause"); v != nullptr && v->is_string())
     out.event.cause = std::string(v->get_string());
   out.event.has_cause = o->if_contains("no_cause") == nullptr;
+  out.event.has_error = o->if_contains("no_error") == nullptr;
   return out;
 }
 

@@ -236,14 +236,15 @@ api::Response TaskTokens::send_task_failure(const json::value& request) {
   tasks::TaskOutcome outcome =
       tasks::TaskOutcome::failure(error ? *error : "", cause ? *cause : "");
   outcome.has_cause = cause != nullptr;
+  outcome.has_error = error != nullptr;
   auto it = live_.find(token);
   if (it == live_.end()) {
-    // Parked without start(): the registry knows its loop, and its fail() carries a cause.
-    if (!registry_.fail(token, outcome.error, outcome.cause)) return task_timed_out();
+    // Parked without start(): the registry knows its loop.
+    if (!registry_.fail(token, std::move(outcome))) return task_timed_out();
     return json::object();
   }
-  // Taken rather than fail()ed so that "no cause" stays no cause; run on the task's loop as
-  // the registry would, never inside this operation.
+  // Taken rather than fail()ed; run on the task's loop as the registry would, never inside this
+  // operation.
   auto done = registry_.take(token);
   if (!done) return task_timed_out();
   it->second.loop->post(

@@ -132,6 +132,19 @@ TEST(TaskTokens, FailureWithoutCauseHasNoCause) {
   f.loop.run();
   ASSERT_TRUE(f.outcome && !f.outcome->succeeded);
   EXPECT_FALSE(f.outcome->has_cause);
+  EXPECT_FALSE(f.outcome->has_error);  // neither field: AWS's {"Error": null, "Cause": null}
+}
+
+TEST(TaskTokens, FailureWithErrorOnlyHasAnError) {
+  Fixture f;
+  f.tokens.start(token_task("arn:aws:states:::sqs:sendMessage.waitForTaskToken"), f.loop, f.done());
+  ASSERT_FALSE(
+      f.tokens.send_task_failure(json::object{{"taskToken", kToken}, {"error", "E"}}).is_error());
+  f.loop.run();
+  ASSERT_TRUE(f.outcome && !f.outcome->succeeded);
+  EXPECT_TRUE(f.outcome->has_error);
+  EXPECT_EQ(f.outcome->error, "E");
+  EXPECT_FALSE(f.outcome->has_cause);
 }
 
 TEST(TaskTokens, ErrorAndCauseLengthsFollowAwsLimits) {

@@ -66,6 +66,9 @@ struct TaskOutcome {
   std::string error;              // error name when failed, e.g. "Lambda.Unknown", "CustomError"
   std::string cause;              // cause text when failed (often JSON text)
   bool has_cause = true;          // false when the failure carries no cause at all
+  // false when the failure carries no error name at all (SendTaskFailure without `error`):
+  // AWS then writes no error in the history and shows "Error": null in the error output.
+  bool has_error = true;
 
   static TaskOutcome success(json::value v) {
     TaskOutcome o;
