@@ -58,6 +58,11 @@ struct ExecutionInfo {
   // and the variables in scope when the execution starts. Unset/empty for ordinary executions.
   std::optional<json::value> context_override;
   json::object initial_variables;
+  // Where the task tokens of `.sync` tasks come from (AWS gives them one too: a worker may
+  // complete the job with SendTaskSuccess/Failure). A stream of its own, so that executions
+  // journalled before `.sync` tasks had tokens replay with the same main PRNG sequence; unset:
+  // the execution's PRNG.
+  std::function<std::uint64_t()> sync_token_random;
 };
 
 struct Command {
@@ -202,6 +207,8 @@ class Execution {
   void schedule_task(int f, json::value params, std::optional<std::int64_t> timeout,
                      std::optional<std::int64_t> heartbeat);
   json::object service_details(const asl::State& s) const;
+  // $$.Task.Token for a Task entering now: `.waitForTaskToken`, activities and `.sync` tasks.
+  std::optional<std::string> task_token_for(const asl::State& s);
   void task_result(int f, StepEvent& ev);
   void task_timed_out(int f, const char* error);
   // ResultPath, OutputPath, payload limit, then transition_out. True when the frame moved on.

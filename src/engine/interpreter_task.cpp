@@ -67,14 +67,21 @@ static bool task_input_consumable(const State& s) {
          !s.heartbeat_seconds_path && !s.credentials;
 }
 
+std::optional<std::string> Execution::task_token_for(const State& s) {
+  using integrations::IntegrationPattern;
+  const IntegrationPattern p = s.integration.pattern;
+  if (p == IntegrationPattern::kWaitForTaskToken || s.integration.activity())
+    return make_token(random_);
+  if (p == IntegrationPattern::kSync || p == IntegrationPattern::kSync2)
+    return make_token(info_.sync_token_random ? info_.sync_token_random : random_);
+  return std::nullopt;
+}
+
 bool Execution::run_task(int f) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   const State& s = fr.cur();
   fr.request = Frame::StagedTask();
-  if (s.integration.pattern == integrations::IntegrationPattern::kWaitForTaskToken ||
-      s.integration.activity()) {
-    fr.request.task_token = make_token(random_);
-  }
+  fr.request.task_token = task_token_for(s);
   StateContext ctx(*this, fr, &fr.input);
   // With the default InputPath, Parameters read "$" = the input itself: skip copying it.
   const bool params_over_input = s.parameters && s.input_path.kind == PathField::Kind::kDefault;

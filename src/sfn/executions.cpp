@@ -144,6 +144,9 @@ std::unique_ptr<Executions::Live> Executions::make_live(
       l->log = std::make_shared<const LogSettings>(std::move(*settings));
   }
   l->rng.state = rec.seed;
+  // Its own stream (ExecutionInfo::sync_token_random), never the main one advanced: executions
+  // journalled before `.sync` tasks had tokens replay the same.
+  l->sync_rng.state = SplitMix64{rec.seed ^ 0x5EC0DA7A5EC0DA7AULL}();
   engine::ExecutionInfo info;
   info.execution_arn = rec.arn;
   info.execution_name = rec.name;
@@ -160,6 +163,7 @@ std::unique_ptr<Executions::Live> Executions::make_live(
   // Express's 5-minute limit must arrive even in a loop of Pass states under a manual clock.
   info.transition_charge_us = loop_.clock().is_manual() ? 100 : 1;
   Live* raw = l.get();
+  info.sync_token_random = [raw] { return raw->sync_rng(); };
   l->exec = std::make_unique<engine::Execution>(std::move(machine), std::move(info),
                                                 [raw] { return raw->rng(); });
   l->rec = std::move(rec);

@@ -35,6 +35,7 @@ struct SplitMix64 {
 struct Executions::Live {
   store::ExecutionRecord rec;  // the row as of the last step (committed or on its way)
   SplitMix64 rng;              // seeded by rec.seed: the interpreter's only randomness
+  SplitMix64 sync_rng;         // `.sync` task tokens: a stream of its own, seeded from rec.seed
   std::unique_ptr<engine::Execution> exec;
   std::uint64_t key = 0;       // its name to the Driver (Executions::adopt gives it)
   // Its runner (the router, or the test case's mock runner) and its timers and tasks in flight.

@@ -37,7 +37,7 @@ struct TaskRequest {
   std::string state_machine_arn;
   std::string state_machine_name;
   std::int64_t attempt = 0;       // 0 on the first attempt, +1 for every retry
-  std::optional<std::string> task_token;       // for .waitForTaskToken and activities
+  std::optional<std::string> task_token;  // .waitForTaskToken, .sync(:2) and activities
   std::optional<std::int64_t> timeout_seconds;
   std::optional<std::int64_t> heartbeat_seconds;
   json::value credentials;        // the Task's Credentials after evaluation, or null
