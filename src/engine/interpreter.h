@@ -63,6 +63,10 @@ struct ExecutionInfo {
   // journalled before `.sync` tasks had tokens replay with the same main PRNG sequence; unset:
   // the execution's PRNG.
   std::function<std::uint64_t()> sync_token_random;
+  // Whether an activity exists when a Task is about to schedule it (unset: always). AWS fails
+  // the execution at once, before ActivityScheduled, when it does not (States.Runtime, "The
+  // activity <arn> does not exist."). A driver that replays must answer as it did then.
+  std::function<bool(const std::string& activity_arn)> activity_exists;
 };
 
 struct Command {
@@ -209,6 +213,8 @@ class Execution {
   json::object service_details(const asl::State& s) const;
   // $$.Task.Token for a Task entering now: `.waitForTaskToken`, activities and `.sync` tasks.
   std::optional<std::string> task_token_for(const asl::State& s);
+  // The failure of a Task on an activity that does not exist (ExecutionInfo::activity_exists).
+  std::optional<Failure> missing_activity(const Frame& fr) const;
   void task_result(int f, StepEvent& ev);
   void task_timed_out(int f, const char* error);
   // ResultPath, OutputPath, payload limit, then transition_out. True when the frame moved on.

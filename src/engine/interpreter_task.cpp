@@ -123,8 +123,21 @@ bool Execution::run_task(int f) {
     if (!c) return state_failed(f, runtime_failure(fr, c.error().cause));
     fr.request.credentials = std::move(*c);
   }
+  if (auto missing = missing_activity(fr)) return state_failed(f, std::move(*missing));
   schedule_task(f, std::move(params), timeout, heartbeat);
   return false;
+}
+
+std::optional<Execution::Failure> Execution::missing_activity(const Frame& fr) const {
+  const State& s = fr.cur();
+  if (!s.integration.activity() || !info_.activity_exists || info_.activity_exists(s.resource))
+    return std::nullopt;
+  // Recorded (AWS, an activity deleted before the execution reached it): ExecutionFailed right
+  // after the state's Entered event, States.Runtime (never caught), this cause.
+  return Failure{"States.Runtime",
+                 state_error_prefix(s.name, fr.entered_event) + "The activity " + s.resource +
+                     " does not exist.",
+                 true};
 }
 
 // "<execution arn>:<entered event id>:<attempt>": a retry keeps the state entry and counts up

@@ -408,6 +408,7 @@ bool Execution::jsonata_task(int f) {
     }
     fr.request.credentials = std::move(c);
   }
+  if (auto missing = missing_activity(fr)) return state_failed(f, std::move(*missing));
   schedule_task(f, std::move(params), timeout, heartbeat);
   return false;
 }

@@ -164,6 +164,17 @@ std::unique_ptr<Executions::Live> Executions::make_live(
   info.transition_charge_us = loop_.clock().is_manual() ? 100 : 1;
   Live* raw = l.get();
   info.sync_token_random = [raw] { return raw->sync_rng(); };
+  if (rec.test_case.empty()) {  // a mocked test case runs no real activity
+    info.activity_exists = [this, raw](const std::string& arn) {
+      if (raw->activity_check == Live::ActivityCheck::kAssume) return true;
+      // A store that cannot answer is not "no such activity".
+      auto a = registry_.activity(arn);
+      if (!a.ok()) return true;
+      if (!a->has_value()) return false;
+      return raw->activity_check == Live::ActivityCheck::kLive ||
+             (*a)->created_ms <= raw->activity_check_ms;
+    };
+  }
   l->exec = std::make_unique<engine::Execution>(std::move(machine), std::move(info),
                                                 [raw] { return raw->rng(); });
   l->rec = std::move(rec);
@@ -474,11 +485,28 @@ Result<std::unique_ptr<Executions::Live>> Executions::rebuild(const store::Execu
   Live& l = *live;
   l.in_flight.runner = *runner;
   if (!rec.test_case.empty()) l.mock = static_cast<tasks::MockRunner*>(*runner);
+  // Which steps closed the execution (see Live::activity_check): each before a redrive entry,
+  // and the last of a closed execution.
+  const bool closed = rec.status != "RUNNING";
+  auto closing_step = [&](std::size_t next) {  // `next`: the entry after the step
+    if (next == journal.size()) return closed;
+    const json::object* o = journal[next].journal.if_object();
+    const json::value* kind = o ? o->if_contains("kind") : nullptr;
+    return kind != nullptr && kind->is_string() && kind->get_string() == "redrive";
+  };
+  auto check_for = [&](std::size_t next, Millis at) {
+    l.activity_check =
+        closing_step(next) ? Live::ActivityCheck::kAsOf : Live::ActivityCheck::kAssume;
+    l.activity_check_ms = at;
+  };
+  check_for(0, rec.start_ms);
   l.exec->start(std::move(*input), rec.start_ms, rec.input);
   l.exec->history().clear();
   l.exec->commands().clear();
-  for (const store::JournalEntry& entry : journal) {
+  for (std::size_t i = 0; i < journal.size(); ++i) {
+    const store::JournalEntry& entry = journal[i];
     auto ev = decode_journal(entry.journal);
+    if (ev) check_for(i + 1, ev->now_ms);
     if (!ev) {
       return Error{"Journal",
                    "entry " + std::to_string(entry.seq) + " is unreadable: " + ev.error().cause};
@@ -491,6 +519,7 @@ Result<std::unique_ptr<Executions::Live>> Executions::rebuild(const store::Execu
     l.exec->history().clear();
     l.exec->commands().clear();
   }
+  l.activity_check = Live::ActivityCheck::kLive;
   if (l.exec->event_count() != rec.history_count) {
     // The replay wrote a different number of events than were committed: the definition or the
     // engine changed under the execution. Go on (the store rejects a duplicate event id if it
