@@ -4,7 +4,8 @@
 // makes `.waitForTaskToken` work on integrations that do not wait by themselves.
 //
 // How a token task runs. The engine gives a Task a token ($$.Task.Token) when its resource ends
-// in `.waitForTaskToken`, `.sync` or `.sync:2`, or is an activity. TaskTokens sits between the engine and the registry:
+// in `.waitForTaskToken`, `.sync` or `.sync:2`, or is an activity. TaskTokens sits between the
+// engine and the registry:
 //   - activities go on to their runner, which parks the task's `done` in the CallbackRegistry
 //     itself (ActivityRunner, at once);
 //   - `.sync` tasks (AWS gives them a token: "optionally Task states using the job run pattern"

@@ -1,7 +1,9 @@
-// A Task on an activity that does not exist (never created, or deleted before the execution
-// reached it) fails the execution at once, as AWS records it: ExecutionFailed right after the
-// state's Entered event, States.Runtime (never caught), "The activity <arn> does not exist.".
-// Replay after a restart gives the same answer even when the activity was created since.
+// No waiting on what cannot answer. A Task on an activity that does not exist (never created,
+// or deleted before the execution reached it) fails the execution at once, as AWS records it:
+// ExecutionFailed right after the state's Entered event, States.Runtime (never caught), "The
+// activity <arn> does not exist."; replay after a restart gives the same answer even when the
+// activity was created since. A nested execution of a machine that is gone fails its Task at
+// once with the SDK's error; a token of a closed execution is TaskTimedOut, after a restart too.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -43,7 +45,7 @@ void expect_missing(Harness& h, const std::string& execution, const std::string&
             "id #2). The activity " + activity + " does not exist.");
 }
 
-TEST(ActivityMissing, ADeletedActivityFailsTheExecutionAtOnce) {
+TEST(CannotAnswer, ADeletedActivityFailsTheExecutionAtOnce) {
   store::MemoryStore store;
   ManualClock clock(kStart);
   Harness h(store, clock);
@@ -57,7 +59,7 @@ TEST(ActivityMissing, ADeletedActivityFailsTheExecutionAtOnce) {
   expect_missing(h, execution, activity);
 }
 
-TEST(ActivityMissing, AnActivityThatExistsIsScheduled) {
+TEST(CannotAnswer, AnActivityThatExistsIsScheduled) {
   store::MemoryStore store;
   ManualClock clock(kStart);
   Harness h(store, clock);
@@ -70,7 +72,7 @@ TEST(ActivityMissing, AnActivityThatExistsIsScheduled) {
   EXPECT_EQ(h.status(execution), "RUNNING");
 }
 
-TEST(ActivityMissing, RedriveAfterCreatingItSchedulesAndARestartReplaysTheSame) {
+TEST(CannotAnswer, RedriveAfterCreatingItSchedulesAndARestartReplaysTheSame) {
   store::TempDir dir;
   ManualClock clock(kStart);
   std::string activity, execution;
@@ -105,7 +107,7 @@ TEST(ActivityMissing, RedriveAfterCreatingItSchedulesAndARestartReplaysTheSame) 
   EXPECT_TRUE(task.as_object().contains("taskToken"));
 }
 
-TEST(ActivityMissing, AnActivityDeletedWhileItsTaskWaitsDoesNotBreakTheReplay) {
+TEST(CannotAnswer, AnActivityDeletedWhileItsTaskWaitsDoesNotBreakTheReplay) {
   store::TempDir dir;
   ManualClock clock(kStart);
   std::string execution;
@@ -124,6 +126,70 @@ TEST(ActivityMissing, AnActivityDeletedWhileItsTaskWaitsDoesNotBreakTheReplay) {
   Harness after(*store, clock);
   EXPECT_EQ(after.resumed(), 1u);  // scheduled when it existed: the replay agrees
   EXPECT_EQ(after.status(execution), "RUNNING");
+}
+
+TEST(CannotAnswer, ANestedExecutionOfADeletedMachineFailsAtOnce) {
+  store::MemoryStore store;
+  ManualClock clock(kStart);
+  Harness h(store, clock);
+  const std::string child =
+      h.create("child", R"({"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}})");
+  h.ok("DeleteStateMachine", json::object{{"stateMachineArn", child}});
+  const std::string parent = R"({"StartAt":"T","States":{"T":{"Type":"Task",)"
+                             R"("Resource":"arn:aws:states:::states:startExecution.sync",)"
+                             R"("Parameters":{"StateMachineArn":")" + child + R"("},"End":true}}})";
+  const std::string execution = h.start(h.create("parent", parent.c_str()), "e");
+  EXPECT_EQ(h.wait_closed(execution), "FAILED");
+  json::value d = h.ok("DescribeExecution", json::object{{"executionArn", execution}});
+  ASSERT_TRUE(d.is_object());
+  EXPECT_EQ(d.at("error"), "StepFunctions.StateMachineDoesNotExistException");
+  const std::string cause(d.at("cause").as_string());
+  EXPECT_EQ(cause.rfind("State Machine Does Not Exist: '" + child + "'", 0), 0u) << cause;
+  const std::vector<std::string> want = {"ExecutionStarted", "TaskStateEntered", "TaskScheduled",
+                                         "TaskStarted", "TaskFailed", "ExecutionFailed"};
+  EXPECT_EQ(h.event_types(execution), want);  // never submitted
+}
+
+// The task token a waiting Task was given, read from its TaskScheduled parameters.
+std::string scheduled_token(Harness& h, const std::string& execution) {
+  json::value hist = h.ok("GetExecutionHistory", json::object{{"executionArn", execution}});
+  if (!hist.is_object()) return "";
+  for (const auto& e : hist.at("events").as_array()) {
+    if (e.at("type") != "TaskScheduled") continue;
+    auto params = json::parse(std::string_view(
+        e.at("taskScheduledEventDetails").at("parameters").as_string()));
+    if (params.ok()) return std::string(params->at("Token").as_string());
+  }
+  return "";
+}
+
+TEST(CannotAnswer, ATokenOfAStoppedExecutionIsTimedOutAfterARestartToo) {
+  store::TempDir dir;
+  ManualClock clock(kStart);
+  std::string token;
+  const char* waits = R"({"StartAt":"W","States":{"W":{"Type":"Task",)"
+                      R"("Resource":"arn:aws:states:::events:putEvents.waitForTaskToken",)"
+                      R"("Parameters":{"Token.$":"$$.Task.Token"},"End":true}}})";
+  auto success = [&](Harness& h) {
+    return h.fails("SendTaskSuccess", json::object{{"taskToken", token}, {"output", "{}"}});
+  };
+  {
+    auto store = store::open_test_store(dir.path());
+    ASSERT_TRUE(store);
+    Harness h(*store, clock);
+    const std::string execution = h.start(h.create("m", waits), "e");
+    token = scheduled_token(h, execution);
+    ASSERT_EQ(token.size(), 64u);
+    h.ok("StopExecution", json::object{{"executionArn", execution}});
+    EXPECT_EQ(h.wait_closed(execution), "ABORTED");
+    EXPECT_EQ(success(h), "TaskTimedOut");
+    h.service().stop();
+  }
+  auto store = store::open_test_store(dir.path());
+  ASSERT_TRUE(store);
+  Harness after(*store, clock);
+  EXPECT_EQ(success(after), "TaskTimedOut");
+  EXPECT_EQ(after.fails("SendTaskFailure", json::object{{"taskToken", token}}), "TaskTimedOut");
 }
 
 }  // namespace
