@@ -12,9 +12,14 @@
 //    they run so that no timer jumps ahead of a worker acting in real time.
 //  - post_calls: after the execution, their `asserts` checked ({"path", "equals"}, "$length"
 //    for a length). A call `performed_by` a worker's step is not made again: that step's answer
-//    is the value. A `recorded` snapshot with `snapshot_value_from` ({"each_list_item": path
-//    with "*"}) is compared with the value taken from the answer, normalised as the case says
-//    (placeholders are wildcards); other snapshots are reported as soft notes.
+//    is the value. A `recorded` snapshot with `snapshot_value_from` is compared with the value
+//    built from the answer: {"each_list_item": path with "*"} (a list), or {"snapshot_path",
+//    "response_path"} parts (the answer's value placed in the snapshot; [] and [] the whole
+//    answer). It is normalised as the case says (placeholders are wildcards), ISO timestamps
+//    count as boto3's datetime values ("datetime" in a snapshot), ResponseMetadata is ignored
+//    and the case's localstack_skip_verify_paths differ only softly. S3 reads ask for the
+//    stored checksum (ChecksumMode), as boto3 ≥ 1.36 does. Snapshots without a
+//    snapshot_value_from are reported as soft notes.
 //
 // Thread-safety: one CaseReplay per case; workers run on their own threads.
 #pragma once

@@ -13,6 +13,7 @@ StepEvent task_event(std::uint64_t id, tasks::TaskOutcome&& o) {
   ev.error = std::move(o.error);
   ev.cause = std::move(o.cause);
   ev.has_cause = o.has_cause;
+  ev.has_error = o.has_error;
   return ev;
 }
 

@@ -20,7 +20,10 @@ namespace stepwise::engine {
 
 namespace detail {
 // {"Error": ..., "Cause": ...} as a catcher or a tolerated Map iteration sees it.
-json::value error_output(const std::string& error, const std::string& cause, bool has_cause);
+// A Catch's (and a tolerated Map failure's) error output. Without an error name (SendTaskFailure
+// with neither field), AWS shows {"Error": null, "Cause": <cause or null>}.
+json::value error_output(const std::string& error, const std::string& cause, bool has_cause,
+                         bool has_error = true);
 // AWS's 256 KiB payload quota (never exceeded when quotas are off: see ExecutionInfo).
 bool payload_too_large(const json::value& v, bool enforce_quotas);
 // Cuts a failure's cause to failure_limits::cause_chars_max characters, as AWS does.
@@ -77,6 +80,7 @@ struct Execution::Failure {
   std::string error;
   std::string cause;
   bool has_cause = true;
+  bool has_error = true;  // false: the failure names no error (StepEvent::has_error)
   // A JSONata state's States.QueryEvaluationError: written as an EvaluationFailed event.
   bool evaluation = false;
   std::string location;  // the field, e.g. "Output/result" ("" when none)

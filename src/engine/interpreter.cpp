@@ -105,8 +105,15 @@ Result<value> detail::apply_input_path(const PathField& p, value& raw, bool cons
   return p.path.select_or_fail(ctx);
 }
 
-value detail::error_output(const std::string& error, const std::string& cause, bool has_cause) {
+value detail::error_output(const std::string& error, const std::string& cause, bool has_cause,
+                           bool has_error) {
   object o;
+  if (!has_error) {
+    // Recorded (SendTaskFailure with neither error nor cause): both members, both null.
+    o["Error"] = nullptr;
+    o["Cause"] = has_cause ? value(cause) : value(nullptr);
+    return o;
+  }
   o["Error"] = error;
   // AWS gives timeouts an empty Cause in the error output (but none in the events).
   if (has_cause) {

@@ -58,6 +58,15 @@ struct ExecutionInfo {
   // and the variables in scope when the execution starts. Unset/empty for ordinary executions.
   std::optional<json::value> context_override;
   json::object initial_variables;
+  // Where the task tokens of `.sync` tasks come from (AWS gives them one too: a worker may
+  // complete the job with SendTaskSuccess/Failure). A stream of its own, so that executions
+  // journalled before `.sync` tasks had tokens replay with the same main PRNG sequence; unset:
+  // the execution's PRNG.
+  std::function<std::uint64_t()> sync_token_random;
+  // Whether an activity exists when a Task is about to schedule it (unset: always). AWS fails
+  // the execution at once, before ActivityScheduled, when it does not (States.Runtime, "The
+  // activity <arn> does not exist."). A driver that replays must answer as it did then.
+  std::function<bool(const std::string& activity_arn)> activity_exists;
 };
 
 struct Command {
@@ -90,6 +99,7 @@ struct StepEvent {
   std::string error;     // kTaskFailed / kStop
   std::string cause;
   bool has_cause = true;
+  bool has_error = true;  // false: no error name at all (see tasks::TaskOutcome::has_error)
 };
 
 class Execution {
@@ -219,6 +229,10 @@ class Execution {
   void schedule_task(int f, json::value params, std::optional<std::int64_t> timeout,
                      std::optional<std::int64_t> heartbeat);
   json::object service_details(const asl::State& s) const;
+  // $$.Task.Token for a Task entering now: `.waitForTaskToken`, activities and `.sync` tasks.
+  std::optional<std::string> task_token_for(const asl::State& s);
+  // The failure of a Task on an activity that does not exist (ExecutionInfo::activity_exists).
+  std::optional<Failure> missing_activity(const Frame& fr) const;
   void task_result(int f, StepEvent& ev);
   void task_timed_out(int f, const char* error);
   // ResultPath, OutputPath, payload limit, then transition_out. True when the frame moved on.

@@ -319,7 +319,8 @@ void Execution::child_done(int parent, int child, bool ok, value output, const F
     }
     if (tolerated) {
       if (pf.map_io && s.result_writer) map_record(parent, idx, nullptr, false, nullptr, failure);
-      pf.results[idx] = error_output(failure->error, failure->cause, failure->has_cause);
+      pf.results[idx] =
+          error_output(failure->error, failure->cause, failure->has_cause, failure->has_error);
       ok = true;
       output = pf.results[idx];
     } else {

@@ -56,7 +56,7 @@ bool Execution::state_failed(int f, Failure failure, bool from_children) {
   if (handles && failure.error != "States.Runtime") {
     for (const auto& c : s.catchers) {
       if (!error_matches(c.error_equals, failure.error)) continue;
-      value err = error_output(failure.error, failure.cause, failure.has_cause);
+      value err = error_output(failure.error, failure.cause, failure.has_cause, failure.has_error);
       if (!fr.assigned.empty()) fr.assigned.clear();
       if (s.jsonata) return jsonata_catch(f, c, std::move(err));
       if (c.assign) {

@@ -67,14 +67,21 @@ static bool task_input_consumable(const State& s) {
          !s.heartbeat_seconds_path && !s.credentials;
 }
 
+std::optional<std::string> Execution::task_token_for(const State& s) {
+  using integrations::IntegrationPattern;
+  const IntegrationPattern p = s.integration.pattern;
+  if (p == IntegrationPattern::kWaitForTaskToken || s.integration.activity())
+    return make_token(random_);
+  if (p == IntegrationPattern::kSync || p == IntegrationPattern::kSync2)
+    return make_token(info_.sync_token_random ? info_.sync_token_random : random_);
+  return std::nullopt;
+}
+
 bool Execution::run_task(int f) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   const State& s = fr.cur();
   fr.request = Frame::StagedTask();
-  if (s.integration.pattern == integrations::IntegrationPattern::kWaitForTaskToken ||
-      s.integration.activity()) {
-    fr.request.task_token = make_token(random_);
-  }
+  fr.request.task_token = task_token_for(s);
   StateContext ctx(*this, fr, &fr.input);
   // With the default InputPath, Parameters read "$" = the input itself: skip copying it.
   const bool params_over_input = s.parameters && s.input_path.kind == PathField::Kind::kDefault;
@@ -116,8 +123,21 @@ bool Execution::run_task(int f) {
     if (!c) return state_failed(f, runtime_failure(fr, c.error().cause));
     fr.request.credentials = std::move(*c);
   }
+  if (auto missing = missing_activity(fr)) return state_failed(f, std::move(*missing));
   schedule_task(f, std::move(params), timeout, heartbeat);
   return false;
+}
+
+std::optional<Execution::Failure> Execution::missing_activity(const Frame& fr) const {
+  const State& s = fr.cur();
+  if (!s.integration.activity() || !info_.activity_exists || info_.activity_exists(s.resource))
+    return std::nullopt;
+  // Recorded (AWS, an activity deleted before the execution reached it): ExecutionFailed right
+  // after the state's Entered event, States.Runtime (never caught), this cause.
+  return Failure{"States.Runtime",
+                 state_error_prefix(s.name, fr.entered_event) + "The activity " + s.resource +
+                     " does not exist.",
+                 true};
 }
 
 // "<execution arn>:<entered event id>:<attempt>": a retry keeps the state entry and counts up
@@ -238,6 +258,7 @@ void Execution::task_result(int f, StepEvent& ev) {
                  true};
   } else if (!ok) {
     fl = Failure{ev.error, ev.cause, ev.has_cause};
+    fl.has_error = ev.has_error;
     detail::cap_cause(fl.cause);  // a runner's cause (a Lambda error) may quote a whole payload
   }
   bool moved = false;
@@ -274,7 +295,7 @@ void Execution::task_result(int f, StepEvent& ev) {
   } else {
     if (history_on() && !fr.silent) {
       object d;
-      d["error"] = fl.error;
+      if (fl.has_error) d["error"] = fl.error;
       if (fl.has_cause) d["cause"] = fl.cause;
       if (!lambda && !activity) {
         d["resourceType"] = s.resource_type;

@@ -377,10 +377,7 @@ bool Execution::jsonata_task(int f) {
   const State& s = fr.cur();
   const asl::JsonataFields& j = *s.jsonata;
   fr.request = Frame::StagedTask();
-  if (s.integration.pattern == integrations::IntegrationPattern::kWaitForTaskToken ||
-      s.integration.activity()) {
-    fr.request.task_token = detail::make_token(random_);
-  }
+  fr.request.task_token = task_token_for(s);
   JsonataEnv env;
   value params = fr.input;
   if (j.arguments) {
@@ -411,6 +408,7 @@ bool Execution::jsonata_task(int f) {
     }
     fr.request.credentials = std::move(c);
   }
+  if (auto missing = missing_activity(fr)) return state_failed(f, std::move(*missing));
   schedule_task(f, std::move(params), timeout, heartbeat);
   return false;
 }

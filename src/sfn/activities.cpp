@@ -66,10 +66,10 @@ void ActivityRunner::start(const tasks::TaskRequest& request, EventLoop& loop,
   // Recovery: the worker that took it before the restart still holds its token.
   if (request.resume == tasks::TaskRequest::Resume::kTaken)
     return resume_started(request, loop, std::move(done));
-  if (exists_ && !exists_(arn)) {
-    done(tasks::TaskOutcome::failure("States.Runtime", "Activity Does Not Exist: '" + arn + "'"));
-    return;
-  }
+  // Whether the activity exists is the engine's question, asked when it schedules the task
+  // (ExecutionInfo::activity_exists: AWS fails the execution before ActivityScheduled). A task
+  // reaching here was scheduled while its activity existed; deleted since, it waits on like a
+  // task whose activity no worker polls, after a restart too.
   Activity& a = activities_[arn];
   if (a.tasks.size() >= activity_limits::activity_queued_per_activity_max ||
       queued_total_ >= activity_limits::activity_queued_max) {

@@ -11,7 +11,9 @@
 // the worker's name (AWS writes ActivityStarted then, not when the task is scheduled).
 //
 // Queued entries whose task ended (timeout, stop, answered before being taken) are dropped
-// lazily, when they reach the front of the queue.
+// lazily, when they reach the front of the queue. A Task on an activity that does not exist
+// never gets here: the engine fails it when it would schedule it (ExecutionInfo::
+// activity_exists); `exists` answers GetActivityTask's ActivityDoesNotExist.
 //
 // API for the Service (core):
 //   ActivityRunner activities(loop, registry, [&](const std::string& arn) {

@@ -45,6 +45,7 @@ json::value encode_journal(const StepEvent& ev, Millis now_ms) {
   if (!ev.error.empty()) o["error"] = ev.error;
   if (!ev.cause.empty()) o["cause"] = ev.cause;
   if (!ev.has_cause) o["no_cause"] = true;
+  if (!ev.has_error) o["no_error"] = true;  // absent in journals written before it existed
   return o;
 }
 
@@ -90,6 +91,7 @@ Result<JournalEvent> decode_journal(const json::value& entry) {
   if (const json::value* v = o->if_contains("cause"); v != nullptr && v->is_string())
     out.event.cause = std::string(v->get_string());
   out.event.has_cause = o->if_contains("no_cause") == nullptr;
+  out.event.has_error = o->if_contains("no_error") == nullptr;
   return out;
 }
 
@@ -142,6 +144,9 @@ std::unique_ptr<Executions::Live> Executions::make_live(
       l->log = std::make_shared<const LogSettings>(std::move(*settings));
   }
   l->rng.state = rec.seed;
+  // Its own stream (ExecutionInfo::sync_token_random), never the main one advanced: executions
+  // journalled before `.sync` tasks had tokens replay the same.
+  l->sync_rng.state = SplitMix64{rec.seed ^ 0x5EC0DA7A5EC0DA7AULL}();
   engine::ExecutionInfo info;
   info.execution_arn = rec.arn;
   info.execution_name = rec.name;
@@ -158,6 +163,18 @@ std::unique_ptr<Executions::Live> Executions::make_live(
   // Express's 5-minute limit must arrive even in a loop of Pass states under a manual clock.
   info.transition_charge_us = loop_.clock().is_manual() ? 100 : 1;
   Live* raw = l.get();
+  info.sync_token_random = [raw] { return raw->sync_rng(); };
+  if (rec.test_case.empty()) {  // a mocked test case runs no real activity
+    info.activity_exists = [this, raw](const std::string& arn) {
+      if (raw->activity_check == Live::ActivityCheck::kAssume) return true;
+      // A store that cannot answer is not "no such activity".
+      auto a = registry_.activity(arn);
+      if (!a.ok()) return true;
+      if (!a->has_value()) return false;
+      return raw->activity_check == Live::ActivityCheck::kLive ||
+             (*a)->created_ms <= raw->activity_check_ms;
+    };
+  }
   l->exec = std::make_unique<engine::Execution>(std::move(machine), std::move(info),
                                                 [raw] { return raw->rng(); });
   l->rec = std::move(rec);
@@ -468,11 +485,28 @@ Result<std::unique_ptr<Executions::Live>> Executions::rebuild(const store::Execu
   Live& l = *live;
   l.in_flight.runner = *runner;
   if (!rec.test_case.empty()) l.mock = static_cast<tasks::MockRunner*>(*runner);
+  // Which steps closed the execution (see Live::activity_check): each before a redrive entry,
+  // and the last of a closed execution.
+  const bool closed = rec.status != "RUNNING";
+  auto closing_step = [&](std::size_t next) {  // `next`: the entry after the step
+    if (next == journal.size()) return closed;
+    const json::object* o = journal[next].journal.if_object();
+    const json::value* kind = o ? o->if_contains("kind") : nullptr;
+    return kind != nullptr && kind->is_string() && kind->get_string() == "redrive";
+  };
+  auto check_for = [&](std::size_t next, Millis at) {
+    l.activity_check =
+        closing_step(next) ? Live::ActivityCheck::kAsOf : Live::ActivityCheck::kAssume;
+    l.activity_check_ms = at;
+  };
+  check_for(0, rec.start_ms);
   l.exec->start(std::move(*input), rec.start_ms, rec.input);
   l.exec->history().clear();
   l.exec->commands().clear();
-  for (const store::JournalEntry& entry : journal) {
+  for (std::size_t i = 0; i < journal.size(); ++i) {
+    const store::JournalEntry& entry = journal[i];
     auto ev = decode_journal(entry.journal);
+    if (ev) check_for(i + 1, ev->now_ms);
     if (!ev) {
       return Error{"Journal",
                    "entry " + std::to_string(entry.seq) + " is unreadable: " + ev.error().cause};
@@ -485,6 +519,7 @@ Result<std::unique_ptr<Executions::Live>> Executions::rebuild(const store::Execu
     l.exec->history().clear();
     l.exec->commands().clear();
   }
+  l.activity_check = Live::ActivityCheck::kLive;
   if (l.exec->event_count() != rec.history_count) {
     // The replay wrote a different number of events than were committed: the definition or the
     // engine changed under the execution. Go on (the store rejects a duplicate event id if it

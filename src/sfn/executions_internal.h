@@ -35,6 +35,15 @@ struct SplitMix64 {
 struct Executions::Live {
   store::ExecutionRecord rec;  // the row as of the last step (committed or on its way)
   SplitMix64 rng;              // seeded by rec.seed: the interpreter's only randomness
+  SplitMix64 sync_rng;         // `.sync` task tokens: a stream of its own, seeded from rec.seed
+  // While rebuilding by replay, how ExecutionInfo::activity_exists answers. A missing activity
+  // ends the execution in that step, so a step after which the execution went on found its
+  // activities (kAssume); a step that closed it (the last before a redrive or of a closed
+  // execution) is asked as of its time (kAsOf: the activity exists now and was created by
+  // then), so an activity created after the failure does not change the replay.
+  enum class ActivityCheck { kLive, kAssume, kAsOf };
+  ActivityCheck activity_check = ActivityCheck::kLive;
+  Millis activity_check_ms = 0;  // kAsOf: the step's time
   std::unique_ptr<engine::Execution> exec;
   std::uint64_t key = 0;       // its name to the Driver (Executions::adopt gives it)
   // Its runner (the router, or the test case's mock runner) and its timers and tasks in flight.

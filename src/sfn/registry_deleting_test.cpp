@@ -10,7 +10,7 @@
 
 #include "sfn/test_harness.h"
 #include "store/memory_store.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/test_store.h"
 #include "store/test_util.h"
 
 namespace stepwise::sfn {
@@ -20,14 +20,6 @@ using testing::Harness;
 using testing::HeldFunctions;
 using testing::kStart;
 using namespace std::chrono_literals;
-
-std::unique_ptr<store::SqliteStore> open_store(const std::filesystem::path& dir) {
-  store::SqliteOptions o;
-  o.synchronous = store::Synchronous::kOff;  // a test: no fsync
-  auto opened = store::SqliteStore::open(dir, o);
-  EXPECT_TRUE(opened.ok()) << (opened.ok() ? "" : opened.error().cause);
-  return opened.ok() ? std::move(opened).value() : nullptr;
-}
 
 json::value arn_request(const std::string& arn) {
   return json::object{{"stateMachineArn", arn}};
@@ -96,7 +88,7 @@ TEST(ServiceDeleting, DeletingSurvivesARestartAndFinishesWhenTheExecutionCloses)
   std::string machine;
   std::string execution;
   {
-    auto store = open_store(dir.path());
+    auto store = store::open_test_store(dir.path());
     ASSERT_TRUE(store);
     HeldFunctions fns;
     Harness before(*store, clock, &fns);
@@ -106,7 +98,7 @@ TEST(ServiceDeleting, DeletingSurvivesARestartAndFinishesWhenTheExecutionCloses)
     before.ok("DeleteStateMachine", arn_request(machine));
     before.service().stop();  // the execution stays RUNNING in the store
   }
-  auto store = open_store(dir.path());
+  auto store = store::open_test_store(dir.path());
   ASSERT_TRUE(store);
   HeldFunctions fns;
   Harness after(*store, clock, &fns);
@@ -124,14 +116,14 @@ TEST(ServiceDeleting, StartDeletesDeletingMachinesThatNoLongerRun) {
   ManualClock clock(kStart);
   std::string machine;
   {
-    auto store = open_store(dir.path());
+    auto store = store::open_test_store(dir.path());
     ASSERT_TRUE(store);
     Harness before(*store, clock);
     machine = before.create("orphan", testing::kPassMachine);
   }
   {
     // As a crash leaves it: DELETING stored, its last execution closed before the delete ran.
-    auto store = open_store(dir.path());
+    auto store = store::open_test_store(dir.path());
     ASSERT_TRUE(store);
     auto record = store->get_state_machine(machine);
     ASSERT_TRUE(record.ok() && record->has_value());
@@ -139,7 +131,7 @@ TEST(ServiceDeleting, StartDeletesDeletingMachinesThatNoLongerRun) {
     row.status = "DELETING";
     ASSERT_TRUE(store->put_state_machine(row).ok());
   }
-  auto store = open_store(dir.path());
+  auto store = store::open_test_store(dir.path());
   ASSERT_TRUE(store);
   Harness after(*store, clock);
   EXPECT_EQ(after.machine_status(machine), "StateMachineDoesNotExist");

@@ -68,8 +68,12 @@ TaskTokens::TaskTokens(tasks::CallbackRegistry& registry, tasks::IntegrationRegi
 
 TaskTokens::Route TaskTokens::route_of(const tasks::TaskRequest& request) {
   const tasks::Integration in = tasks::integration_of(request);
+  if (request.task_token && !in.activity() &&
+      (in.pattern == tasks::IntegrationPattern::kSync ||
+       in.pattern == tasks::IntegrationPattern::kSync2))
+    return Route::kSyncWithToken;
   if (!request.task_token || in.pattern != tasks::IntegrationPattern::kWaitForTaskToken) {
-    return Route::kInner;  // activities, request-response, .sync: their runner does it all
+    return Route::kInner;  // activities, request-response: their runner does it all
   }
   if (tasks::lambda_form(in) == tasks::LambdaForm::invoke_callback) return Route::kParkThenInvoke;
   return Route::kParkThenIntegrations;
@@ -94,6 +98,18 @@ void TaskTokens::start(const tasks::TaskRequest& request, EventLoop& loop, tasks
     inner_.start(request, loop, std::move(closing));
     return;
   }
+  if (route == Route::kSyncWithToken) {
+    auto parked = registry_.await(token, loop, closing);
+    if (!parked) {
+      closing(tasks::TaskOutcome::failure(parked.error().name, parked.error().cause));
+      return;
+    }
+    // The job's answer ends the task only if no token answer ended it first.
+    inner_.start(request, loop, [this, token](tasks::TaskOutcome o) {
+      if (auto done = registry_.take(token)) (*done)(std::move(o));
+    });
+    return;
+  }
   // Recovery: the call already returned before the restart; only the wait goes on.
   const bool call_done = request.resume == tasks::TaskRequest::Resume::kSubmitted;
   if (route == Route::kParkThenInvoke) {
@@ -106,6 +122,7 @@ void TaskTokens::start(const tasks::TaskRequest& request, EventLoop& loop, tasks
 tasks::TaskRunner* TaskTokens::caller_of(const tasks::TaskRequest& request) const {
   switch (route_of(request)) {
     case Route::kInner:
+    case Route::kSyncWithToken:
     case Route::kParkThenInvoke: return &inner_;
     case Route::kParkThenIntegrations: return integrations_.runner_for(request);
   }
@@ -236,14 +253,15 @@ api::Response TaskTokens::send_task_failure(const json::value& request) {
   tasks::TaskOutcome outcome =
       tasks::TaskOutcome::failure(error ? *error : "", cause ? *cause : "");
   outcome.has_cause = cause != nullptr;
+  outcome.has_error = error != nullptr;
   auto it = live_.find(token);
   if (it == live_.end()) {
-    // Parked without start(): the registry knows its loop, and its fail() carries a cause.
-    if (!registry_.fail(token, outcome.error, outcome.cause)) return task_timed_out();
+    // Parked without start(): the registry knows its loop.
+    if (!registry_.fail(token, std::move(outcome))) return task_timed_out();
     return json::object();
   }
-  // Taken rather than fail()ed so that "no cause" stays no cause; run on the task's loop as
-  // the registry would, never inside this operation.
+  // Taken rather than fail()ed; run on the task's loop as the registry would, never inside this
+  // operation.
   auto done = registry_.take(token);
   if (!done) return task_timed_out();
   it->second.loop->post(

@@ -4,9 +4,13 @@
 // makes `.waitForTaskToken` work on integrations that do not wait by themselves.
 //
 // How a token task runs. The engine gives a Task a token ($$.Task.Token) when its resource ends
-// in `.waitForTaskToken` or is an activity. TaskTokens sits between the engine and the registry:
+// in `.waitForTaskToken`, `.sync` or `.sync:2`, or is an activity. TaskTokens sits between the
+// engine and the registry:
 //   - activities go on to their runner, which parks the task's `done` in the CallbackRegistry
 //     itself (ActivityRunner, at once);
+//   - `.sync` tasks (AWS gives them a token: "optionally Task states using the job run pattern"
+//     report with SendTaskSuccess/Failure) are parked here too, then their integration's
+//     runner runs the job: its end answers the task unless a token answer came first;
 //   - every other `.waitForTaskToken` (lambda:invoke, states:startExecution, sqs, sns, events,
 //     aws-sdk, ...) is parked here, then the runner registered for its integration and pattern
 //     is started (lambda: a plain lambda:invoke): a failure to start fails the task at once,
@@ -119,7 +123,10 @@ class TaskTokens final : public tasks::TaskRunner {
   std::vector<const tasks::TaskRequest*> waiting(std::size_t max) const;
 
  private:
-  enum class Route { kInner, kParkThenInvoke, kParkThenIntegrations };
+  // kSyncWithToken: a `.sync` task (AWS gives it a token too): parked under its token and run
+  // by its integration; whichever answers first — the job's end or SendTaskSuccess/Failure —
+  // ends the task (a job still running then is left to finish, as AWS leaves it).
+  enum class Route { kInner, kParkThenInvoke, kParkThenIntegrations, kSyncWithToken };
   static Route route_of(const tasks::TaskRequest& request);
   // The runner that makes a parked task's call (nullptr: nothing to call).
   tasks::TaskRunner* caller_of(const tasks::TaskRequest& request) const;

@@ -132,6 +132,19 @@ TEST(TaskTokens, FailureWithoutCauseHasNoCause) {
   f.loop.run();
   ASSERT_TRUE(f.outcome && !f.outcome->succeeded);
   EXPECT_FALSE(f.outcome->has_cause);
+  EXPECT_FALSE(f.outcome->has_error);  // neither field: AWS's {"Error": null, "Cause": null}
+}
+
+TEST(TaskTokens, FailureWithErrorOnlyHasAnError) {
+  Fixture f;
+  f.tokens.start(token_task("arn:aws:states:::sqs:sendMessage.waitForTaskToken"), f.loop, f.done());
+  ASSERT_FALSE(
+      f.tokens.send_task_failure(json::object{{"taskToken", kToken}, {"error", "E"}}).is_error());
+  f.loop.run();
+  ASSERT_TRUE(f.outcome && !f.outcome->succeeded);
+  EXPECT_TRUE(f.outcome->has_error);
+  EXPECT_EQ(f.outcome->error, "E");
+  EXPECT_FALSE(f.outcome->has_cause);
 }
 
 TEST(TaskTokens, ErrorAndCauseLengthsFollowAwsLimits) {
@@ -321,6 +334,54 @@ TEST(TaskTokens, TokenShapeIsSixtyFourLowercaseHexDigits) {
   EXPECT_FALSE(token_shaped(std::string(63, 'f')));
   EXPECT_FALSE(token_shaped(std::string(64, 'F')));
   EXPECT_FALSE(token_shaped("NoSuchTaskToken"));
+}
+
+}  // namespace
+}  // namespace stepwise::sfn
+
+namespace stepwise::sfn {
+namespace {
+
+constexpr const char* kSyncChild = "arn:aws:states:::states:startExecution.sync";
+
+TEST(TaskTokensSync, ASyncTaskRunsItsJobAndAnswersToItsToken) {
+  Fixture f;
+  f.tokens.start(token_task(kSyncChild), f.loop, f.done());
+  ASSERT_EQ(f.inner.started.size(), 1u);  // the job runs at once
+  auto r = f.tokens.send_task_success(success_request(kToken, R"("from the worker")"));
+  ASSERT_FALSE(r.is_error()) << r.error().message;
+  f.loop.run();
+  ASSERT_TRUE(f.outcome && f.outcome->succeeded);
+  EXPECT_EQ(f.outcome->output, "from the worker");
+  // The job's own end afterwards changes nothing, and the token is closed.
+  f.inner.dones[0](tasks::TaskOutcome::success(json::object{{"Status", "SUCCEEDED"}}));
+  f.loop.run();
+  EXPECT_EQ(f.outcomes, 1);
+  EXPECT_EQ(f.tokens.send_task_success(success_request(kToken, "1")).error().type,
+            "TaskTimedOut");
+}
+
+TEST(TaskTokensSync, TheJobsEndAnswersFirstAndClosesTheToken) {
+  Fixture f;
+  f.tokens.start(token_task(kSyncChild), f.loop, f.done());
+  ASSERT_EQ(f.inner.dones.size(), 1u);
+  f.inner.dones[0](tasks::TaskOutcome::failure("States.TaskFailed", "child failed"));
+  f.loop.run();
+  ASSERT_TRUE(f.outcome && !f.outcome->succeeded);
+  EXPECT_EQ(f.outcome->error, "States.TaskFailed");
+  EXPECT_EQ(f.tokens.send_task_failure(json::object{{"taskToken", kToken}}).error().type,
+            "TaskTimedOut");
+  EXPECT_EQ(f.tokens.live_count(), 0u);
+}
+
+TEST(TaskTokensSync, HeartbeatsReachASyncTaskAndCancelStopsItsJob) {
+  Fixture f;
+  f.tokens.start(token_task(kSyncChild), f.loop, f.done());
+  ASSERT_FALSE(f.tokens.send_task_heartbeat(json::object{{"taskToken", kToken}}).is_error());
+  f.tokens.cancel(token_task(kSyncChild));
+  EXPECT_EQ(f.inner.cancelled.size(), 1u);
+  EXPECT_EQ(f.tokens.send_task_heartbeat(json::object{{"taskToken", kToken}}).error().type,
+            "TaskTimedOut");
 }
 
 }  // namespace

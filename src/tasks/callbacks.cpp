@@ -36,6 +36,11 @@ Status CallbackRegistry::fail(const std::string& token, std::string error, std::
   return complete(token, TaskOutcome::failure(std::move(error), std::move(cause)));
 }
 
+Status CallbackRegistry::fail(const std::string& token, TaskOutcome failure) {
+  failure.succeeded = false;
+  return complete(token, std::move(failure));
+}
+
 Status CallbackRegistry::heartbeat(const std::string& token) const {
   std::lock_guard<std::mutex> lock(mu_);
   if (!waiters_.count(token)) return Error{"InvalidToken", "Invalid token"};

@@ -29,6 +29,7 @@ class CallbackRegistry {
   // Complete a waiting task. Unknown tokens: Error{"InvalidToken", "Invalid token"}, AWS's words.
   Status succeed(const std::string& token, json::value output);
   Status fail(const std::string& token, std::string error, std::string cause);
+  Status fail(const std::string& token, TaskOutcome failure);  // keeps has_error / has_cause
   Status heartbeat(const std::string& token) const;
   // Removes a waiter without calling it (the task was cancelled or failed another way) and
   // returns its `done`, if it was waiting.

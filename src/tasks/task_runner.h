@@ -37,7 +37,7 @@ struct TaskRequest {
   std::string state_machine_arn;
   std::string state_machine_name;
   std::int64_t attempt = 0;       // 0 on the first attempt, +1 for every retry
-  std::optional<std::string> task_token;       // for .waitForTaskToken and activities
+  std::optional<std::string> task_token;  // .waitForTaskToken, .sync(:2) and activities
   std::optional<std::int64_t> timeout_seconds;
   std::optional<std::int64_t> heartbeat_seconds;
   json::value credentials;        // the Task's Credentials after evaluation, or null
@@ -66,6 +66,9 @@ struct TaskOutcome {
   std::string error;              // error name when failed, e.g. "Lambda.Unknown", "CustomError"
   std::string cause;              // cause text when failed (often JSON text)
   bool has_cause = true;          // false when the failure carries no cause at all
+  // false when the failure carries no error name at all (SendTaskFailure without `error`):
+  // AWS then writes no error in the history and shows "Error": null in the error output.
+  bool has_error = true;
 
   static TaskOutcome success(json::value v) {
     TaskOutcome o;
