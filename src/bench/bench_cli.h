@@ -68,6 +68,9 @@ inline CLI::App* add_services_bench_command(CLI::App& bench, ServicesBenchOption
   app->add_flag("!--no-peer", o.peer, "Stepwise alone, without moto");
   app->add_option("--store", o.store, "Stepwise's --store: sqlite (durable) or memory")
       ->capture_default_str();
+  app->add_option("--serve-arg", o.serve_args,
+                  "one more flag for `stepwise serve`, e.g. --serve-arg=--threads=2 (repeatable)")
+      ->allow_extra_args(false);
   app->add_option("--work-dir", o.work_dir,
                   "where data directories and server logs go (default: a /tmp folder, removed)");
   app->add_flag("--keep", o.keep, "keep the work folder");

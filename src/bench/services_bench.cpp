@@ -130,10 +130,12 @@ Status ServicesBench::start_stepwise(Server& s, const std::string& data_dir) {
   s.data_dir = data_dir;
   std::string log = work_ + "/stepwise-" + std::to_string(next_log_++) + ".log";
   auto argv_for = [&](const std::string& services) {
-    return std::vector<std::string>{o_.stepwise.empty() ? default_stepwise_binary() : o_.stepwise,
-                                    "serve",        "--port",   std::to_string(*port),
-                                    "--store",      o_.store,   "--data-dir",
-                                    data_dir,       "--services", services};
+    std::vector<std::string> argv{o_.stepwise.empty() ? default_stepwise_binary() : o_.stepwise,
+                                  "serve",        "--port",   std::to_string(*port),
+                                  "--store",      o_.store,   "--data-dir",
+                                  data_dir,       "--services", services};
+    argv.insert(argv.end(), o_.serve_args.begin(), o_.serve_args.end());
+    return argv;
   };
   // DynamoDB when this binary has it; else the others, and the DynamoDB workload is skipped.
   s.argv = argv_for("sqs,sns,s3,dynamodb");
@@ -206,7 +208,9 @@ Status ServicesBench::set_up(Server& s, bool dynamodb_wanted) {
 }
 
 // A queue per round for the sqs:sendMessage workflow (so the previous round's messages are not
-// in the way), and the two state machines once.
+// in the way) and its state machine, which names the queue as a constant: a "$$" path would have
+// the engine build the context object, with a copy of the execution input (the 1,000 items), for
+// every call. The putObject state machine once.
 Status ServicesBench::set_up_integrations(Server& s, int round) {
   const int port = s.process.port();
   const std::string queue = "svcbench-int-" + std::to_string(round);
@@ -216,16 +220,15 @@ Status ServicesBench::set_up_integrations(Server& s, int round) {
   if (!q) return q.error();
   auto url = find_json_string(q->body, "QueueUrl");
   if (!url) return Error{"Bench.SetUpError", "CreateQueue: no QueueUrl: " + q->body};
-  s.names.int_queue_url = *url;
-  if (round > 0) return ok_status();
+  const std::string queue_url = *url;
   for (const std::string kind : {"sqs", "s3"}) {
+    if (kind == "s3" && round > 0) continue;
     json::object task;
     task["Type"] = "Task";
     task["End"] = true;
     if (kind == "sqs") {
       task["Resource"] = "arn:aws:states:::sqs:sendMessage";
-      task["Parameters"] = json::object{{"QueueUrl.$", "$$.Execution.Input.queue"},
-                                        {"MessageBody.$", "$"}};
+      task["Parameters"] = json::object{{"QueueUrl", queue_url}, {"MessageBody.$", "$"}};
     } else {
       task["Resource"] = "arn:aws:states:::aws-sdk:s3:putObject";
       task["Parameters"] = json::object{{"Bucket", s.names.bucket}, {"Key.$", "$"},
@@ -238,7 +241,8 @@ Status ServicesBench::set_up_integrations(Server& s, int round) {
         {"StartAt", "Call"},
         {"States", json::object{{"Call", task}}}};
     json::object definition{{"StartAt", "Each"}, {"States", json::object{{"Each", map}}}};
-    json::object body{{"name", "svcbench-int-" + kind},
+    std::string name = "svcbench-int-" + kind + (kind == "sqs" ? "-" + std::to_string(round) : "");
+    json::object body{{"name", name},
                       {"definition", json::dump(definition)},
                       {"roleArn", "arn:aws:iam::123456789012:role/StepwiseBench"},
                       {"type", "EXPRESS"}};

@@ -34,6 +34,7 @@ struct ServicesBenchOptions {
   std::string moto;       // moto_server; "": the pyenv 3.11 one, else from PATH
   bool peer = true;       // false: Stepwise alone
   std::string store = "sqlite";  // Stepwise's --store
+  std::vector<std::string> serve_args;  // more `stepwise serve` flags ("--threads=2")
   std::string work_dir;   // data directories and logs; "": a fresh folder under /tmp, removed
   bool keep = false;      // keep the work folder
   int integration_items = 1000;   // integration calls per workflow execution (a Map's items)

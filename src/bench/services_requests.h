@@ -64,7 +64,6 @@ struct ServiceNames {
   std::string bucket = "svcbench";
   std::string state_machine_arn;
   int items = 0;           // integration workloads: calls per execution
-  std::string int_queue_url;  // integration workloads: the input's "queue" (sqs:sendMessage's)
 };
 
 // The workloads' scenarios. `port` is where requests go (its Host header).
