@@ -195,8 +195,9 @@ Status ServicesBench::create_table(Server& s) {
 
 Status ServicesBench::set_up(Server& s, bool dynamodb_wanted) {
   const int port = s.process.port();
-  auto q = call(s, json_request(port, "sqs", "AmazonSQS.CreateQueue", R"({"QueueName":"svcbench"})"),
-                "CreateQueue");
+  auto q = call(
+      s, json_request(port, "sqs", "AmazonSQS.CreateQueue", R"({"QueueName":"svcbench"})"),
+      "CreateQueue");
   if (!q) return q.error();
   auto url = find_json_string(q->body, "QueueUrl");
   if (!url) return Error{"Bench.SetUpError", s.name + " CreateQueue: no QueueUrl: " + q->body};

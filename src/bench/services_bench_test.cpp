@@ -60,7 +60,8 @@ TEST(ServicesRequests, FindJsonStringToleratesSpacesAndSkipsValues) {
 TEST(ServicesRequests, UnknownOperationIsAClientErrorOfThatType) {
   EXPECT_TRUE(is_unknown_operation(
       400, R"({"__type":"UnknownOperationException","message":"Unknown X-Amz-Target"})"));
-  EXPECT_TRUE(is_unknown_operation(400, R"({"__type":"com.amazon.coral#UnknownOperationException"})"));
+  EXPECT_TRUE(
+      is_unknown_operation(400, R"({"__type":"com.amazon.coral#UnknownOperationException"})"));
   EXPECT_FALSE(is_unknown_operation(400, R"({"__type":"ResourceNotFoundException"})"));
   EXPECT_FALSE(is_unknown_operation(500, R"({"__type":"UnknownOperationException"})"));
   EXPECT_FALSE(is_unknown_operation(200, "{}"));

@@ -201,7 +201,8 @@ json::value services_json(const ServicesReport& r) {
   json::object o;
   json::array summaries, comparisons, samples, skips, fills;
   for (const auto& w : workloads_of(r)) {
-    for (const auto& server : servers_of(r, w)) summaries.push_back(summary_json(summarize(r.samples, w, server)));
+    for (const auto& server : servers_of(r, w))
+      summaries.push_back(summary_json(summarize(r.samples, w, server)));
     if (servers_of(r, w).size() > 1) {
       Comparison c = compare(r.samples, w);
       json::array rr;

@@ -162,7 +162,8 @@ int main(int argc, char** argv) {
   auto* bench_cmd = app.add_subcommand("bench", "Benchmark workloads in-process, beside peers");
   stepwise::bench::add_bench_options(*bench_cmd, bench);
   stepwise::bench::ServicesBenchOptions services_bench;
-  auto* services_bench_cmd = stepwise::bench::add_services_bench_command(*bench_cmd, services_bench);
+  auto* services_bench_cmd =
+      stepwise::bench::add_services_bench_command(*bench_cmd, services_bench);
 #endif
   try {
     app.parse(argc, argv);
