@@ -122,7 +122,7 @@ Comparison compare(const std::vector<Sample>& samples, const std::string& worklo
 }
 
 std::string services_table(const ServicesReport& r) {
-  std::string out = pad("workload", 31, false) + pad("server", 9, false) + pad("ops/s", 10) +
+  std::string out = r.samples.empty() ? "" : pad("workload", 31, false) + pad("server", 9, false) + pad("ops/s", 10) +
                     pad("mixes/s", 9) + pad("p50 ms", 8) + pad("p99 ms", 8) +
                     pad("CPU ms/1k ops", 14) + pad("driver", 7) + pad("errors", 7) + "\n";
   for (const auto& w : workloads_of(r)) {
