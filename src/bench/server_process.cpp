@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <thread>
 
@@ -75,7 +76,8 @@ std::optional<std::int64_t> parse_stat_cpu_ticks(std::string_view stat) {
     ++field;
     if (field == 14 || field == 15) {
       auto v = parse_int(rest.substr(pos, end - pos));
-      if (!v) return std::nullopt;
+      if (!v || *v < 0 || *v > std::numeric_limits<std::int64_t>::max() - total)
+        return std::nullopt;
       total += *v;
       if (field == 15) return total;
     }

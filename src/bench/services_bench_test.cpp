@@ -26,6 +26,11 @@ TEST(ServicesProc, StatCpuTicksAreFields14And15AfterTheCommandName) {
   EXPECT_EQ(parse_stat_cpu_ticks(stat), 1290);
   EXPECT_EQ(parse_stat_cpu_ticks("1 (x) S 1 2"), std::nullopt);
   EXPECT_EQ(parse_stat_cpu_ticks("no parenthesis"), std::nullopt);
+  // Negative or overflowing figures are not CPU time.
+  EXPECT_EQ(parse_stat_cpu_ticks("1 (x) S 1 2 3 4 5 6 7 8 9 10 -1 5"), std::nullopt);
+  EXPECT_EQ(parse_stat_cpu_ticks("1 (x) S 1 2 3 4 5 6 7 8 9 10 "
+                                 "9223372036854775807 9223372036854775807"),
+            std::nullopt);
 }
 
 TEST(ServicesProc, StatusKilobytesByKey) {
