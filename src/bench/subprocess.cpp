@@ -98,18 +98,27 @@ void write_all(int fd, const std::string& s) {
 
 }  // namespace
 
+std::vector<char*> exec_args(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  return args;
+}
+
+int flushed_fork() {
+  std::cout.flush();
+  std::cerr.flush();  // tidy: allow before fork, so no output is doubled
+  return fork();
+}
+
 Result<ProcessResult> run_process(const std::vector<std::string>& argv,
                                   const std::vector<std::pair<std::string, std::string>>& env_add,
                                   double timeout_s) {
   if (argv.empty()) return Error{"Bench.ProcessError", "empty command"};
   Pipes p;
   if (!open_pipes(p)) return Error{"Bench.ProcessError", std::strerror(errno)};
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  std::cout.flush();
-  std::cerr.flush();  // tidy: allow before fork, so no output is doubled
-  pid_t pid = fork();
+  std::vector<char*> args = exec_args(argv);
+  pid_t pid = flushed_fork();
   if (pid < 0) return Error{"Bench.ProcessError", std::strerror(errno)};
   if (pid == 0) {
     dup2(p.out[1], STDOUT_FILENO);

@@ -29,6 +29,11 @@ struct ProcessResult {
   std::string describe() const;  // "exit 1", "signal 11", "timed out after ..."
 };
 
+// For execvp: pointers into argv's strings, then nullptr (argv must outlive them).
+std::vector<char*> exec_args(const std::vector<std::string>& argv);
+// Flushes this process's output (so no buffered line is printed twice), then fork().
+int flushed_fork();
+
 // Runs argv[0] (looked up in PATH) with argv, env_add set on top of this environment.
 Result<ProcessResult> run_process(const std::vector<std::string>& argv,
                                   const std::vector<std::pair<std::string, std::string>>& env_add,

@@ -161,6 +161,9 @@ int main(int argc, char** argv) {
   stepwise::bench::BenchOptions bench;
   auto* bench_cmd = app.add_subcommand("bench", "Benchmark workloads in-process, beside peers");
   stepwise::bench::add_bench_options(*bench_cmd, bench);
+  stepwise::bench::ServicesBenchOptions services_bench;
+  auto* services_bench_cmd =
+      stepwise::bench::add_services_bench_command(*bench_cmd, services_bench);
 #endif
   try {
     app.parse(argc, argv);
@@ -182,6 +185,10 @@ int main(int argc, char** argv) {
   }
   if (serve_cmd->parsed()) return stepwise::app::serve_command(serve, std::cout, std::cerr);
 #if STEPWISE_HAVE_BENCH
+  if (services_bench_cmd->parsed()) {
+    install_stop_handler();
+    return stepwise::bench::run_services_bench(services_bench);
+  }
   if (bench_cmd->parsed()) return stepwise::bench::run_bench(bench);
 #endif
   return 2;

@@ -9,6 +9,8 @@
 #include <system_error>
 #include <vector>
 
+#include "services/s3/s3_limits.h"
+
 namespace stepwise::services::s3 {
 namespace {
 
@@ -142,6 +144,53 @@ Result<std::string> FileBlobStore::put(std::string_view bytes) {
   Fd d{::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
   if (d.fd < 0 || ::fsync(d.fd) != 0) return io_error("fsync " + dir_.string(), errno);
   return id;
+}
+
+FileBlobStore::~FileBlobStore() {
+  std::vector<std::thread> writers;
+  {
+    std::unique_lock lock(jobs_mu_);
+    idle_cv_.wait(lock, [this] { return jobs_.empty() && running_ == 0; });
+    stopping_ = true;
+    writers.swap(writers_);
+  }
+  jobs_cv_.notify_all();
+  for (auto& t : writers) t.join();
+}
+
+void FileBlobStore::put_then(std::string_view bytes, PutDone done) {
+  {
+    std::unique_lock lock(jobs_mu_);
+    if (writers_.empty() && !stopping_) {
+      for (std::size_t i = 0; i < s3_limits::blob_writer_threads; ++i)
+        writers_.emplace_back([this] { write_loop(); });
+    }
+    // Back-pressure: the caller waits (as it did for its own write) while the queue is full.
+    idle_cv_.wait(lock, [this] { return jobs_.size() < s3_limits::blob_writes_queued_max; });
+    jobs_.push_back([this, bytes, done = std::move(done)] { done(put(bytes)); });
+  }
+  jobs_cv_.notify_one();
+}
+
+void FileBlobStore::write_loop() {
+  std::unique_lock lock(jobs_mu_);
+  while (true) {
+    jobs_cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+    if (jobs_.empty()) return;  // stopping, and nothing left
+    auto job = std::move(jobs_.front());
+    jobs_.pop_front();
+    ++running_;
+    lock.unlock();
+    job();
+    lock.lock();
+    --running_;
+    idle_cv_.notify_all();
+  }
+}
+
+void FileBlobStore::drain() {
+  std::unique_lock lock(jobs_mu_);
+  idle_cv_.wait(lock, [this] { return jobs_.empty() && running_ == 0; });
 }
 
 Status FileBlobStore::append(const std::string& id, std::uint64_t offset, std::uint64_t length,

@@ -9,12 +9,18 @@
 //    whose metadata record is acknowledged survives kill -9. sweep() (at start) removes blobs
 //    no record names — those of a write that crashed before its record committed, or of a
 //    delete that crashed before its unlink — and leftover temporary files.
+//    put_then() does the same on a few writer threads of the store's own, so that a PUT's two
+//    fsyncs neither hold up the server's I/O thread nor wait for each other: concurrent fsyncs
+//    share the file system's journal commits (ext4 on the 2-core build VM: ~100 blob writes/s
+//    one at a time, ~1,700/s from 8 threads).
 //  - MemoryBlobStore: the same in memory (`--store memory`, tests, the conformance runner).
 //
 // Thread-safety: every method may be called from any thread concurrently.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -22,6 +28,8 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <vector>
 
 #include "base/ids.h"
 #include "base/result.h"
@@ -33,6 +41,12 @@ class BlobStore {
   virtual ~BlobStore() = default;
   // Stores bytes durably; returns the new blob's id. Errors: "S3.Io" with the OS's reason.
   virtual Result<std::string> put(std::string_view bytes) = 0;
+  // put(), then `done` with its result: on a writer thread (FileBlobStore) or before returning.
+  // `bytes` must stay valid until `done` runs.
+  using PutDone = std::function<void(Result<std::string>)>;
+  virtual void put_then(std::string_view bytes, PutDone done) { done(put(bytes)); }
+  // Waits until every put_then so far has called its `done` (shutdown).
+  virtual void drain() {}
   // Bytes [offset, offset + length) of a blob. Errors: "S3.Io" (a blob deleted meanwhile too).
   virtual Result<std::string> read(const std::string& id, std::uint64_t offset,
                                    std::uint64_t length) = 0;
@@ -67,7 +81,10 @@ class FileBlobStore final : public BlobStore {
   // Creates the folder if needed. Errors: "S3.Io".
   static Result<std::unique_ptr<FileBlobStore>> open(const std::filesystem::path& dir,
                                                      std::uint64_t id_seed = 0);
+  ~FileBlobStore() override;  // drains, then ends the writer threads
   Result<std::string> put(std::string_view bytes) override;
+  void put_then(std::string_view bytes, PutDone done) override;
+  void drain() override;
   Result<std::string> read(const std::string& id, std::uint64_t offset,
                            std::uint64_t length) override;
   Status append(const std::string& id, std::uint64_t offset, std::uint64_t length,
@@ -79,10 +96,18 @@ class FileBlobStore final : public BlobStore {
   FileBlobStore(std::filesystem::path dir, std::uint64_t id_seed)
       : dir_(std::move(dir)), ids_(id_seed) {}
   std::string new_id();
+  void write_loop();
   std::filesystem::path dir_;
   std::mutex mu_;
   IdGenerator ids_;            // guarded by mu_
   std::uint64_t counter_ = 0;  // guarded by mu_
+  // The writer threads (started by the first put_then) and their queue.
+  std::mutex jobs_mu_;
+  std::condition_variable jobs_cv_, idle_cv_;
+  std::deque<std::function<void()>> jobs_;  // guarded by jobs_mu_
+  std::size_t running_ = 0;                 // guarded by jobs_mu_: jobs being run
+  bool stopping_ = false;                   // guarded by jobs_mu_
+  std::vector<std::thread> writers_;        // guarded by jobs_mu_
 };
 
 // True for an id this store could have made (16 lowercase hex digits + '-' + counter digits);

@@ -200,7 +200,10 @@ ListResult list_keys(const std::map<std::string, ObjectInfo>& objects, const Lis
 S3::S3(S3Options options, std::unique_ptr<BlobStore> blobs)
     : options_(std::move(options)), blobs_(std::move(blobs)), ids_(options_.id_seed) {}
 
-S3::~S3() = default;
+// Blob writes still queued end in stored(), which needs every member: they finish first.
+S3::~S3() { blobs_->drain(); }
+
+void S3::drain() { blobs_->drain(); }
 
 Result<std::unique_ptr<S3>> S3::open(S3Options options) {
   std::unique_ptr<BlobStore> blobs;
@@ -446,8 +449,18 @@ void S3::store(PutInput in, std::uint64_t cap, Done<PutResult> done) {
     if (objects_ >= s3_limits::objects_max)
       return done({errors::invalid_request("This server holds too many objects"), {}});
   }
-  // The bytes are durable before any record names them.
-  auto blob = blobs_->put(in.body);
+  // The bytes are durable before any record names them. A file blob store writes them on its
+  // own threads, so the caller (the server's I/O thread) does not wait for the fsyncs.
+  auto input = std::make_shared<PutInput>(std::move(in));
+  const std::string_view bytes = input->body;
+  blobs_->put_then(bytes, [this, input, algorithm, checksum,
+                           done = std::move(done)](Result<std::string> blob) mutable {
+    stored(std::move(*input), std::move(blob), algorithm, checksum, std::move(done));
+  });
+}
+
+void S3::stored(PutInput in, Result<std::string> blob, const std::string& algorithm,
+                const std::string& checksum, Done<PutResult> done) {
   if (!blob.ok()) return done({errors::internal(blob.error().cause), {}});
   ObjectInfo info;
   info.size = in.body.size();

@@ -228,6 +228,9 @@ class S3 {
                                                const std::string& prefix) const;
 
   std::size_t object_count() const;
+  // Waits until every PUT whose bytes are being written has handed its record to the log
+  // (before the log's last flush at shutdown).
+  void drain();
   // The place's region (CreateBucket without one; HeadBucket's x-amz-bucket-region).
   const std::string& region() const { return options_.place.region; }
 
@@ -238,6 +241,9 @@ class S3 {
 
   // put_object with a size cap (copies may exceed the PUT cap).
   void store(PutInput in, std::uint64_t cap, Done<PutResult> done);
+  // The rest of store() once the bytes are durable (on a blob writer thread).
+  void stored(PutInput in, Result<std::string> blob, const std::string& algorithm,
+              const std::string& checksum, Done<PutResult> done);
   template <class T>
   void persist(std::vector<Mutation> batch, Answer<T> answer, Done<T> done,
                std::vector<std::string> doomed_blobs = {});

@@ -9,6 +9,10 @@
 
 namespace stepwise::services::s3_limits {
 
+// Threads writing object bytes (FileBlobStore::put_then), and writes queued for them before
+// a PUT waits for room (each queued write holds its request body).
+inline constexpr std::size_t blob_writer_threads = 8;
+inline constexpr std::size_t blob_writes_queued_max = 1'024;
 // Bucket names: 3-63 characters of [a-z0-9.-], starting and ending with a letter or digit.
 inline constexpr std::size_t bucket_name_min = 3;
 inline constexpr std::size_t bucket_name_max = 63;

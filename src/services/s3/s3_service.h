@@ -55,6 +55,7 @@ class S3Service final : public BuiltinService {
   void add_routes(api::Router& router) override;
   Status add_integrations(tasks::IntegrationRegistry& registry) override;
   api::Dispatcher& operations() override { return operations_; }
+  void stop() override { s3_->drain(); }
   S3& s3() { return *s3_; }
 
  private:

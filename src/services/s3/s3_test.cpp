@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
+#include <mutex>
 #include <optional>
+#include <vector>
 
 #include "json/json.h"
 #include "services/common/codec.h"
@@ -272,7 +275,11 @@ class S3Test : public ::testing::Test {
     in.bucket = b;
     in.key = k;
     in.body = std::move(body);
-    return now<PutResult>([&](auto d) { s.put_object(std::move(in), d); });
+    // A file blob store answers from its writer thread: drain() waits for that answer.
+    return now<PutResult>([&](auto d) {
+      s.put_object(std::move(in), d);
+      s.drain();
+    });
   }
   std::string get(S3& s, const std::string& b, const std::string& k) {
     auto g = s.get_object(b, k, "");
@@ -448,6 +455,36 @@ TEST_F(S3Test, FilesSurviveARestartAndOrphansAreSwept) {
   for (auto& e : std::filesystem::directory_iterator(dir)) files += e.is_regular_file();
   EXPECT_EQ(files, 1u);
   EXPECT_FALSE(std::filesystem::exists(dir.parent_path() / "escape"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(S3Blobs, WriterThreadsAnswerEveryPutAndDrainWaitsForThem) {
+  auto dir = std::filesystem::temp_directory_path() / ("s3blobs-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  {
+    auto store = FileBlobStore::open(dir, 3);
+    ASSERT_TRUE(store.ok());
+    // More writes than threads and answers from several threads at once.
+    constexpr int writes = 64;
+    std::vector<std::string> bodies(writes);
+    std::mutex mu;
+    std::map<int, std::string> ids;
+    for (int i = 0; i < writes; ++i) {
+      bodies[i] = "blob " + std::to_string(i);
+      (*store)->put_then(bodies[i], [&, i](Result<std::string> id) {
+        std::lock_guard lock(mu);
+        ids[i] = id.ok() ? *id : "";
+      });
+    }
+    (*store)->drain();
+    std::lock_guard lock(mu);
+    ASSERT_EQ(ids.size(), static_cast<std::size_t>(writes));
+    for (const auto& [i, id] : ids) {
+      auto bytes = (*store)->read(id, 0, bodies[i].size());
+      ASSERT_TRUE(bytes.ok()) << i;
+      EXPECT_EQ(*bytes, bodies[i]);
+    }
+  }
   std::filesystem::remove_all(dir);
 }
 
