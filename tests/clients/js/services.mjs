@@ -9,7 +9,7 @@
 // clean exit (0) on SIGTERM.
 //
 // KNOWN_FAILURES lists checks that fail because of a server bug, with the reason. A listed check
-// must still fail: when it passes, this file fails and asks for its removal (the list shrinks only).
+// must still fail: when it passes, this file fails and asks to remove it (the list only shrinks).
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
@@ -30,7 +30,8 @@ import {
   PutEventsCommand,
 } from "@aws-sdk/client-eventbridge";
 import {
-  CopyObjectCommand, CreateBucketCommand, DeleteObjectCommand, GetObjectCommand,
+  CopyObjectCommand, CreateBucketCommand, DeleteObjectCommand, DeleteObjectsCommand,
+  GetObjectCommand,
   HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
 } from "@aws-sdk/client-s3";
 import {
@@ -41,16 +42,19 @@ import {
   CreateStateMachineCommand, DescribeExecutionCommand, SFNClient, StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
 import {
-  CreateTopicCommand, ListSubscriptionsByTopicCommand, PublishCommand, SNSClient,
+  CreateTopicCommand, ListSubscriptionsByTopicCommand, PublishBatchCommand, PublishCommand,
+  SNSClient,
   SubscribeCommand,
 } from "@aws-sdk/client-sns";
 import {
-  CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, GetQueueUrlCommand,
+  ChangeMessageVisibilityCommand, CreateQueueCommand, DeleteMessageBatchCommand,
+  DeleteMessageCommand, GetQueueAttributesCommand, GetQueueUrlCommand,
   PurgeQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import {
-  DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand, UpdateCommand,
+  BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand,
+  ScanCommand, UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { Upload } from "@aws-sdk/lib-storage";
 
@@ -301,6 +305,27 @@ check("sqs: batch send and purge", async () => {
   assert.deepEqual(Messages, []);
 });
 
+check("sqs: change visibility, batch delete with a bad receipt handle", async () => {
+  const { url } = await newQueue();
+  for (const MessageBody of ["x", "y"]) {
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody }));
+  }
+  const received = await receiveAll(url, 2);
+  assert.deepEqual(received.map((m) => m.Body).sort(), ["x", "y"]);
+  const [keep, drop] = received;
+  await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url,
+    ReceiptHandle: keep.ReceiptHandle, VisibilityTimeout: 0 }));
+  const deleted = await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: [
+    { Id: "ok", ReceiptHandle: drop.ReceiptHandle }, { Id: "bad", ReceiptHandle: "garbage" }] }));
+  assert.deepEqual(deleted.Successful, [{ Id: "ok" }]);
+  assert.equal(deleted.Failed.length, 1);
+  assert.deepEqual([deleted.Failed[0].Id, deleted.Failed[0].Code, deleted.Failed[0].SenderFault],
+    ["bad", "ReceiptHandleIsInvalid", true]);
+  const again = await receiveAll(url, 1);
+  assert.deepEqual(again.map((m) => [m.Body, m.Attributes.ApproximateReceiveCount]),
+    [[keep.Body, "2"]], "the visible-again message comes back; the deleted one does not");
+});
+
 check("sqs: a missing queue is QueueDoesNotExist", async () => {
   const error = await apiError(sqs.send(new GetQueueUrlCommand({ QueueName: unique("nope") })));
   assert.equal(error.name, "QueueDoesNotExist");
@@ -345,6 +370,23 @@ check("sns: topic to queue subscription, publish, envelope and raw delivery", as
   assert.ok(rawMessage, "no raw message reached the raw subscriber");
   assert.equal(rawMessage.Body, message);
   assert.equal(rawMessage.MessageAttributes?.color?.StringValue, "red");
+});
+
+check("sns: publish batch to a raw queue subscriber", async () => {
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: unique("js-batch") }));
+  const { url } = await newQueue();
+  await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs",
+    Endpoint: await queueArn(url), Attributes: { RawMessageDelivery: "true" } }));
+  const out = await sns.send(new PublishBatchCommand({ TopicArn, PublishBatchRequestEntries: [
+    { Id: "a", Message: "first" },
+    { Id: "b", Message: "second", MessageAttributes: {
+      kind: { DataType: "String", StringValue: "batch" } } }] }));
+  assert.deepEqual(out.Failed ?? [], []);
+  assert.deepEqual(out.Successful.map((s) => s.Id).sort(), ["a", "b"]);
+  const received = await receiveAll(url, 2);
+  assert.deepEqual(received.map((m) => m.Body).sort(), ["first", "second"]);
+  const second = received.find((m) => m.Body === "second");
+  assert.equal(second.MessageAttributes?.kind?.StringValue, "batch");
 });
 
 check("sns: publishing to a missing topic is NotFoundException", async () => {
@@ -442,6 +484,35 @@ check("s3: list v2 with prefix and delimiter, copy, delete, NoSuchKey", async ()
   assert.equal(noBucket.name, "NoSuchBucket");
 });
 
+check("s3: odd keys, empty object, delete objects, NotFound and InvalidRange", async () => {
+  const Bucket = await newBucket();
+  const odd = "a dir/ünï cødé+x?y#z&=%.txt";
+  await s3.send(new PutObjectCommand({ Bucket, Key: odd, Body: "odd" }));
+  const got = await s3.send(new GetObjectCommand({ Bucket, Key: odd }));
+  assert.equal(await got.Body.transformToString(), "odd");
+  const empty = await s3.send(new PutObjectCommand({ Bucket, Key: "empty",
+    Body: new Uint8Array() }));
+  assert.equal(empty.ETag, `"${md5("")}"`);
+  const gotEmpty = await s3.send(new GetObjectCommand({ Bucket, Key: "empty",
+    ChecksumMode: "ENABLED" }));
+  assert.equal(gotEmpty.ContentLength, 0);
+  assert.equal(await gotEmpty.Body.transformToString(), "");
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket }));
+  assert.deepEqual(listed.Contents.map((o) => o.Key), [odd, "empty"]);
+
+  const range = await apiError(s3.send(new GetObjectCommand({ Bucket, Key: "empty",
+    Range: "bytes=5-9" })));
+  assert.deepEqual([range.name, range.status], ["InvalidRange", 416]);
+  // DeleteObjects: the SDK must send a checksum of the body; a missing key counts as deleted.
+  const deleted = await s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: [
+    { Key: odd }, { Key: "empty" }, { Key: "never-there" }] } }));
+  assert.deepEqual(deleted.Deleted.map((d) => d.Key).sort(), [odd, "empty", "never-there"].sort());
+  assert.deepEqual(deleted.Errors ?? [], []);
+  assert.equal((await s3.send(new ListObjectsV2Command({ Bucket }))).KeyCount, 0);
+  const head = await apiError(s3.send(new HeadObjectCommand({ Bucket, Key: odd })));
+  assert.deepEqual([head.name, head.status], ["NotFound", 404]);
+});
+
 check("s3: multipart upload of a 6 MiB object with lib-storage", async () => {
   const Bucket = await newBucket();
   const bytes = Buffer.alloc(6 * MIB + 123);
@@ -527,6 +598,17 @@ check("dynamodb: conditional put, get, update expression, query, scan", async ()
   assert.equal(scanned.ScannedCount, 5);
   const viaDoc = await doc.send(new GetCommand({ TableName, Key: { pk: "user#2", sk: 1 } }));
   assert.deepEqual(viaDoc.Item, { pk: "user#2", sk: 1, score: 99 });
+
+  const rich = { pk: "rich", sk: 0, ratio: 1.5, on: true, none: null, bytes: new Uint8Array([1, 2]),
+    nested: { list: [1, "x", false], map: { deep: "yes" } } };
+  const wrote = await doc.send(new BatchWriteCommand({ RequestItems: { [TableName]: [
+    { PutRequest: { Item: rich } }, { DeleteRequest: { Key: { pk: "user#2", sk: 1 } } }] } }));
+  assert.deepEqual(wrote.UnprocessedItems ?? {}, {});
+  const batch = await doc.send(new BatchGetCommand({ RequestItems: { [TableName]: {
+    Keys: [{ pk: "rich", sk: 0 }, { pk: "user#2", sk: 1 }, { pk: "user#1", sk: 4 }] } } }));
+  const byPk = Object.fromEntries(batch.Responses[TableName].map((i) => [`${i.pk}/${i.sk}`, i]));
+  assert.deepEqual(Object.keys(byPk).sort(), ["rich/0", "user#1/4"]);
+  assert.deepEqual(byPk["rich/0"], rich);
 });
 
 check("dynamodb: a failed transaction, and a missing table", async () => {
