@@ -43,8 +43,14 @@ packages+=(
 )
 
 # The JavaScript SDK for tests/clients/js, exactly as locked (npm ci), unless already there.
+# "Already there" means every @aws-sdk package package.json names is installed (a checkout that
+# gained a package runs npm ci again).
 install_js_clients() {
-  if [ -d tests/clients/js/node_modules/@aws-sdk/client-sfn ]; then return 0; fi
+  local package missing=""
+  for package in $(grep -o '"@aws-sdk/[a-z0-9-]*"' tests/clients/js/package.json | tr -d '"'); do
+    [ -d "tests/clients/js/node_modules/$package" ] || missing=1
+  done
+  if [ -z "$missing" ]; then return 0; fi
   echo "install-deps: npm ci in tests/clients/js"
   (cd tests/clients/js && npm ci --no-audit --no-fund --loglevel=error)
 }

@@ -10,6 +10,8 @@ Usage: run.py --stepwise build/stepwise --suite SUITE
 
 `boto3` runs boto3_test.py with the newest boto3 on the machine and requires every operation;
 `boto3-debian` runs it with Debian's python3-boto3 (1.26), skipping operations its model lacks.
+`js` runs js/test.mjs (Step Functions) and js/services.mjs (SQS, SNS, S3, DynamoDB, Secrets
+Manager, EventBridge and a workflow calling two of them) with the AWS SDK for JavaScript v3.
 `sqs-boto3` and `sqs-boto3-debian` run sqs_boto3_test.py (the built-in SQS over AWS JSON 1.0 and
 over the query protocol respectively, and workflows calling it). `sns-boto3` and
 `sns-boto3-debian` run sns_boto3_test.py (the built-in SNS, query protocol, its deliveries, the
@@ -38,6 +40,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "fixtures")
 SUITE_TIMEOUT_S = 540   # below the ctest TIMEOUT (600 s) so the server is still stopped cleanly
 SKIPPED = 77
+# The js suite: test.mjs (Step Functions) and services.mjs (the built-in services), and the SDK
+# packages they import (tests/clients/js/package.json).
+JS_FILES = ("test.mjs", "services.mjs")
+JS_PACKAGES = ("client-sfn", "client-sqs", "client-sns", "client-s3", "client-dynamodb",
+               "lib-dynamodb", "client-secrets-manager", "client-eventbridge", "lib-storage")
 
 sys.path.insert(0, HERE)
 from stepwise_server import StepwiseServer  # noqa: E402
@@ -141,12 +148,12 @@ def suite_command(suite):
         return ["bash", os.path.join(HERE, "cli_test.sh"), cli], None
     if suite == "js":
         node = shutil.which("node")
-        sdk = os.path.join(HERE, "js", "node_modules", "@aws-sdk", "client-sfn")
         if not node:
             return None, "no `node` (Debian package nodejs)"
-        if not os.path.isdir(sdk):
-            return None, "no @aws-sdk/client-sfn: run `npm ci` in tests/clients/js"
-        return [node, "--test", os.path.join(HERE, "js", "test.mjs")], None
+        for package in JS_PACKAGES:
+            if not os.path.isdir(os.path.join(HERE, "js", "node_modules", "@aws-sdk", package)):
+                return None, f"no @aws-sdk/{package}: run `npm ci` in tests/clients/js"
+        return [node, "--test"] + [os.path.join(HERE, "js", f) for f in JS_FILES], None
     raise ValueError(suite)
 
 
