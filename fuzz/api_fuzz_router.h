@@ -44,11 +44,15 @@ inline api::Router& fuzz_router() {
 inline bool route_is_sane(const api::Route& r) {
   if (r.error) return !r.error->type.empty() && r.error->status >= 400;
   switch (r.protocol) {
-    case api::Protocol::json: return r.dispatcher != nullptr && !r.operation.empty();
-    case api::Protocol::query: return r.query != nullptr && r.form.has_value();
+    case api::Protocol::json:
+      return r.dispatcher != nullptr && !r.operation.empty();
+    case api::Protocol::query:
+      return r.query != nullptr && r.form.has_value();
     case api::Protocol::rest_xml:
-    case api::Protocol::rest_json: return r.rest != nullptr;
-    case api::Protocol::plain: return r.get != nullptr;
+    case api::Protocol::rest_json:
+      return r.rest != nullptr;
+    case api::Protocol::plain:
+      return r.get != nullptr;
   }
   return false;
 }

@@ -29,8 +29,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // A base directory that never exists: parsing must not touch the file system.
   const std::string base_dir = "/nonexistent-fuzz-dir";
   switch (data[0] % 3) {
-    case 0: check_refusal(tasks::parse_tasks_config(text, base_dir), "tasks config"); break;
-    case 1: check_refusal(tasks::parse_functions(text, base_dir), "functions"); break;
+    case 0:
+      check_refusal(tasks::parse_tasks_config(text, base_dir), "tasks config");
+      break;
+    case 1:
+      check_refusal(tasks::parse_functions(text, base_dir), "functions");
+      break;
     default: {
       auto config = tasks::parse_mock_config(text);
       check_refusal(config, "mock config");

@@ -21,12 +21,15 @@ using namespace stepwise::services;
 void parse_everything(std::string_view text) {
   json::object names{{"#n", "a"}, {"#m", "data"}};
   json::value values_v = json::parse(R"({":v":{"N":"1"},":s":{"S":"x"},":l":{"L":[]},
-      ":ss":{"SS":["a"]}})").value();
+      ":ss":{"SS":["a"]}})")
+                             .value();
   json::object& values = values_v.get_object();
   dynamodb::ExpressionContext ctx{&names, &values, {}, {}};
   dynamodb::Condition c;
   json::object item = json::parse(R"({"a":{"N":"2"},"b":{"M":{"c":{"L":[{"S":"x"}]}}},
-      "ss":{"SS":["a","b"]}})").value().get_object();
+      "ss":{"SS":["a","b"]}})")
+                          .value()
+                          .get_object();
   if (!dynamodb::parse_condition(text, "ConditionExpression", ctx, c))
     (void)dynamodb::evaluate(c, item);
   std::vector<dynamodb::UpdateAction> actions;

@@ -27,9 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   int answers = 0;
   std::int64_t accepted = -1;
   api::RequestInfo info;
-  ev.dispatch("CreateEventBus", json::object{{"Name", "b"}}, info, [&](api::Response) {
-    ++answers;
-  });
+  ev.dispatch("CreateEventBus", json::object{{"Name", "b"}}, info,
+              [&](api::Response) { ++answers; });
   ev.dispatch(op, std::move(request), info, [&](api::Response r) {
     ++answers;
     if (r.is_error()) {

@@ -19,8 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   jsonpath::EvalContext ctx{&doc, &doc, &vars, &random};
   auto plain = fn->evaluate(ctx);
   auto named = fn->evaluate(ctx, "field.$");
-  if (plain.ok() != named.ok())
-    fuzz::invariant_failed("the field name changed success", text);
+  if (plain.ok() != named.ok()) fuzz::invariant_failed("the field name changed success", text);
   if (!plain.ok() && plain.error().name.empty())
     fuzz::invariant_failed("intrinsic error without a name", plain.error().cause);
   return 0;

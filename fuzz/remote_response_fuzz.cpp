@@ -28,8 +28,7 @@ stepwise::tasks::HttpResponse response_of(std::string_view text) {
     if (line.empty()) break;
     auto colon = line.find(':');
     if (colon == std::string_view::npos) continue;
-    r.headers.emplace_back(std::string(line.substr(0, colon)),
-                           std::string(line.substr(colon + 1)));
+    r.headers.emplace_back(std::string(line.substr(0, colon)), std::string(line.substr(colon + 1)));
   }
   r.body = std::string(text);
   return r;
@@ -53,7 +52,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto response = response_of(text);
   if (response.status < 100) response.status = 200;
   switch (data[0] % 4) {
-    case 0: check(json_response(response), text); break;
+    case 0:
+      check(json_response(response), text);
+      break;
     case 1:
       for (const char* action : {"Publish", "ListTopics", "GetTopicAttributes", "PublishBatch"})
         check(sns_response(action, response), text);
@@ -64,7 +65,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check(s3_response(op, stepwise::json::object{}, response), text);
       (void)s3_time(response.body);
       break;
-    default: (void)parse_ini(text); break;
+    default:
+      (void)parse_ini(text);
+      break;
   }
   return 0;
 }

@@ -51,7 +51,8 @@ int main(int argc, char** argv) {
     auto start = std::chrono::steady_clock::now();
     LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
     long long ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                  std::chrono::steady_clock::now() - start).count();
+                       std::chrono::steady_clock::now() - start)
+                       .count();
     if (ms > slow_ms_max) {
       std::fprintf(stderr, "SLOW: %s took %lld ms\n", file.c_str(), ms);
       ++slow;

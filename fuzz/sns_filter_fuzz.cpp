@@ -23,8 +23,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (auto parsed = json::parse(message); parsed.ok() && parsed->is_object()) {
     for (const auto& kv : parsed->get_object()) {
       const auto& v = kv.value();
-      std::string type = v.is_string() ? "String" : json::is_number(v) ? "Number"
-                         : v.is_array() ? "String.Array" : "Binary";
+      std::string type = v.is_string()        ? "String"
+                         : json::is_number(v) ? "Number"
+                         : v.is_array()       ? "String.Array"
+                                              : "Binary";
       attributes[std::string(kv.key())] =
           FilterAttribute{type, v.is_string() ? std::string(v.get_string()) : json::dump(v)};
     }

@@ -27,8 +27,8 @@
 #include <string>
 #include <vector>
 
-#include "jsonata/jsonata.h"
 #include "json/json.h"
+#include "jsonata/jsonata.h"
 
 #ifndef STEPWISE_JSONATA_BENCH_DIR
 #define STEPWISE_JSONATA_BENCH_DIR "bench/jsonata"
@@ -188,8 +188,9 @@ std::vector<Case> load_cases(const Options& opt) {
     if (!expr) die(name + ": compile failed: " + expr.error().name + ": " + expr.error().cause);
     const json::value* input = nullptr;
     if (const json::value* in = o.if_contains("input")) {
-      input = in->is_string() && inputs != nullptr ? inputs->as_object().if_contains(in->as_string())
-                                                   : in;
+      input = in->is_string() && inputs != nullptr
+                  ? inputs->as_object().if_contains(in->as_string())
+                  : in;
       if (input == nullptr) die(name + ": unknown input " + json::dump(*in));
     }
     json::object states;

@@ -55,8 +55,8 @@ HttpResponse encode_error(const Encoding& enc, const ApiError& e, std::string_vi
                   request_id, http_version);
       res.set("x-amzn-ErrorType", e.type);
       if (enc.query_compatible)
-        res.set("x-amzn-query-error", std::string(query_code(e)) + ";" +
-                                          std::string(error_fault(e)));
+        res.set("x-amzn-query-error",
+                std::string(query_code(e)) + ";" + std::string(error_fault(e)));
       res.body() = json_error_body(e);
       break;
     case Protocol::query:
@@ -78,11 +78,16 @@ HttpResponse encode_error(const Encoding& enc, const ApiError& e, std::string_vi
 
 std::string_view protocol_name(Protocol p) {
   switch (p) {
-    case Protocol::json: return "json";
-    case Protocol::query: return "query";
-    case Protocol::rest_xml: return "rest-xml";
-    case Protocol::rest_json: return "rest-json";
-    case Protocol::plain: return "plain";
+    case Protocol::json:
+      return "json";
+    case Protocol::query:
+      return "query";
+    case Protocol::rest_xml:
+      return "rest-xml";
+    case Protocol::rest_json:
+      return "rest-json";
+    case Protocol::plain:
+      return "plain";
   }
   return "unknown";
 }

@@ -29,18 +29,18 @@ void add_demo_operations(OperationTable& table, boost::asio::any_io_executor exe
   table.add_sync("ListStateMachines", [](const json::value&, const RequestInfo&) {
     return json::object{{"stateMachines", json::array{}}};
   });
-  table.add("GetActivityTask",
-            [executor](json::value request, const RequestInfo&, Reply reply) {
-              auto timer = std::make_shared<boost::asio::steady_timer>(executor);
-              timer->expires_after(std::chrono::milliseconds(hold_ms(request)));
-              timer->async_wait([timer, reply](const boost::system::error_code&) {
-                reply(json::object{});
-              });
-            });
+  table.add("GetActivityTask", [executor](json::value request, const RequestInfo&, Reply reply) {
+    auto timer = std::make_shared<boost::asio::steady_timer>(executor);
+    timer->expires_after(std::chrono::milliseconds(hold_ms(request)));
+    timer->async_wait([timer, reply](const boost::system::error_code&) { reply(json::object{}); });
+  });
   table.add_sync("Fail", [](const json::value& request, const RequestInfo&) {
     const auto* obj = request.if_object();
     const json::value* s = obj ? obj->if_contains("status") : nullptr;
-    unsigned status = s != nullptr && s->is_int64() ? static_cast<unsigned>(std::clamp<std::int64_t>(s->get_int64(), 400, 599)) : 400;
+    unsigned status =
+        s != nullptr && s->is_int64()
+            ? static_cast<unsigned>(std::clamp<std::int64_t>(s->get_int64(), 400, 599))
+            : 400;
     return ApiError{string_field(request, "type", "ValidationException"),
                     string_field(request, "message", ""), status};
   });

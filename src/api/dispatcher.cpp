@@ -10,10 +10,8 @@ void OperationTable::add(std::string operation, Handler handler) {
 }
 
 void OperationTable::add_sync(std::string operation, SyncHandler handler) {
-  add(std::move(operation),
-      [h = std::move(handler)](json::value request, const RequestInfo& info, Reply reply) {
-        reply(h(request, info));
-      });
+  add(std::move(operation), [h = std::move(handler)](json::value request, const RequestInfo& info,
+                                                     Reply reply) { reply(h(request, info)); });
 }
 
 bool OperationTable::contains(std::string_view operation) const {

@@ -44,7 +44,7 @@ struct ApiError {
 // What an operation answers: a JSON body (200) or an ApiError.
 class Response {
  public:
-  Response(json::value body) : body_(std::move(body)) {}  // NOLINT: implicit by design
+  Response(json::value body) : body_(std::move(body)) {}   // NOLINT: implicit by design
   Response(json::object body) : body_(std::move(body)) {}  // NOLINT: implicit by design
   Response(ApiError error) : error_(std::move(error)) {}   // NOLINT: implicit by design
 
@@ -62,11 +62,11 @@ using Reply = std::function<void(Response)>;
 // Facts about one HTTP request that operations may need. Copy what you keep: the reference
 // given to dispatch() is only valid during the call.
 struct RequestInfo {
-  std::string request_id;     // also sent back as x-amzn-RequestId
-  std::string remote_address; // "127.0.0.1:53122"
-  std::string host;           // the Host header as sent (may carry the "sync-" prefix)
-  std::string access_key_id;  // set when SigV4 verified the request, else empty
-  std::string region;         // the SigV4 credential scope's region, else empty
+  std::string request_id;      // also sent back as x-amzn-RequestId
+  std::string remote_address;  // "127.0.0.1:53122"
+  std::string host;            // the Host header as sent (may carry the "sync-" prefix)
+  std::string access_key_id;   // set when SigV4 verified the request, else empty
+  std::string region;          // the SigV4 credential scope's region, else empty
   // Becomes true (on an I/O thread) when the client closes its connection before the answer.
   // A long poll should check it before handing work to its caller, as a gone poller would
   // lose the task. Null outside the server (tests calling dispatch() directly).

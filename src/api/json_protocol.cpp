@@ -38,8 +38,7 @@ JsonBody decode_json_body(std::string_view body) {
     return JsonBody{json::value(json::object{}), {}};
   if (!is_valid_utf8(body)) return serialization("Request body is not valid UTF-8");
   auto parsed = json::parse(body);
-  if (!parsed.ok())
-    return serialization("Request body is not valid JSON: " + parsed.error().cause);
+  if (!parsed.ok()) return serialization("Request body is not valid JSON: " + parsed.error().cause);
   if (!parsed->is_object())
     return serialization(std::string("Start of ") + (parsed->is_array() ? "list" : "value") +
                          " found where a structure was expected");

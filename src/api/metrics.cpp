@@ -9,8 +9,7 @@ namespace stepwise::api {
 
 namespace {
 
-constexpr std::string_view outcome_names[outcomes] = {"success", "client_error",
-                                                      "server_error"};
+constexpr std::string_view outcome_names[outcomes] = {"success", "client_error", "server_error"};
 
 // Prometheus label values escape backslash, double quote and newline.
 void label_value(std::string& out, std::string_view v) {
@@ -125,8 +124,9 @@ std::string Metrics::render(const ServerStats& server) const {
     out += outcome_names[outcome];
     out += '"';
   };
-  out += "# HELP stepwise_requests_total Requests answered, by service, operation and outcome.\n"
-         "# TYPE stepwise_requests_total counter\n";
+  out +=
+      "# HELP stepwise_requests_total Requests answered, by service, operation and outcome.\n"
+      "# TYPE stepwise_requests_total counter\n";
   for (const auto& [key, m] : rows)
     for (std::size_t o = 0; o < outcomes; ++o) {
       std::uint64_t n = m->series_[o].count.load(std::memory_order_relaxed);
@@ -137,8 +137,9 @@ std::string Metrics::render(const ServerStats& server) const {
       number(out, n);
       out += '\n';
     }
-  out += "# HELP stepwise_request_duration_seconds Time from a request's last byte read to its "
-         "answer.\n# TYPE stepwise_request_duration_seconds histogram\n";
+  out +=
+      "# HELP stepwise_request_duration_seconds Time from a request's last byte read to its "
+      "answer.\n# TYPE stepwise_request_duration_seconds histogram\n";
   for (const auto& [key, m] : rows)
     for (std::size_t o = 0; o < outcomes; ++o) {
       const auto& s = m->series_[o];
@@ -174,8 +175,7 @@ std::string Metrics::render(const ServerStats& server) const {
   counter(out, "stepwise_connections_accepted_total", "Connections accepted.", "counter",
           server.connections_accepted);
   counter(out, "stepwise_connections_rejected_total",
-          "Connections refused over the connection limit.", "counter",
-          server.connections_rejected);
+          "Connections refused over the connection limit.", "counter", server.connections_rejected);
   counter(out, "stepwise_http_requests_total", "Complete HTTP requests read.", "counter",
           server.requests);
   counter(out, "stepwise_timeouts_total", "Connections closed by a read or write timeout.",
@@ -190,8 +190,7 @@ std::string Metrics::render(const ServerStats& server) const {
   return out;
 }
 
-void Metrics::add_gauge(std::string name, std::string help,
-                        std::function<std::uint64_t()> value) {
+void Metrics::add_gauge(std::string name, std::string help, std::function<std::uint64_t()> value) {
   std::lock_guard<std::mutex> lock(mu_);
   if (gauges_.size() >= gauges_max) return;
   gauges_.push_back(Gauge{std::move(name), std::move(help), std::move(value)});

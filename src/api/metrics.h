@@ -43,7 +43,7 @@ Outcome outcome_of_status(unsigned status);
 
 // Upper bounds of the latency buckets, in microseconds (100 µs .. 60 s), then +Inf.
 inline constexpr std::array<std::uint64_t, 18> latency_bucket_us = {
-    100,     250,     500,     1'000,   2'500,     5'000,     10'000,    25'000,     50'000,
+    100,     250,     500,     1'000,     2'500,     5'000,     10'000,     25'000,     50'000,
     100'000, 250'000, 500'000, 1'000'000, 2'500'000, 5'000'000, 10'000'000, 30'000'000, 60'000'000};
 
 class OperationMetrics {

@@ -25,16 +25,15 @@ Decoded decode_call(const HttpRequest& request) {
   std::string_view target = request.target();
   std::string_view path = target.substr(0, target.find('?'));
   if (request.method() != http::verb::post || path != "/")
-    return failed(unknown_operation_error(
-        "Only POST / is served (AWS JSON 1.0 protocol); got " +
-        std::string(request.method_string()) + " " + std::string(path.substr(0, 200))));
+    return failed(unknown_operation_error("Only POST / is served (AWS JSON 1.0 protocol); got " +
+                                          std::string(request.method_string()) + " " +
+                                          std::string(path.substr(0, 200))));
   auto it = request.find("X-Amz-Target");
-  if (it == request.end())
-    return failed(unknown_operation_error("Missing X-Amz-Target header"));
+  if (it == request.end()) return failed(unknown_operation_error("Missing X-Amz-Target header"));
   std::string_view operation = json_target_operation(it->value(), target_prefix);
   if (!is_operation_name(operation))
-    return failed(unknown_operation_error(
-        "Unknown X-Amz-Target: expected AWSStepFunctions.<Operation>"));
+    return failed(
+        unknown_operation_error("Unknown X-Amz-Target: expected AWSStepFunctions.<Operation>"));
   JsonBody body = decode_json_body(request.body());
   if (!body.ok()) return failed(std::move(body.error));
   return Decoded{ApiCall{std::string(operation), std::move(*body.value)}, {}};
@@ -46,10 +45,9 @@ HttpResponse encode_response(const Response& response, std::string_view request_
 }
 
 ApiError entity_too_large(std::size_t body_bytes_max) {
-  return ApiError{"RequestEntityTooLargeException",
-                  "Request body is larger than the limit of " + std::to_string(body_bytes_max) +
-                      " bytes",
-                  413};
+  return ApiError{
+      "RequestEntityTooLargeException",
+      "Request body is larger than the limit of " + std::to_string(body_bytes_max) + " bytes", 413};
 }
 
 ApiError request_timeout() {

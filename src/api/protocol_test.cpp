@@ -50,15 +50,15 @@ TEST(Protocol, WrongOrMissingTargetIsUnknownOperation) {
 TEST(Protocol, WrongMethodOrPathIsUnknownOperation) {
   EXPECT_EQ(decode_call(make("AWSStepFunctions.ListActivities", "", http::verb::get)).error.type,
             "UnknownOperationException");
-  EXPECT_EQ(decode_call(make("AWSStepFunctions.ListActivities", "{}", http::verb::post, "/x"))
-                .error.type,
-            "UnknownOperationException");
+  EXPECT_EQ(
+      decode_call(make("AWSStepFunctions.ListActivities", "{}", http::verb::post, "/x")).error.type,
+      "UnknownOperationException");
 }
 
 TEST(Protocol, BodiesThatAreNotJsonObjectsAreSerializationErrors) {
-  for (std::string body : {std::string("garbage"), std::string("[1,2]"), std::string("\"s\""),
-                           std::string("{\"a\":"), std::string("{\"a\":\"\xff\"}"),
-                           std::string("42"), std::string("{} {}")}) {
+  for (std::string body :
+       {std::string("garbage"), std::string("[1,2]"), std::string("\"s\""), std::string("{\"a\":"),
+        std::string("{\"a\":\"\xff\"}"), std::string("42"), std::string("{} {}")}) {
     Decoded d = decode_call(make("AWSStepFunctions.StartExecution", body));
     ASSERT_FALSE(d.ok()) << body;
     EXPECT_EQ(d.error.type, "SerializationException") << body;
@@ -94,11 +94,11 @@ TEST(Protocol, ErrorResponseHasTypeInBodyAndHeader) {
 TEST(Protocol, Utf8ValidatorRejectsOverlongsSurrogatesAndTruncation) {
   EXPECT_TRUE(is_valid_utf8("plain ascii"));
   EXPECT_TRUE(is_valid_utf8("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"));  // é € 😀
-  EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));          // overlong '/'
-  EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));      // surrogate
-  EXPECT_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));  // above U+10FFFF
-  EXPECT_FALSE(is_valid_utf8("\xe2\x82"));          // truncated
-  EXPECT_FALSE(is_valid_utf8("\x80"));              // lone continuation
+  EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));                             // overlong '/'
+  EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));                         // surrogate
+  EXPECT_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));                     // above U+10FFFF
+  EXPECT_FALSE(is_valid_utf8("\xe2\x82"));                             // truncated
+  EXPECT_FALSE(is_valid_utf8("\x80"));                                 // lone continuation
 }
 
 TEST(Protocol, TimestampsAreEpochSeconds) {
@@ -129,7 +129,8 @@ TEST(Protocol, RandomBodiesAndTargetsNeverCrash) {
       EXPECT_TRUE(d.call->input.is_object());
     } else {
       EXPECT_TRUE(d.error.type == "SerializationException" ||
-                  d.error.type == "UnknownOperationException") << d.error.type;
+                  d.error.type == "UnknownOperationException")
+          << d.error.type;
     }
   }
 }

@@ -100,10 +100,9 @@ ApiError missing_action() {
 }
 
 ApiError invalid_action(std::string_view action) {
-  return ApiError{"InvalidAction",
-                  "The action " + std::string(action.substr(0, 128)) +
-                      " is not valid for this endpoint.",
-                  400};
+  return ApiError{
+      "InvalidAction",
+      "The action " + std::string(action.substr(0, 128)) + " is not valid for this endpoint.", 400};
 }
 
 }  // namespace stepwise::api

@@ -84,7 +84,8 @@ std::optional<std::string_view> bucket_from_host(std::string_view host) {
     // <bucket>.s3.localhost and <bucket>.s3.<region>.localhost name the bucket before ".s3".
     if (bucket.ends_with(s3_end)) {
       bucket.remove_suffix(s3_end.size());
-    } else if (std::size_t at = bucket.rfind(s3); at != std::string_view::npos &&
+    } else if (std::size_t at = bucket.rfind(s3);
+               at != std::string_view::npos &&
                bucket.find('.', at + s3.size()) == std::string_view::npos) {
       bucket = bucket.substr(0, at);
     }
@@ -106,10 +107,10 @@ std::string_view header_value(const HttpRequest& request, std::string_view name)
 }
 
 ApiError no_route(std::string_view method, std::string_view path) {
-  return ApiError{"NotFound",
-                  "No operation is served at " + std::string(method) + " " +
-                      std::string(path.substr(0, 200)),
-                  404};
+  return ApiError{
+      "NotFound",
+      "No operation is served at " + std::string(method) + " " + std::string(path.substr(0, 200)),
+      404};
 }
 
 ApiError method_not_allowed(std::string_view method, std::string_view path) {

@@ -108,7 +108,9 @@ Router::Router() {
     return RawAnswer{200, "application/json", {}, R"({"status":"ok"})"};
   });
   add_get("/metrics", [this](const GetRequest& g) -> RawResponse {
-    return RawAnswer{200, std::string(prometheus_content_type), {},
+    return RawAnswer{200,
+                     std::string(prometheus_content_type),
+                     {},
                      metrics_.render(g.server ? *g.server : ServerStats{})};
   });
 }
@@ -266,13 +268,13 @@ bool Router::route_json(const HttpRequest& request, std::string_view target, boo
   } else if (!has_target) {
     r.error = unknown_target("Missing X-Amz-Target header");
   } else if (service == nullptr || !is_operation_name(target.substr(service->prefix.size()))) {
-    std::string_view expected = service ? std::string_view(service->prefix)
+    std::string_view expected = service             ? std::string_view(service->prefix)
                                 : json_.size() == 1 ? std::string_view(json_[0]->prefix)
                                                     : std::string_view();
-    r.error = unknown_target(
-        expected.empty() ? "Unknown X-Amz-Target: " + std::string(target.substr(0, 200))
-                         : "Unknown X-Amz-Target: expected " + std::string(expected) +
-                               "<Operation>");
+    r.error = unknown_target(expected.empty()
+                                 ? "Unknown X-Amz-Target: " + std::string(target.substr(0, 200))
+                                 : "Unknown X-Amz-Target: expected " + std::string(expected) +
+                                       "<Operation>");
   } else {
     r.dispatcher = service->dispatcher;
     r.operation = target.substr(service->prefix.size());
@@ -284,8 +286,8 @@ bool Router::route_get(const HttpRequest& request, std::string_view path, Route&
   // `GET /?Action=...` is the query protocol (an SNS SubscribeURL a person visits), never the
   // console's page.
   const std::string_view query = split_target(request.target()).second;
-  if (path == "/" && (query.starts_with("Action=") ||
-                      query.find("&Action=") != std::string_view::npos))
+  if (path == "/" &&
+      (query.starts_with("Action=") || query.find("&Action=") != std::string_view::npos))
     return false;
   const bool signed_request = request.find(http::field::authorization) != request.end();
   auto use = [&](std::string_view name, std::string_view rest, const GetOptions& options) {
@@ -413,8 +415,8 @@ bool Router::route_rest(const HttpRequest& request, std::string_view scope, Rout
     }
   }
   // The scope decides between a specific route and the catch-all (a bucket named "schedules").
-  if (matched != nullptr && catch_all != nullptr && !scope.empty() &&
-      matched->signing != scope && catch_all->signing == scope)
+  if (matched != nullptr && catch_all != nullptr && !scope.empty() && matched->signing != scope &&
+      catch_all->signing == scope)
     matched = nullptr;
   if (matched == nullptr && catch_all == nullptr) {
     if (wrong_method == nullptr) return false;

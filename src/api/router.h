@@ -50,11 +50,11 @@ struct JsonServiceOptions {
 
 struct QueryRequest {
   std::string_view action;
-  Form form;           // every parameter, Action and Version included
-  HttpRequest& http;   // valid during the call only; move the body out if kept
+  Form form;          // every parameter, Action and Version included
+  HttpRequest& http;  // valid during the call only; move the body out if kept
 };
-using QueryHandler = std::function<void(QueryRequest& request, const RequestInfo& info,
-                                        RawReply reply)>;
+using QueryHandler =
+    std::function<void(QueryRequest& request, const RequestInfo& info, RawReply reply)>;
 struct QueryServiceOptions {
   // On <ErrorResponse>, e.g. http://sns.amazonaws.com/doc/2010-03-31/
   std::string xmlns = {};
@@ -76,22 +76,22 @@ struct RestServiceOptions {
   bool catch_all = false;
   // Also takes S3 virtual-host requests (bucket in the Host); the bucket is prefixed to path.
   bool virtual_host = false;
-  bool s3_errors = false;   // S3's <Error> shape, x-amz-request-id, S3 signing rules
+  bool s3_errors = false;         // S3's <Error> shape, x-amz-request-id, S3 signing rules
   std::string signing_name = {};  // SigV4 service; empty: the service name
   // The largest request body this service takes (S3's PUT and UploadPart); 0: the server's.
   std::size_t body_bytes_max = 0;
 };
 
 struct RestRequest {
-  std::string_view operation;  // the route's operation; empty for a catch-all request
-  std::string path;            // %-encoded path; "/bucket" prefixed for virtual-host requests
+  std::string_view operation;    // the route's operation; empty for a catch-all request
+  std::string path;              // %-encoded path; "/bucket" prefixed for virtual-host requests
   std::string_view host_bucket;  // the bucket taken from Host, else empty
-  Params path_params;          // the route's captures, decoded
-  Params query;                // the query string, decoded
-  HttpRequest& http;           // method, headers, body; valid during the call only
+  Params path_params;            // the route's captures, decoded
+  Params query;                  // the query string, decoded
+  HttpRequest& http;             // method, headers, body; valid during the call only
 };
-using RestHandler = std::function<void(RestRequest& request, const RequestInfo& info,
-                                       RawReply reply)>;
+using RestHandler =
+    std::function<void(RestRequest& request, const RequestInfo& info, RawReply reply)>;
 
 // GET routes answer at once (no SigV4). `rest` is the path after a static prefix.
 struct GetRequest {
@@ -152,19 +152,19 @@ struct Route {
   bool needs_auth = true;         // false for GET routes
   SigningRules signing;           // service name empty: accept the scope's service
   ServiceMetrics* metrics = nullptr;
-  std::string_view operation;     // JSON: a view into X-Amz-Target; others: the route's name
-  std::string resource;           // S3 errors' <Resource> (the path), else empty
+  std::string_view operation;  // JSON: a view into X-Amz-Target; others: the route's name
+  std::string resource;        // S3 errors' <Resource> (the path), else empty
 
-  Dispatcher* dispatcher = nullptr;          // json
-  const QueryHandler* query = nullptr;       // query (form decoded below)
+  Dispatcher* dispatcher = nullptr;     // json
+  const QueryHandler* query = nullptr;  // query (form decoded below)
   std::optional<Form> form;
-  const RestHandler* rest = nullptr;         // rest
+  const RestHandler* rest = nullptr;  // rest
   Params path_params;
   Params query_params;
   std::string rest_path;
   std::string_view host_bucket;
-  std::size_t body_bytes_max = 0;            // rest: the service's, 0 for the server's
-  const GetHandler* get = nullptr;           // plain: one of get, get_async, stream
+  std::size_t body_bytes_max = 0;   // rest: the service's, 0 for the server's
+  const GetHandler* get = nullptr;  // plain: one of get, get_async, stream
   const AsyncGetHandler* get_async = nullptr;
   const StreamHandler* stream = nullptr;
   std::string_view get_rest;
@@ -179,8 +179,8 @@ class Router {
   Router& operator=(const Router&) = delete;
 
   // target_prefix ends with '.', e.g. "AWSStepFunctions.". The dispatcher outlives the router.
-  void add_json_service(std::string target_prefix, std::string service_name,
-                        Dispatcher& dispatcher, JsonServiceOptions options = {});
+  void add_json_service(std::string target_prefix, std::string service_name, Dispatcher& dispatcher,
+                        JsonServiceOptions options = {});
   void add_query_service(std::string service_name, std::vector<std::string> actions,
                          QueryHandler handler, QueryServiceOptions options = {});
   // Which query service takes an Action several services own when the scope does not say.
@@ -229,8 +229,7 @@ class Router {
   Metrics metrics_;
   std::vector<std::unique_ptr<JsonService>> json_;
   std::vector<std::unique_ptr<QueryService>> query_;
-  std::unordered_map<std::string, std::vector<const QueryService*>, Hash, std::equal_to<>>
-      actions_;
+  std::unordered_map<std::string, std::vector<const QueryService*>, Hash, std::equal_to<>> actions_;
   std::string default_query_;
   std::vector<std::unique_ptr<RestService>> rest_;
   std::vector<std::unique_ptr<GetRoute>> gets_;

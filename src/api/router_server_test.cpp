@@ -33,7 +33,9 @@ QueryHandler query_echo(std::string service) {
     result.element("Service", service).element("Action", q.action);
     if (const std::string* m = q.form.find("Message")) result.element("Message", *m);
     result.element("Key", info.access_key_id);
-    reply(RawAnswer{200, "text/xml", {},
+    reply(RawAnswer{200,
+                    "text/xml",
+                    {},
                     query_response_body(q.action, "urn:test", result.finish(), info.request_id)});
   };
 }
@@ -77,15 +79,15 @@ class RouterServerTest : public ::testing::TestWithParam<bool> {
     router_.add_query_service("sqs", {"ListQueues", "TagResource"}, query_echo("sqs"));
     router_.set_default_query_service("sns");
     using http::verb;
-    ASSERT_TRUE(router_
-                    .add_rest_service("scheduler",
-                                      {.flavor = RestFlavor::json,
-                                       .routes = {{verb::post, "/schedules/{Name}",
-                                                   "CreateSchedule"},
-                                                  {verb::get, "/schedules/{Name}", "GetSchedule"},
-                                                  {verb::get, "/schedules", "ListSchedules"}}},
-                                      rest_echo("scheduler"))
-                    .ok());
+    ASSERT_TRUE(
+        router_
+            .add_rest_service("scheduler",
+                              {.flavor = RestFlavor::json,
+                               .routes = {{verb::post, "/schedules/{Name}", "CreateSchedule"},
+                                          {verb::get, "/schedules/{Name}", "GetSchedule"},
+                                          {verb::get, "/schedules", "ListSchedules"}}},
+                              rest_echo("scheduler"))
+            .ok());
     ASSERT_TRUE(router_
                     .add_rest_service("s3",
                                       {.routes = {{verb::put, "/{Bucket}", "CreateBucket"},
@@ -98,8 +100,8 @@ class RouterServerTest : public ::testing::TestWithParam<bool> {
                     .ok());
     router_.add_static("/console/", [](std::string_view path) -> std::optional<StaticFile> {
       if (path != "index.html") return std::nullopt;
-      return StaticFile{"<html>console</html>", "text/html; charset=utf-8",
-                        "public, max-age=60", "\"v1\""};
+      return StaticFile{"<html>console</html>", "text/html; charset=utf-8", "public, max-age=60",
+                        "\"v1\""};
     });
     keys_.add(std::string(access_key), std::string(secret_key));
     ServerOptions options;
@@ -196,9 +198,9 @@ TEST_P(RouterServerTest, Json10ReachesStepFunctionsAsBefore) {
 }
 
 TEST_P(RouterServerTest, Json11ReachesItsServiceAndAnswersJson11) {
-  HttpResponse r = send(json_call("AWSEvents.PutEvents", R"({"Entries":[]})",
-                                  "application/x-amz-json-1.1"),
-                        "events");
+  HttpResponse r =
+      send(json_call("AWSEvents.PutEvents", R"({"Entries":[]})", "application/x-amz-json-1.1"),
+           "events");
   EXPECT_EQ(r.result_int(), 200u);
   EXPECT_EQ(r.body(), R"({"echo":{"Entries":[]},"service":"events"})");
   EXPECT_EQ(r[http::field::content_type], "application/x-amz-json-1.1");
@@ -237,9 +239,9 @@ TEST_P(RouterServerTest, SharedQueryActionGoesToTheScopeServiceThenTheDefault) {
 }
 
 TEST_P(RouterServerTest, RestJsonRoutesByMethodAndPath) {
-  HttpResponse r = send(make(http::verb::post, "/schedules/nightly%20run?x=1", "{}",
-                             "application/json"),
-                        "scheduler");
+  HttpResponse r =
+      send(make(http::verb::post, "/schedules/nightly%20run?x=1", "{}", "application/json"),
+           "scheduler");
   EXPECT_EQ(r.result_int(), 200u);
   EXPECT_EQ(r.body(), "scheduler CreateSchedule Name=nightly run ?x=1");
   EXPECT_EQ(send(make(http::verb::get, "/schedules"), "scheduler").body(),
@@ -323,8 +325,8 @@ TEST_P(RouterServerTest, MetricsCountRequestsPerServiceOperationAndOutcome) {
 }
 
 TEST_P(RouterServerTest, MalformedJsonGetsSerializationException) {
-  HttpResponse r = send(json_call("AWSEvents.PutEvents", "{nope", "application/x-amz-json-1.1"),
-                        "events");
+  HttpResponse r =
+      send(json_call("AWSEvents.PutEvents", "{nope", "application/x-amz-json-1.1"), "events");
   EXPECT_EQ(r.result_int(), 400u);
   EXPECT_EQ(type_of(r), "SerializationException");
   EXPECT_EQ(r[http::field::content_type], "application/x-amz-json-1.1");
@@ -379,8 +381,7 @@ TEST_P(RouterServerTest, BodyOverTheLimitGetsEachProtocolsShape) {
       << query.body();
   HttpResponse s3 = send(make(http::verb::put, "/bucket/key", big), "s3");
   EXPECT_EQ(s3.result_int(), 413u);
-  EXPECT_NE(s3.body().find("<Error><Code>RequestEntityTooLargeException</Code>"),
-            std::string::npos)
+  EXPECT_NE(s3.body().find("<Error><Code>RequestEntityTooLargeException</Code>"), std::string::npos)
       << s3.body();
 }
 

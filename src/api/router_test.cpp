@@ -178,8 +178,8 @@ TEST(RouterGet, HealthAndMetricsNeedNoAuthAndOthersFallThrough) {
   EXPECT_EQ(health.protocol, Protocol::plain);
   EXPECT_FALSE(health.needs_auth);
   ASSERT_NE(health.get, nullptr);
-  RawResponse answer = (*health.get)(GetRequest{request(http::verb::get, "/health"), "/health",
-                                                {}, nullptr});
+  RawResponse answer =
+      (*health.get)(GetRequest{request(http::verb::get, "/health"), "/health", {}, nullptr});
   EXPECT_EQ(answer.answer().body, R"({"status":"ok"})");
   EXPECT_TRUE(router.route(request(http::verb::post, "/health")).error.has_value());
 }
@@ -210,8 +210,9 @@ TEST(Metrics, GaugesAreSampledAtEveryRender) {
   std::atomic<std::uint64_t> bytes{4096};
   metrics.add_gauge("stepwise_store_bytes", "Bytes the store takes on disk.",
                     [&] { return bytes.load(); });
-  EXPECT_NE(metrics.render(ServerStats{}).find("# TYPE stepwise_store_bytes gauge\n"
-                                               "stepwise_store_bytes 4096\n"),
+  EXPECT_NE(metrics.render(ServerStats{})
+                .find("# TYPE stepwise_store_bytes gauge\n"
+                      "stepwise_store_bytes 4096\n"),
             std::string::npos);
   bytes = 8192;
   EXPECT_NE(metrics.render(ServerStats{}).find("stepwise_store_bytes 8192\n"), std::string::npos);

@@ -5,13 +5,13 @@
 #include <sys/resource.h>
 
 #include <algorithm>
-#include <chrono>
-#include <functional>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <ostream>
+#include <chrono>
+#include <functional>
 #include <optional>
+#include <ostream>
 #include <thread>
 #include <vector>
 
@@ -65,7 +65,7 @@ int serve_main(const ServeOptions& options, Router& router) {
     keys = std::move(*loaded);
   } else if (!is_loopback(server_options.bind)) {
     log << "stepwise serve: warning: listening on " << server_options.bind
-              << " without --auth-keys: anyone who can reach this address can run workflows\n";
+        << " without --auth-keys: anyone who can reach this address can run workflows\n";
   }
   RealClock clock;
   server_options.keys = keys ? &*keys : nullptr;
@@ -78,8 +78,8 @@ int serve_main(const ServeOptions& options, Router& router) {
     log << "stepwise serve: " << started.error().cause << "\n";
     return 1;
   }
-  log << "stepwise serve: listening on http://" << server_options.bind << ":"
-            << server.port() << (keys ? " (SigV4 required)" : "") << "\n";
+  log << "stepwise serve: listening on http://" << server_options.bind << ":" << server.port()
+      << (keys ? " (SigV4 required)" : "") << "\n";
   if (options.on_listening) options.on_listening(io);
 
   net::signal_set signals(io, SIGINT, SIGTERM);
@@ -89,7 +89,8 @@ int serve_main(const ServeOptions& options, Router& router) {
   // io.stop() rather than running out of work, because the dispatcher may still hold timers
   // (pending long polls) on this context.
   std::function<void()> wait_drained = [&] {
-    if (server.stats().connections_open == 0 || std::chrono::steady_clock::now() > deadline)  // tidy: allow drain deadline of real sockets
+    if (server.stats().connections_open == 0 ||
+        std::chrono::steady_clock::now() > deadline)  // tidy: allow drain deadline of real sockets
       return io.stop();
     poll.expires_after(std::chrono::milliseconds(20));
     poll.async_wait([&](const boost::system::error_code& e) {
@@ -101,7 +102,8 @@ int serve_main(const ServeOptions& options, Router& router) {
     log << "stepwise serve: stopping\n";
     if (options.on_stop) options.on_stop();
     server.stop(options.drain);
-    deadline = std::chrono::steady_clock::now() + options.drain + std::chrono::milliseconds(200);  // tidy: allow drain deadline of real sockets
+    const auto grace = options.drain + std::chrono::milliseconds(200);
+    deadline = std::chrono::steady_clock::now() + grace;  // tidy: allow real sockets drain
     wait_drained();
   });
 

@@ -17,9 +17,9 @@
 namespace stepwise::api {
 
 struct ServeOptions {
-  ServerOptions server;       // bind, port, limits, timeouts (keys/clock are set by serve_main)
-  std::string auth_keys_file; // empty: no authentication
-  int threads = 1;            // I/O threads running the io_context (1..16)
+  ServerOptions server;        // bind, port, limits, timeouts (keys/clock are set by serve_main)
+  std::string auth_keys_file;  // empty: no authentication
+  int threads = 1;             // I/O threads running the io_context (1..16)
   std::chrono::milliseconds drain = limits::drain_timeout;
   // Optional: called on the I/O context once listening (e.g. to start engine timers on it).
   std::function<void(boost::asio::io_context&)> on_listening;

@@ -1,5 +1,6 @@
 #include "api/server.h"
 
+#include <sys/socket.h>
 #include <array>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
@@ -9,7 +10,6 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <sys/socket.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -244,9 +244,8 @@ class Sink final : public StreamSink {
       closed_ = true;
       return false;
     }
-    net::post(executor_, [c, chunk = std::move(chunk)]() mutable {
-      c->stream_chunk(std::move(chunk));
-    });
+    net::post(executor_,
+              [c, chunk = std::move(chunk)]() mutable { c->stream_chunk(std::move(chunk)); });
     return true;
   }
   void close() override {
@@ -281,7 +280,8 @@ class ReplyState {
   void deliver(R response) {
     if (done_.exchange(true)) return;
     auto c = connection_;
-    net::dispatch(c_executor(), [c, r = std::move(response)]() mutable { c->on_reply(std::move(r)); });
+    net::dispatch(c_executor(),
+                  [c, r = std::move(response)]() mutable { c->on_reply(std::move(r)); });
   }
   net::any_io_executor c_executor() { return executor_; }
   void set_executor(net::any_io_executor ex) { executor_ = std::move(ex); }
@@ -300,8 +300,9 @@ void Connection::wait_request() {
   phase_ = Phase::idle;
   if (buffer_.size() > 0) return parse_buffered();  // a pipelined request is already here
   stream_.expires_after(opts_.idle_timeout);
-  stream_.async_read_some(buffer_.prepare(first_read_bytes),
-                          beast::bind_front_handler(&Connection::on_first_bytes, shared_from_this()));
+  stream_.async_read_some(
+      buffer_.prepare(first_read_bytes),
+      beast::bind_front_handler(&Connection::on_first_bytes, shared_from_this()));
 }
 
 void Connection::on_first_bytes(beast::error_code ec, std::size_t n) {
@@ -325,8 +326,7 @@ void Connection::parse_buffered() {
     keep_alive_ = parser_->get().keep_alive();
     ++server_->requests;
     // Parsed in one go under the largest limit: hold the request to its own.
-    const std::size_t limit =
-        server_->router.body_limit(parser_->get(), opts_.body_bytes_max);
+    const std::size_t limit = server_->router.body_limit(parser_->get(), opts_.body_bytes_max);
     if (parser_->get().body().size() > limit) {
       request_id_ = server_->next_request_id();
       encoding_ = server_->router.classify(parser_->get());
@@ -355,10 +355,9 @@ void Connection::new_parser() {
 
 void Connection::continue_header() {
   stream_.expires_after(opts_.header_read_timeout);
-  http::async_read_header(stream_, buffer_, *parser_,
-                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                            self->on_header(ec);
-                          });
+  http::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
 }
 
 void Connection::on_header(beast::error_code ec) {
@@ -395,10 +394,9 @@ void Connection::send_continue() {
 
 void Connection::read_body() {
   stream_.expires_after(opts_.body_read_timeout);
-  http::async_read(stream_, buffer_, *parser_,
-                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                     self->on_body(ec);
-                   });
+  http::async_read(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
 }
 
 void Connection::on_body(beast::error_code ec) {
@@ -450,7 +448,8 @@ SignedRequest to_signed(const HttpRequest& r) {
   SignedRequest s;
   s.method = std::string(r.method_string());
   s.target = std::string(r.target());
-  for (const auto& f : r) s.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+  for (const auto& f : r)
+    s.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
   s.body = r.body();
   return s;
 }
@@ -469,8 +468,8 @@ void Connection::handle(HttpRequest request) {
   if (operation_metrics_ == nullptr) operation_name_ = std::string(route.operation);
   RequestInfo request_info = info(request, request_id_);
   if (opts_.keys != nullptr && route.needs_auth) {
-    Verified v = verify_sigv4(to_signed(request), *opts_.keys, opts_.clock->now_ms(),
-                              route.signing);
+    Verified v =
+        verify_sigv4(to_signed(request), *opts_.keys, opts_.clock->now_ms(), route.signing);
     if (!v.ok()) return write(v.error, keep_alive_ && !stopping_);
     request_info.access_key_id = v.identity->access_key_id;
     request_info.region = v.identity->region;
@@ -510,8 +509,12 @@ void Connection::dispatch_route(Route& route, HttpRequest& request, const Reques
     }
     case Protocol::rest_xml:
     case Protocol::rest_json: {
-      RestRequest r{route.operation, std::move(route.rest_path), route.host_bucket,
-                    std::move(route.path_params), std::move(route.query_params), request};
+      RestRequest r{route.operation,
+                    std::move(route.rest_path),
+                    route.host_bucket,
+                    std::move(route.path_params),
+                    std::move(route.query_params),
+                    request};
       return (*route.rest)(r, info, make_reply<RawResponse>());
     }
     case Protocol::plain:
@@ -628,7 +631,8 @@ bool Connection::answerable() {
 
 void Connection::record(unsigned status, std::string_view error_type) {
   if (metrics_ == nullptr) return;
-  auto latency = std::chrono::steady_clock::now() - started_;  // tidy: allow request latency for /metrics
+  auto latency =
+      std::chrono::steady_clock::now() - started_;  // tidy: allow request latency for /metrics
   OperationMetrics* m = operation_metrics_;
   if (error_type == "UnknownOperationException" || error_type == "InvalidAction") {
     m = &metrics_->unknown();
@@ -668,8 +672,8 @@ void Connection::write(const Response& response, bool keep_alive) {
 void Connection::write_raw(const RawResponse& response, bool keep_alive) {
   record(response.status(),
          response.is_error() ? std::string_view(response.error().type) : std::string_view());
-  response_ = encode_raw(encoding_, response, request_id_,
-                         parser_ ? parser_->get().version() : 11, keep_alive, resource_);
+  response_ = encode_raw(encoding_, response, request_id_, parser_ ? parser_->get().version() : 11,
+                         keep_alive, resource_);
   send(keep_alive);
 }
 
@@ -779,7 +783,8 @@ void Server::State::reject(tcp::socket& socket) {
       R"({"__type":"ServiceUnavailable","message":"Too many connections"})";
   const std::string answer =
       "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/x-amz-json-1.0\r\n"
-      "x-amzn-RequestId: " + next_request_id() +
+      "x-amzn-RequestId: " +
+      next_request_id() +
       "\r\nx-amzn-ErrorType: ServiceUnavailable\r\nConnection: close\r\nContent-Length: " +
       std::to_string(body.size()) + "\r\n\r\n" + body;
   beast::error_code ec;

@@ -89,8 +89,10 @@ TEST_F(ServerTest, KeepAliveServesManyRequestsOnOneConnection) {
   for (int i = 0; i < 20; ++i) {
     HttpResponse r = c.call("Echo", "{\"i\":" + std::to_string(i) + "}");
     ASSERT_EQ(r.body(), "{\"i\":" + std::to_string(i) + "}");
-    if (i == 0) first_id = std::string(r["x-amzn-RequestId"]);
-    else EXPECT_NE(r["x-amzn-RequestId"], first_id);
+    if (i == 0)
+      first_id = std::string(r["x-amzn-RequestId"]);
+    else
+      EXPECT_NE(r["x-amzn-RequestId"], first_id);
   }
   EXPECT_EQ(server_->stats().connections_accepted, 1u);
 }
@@ -154,8 +156,9 @@ TEST_F(ServerTest, ThrowingOrSilentOperationsAnswerInternalFailure) {
 TEST_F(ServerTest, HugeDeclaredBodyIsRefusedBeforeReading) {
   start();
   Client c(port());
-  c.send_raw("POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AWSStepFunctions.Echo\r\n"
-             "Content-Length: 2000000\r\n\r\n");
+  c.send_raw(
+      "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AWSStepFunctions.Echo\r\n"
+      "Content-Length: 2000000\r\n\r\n");
   HttpResponse r = c.receive();
   EXPECT_EQ(r.result_int(), 413u);
   EXPECT_EQ(type_of(r), "RequestEntityTooLargeException");
@@ -188,8 +191,9 @@ TEST_F(ServerTest, HugeSentBodyIsRefusedCleanly) {
 TEST_F(ServerTest, ExpectContinueIsHonoured) {
   start();
   Client c(port());
-  c.send_raw("POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AWSStepFunctions.Echo\r\n"
-             "Expect: 100-continue\r\nContent-Length: 7\r\n\r\n");
+  c.send_raw(
+      "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AWSStepFunctions.Echo\r\n"
+      "Expect: 100-continue\r\nContent-Length: 7\r\n\r\n");
   HttpResponse cont = c.receive();
   EXPECT_EQ(cont.result_int(), 100u);
   c.send_raw(R"({"a":1})");
@@ -349,7 +353,8 @@ TEST_F(ServerTest, SigV4IsRequiredWhenKeysAreConfigured) {
   SignedRequest s;
   s.method = "POST";
   s.target = "/";
-  for (const auto& f : r) s.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+  for (const auto& f : r)
+    s.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
   s.body = r.body();
   r.set(http::field::authorization,
         sigv4::authorization(s, "AKIDTEST", "s3cret", "us-west-2", "states",
@@ -377,13 +382,19 @@ TEST_F(ServerTest, RepliesFromAnotherThreadReachTheirOwnConnection) {
   for (int i = 0; i < 3; ++i) {
     clients.push_back(std::make_unique<Client>(port()));
     clients.back()->send(Client::request("Park", "{}"));
-    ASSERT_TRUE(wait_for([&] { std::lock_guard<std::mutex> l(mu); return parked.size() == i + 1u; }, 2s));
+    ASSERT_TRUE(wait_for(
+        [&] {
+          std::lock_guard<std::mutex> l(mu);
+          return parked.size() == i + 1u;
+        },
+        2s));
   }
   for (int i = 2; i >= 0; --i) {  // answer in reverse order, from this (non-I/O) thread
     parked[i](json::object{{"k", i}});
     parked[i](json::object{{"k", 99}});  // a second answer is ignored
   }
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(clients[i]->receive().body(), "{\"k\":" + std::to_string(i) + "}");
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(clients[i]->receive().body(), "{\"k\":" + std::to_string(i) + "}");
   EXPECT_EQ(clients[0]->call("Echo", "{}").result_int(), 200u);  // still in step afterwards
 }
 
@@ -400,7 +411,12 @@ TEST_F(ServerTest, PendingOperationSeesItsClientHangUp) {
   {
     Client c(port());
     c.send(Client::request("Park", "{}"));
-    ASSERT_TRUE(wait_for([&] { std::lock_guard<std::mutex> l(mu); return gone != nullptr; }, 2s));
+    ASSERT_TRUE(wait_for(
+        [&] {
+          std::lock_guard<std::mutex> l(mu);
+          return gone != nullptr;
+        },
+        2s));
     EXPECT_FALSE(gone->load());
   }  // the client closes its socket
   EXPECT_TRUE(wait_for([&] { return gone->load(); }, 2s));

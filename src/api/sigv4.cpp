@@ -28,7 +28,8 @@ Result<KeyStore> KeyStore::parse(std::string_view text) {
   KeyStore store;
   for (const auto& [key, secret] : parsed->get_object()) {
     if (!secret.is_string() || key.empty() || secret.get_string().empty())
-      return Error{"AuthKeys", "auth key '" + std::string(key) + "' needs a non-empty string secret"};
+      return Error{"AuthKeys",
+                   "auth key '" + std::string(key) + "' needs a non-empty string secret"};
     if (store.size() >= limits::auth_keys_max)
       return Error{"AuthKeys", "auth keys file holds more than 10000 keys"};
     store.add(std::string(key), std::string(secret.get_string()));
@@ -122,8 +123,7 @@ int hex_value(char c) {
 std::string uri_decode(std::string_view s) {
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
-        hex_value(s[i + 2]) >= 0) {
+    if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
       out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
       i += 2;
     } else {
@@ -221,8 +221,7 @@ std::string canonical_request(const SignedRequest& request,
     out += name + ":" + joined + "\n";
   }
   out += "\n";
-  for (std::size_t i = 0; i < signed_headers.size(); ++i)
-    out += (i ? ";" : "") + signed_headers[i];
+  for (std::size_t i = 0; i < signed_headers.size(); ++i) out += (i ? ";" : "") + signed_headers[i];
   out += "\n";
   out += payload_hash.empty() ? sha256_hex(request.body) : std::string(payload_hash);
   return out;
@@ -251,7 +250,8 @@ std::string authorization(const SignedRequest& request, std::string_view access_
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
   std::string date(amz_date.substr(0, 8));
-  std::string scope = date + "/" + std::string(region) + "/" + std::string(service) + "/aws4_request";
+  std::string scope =
+      date + "/" + std::string(region) + "/" + std::string(service) + "/aws4_request";
   std::string sts =
       string_to_sign(amz_date, scope, canonical_request(request, names, s3_path, payload_hash));
   std::string sig = hex(hmac_sha256(signing_key(secret, date, region, service), sts));
@@ -388,16 +388,15 @@ std::string missing_parts(const AuthHeader& a, bool has_date, std::string_view h
 }
 
 Verified check_skew(std::string_view amz_date, Millis signed_ms, Millis now_ms) {
-  const Millis skew_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             limits::signature_skew_max).count();
+  const Millis skew_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(limits::signature_skew_max).count();
   std::string now = sigv4::amz_date(now_ms);
   if (signed_ms < now_ms - skew_ms)
     return invalid("Signature expired: " + std::string(amz_date) + " is now earlier than " +
                    sigv4::amz_date(now_ms - skew_ms) + " (" + now + " - 15 min.)");
   if (signed_ms > now_ms + skew_ms)
-    return invalid("Signature not yet current: " + std::string(amz_date) +
-                   " is still later than " + sigv4::amz_date(now_ms + skew_ms) + " (" + now +
-                   " + 15 min.)");
+    return invalid("Signature not yet current: " + std::string(amz_date) + " is still later than " +
+                   sigv4::amz_date(now_ms + skew_ms) + " (" + now + " + 15 min.)");
   return Verified{Identity{}, {}};
 }
 
@@ -440,16 +439,19 @@ Verified verify_sigv4(const SignedRequest& request, const KeyStore& keys, Millis
     return incomplete("Authorization header has a malformed 'Credential' parameter: '" +
                       std::string(auth.credential) + "'");
   if (scope[4] != "aws4_request")
-    return incomplete("Credential should be scoped with a valid terminator: 'aws4_request', "
-                      "not '" + std::string(scope[4]) + "'. ");
+    return incomplete(
+        "Credential should be scoped with a valid terminator: 'aws4_request', "
+        "not '" +
+        std::string(scope[4]) + "'. ");
   Millis signed_ms = 0;
   if (!parse_amz_date(*date, &signed_ms))
     return incomplete("Date must be in ISO-8601 'basic format'. Got '" + *date +
                       "'. See http://en.wikipedia.org/wiki/ISO_8601");
   if (scope[1] != std::string_view(*date).substr(0, 8))
-    return invalid("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of "
-                   "date from HTTP: '" + std::string(scope[1]) + "' != '" + date->substr(0, 8) +
-                   "', from '" + *date + "'.");
+    return invalid(
+        "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of "
+        "date from HTTP: '" +
+        std::string(scope[1]) + "' != '" + date->substr(0, 8) + "', from '" + *date + "'.");
 
   std::vector<std::string> names;
   for (std::string_view n : split(auth.signed_headers, ';')) {
@@ -462,18 +464,19 @@ Verified verify_sigv4(const SignedRequest& request, const KeyStore& keys, Millis
 
   const std::string* secret = keys.secret_for(scope[0]);
   if (secret == nullptr)
-    return fail("UnrecognizedClientException", "The security token included in the request is invalid.");
+    return fail("UnrecognizedClientException",
+                "The security token included in the request is invalid.");
   if (!rules.service.empty() && scope[3] != rules.service)
     return invalid("Credential should be scoped to correct service: '" +
                    std::string(rules.service) + "'. ");
   if (Verified skew = check_skew(*date, signed_ms, now_ms); !skew.ok()) return skew;
 
   std::string scope_text(auth.credential.substr(scope[0].size() + 1));
-  std::string canonical = sigv4::canonical_request(request, names, rules.s3_path,
-                                                   payload_hash_line(request, rules));
+  std::string canonical =
+      sigv4::canonical_request(request, names, rules.s3_path, payload_hash_line(request, rules));
   std::string sts = sigv4::string_to_sign(*date, scope_text, canonical);
-  std::string expected =
-      sigv4::hex(sigv4::hmac_sha256(sigv4::signing_key(*secret, scope[1], scope[2], scope[3]), sts));
+  std::string expected = sigv4::hex(
+      sigv4::hmac_sha256(sigv4::signing_key(*secret, scope[1], scope[2], scope[3]), sts));
   if (expected.size() != auth.signature.size() ||
       CRYPTO_memcmp(expected.data(), auth.signature.data(), expected.size()) != 0)
     return invalid(kSignatureMismatch);

@@ -82,8 +82,8 @@ std::string sha256_hex(std::string_view data);
 std::string hmac_sha256(std::string_view key, std::string_view data);  // raw 32 bytes
 // payload_hash: the hash line; empty means the SHA-256 of request.body.
 std::string canonical_request(const SignedRequest& request,
-                              const std::vector<std::string>& signed_headers,
-                              bool s3_path = false, std::string_view payload_hash = {});
+                              const std::vector<std::string>& signed_headers, bool s3_path = false,
+                              std::string_view payload_hash = {});
 std::string string_to_sign(std::string_view amz_date, std::string_view scope,
                            std::string_view canonical_request);
 std::string signing_key(std::string_view secret, std::string_view date, std::string_view region,
@@ -92,8 +92,8 @@ std::string signing_key(std::string_view secret, std::string_view date, std::str
 // x-amz-date). Signs every header given, lowercased and sorted.
 std::string authorization(const SignedRequest& request, std::string_view access_key_id,
                           std::string_view secret, std::string_view region,
-                          std::string_view service, std::string_view amz_date,
-                          bool s3_path = false, std::string_view payload_hash = {});
+                          std::string_view service, std::string_view amz_date, bool s3_path = false,
+                          std::string_view payload_hash = {});
 // The Authorization header's parts (views into the header). Never fails: missing parts are
 // empty and flagged, for the caller to word the error.
 struct AuthorizationParts {

@@ -11,7 +11,6 @@
 namespace stepwise::api {
 namespace {
 
-
 // 2026-11-25T13:03:00Z
 constexpr Millis kVector1Ms = 1795611780000;
 
@@ -152,7 +151,8 @@ TEST(SigV4, WrongServiceInScopeIsRejected) {
 TEST(SigV4, MissingPartsAreIncompleteSignature) {
   auto keys = example_keys();
   SignedRequest r = botocore_post();
-  set_header(r, "Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261125/x/states/aws4_request");
+  set_header(r, "Authorization",
+             "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261125/x/states/aws4_request");
   Verified v = verify_sigv4(r, keys, kVector1Ms);
   ASSERT_FALSE(v.ok());
   EXPECT_EQ(v.error.type, "IncompleteSignatureException");
@@ -196,7 +196,8 @@ TEST(SigV4, OwnSignerRoundTripsThroughVerifier) {
   SignedRequest r;
   r.method = "POST";
   r.target = "/";
-  r.headers = {{"Host", "127.0.0.1:8083"}, {"X-Amz-Date", sigv4::amz_date(kVector1Ms)},
+  r.headers = {{"Host", "127.0.0.1:8083"},
+               {"X-Amz-Date", sigv4::amz_date(kVector1Ms)},
                {"X-Amz-Target", "AWSStepFunctions.ListStateMachines"}};
   r.body = "{}";
   r.headers.emplace_back("Authorization",

@@ -25,25 +25,30 @@ constexpr Millis now_ms = 1'795'000'000'000;
 class StreamServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    router_.add_stream("/events", [this](const GetRequest&, std::shared_ptr<StreamSink> sink)
-                                      -> RawResponse {
-      sinks_.set_value(sink);
-      return RawAnswer{200, "text/event-stream", {{"Cache-Control", "no-store"}}, "hello\n\n"};
-    });
-    router_.add_get_async("/later", [](const GetRequest&, RawReply reply) {
-      std::thread([reply = std::move(reply)] {
-        std::this_thread::sleep_for(20ms);
-        reply(RawAnswer{200, "application/json", {}, R"({"later":true})"});
-      }).detach();
-    }, {.needs_auth = true});
-    router_.add_get("/", [](const GetRequest&) -> RawResponse {
-      return RawAnswer{200, "text/html", {}, "page"};
-    }, {.unsigned_only = true});
-    ASSERT_TRUE(router_.add_rest_service("s3", {.routes = {}, .catch_all = true,
-                                                .s3_errors = true},
-                                         [](RestRequest&, const RequestInfo&, RawReply reply) {
-                                           reply(RawAnswer{200, "application/xml", {}, "<s3/>"});
-                                         }).ok());
+    router_.add_stream(
+        "/events", [this](const GetRequest&, std::shared_ptr<StreamSink> sink) -> RawResponse {
+          sinks_.set_value(sink);
+          return RawAnswer{200, "text/event-stream", {{"Cache-Control", "no-store"}}, "hello\n\n"};
+        });
+    router_.add_get_async("/later",
+                          [](const GetRequest&, RawReply reply) {
+                            std::thread([reply = std::move(reply)] {
+                              std::this_thread::sleep_for(20ms);
+                              reply(RawAnswer{200, "application/json", {}, R"({"later":true})"});
+                            }).detach();
+                          },
+                          {.needs_auth = true});
+    router_.add_get("/",
+                    [](const GetRequest&) -> RawResponse {
+                      return RawAnswer{200, "text/html", {}, "page"};
+                    },
+                    {.unsigned_only = true});
+    ASSERT_TRUE(router_
+                    .add_rest_service("s3", {.routes = {}, .catch_all = true, .s3_errors = true},
+                                      [](RestRequest&, const RequestInfo&, RawReply reply) {
+                                        reply(RawAnswer{200, "application/xml", {}, "<s3/>"});
+                                      })
+                    .ok());
   }
 
   void start(bool auth) {

@@ -5,9 +5,9 @@
 #include "services/common/sqlite_record_log.h"
 #include "services/dynamodb/dynamodb_service.h"
 #include "services/events/events_service.h"
+#include "services/s3/s3_service.h"
 #include "services/secretsmanager/secrets_service.h"
 #include "services/sns/sns_service.h"
-#include "services/s3/s3_service.h"
 #include "services/sqs/sqs_service.h"
 
 namespace stepwise::app {
@@ -30,12 +30,12 @@ Result<std::unique_ptr<BuiltinServices>> BuiltinServices::open(
   for (const auto& name : order) {
     if (s->find(name) != nullptr) continue;
     if (name == "sqs") {
-      auto sqs = std::make_unique<services::sqs::SqsService>(services::sqs::SqsOptions{
-          .clock = options.clock,
-          .log = *s->log_,
-          .timers = *s->timers_,
-          .place = options.place,
-          .id_seed = options.id_seed});
+      auto sqs = std::make_unique<services::sqs::SqsService>(
+          services::sqs::SqsOptions{.clock = options.clock,
+                                    .log = *s->log_,
+                                    .timers = *s->timers_,
+                                    .place = options.place,
+                                    .id_seed = options.id_seed});
       std::size_t damaged = 0;
       if (auto st = sqs->sqs().load(&damaged); !st.ok()) return st.error();
       s->services_.push_back(std::move(sqs));
@@ -57,9 +57,8 @@ Result<std::unique_ptr<BuiltinServices>> BuiltinServices::open(
       auto s3 = services::s3::S3Service::open(services::s3::S3Options{
           .clock = options.clock,
           .log = *s->log_,
-          .blob_dir = options.database.empty()
-                          ? std::filesystem::path()
-                          : options.database.parent_path() / "s3" / "blobs",
+          .blob_dir = options.database.empty() ? std::filesystem::path()
+                                               : options.database.parent_path() / "s3" / "blobs",
           .place = options.place,
           .put_bytes_max = options.s3_put_bytes_max,
           .id_seed = options.id_seed});
@@ -68,12 +67,12 @@ Result<std::unique_ptr<BuiltinServices>> BuiltinServices::open(
       if (auto st = (*s3)->s3().load(&damaged); !st.ok()) return st.error();
       s->services_.push_back(std::move(s3).value());
     } else if (name == "dynamodb") {
-      auto ddb = std::make_unique<services::dynamodb::DynamoDbService>(
-          services::dynamodb::DynamoDbOptions{.clock = options.clock,
-                                              .log = *s->log_,
-                                              .place = options.place,
-                                              .id_seed = options.id_seed ? options.id_seed + 200
-                                                                         : 0});
+      auto ddb =
+          std::make_unique<services::dynamodb::DynamoDbService>(services::dynamodb::DynamoDbOptions{
+              .clock = options.clock,
+              .log = *s->log_,
+              .place = options.place,
+              .id_seed = options.id_seed ? options.id_seed + 200 : 0});
       std::size_t damaged = 0;
       if (auto st = ddb->dynamodb().load(&damaged); !st.ok()) return st.error();
       s->services_.push_back(std::move(ddb));
@@ -88,11 +87,11 @@ Result<std::unique_ptr<BuiltinServices>> BuiltinServices::open(
       if (auto st = sm->secrets().load(&damaged); !st.ok()) return st.error();
       s->services_.push_back(std::move(sm));
     } else if (name == "events") {
-      auto ev = std::make_unique<services::events::EventsService>(services::events::EventsOptions{
-          .clock = options.clock,
-          .log = *s->log_,
-          .place = options.place,
-          .id_seed = options.id_seed ? options.id_seed + 300 : 0});
+      auto ev = std::make_unique<services::events::EventsService>(
+          services::events::EventsOptions{.clock = options.clock,
+                                          .log = *s->log_,
+                                          .place = options.place,
+                                          .id_seed = options.id_seed ? options.id_seed + 300 : 0});
       std::size_t damaged = 0;
       if (auto st = ev->events().load(&damaged); !st.ok()) return st.error();
       s->services_.push_back(std::move(ev));
@@ -143,8 +142,8 @@ std::vector<std::string> parse_service_list(const std::string& text) {
 }
 
 const std::vector<std::string>& builtin_service_names() {
-  static const std::vector<std::string> names = {"sqs", "sns", "s3", "dynamodb",
-                                                 "secretsmanager", "events"};
+  static const std::vector<std::string> names = {"sqs",   "sns", "s3", "dynamodb", "secretsmanager",
+                                                 "events"};
   return names;
 }
 

@@ -29,7 +29,7 @@ struct BuiltinServicesOptions {
   std::filesystem::path database;
   // Names of the services to run.
   std::vector<std::string> enabled = {"sqs", "sns", "s3", "dynamodb", "secretsmanager", "events"};
-  std::uint64_t id_seed = 0;                                // 0: unpredictable ids
+  std::uint64_t id_seed = 0;  // 0: unpredictable ids
   // Where files a person reads go (SNS e-mail deliveries: sns-email.jsonl); empty: none.
   std::filesystem::path data_dir = {};
   // S3: the largest single PUT or UploadPart (docs/SERVICES.md); object bytes go to

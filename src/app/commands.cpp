@@ -8,26 +8,26 @@
 #include <set>
 
 #include "app/child_processes.h"
+#include "app/conformance_dispatcher.h"
 #include "app/definition_file.h"
 #include "app/input_quota.h"
 #include "app/integration_support.h"
 #include "app/pass_through.h"
-#include "app/trace.h"
 #include "app/stderr_log.h"
 #include "app/task_config.h"
+#include "app/trace.h"
 #include "asl/compile.h"
 #include "asl/validate.h"
 #include "base/clock.h"
 #include "base/ids.h"
-#include "app/conformance_dispatcher.h"
 #include "conformance/definition.h"
 #include "engine/run.h"
 #include "tasks/functions.h"
 #include "tasks/http_task.h"
 #include "tasks/job_runner.h"
-#include "tasks/tasks_config.h"
-#include "tasks/mock_config.h"
 #include "tasks/local_integrations.h"
+#include "tasks/mock_config.h"
+#include "tasks/tasks_config.h"
 
 #ifndef STEPWISE_SOURCE_DIR
 #define STEPWISE_SOURCE_DIR "."
@@ -135,8 +135,7 @@ void add_create_diagnostics(const std::string& definition, bool aws_only, json::
     fail("UNSUPPORTED_INTEGRATION",
          "State '" + t.state + "' uses " + t.integration + " (" + t.resource +
              "), which Stepwise does not run. Supported integrations: " +
-             supported_integrations(registry) +
-             ". (--aws-only checks only what AWS checks.)");
+             supported_integrations(registry) + ". (--aws-only checks only what AWS checks.)");
   }
 }
 
@@ -159,8 +158,8 @@ int run_command(const RunCommand& c, std::ostream& out, std::ostream& err) {
   if (auto quota = input_quota_error(*input_text)) return usage_error(err, *quota);
   auto input = parse_input_argument(*input_text);
   if (!input.ok()) return usage_error(err, input.error().cause);
-  const std::string name = c.state_machine_name.empty() ? machine_name_of_path(c.definition_path)
-                                                        : c.state_machine_name;
+  const std::string name =
+      c.state_machine_name.empty() ? machine_name_of_path(c.definition_path) : c.state_machine_name;
   Runners runners;
   if (auto s = set_up_runners(c, name, runners, err); !s.ok())
     return usage_error(err, s.error().name + ": " + s.error().cause);

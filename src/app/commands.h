@@ -16,11 +16,11 @@ namespace stepwise::app {
 
 struct RunCommand {
   std::string definition_path;
-  std::string input = "{}";     // JSON text, or @FILE
+  std::string input = "{}";  // JSON text, or @FILE
   bool express = false;
-  bool history = false;         // also print {"events":[...]} as GetExecutionHistory would
-  bool fast_time = false;       // ManualClock: waits and retry intervals take no time
-  bool trace = false;           // on stderr: each state entered/left with input, output, time
+  bool history = false;    // also print {"events":[...]} as GetExecutionHistory would
+  bool fast_time = false;  // ManualClock: waits and retry intervals take no time
+  bool trace = false;      // on stderr: each state entered/left with input, output, time
   std::vector<std::string> functions_files;  // files or directories (app/task_config.h)
   std::string mock_config_file;
   std::string test_case;

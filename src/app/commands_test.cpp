@@ -47,8 +47,9 @@ TEST_F(Commands, RunWithHistoryPrintsEventsAfterTheOutput) {
 
 TEST_F(Commands, FailedExecutionPutsErrorAndCauseOnStderrAndExitsOne) {
   RunCommand c;
-  c.definition_path = write("fail.json",
-      R"({"StartAt":"F","States":{"F":{"Type":"Fail","Error":"Oops","Cause":"because"}}})");
+  c.definition_path =
+      write("fail.json",
+            R"({"StartAt":"F","States":{"F":{"Type":"Fail","Error":"Oops","Cause":"because"}}})");
   c.fast_time = true;
   EXPECT_EQ(run_command(c, out, err), 1);
   EXPECT_EQ(out.str(), "");
@@ -78,8 +79,8 @@ TEST_F(Commands, RunCallsALocalFunctionFromTheFunctionsFile) {
   RunCommand c;
   c.definition_path = write("task.json", task_machine);
   c.functions_files = {write("functions.yaml",
-      "functions:\n  double: {command: [python3, -c, 'import json,sys; "
-      "print(json.dumps({\"n\": json.load(sys.stdin)[\"n\"] * 2}))']}\n")};
+                             "functions:\n  double: {command: [python3, -c, 'import json,sys; "
+                             "print(json.dumps({\"n\": json.load(sys.stdin)[\"n\"] * 2}))']}\n")};
   c.input = R"({"n":21})";
   c.fast_time = true;
   EXPECT_EQ(run_command(c, out, err), 0) << err.str();
@@ -89,9 +90,9 @@ TEST_F(Commands, RunCallsALocalFunctionFromTheFunctionsFile) {
 TEST_F(Commands, RunAnswersTasksFromTheMockConfigTestCase) {
   RunCommand c;
   c.definition_path = write("mocked.json", task_machine);
-  c.mock_config_file = write("mock.json",
-      R"({"StateMachines":{"mocked":{"TestCases":{"Happy":{"T":"R"}}}},)"
-      R"("MockedResponses":{"R":{"0":{"Return":{"Payload":{"mocked":true}}}}}})");
+  c.mock_config_file = write(
+      "mock.json", R"({"StateMachines":{"mocked":{"TestCases":{"Happy":{"T":"R"}}}},)"
+                   R"("MockedResponses":{"R":{"0":{"Return":{"Payload":{"mocked":true}}}}}})");
   c.test_case = "Happy";
   c.fast_time = true;
   EXPECT_EQ(run_command(c, out, err), 0) << err.str();
@@ -120,9 +121,9 @@ TEST_F(Commands, ValidateAnswersOkOrFailWithExitStatus) {
 TEST_F(Commands, MockConfigFindsTheMachineNamedAfterTheWholeDefinitionSuffix) {
   RunCommand c;
   c.definition_path = write("orders.asl.json", task_machine);
-  c.mock_config_file = write("orders_mock.json",
-      R"({"StateMachines":{"orders":{"TestCases":{"Happy":{"T":"R"}}}},)"
-      R"("MockedResponses":{"R":{"0":{"Return":{"Payload":{"order":1}}}}}})");
+  c.mock_config_file = write(
+      "orders_mock.json", R"({"StateMachines":{"orders":{"TestCases":{"Happy":{"T":"R"}}}},)"
+                          R"("MockedResponses":{"R":{"0":{"Return":{"Payload":{"order":1}}}}}})");
   c.test_case = "Happy";
   c.fast_time = true;
   EXPECT_EQ(run_command(c, out, err), 0) << err.str();
@@ -164,9 +165,9 @@ TEST_F(Commands, RunRefusesAnIntegrationItCannotRunAndNamesTheSupportedOnes) {
   EXPECT_NE(e.find("lambda:invoke"), std::string::npos) << e;
   // A mock config answering that state makes it runnable.
   std::ostringstream out2, err2;
-  c.mock_config_file = write("sqs_mock.json",
-      R"({"StateMachines":{"sqs":{"TestCases":{"T":{"Send":"R"}}}},)"
-      R"("MockedResponses":{"R":{"0":{"Return":{"MessageId":"1"}}}}})");
+  c.mock_config_file =
+      write("sqs_mock.json", R"({"StateMachines":{"sqs":{"TestCases":{"T":{"Send":"R"}}}},)"
+                             R"("MockedResponses":{"R":{"0":{"Return":{"MessageId":"1"}}}}})");
   c.test_case = "T";
   EXPECT_EQ(run_command(c, out2, err2), 0) << err2.str();
 }
@@ -186,9 +187,10 @@ TEST_F(Commands, ValidateReportsAnUnsupportedIntegrationUnlessAwsOnly) {
   EXPECT_EQ(validate_command(v, out2, err), 0) << out2.str();
   // A Resource AWS does not know is refused as CreateStateMachine refuses it.
   std::ostringstream out3;
-  ValidateCommand unknown{write("v_unknown.json",
-      R"({"StartAt":"T","States":{"T":{"Type":"Task",)"
-      R"("Resource":"arn:aws:states:::nosuch:thing","End":true}}})"), false, true};
+  ValidateCommand unknown{
+      write("v_unknown.json", R"({"StartAt":"T","States":{"T":{"Type":"Task",)"
+                              R"("Resource":"arn:aws:states:::nosuch:thing","End":true}}})"),
+      false, true};
   EXPECT_EQ(validate_command(unknown, out3, err), 1);
   EXPECT_NE(out3.str().find("is not recognized"), std::string::npos) << out3.str();
 }
@@ -198,9 +200,9 @@ TEST_F(Commands, FailingPythonFunctionShowsItsTracebackOnStderr) {
   RunCommand c;
   c.definition_path = write("boom.json", task_machine);
   c.functions_files = {write("boom_functions.yaml",
-      "functions:\n  double: {command: [python3, -c, 'import json,sys; "
-      "n = json.load(sys.stdin)[\"n\"]; "
-      "raise ZeroDivisionError(\"cannot double \" + str(n))']}\n")};
+                             "functions:\n  double: {command: [python3, -c, 'import json,sys; "
+                             "n = json.load(sys.stdin)[\"n\"]; "
+                             "raise ZeroDivisionError(\"cannot double \" + str(n))']}\n")};
   c.input = R"({"n":7})";
   c.fast_time = true;
   EXPECT_EQ(run_command(c, out, err), 1);
@@ -216,7 +218,8 @@ TEST_F(Commands, FailingPythonFunctionShowsItsTracebackOnStderr) {
 
 TEST_F(Commands, TracePrintsEachStateWithInputOutputAndTime) {
   RunCommand c;
-  c.definition_path = write("trace.json",
+  c.definition_path = write(
+      "trace.json",
       R"({"StartAt":"A","States":{"A":{"Type":"Pass","Result":1,"ResultPath":"$.a","Next":"W"},)"
       R"("W":{"Type":"Wait","Seconds":5,"End":true}}})");
   c.input = R"({"in":true})";

@@ -22,9 +22,10 @@ class ServiceDispatcher final : public api::Dispatcher {
   ServiceDispatcher()
       : clock_(RealClock().now_ms()),
         service_(sfn::ServiceOptions{.clock = clock_,
-                                         .registry_store = store_, .execution_store = store_,
-                                         .place = sfn::Place{"us-east-1", kCorpusAccount},
-                                         .id_seed = 1}) {
+                                     .registry_store = store_,
+                                     .execution_store = store_,
+                                     .place = sfn::Place{"us-east-1", kCorpusAccount},
+                                     .id_seed = 1}) {
     service_.add_operations(table_);
     service_.start();
   }
@@ -142,12 +143,12 @@ Result<std::unique_ptr<conformance::CaseService>> make_case_service(
     if (auto s = options.functions(*functions); !s.ok()) return s.error();
   }
   auto clock = std::make_unique<GatedClock>(options.clock_start_ms);
-  auto builtins = BuiltinServices::open(BuiltinServicesOptions{
-      .clock = *clock,
-      .place = {"us-east-1", kCorpusAccount, kCorpusSqsEndpoint},
-      .database = {},
-      .enabled = case_service_builtins(),
-      .id_seed = options.id_seed});
+  auto builtins = BuiltinServices::open(
+      BuiltinServicesOptions{.clock = *clock,
+                             .place = {"us-east-1", kCorpusAccount, kCorpusSqsEndpoint},
+                             .database = {},
+                             .enabled = case_service_builtins(),
+                             .id_seed = options.id_seed});
   if (!builtins.ok()) return builtins.error();
   return std::unique_ptr<conformance::CaseService>(std::make_unique<CaseServiceImpl>(
       options, std::move(functions), std::move(clock), std::move(builtins).value()));

@@ -43,7 +43,8 @@ Result<json::value> yaml_to_json(const YAML::Node& node, std::size_t depth) {
     case YAML::NodeType::Map: {
       json::object out;
       for (const auto& kv : node) {
-        if (!kv.first.IsScalar()) return Error{"InvalidDefinition", "YAML map keys must be scalars"};
+        if (!kv.first.IsScalar())
+          return Error{"InvalidDefinition", "YAML map keys must be scalars"};
         auto v = yaml_to_json(kv.second, depth + 1);
         if (!v.ok()) return v;
         out[kv.first.Scalar()] = std::move(v).value();
@@ -105,8 +106,8 @@ Result<json::value> parse_json_or_yaml(const std::string& text) {
     return yaml_to_json(root, 0);
   } catch (const std::exception& e) {
     // yaml-cpp reports errors by exception; they stop here.
-    return Error{"InvalidDefinition", "neither JSON (" + as_json.error().cause + ") nor YAML (" +
-                                          e.what() + ")"};
+    return Error{"InvalidDefinition",
+                 "neither JSON (" + as_json.error().cause + ") nor YAML (" + e.what() + ")"};
   }
 }
 
@@ -143,7 +144,8 @@ Result<json::value> parse_input_argument(const std::string& argument) {
     text = std::move(file).value();
   }
   auto parsed = json::parse(text);
-  if (!parsed.ok()) return Error{"InvalidExecutionInput", "input is not JSON: " + parsed.error().cause};
+  if (!parsed.ok())
+    return Error{"InvalidExecutionInput", "input is not JSON: " + parsed.error().cause};
   return parsed;
 }
 

@@ -30,12 +30,12 @@ TEST(ParseJsonOrYaml, JsonIsTakenAsIs) {
 }
 
 TEST(ParseJsonOrYaml, YamlScalarsAreTypedAndQuotedOnesStayStrings) {
-  auto v = parse_json_or_yaml("StartAt: A\nStates:\n  A:\n    Type: Pass\n    End: true\n"
-                              "    Result: {n: 3, f: 2.5, s: '3', z: null, list: [a, 'true']}\n");
+  auto v = parse_json_or_yaml(
+      "StartAt: A\nStates:\n  A:\n    Type: Pass\n    End: true\n"
+      "    Result: {n: 3, f: 2.5, s: '3', z: null, list: [a, 'true']}\n");
   ASSERT_TRUE(v.ok()) << v.error().cause;
-  EXPECT_EQ(json::dump(*v),
-            R"({"StartAt":"A","States":{"A":{"Type":"Pass","End":true,)"
-            R"("Result":{"n":3,"f":2.5,"s":"3","z":null,"list":["a","true"]}}}})");
+  EXPECT_EQ(json::dump(*v), R"({"StartAt":"A","States":{"A":{"Type":"Pass","End":true,)"
+                            R"("Result":{"n":3,"f":2.5,"s":"3","z":null,"list":["a","true"]}}}})");
 }
 
 TEST(ParseJsonOrYaml, TextThatIsNeitherIsAnError) {

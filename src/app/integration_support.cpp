@@ -50,8 +50,8 @@ std::string supported_integrations(const tasks::IntegrationRegistry& registry) {
     out += std::string(entry.name);
   }
   // aws-sdk services are registered one by one ("aws-sdk:sfn:*"); probe the ones Stepwise has.
-  for (const char* service : {"sfn", "sqs", "sns", "dynamodb", "s3", "secretsmanager",
-                              "eventbridge"}) {
+  for (const char* service :
+       {"sfn", "sqs", "sns", "dynamodb", "s3", "secretsmanager", "eventbridge"}) {
     tasks::TaskRequest probe;
     probe.resource = std::string("arn:aws:states:::aws-sdk:") + service + ":probe";
     if (registry.runner_for(probe) == nullptr) continue;
@@ -66,8 +66,8 @@ std::string unsupported_message(const std::vector<UnsupportedTask>& tasks,
   std::string out = "UnsupportedIntegration: " + command + " cannot run ";
   for (std::size_t i = 0; i < tasks.size(); ++i) {
     if (i > 0) out += "; ";
-    out += "state '" + tasks[i].state + "' (" + tasks[i].integration + ", " + tasks[i].resource +
-           ")";
+    out +=
+        "state '" + tasks[i].state + "' (" + tasks[i].integration + ", " + tasks[i].resource + ")";
   }
   out += ". Supported integrations: " + supported_integrations(registry) +
          ". A mock config (--mock-config) can answer the other states.";
@@ -86,8 +86,8 @@ void UnsupportedIntegrationGuard::dispatch(std::string_view operation, json::val
       auto unsupported = unsupported_tasks(**machine, registry_);
       if (!unsupported.empty()) {
         const std::string why = unsupported_message(unsupported, registry_, "Stepwise");
-        reply(api::ApiError{"InvalidDefinition",
-                            "Invalid State Machine Definition: '" + why + "'"});
+        reply(
+            api::ApiError{"InvalidDefinition", "Invalid State Machine Definition: '" + why + "'"});
         return;
       }
     }

@@ -20,8 +20,8 @@
 namespace stepwise::app {
 
 struct UnsupportedTask {
-  std::string state;     // the state's name
-  std::string resource;  // its Resource as written
+  std::string state;        // the state's name
+  std::string resource;     // its Resource as written
   std::string integration;  // catalog name and pattern, e.g. "sqs:sendMessage.waitForTaskToken"
 };
 

@@ -77,14 +77,13 @@ TEST(UnsupportedIntegrationGuard, RefusesCreateAndUpdateNamingWhatIsSupported) {
     api::Response r = call(guard, op, json::object{{"name", "m"}, {"definition", kNested}});
     ASSERT_TRUE(r.is_error()) << op;
     EXPECT_EQ(r.error().type, "InvalidDefinition");
-    EXPECT_EQ(r.error().message.rfind("Invalid State Machine Definition: 'UnsupportedIntegration:",
-                                      0),
-              0u)
+    EXPECT_EQ(
+        r.error().message.rfind("Invalid State Machine Definition: 'UnsupportedIntegration:", 0),
+        0u)
         << r.error().message;
     EXPECT_NE(r.error().message.find("state 'Send' (athena:startQueryExecution"),
               std::string::npos);
-    EXPECT_NE(r.error().message.find("Supported integrations: lambda:function"),
-              std::string::npos);
+    EXPECT_NE(r.error().message.find("Supported integrations: lambda:function"), std::string::npos);
     EXPECT_EQ(next.last, "");
   }
   // What it can run, anything else, and definitions the Service must judge pass through.
@@ -94,7 +93,6 @@ TEST(UnsupportedIntegrationGuard, RefusesCreateAndUpdateNamingWhatIsSupported) {
   EXPECT_EQ(next.last, "StartExecution");
   EXPECT_FALSE(call(guard, "CreateStateMachine", {{"definition", "not json"}}).is_error());
 }
-
 
 // builtin_integration_names() is what validate/run/create count as supported without starting
 // the services: it must be exactly what each running service registers.

@@ -41,8 +41,8 @@ std::vector<services::remote::EndpointSetting> endpoint_settings(
   for (const auto& service : services::remote::service_names()) {
     std::string url = env(services::remote::endpoint_variable(service).c_str());
     if (url.empty()) continue;
-    auto it = std::find_if(out.begin(), out.end(),
-                           [&](const auto& s) { return s.service == service; });
+    auto it =
+        std::find_if(out.begin(), out.end(), [&](const auto& s) { return s.service == service; });
     if (it != out.end()) {
       it->url = url;
     } else {
@@ -64,9 +64,8 @@ Result<std::unique_ptr<services::remote::RemoteServices>> open_pass_through(
        .region = resolved->region.empty() ? region : resolved->region,
        .endpoints = settings});
   if (!remote) return remote.error();
-  const std::string how = (*remote)->signs()
-                              ? "signed with the credentials of " + resolved->source
-                              : std::string("unsigned (no AWS credentials found)");
+  const std::string how = (*remote)->signs() ? "signed with the credentials of " + resolved->source
+                                             : std::string("unsigned (no AWS credentials found)");
   for (const auto& [service, url] : (*remote)->routes())
     out << command << ": " << service << " integrations go to " << url << ", " << how << "\n";
   return remote;

@@ -7,27 +7,27 @@
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
-#include <iostream>
 #include <filesystem>
 #include <future>
+#include <iostream>
 #include <memory>
 #include <thread>
 
 #include "api/router.h"
 #include "api/serve.h"
 #include "app/builtin_services.h"
-#include "services/secretsmanager/secrets_service.h"
-#include "services/sns/sns_service.h"
 #include "app/definition_file.h"
 #include "app/integration_support.h"
+#include "app/pass_through.h"
 #include "app/stderr_log.h"
 #include "app/store_size.h"
-#include "app/pass_through.h"
 #include "app/task_config.h"
 #include "base/clock.h"
 #include "console/console.h"
 #include "console/live_hub.h"
 #include "json/json.h"
+#include "services/secretsmanager/secrets_service.h"
+#include "services/sns/sns_service.h"
 #include "sfn/service.h"
 #include "store/memory_store.h"
 #include "store/sqlite/sqlite_store.h"
@@ -35,8 +35,8 @@
 #include "tasks/http_task.h"
 #include "tasks/job_runner.h"
 #include "tasks/local_integrations.h"
-#include "tasks/tasks_config.h"
 #include "tasks/mock_config.h"
+#include "tasks/tasks_config.h"
 
 namespace stepwise::app {
 namespace {
@@ -226,8 +226,8 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
       applied = loaded.error();
     } else {
       config_endpoints = std::move(loaded->endpoints);
-      applied = apply_task_config(std::move(*loaded), runners->functions, runners->http,
-                                  runners->jobs);
+      applied =
+          apply_task_config(std::move(*loaded), runners->functions, runners->http, runners->jobs);
     }
     if (!applied.ok()) {
       err << "stepwise serve: " << applied.error().name << ": " << applied.error().cause << "\n";
@@ -272,12 +272,11 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
   BuiltinServicesOptions service_options{
       .clock = clock,
       .place = {c.region, c.account,
-                "http://" + (c.bind == "0.0.0.0" || c.bind == "::" ? std::string("localhost")
-                                                                    : c.bind) +
+                "http://" +
+                    (c.bind == "0.0.0.0" || c.bind == "::" ? std::string("localhost") : c.bind) +
                     ":" + std::to_string(c.port)},
-      .database = c.store == "sqlite"
-                      ? fs::path(c.data_dir) / store::SqliteStore::kFileName
-                      : fs::path(),
+      .database =
+          c.store == "sqlite" ? fs::path(c.data_dir) / store::SqliteStore::kFileName : fs::path(),
       // A service with a pass-through endpoint is not run here: its integrations go there.
       .enabled = without_routed(parse_service_list(c.services), endpoints),
       .data_dir = c.data_dir,
@@ -304,27 +303,26 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
       return value->string_value;
     });
   }
-  options.integrations = [local = tasks::local_integrations({.functions = functions,
-                                                              .http = &runners->http,
-                                                              .jobs = &runners->jobs}),
-                          b = builtins->get(),
-                          r = remote->get()](tasks::IntegrationRegistry& registry) {
-    if (auto s = local(registry); !s.ok()) return s;
-    if (r != nullptr) {
-      if (auto s = r->add_integrations(registry); !s.ok()) return s;
-    }
-    return b->add_integrations(registry);
-  };
+  options.integrations =
+      [local = tasks::local_integrations(
+           {.functions = functions, .http = &runners->http, .jobs = &runners->jobs}),
+       b = builtins->get(), r = remote->get()](tasks::IntegrationRegistry& registry) {
+        if (auto s = local(registry); !s.ok()) return s;
+        if (r != nullptr) {
+          if (auto s = r->add_integrations(registry); !s.ok()) return s;
+        }
+        return b->add_integrations(registry);
+      };
   // With a mock config any Task may be answered by a test case: nothing is refused at create.
   const bool refuse_unsupported = !mocks && !c.accept_unsupported;
   options.mock_config = std::move(mocks);
-  options.log_dir = !c.log_dir.empty() ? c.log_dir
+  options.log_dir = !c.log_dir.empty()    ? c.log_dir
                     : c.store == "memory" ? std::string("./stepwise-logs")
                                           : (fs::path(c.data_dir) / "logs").string();
   options.retention_ms = *retention;
   options.log = app::stderr_message_sink();
-  options.shards = c.shards > 0 ? c.shards
-                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  options.shards =
+      c.shards > 0 ? c.shards : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   int code = 0;
   {
     console::LiveHub hub;  // the console's live stream: outlives the Service it observes
@@ -352,9 +350,8 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
           request.parameters = std::move(event);
           request.state_name = "sns";
           request.task_id = "sns-delivery#" + std::to_string(++*calls);
-          functions->start(request, svc.loop(), [done = std::move(done)](tasks::TaskOutcome o) {
-            done(o.succeeded);
-          });
+          functions->start(request, svc.loop(),
+                           [done = std::move(done)](tasks::TaskOutcome o) { done(o.succeeded); });
         });
       });
     }

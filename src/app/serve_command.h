@@ -21,19 +21,19 @@ namespace stepwise::app {
 struct ServeCommand {
   std::string bind = "127.0.0.1";
   int port = 8083;
-  std::string auth_keys_file;   // empty: no authentication
-  int threads = 1;              // I/O threads
-  int shards = 0;               // engine shards (sfn/shard.h); 0: the number of cores
-  std::string store = "sqlite"; // sqlite | memory
+  std::string auth_keys_file;    // empty: no authentication
+  int threads = 1;               // I/O threads
+  int shards = 0;                // engine shards (sfn/shard.h); 0: the number of cores
+  std::string store = "sqlite";  // sqlite | memory
   std::string data_dir = "./stepwise-data";
   // Execution logs (loggingConfiguration) as JSON lines, one file per log group
   // (docs/LOGGING.md). Empty: <data_dir>/logs, or ./stepwise-logs with --store memory.
   std::string log_dir;
   // Functions config files or directories (app/task_config.h); SIGHUP reads them again.
   std::vector<std::string> functions_files;
-  std::string mock_config_file; // empty: $SFN_MOCK_CONFIG if set
+  std::string mock_config_file;  // empty: $SFN_MOCK_CONFIG if set
   std::string examples_dir;
-  bool fast_time = false;       // ManualClock: waits complete at once (tests)
+  bool fast_time = false;  // ManualClock: waits complete at once (tests)
   // Accept at CreateStateMachine a Task integration Stepwise does not run (AWS's behaviour: it
   // fails with States.Runtime when the state runs). Off: refused, naming what is supported.
   bool accept_unsupported = false;

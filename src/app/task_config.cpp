@@ -51,8 +51,8 @@ Result<std::vector<std::string>> config_files(const std::vector<std::string>& pa
     for (const auto& entry : fs::directory_iterator(path, ec)) {
       if (!entry.is_regular_file(ec) || !is_config_name(entry.path())) continue;
       if (found.size() >= config_dir_files_max) {
-        return Error{"FunctionsConfig", path + ": more than " +
-                                            std::to_string(config_dir_files_max) + " files"};
+        return Error{"FunctionsConfig",
+                     path + ": more than " + std::to_string(config_dir_files_max) + " files"};
       }
       found.push_back(entry.path().string());
     }

@@ -54,9 +54,8 @@ class CaseWorld {
     std::unique_ptr<CaseWorld> w(new CaseWorld(fast_time));
     // The same ids on every run of a case, as for the Service (queue URLs on the default
     // place: http://localhost:8083/123456789012/NAME).
-    auto builtins = BuiltinServices::open(
-        BuiltinServicesOptions{.clock = w->clock_, .place = {}, .database = {},
-                               .enabled = services, .id_seed = 1});
+    auto builtins = BuiltinServices::open(BuiltinServicesOptions{
+        .clock = w->clock_, .place = {}, .database = {}, .enabled = services, .id_seed = 1});
     if (!builtins) return builtins.error();
     w->builtins_ = std::move(builtins).value();
     w->init(std::move(mocks));
@@ -74,13 +73,13 @@ class CaseWorld {
   void init(std::optional<tasks::MockConfig> mocks) {
     sfn::ServiceOptions options{
         .clock = clock_, .registry_store = store_, .execution_store = store_};
-    options.integrations = [local = tasks::local_integrations({.functions = functions_.get(),
-                                                               .http = http_.get(),
-                                                               .jobs = jobs_.get()}),
-                            b = builtins_.get()](tasks::IntegrationRegistry& registry) {
-      if (auto s = local(registry); !s.ok()) return s;
-      return b->add_integrations(registry);
-    };
+    options.integrations =
+        [local = tasks::local_integrations(
+             {.functions = functions_.get(), .http = http_.get(), .jobs = jobs_.get()}),
+         b = builtins_.get()](tasks::IntegrationRegistry& registry) {
+          if (auto s = local(registry); !s.ok()) return s;
+          return b->add_integrations(registry);
+        };
     options.mock_config = std::move(mocks);
     options.id_seed = 1;  // the same ids on every run of a case
     service_ = std::make_unique<sfn::Service>(std::move(options));
@@ -125,8 +124,8 @@ class CaseWorld {
   Result<json::value> call_service(const ServiceCall& c) {
     services::BuiltinService* service = builtins_->find(c.service);
     if (service == nullptr)
-      return Error{"TestFile", c.where + ": the case does not run '" + c.service +
-                                   "' (see `services:`)"};
+      return Error{"TestFile",
+                   c.where + ": the case does not run '" + c.service + "' (see `services:`)"};
     std::promise<api::Response> answer;
     auto done = answer.get_future();
     api::RequestInfo info;
@@ -184,14 +183,14 @@ Result<std::optional<tasks::MockConfig>> case_mocks(const TestFile& f, const Tes
     const std::string response = std::string(kInlineCase) + ":" + std::string(kv.key());
     states[kv.key()] = response;
     const json::value& m = kv.value();
-    const bool indexed = m.is_object() && !m.get_object().contains("Return") &&
-                         !m.get_object().contains("Throw");
+    const bool indexed =
+        m.is_object() && !m.get_object().contains("Return") && !m.get_object().contains("Throw");
     responses[response] = indexed ? m : json::value(json::object{{"0", m}});
   }
   json::object doc{
       {"StateMachines",
-       json::object{{f.machine_name, json::object{{"TestCases",
-                                                   json::object{{kInlineCase, states}}}}}}},
+       json::object{
+           {f.machine_name, json::object{{"TestCases", json::object{{kInlineCase, states}}}}}}},
       {"MockedResponses", responses}};
   auto inline_config = tasks::parse_mock_config(json::dump(doc));
   if (!inline_config) return Error{"TestFile", "mocks: " + inline_config.error().cause};
@@ -248,8 +247,8 @@ Result<json::object> execute(CaseWorld& world, const TestFile& f, const std::str
     return world.call("StartSyncExecution",
                       json::object{{"stateMachineArn", arn}, {"input", input}});
   }
-  auto started = world.call("StartExecution",
-                            json::object{{"stateMachineArn", arn}, {"input", input}});
+  auto started =
+      world.call("StartExecution", json::object{{"stateMachineArn", arn}, {"input", input}});
   if (!started) return started.error();
   const std::string execution = string_of(*started, "executionArn");
   const std::int64_t deadline_ms = monotonic_ms() + std::int64_t(f.timeout_seconds) * 1000;
@@ -284,20 +283,19 @@ TestResult run_case_body(const TestFile& f, const TestCase& c,
   tasks::MockRunner placeholder(tasks::MockTestCase{}, nullptr);  // never started
   if (auto s = register_server_integrations(registry, &placeholder); !s)
     return fail(s.error().cause);
-  auto unsupported =
-      unsupported_tasks(**machine, registry, mocked_states(f, *mocks, test_case));
+  auto unsupported = unsupported_tasks(**machine, registry, mocked_states(f, *mocks, test_case));
   if (!unsupported.empty())
     return fail(unsupported_message(unsupported, registry, "stepwise test"));
 
-  auto made_world = CaseWorld::make(f.fast_time, *mocks,
-                                    f.services.value_or(builtin_service_names()));
+  auto made_world =
+      CaseWorld::make(f.fast_time, *mocks, f.services.value_or(builtin_service_names()));
   if (!made_world) return fail(made_world.error().cause);
   CaseWorld& world = **made_world;
   if (!f.functions_files.empty()) {
     auto config = load_task_configs(f.functions_files);
     if (!config) return fail(config.error().cause);
-    auto applied = apply_task_config(std::move(*config), world.functions(), world.http(),
-                                     world.jobs());
+    auto applied =
+        apply_task_config(std::move(*config), world.functions(), world.http(), world.jobs());
     if (!applied) return fail(applied.error().cause);
   }
   world.start();
@@ -305,21 +303,21 @@ TestResult run_case_body(const TestFile& f, const TestCase& c,
     for (const auto& call : *list) {
       auto done = world.call_service(call);
       if (!done)
-        return fail(call.where + " (" + call.service + ": " + call.operation + "): " +
-                    done.error().name + ": " + done.error().cause);
+        return fail(call.where + " (" + call.service + ": " + call.operation +
+                    "): " + done.error().name + ": " + done.error().cause);
     }
   }
   for (const auto& [name, path] : f.machines) {
     auto text = load_definition_text(path);
     if (!text) return fail(text.error().cause);
-    auto made = world.call("CreateStateMachine", json::object{{"name", name},
-                                                               {"definition", *text},
-                                                               {"roleArn", kRole}});
+    auto made = world.call("CreateStateMachine",
+                           json::object{{"name", name}, {"definition", *text}, {"roleArn", kRole}});
     if (!made) return fail("machines." + name + ": " + made.error().cause);
   }
-  auto made = world.call("CreateStateMachine",
-                         json::object{{"name", f.machine_name}, {"definition", *definition},
-                                      {"roleArn", kRole}, {"type", f.type}});
+  auto made = world.call("CreateStateMachine", json::object{{"name", f.machine_name},
+                                                            {"definition", *definition},
+                                                            {"roleArn", kRole},
+                                                            {"type", f.type}});
   if (!made) return fail(made.error().cause);
   auto ended = execute(world, f, string_of(*made, "stateMachineArn"), test_case, c.input_text);
   if (!ended) return fail(ended.error().cause);
@@ -364,8 +362,8 @@ void print_result(const TestResult& r, std::ostream& out) {
   const char* label = r.outcome == TestResult::Outcome::passed   ? "PASS "
                       : r.outcome == TestResult::Outcome::failed ? "FAIL "
                                                                  : "ERROR";
-  std::string text = std::string(label) + " " + r.file + ": " + r.name + " (" +
-                     seconds_text(r.seconds) + ")\n";
+  std::string text =
+      std::string(label) + " " + r.file + ": " + r.name + " (" + seconds_text(r.seconds) + ")\n";
   if (!r.message.empty()) text += "      " + r.message + "\n";
   text += r.trace;
   out << text << std::flush;
@@ -396,11 +394,10 @@ std::string junit_xml(const std::vector<TestResult>& results, double seconds) {
     const auto& list = by_file[file];
     double suite_seconds = 0;
     for (const auto* r : list) suite_seconds += r->seconds;
-    xml += "  <testsuite name=\"" + xml_escape(file) + "\" tests=\"" +
-           std::to_string(list.size()) + "\" failures=\"" +
-           std::to_string(count(list, TestResult::Outcome::failed)) + "\" errors=\"" +
-           std::to_string(count(list, TestResult::Outcome::error)) + "\" skipped=\"0\" time=\"" +
-           std::to_string(suite_seconds) + "\">\n";
+    xml += "  <testsuite name=\"" + xml_escape(file) + "\" tests=\"" + std::to_string(list.size()) +
+           "\" failures=\"" + std::to_string(count(list, TestResult::Outcome::failed)) +
+           "\" errors=\"" + std::to_string(count(list, TestResult::Outcome::error)) +
+           "\" skipped=\"0\" time=\"" + std::to_string(suite_seconds) + "\">\n";
     for (const auto* r : list) {
       xml += "    <testcase classname=\"" + xml_escape(file) + "\" name=\"" + xml_escape(r->name) +
              "\" time=\"" + std::to_string(r->seconds) + "\"";
@@ -421,8 +418,8 @@ std::string junit_xml(const std::vector<TestResult>& results, double seconds) {
 
 int test_command(const TestCommand& command, std::ostream& out, std::ostream& err) {
   const std::int64_t start_ms = monotonic_ms();
-  auto files = find_test_files(command.paths.empty() ? std::vector<std::string>{"."}
-                                                     : command.paths);
+  auto files =
+      find_test_files(command.paths.empty() ? std::vector<std::string>{"."} : command.paths);
   if (!files) {
     err << "stepwise test: " << files.error().cause << "\n";
     return 2;
@@ -439,13 +436,15 @@ int test_command(const TestCommand& command, std::ostream& out, std::ostream& er
     std::optional<tasks::MockConfig> mocks;
     if (file && !file->mock_config_path.empty()) {
       auto config = tasks::load_mock_config_file(file->mock_config_path);
-      if (!config) file = Error{"TestFile", path + ": " + config.error().cause};
-      else mocks = std::move(*config);
+      if (!config)
+        file = Error{"TestFile", path + ": " + config.error().cause};
+      else
+        mocks = std::move(*config);
     }
     if (!file) {
       unreadable = true;
-      results.push_back(TestResult{path, "(file)", TestResult::Outcome::error,
-                                   file.error().cause, 0, ""});
+      results.push_back(
+          TestResult{path, "(file)", TestResult::Outcome::error, file.error().cause, 0, ""});
       print_result(results.back(), out);
       continue;
     }
@@ -466,8 +465,8 @@ int test_command(const TestCommand& command, std::ostream& out, std::ostream& er
     for (std::size_t j = next++; j < jobs.size(); j = next++) {
       const Job& job = jobs[j];
       const std::int64_t t0 = monotonic_ms();
-      TestResult r = run_case_body(*job.file, job.file->cases[job.index], *job.mocks,
-                                   command.trace);
+      TestResult r =
+          run_case_body(*job.file, job.file->cases[job.index], *job.mocks, command.trace);
       r.seconds = double(monotonic_ms() - t0) / 1000.0;
       hold_if_stopping();  // Ctrl-C: the case ended because its processes were killed
       std::lock_guard<std::mutex> lock(print_mu);
@@ -485,9 +484,12 @@ int test_command(const TestCommand& command, std::ostream& out, std::ostream& er
   const double seconds = double(monotonic_ms() - start_ms) / 1000.0;
   std::size_t passed = 0, failed = 0, errors = 0;
   for (const auto& r : results) {
-    if (r.outcome == TestResult::Outcome::passed) ++passed;
-    else if (r.outcome == TestResult::Outcome::failed) ++failed;
-    else ++errors;
+    if (r.outcome == TestResult::Outcome::passed)
+      ++passed;
+    else if (r.outcome == TestResult::Outcome::failed)
+      ++failed;
+    else
+      ++errors;
   }
   out << "\n";
   for (const auto& r : results) {

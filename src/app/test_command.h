@@ -35,7 +35,7 @@ struct TestResult {
   enum class Outcome { passed, failed, error } outcome = Outcome::error;
   std::string message;  // the first difference, or why the case could not run
   double seconds = 0;
-  std::string trace;    // --trace text
+  std::string trace;  // --trace text
 };
 
 // The JUnit XML report of `results` (testsuites > testsuite per file > testcase).

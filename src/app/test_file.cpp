@@ -95,8 +95,8 @@ Result<ServiceCall> parse_call(const json::value& v, const std::string& where, b
                                      (check ? "; or params, contains, error)" : "; or params)")};
       }
       if (!call.service.empty())
-        return Error{"TestFile", where + ": one service per call ('" + call.service +
-                                     "' and '" + key + "')"};
+        return Error{"TestFile",
+                     where + ": one service per call ('" + call.service + "' and '" + key + "')"};
       if (!kv.value().is_string() || kv.value().get_string().empty())
         return Error{"TestFile", where + "." + key + " must name an operation (CreateQueue)"};
       call.service = key;
@@ -120,8 +120,8 @@ Result<std::vector<ServiceCall>> parse_calls(const json::object& o, const char* 
     return Error{"TestFile", where + "." + key + ": more than " +
                                  std::to_string(test_service_calls_max) + " calls"};
   for (std::size_t i = 0; i < list->get_array().size(); ++i) {
-    auto call = parse_call(list->get_array()[i],
-                           where + "." + key + "[" + std::to_string(i) + "]", check);
+    auto call =
+        parse_call(list->get_array()[i], where + "." + key + "[" + std::to_string(i) + "]", check);
     if (!call) return call.error();
     call->where = label + "[" + std::to_string(i) + "]";
     out.push_back(std::move(*call));
@@ -158,8 +158,8 @@ Result<TestExpect> parse_expect(const json::value* v, const std::string& where) 
     if (list->get_array().size() > test_assertions_max)
       return Error{"TestFile", where + ".assertions: too many"};
     for (std::size_t i = 0; i < list->get_array().size(); ++i) {
-      auto a = parse_assertion(list->get_array()[i],
-                               where + ".assertions[" + std::to_string(i) + "]");
+      auto a =
+          parse_assertion(list->get_array()[i], where + ".assertions[" + std::to_string(i) + "]");
       if (!a) return a.error();
       x.assertions.push_back(std::move(*a));
     }
@@ -248,8 +248,8 @@ Result<TestFile> load_test_file(const std::string& path) {
   if (const auto* to = field(o, "timeout_seconds")) {
     if (!json::is_number(*to) || json::as_double(*to) < 1 ||
         json::as_double(*to) > test_timeout_seconds_max)
-      return file_error(path, "timeout_seconds must be 1.." +
-                                  std::to_string(test_timeout_seconds_max));
+      return file_error(path,
+                        "timeout_seconds must be 1.." + std::to_string(test_timeout_seconds_max));
     t.timeout_seconds = static_cast<int>(json::as_double(*to));
   }
   if (const auto* ft = field(o, "fast_time")) {
@@ -261,8 +261,7 @@ Result<TestFile> load_test_file(const std::string& path) {
     std::vector<std::string> names;
     const auto& known = builtin_service_names();
     for (const auto& n : sv->get_array()) {
-      if (!n.is_string() ||
-          std::find(known.begin(), known.end(), n.get_string()) == known.end())
+      if (!n.is_string() || std::find(known.begin(), known.end(), n.get_string()) == known.end())
         return file_error(path, "services: " + json::dump(n) + " is not a built-in service");
       names.push_back(std::string(n.get_string()));
     }
@@ -340,8 +339,7 @@ std::string diff_at(const std::string& at, const json::value& e, const json::val
       const auto* got = ao.if_contains(kv.key());
       if (got == nullptr)
         return "at " + key_path(at, kv.key()) + ": expected " + shown(kv.value()) + ", missing";
-      if (auto d = diff_at(key_path(at, kv.key()), kv.value(), *got, subset); !d.empty())
-        return d;
+      if (auto d = diff_at(key_path(at, kv.key()), kv.value(), *got, subset); !d.empty()) return d;
     }
     for (const auto& kv : ao) {
       if (subset) break;
@@ -375,8 +373,8 @@ std::string path_text(const std::vector<std::string>& path) {
 
 std::string check_assertion(const TestAssertion& a, const TestActual& actual) {
   const json::value output = actual.output.value_or(json::value(nullptr));
-  const std::string what = (a.kind == TestAssertion::Kind::jsonpath ? "jsonpath " : "jsonata ") +
-                           a.expression;
+  const std::string what =
+      (a.kind == TestAssertion::Kind::jsonpath ? "jsonpath " : "jsonata ") + a.expression;
   std::optional<json::value> got;
   if (a.kind == TestAssertion::Kind::jsonpath) {
     auto path = jsonpath::Path::compile(a.expression, jsonpath::PathKind::kPath);
@@ -391,12 +389,11 @@ std::string check_assertion(const TestAssertion& a, const TestActual& actual) {
     if (!expr) return what + ": " + expr.error().cause;
     json::array path;
     for (const auto& s : actual.path) path.push_back(json::value(json::string(s)));
-    jsonata::Bindings vars{{"status", json::value(json::string(actual.status))},
-                           {"error", actual.error ? json::value(json::string(*actual.error))
-                                                  : json::value(nullptr)},
-                           {"cause", actual.cause ? json::value(json::string(*actual.cause))
-                                                  : json::value(nullptr)},
-                           {"path", json::value(std::move(path))}};
+    jsonata::Bindings vars{
+        {"status", json::value(json::string(actual.status))},
+        {"error", actual.error ? json::value(json::string(*actual.error)) : json::value(nullptr)},
+        {"cause", actual.cause ? json::value(json::string(*actual.cause)) : json::value(nullptr)},
+        {"path", json::value(std::move(path))}};
     auto r = expr->evaluate(&output, vars);
     if (!r) return what + ": " + r.error().cause;
     got = r->value_or(json::value(nullptr));
@@ -424,8 +421,7 @@ std::string first_difference(const TestExpect& x, const TestActual& a) {
     if (a.cause) d += ", cause " + shown(json::value(json::string(*a.cause)));
     return d;
   };
-  if (a.status != x.status)
-    return "status: expected " + x.status + ", got " + a.status + detail();
+  if (a.status != x.status) return "status: expected " + x.status + ", got " + a.status + detail();
   if (x.error && a.error.value_or("") != *x.error)
     return "error: expected " + *x.error + ", got " + a.error.value_or("(none)");
   if (x.cause && a.cause.value_or("") != *x.cause)

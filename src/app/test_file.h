@@ -70,28 +70,28 @@ struct TestAssertion {
 };
 
 struct TestExpect {
-  std::string status;                  // always set (defaulted as the header says)
+  std::string status;  // always set (defaulted as the header says)
   std::optional<json::value> output;
   std::optional<std::string> error;
   std::optional<std::string> cause;
   std::optional<std::string> cause_contains;
   std::optional<std::vector<std::string>> path;
   std::vector<TestAssertion> assertions;
-  std::vector<ServiceCall> calls;      // checked after the execution, in order
+  std::vector<ServiceCall> calls;  // checked after the execution, in order
 };
 
 struct TestCase {
   std::string name;
-  std::string input_text = "{}";       // JSON text, as StartExecution takes it
-  std::string test_case;               // mock config test case ("" when none)
-  std::optional<json::object> mocks;   // inline mocks: state -> response
-  std::vector<ServiceCall> setup;      // after the file's setup
+  std::string input_text = "{}";      // JSON text, as StartExecution takes it
+  std::string test_case;              // mock config test case ("" when none)
+  std::optional<json::object> mocks;  // inline mocks: state -> response
+  std::vector<ServiceCall> setup;     // after the file's setup
   TestExpect expect;
 };
 
 struct TestFile {
-  std::string path;                    // the file itself
-  std::string definition_path;         // resolved against the file's directory
+  std::string path;             // the file itself
+  std::string definition_path;  // resolved against the file's directory
   std::string machine_name;
   std::string type = "STANDARD";
   std::vector<std::string> functions_files;

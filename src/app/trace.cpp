@@ -69,8 +69,7 @@ void Tracer::event(const json::object& e) {
     }
     out_ << "trace " << when << "  exit  " << name << took << "  output "
          << cut(text_of(*d, "output")) << std::endl;
-  } else if (type.ends_with("Failed") || type.ends_with("TimedOut") ||
-             type == "ExecutionAborted") {
+  } else if (type.ends_with("Failed") || type.ends_with("TimedOut") || type == "ExecutionAborted") {
     out_ << "trace " << when << "  " << type << "  error " << text_of(*d, "error");
     if (d->contains("cause")) out_ << "  cause " << cut(text_of(*d, "cause"));
     out_ << std::endl;

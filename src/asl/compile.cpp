@@ -7,8 +7,8 @@
 
 #include "asl/compile_internal.h"
 #include "asl/validate.h"
-#include "integrations/resource.h"
 #include "base/limits.h"
+#include "integrations/resource.h"
 
 namespace stepwise::asl {
 namespace {
@@ -17,7 +17,8 @@ using json::object;
 using json::value;
 
 Error invalid(std::string message) {
-  return Error{"InvalidDefinition", "Invalid State Machine Definition: '" + std::move(message) + "'"};
+  return Error{"InvalidDefinition",
+               "Invalid State Machine Definition: '" + std::move(message) + "'"};
 }
 
 const value* field(const object& o, std::string_view key) { return o.if_contains(key); }
@@ -122,10 +123,11 @@ Status jsonata_fields(const object& o, State& s) {
     if (!st) return st;
   }
   if (map) {
-    for (auto st : {opt_jsonata(o, "Items", f->items), opt_jsonata(o, "ItemSelector", f->item_selector),
-                    opt_jsonata(o, "MaxConcurrency", f->max_concurrency),
-                    opt_jsonata(o, "ToleratedFailureCount", f->tolerated_failure_count),
-                    opt_jsonata(o, "ToleratedFailurePercentage", f->tolerated_failure_percentage)}) {
+    for (auto st :
+         {opt_jsonata(o, "Items", f->items), opt_jsonata(o, "ItemSelector", f->item_selector),
+          opt_jsonata(o, "MaxConcurrency", f->max_concurrency),
+          opt_jsonata(o, "ToleratedFailureCount", f->tolerated_failure_count),
+          opt_jsonata(o, "ToleratedFailurePercentage", f->tolerated_failure_percentage)}) {
       if (!st) return st;
     }
   }
@@ -137,7 +139,8 @@ Status jsonata_fields(const object& o, State& s) {
     }
   }
   if (s.type == StateType::kWait) {
-    for (auto st : {opt_jsonata(o, "Seconds", f->seconds), opt_jsonata(o, "Timestamp", f->timestamp)}) {
+    for (auto st :
+         {opt_jsonata(o, "Seconds", f->seconds), opt_jsonata(o, "Timestamp", f->timestamp)}) {
       if (!st) return st;
     }
   }
@@ -174,7 +177,8 @@ class Compiler {
   Status path_field(const object& o, std::string_view key, PathField& out, jsonpath::PathKind kind);
   Status opt_path(const object& o, std::string_view key, std::optional<jsonpath::Path>& out,
                   jsonpath::PathKind kind);
-  Status opt_template(const object& o, std::string_view key, std::optional<jsonpath::Template>& out);
+  Status opt_template(const object& o, std::string_view key,
+                      std::optional<jsonpath::Template>& out);
 
   QueryLanguage top_language_;
   std::size_t states_total_ = 0;
@@ -200,19 +204,21 @@ Status Compiler::path_field(const object& o, std::string_view key, PathField& ou
   }
   if (!v->is_string()) return invalid(std::string(key) + " must be a string or null");
   auto p = jsonpath::Path::compile(v->get_string(), kind);
-  if (!p) return invalid("SCHEMA_VALIDATION_FAILED: " + p.error().cause + " at /" + std::string(key));
+  if (!p)
+    return invalid("SCHEMA_VALIDATION_FAILED: " + p.error().cause + " at /" + std::string(key));
   out.kind = PathField::Kind::kPath;
   out.path = std::move(*p);
   return ok_status();
 }
 
-Status Compiler::opt_path(const object& o, std::string_view key,
-                          std::optional<jsonpath::Path>& out, jsonpath::PathKind kind) {
+Status Compiler::opt_path(const object& o, std::string_view key, std::optional<jsonpath::Path>& out,
+                          jsonpath::PathKind kind) {
   const value* v = field(o, key);
   if (v == nullptr) return ok_status();
   if (!v->is_string()) return invalid(std::string(key) + " must be a string");
   auto p = jsonpath::Path::compile(v->get_string(), kind);
-  if (!p) return invalid("SCHEMA_VALIDATION_FAILED: " + p.error().cause + " at /" + std::string(key));
+  if (!p)
+    return invalid("SCHEMA_VALIDATION_FAILED: " + p.error().cause + " at /" + std::string(key));
   out = std::move(*p);
   return ok_status();
 }
@@ -222,7 +228,8 @@ Status Compiler::opt_template(const object& o, std::string_view key,
   const value* v = field(o, key);
   if (v == nullptr) return ok_status();
   auto t = jsonpath::Template::compile(*v, key);
-  if (!t) return invalid("SCHEMA_VALIDATION_FAILED: " + t.error().cause + " at /" + std::string(key));
+  if (!t)
+    return invalid("SCHEMA_VALIDATION_FAILED: " + t.error().cause + " at /" + std::string(key));
   out = std::move(*t);
   return ok_status();
 }
@@ -269,10 +276,10 @@ Status Compiler::task(const object& o, State& s) {
   s.heartbeat_seconds = int_field(o, "HeartbeatSeconds");
   if (s.query_language == QueryLanguage::kJsonata) return ok_status();
   using jsonpath::PathKind;
-  for (auto st : {opt_path(o, "TimeoutSecondsPath", s.timeout_seconds_path, PathKind::kReferencePath),
-                  opt_path(o, "HeartbeatSecondsPath", s.heartbeat_seconds_path,
-                           PathKind::kReferencePath),
-                  opt_template(o, "Credentials", s.credentials)}) {
+  for (auto st :
+       {opt_path(o, "TimeoutSecondsPath", s.timeout_seconds_path, PathKind::kReferencePath),
+        opt_path(o, "HeartbeatSecondsPath", s.heartbeat_seconds_path, PathKind::kReferencePath),
+        opt_template(o, "Credentials", s.credentials)}) {
     if (!st) return st;
   }
   return ok_status();
@@ -312,7 +319,8 @@ Status Compiler::retry_catch(const object& o, const Names& names, State& s) {
       if (!t) return t.error();
       ct.next = *t;
       if (s.query_language == QueryLanguage::kJsonPath) {
-        if (auto st = path_field(co, "ResultPath", ct.result_path, jsonpath::PathKind::kReferencePath);
+        if (auto st =
+                path_field(co, "ResultPath", ct.result_path, jsonpath::PathKind::kReferencePath);
             !st) {
           return st;
         }
@@ -336,7 +344,8 @@ Status Compiler::choice(const object& o, const Names& names, State& s) {
     s.default_next = *t;
   }
   const value* cs = field(o, "Choices");
-  if (cs == nullptr || !cs->is_array()) return invalid("Choices must be an array at /States/" + s.name);
+  if (cs == nullptr || !cs->is_array())
+    return invalid("Choices must be an array at /States/" + s.name);
   for (const auto& cv : cs->get_array()) {
     if (!cv.is_object()) return invalid("Choices entries must be objects");
     ChoiceBranch b;
@@ -350,8 +359,9 @@ Status Compiler::choice(const object& o, const Names& names, State& s) {
       if (auto st = opt_template(cv.get_object(), "Assign", b.assign); !st) return st;
     } else {
       const object& co = cv.get_object();
-      for (auto st : {opt_jsonata(co, "Condition", b.condition), opt_jsonata(co, "Output", b.jsonata_output),
-                      opt_jsonata(co, "Assign", b.jsonata_assign)}) {
+      for (auto st :
+           {opt_jsonata(co, "Condition", b.condition), opt_jsonata(co, "Output", b.jsonata_output),
+            opt_jsonata(co, "Assign", b.jsonata_assign)}) {
         if (!st) return st;
       }
     }
@@ -365,7 +375,8 @@ Status Compiler::wait(const object& o, State& s) {
   s.timestamp = string_field(o, "Timestamp");
   if (s.query_language == QueryLanguage::kJsonata) return ok_status();
   using jsonpath::PathKind;
-  if (auto st = opt_path(o, "SecondsPath", s.seconds_path, PathKind::kReferencePath); !st) return st;
+  if (auto st = opt_path(o, "SecondsPath", s.seconds_path, PathKind::kReferencePath); !st)
+    return st;
   return opt_path(o, "TimestampPath", s.timestamp_path, PathKind::kReferencePath);
 }
 
@@ -376,12 +387,14 @@ Status fail_path(const object& o, std::string_view key, std::optional<jsonpath::
   if (!text) return ok_status();
   if (!text->empty() && (*text)[0] == '$') {
     auto p = jsonpath::Path::compile(*text, jsonpath::PathKind::kReferencePath);
-    if (!p) return invalid("SCHEMA_VALIDATION_FAILED: " + p.error().cause + " at /" + std::string(key));
+    if (!p)
+      return invalid("SCHEMA_VALIDATION_FAILED: " + p.error().cause + " at /" + std::string(key));
     path = std::move(*p);
     return ok_status();
   }
   auto f = jsonpath::Intrinsic::compile(*text);
-  if (!f) return invalid("SCHEMA_VALIDATION_FAILED: " + f.error().cause + " at /" + std::string(key));
+  if (!f)
+    return invalid("SCHEMA_VALIDATION_FAILED: " + f.error().cause + " at /" + std::string(key));
   fn = std::move(*f);
   return ok_status();
 }
@@ -396,7 +409,8 @@ Status Compiler::fail(const object& o, State& s) {
 
 Status Compiler::parallel(const object& o, State& s, std::size_t depth) {
   const value* bs = field(o, "Branches");
-  if (bs == nullptr || !bs->is_array()) return invalid("Branches must be an array at /States/" + s.name);
+  if (bs == nullptr || !bs->is_array())
+    return invalid("Branches must be an array at /States/" + s.name);
   for (const auto& b : bs->get_array()) {
     auto m = machine(b, depth + 1);
     if (!m) return m.error();
@@ -408,7 +422,8 @@ Status Compiler::parallel(const object& o, State& s, std::size_t depth) {
 Status Compiler::map(const object& o, State& s, std::size_t depth) {
   const value* proc = field(o, "ItemProcessor");
   if (proc == nullptr) proc = field(o, "Iterator");
-  if (proc == nullptr || !proc->is_object()) return invalid("Map needs an ItemProcessor at /States/" + s.name);
+  if (proc == nullptr || !proc->is_object())
+    return invalid("Map needs an ItemProcessor at /States/" + s.name);
   auto m = machine(*proc, depth + 1);
   if (!m) return m.error();
   s.processor = std::move(*m);
@@ -423,13 +438,14 @@ Status Compiler::map(const object& o, State& s, std::size_t depth) {
   if (s.query_language == QueryLanguage::kJsonata) return ok_status();
   using jsonpath::PathKind;
   const char* selector = field(o, "ItemSelector") != nullptr ? "ItemSelector" : "Parameters";
-  for (auto st : {opt_path(o, "ItemsPath", s.items_path, PathKind::kReferencePath),
-                  opt_path(o, "MaxConcurrencyPath", s.max_concurrency_path, PathKind::kReferencePath),
-                  opt_path(o, "ToleratedFailureCountPath", s.tolerated_failure_count_path,
-                           PathKind::kReferencePath),
-                  opt_path(o, "ToleratedFailurePercentagePath", s.tolerated_failure_percentage_path,
-                           PathKind::kReferencePath),
-                  opt_template(o, selector, s.parameters)}) {
+  for (auto st :
+       {opt_path(o, "ItemsPath", s.items_path, PathKind::kReferencePath),
+        opt_path(o, "MaxConcurrencyPath", s.max_concurrency_path, PathKind::kReferencePath),
+        opt_path(o, "ToleratedFailureCountPath", s.tolerated_failure_count_path,
+                 PathKind::kReferencePath),
+        opt_path(o, "ToleratedFailurePercentagePath", s.tolerated_failure_percentage_path,
+                 PathKind::kReferencePath),
+        opt_template(o, selector, s.parameters)}) {
     if (!st) return st;
   }
   return ok_status();
@@ -474,9 +490,12 @@ Status Compiler::state(const std::string& name, const object& o, const Names& na
     case StateType::kTask:
       if (auto st = task(o, s); !st) return st;
       return retry_catch(o, names, s);
-    case StateType::kChoice: return choice(o, names, s);
-    case StateType::kWait: return wait(o, s);
-    case StateType::kFail: return fail(o, s);
+    case StateType::kChoice:
+      return choice(o, names, s);
+    case StateType::kWait:
+      return wait(o, s);
+    case StateType::kFail:
+      return fail(o, s);
     case StateType::kParallel:
       if (auto st = parallel(o, s, depth); !st) return st;
       return retry_catch(o, names, s);
@@ -484,14 +503,16 @@ Status Compiler::state(const std::string& name, const object& o, const Names& na
       if (auto st = map(o, s, depth); !st) return st;
       return retry_catch(o, names, s);
     case StateType::kPass:
-    case StateType::kSucceed: return ok_status();
+    case StateType::kSucceed:
+      return ok_status();
   }
   return ok_status();
 }
 
 Result<std::shared_ptr<const StateMachine>> Compiler::machine(const value& def, std::size_t depth) {
   if (depth > limits::nesting_depth_max) return invalid("the definition is nested too deeply");
-  if (!def.is_object()) return invalid("SCHEMA_VALIDATION_FAILED: the definition must be an object");
+  if (!def.is_object())
+    return invalid("SCHEMA_VALIDATION_FAILED: the definition must be an object");
   const object& o = def.get_object();
   const value* states = field(o, "States");
   if (states == nullptr || !states->is_object() || states->get_object().empty()) {
@@ -502,7 +523,8 @@ Result<std::shared_ptr<const StateMachine>> Compiler::machine(const value& def, 
   m->query_language = top_language_;
   if (depth == 0) {
     const std::string text = json::dump(def);
-    m->reads_context = text.find("$$") != std::string::npos || text.find("$states") != std::string::npos;
+    m->reads_context =
+        text.find("$$") != std::string::npos || text.find("$states") != std::string::npos;
     m->definition = def;
     m->timeout_seconds = int_field(o, "TimeoutSeconds");
   }
@@ -517,7 +539,8 @@ Result<std::shared_ptr<const StateMachine>> Compiler::machine(const value& def, 
   m->states.resize(names.size());
   int i = 0;
   for (const auto& kv : states->get_object()) {
-    if (!kv.value().is_object()) return invalid("SCHEMA_VALIDATION_FAILED: a state must be an object");
+    if (!kv.value().is_object())
+      return invalid("SCHEMA_VALIDATION_FAILED: a state must be an object");
     if (auto st = state(std::string(kv.key()), kv.value().get_object(), names, m->states[i], depth);
         !st) {
       return st.error();
@@ -539,7 +562,8 @@ Result<std::shared_ptr<const StateMachine>> compile(const json::value& definitio
     if (!errors.empty()) return Error{"InvalidDefinition", invalid_definition_message(errors)};
     QueryLanguage top = QueryLanguage::kJsonPath;
     if (definition.is_object()) {
-      if (auto ql = string_field(definition.get_object(), "QueryLanguage"); ql && *ql == "JSONata") {
+      if (auto ql = string_field(definition.get_object(), "QueryLanguage");
+          ql && *ql == "JSONata") {
         top = QueryLanguage::kJsonata;
       }
     }

@@ -13,7 +13,8 @@ using json::object;
 using json::value;
 
 Error invalid(std::string message) {
-  return Error{"InvalidDefinition", "Invalid State Machine Definition: '" + std::move(message) + "'"};
+  return Error{"InvalidDefinition",
+               "Invalid State Machine Definition: '" + std::move(message) + "'"};
 }
 
 std::optional<std::string> text(const object& o, std::string_view key) {
@@ -32,16 +33,19 @@ Status path(const object& o, std::string_view key, std::optional<jsonpath::Path>
   auto t = text(o, key);
   if (!t) return ok_status();
   auto p = jsonpath::Path::compile(*t, jsonpath::PathKind::kReferencePath);
-  if (!p) return invalid("SCHEMA_VALIDATION_FAILED: " + p.error().cause + " at /" + std::string(key));
+  if (!p)
+    return invalid("SCHEMA_VALIDATION_FAILED: " + p.error().cause + " at /" + std::string(key));
   out = std::move(*p);
   return ok_status();
 }
 
-Status path_template(const object& o, std::string_view key, std::optional<jsonpath::Template>& out) {
+Status path_template(const object& o, std::string_view key,
+                     std::optional<jsonpath::Template>& out) {
   const value* v = o.if_contains(key);
   if (v == nullptr) return ok_status();
   auto t = jsonpath::Template::compile(*v, key);
-  if (!t) return invalid("SCHEMA_VALIDATION_FAILED: " + t.error().cause + " at /" + std::string(key));
+  if (!t)
+    return invalid("SCHEMA_VALIDATION_FAILED: " + t.error().cause + " at /" + std::string(key));
   out = std::move(*t);
   return ok_status();
 }
@@ -59,7 +63,8 @@ Status jsonata(const object& o, std::string_view key, std::optional<JsonataTempl
 Status s3_call(const object& o, S3Call& out) {
   out.resource = text(o, "Resource").value_or("");
   const std::string::size_type at = out.resource.find(":::s3:");
-  if (at == std::string::npos) return invalid("The resource provided " + out.resource + " is not recognized");
+  if (at == std::string::npos)
+    return invalid("The resource provided " + out.resource + " is not recognized");
   out.action = out.resource.substr(at + 6);
   out.call_resource = out.resource.substr(0, at) + ":::aws-sdk:s3:" + out.action;
   auto r = integrations::resolve(out.call_resource);

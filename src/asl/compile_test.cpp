@@ -63,14 +63,16 @@ TEST(Compile, UnknownOrUnsupportedResourceIsRefusedWithAwsMessage) {
   for (std::string resource :
        {"arn:aws:states:::dynamodb:query", "arn:aws:states:::http:invoke.sync",
         "arn:aws:states:::nothing", "hello", "arn:aws:states:::aws-sdk:s3:getObject.sync"}) {
-    auto m = compile_text(R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":")" +
-                          resource + R"(","End":true}}})");
+    auto m = compile_text(R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":")" + resource +
+                          R"(","End":true}}})");
     ASSERT_FALSE(m.ok()) << resource;
     EXPECT_EQ(m.error().name, "InvalidDefinition");
     EXPECT_EQ(m.error().cause,
               "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The resource "
-              "provided " + resource + " is not recognized. The value is not a valid resource "
-              "ARN, or the resource is not available in this region. at /States/T/Resource'");
+              "provided " +
+                  resource +
+                  " is not recognized. The value is not a valid resource "
+                  "ARN, or the resource is not available in this region. at /States/T/Resource'");
   }
 }
 
@@ -121,11 +123,12 @@ TEST(Compile, JsonataStatesKeepRawFields) {
 }
 
 TEST(Compile, BadInputIsAnInvalidDefinitionError) {
-  for (const char* text : {"not json", "[]", R"({"StartAt":"A"})",
-                           R"({"StartAt":"Z","States":{"A":{"Type":"Pass","End":true}}})",
-                           R"({"StartAt":"A","States":{"A":{"Type":"Pass","Next":"Nope"}}})",
-                           R"({"StartAt":"A","States":{"A":{"Type":"Bogus","End":true}}})",
-                           R"({"StartAt":"A","States":{"A":{"Type":"Pass","InputPath":"x","End":true}}})"}) {
+  for (const char* text :
+       {"not json", "[]", R"({"StartAt":"A"})",
+        R"({"StartAt":"Z","States":{"A":{"Type":"Pass","End":true}}})",
+        R"({"StartAt":"A","States":{"A":{"Type":"Pass","Next":"Nope"}}})",
+        R"({"StartAt":"A","States":{"A":{"Type":"Bogus","End":true}}})",
+        R"({"StartAt":"A","States":{"A":{"Type":"Pass","InputPath":"x","End":true}}})"}) {
     auto m = compile_text(text);
     ASSERT_FALSE(m.ok()) << text;
     EXPECT_EQ(m.error().name, "InvalidDefinition") << text;
@@ -135,7 +138,8 @@ TEST(Compile, BadInputIsAnInvalidDefinitionError) {
 TEST(Compile, DeepNestingIsRejectedNotRecursedForever) {
   std::string def = R"({"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}})";
   for (int i = 0; i < 200; ++i) {
-    def = R"({"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[)" + def + "]}}}";
+    def =
+        R"({"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[)" + def + "]}}}";
   }
   auto m = compile_text(def);
   EXPECT_FALSE(m.ok());
@@ -187,7 +191,8 @@ TEST(Compile, UnparsableJsonataExpressionIsAnInvalidDefinition) {
       "P":{"Type":"Pass","Output":"{% 1 + %}","End":true}}})");
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.error().name, "InvalidDefinition");
-  EXPECT_NE(m.error().cause.find("INVALID_JSONATA_EXPRESSION"), std::string::npos) << m.error().cause;
+  EXPECT_NE(m.error().cause.find("INVALID_JSONATA_EXPRESSION"), std::string::npos)
+      << m.error().cause;
 }
 
 }  // namespace

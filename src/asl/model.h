@@ -40,16 +40,16 @@ struct PathField {
 struct JsonataTemplate {
   enum class Kind { kLiteral, kExpression, kObject, kArray };
   Kind kind = Kind::kLiteral;
-  json::value literal;                                   // kLiteral
+  json::value literal;                                    // kLiteral
   std::shared_ptr<const jsonata::Expression> expression;  // kExpression
-  std::string text;                                      // kExpression: the text between {% %}
-  std::vector<std::string> keys;                         // kObject: keys, parallel to children
-  std::vector<JsonataTemplate> children;                 // kObject values / kArray items
+  std::string text;                                       // kExpression: the text between {% %}
+  std::vector<std::string> keys;                          // kObject: keys, parallel to children
+  std::vector<JsonataTemplate> children;                  // kObject values / kArray items
 };
 
 // The fields of a JSONata state that may hold expressions (absent: not written).
 struct JsonataFields {
-  std::optional<JsonataTemplate> arguments;      // Task/Parallel Arguments
+  std::optional<JsonataTemplate> arguments;  // Task/Parallel Arguments
   std::optional<JsonataTemplate> output;
   std::optional<JsonataTemplate> assign;
   std::optional<JsonataTemplate> items;          // Map
@@ -73,9 +73,9 @@ struct JsonataFields {
 // the engine asks the integration registry for, so the built-in S3 or a pass-through to another
 // S3 endpoint answers alike (docs/ARCHITECTURE.md, "Distributed Map over S3").
 struct S3Call {
-  std::string resource;          // as written
-  std::string action;            // getObject, listObjectsV2, putObject
-  std::string call_resource;     // arn:PARTITION:states:::aws-sdk:s3:ACTION
+  std::string resource;       // as written
+  std::string action;         // getObject, listObjectsV2, putObject
+  std::string call_resource;  // arn:PARTITION:states:::aws-sdk:s3:ACTION
   integrations::Integration call;
 };
 
@@ -84,12 +84,12 @@ struct ItemReader {
   std::optional<jsonpath::Template> parameters;  // JSONPath Parameters
   std::optional<JsonataTemplate> arguments;      // JSONata Arguments
   // ReaderConfig.
-  std::string input_type;                        // JSON (default), JSONL, CSV
+  std::string input_type;                         // JSON (default), JSONL, CSV
   std::string csv_header_location = "FIRST_ROW";  // or GIVEN
   std::vector<std::string> csv_headers;
   std::string csv_delimiter = "COMMA";
-  std::optional<std::int64_t> max_items;         // literal MaxItems
-  std::optional<jsonpath::Path> max_items_path;  // MaxItemsPath (JSONPath; may name a variable)
+  std::optional<std::int64_t> max_items;             // literal MaxItems
+  std::optional<jsonpath::Path> max_items_path;      // MaxItemsPath (JSONPath; may name a variable)
   std::optional<JsonataTemplate> max_items_jsonata;  // JSONata MaxItems
 };
 
@@ -121,8 +121,8 @@ struct Retrier {
 
 struct Catcher {
   std::vector<std::string> error_equals;
-  int next = -1;                         // state index
-  PathField result_path;                 // default "$": output is the error output
+  int next = -1;          // state index
+  PathField result_path;  // default "$": output is the error output
   std::optional<jsonpath::Template> assign;
   std::optional<JsonataTemplate> jsonata_output;  // JSONata: Output (default: the error output)
   std::optional<JsonataTemplate> jsonata_assign;
@@ -202,7 +202,7 @@ struct State {
   std::optional<std::int64_t> tolerated_failure_count;
   std::optional<jsonpath::Path> tolerated_failure_percentage_path;
   std::optional<jsonpath::Path> tolerated_failure_count_path;
-  std::shared_ptr<const ItemReader> item_reader;    // Distributed Map only (else null)
+  std::shared_ptr<const ItemReader> item_reader;  // Distributed Map only (else null)
   std::shared_ptr<const ItemBatcher> item_batcher;
   std::shared_ptr<const ResultWriter> result_writer;
 

@@ -321,8 +321,11 @@ void Validator::check_jsonata_value(const json::value& v, const std::string& loc
       // A real parse: an expression that cannot compile is rejected at create time.
       auto compiled = jsonata::Expression::compile(s.substr(2, s.size() - 4));
       if (!compiled) {
-        out_.push_back(Diagnostic{"ERROR", "INVALID_JSONATA_EXPRESSION",
-                                  compiled.error().name + ": " + compiled.error().cause, loc, {}});
+        out_.push_back(Diagnostic{"ERROR",
+                                  "INVALID_JSONATA_EXPRESSION",
+                                  compiled.error().name + ": " + compiled.error().cause,
+                                  loc,
+                                  {}});
       }
     }
     return;

@@ -32,14 +32,15 @@ void Validator::check_s3_resource(const json::object& o, bool reader, const std:
   const bool ok = reader ? s3_resource(r->as_string(), {"getObject", "listObjectsV2"})
                          : s3_resource(r->as_string(), {"putObject"});
   if (!ok) {
-    out_.push_back(Diagnostic{"ERROR", "SCHEMA_VALIDATION_FAILED",
+    out_.push_back(Diagnostic{"ERROR",
+                              "SCHEMA_VALIDATION_FAILED",
                               integrations::not_recognized_message(r->as_string()),
-                              loc + "/Resource", {}});
+                              loc + "/Resource",
+                              {}});
   }
 }
 
-void Validator::check_reader_config(const json::object& reader, Lang lang,
-                                    const std::string& loc) {
+void Validator::check_reader_config(const json::object& reader, Lang lang, const std::string& loc) {
   const auto* c = reader.if_contains("ReaderConfig");
   if (c == nullptr) return;
   const std::string cloc = loc + "/ReaderConfig";
@@ -60,7 +61,9 @@ void Validator::check_reader_config(const json::object& reader, Lang lang,
     if (strings) {
       for (const auto& e : h->as_array()) strings = strings && e.is_string();
     }
-    if (!strings) error("The value for the field 'CSVHeaders' must be an ARRAY of STRING", cloc + "/CSVHeaders");
+    if (!strings)
+      error("The value for the field 'CSVHeaders' must be an ARRAY of STRING",
+            cloc + "/CSVHeaders");
   }
   const auto* where = rc.if_contains("CSVHeaderLocation");
   if (where != nullptr && where->is_string() && where->as_string() == "GIVEN" &&

@@ -76,8 +76,7 @@ void Validator::check_resource(const json::value& v, const std::string& loc) {
     }
     if (in.pattern == IntegrationPattern::kWaitForTaskToken) {
       // AWS's text ends with a space before " at".
-      error("Express state machine does not support '.waitForTaskToken' service integration ",
-            loc);
+      error("Express state machine does not support '.waitForTaskToken' service integration ", loc);
       return;
     }
   }

@@ -101,7 +101,8 @@ class Checker {
     if (const auto* branches = s.if_contains("Branches"); branches && branches->is_array()) {
       std::size_t i = 0;
       for (const auto& b : branches->as_array()) {
-        if (b.is_object()) block(b.as_object(), sloc + "/Branches[" + std::to_string(i) + "]", depth + 1);
+        if (b.is_object())
+          block(b.as_object(), sloc + "/Branches[" + std::to_string(i) + "]", depth + 1);
         ++i;
       }
     }
@@ -112,8 +113,8 @@ class Checker {
   }
 
   void error(std::string message, std::string location) {
-    out_.push_back(Diagnostic{"ERROR", "SCHEMA_VALIDATION_FAILED", std::move(message),
-                              std::move(location), {}});
+    out_.push_back(Diagnostic{
+        "ERROR", "SCHEMA_VALIDATION_FAILED", std::move(message), std::move(location), {}});
   }
 
   std::vector<Diagnostic>& out_;

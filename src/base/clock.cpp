@@ -95,7 +95,8 @@ bool parse_rfc3339(const std::string& s, Millis* out_ms) {
     int sign = s[i] == '-' ? -1 : 1;
     ++i;
     int oh, om;
-    if (!read_digits(s, i, 2, &oh) || !expect(s, i, ':') || !read_digits(s, i, 2, &om)) return false;
+    if (!read_digits(s, i, 2, &oh) || !expect(s, i, ':') || !read_digits(s, i, 2, &om))
+      return false;
     if (oh > 23 || om > 59) return false;
     offset_min = sign * (oh * 60 + om);
   } else {

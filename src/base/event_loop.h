@@ -38,7 +38,9 @@ class EventLoop {
   void cancel(TimerId id);
   // Work keeps the loop alive while something outside (a worker thread) may still post().
   void add_pending_work() { ++external_pending_; }
-  void done_pending_work() { post([this] { --external_pending_; }); }
+  void done_pending_work() {
+    post([this] { --external_pending_; });
+  }
   // A server's loop lives until stop(): with keep-alive on, an idle run() waits for posts
   // instead of returning. Unlike add_pending_work() it does not hold a manual clock back, so
   // under --fast-time an idle server still jumps straight to its next timer. Set before run().

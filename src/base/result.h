@@ -19,9 +19,11 @@ struct Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}                     // NOLINT: implicit by design
-  Result(Error error) : v_(std::move(error)) {}                 // NOLINT: implicit by design
-  static Result fail(std::string name, std::string cause) { return Error{std::move(name), std::move(cause)}; }
+  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT: implicit by design
+  static Result fail(std::string name, std::string cause) {
+    return Error{std::move(name), std::move(cause)};
+  }
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }

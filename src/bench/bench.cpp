@@ -58,9 +58,12 @@ Result<Plan> make_plan(const BenchOptions& o) {
     }
   }
   for (const auto& t : o.types) {
-    if (t == "both" || t == "all") p.express = {true, false};
-    else if (t == "express" || t == "standard") p.express.push_back(t == "express");
-    else return Error{"Bench.BadOption", "unknown type " + t + " (express, standard, both)"};
+    if (t == "both" || t == "all")
+      p.express = {true, false};
+    else if (t == "express" || t == "standard")
+      p.express.push_back(t == "express");
+    else
+      return Error{"Bench.BadOption", "unknown type " + t + " (express, standard, both)"};
   }
   if (p.conc < 2 || p.conc > conc_in_flight_max)
     return Error{"Bench.BadOption", "conc must be 2.." + std::to_string(conc_in_flight_max)};
@@ -144,8 +147,10 @@ class Bench {
 
 void Bench::load_recorded_peers() {
   auto text = read_file_text(p_.dir + "/peer-results.md");
-  if (text) recorded_ = parse_peer_results(*text);
-  else err_ << "note: no recorded peer figures: " << text.error().cause << "\n";
+  if (text)
+    recorded_ = parse_peer_results(*text);
+  else
+    err_ << "note: no recorded peer figures: " << text.error().cause << "\n";
 }
 
 void Bench::setup_live_peers() {
@@ -191,9 +196,14 @@ void Bench::run_workload(const WorkloadSpec& spec) {
 
 CellSpec Bench::cell_spec(const Workload& w, const std::string& label, int conc,
                           bool express) const {
-  return CellSpec{label,          conc,        o_.threads, express,
+  return CellSpec{label,
+                  conc,
+                  o_.threads,
+                  express,
                   o_.executions > 0 ? o_.executions : w.spec.executions,
-                  o_.repetitions, o_.verify,  o_.aws_quotas};
+                  o_.repetitions,
+                  o_.verify,
+                  o_.aws_quotas};
 }
 
 void Bench::run_mode(const Workload& w, const MachinePtr& m, const std::string& mode) {
@@ -206,12 +216,11 @@ void Bench::run_mode(const Workload& w, const MachinePtr& m, const std::string& 
 
 // Rounds of (each peer once, each of our cells for its share of the repetitions), so that a
 // load change on this shared machine hits both sides of a ratio alike.
-void Bench::run_paired(const Workload& w, const MachinePtr& m, const std::string& label,
-                       int conc) {
+void Bench::run_paired(const Workload& w, const MachinePtr& m, const std::string& label, int conc) {
   const std::vector<std::string> peer_names = {"als", "statebox"};
   int rounds = std::max(1, o_.peer_repetitions);
-  PeerRunOptions po{o_.node,         p_.dir + "/peer-bench.js", o_.peers_dir, 1,
-                    o_.peer_timeout_s, o_.executions,             conc};
+  PeerRunOptions po{
+      o_.node, p_.dir + "/peer-bench.js", o_.peers_dir, 1, o_.peer_timeout_s, o_.executions, conc};
   std::vector<std::vector<PeerFigure>> peer_runs(peer_names.size());
   std::vector<std::vector<CellResult>> cell_runs(p_.express.size());
   for (int round = 0; round < rounds; ++round) {
@@ -260,7 +269,8 @@ int Bench::finish() {
     out_ << json::dump(report_json(rows_, peers, machine_info())) << "\n";
   } else {
     out_ << "\npeers (" << (live_peers_ ? "live, this run" : "peer-results.md") << "):\n"
-         << peer_table(peers) << "\n" << targets;
+         << peer_table(peers) << "\n"
+         << targets;
   }
   if (failed_) return 1;
   return o_.check_targets && !met ? 1 : 0;
@@ -278,6 +288,8 @@ int run_bench(const BenchOptions& options, std::ostream& out, std::ostream& err)
   return bench.run();
 }
 
-int run_bench(const BenchOptions& options) { return run_bench(options, std::cout, std::cerr); }  // tidy: allow the user command default streams
+int run_bench(const BenchOptions& options) {
+  return run_bench(options, std::cout, std::cerr);  // tidy: allow the command's own streams
+}
 
 }  // namespace stepwise::bench

@@ -19,24 +19,24 @@
 namespace stepwise::bench {
 
 struct BenchOptions {
-  std::vector<std::string> workloads = {"all"};        // w1 w2 w2b w3 w4 w5 | all
-  std::vector<std::string> modes = {"seq", "conc"};    // seq | conc (conc<N>, N = conc)
+  std::vector<std::string> workloads = {"all"};              // w1 w2 w2b w3 w4 w5 | all
+  std::vector<std::string> modes = {"seq", "conc"};          // seq | conc (conc<N>, N = conc)
   std::vector<std::string> types = {"express", "standard"};  // standard keeps history
-  int repetitions = 5;           // timed runs per cell; the median is reported
-  std::int64_t executions = 0;   // per run; 0 = the workload's own count (README)
-  int conc = 100;                // executions in flight in conc mode (on one EventLoop)
-  int threads = 1;               // conc mode: split the executions in flight over N loops/threads
-  bool verify = false;           // print and check each workload's output and transitions
-  bool json = false;             // one JSON document on stdout instead of the table
-  bool peers = false;            // also run the peers live (node peer-bench.js) in this run
-  int peer_repetitions = 3;      // live peer runs per cell (median)
-  double peer_timeout_s = 300;   // a live peer run taking longer is killed and reported failed
-  bool isolate = true;           // fork per cell (per-cell peak RSS); off for profilers
-  bool check_targets = false;    // exit 1 when a target (W1 >= 1M/s, every ratio >= 20x) is missed
+  int repetitions = 5;          // timed runs per cell; the median is reported
+  std::int64_t executions = 0;  // per run; 0 = the workload's own count (README)
+  int conc = 100;               // executions in flight in conc mode (on one EventLoop)
+  int threads = 1;              // conc mode: split the executions in flight over N loops/threads
+  bool verify = false;          // print and check each workload's output and transitions
+  bool json = false;            // one JSON document on stdout instead of the table
+  bool peers = false;           // also run the peers live (node peer-bench.js) in this run
+  int peer_repetitions = 3;     // live peer runs per cell (median)
+  double peer_timeout_s = 300;  // a live peer run taking longer is killed and reported failed
+  bool isolate = true;          // fork per cell (per-cell peak RSS); off for profilers
+  bool check_targets = false;   // exit 1 when a target (W1 >= 1M/s, every ratio >= 20x) is missed
   // AWS's quotas (256 KiB payloads, 25,000 history events) on. The peers enforce neither, and W3's
   // output (~350 KB) exceeds the payload quota, so AWS (and Stepwise) fail W3 with them on.
   bool aws_quotas = true;
-  std::string bench_dir;         // holds workloads/, peer-bench.js, peer-results.md
+  std::string bench_dir;                 // holds workloads/, peer-bench.js, peer-results.md
   std::string peers_dir = "/tmp/peers";  // node_modules of the peers (npm i ... there)
   std::string node = "node";
 };

@@ -50,8 +50,9 @@ inline void add_bench_options(CLI::App& app, BenchOptions& o) {
 // `... bench services`: adds the subcommand to `bench` and returns it.
 inline CLI::App* add_services_bench_command(CLI::App& bench, ServicesBenchOptions& o) {
   auto* app = bench.add_subcommand(
-      "services", "Built-in SQS, DynamoDB and S3 over HTTP beside moto's server, in-process "
-                  "integration calls, peak memory with a million messages/items");
+      "services",
+      "Built-in SQS, DynamoDB and S3 over HTTP beside moto's server, in-process "
+      "integration calls, peak memory with a million messages/items");
   app->add_option("workloads", o.workloads,
                   "sqs dynamodb s3 int-sqs int-s3 fill, or all (every one but fill)");
   app->add_option("-r,--rounds", o.rounds, "rounds; figures are medians over them")

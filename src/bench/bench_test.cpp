@@ -29,8 +29,7 @@ tasks::TaskRequest request(std::string_view function, std::string_view input) {
 
 TEST(BenchHandlers, FunctionNameIsTheLastArnPartAndIgnoresQualifier) {
   EXPECT_EQ(lambda_function_name("arn:aws:lambda:us-east-1:1:function:Identity"), "Identity");
-  EXPECT_EQ(lambda_function_name("arn:aws:lambda:us-east-1:1:function:Identity:prod"),
-            "Identity");
+  EXPECT_EQ(lambda_function_name("arn:aws:lambda:us-east-1:1:function:Identity:prod"), "Identity");
   EXPECT_EQ(lambda_function_name("arn:aws:states:::lambda:invoke"), "");
 }
 
@@ -333,8 +332,8 @@ TEST(BenchEndToEnd, InterleavedExecutionsEachGetTheirOwnOutput) {
     for (std::int64_t k = 0; k < 12; ++k) {
       auto expected = expected_output(spec, input_for(w->input, k));
       ASSERT_TRUE(expected);
-      EXPECT_TRUE(json::equal(outputs[k], *expected)) << id << " " << k << ": "
-                                                      << json::dump(outputs[k]);
+      EXPECT_TRUE(json::equal(outputs[k], *expected))
+          << id << " " << k << ": " << json::dump(outputs[k]);
     }
   }
 }

@@ -23,10 +23,15 @@ using engine::StepEvent;
 class Interleaver final : public engine::Driver::Host {
  public:
   Interleaver(const Workload& w, std::shared_ptr<const asl::StateMachine> machine,
-              const InterleaveOptions& o, EventLoop& loop, IdGenerator& ids,
-              BenchTaskRunner& tasks)
-      : w_(w), machine_(std::move(machine)), o_(o), loop_(loop), ids_(ids), tasks_(tasks),
-        driver_(loop, *this), next_(o.first) {}
+              const InterleaveOptions& o, EventLoop& loop, IdGenerator& ids, BenchTaskRunner& tasks)
+      : w_(w),
+        machine_(std::move(machine)),
+        o_(o),
+        loop_(loop),
+        ids_(ids),
+        tasks_(tasks),
+        driver_(loop, *this),
+        next_(o.first) {}
 
   std::string run() {
     engine::ExecutionInfo probe;
@@ -152,8 +157,8 @@ class Interleaver final : public engine::Driver::Host {
 
 std::string run_interleaved(const Workload& workload,
                             const std::shared_ptr<const asl::StateMachine>& machine,
-                            const InterleaveOptions& options, ManualClock& clock,
-                            IdGenerator& ids, BenchTaskRunner& tasks) {
+                            const InterleaveOptions& options, ManualClock& clock, IdGenerator& ids,
+                            BenchTaskRunner& tasks) {
   EventLoop loop(clock);
   Interleaver il(workload, machine, options, loop, ids, tasks);
   return il.run();

@@ -26,12 +26,12 @@ struct StateMachine;
 namespace stepwise::bench {
 
 struct InterleaveOptions {
-  bool express = true;        // false: Standard, history kept
-  int in_flight = 100;        // executions open at once
-  std::int64_t first = 0;     // executions first, first + step, ... below end
+  bool express = true;     // false: Standard, history kept
+  int in_flight = 100;     // executions open at once
+  std::int64_t first = 0;  // executions first, first + step, ... below end
   std::int64_t step = 1;
   std::int64_t end = 0;
-  bool aws_quotas = true;     // false needs the engine's ExecutionInfo::enforce_quotas
+  bool aws_quotas = true;  // false needs the engine's ExecutionInfo::enforce_quotas
   // When set (tests), each execution's output by its index k (not timed runs: it costs).
   std::unordered_map<std::int64_t, json::value>* outputs = nullptr;
 };
@@ -39,7 +39,7 @@ struct InterleaveOptions {
 // Runs the executions; "" when all SUCCEEDED, else the first failure.
 std::string run_interleaved(const Workload& workload,
                             const std::shared_ptr<const asl::StateMachine>& machine,
-                            const InterleaveOptions& options, ManualClock& clock,
-                            IdGenerator& ids, BenchTaskRunner& tasks);
+                            const InterleaveOptions& options, ManualClock& clock, IdGenerator& ids,
+                            BenchTaskRunner& tasks);
 
 }  // namespace stepwise::bench

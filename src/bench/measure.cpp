@@ -96,7 +96,8 @@ Result<double> run_repetition(const Workload& w, const MachinePtr& machine, cons
   go.count_down();
   errors[0] = run_thread_share(w, machine, spec, *runners[0], 0, threads);
   for (auto& th : pool) th.join();
-  std::chrono::duration<double> secs = std::chrono::steady_clock::now() - t0;  // tidy: allow a benchmark measures real time
+  std::chrono::duration<double> secs =
+      std::chrono::steady_clock::now() - t0;  // tidy: allow a benchmark measures real time
   for (const auto& e : errors)
     if (!e.empty()) return Error{"Bench.ExecutionFailed", e};
   return secs.count();
@@ -149,8 +150,7 @@ Result<MachinePtr> compile_workload(const Workload& workload) {
   return MachinePtr(std::move(m).value());
 }
 
-CellResult measure_cell(const Workload& workload, const MachinePtr& machine,
-                        const CellSpec& spec) {
+CellResult measure_cell(const Workload& workload, const MachinePtr& machine, const CellSpec& spec) {
   CellResult out;
   out.workload = workload.spec.id;
   out.mode = spec.mode;

@@ -32,33 +32,33 @@ inline constexpr int threads_max = 256;
 inline constexpr int repetitions_max = 100;
 
 struct CellSpec {
-  std::string mode = "seq";      // "seq" | "conc100"
-  int conc = 1;                  // executions in flight (1 for seq)
-  int threads = 1;               // conc only: loops (threads) sharing the executions in flight
-  bool express = true;           // false: Standard, history kept
-  std::int64_t executions = 0;   // per repetition
+  std::string mode = "seq";     // "seq" | "conc100"
+  int conc = 1;                 // executions in flight (1 for seq)
+  int threads = 1;              // conc only: loops (threads) sharing the executions in flight
+  bool express = true;          // false: Standard, history kept
+  std::int64_t executions = 0;  // per repetition
   int repetitions = 5;
   bool verify = false;
-  bool aws_quotas = true;        // false needs the engine's RunOptions::enforce_quotas
+  bool aws_quotas = true;  // false needs the engine's RunOptions::enforce_quotas
 };
 
 struct CellResult {
   std::string workload;
   std::string mode;
-  std::string type;                 // "express" | "standard"
-  std::int64_t executions = 0;      // per repetition
+  std::string type;             // "express" | "standard"
+  std::int64_t executions = 0;  // per repetition
   int threads = 1;
   std::int64_t transitions_per_execution = 0;
-  std::vector<double> seconds;      // each repetition's execution phase
-  double exec_per_s = 0;            // at the median repetition
+  std::vector<double> seconds;  // each repetition's execution phase
+  double exec_per_s = 0;        // at the median repetition
   double transitions_per_s = 0;
   double peak_rss_mb = 0;
   bool ok = false;
   std::string error;
   // --verify: one more execution (history kept) checked against the README's output.
   bool verified = false;
-  std::string output;               // what the engine produced (compact JSON)
-  std::string expected;             // what the README says
+  std::string output;                     // what the engine produced (compact JSON)
+  std::string expected;                   // what the README says
   std::int64_t measured_transitions = 0;  // StateEntered events + retried attempts
 
   json::value to_json() const;
@@ -71,7 +71,6 @@ using MachinePtr = std::shared_ptr<const asl::StateMachine>;
 Result<MachinePtr> compile_workload(const Workload& workload);
 
 // Runs the cell in this process. Peak RSS is this process's high-water mark.
-CellResult measure_cell(const Workload& workload, const MachinePtr& machine,
-                        const CellSpec& spec);
+CellResult measure_cell(const Workload& workload, const MachinePtr& machine, const CellSpec& spec);
 
 }  // namespace stepwise::bench

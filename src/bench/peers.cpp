@@ -80,8 +80,8 @@ Result<std::string> check_peers_available(const std::string& node, const std::st
     std::error_code ec;
     if (!fs::exists(fs::path(peers_dir) / "node_modules" / pkg, ec))
       return Error{"Bench.PeersMissing",
-                   std::string(pkg) + " not installed in " + peers_dir +
-                       " (mkdir -p " + peers_dir + " && cd " + peers_dir +
+                   std::string(pkg) + " not installed in " + peers_dir + " (mkdir -p " + peers_dir +
+                       " && cd " + peers_dir +
                        " && npm init -y && npm i aws-local-stepfunctions@3.0.0 @wmfs/statebox)"};
   }
   auto r = run_process({node, "--version"}, {}, 30);

@@ -38,9 +38,9 @@ std::optional<PeerFigure> best_peer(const std::vector<PeerFigure>& figures,
 
 struct PeerRunOptions {
   std::string node = "node";
-  std::string script;           // .../peer-bench.js
-  std::string peers_dir;        // PEERS_DIR for the script
-  int repetitions = 3;          // median of these runs
+  std::string script;     // .../peer-bench.js
+  std::string peers_dir;  // PEERS_DIR for the script
+  int repetitions = 3;    // median of these runs
   double timeout_s = 300;
   std::int64_t executions = 0;  // 0 = the script's default
   int conc = 1;

@@ -51,9 +51,8 @@ std::string peer_table(const std::vector<PeerFigure>& peers) {
   std::string out = format("%-5s %-8s %-9s %12s %14s %8s  %-16s %s\n", "wl", "mode", "peer",
                            "exec/s", "transitions/s", "RSS MB", "source", "note");
   for (const auto& p : peers) {
-    out += format("%-5s %-8s %-9s %12s %14s %8.1f  %-16s %s\n", p.workload.c_str(),
-                  p.mode.c_str(), p.peer.c_str(),
-                  p.ok ? format("%.1f", p.exec_per_s).c_str() : "-",
+    out += format("%-5s %-8s %-9s %12s %14s %8.1f  %-16s %s\n", p.workload.c_str(), p.mode.c_str(),
+                  p.peer.c_str(), p.ok ? format("%.1f", p.exec_per_s).c_str() : "-",
                   p.ok ? format("%.0f", p.transitions_per_s).c_str() : "-", p.peak_rss_mb,
                   p.source.c_str(), p.note.substr(0, 120).c_str());
   }

@@ -114,8 +114,8 @@ Result<ProcStats> read_proc_stats(pid_t pid) {
   auto rss = parse_status_kb(*status, "VmRSS");
   auto hwm = parse_status_kb(*status, "VmHWM");
   if (!ticks || !rss || !hwm)
-    return Error{"Bench.ProcessError", "unexpected /proc format for process " +
-                                           std::to_string(pid)};
+    return Error{"Bench.ProcessError",
+                 "unexpected /proc format for process " + std::to_string(pid)};
   ProcStats s;
   s.cpu_s = static_cast<double>(*ticks) / static_cast<double>(sysconf(_SC_CLK_TCK));
   s.rss_kb = *rss;

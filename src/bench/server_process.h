@@ -24,9 +24,9 @@ inline constexpr double server_start_s_max = 300;
 inline constexpr double server_stop_s_max = 20;
 
 struct ProcStats {
-  double cpu_s = 0;          // utime + stime of the whole process (every thread)
-  std::int64_t rss_kb = 0;   // VmRSS
-  std::int64_t hwm_kb = 0;   // VmHWM: peak resident set since the process started
+  double cpu_s = 0;         // utime + stime of the whole process (every thread)
+  std::int64_t rss_kb = 0;  // VmRSS
+  std::int64_t hwm_kb = 0;  // VmHWM: peak resident set since the process started
 };
 
 // utime + stime in clock ticks from the text of /proc/PID/stat (fields 14 and 15, counted after

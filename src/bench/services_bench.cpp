@@ -57,7 +57,7 @@ struct Server {
 };
 
 struct Plan {
-  std::vector<std::string> http;         // selected HTTP workloads, in order
+  std::vector<std::string> http;          // selected HTTP workloads, in order
   std::vector<std::string> integrations;  // int-sqs, int-s3
   bool fill = false;
 };
@@ -131,9 +131,15 @@ Status ServicesBench::start_stepwise(Server& s, const std::string& data_dir) {
   std::string log = work_ + "/stepwise-" + std::to_string(next_log_++) + ".log";
   auto argv_for = [&](const std::string& services) {
     std::vector<std::string> argv{o_.stepwise.empty() ? default_stepwise_binary() : o_.stepwise,
-                                  "serve",        "--port",   std::to_string(*port),
-                                  "--store",      o_.store,   "--data-dir",
-                                  data_dir,       "--services", services};
+                                  "serve",
+                                  "--port",
+                                  std::to_string(*port),
+                                  "--store",
+                                  o_.store,
+                                  "--data-dir",
+                                  data_dir,
+                                  "--services",
+                                  services};
     argv.insert(argv.end(), o_.serve_args.begin(), o_.serve_args.end());
     return argv;
   };
@@ -177,14 +183,16 @@ Status ServicesBench::create_table(Server& s) {
                 "CreateTable");
   if (!a) return a.error();
   if (is_unknown_operation(a->status, a->body)) {
-    s.dynamodb_missing = "the server answers UnknownOperation for DynamoDB_20120810.CreateTable "
-                         "(DynamoDB is not built in yet)";
+    s.dynamodb_missing =
+        "the server answers UnknownOperation for DynamoDB_20120810.CreateTable "
+        "(DynamoDB is not built in yet)";
     return ok_status();
   }
   // ACTIVE at once on both servers today; wait briefly in case a table is CREATING first.
   for (int i = 0; i < 100; ++i) {
-    auto d = call(s, json_request(port, "dynamodb", "DynamoDB_20120810.DescribeTable",
-                                  R"({"TableName":")" + s.names.table + "\"}"),
+    auto d = call(s,
+                  json_request(port, "dynamodb", "DynamoDB_20120810.DescribeTable",
+                               R"({"TableName":")" + s.names.table + "\"}"),
                   "DescribeTable");
     if (!d) return d.error();
     if (find_json_string(d->body, "TableStatus").value_or("") == "ACTIVE") return ok_status();
@@ -195,9 +203,9 @@ Status ServicesBench::create_table(Server& s) {
 
 Status ServicesBench::set_up(Server& s, bool dynamodb_wanted) {
   const int port = s.process.port();
-  auto q = call(
-      s, json_request(port, "sqs", "AmazonSQS.CreateQueue", R"({"QueueName":"svcbench"})"),
-      "CreateQueue");
+  auto q =
+      call(s, json_request(port, "sqs", "AmazonSQS.CreateQueue", R"({"QueueName":"svcbench"})"),
+           "CreateQueue");
   if (!q) return q.error();
   auto url = find_json_string(q->body, "QueueUrl");
   if (!url) return Error{"Bench.SetUpError", s.name + " CreateQueue: no QueueUrl: " + q->body};
@@ -215,9 +223,9 @@ Status ServicesBench::set_up(Server& s, bool dynamodb_wanted) {
 Status ServicesBench::set_up_integrations(Server& s, int round) {
   const int port = s.process.port();
   const std::string queue = "svcbench-int-" + std::to_string(round);
-  auto q = call(s, json_request(port, "sqs", "AmazonSQS.CreateQueue",
-                                R"({"QueueName":")" + queue + "\"}"),
-                "CreateQueue");
+  auto q = call(
+      s, json_request(port, "sqs", "AmazonSQS.CreateQueue", R"({"QueueName":")" + queue + "\"}"),
+      "CreateQueue");
   if (!q) return q.error();
   auto url = find_json_string(q->body, "QueueUrl");
   if (!url) return Error{"Bench.SetUpError", "CreateQueue: no QueueUrl: " + q->body};
@@ -232,24 +240,23 @@ Status ServicesBench::set_up_integrations(Server& s, int round) {
       task["Parameters"] = json::object{{"QueueUrl", queue_url}, {"MessageBody.$", "$"}};
     } else {
       task["Resource"] = "arn:aws:states:::aws-sdk:s3:putObject";
-      task["Parameters"] = json::object{{"Bucket", s.names.bucket}, {"Key.$", "$"},
-                                        {"Body", "integration call"}};
+      task["Parameters"] =
+          json::object{{"Bucket", s.names.bucket}, {"Key.$", "$"}, {"Body", "integration call"}};
     }
-    json::object map{{"Type", "Map"}, {"ItemsPath", "$.items"}, {"ResultPath", nullptr},
-                     {"End", true}};
-    map["ItemProcessor"] = json::object{
-        {"ProcessorConfig", json::object{{"Mode", "INLINE"}}},
-        {"StartAt", "Call"},
-        {"States", json::object{{"Call", task}}}};
+    json::object map{
+        {"Type", "Map"}, {"ItemsPath", "$.items"}, {"ResultPath", nullptr}, {"End", true}};
+    map["ItemProcessor"] = json::object{{"ProcessorConfig", json::object{{"Mode", "INLINE"}}},
+                                        {"StartAt", "Call"},
+                                        {"States", json::object{{"Call", task}}}};
     json::object definition{{"StartAt", "Each"}, {"States", json::object{{"Each", map}}}};
     std::string name = "svcbench-int-" + kind + (kind == "sqs" ? "-" + std::to_string(round) : "");
     json::object body{{"name", name},
                       {"definition", json::dump(definition)},
                       {"roleArn", "arn:aws:iam::123456789012:role/StepwiseBench"},
                       {"type", "EXPRESS"}};
-    auto a = call(s, json_request(port, "states", "AWSStepFunctions.CreateStateMachine",
-                                  json::dump(body)),
-                  "CreateStateMachine");
+    auto a = call(
+        s, json_request(port, "states", "AWSStepFunctions.CreateStateMachine", json::dump(body)),
+        "CreateStateMachine");
     if (!a) return a.error();
     auto arn = find_json_string(a->body, "stateMachineArn");
     if (!arn) return Error{"Bench.SetUpError", "CreateStateMachine: " + a->body.substr(0, 300)};
@@ -257,7 +264,6 @@ Status ServicesBench::set_up_integrations(Server& s, int round) {
   }
   return ok_status();
 }
-
 
 Sample ServicesBench::measure(Server& s, const std::string& workload, int round) {
   Sample out;
@@ -392,8 +398,7 @@ int ServicesBench::run() {
     }
     report_.conditions["stepwise"] = join(ours.argv, " ");
     if (o_.peer && !p_.http.empty()) report_.conditions["peer"] = join(peer.argv, " ");
-    note("stepwise: " + join(ours.argv, " ") + " (pid " + std::to_string(ours.process.pid()) +
-         ")");
+    note("stepwise: " + join(ours.argv, " ") + " (pid " + std::to_string(ours.process.pid()) + ")");
     if (o_.peer && !p_.http.empty())
       note("peer: " + join(peer.argv, " ") + " (pid " + std::to_string(peer.process.pid()) + ")");
     char conditions[200];
@@ -506,8 +511,7 @@ Result<Plan> make_plan(const ServicesBenchOptions& o) {
 
 }  // namespace
 
-int run_services_bench(const ServicesBenchOptions& options, std::ostream& out,
-                       std::ostream& err) {
+int run_services_bench(const ServicesBenchOptions& options, std::ostream& out, std::ostream& err) {
   auto plan = make_plan(options);
   if (!plan) {
     err << plan.error().cause << "\n";
@@ -518,7 +522,8 @@ int run_services_bench(const ServicesBenchOptions& options, std::ostream& out,
 }
 
 int run_services_bench(const ServicesBenchOptions& options) {
-  return run_services_bench(options, std::cout, std::cerr);  // tidy: allow the user command default streams
+  return run_services_bench(options, std::cout,
+                            std::cerr);  // tidy: allow the user command default streams
 }
 
 }  // namespace stepwise::bench

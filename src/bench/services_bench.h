@@ -30,20 +30,20 @@ struct ServicesBenchOptions {
   double warmup_s = 1;
   double duration_s = 5;
   int clients = 64;
-  std::string stepwise;   // the `stepwise` binary to serve; "": this one, or its sibling
-  std::string moto;       // moto_server; "": the pyenv 3.11 one, else from PATH
-  bool peer = true;       // false: Stepwise alone
+  std::string stepwise;          // the `stepwise` binary to serve; "": this one, or its sibling
+  std::string moto;              // moto_server; "": the pyenv 3.11 one, else from PATH
+  bool peer = true;              // false: Stepwise alone
   std::string store = "sqlite";  // Stepwise's --store
   std::vector<std::string> serve_args;  // more `stepwise serve` flags ("--threads=2")
-  std::string work_dir;   // data directories and logs; "": a fresh folder under /tmp, removed
-  bool keep = false;      // keep the work folder
-  int integration_items = 1000;   // integration calls per workflow execution (a Map's items)
-  int integration_clients = 8;    // StartSyncExecution calls in flight
+  std::string work_dir;  // data directories and logs; "": a fresh folder under /tmp, removed
+  bool keep = false;     // keep the work folder
+  int integration_items = 1000;  // integration calls per workflow execution (a Map's items)
+  int integration_clients = 8;   // StartSyncExecution calls in flight
   std::int64_t fill_messages = 1'000'000;
   std::int64_t fill_items = 1'000'000;
-  bool fill_peer = false;         // fill moto too
+  bool fill_peer = false;  // fill moto too
   bool json = false;
-  bool check_targets = false;     // exit 1 when a target is missed
+  bool check_targets = false;  // exit 1 when a target is missed
 };
 
 // Returns the exit code: 0 ran (and met the targets with check_targets), 1 failures or missed

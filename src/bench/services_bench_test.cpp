@@ -21,8 +21,9 @@ namespace http = boost::beast::http;
 
 TEST(ServicesProc, StatCpuTicksAreFields14And15AfterTheCommandName) {
   // The command name may hold spaces and parentheses; fields are counted after the last ')'.
-  std::string stat = "4242 (a (weird) name) S 1 4242 4242 0 -1 4194560 100 0 0 0 "
-                     "1234 56 0 0 20 0 3 0 100 2000000 500";
+  std::string stat =
+      "4242 (a (weird) name) S 1 4242 4242 0 -1 4194560 100 0 0 0 "
+      "1234 56 0 0 20 0 3 0 100 2000000 500";
   EXPECT_EQ(parse_stat_cpu_ticks(stat), 1290);
   EXPECT_EQ(parse_stat_cpu_ticks("1 (x) S 1 2"), std::nullopt);
   EXPECT_EQ(parse_stat_cpu_ticks("no parenthesis"), std::nullopt);
@@ -90,8 +91,7 @@ TEST(ServicesRequests, JsonRequestIsWhatAnSdkSends) {
   EXPECT_EQ(r["X-Amz-Target"], "AmazonSQS.SendMessage");
   EXPECT_EQ(r[http::field::content_type], "application/x-amz-json-1.0");
   // moto routes by the credential scope's service.
-  EXPECT_NE(r[http::field::authorization].find("/us-east-1/sqs/aws4_request"),
-            std::string::npos);
+  EXPECT_NE(r[http::field::authorization].find("/us-east-1/sqs/aws4_request"), std::string::npos);
   EXPECT_EQ(r.body(), R"({"a":1})");
 }
 
@@ -272,8 +272,7 @@ void serve_closing(boost::asio::ip::tcp::acceptor& acceptor, int answers) {
 
 TEST(ServicesLoad, RunsTheIterationsAskedForAndReconnectsAfterAClose) {
   boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor acceptor(
-      io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
   const int port = acceptor.local_endpoint().port();
   constexpr int iterations = 40;
   std::thread server([&] { serve_closing(acceptor, iterations); });

@@ -42,8 +42,9 @@ class Client;
 // The run: its phases, the counters, and the clients still running.
 struct Driver {
   Driver(const LoadOptions& o, Scenario& s)
-      : options(o), scenario(s), endpoint(net::ip::make_address("127.0.0.1"),
-                                          static_cast<std::uint16_t>(o.port)),
+      : options(o),
+        scenario(s),
+        endpoint(net::ip::make_address("127.0.0.1"), static_cast<std::uint16_t>(o.port)),
         timer(io) {}
 
   void open_window() {
@@ -200,8 +201,7 @@ Result<LoadResult> run_load(const LoadOptions& o, Scenario& scenario) {
     return Error{"Bench.BadOption", "clients must be 1.." + std::to_string(load_clients_max)};
   if (o.warmup_s < 0 || o.duration_s <= 0 || o.warmup_s + o.duration_s > load_seconds_max)
     return Error{"Bench.BadOption", "warm-up and duration must be within 0.." +
-                                        std::to_string(static_cast<int>(load_seconds_max)) +
-                                        " s"};
+                                        std::to_string(static_cast<int>(load_seconds_max)) + " s"};
   Driver d(o, scenario);
   d.result.latencies_us.reserve(std::min<std::size_t>(latency_samples_max, 1 << 20));
   auto arm = [&d](double seconds, auto then) {
@@ -210,9 +210,7 @@ Result<LoadResult> run_load(const LoadOptions& o, Scenario& scenario) {
       if (!ec) then();
     });
   };
-  auto close_later = [&d, &o, arm] {
-    arm(o.duration_s, [&d] { d.close_window(); });
-  };
+  auto close_later = [&d, &o, arm] { arm(o.duration_s, [&d] { d.close_window(); }); };
   if (o.warmup_s > 0) {
     arm(o.warmup_s, [&d, close_later] {
       d.open_window();

@@ -49,24 +49,24 @@ class Scenario {
 };
 
 struct LoadOptions {
-  int port = 0;                      // 127.0.0.1:port
+  int port = 0;  // 127.0.0.1:port
   int clients = 64;
   double warmup_s = 1;
-  double duration_s = 5;             // the measured window
-  std::int64_t iterations_max = 0;   // > 0: stop after this many iterations (fill mode)
+  double duration_s = 5;            // the measured window
+  std::int64_t iterations_max = 0;  // > 0: stop after this many iterations (fill mode)
   // Called when the measured window opens and when it closes (to read the server's CPU).
   std::function<void()> on_window_open, on_window_close;
 };
 
 struct LoadResult {
-  double seconds = 0;                 // the measured window
-  std::int64_t requests = 0;          // answered right in the window
-  std::int64_t iterations = 0;        // iterations that ended in the window
-  std::int64_t errors = 0;            // wrong answers and connection errors, all phases
-  std::int64_t reconnects = 0;        // connections opened after a server's close
+  double seconds = 0;           // the measured window
+  std::int64_t requests = 0;    // answered right in the window
+  std::int64_t iterations = 0;  // iterations that ended in the window
+  std::int64_t errors = 0;      // wrong answers and connection errors, all phases
+  std::int64_t reconnects = 0;  // connections opened after a server's close
   std::string first_error;
   std::vector<std::uint32_t> latencies_us;  // one per request answered in the window
-  double driver_cpu_s = 0;            // this process's CPU in the window
+  double driver_cpu_s = 0;                  // this process's CPU in the window
 
   double requests_per_s() const { return seconds > 0 ? requests / seconds : 0; }
   double iterations_per_s() const { return seconds > 0 ? iterations / seconds : 0; }

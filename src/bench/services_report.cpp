@@ -122,9 +122,11 @@ Comparison compare(const std::vector<Sample>& samples, const std::string& worklo
 }
 
 std::string services_table(const ServicesReport& r) {
-  std::string out = r.samples.empty() ? "" : pad("workload", 31, false) + pad("server", 9, false) + pad("ops/s", 10) +
-                    pad("mixes/s", 9) + pad("p50 ms", 8) + pad("p99 ms", 8) +
-                    pad("CPU ms/1k ops", 14) + pad("driver", 7) + pad("errors", 7) + "\n";
+  std::string out = r.samples.empty()
+                        ? ""
+                        : pad("workload", 31, false) + pad("server", 9, false) + pad("ops/s", 10) +
+                              pad("mixes/s", 9) + pad("p50 ms", 8) + pad("p99 ms", 8) +
+                              pad("CPU ms/1k ops", 14) + pad("driver", 7) + pad("errors", 7) + "\n";
   for (const auto& w : workloads_of(r)) {
     bool first = true;
     for (const auto& server : servers_of(r, w)) {
@@ -133,8 +135,7 @@ std::string services_table(const ServicesReport& r) {
              pad(fmt("%.0f", s.ops_per_s), 10) + pad(fmt("%.0f", s.iterations_per_s), 9) +
              pad(fmt("%.2f", s.p50_ms), 8) + pad(fmt("%.2f", s.p99_ms), 8) +
              pad(fmt("%.1f", s.server_cpu_ms_per_kop), 14) +
-             pad(fmt("%.1f", s.driver_cpu_ms_per_kop), 7) +
-             pad(std::to_string(s.errors), 7) + "\n";
+             pad(fmt("%.1f", s.driver_cpu_ms_per_kop), 7) + pad(std::to_string(s.errors), 7) + "\n";
       if (s.errors > 0) out += "    first error: " + s.first_error.substr(0, 200) + "\n";
       first = false;
     }
@@ -207,24 +208,33 @@ json::value services_json(const ServicesReport& r) {
       Comparison c = compare(r.samples, w);
       json::array rr;
       for (double x : c.round_ratios) rr.push_back(x);
-      comparisons.push_back(json::object{{"workload", w}, {"ratio", c.ratio},
+      comparisons.push_back(json::object{{"workload", w},
+                                         {"ratio", c.ratio},
                                          {"round_ratios", std::move(rr)},
                                          {"server_cpu_ratio", c.cpu_ratio}});
     }
   }
   for (const auto& s : r.samples)
-    samples.push_back(json::object{{"workload", s.workload}, {"server", s.server},
-                                   {"round", s.round}, {"ops_per_s", s.ops_per_s},
+    samples.push_back(json::object{{"workload", s.workload},
+                                   {"server", s.server},
+                                   {"round", s.round},
+                                   {"ops_per_s", s.ops_per_s},
                                    {"server_cpu_ms_per_1000_ops", s.server_cpu_ms_per_kop},
-                                   {"p50_ms", s.p50_ms}, {"p99_ms", s.p99_ms},
+                                   {"p50_ms", s.p50_ms},
+                                   {"p99_ms", s.p99_ms},
                                    {"errors", s.errors}});
   for (const auto& s : r.skips)
     skips.push_back(json::object{{"workload", s.workload}, {"server", s.server}, {"why", s.why}});
   for (const auto& f : r.fills)
-    fills.push_back(json::object{{"what", f.what}, {"server", f.server}, {"count", f.count},
-                                 {"seconds", f.seconds}, {"per_s", f.per_s},
-                                 {"errors", f.errors}, {"peak_rss_mb", f.peak_rss_mb},
-                                 {"rss_mb", f.rss_mb}, {"store_mb", f.store_mb},
+    fills.push_back(json::object{{"what", f.what},
+                                 {"server", f.server},
+                                 {"count", f.count},
+                                 {"seconds", f.seconds},
+                                 {"per_s", f.per_s},
+                                 {"errors", f.errors},
+                                 {"peak_rss_mb", f.peak_rss_mb},
+                                 {"rss_mb", f.rss_mb},
+                                 {"store_mb", f.store_mb},
                                  {"restart_s", f.restart_s},
                                  {"restart_rss_mb", f.restart_rss_mb}});
   bool met = true;

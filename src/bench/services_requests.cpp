@@ -59,9 +59,9 @@ class SqsScenario final : public Scenario {
   SqsScenario(int port, const ServiceNames& n) : port_(port) {
     const std::string url = json::quote(n.queue_url);
     send_prefix_ = "{\"QueueUrl\":" + url + ",\"MessageBody\":\"";
-    receive_ = json_request(port, "sqs", "AmazonSQS.ReceiveMessage",
-                            "{\"QueueUrl\":" + url +
-                                ",\"MaxNumberOfMessages\":1,\"WaitTimeSeconds\":0}");
+    receive_ =
+        json_request(port, "sqs", "AmazonSQS.ReceiveMessage",
+                     "{\"QueueUrl\":" + url + ",\"MaxNumberOfMessages\":1,\"WaitTimeSeconds\":0}");
     delete_prefix_ = "{\"QueueUrl\":" + url + ",\"ReceiptHandle\":\"";
   }
   void request(const ClientState& s, std::string& out) override {
@@ -72,8 +72,7 @@ class SqsScenario final : public Scenario {
     } else if (s.step == 1) {
       out = receive_;
     } else {
-      out = json_request(port_, "sqs", "AmazonSQS.DeleteMessage",
-                         delete_prefix_ + s.memo + "\"}");
+      out = json_request(port_, "sqs", "AmazonSQS.DeleteMessage", delete_prefix_ + s.memo + "\"}");
     }
   }
   bool answer(ClientState& s, unsigned status, std::string_view body, bool* done,
@@ -112,9 +111,9 @@ class DynamoScenario final : public Scenario {
                          filler(dynamodb_payload_bytes, 'd') + "\"}}}";
       out = json_request(port_, "dynamodb", "DynamoDB_20120810.PutItem", body);
     } else {
-      out = json_request(port_, "dynamodb", "DynamoDB_20120810.GetItem",
-                         "{\"TableName\":" + table_ + ",\"Key\":" + key +
-                             "},\"ConsistentRead\":true}");
+      out = json_request(
+          port_, "dynamodb", "DynamoDB_20120810.GetItem",
+          "{\"TableName\":" + table_ + ",\"Key\":" + key + "},\"ConsistentRead\":true}");
     }
   }
   bool answer(ClientState& s, unsigned status, std::string_view body, bool* done,
@@ -173,8 +172,11 @@ class BatchScenario final : public Scenario {
  public:
   using Body = std::function<std::string(std::int64_t iteration)>;
   BatchScenario(int port, std::string service, std::string target, std::string failed, Body body)
-      : port_(port), service_(std::move(service)), target_(std::move(target)),
-        failed_(std::move(failed)), body_(std::move(body)) {}
+      : port_(port),
+        service_(std::move(service)),
+        target_(std::move(target)),
+        failed_(std::move(failed)),
+        body_(std::move(body)) {}
   void request(const ClientState& s, std::string& out) override {
     out = json_request(port_, service_, target_, body_(s.iteration));
   }
@@ -214,9 +216,8 @@ std::unique_ptr<Scenario> fill_dynamodb(int port, const ServiceNames& n) {
         for (int e = 0; e < dynamodb_batch_items; ++e) {
           std::string k = std::to_string(iteration * dynamodb_batch_items + e);
           body += e ? "," : "";
-          body += "{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"item-" + k +
-                  "\"},\"n\":{\"N\":\"" + k + "\"},\"payload\":{\"S\":\"" +
-                  filler(dynamodb_payload_bytes, 'd') + "\"}}}}";
+          body += "{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"item-" + k + "\"},\"n\":{\"N\":\"" +
+                  k + "\"},\"payload\":{\"S\":\"" + filler(dynamodb_payload_bytes, 'd') + "\"}}}}";
         }
         return body + "]}}";
       });
@@ -232,8 +233,8 @@ class StartSyncScenario final : public Scenario {
     json::object body;
     body["stateMachineArn"] = n.state_machine_arn;
     body["input"] = json::dump(input);
-    request_ = json_request(port, "states", "AWSStepFunctions.StartSyncExecution",
-                            json::dump(body));
+    request_ =
+        json_request(port, "states", "AWSStepFunctions.StartSyncExecution", json::dump(body));
   }
   void request(const ClientState&, std::string& out) override { out = request_; }
   bool answer(ClientState&, unsigned status, std::string_view body, bool* done,
@@ -318,8 +319,8 @@ Result<HttpAnswer> http_call(int port, const std::string& request, double timeou
     net::io_context io;
     boost::beast::tcp_stream stream(io);
     stream.expires_after(std::chrono::milliseconds(static_cast<std::int64_t>(timeout_s * 1000)));
-    stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"),
-                                 static_cast<std::uint16_t>(port)));
+    stream.connect(
+        tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<std::uint16_t>(port)));
     net::write(stream.socket(), net::buffer(request));
     boost::beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;

@@ -59,11 +59,11 @@ Result<HttpAnswer> http_call(int port, const std::string& request, double timeou
 
 // The names a workload uses (one queue, table, bucket per run).
 struct ServiceNames {
-  std::string queue_url;   // from CreateQueue's answer
+  std::string queue_url;  // from CreateQueue's answer
   std::string table = "svcbench";
   std::string bucket = "svcbench";
   std::string state_machine_arn;
-  int items = 0;           // integration workloads: calls per execution
+  int items = 0;  // integration workloads: calls per execution
 };
 
 // The workloads' scenarios. `port` is where requests go (its Host header).

@@ -54,7 +54,8 @@ ProcessResult collect(pid_t pid, int out_fd, int err_fd, double timeout_s) {
   char buf[65536];
   while (open_count > 0) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    deadline - std::chrono::steady_clock::now())  // tidy: allow a real child process deadline
+                    deadline -
+                    std::chrono::steady_clock::now())  // tidy: allow a real child process deadline
                     .count();
     if (left <= 0) {
       kill(pid, SIGKILL);

@@ -12,12 +12,9 @@ const std::vector<WorkloadSpec>& workload_specs() {
   // Executions and transitions per execution as in bench/workloads/README.md (and the peers'
   // harness, so that transitions/s compare like with like).
   static const std::vector<WorkloadSpec> specs = {
-      {"w1", "w1_pass_chain", 10000, 10, true},
-      {"w2", "w2_choice_loop", 1, 2001, false},
-      {"w2b", "w2b_choice_loop_task", 1, 2001, false},
-      {"w3", "w3_map", 1, 1 + 10000 * 2, false},
-      {"w4", "w4_parallel", 2000, 10, true},
-      {"w5", "w5_retry", 1000, 3, true},
+      {"w1", "w1_pass_chain", 10000, 10, true},        {"w2", "w2_choice_loop", 1, 2001, false},
+      {"w2b", "w2b_choice_loop_task", 1, 2001, false}, {"w3", "w3_map", 1, 1 + 10000 * 2, false},
+      {"w4", "w4_parallel", 2000, 10, true},           {"w5", "w5_retry", 1000, 3, true},
   };
   return specs;
 }

@@ -16,11 +16,11 @@
 namespace stepwise::bench {
 
 struct WorkloadSpec {
-  std::string id;                 // "w1"
-  std::string stem;               // "w1_pass_chain": <stem>.asl.json + <stem>.input.json
-  std::int64_t executions = 1;    // default executions per timed run
-  std::int64_t transitions = 1;   // state transitions per execution (retries counted, AWS style)
-  bool has_conc = false;          // README runs it "100 in flight" too
+  std::string id;                // "w1"
+  std::string stem;              // "w1_pass_chain": <stem>.asl.json + <stem>.input.json
+  std::int64_t executions = 1;   // default executions per timed run
+  std::int64_t transitions = 1;  // state transitions per execution (retries counted, AWS style)
+  bool has_conc = false;         // README runs it "100 in flight" too
 };
 
 // W1..W5 in README order.

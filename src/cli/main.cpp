@@ -42,7 +42,8 @@ CLI::App* add_run(CLI::App& app, RunCommand& c) {
 }
 
 CLI::App* add_validate(CLI::App& app, ValidateCommand& c) {
-  auto* v = app.add_subcommand("validate", "Validate a definition as ValidateStateMachineDefinition");
+  auto* v =
+      app.add_subcommand("validate", "Validate a definition as ValidateStateMachineDefinition");
   v->add_option("definition", c.definition_path, "definition file (JSON or YAML)")->required();
   v->add_flag("--express", c.express, "validate as an EXPRESS state machine");
   v->add_flag("--aws-only", c.aws_only,
@@ -117,16 +118,19 @@ CLI::App* add_serve(CLI::App& app, ServeCommand& c) {
                   "unless a mock config is given");
   serve->add_option("--region", c.region, "region in ARNs")->capture_default_str();
   serve->add_option("--account", c.account, "account id in ARNs")->capture_default_str();
-  serve->add_option("--services", c.services,
-                    "built-in AWS services on the same port (docs/SERVICES.md): a comma-separated "
-                    "list, or none")
+  serve
+      ->add_option("--services", c.services,
+                   "built-in AWS services on the same port (docs/SERVICES.md): a comma-separated "
+                   "list, or none")
       ->capture_default_str();
-  serve->add_option("--s3-max-put-bytes", c.s3_max_put_bytes,
-                    "built-in S3: the largest single PUT or UploadPart in bytes (AWS: 5 GiB)")
+  serve
+      ->add_option("--s3-max-put-bytes", c.s3_max_put_bytes,
+                   "built-in S3: the largest single PUT or UploadPart in bytes (AWS: 5 GiB)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{5} * 1024 * 1024 * 1024))
       ->capture_default_str();
-  serve->add_option("--retention-days", c.retention_days,
-                    "days closed executions are kept before being purged (>= 14; 0: forever)")
+  serve
+      ->add_option("--retention-days", c.retention_days,
+                   "days closed executions are kept before being purged (>= 14; 0: forever)")
       ->capture_default_str();
   return serve;
 }
@@ -176,7 +180,8 @@ int main(int argc, char** argv) {
     install_stop_handler();
     return stepwise::app::run_command(run, std::cout, std::cerr);
   }
-  if (validate_cmd->parsed()) return stepwise::app::validate_command(validate, std::cout, std::cerr);
+  if (validate_cmd->parsed())
+    return stepwise::app::validate_command(validate, std::cout, std::cerr);
   if (conformance_cmd->parsed())
     return stepwise::app::conformance_command(conformance, std::cout, std::cerr);
   if (test_cmd->parsed()) {

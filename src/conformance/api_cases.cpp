@@ -11,7 +11,9 @@
 namespace stepwise::conformance {
 namespace {
 
-bool is_test_state(const Case& c) { return string_of(c.doc, "operation") == "stepfunctions.test_state"; }
+bool is_test_state(const Case& c) {
+  return string_of(c.doc, "operation") == "stepfunctions.test_state";
+}
 
 // The account of an IAM role ARN (arn:aws:iam::<account>:role/...), or "" when there is none.
 std::string role_account(const std::string& role_arn) {
@@ -26,12 +28,16 @@ std::string role_account(const std::string& role_arn) {
 json::object test_state_request(const Case& c) {
   json::object body = object_of(c.doc, "request");
   if (!body.contains("definition")) {
-    if (auto* raw = c.doc.if_contains("definition_raw"); raw && raw->is_string()) body["definition"] = *raw;
-    else if (auto* d = c.doc.if_contains("definition")) body["definition"] = json::dump(*d);
+    if (auto* raw = c.doc.if_contains("definition_raw"); raw && raw->is_string())
+      body["definition"] = *raw;
+    else if (auto* d = c.doc.if_contains("definition"))
+      body["definition"] = json::dump(*d);
   }
   if (!body.contains("input")) {
-    if (auto* raw = c.doc.if_contains("input_raw"); raw && raw->is_string()) body["input"] = *raw;
-    else if (auto* v = c.doc.if_contains("input"); v && !v->is_null()) body["input"] = python_dumps(*v);
+    if (auto* raw = c.doc.if_contains("input_raw"); raw && raw->is_string())
+      body["input"] = *raw;
+    else if (auto* v = c.doc.if_contains("input"); v && !v->is_null())
+      body["input"] = python_dumps(*v);
   }
   return body;
 }
@@ -79,13 +85,14 @@ std::optional<Error> client_refusal(const std::string& operation, const json::ob
     if (operation != rule.operation) continue;
     auto it = request.find(rule.parameter);
     if (it == request.end()) continue;
-    std::size_t n = it->value().is_string() ? it->value().get_string().size()
+    std::size_t n = it->value().is_string()  ? it->value().get_string().size()
                     : it->value().is_array() ? it->value().get_array().size()
                                              : 1;
     if (n >= 1) continue;
-    return Error{"ParamValidationError", "Parameter validation failed:\nInvalid length for parameter " +
-                                             std::string(rule.parameter) + ", value: " + std::to_string(n) +
-                                             ", valid min length: 1"};
+    return Error{"ParamValidationError",
+                 "Parameter validation failed:\nInvalid length for parameter " +
+                     std::string(rule.parameter) + ", value: " + std::to_string(n) +
+                     ", valid min length: 1"};
   }
   return std::nullopt;
 }
@@ -98,7 +105,8 @@ CheckReport failure(std::string message) {
 
 }  // namespace
 
-Result<api::Response> call_operation(api::Dispatcher& d, const std::string& operation, json::value request) {
+Result<api::Response> call_operation(api::Dispatcher& d, const std::string& operation,
+                                     json::value request) {
   auto promise = std::make_shared<std::promise<api::Response>>();
   auto future = promise->get_future();
   api::RequestInfo info;
@@ -111,12 +119,14 @@ Result<api::Response> call_operation(api::Dispatcher& d, const std::string& oper
     }
   });
   if (future.wait_for(std::chrono::seconds(api_call_seconds_max)) != std::future_status::ready)
-    return Error{"Timeout", operation + " did not reply within " + std::to_string(api_call_seconds_max) + " s"};
+    return Error{"Timeout", operation + " did not reply within " +
+                                std::to_string(api_call_seconds_max) + " s"};
   return future.get();
 }
 
 std::string operation_name(const std::string& recorded) {
-  std::string snake = recorded.substr(recorded.find('.') == std::string::npos ? 0 : recorded.find('.') + 1);
+  std::string snake =
+      recorded.substr(recorded.find('.') == std::string::npos ? 0 : recorded.find('.') + 1);
   std::string out;
   bool upper = true;
   for (char ch : snake) {
@@ -137,7 +147,8 @@ std::string api_error_skip_reason(const Case& c, const RunnerConfig& config) {
 
 CheckReport run_test_state_case(const Case& c, const RunnerConfig& config) {
   auto response = call_test_state(c, config);
-  if (!response) return failure("TestState answered " + response.error().name + ": " + response.error().cause);
+  if (!response)
+    return failure("TestState answered " + response.error().name + ": " + response.error().cause);
   return check_api_response(c, *response);
 }
 
@@ -158,19 +169,24 @@ CheckReport run_api_error_case(const Case& c, const RunnerConfig& config) {
       if (!call.is_object()) continue;
       std::string setup_op = operation_name(string_of(call.get_object(), "operation"));
       if (client_refusal(setup_op, object_of(call.get_object(), "request"))) continue;
-      auto r = call_operation(*dispatcher, setup_op, json::value(object_of(call.get_object(), "request")));
+      auto r = call_operation(*dispatcher, setup_op,
+                              json::value(object_of(call.get_object(), "request")));
       // A setup call may fail: the recorded test made the earlier failing calls of its scenario
       // too (the corpus keeps only its last error). Only a call that never answers ends the case.
       if (!r) return failure("setup " + setup_op + ": " + r.error().cause);
-      if (r->is_error()) notes.push_back("setup " + setup_op + " answered " + r->error().type + ": " + r->error().message);
+      if (r->is_error())
+        notes.push_back("setup " + setup_op + " answered " + r->error().type + ": " +
+                        r->error().message);
     }
   }
   // TestState's definition and input live beside the request in the case file.
   json::object request = is_test_state(c) ? test_state_request(c) : object_of(c.doc, "request");
   // A create_error case keeps the machine's definition beside its request.
   if (op == "CreateStateMachine" && !request.contains("definition")) {
-    if (auto* raw = c.doc.if_contains("definition_raw"); raw && raw->is_string()) request["definition"] = *raw;
-    else if (auto* d = c.doc.if_contains("definition")) request["definition"] = d->is_string() ? *d : json::value(json::dump(*d));
+    if (auto* raw = c.doc.if_contains("definition_raw"); raw && raw->is_string())
+      request["definition"] = *raw;
+    else if (auto* d = c.doc.if_contains("definition"))
+      request["definition"] = d->is_string() ? *d : json::value(json::dump(*d));
   }
   auto r = call_operation(*dispatcher, op, json::value(std::move(request)));
   if (!r) return failure(op + ": " + r.error().cause);

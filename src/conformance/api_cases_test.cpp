@@ -26,7 +26,8 @@ TEST(ApiCases, TestStateCaseComparesTheNormalisedResponse) {
   const std::string base = R"({"definition": {"Type": "Pass", "End": true}, "input": {"a": [1, 2]},
       "request": {"inspectionLevel": "INFO"}, "normalisation": {}, "expected": {"response": )";
   RunnerConfig config;
-  auto good = make_case("test_state", base + R"({"output": {"a": [1, 2]}, "status": "SUCCEEDED"}}})");
+  auto good =
+      make_case("test_state", base + R"({"output": {"a": [1, 2]}, "status": "SUCCEEDED"}}})");
   EXPECT_FALSE(run_test_state_case(good, config).failure.has_value());
   auto bad = make_case("test_state", base + R"({"output": {"a": [1]}, "status": "SUCCEEDED"}}})");
   EXPECT_TRUE(run_test_state_case(bad, config).failure.has_value());

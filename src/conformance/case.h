@@ -16,15 +16,15 @@ namespace stepwise::conformance {
 inline constexpr std::size_t case_file_bytes_max = 16 * 1024 * 1024;
 
 struct Case {
-  std::string file;      // where it was read from
+  std::string file;  // where it was read from
   std::string name;
   std::string category;
-  std::string kind;      // execution, execution_sync, validate_definition, create_error, ...
-  json::object doc;      // the whole case
+  std::string kind;  // execution, execution_sync, validate_definition, create_error, ...
+  json::object doc;  // the whole case
 
   const json::object& expected() const;
   const json::object& normalisation() const;
-  const json::object& names() const;              // names_used_when_traced ({} when absent)
+  const json::object& names() const;               // names_used_when_traced ({} when absent)
   std::vector<std::string> requires_list() const;  // `requires`
   std::vector<std::string> strings(const json::object& o, const char* key) const;
   bool express() const;  // EXPRESS machine (or a StartSyncExecution case)

@@ -61,8 +61,8 @@ void check_result(const Case& c, const ActualExecution& actual, const Rules& rul
   }
   json::object e;
   json::object a;
-  json::value out_text = actual.output ? json::value(json::string(json::dump(*actual.output)))
-                                       : json::value(nullptr);
+  json::value out_text =
+      actual.output ? json::value(json::string(json::dump(*actual.output))) : json::value(nullptr);
   if (auto* o = exp.if_contains("output")) {
     e["output"] = *o;
     a["output"] = decode_text(normalise_field(out_text, rules.norm, "output"));
@@ -92,7 +92,8 @@ bool in_block_type(const json::value& event) {
 }
 
 bool block_mode(const Rules& rules, const json::array& expected) {
-  if (auto* s = rules.norm.if_contains("parallel_events_sorted"); s && s->is_bool() && s->get_bool())
+  if (auto* s = rules.norm.if_contains("parallel_events_sorted");
+      s && s->is_bool() && s->get_bool())
     return true;
   return std::any_of(expected.begin(), expected.end(), in_block_type);
 }
@@ -120,7 +121,10 @@ std::optional<std::string> multiset_difference(const json::array& exp, const jso
   int shown = 0;
   for (const auto& [type, n] : count) {
     if (n == 0) continue;
-    if (shown++ == 3) { msg += "; ..."; break; }
+    if (shown++ == 3) {
+      msg += "; ...";
+      break;
+    }
     if (!msg.empty()) msg += "; ";
     msg += type + (n > 0 ? " missing x" + std::to_string(n) : " extra x" + std::to_string(-n));
   }
@@ -295,7 +299,8 @@ json::object sync_response(const ActualExecution& actual) {
 // Some recordings kept boto's exception text, "An error occurred (Code) when calling the
 // Operation operation: <message>"; the API's own message is what follows.
 std::string without_client_prefix(const std::string& message) {
-  static const RE2 prefix("^An error occurred \\([A-Za-z.]+\\) when calling the [A-Za-z]+ operation: ");
+  static const RE2 prefix(
+      "^An error occurred \\([A-Za-z.]+\\) when calling the [A-Za-z]+ operation: ");
   std::string out = message;
   RE2::Replace(&out, prefix, "");
   return out;
@@ -334,7 +339,8 @@ CheckReport check_api_response(const Case& c, const json::value& response) {
     fail(r, "case has no expected response");
     return r;
   }
-  compare_soft(without_response_metadata(*want), normalise_envelope(response, rules.norm), rules, r);
+  compare_soft(without_response_metadata(*want), normalise_envelope(response, rules.norm), rules,
+               r);
   return r;
 }
 

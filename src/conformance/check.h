@@ -17,12 +17,12 @@ namespace stepwise::conformance {
 
 // What one execution did, in API terms.
 struct ActualExecution {
-  std::string status;                 // SUCCEEDED, FAILED, TIMED_OUT, ABORTED
+  std::string status;  // SUCCEEDED, FAILED, TIMED_OUT, ABORTED
   std::optional<json::value> output;
   std::optional<std::string> error;
   std::optional<std::string> cause;
-  json::array events;                 // GetExecutionHistory events (timestamps are ignored)
-  std::string input_text;             // the execution input as JSON text
+  json::array events;      // GetExecutionHistory events (timestamps are ignored)
+  std::string input_text;  // the execution input as JSON text
   std::string execution_arn;
   std::string execution_name;
   std::string state_machine_arn;

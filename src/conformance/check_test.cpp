@@ -63,13 +63,15 @@ TEST(CheckExecution, HistoryComparedInOrderWithDetails) {
   a.status = "SUCCEEDED";
   a.output = J("{}");
   a.events.push_back(event(1, 0, "ExecutionStarted"));
-  a.events.push_back(event(2, 0, "PassStateEntered", "stateEnteredEventDetails", R"({"name":"A","input":"{}"})"));
+  a.events.push_back(
+      event(2, 0, "PassStateEntered", "stateEnteredEventDetails", R"({"name":"A","input":"{}"})"));
   EXPECT_FALSE(check_execution(c, a).failure.has_value());
 
   a.events[1].as_object()["stateEnteredEventDetails"].as_object()["name"] = "B";
   auto r = check_execution(c, a);
   ASSERT_TRUE(r.failure.has_value());
-  EXPECT_EQ(*r.failure, "history events[1].stateEnteredEventDetails.name: expected \"A\", got \"B\"");
+  EXPECT_EQ(*r.failure,
+            "history events[1].stateEnteredEventDetails.name: expected \"A\", got \"B\"");
 }
 
 TEST(CheckExecution, HistoryTypeSequenceDifferenceIsReportedFirst) {
@@ -95,8 +97,10 @@ TEST(CheckExecution, MapBlockEventsMatchAsAMultiset) {
   a.status = "SUCCEEDED";
   a.output = J("{}");
   a.events.push_back(event(1, 0, "MapStateStarted"));
-  a.events.push_back(event(2, 1, "PassStateEntered", "stateEnteredEventDetails", R"({"name":"B"})"));
-  a.events.push_back(event(3, 2, "PassStateEntered", "stateEnteredEventDetails", R"({"name":"A"})"));
+  a.events.push_back(
+      event(2, 1, "PassStateEntered", "stateEnteredEventDetails", R"({"name":"B"})"));
+  a.events.push_back(
+      event(3, 2, "PassStateEntered", "stateEnteredEventDetails", R"({"name":"A"})"));
   a.events.push_back(event(4, 3, "MapStateSucceeded"));
   EXPECT_FALSE(check_execution(c, a).failure.has_value());
 
@@ -137,9 +141,11 @@ TEST(CheckExecution, SoftPathDifferenceIsReportedButPasses) {
 }
 
 TEST(CheckCreateError, ComparesTheMessage) {
-  Case c = make_case(R"({"error_code":"InvalidDefinition","error_message":"Invalid State Machine Definition: 'X at /'"})");
-  EXPECT_FALSE(check_create_error(c, "InvalidDefinition",
-                                  "Invalid State Machine Definition: 'X at /'").failure);
+  Case c = make_case(
+      R"({"error_code":"InvalidDefinition","error_message":"Invalid State Machine Definition: 'X at /'"})");
+  EXPECT_FALSE(
+      check_create_error(c, "InvalidDefinition", "Invalid State Machine Definition: 'X at /'")
+          .failure);
   EXPECT_TRUE(check_create_error(c, "InvalidDefinition", "other").failure);
   auto accepted = check_create_error(c, std::nullopt, std::nullopt);
   ASSERT_TRUE(accepted.failure.has_value());
@@ -147,7 +153,8 @@ TEST(CheckCreateError, ComparesTheMessage) {
 }
 
 TEST(CheckCreateError, IgnoresTheSdkClientPrefixOfARecordedMessage) {
-  Case c = make_case(R"({"error_code":"InvalidDefinition","error_message":"An error occurred (InvalidDefinition) when calling the CreateStateMachine operation: Invalid X"})");
+  Case c = make_case(
+      R"({"error_code":"InvalidDefinition","error_message":"An error occurred (InvalidDefinition) when calling the CreateStateMachine operation: Invalid X"})");
   EXPECT_FALSE(check_create_error(c, "InvalidDefinition", "Invalid X").failure);
 }
 

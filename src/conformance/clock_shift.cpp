@@ -65,8 +65,8 @@ Status shift_clock_relative(Case& c, Millis now_ms) {
   // The normalisation's patterns name the input's timestamps literally (as regexes whose only
   // special character in an instant is `.`): the same text, moved the same way.
   auto* norm = c.doc.if_contains("normalisation");
-  auto* replacements = norm && norm->is_object() ? norm->get_object().if_contains("replacements")
-                                                 : nullptr;
+  auto* replacements =
+      norm && norm->is_object() ? norm->get_object().if_contains("replacements") : nullptr;
   if (replacements && replacements->is_array()) {
     for (auto& r : replacements->get_array()) {
       if (!r.is_object()) continue;

@@ -57,8 +57,7 @@ std::optional<Difference> differ(const std::string& path, const json::value& e,
 }
 
 std::optional<Difference> compare_objects(const json::object& e, const json::object& a,
-                                          const Tokens& extra, const std::string& path,
-                                          int depth);
+                                          const Tokens& extra, const std::string& path, int depth);
 
 std::optional<Difference> compare(const json::value& e, const json::value& a, const Tokens& extra,
                                   const std::string& path, int depth) {
@@ -76,7 +75,8 @@ std::optional<Difference> compare(const json::value& e, const json::value& a, co
         return d;
     }
     if (ea.size() != aa.size())
-      return Difference{path, std::to_string(ea.size()) + " items", std::to_string(aa.size()) + " items"};
+      return Difference{path, std::to_string(ea.size()) + " items",
+                        std::to_string(aa.size()) + " items"};
     return std::nullopt;
   }
   if (e.is_string()) {
@@ -101,8 +101,7 @@ std::optional<Difference> compare(const json::value& e, const json::value& a, co
 }
 
 std::optional<Difference> compare_objects(const json::object& e, const json::object& a,
-                                          const Tokens& extra, const std::string& path,
-                                          int depth) {
+                                          const Tokens& extra, const std::string& path, int depth) {
   for (const auto& kv : e) {
     auto* av = a.if_contains(kv.key());
     if (!av) return Difference{key_path(path, kv.key()), brief(kv.value()), "(missing)"};
@@ -180,14 +179,20 @@ void step(json::value& v, const std::vector<Segment>& segs, std::size_t k, int d
     if (!v.is_array() || static_cast<std::size_t>(s.index) >= v.get_array().size()) return;
     json::value& x = v.get_array()[static_cast<std::size_t>(s.index)];
     // An array slot cannot be erased without shifting its neighbours: it becomes null.
-    if (last) x = nullptr; else remove_at(x, segs, k + 1, depth + 1);
+    if (last)
+      x = nullptr;
+    else
+      remove_at(x, segs, k + 1, depth + 1);
     return;
   }
   if (!v.is_object()) return;
   auto& obj = v.get_object();
   auto it = obj.find(s.name);
   if (it == obj.end()) return;
-  if (last) obj.erase(it); else remove_at(it->value(), segs, k + 1, depth + 1);
+  if (last)
+    obj.erase(it);
+  else
+    remove_at(it->value(), segs, k + 1, depth + 1);
 }
 
 void remove_at(json::value& v, const std::vector<Segment>& segs, std::size_t k, int depth) {

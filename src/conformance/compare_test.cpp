@@ -20,8 +20,9 @@ TEST(LooseEqual, BooleansAreNotNumbers) {
 }
 
 TEST(LooseEqual, PlaceholderInExpectedTextIsAWildcard) {
-  EXPECT_TRUE(loose_equal(J("\"arn:<partition>:states:<region>:111111111111:execution:<ArnPart_0idx>:x\""),
-                          J("\"arn:<partition>:states:eu-west-1:111111111111:execution:sm-1:x\"")));
+  EXPECT_TRUE(
+      loose_equal(J("\"arn:<partition>:states:<region>:111111111111:execution:<ArnPart_0idx>:x\""),
+                  J("\"arn:<partition>:states:eu-west-1:111111111111:execution:sm-1:x\"")));
   EXPECT_FALSE(loose_equal(J("\"arn:<partition>:states:<region>:111111111111:execution\""),
                            J("\"arn:aws:states:us-east-1:222222222222:execution\"")));
 }
@@ -89,8 +90,9 @@ TEST(StripKeys, DropsSdkMetadataAtAnyDepth) {
 }
 
 TEST(RemovePaths, RemovesDeepKeysAndIndexedPaths) {
-  auto v = J("{\"events\":[{\"id\":1,\"previousEventId\":0},{\"id\":2,\"previousEventId\":1}],"
-             "\"x\":{\"RedriveCount\":0}}");
+  auto v =
+      J("{\"events\":[{\"id\":1,\"previousEventId\":0},{\"id\":2,\"previousEventId\":1}],"
+        "\"x\":{\"RedriveCount\":0}}");
   remove_paths(v, {"$..RedriveCount", "$..events[1].previousEventId"});
   EXPECT_EQ(json::dump(v), "{\"events\":[{\"id\":1,\"previousEventId\":0},{\"id\":2}],\"x\":{}}");
 }
@@ -113,8 +115,8 @@ TEST(RemovePaths, IgnoresPathsItCannotRead) {
 namespace stepwise::conformance {
 namespace {
 TEST(Compare, ABareTokenMatchesAPlaceholderFormOfTheSameValue) {
-  EXPECT_TRUE(text_matches("arn:<partition>:iam::111111111111:role/<resource:1>", "snf_role_arn",
-                           {}));
+  EXPECT_TRUE(
+      text_matches("arn:<partition>:iam::111111111111:role/<resource:1>", "snf_role_arn", {}));
   EXPECT_FALSE(text_matches("arn:aws:iam::111111111111:role/x", "snf_role_arn", {}));
   EXPECT_FALSE(text_matches("<resource:1>", "other", {}) == false);
 }

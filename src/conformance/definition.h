@@ -21,7 +21,8 @@ json::value validation_response(std::string_view definition_text, bool express =
 // CreateStateMachine's InvalidDefinition message for this definition, or nullopt when AWS would
 // accept it (validator first, then the compiler when it is built in).
 // `express`: an EXPRESS machine (which rejects activities, .sync and .waitForTaskToken).
-std::optional<std::string> create_error_message(const json::value& definition, bool express = false);
+std::optional<std::string> create_error_message(const json::value& definition,
+                                                bool express = false);
 std::optional<std::string> create_error_message_text(std::string_view definition_text,
                                                      bool express = false);
 

@@ -37,7 +37,6 @@ Result<std::shared_ptr<const asl::StateMachine>> compile_case(const Case& c) {
   return asl::compile_text(raw);
 }
 
-
 engine::RunOptions run_options(const Case& c) {
   engine::RunOptions o;
   const auto& names = c.names();
@@ -74,13 +73,15 @@ Result<json::value> case_input(const Case& c) {
   return json::value(json::object{});
 }
 
-Status register_functions(const Case& c, const RunnerConfig& config, tasks::FunctionRunner& runner) {
+Status register_functions(const Case& c, const RunnerConfig& config,
+                          tasks::FunctionRunner& runner) {
   const auto& functions = object_of(object_of(c.doc, "resources"), "lambda_functions");
   for (const auto& kv : functions) {
     if (!kv.value().is_object()) continue;
     std::string handler = string_of(kv.value().get_object(), "handler_file");
-    std::string path = (std::filesystem::path(config.handlers_dir) /
-                        std::filesystem::path(handler).filename()).string();
+    std::string path =
+        (std::filesystem::path(config.handlers_dir) / std::filesystem::path(handler).filename())
+            .string();
     if (handler.empty() || !std::filesystem::exists(path))
       return Error{"HandlerMissing", "no local handler for Lambda function " +
                                          std::string(kv.key()) + " (" + path + ")"};

@@ -52,7 +52,7 @@ struct CaseServiceOptions {
 };
 
 struct RunnerConfig {
-  std::string handlers_dir;     // holds <basename of handler_file> for each Lambda function
+  std::string handlers_dir;  // holds <basename of handler_file> for each Lambda function
   std::string python = "python3";
   Millis clock_start_ms = 0;    // where each case's ManualClock starts (the caller reads the time)
   std::string dump_actual_dir;  // when set: <dir>/<case>.json gets what the execution did, in
@@ -61,7 +61,8 @@ struct RunnerConfig {
   // cases are skipped, except TestState's, which call teststate::test_state directly.
   std::function<std::unique_ptr<api::Dispatcher>()> dispatcher_factory;
   // Execution cases that need the API (see service_execute.h). Unset: those cases are skipped.
-  std::function<Result<std::unique_ptr<CaseService>>(const CaseServiceOptions&)> case_service_factory;
+  std::function<Result<std::unique_ptr<CaseService>>(const CaseServiceOptions&)>
+      case_service_factory;
   // The AWS services the case service builds in ("sqs"): a case needing another is skipped.
   std::vector<std::string> builtin_services;
 };

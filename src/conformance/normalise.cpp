@@ -33,15 +33,32 @@ void dump_py_string(std::string_view s, std::string& out) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
         default:
-          if (c < 0x20) put_u(c); else out += static_cast<char>(c);
+          if (c < 0x20)
+            put_u(c);
+          else
+            out += static_cast<char>(c);
       }
       ++i;
       continue;
@@ -77,12 +94,24 @@ void dump_py(const json::value& v, std::string& out, int depth, bool sort_keys) 
     return;
   }
   switch (v.kind()) {
-    case boost::json::kind::null: out += "null"; break;
-    case boost::json::kind::bool_: out += v.get_bool() ? "true" : "false"; break;
-    case boost::json::kind::int64: out += std::to_string(v.get_int64()); break;
-    case boost::json::kind::uint64: out += std::to_string(v.get_uint64()); break;
-    case boost::json::kind::double_: dump_py_double(v.get_double(), out); break;
-    case boost::json::kind::string: dump_py_string(v.get_string(), out); break;
+    case boost::json::kind::null:
+      out += "null";
+      break;
+    case boost::json::kind::bool_:
+      out += v.get_bool() ? "true" : "false";
+      break;
+    case boost::json::kind::int64:
+      out += std::to_string(v.get_int64());
+      break;
+    case boost::json::kind::uint64:
+      out += std::to_string(v.get_uint64());
+      break;
+    case boost::json::kind::double_:
+      dump_py_double(v.get_double(), out);
+      break;
+    case boost::json::kind::string:
+      dump_py_string(v.get_string(), out);
+      break;
     case boost::json::kind::array: {
       out += '[';
       bool first = true;
@@ -193,7 +222,10 @@ std::vector<Slot> jsonpath_find(json::value& root, const std::string& path) {
   for (const auto& [deep, name] : segs) {
     std::vector<json::value*> cands;
     for (json::value* v : values) {
-      if (deep) descendants(*v, cands, 0); else cands.push_back(v);
+      if (deep)
+        descendants(*v, cands, 0);
+      else
+        cands.push_back(v);
     }
     cur.clear();
     values.clear();
@@ -250,11 +282,15 @@ void apply_rule(const std::vector<Slot>& slots, const json::object& rule, Refere
   std::string replacement;
   if (auto* r = rule.if_contains("replacement"); r && r->is_string()) replacement = r->get_string();
   bool by_reference = true;
-  if (auto* r = rule.if_contains("replace_reference"); r && r->is_bool()) by_reference = r->get_bool();
+  if (auto* r = rule.if_contains("replace_reference"); r && r->is_bool())
+    by_reference = r->get_bool();
   for (const auto& slot : slots) {
     auto it = slot.parent->find(slot.key);
     if (it == slot.parent->end()) continue;
-    if (by_reference) refs.add(it->value(), replacement); else it->value() = json::string(replacement);
+    if (by_reference)
+      refs.add(it->value(), replacement);
+    else
+      it->value() = json::string(replacement);
   }
 }
 
@@ -321,7 +357,8 @@ void cause_json_inputs(const json::value& v, References& refs, int depth) {
 bool is_timestamp_key(std::string_view k) {
   if (k == "creationTime" || k == "ingestionTime") return true;
   std::string lower(k);
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return lower.find("timestamp") != std::string::npos;
 }
 
@@ -329,7 +366,8 @@ void timestamp_keys(json::value& v, int depth) {
   if (depth > walk_depth_max || !v.is_object()) return;
   for (auto& kv : v.get_object()) {
     json::value& x = kv.value();
-    bool iso = x.is_string() && RE2::PartialMatch(std::string(x.get_string()), patterns().iso8601_prefix);
+    bool iso =
+        x.is_string() && RE2::PartialMatch(std::string(x.get_string()), patterns().iso8601_prefix);
     if (is_timestamp_key(kv.key()) && !iso) {
       x = "timestamp";
     } else if (x.is_object()) {
@@ -352,7 +390,8 @@ void collect_uuids(const json::value& v, std::vector<std::string>& acc, int dept
   if (depth > walk_depth_max || !v.is_object()) return;
   std::vector<std::pair<std::string_view, const json::value*>> items;
   for (const auto& kv : v.get_object()) items.emplace_back(kv.key(), &kv.value());
-  std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::sort(items.begin(), items.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   for (const auto& [k, x] : items) {
     if (x->is_string() && ends_with_id(k) &&
         RE2::PartialMatch(std::string(x->get_string()), patterns().uuid_prefix)) {

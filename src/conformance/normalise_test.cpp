@@ -25,11 +25,13 @@ TEST(Normalise, ParsesObjectTextOneLevelButNotArrays) {
 }
 
 TEST(Normalise, AppliesReplacementsInOrderThenGlobals) {
-  auto n = norm(R"({"replacements":[{"pattern":"sm_u1","replacement":"<ArnPart_0idx>","regex":true}]})");
+  auto n =
+      norm(R"({"replacements":[{"pattern":"sm_u1","replacement":"<ArnPart_0idx>","regex":true}]})");
   auto out = normalise_envelope(
       J(R"({"arn":"arn:aws:states:us-east-1:111111111111:stateMachine:sm_u1"})"), n);
-  EXPECT_EQ(json::dump(out),
-            R"({"arn":"arn:<partition>:states:<region>:111111111111:stateMachine:<ArnPart_0idx>"})");
+  EXPECT_EQ(
+      json::dump(out),
+      R"({"arn":"arn:<partition>:states:<region>:111111111111:stateMachine:<ArnPart_0idx>"})");
 }
 
 TEST(Normalise, ReplacementTextIsLiteral) {
@@ -42,17 +44,22 @@ TEST(Normalise, UuidsUnderIdKeysBecomeNumberedPlaceholders) {
   auto out = normalise_envelope(
       J(R"({"requestId":"0f0e0d0c-1111-2222-3333-444455556666","other":"0f0e0d0c-1111-2222-3333-444455556666","x":"aaaaaaaa-1111-2222-3333-444455556666"})"),
       {});
-  EXPECT_EQ(json::dump(out), R"({"other":"<uuid:1>","requestId":"<uuid:1>","x":"aaaaaaaa-1111-2222-3333-444455556666"})");
+  EXPECT_EQ(
+      json::dump(out),
+      R"({"other":"<uuid:1>","requestId":"<uuid:1>","x":"aaaaaaaa-1111-2222-3333-444455556666"})");
 }
 
 TEST(Normalise, IsoTimestampsBecomeDate) {
-  auto out = normalise_envelope(J(R"({"when":"at 2024-02-29T10:11:12.345Z ok","bad":"2023-02-29T10:11:12Z"})"), {});
+  auto out = normalise_envelope(
+      J(R"({"when":"at 2024-02-29T10:11:12.345Z ok","bad":"2023-02-29T10:11:12Z"})"), {});
   EXPECT_EQ(json::dump(out), R"({"bad":"2023-02-29T10:11:12Z","when":"at date ok"})");
 }
 
 TEST(Normalise, NonIsoValuesUnderTimestampKeysBecomeTimestamp) {
-  auto out = normalise_envelope(J(R"({"timestamp":1700000000,"eventTimestamp":{"a":1},"creationTime":"x"})"), {});
-  EXPECT_EQ(json::dump(out), R"({"creationTime":"timestamp","eventTimestamp":"timestamp","timestamp":"timestamp"})");
+  auto out = normalise_envelope(
+      J(R"({"timestamp":1700000000,"eventTimestamp":{"a":1},"creationTime":"x"})"), {});
+  EXPECT_EQ(json::dump(out),
+            R"({"creationTime":"timestamp","eventTimestamp":"timestamp","timestamp":"timestamp"})");
 }
 
 TEST(Normalise, JsonpathReplacementSetsValueOrReference) {
@@ -60,7 +67,8 @@ TEST(Normalise, JsonpathReplacementSetsValueOrReference) {
       {"jsonpath":"$..StartDate","replacement":"start-date","replace_reference":false},
       {"jsonpath":"$..Token","replacement":"token","replace_reference":true}]})");
   auto out = normalise_envelope(J(R"({"o":{"StartDate":5,"Token":"t0k","Echo":"t0k"}})"), n);
-  EXPECT_EQ(json::dump(out), R"({"o":{"Echo":"<token:1>","StartDate":"start-date","Token":"<token:1>"}})");
+  EXPECT_EQ(json::dump(out),
+            R"({"o":{"Echo":"<token:1>","StartDate":"start-date","Token":"<token:1>"}})");
 }
 
 TEST(Normalise, EmptyReferenceValueMakesTheResultNullAsInPython) {

@@ -19,8 +19,7 @@ std::string anchored(const char* text) { return std::string("^(?:") + text + ")"
 Patterns::Patterns()
     : iso8601(iso8601_text),
       iso8601_prefix(anchored(iso8601_text)),
-      uuid_prefix(
-          "^[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}"),
+      uuid_prefix("^[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}"),
       cause_json("^.*'(\\{.*\\})'"),
       placeholder("<[A-Za-z0-9_:\\- .]+>") {}
 

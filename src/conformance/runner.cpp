@@ -55,8 +55,8 @@ CaseResult run_execution_case(const Case& c, const RunnerConfig& config, CaseRes
     return r;
   }
   if (!config.dump_actual_dir.empty()) dump_actual(c, *actual, config.dump_actual_dir);
-  CheckReport report = c.kind == "execution_sync" ? check_sync_execution(c, *actual)
-                                                  : check_execution(c, *actual);
+  CheckReport report =
+      c.kind == "execution_sync" ? check_sync_execution(c, *actual) : check_execution(c, *actual);
   if (!report.failure && actual->post_failure) report.failure = *actual->post_failure;
   for (auto& note : actual->post_notes) report.soft.push_back(note);
   return verdict_of(std::move(r), report);
@@ -134,8 +134,10 @@ CaseResult run_case(const Case& c, const RunnerConfig& config) {
     return r;
   }
   if (c.kind == "validate_definition")
-    return verdict_of(std::move(r), check_validation(c, validation_response(definition_text(c), express_request(c))));
-  if (c.kind == "api_error" || via_api) return verdict_of(std::move(r), run_api_error_case(c, config));
+    return verdict_of(std::move(r), check_validation(c, validation_response(definition_text(c),
+                                                                            express_request(c))));
+  if (c.kind == "api_error" || via_api)
+    return verdict_of(std::move(r), run_api_error_case(c, config));
   if (c.kind == "create_error") return run_create_error_case(c, std::move(r));
   if (c.kind == "test_state") return verdict_of(std::move(r), run_test_state_case(c, config));
   return run_execution_case(c, config, std::move(r));

@@ -22,8 +22,8 @@ struct CaseResult {
   std::string category;
   std::string kind;
   Verdict verdict = Verdict::skipped;
-  std::string detail;              // the first difference (failed) or the reason (skipped)
-  std::vector<std::string> soft;   // differences only at soft paths
+  std::string detail;             // the first difference (failed) or the reason (skipped)
+  std::vector<std::string> soft;  // differences only at soft paths
 };
 
 // Why this case cannot run here ("" when it can): an unsupported kind or requirement.

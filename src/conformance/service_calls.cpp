@@ -15,8 +15,7 @@
 namespace stepwise::conformance {
 namespace {
 
-constexpr const char* kAwsServices[] = {"s3", "sqs", "sns", "dynamodb", "events",
-                                        "secretsmanager"};
+constexpr const char* kAwsServices[] = {"s3", "sqs", "sns", "dynamodb", "events", "secretsmanager"};
 
 // "setup_calls[3]" → ("setup_calls", 3).
 std::optional<std::pair<std::string, std::size_t>> list_ref(std::string_view ref) {
@@ -93,8 +92,7 @@ Result<json::value> value_at(const json::value& root, const json::array& path) {
     } else if (step.is_string()) {
       const auto* o = cur.if_object();
       const json::value* next = o ? o->if_contains(step.get_string()) : nullptr;
-      if (next == nullptr)
-        return Error{"Replay", "no member " + std::string(step.get_string())};
+      if (next == nullptr) return Error{"Replay", "no member " + std::string(step.get_string())};
       cur = *next;
     } else if (json::is_number(step)) {
       const auto* a = cur.if_array();
@@ -180,8 +178,7 @@ Result<json::value> CaseReplay::call(const json::object& recorded, const json::v
     sent.get_object()["ChecksumMode"] = "ENABLED";
   auto r = call_operation(*target, op, std::move(sent));
   if (!r.ok()) return r.error();
-  if (r->is_error())
-    return Error{r->error().type, service + "." + op + ": " + r->error().message};
+  if (r->is_error()) return Error{r->error().type, service + "." + op + ": " + r->error().message};
   return r->body();
 }
 
@@ -338,8 +335,8 @@ void as_boto3_values(json::value& v, std::size_t depth = 0) {
     for (auto& kv : *o) as_boto3_values(kv.value(), depth + 1);
   } else if (auto* a = v.if_array()) {
     for (auto& x : *a) as_boto3_values(x, depth + 1);
-  } else if (v.is_string() && RE2::FullMatch(std::string_view(v.get_string()),
-                                             patterns().iso8601)) {
+  } else if (v.is_string() &&
+             RE2::FullMatch(std::string_view(v.get_string()), patterns().iso8601)) {
     v = json::object{{"$datetime", v.get_string()}};
   }
 }
@@ -418,8 +415,8 @@ Status CaseReplay::finish(const json::value& input, const json::value* output,
       auto got = value_at(*answer, path->get_array());
       if (!got.ok() || !json::equal(*got, *equals))
         return Error{"PostCallAssert", "post call " + string_of(recorded, "operation") + " " +
-                                           json::dump(*path) + ": expected " +
-                                           json::dump(*equals) + ", got " +
+                                           json::dump(*path) + ": expected " + json::dump(*equals) +
+                                           ", got " +
                                            (got.ok() ? json::dump(*got) : got.error().cause)};
     }
   }

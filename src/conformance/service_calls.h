@@ -89,7 +89,7 @@ class CaseReplay {
   std::vector<std::string> helper_executions_;
   std::vector<std::thread> workers_;
   std::mutex mu_;
-  std::string worker_error_;  // guarded by mu_
+  std::string worker_error_;                                        // guarded by mu_
   std::map<std::size_t, std::vector<json::value>> worker_answers_;  // guarded by mu_
   std::atomic<bool> stopping_{false};
 };

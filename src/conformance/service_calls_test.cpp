@@ -39,8 +39,7 @@ class FakeS3 final : public api::Dispatcher {
 
 class FakeService final : public CaseService {
  public:
-  void dispatch(std::string_view, json::value, const api::RequestInfo&,
-                api::Reply reply) override {
+  void dispatch(std::string_view, json::value, const api::RequestInfo&, api::Reply reply) override {
     reply(json::object{});
   }
   void release_clock() override {}
@@ -108,8 +107,8 @@ TEST(CaseReplayPostCalls, APartPlacedAtItsSnapshotPath) {
   const std::string from =
       R"([{"snapshot_path": ["tag"], "response_path": ["ETag"]},
           {"snapshot_path": ["body", "text"], "response_path": ["Body", "$json", "Dict"]}])";
-  auto ok = finish(svc, post_call_case(R"({"tag": "\"49e3\"", "body": {"text": "Value"}})", from),
-                   soft);
+  auto ok =
+      finish(svc, post_call_case(R"({"tag": "\"49e3\"", "body": {"text": "Value"}})", from), soft);
   EXPECT_TRUE(ok.ok()) << ok.error().cause;
   auto missing = finish(svc, post_call_case(R"({"tag": "\"49e3\""})", from), soft);
   ASSERT_FALSE(missing.ok());
@@ -119,10 +118,10 @@ TEST(CaseReplayPostCalls, APartPlacedAtItsSnapshotPath) {
 TEST(CaseReplayPostCalls, AResponsePathThatReachesNothingFails) {
   FakeService svc;
   std::vector<std::string> soft;
-  auto s = finish(svc,
-                  post_call_case(R"({"x": 1})",
-                                 R"([{"snapshot_path": ["x"], "response_path": ["Nope"]}])"),
-                  soft);
+  auto s = finish(
+      svc,
+      post_call_case(R"({"x": 1})", R"([{"snapshot_path": ["x"], "response_path": ["Nope"]}])"),
+      soft);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().name, "PostCallFailed");
 }

@@ -21,7 +21,8 @@ constexpr const char* kDefaultRole = "arn:aws:iam::111111111111:role/sfn-conform
 Result<json::object> call(CaseService& svc, const std::string& op, json::object request) {
   auto r = call_operation(svc, op, json::value(std::move(request)));
   if (!r.ok()) return r.error();
-  if (r->is_error()) return Error{"SetupFailed", op + ": " + r->error().type + ": " + r->error().message};
+  if (r->is_error())
+    return Error{"SetupFailed", op + ": " + r->error().type + ": " + r->error().message};
   if (!r->body().is_object()) return json::object{};
   return r->body().get_object();
 }
@@ -38,8 +39,9 @@ std::string role_of(const Case& c) {
   return role.empty() ? kDefaultRole : role;
 }
 
-Result<std::string> create_machine(CaseService& svc, const std::string& name, std::string definition,
-                                   const std::string& type, const std::string& role) {
+Result<std::string> create_machine(CaseService& svc, const std::string& name,
+                                   std::string definition, const std::string& type,
+                                   const std::string& role) {
   json::object request{{"name", name}, {"definition", std::move(definition)}, {"roleArn", role}};
   if (!type.empty()) request["type"] = type;
   auto body = call(svc, "CreateStateMachine", std::move(request));
@@ -52,10 +54,12 @@ Status create_nested_targets(const Case& c, CaseService& svc) {
   std::size_t n = 0;
   for (const auto& kv : object_of(object_of(c.doc, "resources"), "state_machines")) {
     if (!kv.value().is_object()) continue;
-    if (++n > service_case_resources_max) return Error{"TooManyResources", "too many state machines"};
+    if (++n > service_case_resources_max)
+      return Error{"TooManyResources", "too many state machines"};
     const auto& m = kv.value().get_object();
-    auto made = create_machine(svc, string_of(m, "name"), definition_of(m.if_contains("definition")),
-                               string_of(m, "type"), role_of(c));
+    auto made =
+        create_machine(svc, string_of(m, "name"), definition_of(m.if_contains("definition")),
+                       string_of(m, "type"), role_of(c));
     if (!made.ok()) return made.error();
   }
   return ok_status();
@@ -96,12 +100,14 @@ Result<json::object> describe(CaseService& svc, const std::string& execution_arn
 
 // Polls DescribeExecution until the execution leaves RUNNING (real time bounded).
 Result<json::object> wait_for_end(CaseService& svc, const std::string& execution_arn) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(service_case_seconds_max);  // tidy: allow a safety cap on real waiting
+  const auto cap = std::chrono::seconds(service_case_seconds_max);
+  auto deadline = std::chrono::steady_clock::now() + cap;  // tidy: allow a cap on real waiting
   while (true) {
     auto d = describe(svc, execution_arn);
     if (!d.ok() || string_of(*d, "status") != "RUNNING") return d;
     if (std::chrono::steady_clock::now() > deadline)  // tidy: allow a safety cap on real waiting
-      return Error{"Timeout", "execution still RUNNING after " + std::to_string(service_case_seconds_max) + " s"};
+      return Error{"Timeout", "execution still RUNNING after " +
+                                  std::to_string(service_case_seconds_max) + " s"};
     std::this_thread::sleep_for(poll_interval);
   }
 }
@@ -119,7 +125,8 @@ Result<json::array> history(CaseService& svc, const std::string& execution_arn) 
     token = string_of(*body, "nextToken");
     if (token.empty()) return events;
   }
-  return Error{"HistoryTooLong", "more than " + std::to_string(history_pages_max) + " history pages"};
+  return Error{"HistoryTooLong",
+               "more than " + std::to_string(history_pages_max) + " history pages"};
 }
 
 Millis millis_of(const json::object& o, const char* key) {
@@ -156,7 +163,8 @@ std::string case_definition(const Case& c) {
 
 // Everything the case needs in place, then its execution and the workers started: returns the
 // execution's ARN. The clock still stands, so nothing has happened yet.
-Result<std::string> set_up_and_start(const Case& c, CaseService& svc, const std::string& input_text) {
+Result<std::string> set_up_and_start(const Case& c, CaseService& svc,
+                                     const std::string& input_text) {
   if (auto s = create_nested_targets(c, svc); !s.ok()) return s.error();
   auto workers = create_activities(c, svc);
   if (!workers.ok()) return workers.error();
@@ -168,7 +176,8 @@ Result<std::string> set_up_and_start(const Case& c, CaseService& svc, const std:
   auto started = call(svc, "StartExecution", std::move(start));
   if (!started.ok()) return started.error();
   for (const auto& w : *workers) {
-    auto s = call(svc, "StartExecution", json::object{{"stateMachineArn", w.machine_arn}, {"input", w.input}});
+    auto s = call(svc, "StartExecution",
+                  json::object{{"stateMachineArn", w.machine_arn}, {"input", w.input}});
     if (!s.ok()) return s.error();
   }
   return string_of(*started, "executionArn");

@@ -28,13 +28,18 @@ class FakeService final : public CaseService {
                 api::Reply reply) override {
     const auto& r = request.get_object();
     std::string op(operation);
-    log_->push_back(op + " " + (r.contains("name") ? string_of(r, "name") : string_of(r, "stateMachineArn")));
-    if (op == "CreateStateMachine") return reply(json::object{{"stateMachineArn", "sm:" + string_of(r, "name")}});
-    if (op == "StartExecution") return reply(json::object{{"executionArn", "ex:" + string_of(r, "stateMachineArn")}});
+    log_->push_back(op + " " +
+                    (r.contains("name") ? string_of(r, "name") : string_of(r, "stateMachineArn")));
+    if (op == "CreateStateMachine")
+      return reply(json::object{{"stateMachineArn", "sm:" + string_of(r, "name")}});
+    if (op == "StartExecution")
+      return reply(json::object{{"executionArn", "ex:" + string_of(r, "stateMachineArn")}});
     if (op == "DescribeExecution")
       return reply(json::object{{"status", ++describes_ < 3 ? "RUNNING" : "SUCCEEDED"},
-                                {"output", "{\"a\":1}"}, {"executionArn", string_of(r, "executionArn")},
-                                {"startDate", 1.5}, {"stopDate", 2.25}});
+                                {"output", "{\"a\":1}"},
+                                {"executionArn", string_of(r, "executionArn")},
+                                {"startDate", 1.5},
+                                {"stopDate", 2.25}});
     if (op == "GetExecutionHistory") {
       json::object page{{"events", json::array{json::object{{"id", pages_ + 1}}}}};
       if (++pages_ < 2) page["nextToken"] = "next";
@@ -64,15 +69,19 @@ constexpr const char* kActivityCase = R"({
 TEST(ServiceExecute, CreatesEverythingAndStartsBeforeTimeRuns) {
   std::vector<std::string> log;
   RunnerConfig config;
-  config.case_service_factory = [&log](const CaseServiceOptions&) -> Result<std::unique_ptr<CaseService>> {
+  config.case_service_factory =
+      [&log](const CaseServiceOptions&) -> Result<std::unique_ptr<CaseService>> {
     return std::unique_ptr<CaseService>(std::make_unique<FakeService>(&log));
   };
   auto actual = execute_case_with_service(make_case(kActivityCase), config);
   ASSERT_TRUE(actual.ok()) << actual.error().cause;
-  std::vector<std::string> expected = {
-      "CreateStateMachine target", "CreateActivity act-1", "CreateStateMachine conformance-worker-1",
-      "CreateStateMachine main", "StartExecution exec-1", "StartExecution sm:conformance-worker-1",
-      "release"};
+  std::vector<std::string> expected = {"CreateStateMachine target",
+                                       "CreateActivity act-1",
+                                       "CreateStateMachine conformance-worker-1",
+                                       "CreateStateMachine main",
+                                       "StartExecution exec-1",
+                                       "StartExecution sm:conformance-worker-1",
+                                       "release"};
   ASSERT_GE(log.size(), expected.size());
   EXPECT_EQ(std::vector<std::string>(log.begin(), log.begin() + 7), expected);
 }
@@ -80,7 +89,8 @@ TEST(ServiceExecute, CreatesEverythingAndStartsBeforeTimeRuns) {
 TEST(ServiceExecute, WaitsForTheEndAndReadsEveryHistoryPage) {
   std::vector<std::string> log;
   RunnerConfig config;
-  config.case_service_factory = [&log](const CaseServiceOptions&) -> Result<std::unique_ptr<CaseService>> {
+  config.case_service_factory =
+      [&log](const CaseServiceOptions&) -> Result<std::unique_ptr<CaseService>> {
     return std::unique_ptr<CaseService>(std::make_unique<FakeService>(&log));
   };
   auto actual = execute_case_with_service(make_case(kActivityCase), config);

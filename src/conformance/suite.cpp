@@ -33,8 +33,12 @@ bool selected(const Case& c, const SuiteOptions& o) {
 class Pool {
  public:
   Pool(const std::vector<Case>& cases, const RunnerConfig& config, std::ostream& err)
-      : cases_(cases), config_(config), err_(err), results_(cases.size()),
-        started_(cases.size()), done_(cases.size()) {}
+      : cases_(cases),
+        config_(config),
+        err_(err),
+        results_(cases.size()),
+        started_(cases.size()),
+        done_(cases.size()) {}
 
   std::vector<CaseResult> run(int threads) {
     std::vector<std::thread> workers;
@@ -63,8 +67,9 @@ class Pool {
     while (finished_ < cases_.size()) {
       cv_.wait_for(lock, std::chrono::seconds(1));
       auto now = SteadyClock::now().time_since_epoch().count();
-      auto limit = std::chrono::duration_cast<SteadyClock::duration>(
-                       std::chrono::seconds(case_seconds_max)).count();
+      auto limit =
+          std::chrono::duration_cast<SteadyClock::duration>(std::chrono::seconds(case_seconds_max))
+              .count();
       for (std::size_t i = 0; i < cases_.size() && i < next_.load(); ++i) {
         auto s = started_[i].load();
         if (s != 0 && !done_[i].load() && now - s > limit) {
@@ -126,8 +131,8 @@ void print_summary(const std::map<std::string, Tally>& by_category, const Tally&
   }
   if (with_known)
     out << "known failures: " << total.known << " still failing, " << total.fixed << " fixed\n";
-  out << total.passed << " passed, " << total.failed << " failed, " << total.skipped
-      << " skipped" << std::endl;
+  out << total.passed << " passed, " << total.failed << " failed, " << total.skipped << " skipped"
+      << std::endl;
 }
 
 bool prune(const std::string& path, const std::set<std::string>& fixed, std::ostream& err);

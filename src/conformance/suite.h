@@ -31,7 +31,7 @@ struct SuiteOptions {
   std::string name_contains;            // empty: all
   std::string known_failures_file;      // empty: none
   bool verbose = false;
-  bool prune_known_failures = false;    // rewrite the file without the cases that now pass
+  bool prune_known_failures = false;  // rewrite the file without the cases that now pass
   int threads = 2;
   RunnerConfig runner;
 };

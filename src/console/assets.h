@@ -14,8 +14,8 @@ struct Asset {
   std::string_view path;          // "index.html", "assets/index-3f2a9c.js"
   std::string_view content_type;  // "text/javascript; charset=utf-8", ...
   std::string_view bytes;
-  std::string_view etag;          // a quoted hash of the bytes
-  bool immutable = false;         // a content-hashed name (assets/): cached for a year
+  std::string_view etag;   // a quoted hash of the bytes
+  bool immutable = false;  // a content-hashed name (assets/): cached for a year
 };
 
 // nullptr when there is no such file.

@@ -12,8 +12,7 @@ namespace {
 constexpr std::string_view immutable_cache = "public, max-age=31536000, immutable";
 
 api::RawResponse json_answer(std::string body) {
-  return api::RawAnswer{200, "application/json", {{"Cache-Control", "no-store"}},
-                        std::move(body)};
+  return api::RawAnswer{200, "application/json", {{"Cache-Control", "no-store"}}, std::move(body)};
 }
 
 // The value of `name` in the request's query string (%-decoded), or "".
@@ -62,47 +61,60 @@ std::string waiting_tasks_json(const std::vector<sfn::WaitingTask>& tasks) {
 void register_console(api::Router& router, sfn::Service& service, LiveHub& hub,
                       ConsoleOptions options) {
   const api::GetOptions page{.unsigned_only = true};
-  router.add_get("/", [](const api::GetRequest& g) -> api::RawResponse {
-    const Asset* index = find_asset("index.html");
-    api::RawAnswer a{200, "text/html; charset=utf-8",
-                     {{"Cache-Control", "no-cache"}, {"ETag", std::string(index->etag)}}, {}};
-    if (api::header_value(g.http, "If-None-Match") == index->etag) {
-      a.status = 304;
-      a.content_type.clear();
-      return a;
-    }
-    a.body = std::string(index->bytes);
-    return a;
-  }, page);
+  router.add_get(
+      "/",
+      [](const api::GetRequest& g) -> api::RawResponse {
+        const Asset* index = find_asset("index.html");
+        api::RawAnswer a{200,
+                         "text/html; charset=utf-8",
+                         {{"Cache-Control", "no-cache"}, {"ETag", std::string(index->etag)}},
+                         {}};
+        if (api::header_value(g.http, "If-None-Match") == index->etag) {
+          a.status = 304;
+          a.content_type.clear();
+          return a;
+        }
+        a.body = std::string(index->bytes);
+        return a;
+      },
+      page);
   router.add_static("/console/", static_file, page);
 
   const api::GetOptions signed_api{.needs_auth = true};
-  router.add_get_async("/console/api/tasks", [&service](const api::GetRequest&,
-                                                        api::RawReply reply) {
-    service.waiting_tasks([reply = std::move(reply)](std::vector<sfn::WaitingTask> tasks) {
-      reply(json_answer(waiting_tasks_json(tasks)));
-    });
-  }, signed_api);
-  router.add_get("/console/api/ticket", [&hub](const api::GetRequest&) -> api::RawResponse {
-    std::string ticket = hub.issue_ticket();
-    if (ticket.empty()) return api::ApiError::internal("No entropy for a ticket");
-    return json_answer(json::dump(json::value(json::object{{"ticket", ticket}})));
-  }, signed_api);
+  router.add_get_async(
+      "/console/api/tasks",
+      [&service](const api::GetRequest&, api::RawReply reply) {
+        service.waiting_tasks([reply = std::move(reply)](std::vector<sfn::WaitingTask> tasks) {
+          reply(json_answer(waiting_tasks_json(tasks)));
+        });
+      },
+      signed_api);
+  router.add_get(
+      "/console/api/ticket",
+      [&hub](const api::GetRequest&) -> api::RawResponse {
+        std::string ticket = hub.issue_ticket();
+        if (ticket.empty()) return api::ApiError::internal("No entropy for a ticket");
+        return json_answer(json::dump(json::value(json::object{{"ticket", ticket}})));
+      },
+      signed_api);
 
-  router.add_stream("/console/events", [&hub, options](const api::GetRequest& g,
-                                                      std::shared_ptr<api::StreamSink> sink)
-                                           -> api::RawResponse {
-    if (options.auth && !hub.redeem_ticket(query_param(g, "ticket")))
-      return api::ApiError{"AccessDeniedException",
-                           "A console stream needs a fresh ticket (GET /console/api/ticket)", 403};
-    Filter filter{query_param(g, "execution"), query_param(g, "stateMachine")};
-    if (Status st = hub.add_client(std::move(sink), std::move(filter)); !st)
-      return api::ApiError{"ServiceUnavailable", st.error().cause, 503};
-    // `retry` tells EventSource how soon to reconnect after the stream ends.
-    return api::RawAnswer{200, "text/event-stream; charset=utf-8",
-                          {{"Cache-Control", "no-store"}, {"X-Accel-Buffering", "no"}},
-                          "retry: 1000\n\n"};
-  });
+  router.add_stream(
+      "/console/events",
+      [&hub, options](const api::GetRequest& g,
+                      std::shared_ptr<api::StreamSink> sink) -> api::RawResponse {
+        if (options.auth && !hub.redeem_ticket(query_param(g, "ticket")))
+          return api::ApiError{"AccessDeniedException",
+                               "A console stream needs a fresh ticket (GET /console/api/ticket)",
+                               403};
+        Filter filter{query_param(g, "execution"), query_param(g, "stateMachine")};
+        if (Status st = hub.add_client(std::move(sink), std::move(filter)); !st)
+          return api::ApiError{"ServiceUnavailable", st.error().cause, 503};
+        // `retry` tells EventSource how soon to reconnect after the stream ends.
+        return api::RawAnswer{200,
+                              "text/event-stream; charset=utf-8",
+                              {{"Cache-Control", "no-store"}, {"X-Accel-Buffering", "no"}},
+                              "retry: 1000\n\n"};
+      });
 }
 
 }  // namespace stepwise::console

@@ -64,9 +64,8 @@ Status LiveHub::add_client(std::shared_ptr<api::StreamSink> sink, Filter filter)
 
 std::size_t LiveHub::client_count() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return static_cast<std::size_t>(
-      std::count_if(clients_.begin(), clients_.end(),
-                    [](const Client& c) { return !c.sink->closed(); }));
+  return static_cast<std::size_t>(std::count_if(clients_.begin(), clients_.end(),
+                                                [](const Client& c) { return !c.sink->closed(); }));
 }
 
 std::uint64_t LiveHub::changes_seen() const {

@@ -98,13 +98,13 @@ class LiveHub final : public sfn::ExecutionObserver {
 
   mutable std::mutex mu_;
   std::condition_variable wake_;
-  std::unordered_map<std::string, Change> pending_;  // guarded by mu_
-  bool overflowed_ = false;                          // guarded by mu_
-  bool stop_ = false;                                // guarded by mu_
-  std::vector<Client> clients_;                      // guarded by mu_
-  std::uint64_t seen_ = 0, dropped_ = 0;             // guarded by mu_
+  std::unordered_map<std::string, Change> pending_;     // guarded by mu_
+  bool overflowed_ = false;                             // guarded by mu_
+  bool stop_ = false;                                   // guarded by mu_
+  std::vector<Client> clients_;                         // guarded by mu_
+  std::uint64_t seen_ = 0, dropped_ = 0;                // guarded by mu_
   std::deque<std::pair<std::string, Millis>> tickets_;  // guarded by mu_: value, expiry
-  std::thread thread_;  // last: starts once everything above exists
+  std::thread thread_;                                  // last: starts once everything above exists
 };
 
 }  // namespace stepwise::console

@@ -42,7 +42,9 @@ void Driver::carry(std::uint64_t key, InFlight& f, std::vector<Command>& command
           f.timers.erase(it);
         }
         break;
-      case Command::Kind::kInvokeTask: invoke(key, f, c); break;
+      case Command::Kind::kInvokeTask:
+        invoke(key, f, c);
+        break;
       case Command::Kind::kCancelTask:
         if (f.tasks.erase(c.id) > 0 && c.request && f.runner != nullptr)
           f.runner->cancel(*c.request);
@@ -55,10 +57,11 @@ void Driver::invoke(std::uint64_t key, InFlight& f, const Command& c) {
   const std::uint64_t id = c.id;
   f.tasks[id] = c.request;
   if (f.runner == nullptr) {
-    answers_.push_back(Answer{
-        key, id,
-        tasks::TaskOutcome::failure("States.Runtime", "No task runner is configured for "
-                                                      "resource '" + c.request->resource + "'.")});
+    answers_.push_back(Answer{key, id,
+                              tasks::TaskOutcome::failure("States.Runtime",
+                                                          "No task runner is configured for "
+                                                          "resource '" +
+                                                              c.request->resource + "'.")});
     loop_.post([this] { answered(); });
     return;
   }

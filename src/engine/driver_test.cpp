@@ -121,7 +121,7 @@ TEST(DriverTest, AnAnswerForACancelledTaskOrAGoneExecutionIsDropped) {
   r.carry({cancel});
   EXPECT_EQ(runner.cancelled, 1);
   runner.held[0](tasks::TaskOutcome::success(json::value(1)));  // cancelled meanwhile
-  host.live_key = 0;                                             // the execution is gone
+  host.live_key = 0;                                            // the execution is gone
   runner.held[1](tasks::TaskOutcome::success(json::value(2)));
   r.loop.run();
   EXPECT_TRUE(host.delivered.empty());

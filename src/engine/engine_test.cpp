@@ -89,7 +89,7 @@ TEST(Engine, PassChainWritesAwsHistory) {
   EXPECT_EQ(r.status, "SUCCEEDED");
   EXPECT_EQ(out_text(r), R"({"in":true,"r":{"x":1}})");
   std::vector<std::string> want = {"ExecutionStarted", "PassStateEntered", "PassStateExited",
-                                   "PassStateEntered", "PassStateExited", "ExecutionSucceeded"};
+                                   "PassStateEntered", "PassStateExited",  "ExecutionSucceeded"};
   EXPECT_EQ(types(r), want);
   // AWS: the first state's entry points at 0, every other event at its predecessor.
   std::vector<std::int64_t> prev = {0, 0, 2, 3, 4, 5};
@@ -97,7 +97,8 @@ TEST(Engine, PassChainWritesAwsHistory) {
     EXPECT_EQ(r.history[i].id, static_cast<std::int64_t>(i + 1));
     EXPECT_EQ(r.history[i].previous_event_id, prev[i]) << i;
   }
-  EXPECT_EQ(json::dump(r.history[1].details), R"({"input":"{\"in\":true}","inputDetails":{"truncated":false},"name":"A"})");
+  EXPECT_EQ(json::dump(r.history[1].details),
+            R"({"input":"{\"in\":true}","inputDetails":{"truncated":false},"name":"A"})");
   EXPECT_EQ(r.history[2].details.at("output").as_string(), R"({"in":true})");
 }
 
@@ -125,13 +126,15 @@ TEST(Engine, ContextObjectHasExecutionAndState) {
       "Parameters":{"id.$":"$$.Execution.Id","name.$":"$$.State.Name","sm.$":"$$.StateMachine.Name",
                     "in.$":"$$.Execution.Input.a"},"End":true}}})",
                  R"({"a":7})");
-  EXPECT_EQ(out_text(r),
-            R"({"id":"arn:aws:states:us-east-1:123456789012:execution:sm:exec","name":"S","sm":"sm","in":7})");
+  EXPECT_EQ(
+      out_text(r),
+      R"({"id":"arn:aws:states:us-east-1:123456789012:execution:sm:exec","name":"S","sm":"sm","in":7})");
 }
 
 TEST(Engine, MissingOutputPathIsAnUncatchableRuntimeError) {
   Harness h;
-  auto r = h.run(R"({"StartAt":"p","States":{"p":{"Type":"Pass","OutputPath":"$.nope","End":true}}})");
+  auto r =
+      h.run(R"({"StartAt":"p","States":{"p":{"Type":"Pass","OutputPath":"$.nope","End":true}}})");
   EXPECT_EQ(r.status, "FAILED");
   EXPECT_EQ(r.error.value_or(""), "States.Runtime");
   EXPECT_EQ(r.cause.value_or(""),
@@ -170,14 +173,16 @@ TEST(Engine, WaitSecondsRunsOnTheManualClock) {
 
 TEST(Engine, WaitTimestampPathWaitsUntilThatTime) {
   Harness h;
-  auto r = h.run(R"({"StartAt":"W","States":{"W":{"Type":"Wait","TimestampPath":"$.t","End":true}}})",
-                 R"({"t":"2023-11-14T22:23:20Z"})");
+  auto r =
+      h.run(R"({"StartAt":"W","States":{"W":{"Type":"Wait","TimestampPath":"$.t","End":true}}})",
+            R"({"t":"2023-11-14T22:23:20Z"})");
   EXPECT_EQ(r.status, "SUCCEEDED");
   EXPECT_EQ(r.stop_ms, 1700000600000);
 }
 
 TEST(Engine, WaitSecondsPathRejectsFractionsAndNegatives) {
-  const char* def = R"({"StartAt":"W","States":{"W":{"Type":"Wait","SecondsPath":"$.s","End":true}}})";
+  const char* def =
+      R"({"StartAt":"W","States":{"W":{"Type":"Wait","SecondsPath":"$.s","End":true}}})";
   Harness h;
   auto r = h.run(def, R"({"s":1.5})");
   EXPECT_EQ(r.error.value_or(""), "States.Runtime");
@@ -224,12 +229,12 @@ TEST(Engine, CauseFromAPayloadIsCappedAtAwsLimitInCharacters) {
 TEST(Engine, TaskFailureCauseIsCappedInTheFailedEventAndTheCatcherOutput) {
   Harness h;
   const std::string huge(100000, 'x');
-  h.runner.on(kLambda, [&](const tasks::TaskRequest&) {
-    return tasks::TaskOutcome::failure("Boom", huge);
-  });
-  auto r = h.run(std::string(R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":")") +
-                 kLambda + R"(","Catch":[{"ErrorEquals":["States.ALL"],"Next":"P"}],"Next":"P"},)"
-                 R"("P":{"Type":"Pass","End":true}}})");
+  h.runner.on(kLambda,
+              [&](const tasks::TaskRequest&) { return tasks::TaskOutcome::failure("Boom", huge); });
+  auto r =
+      h.run(std::string(R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":")") + kLambda +
+            R"(","Catch":[{"ErrorEquals":["States.ALL"],"Next":"P"}],"Next":"P"},)"
+            R"("P":{"Type":"Pass","End":true}}})");
   ASSERT_EQ(r.status, "SUCCEEDED");
   EXPECT_EQ(r.output->at("Cause").as_string(), huge.substr(0, failure_limits::cause_chars_max));
   bool seen = false;
@@ -259,9 +264,10 @@ TEST(Engine, LambdaArnTaskWritesLambdaFunctionEvents) {
                  R"({"a":1})");
   EXPECT_EQ(r.status, "SUCCEEDED");
   EXPECT_EQ(out_text(r), R"({"a":1})");
-  std::vector<std::string> want = {"ExecutionStarted", "TaskStateEntered", "LambdaFunctionScheduled",
-                                   "LambdaFunctionStarted", "LambdaFunctionSucceeded",
-                                   "TaskStateExited", "ExecutionSucceeded"};
+  std::vector<std::string> want = {"ExecutionStarted",        "TaskStateEntered",
+                                   "LambdaFunctionScheduled", "LambdaFunctionStarted",
+                                   "LambdaFunctionSucceeded", "TaskStateExited",
+                                   "ExecutionSucceeded"};
   EXPECT_EQ(types(r), want);
   const auto& sched = r.history[2].details;
   EXPECT_EQ(sched.at("resource").as_string(), kLambda);
@@ -282,8 +288,9 @@ TEST(Engine, ServiceIntegrationTaskWritesTaskEvents) {
   EXPECT_EQ(out_text(r), R"({"a":1,"out":{"p":{"a":1}}})");
   ASSERT_GE(r.history.size(), 5u);
   EXPECT_EQ(r.history[2].type, "TaskScheduled");
-  EXPECT_EQ(json::dump(r.history[2].details),
-            R"({"resourceType":"lambda","resource":"invoke","region":"us-east-1","parameters":"{\"FunctionName\":\"f\",\"Payload\":{\"a\":1}}"})");
+  EXPECT_EQ(
+      json::dump(r.history[2].details),
+      R"({"resourceType":"lambda","resource":"invoke","region":"us-east-1","parameters":"{\"FunctionName\":\"f\",\"Payload\":{\"a\":1}}"})");
   EXPECT_EQ(json::dump(r.history[3].details), R"({"resourceType":"lambda","resource":"invoke"})");
   EXPECT_EQ(r.history[4].type, "TaskSucceeded");
   EXPECT_EQ(r.history[4].details.at("resource").as_string(), "invoke");
@@ -311,7 +318,8 @@ TEST(Engine, RetryBacksOffAndCountsAttempts) {
 
 TEST(Engine, RetryMaxDelayCapsTheInterval) {
   Harness h;
-  h.runner.on(kLambda, [](const tasks::TaskRequest&) { return tasks::TaskOutcome::failure("E", "c"); });
+  h.runner.on(kLambda,
+              [](const tasks::TaskRequest&) { return tasks::TaskOutcome::failure("E", "c"); });
   auto r = h.run(std::string(R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":")") +
                  kLambda + R"(","Retry":[{"ErrorEquals":["States.ALL"],"IntervalSeconds":10,
                  "BackoffRate":2,"MaxAttempts":3,"MaxDelaySeconds":15}],"End":true}}})");
@@ -337,33 +345,38 @@ TEST(Engine, RetryCountersArePerRetrierAcrossTheState) {
 
 TEST(Engine, MaxAttemptsZeroNeverRetries) {
   Harness h;
-  h.runner.on(kLambda, [](const tasks::TaskRequest&) { return tasks::TaskOutcome::failure("E", "c"); });
-  auto r = h.run(std::string(R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":")") +
-                 kLambda + R"(","Retry":[{"ErrorEquals":["States.ALL"],"MaxAttempts":0}],"End":true}}})");
+  h.runner.on(kLambda,
+              [](const tasks::TaskRequest&) { return tasks::TaskOutcome::failure("E", "c"); });
+  auto r =
+      h.run(std::string(R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":")") + kLambda +
+            R"(","Retry":[{"ErrorEquals":["States.ALL"],"MaxAttempts":0}],"End":true}}})");
   EXPECT_EQ(r.status, "FAILED");
   EXPECT_EQ(h.runner.requests.size(), 1u);
 }
 
 TEST(Engine, CatchPutsErrorOutputAtResultPath) {
   Harness h;
-  h.runner.on(kLambda, [](const tasks::TaskRequest&) { return tasks::TaskOutcome::failure("Oops", "bad"); });
+  h.runner.on(kLambda,
+              [](const tasks::TaskRequest&) { return tasks::TaskOutcome::failure("Oops", "bad"); });
   auto r = h.run(std::string(R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":")") +
-                 kLambda + R"(","Catch":[{"ErrorEquals":["Other"],"Next":"X"},
+                     kLambda + R"(","Catch":[{"ErrorEquals":["Other"],"Next":"X"},
                  {"ErrorEquals":["States.TaskFailed"],"ResultPath":"$.err","Next":"H"}],"End":true},
                  "X":{"Type":"Fail","Error":"wrong"},"H":{"Type":"Pass","End":true}}})",
                  R"({"k":1})");
   EXPECT_EQ(r.status, "SUCCEEDED");
   EXPECT_EQ(out_text(r), R"({"k":1,"err":{"Error":"Oops","Cause":"bad"}})");
-  std::vector<std::string> want = {"ExecutionStarted", "TaskStateEntered", "LambdaFunctionScheduled",
-                                   "LambdaFunctionStarted", "LambdaFunctionFailed",
-                                   "TaskStateExited", "PassStateEntered", "PassStateExited",
-                                   "ExecutionSucceeded"};
+  std::vector<std::string> want = {
+      "ExecutionStarted",      "TaskStateEntered",     "LambdaFunctionScheduled",
+      "LambdaFunctionStarted", "LambdaFunctionFailed", "TaskStateExited",
+      "PassStateEntered",      "PassStateExited",      "ExecutionSucceeded"};
   EXPECT_EQ(types(r), want);
 }
 
 TEST(Engine, StatesRuntimeIsNeverCaught) {
   Harness h;
-  h.runner.on(kLambda, [](const tasks::TaskRequest&) { return tasks::TaskOutcome::success(json::object()); });
+  h.runner.on(kLambda, [](const tasks::TaskRequest&) {
+    return tasks::TaskOutcome::success(json::object());
+  });
   auto r = h.run(std::string(R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":")") +
                  kLambda + R"(","OutputPath":"$.a.b","Catch":[{"ErrorEquals":["States.Runtime"],
                  "Next":"H"}],"End":true},"H":{"Type":"Pass","End":true}}})");
@@ -373,24 +386,25 @@ TEST(Engine, StatesRuntimeIsNeverCaught) {
 
 TEST(Engine, TaskTimeoutFiresOnTheManualClock) {
   Harness h;
-  h.runner.on(kInvoke, [](const tasks::TaskRequest&) { return tasks::TaskOutcome::success(1); },
-              60 * 1000);
+  h.runner.on(
+      kInvoke, [](const tasks::TaskRequest&) { return tasks::TaskOutcome::success(1); }, 60 * 1000);
   auto r = h.run(std::string(R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":")") +
-                 kInvoke + R"(","TimeoutSecondsPath":"$.t","End":true}}})",
+                     kInvoke + R"(","TimeoutSecondsPath":"$.t","End":true}}})",
                  R"({"t":5})");
   EXPECT_EQ(r.status, "FAILED");
   EXPECT_EQ(r.error.value_or(""), "States.Timeout");
   EXPECT_EQ(r.stop_ms - r.start_ms, 5000);
   EXPECT_EQ(h.runner.cancelled, 1);
   std::vector<std::string> want = {"ExecutionStarted", "TaskStateEntered", "TaskScheduled",
-                                   "TaskStarted", "TaskTimedOut", "ExecutionFailed"};
+                                   "TaskStarted",      "TaskTimedOut",     "ExecutionFailed"};
   EXPECT_EQ(types(r), want);
   EXPECT_EQ(r.history[2].details.at("timeoutInSeconds").as_int64(), 5);
 }
 
 TEST(Engine, ExecutionTimeoutEndsTimedOut) {
   Harness h;
-  auto r = h.run(R"({"TimeoutSeconds":5,"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"End":true}}})");
+  auto r = h.run(
+      R"({"TimeoutSeconds":5,"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"End":true}}})");
   EXPECT_EQ(r.status, "TIMED_OUT");
   EXPECT_EQ(r.stop_ms - r.start_ms, 5000);
   EXPECT_EQ(r.history.back().type, "ExecutionTimedOut");
@@ -428,17 +442,18 @@ TEST(Engine, ParallelBranchFailureFailsTheStateAndIsCaught) {
 
 TEST(Engine, MapRunsItemsWithItemSelectorAndContext) {
   Harness h;
-  auto r = h.run(R"({"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.xs","MaxConcurrency":1,
+  auto r =
+      h.run(R"({"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.xs","MaxConcurrency":1,
       "ItemSelector":{"i.$":"$$.Map.Item.Index","v.$":"$$.Map.Item.Value","k.$":"$.k"},
       "ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}})",
-                 R"({"xs":["a","b"],"k":0})");
+            R"({"xs":["a","b"],"k":0})");
   EXPECT_EQ(r.status, "SUCCEEDED");
   EXPECT_EQ(out_text(r), R"([{"i":0,"v":"a","k":0},{"i":1,"v":"b","k":0}])");
   std::vector<std::string> want = {
-      "ExecutionStarted",    "MapStateEntered",       "MapStateStarted", "MapIterationStarted",
-      "PassStateEntered",    "PassStateExited",       "MapIterationSucceeded",
-      "MapIterationStarted", "PassStateEntered",      "PassStateExited",
-      "MapIterationSucceeded", "MapStateSucceeded",   "MapStateExited",  "ExecutionSucceeded"};
+      "ExecutionStarted", "MapStateEntered",   "MapStateStarted",       "MapIterationStarted",
+      "PassStateEntered", "PassStateExited",   "MapIterationSucceeded", "MapIterationStarted",
+      "PassStateEntered", "PassStateExited",   "MapIterationSucceeded", "MapStateSucceeded",
+      "MapStateExited",   "ExecutionSucceeded"};
   EXPECT_EQ(types(r), want);
   EXPECT_EQ(r.history[2].details.at("length").as_int64(), 2);
 }
@@ -479,9 +494,10 @@ TEST(Engine, MapMaxConcurrencyPathMustBeAnInteger) {
       "ItemsPath":"$.v","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},
       "End":true}}})",
                  R"({"c":"NoNumber","v":[1]})");
-  EXPECT_EQ(r.cause.value_or(""),
-            "An error occurred while executing the state 'M' (entered at the event id #2). The "
-            "MaxConcurrencyPath field refers to value \"NoNumber\" which is not a valid integer: $.c");
+  EXPECT_EQ(
+      r.cause.value_or(""),
+      "An error occurred while executing the state 'M' (entered at the event id #2). The "
+      "MaxConcurrencyPath field refers to value \"NoNumber\" which is not a valid integer: $.c");
 }
 
 TEST(Engine, MapInputMustBeAnArray) {
@@ -499,9 +515,9 @@ TEST(Engine, DistributedMapWritesMapRunEventsOnly) {
       "StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}})",
                  R"(["a","b"])");
   EXPECT_EQ(out_text(r), R"(["a","b"])");
-  std::vector<std::string> want = {"ExecutionStarted", "MapStateEntered", "MapStateStarted",
-                                   "MapRunStarted", "MapRunSucceeded", "MapStateSucceeded",
-                                   "MapStateExited", "ExecutionSucceeded"};
+  std::vector<std::string> want = {"ExecutionStarted", "MapStateEntered",   "MapStateStarted",
+                                   "MapRunStarted",    "MapRunSucceeded",   "MapStateSucceeded",
+                                   "MapStateExited",   "ExecutionSucceeded"};
   EXPECT_EQ(types(r), want);
 }
 
@@ -521,7 +537,8 @@ TEST(Engine, MapRetryRestartsTheWholeState) {
 TEST(Engine, OversizedStateOutputIsDataLimitExceeded) {
   Harness h;
   std::string big(300 * 1024, 'a');
-  auto r = h.run(R"({"StartAt":"S","States":{"S":{"Type":"Pass","Result":")" + big + R"(","End":true}}})");
+  auto r = h.run(R"({"StartAt":"S","States":{"S":{"Type":"Pass","Result":")" + big +
+                 R"(","End":true}}})");
   EXPECT_EQ(r.error.value_or(""), "States.DataLimitExceeded");
   EXPECT_EQ(r.cause.value_or(""),
             "The state/task 'S' returned a result with a size exceeding the maximum number of "
@@ -537,8 +554,9 @@ TEST(Engine, OversizedTaskResultCanBeCaught) {
                  kInvoke + R"(","Catch":[{"ErrorEquals":["States.ALL"],"Next":"H"}],"End":true},
                  "H":{"Type":"Pass","End":true}}})");
   EXPECT_EQ(r.status, "SUCCEEDED");
-  EXPECT_EQ(out_text(r),
-            R"({"Error":"States.DataLimitExceeded","Cause":"The state/task 'lambda' returned a result with a size exceeding the maximum number of bytes service limit."})");
+  EXPECT_EQ(
+      out_text(r),
+      R"({"Error":"States.DataLimitExceeded","Cause":"The state/task 'lambda' returned a result with a size exceeding the maximum number of bytes service limit."})");
 }
 
 const HistoryEvent* find_event(const RunResult& r, const std::string& type) {
@@ -605,7 +623,8 @@ TEST(Jsonata, EvaluationErrorsCarryJsonataCodes) {
   auto r = h.run(R"({"QueryLanguage":"JSONata","StartAt":"S","States":{"S":{"Type":"Pass",
       "Output":"{% $nofn(1) %}","End":true}}})");
   EXPECT_EQ(r.error.value_or(""), "States.QueryEvaluationError");
-  EXPECT_NE(r.cause.value_or("").find("threw an error during evaluation. T1006: "), std::string::npos)
+  EXPECT_NE(r.cause.value_or("").find("threw an error during evaluation. T1006: "),
+            std::string::npos)
       << r.cause.value_or("");
 }
 
@@ -665,12 +684,13 @@ TEST(Jsonata, MapItemsItemSelectorAndWrongItemsType) {
       "Items":"{% 1 %}","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},
       "End":true}}})");
   EXPECT_EQ(bad.error.value_or(""), "States.QueryEvaluationError");
-  EXPECT_NE(bad.cause.value_or("").find(
-                "returned an unexpected result type. Expected 'array', but was 'number' for value: 1"),
-            std::string::npos);
-  EXPECT_EQ(types(bad), (std::vector<std::string>{"ExecutionStarted", "MapStateEntered",
-                                                  "EvaluationFailed", "MapStateFailed",
-                                                  "ExecutionFailed"}));
+  EXPECT_NE(
+      bad.cause.value_or("").find(
+          "returned an unexpected result type. Expected 'array', but was 'number' for value: 1"),
+      std::string::npos);
+  EXPECT_EQ(types(bad),
+            (std::vector<std::string>{"ExecutionStarted", "MapStateEntered", "EvaluationFailed",
+                                      "MapStateFailed", "ExecutionFailed"}));
 }
 
 TEST(Jsonata, InnerScopesReadOuterVariablesAndDoNotLeak) {
@@ -812,8 +832,9 @@ TEST(HistoryEvent, ToJsonHasAwsKeys) {
   e.type = "PassStateEntered";
   e.details_key = "stateEnteredEventDetails";
   e.details["name"] = "A";
-  EXPECT_EQ(json::dump(e.to_json()),
-            R"({"timestamp":1.5,"type":"PassStateEntered","id":2,"previousEventId":1,"stateEnteredEventDetails":{"name":"A"}})");
+  EXPECT_EQ(
+      json::dump(e.to_json()),
+      R"({"timestamp":1.5,"type":"PassStateEntered","id":2,"previousEventId":1,"stateEnteredEventDetails":{"name":"A"}})");
 }
 
 }  // namespace

@@ -59,16 +59,16 @@ namespace detail {
 // ItemReader and ResultWriter were evaluated to, the items read so far and the files still to
 // write. Only a Map with an ItemReader or a ResultWriter has one.
 struct MapIo {
-  std::string arn;                 // the Map Run's ARN (MapRunStarted)
-  json::value reader_params;       // ItemReader Parameters/Arguments, evaluated
-  std::int64_t max_items = 0;      // 0: every item; negative: the run fails once started
-  std::string continuation;        // listObjectsV2: the next page's token
-  json::array read;                // listObjectsV2: the items so far
-  json::value writer_params;       // ResultWriter Parameters/Arguments, evaluated
+  std::string arn;             // the Map Run's ARN (MapRunStarted)
+  json::value reader_params;   // ItemReader Parameters/Arguments, evaluated
+  std::int64_t max_items = 0;  // 0: every item; negative: the run fails once started
+  std::string continuation;    // listObjectsV2: the next page's token
+  json::array read;            // listObjectsV2: the items so far
+  json::value writer_params;   // ResultWriter Parameters/Arguments, evaluated
   std::vector<result_writer::Record> records;  // by item index (ResultWriter only)
   std::vector<result_writer::File> files;      // to write, in order
   std::size_t next_file = 0;
-  bool written = false;            // every file is in S3: the Map Run may succeed
+  bool written = false;  // every file is in S3: the Map Run may succeed
 };
 }  // namespace detail
 
@@ -91,26 +91,26 @@ struct Execution::Frame {
   const asl::StateMachine* machine = nullptr;
   int self = -1;
   int parent = -1;
-  int index = 0;              // branch index (Parallel) or item index (Map)
+  int index = 0;  // branch index (Parallel) or item index (Map)
   std::uint64_t parent_activation = 0;
   std::uint64_t activation = 0;  // bumped whenever the current state (re)starts
   int state = -1;
   bool done = false;
-  bool succeeded = false;     // ended by reaching its end (redrive re-runs the others)
-  bool silent = false;        // a Distributed Map child: writes no events into this history
-  json::value input;                // the current state's raw input
-  json::value effective;            // Task: parameters; Wait/Map: input after InputPath
-  json::value items;                // Map: the items
+  bool succeeded = false;  // ended by reaching its end (redrive re-runs the others)
+  bool silent = false;     // a Distributed Map child: writes no events into this history
+  json::value input;       // the current state's raw input
+  json::value effective;   // Task: parameters; Wait/Map: input after InputPath
+  json::value items;       // Map: the items
   Millis entered_ms = 0;
   std::int64_t entered_event = 0;
-  std::int64_t entered_prev = 0;   // the Entered event's previousEventId
+  std::int64_t entered_prev = 0;  // the Entered event's previousEventId
   std::int64_t last_event = 0;
   std::vector<std::int64_t> retry_counts;
   std::int64_t retry_count = 0;
   std::uint64_t task_op = 0;
-  std::int64_t scheduled_event = 0;  // the task in flight's Scheduled event (re-dispatch)
+  std::int64_t scheduled_event = 0;         // the task in flight's Scheduled event (re-dispatch)
   TaskPhase task_phase = TaskPhase::kNone;  // the task in flight's progress (see task_phase())
-  Millis heartbeat_ms = 0;    // the task in flight's HeartbeatSeconds (0: none)
+  Millis heartbeat_ms = 0;                  // the task in flight's HeartbeatSeconds (0: none)
   std::vector<std::uint64_t> timer_ops;
   // Staged by run_task for the request and $$.Task.Token (a small struct: reset per task).
   struct StagedTask {
@@ -132,12 +132,12 @@ struct Execution::Frame {
   std::optional<double> tolerated_percentage;
   std::int64_t map_cursor = 0;
   std::unique_ptr<detail::MapIo> map_io;  // the current Map's ItemReader/ResultWriter calls
-  std::string input_text;     // json::dump(input) when already known (history on)
+  std::string input_text;                 // json::dump(input) when already known (history on)
   // The current state's input as its Entered event shows it (history on, not silent): what a
   // redrive runs the state again with (the state may have consumed `input`).
   std::string entered_input;
-  json::object vars;                // this frame's variable scope (Assign, both query languages)
-  json::object assigned;            // what the current state assigned (for the Exited event)
+  json::object vars;      // this frame's variable scope (Assign, both query languages)
+  json::object assigned;  // what the current state assigned (for the Exited event)
 
   const asl::State& cur() const { return machine->states[static_cast<std::size_t>(state)]; }
 };

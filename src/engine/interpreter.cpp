@@ -17,19 +17,19 @@ namespace stepwise::engine {
 using asl::PathField;
 using asl::State;
 using asl::StateType;
-using json::object;
-using json::value;
-using detail::error_output;
-using detail::payload_too_large;
+using detail::apply_input_path;
 using detail::cap_cause;
+using detail::error_matches;
+using detail::error_output;
 using detail::kEntered;
 using detail::kExited;
-using detail::type_index;
 using detail::payload_details;
-using detail::error_matches;
+using detail::payload_too_large;
 using detail::quoted_value;
-using detail::apply_input_path;
 using detail::recycle_request;
+using detail::type_index;
+using json::object;
+using json::value;
 
 namespace {
 
@@ -48,7 +48,8 @@ inline std::size_t child_bound(const value& v, std::size_t depth) {
 std::size_t size_bound(const value& v, std::size_t depth) {
   if (depth > limits::json_depth_max) return std::numeric_limits<std::size_t>::max() / 4;
   switch (v.kind()) {
-    case boost::json::kind::string: return v.get_string().size() * 6 + 2;
+    case boost::json::kind::string:
+      return v.get_string().size() * 6 + 2;
     case boost::json::kind::array: {
       std::size_t n = 2;
       for (const auto& e : v.get_array()) n += child_bound(e, depth + 1) + 1;
@@ -61,18 +62,19 @@ std::size_t size_bound(const value& v, std::size_t depth) {
       }
       return n;
     }
-    default: return 32;
+    default:
+      return 32;
   }
 }
 
 }  // namespace
 
 const char* const detail::kEntered[8] = {
-    "PassStateEntered",    "TaskStateEntered",    "ChoiceStateEntered", "WaitStateEntered",
-    "SucceedStateEntered", "FailStateEntered",    "ParallelStateEntered", "MapStateEntered"};
+    "PassStateEntered",    "TaskStateEntered", "ChoiceStateEntered",   "WaitStateEntered",
+    "SucceedStateEntered", "FailStateEntered", "ParallelStateEntered", "MapStateEntered"};
 const char* const detail::kExited[8] = {
-    "PassStateExited",    "TaskStateExited",    "ChoiceStateExited", "WaitStateExited",
-    "SucceedStateExited", "FailStateExited",    "ParallelStateExited", "MapStateExited"};
+    "PassStateExited",    "TaskStateExited", "ChoiceStateExited",   "WaitStateExited",
+    "SucceedStateExited", "FailStateExited", "ParallelStateExited", "MapStateExited"};
 
 object detail::payload_details(const char* key, const value& v) {
   object d;
@@ -98,9 +100,12 @@ std::string detail::quoted_value(const value& v) {
 Result<value> detail::apply_input_path(const PathField& p, value& raw, bool consume,
                                        const jsonpath::EvalContext& ctx) {
   switch (p.kind) {
-    case PathField::Kind::kDefault: return consume ? std::move(raw) : raw;
-    case PathField::Kind::kNull: return value(object());
-    case PathField::Kind::kPath: break;
+    case PathField::Kind::kDefault:
+      return consume ? std::move(raw) : raw;
+    case PathField::Kind::kNull:
+      return value(object());
+    case PathField::Kind::kPath:
+      break;
   }
   return p.path.select_or_fail(ctx);
 }
@@ -129,7 +134,6 @@ bool detail::payload_too_large(const value& v, bool enforce_quotas) {
   if (!enforce_quotas || size_bound(v, 0) <= limits::payload_bytes_max) return false;
   return json::dumped_size(v) > limits::payload_bytes_max;
 }
-
 
 Execution::StateContext::StateContext(Execution& ex, Frame& fr, const value* input)
     : jsonpath::EvalContext(ex.eval_context(fr, input)) {
@@ -175,8 +179,8 @@ std::optional<Execution::Failure> Execution::apply_assign(int f, const jsonpath:
   StateContext ctx(*this, fr, &dollar);
   auto r = assign.evaluate(ctx);
   if (!r) {
-    return Failure{r.error().name, state_error_prefix(fr.cur().name, fr.entered_event) + r.error().cause,
-                   true};
+    return Failure{r.error().name,
+                   state_error_prefix(fr.cur().name, fr.entered_event) + r.error().cause, true};
   }
   if (!r->is_object()) return std::nullopt;
   if (payload_too_large(*r, info_.enforce_quotas)) return assign_too_large(fr.cur().name);
@@ -417,7 +421,8 @@ void Execution::enter_state(int f, int state_index) {
       first_input_text_.clear();
     }
     e.details["name"] = s.name;
-    if (const json::string* in = e.details["input"].if_string()) fr.entered_input.assign(in->data(), in->size());
+    if (const json::string* in = e.details["input"].if_string())
+      fr.entered_input.assign(in->data(), in->size());
     history_.push_back(std::move(e));
   }
   fr.last_event = id;
@@ -455,14 +460,22 @@ bool Execution::run_state(int f) {
   const State& s = frames_[static_cast<std::size_t>(f)]->cur();
   if (s.jsonata) return run_jsonata(f);
   switch (s.type) {
-    case StateType::kPass: return run_pass(f);
-    case StateType::kTask: return run_task(f);
-    case StateType::kChoice: return run_choice(f);
-    case StateType::kWait: return run_wait(f);
-    case StateType::kSucceed: return run_succeed(f);
-    case StateType::kFail: return run_fail(f);
-    case StateType::kParallel: return run_parallel(f);
-    case StateType::kMap: return run_map(f);
+    case StateType::kPass:
+      return run_pass(f);
+    case StateType::kTask:
+      return run_task(f);
+    case StateType::kChoice:
+      return run_choice(f);
+    case StateType::kWait:
+      return run_wait(f);
+    case StateType::kSucceed:
+      return run_succeed(f);
+    case StateType::kFail:
+      return run_fail(f);
+    case StateType::kParallel:
+      return run_parallel(f);
+    case StateType::kMap:
+      return run_map(f);
   }
   return false;
 }
@@ -564,7 +577,8 @@ void Execution::start(value input, Millis now_ms, std::string input_text) {
   }());
   arm_execution_timeout();
   int f = new_frame(machine_.get(), -1, 0, std::move(input));
-  if (!info_.initial_variables.empty()) frames_[static_cast<std::size_t>(f)]->vars = info_.initial_variables;
+  if (!info_.initial_variables.empty())
+    frames_[static_cast<std::size_t>(f)]->vars = info_.initial_variables;
   enter_state(f, machine_->start_at);
   ready_.push_back(f);
   guarded_run_queue();
@@ -668,13 +682,15 @@ void Execution::handle_event(StepEvent ev, Millis now_ms) {
       fr.task_op = 0;
       map_io_answer(op.frame, ev);
       return;
-    case OpKind::kTaskTimeout: task_timed_out(op.frame, "States.Timeout"); return;
+    case OpKind::kTaskTimeout:
+      task_timed_out(op.frame, "States.Timeout");
+      return;
     case OpKind::kHeartbeat:
       // AWS names a missed heartbeat of a service integration's callback (sqs:sendMessage
       // .waitForTaskToken, ...) States.Timeout (the service cases timeouts__test_heartbeat_*
       // record it); an activity's keeps States.HeartbeatTimeout.
-      task_timed_out(op.frame, fr.cur().integration.activity() ? "States.HeartbeatTimeout"
-                                                               : "States.Timeout");
+      task_timed_out(
+          op.frame, fr.cur().integration.activity() ? "States.HeartbeatTimeout" : "States.Timeout");
       return;
     case OpKind::kWait:
       fr.timer_ops.clear();
@@ -685,7 +701,8 @@ void Execution::handle_event(StepEvent ev, Millis now_ms) {
       ++fr.activation;
       moved = true;  // run the state again
       break;
-    case OpKind::kExecutionTimeout: break;
+    case OpKind::kExecutionTimeout:
+      break;
   }
   if (moved) {
     ready_.push_back(op.frame);

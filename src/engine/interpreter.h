@@ -39,8 +39,8 @@ struct ExecutionInfo {
   std::string role_arn;
   std::string region;
   std::string account;
-  bool express = false;       // Express: no 25,000-event limit
-  bool keep_history = true;   // false: events are counted but not built (benchmarks, Express)
+  bool express = false;      // Express: no 25,000-event limit
+  bool keep_history = true;  // false: events are counted but not built (benchmarks, Express)
   // Events built in one step (until the driver drains history()); past it they are counted but
   // not built. Bounds a logged Express execution that loops inside one step (Standard has its
   // 25,000-event quota instead).
@@ -72,8 +72,8 @@ struct ExecutionInfo {
 struct Command {
   enum class Kind { kInvokeTask, kCancelTask, kStartTimer, kCancelTimer };
   Kind kind = Kind::kStartTimer;
-  std::uint64_t id = 0;   // task or timer id; events refer back to it
-  Millis due_ms = 0;      // kStartTimer
+  std::uint64_t id = 0;  // task or timer id; events refer back to it
+  Millis due_ms = 0;     // kStartTimer
   // kInvokeTask (and kCancelTask: the request being cancelled). Shared with the frame, which
   // keeps it for cancel(): building it once per task is the only copy of its ARNs and names.
   std::shared_ptr<const tasks::TaskRequest> request;
@@ -90,7 +90,13 @@ struct StepEvent {
   // Started event again (LambdaFunctionStarted / TaskStarted, previousEventId = its Scheduled
   // event), so the history shows every time the call went out; the task stays in flight.
   enum class Kind {
-    kTaskSucceeded, kTaskFailed, kTimerFired, kStop, kHeartbeat, kTaskSubmitted, kTaskStarted,
+    kTaskSucceeded,
+    kTaskFailed,
+    kTimerFired,
+    kStop,
+    kHeartbeat,
+    kTaskSubmitted,
+    kTaskStarted,
     kTaskRedispatched
   };
   Kind kind = Kind::kTimerFired;
@@ -178,10 +184,10 @@ class Execution {
   void run_queue();
   void guarded_run_queue();
   void handle_event(StepEvent event, Millis now_ms);
-  bool history_full();  // Standard: past 25,000 events the execution fails
-  bool duration_exceeded();  // TimeoutSeconds / Express's limit reached by charged time
-  void time_out();           // ExecutionTimedOut
-  void arm_execution_timeout();  // TimeoutSeconds (and Express's limit) from now
+  bool history_full();                // Standard: past 25,000 events the execution fails
+  bool duration_exceeded();           // TimeoutSeconds / Express's limit reached by charged time
+  void time_out();                    // ExecutionTimedOut
+  void arm_execution_timeout();       // TimeoutSeconds (and Express's limit) from now
   void task_progress(StepEvent& ev);  // kHeartbeat, kTaskSubmitted, kTaskStarted, kTaskRedispatched
   void task_redispatched(int f);
   // Redrive: restarts frame f's current state (or resumes its failed branches/iterations).
@@ -285,8 +291,8 @@ class Execution {
                                       const std::string& location, JsonataEnv& env,
                                       json::value& out, std::size_t depth = 0);
   std::optional<Failure> jsonata_assign_output(int f, const asl::JsonataTemplate* assign,
-                                               const asl::JsonataTemplate* output,
-                                               JsonataEnv& env, json::value& out);
+                                               const asl::JsonataTemplate* output, JsonataEnv& env,
+                                               json::value& out);
   static Failure assign_too_large(const std::string& state_name);
   Failure query_failure(const Frame& fr, const std::string& message, std::string location) const;
   void evaluation_failed_event(int f, const Failure& failure);
@@ -301,7 +307,7 @@ class Execution {
   jsonpath::VariableLookup variables_;
   int var_frame_ = -1;  // the frame whose scope variables_ reads (set by eval_context)
   std::vector<std::unique_ptr<Frame>> frames_;
-  Fifo<int> ready_;  // frames to run, in order
+  Fifo<int> ready_;                            // frames to run, in order
   std::unordered_map<std::uint64_t, Op> ops_;  // never iterated where order shows (see outstanding)
   std::uint64_t next_op_ = 1;
   std::int64_t next_event_id_ = 1;

@@ -11,13 +11,13 @@ namespace stepwise::engine {
 using asl::PathField;
 using asl::State;
 using asl::StateType;
-using json::object;
-using json::value;
+using detail::apply_input_path;
 using detail::error_output;
 using detail::make_token;
-using detail::quoted_value;
-using detail::apply_input_path;
 using detail::map_number;
+using detail::quoted_value;
+using json::object;
+using json::value;
 
 // ---------------------------------------------------------------------------- Parallel / Map
 
@@ -32,9 +32,9 @@ bool Execution::run_parallel(int f) {
     ctx.input = &input;
     auto p = s.parameters->evaluate(ctx);
     if (!p) {
-      return state_failed(f, Failure{p.error().name,
-                                     state_error_prefix(s.name, fr.entered_event) + p.error().cause,
-                                     true});
+      return state_failed(
+          f, Failure{p.error().name, state_error_prefix(s.name, fr.entered_event) + p.error().cause,
+                     true});
     }
     input = std::move(*p);
   }
@@ -60,8 +60,8 @@ bool Execution::parallel_start(int f, value input) {
 }
 
 std::optional<std::string> detail::map_number(const jsonpath::Path& path,
-                                             const jsonpath::EvalContext& ctx, const char* field,
-                                             bool is_float, double* out) {
+                                              const jsonpath::EvalContext& ctx, const char* field,
+                                              bool is_float, double* out) {
   auto sel = path.select_or_fail(ctx);
   if (!sel) return sel.error().cause;
   const value& v = *sel;
@@ -122,7 +122,8 @@ bool Execution::map_tolerance(int f, const jsonpath::EvalContext& ctx) {
     return state_failed(f, runtime_failure(fr, "ToleratedFailureCount cannot be negative.")), false;
   }
   if (fr.tolerated_percentage && (*fr.tolerated_percentage < 0 || *fr.tolerated_percentage > 100)) {
-    return state_failed(f, runtime_failure(fr, "ToleratedFailurePercentage must be between 0 and 100.")),
+    return state_failed(
+               f, runtime_failure(fr, "ToleratedFailurePercentage must be between 0 and 100.")),
            false;
   }
   return true;
@@ -177,15 +178,16 @@ bool Execution::map_start(int f, const jsonpath::EvalContext* late_tolerance) {
     if (history_on()) d["length"] = static_cast<std::int64_t>(s.item_reader ? 0 : n);
     return d;
   }());
-  if (s.distributed && late_tolerance != nullptr && !map_tolerance(f, *late_tolerance)) return false;
+  if (s.distributed && late_tolerance != nullptr && !map_tolerance(f, *late_tolerance))
+    return false;
   if (s.distributed && (!fr.silent || fr.map_io)) {
     // The Map Run's id is a UUID, as AWS's (its ResultWriter keys are named after it).
     const std::string t = make_token(random_);
     const std::string id = t.substr(0, 8) + "-" + t.substr(8, 4) + "-" + t.substr(12, 4) + "-" +
                            t.substr(16, 4) + "-" + t.substr(20, 12);
-    std::string arn = "arn:aws:states:" + info_.region + ":" + info_.account + ":mapRun:" +
-                      info_.state_machine_name + "/" + (s.label.empty() ? s.name : s.label) + ":" +
-                      id;
+    std::string arn = "arn:aws:states:" + info_.region + ":" + info_.account +
+                      ":mapRun:" + info_.state_machine_name + "/" +
+                      (s.label.empty() ? s.name : s.label) + ":" + id;
     if (!fr.silent) {
       emit(f, "MapRunStarted", "mapRunStartedEventDetails", [&] {
         object d;
@@ -257,15 +259,15 @@ void Execution::start_map_iterations(int f) {
       input = std::move(items[i]);
     }
     if (!fr.silent && !s.distributed) {
-      std::int64_t id = emit_prev(fr.map_cursor, "MapIterationStarted",
-                                  "mapIterationStartedEventDetails", [&] {
-                                    object d;
-                                    if (history_on()) {
-                                      d["index"] = static_cast<std::int64_t>(i);
-                                      d["name"] = s.name;
-                                    }
-                                    return d;
-                                  }());
+      std::int64_t id =
+          emit_prev(fr.map_cursor, "MapIterationStarted", "mapIterationStartedEventDetails", [&] {
+            object d;
+            if (history_on()) {
+              d["index"] = static_cast<std::int64_t>(i);
+              d["name"] = s.name;
+            }
+            return d;
+          }());
       fr.last_event = id;
     }
     if (fr.map_io && s.result_writer) map_record(f, i, &input, true, nullptr, nullptr);
@@ -288,18 +290,16 @@ void Execution::child_done(int parent, int child, bool ok, value output, const F
   if (is_map) {
     --pf.running;
     if (!pf.silent && !s.distributed) {
-      std::int64_t id = emit_prev(cf.last_event,
-                                  ok ? "MapIterationSucceeded" : "MapIterationFailed",
-                                  ok ? "mapIterationSucceededEventDetails"
-                                     : "mapIterationFailedEventDetails",
-                                  [&] {
-                                    object d;
-                                    if (history_on()) {
-                                      d["index"] = cf.index;
-                                      d["name"] = s.name;
-                                    }
-                                    return d;
-                                  }());
+      std::int64_t id = emit_prev(
+          cf.last_event, ok ? "MapIterationSucceeded" : "MapIterationFailed",
+          ok ? "mapIterationSucceededEventDetails" : "mapIterationFailedEventDetails", [&] {
+            object d;
+            if (history_on()) {
+              d["index"] = cf.index;
+              d["name"] = s.name;
+            }
+            return d;
+          }());
       pf.map_cursor = cf.last_event;
       pf.last_event = ok ? id : cf.last_event;
     }
@@ -314,7 +314,8 @@ void Execution::child_done(int parent, int child, bool ok, value output, const F
       tolerated = true;
     }
     if (pf.tolerated_percentage && n > 0 &&
-        static_cast<double>(pf.failed) * 100.0 / static_cast<double>(n) <= *pf.tolerated_percentage) {
+        static_cast<double>(pf.failed) * 100.0 / static_cast<double>(n) <=
+            *pf.tolerated_percentage) {
       tolerated = true;
     }
     if (tolerated) {
@@ -363,7 +364,8 @@ bool Execution::finish_children(int f) {
     emit_prev(fr.last_event, is_map ? "MapStateSucceeded" : "ParallelStateSucceeded", "", object());
   }
   fr.children.clear();
-  value result = writes ? result_writer::output(detail::map_target(fr, info_)) : value(std::move(fr.results));
+  value result =
+      writes ? result_writer::output(detail::map_target(fr, info_)) : value(std::move(fr.results));
   fr.results = json::array();
   if (writes) fr.map_io.reset();
   fr.items = value();
@@ -371,9 +373,9 @@ bool Execution::finish_children(int f) {
     StateContext ctx(*this, fr, &result);
     auto r = s.result_selector->evaluate(ctx);
     if (!r) {
-      return state_failed(f, Failure{r.error().name,
-                                     state_error_prefix(s.name, fr.entered_event) + r.error().cause,
-                                     true});
+      return state_failed(
+          f, Failure{r.error().name, state_error_prefix(s.name, fr.entered_event) + r.error().cause,
+                     true});
     }
     result = std::move(*r);
   }

@@ -126,7 +126,8 @@ bool Execution::map_read(int f) {
   const asl::ItemReader& r = *fr.cur().item_reader;
   detail::MapIo& io = *fr.map_io;
   if (io.max_items < 0) {
-    return map_run_failed(f, Failure{item_reader::kFailed, "field MaxItems must be positive", true});
+    return map_run_failed(f,
+                          Failure{item_reader::kFailed, "field MaxItems must be positive", true});
   }
   send_s3(f, r.s3.call_resource, r.s3.call,
           item_reader::call_parameters(io.reader_params, io.continuation));
@@ -210,7 +211,8 @@ bool Execution::map_write(int f) {
     io.records.clear();
     io.next_file = 0;
   }
-  send_s3(f, w.s3.call_resource, w.s3.call, result_writer::put_parameters(t, io.files[io.next_file]));
+  send_s3(f, w.s3.call_resource, w.s3.call,
+          result_writer::put_parameters(t, io.files[io.next_file]));
   return false;
 }
 
@@ -247,8 +249,8 @@ std::optional<Execution::Failure> Execution::map_batch(int f) {
   bool has_batch_input = false;
   if (s.jsonata) {
     if (b.max_items_jsonata) {
-      if (auto bad = jsonata_count(f, *b.max_items_jsonata, "MaxItemsPerBatch", 1, INT64_MAX,
-                                   max_items)) {
+      if (auto bad =
+              jsonata_count(f, *b.max_items_jsonata, "MaxItemsPerBatch", 1, INT64_MAX, max_items)) {
         return bad;
       }
     }
@@ -259,7 +261,8 @@ std::optional<Execution::Failure> Execution::map_batch(int f) {
       }
     }
     if (b.batch_input_jsonata) {
-      if (auto bad = jsonata_value(f, *b.batch_input_jsonata, "BatchInput", batch_input)) return bad;
+      if (auto bad = jsonata_value(f, *b.batch_input_jsonata, "BatchInput", batch_input))
+        return bad;
       has_batch_input = true;
     }
   } else {
@@ -267,14 +270,15 @@ std::optional<Execution::Failure> Execution::map_batch(int f) {
     StateContext ctx(*this, fr, whole ? &fr.input : &fr.effective);
     double v = 0;
     if (b.max_items_path) {
-      if (auto bad = detail::map_number(*b.max_items_path, ctx, "MaxItemsPerBatchPath", false, &v)) {
+      if (auto bad =
+              detail::map_number(*b.max_items_path, ctx, "MaxItemsPerBatchPath", false, &v)) {
         return runtime_failure(fr, *bad);
       }
       max_items = static_cast<std::int64_t>(v);
     }
     if (b.max_bytes_path) {
-      if (auto bad = detail::map_number(*b.max_bytes_path, ctx, "MaxInputBytesPerBatchPath", false,
-                                        &v)) {
+      if (auto bad =
+              detail::map_number(*b.max_bytes_path, ctx, "MaxInputBytesPerBatchPath", false, &v)) {
         return runtime_failure(fr, *bad);
       }
       max_bytes = std::min<std::int64_t>(static_cast<std::int64_t>(v), batch_bytes_max);
@@ -290,8 +294,9 @@ std::optional<Execution::Failure> Execution::map_batch(int f) {
     }
   }
   if (max_items < 0 || max_bytes <= 0) {
-    return runtime_failure(fr, "The ItemBatcher's MaxItemsPerBatch and MaxInputBytesPerBatch "
-                               "must be positive.");
+    return runtime_failure(fr,
+                           "The ItemBatcher's MaxItemsPerBatch and MaxInputBytesPerBatch "
+                           "must be positive.");
   }
   json::array& items = fr.items.get_array();
   json::array batches;
@@ -329,9 +334,8 @@ std::optional<Execution::Failure> Execution::map_batch(int f) {
     }
     const std::size_t bytes = json::dump(item).size();
     const bool too_many = max_items > 0 && static_cast<std::int64_t>(cur.size()) >= max_items;
-    const bool too_big =
-        !cur.empty() &&
-        static_cast<std::int64_t>(base + cur_bytes + cur.size() + bytes) > max_bytes;
+    const bool too_big = !cur.empty() && static_cast<std::int64_t>(base + cur_bytes + cur.size() +
+                                                                   bytes) > max_bytes;
     if (too_many || too_big) flush();
     cur_bytes += bytes;
     cur.push_back(std::move(item));

@@ -10,8 +10,8 @@ namespace stepwise::engine {
 
 using asl::State;
 using asl::StateType;
-using json::object;
 using detail::redrives_max;
+using json::object;
 
 // ---------------------------------------------------------------------------- redrive
 
@@ -100,15 +100,15 @@ bool Execution::redrive_children(int f) {
     ++fr.pending;
     if (is_map) {
       ++fr.running;
-      std::int64_t id = emit_prev(fr.map_cursor, "MapIterationStarted",
-                                  "mapIterationStartedEventDetails", [&] {
-                                    object d;
-                                    if (history_on()) {
-                                      d["index"] = static_cast<std::int64_t>(cf.index);
-                                      d["name"] = s.name;
-                                    }
-                                    return d;
-                                  }());
+      std::int64_t id =
+          emit_prev(fr.map_cursor, "MapIterationStarted", "mapIterationStartedEventDetails", [&] {
+            object d;
+            if (history_on()) {
+              d["index"] = static_cast<std::int64_t>(cf.index);
+              d["name"] = s.name;
+            }
+            return d;
+          }());
       fr.last_event = id;
     }
     redrive_frame(c);

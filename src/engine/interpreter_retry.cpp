@@ -13,10 +13,10 @@ namespace stepwise::engine {
 using asl::PathField;
 using asl::State;
 using asl::StateType;
+using detail::error_matches;
+using detail::error_output;
 using json::object;
 using json::value;
-using detail::error_output;
-using detail::error_matches;
 
 // ---------------------------------------------------------------------------- retry / catch
 
@@ -24,8 +24,8 @@ bool Execution::state_failed(int f, Failure failure, bool from_children) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   detail::cap_cause(failure.cause);
   const State& s = fr.cur();
-  const bool handles = s.type == StateType::kTask || s.type == StateType::kParallel ||
-                       s.type == StateType::kMap;
+  const bool handles =
+      s.type == StateType::kTask || s.type == StateType::kParallel || s.type == StateType::kMap;
   if (failure.evaluation && !from_children) {
     evaluation_failed_event(f, failure);
     // A Map or Parallel that fails before (or after) its children still writes its Failed event.
@@ -67,8 +67,12 @@ bool Execution::state_failed(int f, Failure failure, bool from_children) {
       }
       value out;
       switch (c.result_path.kind) {
-        case PathField::Kind::kDefault: out = std::move(err); break;
-        case PathField::Kind::kNull: out = std::move(fr.input); break;
+        case PathField::Kind::kDefault:
+          out = std::move(err);
+          break;
+        case PathField::Kind::kNull:
+          out = std::move(fr.input);
+          break;
         case PathField::Kind::kPath: {
           out = std::move(fr.input);
           Status st = c.result_path.path.assign(out, std::move(err));

@@ -11,16 +11,15 @@ namespace stepwise::engine {
 
 using asl::PathField;
 using asl::State;
+using detail::apply_input_path;
+using detail::kExited;
+using detail::payload_too_large;
+using detail::type_index;
+using detail::wait_seconds_max;
 using json::object;
 using json::value;
-using detail::payload_too_large;
-using detail::wait_seconds_max;
-using detail::kExited;
-using detail::type_index;
-using detail::apply_input_path;
 
 // ---------------------------------------------------------------------------- I/O processing
-
 
 bool Execution::complete_state(int f, value result) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
@@ -31,8 +30,12 @@ bool Execution::complete_state(int f, value result) {
   }
   value out;
   switch (s.result_path.kind) {
-    case PathField::Kind::kDefault: out = std::move(result); break;
-    case PathField::Kind::kNull: out = std::move(fr.input); break;
+    case PathField::Kind::kDefault:
+      out = std::move(result);
+      break;
+    case PathField::Kind::kNull:
+      out = std::move(fr.input);
+      break;
     case PathField::Kind::kPath: {
       out = std::move(fr.input);
       Status st = s.result_path.path.assign(out, std::move(result));
@@ -107,8 +110,7 @@ bool Execution::run_pass(int f) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   const State& s = fr.cur();
   bool simple = s.input_path.kind == PathField::Kind::kDefault && !s.parameters && !s.result &&
-                !s.assign &&
-                s.result_path.kind == PathField::Kind::kDefault &&
+                !s.assign && s.result_path.kind == PathField::Kind::kDefault &&
                 s.output_path.kind == PathField::Kind::kDefault;
   if (simple) {
     // The common case (and the benchmark): the input is the output, moved not copied.
@@ -124,7 +126,10 @@ bool Execution::run_pass(int f) {
     // Parameters only read "$": evaluate over the input itself, never a copy of it.
     StateContext ctx(*this, fr, &fr.input);
     auto p = s.parameters->evaluate(ctx);
-    if (!p) return state_failed(f, Failure{p.error().name, state_error_prefix(s.name, fr.entered_event) + p.error().cause, true});
+    if (!p)
+      return state_failed(
+          f, Failure{p.error().name, state_error_prefix(s.name, fr.entered_event) + p.error().cause,
+                     true});
     result = std::move(*p);
   } else {
     bool consume = s.result_path.kind == PathField::Kind::kDefault;
@@ -135,7 +140,10 @@ bool Execution::run_pass(int f) {
     if (s.parameters) {
       ctx.input = &result;
       auto p = s.parameters->evaluate(ctx);
-      if (!p) return state_failed(f, Failure{p.error().name, state_error_prefix(s.name, fr.entered_event) + p.error().cause, true});
+      if (!p)
+        return state_failed(
+            f, Failure{p.error().name,
+                       state_error_prefix(s.name, fr.entered_event) + p.error().cause, true});
       result = std::move(*p);
     }
   }
@@ -166,10 +174,9 @@ bool Execution::run_choice(int f) {
     if (auto bad = apply_assign(f, *assign, input)) return state_failed(f, std::move(*bad));
   }
   if (next < 0) {
-    return state_failed(f, Failure{"States.NoChoiceMatched",
-                                   state_error_prefix(s.name, fr.entered_event) +
-                                       "No Matches!",
-                                   true});
+    return state_failed(
+        f, Failure{"States.NoChoiceMatched",
+                   state_error_prefix(s.name, fr.entered_event) + "No Matches!", true});
   }
   fr.input = value();
   value out = std::move(input);
@@ -228,7 +235,9 @@ bool Execution::run_fail(int f) {
       v = std::move(*sel);
     } else if (fn) {
       auto r = fn->evaluate(ctx, field);
-      if (!r) return Failure{r.error().name, state_error_prefix(s.name, fr.entered_event) + r.error().cause, true};
+      if (!r)
+        return Failure{r.error().name,
+                       state_error_prefix(s.name, fr.entered_event) + r.error().cause, true};
       v = std::move(*r);
     } else {
       return std::nullopt;
@@ -236,7 +245,8 @@ bool Execution::run_fail(int f) {
     out = v.is_string() ? std::string(v.get_string()) : json::dump(v);
     return std::nullopt;
   };
-  if (auto bad = eval(s.error_path, s.error_fn, "ErrorPath", fl.error)) return state_failed(f, *bad);
+  if (auto bad = eval(s.error_path, s.error_fn, "ErrorPath", fl.error))
+    return state_failed(f, *bad);
   std::string cause;
   bool has_cause_path = s.cause_path || s.cause_fn;
   if (auto bad = eval(s.cause_path, s.cause_fn, "CausePath", cause)) return state_failed(f, *bad);
@@ -262,9 +272,11 @@ bool Execution::run_wait(int f) {
   } else if (s.timestamp) {
     Millis t = 0;
     if (!parse_rfc3339(*s.timestamp, &t)) {
-      return state_failed(f, runtime_failure(fr, "The Timestamp field cannot be parsed as an "
-                                                  "ISO-8601 extended offset date-time format "
-                                                  "string: " + *s.timestamp));
+      return state_failed(f, runtime_failure(fr,
+                                             "The Timestamp field cannot be parsed as an "
+                                             "ISO-8601 extended offset date-time format "
+                                             "string: " +
+                                                 *s.timestamp));
     }
     due = t;
   } else if (s.seconds_path) {
@@ -272,15 +284,18 @@ bool Execution::run_wait(int f) {
     if (!sel) return state_failed(f, runtime_failure(fr, sel.error().cause));
     const value& v = *sel;
     std::string where = s.seconds_path->text() + " == " + json::dump(v);
-    if (!json::is_number(v) || !json::is_integral_number(v) || (v.is_double() && std::fabs(v.get_double()) > 9e18)) {
+    if (!json::is_number(v) || !json::is_integral_number(v) ||
+        (v.is_double() && std::fabs(v.get_double()) > 9e18)) {
       return state_failed(
-          f, runtime_failure(fr, "The SecondsPath parameter cannot be parsed as a long value: " + where));
+          f, runtime_failure(
+                 fr, "The SecondsPath parameter cannot be parsed as a long value: " + where));
     }
     auto secs = static_cast<std::int64_t>(json::as_double(v));
     if (v.is_int64()) secs = v.get_int64();
     if (secs < 0) {
       return state_failed(
-          f, runtime_failure(fr, "The SecondsPath parameter references a negative value: " + where));
+          f,
+          runtime_failure(fr, "The SecondsPath parameter references a negative value: " + where));
     }
     if (secs > wait_seconds_max) {
       return state_failed(f, runtime_failure(fr, "Wait state delay is too long."));
@@ -292,10 +307,11 @@ bool Execution::run_wait(int f) {
     Millis t = 0;
     std::string text = sel->is_string() ? std::string(sel->get_string()) : json::dump(*sel);
     if (!sel->is_string() || !parse_rfc3339(text, &t)) {
-      return state_failed(f, runtime_failure(fr, "The TimestampPath parameter does not reference a "
-                                                  "valid ISO-8601 extended offset date-time "
-                                                  "format string: " +
-                                                      s.timestamp_path->text() + " == " + text));
+      return state_failed(f, runtime_failure(fr,
+                                             "The TimestampPath parameter does not reference a "
+                                             "valid ISO-8601 extended offset date-time "
+                                             "format string: " +
+                                                 s.timestamp_path->text() + " == " + text));
     }
     due = t;
   }

@@ -9,13 +9,13 @@ namespace stepwise::engine {
 
 using asl::PathField;
 using asl::State;
-using json::object;
-using json::value;
-using detail::payload_too_large;
+using detail::apply_input_path;
 using detail::make_token;
 using detail::payload_details;
-using detail::apply_input_path;
+using detail::payload_too_large;
 using detail::recycle_request;
+using json::object;
+using json::value;
 
 std::string detail::make_token(const std::function<std::uint64_t()>& random) {
   static const char* hex = "0123456789abcdef";
@@ -39,7 +39,6 @@ void detail::recycle_request(Execution::Frame& fr) {
   fr.sent_request.reset();
 }
 
-
 // TimeoutSecondsPath / HeartbeatSecondsPath: a positive integer at the path.
 static std::optional<std::string> seconds_from_path(const jsonpath::Path& path,
                                                     const jsonpath::EvalContext& ctx,
@@ -49,8 +48,9 @@ static std::optional<std::string> seconds_from_path(const jsonpath::Path& path,
   const value& v = *sel;
   if (!json::is_number(v) || !json::is_integral_number(v) || json::as_double(v) < 1 ||
       json::as_double(v) > static_cast<double>(limits::seconds_max)) {
-    return std::string("The ") + field + " parameter does not reference a valid positive integer: " +
-           path.text() + " == " + json::dump(v);
+    return std::string("The ") + field +
+           " parameter does not reference a valid positive integer: " + path.text() +
+           " == " + json::dump(v);
   }
   *out = static_cast<std::int64_t>(json::as_double(v));
   return std::nullopt;
@@ -62,9 +62,9 @@ static std::optional<std::string> seconds_from_path(const jsonpath::Path& path,
 // evaluated against it after InputPath.
 static bool task_input_consumable(const State& s) {
   return s.input_path.kind == PathField::Kind::kDefault && !s.parameters &&
-         s.result_path.kind == PathField::Kind::kDefault && s.retry.empty() &&
-         s.catchers.empty() && !s.assign && !s.result_selector && !s.timeout_seconds_path &&
-         !s.heartbeat_seconds_path && !s.credentials;
+         s.result_path.kind == PathField::Kind::kDefault && s.retry.empty() && s.catchers.empty() &&
+         !s.assign && !s.result_selector && !s.timeout_seconds_path && !s.heartbeat_seconds_path &&
+         !s.credentials;
 }
 
 std::optional<std::string> Execution::task_token_for(const State& s) {
@@ -95,9 +95,9 @@ bool Execution::run_task(int f) {
     if (!params_over_input) ctx.input = &params;
     auto p = s.parameters->evaluate(ctx);
     if (!p) {
-      return state_failed(f, Failure{p.error().name,
-                                     state_error_prefix(s.name, fr.entered_event) + p.error().cause,
-                                     true});
+      return state_failed(
+          f, Failure{p.error().name, state_error_prefix(s.name, fr.entered_event) + p.error().cause,
+                     true});
     }
     params = std::move(*p);
   }
@@ -269,9 +269,13 @@ void Execution::task_result(int f, StepEvent& ev) {
         d["resourceType"] = s.resource_type;
         d["resource"] = s.resource_short;
       }
-      emit(f, lambda ? "LambdaFunctionSucceeded" : activity ? "ActivitySucceeded" : "TaskSucceeded",
-           lambda ? "lambdaFunctionSucceededEventDetails"
-                  : activity ? "activitySucceededEventDetails" : "taskSucceededEventDetails",
+      emit(f,
+           lambda     ? "LambdaFunctionSucceeded"
+           : activity ? "ActivitySucceeded"
+                      : "TaskSucceeded",
+           lambda     ? "lambdaFunctionSucceededEventDetails"
+           : activity ? "activitySucceededEventDetails"
+                      : "taskSucceededEventDetails",
            std::move(d));
     } else if (!fr.silent) {
       emit(f, "", "", object());
@@ -282,10 +286,9 @@ void Execution::task_result(int f, StepEvent& ev) {
       StateContext ctx(*this, fr, &result);
       auto r = s.result_selector->evaluate(ctx);
       if (!r) {
-        moved = state_failed(f, Failure{r.error().name,
-                                        state_error_prefix(s.name, fr.entered_event) +
-                                            r.error().cause,
-                                        true});
+        moved = state_failed(
+            f, Failure{r.error().name,
+                       state_error_prefix(s.name, fr.entered_event) + r.error().cause, true});
       } else {
         moved = complete_state(f, std::move(*r));
       }
@@ -301,9 +304,13 @@ void Execution::task_result(int f, StepEvent& ev) {
         d["resourceType"] = s.resource_type;
         d["resource"] = s.resource_short;
       }
-      emit(f, lambda ? "LambdaFunctionFailed" : activity ? "ActivityFailed" : "TaskFailed",
-           lambda ? "lambdaFunctionFailedEventDetails"
-                  : activity ? "activityFailedEventDetails" : "taskFailedEventDetails",
+      emit(f,
+           lambda     ? "LambdaFunctionFailed"
+           : activity ? "ActivityFailed"
+                      : "TaskFailed",
+           lambda     ? "lambdaFunctionFailedEventDetails"
+           : activity ? "activityFailedEventDetails"
+                      : "taskFailedEventDetails",
            std::move(d));
     } else if (!fr.silent) {
       emit(f, "", "", object());
@@ -329,9 +336,13 @@ void Execution::task_timed_out(int f, const char* error) {
         d["resource"] = s.resource_short;
       }
     }
-    emit(f, lambda ? "LambdaFunctionTimedOut" : activity ? "ActivityTimedOut" : "TaskTimedOut",
-         lambda ? "lambdaFunctionTimedOutEventDetails"
-                : activity ? "activityTimedOutEventDetails" : "taskTimedOutEventDetails",
+    emit(f,
+         lambda     ? "LambdaFunctionTimedOut"
+         : activity ? "ActivityTimedOut"
+                    : "TaskTimedOut",
+         lambda     ? "lambdaFunctionTimedOutEventDetails"
+         : activity ? "activityTimedOutEventDetails"
+                    : "taskTimedOutEventDetails",
          std::move(d));
   }
   if (state_failed(f, Failure{error, "", false})) ready_.push_back(f);

@@ -208,13 +208,13 @@ std::optional<std::string> append_listing(const json::value& answer, std::int64_
         const json::value* v = e.if_contains(k);
         return v ? *v : json::value();
       };
-      items.push_back(json::object{{"Etag", field("ETag")},
-                                   {"Key", field("Key")},
-                                   {"LastModified", field("LastModified")},
-                                   {"Size", field("Size")},
-                                   {"StorageClass", e.contains("StorageClass")
-                                                        ? field("StorageClass")
-                                                        : json::value("STANDARD")}});
+      items.push_back(
+          json::object{{"Etag", field("ETag")},
+                       {"Key", field("Key")},
+                       {"LastModified", field("LastModified")},
+                       {"Size", field("Size")},
+                       {"StorageClass", e.contains("StorageClass") ? field("StorageClass")
+                                                                   : json::value("STANDARD")}});
     }
   }
   const json::value* truncated = page->if_contains("IsTruncated");

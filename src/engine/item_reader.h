@@ -54,8 +54,7 @@ Items from_json(std::string_view text, std::int64_t max_items);
 Items from_jsonl(std::string_view text, std::int64_t max_items);
 
 // A getObject answer ({"Body": text, ...}) as items, by the reader's InputType.
-Items from_object(const json::value& answer, const asl::ItemReader& reader,
-                  std::int64_t max_items);
+Items from_object(const json::value& answer, const asl::ItemReader& reader, std::int64_t max_items);
 
 // One listObjectsV2 page appended to `items` (up to `max_items`); the continuation token of the
 // next page, or nullopt when this was the last page (or MaxItems is reached). A page that is not

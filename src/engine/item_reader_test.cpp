@@ -89,10 +89,14 @@ TEST(ItemReader, ListingPagesAndMaxItems) {
   json::value page = json::object{
       {"IsTruncated", true},
       {"NextContinuationToken", "t2"},
-      {"Contents", json::array{json::object{{"Key", "a"}, {"ETag", "\"e1\""}, {"Size", 3},
-                                            {"LastModified", "2024-01-01T00:00:00Z"}},
-                               json::object{{"Key", "b"}, {"ETag", "\"e2\""}, {"Size", 4},
-                                            {"StorageClass", "GLACIER"}}}}};
+      {"Contents",
+       json::array{
+           json::object{{"Key", "a"},
+                        {"ETag", "\"e1\""},
+                        {"Size", 3},
+                        {"LastModified", "2024-01-01T00:00:00Z"}},
+           json::object{
+               {"Key", "b"}, {"ETag", "\"e2\""}, {"Size", 4}, {"StorageClass", "GLACIER"}}}}};
   json::array items;
   std::string cause;
   auto next = append_listing(page, 0, items, cause);

@@ -14,9 +14,9 @@ namespace stepwise::engine {
 using asl::JsonataTemplate;
 using asl::State;
 using asl::StateType;
+using detail::payload_too_large;
 using json::object;
 using json::value;
-using detail::payload_too_large;
 
 // What one phase of a state evaluates against. The documents are built on the first expression
 // only: a state whose fields are all literals converts nothing.
@@ -45,9 +45,10 @@ std::string unexpected_type(const JsonataTemplate& t, const std::string& locatio
 // The message for a field whose value has the wrong type: an expression's or a literal's.
 std::string wrong_type(const JsonataTemplate& t, const std::string& location, const char* expected,
                        const value& v) {
-  if (t.kind == JsonataTemplate::Kind::kExpression) return unexpected_type(t, location, expected, v);
-  return "The value of the field '" + location + "' must be of type '" + expected +
-         "', but was '" + json::kind_name(v) + "' for value: " + json::dump(v);
+  if (t.kind == JsonataTemplate::Kind::kExpression)
+    return unexpected_type(t, location, expected, v);
+  return "The value of the field '" + location + "' must be of type '" + expected + "', but was '" +
+         json::kind_name(v) + "' for value: " + json::dump(v);
 }
 
 // An integral number within [min, max] (JSONata numbers are doubles: 3.0 counts as 3).
@@ -62,8 +63,8 @@ std::optional<std::int64_t> integer_in(const value& v, std::int64_t min, std::in
 
 Execution::Failure Execution::query_failure(const Frame& fr, const std::string& message,
                                             std::string location) const {
-  Failure fl{"States.QueryEvaluationError", state_error_prefix(fr.cur().name, fr.entered_event) + message,
-             true};
+  Failure fl{"States.QueryEvaluationError",
+             state_error_prefix(fr.cur().name, fr.entered_event) + message, true};
   fl.evaluation = true;
   fl.location = std::move(location);
   return fl;
@@ -103,7 +104,9 @@ std::optional<Execution::Failure> Execution::jsonata_env(int f, JsonataEnv& env)
     for (const auto& kv : frames_[static_cast<std::size_t>(g)]->vars) {
       if (kv.key() == "states" || env.vars.count(std::string_view(kv.key())) > 0) continue;
       auto vd = jsonata::Document::from_json(kv.value());
-      if (!vd) return query_failure(fr, "The variable '" + std::string(kv.key()) + "' is nested too deeply.", "");
+      if (!vd)
+        return query_failure(
+            fr, "The variable '" + std::string(kv.key()) + "' is nested too deeply.", "");
       env.vars.emplace(std::string(kv.key()), std::move(*vd));
     }
   }
@@ -125,19 +128,22 @@ std::optional<Execution::Failure> Execution::jsonata_eval(int f, const JsonataTe
     return query_failure(fr, "The field '" + location + "' is nested too deeply.", location);
   }
   switch (t.kind) {
-    case JsonataTemplate::Kind::kLiteral: out = t.literal; return std::nullopt;
+    case JsonataTemplate::Kind::kLiteral:
+      out = t.literal;
+      return std::nullopt;
     case JsonataTemplate::Kind::kExpression: {
       if (!env.ready) {
         if (auto bad = jsonata_env(f, env)) return bad;
       }
       auto r = t.expression->evaluate_documents(nullptr, env.vars, env.options);
       if (!r && r.error().name == jsonata::function_result_error) {
-        return query_failure(fr, expression_prefix(t, location) + "returned an unsupported result type.",
-                             location);
+        return query_failure(
+            fr, expression_prefix(t, location) + "returned an unsupported result type.", location);
       }
       if (!r) {
-        return query_failure(fr, expression_prefix(t, location) + "threw an error during evaluation. " +
-                                     r.error().name + ": " + r.error().cause,
+        return query_failure(fr,
+                             expression_prefix(t, location) + "threw an error during evaluation. " +
+                                 r.error().name + ": " + r.error().cause,
                              location);
       }
       if (!r->has_value()) {
@@ -151,7 +157,8 @@ std::optional<Execution::Failure> Execution::jsonata_eval(int f, const JsonataTe
       object o;
       for (std::size_t i = 0; i < t.children.size(); ++i) {
         value v;
-        if (auto bad = jsonata_eval(f, t.children[i], location + "/" + t.keys[i], env, v, depth + 1)) {
+        if (auto bad =
+                jsonata_eval(f, t.children[i], location + "/" + t.keys[i], env, v, depth + 1)) {
           return bad;
         }
         o[t.keys[i]] = std::move(v);
@@ -178,7 +185,8 @@ std::optional<Execution::Failure> Execution::jsonata_eval(int f, const JsonataTe
 
 // Evaluates Assign (every right-hand side sees the variables as at state entry) and Output, and
 // only then stores the new values: Output does not see this state's assignments either.
-std::optional<Execution::Failure> Execution::jsonata_assign_output(int f, const JsonataTemplate* assign,
+std::optional<Execution::Failure> Execution::jsonata_assign_output(int f,
+                                                                   const JsonataTemplate* assign,
                                                                    const JsonataTemplate* output,
                                                                    JsonataEnv& env, value& out) {
   value assigned;
@@ -245,14 +253,22 @@ bool Execution::jsonata_catch(int f, const asl::Catcher& c, value error_output) 
 
 bool Execution::run_jsonata(int f) {
   switch (frames_[static_cast<std::size_t>(f)]->cur().type) {
-    case StateType::kPass: return jsonata_pass(f);
-    case StateType::kTask: return jsonata_task(f);
-    case StateType::kChoice: return jsonata_choice(f);
-    case StateType::kWait: return jsonata_wait(f);
-    case StateType::kSucceed: return jsonata_succeed(f);
-    case StateType::kFail: return jsonata_fail(f);
-    case StateType::kParallel: return jsonata_parallel(f);
-    case StateType::kMap: return jsonata_map(f);
+    case StateType::kPass:
+      return jsonata_pass(f);
+    case StateType::kTask:
+      return jsonata_task(f);
+    case StateType::kChoice:
+      return jsonata_choice(f);
+    case StateType::kWait:
+      return jsonata_wait(f);
+    case StateType::kSucceed:
+      return jsonata_succeed(f);
+    case StateType::kFail:
+      return jsonata_fail(f);
+    case StateType::kParallel:
+      return jsonata_parallel(f);
+    case StateType::kMap:
+      return jsonata_map(f);
   }
   return false;
 }
@@ -285,7 +301,8 @@ bool Execution::jsonata_fail(int f) {
   Failure fl;
   fl.has_cause = false;
   JsonataEnv env;
-  auto text = [&](const JsonataTemplate& t, const char* field, std::string& out) -> std::optional<Failure> {
+  auto text = [&](const JsonataTemplate& t, const char* field,
+                  std::string& out) -> std::optional<Failure> {
     value v;
     if (auto bad = jsonata_eval(f, t, field, env, v)) return bad;
     if (!v.is_string()) return query_failure(fr, wrong_type(t, field, "string", v), field);
@@ -317,8 +334,8 @@ bool Execution::jsonata_choice(int f) {
       return state_failed(f, std::move(*bad));
     }
     if (!v.is_bool()) {
-      return state_failed(f, query_failure(fr, wrong_type(*b.condition, "Condition", "boolean", v),
-                                           "Condition"));
+      return state_failed(
+          f, query_failure(fr, wrong_type(*b.condition, "Condition", "boolean", v), "Condition"));
     }
     if (v.get_bool()) {
       next = b.next;
@@ -329,9 +346,9 @@ bool Execution::jsonata_choice(int f) {
   }
   if (next < 0) next = s.default_next;
   if (next < 0) {
-    return state_failed(f, Failure{"States.NoChoiceMatched",
-                                   state_error_prefix(s.name, fr.entered_event) + "No Matches!",
-                                   true});
+    return state_failed(
+        f, Failure{"States.NoChoiceMatched",
+                   state_error_prefix(s.name, fr.entered_event) + "No Matches!", true});
   }
   value out = fr.input;
   if (auto bad = jsonata_assign_output(f, assign, output, env, out)) {
@@ -349,10 +366,12 @@ bool Execution::jsonata_wait(int f) {
   Millis due = now_;
   value v;
   if (j.seconds) {
-    if (auto bad = jsonata_eval(f, *j.seconds, "Seconds", env, v)) return state_failed(f, std::move(*bad));
+    if (auto bad = jsonata_eval(f, *j.seconds, "Seconds", env, v))
+      return state_failed(f, std::move(*bad));
     auto secs = integer_in(v, 0, limits::seconds_max);
     if (!secs) {
-      return state_failed(f, query_failure(fr, wrong_type(*j.seconds, "Seconds", "integer", v), "Seconds"));
+      return state_failed(
+          f, query_failure(fr, wrong_type(*j.seconds, "Seconds", "integer", v), "Seconds"));
     }
     due = now_ + *secs * 1000;
   } else if (j.timestamp) {
@@ -364,7 +383,8 @@ bool Execution::jsonata_wait(int f) {
     if (!v.is_string() || !parse_rfc3339(text, &t)) {
       return state_failed(f, query_failure(fr,
                                            "The Timestamp field cannot be parsed as an ISO-8601 "
-                                           "extended offset date-time format string: " + text,
+                                           "extended offset date-time format string: " +
+                                               text,
                                            "Timestamp"));
     }
     due = t;
@@ -397,7 +417,8 @@ bool Execution::jsonata_task(int f) {
   };
   std::optional<std::int64_t> timeout;
   std::optional<std::int64_t> heartbeat;
-  if (auto bad = seconds(j.timeout_seconds, "TimeoutSeconds", timeout)) return state_failed(f, std::move(*bad));
+  if (auto bad = seconds(j.timeout_seconds, "TimeoutSeconds", timeout))
+    return state_failed(f, std::move(*bad));
   if (auto bad = seconds(j.heartbeat_seconds, "HeartbeatSeconds", heartbeat)) {
     return state_failed(f, std::move(*bad));
   }
@@ -438,9 +459,11 @@ bool Execution::jsonata_map(int f) {
   if (s.item_reader) {
     fr.items = json::array();  // read once the Map Run starts
   } else if (j.items) {
-    if (auto bad = jsonata_eval(f, *j.items, "Items", env, fr.items)) return state_failed(f, std::move(*bad));
+    if (auto bad = jsonata_eval(f, *j.items, "Items", env, fr.items))
+      return state_failed(f, std::move(*bad));
     if (!fr.items.is_array()) {
-      return state_failed(f, query_failure(fr, wrong_type(*j.items, "Items", "array", fr.items), "Items"));
+      return state_failed(
+          f, query_failure(fr, wrong_type(*j.items, "Items", "array", fr.items), "Items"));
     }
   } else {
     fr.items = fr.input;
@@ -457,8 +480,9 @@ bool Execution::jsonata_map(int f) {
     }
     auto n = integer_in(v, 0, std::numeric_limits<std::int32_t>::max());
     if (!n) {
-      return state_failed(f, query_failure(fr, wrong_type(*j.max_concurrency, "MaxConcurrency", "integer", v),
-                                           "MaxConcurrency"));
+      return state_failed(
+          f, query_failure(fr, wrong_type(*j.max_concurrency, "MaxConcurrency", "integer", v),
+                           "MaxConcurrency"));
     }
     fr.max_concurrency = static_cast<std::size_t>(*n);
   }
@@ -470,19 +494,22 @@ bool Execution::jsonata_map(int f) {
     }
     auto n = integer_in(v, 0, std::numeric_limits<std::int32_t>::max());
     if (!n) {
-      return state_failed(f, query_failure(fr, wrong_type(*j.tolerated_failure_count, "ToleratedFailureCount",
-                                                          "integer", v),
-                                           "ToleratedFailureCount"));
+      return state_failed(
+          f, query_failure(
+                 fr, wrong_type(*j.tolerated_failure_count, "ToleratedFailureCount", "integer", v),
+                 "ToleratedFailureCount"));
     }
     fr.tolerated_count = *n;
   }
   if (j.tolerated_failure_percentage) {
-    if (auto bad = jsonata_eval(f, *j.tolerated_failure_percentage, "ToleratedFailurePercentage", env, v)) {
+    if (auto bad = jsonata_eval(f, *j.tolerated_failure_percentage, "ToleratedFailurePercentage",
+                                env, v)) {
       return state_failed(f, std::move(*bad));
     }
     if (!json::is_number(v) || json::as_double(v) < 0 || json::as_double(v) > 100) {
-      return state_failed(f, query_failure(fr, wrong_type(*j.tolerated_failure_percentage,
-                                                          "ToleratedFailurePercentage", "number", v),
+      return state_failed(f, query_failure(fr,
+                                           wrong_type(*j.tolerated_failure_percentage,
+                                                      "ToleratedFailurePercentage", "number", v),
                                            "ToleratedFailurePercentage"));
     }
     fr.tolerated_percentage = json::as_double(v);

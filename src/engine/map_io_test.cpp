@@ -100,7 +100,8 @@ struct Harness {
 // A Distributed Map whose processor passes each item through, with `extra` fields in the state.
 std::string map_with(const std::string& extra, const std::string& language = "JSONPath") {
   return R"({"QueryLanguage": ")" + language + R"(", "StartAt": "M", "States": {"M": {
-      "Type": "Map", "End": true, )" + extra + R"(,
+      "Type": "Map", "End": true, )" +
+         extra + R"(,
       "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
                         "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}})";
 }
@@ -130,10 +131,10 @@ TEST(MapIo, JsonReaderReadsTheObjectTheParametersName) {
   ASSERT_EQ(h.s3.calls.size(), 1u);
   EXPECT_EQ(h.s3.calls[0], "arn:aws:states:::aws-sdk:s3:getObject");
   EXPECT_EQ(json::dump(h.s3.params[0]), R"({"Bucket":"bkt","Key":"in/items.json"})");
-  EXPECT_EQ(types(r), (std::vector<std::string>{"ExecutionStarted", "MapStateEntered",
-                                                "MapStateStarted", "MapRunStarted",
-                                                "MapRunSucceeded", "MapStateSucceeded",
-                                                "MapStateExited", "ExecutionSucceeded"}));
+  EXPECT_EQ(types(r),
+            (std::vector<std::string>{"ExecutionStarted", "MapStateEntered", "MapStateStarted",
+                                      "MapRunStarted", "MapRunSucceeded", "MapStateSucceeded",
+                                      "MapStateExited", "ExecutionSucceeded"}));
   EXPECT_EQ(json::dump(find(r, "MapStateStarted")->details), R"({"length":0})");
   std::string arn(find(r, "MapRunStarted")->details.at("mapRunArn").get_string());
   EXPECT_TRUE(arn.starts_with("arn:aws:states:us-east-1:123456789012:mapRun:sm/M:")) << arn;
@@ -167,11 +168,12 @@ TEST(MapIo, ListingReadsPageAfterPageUntilMaxItems) {
   EXPECT_EQ(r.output->get_array()[4].at("Key"), "p/5");
   EXPECT_EQ(r.output->get_array()[0].at("Size"), 3);
   EXPECT_EQ(h.s3.calls.size(), 3u);  // pages of 2, 2 and 1
-  EXPECT_EQ(json::dump(h.s3.params[1]), R"({"Bucket":"bkt","Prefix":"p/","ContinuationToken":"p/3"})");
+  EXPECT_EQ(json::dump(h.s3.params[1]),
+            R"({"Bucket":"bkt","Prefix":"p/","ContinuationToken":"p/3"})");
   Harness capped;
   capped.s3.objects = h.s3.objects;
-  r = capped.run(map_with(std::string(reader).replace(reader.find("MAX"), 3,
-                                                      R"(, "ReaderConfig": {"MaxItems": 3})")));
+  r = capped.run(map_with(
+      std::string(reader).replace(reader.find("MAX"), 3, R"(, "ReaderConfig": {"MaxItems": 3})")));
   ASSERT_EQ(r.status, "SUCCEEDED");
   EXPECT_EQ(r.output->get_array().size(), 3u);
   EXPECT_EQ(capped.s3.calls.size(), 2u);  // the third item is on the second page
@@ -185,9 +187,8 @@ TEST(MapIo, ReaderFailuresFailTheMapRunAndCanBeCaught) {
   EXPECT_EQ(r.error.value_or(""), "States.ItemReaderFailed");
   EXPECT_EQ(r.cause.value_or(""), "The specified key does not exist.");
   EXPECT_EQ(types(r), (std::vector<std::string>{"ExecutionStarted", "MapStateEntered",
-                                                "MapStateStarted", "MapRunStarted",
-                                                "MapRunFailed", "MapStateFailed",
-                                                "ExecutionFailed"}));
+                                                "MapStateStarted", "MapRunStarted", "MapRunFailed",
+                                                "MapStateFailed", "ExecutionFailed"}));
   EXPECT_EQ(json::dump(find(r, "MapRunFailed")->details),
             R"({"error":"States.ItemReaderFailed","cause":"The specified key does not exist."})");
 
@@ -241,9 +242,8 @@ TEST(MapIo, ItemBatcherGroupsSelectedItems) {
       "ItemBatcher": {"MaxItemsPerBatchPath": "$.per", "BatchInput": {"tag.$": "$.tag"}})"),
                  R"({"xs": [1, 2, 3], "per": 2, "tag": "t"})");
   ASSERT_EQ(r.status, "SUCCEEDED") << r.cause.value_or("");
-  EXPECT_EQ(json::dump(*r.output),
-            R"([{"BatchInput":{"tag":"t"},"Items":[{"v":1},{"v":2}]},)"
-            R"({"BatchInput":{"tag":"t"},"Items":[{"v":3}]}])");
+  EXPECT_EQ(json::dump(*r.output), R"([{"BatchInput":{"tag":"t"},"Items":[{"v":1},{"v":2}]},)"
+                                   R"({"BatchInput":{"tag":"t"},"Items":[{"v":3}]}])");
   // MaxInputBytesPerBatch: {"Items":[1111111111,2222222222]} is 33 bytes, past 32;
   // {"Items":[2222222222,3]} is 24.
   r = h.run(map_with(R"("ItemBatcher": {"MaxInputBytesPerBatch": 32})"),
@@ -310,17 +310,16 @@ TEST(MapIo, ResultWriterFailureFailsTheMapRun) {
 }
 
 TEST(MapIo, BadReaderConfigIsRefusedAtCreate) {
-  for (const char* bad : {
-           R"("ItemReader": {"Resource": "arn:aws:states:::s3:deleteObject"})",
-           R"("ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+  for (const char* bad : {R"("ItemReader": {"Resource": "arn:aws:states:::s3:deleteObject"})",
+                          R"("ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
                              "ReaderConfig": {"InputType": "XML"}})",
-           R"("ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                          R"("ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
                              "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "GIVEN"}})",
-           R"("ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                          R"("ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
                              "ReaderConfig": {"MaxItems": 1, "MaxItemsPath": "$.n"}})",
-           R"("ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                          R"("ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
                              "ReaderConfig": {"MaxItems": -1}})",
-           R"("ResultWriter": {"Resource": "arn:aws:states:::s3:getObject"})"}) {
+                          R"("ResultWriter": {"Resource": "arn:aws:states:::s3:getObject"})"}) {
     EXPECT_FALSE(asl::compile_text(map_with(bad)).ok()) << bad;
   }
 }

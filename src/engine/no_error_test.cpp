@@ -90,9 +90,11 @@ TEST(NoError, ACauseWithoutAnErrorKeepsItsCause) {
 
 TEST(NoError, ThroughAParallelBranchToItsCatch) {
   auto r = run(R"({"StartAt":"Par","States":{"Par":{"Type":"Parallel","Branches":[)"
-               R"({"StartAt":"T","States":{"T":)" + task(R"(,"End":true)") + R"(}}],)"
-               R"("Catch":[{"ErrorEquals":["States.ALL"],"ResultPath":"$.e","Next":"P"}],)"
-               R"("End":true},"P":{"Type":"Pass","End":true}}})",
+               R"({"StartAt":"T","States":{"T":)" +
+                   task(R"(,"End":true)") +
+                   R"(}}],)"
+                   R"("Catch":[{"ErrorEquals":["States.ALL"],"ResultPath":"$.e","Next":"P"}],)"
+                   R"("End":true},"P":{"Type":"Pass","End":true}}})",
                no_error_no_cause());
   ASSERT_EQ(r.status, "SUCCEEDED");
   EXPECT_EQ(json::dump(*r.output), R"({"k":1,"e":{"Error":null,"Cause":null}})");
@@ -108,8 +110,8 @@ TEST(NoError, AToleratedMapIterationKeepsTheNulls) {
 }
 
 TEST(NoError, UncaughtTheExecutionFailsWithNoErrorAndNoCause) {
-  auto r = run(R"({"StartAt":"T","States":{"T":)" + task(R"(,"End":true)") + "}}",
-               no_error_no_cause());
+  auto r =
+      run(R"({"StartAt":"T","States":{"T":)" + task(R"(,"End":true)") + "}}", no_error_no_cause());
   ASSERT_EQ(r.status, "FAILED");
   EXPECT_FALSE(r.error.has_value());
   EXPECT_FALSE(r.cause.has_value());

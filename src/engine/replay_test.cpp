@@ -58,7 +58,9 @@ class World {
   void absorb() {
     for (auto& c : ex_.commands()) {
       switch (c.kind) {
-        case Command::Kind::kStartTimer: timers_[{c.due_ms, c.id}] = c.id; break;
+        case Command::Kind::kStartTimer:
+          timers_[{c.due_ms, c.id}] = c.id;
+          break;
         case Command::Kind::kCancelTimer:
           for (auto it = timers_.begin(); it != timers_.end(); ++it) {
             if (it->second == c.id) {
@@ -67,7 +69,9 @@ class World {
             }
           }
           break;
-        case Command::Kind::kInvokeTask: tasks_.push_back(c); break;
+        case Command::Kind::kInvokeTask:
+          tasks_.push_back(c);
+          break;
         case Command::Kind::kCancelTask:
           for (auto it = tasks_.begin(); it != tasks_.end(); ++it) {
             if (it->id == c.id) {
@@ -242,33 +246,34 @@ int count(const std::vector<std::string>& v, const std::string& what) {
 const char* kFn = "arn:aws:lambda:us-east-1:123456789012:function:fn";
 
 TEST(Replay, ParallelWithTasksAndWaitsReplaysIdentically) {
-  auto r = record_and_replay(R"({"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,
+  auto r = record_and_replay(
+      R"({"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,
       "Branches":[
-        {"StartAt":"T","States":{"T":{"Type":"Task","Resource":")" + std::string(kFn) + R"J(",
+        {"StartAt":"T","States":{"T":{"Type":"Task","Resource":")" +
+          std::string(kFn) + R"J(",
           "Next":"W"},"W":{"Type":"Wait","Seconds":3,"End":true}}},
         {"StartAt":"W2","States":{"W2":{"Type":"Wait","Seconds":1,"Next":"U"},
           "U":{"Type":"Pass","Parameters":{"id.$":"States.UUID()"},"End":true}}}]}}})J",
-                             R"({"x":1})", [](const tasks::TaskRequest& rq, int) {
-                               return succeed(rq.parameters);
-                             });
+      R"({"x":1})", [](const tasks::TaskRequest& rq, int) { return succeed(rq.parameters); });
   EXPECT_EQ(r.status, "SUCCEEDED");
   EXPECT_EQ(count(r.types, "WaitStateExited"), 2);
 }
 
 TEST(Replay, MapWithJitteredRetriesReplaysIdentically) {
-  auto r = record_and_replay(R"({"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrency":2,
+  auto r = record_and_replay(
+      R"({"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrency":2,
       "End":true,"ItemProcessor":{"StartAt":"T","States":{"T":{"Type":"Task",
-        "Resource":")" + std::string(kFn) + R"(","End":true,
+        "Resource":")" +
+          std::string(kFn) + R"(","End":true,
         "Retry":[{"ErrorEquals":["Flaky"],"IntervalSeconds":2,"MaxAttempts":3,
                   "BackoffRate":2,"JitterStrategy":"FULL"}]}}}}}})",
-                             "[1,2,3,4,5]", [](const tasks::TaskRequest& rq, int) {
-                               // Odd items fail on their first attempt.
-                               if (rq.attempt == 0 && rq.parameters.is_int64() &&
-                                   rq.parameters.get_int64() % 2 == 1) {
-                                 return fail("Flaky");
-                               }
-                               return succeed(rq.parameters);
-                             });
+      "[1,2,3,4,5]", [](const tasks::TaskRequest& rq, int) {
+        // Odd items fail on their first attempt.
+        if (rq.attempt == 0 && rq.parameters.is_int64() && rq.parameters.get_int64() % 2 == 1) {
+          return fail("Flaky");
+        }
+        return succeed(rq.parameters);
+      });
   EXPECT_EQ(r.status, "SUCCEEDED");
   EXPECT_EQ(count(r.types, "MapIterationSucceeded"), 5);
   EXPECT_EQ(count(r.types, "LambdaFunctionFailed"), 3);
@@ -308,7 +313,8 @@ TEST(Replay, TaskTokenCallbacksWithHeartbeatsReplayIdentically) {
 
 TEST(Replay, ExecutionTimeoutAndCatchReplayIdentically) {
   auto r = record_and_replay(R"({"StartAt":"T","TimeoutSeconds":30,"States":{"T":{"Type":"Task",
-      "Resource":")" + std::string(kFn) + R"(","Catch":[{"ErrorEquals":["States.ALL"],
+      "Resource":")" + std::string(kFn) +
+                                 R"(","Catch":[{"ErrorEquals":["States.ALL"],
       "ResultPath":"$.err","Next":"W"}],"Next":"W"},"W":{"Type":"Wait","Seconds":60,"End":true}}})",
                              "{}", [](const tasks::TaskRequest&, int) { return fail("Boom"); });
   EXPECT_EQ(r.status, "TIMED_OUT");
@@ -356,7 +362,8 @@ TEST(Heartbeat, WithoutHeartbeatsTheTaskTimesOut) {
 
 TEST(Outstanding, ListsPendingTasksAndTimersInIssueOrder) {
   auto m = compile(R"({"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[
-      {"StartAt":"T","States":{"T":{"Type":"Task","Resource":")" + std::string(kFn) + R"(",
+      {"StartAt":"T","States":{"T":{"Type":"Task","Resource":")" +
+                   std::string(kFn) + R"(",
         "TimeoutSeconds":9,"End":true}}},
       {"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":4,"End":true}}}]}}})");
   Execution ex(m, standard_info(), seeded(1));
@@ -408,9 +415,11 @@ TEST(TaskSubmitted, SyncSubmissionWritesTaskSubmittedAndKeepsTheTaskRunning) {
 TEST(Redrive, RerunsTheFailedTaskButNotTheStatesBeforeIt) {
   int calls = 0;
   auto r = record_and_replay(R"({"StartAt":"A","States":{"A":{"Type":"Pass","Result":{"v":1},
-      "Next":"T"},"T":{"Type":"Task","Resource":")" + std::string(kFn) + R"(","End":true,
+      "Next":"T"},"T":{"Type":"Task","Resource":")" +
+                                 std::string(kFn) + R"(","End":true,
       "Retry":[{"ErrorEquals":["Once"],"MaxAttempts":1}]}}})",
-                             "{}", [&calls](const tasks::TaskRequest& rq, int) {
+                             "{}",
+                             [&calls](const tasks::TaskRequest& rq, int) {
                                // Fails twice (the retry included), then works.
                                return ++calls <= 2 ? fail("Once") : succeed(rq.parameters);
                              },
@@ -430,11 +439,14 @@ TEST(Redrive, OnlyFailedParallelBranchesRunAgain) {
   std::map<std::string, int> calls;
   auto r = record_and_replay(R"({"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,
       "Branches":[
-        {"StartAt":"Good","States":{"Good":{"Type":"Task","Resource":")" + std::string(kFn) + R"(",
+        {"StartAt":"Good","States":{"Good":{"Type":"Task","Resource":")" +
+                                 std::string(kFn) + R"(",
           "Parameters":{"b":"good"},"End":true}}},
-        {"StartAt":"Bad","States":{"Bad":{"Type":"Task","Resource":")" + std::string(kFn) + R"(",
+        {"StartAt":"Bad","States":{"Bad":{"Type":"Task","Resource":")" +
+                                 std::string(kFn) + R"(",
           "Parameters":{"b":"bad"},"End":true}}}]}}})",
-                             "{}", [&calls](const tasks::TaskRequest& rq, int) {
+                             "{}",
+                             [&calls](const tasks::TaskRequest& rq, int) {
                                if (++calls[rq.state_name] == 1 && rq.state_name == "Bad") {
                                  return fail("Boom");
                                }
@@ -451,8 +463,10 @@ TEST(Redrive, OnlyFailedMapIterationsRunAgainAndUnstartedOnesStart) {
   std::map<std::string, int> calls;
   auto r = record_and_replay(R"({"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrency":2,
       "End":true,"ItemProcessor":{"StartAt":"T","States":{"T":{"Type":"Task",
-        "Resource":")" + std::string(kFn) + R"(","End":true}}}}}})",
-                             "[0,1,2,3,4]", [&calls](const tasks::TaskRequest& rq, int) {
+        "Resource":")" + std::string(kFn) +
+                                 R"(","End":true}}}}}})",
+                             "[0,1,2,3,4]",
+                             [&calls](const tasks::TaskRequest& rq, int) {
                                std::string item = json::dump(rq.parameters);
                                if (++calls[item] == 1 && item == "1") return fail("Boom");
                                return succeed(rq.parameters);
@@ -468,12 +482,13 @@ TEST(Redrive, OnlyFailedMapIterationsRunAgainAndUnstartedOnesStart) {
 TEST(Redrive, MapItemWhoseParametersFailedIsNotSkipped) {
   // Item 1 has no "x": its Parameters fail every time, so the redriven Map must fail again
   // rather than finish with a hole where item 1's result belongs.
-  auto r = record_and_replay(R"({"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrency":1,
+  auto r = record_and_replay(
+      R"({"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrency":1,
       "End":true,"Parameters":{"x.$":"$$.Map.Item.Value.x"},"ItemProcessor":{"StartAt":"T",
-      "States":{"T":{"Type":"Task","Resource":")" + std::string(kFn) + R"(","End":true}}}}}})",
-                             R"([{"x":0},{},{"x":2}])",
-                             [](const tasks::TaskRequest& rq, int) { return succeed(rq.parameters); },
-                             1);
+      "States":{"T":{"Type":"Task","Resource":")" +
+          std::string(kFn) + R"(","End":true}}}}}})",
+      R"([{"x":0},{},{"x":2}])",
+      [](const tasks::TaskRequest& rq, int) { return succeed(rq.parameters); }, 1);
   EXPECT_EQ(r.status, "FAILED");
   EXPECT_EQ(count(r.types, "ExecutionRedriven"), 1);
   EXPECT_EQ(count(r.types, "ExecutionFailed"), 2);

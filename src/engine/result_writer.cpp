@@ -76,17 +76,14 @@ std::vector<File> files(const Target& t, const std::vector<Record>& records) {
 }
 
 json::value output(const Target& t) {
-  return json::object{
-      {"MapRunArn", t.map_run_arn},
-      {"ResultWriterDetails",
-       json::object{{"Bucket", t.bucket}, {"Key", key_of(t, "manifest.json")}}}};
+  return json::object{{"MapRunArn", t.map_run_arn},
+                      {"ResultWriterDetails",
+                       json::object{{"Bucket", t.bucket}, {"Key", key_of(t, "manifest.json")}}}};
 }
 
 json::value put_parameters(const Target& t, const File& f) {
-  return json::object{{"Bucket", t.bucket},
-                      {"Key", f.key},
-                      {"Body", f.body},
-                      {"ContentType", "application/json"}};
+  return json::object{
+      {"Bucket", t.bucket}, {"Key", f.key}, {"Body", f.body}, {"ContentType", "application/json"}};
 }
 
 }  // namespace stepwise::engine::result_writer

@@ -124,7 +124,8 @@ Result<RunResult> run_execution(const asl::StateMachine& machine, json::value&& 
   out.start_ms = options.clock->now_ms();
   exec.start(std::move(input), out.start_ms, options.input_text);
   driver.dispatch();
-  if (options.stop_after_ms && !exec.finished()) driver.stop_at(out.start_ms + *options.stop_after_ms);
+  if (options.stop_after_ms && !exec.finished())
+    driver.stop_at(out.start_ms + *options.stop_after_ms);
   if (!exec.finished()) loop.run();
   out.stop_ms = driver.finish_ms().value_or(options.clock->now_ms());
   if (!exec.finished()) {

@@ -26,14 +26,15 @@ struct RunOptions {
   std::string region = "us-east-1";
   std::string account = "123456789012";
   std::string state_machine_name = "StateMachine";
-  std::string execution_name;      // generated (a UUID) when empty
-  std::string role_arn;            // default: arn:aws:iam::<account>:role/StepwiseRole
-  bool express = false;            // Express: no history kept, no 25,000-event limit
+  std::string execution_name;  // generated (a UUID) when empty
+  std::string role_arn;        // default: arn:aws:iam::<account>:role/StepwiseRole
+  bool express = false;        // Express: no history kept, no 25,000-event limit
   bool keep_history = true;
-  bool enforce_quotas = true;      // AWS's payload and history quotas (see ExecutionInfo)        // false drops history even for Standard (benchmarks)
-  Clock* clock = nullptr;          // required
+  bool enforce_quotas = true;  // AWS's payload and history quotas (see ExecutionInfo)        //
+                               // false drops history even for Standard (benchmarks)
+  Clock* clock = nullptr;      // required
   tasks::TaskRunner* tasks = nullptr;  // required when the machine has Task states
-  IdGenerator* ids = nullptr;      // required
+  IdGenerator* ids = nullptr;          // required
   // The input text exactly as the client sent it: AWS's history shows it verbatim (spacing
   // included) in ExecutionStarted and the first state's entry. Empty: the compact serialisation.
   std::string input_text;
@@ -48,7 +49,7 @@ struct RunOptions {
 };
 
 struct RunResult {
-  std::string status;              // SUCCEEDED, FAILED, TIMED_OUT, ABORTED
+  std::string status;  // SUCCEEDED, FAILED, TIMED_OUT, ABORTED
   std::optional<json::value> output;
   std::optional<std::string> error;
   std::optional<std::string> cause;

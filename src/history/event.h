@@ -15,9 +15,9 @@ struct HistoryEvent {
   std::int64_t id = 0;                 // 1-based, in order of writing
   std::int64_t previous_event_id = 0;  // AWS's causal predecessor (0 for the first)
   Millis timestamp = 0;
-  std::string type;                    // "TaskStateEntered", "ExecutionSucceeded", ...
-  std::string details_key;             // "stateEnteredEventDetails", ... ("" when none)
-  json::object details;                // payloads (input/output) are JSON *strings*, as in AWS
+  std::string type;         // "TaskStateEntered", "ExecutionSucceeded", ...
+  std::string details_key;  // "stateEnteredEventDetails", ... ("" when none)
+  json::object details;     // payloads (input/output) are JSON *strings*, as in AWS
 
   // {"timestamp": <epoch seconds>, "type":..., "id":..., "previousEventId":...,
   //  <details_key>: {...}}

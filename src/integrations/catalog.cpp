@@ -115,10 +115,14 @@ std::optional<IntegrationId> find_integration(std::string_view name) {
 
 std::string_view pattern_suffix(IntegrationPattern pattern) {
   switch (pattern) {
-    case IntegrationPattern::kRequestResponse: return "";
-    case IntegrationPattern::kSync: return ".sync";
-    case IntegrationPattern::kSync2: return ".sync:2";
-    case IntegrationPattern::kWaitForTaskToken: return ".waitForTaskToken";
+    case IntegrationPattern::kRequestResponse:
+      return "";
+    case IntegrationPattern::kSync:
+      return ".sync";
+    case IntegrationPattern::kSync2:
+      return ".sync:2";
+    case IntegrationPattern::kWaitForTaskToken:
+      return ".waitForTaskToken";
   }
   return "";
 }

@@ -82,15 +82,14 @@ std::string not_recognized_message(std::string_view arn) {
 Result<Resource> resolve(std::string_view arn) {
   ArnParts parts;
   if (split_arn(arn, &parts)) {
-    if (parts.service == "lambda" && parts.rest.starts_with("function:") &&
-        parts.rest.size() > 9) {
+    if (parts.service == "lambda" && parts.rest.starts_with("function:") && parts.rest.size() > 9) {
       Resource r;
       r.integration.id = kFunctionArnId;
       r.region = std::string(parts.region);
       return r;
     }
-    if (parts.service == "states" && !parts.region.empty() &&
-        parts.rest.starts_with("activity:") && parts.rest.size() > 9) {
+    if (parts.service == "states" && !parts.region.empty() && parts.rest.starts_with("activity:") &&
+        parts.rest.size() > 9) {
       Resource r;
       r.integration.id = kActivityId;
       r.region = std::string(parts.region);

@@ -146,14 +146,22 @@ namespace {
 // The escape Jackson writes for byte c, or nullptr when c is written as it is.
 const char* short_escape(unsigned char c) {
   switch (c) {
-    case '"': return "\\\"";
-    case '\\': return "\\\\";
-    case '\n': return "\\n";
-    case '\r': return "\\r";
-    case '\t': return "\\t";
-    case '\b': return "\\b";
-    case '\f': return "\\f";
-    default: return nullptr;
+    case '"':
+      return "\\\"";
+    case '\\':
+      return "\\\\";
+    case '\n':
+      return "\\n";
+    case '\r':
+      return "\\r";
+    case '\t':
+      return "\\t";
+    case '\b':
+      return "\\b";
+    case '\f':
+      return "\\f";
+    default:
+      return nullptr;
   }
 }
 
@@ -200,8 +208,12 @@ std::size_t integer_size(Int i) {
 
 void dump_to(const value& v, std::string& out) {
   switch (v.kind()) {
-    case boost::json::kind::null: out += "null"; break;
-    case boost::json::kind::bool_: out += v.get_bool() ? "true" : "false"; break;
+    case boost::json::kind::null:
+      out += "null";
+      break;
+    case boost::json::kind::bool_:
+      out += v.get_bool() ? "true" : "false";
+      break;
     case boost::json::kind::int64: {
       char buf[32];
       auto r = std::to_chars(buf, buf + sizeof buf, v.get_int64());
@@ -214,8 +226,12 @@ void dump_to(const value& v, std::string& out) {
       out.append(buf, r.ptr);
       break;
     }
-    case boost::json::kind::double_: out += format_double(v.get_double()); break;
-    case boost::json::kind::string: dump_string(v.get_string(), out); break;
+    case boost::json::kind::double_:
+      out += format_double(v.get_double());
+      break;
+    case boost::json::kind::string:
+      dump_string(v.get_string(), out);
+      break;
     case boost::json::kind::array: {
       out += '[';
       bool first = true;
@@ -249,12 +265,18 @@ constexpr std::size_t size_depth_max = 4096;
 std::size_t dumped_size_at(const value& v, std::size_t depth) {
   if (depth > size_depth_max) return dump(v).size();
   switch (v.kind()) {
-    case boost::json::kind::null: return 4;
-    case boost::json::kind::bool_: return v.get_bool() ? 4 : 5;
-    case boost::json::kind::int64: return integer_size(v.get_int64());
-    case boost::json::kind::uint64: return integer_size(v.get_uint64());
-    case boost::json::kind::double_: return format_double(v.get_double()).size();
-    case boost::json::kind::string: return string_size(v.get_string());
+    case boost::json::kind::null:
+      return 4;
+    case boost::json::kind::bool_:
+      return v.get_bool() ? 4 : 5;
+    case boost::json::kind::int64:
+      return integer_size(v.get_int64());
+    case boost::json::kind::uint64:
+      return integer_size(v.get_uint64());
+    case boost::json::kind::double_:
+      return format_double(v.get_double()).size();
+    case boost::json::kind::string:
+      return string_size(v.get_string());
     case boost::json::kind::array: {
       const auto& a = v.get_array();
       std::size_t n = 2 + (a.empty() ? 0 : a.size() - 1);
@@ -264,7 +286,8 @@ std::size_t dumped_size_at(const value& v, std::size_t depth) {
     case boost::json::kind::object: {
       const auto& o = v.get_object();
       std::size_t n = 2 + (o.empty() ? 0 : o.size() - 1);
-      for (const auto& kv : o) n += string_size(kv.key()) + 1 + dumped_size_at(kv.value(), depth + 1);
+      for (const auto& kv : o)
+        n += string_size(kv.key()) + 1 + dumped_size_at(kv.value(), depth + 1);
       return n;
     }
   }
@@ -281,7 +304,6 @@ std::string dump(const value& v) {
 // Walks the value like dump_to but only counts (no text is built); depth is bounded by the
 // parser's limit for parsed values, and by this guard for values built in memory.
 std::size_t dumped_size(const value& v) { return dumped_size_at(v, 0); }
-
 
 std::string quote(std::string_view s) {
   std::string out;
@@ -340,12 +362,18 @@ bool equal(const value& a, const value& b) {
 
 const char* kind_name(const value& v) {
   switch (v.kind()) {
-    case boost::json::kind::null: return "null";
-    case boost::json::kind::bool_: return "boolean";
-    case boost::json::kind::string: return "string";
-    case boost::json::kind::array: return "array";
-    case boost::json::kind::object: return "object";
-    default: return "number";
+    case boost::json::kind::null:
+      return "null";
+    case boost::json::kind::bool_:
+      return "boolean";
+    case boost::json::kind::string:
+      return "string";
+    case boost::json::kind::array:
+      return "array";
+    case boost::json::kind::object:
+      return "object";
+    default:
+      return "number";
   }
 }
 

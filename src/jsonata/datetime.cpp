@@ -24,13 +24,17 @@ std::int64_t days_from_civil(std::int64_t y, int m, int d) {
   y -= m <= 2;
   const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
   const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * static_cast<unsigned>(m + (m > 2 ? -3 : 9)) + 2) / 5 + static_cast<unsigned>(d) - 1;
+  const unsigned doy =
+      (153 * static_cast<unsigned>(m + (m > 2 ? -3 : 9)) + 2) / 5 + static_cast<unsigned>(d) - 1;
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
-double utc(double y, double m0, double d = 1, double h = 0, double mi = 0, double s = 0, double ms = 0) {
-  auto days = static_cast<double>(days_from_civil(static_cast<std::int64_t>(y), static_cast<int>(m0) + 1, 1)) + (d - 1);
+double utc(double y, double m0, double d = 1, double h = 0, double mi = 0, double s = 0,
+           double ms = 0) {
+  auto days = static_cast<double>(
+                  days_from_civil(static_cast<std::int64_t>(y), static_cast<int>(m0) + 1, 1)) +
+              (d - 1);
   return days * day_ms + h * 3600000.0 + mi * 60000.0 + s * 1000.0 + ms;
 }
 
@@ -91,19 +95,23 @@ struct IntFormat {
   std::string token;
 };
 
-const char* few[] = {"Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten",
-                     "Eleven", "Twelve", "Thirteen", "Fourteen", "Fifteen", "Sixteen", "Seventeen",
-                     "Eighteen", "Nineteen"};
-const char* ordinals[] = {"Zeroth", "First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh",
-                          "Eighth", "Ninth", "Tenth", "Eleventh", "Twelfth", "Thirteenth", "Fourteenth",
+const char* few[] = {"Zero",    "One",     "Two",       "Three",    "Four",
+                     "Five",    "Six",     "Seven",     "Eight",    "Nine",
+                     "Ten",     "Eleven",  "Twelve",    "Thirteen", "Fourteen",
+                     "Fifteen", "Sixteen", "Seventeen", "Eighteen", "Nineteen"};
+const char* ordinals[] = {"Zeroth",    "First",     "Second",      "Third",      "Fourth",
+                          "Fifth",     "Sixth",     "Seventh",     "Eighth",     "Ninth",
+                          "Tenth",     "Eleventh",  "Twelfth",     "Thirteenth", "Fourteenth",
                           "Fifteenth", "Sixteenth", "Seventeenth", "Eighteenth", "Nineteenth"};
-const char* decades[] = {"Twenty", "Thirty", "Forty", "Fifty", "Sixty", "Seventy", "Eighty", "Ninety", "Hundred"};
+const char* decades[] = {"Twenty",  "Thirty", "Forty",  "Fifty",  "Sixty",
+                         "Seventy", "Eighty", "Ninety", "Hundred"};
 const char* magnitudes[] = {"Thousand", "Million", "Billion", "Trillion"};
 
 std::string words_lookup(double num, bool prev, bool ord) {
   std::string words;
   if (num <= 19) {
-    words = std::string(prev ? " and " : "") + (ord ? ordinals[static_cast<int>(num)] : few[static_cast<int>(num)]);
+    words = std::string(prev ? " and " : "") +
+            (ord ? ordinals[static_cast<int>(num)] : few[static_cast<int>(num)]);
   } else if (num < 100) {
     int tens = static_cast<int>(num / 10);
     int remainder = static_cast<int>(std::fmod(num, 10));
@@ -128,7 +136,8 @@ std::string words_lookup(double num, bool prev, bool ord) {
     double factor = std::pow(10, mag * 3);
     double mant = std::floor(num / factor);
     double remainder = num - mant * factor;
-    words = std::string(prev ? ", " : "") + words_lookup(mant, false, false) + " " + magnitudes[mag - 1];
+    words = std::string(prev ? ", " : "") + words_lookup(mant, false, false) + " " +
+            magnitudes[mag - 1];
     if (remainder > 0) {
       words += words_lookup(remainder, true, ord);
     } else if (ord) {
@@ -139,7 +148,9 @@ std::string words_lookup(double num, bool prev, bool ord) {
 }
 
 std::string ascii_case(std::string s, bool upper) {
-  for (auto& c : s) c = static_cast<char>(upper ? std::toupper(static_cast<unsigned char>(c)) : std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : s)
+    c = static_cast<char>(upper ? std::toupper(static_cast<unsigned char>(c))
+                                : std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
 
@@ -206,7 +217,7 @@ double words_to_number(const std::string& text) {
 std::string to_roman(double value) {
   static const std::pair<int, const char*> numerals[] = {
       {1000, "m"}, {900, "cm"}, {500, "d"}, {400, "cd"}, {100, "c"}, {90, "xc"}, {50, "l"},
-      {40, "xl"}, {10, "x"}, {9, "ix"}, {5, "v"}, {4, "iv"}, {1, "i"}};
+      {40, "xl"},  {10, "x"},   {9, "ix"},  {5, "v"},    {4, "iv"},  {1, "i"}};
   std::string out;
   for (const auto& [n, s] : numerals) {
     while (value >= n) {
@@ -218,7 +229,8 @@ std::string to_roman(double value) {
 }
 
 double from_roman(const std::string& roman) {
-  static const std::map<char, int> values = {{'M', 1000}, {'D', 500}, {'C', 100}, {'L', 50}, {'X', 10}, {'V', 5}, {'I', 1}};
+  static const std::map<char, int> values = {{'M', 1000}, {'D', 500}, {'C', 100}, {'L', 50},
+                                             {'X', 10},   {'V', 5},   {'I', 1}};
   double decimal = 0;
   int max = 1;
   for (auto it = roman.rbegin(); it != roman.rend(); ++it) {
@@ -250,10 +262,11 @@ double from_letters(const std::string& letters, char a) {
   return decimal;
 }
 
-const char32_t decimal_groups[] = {0x30, 0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6,
-                                   0x0C66, 0x0CE6, 0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0,
-                                   0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620,
-                                   0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10};
+const char32_t decimal_groups[] = {0x30,   0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6,
+                                   0x0B66, 0x0BE6, 0x0C66, 0x0CE6, 0x0D66, 0x0DE6, 0x0E50, 0x0ED0,
+                                   0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80,
+                                   0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900,
+                                   0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10};
 
 int regular_repeat(const std::vector<Separator>& seps) {
   if (seps.empty()) return 0;
@@ -345,13 +358,16 @@ constexpr double sequence_value_max = 1e9;
 
 std::string format_int(double value, const IntFormat& f) {
   if (!std::isfinite(value)) fail_value("D1001", Value::number(value));
-  if ((f.primary == Primary::kRoman || f.primary == Primary::kLetters) && std::fabs(value) > sequence_value_max)
+  if ((f.primary == Primary::kRoman || f.primary == Primary::kLetters) &&
+      std::fabs(value) > sequence_value_max)
     fail_value("D1001", Value::number(value));
   bool negative = value < 0;
   value = std::fabs(value);
   std::string out;
   switch (f.primary) {
-    case Primary::kLetters: out = to_letters(value, f.tcase == Case::kUpper ? 'A' : 'a'); break;
+    case Primary::kLetters:
+      out = to_letters(value, f.tcase == Case::kUpper ? 'A' : 'a');
+      break;
     case Primary::kRoman:
       out = to_roman(value);
       if (f.tcase == Case::kUpper) out = ascii_case(out, true);
@@ -397,7 +413,8 @@ std::string format_int(double value, const IntFormat& f) {
       }
       break;
     }
-    case Primary::kSequence: fail_value("D3130", Value::string(f.token));
+    case Primary::kSequence:
+      fail_value("D3130", Value::string(f.token));
   }
   return negative ? "-" + out : out;
 }
@@ -414,8 +431,10 @@ std::string regex_quote(const std::string& s) {
 // The regex fragment that matches one integer in this picture, and how to read it back.
 std::string integer_regex(const IntFormat& f, bool fixed_width) {
   switch (f.primary) {
-    case Primary::kLetters: return f.tcase == Case::kUpper ? "[A-Z]+" : "[a-z]+";
-    case Primary::kRoman: return f.tcase == Case::kUpper ? "[MDCLXVI]+" : "[mdclxvi]+";
+    case Primary::kLetters:
+      return f.tcase == Case::kUpper ? "[A-Z]+" : "[a-z]+";
+    case Primary::kRoman:
+      return f.tcase == Case::kUpper ? "[MDCLXVI]+" : "[mdclxvi]+";
     case Primary::kWords: {
       std::string re = "(?:";
       bool first = true;
@@ -433,16 +452,20 @@ std::string integer_regex(const IntFormat& f, bool fixed_width) {
       if (f.ordinal) re += "(?:th|st|nd|rd)";
       return re;
     }
-    case Primary::kSequence: fail_value("D3130", Value::string(f.token));
+    case Primary::kSequence:
+      fail_value("D3130", Value::string(f.token));
   }
   return "";
 }
 
 double integer_parse(const IntFormat& f, const std::string& text) {
   switch (f.primary) {
-    case Primary::kLetters: return from_letters(text, f.tcase == Case::kUpper ? 'A' : 'a');
-    case Primary::kRoman: return from_roman(ascii_case(text, true));
-    case Primary::kWords: return words_to_number(ascii_case(text, false));
+    case Primary::kLetters:
+      return from_letters(text, f.tcase == Case::kUpper ? 'A' : 'a');
+    case Primary::kRoman:
+      return from_roman(ascii_case(text, true));
+    case Primary::kWords:
+      return words_to_number(ascii_case(text, false));
     case Primary::kDecimal: {
       std::string digits = f.ordinal && text.size() >= 2 ? text.substr(0, text.size() - 2) : text;
       std::string cleaned;
@@ -454,7 +477,8 @@ double integer_parse(const IntFormat& f, const std::string& text) {
         for (const auto& sep : f.separators) {
           std::string next;
           for (std::size_t i = 0; i < cleaned.size();) {
-            if (!sep.character.empty() && cleaned.compare(i, sep.character.size(), sep.character) == 0) {
+            if (!sep.character.empty() &&
+                cleaned.compare(i, sep.character.size(), sep.character) == 0) {
               i += sep.character.size();
             } else {
               next += cleaned[i++];
@@ -473,7 +497,8 @@ double integer_parse(const IntFormat& f, const std::string& text) {
       if (k == 0) return NAN;
       return std::strtod(cleaned.substr(0, k).c_str(), nullptr);
     }
-    case Primary::kSequence: fail_value("D3130", Value::string(f.token));
+    case Primary::kSequence:
+      fail_value("D3130", Value::string(f.token));
   }
   return NAN;
 }
@@ -502,9 +527,9 @@ struct Part {
 
 const std::map<char, std::string>& default_presentation() {
   static const std::map<char, std::string> m = {
-      {'Y', "1"}, {'M', "1"}, {'D', "1"}, {'d', "1"}, {'F', "n"}, {'W', "1"}, {'w', "1"}, {'X', "1"},
-      {'x', "1"}, {'H', "1"}, {'h', "1"}, {'P', "n"}, {'m', "01"}, {'s', "01"}, {'f', "1"},
-      {'Z', "01:01"}, {'z', "01:01"}, {'C', "n"}, {'E', "n"}};
+      {'Y', "1"}, {'M', "1"},     {'D', "1"},     {'d', "1"}, {'F', "n"}, {'W', "1"},  {'w', "1"},
+      {'X', "1"}, {'x', "1"},     {'H', "1"},     {'h', "1"}, {'P', "n"}, {'m', "01"}, {'s', "01"},
+      {'f', "1"}, {'Z', "01:01"}, {'z', "01:01"}, {'C', "n"}, {'E', "n"}};
   return m;
 }
 
@@ -547,7 +572,8 @@ Part analyse_marker(const std::string& raw) {
     }
   } else {
     auto it = default_presentation().find(def.component);
-    if (it == default_presentation().end()) fail_value("D3132", Value::string(std::string(1, def.component)));
+    if (it == default_presentation().end())
+      fail_value("D3132", Value::string(std::string(1, def.component)));
     def.presentation1 = it->second;
   }
   if (def.presentation1[0] == 'n') {
@@ -555,7 +581,8 @@ Part analyse_marker(const std::string& raw) {
     def.names = Case::kLower;
   } else if (def.presentation1[0] == 'N') {
     def.has_names = true;
-    def.names = def.presentation1.size() > 1 && def.presentation1[1] == 'n' ? Case::kTitle : Case::kUpper;
+    def.names =
+        def.presentation1.size() > 1 && def.presentation1[1] == 'n' ? Case::kTitle : Case::kUpper;
   }
   if (!def.has_names && def.component != 'Z' && def.component != 'z' && def.component != 'P' &&
       def.component != 'C' && def.component != 'E') {
@@ -564,7 +591,8 @@ Part analyse_marker(const std::string& raw) {
     def.integer = analyse_integer_picture(pattern);
     def.has_int = true;
     def.integer.ordinal = def.ordinal;
-    if (def.width.has_min && def.integer.mandatory < def.width.min) def.integer.mandatory = def.width.min;
+    if (def.width.has_min && def.integer.mandatory < def.width.min)
+      def.integer.mandatory = def.width.min;
     if (def.component == 'Y') {
       def.n = -1;
       if (def.width.has_max) {
@@ -624,9 +652,10 @@ std::vector<Part> analyse_datetime_picture(const std::string& picture) {
   return spec;
 }
 
-const char* month_names[] = {"January", "February", "March", "April", "May", "June", "July",
-                             "August", "September", "October", "November", "December"};
-const char* day_names[] = {"", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
+const char* month_names[] = {"January", "February", "March",     "April",   "May",      "June",
+                             "July",    "August",   "September", "October", "November", "December"};
+const char* day_names[] = {"",         "Monday", "Tuesday",  "Wednesday",
+                           "Thursday", "Friday", "Saturday", "Sunday"};
 
 double start_of_first_week(std::int64_t year, int month) {
   // ISO 8601: week 1 contains the first Thursday (F&O applies the same rule to months).
@@ -651,15 +680,19 @@ void previous_month(std::int64_t& y, int& m) {
 
 Value fragment(const Civil& c, char component) {
   switch (component) {
-    case 'Y': return Value::number(static_cast<double>(c.year));
-    case 'M': return Value::number(c.month + 1);
-    case 'D': return Value::number(c.day);
+    case 'Y':
+      return Value::number(static_cast<double>(c.year));
+    case 'M':
+      return Value::number(c.month + 1);
+    case 'D':
+      return Value::number(c.day);
     case 'd': {
       double today = utc(static_cast<double>(c.year), c.month, c.day);
       double jan1 = utc(static_cast<double>(c.year), 0);
       return Value::number((today - jan1) / day_ms + 1);
     }
-    case 'F': return Value::number(c.weekday == 0 ? 7 : c.weekday);
+    case 'F':
+      return Value::number(c.weekday == 0 ? 7 : c.weekday);
     case 'W': {
       double start = start_of_first_week(c.year, 0);
       double today = utc(static_cast<double>(c.year), c.month, c.day);
@@ -710,19 +743,28 @@ Value fragment(const Civil& c, char component) {
       if (c.time >= end) return Value::number(nm + 1);
       return Value::number(c.month + 1);
     }
-    case 'H': return Value::number(c.hour);
-    case 'h': return Value::number(c.hour % 12 == 0 ? 12 : c.hour % 12);
-    case 'P': return Value::string(c.hour >= 12 ? "pm" : "am");
-    case 'm': return Value::number(c.minute);
-    case 's': return Value::number(c.second);
-    case 'f': return Value::number(c.millis);
+    case 'H':
+      return Value::number(c.hour);
+    case 'h':
+      return Value::number(c.hour % 12 == 0 ? 12 : c.hour % 12);
+    case 'P':
+      return Value::string(c.hour >= 12 ? "pm" : "am");
+    case 'm':
+      return Value::number(c.minute);
+    case 's':
+      return Value::number(c.second);
+    case 'f':
+      return Value::number(c.millis);
     case 'C':
-    case 'E': return Value::string("ISO");
-    default: return Value();
+    case 'E':
+      return Value::string("ISO");
+    default:
+      return Value();
   }
 }
 
-std::string format_component(const Civil& c, const Part& part, int offset_hours, int offset_minutes) {
+std::string format_component(const Civil& c, const Part& part, int offset_hours,
+                             int offset_minutes) {
   Value v = fragment(c, part.component);
   char comp = part.component;
   if (std::string_view("YMDdFWwXxHhms").find(comp) != std::string_view::npos) {
@@ -755,7 +797,8 @@ std::string format_component(const Civil& c, const Part& part, int offset_hours,
       int digits = part.integer.mandatory;
       if (digits == 1 || digits == 2) {
         out = format_int(offset_hours, part.integer);
-        if (offset_minutes != 0) out += ":" + format_int(offset_minutes, analyse_integer_picture("00"));
+        if (offset_minutes != 0)
+          out += ":" + format_int(offset_minutes, analyse_integer_picture("00"));
       } else if (digits == 3 || digits == 4) {
         out = format_int(offset, part.integer);
       } else {
@@ -778,21 +821,24 @@ std::string format_component(const Civil& c, const Part& part, int offset_hours,
 }  // namespace
 
 Value fn_from_millis(double millis, const Value& picture, const Value& tz) {
-  if (!std::isfinite(millis) || std::fabs(millis) > 8.64e15) fail_value("D1001", Value::number(millis));
+  if (!std::isfinite(millis) || std::fabs(millis) > 8.64e15)
+    fail_value("D1001", Value::number(millis));
   int offset_hours = 0, offset_minutes = 0;
   if (tz.is_string()) {
     int offset = std::atoi(tz.str().c_str());
     offset_hours = static_cast<int>(std::floor(offset / 100.0));
     offset_minutes = offset % 100;
   }
-  static const std::vector<Part> iso = analyse_datetime_picture("[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01].[f001][Z01:01t]");
+  static const std::vector<Part> iso =
+      analyse_datetime_picture("[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01].[f001][Z01:01t]");
   std::vector<Part> custom;
   if (picture.is_string()) custom = analyse_datetime_picture(picture.str());
   const std::vector<Part>& spec = picture.is_string() ? custom : iso;
   double offset_ms = (60.0 * offset_hours + offset_minutes) * 60000.0;
   Civil c = civil(millis + offset_ms);
   std::string out;
-  for (const auto& part : spec) out += part.literal ? part.value : format_component(c, part, offset_hours, offset_minutes);
+  for (const auto& part : spec)
+    out += part.literal ? part.value : format_component(c, part, offset_hours, offset_minutes);
   return Value::string(out);
 }
 
@@ -803,8 +849,11 @@ Value iso_to_millis(const std::string& ts) {
       "(\\d{4})(?:-(\\d{2})(?:-(\\d{2})(?:T(\\d{2}):(\\d{2})(?::(\\d{2})(?:\\.(\\d+))?)?)?)?)?"
       "(Z|[+-]\\d{2}:?\\d{2})?");
   std::string y, mo, d, h, mi, s, f, z;
-  if (!re2::RE2::FullMatch(ts, iso, &y, &mo, &d, &h, &mi, &s, &f, &z)) fail_value("D3110", Value::string(ts));
-  auto num = [](const std::string& x, double def) { return x.empty() ? def : std::strtod(x.c_str(), nullptr); };
+  if (!re2::RE2::FullMatch(ts, iso, &y, &mo, &d, &h, &mi, &s, &f, &z))
+    fail_value("D3110", Value::string(ts));
+  auto num = [](const std::string& x, double def) {
+    return x.empty() ? def : std::strtod(x.c_str(), nullptr);
+  };
   double ms = f.empty() ? 0 : std::floor(std::strtod(("0." + f).c_str(), nullptr) * 1000 + 1e-9);
   double t = utc(num(y, 0), num(mo, 1) - 1, num(d, 1), num(h, 0), num(mi, 0), num(s, 0), ms);
   if (!z.empty() && z != "Z") {
@@ -812,7 +861,8 @@ Value iso_to_millis(const std::string& ts) {
     std::string digits;
     for (char c : z.substr(1))
       if (c != ':') digits += c;
-    double offset = std::strtod(digits.substr(0, 2).c_str(), nullptr) * 60 + std::strtod(digits.substr(2).c_str(), nullptr);
+    double offset = std::strtod(digits.substr(0, 2).c_str(), nullptr) * 60 +
+                    std::strtod(digits.substr(2).c_str(), nullptr);
     t -= sign * offset * 60000;
   }
   return Value::number(t);
@@ -869,7 +919,8 @@ std::string part_regex(const Part& part) {
   if (comp == 'Z' || comp == 'z') {
     std::string re = comp == 'z' ? "GMT" : "";
     re += "[-+][0-9]+";
-    if (part.integer.regular) re += regex_quote(part.integer.regular_separator.character) + "[0-9]+";
+    if (part.integer.regular)
+      re += regex_quote(part.integer.regular_separator.character) + "[0-9]+";
     return re;
   }
   if (part.has_int) return integer_regex(part.integer, true);
@@ -891,7 +942,8 @@ Value fn_to_millis(const std::string& ts, const Value& picture, double now_milli
   re2::RE2 re(full, opts);
   int n = re.NumberOfCapturingGroups();
   std::vector<re2::StringPiece> groups(static_cast<std::size_t>(n) + 1);
-  if (!re.ok() || !re.Match(ts, 0, ts.size(), re2::RE2::ANCHOR_BOTH, groups.data(), n + 1)) return Value();
+  if (!re.ok() || !re.Match(ts, 0, ts.size(), re2::RE2::ANCHOR_BOTH, groups.data(), n + 1))
+    return Value();
   std::map<char, double> comps;
   for (std::size_t i = 0; i < spec.size(); ++i) {
     if (spec[i].literal) continue;
@@ -936,7 +988,8 @@ Value fn_to_millis(const std::string& ts, const Value& picture, double now_milli
     comps['H'] = comps['h'] == 12 ? 0 : comps['h'];
     if (comps['P'] == 1) comps['H'] += 12;
   }
-  double millis = utc(comps['Y'], comps['M'], comps['D'], comps['H'], comps['m'], comps['s'], comps['f']);
+  double millis =
+      utc(comps['Y'], comps['M'], comps['D'], comps['H'], comps['m'], comps['s'], comps['f']);
   double tz = has('Z') ? comps['Z'] : has('z') ? comps['z'] : 0;
   millis -= tz * 60000;
   return Value::number(millis);

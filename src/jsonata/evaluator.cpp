@@ -53,7 +53,8 @@ class Evaluator {
 
   Value apply(const Value& proc, std::vector<Value> args, const Value& input, const FramePtr& env) {
     Value result = apply_inner(proc, std::move(args), input, env);
-    while (result.is_function() && result.fn().type == Function::Type::kLambda && result.fn().thunk) {
+    while (result.is_function() && result.fn().type == Function::Type::kLambda &&
+           result.fn().thunk) {
       Function& th = result.fn();
       const Node* call = th.node->body;
       Value next = eval(call->procedure, th.input, th.env);
@@ -68,7 +69,8 @@ class Evaluator {
  private:
   Context& ctx_;
 
-  Value apply_inner(const Value& proc, std::vector<Value> args, const Value& input, const FramePtr& env);
+  Value apply_inner(const Value& proc, std::vector<Value> args, const Value& input,
+                    const FramePtr& env);
   Value apply_procedure(const Function& fn, const std::vector<Value>& args);
   Value eval_path(const Node* expr, const Value& input, const FramePtr& env);
   bool simple_path(const Node* expr, const Value& input, const FramePtr& env, Value& out);
@@ -81,7 +83,8 @@ class Evaluator {
   Value eval_group(const GroupBy& group, const Value& input, const FramePtr& env);
   Value eval_object(const Node* expr, const Value& input, const FramePtr& env);
   Value eval_sort(const Node* expr, const Value& input, const FramePtr& env);
-  Value eval_function(const Node* expr, const Value& input, const FramePtr& env, const Value* applyto);
+  Value eval_function(const Node* expr, const Value& input, const FramePtr& env,
+                      const Value* applyto);
   Value eval_partial(const Node* expr, const Value& input, const FramePtr& env);
   Value eval_apply(const Node* expr, const Value& input, const FramePtr& env);
   Value eval_transform_fn(const Node* expr, const FramePtr& env);
@@ -96,7 +99,9 @@ class Evaluator {
 void Evaluator::check_limits() {
   if (ctx_.depth_max && ctx_.depth > ctx_.depth_max) {
     JError err{"U1001"};
-    err.message = "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.";
+    err.message =
+        "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting "
+        "as tail-recursive.";
     throw err;
   }
   if (ctx_.steps_max != 0 && ++ctx_.steps > ctx_.steps_max) {
@@ -123,15 +128,24 @@ Value Evaluator::eval(const Node* expr, const Value& input, const FramePtr& env)
 
 Value Evaluator::eval_inner(const Node* expr, const Value& input, const FramePtr& env) {
   switch (expr->type) {
-    case NodeType::kPath: return eval_path(expr, input, env);
-    case NodeType::kBinary: return eval_binary(expr, input, env);
-    case NodeType::kUnary: return eval_unary(expr, input, env);
-    case NodeType::kName: return eval_name(expr, input, env);
-    case NodeType::kString: return Value::string(expr->value);
-    case NodeType::kNumber: return Value::number(expr->number);
-    case NodeType::kValue: return expr->literal;
-    case NodeType::kWildcard: return eval_wildcard(input);
-    case NodeType::kDescendant: return eval_descendants(input);
+    case NodeType::kPath:
+      return eval_path(expr, input, env);
+    case NodeType::kBinary:
+      return eval_binary(expr, input, env);
+    case NodeType::kUnary:
+      return eval_unary(expr, input, env);
+    case NodeType::kName:
+      return eval_name(expr, input, env);
+    case NodeType::kString:
+      return Value::string(expr->value);
+    case NodeType::kNumber:
+      return Value::number(expr->number);
+    case NodeType::kValue:
+      return expr->literal;
+    case NodeType::kWildcard:
+      return eval_wildcard(input);
+    case NodeType::kDescendant:
+      return eval_descendants(input);
     case NodeType::kParent: {
       const Value* v = env->lookup(expr->slot->label);
       return v ? *v : Value();
@@ -165,7 +179,8 @@ Value Evaluator::eval_inner(const Node* expr, const Value& input, const FramePtr
       fn->source = expr->regex_source;
       return Value::function(fn);
     }
-    case NodeType::kFunction: return eval_function(expr, input, env, nullptr);
+    case NodeType::kFunction:
+      return eval_function(expr, input, env, nullptr);
     case NodeType::kVariable: {
       if (expr->value.empty()) {
         if (input.is_array() && input.arr().outer_wrapper && !input.arr().items.empty())
@@ -187,89 +202,94 @@ Value Evaluator::eval_inner(const Node* expr, const Value& input, const FramePtr
       fn->thunk = expr->thunk;
       return Value::function(fn);
     }
-    case NodeType::kPartial: return eval_partial(expr, input, env);
-    case NodeType::kApply: return eval_apply(expr, input, env);
-    case NodeType::kTransform: return eval_transform_fn(expr, env);
-    default: fail("S0206", expr->position);
+    case NodeType::kPartial:
+      return eval_partial(expr, input, env);
+    case NodeType::kApply:
+      return eval_apply(expr, input, env);
+    case NodeType::kTransform:
+      return eval_transform_fn(expr, env);
+    default:
+      fail("S0206", expr->position);
   }
 }
 
 // Cases with bulky locals live outside eval_inner to keep the recursive frame small (each
 // level of JSONata nesting costs one eval_inner frame).
-[[gnu::noinline]] Value Evaluator::eval_name(const Node* expr, const Value& input, const FramePtr& env) {
-      // lookup: objects give the field; arrays map and flatten one level.
-      if (input.is_object()) {
-        const Value* v = input.obj().find(expr->value);
-        return v ? *v : Value();
-      }
-      if (!input.is_array()) return Value();
-      auto out = std::make_shared<Array>();
-      out->sequence = true;
-      for (const auto& item : items_of(input)) {
-        Value r;
-        if (item.is_object()) {
-          const Value* v = item.obj().find(expr->value);
-          if (v) r = *v;
-        } else if (item.is_array()) {
-          r = eval_inner(expr, item, env);
-        }
-        if (r.undefined()) continue;
-        if (r.is_array()) {
-          for (const auto& x : items_of(r)) out->items.push_back(x);
-        } else {
-          out->items.push_back(r);
-        }
-      }
-      return Value::array(out);
+[[gnu::noinline]] Value Evaluator::eval_name(const Node* expr, const Value& input,
+                                             const FramePtr& env) {
+  // lookup: objects give the field; arrays map and flatten one level.
+  if (input.is_object()) {
+    const Value* v = input.obj().find(expr->value);
+    return v ? *v : Value();
+  }
+  if (!input.is_array()) return Value();
+  auto out = std::make_shared<Array>();
+  out->sequence = true;
+  for (const auto& item : items_of(input)) {
+    Value r;
+    if (item.is_object()) {
+      const Value* v = item.obj().find(expr->value);
+      if (v) r = *v;
+    } else if (item.is_array()) {
+      r = eval_inner(expr, item, env);
     }
+    if (r.undefined()) continue;
+    if (r.is_array()) {
+      for (const auto& x : items_of(r)) out->items.push_back(x);
+    } else {
+      out->items.push_back(r);
+    }
+  }
+  return Value::array(out);
+}
 
 [[gnu::noinline]] Value Evaluator::eval_wildcard(const Value& input) {
-      auto out = std::make_shared<Array>();
-      out->sequence = true;
-      Value in = input;
-      if (in.is_array() && in.arr().outer_wrapper && !in.arr().items.empty()) in = in.arr().items[0];
-      // A wildcard's values: each value, with arrays flattened into their items.
-      std::function<void(const Value&)> flat = [&](const Value& x) {
-        if (x.is_array()) {
-          for (const auto& y : x.arr().items) flat(y);
-        } else {
-          out->items.push_back(x);
-        }
-      };
-      auto add = [&](const Value& v) {
-        if (v.is_array()) {
-          flat(v);
-          out->sequence = false;
-        } else {
-          out->items.push_back(v);
-        }
-      };
-      if (in.is_object()) {
-        for (const auto& [k, v] : in.obj().entries) add(v);
-      } else if (in.is_array()) {
-        // Arrays are objects in JavaScript: their wildcard values are the items.
-        for (const auto& v : in.arr().items) add(v);
-      }
-      return Value::array(out);
+  auto out = std::make_shared<Array>();
+  out->sequence = true;
+  Value in = input;
+  if (in.is_array() && in.arr().outer_wrapper && !in.arr().items.empty()) in = in.arr().items[0];
+  // A wildcard's values: each value, with arrays flattened into their items.
+  std::function<void(const Value&)> flat = [&](const Value& x) {
+    if (x.is_array()) {
+      for (const auto& y : x.arr().items) flat(y);
+    } else {
+      out->items.push_back(x);
     }
+  };
+  auto add = [&](const Value& v) {
+    if (v.is_array()) {
+      flat(v);
+      out->sequence = false;
+    } else {
+      out->items.push_back(v);
+    }
+  };
+  if (in.is_object()) {
+    for (const auto& [k, v] : in.obj().entries) add(v);
+  } else if (in.is_array()) {
+    // Arrays are objects in JavaScript: their wildcard values are the items.
+    for (const auto& v : in.arr().items) add(v);
+  }
+  return Value::array(out);
+}
 
 [[gnu::noinline]] Value Evaluator::eval_descendants(const Value& input) {
-      if (input.undefined()) return Value();
-      auto out = std::make_shared<Array>();
-      out->sequence = true;
-      std::function<void(const Value&, int)> rec = [&](const Value& v, int depth) {
-        if (depth > 10000) fail("U1001");
-        if (!v.is_array()) out->items.push_back(v);
-        if (v.is_array()) {
-          for (const auto& x : v.arr().items) rec(x, depth + 1);
-        } else if (v.is_object()) {
-          for (const auto& [k, x] : v.obj().entries) rec(x, depth + 1);
-        }
-      };
-      rec(input, 0);
-      if (out->items.size() == 1) return out->items[0];
-      return Value::array(out);
+  if (input.undefined()) return Value();
+  auto out = std::make_shared<Array>();
+  out->sequence = true;
+  std::function<void(const Value&, int)> rec = [&](const Value& v, int depth) {
+    if (depth > 10000) fail("U1001");
+    if (!v.is_array()) out->items.push_back(v);
+    if (v.is_array()) {
+      for (const auto& x : v.arr().items) rec(x, depth + 1);
+    } else if (v.is_object()) {
+      for (const auto& [k, x] : v.obj().entries) rec(x, depth + 1);
     }
+  };
+  rec(input, 0);
+  if (out->items.size() == 1) return out->items[0];
+  return Value::array(out);
+}
 
 // A step that only looks a name up: nothing the general walk would bind, filter or keep.
 bool plain_step(const Node* s) {
@@ -333,7 +353,8 @@ Value Evaluator::eval_path(const Node* expr, const Value& input, const FramePtr&
     } else {
       result = eval_step(step, input_seq, env, i == steps.size() - 1);
     }
-    if (!tuple_stream && (result.undefined() || (result.is_array() && result.arr().items.empty()))) break;
+    if (!tuple_stream && (result.undefined() || (result.is_array() && result.arr().items.empty())))
+      break;
     if (!step->has_focus) input_seq = result;
   }
   if (tuple_stream) {
@@ -348,7 +369,8 @@ Value Evaluator::eval_path(const Node* expr, const Value& input, const FramePtr&
     }
   }
   if (expr->keep_singleton_array) {
-    if (result.is_array() && result.arr().cons && !result.arr().sequence) result = make_sequence({result});
+    if (result.is_array() && result.arr().cons && !result.arr().sequence)
+      result = make_sequence({result});
     if (result.undefined()) result = make_sequence();
     if (!result.is_array()) result = make_sequence({result});
     // The flag only matters on sequences; other arrays may belong to a shared input document.
@@ -405,13 +427,15 @@ Value Evaluator::eval_stages(const std::vector<Stage>& stages, Value input, cons
     } else if (result.is_array()) {
       auto& items = result.arr().items;
       for (std::size_t i = 0; i < items.size(); ++i)
-        if (items[i].is_object()) items[i].obj().set(stage.index_var, Value::number(static_cast<double>(i)));
+        if (items[i].is_object())
+          items[i].obj().set(stage.index_var, Value::number(static_cast<double>(i)));
     }
   }
   return result;
 }
 
-Value Evaluator::eval_tuple_step(const Node* step, const Value& input, Value tuples, const FramePtr& env) {
+Value Evaluator::eval_tuple_step(const Node* step, const Value& input, Value tuples,
+                                 const FramePtr& env) {
   if (step->type == NodeType::kSort) {
     Value result;
     if (!tuples.undefined()) {
@@ -525,11 +549,16 @@ Value numeric_op(const Value& lhs, const Value& rhs, const std::string& op) {
   if (lhs.undefined() || rhs.undefined()) return Value();
   double a = lhs.num(), b = rhs.num();
   switch (op[0]) {
-    case '+': return Value::number(a + b);
-    case '-': return Value::number(a - b);
-    case '*': return Value::number(a * b);
-    case '/': return Value::number(a / b);
-    default: return Value::number(std::fmod(a, b));
+    case '+':
+      return Value::number(a + b);
+    case '-':
+      return Value::number(a - b);
+    case '*':
+      return Value::number(a * b);
+    case '/':
+      return Value::number(a / b);
+    default:
+      return Value::number(std::fmod(a, b));
   }
 }
 
@@ -585,11 +614,16 @@ Value range_op(const Value& lhs, const Value& rhs) {
 bool strict_equal(const Value& a, const Value& b) {
   if (a.kind() != b.kind()) return false;
   switch (a.kind()) {
-    case Kind::kNull: return true;
-    case Kind::kBool: return a.as_bool() == b.as_bool();
-    case Kind::kNumber: return a.num() == b.num();
-    case Kind::kString: return a.str() == b.str();
-    default: return a.identity() == b.identity();
+    case Kind::kNull:
+      return true;
+    case Kind::kBool:
+      return a.as_bool() == b.as_bool();
+    case Kind::kNumber:
+      return a.num() == b.num();
+    case Kind::kString:
+      return a.str() == b.str();
+    default:
+      return a.identity() == b.identity();
   }
 }
 
@@ -606,18 +640,26 @@ Value Evaluator::eval_binary(const Node* expr, const Value& input, const FramePt
   Value rhs = eval(expr->rhs, input, env);
   try {
     switch (op[0]) {
-      case '+': case '-': case '*': case '/': case '%': return numeric_op(lhs, rhs, op);
+      case '+':
+      case '-':
+      case '*':
+      case '/':
+      case '%':
+        return numeric_op(lhs, rhs, op);
       case '=':
         return Value::boolean(!lhs.undefined() && !rhs.undefined() && deep_equal(lhs, rhs));
       case '!':
         return Value::boolean(!lhs.undefined() && !rhs.undefined() && !deep_equal(lhs, rhs));
-      case '<': case '>': return compare_op(lhs, rhs, op);
+      case '<':
+      case '>':
+        return compare_op(lhs, rhs, op);
       case '&': {
         std::string out = lhs.undefined() ? "" : value_to_string(lhs);
         out += rhs.undefined() ? "" : value_to_string(rhs);
         return Value::string(std::move(out));
       }
-      case '.': return range_op(lhs, rhs);
+      case '.':
+        return range_op(lhs, rhs);
       case 'i': {
         if (lhs.undefined() || rhs.undefined()) return Value::boolean(false);
         if (!rhs.is_array()) return Value::boolean(strict_equal(lhs, rhs));
@@ -625,7 +667,8 @@ Value Evaluator::eval_binary(const Node* expr, const Value& input, const FramePt
           if (strict_equal(x, lhs)) return Value::boolean(true);
         return Value::boolean(false);
       }
-      default: break;
+      default:
+        break;
     }
   } catch (JError& err) {
     if (err.position < 0) err.position = expr->position;
@@ -677,7 +720,8 @@ Value Evaluator::eval_object(const Node* expr, const Value& input, const FramePt
 }
 
 Value reduce_tuple_stream(const Value& data) {
-  if (!data.is_array()) return data.is_object() ? Value::object(std::make_shared<Object>(data.obj())) : make_object();
+  if (!data.is_array())
+    return data.is_object() ? Value::object(std::make_shared<Object>(data.obj())) : make_object();
   const auto& items = data.arr().items;
   if (items.empty() || !items[0].is_object()) return make_object();
   auto result = std::make_shared<Object>(items[0].obj());
@@ -694,7 +738,8 @@ Value Evaluator::eval_group(const GroupBy& group, const Value& input_in, const F
   bool reduce = input_in.is_array() && input_in.arr().tuple_stream;
   // A lone input (the usual `{...}` on one object) is not copied into a sequence first.
   std::vector<Value> lone;
-  if (!input_in.is_array() || input_in.arr().items.empty()) lone.push_back(input_in.is_array() ? Value() : input_in);
+  if (!input_in.is_array() || input_in.arr().items.empty())
+    lone.push_back(input_in.is_array() ? Value() : input_in);
   const std::vector<Value>& items = lone.empty() ? input_in.arr().items : lone;
   struct Entry {
     Value data;
@@ -794,7 +839,8 @@ Value Evaluator::eval_sort(const Node* expr, const Value& input, const FramePtr&
   };
   std::vector<std::size_t> order(items.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return compare(a, b) < 0; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return compare(a, b) < 0; });
   auto out = std::make_shared<Array>();
   out->sequence = true;
   out->tuple_stream = tuple_sort;
@@ -803,11 +849,13 @@ Value Evaluator::eval_sort(const Node* expr, const Value& input, const FramePtr&
 }
 
 std::string procedure_name(const Node* proc) {
-  if (proc->type == NodeType::kPath && !proc->expressions.empty()) return proc->expressions[0]->value;
+  if (proc->type == NodeType::kPath && !proc->expressions.empty())
+    return proc->expressions[0]->value;
   return proc->value;
 }
 
-Value Evaluator::eval_function(const Node* expr, const Value& input, const FramePtr& env, const Value* applyto) {
+Value Evaluator::eval_function(const Node* expr, const Value& input, const FramePtr& env,
+                               const Value* applyto) {
   Value proc = eval(expr->procedure, input, env);
   if (proc.undefined() && expr->procedure->type == NodeType::kPath &&
       (env->lookup(expr->procedure->expressions[0]->value) ||
@@ -832,7 +880,8 @@ Value Evaluator::eval_function(const Node* expr, const Value& input, const Frame
   }
 }
 
-Value Evaluator::apply_inner(const Value& proc, std::vector<Value> args, const Value& input, const FramePtr& env) {
+Value Evaluator::apply_inner(const Value& proc, std::vector<Value> args, const Value& input,
+                             const FramePtr& env) {
   if (!proc.is_function()) {
     JError err{"T1006"};
     throw err;
@@ -877,7 +926,8 @@ Value Evaluator::apply_inner(const Value& proc, std::vector<Value> args, const V
       if (r.is_array() && !r.arr().items.empty()) return r.arr().items[0];
       return Value();
     }
-    case Function::Type::kMatchNext: return Value();
+    case Function::Type::kMatchNext:
+      return Value();
   }
   return Value();
 }
@@ -1005,17 +1055,23 @@ Value Evaluator::run_transform(const Function& fn, const Value& obj) {
 
 int Function::arity() const {
   switch (type) {
-    case Type::kLambda: return static_cast<int>(params.size());
-    case Type::kNative: return builtin->arity;
+    case Type::kLambda:
+      return static_cast<int>(params.size());
+    case Type::kNative:
+      return builtin->arity;
     case Type::kPartial: {
       int n = 0;
       for (bool h : holes) n += h ? 1 : 0;
       return n;
     }
-    case Type::kChain: return 1;
-    case Type::kTransform: return 1;
-    case Type::kRegex: return 1;
-    default: return 0;
+    case Type::kChain:
+      return 1;
+    case Type::kTransform:
+      return 1;
+    case Type::kRegex:
+      return 1;
+    default:
+      return 0;
   }
 }
 

@@ -49,7 +49,8 @@ std::string number_to_string(double d) {
   if (k <= n && n <= 21) {
     out += digits + std::string(static_cast<std::size_t>(n - k), '0');
   } else if (0 < n && n <= 21) {
-    out += digits.substr(0, static_cast<std::size_t>(n)) + "." + digits.substr(static_cast<std::size_t>(n));
+    out += digits.substr(0, static_cast<std::size_t>(n)) + "." +
+           digits.substr(static_cast<std::size_t>(n));
   } else if (-6 < n && n <= 0) {
     out += "0." + std::string(static_cast<std::size_t>(-n), '0') + digits;
   } else {
@@ -75,13 +76,27 @@ void json_quote(std::string_view s, std::string& out) {
   out += '"';
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -105,14 +120,22 @@ void stringify_to(const Value& v, bool pretty, int indent, std::string& out) {
   };
   switch (v.kind()) {
     case Kind::kUndefined:
-    case Kind::kNull: out += "null"; return;
-    case Kind::kBool: out += v.as_bool() ? "true" : "false"; return;
+    case Kind::kNull:
+      out += "null";
+      return;
+    case Kind::kBool:
+      out += v.as_bool() ? "true" : "false";
+      return;
     case Kind::kNumber:
       if (!std::isfinite(v.num())) fail_value("D1001", v);
       out += number_to_string(to_precision15(v.num()));
       return;
-    case Kind::kString: json_quote(v.str(), out); return;
-    case Kind::kFunction: out += "\"\""; return;
+    case Kind::kString:
+      json_quote(v.str(), out);
+      return;
+    case Kind::kFunction:
+      out += "\"\"";
+      return;
     case Kind::kArray: {
       const auto& items = v.arr().items;
       if (items.empty()) {
@@ -186,14 +209,22 @@ std::size_t closing(const std::string& s, std::size_t start, char open, char clo
 
 char symbol_of(const Value& v) {
   switch (v.kind()) {
-    case Kind::kFunction: return 'f';
-    case Kind::kString: return 's';
-    case Kind::kNumber: return 'n';
-    case Kind::kBool: return 'b';
-    case Kind::kNull: return 'l';
-    case Kind::kArray: return 'a';
-    case Kind::kObject: return 'o';
-    default: return 'm';
+    case Kind::kFunction:
+      return 'f';
+    case Kind::kString:
+      return 's';
+    case Kind::kNumber:
+      return 'n';
+    case Kind::kBool:
+      return 'b';
+    case Kind::kNull:
+      return 'l';
+    case Kind::kArray:
+      return 'a';
+    case Kind::kObject:
+      return 'o';
+    default:
+      return 'm';
   }
 }
 
@@ -215,21 +246,44 @@ std::shared_ptr<Signature> parse_signature(const std::string& text) {
     char c = text[pos];
     if (c == ':') break;
     switch (c) {
-      case 's': case 'n': case 'b': case 'l': case 'o':
+      case 's':
+      case 'n':
+      case 'b':
+      case 'l':
+      case 'o':
         param.regex = std::string("[") + c + "m]";
         param.type = c;
         next();
         break;
-      case 'a': param.regex = "[asnblfom]"; param.type = 'a'; next(); break;
-      case 'f': param.regex = "f"; param.type = 'f'; next(); break;
-      case 'j': param.regex = "[asnblom]"; param.type = 'j'; next(); break;
-      case 'x': param.regex = "[asnblfom]"; param.type = 'x'; next(); break;
+      case 'a':
+        param.regex = "[asnblfom]";
+        param.type = 'a';
+        next();
+        break;
+      case 'f':
+        param.regex = "f";
+        param.type = 'f';
+        next();
+        break;
+      case 'j':
+        param.regex = "[asnblom]";
+        param.type = 'j';
+        next();
+        break;
+      case 'x':
+        param.regex = "[asnblfom]";
+        param.type = 'x';
+        next();
+        break;
       case '-':
         prev->context = true;
         prev->context_regex = prev->regex;
         prev->regex += "?";
         break;
-      case '?': case '+': prev->regex += c; break;
+      case '?':
+      case '+':
+        prev->regex += c;
+        break;
       case '(': {
         std::size_t end = closing(text, pos, '(', ')');
         std::string choice = text.substr(pos + 1, end - pos - 1);
@@ -257,7 +311,8 @@ std::shared_ptr<Signature> parse_signature(const std::string& text) {
         }
         break;
       }
-      default: break;
+      default:
+        break;
     }
     ++pos;
   }
@@ -273,9 +328,9 @@ std::shared_ptr<Signature> parse_signature(const std::string& text) {
 namespace {
 
 const char* array_type_name(const std::string& subtype) {
-  static const std::map<std::string, const char*> names = {
-      {"a", "arrays"}, {"b", "booleans"}, {"f", "functions"}, {"n", "numbers"},
-      {"o", "objects"}, {"s", "strings"}};
+  static const std::map<std::string, const char*> names = {{"a", "arrays"},    {"b", "booleans"},
+                                                           {"f", "functions"}, {"n", "numbers"},
+                                                           {"o", "objects"},   {"s", "strings"}};
   auto it = names.find(subtype);
   return it == names.end() ? "values" : it->second;
 }
@@ -301,7 +356,8 @@ const char* array_type_name(const std::string& subtype) {
 
 // Matches the argument symbols against the signature. Results depend only on the signature
 // text and the symbols, so they are memoised per thread (signatures are few and calls many).
-const std::vector<std::string>& match_signature(const Signature& sig, const std::vector<Value>& args,
+const std::vector<std::string>& match_signature(const Signature& sig,
+                                                const std::vector<Value>& args,
                                                 const std::string& supplied) {
   // Bounded: the cache is cleared when it grows past this many entries.
   constexpr std::size_t cache_entries_max = 4096;
@@ -319,7 +375,8 @@ const std::vector<std::string>& match_signature(const Signature& sig, const std:
     argv[i] = &pieces[i];
     argp[i] = &argv[i];
   }
-  if (!re2::RE2::FullMatchN(supplied, *sig.regex, argp.data(), n)) signature_mismatch(sig, args, supplied);
+  if (!re2::RE2::FullMatchN(supplied, *sig.regex, argp.data(), n))
+    signature_mismatch(sig, args, supplied);
   std::vector<std::string> groups;
   for (const auto& p : pieces) groups.emplace_back(p.data() ? std::string(p) : std::string());
   if (cache.size() >= cache_entries_max) cache.clear();
@@ -413,7 +470,8 @@ const std::map<std::string, std::string>& templates() {
       {"S0205", "Unexpected token: {{token}}"},
       {"S0206", "Unknown expression type: {{token}}"},
       {"S0207", "Unexpected end of expression"},
-      {"S0208", "Parameter {{value}} of function definition must be a variable name (start with $)"},
+      {"S0208",
+       "Parameter {{value}} of function definition must be a variable name (start with $)"},
       {"S0209", "A predicate cannot follow a grouping expression in a step"},
       {"S0210", "Each step can only have one grouping expression"},
       {"S0211", "The symbol {{token}} cannot be used as a unary operator"},
@@ -429,7 +487,8 @@ const std::map<std::string, std::string>& templates() {
       {"S0402", "Choice groups containing parameterized types are not supported"},
       {"S0401", "Type parameters can only be applied to functions and arrays"},
       {"T0410", "Argument {{index}} of function {{token}} does not match function signature"},
-      {"T0411", "Context value is not a compatible type with argument {{index}} of function {{token}}"},
+      {"T0411",
+       "Context value is not a compatible type with argument {{index}} of function {{token}}"},
       {"T0412", "Argument {{index}} of function {{token}} must be an array of {{type}}"},
       {"D1001", "Number out of range: {{value}}"},
       {"D1002", "Cannot negate a non-numeric value: {{value}}"},
@@ -440,20 +499,35 @@ const std::map<std::string, std::string>& templates() {
       {"T1007", "Attempted to partially apply a non-function. Did you mean ${{{token}}}?"},
       {"T1008", "Attempted to partially apply a non-function"},
       {"D1009", "Multiple key definitions evaluate to same key: {{value}}"},
-      {"T1010", "The matcher function argument passed to function {{token}} does not return the correct object structure"},
+      {"T1010",
+       "The matcher function argument passed to function {{token}} does not return the correct "
+       "object structure"},
       {"T2001", "The left side of the {{token}} operator must evaluate to a number"},
       {"T2002", "The right side of the {{token}} operator must evaluate to a number"},
       {"T2003", "The left side of the range operator (..) must evaluate to an integer"},
       {"T2004", "The right side of the range operator (..) must evaluate to an integer"},
       {"T2006", "The right side of the function application operator ~> must be a function"},
       {"T2007", "Type mismatch when comparing values {{value}} and {{value2}} in order-by clause"},
-      {"T2008", "The expressions within an order-by clause must evaluate to numeric or string values"},
-      {"T2009", "The values {{value}} and {{value2}} either side of operator {{token}} must be of the same data type"},
-      {"T2010", "The expressions either side of operator {{token}} must evaluate to numeric or string values"},
-      {"T2011", "The insert/update clause of the transform expression must evaluate to an object: {{value}}"},
-      {"T2012", "The delete clause of the transform expression must evaluate to a string or array of strings: {{value}}"},
-      {"T2013", "The transform expression clones the input object using the $clone() function.  This has been overridden in the current scope by a non-function."},
-      {"D2014", "The size of the sequence allocated by the range operator (..) must not exceed 1e7.  Attempted to allocate {{value}}."},
+      {"T2008",
+       "The expressions within an order-by clause must evaluate to numeric or string values"},
+      {"T2009",
+       "The values {{value}} and {{value2}} either side of operator {{token}} must be of the same "
+       "data type"},
+      {"T2010",
+       "The expressions either side of operator {{token}} must evaluate to numeric or string "
+       "values"},
+      {"T2011",
+       "The insert/update clause of the transform expression must evaluate to an object: "
+       "{{value}}"},
+      {"T2012",
+       "The delete clause of the transform expression must evaluate to a string or array of "
+       "strings: {{value}}"},
+      {"T2013",
+       "The transform expression clones the input object using the $clone() function.  This has "
+       "been overridden in the current scope by a non-function."},
+      {"D2014",
+       "The size of the sequence allocated by the range operator (..) must not exceed 1e7.  "
+       "Attempted to allocate {{value}}."},
       {"D3001", "Attempting to invoke string function on Infinity or NaN"},
       {"D3010", "Second argument of replace function cannot be an empty string"},
       {"D3011", "Fourth argument of replace function must evaluate to a positive number"},
@@ -461,36 +535,72 @@ const std::map<std::string, std::string>& templates() {
       {"D3020", "Third argument of split function must evaluate to a positive number"},
       {"D3030", "Unable to cast value to a number: {{value}}"},
       {"D3040", "Third argument of match function must evaluate to a positive number"},
-      {"D3050", "The second argument of reduce function must be a function with at least two arguments"},
+      {"D3050",
+       "The second argument of reduce function must be a function with at least two arguments"},
       {"D3060", "The sqrt function cannot be applied to a negative number: {{value}}"},
-      {"D3061", "The power function has resulted in a value that cannot be represented as a JSON number: base={{value}}, exponent={{exp}}"},
-      {"D3070", "The single argument form of the sort function can only be applied to an array of strings or an array of numbers.  Use the second argument to specify a comparison function"},
+      {"D3061",
+       "The power function has resulted in a value that cannot be represented as a JSON number: "
+       "base={{value}}, exponent={{exp}}"},
+      {"D3070",
+       "The single argument form of the sort function can only be applied to an array of strings "
+       "or an array of numbers.  Use the second argument to specify a comparison function"},
       {"D3080", "The picture string must only contain a maximum of two sub-pictures"},
-      {"D3081", "The sub-picture must not contain more than one instance of the 'decimal-separator' character"},
-      {"D3082", "The sub-picture must not contain more than one instance of the 'percent' character"},
-      {"D3083", "The sub-picture must not contain more than one instance of the 'per-mille' character"},
+      {"D3081",
+       "The sub-picture must not contain more than one instance of the 'decimal-separator' "
+       "character"},
+      {"D3082",
+       "The sub-picture must not contain more than one instance of the 'percent' character"},
+      {"D3083",
+       "The sub-picture must not contain more than one instance of the 'per-mille' character"},
       {"D3084", "The sub-picture must not contain both a 'percent' and a 'per-mille' character"},
-      {"D3085", "The mantissa part of a sub-picture must contain at least one character that is either an 'optional digit character' or a member of the 'decimal digit family'"},
-      {"D3086", "The sub-picture must not contain a passive character that is preceded by an active character and that is followed by another active character"},
-      {"D3087", "The sub-picture must not contain a 'grouping-separator' character that appears adjacent to a 'decimal-separator' character"},
-      {"D3088", "The sub-picture must not contain a 'grouping-separator' at the end of the integer part"},
-      {"D3089", "The sub-picture must not contain two adjacent instances of the 'grouping-separator' character"},
-      {"D3090", "The integer part of the sub-picture must not contain a member of the 'decimal digit family' that is followed by an instance of the 'optional digit character'"},
-      {"D3091", "The fractional part of the sub-picture must not contain an instance of the 'optional digit character' that is followed by a member of the 'decimal digit family'"},
-      {"D3092", "A sub-picture that contains a 'percent' or 'per-mille' character must not contain a character treated as an 'exponent-separator'"},
-      {"D3093", "The exponent part of the sub-picture must comprise only of one or more characters that are members of the 'decimal digit family'"},
-      {"D3100", "The radix of the formatBase function must be between 2 and 36.  It was given {{value}}"},
-      {"D3110", "The argument of the toMillis function must be an ISO 8601 formatted timestamp. Given {{value}}"},
-      {"D3130", "Formatting or parsing an integer as a sequence starting with {{value}} is not supported by this implementation"},
+      {"D3085",
+       "The mantissa part of a sub-picture must contain at least one character that is either an "
+       "'optional digit character' or a member of the 'decimal digit family'"},
+      {"D3086",
+       "The sub-picture must not contain a passive character that is preceded by an active "
+       "character and that is followed by another active character"},
+      {"D3087",
+       "The sub-picture must not contain a 'grouping-separator' character that appears adjacent to "
+       "a 'decimal-separator' character"},
+      {"D3088",
+       "The sub-picture must not contain a 'grouping-separator' at the end of the integer part"},
+      {"D3089",
+       "The sub-picture must not contain two adjacent instances of the 'grouping-separator' "
+       "character"},
+      {"D3090",
+       "The integer part of the sub-picture must not contain a member of the 'decimal digit "
+       "family' that is followed by an instance of the 'optional digit character'"},
+      {"D3091",
+       "The fractional part of the sub-picture must not contain an instance of the 'optional digit "
+       "character' that is followed by a member of the 'decimal digit family'"},
+      {"D3092",
+       "A sub-picture that contains a 'percent' or 'per-mille' character must not contain a "
+       "character treated as an 'exponent-separator'"},
+      {"D3093",
+       "The exponent part of the sub-picture must comprise only of one or more characters that are "
+       "members of the 'decimal digit family'"},
+      {"D3100",
+       "The radix of the formatBase function must be between 2 and 36.  It was given {{value}}"},
+      {"D3110",
+       "The argument of the toMillis function must be an ISO 8601 formatted timestamp. Given "
+       "{{value}}"},
+      {"D3130",
+       "Formatting or parsing an integer as a sequence starting with {{value}} is not supported by "
+       "this implementation"},
       {"D3131", "In a decimal digit pattern, all digits must be from the same decimal group"},
       {"D3132", "Unknown component specifier {{value}} in date/time picture string"},
-      {"D3133", "The 'name' modifier can only be applied to months and days in the date/time picture string, not {{value}}"},
+      {"D3133",
+       "The 'name' modifier can only be applied to months and days in the date/time picture "
+       "string, not {{value}}"},
       {"D3134", "The timezone integer format specifier cannot have more than four digits"},
       {"D3135", "No matching closing bracket ']' in date/time picture string"},
-      {"D3136", "The date/time picture string is missing specifiers required to parse the timestamp"},
+      {"D3136",
+       "The date/time picture string is missing specifiers required to parse the timestamp"},
       {"D3137", "{{{message}}}"},
-      {"D3138", "The $single() function expected exactly 1 matching result.  Instead it matched more."},
-      {"D3139", "The $single() function expected exactly 1 matching result.  Instead it matched 0."},
+      {"D3138",
+       "The $single() function expected exactly 1 matching result.  Instead it matched more."},
+      {"D3139",
+       "The $single() function expected exactly 1 matching result.  Instead it matched 0."},
       {"D3140", "Malformed URL passed to ${{{token}}}(): {{value}}"},
       {"D3141", "{{{message}}}"},
       {"U1001", "Value nesting exceeds the evaluation limit"},
@@ -520,12 +630,18 @@ std::string error_message(const JError& e) {
     }
     std::string field = t.substr(i + open, end - i - open);
     Value v;
-    if (field == "token") v = e.has_token ? Value::string(e.token) : Value();
-    else if (field == "value") v = e.value;
-    else if (field == "value2" || field == "exp") v = e.value2;
-    else if (field == "index") v = e.index >= 0 ? Value::number(e.index) : Value();
-    else if (field == "type") v = Value::string(e.type);
-    else if (field == "message") v = Value::string(e.message);
+    if (field == "token")
+      v = e.has_token ? Value::string(e.token) : Value();
+    else if (field == "value")
+      v = e.value;
+    else if (field == "value2" || field == "exp")
+      v = e.value2;
+    else if (field == "index")
+      v = e.index >= 0 ? Value::number(e.index) : Value();
+    else if (field == "type")
+      v = Value::string(e.type);
+    else if (field == "message")
+      v = Value::string(e.message);
     std::string text;
     if (v.undefined()) {
       text = "undefined";

@@ -9,8 +9,8 @@
 #include <map>
 
 #include "base/random.h"
-#include "jsonata/internal.h"
 #include "json/json.h"
+#include "jsonata/internal.h"
 
 namespace stepwise::jsonata {
 namespace {
@@ -31,11 +31,16 @@ const std::string& text(const Value& v) {
 bool js_truthy(const Value& v) {
   switch (v.kind()) {
     case Kind::kUndefined:
-    case Kind::kNull: return false;
-    case Kind::kBool: return v.as_bool();
-    case Kind::kNumber: return v.num() != 0 && !std::isnan(v.num());
-    case Kind::kString: return !v.str().empty();
-    default: return true;
+    case Kind::kNull:
+      return false;
+    case Kind::kBool:
+      return v.as_bool();
+    case Kind::kNumber:
+      return v.num() != 0 && !std::isnan(v.num());
+    case Kind::kString:
+      return !v.str().empty();
+    default:
+      return true;
   }
 }
 
@@ -96,7 +101,8 @@ Value f_string(Context&, Args& a, const Value&, const FramePtr&) {
   if (v.is_string()) return v;
   if (v.is_function()) return Value::string("");
   if (v.is_number() && !std::isfinite(v.num())) fail_value("D3001", v);
-  const Value& target = v.is_array() && v.arr().outer_wrapper && !items(v).empty() ? items(v)[0] : v;
+  const Value& target =
+      v.is_array() && v.arr().outer_wrapper && !items(v).empty() ? items(v)[0] : v;
   return Value::string(stringify(target, pretty));
 }
 
@@ -111,7 +117,8 @@ std::string slice(const std::vector<char32_t>& cps, double start, double end) {
   };
   double s = norm(start), e = norm(end);
   if (e <= s) return "";
-  return from_code_points(cps.data() + static_cast<std::size_t>(s), static_cast<std::size_t>(e - s));
+  return from_code_points(cps.data() + static_cast<std::size_t>(s),
+                          static_cast<std::size_t>(e - s));
 }
 
 Value f_substring(Context&, Args& a, const Value&, const FramePtr&) {
@@ -156,7 +163,9 @@ Value change_case(const Args& a, bool upper) {
   }
   return Value::string(from_code_points(cps.data(), cps.size()));
 }
-Value f_lowercase(Context&, Args& a, const Value&, const FramePtr&) { return change_case(a, false); }
+Value f_lowercase(Context&, Args& a, const Value&, const FramePtr&) {
+  return change_case(a, false);
+}
 Value f_uppercase(Context&, Args& a, const Value&, const FramePtr&) { return change_case(a, true); }
 
 Value f_length(Context&, Args& a, const Value&, const FramePtr&) {
@@ -194,7 +203,8 @@ Value f_pad(Context&, Args& a, const Value&, const FramePtr&) {
   if (pad > pad_chars_max) fail_value("D3001", arg(a, 1));
   auto ch_cps = to_code_points(ch);
   std::vector<char32_t> padding;
-  for (std::size_t i = 0; i < static_cast<std::size_t>(pad); ++i) padding.push_back(ch_cps[i % ch_cps.size()]);
+  for (std::size_t i = 0; i < static_cast<std::size_t>(pad); ++i)
+    padding.push_back(ch_cps[i % ch_cps.size()]);
   std::string p = from_code_points(padding.data(), padding.size());
   return Value::string(width > 0 ? a[0].str() + p : p + a[0].str());
 }
@@ -257,7 +267,8 @@ class Matcher {
     const Value* end = r.is_object() ? r.obj().find("end") : nullptr;
     const Value* groups = r.is_object() ? r.obj().find("groups") : nullptr;
     const Value* next = r.is_object() ? r.obj().find("next") : nullptr;
-    bool ok = (start && start->is_number()) || (groups && groups->is_array()) || (next && next->is_function());
+    bool ok = (start && start->is_number()) || (groups && groups->is_array()) ||
+              (next && next->is_function());
     if (!ok) fail("T1010");
     RegexMatch m;
     const Value* text = r.obj().find("match");
@@ -282,7 +293,8 @@ class Matcher {
     m.start = static_cast<std::size_t>(groups[0].data() - s_.data());
     m.end = m.start + groups[0].size();
     m.text = std::string(groups[0]);
-    for (int i = 1; i < n; ++i) m.groups.emplace_back(groups[i].data() ? std::string(groups[i]) : "");
+    for (int i = 1; i < n; ++i)
+      m.groups.emplace_back(groups[i].data() ? std::string(groups[i]) : "");
     last_ = m.end;
     return m;
   }
@@ -349,7 +361,10 @@ std::string substitute(const std::string& repl, const RegexMatch& m) {
       ++pos;
     } else {
       std::size_t ngroups = m.groups.size();
-      std::size_t max_digits = ngroups == 0 ? 1 : static_cast<std::size_t>(std::floor(std::log10(static_cast<double>(ngroups)))) + 1;
+      std::size_t max_digits =
+          ngroups == 0
+              ? 1
+              : static_cast<std::size_t>(std::floor(std::log10(static_cast<double>(ngroups)))) + 1;
       auto parse = [&](std::size_t digits) -> long {
         std::string t = repl.substr(pos, digits);
         std::size_t k = 0;
@@ -360,7 +375,8 @@ std::string substitute(const std::string& repl, const RegexMatch& m) {
       long index = parse(max_digits);
       if (max_digits > 1 && index > static_cast<long>(ngroups)) index = parse(max_digits - 1);
       if (index >= 0) {
-        if (ngroups > 0 && index >= 1 && static_cast<std::size_t>(index) <= ngroups) out += m.groups[index - 1];
+        if (ngroups > 0 && index >= 1 && static_cast<std::size_t>(index) <= ngroups)
+          out += m.groups[index - 1];
         pos += std::to_string(index).size();
       } else {
         out += '$';
@@ -444,7 +460,8 @@ Value f_split(Context& ctx, Args& a, const Value&, const FramePtr& env) {
     const std::string& p = sep.str();
     if (p.empty()) {
       auto cps = to_code_points(s);
-      for (std::size_t i = 0; i < cps.size() && room(); ++i) out.push_back(Value::string(from_code_points(&cps[i], 1)));
+      for (std::size_t i = 0; i < cps.size() && room(); ++i)
+        out.push_back(Value::string(from_code_points(&cps[i], 1)));
       return result;
     }
     std::size_t pos = 0;
@@ -656,7 +673,8 @@ Value f_map(Context& ctx, Args& a, const Value&, const FramePtr& env) {
   Value out = seq();
   const auto& xs = items(a[0]);
   for (std::size_t i = 0; i < xs.size(); ++i) {
-    Value r = call(ctx, a[1], hof_args(a[1], xs[i], Value::number(static_cast<double>(i)), a[0]), env);
+    Value r =
+        call(ctx, a[1], hof_args(a[1], xs[i], Value::number(static_cast<double>(i)), a[0]), env);
     if (!r.undefined()) out.arr().items.push_back(r);
   }
   return out;
@@ -667,7 +685,8 @@ Value f_filter(Context& ctx, Args& a, const Value&, const FramePtr& env) {
   Value out = seq();
   const auto& xs = items(a[0]);
   for (std::size_t i = 0; i < xs.size(); ++i) {
-    Value r = call(ctx, a[1], hof_args(a[1], xs[i], Value::number(static_cast<double>(i)), a[0]), env);
+    Value r =
+        call(ctx, a[1], hof_args(a[1], xs[i], Value::number(static_cast<double>(i)), a[0]), env);
     if (truthy(r)) out.arr().items.push_back(xs[i]);
   }
   return out;
@@ -681,7 +700,8 @@ Value f_single(Context& ctx, Args& a, const Value&, const FramePtr& env) {
   for (std::size_t i = 0; i < xs.size(); ++i) {
     bool positive = true;
     if (!arg(a, 1).undefined()) {
-      Value r = call(ctx, a[1], hof_args(a[1], xs[i], Value::number(static_cast<double>(i)), a[0]), env);
+      Value r =
+          call(ctx, a[1], hof_args(a[1], xs[i], Value::number(static_cast<double>(i)), a[0]), env);
       positive = truthy(r);
     }
     if (positive) {
@@ -801,7 +821,9 @@ Value f_lookup(Context&, Args& a, const Value&, const FramePtr&) {
   return lookup(arg(a, 0), arg(a, 1).is_string() ? text(a[1]) : "");
 }
 
-Value f_append(Context&, Args& a, const Value&, const FramePtr&) { return append(arg(a, 0), arg(a, 1)); }
+Value f_append(Context&, Args& a, const Value&, const FramePtr&) {
+  return append(arg(a, 0), arg(a, 1));
+}
 
 Value spread(const Value& v) {
   if (v.is_array()) {
@@ -940,7 +962,8 @@ Value f_base64encode(Context&, Args& a, const Value&, const FramePtr&) {
   std::string out;
   std::size_t i = 0;
   for (; i + 2 < bytes.size(); i += 3) {
-    unsigned n = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+    unsigned n = (static_cast<unsigned char>(bytes[i]) << 16) |
+                 (static_cast<unsigned char>(bytes[i + 1]) << 8) |
                  static_cast<unsigned char>(bytes[i + 2]);
     out += b64[(n >> 18) & 63];
     out += b64[(n >> 12) & 63];
@@ -1003,7 +1026,10 @@ Value decode_uri(const Args& a, const char* reserved, const char* name) {
   const std::string& s = a[0].str();
   std::string out;
   auto hex = [](char c) {
-    return std::isxdigit(static_cast<unsigned char>(c)) ? (std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (std::tolower(c) - 'a' + 10)) : -1;
+    return std::isxdigit(static_cast<unsigned char>(c))
+               ? (std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
+                                                              : (std::tolower(c) - 'a' + 10))
+               : -1;
   };
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] != '%') {
@@ -1030,7 +1056,8 @@ Value decode_uri(const Args& a, const char* reserved, const char* name) {
     auto c = static_cast<unsigned char>(out[i]);
     int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
     bool ok = len > 0 && i + len <= out.size();
-    for (int k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(out[i + k]) & 0xC0) == 0x80;
+    for (int k = 1; ok && k < len; ++k)
+      ok = (static_cast<unsigned char>(out[i + k]) & 0xC0) == 0x80;
     if (!ok) {
       JError err{"D3140"};
       err.value = a[0];
@@ -1055,7 +1082,9 @@ Value f_decode_url(Context&, Args& a, const Value&, const FramePtr&) {
 Value f_now(Context& ctx, Args& a, const Value&, const FramePtr&) {
   return fn_from_millis(ctx.now_millis, arg(a, 0), arg(a, 1));
 }
-Value f_millis(Context& ctx, Args&, const Value&, const FramePtr&) { return Value::number(ctx.now_millis); }
+Value f_millis(Context& ctx, Args&, const Value&, const FramePtr&) {
+  return Value::number(ctx.now_millis);
+}
 Value f_from_millis(Context&, Args& a, const Value&, const FramePtr&) {
   if (arg(a, 0).undefined()) return Value();
   return fn_from_millis(a[0].num(), arg(a, 1), arg(a, 2));
@@ -1101,9 +1130,12 @@ Value f_range(Context&, Args& a, const Value&, const FramePtr&) {
 Value f_hash(Context&, Args& a, const Value&, const FramePtr&) {
   if (arg(a, 0).undefined()) return Value();
   std::string algo = arg(a, 1).is_string() ? text(a[1]) : "SHA-256";
-  const EVP_MD* md = algo == "MD5" ? EVP_md5() : algo == "SHA-1" ? EVP_sha1()
-                     : algo == "SHA-256" ? EVP_sha256() : algo == "SHA-384" ? EVP_sha384()
-                     : algo == "SHA-512" ? EVP_sha512() : nullptr;
+  const EVP_MD* md = algo == "MD5"       ? EVP_md5()
+                     : algo == "SHA-1"   ? EVP_sha1()
+                     : algo == "SHA-256" ? EVP_sha256()
+                     : algo == "SHA-384" ? EVP_sha384()
+                     : algo == "SHA-512" ? EVP_sha512()
+                                         : nullptr;
   if (!md) fail_value("D3030", arg(a, 1));
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned len = 0;
@@ -1244,16 +1276,75 @@ const Value* builtin_value(std::string_view name) {
   // evaluation (and thread).
   static const std::map<std::string, Value, std::less<>> values = [] {
     std::map<std::string, Value, std::less<>> m;
-    for (const char* n : {"sum", "count", "max", "min", "average", "string", "substring", "substringBefore",
-                          "substringAfter", "lowercase", "uppercase", "length", "trim", "pad", "match",
-                          "contains", "replace", "split", "join", "formatNumber", "formatBase",
-                          "formatInteger", "parseInteger", "number", "floor", "ceil", "round", "abs",
-                          "sqrt", "power", "random", "boolean", "not", "map", "zip", "filter", "single",
-                          "reduce", "sift", "keys", "lookup", "append", "exists", "spread", "merge",
-                          "reverse", "each", "error", "assert", "type", "sort", "shuffle", "distinct",
-                          "base64encode", "base64decode", "encodeUrlComponent", "encodeUrl",
-                          "decodeUrlComponent", "decodeUrl", "toMillis", "fromMillis", "clone", "now",
-                          "millis", "partition", "range", "hash", "uuid", "parse"}) {
+    for (const char* n : {"sum",
+                          "count",
+                          "max",
+                          "min",
+                          "average",
+                          "string",
+                          "substring",
+                          "substringBefore",
+                          "substringAfter",
+                          "lowercase",
+                          "uppercase",
+                          "length",
+                          "trim",
+                          "pad",
+                          "match",
+                          "contains",
+                          "replace",
+                          "split",
+                          "join",
+                          "formatNumber",
+                          "formatBase",
+                          "formatInteger",
+                          "parseInteger",
+                          "number",
+                          "floor",
+                          "ceil",
+                          "round",
+                          "abs",
+                          "sqrt",
+                          "power",
+                          "random",
+                          "boolean",
+                          "not",
+                          "map",
+                          "zip",
+                          "filter",
+                          "single",
+                          "reduce",
+                          "sift",
+                          "keys",
+                          "lookup",
+                          "append",
+                          "exists",
+                          "spread",
+                          "merge",
+                          "reverse",
+                          "each",
+                          "error",
+                          "assert",
+                          "type",
+                          "sort",
+                          "shuffle",
+                          "distinct",
+                          "base64encode",
+                          "base64decode",
+                          "encodeUrlComponent",
+                          "encodeUrl",
+                          "decodeUrlComponent",
+                          "decodeUrl",
+                          "toMillis",
+                          "fromMillis",
+                          "clone",
+                          "now",
+                          "millis",
+                          "partition",
+                          "range",
+                          "hash",
+                          "uuid",
+                          "parse"}) {
       auto fn = std::make_shared<Function>();
       fn->type = Function::Type::kNative;
       fn->builtin = find_builtin(n);

@@ -30,7 +30,7 @@ struct JError {
   Value value;
   Value value2;
   int index = -1;
-  std::string type;  // T0412's expected item type
+  std::string type;     // T0412's expected item type
   std::string message;  // set for $error/$assert and U1001
 };
 
@@ -53,9 +53,29 @@ struct Slot {
 };
 
 enum class NodeType {
-  kPath, kBinary, kUnary, kName, kString, kNumber, kValue, kWildcard, kDescendant, kParent,
-  kCondition, kBlock, kBind, kRegex, kFunction, kPartial, kVariable, kLambda, kApply,
-  kTransform, kSort, kOperator, kEnd
+  kPath,
+  kBinary,
+  kUnary,
+  kName,
+  kString,
+  kNumber,
+  kValue,
+  kWildcard,
+  kDescendant,
+  kParent,
+  kCondition,
+  kBlock,
+  kBind,
+  kRegex,
+  kFunction,
+  kPartial,
+  kVariable,
+  kLambda,
+  kApply,
+  kTransform,
+  kSort,
+  kOperator,
+  kEnd
 };
 
 struct Stage {
@@ -77,22 +97,22 @@ struct GroupBy {
 
 struct Node {
   NodeType type = NodeType::kEnd;
-  std::string id;      // token id for the Pratt parser (operator text, "(name)", ...)
-  std::string value;   // operator, name, variable or string literal text
+  std::string id;     // token id for the Pratt parser (operator text, "(name)", ...)
+  std::string value;  // operator, name, variable or string literal text
   double number = 0;
-  Value literal;       // for kValue (true/false/null)
+  Value literal;  // for kValue (true/false/null)
   int position = 0;
   int lbp = 0;
 
   Node* lhs = nullptr;
   Node* rhs = nullptr;
   Node* expression = nullptr;
-  std::vector<Node*> expressions;                  // block, array constructor, path steps
-  std::vector<std::pair<Node*, Node*>> pairs;      // object constructor (raw: `{` lhs)
-  std::vector<SortTerm> terms;                     // order-by
+  std::vector<Node*> expressions;              // block, array constructor, path steps
+  std::vector<std::pair<Node*, Node*>> pairs;  // object constructor (raw: `{` lhs)
+  std::vector<SortTerm> terms;                 // order-by
   Node* procedure = nullptr;
   std::vector<Node*> arguments;
-  std::vector<std::string> params;                 // lambda parameter names
+  std::vector<std::string> params;  // lambda parameter names
   std::shared_ptr<Signature> signature;
   Node* body = nullptr;
   Node* condition = nullptr;
@@ -104,16 +124,16 @@ struct Node {
   std::shared_ptr<re2::RE2> regex;
   std::string regex_source;
 
-  std::vector<Stage> stages;      // filters/index binds inside a path step
-  std::vector<Stage> predicate;   // filters on a non-path expression
+  std::vector<Stage> stages;     // filters/index binds inside a path step
+  std::vector<Stage> predicate;  // filters on a non-path expression
   std::optional<GroupBy> group;
   bool keep_array = false;
   bool keep_singleton_array = false;
   bool consarray = false;
   bool tuple = false;
   bool thunk = false;
-  std::string focus;   // `@$v`
-  std::string index;   // `#$i`
+  std::string focus;  // `@$v`
+  std::string index;  // `#$i`
   bool has_focus = false;
   bool has_index = false;
   std::shared_ptr<Slot> ancestor;
@@ -247,16 +267,16 @@ const Value* builtin_value(std::string_view name);  // shared function value of 
 
 // Helpers shared across files.
 bool is_sequence(const Value& v);
-bool truthy(const Value& v);  // $boolean, with undefined -> false
+bool truthy(const Value& v);       // $boolean, with undefined -> false
 Value boolean_of(const Value& v);  // $boolean: may be undefined
 bool deep_equal(const Value& a, const Value& b);
 Value append(const Value& a, const Value& b);
 Value deep_clone(const Value& v);
-std::string number_to_string(double d);    // JS Number#toString
+std::string number_to_string(double d);              // JS Number#toString
 std::string stringify(const Value& v, bool pretty);  // $string of a non-string
 std::string value_to_string(const Value& v);         // $string
-bool is_numeric(const Value& v);  // throws D1001 on non-finite
-std::size_t utf8_length(std::string_view s);        // code points
+bool is_numeric(const Value& v);                     // throws D1001 on non-finite
+std::size_t utf8_length(std::string_view s);         // code points
 std::vector<std::u32string::value_type> to_code_points(std::string_view s);
 std::string from_code_points(const std::u32string::value_type* p, std::size_t n);
 void append_utf8(std::string& out, char32_t cp);

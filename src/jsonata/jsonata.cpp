@@ -22,8 +22,12 @@ void to_json(const Value& v, json::value& out, std::size_t depth) {
   switch (v.kind()) {
     case Kind::kUndefined:
     case Kind::kNull:
-    case Kind::kFunction: out = nullptr; return;
-    case Kind::kBool: out = v.as_bool(); return;
+    case Kind::kFunction:
+      out = nullptr;
+      return;
+    case Kind::kBool:
+      out = v.as_bool();
+      return;
     case Kind::kNumber: {
       double d = v.num();
       if (!std::isfinite(d)) {
@@ -35,7 +39,9 @@ void to_json(const Value& v, json::value& out, std::size_t depth) {
       }
       return;
     }
-    case Kind::kString: out = json::string(v.str()); return;
+    case Kind::kString:
+      out = json::string(v.str());
+      return;
     case Kind::kArray: {
       json::array& arr = out.emplace_array();
       arr.reserve(v.arr().items.size());
@@ -68,12 +74,18 @@ double clock_millis() {
 Value from_json_value(const json::value& v, std::size_t depth) {
   if (depth > convert_depth_max) fail("U1001");
   switch (v.kind()) {
-    case boost::json::kind::null: return Value::null();
-    case boost::json::kind::bool_: return Value::boolean(v.get_bool());
-    case boost::json::kind::int64: return Value::number(static_cast<double>(v.get_int64()));
-    case boost::json::kind::uint64: return Value::number(static_cast<double>(v.get_uint64()));
-    case boost::json::kind::double_: return Value::number(v.get_double());
-    case boost::json::kind::string: return Value::string(std::string(v.get_string()));
+    case boost::json::kind::null:
+      return Value::null();
+    case boost::json::kind::bool_:
+      return Value::boolean(v.get_bool());
+    case boost::json::kind::int64:
+      return Value::number(static_cast<double>(v.get_int64()));
+    case boost::json::kind::uint64:
+      return Value::number(static_cast<double>(v.get_uint64()));
+    case boost::json::kind::double_:
+      return Value::number(v.get_double());
+    case boost::json::kind::string:
+      return Value::string(std::string(v.get_string()));
     case boost::json::kind::array: {
       auto arr = std::make_shared<Array>();
       arr->items.reserve(v.get_array().size());
@@ -121,7 +133,8 @@ Result<Document> Document::from_json(const json::value& v) {
 
 namespace {
 
-Result<Outcome> run(const Ast& ast, const Value& input, const std::vector<std::pair<std::string, Value>>& vars,
+Result<Outcome> run(const Ast& ast, const Value& input,
+                    const std::vector<std::pair<std::string, Value>>& vars,
                     const EvalOptions& options) {
   Context ctx;
   ctx.depth_max = options.depth_max;
@@ -163,7 +176,7 @@ Result<Outcome> run(const Ast& ast, const Value& input, const std::vector<std::p
 }  // namespace
 
 Result<Outcome> Expression::evaluate_documents(const Document* input, const DocumentBindings& vars,
-                                     const EvalOptions& options) const {
+                                               const EvalOptions& options) const {
   std::vector<std::pair<std::string, Value>> bound;
   for (const auto& [name, doc] : vars) bound.emplace_back(name, doc.data_->value);
   return run(*ast_, input ? input->data_->value : Value(), bound, options);

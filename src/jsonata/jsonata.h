@@ -74,7 +74,7 @@ class Expression {
                            const EvalOptions& options = {}) const;
   // Evaluates against already converted documents (no copying of the inputs).
   Result<Outcome> evaluate_documents(const Document* input, const DocumentBindings& vars,
-                           const EvalOptions& options = {}) const;
+                                     const EvalOptions& options = {}) const;
 
  private:
   explicit Expression(std::shared_ptr<const Ast> ast) : ast_(std::move(ast)) {}

@@ -76,7 +76,8 @@ TEST(Jsonata, LambdasClosuresAndPartialApplication) {
 TEST(Jsonata, TailRecursionRunsInConstantDepth) {
   EvalOptions opts;
   opts.depth_max = 200;
-  EXPECT_EQ(run("($loop := function($n, $acc){ $n = 0 ? $acc : $loop($n - 1, $acc + 1) }; $loop(5000, 0))",
+  EXPECT_EQ(run("($loop := function($n, $acc){ $n = 0 ? $acc : $loop($n - 1, $acc + 1) }; "
+                "$loop(5000, 0))",
                 nullptr, {}, opts),
             "5000");
 }
@@ -84,8 +85,9 @@ TEST(Jsonata, TailRecursionRunsInConstantDepth) {
 TEST(Jsonata, DeepRecursionFailsWithU1001InsteadOfCrashing) {
   EvalOptions opts;
   opts.depth_max = 300;
-  EXPECT_EQ(run("($f := function($n){ $n = 0 ? 0 : 1 + $f($n - 1) }; $f(100000))", nullptr, {}, opts),
-            "error U1001");
+  EXPECT_EQ(
+      run("($f := function($n){ $n = 0 ? 0 : 1 + $f($n - 1) }; $f(100000))", nullptr, {}, opts),
+      "error U1001");
 }
 
 TEST(Jsonata, InfiniteLoopStopsAtTheStepBudget) {
@@ -102,7 +104,10 @@ TEST(Jsonata, StepBudgetIsExactAndRepeatable) {
   while (lo < hi) {
     EvalOptions opts;
     opts.steps_max = (lo + hi) / 2;
-    if (run(loop, nullptr, {}, opts) == "40200") hi = opts.steps_max; else lo = opts.steps_max + 1;
+    if (run(loop, nullptr, {}, opts) == "40200")
+      hi = opts.steps_max;
+    else
+      lo = opts.steps_max + 1;
   }
   for (int i = 0; i < 20; ++i) {
     EvalOptions enough, short_by_one;
@@ -137,8 +142,9 @@ TEST(Jsonata, TransformCopiesAndUpdates) {
 TEST(Jsonata, OrderByAndGroupBy) {
   EXPECT_EQ(run("items^(>v).k", R"({"items":[{"k":"a","v":1},{"k":"b","v":3},{"k":"c","v":2}]})"),
             R"(["b","c","a"])");
-  EXPECT_EQ(run("items{k: $sum(v)}", R"({"items":[{"k":"a","v":1},{"k":"a","v":3},{"k":"c","v":2}]})"),
-            R"({"a":4,"c":2})");
+  EXPECT_EQ(
+      run("items{k: $sum(v)}", R"({"items":[{"k":"a","v":1},{"k":"a","v":3},{"k":"c","v":2}]})"),
+      R"({"a":4,"c":2})");
 }
 
 TEST(Jsonata, EvalIsNotAvailable) { EXPECT_EQ(run("$eval('1')"), "error T1006"); }
@@ -183,7 +189,8 @@ TEST(Jsonata, DocumentIsReusableAcrossExpressions) {
   auto read = Expression::compile("o.k");
   ASSERT_TRUE(sum.ok() && transform.ok() && read.ok());
   EXPECT_EQ(json::dump(**sum->evaluate_documents(&*doc, vars)), "9");
-  EXPECT_EQ(json::dump(**transform->evaluate_documents(&*doc, vars)), R"({"a":[1,2,3],"o":{"k":"w"}})");
+  EXPECT_EQ(json::dump(**transform->evaluate_documents(&*doc, vars)),
+            R"({"a":[1,2,3],"o":{"k":"w"}})");
   // The transform worked on a copy: the shared document is unchanged.
   EXPECT_EQ(json::dump(**read->evaluate_documents(&*doc, vars)), R"("v")");
 }
@@ -213,10 +220,9 @@ TEST(Jsonata, FunctionResultIsNullUnlessRejected) {
 // frame). The evaluation's end must break it, or a long-running server leaks every closure.
 TEST(Jsonata, RecursiveClosuresAreFreedAfterEvaluation) {
   const auto before = stepwise::jsonata::Frame::live_count().load();
-  for (const char* text :
-       {"($f := function($n){ $n <= 1 ? 1 : $n * $f($n - 1) }; $f(10))",
-        "($o := {'g': function($x){ $x + 1 }}; $o.g(1))",
-        "($map([1,2,3], function($v){ ($h := function(){ $h }; $v) }))"}) {
+  for (const char* text : {"($f := function($n){ $n <= 1 ? 1 : $n * $f($n - 1) }; $f(10))",
+                           "($o := {'g': function($x){ $x + 1 }}; $o.g(1))",
+                           "($map([1,2,3], function($v){ ($h := function(){ $h }; $v) }))"}) {
     auto e = stepwise::jsonata::Expression::compile(text);
     ASSERT_TRUE(e.ok()) << text;
     auto r = e->evaluate(nullptr);

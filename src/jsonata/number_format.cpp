@@ -20,10 +20,10 @@ U u(std::string_view s) {
 std::string s8(const U& x) { return from_code_points(x.data(), x.size()); }
 
 struct Props {
-  char32_t decimal = '.', grouping = ',', exponent = 'e', minus = '-', percent = '%', permille = 0x2030,
-           zero = '0', digit = '#', pattern = ';';
-  U family;    // the ten decimal digits
-  U active;    // digits and the active symbols
+  char32_t decimal = '.', grouping = ',', exponent = 'e', minus = '-', percent = '%',
+           permille = 0x2030, zero = '0', digit = '#', pattern = ';';
+  U family;  // the ten decimal digits
+  U active;  // digits and the active symbols
   bool is_digit(char32_t c) const { return family.find(c) != U::npos; }
   bool is_active(char32_t c) const { return active.find(c) != U::npos; }
 };
@@ -96,7 +96,8 @@ void validate(const SubPicture& parts, const Props& p) {
   for (char32_t c : parts.active)
     if (!p.is_active(c)) error = "D3086";
   if (dp != U::npos) {
-    if ((dp > 0 && sub[dp - 1] == p.grouping) || (dp + 1 < sub.size() && sub[dp + 1] == p.grouping)) error = "D3087";
+    if ((dp > 0 && sub[dp - 1] == p.grouping) || (dp + 1 < sub.size() && sub[dp + 1] == p.grouping))
+      error = "D3087";
   } else if (!parts.integer.empty() && parts.integer.back() == p.grouping) {
     error = "D3088";
   }
@@ -164,7 +165,8 @@ Analysis analyse(const SubPicture& parts, const Props& p) {
       a.min_integer = 1;
     }
   }
-  if (parts.has_exponent && a.min_integer == 0 && parts.integer.find(p.digit) != U::npos) a.min_integer = 1;
+  if (parts.has_exponent && a.min_integer == 0 && parts.integer.find(p.digit) != U::npos)
+    a.min_integer = 1;
   if (a.min_integer == 0 && a.min_fraction == 0) a.min_fraction = 1;
   if (parts.has_exponent)
     for (char32_t c : parts.exponent)

@@ -16,11 +16,12 @@ constexpr int parse_depth_max = 400;
 
 int binding_power(std::string_view op) {
   static const std::map<std::string, int, std::less<>> bp = {
-      {".", 75}, {"[", 80}, {"]", 0}, {"{", 70}, {"}", 0}, {"(", 80}, {")", 0}, {",", 0},
-      {"@", 80}, {"#", 80}, {";", 80}, {":", 80}, {"?", 20}, {"+", 50}, {"-", 50}, {"*", 60},
-      {"/", 60}, {"%", 60}, {"|", 20}, {"=", 40}, {"<", 40}, {">", 40}, {"^", 40}, {"**", 60},
-      {"..", 20}, {":=", 10}, {"!=", 40}, {"<=", 40}, {">=", 40}, {"~>", 40}, {"and", 30},
-      {"or", 25}, {"in", 40}, {"&", 50}, {"??", 40}, {"?:", 40}};
+      {".", 75},   {"[", 80},  {"]", 0},   {"{", 70},  {"}", 0},   {"(", 80},
+      {")", 0},    {",", 0},   {"@", 80},  {"#", 80},  {";", 80},  {":", 80},
+      {"?", 20},   {"+", 50},  {"-", 50},  {"*", 60},  {"/", 60},  {"%", 60},
+      {"|", 20},   {"=", 40},  {"<", 40},  {">", 40},  {"^", 40},  {"**", 60},
+      {"..", 20},  {":=", 10}, {"!=", 40}, {"<=", 40}, {">=", 40}, {"~>", 40},
+      {"and", 30}, {"or", 25}, {"in", 40}, {"&", 50},  {"??", 40}, {"?:", 40}};
   auto it = bp.find(op);
   return it == bp.end() ? -1 : it->second;
 }
@@ -91,7 +92,9 @@ class Lexer {
 
   void skip_space_and_comments() {
     for (;;) {
-      while (pos_ < src_.size() && std::string_view(" \t\n\r\v").find(src_[pos_]) != std::string_view::npos) ++pos_;
+      while (pos_ < src_.size() &&
+             std::string_view(" \t\n\r\v").find(src_[pos_]) != std::string_view::npos)
+        ++pos_;
       if (src_.substr(pos_, 2) == "/*") {
         size_t end = src_.find("*/", pos_ + 2);
         if (end == std::string_view::npos) {
@@ -123,7 +126,8 @@ class Lexer {
         if (pattern.empty()) fail("S0301", static_cast<int>(pos_));
         ++pos_;
         std::string flags;
-        while (pos_ < src_.size() && (src_[pos_] == 'i' || src_[pos_] == 'm')) flags += src_[pos_++];
+        while (pos_ < src_.size() && (src_[pos_] == 'i' || src_[pos_] == 'm'))
+          flags += src_[pos_++];
         Token t = make("regex", pattern);
         re2::RE2::Options opts;
         opts.set_log_errors(false);
@@ -146,8 +150,10 @@ class Lexer {
     int v = 0;
     for (size_t i = 0; i < 4; ++i) {
       char c = s[i];
-      int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-              : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+      int d = (c >= '0' && c <= '9')   ? c - '0'
+              : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+              : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                       : -1;
       if (d < 0) return -1;
       v = v * 16 + d;
     }
@@ -163,14 +169,30 @@ class Lexer {
         ++pos_;
         char e = pos_ < src_.size() ? src_[pos_] : '\0';
         switch (e) {
-          case '"': out += '"'; break;
-          case '\\': out += '\\'; break;
-          case '/': out += '/'; break;
-          case 'b': out += '\b'; break;
-          case 'f': out += '\f'; break;
-          case 'n': out += '\n'; break;
-          case 'r': out += '\r'; break;
-          case 't': out += '\t'; break;
+          case '"':
+            out += '"';
+            break;
+          case '\\':
+            out += '\\';
+            break;
+          case '/':
+            out += '/';
+            break;
+          case 'b':
+            out += '\b';
+            break;
+          case 'f':
+            out += '\f';
+            break;
+          case 'n':
+            out += '\n';
+            break;
+          case 'r':
+            out += '\r';
+            break;
+          case 't':
+            out += '\t';
+            break;
           case 'u': {
             int cp = hex4(src_.substr(pos_ + 1));
             if (cp < 0) fail("S0104", static_cast<int>(pos_));
@@ -241,7 +263,8 @@ class Lexer {
 
   std::optional<Token> scan_name() {
     size_t i = pos_;
-    while (i < src_.size() && std::string_view(" \t\n\r\v").find(src_[i]) == std::string_view::npos &&
+    while (i < src_.size() &&
+           std::string_view(" \t\n\r\v").find(src_[i]) == std::string_view::npos &&
            !is_single_op(src_[i]))
       ++i;
     if (src_[pos_] == '$') {
@@ -352,21 +375,31 @@ class Parser {
   }
 
   Node* nud(Node* t) {
-    if (t->id == "(name)" || t->id == "(literal)" || t->id == "(regex)" || t->id == "(end)") return t;
+    if (t->id == "(name)" || t->id == "(literal)" || t->id == "(regex)" || t->id == "(end)")
+      return t;
     if (t->id == "and" || t->id == "or" || t->id == "in") return t;
     if (t->id == "-") {
       t->expression = expression(70);
       t->type = NodeType::kUnary;
       return t;
     }
-    if (t->id == "*") { t->type = NodeType::kWildcard; return t; }
-    if (t->id == "**") { t->type = NodeType::kDescendant; return t; }
-    if (t->id == "%") { t->type = NodeType::kParent; return t; }
+    if (t->id == "*") {
+      t->type = NodeType::kWildcard;
+      return t;
+    }
+    if (t->id == "**") {
+      t->type = NodeType::kDescendant;
+      return t;
+    }
+    if (t->id == "%") {
+      t->type = NodeType::kParent;
+      return t;
+    }
     if (t->id == "(") return block(t);
     if (t->id == "[") return array_constructor(t);
     if (t->id == "{") return object_parser(t, nullptr);
     if (t->id == "|") return transform(t);
-    if (t->id == "?" ) return t;  // partial-application placeholder, validated later
+    if (t->id == "?") return t;  // partial-application placeholder, validated later
     syntax_error("S0211", t);
   }
 
@@ -405,8 +438,8 @@ class Parser {
       }
       return t;
     }
-    static const std::string_view infixes[] = {".", "+", "-", "*", "/", "%", "=", "<", ">", "!=",
-                                               "<=", ">=", "&", "and", "or", "in", "~>"};
+    static const std::string_view infixes[] = {".",  "+",  "-",  "*", "/",   "%",  "=",  "<", ">",
+                                               "!=", "<=", ">=", "&", "and", "or", "in", "~>"};
     for (auto op : infixes) {
       if (id == op) {
         t->lhs = left;
@@ -460,8 +493,10 @@ class Parser {
       std::string sig = "<";
       while (depth > 0 && node_->id != "{" && node_->id != "(end)") {
         Node* tok = advance("", false);
-        if (tok->id == ">") --depth;
-        else if (tok->id == "<") ++depth;
+        if (tok->id == ">")
+          --depth;
+        else if (tok->id == "<")
+          ++depth;
         sig += tok->value;
       }
       advance(">", false);
@@ -660,16 +695,26 @@ class Processor {
 
   static std::string type_name(NodeType t) {
     switch (t) {
-      case NodeType::kBinary: return "binary";
-      case NodeType::kUnary: return "unary";
-      case NodeType::kFunction: return "function";
-      case NodeType::kString: return "string";
-      case NodeType::kNumber: return "number";
-      case NodeType::kVariable: return "variable";
-      case NodeType::kCondition: return "condition";
-      case NodeType::kParent: return "parent";
-      case NodeType::kLambda: return "lambda";
-      default: return "expression";
+      case NodeType::kBinary:
+        return "binary";
+      case NodeType::kUnary:
+        return "unary";
+      case NodeType::kFunction:
+        return "function";
+      case NodeType::kString:
+        return "string";
+      case NodeType::kNumber:
+        return "number";
+      case NodeType::kVariable:
+        return "variable";
+      case NodeType::kCondition:
+        return "condition";
+      case NodeType::kParent:
+        return "parent";
+      case NodeType::kLambda:
+        return "lambda";
+      default:
+        return "expression";
     }
   }
 
@@ -695,8 +740,10 @@ class Processor {
 
   Node* process_inner(Node* expr) {
     switch (expr->type) {
-      case NodeType::kBinary: return process_binary(expr);
-      case NodeType::kUnary: return process_unary(expr);
+      case NodeType::kBinary:
+        return process_binary(expr);
+      case NodeType::kUnary:
+        return process_unary(expr);
       case NodeType::kFunction:
       case NodeType::kPartial: {
         for (auto& arg : expr->arguments) {

@@ -7,10 +7,10 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
-#include <limits>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -51,7 +51,8 @@ std::set<std::string> read_id_list(const fs::path& p) {
 bool numbers_equal(const json::value& a, const json::value& b) {
   double x = json::as_double(a), y = json::as_double(b);
   if (x == y) return true;
-  return std::fabs(x - y) <= 4 * std::numeric_limits<double>::epsilon() * std::max(std::fabs(x), std::fabs(y));
+  return std::fabs(x - y) <=
+         4 * std::numeric_limits<double>::epsilon() * std::max(std::fabs(x), std::fabs(y));
 }
 
 bool same(const json::value& a, const json::value& b) {
@@ -130,15 +131,19 @@ std::string run_case(const Case& c, const std::map<std::string, json::value>& da
   if (auto* expected = t.if_contains("result")) {
     if (!result.ok()) return "error " + result.error().name + ": " + result.error().cause;
     if (!result->has_value()) return "got undefined, expected " + json::dump(*expected);
-    if (!same(**result, *expected)) return "got " + json::dump(**result) + ", expected " + json::dump(*expected);
+    if (!same(**result, *expected))
+      return "got " + json::dump(**result) + ", expected " + json::dump(*expected);
     return "";
   }
   if (auto* err = t.if_contains("error"); err && err->is_object()) {
     if (result.ok()) return "expected error";
-    if (auto* c2 = err->as_object().if_contains("code"); c2 && c2->as_string() != result.error().name)
+    if (auto* c2 = err->as_object().if_contains("code");
+        c2 && c2->as_string() != result.error().name)
       return "got error " + result.error().name + ", expected " + std::string(c2->as_string());
-    if (auto* m = err->as_object().if_contains("message"); m && m->as_string() != result.error().cause)
-      return "message '" + result.error().cause + "', expected '" + std::string(m->as_string()) + "'";
+    if (auto* m = err->as_object().if_contains("message");
+        m && m->as_string() != result.error().cause)
+      return "message '" + result.error().cause + "', expected '" + std::string(m->as_string()) +
+             "'";
     return "";
   }
   if (code) {
@@ -188,8 +193,10 @@ TEST(JsonataSuite, V206TestsPassExceptKnownFailures) {
     for (auto& [id, spec] : cases) {
       auto started = std::chrono::steady_clock::now();
       std::string why = parsed.ok() ? run_case(Case{id, spec, file.parent_path()}, datasets)
-                                     : "case file is not parseable JSON";
-      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+                                    : "case file is not parseable JSON";
+      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now() - started)
+                    .count();
       if (verbose && ms > 50) std::cout << "SLOW " << id << ": " << ms << " ms\n";
       bool is_known = known.count(id) > 0;
       if (why.empty()) {

@@ -120,13 +120,20 @@ bool is_numeric(const Value& v) {
 
 Value boolean_of(const Value& v) {
   switch (v.kind()) {
-    case Kind::kUndefined: return Value();
-    case Kind::kNull: return Value::boolean(false);
-    case Kind::kBool: return v;
-    case Kind::kNumber: return Value::boolean(v.num() != 0);
-    case Kind::kString: return Value::boolean(!v.str().empty());
-    case Kind::kFunction: return Value::boolean(false);
-    case Kind::kObject: return Value::boolean(v.obj().size() > 0);
+    case Kind::kUndefined:
+      return Value();
+    case Kind::kNull:
+      return Value::boolean(false);
+    case Kind::kBool:
+      return v;
+    case Kind::kNumber:
+      return Value::boolean(v.num() != 0);
+    case Kind::kString:
+      return Value::boolean(!v.str().empty());
+    case Kind::kFunction:
+      return Value::boolean(false);
+    case Kind::kObject:
+      return Value::boolean(v.obj().size() > 0);
     case Kind::kArray: {
       const auto& items = v.arr().items;
       if (items.size() == 1) return boolean_of(items[0]);
@@ -159,11 +166,16 @@ bool deep_equal_at(const Value& a, const Value& b, std::size_t depth) {
   if (a.kind() != b.kind()) return false;
   switch (a.kind()) {
     case Kind::kUndefined:
-    case Kind::kNull: return true;
-    case Kind::kBool: return a.as_bool() == b.as_bool();
-    case Kind::kNumber: return a.num() == b.num();
-    case Kind::kString: return a.str() == b.str();
-    case Kind::kFunction: return a.identity() == b.identity();
+    case Kind::kNull:
+      return true;
+    case Kind::kBool:
+      return a.as_bool() == b.as_bool();
+    case Kind::kNumber:
+      return a.num() == b.num();
+    case Kind::kString:
+      return a.str() == b.str();
+    case Kind::kFunction:
+      return a.identity() == b.identity();
     case Kind::kArray: {
       const auto& x = a.arr().items;
       const auto& y = b.arr().items;
@@ -254,11 +266,22 @@ std::vector<char32_t> to_code_points(std::string_view s) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     char32_t cp;
     int len;
-    if (c < 0x80) { cp = c; len = 1; }
-    else if ((c >> 5) == 6) { cp = c & 0x1F; len = 2; }
-    else if ((c >> 4) == 14) { cp = c & 0x0F; len = 3; }
-    else if ((c >> 3) == 30) { cp = c & 0x07; len = 4; }
-    else { cp = c; len = 1; }
+    if (c < 0x80) {
+      cp = c;
+      len = 1;
+    } else if ((c >> 5) == 6) {
+      cp = c & 0x1F;
+      len = 2;
+    } else if ((c >> 4) == 14) {
+      cp = c & 0x0F;
+      len = 3;
+    } else if ((c >> 3) == 30) {
+      cp = c & 0x07;
+      len = 4;
+    } else {
+      cp = c;
+      len = 1;
+    }
     for (int k = 1; k < len && i + k < s.size(); ++k)
       cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
     out.push_back(cp);
@@ -283,14 +306,22 @@ std::size_t utf8_length(std::string_view s) {
 
 std::string type_of(const Value& v) {
   switch (v.kind()) {
-    case Kind::kNull: return "null";
-    case Kind::kBool: return "boolean";
-    case Kind::kNumber: return "number";
-    case Kind::kString: return "string";
-    case Kind::kArray: return "array";
-    case Kind::kObject: return "object";
-    case Kind::kFunction: return "function";
-    default: return "undefined";
+    case Kind::kNull:
+      return "null";
+    case Kind::kBool:
+      return "boolean";
+    case Kind::kNumber:
+      return "number";
+    case Kind::kString:
+      return "string";
+    case Kind::kArray:
+      return "array";
+    case Kind::kObject:
+      return "object";
+    case Kind::kFunction:
+      return "function";
+    default:
+      return "undefined";
   }
 }
 

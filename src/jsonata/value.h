@@ -16,7 +16,16 @@
 
 namespace stepwise::jsonata {
 
-enum class Kind : std::uint8_t { kUndefined, kNull, kBool, kNumber, kString, kArray, kObject, kFunction };
+enum class Kind : std::uint8_t {
+  kUndefined,
+  kNull,
+  kBool,
+  kNumber,
+  kString,
+  kArray,
+  kObject,
+  kFunction
+};
 
 struct Array;
 struct Object;
@@ -25,9 +34,23 @@ struct Function;
 class Value {
  public:
   Value() = default;  // undefined
-  static Value null() { Value v; v.kind_ = Kind::kNull; return v; }
-  static Value boolean(bool b) { Value v; v.kind_ = Kind::kBool; v.b_ = b; return v; }
-  static Value number(double d) { Value v; v.kind_ = Kind::kNumber; v.n_ = d; return v; }
+  static Value null() {
+    Value v;
+    v.kind_ = Kind::kNull;
+    return v;
+  }
+  static Value boolean(bool b) {
+    Value v;
+    v.kind_ = Kind::kBool;
+    v.b_ = b;
+    return v;
+  }
+  static Value number(double d) {
+    Value v;
+    v.kind_ = Kind::kNumber;
+    v.n_ = d;
+    return v;
+  }
   static Value string(std::string s);
   static Value array(std::shared_ptr<Array> a);
   static Value object(std::shared_ptr<Object> o);

@@ -130,8 +130,7 @@ class CallParser {
       raw += c;
       if (c == '\\') {
         char e = peek();
-        if (e != '\'' && e != '{' && e != '}' && e != '\\')
-          return reject("illegal escape");
+        if (e != '\'' && e != '{' && e != '}' && e != '\\') return reject("illegal escape");
         raw += e;
         ++pos_;
         c = e;

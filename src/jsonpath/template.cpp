@@ -16,12 +16,12 @@ struct Field;
 
 struct Node {
   enum class Kind { kLiteral, kObject, kArray, kPath, kIntrinsic } kind = Kind::kLiteral;
-  json::value literal;                               // kLiteral
-  std::vector<Field> fields;                         // kObject: output key -> node
-  std::vector<Node> items;                           // kArray
-  Path path;                                         // kPath
-  Intrinsic fn;                                      // kIntrinsic
-  std::string field;                                 // the key as written ("x.$"), for messages
+  json::value literal;        // kLiteral
+  std::vector<Field> fields;  // kObject: output key -> node
+  std::vector<Node> items;    // kArray
+  Path path;                  // kPath
+  Intrinsic fn;               // kIntrinsic
+  std::string field;          // the key as written ("x.$"), for messages
 };
 
 // Not std::pair<std::string, Node>: clang rejects that pair while Node is still incomplete.
@@ -120,12 +120,23 @@ Failure path_not_found(const Node& n, const EvalContext& ctx) {
 // Scalars are set in place; the generic copy builds a temporary and swaps it in.
 void copy_into(const json::value& from, json::value& to) {
   switch (from.kind()) {
-    case boost::json::kind::int64: to.emplace_int64() = from.get_int64(); return;
-    case boost::json::kind::uint64: to.emplace_uint64() = from.get_uint64(); return;
-    case boost::json::kind::double_: to.emplace_double() = from.get_double(); return;
-    case boost::json::kind::bool_: to.emplace_bool() = from.get_bool(); return;
-    case boost::json::kind::null: to.emplace_null(); return;
-    default: to = from;
+    case boost::json::kind::int64:
+      to.emplace_int64() = from.get_int64();
+      return;
+    case boost::json::kind::uint64:
+      to.emplace_uint64() = from.get_uint64();
+      return;
+    case boost::json::kind::double_:
+      to.emplace_double() = from.get_double();
+      return;
+    case boost::json::kind::bool_:
+      to.emplace_bool() = from.get_bool();
+      return;
+    case boost::json::kind::null:
+      to.emplace_null();
+      return;
+    default:
+      to = from;
   }
 }
 

@@ -20,7 +20,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-
 // The clock must exist before the Service that the base class builds.
 struct RealTime {
   RealClock clock;

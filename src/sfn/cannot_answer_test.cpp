@@ -24,8 +24,9 @@ using testing::kStart;
 
 std::string activity_machine(const std::string& activity) {
   return R"({"StartAt":"ActivityTask","States":{"ActivityTask":{"Type":"Task","Resource":")" +
-         activity + R"(","Catch":[{"ErrorEquals":["States.ALL"],"Next":"Caught"}],"End":true},)"
-                    R"("Caught":{"Type":"Pass","End":true}}})";
+         activity +
+         R"(","Catch":[{"ErrorEquals":["States.ALL"],"Next":"Caught"}],"End":true},)"
+         R"("Caught":{"Type":"Pass","End":true}}})";
 }
 
 std::string create_activity(Harness& h, const std::string& name) {
@@ -42,7 +43,8 @@ void expect_missing(Harness& h, const std::string& execution, const std::string&
   EXPECT_EQ(d.at("error"), "States.Runtime");
   EXPECT_EQ(std::string(d.at("cause").as_string()),
             "An error occurred while executing the state 'ActivityTask' (entered at the event "
-            "id #2). The activity " + activity + " does not exist.");
+            "id #2). The activity " +
+                activity + " does not exist.");
 }
 
 TEST(CannotAnswer, ADeletedActivityFailsTheExecutionAtOnce) {
@@ -137,7 +139,8 @@ TEST(CannotAnswer, ANestedExecutionOfADeletedMachineFailsAtOnce) {
   h.ok("DeleteStateMachine", json::object{{"stateMachineArn", child}});
   const std::string parent = R"({"StartAt":"T","States":{"T":{"Type":"Task",)"
                              R"("Resource":"arn:aws:states:::states:startExecution.sync",)"
-                             R"("Parameters":{"StateMachineArn":")" + child + R"("},"End":true}}})";
+                             R"("Parameters":{"StateMachineArn":")" +
+                             child + R"("},"End":true}}})";
   const std::string execution = h.start(h.create("parent", parent.c_str()), "e");
   EXPECT_EQ(h.wait_closed(execution), "FAILED");
   json::value d = h.ok("DescribeExecution", json::object{{"executionArn", execution}});
@@ -146,7 +149,7 @@ TEST(CannotAnswer, ANestedExecutionOfADeletedMachineFailsAtOnce) {
   const std::string cause(d.at("cause").as_string());
   EXPECT_EQ(cause.rfind("State Machine Does Not Exist: '" + child + "'", 0), 0u) << cause;
   const std::vector<std::string> want = {"ExecutionStarted", "TaskStateEntered", "TaskScheduled",
-                                         "TaskStarted", "TaskFailed", "ExecutionFailed"};
+                                         "TaskStarted",      "TaskFailed",       "ExecutionFailed"};
   EXPECT_EQ(h.event_types(execution), want);  // never submitted
 }
 
@@ -156,8 +159,8 @@ std::string scheduled_token(Harness& h, const std::string& execution) {
   if (!hist.is_object()) return "";
   for (const auto& e : hist.at("events").as_array()) {
     if (e.at("type") != "TaskScheduled") continue;
-    auto params = json::parse(std::string_view(
-        e.at("taskScheduledEventDetails").at("parameters").as_string()));
+    auto params = json::parse(
+        std::string_view(e.at("taskScheduledEventDetails").at("parameters").as_string()));
     if (params.ok()) return std::string(params->at("Token").as_string());
   }
   return "";

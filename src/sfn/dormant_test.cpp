@@ -20,7 +20,6 @@ const char* kWaitMachine =
         "W":{"Type":"Wait","Seconds":3600,"Next":"B"},
         "B":{"Type":"Pass","Result":{"n":2},"ResultPath":"$.b","End":true}}})";
 
-
 // A Service on a given store and clock with a dormancy setting, and its live/dormant counts.
 class Node : public testing::Harness {
  public:
@@ -53,7 +52,8 @@ TEST(Dormant, WaitingExecutionLeavesMemoryAndWakesWhenItsTimerIsDue) {
   store::MemoryStore store;
   RealClock clock;
   // 50 ms: far enough that the execution sleeps first, near enough for a fast test.
-  const char* short_wait = R"({"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":1,"End":true}}})";
+  const char* short_wait =
+      R"({"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":1,"End":true}}})";
   Node node(store, clock, /*dormant_after_ms=*/50);
   std::string arn = node.start(node.create("w", short_wait), "e");
   // Once its first step is durable it sleeps: no interpreter in memory.
@@ -66,8 +66,9 @@ TEST(Dormant, WaitingExecutionLeavesMemoryAndWakesWhenItsTimerIsDue) {
   json::value d = node.describe_closed(arn);
   EXPECT_EQ(d.at("status"), "SUCCEEDED");
   EXPECT_EQ(node.live_and_dormant(), std::make_pair(std::size_t{0}, std::size_t{0}));
-  EXPECT_EQ(node.event_types(arn), (std::vector<std::string>{"ExecutionStarted", "WaitStateEntered",
-                                                             "WaitStateExited", "ExecutionSucceeded"}));
+  EXPECT_EQ(node.event_types(arn),
+            (std::vector<std::string>{"ExecutionStarted", "WaitStateEntered", "WaitStateExited",
+                                      "ExecutionSucceeded"}));
 }
 
 TEST(Dormant, SleepingAndWakingGivesTheSameHistoryAndOutputAsStayingAwake) {

@@ -72,8 +72,8 @@ TEST(EnginePaths, ExpressStartSyncOfPassStatesAnswersWithoutTheEngineLoop) {
   Harness h(store, clock);
   const std::string machine = h.create("x", kPassMachine, "EXPRESS");
   BlockedLoop blocked(h.service());
-  json::value r = h.ok("StartSyncExecution", json::object{{"stateMachineArn", machine},
-                                                          {"input", R"({"a":1})"}});
+  json::value r = h.ok("StartSyncExecution",
+                       json::object{{"stateMachineArn", machine}, {"input", R"({"a":1})"}});
   ASSERT_TRUE(r.is_object());
   EXPECT_EQ(r.at("status").as_string(), "SUCCEEDED");
   EXPECT_EQ(r.at("output").as_string(), R"({"ok":1})");
@@ -107,8 +107,8 @@ TEST(EnginePaths, StartSyncRequestErrorsKeepTheirShapeOnTheCallingThread) {
   ManualClock clock(kStart);
   Harness h(store, clock);
   const std::string machine = h.create("x", kPassMachine, "EXPRESS");
-  EXPECT_EQ(h.fails("StartSyncExecution", json::object{{"stateMachineArn", machine},
-                                                       {"input", "{not json"}}),
+  EXPECT_EQ(h.fails("StartSyncExecution",
+                    json::object{{"stateMachineArn", machine}, {"input", "{not json"}}),
             "InvalidExecutionInput");
   EXPECT_EQ(h.fails("StartSyncExecution", json::object{{"stateMachineArn", 5}}),
             "SerializationException");
@@ -117,10 +117,8 @@ TEST(EnginePaths, StartSyncRequestErrorsKeepTheirShapeOnTheCallingThread) {
 }
 
 TEST(EnginePaths, StartRequestDecodesTheBodyOnceWithTypeChecks) {
-  auto ok = start_request(json::object{{"stateMachineArn", "arn:m"},
-                                       {"name", "n"},
-                                       {"input", "{}"},
-                                       {"traceHeader", "Root=1"}});
+  auto ok = start_request(json::object{
+      {"stateMachineArn", "arn:m"}, {"name", "n"}, {"input", "{}"}, {"traceHeader", "Root=1"}});
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok->state_machine_arn, "arn:m");
   EXPECT_EQ(ok->name, "n");

@@ -31,9 +31,13 @@ std::string_view first_log_group_arn(const json::object& config) {
 }
 
 // Fields whose values are the execution's data: dropped when includeExecutionData is false.
-constexpr std::string_view kDataKeys[] = {
-    "input",      "inputDetails",      "output",           "outputDetails",
-    "parameters", "assignedVariables", "assignedVariablesDetails"};
+constexpr std::string_view kDataKeys[] = {"input",
+                                          "inputDetails",
+                                          "output",
+                                          "outputDetails",
+                                          "parameters",
+                                          "assignedVariables",
+                                          "assignedVariablesDetails"};
 
 bool is_data_key(std::string_view key) {
   for (std::string_view k : kDataKeys)
@@ -117,14 +121,15 @@ std::optional<LogSettings> parse_logging_configuration(const json::value& config
 
 bool level_logs(LogLevel level, std::string_view type) {
   switch (level) {
-    case LogLevel::kOff: return false;
-    case LogLevel::kAll: return true;
+    case LogLevel::kOff:
+      return false;
+    case LogLevel::kAll:
+      return true;
     case LogLevel::kError:
-      return type == "FailStateEntered" || type.ends_with("Failed") ||
-             type.ends_with("Aborted") || type.ends_with("TimedOut");
+      return type == "FailStateEntered" || type.ends_with("Failed") || type.ends_with("Aborted") ||
+             type.ends_with("TimedOut");
     case LogLevel::kFatal:
-      return type == "ExecutionFailed" || type == "ExecutionAborted" ||
-             type == "ExecutionTimedOut";
+      return type == "ExecutionFailed" || type == "ExecutionAborted" || type == "ExecutionTimedOut";
   }
   return false;
 }

@@ -29,9 +29,8 @@ constexpr const char* kGroupFile = "_aws_vendedlogs_states_m-Logs.jsonl";
 
 const char* kPassMachine =
     R"({"StartAt":"P","States":{"P":{"Type":"Pass","Result":{"ok":1},"End":true}}})";
-const char* kFailMachine =
-    R"({"StartAt":"P","States":{"P":{"Type":"Pass","Next":"F"},)"
-    R"("F":{"Type":"Fail","Error":"Boom","Cause":"it broke"}}})";
+const char* kFailMachine = R"({"StartAt":"P","States":{"P":{"Type":"Pass","Next":"F"},)"
+                           R"("F":{"Type":"Fail","Error":"Boom","Cause":"it broke"}}})";
 
 json::value logging(const char* level, bool include) {
   json::object o{{"level", level}, {"includeExecutionData", include}};
@@ -72,12 +71,12 @@ class LogHarness : LogSetup, public testing::Harness {
 
   std::string create(const char* name, const char* definition, const char* type,
                      json::value logging_configuration) {
-    json::value r = ok("CreateStateMachine", json::object{{"name", name},
-                                                          {"definition", definition},
-                                                          {"roleArn", kRole},
-                                                          {"type", type},
-                                                          {"loggingConfiguration",
-                                                           std::move(logging_configuration)}});
+    json::value r = ok("CreateStateMachine",
+                       json::object{{"name", name},
+                                    {"definition", definition},
+                                    {"roleArn", kRole},
+                                    {"type", type},
+                                    {"loggingConfiguration", std::move(logging_configuration)}});
     return r.is_object() ? std::string(r.at("stateMachineArn").as_string()) : "";
   }
   // Express: runs to the end. Returns the execution ARN.
@@ -88,9 +87,9 @@ class LogHarness : LogSetup, public testing::Harness {
   }
   // Standard: starts and waits until it is closed.
   std::string run(const std::string& machine, const char* name) {
-    json::value r = ok("StartExecution", json::object{{"stateMachineArn", machine},
-                                                      {"name", name},
-                                                      {"input", R"({"in":1})"}});
+    json::value r =
+        ok("StartExecution",
+           json::object{{"stateMachineArn", machine}, {"name", name}, {"input", R"({"in":1})"}});
     if (!r.is_object()) return "";
     std::string arn(r.at("executionArn").as_string());
     run_until_closed(arn);
@@ -203,10 +202,11 @@ TEST(ExecutionLogService, ExecutionThatSleptThroughAWaitLogsEachEventOnce) {
   // A 60 s Wait makes the execution dormant (rebuilt from its journal when due): the replayed
   // events are not logged again, the new ones are.
   LogHarness h;
-  std::string machine = h.create(
-      "m", R"({"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"Next":"P"},)"
-           R"("P":{"Type":"Pass","End":true}}})",
-      "STANDARD", logging("ALL", true));
+  std::string machine =
+      h.create("m",
+               R"({"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"Next":"P"},)"
+               R"("P":{"Type":"Pass","End":true}}})",
+               "STANDARD", logging("ALL", true));
   std::string arn = h.run(machine, "e1");
   std::vector<std::string> history = h.history_types(arn);
   auto records = h.records();
@@ -218,11 +218,12 @@ TEST(ExecutionLogService, ExpressLoopingInsideOneStepLogsAtMostTheStepBound) {
   // An endless Pass loop runs inside the start's step until TimeoutSeconds (the manual clock
   // charges each transition): the events it builds, and so the log, stop at the bound.
   LogHarness h;
-  std::string machine = h.create(
-      "m", R"({"TimeoutSeconds":5,"StartAt":"A","States":{"A":{"Type":"Pass","Next":"C"},)"
-           R"("C":{"Type":"Choice","Choices":[{"Variable":"$.stop","IsPresent":true,)"
-           R"("Next":"D"}],"Default":"A"},"D":{"Type":"Succeed"}}})",
-      "EXPRESS", logging("ALL", false));
+  std::string machine =
+      h.create("m",
+               R"({"TimeoutSeconds":5,"StartAt":"A","States":{"A":{"Type":"Pass","Next":"C"},)"
+               R"("C":{"Type":"Choice","Choices":[{"Variable":"$.stop","IsPresent":true,)"
+               R"("Next":"D"}],"Default":"A"},"D":{"Type":"Succeed"}}})",
+               "EXPRESS", logging("ALL", false));
   json::value r = h.ok("StartSyncExecution", json::object{{"stateMachineArn", machine}});
   ASSERT_TRUE(r.is_object());
   EXPECT_EQ(r.at("status"), "TIMED_OUT");

@@ -13,8 +13,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-engine::HistoryEvent event(std::int64_t id, std::int64_t prev, const char* type,
-                           const char* key, json::object details) {
+engine::HistoryEvent event(std::int64_t id, std::int64_t prev, const char* type, const char* key,
+                           json::object details) {
   engine::HistoryEvent e;
   e.id = id;
   e.previous_event_id = prev;
@@ -40,8 +40,8 @@ json::value config(const char* level, bool include,
   return json::object{
       {"level", level},
       {"includeExecutionData", include},
-      {"destinations", json::array{json::object{{"cloudWatchLogsLogGroup",
-                                                 json::object{{"logGroupArn", arn}}}}}}};
+      {"destinations",
+       json::array{json::object{{"cloudWatchLogsLogGroup", json::object{{"logGroupArn", arn}}}}}}};
 }
 
 std::vector<std::string> read_lines(const fs::path& p) {
@@ -126,9 +126,9 @@ TEST(ExecutionLog, LevelsFollowAwsTable) {
     EXPECT_TRUE(level_logs(LogLevel::kError, t)) << t;
     EXPECT_FALSE(level_logs(LogLevel::kFatal, t)) << t;
   }
-  for (const char* t : {"ExecutionStarted", "ExecutionSucceeded", "TaskSucceeded",
-                        "PassStateEntered", "ChoiceStateExited", "MapStateStarted",
-                        "ExecutionRedriven"}) {
+  for (const char* t :
+       {"ExecutionStarted", "ExecutionSucceeded", "TaskSucceeded", "PassStateEntered",
+        "ChoiceStateExited", "MapStateStarted", "ExecutionRedriven"}) {
     EXPECT_FALSE(level_logs(LogLevel::kError, t)) << t;
     EXPECT_TRUE(level_logs(LogLevel::kAll, t)) << t;
   }

@@ -74,7 +74,8 @@ Result<PageRequest> page_request(const json::value& request, Violations& v) {
             "Member must have value less than or equal to " +
                 std::to_string(execution_limits::execution_page_max));
     } else if (**max < 0) {
-      v.add("maxResults", std::to_string(**max), "Member must have value greater than or equal to 0");
+      v.add("maxResults", std::to_string(**max),
+            "Member must have value greater than or equal to 0");
     } else if (**max > 0) {
       p.limit = static_cast<std::size_t>(**max);
     }
@@ -121,7 +122,8 @@ api::Response ExecutionReads::describe_execution(const json::value& request) con
   return describe_json(*rec, clock_.now_ms());
 }
 
-api::Response ExecutionReads::describe_state_machine_for_execution(const json::value& request) const {
+api::Response ExecutionReads::describe_state_machine_for_execution(
+    const json::value& request) const {
   Violations v;
   auto arn = execution_arn(request, v);
   if (!arn) return arn_failure(arn.error(), v);
@@ -144,7 +146,8 @@ api::Response ExecutionReads::describe_state_machine_for_execution(const json::v
     if (m->logging_configuration.is_object()) logging = m->logging_configuration;
     if (m->tracing_configuration.is_object()) tracing = m->tracing_configuration;
     update_ms = m->updated_ms != 0 ? m->updated_ms : m->created_ms;
-    if (m->definition == rec->definition && !m->revision_id.empty()) o["revisionId"] = m->revision_id;
+    if (m->definition == rec->definition && !m->revision_id.empty())
+      o["revisionId"] = m->revision_id;
   }
   o["updateDate"] = date(update_ms);
   o["loggingConfiguration"] = logging;
@@ -160,7 +163,8 @@ api::Response ExecutionReads::list_executions(const json::value& request) const 
   if (!status) return rules::to_api_error(status.error());
   auto page = page_request(request, v);
   if (!page) return rules::to_api_error(page.error());
-  if (*status && std::find(std::begin(kStatuses), std::end(kStatuses), **status) == std::end(kStatuses)) {
+  if (*status &&
+      std::find(std::begin(kStatuses), std::end(kStatuses), **status) == std::end(kStatuses)) {
     v.add("statusFilter", **status,
           "Member must satisfy enum value set: [SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, "
           "FAILED, RUNNING]");
@@ -181,8 +185,10 @@ api::Response ExecutionReads::list_executions(const json::value& request) const 
   store::ExecutionQuery q;
   q.state_machine_arn = resolved->state_machine_arn;
   if (!parsed->qualifier.empty()) {
-    if (parsed->is_version()) q.version_arn = parsed->text;
-    else q.alias_arn = parsed->text;
+    if (parsed->is_version())
+      q.version_arn = parsed->text;
+    else
+      q.alias_arn = parsed->text;
   }
   if (*status) q.status = **status;
   const std::string list = "executions:" + parsed->text + ":" + q.status;
@@ -196,10 +202,12 @@ api::Response ExecutionReads::list_executions(const json::value& request) const 
   if (!read.ok()) return rules::to_api_error(read.error());
   const std::vector<store::ExecutionRecord>& rows = *read;
   json::array items;
-  for (std::size_t i = 0; i < rows.size() && i < page->limit; ++i) items.push_back(list_item_json(rows[i]));
+  for (std::size_t i = 0; i < rows.size() && i < page->limit; ++i)
+    items.push_back(list_item_json(rows[i]));
   json::object o;
   o["executions"] = std::move(items);
-  if (rows.size() > page->limit) o["nextToken"] = rules::encode_token(list, rows[page->limit - 1].arn, 0);
+  if (rows.size() > page->limit)
+    o["nextToken"] = rules::encode_token(list, rows[page->limit - 1].arn, 0);
   return o;
 }
 
@@ -241,7 +249,8 @@ api::Response ExecutionReads::get_execution_history(const json::value& request) 
   o["events"] = std::move(out);
   if (events.size() > page->limit) {
     const std::int64_t last = events[page->limit - 1].id;
-    o["nextToken"] = rules::encode_token(list, std::to_string(last), static_cast<std::size_t>(last));
+    o["nextToken"] =
+        rules::encode_token(list, std::to_string(last), static_cast<std::size_t>(last));
   }
   return o;
 }

@@ -2,7 +2,6 @@
 // request parsing and answers are in executions_ops.cpp.
 #include "sfn/executions.h"
 
-
 #include "engine/interpreter.h"
 #include "sfn/execution_log.h"
 #include "sfn/executions_internal.h"
@@ -27,14 +26,30 @@ json::value encode_journal(const StepEvent& ev, Millis now_ms) {
   json::object o;
   const char* kind = "timer";
   switch (ev.kind) {
-    case StepEvent::Kind::kTaskSucceeded: kind = "succeeded"; break;
-    case StepEvent::Kind::kTaskFailed: kind = "failed"; break;
-    case StepEvent::Kind::kTimerFired: kind = "timer"; break;
-    case StepEvent::Kind::kStop: kind = "stop"; break;
-    case StepEvent::Kind::kHeartbeat: kind = "heartbeat"; break;
-    case StepEvent::Kind::kTaskSubmitted: kind = "submitted"; break;
-    case StepEvent::Kind::kTaskStarted: kind = "started"; break;
-    case StepEvent::Kind::kTaskRedispatched: kind = "redispatch"; break;
+    case StepEvent::Kind::kTaskSucceeded:
+      kind = "succeeded";
+      break;
+    case StepEvent::Kind::kTaskFailed:
+      kind = "failed";
+      break;
+    case StepEvent::Kind::kTimerFired:
+      kind = "timer";
+      break;
+    case StepEvent::Kind::kStop:
+      kind = "stop";
+      break;
+    case StepEvent::Kind::kHeartbeat:
+      kind = "heartbeat";
+      break;
+    case StepEvent::Kind::kTaskSubmitted:
+      kind = "submitted";
+      break;
+    case StepEvent::Kind::kTaskStarted:
+      kind = "started";
+      break;
+    case StepEvent::Kind::kTaskRedispatched:
+      kind = "redispatch";
+      break;
   }
   o["kind"] = kind;
   o["id"] = ev.id;
@@ -82,8 +97,8 @@ Result<JournalEvent> decode_journal(const json::value& entry) {
   } else {
     return Error{"Journal", "unknown kind '" + std::string(k) + "'"};
   }
-  out.event.id = id->is_uint64() ? id->get_uint64()
-                                 : static_cast<std::uint64_t>(json::as_double(*id));
+  out.event.id =
+      id->is_uint64() ? id->get_uint64() : static_cast<std::uint64_t>(json::as_double(*id));
   out.now_ms = now->is_int64() ? now->get_int64() : static_cast<Millis>(json::as_double(*now));
   if (const json::value* v = o->if_contains("output")) out.event.output = *v;
   if (const json::value* v = o->if_contains("error"); v != nullptr && v->is_string())
@@ -98,9 +113,13 @@ Result<JournalEvent> decode_journal(const json::value& entry) {
 // ---------------------------------------------------------------------------- live executions
 
 Executions::Executions(EventLoop& loop, store::ExecutionStore& store, SharedRegistry& registry,
-                       IdGenerator& ids,
-                       tasks::TaskRunner& router, const tasks::MockConfig* mocks)
-    : loop_(loop), store_(store), registry_(registry), ids_(ids), router_(router), mocks_(mocks),
+                       IdGenerator& ids, tasks::TaskRunner& router, const tasks::MockConfig* mocks)
+    : loop_(loop),
+      store_(store),
+      registry_(registry),
+      ids_(ids),
+      router_(router),
+      mocks_(mocks),
       driver_(loop, *this) {}
 
 Executions::~Executions() { shutdown(); }
@@ -120,9 +139,9 @@ Result<tasks::TaskRunner*> Executions::runner_for(const std::string& machine_nam
                                                   const std::string& test_case) {
   if (test_case.empty()) return &router_;
   if (mocks_ == nullptr) {
-    return Error{"ValidationException",
-                 "Test case '" + test_case + "' needs a mock config (--mock-config or "
-                 "SFN_MOCK_CONFIG), and none is loaded."};
+    return Error{"ValidationException", "Test case '" + test_case +
+                                            "' needs a mock config (--mock-config or "
+                                            "SFN_MOCK_CONFIG), and none is loaded."};
   }
   const std::string key = machine_name + "#" + test_case;
   auto it = mock_runners_.find(key);
@@ -297,8 +316,8 @@ void Executions::committed(const std::string& arn, const Status& status) {
     // memory; its last committed step stays in the store and resumes at the next start — or,
     // refused by the fence (Store.Fenced), on the node that claimed the shard since.
     const bool fenced = status.error().name == store::errors::fenced;
-    report(log_, "stepwise: could not commit a step of " + arn + " (" + status.error().name +
-                     ": " + status.error().cause + "); the execution " +
+    report(log_, "stepwise: could not commit a step of " + arn + " (" + status.error().name + ": " +
+                     status.error().cause + "); the execution " +
                      (fenced ? "is left to the shard's new owner" : "waits for a restart"));
     if (p.after) p.after(status);
     abandon(arn);
@@ -402,8 +421,8 @@ std::size_t Executions::recover() {
   for (;;) {
     auto page = store_.running_index(after, store::read_page_items_default);
     if (!page.ok()) {
-      report(log_, "stepwise: could not read the running executions (" + page.error().name +
-                       ": " + page.error().cause + "); those not read yet were not resumed");
+      report(log_, "stepwise: could not read the running executions (" + page.error().name + ": " +
+                       page.error().cause + "); those not read yet were not resumed");
       break;
     }
     if (page->empty()) break;
@@ -439,8 +458,7 @@ void Executions::reissue(Live& l, std::vector<Command>& commands) {
     const Phase phase = l.exec->task_phase(c.id);
     if (phase == Phase::kTaken) {
       c.request = resuming(*c.request, Resume::kTaken);
-    } else if (phase == Phase::kSubmitted &&
-               c.request->resource.ends_with(".waitForTaskToken")) {
+    } else if (phase == Phase::kSubmitted && c.request->resource.ends_with(".waitForTaskToken")) {
       c.request = resuming(*c.request, Resume::kSubmitted);
     } else if (l.in_flight.runner->redispatch_has_effects(*c.request)) {
       visible.push_back(std::move(c));
@@ -540,8 +558,8 @@ std::optional<std::vector<Command>> Executions::resume(const store::ExecutionRec
   }
   Live& l = **live;
   if (l.exec->finished()) {
-    report(log_, "stepwise: cannot resume " + rec.arn +
-                     ": its journal replays to a finished execution");
+    report(log_,
+           "stepwise: cannot resume " + rec.arn + ": its journal replays to a finished execution");
     return std::nullopt;
   }
   // What was in flight at the crash goes out again: due timers fire at once (the loop runs any
@@ -556,8 +574,8 @@ std::optional<std::vector<Command>> Executions::resume(const store::ExecutionRec
 
 void Executions::maybe_sleep(Live& l) {
   if (dormant_after_ms_ < 0 || l.express() || l.rec.wake_ms == 0 || l.exec->finished() ||
-      !l.in_flight.tasks.empty() || !l.uncommitted.empty() || !l.on_finish.empty() || l.mock != nullptr ||
-      dormant_.size() >= execution_limits::dormant_executions_max) {
+      !l.in_flight.tasks.empty() || !l.uncommitted.empty() || !l.on_finish.empty() ||
+      l.mock != nullptr || dormant_.size() >= execution_limits::dormant_executions_max) {
     return;
   }
   // A mock runner counts calls per execution in memory, and whoever waits on on_finish holds

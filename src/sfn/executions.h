@@ -51,16 +51,16 @@
 #include "base/ids.h"
 #include "base/limits.h"
 #include "base/result.h"
+#include "engine/driver.h"
+#include "engine/interpreter.h"
 #include "sfn/execution_observer.h"
-#include "sfn/starter.h"
 #include "sfn/registry.h"
-#include "sfn/shared_registry.h"
 #include "sfn/service_log.h"
+#include "sfn/shared_registry.h"
+#include "sfn/starter.h"
 #include "sfn/task_tokens.h"
 #include "store/store.h"
 #include "tasks/mock_config.h"
-#include "engine/driver.h"
-#include "engine/interpreter.h"
 #include "tasks/task_runner.h"
 
 namespace stepwise::sfn {
@@ -152,8 +152,8 @@ class Executions final : public ExecutionStarter, private engine::Driver::Host {
   void set_owned(std::function<bool(std::string_view arn)> owned) { owned_ = std::move(owned); }
   // How start_sync_here hands an execution that goes on to the loop of its owner (default:
   // this one's loop). Called on any thread; `fn` must run on the owner's loop.
-  using OwnerPost = std::function<void(const std::string& arn,
-                                       std::function<void(Executions& owner)> fn)>;
+  using OwnerPost =
+      std::function<void(const std::string& arn, std::function<void(Executions& owner)> fn)>;
   void set_owner_post(OwnerPost post) { owner_of_ = std::move(post); }
   void stop_execution(const json::value& request, api::Reply reply);
   void redrive_execution(const json::value& request, api::Reply reply);
@@ -222,8 +222,7 @@ class Executions final : public ExecutionStarter, private engine::Driver::Host {
   // One outside event for the execution `arn` (ignored once it finished or is gone); `after`
   // runs once the step is durable (or at once when there is nothing to commit).
   void deliver(const std::string& arn, engine::StepEvent ev, StepAfter after = {});
-  void step_done(Live& l, Millis now_ms, json::value journal, bool has_journal,
-                 StepAfter after);
+  void step_done(Live& l, Millis now_ms, json::value journal, bool has_journal, StepAfter after);
   void committed(const std::string& arn, const Status& status);
   void abandon(const std::string& arn);
   void dispatch(Live& l, std::vector<engine::Command>& commands);
@@ -277,10 +276,10 @@ class Executions final : public ExecutionStarter, private engine::Driver::Host {
   ExecutionObserver* observer_ = nullptr;
   ServiceLog log_;
   std::unordered_map<std::string, std::unique_ptr<Live>> live_;  // by execution ARN
-  std::unordered_map<std::uint64_t, Live*> by_key_;                // the same, by Live::key
+  std::unordered_map<std::uint64_t, Live*> by_key_;              // the same, by Live::key
   std::uint64_t next_key_ = 1;
   engine::Driver driver_;  // carries every live execution's commands
-  std::unordered_map<std::string, EventLoop::TimerId> dormant_;   // by execution ARN: its wake-up
+  std::unordered_map<std::string, EventLoop::TimerId> dormant_;  // by execution ARN: its wake-up
   Millis dormant_after_ms_ = execution_limits::dormant_after_ms_default;
   std::map<std::string, std::unique_ptr<tasks::MockRunner>> mock_runners_;  // machine#case
   std::mutex here_ids_mu_;

@@ -45,10 +45,10 @@ struct Executions::Live {
   ActivityCheck activity_check = ActivityCheck::kLive;
   Millis activity_check_ms = 0;  // kAsOf: the step's time
   std::unique_ptr<engine::Execution> exec;
-  std::uint64_t key = 0;       // its name to the Driver (Executions::adopt gives it)
+  std::uint64_t key = 0;  // its name to the Driver (Executions::adopt gives it)
   // Its runner (the router, or the test case's mock runner) and its timers and tasks in flight.
   engine::InFlight in_flight;
-  tasks::MockRunner* mock = nullptr;    // set when the runner is a mock runner
+  tasks::MockRunner* mock = nullptr;  // set when the runner is a mock runner
   // Steps sent to the store and not yet back, oldest first: their commands wait for the commit.
   struct Pending {
     std::vector<engine::Command> commands;

@@ -109,7 +109,7 @@ std::string redrive_status(const store::ExecutionRecord& r, Millis now_ms, std::
 // ---------------------------------------------------------------------------- StartExecution
 
 struct Executions::Started {
-  std::unique_ptr<Live> live;     // to launch, or
+  std::unique_ptr<Live> live;                      // to launch, or
   std::optional<store::ExecutionRecord> existing;  // a Standard execution of that name exists
   json::value input;
 };
@@ -187,17 +187,18 @@ Result<Executions::Checked> Executions::check_start(const StartRequest& request,
   const std::string input_text = input ? *input : "{}";
   auto value = json::parse(input_text);
   if (!value) {
-    return Error{"InvalidExecutionInput",
-                 "Invalid State Machine Execution Input: '" +
-                     jackson_message(input_text, value.error().cause) + "'"};
+    return Error{"InvalidExecutionInput", "Invalid State Machine Execution Input: '" +
+                                              jackson_message(input_text, value.error().cause) +
+                                              "'"};
   }
   const Place& place = registry_.place();
   const std::string prefix = "arn:aws:states:" + place.region + ":" + place.account + ":";
   const bool express = resolved->type == "EXPRESS";
-  std::string arn = prefix + (express ? "express:" : "execution:") + resolved->name + ":" + exec_name;
+  std::string arn =
+      prefix + (express ? "express:" : "execution:") + resolved->name + ":" + exec_name;
   if (express) arn += ":" + ids.uuid();
-  return Checked{std::move(*resolved), exec_name,       input_text, std::move(*value),
-                 std::move(arn),       std::move(test_case), express};
+  return Checked{std::move(*resolved), exec_name, input_text, std::move(*value), std::move(arn),
+                 std::move(test_case), express};
 }
 
 store::ExecutionRecord Executions::new_record(const Checked& c, const StartRequest& request,
@@ -240,8 +241,8 @@ Result<Executions::Started> Executions::prepare_start(const StartRequest& reques
 }
 
 Result<Executions::Started> Executions::prepare_checked(Checked& c, const StartRequest& request,
-                                                       IdDraw& ids,
-                                                       std::optional<store::ExecutionRecord> rec) {
+                                                        IdDraw& ids,
+                                                        std::optional<store::ExecutionRecord> rec) {
   const std::string& arn = c.arn;
   Started started;
   if (!c.express) {
@@ -258,8 +259,8 @@ Result<Executions::Started> Executions::prepare_checked(Checked& c, const StartR
     return Error{"ExecutionLimitExceeded", "Execution Limit Exceeded: '" + arn + "'"};
   auto runner = runner_for(c.resolved.name, c.test_case);
   if (!runner) return runner.error();
-  started.live = make_live(rec ? std::move(*rec) : new_record(c, request, ids),
-                           c.resolved.machine, c.resolved.logging_configuration);
+  started.live = make_live(rec ? std::move(*rec) : new_record(c, request, ids), c.resolved.machine,
+                           c.resolved.logging_configuration);
   started.live->in_flight.runner = *runner;
   if (!c.test_case.empty()) started.live->mock = static_cast<tasks::MockRunner*>(*runner);
   started.input = std::move(c.input);
@@ -297,8 +298,9 @@ void Executions::launch(Result<Started> started, const StartRequest& request, ap
   if (!l.express()) running_delta(l.rec.state_machine_arn, +1);
   adopt(std::move(live));
   begin(l, started->input, [arn, start_ms, reply = std::move(reply)](const Status& st) {
-    if (!st.ok()) return reply(api::ApiError::internal("The execution could not be stored: " +
-                                                       st.error().cause));
+    if (!st.ok())
+      return reply(
+          api::ApiError::internal("The execution could not be stored: " + st.error().cause));
     reply(json::object{{"executionArn", arn}, {"startDate", date(start_ms)}});
   });
 }
@@ -315,9 +317,8 @@ void Executions::start_sync_execution(const StartRequest& request, api::Reply re
   std::unique_ptr<Live> live = std::move(started->live);
   if (!live) return reply(api::ApiError::internal("An Express start found an execution"));
   Live& l = *live;
-  l.on_finish.push_back([reply = std::move(reply)](const ExecutionOutcome& out) {
-    reply(sync_json(out.record));
-  });
+  l.on_finish.push_back(
+      [reply = std::move(reply)](const ExecutionOutcome& out) { reply(sync_json(out.record)); });
   adopt(std::move(live));
   begin(l, started->input, {});
 }
@@ -469,9 +470,15 @@ void Executions::progress(const tasks::TaskRequest& request, const TaskProgress&
   if (!id) return;
   engine::StepEvent ev;
   switch (p.kind) {
-    case TaskProgress::Kind::kHeartbeat: ev.kind = engine::StepEvent::Kind::kHeartbeat; break;
-    case TaskProgress::Kind::kSubmitted: ev.kind = engine::StepEvent::Kind::kTaskSubmitted; break;
-    case TaskProgress::Kind::kStarted: ev.kind = engine::StepEvent::Kind::kTaskStarted; break;
+    case TaskProgress::Kind::kHeartbeat:
+      ev.kind = engine::StepEvent::Kind::kHeartbeat;
+      break;
+    case TaskProgress::Kind::kSubmitted:
+      ev.kind = engine::StepEvent::Kind::kTaskSubmitted;
+      break;
+    case TaskProgress::Kind::kStarted:
+      ev.kind = engine::StepEvent::Kind::kTaskStarted;
+      break;
   }
   ev.id = *id;
   if (p.kind == TaskProgress::Kind::kStarted) {
@@ -495,7 +502,8 @@ void Executions::stop_execution(const json::value& request, api::Reply reply) {
     v.add("error", std::nullopt, "Member must have length less than or equal to 256", true);
   if (*cause && rules::code_points(**cause) > 32768)
     v.add("cause", std::nullopt, "Member must have length less than or equal to 32768", true);
-  if (!arn || !v.empty()) return reply(arn ? api::Response(v.error()) : arn_failure(arn.error(), v));
+  if (!arn || !v.empty())
+    return reply(arn ? api::Response(v.error()) : arn_failure(arn.error(), v));
   const std::string& text = arn->text;
   auto it = live_.find(text);
   if (it == live_.end() && wake(text)) it = live_.find(text);  // a dormant one wakes to stop
@@ -512,8 +520,8 @@ void Executions::stop_execution(const json::value& request, api::Reply reply) {
   if (*err) ev.error = **err;
   if (*cause) ev.cause = **cause;
   deliver(text, std::move(ev), [this, text, reply = std::move(reply)](const Status& st) {
-    if (!st.ok()) return reply(api::ApiError::internal("The stop could not be stored: " +
-                                                       st.error().cause));
+    if (!st.ok())
+      return reply(api::ApiError::internal("The stop could not be stored: " + st.error().cause));
     auto rec = store_.get_execution(text);
     const bool read = rec.ok() && rec->has_value();  // else the stop is durable: answer now
     reply(json::object{{"stopDate", date(read ? (*rec)->stop_ms : loop_.clock().now_ms())}});
@@ -530,20 +538,19 @@ void Executions::redrive_execution(const json::value& request, api::Reply reply)
   if (!rec) return reply(execution_does_not_exist(arn->text));
   std::string reason;
   const Millis now = loop_.clock().now_ms();
-  if (live_.count(rec->arn) > 0 ||
-      redrive_status(*rec, now, &reason) != "REDRIVABLE") {
+  if (live_.count(rec->arn) > 0 || redrive_status(*rec, now, &reason) != "REDRIVABLE") {
     if (reason.empty()) reason = "Execution is " + rec->status + " and cannot be redriven";
     return reply(error("ExecutionNotRedrivable", reason));
   }
   auto live = rebuild(*rec);
   if (!live) {
-    return reply(api::ApiError::internal("The execution could not be rebuilt: " +
-                                         live.error().cause));
+    return reply(
+        api::ApiError::internal("The execution could not be rebuilt: " + live.error().cause));
   }
   Live& l = **live;
   if (!l.exec->redrive(now)) {
-    return reply(error("ExecutionNotRedrivable",
-                       "Execution is " + rec->status + " and cannot be redriven"));
+    return reply(
+        error("ExecutionNotRedrivable", "Execution is " + rec->status + " and cannot be redriven"));
   }
   l.rec.status = "RUNNING";
   l.rec.output.reset();
@@ -555,8 +562,8 @@ void Executions::redrive_execution(const json::value& request, api::Reply reply)
   running_delta(l.rec.state_machine_arn, +1);
   adopt(std::move(*live));
   step_done(l, now, encode_redrive(now), true, [now, reply = std::move(reply)](const Status& st) {
-    if (!st.ok()) return reply(api::ApiError::internal("The redrive could not be stored: " +
-                                                       st.error().cause));
+    if (!st.ok())
+      return reply(api::ApiError::internal("The redrive could not be stored: " + st.error().cause));
     reply(json::object{{"redriveDate", date(now)}});
   });
 }

@@ -600,9 +600,15 @@ Result<ResolvedMachine> Registry::Impl::resolve_alias(const rules::Arn& arn) {
   if (!m) return err(machine_missing(arn.text));
   auto compiled = compile(version->definition);
   if (!compiled.ok()) return compiled.error();
-  return ResolvedMachine{
-      *compiled,         m->arn,       m->name,   version->type, version->definition,
-      version->role_arn, version->arn, alias->arn, std::move(version->logging_configuration)};
+  return ResolvedMachine{*compiled,
+                         m->arn,
+                         m->name,
+                         version->type,
+                         version->definition,
+                         version->role_arn,
+                         version->arn,
+                         alias->arn,
+                         std::move(version->logging_configuration)};
 }
 
 // --- the public face ---
@@ -672,16 +678,29 @@ Result<ResolvedMachine> Registry::resolve(const std::string& arn_text) {
       if (!m) return err(machine_missing(arn->text));
       auto compiled = impl_->compile(version->definition);
       if (!compiled.ok()) return compiled.error();
-      return ResolvedMachine{
-          *compiled,         m->arn,       m->name, version->type, version->definition,
-          version->role_arn, version->arn, "", std::move(version->logging_configuration)};
+      return ResolvedMachine{*compiled,
+                             m->arn,
+                             m->name,
+                             version->type,
+                             version->definition,
+                             version->role_arn,
+                             version->arn,
+                             "",
+                             std::move(version->logging_configuration)};
     }
     REGISTRY_READ_OR_ERROR(m, impl_->machine_record(arn->text));
     if (!m) return err(machine_missing(arn->text));
     auto compiled = impl_->compile(m->definition);
     if (!compiled.ok()) return compiled.error();
-    return ResolvedMachine{*compiled,   m->arn, m->name, m->type, m->definition,
-                           m->role_arn, "",     "",      std::move(m->logging_configuration)};
+    return ResolvedMachine{*compiled,
+                           m->arn,
+                           m->name,
+                           m->type,
+                           m->definition,
+                           m->role_arn,
+                           "",
+                           "",
+                           std::move(m->logging_configuration)};
   } catch (const std::exception& e) {
     return Error{"InternalFailure", e.what()};
   }

@@ -37,13 +37,13 @@ struct Place {
 // What StartExecution needs to run a machine, version or alias ARN.
 struct ResolvedMachine {
   std::shared_ptr<const asl::StateMachine> machine;  // compiled
-  std::string state_machine_arn;  // unqualified
+  std::string state_machine_arn;                     // unqualified
   std::string name;
-  std::string type;               // STANDARD | EXPRESS
-  std::string definition;         // text
+  std::string type;        // STANDARD | EXPRESS
+  std::string definition;  // text
   std::string role_arn;
-  std::string version_arn;        // "" unless a version (or an alias routed to one)
-  std::string alias_arn;          // "" unless an alias
+  std::string version_arn;  // "" unless a version (or an alias routed to one)
+  std::string alias_arn;    // "" unless an alias
   // The machine's (or version's) loggingConfiguration, as stored (execution_log.h reads it).
   json::value logging_configuration;
 };

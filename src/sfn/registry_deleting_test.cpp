@@ -5,8 +5,8 @@
 
 #include <filesystem>
 #include <future>
-#include <thread>
 #include <memory>
+#include <thread>
 
 #include "sfn/test_harness.h"
 #include "store/memory_store.h"
@@ -21,9 +21,7 @@ using testing::HeldFunctions;
 using testing::kStart;
 using namespace std::chrono_literals;
 
-json::value arn_request(const std::string& arn) {
-  return json::object{{"stateMachineArn", arn}};
-}
+json::value arn_request(const std::string& arn) { return json::object{{"stateMachineArn", arn}}; }
 
 TEST(ServiceDeleting, MachineIsDeletingUntilItsLastExecutionCloses) {
   store::MemoryStore store;
@@ -39,8 +37,8 @@ TEST(ServiceDeleting, MachineIsDeletingUntilItsLastExecutionCloses) {
   EXPECT_EQ(h.machine_status(machine), "DELETING");
   EXPECT_EQ((*store.get_state_machine(machine))->status, "DELETING");
   EXPECT_EQ(h.fails("StartExecution", arn_request(machine)), "StateMachineDeleting");
-  EXPECT_EQ(h.fails("UpdateStateMachine",
-                    json::object{{"stateMachineArn", machine}, {"definition", testing::kPassMachine}}),
+  EXPECT_EQ(h.fails("UpdateStateMachine", json::object{{"stateMachineArn", machine},
+                                                       {"definition", testing::kPassMachine}}),
             "StateMachineDeleting");
   EXPECT_EQ(h.fails("CreateStateMachine", json::object{{"name", "busy"},
                                                        {"definition", testing::kTaskMachine},

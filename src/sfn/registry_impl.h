@@ -122,13 +122,13 @@ api::ApiError missing_field(const char* key);  // "Value null at 'key' ... must 
 
 // A store read in an operation: a failed read answers InternalFailure (rules::to_api_error),
 // never "does not exist"; `var` then names the value read (an optional record, or a list).
-#define REGISTRY_READ(var, expr)                                                          \
-  auto var##_read = (expr);                                                               \
+#define REGISTRY_READ(var, expr)                                                         \
+  auto var##_read = (expr);                                                              \
   if (!var##_read.ok()) return ::stepwise::sfn::rules::to_api_error(var##_read.error()); \
   auto& var = *var##_read
 
 // The same in a function that returns a Result: the store's Error goes up as it is.
-#define REGISTRY_READ_OR_ERROR(var, expr)                      \
-  auto var##_read = (expr);                                    \
+#define REGISTRY_READ_OR_ERROR(var, expr)                     \
+  auto var##_read = (expr);                                   \
   if (!var##_read.ok()) return std::move(var##_read).error(); \
   auto& var = *var##_read

@@ -166,11 +166,11 @@ TEST(Reissue, CallbackWhoseInvocationReturnedIsNotInvokedAgain) {
   EXPECT_EQ(d.at("status"), "SUCCEEDED");
   EXPECT_EQ(d.at("output"), R"({"ok":1})");
   EXPECT_TRUE(echo.calls().empty());
-  EXPECT_EQ(after.history(arn),
-            (std::vector<std::string>{"1:ExecutionStarted:0", "2:TaskStateEntered:0",
-                                      "3:TaskScheduled:2", "4:TaskStarted:3", "5:TaskSubmitted:4",
-                                      "6:TaskSucceeded:5", "7:TaskStateExited:6",
-                                      "8:ExecutionSucceeded:7"}));
+  EXPECT_EQ(
+      after.history(arn),
+      (std::vector<std::string>{"1:ExecutionStarted:0", "2:TaskStateEntered:0", "3:TaskScheduled:2",
+                                "4:TaskStarted:3", "5:TaskSubmitted:4", "6:TaskSucceeded:5",
+                                "7:TaskStateExited:6", "8:ExecutionSucceeded:7"}));
 }
 
 TEST(Reissue, ActivityTakenByAWorkerStaysWithThatWorker) {
@@ -183,8 +183,8 @@ TEST(Reissue, ActivityTakenByAWorkerStaysWithThatWorker) {
     std::string def = R"({"StartAt":"A","States":{"A":{"Type":"Task","Resource":")" +
                       std::string(act.at("activityArn").as_string()) + R"(","End":true}}})";
     arn = before.start(def.c_str());
-    json::value task = before.ok("GetActivityTask",
-                                 json::object{{"activityArn", act.at("activityArn")}});
+    json::value task =
+        before.ok("GetActivityTask", json::object{{"activityArn", act.at("activityArn")}});
     token = std::string(task.at("taskToken").as_string());
     for (auto end = std::chrono::steady_clock::now() + 10s;
          before.history(arn).size() < 4 && std::chrono::steady_clock::now() < end;)

@@ -28,7 +28,8 @@ std::string retention_problem(Millis retention_ms) {
   return "";
 }
 
-RetentionPurger::RetentionPurger(store::ExecutionStore& store, Clock& clock, RetentionOptions options)
+RetentionPurger::RetentionPurger(store::ExecutionStore& store, Clock& clock,
+                                 RetentionOptions options)
     : store_(store),
       clock_(clock),
       retention_ms_(effective_retention(options.retention_ms)),

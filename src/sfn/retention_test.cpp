@@ -87,7 +87,8 @@ TEST(RetentionPurger, RetentionIsNeverShorterThanTheRedriveWindow) {
   ManualClock clock(kStart);
   put_closed(s, "redrivable", kStart - 13 * day_ms, "FAILED");
   put_closed(s, "past_window", kStart - 15 * day_ms, "FAILED");
-  RetentionPurger purger(s, clock, RetentionOptions{day_ms, retention_limits::purge_interval_default_ms});
+  RetentionPurger purger(s, clock,
+                         RetentionOptions{day_ms, retention_limits::purge_interval_default_ms});
   EXPECT_EQ(purger.retention_ms(), retention_limits::retention_min_ms);
   EXPECT_EQ(*purger.purge_now(), 1);
   EXPECT_TRUE(exists(s, "redrivable"));
@@ -139,9 +140,9 @@ TEST(ServiceRetention, ClosedExecutionGoesAfterTheRetentionAndItsNameIsFreeAgain
   std::string machine = h.create("m", testing::kPassMachine);
   std::string arn = h.start(machine, "daily");
   ASSERT_EQ(h.wait_closed(arn), "SUCCEEDED");
-  EXPECT_EQ(h.fails("StartExecution", json::object{{"stateMachineArn", machine},
-                                                   {"name", "daily"}}),
-            "ExecutionAlreadyExists");
+  EXPECT_EQ(
+      h.fails("StartExecution", json::object{{"stateMachineArn", machine}, {"name", "daily"}}),
+      "ExecutionAlreadyExists");
 
   clock.advance_by(89 * day_ms);
   ASSERT_TRUE(h.service().purge_expired_executions().ok());

@@ -11,10 +11,10 @@
 #include "sfn/executions.h"
 #include "sfn/nested.h"
 #include "sfn/nested_sdk.h"
-#include "sfn/sharded_starter.h"
 #include "sfn/registry_rules.h"
-#include "teststate/test_state.h"
+#include "sfn/sharded_starter.h"
 #include "sfn/task_tokens.h"
+#include "teststate/test_state.h"
 
 namespace stepwise::sfn {
 
@@ -27,9 +27,8 @@ Service::Service(ServiceOptions options)
   const tasks::MockConfig* mocks = options_.mock_config ? &*options_.mock_config : nullptr;
   // A manual clock jumps to a loop's next timer when that loop is idle: with several loops one
   // could jump past another's work, so --fast-time (and tests on a ManualClock) run one shard.
-  const int count = options_.clock.is_manual()
-                        ? 1
-                        : std::clamp(options_.shards, 1, shard_limits::shards_max);
+  const int count =
+      options_.clock.is_manual() ? 1 : std::clamp(options_.shards, 1, shard_limits::shards_max);
   for (int id = 0; id < count; ++id) {
     shards_.push_back(std::make_unique<Shard>(Shard::Options{.id = id,
                                                              .count = count,
@@ -43,9 +42,8 @@ Service::Service(ServiceOptions options)
   // Token tasks (activities, .waitForTaskToken) pass TaskTokens on their way to the registry,
   // so SendTaskSuccess/Failure/Heartbeat can find them.
   tokens_ = std::make_unique<TaskTokens>(callbacks_, integrations_);
-  activities_ = std::make_unique<ActivityRunner>(
-      home.loop(), callbacks_,
-      [this](const std::string& arn) {
+  activities_ =
+      std::make_unique<ActivityRunner>(home.loop(), callbacks_, [this](const std::string& arn) {
         // A store that cannot answer is not "no such activity": the poll goes on.
         auto a = shared_registry_->activity(arn);
         return !a.ok() || a->has_value();
@@ -57,8 +55,7 @@ Service::Service(ServiceOptions options)
   for (auto& shard : shards_) {
     tasks::TaskRunner* runner = tokens_.get();
     if (shard->id() != 0) {
-      forwarders_.push_back(
-          std::make_unique<HomeForwarder>(shard->loop(), home.loop(), *tokens_));
+      forwarders_.push_back(std::make_unique<HomeForwarder>(shard->loop(), home.loop(), *tokens_));
       runner = forwarders_.back().get();
     }
     Executions& ex = shard->make_executions(*runner);
@@ -255,9 +252,10 @@ void Service::add_operations(api::OperationTable& table) {
       });
       continue;
     }
-    add_engine_operation(table, name,
-                         [op = op](const json::value& r, const api::RequestInfo&,
-                                   api::Reply reply) { reply(op(r)); });
+    add_engine_operation(
+        table, name, [op = op](const json::value& r, const api::RequestInfo&, api::Reply reply) {
+          reply(op(r));
+        });
   }
   Executions& ex = executions();
   // Reads are answered on the calling (I/O) thread: see execution_reads.h.
@@ -284,33 +282,32 @@ void Service::add_operations(api::OperationTable& table) {
     });
   };
   // StartExecution is checked on the calling thread, which fixes the ARN and so its shard.
-  table.add("StartExecution", [this, &ex](json::value r, const api::RequestInfo&,
-                                          api::Reply reply) {
-    try {
-      auto request = start_request(r);
-      if (!request) return reply(rules::to_api_error(request.error()));
-      auto checked = ex.check_here(*request, /*sync=*/false);
-      if (!checked) return reply(rules::to_api_error(checked.error()));
-      Shard& to = owner(checked->arn);
-      auto c = std::make_shared<Executions::Checked>(std::move(*checked));
-      to.loop().post([&to, c, request = std::move(*request), reply = std::move(reply)] {
-        to.executions().start_checked(std::move(*c), request, reply);
-      });
-    } catch (const std::exception& e) {
-      reply(api::ApiError::internal(std::string("Internal error: ") + e.what()));
-    }
-  });
-  // StartSyncExecution starts on the calling thread (Executions::start_sync_here).
-  table.add("StartSyncExecution",
-            [&ex](json::value r, const api::RequestInfo&, api::Reply reply) {
+  table.add("StartExecution",
+            [this, &ex](json::value r, const api::RequestInfo&, api::Reply reply) {
               try {
                 auto request = start_request(r);
                 if (!request) return reply(rules::to_api_error(request.error()));
-                ex.start_sync_here(*request, reply);
+                auto checked = ex.check_here(*request, /*sync=*/false);
+                if (!checked) return reply(rules::to_api_error(checked.error()));
+                Shard& to = owner(checked->arn);
+                auto c = std::make_shared<Executions::Checked>(std::move(*checked));
+                to.loop().post([&to, c, request = std::move(*request), reply = std::move(reply)] {
+                  to.executions().start_checked(std::move(*c), request, reply);
+                });
               } catch (const std::exception& e) {
                 reply(api::ApiError::internal(std::string("Internal error: ") + e.what()));
               }
             });
+  // StartSyncExecution starts on the calling thread (Executions::start_sync_here).
+  table.add("StartSyncExecution", [&ex](json::value r, const api::RequestInfo&, api::Reply reply) {
+    try {
+      auto request = start_request(r);
+      if (!request) return reply(rules::to_api_error(request.error()));
+      ex.start_sync_here(*request, reply);
+    } catch (const std::exception& e) {
+      reply(api::ApiError::internal(std::string("Internal error: ") + e.what()));
+    }
+  });
   by_arn("StopExecution", &Executions::stop_execution);
   by_arn("RedriveExecution", &Executions::redrive_execution);
   read("DescribeExecution", &ExecutionReads::describe_execution);
@@ -319,15 +316,16 @@ void Service::add_operations(api::OperationTable& table) {
   read("GetExecutionHistory", &ExecutionReads::get_execution_history);
 
   ActivityRunner& activities = *activities_;
-  add_engine_operation(table, "GetActivityTask",
-                       [&activities](const json::value& r, const api::RequestInfo& info,
-                                     api::Reply reply) {
-                         activities.get_activity_task(r, info, std::move(reply));
-                       });
+  add_engine_operation(
+      table, "GetActivityTask",
+      [&activities](const json::value& r, const api::RequestInfo& info, api::Reply reply) {
+        activities.get_activity_task(r, info, std::move(reply));
+      });
   TaskTokens& tokens = *tokens_;
   auto token_op = [&](const char* name, api::Response (TaskTokens::*fn)(const json::value&)) {
-    add_engine_operation(table, name, [&tokens, fn](const json::value& r, const api::RequestInfo&,
-                                                    api::Reply reply) { reply((tokens.*fn)(r)); });
+    add_engine_operation(table, name,
+                         [&tokens, fn](const json::value& r, const api::RequestInfo&,
+                                       api::Reply reply) { reply((tokens.*fn)(r)); });
   };
   token_op("SendTaskSuccess", &TaskTokens::send_task_success);
   token_op("SendTaskFailure", &TaskTokens::send_task_failure);

@@ -17,8 +17,8 @@
 //
 // Lifecycle: construct, add_operations() into the server's OperationTable, start() (recovers
 // the store's RUNNING executions shard by shard, finishes DeleteStateMachine calls a restart
-// interrupted, then runs the engine threads and the retention purge thread), serve, stop(). stop() before
-// destroying the TaskRunner given in the options, and destroy that runner (which joins its
+// interrupted, then runs the engine threads and the retention purge thread), serve, stop(). stop()
+// before destroying the TaskRunner given in the options, and destroy that runner (which joins its
 // threads; they post into this Service's loop) before the Service.
 //
 // Thread-safety: add_operations() before serving; the operations it registers may be called
@@ -45,16 +45,16 @@
 #include "sfn/execution_reads.h"
 #include "sfn/executions.h"
 #include "sfn/home_forwarder.h"
-#include "sfn/shard.h"
-#include "sfn/sharded_starter.h"
 #include "sfn/registry.h"
-#include "sfn/shared_registry.h"
 #include "sfn/retention.h"
 #include "sfn/service_log.h"
+#include "sfn/shard.h"
+#include "sfn/sharded_starter.h"
+#include "sfn/shared_registry.h"
 #include "store/store.h"
 #include "tasks/callbacks.h"
-#include "tasks/mock_config.h"
 #include "tasks/integrations.h"
+#include "tasks/mock_config.h"
 #include "tasks/task_runner.h"
 
 namespace stepwise::sfn {
@@ -67,7 +67,7 @@ class NestedRunner;
 class SfnSdkRunner;
 
 struct ServiceOptions {
-  Clock& clock;                 // RealClock, or a ManualClock (--fast-time, tests)
+  Clock& clock;  // RealClock, or a ManualClock (--fast-time, tests)
   // The two halves of the store (store.h); one backend object may be both (SqliteStore,
   // MemoryStore): pass it as both.
   store::RegistryStore& registry_store;
@@ -81,7 +81,7 @@ struct ServiceOptions {
   // Mocks over the API: a start on `stateMachineArn#TestCase` runs that test case (the machine
   // name is the state machine's name).
   std::optional<tasks::MockConfig> mock_config = std::nullopt;
-  std::uint64_t id_seed = 0;    // 0: unpredictable ids (production); else deterministic
+  std::uint64_t id_seed = 0;  // 0: unpredictable ids (production); else deterministic
   // Execution logs (loggingConfiguration) go to <log_dir>/<log group>.jsonl (execution_log.h,
   // docs/LOGGING.md); empty: no machine's executions are logged.
   std::string log_dir = {};
@@ -161,9 +161,9 @@ class Service {
   Shard& owner(const std::string& execution_arn);
 
  private:
-  void add_engine_operation(api::OperationTable& table, const std::string& name,
-                            std::function<void(const json::value&, const api::RequestInfo&,
-                                               api::Reply)> op);
+  void add_engine_operation(
+      api::OperationTable& table, const std::string& name,
+      std::function<void(const json::value&, const api::RequestInfo&, api::Reply)> op);
 
   void add_test_state(api::OperationTable& table);
   // Registers one of the Service's own integrations (a failure is kept in integrations_status_).
@@ -174,17 +174,17 @@ class Service {
   static constexpr int test_states_max = 4;
   std::mutex test_states_mu_;
   std::condition_variable test_states_done_;
-  int test_states_running_ = 0;              // guarded by test_states_mu_
-  std::uint64_t test_states_started_ = 0;    // guarded by test_states_mu_: seeds their ids
-  std::uint64_t test_state_seed_ = 0;        // drawn from ids_ at construction
+  int test_states_running_ = 0;            // guarded by test_states_mu_
+  std::uint64_t test_states_started_ = 0;  // guarded by test_states_mu_: seeds their ids
+  std::uint64_t test_state_seed_ = 0;      // drawn from ids_ at construction
   ServiceOptions options_;
   IdGenerator registry_ids_;  // the Registry's own: it is used under SharedRegistry's lock
   tasks::CallbackRegistry callbacks_;
   std::unique_ptr<Registry> registry_;
   std::unique_ptr<SharedRegistry> shared_registry_;  // how everything else reaches registry_
-  std::unique_ptr<ExecutionLogger> logger_;  // before executions_: it outlives them
+  std::unique_ptr<ExecutionLogger> logger_;          // before executions_: it outlives them
   tasks::IntegrationRegistry integrations_;
-  Status integrations_status_ = ok_status();  // the first registration that failed
+  Status integrations_status_ = ok_status();            // the first registration that failed
   tasks::IntegrationRegistry test_state_integrations_;  // the functions only (thread-safe)
   std::unique_ptr<TaskTokens> tokens_;
   std::unique_ptr<ActivityRunner> activities_;

@@ -131,9 +131,9 @@ TEST(Service, StartExecutionRunsToSuccessAndDescribesIt) {
   EXPECT_EQ(d.at("redriveStatus"), "NOT_REDRIVABLE");
   EXPECT_EQ(d.at("redriveStatusReason"), "Execution is SUCCEEDED and cannot be redriven");
   EXPECT_TRUE(d.as_object().contains("stopDate"));
-  EXPECT_EQ(h.event_types(arn), (std::vector<std::string>{"ExecutionStarted", "PassStateEntered",
-                                                          "PassStateExited",
-                                                          "ExecutionSucceeded"}));
+  EXPECT_EQ(h.event_types(arn),
+            (std::vector<std::string>{"ExecutionStarted", "PassStateEntered", "PassStateExited",
+                                      "ExecutionSucceeded"}));
 }
 
 TEST(Service, StartExecutionGeneratesANameWhenNoneIsGiven) {
@@ -154,18 +154,18 @@ TEST(Service, SameNameAndInputWhileRunningIsTheSameStartOtherwiseAlreadyExists) 
   std::string machine = h.create("m", kTaskMachine);
   std::string arn = h.start(machine, "e", R"({"x":1})");
   EXPECT_EQ(h.start(machine, "e", R"({"x":1})"), arn);
-  expect_error(h.call("StartExecution", json::object{{"stateMachineArn", machine},
-                                                     {"name", "e"},
-                                                     {"input", R"({"x":2})"}}),
-               "ExecutionAlreadyExists", "Execution Already Exists: '" + arn + "'");
+  expect_error(
+      h.call("StartExecution",
+             json::object{{"stateMachineArn", machine}, {"name", "e"}, {"input", R"({"x":2})"}}),
+      "ExecutionAlreadyExists", "Execution Already Exists: '" + arn + "'");
   // Closed: even the same input is refused.
   while (fns.held() == 0) std::this_thread::sleep_for(1ms);
   fns.answer(tasks::TaskOutcome::success(json::object{{"r", 1}}));
   EXPECT_EQ(h.wait_closed(arn).at("status"), "SUCCEEDED");
-  expect_error(h.call("StartExecution", json::object{{"stateMachineArn", machine},
-                                                     {"name", "e"},
-                                                     {"input", R"({"x":1})"}}),
-               "ExecutionAlreadyExists", "Execution Already Exists: '" + arn + "'");
+  expect_error(
+      h.call("StartExecution",
+             json::object{{"stateMachineArn", machine}, {"name", "e"}, {"input", R"({"x":1})"}}),
+      "ExecutionAlreadyExists", "Execution Already Exists: '" + arn + "'");
 }
 
 TEST(Service, StartExecutionRejectsBadInputNamesAndMachines) {
@@ -177,17 +177,16 @@ TEST(Service, StartExecutionRejectsBadInputNamesAndMachines) {
                "InvalidExecutionInput",
                "Invalid State Machine Execution Input: 'Unrecognized token 'not': was expecting "
                "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')'");
-  expect_error(h.call("StartExecution",
-                      json::object{{"stateMachineArn", machine}, {"name", "a b"}}),
-               "InvalidName", "Invalid Name: 'a b'");
-  expect_error(h.call("StartExecution",
-                      json::object{{"stateMachineArn", machine + "x"}}),
+  expect_error(
+      h.call("StartExecution", json::object{{"stateMachineArn", machine}, {"name", "a b"}}),
+      "InvalidName", "Invalid Name: 'a b'");
+  expect_error(h.call("StartExecution", json::object{{"stateMachineArn", machine + "x"}}),
                "StateMachineDoesNotExist", "State Machine Does Not Exist: '" + machine + "x'");
   expect_error(h.call("StartExecution", json::object{{"stateMachineArn", "nope"}}), "InvalidArn",
                "Invalid Arn: 'Invalid ARN prefix: nope'");
-  api::Response big = h.call("StartExecution",
-                             json::object{{"stateMachineArn", machine},
-                                          {"input", "\"" + std::string(256 * 1024, 'a') + "\""}});
+  api::Response big =
+      h.call("StartExecution", json::object{{"stateMachineArn", machine},
+                                            {"input", "\"" + std::string(256 * 1024, 'a') + "\""}});
   ASSERT_TRUE(big.is_error());
   EXPECT_EQ(big.error().type, "ValidationException");
 }
@@ -200,8 +199,8 @@ TEST(Service, StartSyncExecutionAnswersWithTheResultForExpressOnly) {
   expect_error(h.call("StartSyncExecution", json::object{{"stateMachineArn", standard}}),
                "StateMachineTypeNotSupported",
                "This operation is not supported by this type of state machine");
-  json::value r = h.ok("StartSyncExecution",
-                       json::object{{"stateMachineArn", express}, {"name", "run1"}});
+  json::value r =
+      h.ok("StartSyncExecution", json::object{{"stateMachineArn", express}, {"name", "run1"}});
   ASSERT_TRUE(r.is_object());
   EXPECT_EQ(r.at("status"), "SUCCEEDED");
   EXPECT_EQ(r.at("output"), R"({"ok":1})");
@@ -223,9 +222,9 @@ TEST(Service, StopExecutionAbortsARunningExecution) {
   Harness h(store, &fns);
   std::string machine = h.create("m", kTaskMachine);
   std::string arn = h.start(machine, "e");
-  json::value r = h.ok("StopExecution", json::object{{"executionArn", arn},
-                                                     {"error", "Stopped.ByTest"},
-                                                     {"cause", "enough"}});
+  json::value r =
+      h.ok("StopExecution",
+           json::object{{"executionArn", arn}, {"error", "Stopped.ByTest"}, {"cause", "enough"}});
   EXPECT_TRUE(r.at("stopDate").is_number());
   json::value d = h.describe(arn);
   EXPECT_EQ(d.at("status"), "ABORTED");
@@ -244,8 +243,8 @@ TEST(Service, StopExecutionAbortsARunningExecution) {
 TEST(Service, WaitStatesCompleteAtOnceOnAManualClock) {
   store::MemoryStore store;
   Harness h(store);
-  std::string machine = h.create(
-      "w", R"({"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":3600,"End":true}}})");
+  std::string machine =
+      h.create("w", R"({"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":3600,"End":true}}})");
   std::string arn = h.start(machine, "e");
   json::value d = h.wait_closed(arn);
   EXPECT_EQ(d.at("status"), "SUCCEEDED");
@@ -262,14 +261,15 @@ TEST(Service, ListExecutionsFiltersAndPages) {
   while (fns.held() < 5) std::this_thread::sleep_for(1ms);
   fns.answer(tasks::TaskOutcome::success(json::object{}));  // e0 finishes
   h.wait_closed(arns[0]);
-  json::value running = h.ok("ListExecutions", json::object{{"stateMachineArn", machine},
-                                                            {"statusFilter", "RUNNING"}});
+  json::value running = h.ok(
+      "ListExecutions", json::object{{"stateMachineArn", machine}, {"statusFilter", "RUNNING"}});
   EXPECT_EQ(running.at("executions").as_array().size(), 4u);
   std::vector<std::string> seen;
   json::object request{{"stateMachineArn", machine}, {"maxResults", 2}};
   for (int page = 0; page < 5; ++page) {
     json::value r = h.ok("ListExecutions", request);
-    for (const auto& e : r.at("executions").as_array()) seen.emplace_back(e.at("executionArn").as_string());
+    for (const auto& e : r.at("executions").as_array())
+      seen.emplace_back(e.at("executionArn").as_string());
     if (!r.as_object().contains("nextToken")) break;
     request["nextToken"] = r.at("nextToken");
   }
@@ -278,13 +278,13 @@ TEST(Service, ListExecutionsFiltersAndPages) {
   std::vector<std::string> expected = arns;
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(sorted, expected);
-  expect_error(h.call("ListExecutions", json::object{{"stateMachineArn", machine},
-                                                     {"maxResults", 1001}}),
-               "ValidationException",
-               "1 validation error detected: Value '1001' at 'maxResults' failed to satisfy "
-               "constraint: Member must have value less than or equal to 1000");
-  expect_error(h.call("ListExecutions", json::object{{"stateMachineArn", machine},
-                                                     {"statusFilter", "succeeded"}}),
+  expect_error(
+      h.call("ListExecutions", json::object{{"stateMachineArn", machine}, {"maxResults", 1001}}),
+      "ValidationException",
+      "1 validation error detected: Value '1001' at 'maxResults' failed to satisfy "
+      "constraint: Member must have value less than or equal to 1000");
+  expect_error(h.call("ListExecutions",
+                      json::object{{"stateMachineArn", machine}, {"statusFilter", "succeeded"}}),
                "ValidationException",
                "1 validation error detected: Value 'succeeded' at 'statusFilter' failed to "
                "satisfy constraint: Member must satisfy enum value set: [SUCCEEDED, TIMED_OUT, "
@@ -297,18 +297,18 @@ TEST(Service, GetExecutionHistoryPagesReversesAndStripsData) {
   std::string machine = h.create("m", kPassMachine);
   std::string arn = h.start(machine, "e", R"({"in":1})");
   h.wait_closed(arn);
-  json::value first = h.ok("GetExecutionHistory",
-                           json::object{{"executionArn", arn}, {"maxResults", 3}});
+  json::value first =
+      h.ok("GetExecutionHistory", json::object{{"executionArn", arn}, {"maxResults", 3}});
   ASSERT_EQ(first.at("events").as_array().size(), 3u);
   ASSERT_TRUE(first.as_object().contains("nextToken"));
-  json::value rest = h.ok("GetExecutionHistory", json::object{{"executionArn", arn},
-                                                              {"maxResults", 3},
-                                                              {"nextToken", first.at("nextToken")}});
+  json::value rest = h.ok(
+      "GetExecutionHistory",
+      json::object{{"executionArn", arn}, {"maxResults", 3}, {"nextToken", first.at("nextToken")}});
   ASSERT_EQ(rest.at("events").as_array().size(), 1u);
   EXPECT_EQ(rest.at("events").as_array()[0].at("id"), 4);
   EXPECT_FALSE(rest.as_object().contains("nextToken"));
-  json::value reversed = h.ok("GetExecutionHistory",
-                              json::object{{"executionArn", arn}, {"reverseOrder", true}});
+  json::value reversed =
+      h.ok("GetExecutionHistory", json::object{{"executionArn", arn}, {"reverseOrder", true}});
   EXPECT_EQ(reversed.at("events").as_array()[0].at("type"), "ExecutionSucceeded");
   json::value bare = h.ok("GetExecutionHistory",
                           json::object{{"executionArn", arn}, {"includeExecutionData", false}});
@@ -333,8 +333,8 @@ TEST(Service, MockTestCaseRunsItsResponses) {
   EXPECT_EQ(d.at("status"), "SUCCEEDED");
   EXPECT_EQ(d.at("output"), R"({"mocked":true})");
   EXPECT_EQ(fns.calls(), 0);
-  api::Response unknown = h.call("StartExecution",
-                                 json::object{{"stateMachineArn", machine + "#Nope"}});
+  api::Response unknown =
+      h.call("StartExecution", json::object{{"stateMachineArn", machine + "#Nope"}});
   EXPECT_TRUE(unknown.is_error());
 }
 
@@ -431,11 +431,10 @@ TEST(Service, NestedSyncExecutionAnswersWithTheChildOutput) {
   store::MemoryStore store;
   Harness h(store);
   std::string child = h.create("child", kPassMachine);
-  std::string parent_def =
-      std::string(R"({"StartAt":"Run","States":{"Run":{"Type":"Task",)") +
-      R"("Resource":"arn:aws:states:::states:startExecution.sync:2",)" +
-      R"("Parameters":{"StateMachineArn":")" + child + R"(","Input":{"x":1}},)" +
-      R"("OutputPath":"$.Output","End":true}}})";
+  std::string parent_def = std::string(R"({"StartAt":"Run","States":{"Run":{"Type":"Task",)") +
+                           R"("Resource":"arn:aws:states:::states:startExecution.sync:2",)" +
+                           R"("Parameters":{"StateMachineArn":")" + child +
+                           R"(","Input":{"x":1}},)" + R"("OutputPath":"$.Output","End":true}}})";
   std::string parent = h.create("parent", parent_def.c_str());
   std::string arn = h.start(parent, "p");
   json::value d = h.wait_closed(arn);
@@ -458,7 +457,8 @@ TEST(Service, ActivityTaskGoesToAPollingWorkerAndBack) {
   json::value task = h.ok("GetActivityTask", json::object{{"activityArn", activity}});
   ASSERT_TRUE(task.is_object() && task.as_object().contains("taskToken"));
   EXPECT_EQ(task.at("input"), R"({"job":7})");
-  h.ok("SendTaskSuccess", json::object{{"taskToken", task.at("taskToken")}, {"output", R"({"done":true})"}});
+  h.ok("SendTaskSuccess",
+       json::object{{"taskToken", task.at("taskToken")}, {"output", R"({"done":true})"}});
   json::value d = h.wait_closed(arn);
   EXPECT_EQ(d.at("status"), "SUCCEEDED");
   EXPECT_EQ(d.at("output"), R"({"done":true})");
@@ -467,9 +467,10 @@ TEST(Service, ActivityTaskGoesToAPollingWorkerAndBack) {
 TEST(Service, TestStateIsServed) {
   store::MemoryStore store;
   Harness h(store);
-  json::value r = h.ok("TestState", json::object{{"definition", R"({"Type":"Pass","Result":1,"End":true})"},
-                                                 {"roleArn", kRole},
-                                                 {"input", "{}"}});
+  json::value r =
+      h.ok("TestState", json::object{{"definition", R"({"Type":"Pass","Result":1,"End":true})"},
+                                     {"roleArn", kRole},
+                                     {"input", "{}"}});
   ASSERT_TRUE(r.is_object());
   EXPECT_EQ(r.at("status"), "SUCCEEDED");
   EXPECT_EQ(r.at("output"), "1");
@@ -533,10 +534,10 @@ TEST(Service, ThroughTheRealServerStartSyncExecutionAnswersOnASyncHost) {
     http::read(socket, buffer, res);
     return std::make_pair(res.result_int(), json::parse(res.body()).value());
   };
-  auto created = post("CreateStateMachine", json::object{{"name", "x"},
-                                                         {"definition", kPassMachine},
-                                                         {"roleArn", kRole},
-                                                         {"type", "EXPRESS"}});
+  auto created = post(
+      "CreateStateMachine",
+      json::object{
+          {"name", "x"}, {"definition", kPassMachine}, {"roleArn", kRole}, {"type", "EXPRESS"}});
   ASSERT_EQ(created.first, 200u);
   auto sync = post("StartSyncExecution",
                    json::object{{"stateMachineArn", created.second.at("stateMachineArn")}});

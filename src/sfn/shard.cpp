@@ -26,8 +26,13 @@ std::uint64_t shard_seed(std::uint64_t seed, int id) {
 }  // namespace
 
 Shard::Shard(const Options& o)
-    : id_(o.id), count_(o.count), store_(o.store), registry_(o.registry), mocks_(o.mocks),
-      loop_(o.clock), ids_(shard_seed(o.id_seed, o.id)) {
+    : id_(o.id),
+      count_(o.count),
+      store_(o.store),
+      registry_(o.registry),
+      mocks_(o.mocks),
+      loop_(o.clock),
+      ids_(shard_seed(o.id_seed, o.id)) {
   loop_.set_keep_alive(true);
 }
 
@@ -39,9 +44,8 @@ Executions& Shard::make_executions(tasks::TaskRunner& runner) {
   executions_->set_fence(store::Fence{.shard = id_, .epoch = 0});
   if (count_ > 1) {
     const int id = id_, count = count_;
-    executions_->set_owned([id, count](std::string_view arn) {
-      return shard_of(arn, count) == id;
-    });
+    executions_->set_owned(
+        [id, count](std::string_view arn) { return shard_of(arn, count) == id; });
   }
   return *executions_;
 }

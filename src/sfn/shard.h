@@ -64,9 +64,7 @@ class Shard {
   EventLoop& loop() { return loop_; }
   Executions& executions() { return *executions_; }
   IdGenerator& ids() { return ids_; }
-  bool owns(std::string_view execution_arn) const {
-    return shard_of(execution_arn, count_) == id_;
-  }
+  bool owns(std::string_view execution_arn) const { return shard_of(execution_arn, count_) == id_; }
 
   // Claims this shard in the store for `node` (store.h, "Fencing"): a new epoch, which every
   // commit of its executions carries from then on, so a node that claims it later fences this

@@ -5,8 +5,7 @@
 
 namespace stepwise::sfn {
 
-Result<StartedChild> ShardedStarter::start_child(const StartRequest& child,
-                                                 ChildClosed on_close) {
+Result<StartedChild> ShardedStarter::start_child(const StartRequest& child, ChildClosed on_close) {
   Shard& home = *shards_.front();
   Executions& here = home.executions();
   auto checked = here.check_here(child, /*sync=*/false);

@@ -153,8 +153,8 @@ TEST(Shards, ATaskTokenOfAnExecutionOnAnotherShardIsAnsweredThroughTheHomeShard)
   Harness h(two_shards(clock, store));
   json::value act = h.ok("CreateActivity", json::object{{"name", "work"}});
   const std::string activity(act.at("activityArn").as_string());
-  const std::string def = R"({"StartAt":"A","States":{"A":{"Type":"Task","Resource":")" +
-                          activity + R"(","HeartbeatSeconds":60,"End":true}}})";
+  const std::string def = R"({"StartAt":"A","States":{"A":{"Type":"Task","Resource":")" + activity +
+                          R"(","HeartbeatSeconds":60,"End":true}}})";
   const std::string machine = h.create("m", def.c_str());
   for (int shard = 0; shard < kShards; ++shard) {
     const std::string arn = h.start(machine, name_on("m", shard, "t"), R"({"job":7})");
@@ -213,8 +213,7 @@ TEST(Shards, EachShardCommitsUnderItsOwnFence) {
   // Another node claims shard 1: this node's commits of shard 1 are refused, shard 0's go on.
   ASSERT_TRUE(store.claim_shard(1, "another-node").ok());
   const std::string lost = name_on("m", 1, "lost");
-  EXPECT_EQ(h.fails("StartExecution",
-                    json::object{{"stateMachineArn", machine}, {"name", lost}}),
+  EXPECT_EQ(h.fails("StartExecution", json::object{{"stateMachineArn", machine}, {"name", lost}}),
             "InternalFailure");
   EXPECT_EQ(h.status(kExecutionPrefix + "m:" + lost), "ExecutionDoesNotExist");  // nothing written
   const std::string kept = h.start(machine, name_on("m", 0, "kept"));

@@ -123,8 +123,10 @@ tasks::TaskRunner* TaskTokens::caller_of(const tasks::TaskRequest& request) cons
   switch (route_of(request)) {
     case Route::kInner:
     case Route::kSyncWithToken:
-    case Route::kParkThenInvoke: return &inner_;
-    case Route::kParkThenIntegrations: return integrations_.runner_for(request);
+    case Route::kParkThenInvoke:
+      return &inner_;
+    case Route::kParkThenIntegrations:
+      return integrations_.runner_for(request);
   }
   return nullptr;
 }

@@ -52,8 +52,8 @@ struct Fixture {
   std::vector<std::pair<tasks::TaskRequest, TaskProgress>> progress;
 
   Fixture() {
-    for (const char* name : {"lambda:invoke", "lambda:function", "activity",
-                             "states:startExecution"}) {
+    for (const char* name :
+         {"lambda:invoke", "lambda:function", "activity", "states:startExecution"}) {
       EXPECT_TRUE(integrations.add(name, &inner).ok()) << name;
     }
     tokens.set_progress([this](const tasks::TaskRequest& r, TaskProgress p) {
@@ -357,8 +357,7 @@ TEST(TaskTokensSync, ASyncTaskRunsItsJobAndAnswersToItsToken) {
   f.inner.dones[0](tasks::TaskOutcome::success(json::object{{"Status", "SUCCEEDED"}}));
   f.loop.run();
   EXPECT_EQ(f.outcomes, 1);
-  EXPECT_EQ(f.tokens.send_task_success(success_request(kToken, "1")).error().type,
-            "TaskTimedOut");
+  EXPECT_EQ(f.tokens.send_task_success(success_request(kToken, "1")).error().type, "TaskTimedOut");
 }
 
 TEST(TaskTokensSync, TheJobsEndAnswersFirstAndClosesTheToken) {

@@ -53,7 +53,8 @@ class HeldFunctions final : public tasks::TaskRunner {
   }
   void wait_held(std::size_t n) {
     auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (held() < n && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(1ms);
+    while (held() < n && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(1ms);
     EXPECT_GE(held(), n);
   }
 
@@ -113,17 +114,17 @@ class Harness {
   }
   std::string create(const std::string& name, const char* definition,
                      const char* type = "STANDARD") {
-    json::value r = ok("CreateStateMachine", json::object{{"name", name},
-                                                          {"definition", definition},
-                                                          {"roleArn", kRole},
-                                                          {"type", type}});
+    json::value r =
+        ok("CreateStateMachine",
+           json::object{
+               {"name", name}, {"definition", definition}, {"roleArn", kRole}, {"type", type}});
     return r.is_object() ? std::string(r.at("stateMachineArn").as_string()) : "";
   }
   std::string start(const std::string& machine, const std::string& name,
                     const std::string& input = "{}") {
-    json::value r = ok("StartExecution", json::object{{"stateMachineArn", machine},
-                                                      {"name", name},
-                                                      {"input", input}});
+    json::value r =
+        ok("StartExecution",
+           json::object{{"stateMachineArn", machine}, {"name", name}, {"input", input}});
     return r.is_object() ? std::string(r.at("executionArn").as_string()) : "";
   }
   std::string status(const std::string& execution_arn) {

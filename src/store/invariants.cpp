@@ -23,8 +23,7 @@ std::string row_violation(const ExecutionRecord& r) {
   if (is_closed_status(r.status)) {
     if (r.wake_ms != 0) return r.arn + ": closed (" + r.status + ") but due to wake";
     if (r.stop_ms != 0 && r.stop_ms < r.start_ms)
-      return r.arn + ": stopped at " + num(r.stop_ms) + " before it started at " +
-             num(r.start_ms);
+      return r.arn + ": stopped at " + num(r.stop_ms) + " before it started at " + num(r.start_ms);
   }
   return "";
 }
@@ -36,12 +35,10 @@ std::string step_violation(const PriorRow* before, const StepRecord& step) {
     if (r.history_count < before->history_count)
       return r.arn + ": history_count shrinks from " + num(before->history_count) + " to " +
              num(r.history_count);
-    if (r.redrive_count < before->redrive_count)
-      return r.arn + ": redrive_count shrinks";
+    if (r.redrive_count < before->redrive_count) return r.arn + ": redrive_count shrinks";
     if (is_closed_status(before->status) && r.status != before->status) {
       if (r.status != "RUNNING" || r.redrive_count != before->redrive_count + 1)
-        return r.arn + ": closed " + before->status + " becomes " + r.status +
-               " without a redrive";
+        return r.arn + ": closed " + before->status + " becomes " + r.status + " without a redrive";
     }
   }
   if (r.type != "STANDARD" || step.events.empty()) return "";
@@ -56,8 +53,8 @@ std::string step_violation(const PriorRow* before, const StepRecord& step) {
   std::int64_t expected = step.events.front().id;
   for (const auto& e : step.events) {
     if (e.id != expected)
-      return r.arn + ": history event " + num(e.id) + " where " + num(expected) +
-             " comes next (" + e.type + ")";
+      return r.arn + ": history event " + num(e.id) + " where " + num(expected) + " comes next (" +
+             e.type + ")";
     if (e.previous_event_id < 0 || e.previous_event_id >= e.id)
       return r.arn + ": event " + num(e.id) + " follows event " + num(e.previous_event_id);
     ++expected;

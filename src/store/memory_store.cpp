@@ -25,7 +25,6 @@ bool matches(const ExecutionRecord& r, const ExecutionQuery& q) {
          (q.status.empty() || r.status == q.status);
 }
 
-
 }  // namespace
 
 template <typename T>
@@ -277,8 +276,8 @@ Status MemoryStore::check_steps(const std::vector<StepRecord>& steps) const {
     auto p = prior.find(arn);
     if (p == prior.end() && ex != executions_.end()) {
       const ExecutionRecord& row = ex->second.row;
-      p = prior.emplace(arn, invariants::PriorRow{row.status, row.history_count,
-                                                  row.redrive_count}).first;
+      p = prior.emplace(arn, invariants::PriorRow{row.status, row.history_count, row.redrive_count})
+              .first;
     }
     if (auto v = invariants::step_violation(p == prior.end() ? nullptr : &p->second, step);
         !v.empty())

@@ -59,31 +59,31 @@ using Tags = std::vector<std::pair<std::string, std::string>>;  // key, value; i
 struct StateMachineRecord {
   std::string arn;
   std::string name;
-  std::string type = "STANDARD";          // STANDARD | EXPRESS
-  std::string definition;                 // the text exactly as the client sent it
+  std::string type = "STANDARD";  // STANDARD | EXPRESS
+  std::string definition;         // the text exactly as the client sent it
   std::string role_arn;
   std::string description;
-  json::value logging_configuration;      // object as the API takes it, or null
-  json::value tracing_configuration;      // object, or null
-  json::value encryption_configuration;   // object, or null
+  json::value logging_configuration;     // object as the API takes it, or null
+  json::value tracing_configuration;     // object, or null
+  json::value encryption_configuration;  // object, or null
   Millis created_ms = 0;
-  Millis updated_ms = 0;                  // last UpdateStateMachine (0: never)
-  std::string revision_id;                // changes with every update
-  std::int64_t next_version = 1;          // number the next PublishStateMachineVersion takes
+  Millis updated_ms = 0;          // last UpdateStateMachine (0: never)
+  std::string revision_id;        // changes with every update
+  std::int64_t next_version = 1;  // number the next PublishStateMachineVersion takes
   // ACTIVE, or DELETING: DeleteStateMachine was called while Standard executions ran; the
   // machine goes once the last of them closes (kept here so a restart finishes the job).
   std::string status = "ACTIVE";
 };
 
 struct VersionRecord {
-  std::string arn;                        // <state machine arn>:<version>
+  std::string arn;  // <state machine arn>:<version>
   std::string state_machine_arn;
   std::int64_t version = 0;
   std::string type;
   std::string definition;
   std::string role_arn;
   std::string description;
-  std::string revision_id;                // the machine's revision it was published from
+  std::string revision_id;  // the machine's revision it was published from
   json::value logging_configuration;
   json::value tracing_configuration;
   json::value encryption_configuration;
@@ -91,13 +91,13 @@ struct VersionRecord {
 };
 
 struct AliasRecord {
-  std::string arn;                        // <state machine arn>:<alias name>
+  std::string arn;  // <state machine arn>:<alias name>
   std::string state_machine_arn;
   std::string name;
   std::string description;
-  json::value routing_configuration;      // [{"stateMachineVersionArn":..., "weight":N}, ...]
+  json::value routing_configuration;  // [{"stateMachineVersionArn":..., "weight":N}, ...]
   Millis created_ms = 0;
-  Millis updated_ms = 0;                  // the compare-and-set revision of update_alias
+  Millis updated_ms = 0;  // the compare-and-set revision of update_alias
 };
 
 struct ActivityRecord {
@@ -110,27 +110,27 @@ struct ActivityRecord {
 struct ExecutionRecord {
   std::string arn;
   std::string name;
-  std::string state_machine_arn;          // the unqualified machine ARN
-  std::string version_arn;                // set when started on a version (or via an alias)
-  std::string alias_arn;                  // set when started via an alias
+  std::string state_machine_arn;  // the unqualified machine ARN
+  std::string version_arn;        // set when started on a version (or via an alias)
+  std::string alias_arn;          // set when started via an alias
   std::string type = "STANDARD";
   // RUNNING SUCCEEDED FAILED TIMED_OUT ABORTED PENDING_REDRIVE
   std::string status = "RUNNING";
-  std::string input;                      // text exactly as sent
-  std::optional<std::string> output;      // text
+  std::string input;                  // text exactly as sent
+  std::optional<std::string> output;  // text
   std::optional<std::string> error;
   std::optional<std::string> cause;
   Millis start_ms = 0;
-  Millis stop_ms = 0;                     // 0 while running
-  std::uint64_t seed = 0;                 // the interpreter's random seed: replay reproduces ids
-  std::string definition;                 // the definition it runs (machines change; it must not)
+  Millis stop_ms = 0;      // 0 while running
+  std::uint64_t seed = 0;  // the interpreter's random seed: replay reproduces ids
+  std::string definition;  // the definition it runs (machines change; it must not)
   std::string role_arn;
   std::string trace_header;
-  std::string parent_arn;                 // nested: the execution that started it, else ""
-  std::string test_case;                  // mock config test case (…#TestCase), else ""
+  std::string parent_arn;  // nested: the execution that started it, else ""
+  std::string test_case;   // mock config test case (…#TestCase), else ""
   std::int64_t redrive_count = 0;
-  Millis redrive_ms = 0;                  // last redrive, 0: never
-  std::int64_t history_count = 0;         // events written so far
+  Millis redrive_ms = 0;           // last redrive, 0: never
+  std::int64_t history_count = 0;  // events written so far
   // Dormant: the execution waits only on timers (no task in flight), the earliest due at
   // wake_ms, so the service may drop it from memory and rebuild it from the journal then.
   // 0: it has a task in flight (or has ended).
@@ -143,7 +143,7 @@ struct RunningExecution {
   std::string state_machine_arn;
   std::string type;
   Millis wake_ms = 0;
-  Millis start_ms = 0;                    // with arn, the position in running_index order
+  Millis start_ms = 0;  // with arn, the position in running_index order
 };
 
 // A position in running_index() order (start_ms, then arn); the default is the beginning.
@@ -164,16 +164,16 @@ struct StepRecord {
 };
 
 struct JournalEntry {
-  std::int64_t seq = 0;                   // 1, 2, ... per execution, in commit order
+  std::int64_t seq = 0;  // 1, 2, ... per execution, in commit order
   json::value journal;
 };
 
 struct ExecutionQuery {
-  std::string state_machine_arn;          // the unqualified machine; required
-  std::string version_arn;                // only executions of this version ("" any)
-  std::string alias_arn;                  // only executions via this alias ("" any)
-  std::string status;                     // "" any
-  std::string after_arn;                  // page token: start after this execution ("" first)
+  std::string state_machine_arn;  // the unqualified machine; required
+  std::string version_arn;        // only executions of this version ("" any)
+  std::string alias_arn;          // only executions via this alias ("" any)
+  std::string status;             // "" any
+  std::string after_arn;          // page token: start after this execution ("" first)
   std::size_t limit = 100;
 };
 
@@ -195,13 +195,13 @@ struct PageQuery {
 template <typename T>
 struct Page {
   std::vector<T> items;
-  std::string next_token;                 // "" when this is the last page
+  std::string next_token;  // "" when this is the last page
 };
 
 // The write lease of a shard: a commit is accepted only under the shard's newest epoch.
 struct Fence {
   std::int64_t shard = 0;
-  std::int64_t epoch = 0;                 // 0: the shard was never claimed
+  std::int64_t epoch = 0;  // 0: the shard was never claimed
 };
 
 // Page sizes the stores' own callers use (recovery, whole-list reads).
@@ -246,7 +246,7 @@ class RegistryStore {
   virtual Result<Page<ActivityRecord>> list_activities(const PageQuery& page) = 0;  // creation
 
   virtual Status put_tags(const std::string& resource_arn, const Tags& tags) = 0;  // replaces
-  virtual Result<Tags> get_tags(const std::string& resource_arn) = 0;  // none: empty
+  virtual Result<Tags> get_tags(const std::string& resource_arn) = 0;              // none: empty
 };
 
 class ExecutionStore {
@@ -274,8 +274,7 @@ class ExecutionStore {
   virtual Result<std::vector<history::HistoryEvent>> history(const HistoryQuery& q) = 0;
   // Journal entries with seq > after_seq, ascending, at most `limit`.
   virtual Result<std::vector<JournalEntry>> journal(const std::string& execution_arn,
-                                                    std::int64_t after_seq,
-                                                    std::size_t limit) = 0;
+                                                    std::int64_t after_seq, std::size_t limit) = 0;
   // Restart recovery: RUNNING executions after `after` in (start_ms, arn) order, at most
   // `limit`, only what recovery needs first (a million dormant executions must not mean reading
   // a million definitions). The next page starts after the last item's {start_ms, arn}.

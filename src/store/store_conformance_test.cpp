@@ -18,7 +18,9 @@ namespace stepwise::store {
 namespace {
 
 struct MemoryFactory {
-  static std::unique_ptr<Store> make(const std::filesystem::path&) { return std::make_unique<MemoryStore>(); }
+  static std::unique_ptr<Store> make(const std::filesystem::path&) {
+    return std::make_unique<MemoryStore>();
+  }
 };
 
 struct SqliteFactory {
@@ -64,7 +66,8 @@ TYPED_TEST(StoreConformance, StateMachineFieldsRoundTrip) {
   Store& s = *this->store_;
   auto m = machine("full");
   m.type = "EXPRESS";
-  m.logging_configuration = json::parse(R"({"level":"ALL","includeExecutionData":true,"destinations":[]})").value();
+  m.logging_configuration =
+      json::parse(R"({"level":"ALL","includeExecutionData":true,"destinations":[]})").value();
   m.tracing_configuration = json::parse(R"({"enabled":false})").value();
   m.encryption_configuration = nullptr;
   m.next_version = 7;
@@ -160,7 +163,8 @@ TYPED_TEST(StoreConformance, AliasesCreateOnceUpdateByCompareAndSetAndDelete) {
   auto a = alias("m", "a");
   a.description = "moved";
   a.updated_ms = 60;
-  a.routing_configuration = json::parse(R"([{"stateMachineVersionArn":"x:2","weight":100}])").value();
+  a.routing_configuration =
+      json::parse(R"([{"stateMachineVersionArn":"x:2","weight":100}])").value();
   ASSERT_TRUE(s.update_alias(a, alias("m", "a").updated_ms).ok());
   // A second writer that read the alias before that update loses.
   auto stale = alias("m", "a");
@@ -254,7 +258,8 @@ TYPED_TEST(StoreConformance, CommitStoresRowHistoryAndJournal) {
   expect_same(*got, row);
   auto events = ok_value(s.history({row.arn, false, 0, 100}));
   ASSERT_EQ(events.size(), 5u);
-  for (std::size_t i = 0; i < events.size(); ++i) EXPECT_EQ(events[i].id, static_cast<std::int64_t>(i + 1));
+  for (std::size_t i = 0; i < events.size(); ++i)
+    EXPECT_EQ(events[i].id, static_cast<std::int64_t>(i + 1));
   expect_same(events[3], event(4));
   auto journal = journal_of(s, row.arn);
   ASSERT_EQ(journal.size(), 1u);
@@ -422,7 +427,8 @@ TYPED_TEST(StoreConformance, RunningExecutionsAreOnlyTheRunningOnes) {
 TYPED_TEST(StoreConformance, RunningIndexAndJournalPage) {
   Store& s = *this->store_;
   std::vector<StepRecord> steps;
-  for (int i = 0; i < 7; ++i) steps.push_back(start_step(execution("r" + std::to_string(i), 10 + i / 3), 1));
+  for (int i = 0; i < 7; ++i)
+    steps.push_back(start_step(execution("r" + std::to_string(i), 10 + i / 3), 1));
   auto closed = execution("closed", 11);
   closed.status = "SUCCEEDED";
   steps.push_back(start_step(closed, 1));
@@ -509,7 +515,8 @@ TYPED_TEST(StoreConformance, PurgeRemovesOnlyClosedExecutionsStoppedBefore) {
   new_done.status = "FAILED";
   new_done.stop_ms = 300;
   auto running = execution("run", 1);
-  ASSERT_TRUE(commit(s, {start_step(old_done, 3), start_step(new_done, 3), start_step(running, 3)}).ok());
+  ASSERT_TRUE(
+      commit(s, {start_step(old_done, 3), start_step(new_done, 3), start_step(running, 3)}).ok());
   ASSERT_TRUE(commit(s, {step(old_done, 4, 1, "{}")}).ok());
   auto purged = s.purge_closed_before(200);
   ASSERT_TRUE(purged.ok());
@@ -532,7 +539,8 @@ TYPED_TEST(StoreConformance, DoneMayCallTheStoreAgain) {
   s.commit_steps(Fence{}, {start_step(row, 1)}, [&](Status st) {
     ASSERT_TRUE(st.ok());
     EXPECT_TRUE(ok_value(s.get_execution(row.arn)).has_value());
-    s.commit_steps(Fence{}, {step(row, 2, 1, "{}")}, [&](Status st2) { second.set_value(std::move(st2)); });
+    s.commit_steps(Fence{}, {step(row, 2, 1, "{}")},
+                   [&](Status st2) { second.set_value(std::move(st2)); });
   });
   EXPECT_TRUE(second.get_future().get().ok());
   s.flush();
@@ -548,9 +556,11 @@ TYPED_TEST(StoreConformance, ConcurrentCommitsAllLandInOrderPerExecution) {
     pool.emplace_back([&, t] {
       for (int e = 0; e < executions; ++e) {
         auto row = execution("t" + std::to_string(t) + "e" + std::to_string(e), t);
-        s.commit_steps(Fence{}, {start_step(row, 1)}, [&](Status st) { failures += st.ok() ? 0 : 1; });
+        s.commit_steps(Fence{}, {start_step(row, 1)},
+                       [&](Status st) { failures += st.ok() ? 0 : 1; });
         for (int k = 0; k < steps; ++k) {
-          s.commit_steps(Fence{}, {step(row, 2 + k, 1, std::to_string(k))}, [&](Status st) { failures += st.ok() ? 0 : 1; });
+          s.commit_steps(Fence{}, {step(row, 2 + k, 1, std::to_string(k))},
+                         [&](Status st) { failures += st.ok() ? 0 : 1; });
         }
       }
     });
@@ -562,7 +572,8 @@ TYPED_TEST(StoreConformance, ConcurrentCommitsAllLandInOrderPerExecution) {
   auto journal = journal_of(s, row.arn);
   ASSERT_EQ(journal.size(), static_cast<std::size_t>(steps));
   for (int k = 0; k < steps; ++k) EXPECT_EQ(json::dump(journal[k].journal), std::to_string(k));
-  EXPECT_EQ(ok_value(s.history({row.arn, false, 0, 1000})).size(), static_cast<std::size_t>(steps + 1));
+  EXPECT_EQ(ok_value(s.history({row.arn, false, 0, 1000})).size(),
+            static_cast<std::size_t>(steps + 1));
   EXPECT_EQ(ok_value(s.get_execution(row.arn))->history_count, steps + 1);
 }
 

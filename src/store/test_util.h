@@ -74,7 +74,8 @@ inline AliasRecord alias(const std::string& machine_name, const std::string& nam
   r.arn = r.state_machine_arn + ":" + name;
   r.name = name;
   r.description = "alias " + name;
-  r.routing_configuration = json::parse(R"([{"stateMachineVersionArn":"v:1","weight":100}])").value();
+  r.routing_configuration =
+      json::parse(R"([{"stateMachineVersionArn":"v:1","weight":100}])").value();
   r.created_ms = 5;
   r.updated_ms = 6;
   return r;
@@ -120,7 +121,8 @@ inline history::HistoryEvent event(std::int64_t id) {
   return e;
 }
 
-inline StepRecord step(ExecutionRecord row, std::int64_t first_id, int count, const std::string& journal) {
+inline StepRecord step(ExecutionRecord row, std::int64_t first_id, int count,
+                       const std::string& journal) {
   StepRecord s;
   for (int i = 0; i < count; ++i) s.events.push_back(event(first_id + i));
   row.history_count = first_id + count - 1;
@@ -132,7 +134,9 @@ inline StepRecord step(ExecutionRecord row, std::int64_t first_id, int count, co
   return s;
 }
 
-inline StepRecord start_step(const ExecutionRecord& row, int events) { return step(row, 1, events, ""); }
+inline StepRecord start_step(const ExecutionRecord& row, int events) {
+  return step(row, 1, events, "");
+}
 
 inline Status commit(ExecutionStore& s, std::vector<StepRecord> steps, Fence fence = {}) {
   std::promise<Status> p;
@@ -151,7 +155,8 @@ inline Status publish(RegistryStore& s, const std::string& machine_name, int v) 
   }
   auto published = s.publish_version(version(machine_name, v));
   if (!published.ok()) return std::move(published).error();
-  if (published->version != v) return Error{"Test", "published as " + std::to_string(published->version)};
+  if (published->version != v)
+    return Error{"Test", "published as " + std::to_string(published->version)};
   return ok_status();
 }
 

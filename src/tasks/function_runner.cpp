@@ -16,8 +16,8 @@
 #include "base/ids.h"
 #include "base/limits.h"
 #include "tasks/functions.h"
-#include "tasks/integrations.h"
 #include "tasks/http_client.h"
+#include "tasks/integrations.h"
 #include "tasks/lambda_arn.h"
 #include "tasks/lambda_shape.h"
 #include "tasks/process.h"
@@ -75,9 +75,9 @@ struct Call {
   LambdaTarget target;
   std::shared_ptr<const FunctionSpec> spec;
   std::shared_ptr<WorkerSlots> workers;  // kind worker only
-  bool fire_and_forget = false;        // InvocationType Event: nobody waits for the result
+  bool fire_and_forget = false;          // InvocationType Event: nobody waits for the result
   std::string event;
-  bool log_tail = false;               // LogType "Tail"
+  bool log_tail = false;  // LogType "Tail"
   std::string request_id;
   std::string trace_id;
   std::int64_t now_ms = 0;
@@ -103,11 +103,16 @@ std::string exit_message(const Call& call, const std::string& how) {
 // Go's wording for a signal, which is what Lambda's runtime reports.
 std::string signal_text(int sig) {
   switch (sig) {
-    case 9: return "signal: killed";
-    case 11: return "signal: segmentation fault";
-    case 6: return "signal: aborted";
-    case 15: return "signal: terminated";
-    default: return "signal: " + std::to_string(sig);
+    case 9:
+      return "signal: killed";
+    case 11:
+      return "signal: segmentation fault";
+    case 6:
+      return "signal: aborted";
+    case 15:
+      return "signal: terminated";
+    default:
+      return "signal: " + std::to_string(sig);
   }
 }
 
@@ -140,11 +145,13 @@ Invocation invoke_command(const Call& call) {
   inv.log_tail = r.err_tail;
   using End = CommandResult::End;
   switch (r.end) {
-    case End::cancelled: inv.kind = Invocation::Kind::cancelled; return inv;
+    case End::cancelled:
+      inv.kind = Invocation::Kind::cancelled;
+      return inv;
     case End::spawn_failed:
-      return failed(service_error_outcome("Runtime.InvalidEntrypoint",
-                                          "RequestId: " + call.request_id + " Error: " +
-                                              r.spawn_error));
+      return failed(
+          service_error_outcome("Runtime.InvalidEntrypoint",
+                                "RequestId: " + call.request_id + " Error: " + r.spawn_error));
     case End::timed_out:
       return failed(service_error_outcome("Sandbox.Timedout", timeout_message(call)));
     case End::output_too_large:
@@ -152,9 +159,10 @@ Invocation invoke_command(const Call& call) {
       inv.bytes = std::move(r.out);
       return inv;
     case End::signaled:
-      return failed(service_error_outcome("Runtime.ExitError",
-                                          exit_message(call, signal_text(r.signal))));
-    case End::exited: break;
+      return failed(
+          service_error_outcome("Runtime.ExitError", exit_message(call, signal_text(r.signal))));
+    case End::exited:
+      break;
   }
   if (r.exit_code == 0) {
     inv.kind = Invocation::Kind::payload;
@@ -198,8 +206,8 @@ Result<std::string> worker_exchange(const Call& call, WorkerSlot& slot, std::int
   auto st = slot.process.write_line(line, timeout_ms, &call.cancelled);
   if (!st) return st.error();
   for (std::size_t stray = 0; stray <= limits::worker_stray_lines_max; ++stray) {
-    auto answer = slot.process.read_line(timeout_ms, limits::function_output_bytes_max,
-                                         &call.cancelled);
+    auto answer =
+        slot.process.read_line(timeout_ms, limits::function_output_bytes_max, &call.cancelled);
     if (!answer) return answer.error();
     auto msg = json::parse(answer.value());
     if (!msg.ok() || !msg->is_object()) continue;  // a log line on stdout: skip it
@@ -296,7 +304,8 @@ Invocation invoke_worker(const Call& call) {
 }
 
 std::string lambda_service_cause(const Call& call, const std::string& why) {
-  return why + " (Service: AWSLambda; Status Code: 500; Error Code: ServiceException; Request ID: " +
+  return why +
+         " (Service: AWSLambda; Status Code: 500; Error Code: ServiceException; Request ID: " +
          call.request_id + "; Proxy: null)";
 }
 
@@ -350,9 +359,12 @@ Invocation invoke_url(const Call& call) {
 
 Invocation invoke(const Call& call) {
   switch (call.spec->kind) {
-    case FunctionKind::worker: return invoke_worker(call);
-    case FunctionKind::url: return invoke_url(call);
-    case FunctionKind::command: break;
+    case FunctionKind::worker:
+      return invoke_worker(call);
+    case FunctionKind::url:
+      return invoke_url(call);
+    case FunctionKind::command:
+      break;
   }
   return invoke_command(call);
 }
@@ -380,13 +392,16 @@ json::value event_response(const Call& call) {
 
 TaskOutcome shape(const Call& call, Invocation inv) {
   switch (inv.kind) {
-    case Invocation::Kind::failure: return std::move(inv.failure);
+    case Invocation::Kind::failure:
+      return std::move(inv.failure);
     case Invocation::Kind::function_error:
       return function_error_outcome(inv.bytes, call.form == LambdaForm::function_arn
                                                    ? CauseLayout::verbatim
                                                    : CauseLayout::compact);
-    case Invocation::Kind::cancelled: return TaskOutcome::failure("States.Runtime", "cancelled");
-    case Invocation::Kind::payload: break;
+    case Invocation::Kind::cancelled:
+      return TaskOutcome::failure("States.Runtime", "cancelled");
+    case Invocation::Kind::payload:
+      break;
   }
   if (inv.bytes.size() > stepwise::limits::payload_bytes_max)
     return data_limit_outcome(call.form == LambdaForm::function_arn ? call.request.resource
@@ -458,11 +473,11 @@ Error not_found(const LambdaTarget& t) {
 }
 
 Result<LambdaTarget> target_of(const TaskRequest& request, LambdaForm form) {
-  AwsScope scope = scope_from_arn(request.execution_arn,
-                                  scope_from_arn(request.state_machine_arn));
+  AwsScope scope = scope_from_arn(request.execution_arn, scope_from_arn(request.state_machine_arn));
   if (form == LambdaForm::function_arn) return parse_function_name(request.resource, scope);
   const json::value* name = nullptr;
-  if (request.parameters.is_object()) name = request.parameters.get_object().if_contains("FunctionName");
+  if (request.parameters.is_object())
+    name = request.parameters.get_object().if_contains("FunctionName");
   if (name == nullptr || !name->is_string()) {
     return Error{"Lambda.AWSLambdaException",
                  "1 validation error detected: Value null at 'functionName' failed to satisfy "
@@ -475,7 +490,8 @@ Result<LambdaTarget> target_of(const TaskRequest& request, LambdaForm form) {
 std::string event_of(const TaskRequest& request, LambdaForm form) {
   if (form == LambdaForm::function_arn) return json::dump(request.parameters);
   const json::value* payload = nullptr;
-  if (request.parameters.is_object()) payload = request.parameters.get_object().if_contains("Payload");
+  if (request.parameters.is_object())
+    payload = request.parameters.get_object().if_contains("Payload");
   return invoke_event_bytes(payload);
 }
 
@@ -673,7 +689,8 @@ void FunctionRunner::cancel(const TaskRequest& request) {
                      ? r.task_id == request.task_id
                      : r.execution_arn == request.execution_arn &&
                            r.state_name == request.state_name && r.attempt == request.attempt;
-    if (!match || call->fire_and_forget) continue;  // an Event invocation outlives its state, as in AWS
+    if (!match || call->fire_and_forget)
+      continue;  // an Event invocation outlives its state, as in AWS
     call->cancelled.store(true);
   }
   if (impl_->callbacks != nullptr && request.task_token &&

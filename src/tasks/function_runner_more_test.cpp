@@ -236,14 +236,14 @@ charge(json.load(sys.stdin))
   // A function ARN keeps the runtime's json.dumps layout.
   auto cause = json::parse(o.cause);
   ASSERT_TRUE(cause.ok()) << o.cause;
-  EXPECT_EQ(o.cause.rfind(
-                R"({"errorMessage": "card declined: 42", "errorType": "ValueError", )", 0),
-            0u)
+  EXPECT_EQ(
+      o.cause.rfind(R"({"errorMessage": "card declined: 42", "errorType": "ValueError", )", 0), 0u)
       << o.cause;
   const auto& trace = cause->at("stackTrace").as_array();
   ASSERT_EQ(trace.size(), 2u) << o.cause;  // <module>, then charge
   EXPECT_NE(std::string(trace[1].as_string()).find("in charge\n    raise ValueError("),
-            std::string::npos) << o.cause;
+            std::string::npos)
+      << o.cause;
   std::lock_guard<std::mutex> lock(mu);
   EXPECT_NE(logged.find("charging 42\nTraceback (most recent call last):"), std::string::npos)
       << logged;

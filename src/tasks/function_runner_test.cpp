@@ -109,8 +109,9 @@ TEST(FunctionRunner, LambdaInvokeAcceptsAFullFunctionArnAsFunctionName) {
 
 TEST(FunctionRunner, FunctionErrorUsesErrorTypeAsTheErrorName) {
   FunctionRunner runner;
-  ASSERT_TRUE(runner.add(sh("fail", R"(printf '{"errorMessage":"m","errorType":"MyError"}'; exit 1)"))
-                  .ok());
+  ASSERT_TRUE(
+      runner.add(sh("fail", R"(printf '{"errorMessage":"m","errorType":"MyError"}'; exit 1)"))
+          .ok());
   auto o = run_one(runner, fn_request("fail", json::object{}));
   EXPECT_FALSE(o.succeeded);
   EXPECT_EQ(o.error, "MyError");
@@ -375,8 +376,8 @@ TEST(ConformanceHandlers, BehaveAsTheRecordedLambdaFunctions) {
   EXPECT_EQ(json::dump(bytes.output), "\"HelloWorld!\"");
   auto echo = run_one(runner, fn_request("echo_function", json::value(1)));
   EXPECT_EQ(json::dump(echo.output), R"({"Return":"HelloWorld"})");
-  auto decorated = run_one(runner, fn_request("return_decorated_input",
-                                              json::parse(R"({"a":true,"b":null})").value()));
+  auto decorated = run_one(
+      runner, fn_request("return_decorated_input", json::parse(R"({"a":true,"b":null})").value()));
   EXPECT_EQ(decorated.output.as_string(), "input-event-{'a': True, 'b': None}");
   auto large = run_one(runner, invoke_request("large_output_string", json::value(nullptr)));
   EXPECT_EQ(large.error, "States.DataLimitExceeded");

@@ -47,15 +47,15 @@ namespace stepwise::tasks {
 enum class FunctionKind { command, worker, url };
 
 struct FunctionSpec {
-  std::string name;                 // Lambda function name (no ARN, no qualifier)
+  std::string name;  // Lambda function name (no ARN, no qualifier)
   FunctionKind kind = FunctionKind::command;
-  std::vector<std::string> argv;    // argv[0] is looked up in PATH when it has no '/'
+  std::vector<std::string> argv;  // argv[0] is looked up in PATH when it has no '/'
   std::vector<std::pair<std::string, std::string>> env;  // added to (or replacing in) the
-                                                          // runner's own environment
-  std::string cwd;                  // empty: the runner's working directory
-  std::int64_t timeout_ms = 0;      // 0: limits::function_timeout_ms_default
-  std::string url;                  // FunctionKind::url: http:// or https:// URL to POST to
-  std::size_t concurrency = 1;      // FunctionKind::worker: worker processes (1..max)
+                                                         // runner's own environment
+  std::string cwd;                                       // empty: the runner's working directory
+  std::int64_t timeout_ms = 0;                           // 0: limits::function_timeout_ms_default
+  std::string url;              // FunctionKind::url: http:// or https:// URL to POST to
+  std::size_t concurrency = 1;  // FunctionKind::worker: worker processes (1..max)
 
   bool operator==(const FunctionSpec&) const = default;
 };

@@ -35,8 +35,10 @@ bool flow_depth_ok(std::string_view text) {
       if (c == quote) quote = 0;
       continue;
     }
-    if (c == '"' || c == '\'') quote = c;
-    else if (c == '#') comment = true;
+    if (c == '"' || c == '\'')
+      quote = c;
+    else if (c == '#')
+      comment = true;
     else if (c == '[' || c == '{') {
       if (++depth > functions_flow_depth_max) return false;
     } else if ((c == ']' || c == '}') && depth > 0) {
@@ -83,16 +85,15 @@ Result<std::vector<std::pair<std::string, std::string>>> read_env(const YAML::No
   return env;
 }
 
-Result<std::int64_t> read_timeout(const YAML::Node& node, double unit_ms,
-                                  const std::string& where,
+Result<std::int64_t> read_timeout(const YAML::Node& node, double unit_ms, const std::string& where,
                                   std::int64_t max_ms = limits::function_timeout_ms_max) {
   double v = 0;
   if (!node.IsScalar() || !YAML::convert<double>::decode(node, v) || !std::isfinite(v) || v <= 0)
     return config_error(where, "must be a positive number");
   double ms = v * unit_ms;
   if (ms > static_cast<double>(max_ms))
-    return config_error(where, "exceeds the maximum of " + std::to_string(max_ms / 1000) +
-                                   " seconds");
+    return config_error(where,
+                        "exceeds the maximum of " + std::to_string(max_ms / 1000) + " seconds");
   return static_cast<std::int64_t>(std::ceil(ms));
 }
 
@@ -157,8 +158,9 @@ Result<FunctionSpec> read_function(const std::string& name, const YAML::Node& no
       if (!t) return t.error();
       spec.timeout_ms = t.value();
     } else {
-      return config_error(at, "unknown key (expected command, worker, url, concurrency, env, "
-                              "cwd, timeout_seconds, timeout_ms)");
+      return config_error(at,
+                          "unknown key (expected command, worker, url, concurrency, env, "
+                          "cwd, timeout_seconds, timeout_ms)");
     }
   }
   if (!has_program) return config_error(where, "give exactly one of 'command', 'worker', 'url'");
@@ -200,8 +202,8 @@ Result<KeyValues> read_pairs(const YAML::Node& node, const std::string& where) {
 }
 
 // `headers`, `query` and `body` keys into `params`; true when `key` was one of them.
-Result<bool> read_parameter(const std::string& key, const YAML::Node& value,
-                            const std::string& at, HttpParameters& params) {
+Result<bool> read_parameter(const std::string& key, const YAML::Node& value, const std::string& at,
+                            HttpParameters& params) {
   KeyValues* target = key == "headers" ? &params.headers
                       : key == "query" ? &params.query
                       : key == "body"  ? &params.body
@@ -247,8 +249,10 @@ Status read_oauth(const YAML::Node& node, const std::string& where, ConnectionSp
     if (!is_param.value()) strings[key] = kv.second;
   }
   auto st = read_fields(strings, where,
-                        {{"endpoint", &c.oauth_endpoint}, {"client_id", &c.client_id},
-                         {"client_secret", &c.client_secret}, {"method", &c.oauth_method}},
+                        {{"endpoint", &c.oauth_endpoint},
+                         {"client_id", &c.client_id},
+                         {"client_secret", &c.client_secret},
+                         {"method", &c.oauth_method}},
                         3);
   if (!st) return st;
   if (c.oauth_endpoint.rfind("http://", 0) != 0 && c.oauth_endpoint.rfind("https://", 0) != 0)
@@ -294,8 +298,9 @@ Result<ConnectionSpec> read_connection(const std::string& name, const YAML::Node
     auto is_param = read_parameter(key, kv.second, at, c.invocation);
     if (!is_param) return is_param.error();
     if (!is_param.value())
-      return config_error(at, "unknown key (expected api_key, basic, oauth, secret, headers, "
-                              "query, body)");
+      return config_error(at,
+                          "unknown key (expected api_key, basic, oauth, secret, headers, "
+                          "query, body)");
   }
   return c;
 }
@@ -327,8 +332,9 @@ Result<JobSpec> read_job(const std::string& name, const YAML::Node& node,
       if (!t) return t.error();
       job.timeout_ms = t.value();
     } else {
-      return config_error(at, "unknown key (expected command, env, cwd, timeout_seconds, "
-                              "timeout_ms)");
+      return config_error(at,
+                          "unknown key (expected command, env, cwd, timeout_seconds, "
+                          "timeout_ms)");
     }
   }
   if (job.argv.empty()) return config_error(where, "needs a 'command'");
@@ -365,9 +371,12 @@ Result<EndpointSpec> read_endpoint(const std::string& service, const YAML::Node&
     for (const auto& kv : node) {
       auto key = kv.first.as<std::string>();
       if (!kv.second.IsScalar()) return config_error(where + "." + key, "must be text");
-      if (key == "url") spec.url = kv.second.as<std::string>();
-      else if (key == "region") spec.region = kv.second.as<std::string>();
-      else return config_error(where + "." + key, "unknown key (expected url, region)");
+      if (key == "url")
+        spec.url = kv.second.as<std::string>();
+      else if (key == "region")
+        spec.region = kv.second.as<std::string>();
+      else
+        return config_error(where + "." + key, "unknown key (expected url, region)");
     }
   } else {
     return config_error(where, "must be a URL or a map with 'url' and 'region'");
@@ -388,14 +397,15 @@ Result<TasksConfig> read_root(const YAML::Node& root, const std::string& base_di
       if (!fns) return fns.error();
       config.functions = std::move(fns.value());
     } else if (key == "connections") {
-      auto cs = read_section<ConnectionSpec>(kv.second, key, limits::connections_max,
-                                             read_connection);
+      auto cs =
+          read_section<ConnectionSpec>(kv.second, key, limits::connections_max, read_connection);
       if (!cs) return cs.error();
       config.connections = std::move(cs.value());
     } else if (key == "jobs") {
-      auto jobs = read_section<JobSpec>(
-          kv.second, key, limits::jobs_max,
-          [&](const std::string& name, const YAML::Node& n) { return read_job(name, n, base_dir); });
+      auto jobs = read_section<JobSpec>(kv.second, key, limits::jobs_max,
+                                        [&](const std::string& name, const YAML::Node& n) {
+                                          return read_job(name, n, base_dir);
+                                        });
       if (!jobs) return jobs.error();
       config.jobs = std::move(jobs.value());
     } else if (key == "endpoints") {
@@ -403,8 +413,9 @@ Result<TasksConfig> read_root(const YAML::Node& root, const std::string& base_di
       if (!es) return es.error();
       config.endpoints = std::move(es.value());
     } else {
-      return config_error(key, "unknown top-level key (expected functions, connections, jobs, "
-                               "endpoints)");
+      return config_error(key,
+                          "unknown top-level key (expected functions, connections, jobs, "
+                          "endpoints)");
     }
   }
   return config;

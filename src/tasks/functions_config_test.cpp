@@ -40,8 +40,8 @@ functions:
 }
 
 TEST(FunctionsConfig, JsonIsAcceptedToo) {
-  auto specs = parse_functions(R"({"functions": {"f": {"command": ["cat"], "cwd": "sub"}}})",
-                               "/base");
+  auto specs =
+      parse_functions(R"({"functions": {"f": {"command": ["cat"], "cwd": "sub"}}})", "/base");
   ASSERT_TRUE(specs.ok()) << specs.error().cause;
   EXPECT_EQ(specs->at(0).argv, std::vector<std::string>{"cat"});
   EXPECT_EQ(specs->at(0).cwd, "/base/sub");
@@ -80,9 +80,9 @@ TEST(FunctionsConfig, EndpointsAreUrlsOrMapsWithARegion) {
   EXPECT_EQ(config->endpoints[0].region, "");
   EXPECT_EQ(config->endpoints[1].url, "aws");
   EXPECT_EQ(config->endpoints[1].region, "eu-west-1");
-  for (const char* bad : {"endpoints: [a]", "endpoints: {sqs: {region: x}}",
-                          "endpoints: {sqs: {url: h, port: 1}}", "endpoints: {sqs: [h]}",
-                          "endpoints: {sqs: h, sqs: i}"}) {
+  for (const char* bad :
+       {"endpoints: [a]", "endpoints: {sqs: {region: x}}", "endpoints: {sqs: {url: h, port: 1}}",
+        "endpoints: {sqs: [h]}", "endpoints: {sqs: h, sqs: i}"}) {
     auto refused = parse_tasks_config(bad, "");
     ASSERT_FALSE(refused.ok()) << bad;
     EXPECT_NE(refused.error().cause.find("endpoints"), std::string::npos) << refused.error().cause;

@@ -105,8 +105,8 @@ Status encode_value(const std::string& key, const json::value& v, const std::str
   if (v.is_array()) return encode_array(key, v.get_array(), format, depth, out);
   if (v.is_object()) {
     for (const auto& kv : v.get_object()) {
-      auto st = encode_value(key + "[" + std::string(kv.key()) + "]", kv.value(), format,
-                             depth + 1, out);
+      auto st =
+          encode_value(key + "[" + std::string(kv.key()) + "]", kv.value(), format, depth + 1, out);
       if (!st) return st;
     }
     return ok_status();
@@ -160,8 +160,9 @@ Status set_body(const json::object& params, const ConnectionSpec* connection, Ht
   if (connection != nullptr && !connection->invocation.body.empty()) {
     if (body.is_null()) body = json::object{};
     if (!body.is_object())
-      return runtime_error("The connection adds body parameters, so RequestBody must be a JSON "
-                           "object.");
+      return runtime_error(
+          "The connection adds body parameters, so RequestBody must be a JSON "
+          "object.");
     for (const auto& [k, v] : connection->invocation.body) body.get_object()[k] = v;
   }
   if (body.is_null()) return ok_status();
@@ -210,8 +211,7 @@ Result<std::string> url_encoded_body(const json::value& body, const std::string&
       array_format != "BRACKETS")
     return runtime_error("Invalid ArrayFormat '" + array_format +
                          "': expected INDICES, REPEAT, COMMAS or BRACKETS.");
-  if (!body.is_object())
-    return runtime_error("A URL_ENCODED RequestBody must be a JSON object.");
+  if (!body.is_object()) return runtime_error("A URL_ENCODED RequestBody must be a JSON object.");
   std::string out;
   for (const auto& kv : body.get_object()) {
     auto st = encode_value(std::string(kv.key()), kv.value(), array_format, 0, out);
@@ -361,8 +361,11 @@ Status HttpTaskRunner::Impl::authorize(Call& call) {
   const ConnectionSpec* c = call.connection;
   if (c == nullptr) return ok_status();
   switch (c->auth) {
-    case AuthKind::none: return ok_status();
-    case AuthKind::api_key: set_header(call.http.headers, c->api_key_name, c->api_key_value); break;
+    case AuthKind::none:
+      return ok_status();
+    case AuthKind::api_key:
+      set_header(call.http.headers, c->api_key_name, c->api_key_value);
+      break;
     case AuthKind::basic:
       set_header(call.http.headers, "Authorization",
                  "Basic " + base64_encode(c->username + ":" + c->password));
@@ -380,7 +383,8 @@ Status HttpTaskRunner::Impl::authorize(Call& call) {
 TaskOutcome HttpTaskRunner::Impl::perform(Call& call) {
   auto auth = authorize(call);
   if (!auth) {
-    if (auth.error().name == "Cancelled") return TaskOutcome::failure("States.Runtime", "cancelled");
+    if (auth.error().name == "Cancelled")
+      return TaskOutcome::failure("States.Runtime", "cancelled");
     return socket_failure(auth.error());
   }
   auto r = http_perform(call.http, &call.cancelled);
@@ -389,9 +393,10 @@ TaskOutcome HttpTaskRunner::Impl::perform(Call& call) {
     if (e.name == "TooLarge") return data_limit_outcome("http");
     if (e.name == "BadRequest") return TaskOutcome::failure("States.Runtime", e.cause);
     if (e.name == "Timeout")
-      return TaskOutcome::failure("States.Http.Socket", "The HTTP request timed out after " +
-                                                            std::to_string(call.http.timeout_ms / 1000) +
-                                                            " seconds: " + e.cause);
+      return TaskOutcome::failure("States.Http.Socket",
+                                  "The HTTP request timed out after " +
+                                      std::to_string(call.http.timeout_ms / 1000) +
+                                      " seconds: " + e.cause);
     return socket_failure(e);
   }
   json::value result = http_task_result(r.value());
@@ -422,9 +427,7 @@ HttpTaskRunner::~HttpTaskRunner() {
   for (auto& call : impl_->in_flight) call->cancelled.store(true);
 }
 
-void HttpTaskRunner::set_secret_reader(SecretReader reader) {
-  impl_->secrets = std::move(reader);
-}
+void HttpTaskRunner::set_secret_reader(SecretReader reader) { impl_->secrets = std::move(reader); }
 
 Result<ConnectionSpec> connection_with_secret(const ConnectionSpec& connection,
                                               const std::optional<std::string>& secret_text) {
@@ -477,8 +480,8 @@ Result<const ConnectionSpec*> connection_of(const json::value& params,
   if (!params.is_object()) return static_cast<const ConnectionSpec*>(nullptr);
   const auto* auth = params.get_object().if_contains("Authentication");
   if (auth == nullptr || auth->is_null()) return static_cast<const ConnectionSpec*>(nullptr);
-  const json::value* arn = auth->is_object() ? auth->get_object().if_contains("ConnectionArn")
-                                             : nullptr;
+  const json::value* arn =
+      auth->is_object() ? auth->get_object().if_contains("ConnectionArn") : nullptr;
   if (arn == nullptr || !arn->is_string())
     return runtime_error("The field 'Authentication.ConnectionArn' must be a string.");
   auto it = all.find(connection_name_of(arn->get_string()));

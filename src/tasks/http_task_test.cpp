@@ -60,10 +60,9 @@ TEST(HttpTaskEncoding, UrlEncodedRejectsUnknownFormatAndNonObjects) {
 }
 
 TEST(HttpTaskRequest, QueryParametersAppendToTheEndpoint) {
-  auto req = http_task_request(
-      params_of(R"({"ApiEndpoint":"https://h/p?x=1","Method":"GET",
+  auto req = http_task_request(params_of(R"({"ApiEndpoint":"https://h/p?x=1","Method":"GET",
                     "QueryParameters":{"q":"a b","tag":["t1","t2"]}})"),
-      nullptr);
+                               nullptr);
   ASSERT_TRUE(req.ok()) << req.error().cause;
   EXPECT_EQ(req->url, "https://h/p?x=1&q=a%20b&tag=t1&tag=t2");
   EXPECT_FALSE(req->has_body);
@@ -76,7 +75,8 @@ TEST(HttpTaskRequest, JsonBodyGetsJsonContentType) {
   ASSERT_TRUE(req.ok());
   EXPECT_EQ(req->body, R"({"a":[1,2]})");
   bool json_type = false;
-  for (const auto& [n, v] : req->headers) json_type |= n == "Content-Type" && v == "application/json";
+  for (const auto& [n, v] : req->headers)
+    json_type |= n == "Content-Type" && v == "application/json";
   EXPECT_TRUE(json_type);
 }
 
@@ -108,13 +108,13 @@ TEST(HttpTaskRequest, MissingFieldsAndBadMethodFail) {
 }
 
 TEST(HttpTask, JsonResponseBecomesTheResult) {
-  TestHttpServer server([](const TestRequest&) {
-    return json_response(200, "OK", R"({"items":[1,2]})");
-  });
+  TestHttpServer server(
+      [](const TestRequest&) { return json_response(200, "OK", R"({"items":[1,2]})"); });
   HttpTaskRunner runner;
-  auto o = run_one(runner, http_request(json::object{{"ApiEndpoint", server.url("/items")},
-                                                     {"Method", "GET"},
-                                                     {"QueryParameters", json::object{{"page", 2}}}}));
+  auto o =
+      run_one(runner, http_request(json::object{{"ApiEndpoint", server.url("/items")},
+                                                {"Method", "GET"},
+                                                {"QueryParameters", json::object{{"page", 2}}}}));
   ASSERT_TRUE(o.succeeded) << o.error << " " << o.cause;
   const auto& r = o.output.get_object();
   EXPECT_EQ(json::dump(r.at("ResponseBody")), R"({"items":[1,2]})");
@@ -133,8 +133,8 @@ TEST(HttpTask, NonJsonResponseBodyStaysText) {
     return r;
   });
   HttpTaskRunner runner;
-  auto o = run_one(runner, http_request(json::object{{"ApiEndpoint", server.url("/")},
-                                                     {"Method", "GET"}}));
+  auto o = run_one(runner,
+                   http_request(json::object{{"ApiEndpoint", server.url("/")}, {"Method", "GET"}}));
   ASSERT_TRUE(o.succeeded);
   EXPECT_EQ(o.output.get_object().at("ResponseBody").get_string(), "{\"looks\":\"like json\"}");
 }
@@ -144,8 +144,8 @@ TEST(HttpTask, ErrorStatusFailsWithStatusCodeError) {
     return json_response(404, "Not Found", R"({"message":"no such item"})");
   });
   HttpTaskRunner runner;
-  auto o = run_one(runner, http_request(json::object{{"ApiEndpoint", server.url("/x")},
-                                                     {"Method", "DELETE"}}));
+  auto o = run_one(
+      runner, http_request(json::object{{"ApiEndpoint", server.url("/x")}, {"Method", "DELETE"}}));
   ASSERT_FALSE(o.succeeded);
   EXPECT_EQ(o.error, "States.Http.StatusCode.404");
   auto cause = json::parse(o.cause);
@@ -167,8 +167,8 @@ TEST(HttpTask, RedirectsAreNotFollowed) {
     return json_response(200, "OK", "{}");
   });
   HttpTaskRunner runner;
-  auto o = run_one(runner, http_request(json::object{{"ApiEndpoint", server.url("/old")},
-                                                     {"Method", "GET"}}));
+  auto o = run_one(
+      runner, http_request(json::object{{"ApiEndpoint", server.url("/old")}, {"Method", "GET"}}));
   EXPECT_EQ(o.error, "States.Http.StatusCode.302");
   EXPECT_EQ(server.requests().size(), 1u);
 }
@@ -207,17 +207,16 @@ TEST(HttpTask, OversizedResponseFailsWithDataLimit) {
     return r;
   });
   HttpTaskRunner runner;
-  auto o = run_one(runner, http_request(json::object{{"ApiEndpoint", server.url("/big")},
-                                                     {"Method", "GET"}}));
+  auto o = run_one(
+      runner, http_request(json::object{{"ApiEndpoint", server.url("/big")}, {"Method", "GET"}}));
   EXPECT_EQ(o.error, "States.DataLimitExceeded");
 }
 
 TEST(HttpTask, UrlEncodedTransformSendsAForm) {
   TestHttpServer server([](const TestRequest&) { return json_response(200, "OK", "{}"); });
   HttpTaskRunner runner;
-  auto o = run_one(runner, http_request(params_of(
-                               R"({"ApiEndpoint":")" + server.url("/form") +
-                               R"(","Method":"POST","RequestBody":{"ids":[1,2]},
+  auto o = run_one(runner, http_request(params_of(R"({"ApiEndpoint":")" + server.url("/form") +
+                                                  R"(","Method":"POST","RequestBody":{"ids":[1,2]},
                    "Transform":{"RequestBodyEncoding":"URL_ENCODED",
                                 "RequestEncodingOptions":{"ArrayFormat":"BRACKETS"}}})")));
   ASSERT_TRUE(o.succeeded) << o.cause;
@@ -242,8 +241,8 @@ TEST(HttpTask, ApiKeyAndBasicConnectionsAddTheirHeaders) {
   basic.password = "pass";
   runner.add_connection(basic);
   for (const char* name : {"Keyed", "Basic"}) {
-    std::string arn = std::string("arn:aws:events:us-east-1:111111111111:connection/") + name +
-                      "/0b1c2d3e";
+    std::string arn =
+        std::string("arn:aws:events:us-east-1:111111111111:connection/") + name + "/0b1c2d3e";
     auto o = run_one(runner, http_request(json::object{
                                  {"ApiEndpoint", server.url("/")},
                                  {"Method", "GET"},

@@ -7,9 +7,9 @@
 #include "base/clock.h"
 #include "base/event_loop.h"
 #include "tasks/functions.h"
+#include "tasks/integrations.h"
 #include "tasks/job_runner.h"
 #include "tasks/mock_config.h"
-#include "tasks/integrations.h"
 #include "tasks/test_http_server.h"
 #include "tasks/test_run.h"
 

@@ -24,8 +24,8 @@ Status IntegrationRegistry::add(std::string_view name, TaskRunner* runner,
   if (runner == nullptr) return invalid("integration '" + std::string(name) + "': no runner");
   const bool sdk_service = name.starts_with(kSdkPrefix) && name.ends_with(kSdkSuffix) &&
                            name.size() > kSdkPrefix.size() + kSdkSuffix.size();
-  const auto id = sdk_service ? std::optional(integrations::kAwsSdkId)
-                              : integrations::find_integration(name);
+  const auto id =
+      sdk_service ? std::optional(integrations::kAwsSdkId) : integrations::find_integration(name);
   if (!id || (*id == integrations::kAwsSdkId && !sdk_service))
     return invalid("integration '" + std::string(name) + "' is not in the catalog");
   const Patterns supported = integrations::catalog()[*id].patterns;
@@ -38,8 +38,8 @@ Status IntegrationRegistry::add(std::string_view name, TaskRunner* runner,
     }
   }
   if (sdk_service) {
-    std::string service(name.substr(kSdkPrefix.size(),
-                                    name.size() - kSdkPrefix.size() - kSdkSuffix.size()));
+    std::string service(
+        name.substr(kSdkPrefix.size(), name.size() - kSdkPrefix.size() - kSdkSuffix.size()));
     for (const auto& [s, slot] : sdk_services_) {
       if (s == service) return invalid("integration '" + std::string(name) + "' added twice");
     }
@@ -89,11 +89,14 @@ void IntegrationRegistry::start(const TaskRequest& request, EventLoop& loop, Tas
   std::string cause =
       !integration.resolved()
           ? integrations::not_recognized_message(request.resource)
-          : "The resource '" + request.resource + "' is not supported: no runner is configured "
-                "for the integration '" + std::string(integration.name()) + "' with pattern '" +
+          : "The resource '" + request.resource +
+                "' is not supported: no runner is configured "
+                "for the integration '" +
+                std::string(integration.name()) + "' with pattern '" +
                 (integration.pattern == IntegrationPattern::kRequestResponse
                      ? std::string("request-response")
-                     : std::string(integrations::pattern_suffix(integration.pattern))) + "'.";
+                     : std::string(integrations::pattern_suffix(integration.pattern))) +
+                "'.";
   loop.post([done = std::move(done), cause = std::move(cause)] {
     done(TaskOutcome::failure("States.Runtime", cause));
   });

@@ -70,7 +70,7 @@ class IntegrationRegistry final : public TaskRunner {
   };
   const Slot* slot_for(const TaskRequest& request, Integration* integration) const;
 
-  std::vector<Slot> slots_;                               // by IntegrationId
+  std::vector<Slot> slots_;                                 // by IntegrationId
   std::vector<std::pair<std::string, Slot>> sdk_services_;  // "aws-sdk:SERVICE:*" by SERVICE
 };
 

@@ -72,8 +72,7 @@ TEST(IntegrationRegistry, AwsSdkWildcardServesEveryActionOfItsServiceOnly) {
   ASSERT_TRUE(registry.add("aws-sdk:sfn:*", &sfn).ok());
   auto run = [&](const char* r) { return testing::run_one(registry, request(r)); };
   EXPECT_EQ(run("arn:aws:states:::aws-sdk:sfn:startExecution").output.as_string(), "sfn");
-  EXPECT_EQ(run("arn:aws:states:::aws-sdk:sfn:sendTaskSuccess.waitForTaskToken")
-                .output.as_string(),
+  EXPECT_EQ(run("arn:aws:states:::aws-sdk:sfn:sendTaskSuccess.waitForTaskToken").output.as_string(),
             "sfn");
   auto s3 = run("arn:aws:states:::aws-sdk:s3:getObject");
   EXPECT_EQ(s3.error, "States.Runtime");

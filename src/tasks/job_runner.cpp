@@ -30,8 +30,8 @@ struct JobResource {
 
 struct ServiceInfo {
   Service service;
-  const char* api;            // after "arn:aws:states:::"
-  const char* not_found;      // error when no job of that key is configured
+  const char* api;        // after "arn:aws:states:::"
+  const char* not_found;  // error when no job of that key is configured
 };
 
 constexpr ServiceInfo kServices[] = {
@@ -84,8 +84,12 @@ std::vector<std::string> job_keys(Service s, const json::value& p, std::string* 
     case Service::ecs:
       *display = definition_name(string_member(p, "TaskDefinition"));
       return {*display};
-    case Service::glue: *display = string_member(p, "JobName"); return {*display};
-    case Service::sagemaker: *display = string_member(p, "TrainingJobName"); return {*display};
+    case Service::glue:
+      *display = string_member(p, "JobName");
+      return {*display};
+    case Service::sagemaker:
+      *display = string_member(p, "TrainingJobName");
+      return {*display};
     case Service::emr:
       *display = member(p, "Step") ? string_member(*member(p, "Step"), "Name") : "";
       return {*display};
@@ -115,8 +119,8 @@ struct Run {
 };
 
 std::string arn(const Run& r, const std::string& service, const std::string& resource) {
-  return "arn:" + r.scope.partition + ":" + service + ":" + r.scope.region + ":" +
-         r.scope.account + ":" + resource;
+  return "arn:" + r.scope.partition + ":" + service + ":" + r.scope.region + ":" + r.scope.account +
+         ":" + resource;
 }
 
 std::string ecs_cluster(const Run& r) {
@@ -127,14 +131,14 @@ std::string ecs_cluster(const Run& r) {
 
 json::object ecs_task(const Run& r, bool finished) {
   std::string cluster = ecs_cluster(r);
-  json::object t{{"ClusterArn", cluster},
-                 {"TaskArn", arn(r, "ecs", "task/" + cluster.substr(cluster.rfind('/') + 1) +
-                                               "/" + r.id)},
-                 {"TaskDefinitionArn", arn(r, "ecs", "task-definition/" + r.display_name + ":1")},
-                 {"CreatedAt", r.created_ms},
-                 {"LaunchType", string_member(r.request.parameters, "LaunchType").empty()
-                                    ? "FARGATE"
-                                    : string_member(r.request.parameters, "LaunchType")}};
+  json::object t{
+      {"ClusterArn", cluster},
+      {"TaskArn", arn(r, "ecs", "task/" + cluster.substr(cluster.rfind('/') + 1) + "/" + r.id)},
+      {"TaskDefinitionArn", arn(r, "ecs", "task-definition/" + r.display_name + ":1")},
+      {"CreatedAt", r.created_ms},
+      {"LaunchType", string_member(r.request.parameters, "LaunchType").empty()
+                         ? "FARGATE"
+                         : string_member(r.request.parameters, "LaunchType")}};
   json::object container{{"Name", r.display_name}};
   if (!finished) {
     t["LastStatus"] = "PROVISIONING";
@@ -146,7 +150,8 @@ json::object ecs_task(const Run& r, bool finished) {
     t["StartedAt"] = r.created_ms;
     t["StoppedAt"] = r.stopped_ms;
     t["StopCode"] = "EssentialContainerExited";
-    t["StoppedReason"] = r.timed_out ? "Task stopped: timed out" : "Essential container in task exited";
+    t["StoppedReason"] =
+        r.timed_out ? "Task stopped: timed out" : "Essential container in task exited";
     container["LastStatus"] = "STOPPED";
     container["ExitCode"] = r.exit_code;
   }
@@ -157,15 +162,17 @@ json::object ecs_task(const Run& r, bool finished) {
 json::value submit_response(const Run& r) {
   switch (r.resource.service) {
     case Service::batch:
-      return json::object{{"JobArn", arn(r, "batch", "job/" + r.id)},
-                          {"JobId", r.id},
-                          {"JobName", r.display_name}};
+      return json::object{
+          {"JobArn", arn(r, "batch", "job/" + r.id)}, {"JobId", r.id}, {"JobName", r.display_name}};
     case Service::ecs:
       return json::object{{"Tasks", json::array{ecs_task(r, false)}}, {"Failures", json::array{}}};
-    case Service::glue: return json::object{{"JobRunId", r.id}};
+    case Service::glue:
+      return json::object{{"JobRunId", r.id}};
     case Service::sagemaker:
-      return json::object{{"TrainingJobArn", arn(r, "sagemaker", "training-job/" + r.display_name)}};
-    case Service::emr: return json::object{{"StepId", r.id}};
+      return json::object{
+          {"TrainingJobArn", arn(r, "sagemaker", "training-job/" + r.display_name)}};
+    case Service::emr:
+      return json::object{{"StepId", r.id}};
   }
   return json::object{};
 }
@@ -205,7 +212,9 @@ json::object glue_run(const Run& r) {
   json::object run{{"Id", r.id},
                    {"Attempt", 0},
                    {"JobName", r.display_name},
-                   {"JobRunState", r.succeeded ? "SUCCEEDED" : r.timed_out ? "TIMEOUT" : "FAILED"},
+                   {"JobRunState", r.succeeded   ? "SUCCEEDED"
+                                   : r.timed_out ? "TIMEOUT"
+                                                 : "FAILED"},
                    {"StartedOn", r.created_ms},
                    {"LastModifiedOn", r.stopped_ms},
                    {"CompletedOn", r.stopped_ms},
@@ -255,11 +264,16 @@ json::object emr_step(const Run& r) {
 
 json::object description(const Run& r) {
   switch (r.resource.service) {
-    case Service::batch: return batch_job(r);
-    case Service::ecs: return ecs_task(r, true);
-    case Service::glue: return glue_run(r);
-    case Service::sagemaker: return training_job(r);
-    case Service::emr: return emr_step(r);
+    case Service::batch:
+      return batch_job(r);
+    case Service::ecs:
+      return ecs_task(r, true);
+    case Service::glue:
+      return glue_run(r);
+    case Service::sagemaker:
+      return training_job(r);
+    case Service::emr:
+      return emr_step(r);
   }
   return {};
 }
@@ -275,10 +289,14 @@ std::string failure_reason(Service s, const CommandResult& c) {
                                            : "exited with code " + std::to_string(c.exit_code);
   switch (s) {
     case Service::batch:
-    case Service::ecs: return "Essential container in task exited";
-    case Service::glue: return "Command failed: the job " + how;
-    case Service::sagemaker: return "AlgorithmError: the training job " + how;
-    case Service::emr: return "The step " + how;
+    case Service::ecs:
+      return "Essential container in task exited";
+    case Service::glue:
+      return "Command failed: the job " + how;
+    case Service::sagemaker:
+      return "AlgorithmError: the training job " + how;
+    case Service::emr:
+      return "The step " + how;
   }
   return how;
 }
@@ -318,8 +336,7 @@ void execute(Run& r) {
   ps.env.emplace_back("STEPWISE_JOB_NAME", r.display_name);
   if (!r.request.idempotency_key.empty())
     set_env(ps.env, "STEPWISE_IDEMPOTENCY_KEY", r.request.idempotency_key);
-  std::int64_t timeout =
-      r.job->timeout_ms > 0 ? r.job->timeout_ms : limits::job_timeout_ms_default;
+  std::int64_t timeout = r.job->timeout_ms > 0 ? r.job->timeout_ms : limits::job_timeout_ms_default;
   std::int64_t began = steady_ms();
   auto c = run_command(ps, json::dump(r.request.parameters), timeout, limits::job_output_bytes_max,
                        limits::function_log_tail_bytes_max, &r.cancelled);
@@ -369,10 +386,14 @@ std::string JobRunner::Impl::new_id(Service s) {
     return out.substr(0, static_cast<std::size_t>(n));
   };
   switch (s) {
-    case Service::batch: return ids.uuid_v4();
-    case Service::ecs: return hex(32);
-    case Service::glue: return "jr_" + hex(64);
-    case Service::sagemaker: return ids.uuid_v4();
+    case Service::batch:
+      return ids.uuid_v4();
+    case Service::ecs:
+      return hex(32);
+    case Service::glue:
+      return "jr_" + hex(64);
+    case Service::sagemaker:
+      return ids.uuid_v4();
     case Service::emr: {
       std::string id = "s-";
       for (char c : hex(13)) id += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -421,7 +442,8 @@ void JobRunner::start(const TaskRequest& request, EventLoop& loop, TaskDone done
                                       "' is not a job integration this runner supports.");
   auto run = std::make_shared<Run>();
   run->resource = *resource;
-  std::vector<std::string> keys = job_keys(resource->service, request.parameters, &run->display_name);
+  std::vector<std::string> keys =
+      job_keys(resource->service, request.parameters, &run->display_name);
   for (const auto& key : keys) {
     auto it = impl_->jobs.find(key);
     if (!key.empty() && it != impl_->jobs.end()) {

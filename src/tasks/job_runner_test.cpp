@@ -57,13 +57,16 @@ TEST(JobRunner, BatchSyncSucceedsWithTheDescribedJob) {
   EXPECT_EQ(r.at("JobName").get_string(), "nightly");
   EXPECT_EQ(r.at("JobQueue").get_string(), "q");
   EXPECT_EQ(json::dump(r.at("Container").at("ExitCode")), "0");
-  EXPECT_EQ(std::string(r.at("JobArn").get_string()).rfind("arn:aws:batch:us-west-2:222222222222:job/", 0), 0u);
+  EXPECT_EQ(std::string(r.at("JobArn").get_string())
+                .rfind("arn:aws:batch:us-west-2:222222222222:job/", 0),
+            0u);
   EXPECT_EQ(json::dump(r.at("Tags")), R"({"from":"job"})");  // the command's printed fields
 }
 
 TEST(JobRunner, CommandReadsTheParametersOnStdin) {
   JobRunner runner;
-  runner.add(job("etl", "read line; case \"$line\" in *'\"--day\":\"mon\"'*) exit 0;; *) exit 3;; esac"));
+  runner.add(
+      job("etl", "read line; case \"$line\" in *'\"--day\":\"mon\"'*) exit 0;; *) exit 3;; esac"));
   auto o = run_one(runner, job_request("arn:aws:states:::glue:startJobRun.sync",
                                        R"({"JobName":"etl","Arguments":{"--day":"mon"}})"));
   ASSERT_TRUE(o.succeeded) << o.cause;
@@ -74,8 +77,9 @@ TEST(JobRunner, CommandReadsTheParametersOnStdin) {
 TEST(JobRunner, NonZeroExitFailsWithTheFailedJobAsCause) {
   JobRunner runner;
   runner.add(job("report", "exit 4"));
-  auto o = run_one(runner, job_request("arn:aws:states:::batch:submitJob.sync",
-                                       R"({"JobName":"n","JobDefinition":"report","JobQueue":"q"})"));
+  auto o =
+      run_one(runner, job_request("arn:aws:states:::batch:submitJob.sync",
+                                  R"({"JobName":"n","JobDefinition":"report","JobQueue":"q"})"));
   ASSERT_FALSE(o.succeeded);
   EXPECT_EQ(o.error, "States.TaskFailed");
   auto cause = json::parse(o.cause);
@@ -94,8 +98,8 @@ TEST(JobRunner, EachServiceFailsInItsOwnShape) {
   auto emr = run_one(runner, job_request("arn:aws:states:::elasticmapreduce:addStep.sync",
                                          R"({"ClusterId":"j-1","Step":{"Name":"train"}})"));
   EXPECT_EQ(json::parse(emr.cause)->at("Step").at("Status").at("State").get_string(), "FAILED");
-  auto ecs = run_one(runner, job_request("arn:aws:states:::ecs:runTask.sync",
-                                         R"({"TaskDefinition":"train:3"})"));
+  auto ecs = run_one(
+      runner, job_request("arn:aws:states:::ecs:runTask.sync", R"({"TaskDefinition":"train:3"})"));
   EXPECT_EQ(json::parse(ecs.cause)->at("StopCode").get_string(), "EssentialContainerExited");
 }
 
@@ -103,8 +107,9 @@ TEST(JobRunner, WithoutSyncAnswersAtOnceWithTheSubmitResponse) {
   JobRunner runner;
   runner.add(job("report", "sleep 5"));
   auto began = std::chrono::steady_clock::now();
-  auto o = run_one(runner, job_request("arn:aws:states:::batch:submitJob",
-                                       R"({"JobName":"n","JobDefinition":"report","JobQueue":"q"})"));
+  auto o =
+      run_one(runner, job_request("arn:aws:states:::batch:submitJob",
+                                  R"({"JobName":"n","JobDefinition":"report","JobQueue":"q"})"));
   EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(2));
   ASSERT_TRUE(o.succeeded);
   EXPECT_EQ(o.output.get_object().size(), 3u);  // JobArn, JobId, JobName
@@ -113,8 +118,8 @@ TEST(JobRunner, WithoutSyncAnswersAtOnceWithTheSubmitResponse) {
 
 TEST(JobRunner, UnknownJobFailsWithTheServiceError) {
   JobRunner runner;
-  auto o = run_one(runner, job_request("arn:aws:states:::glue:startJobRun.sync",
-                                       R"({"JobName":"missing"})"));
+  auto o = run_one(
+      runner, job_request("arn:aws:states:::glue:startJobRun.sync", R"({"JobName":"missing"})"));
   EXPECT_EQ(o.error, "Glue.EntityNotFoundException");
 }
 
@@ -153,12 +158,13 @@ TEST(JobRunner, ContainerOverridesEnvironmentReachesTheCommand) {
                                            R"({"JobName":"n","JobDefinition":"env","JobQueue":"q",
                                                "ContainerOverrides":{"Environment":[{"Name":"STAGE","Value":"prod"}]}})"));
   EXPECT_TRUE(batch.succeeded) << batch.cause;
-  auto ecs = run_one(runner, job_request("arn:aws:states:::ecs:runTask.sync",
-                                         R"({"TaskDefinition":"env","Overrides":{"ContainerOverrides":
+  auto ecs =
+      run_one(runner, job_request("arn:aws:states:::ecs:runTask.sync",
+                                  R"({"TaskDefinition":"env","Overrides":{"ContainerOverrides":
                                              [{"Name":"c","Environment":[{"Name":"STAGE","Value":"prod"}]}]}})"));
   EXPECT_TRUE(ecs.succeeded) << ecs.cause;
-  auto without = run_one(runner, job_request("arn:aws:states:::ecs:runTask.sync",
-                                             R"({"TaskDefinition":"env"})"));
+  auto without = run_one(
+      runner, job_request("arn:aws:states:::ecs:runTask.sync", R"({"TaskDefinition":"env"})"));
   EXPECT_FALSE(without.succeeded);
 }
 
@@ -171,8 +177,8 @@ TEST(JobRunner, StderrReachesTheLogSink) {
     std::lock_guard<std::mutex> lock(mu);
     logged += name + ": " + text;
   });
-  auto o = run_one(runner, job_request("arn:aws:states:::glue:startJobRun.sync",
-                                       R"({"JobName":"noisy"})"));
+  auto o = run_one(runner,
+                   job_request("arn:aws:states:::glue:startJobRun.sync", R"({"JobName":"noisy"})"));
   ASSERT_TRUE(o.succeeded) << o.cause;
   std::lock_guard<std::mutex> lock(mu);
   EXPECT_EQ(logged, "noisy: step 1 of 1\n");

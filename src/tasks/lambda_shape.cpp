@@ -9,7 +9,6 @@
 #include <ctime>
 #include <vector>
 
-
 namespace stepwise::tasks {
 namespace {
 
@@ -45,14 +44,29 @@ void python_string(std::string_view s, std::string& out) {
   for (std::size_t i = 0; i < s.size();) {
     std::uint32_t cp = next_code_point(s, &i);
     switch (cp) {
-      case '"': out += "\\\""; continue;
-      case '\\': out += "\\\\"; continue;
-      case '\n': out += "\\n"; continue;
-      case '\r': out += "\\r"; continue;
-      case '\t': out += "\\t"; continue;
-      case '\b': out += "\\b"; continue;
-      case '\f': out += "\\f"; continue;
-      default: break;
+      case '"':
+        out += "\\\"";
+        continue;
+      case '\\':
+        out += "\\\\";
+        continue;
+      case '\n':
+        out += "\\n";
+        continue;
+      case '\r':
+        out += "\\r";
+        continue;
+      case '\t':
+        out += "\\t";
+        continue;
+      case '\b':
+        out += "\\b";
+        continue;
+      case '\f':
+        out += "\\f";
+        continue;
+      default:
+        break;
     }
     if (cp < 0x20 || (cp >= 0x7F && cp < 0x10000)) {
       append_u(cp, out);  // ensure_ascii: everything outside ' '..'~' is escaped
@@ -101,12 +115,24 @@ std::string python_float(double d) {
 // module's depth limit, so recursion depth is bounded by limits::json_depth_max.
 void python_dump(const json::value& v, std::string& out) {
   switch (v.kind()) {
-    case boost::json::kind::null: out += "null"; return;
-    case boost::json::kind::bool_: out += v.get_bool() ? "true" : "false"; return;
-    case boost::json::kind::int64: out += std::to_string(v.get_int64()); return;
-    case boost::json::kind::uint64: out += std::to_string(v.get_uint64()); return;
-    case boost::json::kind::double_: out += python_float(v.get_double()); return;
-    case boost::json::kind::string: python_string(v.get_string(), out); return;
+    case boost::json::kind::null:
+      out += "null";
+      return;
+    case boost::json::kind::bool_:
+      out += v.get_bool() ? "true" : "false";
+      return;
+    case boost::json::kind::int64:
+      out += std::to_string(v.get_int64());
+      return;
+    case boost::json::kind::uint64:
+      out += std::to_string(v.get_uint64());
+      return;
+    case boost::json::kind::double_:
+      out += python_float(v.get_double());
+      return;
+    case boost::json::kind::string:
+      python_string(v.get_string(), out);
+      return;
     case boost::json::kind::array: {
       out.push_back('[');
       bool first = true;
@@ -209,15 +235,16 @@ TaskOutcome function_error_outcome(std::string_view payload, CauseLayout layout)
   if (parsed.ok() && parsed->is_object()) {
     const auto* type = parsed->get_object().if_contains("errorType");
     if (type != nullptr && type->is_string() && !type->get_string().empty()) {
-      return TaskOutcome::failure(std::string(type->get_string()),
-                                  layout == CauseLayout::compact ? json::dump(parsed.value())
-                                                                 : std::string(payload));
+      return TaskOutcome::failure(std::string(type->get_string()), layout == CauseLayout::compact
+                                                                       ? json::dump(parsed.value())
+                                                                       : std::string(payload));
     }
   }
   return TaskOutcome::failure(
       "Lambda.Unknown",
       "The cause could not be determined because Lambda did not return an error type. "
-      "Returned payload: " + std::string(payload));
+      "Returned payload: " +
+          std::string(payload));
 }
 
 namespace {
@@ -301,8 +328,7 @@ TaskOutcome data_limit_outcome(const std::string& resource) {
 }
 
 std::string base64_encode(std::string_view bytes) {
-  static const char* alphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   std::size_t i = 0;
   for (; i + 2 < bytes.size(); i += 3) {

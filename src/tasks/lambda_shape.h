@@ -31,10 +31,10 @@ json::value payload_from_bytes(std::string_view bytes);
 
 struct InvokeMeta {
   std::string executed_version = "$LATEST";
-  std::string request_id;             // a UUID
-  std::string trace_id;               // X-Amzn-Trace-Id value
-  std::string http_date;              // RFC 7231 date, e.g. "Wed, 25 Nov 2026 12:00:00 GMT"
-  std::size_t payload_bytes = 0;      // Content-Length
+  std::string request_id;                   // a UUID
+  std::string trace_id;                     // X-Amzn-Trace-Id value
+  std::string http_date;                    // RFC 7231 date, e.g. "Wed, 25 Nov 2026 12:00:00 GMT"
+  std::size_t payload_bytes = 0;            // Content-Length
   const std::string* log_result = nullptr;  // base64 log tail when LogType is "Tail"
 };
 

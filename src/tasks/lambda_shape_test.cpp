@@ -60,7 +60,8 @@ TEST(LambdaShape, FunctionErrorCauseIsCompactForLambdaInvoke) {
       R"({"errorMessage": "caf\u00e9", "errorType": "ValueError", "stackTrace": []})",
       CauseLayout::compact);
   EXPECT_EQ(o.error, "ValueError");
-  EXPECT_EQ(o.cause, "{\"errorMessage\":\"caf\xC3\xA9\",\"errorType\":\"ValueError\",\"stackTrace\":[]}");
+  EXPECT_EQ(o.cause,
+            "{\"errorMessage\":\"caf\xC3\xA9\",\"errorType\":\"ValueError\",\"stackTrace\":[]}");
 }
 
 TEST(LambdaShape, FunctionErrorWithoutTypeIsLambdaUnknown) {
@@ -127,7 +128,10 @@ TEST(LambdaShape, PythonTracebackBecomesTheRuntimesErrorObject) {
   ASSERT_TRUE(e.has_value());
   // The runtime's layout: its key order and json.dumps separators.
   EXPECT_EQ(e->rfind(R"({"errorMessage": "503 from bureau", "errorType": "HTTPError", )"
-                     R"("requestId": "req-1", "stackTrace": [")", 0), 0u) << *e;
+                     R"("requestId": "req-1", "stackTrace": [")",
+                     0),
+            0u)
+      << *e;
   auto v = json::parse(*e).value();
   const auto& trace = v.at("stackTrace").as_array();
   ASSERT_EQ(trace.size(), 2u);
@@ -153,10 +157,12 @@ TEST(LambdaShape, StderrWithoutATracebackIsNotAnException) {
   EXPECT_FALSE(python_exception_error("", "r").has_value());
   EXPECT_FALSE(python_exception_error("Segmentation fault\n", "r").has_value());
   // A traceback cut before its exception line, or one whose last line is no class name.
-  EXPECT_FALSE(python_exception_error("Traceback (most recent call last):\n  File \"a\"\n",
-                                      "r").has_value());
+  EXPECT_FALSE(python_exception_error("Traceback (most recent call last):\n  File \"a\"\n", "r")
+                   .has_value());
   EXPECT_FALSE(python_exception_error("Traceback (most recent call last):\n  File \"a\"\n"
-                                      "this is not: a class\n", "r").has_value());
+                                      "this is not: a class\n",
+                                      "r")
+                   .has_value());
 }
 
 }  // namespace

@@ -81,8 +81,7 @@ Result<std::vector<MockResponse>> read_responses(const std::string& name, const 
   for (const auto& r : out) {
     if (r.first != expected)
       return mock_error(where, "invocation keys must be consecutive from \"0\"; expected " +
-                                   std::to_string(expected) + ", found " +
-                                   std::to_string(r.first));
+                                   std::to_string(expected) + ", found " + std::to_string(r.first));
     expected = r.last + 1;
   }
   return out;
@@ -92,8 +91,8 @@ Status read_machines(const json::value& v, MockConfig* config, std::size_t* entr
   if (!v.is_object()) return mock_error("StateMachines", "must be an object");
   for (const auto& m : v.get_object()) {
     std::string where = "StateMachines." + std::string(m.key());
-    const auto* cases = m.value().is_object() ? m.value().get_object().if_contains("TestCases")
-                                              : nullptr;
+    const auto* cases =
+        m.value().is_object() ? m.value().get_object().if_contains("TestCases") : nullptr;
     if (cases == nullptr || !cases->is_object())
       return mock_error(where, "needs a TestCases object");
     auto& machine = config->machines[std::string(m.key())];
@@ -251,8 +250,10 @@ bool MockRunner::redispatch_has_effects(const TaskRequest& request) const {
 void MockRunner::forget_execution(const std::string& execution_arn) {
   std::lock_guard<std::mutex> lock(mu_);
   for (auto it = counters_.begin(); it != counters_.end();) {
-    if (it->first.first == execution_arn) it = counters_.erase(it);
-    else ++it;
+    if (it->first.first == execution_arn)
+      it = counters_.erase(it);
+    else
+      ++it;
   }
   std::erase_if(counter_order_, [&](const auto& k) { return k.first == execution_arn; });
 }

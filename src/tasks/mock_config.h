@@ -36,8 +36,8 @@ struct MockResponse {
   std::int64_t first = 0;  // invocation indexes this response answers, inclusive
   std::int64_t last = 0;
   bool is_throw = false;
-  json::value value;       // Return
-  std::string error;       // Throw.Error
+  json::value value;                 // Return
+  std::string error;                 // Throw.Error
   std::optional<std::string> cause;  // Throw.Cause
 };
 
@@ -89,7 +89,7 @@ class MockRunner final : public TaskRunner {
   TaskRunner* fallback_;
   std::mutex mu_;
   std::map<std::pair<std::string, std::string>, std::int64_t> counters_;  // guarded by mu_
-  std::deque<std::pair<std::string, std::string>> counter_order_;        // oldest first
+  std::deque<std::pair<std::string, std::string>> counter_order_;         // oldest first
 };
 
 }  // namespace stepwise::tasks

@@ -249,8 +249,7 @@ CommandResult run_command(const ProcessSpec& spec, std::string_view input, std::
   close_fd(p.in);
   int status = 0;
   if (!reap(p.pid, deadline_ms, cancel, &status)) {
-    return stop(cancelled(cancel) ? CommandResult::End::cancelled
-                                  : CommandResult::End::timed_out);
+    return stop(cancelled(cancel) ? CommandResult::End::cancelled : CommandResult::End::timed_out);
   }
   if (WIFSIGNALED(status)) {
     result.end = CommandResult::End::signaled;

@@ -24,7 +24,7 @@ namespace stepwise::tasks {
 struct ProcessSpec {
   std::vector<std::string> argv;
   std::vector<std::pair<std::string, std::string>> env;  // overrides of the inherited environment
-  std::string cwd;                                        // empty: inherit
+  std::string cwd;                                       // empty: inherit
 };
 
 // Sets `name` in an override list, replacing any entry of that name (a child would otherwise
@@ -79,11 +79,11 @@ class LineProcess {
   static constexpr std::int64_t exit_stderr_wait_ms = 500;
 
   pid_t pid_ = -1;
-  int in_fd_ = -1;   // the child's stdin
-  int out_fd_ = -1;  // the child's stdout
-  int err_fd_ = -1;  // the child's stderr
+  int in_fd_ = -1;        // the child's stdin
+  int out_fd_ = -1;       // the child's stdout
+  int err_fd_ = -1;       // the child's stderr
   std::string err_tail_;  // bounded: see take_err_tail()
-  std::string buffer_;  // bytes read past the last line
+  std::string buffer_;    // bytes read past the last line
 };
 
 // Makes the calling thread ignore SIGPIPE for its writes into pipes whose reader has gone (the

@@ -25,22 +25,22 @@
 namespace stepwise::tasks {
 
 struct TaskRequest {
-  std::string resource;           // the Task's Resource ARN, as written
+  std::string resource;  // the Task's Resource ARN, as written
   // The Resource resolved by the compiler (integration + pattern): runners and the registry
   // read it instead of classifying `resource` again. Unresolved in a request made by hand;
   // tasks::integration_of() (tasks/integrations.h) resolves such a one.
   integrations::Integration integration;
-  json::value parameters;         // effective input after InputPath/Parameters (or Arguments)
+  json::value parameters;  // effective input after InputPath/Parameters (or Arguments)
   std::string state_name;
   std::string execution_arn;
   std::string execution_name;
   std::string state_machine_arn;
   std::string state_machine_name;
-  std::int64_t attempt = 0;       // 0 on the first attempt, +1 for every retry
+  std::int64_t attempt = 0;               // 0 on the first attempt, +1 for every retry
   std::optional<std::string> task_token;  // .waitForTaskToken, .sync(:2) and activities
   std::optional<std::int64_t> timeout_seconds;
   std::optional<std::int64_t> heartbeat_seconds;
-  json::value credentials;        // the Task's Credentials after evaluation, or null
+  json::value credentials;  // the Task's Credentials after evaluation, or null
   // Identifies this one call for cancel(): unique among the calls in flight (for instance
   // "<execution arn>#<event id>"). When empty, cancel() matches execution_arn + state_name +
   // attempt, which cannot tell apart the iterations of an inline Map.
@@ -62,10 +62,10 @@ struct TaskRequest {
 
 struct TaskOutcome {
   bool succeeded = false;
-  json::value output;             // the result when succeeded (Lambda: see below)
-  std::string error;              // error name when failed, e.g. "Lambda.Unknown", "CustomError"
-  std::string cause;              // cause text when failed (often JSON text)
-  bool has_cause = true;          // false when the failure carries no cause at all
+  json::value output;     // the result when succeeded (Lambda: see below)
+  std::string error;      // error name when failed, e.g. "Lambda.Unknown", "CustomError"
+  std::string cause;      // cause text when failed (often JSON text)
+  bool has_cause = true;  // false when the failure carries no cause at all
   // false when the failure carries no error name at all (SendTaskFailure without `error`):
   // AWS then writes no error in the history and shows "Error": null in the error output.
   bool has_error = true;

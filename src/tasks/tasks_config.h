@@ -31,11 +31,11 @@ enum class AuthKind { none, api_key, basic, oauth_client_credentials };
 struct ConnectionSpec {
   std::string name;  // the connection's name: arn:aws:events:R:A:connection/NAME/UUID
   AuthKind auth = AuthKind::none;
-  std::string api_key_name;   // api_key: header name
-  std::string api_key_value;  // api_key: header value
-  std::string username;       // basic
-  std::string password;       // basic
-  std::string oauth_endpoint; // oauth: token URL (client-credentials grant)
+  std::string api_key_name;    // api_key: header name
+  std::string api_key_value;   // api_key: header value
+  std::string username;        // basic
+  std::string password;        // basic
+  std::string oauth_endpoint;  // oauth: token URL (client-credentials grant)
   std::string oauth_method = "POST";
   std::string client_id;
   std::string client_secret;
@@ -73,8 +73,8 @@ struct TasksConfig {
 };
 
 // Reads a config file (YAML or JSON) with any of the top-level maps `functions`, `connections`,
-// `jobs` and `endpoints`. Relative `cwd` values are resolved against the file's directory. Errors: name
-// "FunctionsConfig", cause says where.
+// `jobs` and `endpoints`. Relative `cwd` values are resolved against the file's directory. Errors:
+// name "FunctionsConfig", cause says where.
 Result<TasksConfig> load_tasks_config(const std::string& path);
 Result<TasksConfig> parse_tasks_config(std::string_view text, const std::string& base_dir);
 

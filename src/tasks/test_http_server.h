@@ -23,7 +23,7 @@ namespace stepwise::tasks::testing {
 
 struct TestRequest {
   std::string method;
-  std::string target;  // path and query
+  std::string target;                          // path and query
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
 };

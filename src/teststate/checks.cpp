@@ -16,7 +16,8 @@ bool has(const json::object& o, std::string_view key) {
 
 std::string resource_of(const Target& t) {
   auto it = t.state.find("Resource");
-  return it != t.state.end() && it->value().is_string() ? std::string(it->value().get_string()) : "";
+  return it != t.state.end() && it->value().is_string() ? std::string(it->value().get_string())
+                                                        : "";
 }
 
 Status check_map_mock(const Target& t, const Request& req) {
@@ -28,7 +29,8 @@ Status check_map_mock(const Target& t, const Request& req) {
   if (!result.is_array()) return validation("Mocked result must be an array.");
   if (req.config.map_iteration_failure_count &&
       static_cast<std::size_t>(*req.config.map_iteration_failure_count) > result.get_array().size())
-    return validation("Map iteration failure count must be less than or equal to the number of Map iterations");
+    return validation(
+        "Map iteration failure count must be less than or equal to the number of Map iterations");
   return ok_status();
 }
 
@@ -36,9 +38,11 @@ Status check_parallel_mock(const Target& t, const Request& req) {
   const json::value& result = *req.mock->result;
   if (!result.is_array()) return validation("Mocked result must be an array.");
   auto b = t.state.find("Branches");
-  std::size_t branches = b != t.state.end() && b->value().is_array() ? b->value().get_array().size() : 0;
+  std::size_t branches =
+      b != t.state.end() && b->value().is_array() ? b->value().get_array().size() : 0;
   if (result.get_array().size() != branches)
-    return validation("Mocked result must contain the same number of items as number of Parallel branches.");
+    return validation(
+        "Mocked result must contain the same number of items as number of Parallel branches.");
   return ok_status();
 }
 
@@ -46,7 +50,8 @@ Status check_mock(const Target& t, const Request& req) {
   bool map = t.type == "Map", parallel = t.type == "Parallel";
   if (!req.mock) {
     if (req.config.map_iteration_failure_count)
-      return validation("TestState does not support MapIterationFailureCount when a mock is not specified.");
+      return validation(
+          "TestState does not support MapIterationFailureCount when a mock is not specified.");
     if (map || parallel)
       return Error{"InvalidDefinition",
                    "TestState API does not support Map or Parallel states. Supported state types "
@@ -90,14 +95,17 @@ Status check_string_fields(const json::object& ctx, const char* section,
 Status check_context(const Target& t, const json::object& ctx) {
   for (const auto& kv : ctx) {
     std::string_view k = kv.key();
-    if (k == "Map") return bad_context("'Map' field is not supported when mocking a Context object");
+    if (k == "Map")
+      return bad_context("'Map' field is not supported when mocking a Context object");
     if (k == "Task" && !takes_task_context(t))
-      return bad_context("Context object contains 'Task' when state is not a Task state with a "
-                         "'.sync' or '.waitForTaskToken' service integration pattern");
+      return bad_context(
+          "Context object contains 'Task' when state is not a Task state with a "
+          "'.sync' or '.waitForTaskToken' service integration pattern");
     if (k != "Execution" && k != "State" && k != "StateMachine" && k != "Task")
       return bad_context("Field '" + std::string(k) + "' is not allowed");
   }
-  if (auto s = check_string_fields(ctx, "Execution", {"Id", "Name", "RoleArn", "StartTime"}); !s) return s;
+  if (auto s = check_string_fields(ctx, "Execution", {"Id", "Name", "RoleArn", "StartTime"}); !s)
+    return s;
   if (auto s = check_string_fields(ctx, "StateMachine", {"Id", "Name"}); !s) return s;
   if (auto s = check_string_fields(ctx, "State", {"Name", "EnteredTime"}); !s) return s;
   return check_string_fields(ctx, "Task", {"Token"});

@@ -29,8 +29,9 @@ class Evaluator {
     if (f == nullptr) return doc;
     if (f->is_null()) return value(object{});
     if (!f->is_string()) return std::nullopt;
-    auto path = jsonpath::Path::compile(std::string_view(f->get_string().data(), f->get_string().size()),
-                                        jsonpath::PathKind::kPath);
+    auto path =
+        jsonpath::Path::compile(std::string_view(f->get_string().data(), f->get_string().size()),
+                                jsonpath::PathKind::kPath);
     if (!path) return std::nullopt;
     auto ctx = context(&doc);
     auto r = path->select_or_fail(ctx);
@@ -51,7 +52,8 @@ class Evaluator {
 
   // ItemSelector (or a Map's legacy Parameters) for one item: "$" is the Map's effective input,
   // $$.Map.Item the item and its index.
-  std::optional<value> item_selector(const value& effective, const value& item, std::size_t index) const {
+  std::optional<value> item_selector(const value& effective, const value& item,
+                                     std::size_t index) const {
     const value* f = field("ItemSelector");
     const char* name = "ItemSelector";
     if (f == nullptr) {
@@ -61,7 +63,8 @@ class Evaluator {
     if (f == nullptr) return item;
     auto t = jsonpath::Template::compile(*f, name);
     if (!t) return std::nullopt;
-    value ctx_obj = in_.context != nullptr && in_.context->is_object() ? *in_.context : value(object{});
+    value ctx_obj =
+        in_.context != nullptr && in_.context->is_object() ? *in_.context : value(object{});
     ctx_obj.get_object()["Map"] =
         object{{"Item", object{{"Index", static_cast<std::int64_t>(index)}, {"Value", item}}}};
     jsonpath::EvalContext ctx = context(&effective);
@@ -76,8 +79,9 @@ class Evaluator {
     if (f == nullptr) return result;
     if (f->is_null()) return input;
     if (!f->is_string()) return std::nullopt;
-    auto path = jsonpath::Path::compile(std::string_view(f->get_string().data(), f->get_string().size()),
-                                        jsonpath::PathKind::kReferencePath);
+    auto path =
+        jsonpath::Path::compile(std::string_view(f->get_string().data(), f->get_string().size()),
+                                jsonpath::PathKind::kReferencePath);
     if (!path) return std::nullopt;
     if (path->is_root()) return result;
     value doc = input;
@@ -108,7 +112,8 @@ std::optional<value> task_result(const InspectionInput& in) {
 }
 
 // ResultSelector and ResultPath once the state has its result.
-void result_steps(const Evaluator& ev, const InspectionInput& in, object& data, const value& result) {
+void result_steps(const Evaluator& ev, const InspectionInput& in, object& data,
+                  const value& result) {
   auto selected = ev.apply_template("ResultSelector", result);
   put(data, "afterResultSelector", selected);
   if (selected) put(data, "afterResultPath", ev.result_path(in.req->input, *selected));
@@ -124,7 +129,8 @@ std::optional<value> jsonata_value(const InspectionInput& in, const value& field
   if (!expr) return std::nullopt;
   jsonata::Bindings vars;
   for (const auto& kv : in.req->variables) vars.emplace(std::string(kv.key()), kv.value());
-  vars["states"] = object{{"input", in.req->input}, {"context", in.context ? *in.context : value(object{})}};
+  vars["states"] =
+      object{{"input", in.req->input}, {"context", in.context ? *in.context : value(object{})}};
   auto r = expr->evaluate(nullptr, vars);
   if (!r || !r->has_value()) return std::nullopt;
   return **r;
@@ -132,7 +138,8 @@ std::optional<value> jsonata_value(const InspectionInput& in, const value& field
 
 // MaxConcurrency and the tolerated failures as the Map would use them: a literal, a JSONata
 // expression, or (JSONPath) the value at its *Path in the effective input.
-void map_settings(const InspectionInput& in, const Evaluator* ev, const value* effective, object& data) {
+void map_settings(const InspectionInput& in, const Evaluator* ev, const value* effective,
+                  object& data) {
   const object& state = in.target->state;
   auto setting = [&](const char* field, const char* key, bool always) {
     std::optional<value> v;
@@ -156,7 +163,8 @@ void jsonpath_steps(const InspectionInput& in, object& data) {
   const std::string& type = in.target->type;
   const value& input = in.req->input;
   if (type == "Parallel") {
-    if (in.succeeded && in.req->mock && in.req->mock->result) result_steps(ev, in, data, *in.req->mock->result);
+    if (in.succeeded && in.req->mock && in.req->mock->result)
+      result_steps(ev, in, data, *in.req->mock->result);
     return;
   }
   if (type == "Pass" && ev.field("Result") != nullptr) {
@@ -173,7 +181,8 @@ void jsonpath_steps(const InspectionInput& in, object& data) {
     put(data, "afterParameters", params);
     if (params) result_steps(ev, in, data, *params);
   } else if (type == "Task") {
-    put(data, "afterParameters", in.parameters ? in.parameters : ev.apply_template("Parameters", *after_input));
+    put(data, "afterParameters",
+        in.parameters ? in.parameters : ev.apply_template("Parameters", *after_input));
     if (auto result = task_result(in)) {
       put(data, "result", result);
       result_steps(ev, in, data, *result);
@@ -195,7 +204,8 @@ void jsonpath_steps(const InspectionInput& in, object& data) {
       }
     }
     map_settings(in, &ev, &*after_input, data);
-    if (in.succeeded && in.req->mock && in.req->mock->result) result_steps(ev, in, data, *in.req->mock->result);
+    if (in.succeeded && in.req->mock && in.req->mock->result)
+      result_steps(ev, in, data, *in.req->mock->result);
   }
 }
 

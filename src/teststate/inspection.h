@@ -21,8 +21,8 @@ struct InspectionInput {
   const Request* req = nullptr;
   const json::value* context = nullptr;  // the context object the run used
   const json::object* run_state = nullptr;
-  std::optional<json::value> parameters;       // what a Task sent
-  std::optional<tasks::TaskOutcome> outcome;   // what it got back
+  std::optional<json::value> parameters;      // what a Task sent
+  std::optional<tasks::TaskOutcome> outcome;  // what it got back
   std::optional<json::value> output;
   bool succeeded = false;
   const json::object* variables = nullptr;  // in scope after the state; null: the request's

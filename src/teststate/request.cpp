@@ -35,7 +35,8 @@ Result<Level> parse_level(const std::optional<std::string>& text) {
   if (!text || *text == "INFO") return Level::kInfo;
   if (*text == "DEBUG") return Level::kDebug;
   if (*text == "TRACE") return Level::kTrace;
-  return constraint("inspectionLevel", *text, "Member must satisfy enum value set: [INFO, DEBUG, TRACE]");
+  return constraint("inspectionLevel", *text,
+                    "Member must satisfy enum value set: [INFO, DEBUG, TRACE]");
 }
 
 Result<Mock> parse_mock(const json::value& v) {
@@ -46,7 +47,8 @@ Result<Mock> parse_mock(const json::value& v) {
   if (!result) return std::move(result).error();
   const json::value* err = member(o, "errorOutput");
   if (*result && err != nullptr)
-    return validation("A test mock should have only one of the following fields: [result, errorOutput].");
+    return validation(
+        "A test mock should have only one of the following fields: [result, errorOutput].");
   if (*result) {
     if (result->value().size() > payload_text_bytes_max)
       return validation("Mocked result exceeds the maximum size of 256 KB.");
@@ -63,14 +65,20 @@ Result<Mock> parse_mock(const json::value& v) {
     m.error = e->value_or("");
     m.cause = c->value_or("");
   } else {
-    return validation("A test mock should have one of the following fields: [result, errorOutput].");
+    return validation(
+        "A test mock should have one of the following fields: [result, errorOutput].");
   }
   auto mode = optional_string(o, "fieldValidationMode");
   if (!mode) return std::move(mode).error();
-  if (!*mode || **mode == "STRICT") m.validation = FieldValidation::kStrict;
-  else if (**mode == "PRESENT") m.validation = FieldValidation::kPresent;
-  else if (**mode == "NONE") m.validation = FieldValidation::kNone;
-  else return constraint("mock.fieldValidationMode", **mode, "Member must satisfy enum value set: [STRICT, PRESENT, NONE]");
+  if (!*mode || **mode == "STRICT")
+    m.validation = FieldValidation::kStrict;
+  else if (**mode == "PRESENT")
+    m.validation = FieldValidation::kPresent;
+  else if (**mode == "NONE")
+    m.validation = FieldValidation::kNone;
+  else
+    return constraint("mock.fieldValidationMode", **mode,
+                      "Member must satisfy enum value set: [STRICT, PRESENT, NONE]");
   return m;
 }
 
@@ -104,7 +112,8 @@ Result<json::value> parse_definition(const json::object& body) {
   auto parsed = json::parse(std::string_view(text.data(), text.size()));
   if (!parsed || !parsed->is_object())
     return Error{"InvalidDefinition",
-                 "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Definition must be a JSON object.'"};
+                 "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Definition must be "
+                 "a JSON object.'"};
   return std::move(parsed).value();
 }
 
@@ -115,7 +124,9 @@ Status parse_payloads(const json::object& body, Request& r) {
   if (r.input_text.size() > payload_text_bytes_max)
     return constraint("input", "...", "Member must have length less than or equal to 262144");
   auto parsed = json::parse(r.input_text);
-  if (!parsed) return Error{"InvalidExecutionInput", "Invalid State Machine Execution Input: 'Input is not valid JSON.'"};
+  if (!parsed)
+    return Error{"InvalidExecutionInput",
+                 "Invalid State Machine Execution Input: 'Input is not valid JSON.'"};
   r.input = std::move(parsed).value();
 
   auto vars = optional_string(body, "variables");
@@ -131,7 +142,8 @@ Status parse_payloads(const json::object& body, Request& r) {
   if (*context) {
     auto c = json::parse(**context);
     if (!c || !c->is_object())
-      return validation("Invalid Context object provided: Context object must be a valid JSON object");
+      return validation(
+          "Invalid Context object provided: Context object must be a valid JSON object");
     r.context = std::move(c->get_object());
   }
   return ok_status();

@@ -32,13 +32,13 @@ struct StateConfiguration {
 };
 
 struct Request {
-  json::value definition;      // parsed definition (a state or a whole machine)
+  json::value definition;  // parsed definition (a state or a whole machine)
   std::string role_arn;
-  json::value input;           // parsed input ({} when absent)
+  json::value input;  // parsed input ({} when absent)
   std::string input_text;
   Level level = Level::kInfo;
   bool reveal_secrets = false;
-  json::object variables;      // parsed `variables`
+  json::object variables;  // parsed `variables`
   bool has_variables = false;
   std::optional<std::string> state_name;
   std::optional<Mock> mock;

@@ -26,7 +26,8 @@ class StateRunner final : public tasks::TaskRunner {
     }
     if (real_ == nullptr) {
       outcome = tasks::TaskOutcome::failure(
-          "States.Runtime", "No task runner is configured for resource '" + request.resource + "'.");
+          "States.Runtime",
+          "No task runner is configured for resource '" + request.resource + "'.");
       done(*outcome);
       return;
     }
@@ -40,8 +41,8 @@ class StateRunner final : public tasks::TaskRunner {
     if (!forced_ && real_ != nullptr) real_->cancel(request);
   }
 
-  std::optional<json::value> parameters;       // what the state sent
-  std::optional<tasks::TaskOutcome> outcome;   // what came back
+  std::optional<json::value> parameters;      // what the state sent
+  std::optional<tasks::TaskOutcome> outcome;  // what came back
 
  private:
   tasks::TaskRunner* real_;

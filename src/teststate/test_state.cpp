@@ -45,9 +45,9 @@ std::set<std::string> targets_of(const object& state) {
 // A mocked Map or Parallel runs as a Task of the same I/O fields whose result is the mock: the
 // iterations or branches themselves are not run (that is what the mock stands for).
 object as_mocked_task(const object& state) {
-  static const char* const kept[] = {"Comment", "QueryLanguage", "InputPath", "OutputPath",
-                                     "ResultPath", "ResultSelector", "Output", "Assign",
-                                     "Catch", "Retry", "Next", "End"};
+  static const char* const kept[] = {"Comment",    "QueryLanguage",  "InputPath", "OutputPath",
+                                     "ResultPath", "ResultSelector", "Output",    "Assign",
+                                     "Catch",      "Retry",          "Next",      "End"};
   object task{{"Type", "Task"}, {"Resource", "arn:aws:states:::lambda:invoke"}};
   for (const char* k : kept)
     if (auto it = state.find(k); it != state.end()) task[k] = it->value();
@@ -69,7 +69,7 @@ struct RunOutcome {
   std::string error, cause;
   bool has_error = false, has_cause = false;  // a Fail state may name neither
   std::optional<std::string> next_state;
-  std::optional<value> parameters;           // what a Task sent
+  std::optional<value> parameters;            // what a Task sent
   std::optional<tasks::TaskOutcome> outcome;  // what it got back
   json::object variables;                     // in scope after the state (its Assign applied)
 };
@@ -77,12 +77,15 @@ struct RunOutcome {
 // TestState reports failures without the execution's "(entered at the event id #N)" preamble:
 // there is no execution history for an event id to point into.
 std::string without_state_prefix(std::string cause) {
-  static const RE2 prefix("^An error occurred while executing the state '[^']*' \\(entered at the event id #[0-9]+\\)\\. ");
+  static const RE2 prefix(
+      "^An error occurred while executing the state '[^']*' \\(entered at the event id "
+      "#[0-9]+\\)\\. ");
   RE2::Replace(&cause, prefix, "");
   return cause;
 }
 
-Result<RunOutcome> run_once(const RunSetup& s, object state, std::optional<tasks::TaskOutcome> forced) {
+Result<RunOutcome> run_once(const RunSetup& s, object state,
+                            std::optional<tasks::TaskOutcome> forced) {
   const Target& t = *s.target;
   object states;
   std::set<std::string> targets = targets_of(state);
@@ -91,7 +94,8 @@ Result<RunOutcome> run_once(const RunSetup& s, object state, std::optional<tasks
   const std::string self = targets.count(t.name) > 0 ? t.name + " (under test)" : t.name;
   states[self] = std::move(state);
   for (const auto& name : targets) states[name] = object{{"Type", "Succeed"}};
-  value machine = object{{"QueryLanguage", t.query_language}, {"StartAt", self}, {"States", std::move(states)}};
+  value machine =
+      object{{"QueryLanguage", t.query_language}, {"StartAt", self}, {"States", std::move(states)}};
   auto compiled = asl::compile(machine);
   if (!compiled) return std::move(compiled).error();
 
@@ -134,13 +138,14 @@ Result<RunOutcome> run_once(const RunSetup& s, object state, std::optional<tasks
   for (const auto& ev : run->history) {
     auto name = ev.details.find("name");
     auto assigned = ev.details.find("assignedVariables");
-    if (!ev.type.ends_with("StateExited") || name == ev.details.end() || assigned == ev.details.end() ||
-        !name->value().is_string() || std::string_view(name->value().get_string()) != self ||
-        !assigned->value().is_object())
+    if (!ev.type.ends_with("StateExited") || name == ev.details.end() ||
+        assigned == ev.details.end() || !name->value().is_string() ||
+        std::string_view(name->value().get_string()) != self || !assigned->value().is_object())
       continue;
     for (const auto& kv : assigned->value().get_object()) {
       if (!kv.value().is_string()) continue;
-      auto v = json::parse(std::string_view(kv.value().get_string().data(), kv.value().get_string().size()));
+      auto v = json::parse(
+          std::string_view(kv.value().get_string().data(), kv.value().get_string().size()));
       if (v) out.variables[kv.key()] = std::move(v).value();
     }
   }
@@ -161,7 +166,8 @@ value default_context(const RunSetup& s, Millis now) {
   const std::string& type = s.target->type;
   if (type == "Task" || type == "Map" || type == "Parallel")
     st["RetryCount"] = s.req->config.retrier_retry_count.value_or(0);
-  return object{{"Execution", std::move(exec)}, {"StateMachine", std::move(sm)}, {"State", std::move(st)}};
+  return object{
+      {"Execution", std::move(exec)}, {"StateMachine", std::move(sm)}, {"State", std::move(st)}};
 }
 
 double number_or(const object& o, std::string_view key, double fallback) {
@@ -177,10 +183,12 @@ bool tolerance_exceeded(const object& state, const Request& req) {
     return false;
   double failures = static_cast<double>(*req.config.map_iteration_failure_count);
   double items = static_cast<double>(req.mock->result->get_array().size());
-  if (auto it = state.find("ToleratedFailureCount"); it != state.end() && json::is_number(it->value())) {
+  if (auto it = state.find("ToleratedFailureCount");
+      it != state.end() && json::is_number(it->value())) {
     if (failures > json::as_double(it->value())) return true;
   }
-  if (auto it = state.find("ToleratedFailurePercentage"); it != state.end() && json::is_number(it->value())) {
+  if (auto it = state.find("ToleratedFailurePercentage");
+      it != state.end() && json::is_number(it->value())) {
     if (items > 0 && failures * 100.0 / items > json::as_double(it->value())) return true;
   }
   return false;
@@ -188,7 +196,8 @@ bool tolerance_exceeded(const object& state, const Request& req) {
 
 std::optional<tasks::TaskOutcome> mocked_outcome(const Target& t, const Request& req) {
   if (!req.mock) return std::nullopt;
-  if (req.mock->is_error()) return tasks::TaskOutcome::failure(*req.mock->error, req.mock->cause.value_or(""));
+  if (req.mock->is_error())
+    return tasks::TaskOutcome::failure(*req.mock->error, req.mock->cause.value_or(""));
   if (t.type == "Map" && tolerance_exceeded(t.state, req))
     return tasks::TaskOutcome::failure("States.ExceedToleratedFailureThreshold",
                                        "The specified tolerated failure threshold was exceeded");
@@ -235,7 +244,9 @@ Result<RunOutcome> after_failure(const RunSetup& s, const object& state, RunOutc
     for (std::size_t i = 0; i < catchers->size(); ++i) {
       if (!(*catchers)[i].is_object()) continue;
       auto eq = (*catchers)[i].get_object().find("ErrorEquals");
-      if (eq == (*catchers)[i].get_object().end() || !detail::error_matches(eq->value(), failed.error)) continue;
+      if (eq == (*catchers)[i].get_object().end() ||
+          !detail::error_matches(eq->value(), failed.error))
+        continue;
       error_details["catchIndex"] = static_cast<std::int64_t>(i);
       // Through the catcher, with the same task outcome: the task is not called a second time.
       std::optional<tasks::TaskOutcome> replay = failed.outcome;
@@ -256,13 +267,14 @@ Result<RunOutcome> after_failure(const RunSetup& s, const object& state, RunOutc
 }
 
 std::optional<value> select_path(const object& state, std::string_view key, const value& doc,
-                                const RunSetup& s) {
+                                 const RunSetup& s) {
   auto it = state.find(key);
   if (it == state.end()) return doc;
   if (it->value().is_null()) return value(object{});
   if (!it->value().is_string()) return std::nullopt;
-  auto path = jsonpath::Path::compile(std::string_view(it->value().get_string().data(), it->value().get_string().size()),
-                                      jsonpath::PathKind::kPath);
+  auto path = jsonpath::Path::compile(
+      std::string_view(it->value().get_string().data(), it->value().get_string().size()),
+      jsonpath::PathKind::kPath);
   if (!path) return std::nullopt;
   jsonpath::VariableLookup lookup = [&](std::string_view name) -> const value* {
     auto v = s.req->variables.find(name);
@@ -282,7 +294,8 @@ std::optional<value> select_path(const object& state, std::string_view key, cons
 std::optional<RunOutcome> items_failure(const RunSetup& s) {
   const object& state = s.target->state;
   auto items_path = state.find("ItemsPath");
-  if (s.target->query_language == "JSONata" || items_path == state.end() || !items_path->value().is_string())
+  if (s.target->query_language == "JSONata" || items_path == state.end() ||
+      !items_path->value().is_string())
     return std::nullopt;
   auto effective = select_path(state, "InputPath", s.req->input, s);
   std::optional<value> items;
@@ -310,8 +323,9 @@ Result<json::value> respond(const RunSetup& s, const RunOutcome& r, const object
     if (r.has_cause) out["cause"] = r.cause;
   }
   if (s.req->level != Level::kInfo) {
-    InspectionInput in{s.target, s.req, &s.context, &run_state, r.parameters, r.outcome, r.output,
-                       r.status == "SUCCEEDED", &r.variables};
+    InspectionInput in{s.target,     s.req,     &s.context, &run_state,
+                       r.parameters, r.outcome, r.output,   r.status == "SUCCEEDED",
+                       &r.variables};
     object data = inspection_data(in);
     if (!error_details.empty()) data["errorDetails"] = error_details;
     out["inspectionData"] = std::move(data);

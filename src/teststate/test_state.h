@@ -21,9 +21,9 @@
 namespace stepwise::teststate {
 
 struct TestStateOptions {
-  const Clock* clock = nullptr;         // required: where the run's manual clock starts
-  IdGenerator* ids = nullptr;           // required: execution and state machine names
-  tasks::TaskRunner* tasks = nullptr;   // runs a Task that is not mocked; null: such Tasks fail
+  const Clock* clock = nullptr;        // required: where the run's manual clock starts
+  IdGenerator* ids = nullptr;          // required: execution and state machine names
+  tasks::TaskRunner* tasks = nullptr;  // runs a Task that is not mocked; null: such Tasks fail
   std::string region = "us-east-1";
   std::string account = "123456789012";
 };

@@ -38,7 +38,8 @@ TEST_F(TestStateTest, PassStateSucceedsWithoutInspectionDataAtInfo) {
 }
 
 TEST_F(TestStateTest, DebugLevelShowsEachInputOutputStep) {
-  auto r = ok(R"({"definition": "{\"Type\": \"Pass\", \"InputPath\": \"$.x\", \"Parameters\": {\"v.$\": \"$\"}, \"ResultPath\": \"$.out\", \"Next\": \"After\"}",
+  auto r = ok(
+      R"({"definition": "{\"Type\": \"Pass\", \"InputPath\": \"$.x\", \"Parameters\": {\"v.$\": \"$\"}, \"ResultPath\": \"$.out\", \"Next\": \"After\"}",
                   "input": "{\"x\": 5}", "inspectionLevel": "DEBUG"})");
   EXPECT_EQ(field(r, "status"), "SUCCEEDED");
   EXPECT_EQ(field(r, "nextState"), "After");
@@ -51,20 +52,23 @@ TEST_F(TestStateTest, DebugLevelShowsEachInputOutputStep) {
 }
 
 TEST_F(TestStateTest, AStateThatLoopsToItselfReportsItselfAsNextState) {
-  auto r = ok(R"({"definition": "{\"StartAt\": \"A\", \"States\": {\"A\": {\"Type\": \"Choice\", \"Choices\": [{\"Variable\": \"$.n\", \"NumericGreaterThan\": 0, \"Next\": \"A\"}], \"Default\": \"B\"}, \"B\": {\"Type\": \"Succeed\"}}}",
+  auto r = ok(
+      R"({"definition": "{\"StartAt\": \"A\", \"States\": {\"A\": {\"Type\": \"Choice\", \"Choices\": [{\"Variable\": \"$.n\", \"NumericGreaterThan\": 0, \"Next\": \"A\"}], \"Default\": \"B\"}, \"B\": {\"Type\": \"Succeed\"}}}",
                   "stateName": "A", "input": "{\"n\": 1}"})");
   EXPECT_EQ(field(r, "status"), "SUCCEEDED");
   EXPECT_EQ(field(r, "nextState"), "A");
 }
 
 TEST_F(TestStateTest, ChoiceReportsTheMatchedBranchAsNextState) {
-  auto r = ok(R"({"definition": "{\"Type\": \"Choice\", \"Choices\": [{\"Variable\": \"$.n\", \"NumericGreaterThan\": 1, \"Next\": \"Big\"}], \"Default\": \"Small\"}",
+  auto r = ok(
+      R"({"definition": "{\"Type\": \"Choice\", \"Choices\": [{\"Variable\": \"$.n\", \"NumericGreaterThan\": 1, \"Next\": \"Big\"}], \"Default\": \"Small\"}",
                   "input": "{\"n\": 3}"})");
   EXPECT_EQ(field(r, "nextState"), "Big");
 }
 
 TEST_F(TestStateTest, MockedErrorMatchingACatcherIsCaughtWithCatchIndex) {
-  auto r = ok(R"({"definition": "{\"Type\": \"Task\", \"Resource\": \"arn:aws:states:::lambda:invoke\", \"Parameters\": {\"FunctionName\": \"f\"}, \"Catch\": [{\"ErrorEquals\": [\"Other\"], \"Next\": \"A\"}, {\"ErrorEquals\": [\"States.ALL\"], \"ResultPath\": \"$.err\", \"Next\": \"B\"}], \"End\": true}",
+  auto r = ok(
+      R"({"definition": "{\"Type\": \"Task\", \"Resource\": \"arn:aws:states:::lambda:invoke\", \"Parameters\": {\"FunctionName\": \"f\"}, \"Catch\": [{\"ErrorEquals\": [\"Other\"], \"Next\": \"A\"}, {\"ErrorEquals\": [\"States.ALL\"], \"ResultPath\": \"$.err\", \"Next\": \"B\"}], \"End\": true}",
                   "input": "{}", "inspectionLevel": "DEBUG", "mock": {"errorOutput": {"error": "Boom", "cause": "why"}}})");
   EXPECT_EQ(field(r, "status"), "CAUGHT_ERROR");
   EXPECT_EQ(field(r, "nextState"), "B");
@@ -75,11 +79,17 @@ TEST_F(TestStateTest, MockedErrorMatchingACatcherIsCaughtWithCatchIndex) {
 }
 
 TEST_F(TestStateTest, RetrierWithAttemptsLeftIsRetriableWithItsBackoff) {
-  const std::string def = R"("definition": "{\"Type\": \"Task\", \"Resource\": \"arn:aws:states:::lambda:invoke\", \"Parameters\": {}, \"Retry\": [{\"ErrorEquals\": [\"Boom\"], \"IntervalSeconds\": 2, \"MaxAttempts\": 3, \"BackoffRate\": 3}], \"End\": true}")";
-  auto r = ok("{" + def + R"(, "inspectionLevel": "DEBUG", "stateConfiguration": {"retrierRetryCount": 2}, "mock": {"errorOutput": {"error": "Boom", "cause": "c"}}})");
+  const std::string def =
+      R"("definition": "{\"Type\": \"Task\", \"Resource\": \"arn:aws:states:::lambda:invoke\", \"Parameters\": {}, \"Retry\": [{\"ErrorEquals\": [\"Boom\"], \"IntervalSeconds\": 2, \"MaxAttempts\": 3, \"BackoffRate\": 3}], \"End\": true}")";
+  auto r = ok(
+      "{" + def +
+      R"(, "inspectionLevel": "DEBUG", "stateConfiguration": {"retrierRetryCount": 2}, "mock": {"errorOutput": {"error": "Boom", "cause": "c"}}})");
   EXPECT_EQ(field(r, "status"), "RETRIABLE");
-  EXPECT_EQ(field(r.at("inspectionData"), "errorDetails"), R"({"retryIndex":0,"retryBackoffIntervalSeconds":18})");
-  auto exhausted = ok("{" + def + R"(, "stateConfiguration": {"retrierRetryCount": 3}, "mock": {"errorOutput": {"error": "Boom", "cause": "c"}}})");
+  EXPECT_EQ(field(r.at("inspectionData"), "errorDetails"),
+            R"({"retryIndex":0,"retryBackoffIntervalSeconds":18})");
+  auto exhausted = ok(
+      "{" + def +
+      R"(, "stateConfiguration": {"retrierRetryCount": 3}, "mock": {"errorOutput": {"error": "Boom", "cause": "c"}}})");
   EXPECT_EQ(field(exhausted, "status"), "FAILED");
 }
 
@@ -97,80 +107,107 @@ TEST_F(TestStateTest, FailStateWithoutCauseAnswersNoCause) {
 }
 
 TEST_F(TestStateTest, StateNameSelectsAStateOfAMachineIncludingNestedOnes) {
-  auto r = ok(R"({"definition": "{\"StartAt\": \"M\", \"States\": {\"M\": {\"Type\": \"Map\", \"ItemProcessor\": {\"StartAt\": \"Inner\", \"States\": {\"Inner\": {\"Type\": \"Pass\", \"Result\": 7, \"End\": true}}}, \"End\": true}}}",
+  auto r = ok(
+      R"({"definition": "{\"StartAt\": \"M\", \"States\": {\"M\": {\"Type\": \"Map\", \"ItemProcessor\": {\"StartAt\": \"Inner\", \"States\": {\"Inner\": {\"Type\": \"Pass\", \"Result\": 7, \"End\": true}}}, \"End\": true}}}",
                   "stateName": "Inner"})");
   EXPECT_EQ(field(r, "output"), "7");
-  auto missing = call(R"({"definition": "{\"StartAt\": \"A\", \"States\": {\"A\": {\"Type\": \"Pass\", \"End\": true}}}", "stateName": "Nope"})");
+  auto missing = call(
+      R"({"definition": "{\"StartAt\": \"A\", \"States\": {\"A\": {\"Type\": \"Pass\", \"End\": true}}}", "stateName": "Nope"})");
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().name, "ValidationException");
   EXPECT_EQ(missing.error().cause, "State not found in definition");
 }
 
 TEST_F(TestStateTest, RequestRulesAnswerWithAwsErrors) {
-  auto pass_mock = call(R"({"definition": "{\"Type\": \"Pass\", \"End\": true}", "mock": {"result": "{}"}})");
+  auto pass_mock =
+      call(R"({"definition": "{\"Type\": \"Pass\", \"End\": true}", "mock": {"result": "{}"}})");
   ASSERT_FALSE(pass_mock.ok());
   EXPECT_EQ(pass_mock.error().cause, "State type 'Pass' is not supported when a mock is specified");
-  auto map = call(R"({"definition": "{\"Type\": \"Map\", \"ItemProcessor\": {\"StartAt\": \"P\", \"States\": {\"P\": {\"Type\": \"Pass\", \"End\": true}}}, \"End\": true}"})");
+  auto map = call(
+      R"({"definition": "{\"Type\": \"Map\", \"ItemProcessor\": {\"StartAt\": \"P\", \"States\": {\"P\": {\"Type\": \"Pass\", \"End\": true}}}, \"End\": true}"})");
   ASSERT_FALSE(map.ok());
   EXPECT_EQ(map.error().name, "InvalidDefinition");
-  auto both = call(R"({"definition": "{\"Type\": \"Task\", \"Resource\": \"arn:aws:states:::lambda:invoke\", \"End\": true}", "mock": {"result": "1", "errorOutput": {"error": "E"}}})");
+  auto both = call(
+      R"({"definition": "{\"Type\": \"Task\", \"Resource\": \"arn:aws:states:::lambda:invoke\", \"End\": true}", "mock": {"result": "1", "errorOutput": {"error": "E"}}})");
   ASSERT_FALSE(both.ok());
-  EXPECT_EQ(both.error().cause, "A test mock should have only one of the following fields: [result, errorOutput].");
-  auto no_role = call(R"({"definition": "{\"Type\": \"Task\", \"Resource\": \"arn:aws:states:::lambda:invoke\", \"End\": true}"})");
+  EXPECT_EQ(both.error().cause,
+            "A test mock should have only one of the following fields: [result, errorOutput].");
+  auto no_role = call(
+      R"({"definition": "{\"Type\": \"Task\", \"Resource\": \"arn:aws:states:::lambda:invoke\", \"End\": true}"})");
   ASSERT_FALSE(no_role.ok());
   EXPECT_EQ(no_role.error().cause, "RoleArn must be specified when testing a Task state");
 }
 
 TEST_F(TestStateTest, MockResultIsCheckedAgainstTheApiShape) {
-  auto bad = call(R"({"definition": "{\"Type\": \"Task\", \"Resource\": \"arn:aws:states:::lambda:invoke\", \"End\": true}", "mock": {"result": "{\"StatusCode\": \"200\"}"}})");
+  auto bad = call(
+      R"({"definition": "{\"Type\": \"Task\", \"Resource\": \"arn:aws:states:::lambda:invoke\", \"End\": true}", "mock": {"result": "{\"StatusCode\": \"200\"}"}})");
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.error().cause, "Mock result schema validation error: Field 'StatusCode' must be a number");
-  auto unchecked = ok(R"({"definition": "{\"Type\": \"Task\", \"Resource\": \"arn:aws:states:::lambda:invoke\", \"End\": true}", "mock": {"result": "{\"StatusCode\": \"200\"}", "fieldValidationMode": "NONE"}})");
+  EXPECT_EQ(bad.error().cause,
+            "Mock result schema validation error: Field 'StatusCode' must be a number");
+  auto unchecked = ok(
+      R"({"definition": "{\"Type\": \"Task\", \"Resource\": \"arn:aws:states:::lambda:invoke\", \"End\": true}", "mock": {"result": "{\"StatusCode\": \"200\"}", "fieldValidationMode": "NONE"}})");
   EXPECT_EQ(field(unchecked, "output"), R"({"StatusCode": "200"})");
 }
 
 TEST_F(TestStateTest, SchemaChecksEnumsLengthsAndEveryArrayItem) {
-  auto enum_bad = call(R"({"definition": "{\"Type\": \"Task\", \"Resource\": \"arn:aws:states:::aws-sdk:s3:getObject\", \"End\": true}", "mock": {"result": "{\"StorageClass\": \"Papyrus\"}"}})");
+  auto enum_bad = call(
+      R"({"definition": "{\"Type\": \"Task\", \"Resource\": \"arn:aws:states:::aws-sdk:s3:getObject\", \"End\": true}", "mock": {"result": "{\"StorageClass\": \"Papyrus\"}"}})");
   ASSERT_FALSE(enum_bad.ok());
-  EXPECT_EQ(enum_bad.error().cause, "Mock result schema validation error: Field 'StorageClass' is not an expected value");
-  auto item_bad = call(R"({"definition": "{\"Type\": \"Task\", \"Resource\": \"arn:aws:states:::events:putEvents\", \"End\": true}", "mock": {"result": "{\"Entries\": [{\"EventId\": \"a\"}, {\"EventId\": 1}]}"}})");
+  EXPECT_EQ(enum_bad.error().cause,
+            "Mock result schema validation error: Field 'StorageClass' is not an expected value");
+  auto item_bad = call(
+      R"({"definition": "{\"Type\": \"Task\", \"Resource\": \"arn:aws:states:::events:putEvents\", \"End\": true}", "mock": {"result": "{\"Entries\": [{\"EventId\": \"a\"}, {\"EventId\": 1}]}"}})");
   ASSERT_FALSE(item_bad.ok());
-  EXPECT_EQ(item_bad.error().cause, "Mock result schema validation error: Field 'EventId' must be a string");
-  auto strict_missing = call(R"({"definition": "{\"Type\": \"Task\", \"Resource\": \"arn:aws:states:::states:startExecution\", \"End\": true}", "mock": {"result": "{}"}})");
+  EXPECT_EQ(item_bad.error().cause,
+            "Mock result schema validation error: Field 'EventId' must be a string");
+  auto strict_missing = call(
+      R"({"definition": "{\"Type\": \"Task\", \"Resource\": \"arn:aws:states:::states:startExecution\", \"End\": true}", "mock": {"result": "{}"}})");
   EXPECT_FALSE(strict_missing.ok());
-  auto present_missing = ok(R"({"definition": "{\"Type\": \"Task\", \"Resource\": \"arn:aws:states:::states:startExecution\", \"End\": true}", "mock": {"result": "{}", "fieldValidationMode": "PRESENT"}})");
+  auto present_missing = ok(
+      R"({"definition": "{\"Type\": \"Task\", \"Resource\": \"arn:aws:states:::states:startExecution\", \"End\": true}", "mock": {"result": "{}", "fieldValidationMode": "PRESENT"}})");
   EXPECT_EQ(field(present_missing, "status"), "SUCCEEDED");
 }
 
 TEST_F(TestStateTest, ContextAndVariablesFromTheRequestAreVisibleToTheState) {
-  auto r = ok(R"({"definition": "{\"QueryLanguage\": \"JSONata\", \"Type\": \"Pass\", \"Output\": {\"c\": \"{% $states.context.Execution.Name %}\", \"v\": \"{% $x %}\"}, \"End\": true}",
+  auto r = ok(
+      R"({"definition": "{\"QueryLanguage\": \"JSONata\", \"Type\": \"Pass\", \"Output\": {\"c\": \"{% $states.context.Execution.Name %}\", \"v\": \"{% $x %}\"}, \"End\": true}",
                   "context": "{\"Execution\": {\"Name\": \"given\"}}", "variables": "{\"x\": 42}"})");
   EXPECT_EQ(field(r, "output"), R"({"c": "given", "v": 42})");
 }
 
 TEST_F(TestStateTest, InspectionShowsTheVariablesAfterTheStateAssigns) {
-  auto r = ok(R"({"definition": "{\"Type\": \"Pass\", \"Assign\": {\"y.$\": \"$.v\"}, \"End\": true}",
+  auto r =
+      ok(R"({"definition": "{\"Type\": \"Pass\", \"Assign\": {\"y.$\": \"$.v\"}, \"End\": true}",
                   "input": "{\"v\": 2}", "variables": "{\"x\": 1}", "inspectionLevel": "DEBUG"})");
   EXPECT_EQ(field(r.at("inspectionData"), "variables"), R"({"x": 1, "y": 2})");
 }
 
 TEST_F(TestStateTest, MockedMapShowsItsItemsAndEachSelectedItem) {
-  auto r = ok(R"({"definition": "{\"Type\": \"Map\", \"ItemsPath\": \"$.xs\", \"ItemSelector\": {\"v.$\": \"$$.Map.Item.Value\", \"i.$\": \"$$.Map.Item.Index\", \"k.$\": \"$.k\"}, \"ItemProcessor\": {\"StartAt\": \"P\", \"States\": {\"P\": {\"Type\": \"Pass\", \"End\": true}}}, \"End\": true}",
+  auto r = ok(
+      R"({"definition": "{\"Type\": \"Map\", \"ItemsPath\": \"$.xs\", \"ItemSelector\": {\"v.$\": \"$$.Map.Item.Value\", \"i.$\": \"$$.Map.Item.Index\", \"k.$\": \"$.k\"}, \"ItemProcessor\": {\"StartAt\": \"P\", \"States\": {\"P\": {\"Type\": \"Pass\", \"End\": true}}}, \"End\": true}",
                   "input": "{\"xs\": [\"a\", \"b\"], \"k\": 1}", "inspectionLevel": "DEBUG", "mock": {"result": "[1, 2]"}})");
   const json::value& d = r.at("inspectionData");
   EXPECT_EQ(field(d, "afterItemsPath"), R"(["a", "b"])");
-  EXPECT_EQ(field(d, "afterItemSelector"), R"([{"v": "a", "i": 0, "k": 1}, {"v": "b", "i": 1, "k": 1}])");
+  EXPECT_EQ(field(d, "afterItemSelector"),
+            R"([{"v": "a", "i": 0, "k": 1}, {"v": "b", "i": 1, "k": 1}])");
   EXPECT_EQ(field(r, "output"), "[1, 2]");
 }
 
 TEST_F(TestStateTest, MockedMapOverItsToleranceFailsWithThreshold) {
-  const std::string def = R"("definition": "{\"Type\": \"Map\", \"ItemProcessor\": {\"StartAt\": \"P\", \"States\": {\"P\": {\"Type\": \"Pass\", \"End\": true}}}, \"ToleratedFailureCount\": 1, \"End\": true}")";
-  auto r = ok("{" + def + R"(, "mock": {"result": "[1, 2, 3]"}, "stateConfiguration": {"mapIterationFailureCount": 2}})");
+  const std::string def =
+      R"("definition": "{\"Type\": \"Map\", \"ItemProcessor\": {\"StartAt\": \"P\", \"States\": {\"P\": {\"Type\": \"Pass\", \"End\": true}}}, \"ToleratedFailureCount\": 1, \"End\": true}")";
+  auto r = ok(
+      "{" + def +
+      R"(, "mock": {"result": "[1, 2, 3]"}, "stateConfiguration": {"mapIterationFailureCount": 2}})");
   EXPECT_EQ(field(r, "status"), "FAILED");
   EXPECT_EQ(field(r, "error"), "States.ExceedToleratedFailureThreshold");
-  auto within = ok("{" + def + R"(, "mock": {"result": "[1, 2, 3]"}, "stateConfiguration": {"mapIterationFailureCount": 1}})");
+  auto within = ok(
+      "{" + def +
+      R"(, "mock": {"result": "[1, 2, 3]"}, "stateConfiguration": {"mapIterationFailureCount": 1}})");
   EXPECT_EQ(field(within, "output"), "[1, 2, 3]");
-  auto too_many = call("{" + def + R"(, "mock": {"result": "[1]"}, "stateConfiguration": {"mapIterationFailureCount": 2}})");
+  auto too_many = call(
+      "{" + def +
+      R"(, "mock": {"result": "[1]"}, "stateConfiguration": {"mapIterationFailureCount": 2}})");
   ASSERT_FALSE(too_many.ok());
 }
 
@@ -179,7 +216,9 @@ TEST_F(TestStateTest, HostileRequestsAreRefusedNotCrashed) {
   EXPECT_FALSE(call(R"({"definition": 5})").ok());
   EXPECT_FALSE(call(R"({"definition": "not json"})").ok());
   EXPECT_FALSE(call(R"({"definition": "{\"Type\": \"Pass\", \"End\": true}", "input": "{"})").ok());
-  EXPECT_FALSE(call(R"({"definition": "{\"Type\": \"Pass\", \"End\": true}", "inspectionLevel": "LOUD"})").ok());
+  EXPECT_FALSE(
+      call(R"({"definition": "{\"Type\": \"Pass\", \"End\": true}", "inspectionLevel": "LOUD"})")
+          .ok());
 }
 
 }  // namespace

@@ -43,7 +43,7 @@ constexpr int duration_s_max = 600;
 constexpr int poll_ms_max = 60'000;
 
 struct Options {
-  int port = 0;  // 0: start the demo server in-process
+  int port = 0;         // 0: start the demo server in-process
   int serve_port = -1;  // >= 0: only serve the demo operations (serve_main) until SIGINT
   int server_threads = 1;
   int connections = 64;
@@ -225,10 +225,12 @@ int run_load(const Options& o, std::uint16_t port) {
   std::printf("latency ms       p50 %.3f  p90 %.3f  p99 %.3f  max %.3f\n",
               percentile(run.latencies_us, 0.50), percentile(run.latencies_us, 0.90),
               percentile(run.latencies_us, 0.99), percentile(run.latencies_us, 1.0));
-  if (o.idle > 0) std::printf("idle keep-alive  %d opened, %d still answering after the run\n",
-                              o.idle, run.idle_verified);
-  if (o.polls > 0) std::printf("long polls       %d held (%d still pending after the run), %d answered\n",
-                               o.polls, polls_pending_after_bench, run.polls_answered);
+  if (o.idle > 0)
+    std::printf("idle keep-alive  %d opened, %d still answering after the run\n", o.idle,
+                run.idle_verified);
+  if (o.polls > 0)
+    std::printf("long polls       %d held (%d still pending after the run), %d answered\n", o.polls,
+                polls_pending_after_bench, run.polls_answered);
   std::printf("errors           %ld transport, %ld non-200\n", run.errors, run.non_200);
   return run.errors == 0 && run.non_200 == 0 ? 0 : 1;
 }
@@ -263,17 +265,21 @@ int main(int argc, char** argv) {
   app.add_option("--server-threads", o.server_threads, "I/O threads of the in-process server")
       ->check(CLI::Range(1, 16));
   app.add_option("-c,--connections", o.connections, "concurrent keep-alive connections")
-      ->check(CLI::Range(1, connections_max))->capture_default_str();
+      ->check(CLI::Range(1, connections_max))
+      ->capture_default_str();
   app.add_option("-n,--requests", o.requests, "total requests")
-      ->check(CLI::Range(1L, requests_max))->capture_default_str();
+      ->check(CLI::Range(1L, requests_max))
+      ->capture_default_str();
   app.add_option("--duration-s", o.duration_s, "stop issuing after this many seconds")
-      ->check(CLI::Range(1, duration_s_max))->capture_default_str();
+      ->check(CLI::Range(1, duration_s_max))
+      ->capture_default_str();
   app.add_option("--idle", o.idle, "extra idle keep-alive connections held during the run")
       ->check(CLI::Range(0, connections_max));
   app.add_option("--polls", o.polls, "long polls (GetActivityTask) pending during the run")
       ->check(CLI::Range(0, connections_max));
   app.add_option("--poll-ms", o.poll_ms, "how long each poll is held")
-      ->check(CLI::Range(0, poll_ms_max))->capture_default_str();
+      ->check(CLI::Range(0, poll_ms_max))
+      ->capture_default_str();
   app.add_option("--poll-body", o.poll_body,
                  "GetActivityTask body for the polls (default: the demo's {\"holdMs\": poll-ms}; "
                  "against stepwise serve: {\"activityArn\": ARN})");

@@ -32,11 +32,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -68,14 +68,17 @@ struct Options {
 // latencies need no lock until the run is over (flush() orders the read after the writes).
 class CountingStore final : public store::ExecutionStore {
  public:
-  explicit CountingStore(store::ExecutionStore& inner) : s_(inner) { latencies_us_.reserve(1 << 20); }
+  explicit CountingStore(store::ExecutionStore& inner) : s_(inner) {
+    latencies_us_.reserve(1 << 20);
+  }
 
   void commit_steps(const store::Fence& fence, std::vector<store::StepRecord> steps,
                     std::function<void(Status)> done) override {
     for (const auto& step : steps) {
       events_ += step.events.size();
       for (const auto& e : step.events) {
-        if (e.type.size() > 12 && e.type.compare(e.type.size() - 12, 12, "StateEntered") == 0) ++entered_;
+        if (e.type.size() > 12 && e.type.compare(e.type.size() - 12, 12, "StateEntered") == 0)
+          ++entered_;
       }
     }
     step_commits_ += steps.size();
@@ -102,7 +105,8 @@ class CountingStore final : public store::ExecutionStore {
   Result<std::optional<store::ExecutionRecord>> get_execution(const std::string& a) override {
     return s_.get_execution(a);
   }
-  Result<std::vector<store::ExecutionRecord>> list_executions(const store::ExecutionQuery& q) override {
+  Result<std::vector<store::ExecutionRecord>> list_executions(
+      const store::ExecutionQuery& q) override {
     return s_.list_executions(q);
   }
   Result<std::vector<history::HistoryEvent>> history(const store::HistoryQuery& q) override {
@@ -217,15 +221,18 @@ class Driver {
       svc_.post([this] { closed(); });
     });
     if (!started) {
-      std::fprintf(stderr, "start failed: %s: %s\n", started.error().name.c_str(), started.error().cause.c_str());
+      std::fprintf(stderr, "start failed: %s: %s\n", started.error().name.c_str(),
+                   started.error().cause.c_str());
       ok_ = false;
       closed();
     }
   }
   void closed() {
     if (++closed_ == total_) return finished_.set_value(ok_);
-    if (started_ < total_ && ok_) start_one();
-    else if (!ok_ && closed_ == started_) finished_.set_value(false);
+    if (started_ < total_ && ok_)
+      start_one();
+    else if (!ok_ && closed_ == started_)
+      finished_.set_value(false);
   }
 
   sfn::Service& svc_;
@@ -248,7 +255,8 @@ std::string create_machine(sfn::Service& svc, const Options& o) {
                        {"roleArn", "arn:aws:iam::123456789012:role/bench"},
                        {"type", o.express ? "EXPRESS" : "STANDARD"}};
       api::Response r = op(req);
-      if (r.is_error()) std::fprintf(stderr, "%s: %s\n", r.error().type.c_str(), r.error().message.c_str());
+      if (r.is_error())
+        std::fprintf(stderr, "%s: %s\n", r.error().type.c_str(), r.error().message.c_str());
       const json::value* a = !r.is_error() && r.body().is_object()
                                  ? r.body().as_object().if_contains("stateMachineArn")
                                  : nullptr;
@@ -325,16 +333,18 @@ bool run_once(const Options& o, int run, Figures& f) {
   f.p99_us = percentile(counting.latencies_us(), 0.99);
   if (sqlite != nullptr) {
     auto st = sqlite->stats();
-    f.steps_per_txn = st.transactions ? static_cast<double>(st.steps) / static_cast<double>(st.transactions) : 0;
+    f.steps_per_txn =
+        st.transactions ? static_cast<double>(st.steps) / static_cast<double>(st.transactions) : 0;
   }
   return true;
 }
 
 void print(const char* label, const Figures& f) {
-  std::printf("%-7s %7.3f s  %8.0f exec/s  %8.0f transitions/s  %8.0f events/s  %7.0f step commits/s  "
-              "commit p50 %.2f ms p99 %.2f ms  %5.1f steps/txn  cpu %.2f s (engine %.2f, writer %.2f)\n",
-              label, f.seconds, f.executions_per_s, f.transitions_per_s, f.events_per_s, f.commits_per_s,
-              f.p50_us / 1000, f.p99_us / 1000, f.steps_per_txn, f.cpu_s, f.engine_cpu_s, f.writer_cpu_s);
+  std::printf(
+      "%-7s %7.3f s  %8.0f exec/s  %8.0f transitions/s  %8.0f events/s  %7.0f step commits/s  "
+      "commit p50 %.2f ms p99 %.2f ms  %5.1f steps/txn  cpu %.2f s (engine %.2f, writer %.2f)\n",
+      label, f.seconds, f.executions_per_s, f.transitions_per_s, f.events_per_s, f.commits_per_s,
+      f.p50_us / 1000, f.p99_us / 1000, f.steps_per_txn, f.cpu_s, f.engine_cpu_s, f.writer_cpu_s);
 }
 
 double median_of(std::vector<Figures>& all, double Figures::*field) {
@@ -348,19 +358,30 @@ bool parse(int argc, char** argv, Options& o) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> const char* { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--dir") o.dir = next();
-    else if (a == "--states") o.states = std::atoi(next());
-    else if (a == "--inflight") o.inflight = std::atoi(next());
-    else if (a == "--executions") o.executions = std::atoi(next());
-    else if (a == "--repeat") o.repeat = std::atoi(next());
-    else if (a == "--express") o.express = true;
-    else if (a == "--shards") o.shards = std::max(1, std::atoi(next()));
+    if (a == "--dir")
+      o.dir = next();
+    else if (a == "--states")
+      o.states = std::atoi(next());
+    else if (a == "--inflight")
+      o.inflight = std::atoi(next());
+    else if (a == "--executions")
+      o.executions = std::atoi(next());
+    else if (a == "--repeat")
+      o.repeat = std::atoi(next());
+    else if (a == "--express")
+      o.express = true;
+    else if (a == "--shards")
+      o.shards = std::max(1, std::atoi(next()));
     else if (a == "--sync") {
       const std::string v = next();
-      if (v == "full") o.sync = store::Synchronous::kFull;
-      else if (v == "normal") o.sync = store::Synchronous::kNormal;
-      else if (v == "off") o.sync = store::Synchronous::kOff;
-      else return false;
+      if (v == "full")
+        o.sync = store::Synchronous::kFull;
+      else if (v == "normal")
+        o.sync = store::Synchronous::kNormal;
+      else if (v == "off")
+        o.sync = store::Synchronous::kOff;
+      else
+        return false;
     } else {
       return false;
     }
@@ -369,7 +390,9 @@ bool parse(int argc, char** argv, Options& o) {
 }
 
 const char* sync_name(store::Synchronous s) {
-  return s == store::Synchronous::kFull ? "full" : s == store::Synchronous::kNormal ? "normal" : "off";
+  return s == store::Synchronous::kFull     ? "full"
+         : s == store::Synchronous::kNormal ? "normal"
+                                            : "off";
 }
 
 }  // namespace
@@ -377,13 +400,15 @@ const char* sync_name(store::Synchronous s) {
 int main(int argc, char** argv) {
   Options o;
   if (!parse(argc, argv, o)) {
-    std::fprintf(stderr,
-                 "usage: stepwise-service-bench [--dir D] [--states N] [--inflight N] [--executions N] "
-                 "[--sync full|normal|off] [--express] [--repeat R] [--shards N]\n");
+    std::fprintf(
+        stderr,
+        "usage: stepwise-service-bench [--dir D] [--states N] [--inflight N] [--executions N] "
+        "[--sync full|normal|off] [--express] [--repeat R] [--shards N]\n");
     return 2;
   }
-  std::printf("%s, %d Pass states, %d executions, %d in flight%s%s\n", o.express ? "EXPRESS" : "STANDARD",
-              o.states, o.executions, o.inflight, o.express ? "" : ", sync=", o.express ? "" : sync_name(o.sync));
+  std::printf("%s, %d Pass states, %d executions, %d in flight%s%s\n",
+              o.express ? "EXPRESS" : "STANDARD", o.states, o.executions, o.inflight,
+              o.express ? "" : ", sync=", o.express ? "" : sync_name(o.sync));
   std::vector<Figures> all;
   for (int r = 0; r < o.repeat; ++r) {
     Figures f;
@@ -397,9 +422,9 @@ int main(int argc, char** argv) {
   if (o.repeat > 1) {
     Figures m;
     for (auto field : {&Figures::seconds, &Figures::executions_per_s, &Figures::transitions_per_s,
-                       &Figures::events_per_s, &Figures::commits_per_s, &Figures::p50_us, &Figures::p99_us,
-                       &Figures::cpu_s, &Figures::engine_cpu_s, &Figures::writer_cpu_s,
-                       &Figures::steps_per_txn}) {
+                       &Figures::events_per_s, &Figures::commits_per_s, &Figures::p50_us,
+                       &Figures::p99_us, &Figures::cpu_s, &Figures::engine_cpu_s,
+                       &Figures::writer_cpu_s, &Figures::steps_per_txn}) {
       m.*field = median_of(all, field);
     }
     print("median", m);

@@ -9,7 +9,8 @@
 //                    and reports how late timers fired (the EventLoop's histogram) and how many
 //                    executions finished.
 //
-// Usage: stepwise-waiting-bench --dir D --phase start|recover [--executions N] [--kind wait|activity]
+// Usage: stepwise-waiting-bench --dir D --phase start|recover [--executions N] [--kind
+// wait|activity]
 //                               [--lead-seconds L] [--spread-seconds S] [--observe-seconds O]
 //                               [--window W]
 #include <atomic>
@@ -199,9 +200,10 @@ int phase_recover(const Options& o) {
   const double recover_s = seconds_since(t);
   auto snap = bench.snapshot();
   auto [rss, hwm] = memory_mib();
-  std::printf("store opened in %.2f s; recovery resumed %zu executions in %.2f s "
-              "(%zu live, %zu dormant, %zu loop timers); RSS %.0f MiB (peak %.0f MiB)\n",
-              open_s, resumed, recover_s, snap.live, snap.dormant, snap.timers, rss, hwm);
+  std::printf(
+      "store opened in %.2f s; recovery resumed %zu executions in %.2f s "
+      "(%zu live, %zu dormant, %zu loop timers); RSS %.0f MiB (peak %.0f MiB)\n",
+      open_s, resumed, recover_s, snap.live, snap.dormant, snap.timers, rss, hwm);
   if (o.observe_s <= 0) {
     bench.stop();
     return 0;
@@ -214,10 +216,11 @@ int phase_recover(const Options& o) {
     snap = bench.snapshot(/*reset=*/true);
     std::tie(rss, hwm) = memory_mib();
     const auto& st = snap.stats;
-    std::printf("t=%3lds: %6llu timers fired, max %5lld ms late; %zu live, %zu dormant; RSS %.0f MiB;"
-                " late(ms)",
-                t, static_cast<unsigned long long>(st.fired), static_cast<long long>(st.max_late_ms),
-                snap.live, snap.dormant, rss);
+    std::printf(
+        "t=%3lds: %6llu timers fired, max %5lld ms late; %zu live, %zu dormant; RSS %.0f MiB;"
+        " late(ms)",
+        t, static_cast<unsigned long long>(st.fired), static_cast<long long>(st.max_late_ms),
+        snap.live, snap.dormant, rss);
     for (std::size_t i = 0; i < st.buckets.size(); ++i) {
       if (i < EventLoop::TimerStats::kBounds.size()) {
         std::printf(" <=%lld:%llu", static_cast<long long>(EventLoop::TimerStats::kBounds[i]),
@@ -240,18 +243,27 @@ bool parse(int argc, char** argv, Options& o) {
     auto next = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
     const char* v = next();
     if (v == nullptr) return false;
-    if (a == "--dir") o.dir = v;
-    else if (a == "--phase") o.phase = v;
-    else if (a == "--kind") o.kind = v;
-    else if (a == "--executions") o.executions = std::atol(v);
-    else if (a == "--lead-seconds") o.lead_s = std::atol(v);
-    else if (a == "--spread-seconds") o.spread_s = std::atol(v);
-    else if (a == "--observe-seconds") o.observe_s = std::atol(v);
-    else if (a == "--window") o.window = std::atol(v);
-    else return false;
+    if (a == "--dir")
+      o.dir = v;
+    else if (a == "--phase")
+      o.phase = v;
+    else if (a == "--kind")
+      o.kind = v;
+    else if (a == "--executions")
+      o.executions = std::atol(v);
+    else if (a == "--lead-seconds")
+      o.lead_s = std::atol(v);
+    else if (a == "--spread-seconds")
+      o.spread_s = std::atol(v);
+    else if (a == "--observe-seconds")
+      o.observe_s = std::atol(v);
+    else if (a == "--window")
+      o.window = std::atol(v);
+    else
+      return false;
   }
-  return (o.phase == "start" || o.phase == "recover") && (o.kind == "wait" || o.kind == "activity") &&
-         o.executions > 0 && o.window > 0;
+  return (o.phase == "start" || o.phase == "recover") &&
+         (o.kind == "wait" || o.kind == "activity") && o.executions > 0 && o.window > 0;
 }
 
 }  // namespace

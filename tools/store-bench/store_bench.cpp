@@ -6,8 +6,9 @@
 // transition); the service commits a run of Pass states as ONE step (no outside event between
 // them), which `--transitions-per-step 10` models.
 // `inflight` executions run at once; each commits its next step when the previous step's `done`
-// has posted back to the loop thread (as the service's engine does), and a finished execution is replaced by a new one
-// until `executions` have run. Prints transitions/s (each Pass state counts as one).
+// has posted back to the loop thread (as the service's engine does), and a finished execution is
+// replaced by a new one until `executions` have run. Prints transitions/s (each Pass state counts
+// as one).
 //
 // Usage: stepwise-store-bench [--dir D] [--executions N] [--inflight N] [--passes N]
 //                             [--transitions-per-step N] [--sync full|normal|off]
@@ -47,7 +48,8 @@ struct Options {
   int recovery = 0;
 };
 
-history::HistoryEvent make_event(std::int64_t id, const char* type, const char* key, const std::string& payload_key) {
+history::HistoryEvent make_event(std::int64_t id, const char* type, const char* key,
+                                 const std::string& payload_key) {
   history::HistoryEvent e;
   e.id = id;
   e.previous_event_id = id - 1;
@@ -56,7 +58,8 @@ history::HistoryEvent make_event(std::int64_t id, const char* type, const char* 
   e.details_key = key;
   if (!payload_key.empty()) {
     e.details["name"] = "Pass" + std::to_string(id / 2);
-    e.details[payload_key] = R"({"order":{"id":"o-123","items":[1,2,3]},"step":)" + std::to_string(id) + "}";
+    e.details[payload_key] =
+        R"({"order":{"id":"o-123","items":[1,2,3]},"step":)" + std::to_string(id) + "}";
     e.details[payload_key + "Details"] = json::object{{"truncated", false}};
   }
   return e;
@@ -111,7 +114,8 @@ class Bench {
     StepRecord s;
     std::int64_t id = flow->row.history_count;
     if (flow->step == 0) {
-      s.events.push_back(make_event(++id, "ExecutionStarted", "executionStartedEventDetails", "input"));
+      s.events.push_back(
+          make_event(++id, "ExecutionStarted", "executionStartedEventDetails", "input"));
     } else {
       s.journal = json::object{{"kind", "continue"}};
       s.has_journal = true;
@@ -122,7 +126,8 @@ class Bench {
     }
     const bool last = flow->step == o_.passes;
     if (last) {
-      s.events.push_back(make_event(++id, "ExecutionSucceeded", "executionSucceededEventDetails", "output"));
+      s.events.push_back(
+          make_event(++id, "ExecutionSucceeded", "executionSucceededEventDetails", "output"));
       flow->row.status = "SUCCEEDED";
       flow->row.output = R"({"done":true})";
       flow->row.stop_ms = flow->row.start_ms + 1;
@@ -145,7 +150,8 @@ class Bench {
  private:
   void on_done(const std::shared_ptr<Flow>& flow, bool last, const Status& st) {
     if (!st.ok()) {
-      std::fprintf(stderr, "commit failed: %s: %s\n", st.error().name.c_str(), st.error().cause.c_str());
+      std::fprintf(stderr, "commit failed: %s: %s\n", st.error().name.c_str(),
+                   st.error().cause.c_str());
       failed_ = true;
       return;
     }
@@ -187,13 +193,16 @@ int recovery(const Options& o) {
       row.arn = "arn:aws:states:us-east-1:123456789012:execution:bench:" + row.name;
       row.state_machine_arn = "arn:aws:states:us-east-1:123456789012:stateMachine:bench";
       row.input = R"({"order":{"id":"o-123"}})";
-      row.definition = R"({"StartAt":"Wait","States":{"Wait":{"Type":"Wait","Seconds":3600,"End":true}}})";
+      row.definition =
+          R"({"StartAt":"Wait","States":{"Wait":{"Type":"Wait","Seconds":3600,"End":true}}})";
       row.start_ms = 1700000000000 + i;
       std::vector<StepRecord> steps;
       for (int k = 0; k < 4; ++k) {
         StepRecord s;
-        s.events.push_back(make_event(2 * k + 1, "WaitStateEntered", "stateEnteredEventDetails", "input"));
-        s.events.push_back(make_event(2 * k + 2, "TaskScheduled", "taskScheduledEventDetails", "parameters"));
+        s.events.push_back(
+            make_event(2 * k + 1, "WaitStateEntered", "stateEnteredEventDetails", "input"));
+        s.events.push_back(
+            make_event(2 * k + 2, "TaskScheduled", "taskScheduledEventDetails", "parameters"));
         row.history_count = 2 * k + 2;
         s.execution = row;
         if (k > 0) {
@@ -224,8 +233,10 @@ int recovery(const Options& o) {
     entries += journal->size();
   }
   const double total_s = seconds_since(t0);
-  std::printf("recovery: %zu running executions, %zu journal entries: open %.3f s, rows %.3f s, total %.3f s\n",
-              running.size(), entries, open_s, rows_s, total_s);
+  std::printf(
+      "recovery: %zu running executions, %zu journal entries: open %.3f s, rows %.3f s, total %.3f "
+      "s\n",
+      running.size(), entries, open_s, rows_s, total_s);
   return running.size() == static_cast<std::size_t>(o.recovery) ? 0 : 1;
 }
 
@@ -233,18 +244,28 @@ bool parse(int argc, char** argv, Options& o) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> const char* { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--dir") o.dir = next();
-    else if (a == "--executions") o.executions = std::atoi(next());
-    else if (a == "--inflight") o.inflight = std::atoi(next());
-    else if (a == "--passes") o.passes = std::atoi(next());
-    else if (a == "--transitions-per-step") o.per_step = std::atoi(next());
-    else if (a == "--recovery") o.recovery = std::atoi(next());
+    if (a == "--dir")
+      o.dir = next();
+    else if (a == "--executions")
+      o.executions = std::atoi(next());
+    else if (a == "--inflight")
+      o.inflight = std::atoi(next());
+    else if (a == "--passes")
+      o.passes = std::atoi(next());
+    else if (a == "--transitions-per-step")
+      o.per_step = std::atoi(next());
+    else if (a == "--recovery")
+      o.recovery = std::atoi(next());
     else if (a == "--sync") {
       std::string v = next();
-      if (v == "full") o.sync = Synchronous::kFull;
-      else if (v == "normal") o.sync = Synchronous::kNormal;
-      else if (v == "off") o.sync = Synchronous::kOff;
-      else return false;
+      if (v == "full")
+        o.sync = Synchronous::kFull;
+      else if (v == "normal")
+        o.sync = Synchronous::kNormal;
+      else if (v == "off")
+        o.sync = Synchronous::kOff;
+      else
+        return false;
     } else {
       return false;
     }
@@ -257,9 +278,10 @@ bool parse(int argc, char** argv, Options& o) {
 int main(int argc, char** argv) {
   Options o;
   if (!parse(argc, argv, o)) {
-    std::fprintf(stderr,
-                 "usage: stepwise-store-bench [--dir D] [--executions N] [--inflight N] [--passes N] "
-                 "[--transitions-per-step N] [--sync full|normal|off]\n");
+    std::fprintf(
+        stderr,
+        "usage: stepwise-store-bench [--dir D] [--executions N] [--inflight N] [--passes N] "
+        "[--transitions-per-step N] [--sync full|normal|off]\n");
     return 2;
   }
   if (o.recovery > 0) return recovery(o);
@@ -288,18 +310,23 @@ int main(int argc, char** argv) {
   const double commits = static_cast<double>(bench.commits());
   const double events = static_cast<double>(o.executions) * (2.0 * o.passes + 2);
   std::printf("sync=%s executions=%d inflight=%d passes=%d transitions-per-step=%d\n",
-              o.sync == Synchronous::kFull ? "full" : o.sync == Synchronous::kNormal ? "normal" : "off",
+              o.sync == Synchronous::kFull     ? "full"
+              : o.sync == Synchronous::kNormal ? "normal"
+                                               : "off",
               o.executions, o.inflight, o.passes, o.per_step);
-  std::printf("elapsed %.3f s, %.0f transitions/s, %.0f step commits/s, %.0f history events/s\n", secs,
-              transitions / secs, commits / secs, events / secs);
+  std::printf("elapsed %.3f s, %.0f transitions/s, %.0f step commits/s, %.0f history events/s\n",
+              secs, transitions / secs, commits / secs, events / secs);
   {
     auto st = store->stats();
     std::printf("transactions %llu, %.1f steps per transaction, %llu background checkpoints\n",
                 static_cast<unsigned long long>(st.transactions),
-                st.transactions ? static_cast<double>(st.steps) / static_cast<double>(st.transactions) : 0.0,
+                st.transactions
+                    ? static_cast<double>(st.steps) / static_cast<double>(st.transactions)
+                    : 0.0,
                 static_cast<unsigned long long>(st.checkpoints));
     // On a shared machine the wall-clock figure depends on the load; CPU time does not.
-    std::printf("cpu %.3f s (user+sys, all threads): %.0f transitions per cpu-second\n", cpu, transitions / cpu);
+    std::printf("cpu %.3f s (user+sys, all threads): %.0f transitions per cpu-second\n", cpu,
+                transitions / cpu);
   }
   return 0;
 }

@@ -65,8 +65,8 @@ std::optional<std::string> base64_decode(std::string_view text) {
       v[k] = value_of(c);
       if (v[k] < 0) return std::nullopt;
     }
-    unsigned n = (unsigned(v[0]) << 18) | (unsigned(v[1]) << 12) | (unsigned(v[2]) << 6) |
-                 unsigned(v[3]);
+    unsigned n =
+        (unsigned(v[0]) << 18) | (unsigned(v[1]) << 12) | (unsigned(v[2]) << 6) | unsigned(v[3]);
     out += static_cast<char>((n >> 16) & 0xff);
     if (pad < 2) out += static_cast<char>((n >> 8) & 0xff);
     if (pad < 1) out += static_cast<char>(n & 0xff);

@@ -2,11 +2,11 @@
 // commit), timers, codecs, SDK-style error shapes.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <atomic>
 #include <filesystem>
 #include <future>
 #include <thread>
-#include <unistd.h>
 
 #include "services/common/codec.h"
 #include "services/common/record_log.h"
@@ -22,9 +22,8 @@ namespace fs = std::filesystem;
 struct TempDir {
   fs::path path;
   TempDir() {
-    path = fs::temp_directory_path() /
-           ("stepwise-services-" + std::to_string(::getpid()) + "-" +
-            std::to_string(reinterpret_cast<std::uintptr_t>(this)));
+    path = fs::temp_directory_path() / ("stepwise-services-" + std::to_string(::getpid()) + "-" +
+                                        std::to_string(reinterpret_cast<std::uintptr_t>(this)));
     fs::create_directories(path);
   }
   ~TempDir() { fs::remove_all(path); }
@@ -73,10 +72,9 @@ TEST(RecordLog, SqliteGroupsConcurrentWritesIntoFewerCommits) {
   for (int t = 0; t < threads; ++t) {
     ts.emplace_back([&, t] {
       for (int i = 0; i < per_thread; ++i) {
-        (*log)->write({{"ns", std::to_string(t) + "-" + std::to_string(i), "v"}},
-                      [&](Status s) {
-                        if (s.ok()) ++acknowledged;
-                      });
+        (*log)->write({{"ns", std::to_string(t) + "-" + std::to_string(i), "v"}}, [&](Status s) {
+          if (s.ok()) ++acknowledged;
+        });
       }
     });
   }
@@ -122,16 +120,16 @@ TEST(Codec, Base64AndMd5) {
 TEST(SdkErrors, OptimizedAndSdkShapes) {
   api::ApiError e{"QueueDoesNotExist", "The specified queue does not exist.", 400,
                   "AWS.SimpleQueueService.NonExistentQueue"};
-  auto o = optimized_failure("SQS", "AmazonSQS", "QueueDoesNotExistException",
-                             "AmazonSQSException", e, "rid");
+  auto o = optimized_failure("SQS", "AmazonSQS", "QueueDoesNotExistException", "AmazonSQSException",
+                             e, "rid");
   EXPECT_EQ(o.error, "SQS.QueueDoesNotExistException");
-  EXPECT_EQ(o.cause, "The specified queue does not exist. (Service: AmazonSQS; Status Code: 400; "
-                     "Error Code: AWS.SimpleQueueService.NonExistentQueue; Request ID: rid; "
-                     "Proxy: null)");
+  EXPECT_EQ(o.cause,
+            "The specified queue does not exist. (Service: AmazonSQS; Status Code: 400; "
+            "Error Code: AWS.SimpleQueueService.NonExistentQueue; Request ID: rid; "
+            "Proxy: null)");
   auto s = sdk_failure("Sqs", e, "rid");
   EXPECT_EQ(s.error, "Sqs.QueueDoesNotExistException");
-  EXPECT_EQ(sdk_operation("arn:aws:states:::aws-sdk:sqs:receiveMessage", "sqs"),
-            "ReceiveMessage");
+  EXPECT_EQ(sdk_operation("arn:aws:states:::aws-sdk:sqs:receiveMessage", "sqs"), "ReceiveMessage");
   EXPECT_EQ(sdk_operation("arn:aws:states:::aws-sdk:sqs:x.waitForTaskToken", "sqs"), "X");
   EXPECT_EQ(sdk_operation("arn:aws:states:::aws-sdk:sns:publish", "sqs"), "");
 }

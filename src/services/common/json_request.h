@@ -61,8 +61,7 @@ inline api::ApiError validation_error(std::string message) {
 // satisfy constraint: Member must ...".
 inline api::ApiError constraint_error(std::string_view member, std::string_view constraint) {
   return validation_error("1 validation error detected: Value at '" + std::string(member) +
-                          "' failed to satisfy constraint: Member must " +
-                          std::string(constraint));
+                          "' failed to satisfy constraint: Member must " + std::string(constraint));
 }
 
 // Epoch seconds as the JSON protocols write timestamps (fractional when there are ms).

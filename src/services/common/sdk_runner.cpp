@@ -71,18 +71,17 @@ json::object sdk_http_metadata(std::size_t content_length, const std::string& re
                        {"Content-Type", type},
                        {"Date", date},
                        {"x-amzn-RequestId", request_id}};
-  return json::object{
-      {"SdkHttpMetadata", json::object{{"AllHttpHeaders", std::move(all)},
-                                       {"HttpHeaders", std::move(headers)},
-                                       {"HttpStatusCode", 200}}},
-      {"SdkResponseMetadata", json::object{{"RequestId", request_id}}}};
+  return json::object{{"SdkHttpMetadata", json::object{{"AllHttpHeaders", std::move(all)},
+                                                       {"HttpHeaders", std::move(headers)},
+                                                       {"HttpStatusCode", 200}}},
+                      {"SdkResponseMetadata", json::object{{"RequestId", request_id}}}};
 }
 
 tasks::TaskOutcome optimized_failure(std::string_view prefix, std::string_view service_name,
                                      std::string_view exception, std::string_view generic,
                                      const api::ApiError& error, const std::string& request_id) {
-  std::string name = std::string(prefix) + "." +
-                     std::string(exception.empty() ? generic : exception);
+  std::string name =
+      std::string(prefix) + "." + std::string(exception.empty() ? generic : exception);
   const std::string& code = error.query_code.empty() ? error.type : error.query_code;
   std::string cause = error.message + " (Service: " + std::string(service_name) +
                       "; Status Code: " + std::to_string(error.status) + "; Error Code: " + code +
@@ -115,8 +114,8 @@ SdkRunner::SdkRunner(api::Dispatcher& operations, std::string service, std::stri
 void SdkRunner::start(const tasks::TaskRequest& request, EventLoop& loop, tasks::TaskDone done) {
   const std::string op = sdk_operation(request.resource, service_);
   if (op.empty()) {
-    done(tasks::TaskOutcome::failure(
-        "States.Runtime", "The resource '" + request.resource + "' is not supported."));
+    done(tasks::TaskOutcome::failure("States.Runtime",
+                                     "The resource '" + request.resource + "' is not supported."));
     return;
   }
   json::value params =

@@ -109,9 +109,8 @@ void SqliteRecordLog::run() {
     // Take every batch queued so far, up to the per-commit bound: one transaction for all.
     std::deque<Pending> group;
     std::size_t mutations = 0;
-    while (!queue_.empty() &&
-           (group.empty() || mutations + queue_.front().batch.size() <=
-                                 record_limits::mutations_per_commit_max)) {
+    while (!queue_.empty() && (group.empty() || mutations + queue_.front().batch.size() <=
+                                                    record_limits::mutations_per_commit_max)) {
       mutations += queue_.front().batch.size();
       group.push_back(std::move(queue_.front()));
       queue_.pop_front();

@@ -53,7 +53,7 @@ class SqliteRecordLog final : public RecordLog {
   Status commit(std::deque<Pending>& group);
 
   sqlite3* db_ = nullptr;
-  std::mutex db_mu_;                 // db_: the writer's commits and load()
+  std::mutex db_mu_;  // db_: the writer's commits and load()
   mutable std::mutex mu_;
   std::condition_variable wake_;     // the writer: work arrived or stop
   std::condition_variable drained_;  // flush() and blocked writers: a commit finished

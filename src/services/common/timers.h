@@ -59,8 +59,8 @@ class ThreadTimers final : public Timers {
   void run();
   std::mutex mu_;
   std::condition_variable wake_;
-  TimerQueue queue_;  // guarded by mu_: monotonic due times
-  bool stop_ = false; // guarded by mu_
+  TimerQueue queue_;   // guarded by mu_: monotonic due times
+  bool stop_ = false;  // guarded by mu_
   std::thread thread_;
 };
 

@@ -69,14 +69,16 @@ std::string set_text(const json::array& a) {
 
 std::optional<std::string> check_set(json::value& v, std::string_view tag) {
   const char* what = tag == "SS" ? "string" : tag == "NS" ? "number" : "binary";
-  if (!v.is_array()) return std::string(kInvalid) + "Supplied AttributeValue has an invalid " +
-                            std::string(tag) + " value";
+  if (!v.is_array())
+    return std::string(kInvalid) + "Supplied AttributeValue has an invalid " + std::string(tag) +
+           " value";
   auto& a = v.get_array();
   if (a.empty()) return std::string(kInvalid) + "An " + what + " set  may not be empty";
   std::set<std::string> seen;
   for (auto& e : a) {
-    if (!e.is_string()) return std::string(kInvalid) + "Supplied AttributeValue has an invalid " +
-                               std::string(tag) + " value";
+    if (!e.is_string())
+      return std::string(kInvalid) + "Supplied AttributeValue has an invalid " + std::string(tag) +
+             " value";
     std::string key(e.get_string());
     if (tag == "NS") {
       std::string err;
@@ -238,8 +240,8 @@ std::string_view type_of(const json::value& av) {
 
 std::string_view long_type_name(std::string_view tag) {
   static constexpr std::pair<std::string_view, std::string_view> names[] = {
-      {"S", "STRING"},      {"N", "NUMBER"},      {"B", "BINARY"},     {"SS", "STRING SET"},
-      {"NS", "NUMBER SET"}, {"BS", "BINARY SET"}, {"M", "MAP"},        {"L", "LIST"},
+      {"S", "STRING"},      {"N", "NUMBER"},      {"B", "BINARY"}, {"SS", "STRING SET"},
+      {"NS", "NUMBER SET"}, {"BS", "BINARY SET"}, {"M", "MAP"},    {"L", "LIST"},
       {"NULL", "NULL"},     {"BOOL", "BOOLEAN"}};
   for (const auto& [t, n] : names)
     if (t == tag) return n;

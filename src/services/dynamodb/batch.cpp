@@ -16,8 +16,9 @@ std::optional<api::ApiError> request_items(json::object& r, json::object*& out) 
   json::value& v = r["RequestItems"];
   if (!v.is_object()) return serialization("RequestItems");
   if (v.get_object().empty())
-    return validation("1 validation error detected: Value '{}' at 'requestItems' failed to "
-                      "satisfy constraint: Member must have length greater than or equal to 1");
+    return validation(
+        "1 validation error detected: Value '{}' at 'requestItems' failed to "
+        "satisfy constraint: Member must have length greater than or equal to 1");
   out = &v.get_object();
   return std::nullopt;
 }
@@ -28,10 +29,10 @@ std::optional<api::ApiError> transact_items(json::object& r, json::array*& out) 
   if (!v.is_array()) return serialization("TransactItems");
   const std::size_t n = v.get_array().size();
   if (n == 0 || n > ddb_limits::transact_items_max)
-    return validation("1 validation error detected: Value at 'transactItems' failed to satisfy "
-                      "constraint: Member must have length " +
-                      std::string(n == 0 ? "greater than or equal to 1"
-                                         : "less than or equal to 100"));
+    return validation(
+        "1 validation error detected: Value at 'transactItems' failed to satisfy "
+        "constraint: Member must have length " +
+        std::string(n == 0 ? "greater than or equal to 1" : "less than or equal to 100"));
   out = &v.get_array();
   return std::nullopt;
 }
@@ -75,8 +76,7 @@ api::Response DynamoDb::batch_get(Json& r) {
         return validation("Provided list of item keys contains duplicates");
       api::Response got = get_item(one);
       if (got.is_error()) return got;
-      if (const auto* item = got.body().get_object().if_contains("Item"))
-        found.push_back(*item);
+      if (const auto* item = got.body().get_object().if_contains("Item")) found.push_back(*item);
     }
     responses[kv.key()] = std::move(found);
   }
@@ -149,8 +149,7 @@ DynamoDb::Outcome DynamoDb::transact_write(Json& r) {
   for (auto& entry : *items) {
     auto* e = entry.if_object();
     if (e == nullptr || e->size() != 1)
-      return {validation("TransactItems can only contain one of Check, Put, Update or Delete"),
-              {}};
+      return {validation("TransactItems can only contain one of Check, Put, Update or Delete"), {}};
     const std::string kind(e->begin()->key());
     json::value& body = e->begin()->value();
     if (!body.is_object()) return {serialization(kind), {}};
@@ -165,13 +164,11 @@ DynamoDb::Outcome DynamoDb::transact_write(Json& r) {
     } else if (kind == "ConditionCheck") {
       op.kind = WriteOp::Kind::check;
     } else {
-      return {validation("TransactItems can only contain one of Check, Put, Update or Delete"),
-              {}};
+      return {validation("TransactItems can only contain one of Check, Put, Update or Delete"), {}};
     }
     if (auto err = prepare(op, body.get_object())) return {*err, {}};
     if (!seen.insert({op.table->name, op.key.code}).second)
-      return {validation("Transaction request cannot include multiple operations on one item"),
-              {}};
+      return {validation("Transaction request cannot include multiple operations on one item"), {}};
     ops.push_back(std::move(op));
   }
   std::vector<Effect> effects;
@@ -201,7 +198,8 @@ DynamoDb::Outcome DynamoDb::transact_write(Json& r) {
     }
     api::ApiError err{"TransactionCanceledException",
                       "Transaction cancelled, please refer cancellation reasons for specific "
-                      "reasons [" + codes + "]"};
+                      "reasons [" +
+                          codes + "]"};
     err.members["CancellationReasons"] = std::move(reasons);
     return {err, {}};
   }

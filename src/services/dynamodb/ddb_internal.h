@@ -95,8 +95,7 @@ struct DynamoDb::Effect {
 
 // The key of a whole item (PutItem): AWS's messages for a missing, mistyped, empty or too
 // large key attribute, then index key attributes of the wrong type.
-std::optional<std::string> key_of_item(const DynamoDb::Table& t, const Item& item,
-                                       KeyParts& out);
+std::optional<std::string> key_of_item(const DynamoDb::Table& t, const Item& item, KeyParts& out);
 // The key of a Key member: exactly the key attributes ("The provided key element does not
 // match the schema").
 std::optional<std::string> key_of_request(const DynamoDb::Table& t, const json::value* key,

@@ -102,8 +102,8 @@ std::optional<api::ApiError> read_placeholders(const json::object& r, Placeholde
     p.values = v->get_object();
     p.has_values = true;
   }
-  if (auto e = check_placeholders(p.has_names ? &p.names : nullptr,
-                                  p.has_values ? &p.values : nullptr))
+  if (auto e =
+          check_placeholders(p.has_names ? &p.names : nullptr, p.has_values ? &p.values : nullptr))
     return validation(*e);
   p.ctx.names = p.has_names ? &p.names : nullptr;
   p.ctx.values = p.has_values ? &p.values : nullptr;
@@ -169,10 +169,9 @@ KeyParts key_parts(const KeySchema& schema, const Item& item) {
   return k;
 }
 
-std::optional<std::string> key_of_item(const DynamoDb::Table& t, const Item& item,
-                                       KeyParts& out) {
-  auto check = [&](const std::string& name, const std::string& type,
-                   std::size_t max_bytes, bool hash) -> std::optional<std::string> {
+std::optional<std::string> key_of_item(const DynamoDb::Table& t, const Item& item, KeyParts& out) {
+  auto check = [&](const std::string& name, const std::string& type, std::size_t max_bytes,
+                   bool hash) -> std::optional<std::string> {
     const json::value* v = item.if_contains(name);
     if (v == nullptr) return std::string(kInvalid) + "Missing the key " + name + " in the item";
     auto tag = type_of(*v);
@@ -196,20 +195,21 @@ std::optional<std::string> key_of_item(const DynamoDb::Table& t, const Item& ite
     if (auto e = check(t.key.range, t.key.range_type, ddb_limits::range_key_bytes_max, false))
       return e;
   for (const auto& ix : t.indexes) {
-    for (const auto& [name, type] : {std::pair{ix.key.hash, ix.key.hash_type},
-                                     std::pair{ix.key.range, ix.key.range_type}}) {
+    for (const auto& [name, type] :
+         {std::pair{ix.key.hash, ix.key.hash_type}, std::pair{ix.key.range, ix.key.range_type}}) {
       if (name.empty()) continue;
       const json::value* v = item.if_contains(name);
       if (v == nullptr) continue;
       auto tag = type_of(*v);
       if (tag != type)
-        return std::string(kInvalid) + "Type mismatch for Index Key " + name + " Expected: " +
-               type + " Actual: " + std::string(tag) + " IndexName: " + ix.name;
+        return std::string(kInvalid) + "Type mismatch for Index Key " + name +
+               " Expected: " + type + " Actual: " + std::string(tag) + " IndexName: " + ix.name;
       if (scalar_bytes(*v).empty() && tag != "N")
         return std::string(kInvalid) +
                "One or more parameter values are not valid. A value specified for a secondary "
                "index key is not supported. The AttributeValue for a key attribute cannot "
-               "contain an empty string value. IndexName: " + ix.name + ", IndexKey: " + name;
+               "contain an empty string value. IndexName: " +
+               ix.name + ", IndexKey: " + name;
     }
   }
   out = key_parts(t.key, item);
@@ -223,8 +223,8 @@ std::optional<std::string> key_of_request(const DynamoDb::Table& t, const json::
   const Item& k = key->get_object();
   const std::size_t want = t.key.range.empty() ? 1 : 2;
   if (k.size() != want) return mismatch;
-  for (const auto& [name, type] : {std::pair{t.key.hash, t.key.hash_type},
-                                   std::pair{t.key.range, t.key.range_type}}) {
+  for (const auto& [name, type] :
+       {std::pair{t.key.hash, t.key.hash_type}, std::pair{t.key.range, t.key.range_type}}) {
     if (name.empty()) continue;
     const json::value* v = k.if_contains(name);
     if (v == nullptr || type_of(*v) != type) return mismatch;
@@ -246,9 +246,9 @@ DynamoDb::~DynamoDb() = default;
 
 const std::vector<std::string>& DynamoDb::operation_names() {
   static const std::vector<std::string> names = {
-      "CreateTable",  "DescribeTable", "ListTables",     "UpdateTable",      "DeleteTable",
-      "PutItem",      "GetItem",       "UpdateItem",     "DeleteItem",       "Query",
-      "Scan",         "BatchGetItem",  "BatchWriteItem", "TransactGetItems", "TransactWriteItems"};
+      "CreateTable", "DescribeTable", "ListTables",     "UpdateTable",      "DeleteTable",
+      "PutItem",     "GetItem",       "UpdateItem",     "DeleteItem",       "Query",
+      "Scan",        "BatchGetItem",  "BatchWriteItem", "TransactGetItems", "TransactWriteItems"};
   return names;
 }
 
@@ -288,8 +288,7 @@ void DynamoDb::dispatch(std::string_view op, json::value request, const api::Req
       auto answer = std::make_shared<api::Response>(std::move(o.answer));
       options_.log.write(std::move(o.batch), [answer, reply](Status s) {
         if (!s.ok()) {
-          reply(api::ApiError::internal("The write could not be made durable: " +
-                                        s.error().cause));
+          reply(api::ApiError::internal("The write could not be made durable: " + s.error().cause));
           return;
         }
         reply(std::move(*answer));

@@ -109,9 +109,9 @@ class DynamoDb final : public api::Dispatcher {
 
   DynamoDbOptions options_;
   mutable std::mutex mu_;
-  IdGenerator ids_;                                     // guarded by mu_
+  IdGenerator ids_;                                       // guarded by mu_
   std::map<std::string, std::unique_ptr<Table>> tables_;  // guarded by mu_: by name
-  std::size_t items_ = 0;                               // guarded by mu_
+  std::size_t items_ = 0;                                 // guarded by mu_
 };
 
 }  // namespace stepwise::services::dynamodb

@@ -15,22 +15,19 @@ json::object dynamodb_metadata(const std::string& body, const std::string& rid, 
   const std::string date = http_date(now);
   const std::string crc = std::to_string(crc32(body));
   const std::string type(kJsonType);
-  json::object all{{"Server", json::array{"Server"}},
-                   {"Connection", json::array{"keep-alive"}},
-                   {"x-amzn-RequestId", json::array{rid}},
-                   {"x-amz-crc32", json::array{crc}},
-                   {"Content-Length", json::array{length}},
-                   {"Date", json::array{date}},
-                   {"Content-Type", json::array{type}}};
+  json::object all{
+      {"Server", json::array{"Server"}},       {"Connection", json::array{"keep-alive"}},
+      {"x-amzn-RequestId", json::array{rid}},  {"x-amz-crc32", json::array{crc}},
+      {"Content-Length", json::array{length}}, {"Date", json::array{date}},
+      {"Content-Type", json::array{type}}};
   json::object headers{{"Connection", "keep-alive"}, {"Content-Length", length},
                        {"Content-Type", type},       {"Date", date},
                        {"Server", "Server"},         {"x-amz-crc32", crc},
                        {"x-amzn-RequestId", rid}};
-  return json::object{
-      {"SdkHttpMetadata", json::object{{"AllHttpHeaders", std::move(all)},
-                                       {"HttpHeaders", std::move(headers)},
-                                       {"HttpStatusCode", 200}}},
-      {"SdkResponseMetadata", json::object{{"RequestId", rid}}}};
+  return json::object{{"SdkHttpMetadata", json::object{{"AllHttpHeaders", std::move(all)},
+                                                       {"HttpHeaders", std::move(headers)},
+                                                       {"HttpStatusCode", 200}}},
+                      {"SdkResponseMetadata", json::object{{"RequestId", rid}}}};
 }
 
 // "arn:aws:states:::dynamodb:getItem" → "GetItem"; "" when not one of the four.
@@ -70,13 +67,18 @@ std::uint32_t crc32(std::string_view bytes) {
 }
 
 std::string_view modelled_exception(std::string_view type) {
-  static constexpr std::string_view known[] = {
-      "ConditionalCheckFailedException",   "ResourceNotFoundException",
-      "ResourceInUseException",            "ProvisionedThroughputExceededException",
-      "ItemCollectionSizeLimitExceededException", "TransactionCanceledException",
-      "TransactionConflictException",      "TransactionInProgressException",
-      "IdempotentParameterMismatchException", "LimitExceededException",
-      "RequestLimitExceeded",              "InternalServerError"};
+  static constexpr std::string_view known[] = {"ConditionalCheckFailedException",
+                                               "ResourceNotFoundException",
+                                               "ResourceInUseException",
+                                               "ProvisionedThroughputExceededException",
+                                               "ItemCollectionSizeLimitExceededException",
+                                               "TransactionCanceledException",
+                                               "TransactionConflictException",
+                                               "TransactionInProgressException",
+                                               "IdempotentParameterMismatchException",
+                                               "LimitExceededException",
+                                               "RequestLimitExceeded",
+                                               "InternalServerError"};
   for (auto k : known)
     if (k == type) return k;
   return "";
@@ -86,8 +88,8 @@ void OptimizedRunner::start(const tasks::TaskRequest& request, EventLoop& loop,
                             tasks::TaskDone done) {
   const std::string op = optimized_operation(request.resource);
   if (op.empty()) {
-    done(tasks::TaskOutcome::failure(
-        "States.Runtime", "The resource '" + request.resource + "' is not supported."));
+    done(tasks::TaskOutcome::failure("States.Runtime",
+                                     "The resource '" + request.resource + "' is not supported."));
     return;
   }
   std::string rid = ids_.uuid_v4();
@@ -102,8 +104,7 @@ void OptimizedRunner::start(const tasks::TaskRequest& request, EventLoop& loop,
                                             "AmazonDynamoDBException", r.error(), rid));
                      return;
                    }
-                   json::object out =
-                       r.body().is_object() ? r.body().get_object() : json::object();
+                   json::object out = r.body().is_object() ? r.body().get_object() : json::object();
                    const std::string body = json::dump(out);
                    for (auto& kv : dynamodb_metadata(body, rid, loop.clock().now_ms()))
                      out[kv.key()] = kv.value();
@@ -115,8 +116,8 @@ void DynamoDbSdkRunner::start(const tasks::TaskRequest& request, EventLoop& loop
                               tasks::TaskDone done) {
   const std::string op = sdk_operation(request.resource, "dynamodb");
   if (op.empty()) {
-    done(tasks::TaskOutcome::failure(
-        "States.Runtime", "The resource '" + request.resource + "' is not supported."));
+    done(tasks::TaskOutcome::failure("States.Runtime",
+                                     "The resource '" + request.resource + "' is not supported."));
     return;
   }
   const std::string key = call_key(request);
@@ -137,8 +138,8 @@ void DynamoDbSdkRunner::start(const tasks::TaskRequest& request, EventLoop& loop
                    if (!name.ends_with("Exception")) name += "Exception";
                    done(tasks::TaskOutcome::failure(
                        "DynamoDb." + name,
-                       e.message + " (Service: DynamoDb, Status Code: " +
-                           std::to_string(e.status) + ", Request ID: " + rid + ")"));
+                       e.message + " (Service: DynamoDb, Status Code: " + std::to_string(e.status) +
+                           ", Request ID: " + rid + ")"));
                  });
 }
 
@@ -167,8 +168,8 @@ const std::vector<std::string>& DynamoDbService::integration_names() {
 
 Status DynamoDbService::add_integrations(tasks::IntegrationRegistry& registry) {
   for (const auto& n : integration_names()) {
-    tasks::TaskRunner* runner = n.starts_with("aws-sdk:") ? static_cast<tasks::TaskRunner*>(&sdk_)
-                                                          : &optimized_;
+    tasks::TaskRunner* runner =
+        n.starts_with("aws-sdk:") ? static_cast<tasks::TaskRunner*>(&sdk_) : &optimized_;
     if (auto s = registry.add(n, runner); !s) return s;
   }
   return ok_status();

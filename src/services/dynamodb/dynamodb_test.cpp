@@ -128,8 +128,7 @@ TEST_F(DynamoDbTest, ItemsWithConditionsAndReturnValues) {
   auto del = ok("DeleteItem", R"({"TableName":"users","Key":{"id":{"S":"u1"}},
       "ReturnValues":"ALL_OLD"})");
   EXPECT_EQ(json::dump(del["Attributes"]), R"({"id":{"S":"u1"},"n":{"N":"3.5"}})");
-  EXPECT_FALSE(ok("GetItem", R"({"TableName":"users","Key":{"id":{"S":"u1"}}})")
-                   .contains("Item"));
+  EXPECT_FALSE(ok("GetItem", R"({"TableName":"users","Key":{"id":{"S":"u1"}}})").contains("Item"));
 }
 
 TEST_F(DynamoDbTest, KeyAndRequestErrors) {
@@ -144,17 +143,17 @@ TEST_F(DynamoDbTest, KeyAndRequestErrors) {
   EXPECT_EQ(error("PutItem", R"({"TableName":"users","Item":{"id":{"N":"1"}}})").message,
             "One or more parameter values were invalid: Type mismatch for key id expected: S "
             "actual: N");
-  EXPECT_EQ(error("GetItem", R"({"TableName":"users","Key":{"id":{"S":"a"},"x":{"S":"b"}}})")
-                .message,
-            "The provided key element does not match the schema");
+  EXPECT_EQ(
+      error("GetItem", R"({"TableName":"users","Key":{"id":{"S":"a"},"x":{"S":"b"}}})").message,
+      "The provided key element does not match the schema");
   EXPECT_EQ(error("PutItem", R"({"TableName":"events","Item":{"pk":{"S":"a"},"ts":{"N":"1"},
       "kind":{"N":"1"}}})")
                 .message,
             "One or more parameter values were invalid: Type mismatch for Index Key kind "
             "Expected: S Actual: N IndexName: by-kind");
   std::string big(400 * 1024, 'x');
-  EXPECT_EQ(error("PutItem", R"({"TableName":"users","Item":{"id":{"S":"a"},"b":{"S":")" + big +
-                                 R"("}}})")
+  EXPECT_EQ(error("PutItem",
+                  R"({"TableName":"users","Item":{"id":{"S":"a"},"b":{"S":")" + big + R"("}}})")
                 .message,
             "Item size has exceeded the maximum allowed size");
   EXPECT_EQ(error("PutItem", R"({"TableName":"users","Item":{"id":{"S":"a"}},
@@ -207,8 +206,7 @@ TEST_F(DynamoDbTest, QuerySortsByRangeKeyAndPages) {
 TEST_F(DynamoDbTest, ScanPagesThroughEveryItemOnce) {
   make_tables();
   for (int i = 0; i < 23; ++i)
-    ok("PutItem", R"({"TableName":"users","Item":{"id":{"S":"u)" + std::to_string(i) +
-                      R"("}}})");
+    ok("PutItem", R"({"TableName":"users","Item":{"id":{"S":"u)" + std::to_string(i) + R"("}}})");
   std::set<std::string> seen;
   json::object req = J(R"({"TableName":"users","Limit":5})");
   for (int pages = 0; pages < 10; ++pages) {
@@ -238,8 +236,9 @@ TEST_F(DynamoDbTest, BatchesAndTransactions) {
       {"ConditionCheck":{"TableName":"users","Key":{"id":{"S":"a"}},
         "ConditionExpression":"v = :two","ExpressionAttributeValues":{":two":{"N":"2"}}}}]})");
   EXPECT_EQ(tx.type, "TransactionCanceledException");
-  EXPECT_EQ(tx.message, "Transaction cancelled, please refer cancellation reasons for specific "
-                        "reasons [None, ConditionalCheckFailed]");
+  EXPECT_EQ(tx.message,
+            "Transaction cancelled, please refer cancellation reasons for specific "
+            "reasons [None, ConditionalCheckFailed]");
   EXPECT_EQ(json::dump(tx.members["CancellationReasons"]),
             R"([{"Code":"None"},{"Code":"ConditionalCheckFailed",)"
             R"("Message":"The conditional request failed"}])");

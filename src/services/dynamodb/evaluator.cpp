@@ -22,7 +22,7 @@ const json::value* child(const json::value& av, const PathElem& e) {
     if (tag != "L") return nullptr;
     const auto& a = inner.get_array();
     return static_cast<std::size_t>(e.index) < a.size() ? &a[static_cast<std::size_t>(e.index)]
-                                                         : nullptr;
+                                                        : nullptr;
   }
   if (tag != "M") return nullptr;
   return inner.get_object().if_contains(e.name);
@@ -218,8 +218,8 @@ std::optional<std::string> remove_at(Item& item, const Path& p) {
 
 // ADD (adding = true) or DELETE of `v` to the value `cur` (null: absent). nullopt result with
 // `remove` set: the attribute goes (a set emptied by DELETE).
-std::optional<std::string> add_or_delete(const json::value* cur, const json::value& v,
-                                         bool adding, json::value& out, bool& remove) {
+std::optional<std::string> add_or_delete(const json::value* cur, const json::value& v, bool adding,
+                                         json::value& out, bool& remove) {
   auto tv = type_of(v);
   if (cur == nullptr) {
     if (!adding) {

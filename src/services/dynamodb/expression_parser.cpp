@@ -134,8 +134,10 @@ class Parser {
     if (t.kind == Tok::name_ph) {
       const json::value* v = ctx_.names ? ctx_.names->if_contains(t.text) : nullptr;
       if (v == nullptr || !v->is_string())
-        fail("An expression attribute name used in the document path is not defined; "
-             "attribute name: " + t.text);
+        fail(
+            "An expression attribute name used in the document path is not defined; "
+            "attribute name: " +
+            t.text);
       ctx_.used_names.insert(t.text);
       ++pos_;
       return std::string(v->get_string());
@@ -239,8 +241,7 @@ class Parser {
         return o;
       }
       if (condition_function(fn))
-        fail("The function is not allowed to be used this way in an expression; function: " +
-             fn);
+        fail("The function is not allowed to be used this way in an expression; function: " + fn);
       if (fn == "if_not_exists" || fn == "list_append")
         fail("The function is not allowed in a condition expression; function: " + fn);
       fail("Invalid function name; function: " + fn);
@@ -370,8 +371,8 @@ class Parser {
   }
 
   void check_type_name(const Operand& o) {
-    static constexpr std::string_view names[] = {"S",  "SS", "N", "NS",   "B",
-                                                 "BS", "BOOL", "NULL", "L", "M"};
+    static constexpr std::string_view names[] = {"S",  "SS",   "N",    "NS", "B",
+                                                 "BS", "BOOL", "NULL", "L",  "M"};
     if (o.kind != Operand::Kind::value) return;
     std::string t = type_of(o.value) == "S" ? scalar_bytes(o.value) : "";
     for (auto n : names)

@@ -78,10 +78,10 @@ TEST(Numbers, NormaliseCompareAndAdd) {
   EXPECT_EQ(add(*parse_decimal("0.1", &err), *parse_decimal("0.2", &err)).text(), "0.3");
   EXPECT_EQ(add(*parse_decimal("5", &err), negate(*parse_decimal("7.25", &err))).text(), "-2.25");
   // 38 digits stay exact where a double would round.
-  EXPECT_EQ(add(*parse_decimal("99999999999999999999999999999999999998", &err),
-                *parse_decimal("1", &err))
-                .text(),
-            "99999999999999999999999999999999999999");
+  EXPECT_EQ(
+      add(*parse_decimal("99999999999999999999999999999999999998", &err), *parse_decimal("1", &err))
+          .text(),
+      "99999999999999999999999999999999999999");
 }
 
 TEST(AttributeValues, ChecksEveryTypeWithAwsMessages) {
@@ -93,8 +93,9 @@ TEST(AttributeValues, ChecksEveryTypeWithAwsMessages) {
   EXPECT_EQ(check(R"({"BOOL":true})"), "");
   EXPECT_EQ(check(R"({"B":"AAEC"})"), "");
   EXPECT_EQ(check(R"({"L":[{"N":"1"},{"M":{"x":{"NULL":true}}}]})"), "");
-  EXPECT_EQ(check(R"({})"), "One or more parameter values were invalid: Supplied AttributeValue "
-                            "is empty, must contain exactly one of the supported datatypes");
+  EXPECT_EQ(check(R"({})"),
+            "One or more parameter values were invalid: Supplied AttributeValue "
+            "is empty, must contain exactly one of the supported datatypes");
   EXPECT_TRUE(check(R"({"S":"a","N":"1"})").find("more than one datatypes") != std::string::npos);
   EXPECT_EQ(check(R"({"SS":[]})"),
             "One or more parameter values were invalid: An string set  may not be empty");
@@ -102,8 +103,9 @@ TEST(AttributeValues, ChecksEveryTypeWithAwsMessages) {
             "One or more parameter values were invalid: Input collection [a, a] contains "
             "duplicates.");
   EXPECT_TRUE(check(R"({"NS":["1","1.0"]})").find("duplicates") != std::string::npos);
-  EXPECT_EQ(check(R"({"NULL":false})"), "One or more parameter values were invalid: Null "
-                                        "attribute value types must have the value of true");
+  EXPECT_EQ(check(R"({"NULL":false})"),
+            "One or more parameter values were invalid: Null "
+            "attribute value types must have the value of true");
   EXPECT_NE(check(R"({"B":"not base64!"})"), "");
   EXPECT_NE(check(R"({"N":"x"})"), "");
   json::value n = json::parse(R"({"NS":["1.50","2e1"]})").value();
@@ -115,8 +117,8 @@ TEST(AttributeValues, EqualityAndSize) {
   auto v = [](std::string_view t) { return json::parse(t).value(); };
   EXPECT_TRUE(equal_values(v(R"({"SS":["a","b"]})"), v(R"({"SS":["b","a"]})")));
   EXPECT_FALSE(equal_values(v(R"({"S":"1"})"), v(R"({"N":"1"})")));
-  EXPECT_TRUE(equal_values(v(R"({"M":{"a":{"L":[{"N":"1"}]}}})"),
-                           v(R"({"M":{"a":{"L":[{"N":"1"}]}}})")));
+  EXPECT_TRUE(
+      equal_values(v(R"({"M":{"a":{"L":[{"N":"1"}]}}})"), v(R"({"M":{"a":{"L":[{"N":"1"}]}}})")));
   EXPECT_EQ(item_size(J(R"({"ab":{"S":"xyz"}})")), 5u);
   EXPECT_EQ(item_size(J(R"({"n":{"N":"123"}})")), 1u + 3u);
 }
@@ -237,7 +239,8 @@ TEST(Updates, SetArithmeticFunctionsRemoveAddDelete) {
       "SET n = n + :one, l = list_append(l, :l), f = if_not_exists(f, :new), m.k = :one "
       "REMOVE gone ADD s :s, c :one DELETE t :d",
       R"({"n":{"N":"41"},"l":{"L":[{"S":"a"}]},"m":{"M":{}},"gone":{"S":"x"},
-          "s":{"SS":["x"]},"t":{"SS":["x"]}})", v);
+          "s":{"SS":["x"]},"t":{"SS":["x"]}})",
+      v);
   EXPECT_EQ(json::dump(out["n"]), R"({"N":"42"})");
   EXPECT_EQ(json::dump(out["l"]), R"({"L":[{"S":"a"},{"S":"c"}]})");
   EXPECT_EQ(json::dump(out["f"]), R"({"S":"n"})");

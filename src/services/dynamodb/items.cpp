@@ -47,8 +47,7 @@ std::optional<api::ApiError> DynamoDb::prepare(WriteOp& op, Json& r) {
   } else {
     if (auto e = check_required(r, {"TableName", "Key"})) return e;
   }
-  if (auto e = reject_legacy(r, {"Expected", "ConditionalOperator", "AttributeUpdates"}))
-    return e;
+  if (auto e = reject_legacy(r, {"Expected", "ConditionalOperator", "AttributeUpdates"})) return e;
   api::ApiError err;
   op.table = find_table(r, &err);
   if (op.table == nullptr) return err;
@@ -73,8 +72,8 @@ std::optional<api::ApiError> DynamoDb::prepare(WriteOp& op, Json& r) {
     if (!c->is_string()) return serialization("ConditionExpression");
     any = true;
     op.has_condition = true;
-    if (auto e = parse_condition(std::string_view(c->get_string()), "ConditionExpression",
-                                 p.ctx, op.condition))
+    if (auto e = parse_condition(std::string_view(c->get_string()), "ConditionExpression", p.ctx,
+                                 op.condition))
       return validation(*e);
   }
   if (const json::value* u = member(r, "UpdateExpression"); u && op.kind == Kind::update) {
@@ -228,9 +227,10 @@ api::Response DynamoDb::get_item(Json& r) {
   const json::value* pe = member(r, "ProjectionExpression");
   const json::value* atg = member(r, "AttributesToGet");
   if (pe && atg)
-    return validation("Can not use both expression and non-expression parameters in the same "
-                      "request: Non-expression parameters: {AttributesToGet} Expression "
-                      "parameters: {ProjectionExpression}");
+    return validation(
+        "Can not use both expression and non-expression parameters in the same "
+        "request: Non-expression parameters: {AttributesToGet} Expression "
+        "parameters: {ProjectionExpression}");
   if (pe) {
     if (!pe->is_string()) return serialization("ProjectionExpression");
     if (auto e = parse_projection(std::string_view(pe->get_string()), p.ctx, paths))

@@ -63,8 +63,8 @@ std::optional<api::ApiError> read_common(DynamoDb::Table* t, json::object& r, Re
     if (rd.index->global && cr && cr->is_bool() && cr->get_bool())
       return validation("Consistent reads are not supported on global secondary indexes");
   }
-  if (auto e = reject_legacy(r, {"ScanFilter", "QueryFilter", "KeyConditions",
-                                 "ConditionalOperator"}))
+  if (auto e =
+          reject_legacy(r, {"ScanFilter", "QueryFilter", "KeyConditions", "ConditionalOperator"}))
     return e;
   if (const json::value* l = member(r, "Limit")) {
     if (!json::is_integral_number(*l) || json::as_double(*l) < 1)
@@ -83,27 +83,31 @@ std::optional<api::ApiError> read_common(DynamoDb::Table* t, json::object& r, Re
                       "value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, "
                       "ALL_PROJECTED_ATTRIBUTES]");
   if (rd.select == "ALL_PROJECTED_ATTRIBUTES" && rd.index == nullptr)
-    return validation("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an "
-                      "IndexName");
+    return validation(
+        "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an "
+        "IndexName");
   if (rd.select == "ALL_ATTRIBUTES" && rd.index && rd.index->global &&
       rd.index->projection != "ALL")
-    return validation(std::string(kInvalid) + "Select type ALL_ATTRIBUTES is not supported for "
-                                              "global secondary index " + rd.index->name +
-                      " because its projection type is not ALL");
+    return validation(std::string(kInvalid) +
+                      "Select type ALL_ATTRIBUTES is not supported for "
+                      "global secondary index " +
+                      rd.index->name + " because its projection type is not ALL");
   if (auto e = read_placeholders(r, rd.p)) return e;
   if (const json::value* f = member(r, "FilterExpression")) {
     if (!f->is_string()) return serialization("FilterExpression");
     rd.has_filter = true;
-    if (auto e = parse_condition(std::string_view(f->get_string()), "FilterExpression",
-                                 rd.p.ctx, rd.filter))
+    if (auto e = parse_condition(std::string_view(f->get_string()), "FilterExpression", rd.p.ctx,
+                                 rd.filter))
       return validation(*e);
   }
   const json::value* pe = member(r, "ProjectionExpression");
   if (pe) {
     if (!pe->is_string()) return serialization("ProjectionExpression");
     if (!rd.select.empty() && rd.select != "SPECIFIC_ATTRIBUTES")
-      return validation(std::string(kInvalid) + "Cannot specify the ProjectionExpression when "
-                                                "choosing to get " + rd.select);
+      return validation(std::string(kInvalid) +
+                        "Cannot specify the ProjectionExpression when "
+                        "choosing to get " +
+                        rd.select);
     if (auto e = parse_projection(std::string_view(pe->get_string()), rd.p.ctx, rd.projection))
       return validation(*e);
   } else if (const json::value* atg = member(r, "AttributesToGet"); atg && atg->is_array()) {
@@ -119,8 +123,9 @@ std::optional<api::ApiError> read_common(DynamoDb::Table* t, json::object& r, Re
       if (!n.empty() && k.contains(n)) table_key[n] = k.at(n);
     const json::value tk(std::move(table_key));
     if (key_of_request(*t, &tk, ignored))
-      return validation("The provided starting key is invalid: The provided key element does "
-                        "not match the schema");
+      return validation(
+          "The provided starting key is invalid: The provided key element does "
+          "not match the schema");
     rd.has_start = true;
     rd.start = position_of(*t, rd.index, k);
   }
@@ -201,8 +206,8 @@ Item shaped(const Read& rd, const Item& item) {
   Item cut;
   if (rd.index && rd.index->projection != "ALL" && rd.select != "ALL_ATTRIBUTES") {
     std::vector<Path> keep;
-    for (const auto& n : {rd.table->key.hash, rd.table->key.range, rd.index->key.hash,
-                          rd.index->key.range})
+    for (const auto& n :
+         {rd.table->key.hash, rd.table->key.range, rd.index->key.hash, rd.index->key.range})
       if (!n.empty()) keep.push_back(Path{PathElem{n}});
     for (const auto& n : rd.index->non_key) keep.push_back(Path{PathElem{n}});
     cut = project(item, keep);
@@ -280,8 +285,9 @@ api::Response DynamoDb::query(Json& r) {
   if (auto e = read_common(t, r, rd, true)) return *e;
   const json::value* kce = member(r, "KeyConditionExpression");
   if (kce == nullptr)
-    return validation("Either the KeyConditions or KeyConditionExpression parameter must be "
-                      "specified in the request.");
+    return validation(
+        "Either the KeyConditions or KeyConditionExpression parameter must be "
+        "specified in the request.");
   if (!kce->is_string()) return serialization("KeyConditionExpression");
   Condition kc;
   if (auto e = parse_condition(std::string_view(kce->get_string()), "KeyConditionExpression",
@@ -296,8 +302,10 @@ api::Response DynamoDb::query(Json& r) {
     names_in(rd.filter, used);
     for (const auto& n : {schema.hash, schema.range, t->key.hash, t->key.range})
       if (!n.empty() && used.count(n))
-        return validation("Filter Expression can only contain non-primary key attributes: "
-                          "Primary key attribute: " + n);
+        return validation(
+            "Filter Expression can only contain non-primary key attributes: "
+            "Primary key attribute: " +
+            n);
   }
   const json::value* fwd = member(r, "ScanIndexForward");
   const bool forward = fwd == nullptr || !fwd->is_bool() || fwd->get_bool();
@@ -305,8 +313,7 @@ api::Response DynamoDb::query(Json& r) {
   const std::string code = key_code(hash_value);
   if (rd.index == nullptr) {
     if (auto part = t->partitions.find(code); part != t->partitions.end())
-      for (const auto& [k, item] : part->second)
-        all.emplace_back(Position{code, k, "", {}}, &item);
+      for (const auto& [k, item] : part->second) all.emplace_back(Position{code, k, "", {}}, &item);
   } else {
     for (const auto& [h, part] : t->partitions)
       for (const auto& [k, item] : part) {
@@ -334,8 +341,9 @@ api::Response DynamoDb::scan(Json& r) {
   const json::value* total = member(r, "TotalSegments");
   std::uint32_t segment = 0, segments = 1;
   if ((seg == nullptr) != (total == nullptr))
-    return validation("The TotalSegments parameter is required but was not present in the "
-                      "request when Segment parameter is present");
+    return validation(
+        "The TotalSegments parameter is required but was not present in the "
+        "request when Segment parameter is present");
   if (seg) {
     if (!json::is_integral_number(*total) || json::as_double(*total) < 1 ||
         json::as_double(*total) > 1'000'000)
@@ -345,9 +353,10 @@ api::Response DynamoDb::scan(Json& r) {
     segments = static_cast<std::uint32_t>(json::as_double(*total));
     if (!json::is_integral_number(*seg) || json::as_double(*seg) < 0 ||
         json::as_double(*seg) >= segments)
-      return validation("The Segment parameter is zero-based and must be less than parameter "
-                        "TotalSegments: Segment: " + json::dump(*seg) +
-                        " is not less than TotalSegments: " + json::dump(*total));
+      return validation(
+          "The Segment parameter is zero-based and must be less than parameter "
+          "TotalSegments: Segment: " +
+          json::dump(*seg) + " is not less than TotalSegments: " + json::dump(*total));
     segment = static_cast<std::uint32_t>(json::as_double(*seg));
   }
   Candidates all;

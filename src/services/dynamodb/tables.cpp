@@ -17,8 +17,9 @@ using Attrs = std::map<std::string, std::string>;
 
 std::optional<std::string> parse_key_schema(const json::value* v, const Attrs& attrs,
                                             KeySchema& out, std::string_view index) {
-  if (v == nullptr) return "1 validation error detected: Value null at 'keySchema' failed to "
-                           "satisfy constraint: Member must not be null";
+  if (v == nullptr)
+    return "1 validation error detected: Value null at 'keySchema' failed to "
+           "satisfy constraint: Member must not be null";
   if (!v->is_array() || v->get_array().empty() || v->get_array().size() > 2)
     return "1 validation error detected: Value at 'keySchema' failed to satisfy constraint: "
            "Member must have length less than or equal to 2";
@@ -30,28 +31,33 @@ std::optional<std::string> parse_key_schema(const json::value* v, const Attrs& a
     if (name.empty() || name.size() > ddb_limits::key_attribute_name_bytes_max)
       return std::string(kInvalid) + "Invalid KeySchema: attribute name is missing or too long";
     if (type != "HASH" && type != "RANGE")
-      return "1 validation error detected: Value '" + type +
-             "' at 'keySchema." + std::to_string(i + 1) +
+      return "1 validation error detected: Value '" + type + "' at 'keySchema." +
+             std::to_string(i + 1) +
              ".member.keyType' failed to satisfy constraint: Member must satisfy enum value "
              "set: [HASH, RANGE]";
     if (i == 0 && type != "HASH")
-      return std::string(kInvalid) + "Invalid KeySchema: The first KeySchemaElement is not a "
-                                     "HASH key type";
+      return std::string(kInvalid) +
+             "Invalid KeySchema: The first KeySchemaElement is not a "
+             "HASH key type";
     if (i == 1 && type != "RANGE")
-      return std::string(kInvalid) + "Invalid KeySchema: The second KeySchemaElement is not a "
-                                     "RANGE key type";
+      return std::string(kInvalid) +
+             "Invalid KeySchema: The second KeySchemaElement is not a "
+             "RANGE key type";
     if (i == 1 && name == out.hash)
-      return std::string(kInvalid) + "Both the Hash Key and the Range Key element in the "
-                                     "KeySchema have the same name";
+      return std::string(kInvalid) +
+             "Both the Hash Key and the Range Key element in the "
+             "KeySchema have the same name";
     auto it = attrs.find(name);
     if (it == attrs.end())
       return std::string(kInvalid) +
-             "Some index key attributes are not defined in AttributeDefinitions. Keys: [" +
-             name + "], AttributeDefinitions: [" + [&] {
+             "Some index key attributes are not defined in AttributeDefinitions. Keys: [" + name +
+             "], AttributeDefinitions: [" +
+             [&] {
                std::string s;
                for (const auto& [n, t] : attrs) s += (s.empty() ? "" : ", ") + n;
                return s;
-             }() + "]";
+             }() +
+             "]";
     (i == 0 ? out.hash : out.range) = name;
     (i == 0 ? out.hash_type : out.range_type) = it->second;
   }
@@ -71,8 +77,8 @@ std::optional<std::string> read_throughput(const json::value* v, std::int64_t& r
              "' failed to satisfy constraint: Member must not be null";
     out = static_cast<std::int64_t>(json::as_double(*x));
     if (out < ddb_limits::throughput_min || out > ddb_limits::throughput_max)
-      return std::string(kInvalid) + n.data() + " must be within [1, 40000]; given: " +
-             std::to_string(out);
+      return std::string(kInvalid) + n.data() +
+             " must be within [1, 40000]; given: " + std::to_string(out);
     return std::nullopt;
   };
   if (auto e = num("ReadCapacityUnits", rcu)) return e;
@@ -86,22 +92,27 @@ std::optional<std::string> read_index(const json::value& v, bool global, const A
   if (o == nullptr) return std::string(kInvalid) + "Invalid index definition";
   out.global = global;
   out.name = text_member(*o, "IndexName");
-  if (auto e = table_name_error(member(*o, "IndexName"), "indexName")) return "1 validation "
-      "error detected: " + *e;
-  if (out.name.empty()) return "1 validation error detected: Value null at 'indexName' failed "
-                               "to satisfy constraint: Member must not be null";
+  if (auto e = table_name_error(member(*o, "IndexName"), "indexName"))
+    return "1 validation "
+           "error detected: " +
+           *e;
+  if (out.name.empty())
+    return "1 validation error detected: Value null at 'indexName' failed "
+           "to satisfy constraint: Member must not be null";
   if (auto e = parse_key_schema(member(*o, "KeySchema"), attrs, out.key, out.name)) return e;
   if (!global) {
     if (table.range.empty())
-      return std::string(kInvalid) + "Table KeySchema does not have a range key, which is "
-                                     "required when specifying a LocalSecondaryIndex";
+      return std::string(kInvalid) +
+             "Table KeySchema does not have a range key, which is "
+             "required when specifying a LocalSecondaryIndex";
     if (out.key.hash != table.hash)
-      return std::string(kInvalid) + "Index KeySchema does not have the same leading hash key "
-                                     "as table KeySchema for index: " + out.name +
-             ". index hash key: " + out.key.hash + ", table hash key: " + table.hash;
+      return std::string(kInvalid) +
+             "Index KeySchema does not have the same leading hash key "
+             "as table KeySchema for index: " +
+             out.name + ". index hash key: " + out.key.hash + ", table hash key: " + table.hash;
     if (out.key.range.empty())
-      return std::string(kInvalid) + "Index KeySchema does not have a range key for index: " +
-             out.name;
+      return std::string(kInvalid) +
+             "Index KeySchema does not have a range key for index: " + out.name;
   }
   const auto* p = member(*o, "Projection");
   const auto* po = p ? p->if_object() : nullptr;
@@ -121,17 +132,19 @@ std::optional<std::string> read_index(const json::value& v, bool global, const A
     for (const auto& n : nk->get_array())
       if (n.is_string()) out.non_key.emplace_back(n.get_string());
   } else if (out.projection == "INCLUDE") {
-    return std::string(kInvalid) + "ProjectionType is INCLUDE, but NonKeyAttributes is not "
-                                   "specified";
+    return std::string(kInvalid) +
+           "ProjectionType is INCLUDE, but NonKeyAttributes is not "
+           "specified";
   }
   if (global) {
     const json::value* pt = member(*o, "ProvisionedThroughput");
     if (billing == "PROVISIONED" && pt == nullptr)
-      return std::string(kInvalid) + "ProvisionedThroughput must be specified for index: " +
-             out.name;
+      return std::string(kInvalid) +
+             "ProvisionedThroughput must be specified for index: " + out.name;
     if (billing == "PAY_PER_REQUEST" && pt != nullptr)
-      return std::string(kInvalid) + "ProvisionedThroughput should not be specified for index: " +
-             out.name + " when BillingMode is PAY_PER_REQUEST";
+      return std::string(kInvalid) +
+             "ProvisionedThroughput should not be specified for index: " + out.name +
+             " when BillingMode is PAY_PER_REQUEST";
     if (auto e = read_throughput(pt, out.rcu, out.wcu)) return e;
   }
   return std::nullopt;
@@ -144,9 +157,8 @@ json::array key_schema_json(const KeySchema& k) {
 }
 
 json::object throughput_json(std::int64_t rcu, std::int64_t wcu) {
-  return json::object{{"NumberOfDecreasesToday", 0},
-                      {"ReadCapacityUnits", rcu},
-                      {"WriteCapacityUnits", wcu}};
+  return json::object{
+      {"NumberOfDecreasesToday", 0}, {"ReadCapacityUnits", rcu}, {"WriteCapacityUnits", wcu}};
 }
 
 }  // namespace
@@ -157,8 +169,9 @@ std::optional<api::ApiError> build_table(const json::object& d, DynamoDb::Table&
   t.indexes.clear();
   const json::value* defs = member(d, "AttributeDefinitions");
   if (defs == nullptr || !defs->is_array())
-    return validation("1 validation error detected: Value null at 'attributeDefinitions' failed "
-                      "to satisfy constraint: Member must not be null");
+    return validation(
+        "1 validation error detected: Value null at 'attributeDefinitions' failed "
+        "to satisfy constraint: Member must not be null");
   for (const auto& a : defs->get_array()) {
     const auto* o = a.if_object();
     std::string name = o ? text_member(*o, "AttributeName") : "";
@@ -168,12 +181,15 @@ std::optional<api::ApiError> build_table(const json::object& d, DynamoDb::Table&
                         "' at 'attributeDefinitions.member.attributeType' failed to satisfy "
                         "constraint: Member must satisfy enum value set: [B, N, S]");
     if (name.empty())
-      return validation("1 validation error detected: Value null at "
-                        "'attributeDefinitions.member.attributeName' failed to satisfy "
-                        "constraint: Member must not be null");
+      return validation(
+          "1 validation error detected: Value null at "
+          "'attributeDefinitions.member.attributeName' failed to satisfy "
+          "constraint: Member must not be null");
     if (!attrs.emplace(name, type).second)
-      return validation(std::string(kInvalid) + "Duplicate AttributeName found in "
-                                                "AttributeDefinitions: " + name);
+      return validation(std::string(kInvalid) +
+                        "Duplicate AttributeName found in "
+                        "AttributeDefinitions: " +
+                        name);
     t.attributes.emplace_back(name, type);
   }
   if (auto e = parse_key_schema(member(d, "KeySchema"), attrs, t.key, "")) return validation(*e);
@@ -185,22 +201,24 @@ std::optional<api::ApiError> build_table(const json::object& d, DynamoDb::Table&
                       "enum value set: [PROVISIONED, PAY_PER_REQUEST]");
   const json::value* pt = member(d, "ProvisionedThroughput");
   if (t.billing == "PROVISIONED" && pt == nullptr)
-    return validation(std::string(kInvalid) + "ReadCapacityUnits and WriteCapacityUnits must "
-                                              "both be specified when BillingMode is "
-                                              "PROVISIONED");
+    return validation(std::string(kInvalid) +
+                      "ReadCapacityUnits and WriteCapacityUnits must "
+                      "both be specified when BillingMode is "
+                      "PROVISIONED");
   if (t.billing == "PAY_PER_REQUEST" && pt != nullptr)
-    return validation(std::string(kInvalid) + "Neither ReadCapacityUnits nor WriteCapacityUnits "
-                                              "can be specified when BillingMode is "
-                                              "PAY_PER_REQUEST");
+    return validation(std::string(kInvalid) +
+                      "Neither ReadCapacityUnits nor WriteCapacityUnits "
+                      "can be specified when BillingMode is "
+                      "PAY_PER_REQUEST");
   t.rcu = t.wcu = 0;
   if (auto e = read_throughput(pt, t.rcu, t.wcu)) return validation(*e);
   std::set<std::string> names;
   for (bool global : {false, true}) {
-    const json::value* list = member(d, global ? "GlobalSecondaryIndexes"
-                                               : "LocalSecondaryIndexes");
+    const json::value* list =
+        member(d, global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
     if (list == nullptr) continue;
-    if (!list->is_array()) return serialization(global ? "GlobalSecondaryIndexes"
-                                                       : "LocalSecondaryIndexes");
+    if (!list->is_array())
+      return serialization(global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
     const std::size_t max = global ? ddb_limits::gsi_max : ddb_limits::lsi_max;
     if (list->get_array().size() > max)
       return validation(std::string(kInvalid) + "Number of " + (global ? "Global" : "Local") +
@@ -217,9 +235,10 @@ std::optional<api::ApiError> build_table(const json::object& d, DynamoDb::Table&
   for (const auto& ix : t.indexes) used.insert({ix.key.hash, ix.key.range});
   used.erase("");
   if (used.size() != attrs.size())
-    return validation(std::string(kInvalid) + "Number of attributes in KeySchema does not "
-                                              "exactly match number of attributes defined in "
-                                              "AttributeDefinitions");
+    return validation(std::string(kInvalid) +
+                      "Number of attributes in KeySchema does not "
+                      "exactly match number of attributes defined in "
+                      "AttributeDefinitions");
   const json::value* dp = member(d, "DeletionProtectionEnabled");
   t.deletion_protection = dp && dp->is_bool() && dp->get_bool();
   return std::nullopt;
@@ -285,16 +304,21 @@ DynamoDb::Outcome DynamoDb::create_table(Json& r) {
                           "Subscriber limit exceeded: The number of tables exceeds the limit"},
             {}};
   auto t = std::make_unique<Table>();
-  static constexpr std::string_view kept[] = {
-      "AttributeDefinitions", "KeySchema",          "BillingMode",
-      "ProvisionedThroughput", "GlobalSecondaryIndexes", "LocalSecondaryIndexes",
-      "StreamSpecification",  "DeletionProtectionEnabled", "TableClass"};
+  static constexpr std::string_view kept[] = {"AttributeDefinitions",
+                                              "KeySchema",
+                                              "BillingMode",
+                                              "ProvisionedThroughput",
+                                              "GlobalSecondaryIndexes",
+                                              "LocalSecondaryIndexes",
+                                              "StreamSpecification",
+                                              "DeletionProtectionEnabled",
+                                              "TableClass"};
   for (auto k : kept)
     if (const json::value* v = member(r, k)) t->definition[k] = *v;
   if (auto e = build_table(t->definition, *t)) return {*e, {}};
   t->name = name;
-  t->arn = "arn:aws:dynamodb:" + options_.place.region + ":" + options_.place.account +
-           ":table/" + name;
+  t->arn =
+      "arn:aws:dynamodb:" + options_.place.region + ":" + options_.place.account + ":table/" + name;
   t->id = ids_.uuid_v4();
   t->created_ms = options_.clock.now_ms();
   json::object answer{{"TableDescription", describe(*t, "ACTIVE")}};
@@ -307,9 +331,9 @@ api::Response DynamoDb::describe_table(const Json& r) {
   if (auto e = check_required(r, {"TableName"})) return *e;
   auto it = tables_.find(text_member(r, "TableName"));
   if (it == tables_.end())
-    return api::ApiError{"ResourceNotFoundException",
-                         "Requested resource not found: Table: " + text_member(r, "TableName") +
-                             " not found"};
+    return api::ApiError{
+        "ResourceNotFoundException",
+        "Requested resource not found: Table: " + text_member(r, "TableName") + " not found"};
   return json::object{{"Table", describe(*it->second, "ACTIVE")}};
 }
 
@@ -357,17 +381,16 @@ DynamoDb::Outcome DynamoDb::update_table(Json& r) {
     if (d["AttributeDefinitions"].is_array()) merged = d["AttributeDefinitions"].get_array();
     for (const auto& a : v->get_array()) {
       bool have = false;
-      for (const auto& m : merged)
-        have = have || json::equal(m, a);
+      for (const auto& m : merged) have = have || json::equal(m, a);
       if (!have) merged.push_back(a);
     }
     d["AttributeDefinitions"] = std::move(merged);
   }
   if (const json::value* u = member(r, "GlobalSecondaryIndexUpdates"); u && u->is_array()) {
-    json::array gsis = d.contains("GlobalSecondaryIndexes") &&
-                               d["GlobalSecondaryIndexes"].is_array()
-                           ? d["GlobalSecondaryIndexes"].get_array()
-                           : json::array();
+    json::array gsis =
+        d.contains("GlobalSecondaryIndexes") && d["GlobalSecondaryIndexes"].is_array()
+            ? d["GlobalSecondaryIndexes"].get_array()
+            : json::array();
     for (const auto& upd : u->get_array()) {
       const auto* o = upd.if_object();
       if (o == nullptr) continue;
@@ -440,8 +463,8 @@ DynamoDb::Outcome DynamoDb::delete_table(const Json& r) {
   json::object answer{{"TableDescription", describe(*t, "DELETING")}};
   std::vector<Mutation> batch{Mutation{kTablesNs, t->name, std::nullopt}};
   for (const auto& [h, part] : t->partitions)
-    for (const auto& [k, item] : part) batch.push_back(item_record(*t, key_parts(t->key, item).code,
-                                                                   nullptr));
+    for (const auto& [k, item] : part)
+      batch.push_back(item_record(*t, key_parts(t->key, item).code, nullptr));
   items_ -= t->item_count;
   tables_.erase(t->name);
   return {std::move(answer), std::move(batch)};

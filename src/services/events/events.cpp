@@ -18,9 +18,14 @@ json::object StoredEvent::to_json() const {
   // EventBridge writes the time to the second: 2025-01-02T03:04:05Z.
   std::string time = format_iso8601_ms(time_ms);
   if (auto dot = time.find('.'); dot != std::string::npos) time = time.substr(0, dot) + "Z";
-  return json::object{{"version", "0"},     {"id", id},         {"detail-type", detail_type},
-                      {"source", source},    {"account", account}, {"time", time},
-                      {"region", region},    {"resources", std::move(res)},
+  return json::object{{"version", "0"},
+                      {"id", id},
+                      {"detail-type", detail_type},
+                      {"source", source},
+                      {"account", account},
+                      {"time", time},
+                      {"region", region},
+                      {"resources", std::move(res)},
                       {"detail", std::move(d)}};
 }
 
@@ -28,20 +33,24 @@ Events::Events(EventsOptions options) : options_(std::move(options)), ids_(optio
 
 const std::vector<std::string>& Events::operation_names() {
   static const std::vector<std::string> names = {"CreateEventBus", "DescribeEventBus",
-                                                 "ListEventBuses", "DeleteEventBus",
-                                                 "PutEvents"};
+                                                 "ListEventBuses", "DeleteEventBus", "PutEvents"};
   return names;
 }
 
 const std::vector<std::string>& Events::modelled_errors() {
-  static const std::vector<std::string> names = {
-      "AccessDeniedException",      "ConcurrentModificationException",
-      "IllegalStatusException",     "InternalException",
-      "InvalidEventPatternException", "InvalidStateException",
-      "LimitExceededException",     "ManagedRuleException",
-      "OperationDisabledException", "PolicyLengthExceededException",
-      "ResourceAlreadyExistsException", "ResourceNotFoundException",
-      "ThrottlingException"};
+  static const std::vector<std::string> names = {"AccessDeniedException",
+                                                 "ConcurrentModificationException",
+                                                 "IllegalStatusException",
+                                                 "InternalException",
+                                                 "InvalidEventPatternException",
+                                                 "InvalidStateException",
+                                                 "LimitExceededException",
+                                                 "ManagedRuleException",
+                                                 "OperationDisabledException",
+                                                 "PolicyLengthExceededException",
+                                                 "ResourceAlreadyExistsException",
+                                                 "ResourceNotFoundException",
+                                                 "ThrottlingException"};
   return names;
 }
 
@@ -74,8 +83,8 @@ void Events::persist(std::vector<Mutation> batch, api::Response answer, api::Rep
 }
 
 std::string Events::bus_arn(const std::string& name) const {
-  return "arn:aws:events:" + options_.place.region + ":" + options_.place.account +
-         ":event-bus/" + name;
+  return "arn:aws:events:" + options_.place.region + ":" + options_.place.account + ":event-bus/" +
+         name;
 }
 
 Mutation Events::record_of(const Bus& b) const {
@@ -106,15 +115,15 @@ void Events::create_event_bus(const Json& r, api::Reply reply) {
   if (wrong) return reply(validation_error("Name, Description and EventSourceName are strings."));
   if (!name) return reply(constraint_error("name", "not be null"));
   if (source)
-    return reply(api::ApiError{"ResourceNotFoundException",
-                               "Event source " + *source + " does not exist."});
+    return reply(
+        api::ApiError{"ResourceNotFoundException", "Event source " + *source + " does not exist."});
   if (auto e = check_bus_name(*name)) return reply(*e);
   if (description && description->size() > events_limits::description_bytes_max)
     return reply(constraint_error("description", "have length less than or equal to 512"));
   std::lock_guard lock(mu_);
   if (buses_.contains(*name))
-    return reply(api::ApiError{"ResourceAlreadyExistsException",
-                               "Event bus " + *name + " already exists."});
+    return reply(
+        api::ApiError{"ResourceAlreadyExistsException", "Event bus " + *name + " already exists."});
   if (buses_.size() >= events_limits::buses_max)
     return reply(api::ApiError{"LimitExceededException",
                                "The requested resource exceeds the maximum number allowed."});
@@ -184,8 +193,7 @@ void Events::delete_event_bus(const Json& r, api::Reply reply) {
   auto name = string_member(r, "Name", &wrong);
   if (wrong) return reply(validation_error("Name must be a string."));
   if (!name) return reply(constraint_error("name", "not be null"));
-  if (*name == "default")
-    return reply(validation_error("Cannot delete event bus default."));
+  if (*name == "default") return reply(validation_error("Cannot delete event bus default."));
   std::lock_guard lock(mu_);
   auto it = buses_.find(*name);
   if (it == buses_.end()) return reply(json::object{});  // AWS: deleting no bus succeeds

@@ -45,14 +45,14 @@ struct EventsOptions {
 
 // One accepted event, as stored.
 struct StoredEvent {
-  std::string bus;            // the bus's name
-  std::uint64_t seq = 0;      // its place in the bus's log (1, 2, ...)
-  std::string id;             // the EventId PutEvents answered
-  Millis time_ms = 0;         // the entry's Time, or when it was put
-  Millis received_ms = 0;     // when it was put
+  std::string bus;         // the bus's name
+  std::uint64_t seq = 0;   // its place in the bus's log (1, 2, ...)
+  std::string id;          // the EventId PutEvents answered
+  Millis time_ms = 0;      // the entry's Time, or when it was put
+  Millis received_ms = 0;  // when it was put
   std::string source;
   std::string detail_type;
-  std::string detail;         // the JSON object's text, as given
+  std::string detail;  // the JSON object's text, as given
   std::vector<std::string> resources;
   std::string account;
   std::string region;
@@ -126,7 +126,7 @@ class Events final : public api::Dispatcher {
   IdGenerator ids_;                                    // guarded by mu_
   std::map<std::string, std::unique_ptr<Bus>> buses_;  // guarded by mu_: by name
   std::mutex subscribers_mu_;
-  std::uint64_t next_subscriber_ = 1;                          // guarded by subscribers_mu_
+  std::uint64_t next_subscriber_ = 1;                                 // guarded by subscribers_mu_
   std::map<std::uint64_t, std::shared_ptr<Subscriber>> subscribers_;  // guarded by same
 };
 

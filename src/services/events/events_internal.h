@@ -32,7 +32,7 @@ struct EntryCheck {
   std::string bus;
   std::string error_code;  // set when the entry fails
   std::string error_message;
-  std::size_t size = 0;    // AWS's entry size
+  std::size_t size = 0;  // AWS's entry size
 };
 EntryCheck check_entry(const json::object& entry, Millis now);
 

@@ -17,12 +17,18 @@ std::string log_key(const std::string& bus, std::uint64_t seq) {
 std::string event_record(const StoredEvent& e) {
   json::array res;
   for (const auto& r : e.resources) res.push_back(json::value(r));
-  json::object o{{"bus", e.bus},         {"seq", e.seq},
-                 {"id", e.id},           {"time", e.time_ms},
-                 {"received", e.received_ms}, {"source", e.source},
-                 {"detail_type", e.detail_type}, {"detail", e.detail},
-                 {"resources", std::move(res)}, {"account", e.account},
-                 {"region", e.region},   {"trace", e.trace_header}};
+  json::object o{{"bus", e.bus},
+                 {"seq", e.seq},
+                 {"id", e.id},
+                 {"time", e.time_ms},
+                 {"received", e.received_ms},
+                 {"source", e.source},
+                 {"detail_type", e.detail_type},
+                 {"detail", e.detail},
+                 {"resources", std::move(res)},
+                 {"account", e.account},
+                 {"region", e.region},
+                 {"trace", e.trace_header}};
   return json::dump(o);
 }
 

@@ -56,11 +56,11 @@ TEST_F(EventsTest, DefaultBusAndCustomBuses) {
   EXPECT_EQ(created["EventBusArn"].as_string(),
             "arn:aws:events:us-east-1:123456789012:event-bus/orders");
   EXPECT_EQ(error("CreateEventBus", {{"Name", "orders"}}).type, "ResourceAlreadyExistsException");
-  EXPECT_EQ(error("CreateEventBus", {{"Name", "default"}}).type,
-            "ResourceAlreadyExistsException");
+  EXPECT_EQ(error("CreateEventBus", {{"Name", "default"}}).type, "ResourceAlreadyExistsException");
   EXPECT_EQ(error("CreateEventBus", {{"Name", "bad/name"}}).type, "ValidationException");
-  EXPECT_EQ(ok("DescribeEventBus", {{"Name", std::string(created["EventBusArn"].as_string())}})
-                ["Description"].as_string(),
+  EXPECT_EQ(ok("DescribeEventBus",
+               {{"Name", std::string(created["EventBusArn"].as_string())}})["Description"]
+                .as_string(),
             "all orders");
   ok("CreateEventBus", {{"Name", "audit"}});
   auto page = ok("ListEventBuses", {{"Limit", 2}});
@@ -79,8 +79,8 @@ TEST_F(EventsTest, DefaultBusAndCustomBuses) {
 TEST_F(EventsTest, PutEventsChecksEachEntry) {
   auto out = put(json::array{entry(R"({"id": 1})"), entry(R"("jsonstring")"),
                              entry(R"({"a":1})", ""), entry(R"({"a":1})", "s", ""),
-                             json::object{{"Source", "s"}, {"DetailType", "t"}},
-                             entry("{not json"), entry("{}", "aws.s3")});
+                             json::object{{"Source", "s"}, {"DetailType", "t"}}, entry("{not json"),
+                             entry("{}", "aws.s3")});
   EXPECT_EQ(out["FailedEntryCount"].as_int64(), 6);
   const auto& e = out["Entries"].as_array();
   ASSERT_EQ(e.size(), 7u);
@@ -158,10 +158,10 @@ TEST_F(EventsTest, PutEventsParametersAsStepFunctionsSendsThem) {
   tasks::TaskRequest request;
   request.state_machine_arn = "arn:aws:states:us-east-1:123456789012:stateMachine:m";
   request.execution_arn = "arn:aws:states:us-east-1:123456789012:execution:m:e";
-  request.parameters = json::object{
-      {"Entries", json::array{json::object{{"Detail", json::object{{"Message", "hi"}}},
-                                           {"Source", "s"},
-                                           {"DetailType", "t"}}}}};
+  request.parameters =
+      json::object{{"Entries", json::array{json::object{{"Detail", json::object{{"Message", "hi"}}},
+                                                        {"Source", "s"},
+                                                        {"DetailType", "t"}}}}};
   auto params = put_events_parameters(request);
   const auto& e = params.at("Entries").as_array()[0].as_object();
   EXPECT_EQ(e.at("Detail").as_string(), R"({"Message":"hi"})");

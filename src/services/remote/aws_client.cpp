@@ -32,10 +32,10 @@ std::string header_value(const std::vector<std::pair<std::string, std::string>>&
 
 api::ApiError transport_error(const Error& error, const Endpoint& endpoint) {
   if (error.name == "Busy") return api::ApiError{"Throttling", error.cause, 400};
-  return api::ApiError{"ServiceUnavailable",
-                       "Unable to execute HTTP request to " + endpoint.url + ": " + error.name +
-                           ": " + error.cause,
-                       503};
+  return api::ApiError{
+      "ServiceUnavailable",
+      "Unable to execute HTTP request to " + endpoint.url + ": " + error.name + ": " + error.cause,
+      503};
 }
 
 Result<Endpoint> parse_endpoint(std::string_view url, std::string region,
@@ -79,13 +79,11 @@ void sign(OutboundRequest& request, const Endpoint& endpoint, const Credentials&
   if (!credentials.session_token.empty()) {
     request.headers.emplace_back("X-Amz-Security-Token", credentials.session_token);
   }
-  api::SignedRequest signed_request{request.method, request.target, request.headers,
-                                    request.body};
+  api::SignedRequest signed_request{request.method, request.target, request.headers, request.body};
   request.headers.emplace_back(
-      "Authorization",
-      api::sigv4::authorization(signed_request, credentials.access_key_id,
-                                credentials.secret_access_key, endpoint.region,
-                                endpoint.signing_name, date, s3, payload_hash));
+      "Authorization", api::sigv4::authorization(signed_request, credentials.access_key_id,
+                                                 credentials.secret_access_key, endpoint.region,
+                                                 endpoint.signing_name, date, s3, payload_hash));
 }
 
 AwsClient::AwsClient(Clock& clock, Credentials credentials)

@@ -46,8 +46,7 @@ struct Endpoint {
 
 // "http://127.0.0.1:4566" or "https://host/" → url, host. Errors (Usage): another scheme, a
 // path, query or user part, an empty host.
-Result<Endpoint> parse_endpoint(std::string_view url, std::string region,
-                                std::string signing_name);
+Result<Endpoint> parse_endpoint(std::string_view url, std::string region, std::string signing_name);
 
 // A request as it will be sent: `target` is the path and query, already %-encoded.
 struct OutboundRequest {

@@ -98,13 +98,11 @@ Result<ResolvedCredentials> resolve_credentials(const CredentialSources& s) {
   if (!config) return config.error();
   const std::string profile = s.profile.empty() ? "default" : s.profile;
   const auto* in_creds = section(*creds, profile);
-  const auto* in_config =
-      section(*config, profile == "default" ? "default" : "profile " + profile);
+  const auto* in_config = section(*config, profile == "default" ? "default" : "profile " + profile);
   if (!s.profile.empty() && s.access_key_id.empty() && in_creds == nullptr &&
       in_config == nullptr) {
-    return credentials_error("AWS_PROFILE names the profile '" + profile +
-                             "', which neither " + s.credentials_file + " nor " +
-                             s.config_file + " holds");
+    return credentials_error("AWS_PROFILE names the profile '" + profile + "', which neither " +
+                             s.credentials_file + " nor " + s.config_file + " holds");
   }
   if (!s.access_key_id.empty()) {
     out.credentials = {s.access_key_id, s.secret_access_key, s.session_token};
@@ -115,8 +113,8 @@ Result<ResolvedCredentials> resolve_credentials(const CredentialSources& s) {
       std::string secret = value_of(from, "aws_secret_access_key");
       if (id.empty() || secret.empty()) continue;
       out.credentials = {id, secret, value_of(from, "aws_session_token")};
-      out.source = "profile '" + profile + "' of " +
-                   (from == in_creds ? s.credentials_file : s.config_file);
+      out.source =
+          "profile '" + profile + "' of " + (from == in_creds ? s.credentials_file : s.config_file);
       break;
     }
   }

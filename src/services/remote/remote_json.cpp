@@ -26,8 +26,7 @@ OutboundRequest json_request(const JsonProtocol& protocol, std::string_view oper
   out.method = "POST";
   out.target = "/";
   out.headers.emplace_back("Content-Type", "application/x-amz-json-" + protocol.version);
-  out.headers.emplace_back("X-Amz-Target",
-                           protocol.target_prefix + "." + std::string(operation));
+  out.headers.emplace_back("X-Amz-Target", protocol.target_prefix + "." + std::string(operation));
   if (protocol.query_compatible) out.headers.emplace_back("x-amzn-query-mode", "true");
   out.body = request.is_object() ? json::dump(request) : std::string("{}");
   return out;
@@ -43,8 +42,9 @@ api::Response json_response(const tasks::HttpResponse& response) {
   }
   if (response.status >= 200 && response.status < 300) {
     if (!parsed || !body.is_object()) {
-      return api::ApiError{"InternalFailure", "the endpoint answered with a body that is not a "
-                                              "JSON object",
+      return api::ApiError{"InternalFailure",
+                           "the endpoint answered with a body that is not a "
+                           "JSON object",
                            502};
     }
     return body;
@@ -67,12 +67,12 @@ api::Response json_response(const tasks::HttpResponse& response) {
 void RemoteJsonDispatcher::dispatch(std::string_view operation, json::value request,
                                     const api::RequestInfo& info, api::Reply reply) {
   (void)info;
-  client_.send(endpoint_, json_request(protocol_, operation, request), false,
-               [endpoint = endpoint_,
-                reply = std::move(reply)](Result<tasks::HttpResponse> answer) {
-                 if (!answer) return reply(transport_error(answer.error(), endpoint));
-                 reply(json_response(*answer));
-               });
+  client_.send(
+      endpoint_, json_request(protocol_, operation, request), false,
+      [endpoint = endpoint_, reply = std::move(reply)](Result<tasks::HttpResponse> answer) {
+        if (!answer) return reply(transport_error(answer.error(), endpoint));
+        reply(json_response(*answer));
+      });
 }
 
 }  // namespace stepwise::services::remote

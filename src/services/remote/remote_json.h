@@ -18,8 +18,8 @@
 namespace stepwise::services::remote {
 
 struct JsonProtocol {
-  std::string target_prefix;  // "AmazonSQS", "DynamoDB_20120810", "secretsmanager", "AWSEvents"
-  std::string version;        // "1.0" or "1.1"
+  std::string target_prefix;      // "AmazonSQS", "DynamoDB_20120810", "secretsmanager", "AWSEvents"
+  std::string version;            // "1.0" or "1.1"
   bool query_compatible = false;  // sends x-amzn-query-mode and reads x-amzn-query-error
 };
 

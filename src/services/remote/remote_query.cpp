@@ -56,8 +56,7 @@ OutboundRequest sns_request(std::string_view action, const json::value& request)
   out.method = "POST";
   out.target = "/";
   out.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
-  out.body = "Action=" + tasks::url_encode(action) +
-             "&Version=" + std::string(sns_api_version);
+  out.body = "Action=" + tasks::url_encode(action) + "&Version=" + std::string(sns_api_version);
   if (request.is_object()) {
     for (const auto& [name, value] : sns::json_to_form(request.get_object())) {
       out.body += "&" + tasks::url_encode(name) + "=" + tasks::url_encode(value);
@@ -83,8 +82,7 @@ api::Response sns_response(std::string_view action, const tasks::HttpResponse& r
   }
   if (!doc) return malformed_answer("it does not parse");
   if (doc->name != std::string(action) + "Response") {
-    return malformed_answer("<" + doc->name + "> instead of <" + std::string(action) +
-                            "Response>");
+    return malformed_answer("<" + doc->name + "> instead of <" + std::string(action) + "Response>");
   }
   const XmlNode* result = doc->child(std::string(action) + "Result");
   if (result == nullptr) return json::object();
@@ -97,12 +95,12 @@ void RemoteSnsDispatcher::dispatch(std::string_view operation, json::value reque
                                    const api::RequestInfo& info, api::Reply reply) {
   (void)info;
   std::string action(operation);
-  client_.send(endpoint_, sns_request(action, request), false,
-               [endpoint = endpoint_, action, reply = std::move(reply)](
-                   Result<tasks::HttpResponse> answer) {
-                 if (!answer) return reply(transport_error(answer.error(), endpoint));
-                 reply(sns_response(action, *answer));
-               });
+  client_.send(
+      endpoint_, sns_request(action, request), false,
+      [endpoint = endpoint_, action, reply = std::move(reply)](Result<tasks::HttpResponse> answer) {
+        if (!answer) return reply(transport_error(answer.error(), endpoint));
+        reply(sns_response(action, *answer));
+      });
 }
 
 }  // namespace stepwise::services::remote

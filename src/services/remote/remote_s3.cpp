@@ -37,10 +37,9 @@ bool needs_key(std::string_view op) {
 }
 
 api::ApiError not_implemented(std::string_view op) {
-  return api::ApiError{"NotImplemented",
-                       "S3 operation " + std::string(op) +
-                           " is not available through a pass-through endpoint",
-                       501};
+  return api::ApiError{
+      "NotImplemented",
+      "S3 operation " + std::string(op) + " is not available through a pass-through endpoint", 501};
 }
 
 // ?a=1&b=2 from the members that are set, in the given order.
@@ -57,9 +56,9 @@ void object_headers(const Json& r, OutboundRequest& out, bool with_checksum) {
   if (auto t = text(r, "ContentType"); !t.empty()) out.headers.emplace_back("Content-Type", t);
   if (const auto* m = r.if_contains("Metadata"); m && m->is_object()) {
     for (const auto& kv : m->get_object()) {
-      out.headers.emplace_back("x-amz-meta-" + lower(std::string(kv.key())),
-                               kv.value().is_string() ? std::string(kv.value().get_string())
-                                                      : json::dump(kv.value()));
+      out.headers.emplace_back(
+          "x-amz-meta-" + lower(std::string(kv.key())),
+          kv.value().is_string() ? std::string(kv.value().get_string()) : json::dump(kv.value()));
     }
   }
   for (const auto& [member, name] : kHeaderMembers)
@@ -165,9 +164,8 @@ std::string sse(const tasks::HttpResponse& response) {
 Json object_result(const Json& request, const tasks::HttpResponse& response, bool get) {
   const auto& h = response.headers;
   Json out;
-  out["AcceptRanges"] = header_value(h, "Accept-Ranges").empty()
-                            ? std::string("bytes")
-                            : header_value(h, "Accept-Ranges");
+  out["AcceptRanges"] = header_value(h, "Accept-Ranges").empty() ? std::string("bytes")
+                                                                 : header_value(h, "Accept-Ranges");
   out["ContentLength"] = to_int(header_value(h, "Content-Length"))
                              .value_or(static_cast<std::int64_t>(response.body.size()));
   if (auto range = header_value(h, "Content-Range"); !range.empty()) out["ContentRange"] = range;
@@ -198,10 +196,14 @@ api::ApiError error_of(std::string_view op, const tasks::HttpResponse& response)
   }
   if (e.type.empty()) {
     // A HEAD answer (or an empty one) has no body: the status names the error.
-    if (e.status == 404) e.type = op == "HeadBucket" ? "NoSuchBucket" : "NoSuchKey";
-    else if (e.status == 403) e.type = "Forbidden";
-    else if (e.status == 400) e.type = "BadRequest";
-    else e.type = tasks::http_reason_phrase(response.status);
+    if (e.status == 404)
+      e.type = op == "HeadBucket" ? "NoSuchBucket" : "NoSuchKey";
+    else if (e.status == 403)
+      e.type = "Forbidden";
+    else if (e.status == 400)
+      e.type = "BadRequest";
+    else
+      e.type = tasks::http_reason_phrase(response.status);
     if (e.type.empty()) e.type = "S3Exception";
     e.type.erase(std::remove(e.type.begin(), e.type.end(), ' '), e.type.end());
   }
@@ -363,8 +365,8 @@ void RemoteS3Dispatcher::dispatch(std::string_view operation, json::value reques
   if (!encoded.request) return reply(encoded.error);
   std::string op(operation);
   client_.send(endpoint_, std::move(*encoded.request), true,
-               [this, op, r = std::move(r), reply = std::move(reply)](
-                   Result<tasks::HttpResponse> answer) mutable {
+               [this, op, r = std::move(r),
+                reply = std::move(reply)](Result<tasks::HttpResponse> answer) mutable {
                  if (!answer) return reply(transport_error(answer.error(), endpoint_));
                  if (op == "HeadObject" && answer->status == 404 && answer->body.empty()) {
                    return head_bucket_then(std::move(r), std::move(reply));
@@ -378,14 +380,14 @@ void RemoteS3Dispatcher::dispatch(std::string_view operation, json::value reques
 void RemoteS3Dispatcher::head_bucket_then(json::object request, api::Reply reply) {
   S3Encoded head = s3_request("HeadBucket", request);
   if (!head.request) return reply(head.error);
-  client_.send(endpoint_, std::move(*head.request), true,
-               [reply = std::move(reply)](Result<tasks::HttpResponse> answer) {
-                 tasks::HttpResponse missing;
-                 missing.status = 404;
-                 const bool no_bucket = answer.ok() && answer->status == 404;
-                 reply(s3_response(no_bucket ? "HeadBucket" : "HeadObject", json::object{},
-                                   missing));
-               });
+  client_.send(
+      endpoint_, std::move(*head.request), true,
+      [reply = std::move(reply)](Result<tasks::HttpResponse> answer) {
+        tasks::HttpResponse missing;
+        missing.status = 404;
+        const bool no_bucket = answer.ok() && answer->status == 404;
+        reply(s3_response(no_bucket ? "HeadBucket" : "HeadObject", json::object{}, missing));
+      });
 }
 
 }  // namespace stepwise::services::remote

@@ -4,11 +4,11 @@
 #include <cctype>
 
 #include "services/common/sdk_runner.h"
+#include "services/events/events_service.h"
 #include "services/remote/remote_json.h"
 #include "services/remote/remote_query.h"
 #include "services/remote/remote_s3.h"
 #include "services/s3/s3_service.h"
-#include "services/events/events_service.h"
 #include "services/sns/sns_service.h"
 #include "services/sqs/sqs_service.h"
 
@@ -134,15 +134,13 @@ Result<std::unique_ptr<RemoteServices>> RemoteServices::open(RemoteServicesOptio
       s->runners.push_back(
           std::make_unique<sqs::SendMessageRunner>(d, seed(options.id_seed, offset)));
     } else if (k->name == "sns") {
-      s->runners.push_back(
-          std::make_unique<sns::PublishRunner>(d, seed(options.id_seed, offset)));
+      s->runners.push_back(std::make_unique<sns::PublishRunner>(d, seed(options.id_seed, offset)));
     } else if (k->name == "events") {
       s->runners.push_back(
           std::make_unique<events::PutEventsRunner>(d, seed(options.id_seed, offset)));
     }
     if (k->name == "s3") {
-      s->runners.push_back(
-          std::make_unique<s3::S3SdkRunner>(d, seed(options.id_seed, offset + 1)));
+      s->runners.push_back(std::make_unique<s3::S3SdkRunner>(d, seed(options.id_seed, offset + 1)));
     } else {
       s->runners.push_back(std::make_unique<SdkRunner>(d, std::string(k->sdk_service),
                                                        std::string(k->sdk_prefix),

@@ -57,8 +57,8 @@ TEST(SigV4Suite, GetVanilla) {
 }
 
 TEST(SigV4Suite, GetVanillaCanonicalRequestHash) {
-  api::SignedRequest r{"GET", "/", {{"host", "example.amazonaws.com"},
-                                   {"x-amz-date", "20150830T123600Z"}}, ""};
+  api::SignedRequest r{
+      "GET", "/", {{"host", "example.amazonaws.com"}, {"x-amz-date", "20150830T123600Z"}}, ""};
   EXPECT_EQ(api::sigv4::sha256_hex(api::sigv4::canonical_request(r, {"host", "x-amz-date"})),
             "bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63");
 }
@@ -74,19 +74,18 @@ TEST(SigV4Suite, GetVanillaQueryOrderValue) {
 }
 
 TEST(SigV4Suite, GetUnreserved) {
-  EXPECT_EQ(signature_of(signed_suite_request(
-                "GET", "/-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", {},
-                "")),
-            "07ef7494c76fa4850883e2b006601f940f8a34d404d0cfa977f52a65bbf5f24f");
+  EXPECT_EQ(
+      signature_of(signed_suite_request(
+          "GET", "/-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", {}, "")),
+      "07ef7494c76fa4850883e2b006601f940f8a34d404d0cfa977f52a65bbf5f24f");
 }
 
 TEST(SigV4Suite, PostXWwwFormUrlencoded) {
-  auto r = signed_suite_request("POST", "/",
-                                {{"Content-Type", "application/x-www-form-urlencoded"}},
-                                "Param1=value1");
-  EXPECT_NE(header_value(r.headers, "Authorization")
-                .find("SignedHeaders=content-type;host;x-amz-date,"),
-            std::string::npos);
+  auto r = signed_suite_request(
+      "POST", "/", {{"Content-Type", "application/x-www-form-urlencoded"}}, "Param1=value1");
+  EXPECT_NE(
+      header_value(r.headers, "Authorization").find("SignedHeaders=content-type;host;x-amz-date,"),
+      std::string::npos);
   EXPECT_EQ(signature_of(r), "ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a");
 }
 
@@ -140,9 +139,7 @@ class CredentialFiles : public ::testing::Test {
           "aws_secret_access_key = s3\nregion = ap-south-1\ns3 =\n  max_concurrent = 3\n");
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
-  void write(const char* name, const std::string& text) {
-    std::ofstream(dir_ / name) << text;
-  }
+  void write(const char* name, const std::string& text) { std::ofstream(dir_ / name) << text; }
   CredentialSources sources() const {
     CredentialSources s;
     s.credentials_file = (dir_ / "credentials").string();
@@ -247,9 +244,8 @@ TEST(RemoteSns, RequestIsTheFormTheBuiltInDecodesBackToTheSameJson) {
       {"Message", "hi & bye"},
       {"MessageAttributes",
        json::object{{"color", json::object{{"DataType", "String"}, {"StringValue", "red"}}}}},
-      {"PublishBatchRequestEntries",
-       json::array{json::object{{"Id", "1"}, {"Message", "a"}},
-                   json::object{{"Id", "2"}, {"Message", "b"}}}},
+      {"PublishBatchRequestEntries", json::array{json::object{{"Id", "1"}, {"Message", "a"}},
+                                                 json::object{{"Id", "2"}, {"Message", "b"}}}},
       {"Attributes", json::object{{"RawMessageDelivery", "true"}}}};
   OutboundRequest r = sns_request("Publish", request);
   EXPECT_TRUE(r.body.starts_with("Action=Publish&Version=2010-03-31&TopicArn=arn%3Aaws%3Asns"));
@@ -334,20 +330,18 @@ TEST(RemoteS3, PutObjectIsAPathStylePutWithTheSdksHeaders) {
 }
 
 TEST(RemoteS3, ListingsCopiesAndDeletesEncodeTheirParameters) {
-  auto list = s3_request("ListObjectsV2", json::object{{"Bucket", "b"},
-                                                       {"Prefix", "a b/"},
-                                                       {"Delimiter", "/"},
-                                                       {"MaxKeys", 5}});
+  auto list = s3_request(
+      "ListObjectsV2",
+      json::object{{"Bucket", "b"}, {"Prefix", "a b/"}, {"Delimiter", "/"}, {"MaxKeys", 5}});
   ASSERT_TRUE(list.request);
   EXPECT_EQ(list.request->target, "/b?list-type=2&prefix=a%20b%2F&delimiter=%2F&max-keys=5");
-  auto copy = s3_request("CopyObject", json::object{{"Bucket", "b"},
-                                                    {"Key", "k2"},
-                                                    {"CopySource", "src/a b"}});
+  auto copy = s3_request("CopyObject",
+                         json::object{{"Bucket", "b"}, {"Key", "k2"}, {"CopySource", "src/a b"}});
   ASSERT_TRUE(copy.request);
   EXPECT_EQ(header_value(copy.request->headers, "x-amz-copy-source"), "src/a%20b");
-  copy = s3_request("CopyObject", json::object{{"Bucket", "b"},
-                                               {"Key", "k2"},
-                                               {"CopySource", "src/k?versionId=v1"}});
+  copy = s3_request(
+      "CopyObject",
+      json::object{{"Bucket", "b"}, {"Key", "k2"}, {"CopySource", "src/k?versionId=v1"}});
   ASSERT_TRUE(copy.request);
   EXPECT_EQ(header_value(copy.request->headers, "x-amz-copy-source"), "src/k?versionId=v1");
   auto del = s3_request(
@@ -407,8 +401,9 @@ TEST(RemoteS3, ListingXmlBecomesJson) {
 TEST(RemoteS3, ErrorsComeFromTheDocumentOrTheStatus) {
   tasks::HttpResponse res;
   res.status = 404;
-  res.body = "<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message>"
-             "</Error>";
+  res.body =
+      "<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message>"
+      "</Error>";
   api::Response r = s3_response("GetObject", json::object{}, res);
   EXPECT_EQ(r.error().type, "NoSuchKey");
   EXPECT_EQ(r.error().message, "The specified key does not exist.");

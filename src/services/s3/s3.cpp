@@ -68,9 +68,9 @@ std::string str(const json::object& o, const char* k) {
 
 std::int64_t num(const json::object& o, const char* k) {
   const json::value* v = o.if_contains(k);
-  return v && v->is_int64() ? v->get_int64() : v && v->is_uint64() ? static_cast<std::int64_t>(
-                                                                          v->get_uint64())
-                                                                    : 0;
+  return v && v->is_int64()    ? v->get_int64()
+         : v && v->is_uint64() ? static_cast<std::int64_t>(v->get_uint64())
+                               : 0;
 }
 
 ObjectInfo object_from(const json::object& o) {
@@ -89,11 +89,10 @@ ObjectInfo object_from(const json::object& o) {
     for (const auto& s : seg->get_array()) {
       if (!s.is_array() || s.get_array().size() != 2 || !s.get_array()[0].is_string()) continue;
       const auto& a = s.get_array();
-      info.segments.push_back(
-          {std::string(a[0].get_string()),
-           a[1].is_int64() ? static_cast<std::uint64_t>(a[1].get_int64()) : a[1].is_uint64()
-                                                                              ? a[1].get_uint64()
-                                                                              : 0});
+      info.segments.push_back({std::string(a[0].get_string()),
+                               a[1].is_int64()    ? static_cast<std::uint64_t>(a[1].get_int64())
+                               : a[1].is_uint64() ? a[1].get_uint64()
+                                                  : 0});
     }
   }
   return info;
@@ -115,8 +114,7 @@ std::optional<api::ApiError> check_md5(const std::string& content_md5, std::stri
 }
 
 std::optional<api::ApiError> check_pairs(const Pairs& metadata, const Pairs& headers) {
-  if (metadata_bytes(metadata) > s3_limits::metadata_bytes_max)
-    return errors::metadata_too_large();
+  if (metadata_bytes(metadata) > s3_limits::metadata_bytes_max) return errors::metadata_too_large();
   for (const Pairs* p : {&metadata, &headers})
     for (const auto& [k, v] : *p)
       if (!api::is_valid_utf8(k) || !api::is_valid_utf8(v))
@@ -162,8 +160,7 @@ ListResult list_keys(const std::map<std::string, ObjectInfo>& objects, const Lis
       if (at != std::string::npos) common = key.substr(0, at + in.delimiter.size());
     }
     // A common prefix that ends at or before the continuation point was listed already.
-    if (!common.empty() && !after.empty() && common <= after && after.starts_with(common))
-      continue;
+    if (!common.empty() && !after.empty() && common <= after && after.starts_with(common)) continue;
     if (count == in.max_keys) {
       out.truncated = true;
       break;
@@ -176,8 +173,7 @@ ListResult list_keys(const std::map<std::string, ObjectInfo>& objects, const Lis
       }
       // Skip the rest of the keys under this prefix.
       auto next = it;
-      while (std::next(next) != objects.end() && std::next(next)->first.starts_with(common))
-        ++next;
+      while (std::next(next) != objects.end() && std::next(next)->first.starts_with(common)) ++next;
       it = next;
       continue;
     }
@@ -317,9 +313,8 @@ Mutation S3::record_of(const UploadInfo& u) const {
 }
 
 Mutation S3::record_of(const UploadInfo& u, const PartInfo& p) const {
-  json::object o{{"u", u.id},          {"n", p.number},          {"size", p.size},
-                 {"etag", p.etag},     {"cs", p.checksum},       {"lm", p.last_modified},
-                 {"blob", p.blob}};
+  json::object o{{"u", u.id},        {"n", p.number},         {"size", p.size}, {"etag", p.etag},
+                 {"cs", p.checksum}, {"lm", p.last_modified}, {"blob", p.blob}};
   char n[8];
   std::snprintf(n, sizeof n, "%05d", p.number);
   return {kParts, u.id + "/" + n, json::dump(o)};
@@ -592,8 +587,8 @@ void S3::delete_object(const std::string& bucket, const std::string& key, Done<N
   collect(it->second, doomed);
   b->objects.erase(it);
   --objects_;
-  persist<Nothing>({{kObjects, object_record_key(bucket, key), std::nullopt}}, {},
-                   std::move(done), std::move(doomed));
+  persist<Nothing>({{kObjects, object_record_key(bucket, key), std::nullopt}}, {}, std::move(done),
+                   std::move(doomed));
 }
 
 void S3::delete_objects(const std::string& bucket, std::vector<std::string> keys,
@@ -676,9 +671,9 @@ void S3::create_upload(PutInput in, Done<std::string> done) {
 void S3::upload_part(const std::string& bucket, const std::string& key, const std::string& id,
                      int number, PutInput body, Done<PutResult> done) {
   if (number < s3_limits::part_number_min || number > s3_limits::part_number_max)
-    return done({errors::invalid_argument(
-                     "Part number must be an integer between 1 and 10000, inclusive"),
-                 {}});
+    return done(
+        {errors::invalid_argument("Part number must be an integer between 1 and 10000, inclusive"),
+         {}});
   if (body.body.size() > options_.put_bytes_max) return done({errors::entity_too_large(), {}});
   if (auto e = check_md5(body.content_md5, body.body)) return done({e, {}});
   std::string algorithm, checksum;
@@ -689,8 +684,8 @@ void S3::upload_part(const std::string& bucket, const std::string& key, const st
     auto u = uploads_.find(id);
     if (u == uploads_.end() || u->second.bucket != bucket || u->second.key != key)
       return done({errors::no_such_upload(), {}});
-    algorithm = body.checksum_algorithm.empty() ? u->second.checksum_algorithm
-                                                : body.checksum_algorithm;
+    algorithm =
+        body.checksum_algorithm.empty() ? u->second.checksum_algorithm : body.checksum_algorithm;
   }
   if (!algorithm.empty()) {
     std::string_view alg = checksum_algorithm(algorithm);
@@ -728,8 +723,7 @@ void S3::upload_part(const std::string& bucket, const std::string& key, const st
 
 void S3::complete_upload(const std::string& bucket, const std::string& key, const std::string& id,
                          std::vector<CompletedPart> parts, Done<CompleteResult> done) {
-  if (parts.empty())
-    return done({errors::malformed_xml(), {}});
+  if (parts.empty()) return done({errors::malformed_xml(), {}});
   std::lock_guard lock(mu_);
   api::ApiError e;
   Bucket* b = find_bucket(bucket, &e);
@@ -772,8 +766,8 @@ void S3::complete_upload(const std::string& bucket, const std::string& key, cons
   if (!up.checksum_algorithm.empty()) {
     // S3's composite checksum: the checksum of the parts' checksums, "-<n>".
     info.checksum_algorithm = up.checksum_algorithm;
-    info.checksum = checksum_base64(up.checksum_algorithm, composite) + "-" +
-                    std::to_string(parts.size());
+    info.checksum =
+        checksum_base64(up.checksum_algorithm, composite) + "-" + std::to_string(parts.size());
     info.checksum_type = "COMPOSITE";
   }
   // Parts not named in the list are discarded, as S3 does.

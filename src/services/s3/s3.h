@@ -67,9 +67,9 @@ struct ObjectInfo {
   std::uint64_t size = 0;
   std::string etag;  // quoted
   std::string content_type;
-  Pairs metadata;    // x-amz-meta-* names (lower case, no prefix) and values
-  Pairs headers;     // Cache-Control, Content-Disposition, Content-Encoding, Content-Language,
-                     // Expires, as sent
+  Pairs metadata;  // x-amz-meta-* names (lower case, no prefix) and values
+  Pairs headers;   // Cache-Control, Content-Disposition, Content-Encoding, Content-Language,
+                   // Expires, as sent
   Millis last_modified = 0;
   std::string checksum_algorithm;  // "" when the writer sent none
   std::string checksum;            // base64
@@ -95,7 +95,7 @@ struct PutInput {
   std::string content_type;  // "" → binary/octet-stream
   Pairs metadata;
   Pairs headers;
-  std::string content_md5;   // base64, checked when present
+  std::string content_md5;  // base64, checked when present
   // x-amz-checksum-<algorithm>: checked when present; `checksum_algorithm` alone (the SDK's
   // x-amz-sdk-checksum-algorithm) asks S3 to compute and keep it.
   std::string checksum_algorithm;
@@ -107,8 +107,8 @@ struct PutResult {
 };
 
 struct GetResult {
-  ObjectInfo info;      // segments cleared
-  std::string body;     // the whole object or the range
+  ObjectInfo info;       // segments cleared
+  std::string body;      // the whole object or the range
   bool partial = false;  // a Range was served (206)
   std::uint64_t first = 0, last = 0;
 };
@@ -247,8 +247,7 @@ class S3 {
   template <class T>
   void persist(std::vector<Mutation> batch, Answer<T> answer, Done<T> done,
                std::vector<std::string> doomed_blobs = {});
-  Mutation record_of(const std::string& bucket, const std::string& key,
-                     const ObjectInfo& o) const;
+  Mutation record_of(const std::string& bucket, const std::string& key, const ObjectInfo& o) const;
   Mutation record_of(const Bucket& b) const;
   Mutation record_of(const UploadInfo& u) const;
   Mutation record_of(const UploadInfo& u, const PartInfo& p) const;
@@ -262,10 +261,10 @@ class S3 {
   S3Options options_;
   std::unique_ptr<BlobStore> blobs_;
   mutable std::mutex mu_;
-  IdGenerator ids_;                                          // guarded by mu_
-  std::map<std::string, std::unique_ptr<Bucket>> buckets_;   // guarded by mu_
-  std::map<std::string, UploadInfo> uploads_;                // guarded by mu_: id → upload
-  std::size_t objects_ = 0;                                  // guarded by mu_
+  IdGenerator ids_;                                         // guarded by mu_
+  std::map<std::string, std::unique_ptr<Bucket>> buckets_;  // guarded by mu_
+  std::map<std::string, UploadInfo> uploads_;               // guarded by mu_: id → upload
+  std::size_t objects_ = 0;                                 // guarded by mu_
 };
 
 // The listing itself, over a bucket's sorted keys (exposed for tests).

@@ -12,11 +12,18 @@ namespace {
 
 // S3's exceptions the AWS SDK for Java v2 models; any other code is S3Exception.
 bool modelled(std::string_view code) {
-  static constexpr std::string_view known[] = {
-      "NoSuchKey",         "NoSuchBucket",           "NoSuchUpload",
-      "BucketAlreadyOwnedByYou", "BucketAlreadyExists", "InvalidObjectState",
-      "ObjectAlreadyInActiveTierError", "ObjectNotInActiveTierError", "TooManyParts",
-      "InvalidRequest",    "InvalidWriteOffset",     "EncryptionTypeMismatch"};
+  static constexpr std::string_view known[] = {"NoSuchKey",
+                                               "NoSuchBucket",
+                                               "NoSuchUpload",
+                                               "BucketAlreadyOwnedByYou",
+                                               "BucketAlreadyExists",
+                                               "InvalidObjectState",
+                                               "ObjectAlreadyInActiveTierError",
+                                               "ObjectNotInActiveTierError",
+                                               "TooManyParts",
+                                               "InvalidRequest",
+                                               "InvalidWriteOffset",
+                                               "EncryptionTypeMismatch"};
   for (auto k : known)
     if (k == code) return true;
   return false;
@@ -32,11 +39,11 @@ std::string hex_upper(std::uint64_t v) {
 
 tasks::TaskOutcome s3_failure(const api::ApiError& error, const std::string& request_id,
                               const std::string& extended_id) {
-  std::string name = "S3." + (modelled(error.type) ? error.type + "Exception"
-                                                   : std::string("S3Exception"));
-  std::string cause = error.message + " (Service: S3, Status Code: " +
-                      std::to_string(error.status) + ", Request ID: " + request_id +
-                      ", Extended Request ID: " + extended_id + ")";
+  std::string name =
+      "S3." + (modelled(error.type) ? error.type + "Exception" : std::string("S3Exception"));
+  std::string cause = error.message +
+                      " (Service: S3, Status Code: " + std::to_string(error.status) +
+                      ", Request ID: " + request_id + ", Extended Request ID: " + extended_id + ")";
   return tasks::TaskOutcome::failure(std::move(name), std::move(cause));
 }
 
@@ -57,12 +64,11 @@ json::value sdk_parameters(const std::string& operation, json::value parameters)
   return parameters;
 }
 
-void S3SdkRunner::start(const tasks::TaskRequest& request, EventLoop& loop,
-                        tasks::TaskDone done) {
+void S3SdkRunner::start(const tasks::TaskRequest& request, EventLoop& loop, tasks::TaskDone done) {
   const std::string op = sdk_operation(request.resource, "s3");
   if (op.empty()) {
-    done(tasks::TaskOutcome::failure(
-        "States.Runtime", "The resource '" + request.resource + "' is not supported."));
+    done(tasks::TaskOutcome::failure("States.Runtime",
+                                     "The resource '" + request.resource + "' is not supported."));
     return;
   }
   json::value params = sdk_parameters(op, request.parameters);

@@ -69,10 +69,9 @@ TEST(S3Wire, Ranges) {
 }
 
 TEST(S3Wire, AwsChunkedSigned) {
-  std::string body =
-      "5;chunk-signature=" + std::string(64, 'a') + "\r\nhello\r\n" + "6;chunk-signature=" +
-      std::string(64, 'b') + "\r\n world\r\n" + "0;chunk-signature=" + std::string(64, 'c') +
-      "\r\n\r\n";
+  std::string body = "5;chunk-signature=" + std::string(64, 'a') + "\r\nhello\r\n" +
+                     "6;chunk-signature=" + std::string(64, 'b') + "\r\n world\r\n" +
+                     "0;chunk-signature=" + std::string(64, 'c') + "\r\n\r\n";
   auto d = decode_aws_chunked(body);
   ASSERT_TRUE(d.body.has_value());
   EXPECT_EQ(d.body->bytes, "hello world");
@@ -189,8 +188,8 @@ std::vector<std::string> names(const ListResult& r) {
 }
 
 TEST(S3Listing, DelimiterAndPrefix) {
-  auto m = keys({"a", "photos/2024/a.jpg", "photos/2024/b.jpg", "photos/2025/c.jpg",
-                 "photos/index", "zeta"});
+  auto m = keys(
+      {"a", "photos/2024/a.jpg", "photos/2024/b.jpg", "photos/2025/c.jpg", "photos/index", "zeta"});
   ListInput in;
   in.delimiter = "/";
   auto r = list_keys(m, in);
@@ -374,8 +373,9 @@ TEST_F(S3Test, CopyAndDeleteObjects) {
             "InvalidRequest");  // onto itself without a change
   c.src_key = "missing";
   EXPECT_EQ(now<CopyResult>([&](auto d) { s3_->copy_object(c, d); }).error->type, "NoSuchKey");
-  auto del = now<DeleteResult>(
-      [&](auto d) { s3_->delete_objects("bkt", {"src", "never-there"}, d); });
+  auto del = now<DeleteResult>([&](auto d) {
+    s3_->delete_objects("bkt", {"src", "never-there"}, d);
+  });
   ASSERT_TRUE(del.ok());
   EXPECT_EQ(del.value.deleted.size(), 2u);
   EXPECT_EQ(get(*s3_, "bkt", "src"), "<NoSuchKey>");
@@ -499,11 +499,9 @@ TEST_F(S3Test, SdkShapes) {
     EXPECT_TRUE(out.has_value());
     return *out;
   };
-  EXPECT_EQ(json::dump(call("CreateBucket", {{"Bucket", "bkt"}}).body()),
-            R"({"Location":"/bkt"})");
-  json::value params = sdk_parameters("PutObject", json::object{{"Bucket", "bkt"},
-                                                                {"Key", "k"},
-                                                                {"Body", "text data"}});
+  EXPECT_EQ(json::dump(call("CreateBucket", {{"Bucket", "bkt"}}).body()), R"({"Location":"/bkt"})");
+  json::value params = sdk_parameters(
+      "PutObject", json::object{{"Bucket", "bkt"}, {"Key", "k"}, {"Body", "text data"}});
   auto put_r = call("PutObject", params.get_object());
   ASSERT_FALSE(put_r.is_error());
   EXPECT_EQ(put_r.body().at("ChecksumCRC32"), "KUmHvQ==");

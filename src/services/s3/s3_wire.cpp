@@ -51,8 +51,8 @@ api::ApiError entity_too_large() {
   return {"EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", 400};
 }
 api::ApiError entity_too_small() {
-  return {"EntityTooSmall",
-          "Your proposed upload is smaller than the minimum allowed object size.", 400};
+  return {"EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.",
+          400};
 }
 api::ApiError invalid_part() {
   return {"InvalidPart",
@@ -92,9 +92,7 @@ api::ApiError not_implemented(std::string message) {
 api::ApiError too_many_buckets() {
   return {"TooManyBuckets", "You have attempted to create more buckets than allowed", 400};
 }
-api::ApiError internal(std::string message) {
-  return {"InternalError", std::move(message), 500};
-}
+api::ApiError internal(std::string message) { return {"InternalError", std::move(message), 500}; }
 }  // namespace errors
 
 namespace {
@@ -199,8 +197,7 @@ bool valid_bucket_name(std::string_view name) {
 std::optional<api::ApiError> check_key(std::string_view key) {
   if (key.empty()) return errors::invalid_argument("The key must not be empty");
   if (key.size() > s3_limits::key_bytes_max) return errors::key_too_long();
-  if (!api::is_valid_utf8(key))
-    return errors::invalid_argument("Object key is not valid UTF-8");
+  if (!api::is_valid_utf8(key)) return errors::invalid_argument("Object key is not valid UTF-8");
   return std::nullopt;
 }
 
@@ -388,8 +385,8 @@ class XmlReader {
  private:
   bool starts(std::string_view t) const { return s_.substr(pos_).starts_with(t); }
   void skip_space() {
-    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\r' ||
-                                s_[pos_] == '\n'))
+    while (pos_ < s_.size() &&
+           (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\r' || s_[pos_] == '\n'))
       ++pos_;
   }
   bool skip_past(std::string_view end) {

@@ -34,11 +34,12 @@ const std::vector<std::string>& SecretsManager::operation_names() {
 
 const std::vector<std::string>& SecretsManager::modelled_errors() {
   static const std::vector<std::string> names = {
-      "DecryptionFailure",        "EncryptionFailure",          "InternalServiceError",
-      "InvalidNextTokenException", "InvalidParameterException", "InvalidRequestException",
-      "LimitExceededException",   "MalformedPolicyDocumentException",
-      "PreconditionNotMetException", "PublicPolicyException",   "ResourceExistsException",
-      "ResourceNotFoundException"};
+      "DecryptionFailure",           "EncryptionFailure",
+      "InternalServiceError",        "InvalidNextTokenException",
+      "InvalidParameterException",   "InvalidRequestException",
+      "LimitExceededException",      "MalformedPolicyDocumentException",
+      "PreconditionNotMetException", "PublicPolicyException",
+      "ResourceExistsException",     "ResourceNotFoundException"};
   return names;
 }
 
@@ -65,8 +66,7 @@ void SecretsManager::dispatch(std::string_view op, json::value request,
   reply(api::unknown_operation(op));
 }
 
-void SecretsManager::persist(std::vector<Mutation> batch, api::Response answer,
-                             api::Reply reply) {
+void SecretsManager::persist(std::vector<Mutation> batch, api::Response answer, api::Reply reply) {
   auto shared = std::make_shared<api::Response>(std::move(answer));
   options_.log.write(std::move(batch), [shared, reply = std::move(reply)](Status s) {
     if (!s.ok()) {
@@ -194,8 +194,7 @@ Status SecretsManager::load(std::size_t* damaged) {
     secrets_[s->name] = std::move(s);
     return true;
   };
-  if (auto st = load_json_objects(options_.log, kSecretsNs, bad, each_secret); !st.ok())
-    return st;
+  if (auto st = load_json_objects(options_.log, kSecretsNs, bad, each_secret); !st.ok()) return st;
   auto each_version = [&](const Record& rec, const json::object& o) {
     auto nl = rec.key.find('\n');
     if (nl == std::string::npos) return false;

@@ -50,7 +50,7 @@ struct SecretVersion {
   std::optional<std::string> string_value;
   std::optional<std::string> binary_base64;  // SecretBinary as the JSON protocol carries it
   Millis created_ms = 0;
-  Millis accessed_ms = 0;  // 0: never read
+  Millis accessed_ms = 0;   // 0: never read
   std::uint64_t order = 0;  // creation order within the secret
   std::vector<std::string> stages;
 };
@@ -63,7 +63,7 @@ struct Secret {
   std::vector<std::pair<std::string, std::string>> tags;  // in the order given
   Millis created_ms = 0;
   Millis changed_ms = 0;
-  Millis accessed_ms = 0;  // 0: never read (a day: AWS keeps the date only)
+  Millis accessed_ms = 0;             // 0: never read (a day: AWS keeps the date only)
   std::optional<Millis> deleted_ms;   // DeletedDate while scheduled for deletion
   std::optional<Millis> deletion_ms;  // when it goes
   std::map<std::string, SecretVersion> versions;
@@ -135,9 +135,9 @@ class SecretsManager final : public api::Dispatcher {
 
   SecretsOptions options_;
   mutable std::mutex mu_;
-  IdGenerator ids_;                                   // guarded by mu_
+  IdGenerator ids_;                                         // guarded by mu_
   std::map<std::string, std::unique_ptr<Secret>> secrets_;  // guarded by mu_: by name
-  std::multimap<Millis, std::string> deletions_;      // guarded by mu_: deletion time → name
+  std::multimap<Millis, std::string> deletions_;  // guarded by mu_: deletion time → name
 };
 
 }  // namespace stepwise::services::secretsmanager

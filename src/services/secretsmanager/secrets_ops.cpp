@@ -125,8 +125,8 @@ void SecretsManager::add_version(Secret& s, SecretVersion v, std::vector<std::st
           (oldest == s.versions.end() || it->second.order < oldest->second.order))
         oldest = it;
     if (oldest == s.versions.end()) break;
-    batch.push_back(Mutation{"secretsmanager.versions", s.name + "\n" + oldest->first,
-                             std::nullopt});
+    batch.push_back(
+        Mutation{"secretsmanager.versions", s.name + "\n" + oldest->first, std::nullopt});
     touched.erase(oldest->first);
     s.versions.erase(oldest);
   }
@@ -162,9 +162,9 @@ void SecretsManager::create_secret(const Json& r, api::Reply reply) {
       return reply(invalid_request(
           "You can't create this secret because a secret with this name is already scheduled "
           "for deletion."));
-    return reply(api::ApiError{"ResourceExistsException",
-                               "The operation failed because the secret " + *name +
-                                   " already exists."});
+    return reply(
+        api::ApiError{"ResourceExistsException",
+                      "The operation failed because the secret " + *name + " already exists."});
   }
   if (secrets_.size() >= secrets_limits::secrets_max)
     return reply(api::ApiError{"LimitExceededException",
@@ -273,8 +273,8 @@ void SecretsManager::delete_secret(const Json& r, api::Reply reply) {
   if (force && days)
     return reply(invalid_parameter(
         "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays."));
-  if (days && (*days < secrets_limits::recovery_days_min ||
-               *days > secrets_limits::recovery_days_max))
+  if (days &&
+      (*days < secrets_limits::recovery_days_min || *days > secrets_limits::recovery_days_max))
     return reply(invalid_parameter(
         "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive)."));
   std::lock_guard lock(mu_);
@@ -350,7 +350,8 @@ void SecretsManager::update_secret_version_stage(const Json& r, api::Reply reply
     if (*id && !s->versions.contains(**id))
       return reply(api::ApiError{"ResourceNotFoundException",
                                  "Secrets Manager can't find the specified secret value for "
-                                 "VersionId: " + **id});
+                                 "VersionId: " +
+                                     **id});
   std::string holder;
   for (const auto& [id, v] : s->versions)
     if (has_stage(v, *stage)) holder = id;
@@ -359,8 +360,8 @@ void SecretsManager::update_secret_version_stage(const Json& r, api::Reply reply
                                    " is currently attached to version " + holder +
                                    ". You must specify that version ID in RemoveFromVersionId."));
   if (from && holder != *from)
-    return reply(invalid_parameter("The staging label " + *stage +
-                                   " is not attached to version " + *from + "."));
+    return reply(invalid_parameter("The staging label " + *stage + " is not attached to version " +
+                                   *from + "."));
   std::set<std::string> touched;
   if (to) {
     move_stage(*s, *stage, *to, touched);

@@ -35,8 +35,7 @@ std::optional<api::ApiError> read_page(const json::object& r, Page& page) {
       if (c < '0' || c > '9') ok = false;
       n = n * 10 + static_cast<std::size_t>(c - '0');
     }
-    if (!ok)
-      return api::ApiError{"InvalidNextTokenException", "The NextToken value is invalid."};
+    if (!ok) return api::ApiError{"InvalidNextTokenException", "The NextToken value is invalid."};
     page.offset = n;
   }
   return std::nullopt;
@@ -80,7 +79,7 @@ bool matches(const Secret& s, const std::string& key, std::string_view value) {
     hit = any_tag(false, false);
   } else if (key == "primary-region" || key == "owning-service") {
     hit = false;  // not replicated, not owned by a service
-  } else {  // all
+  } else {        // all
     hit = starts_with_nocase(s.name, value) || starts_with_nocase(s.description, value) ||
           any_tag(true, true) || any_tag(false, true);
   }
@@ -93,8 +92,8 @@ std::optional<api::ApiError> read_filters(const json::object& r, std::vector<Fil
   if (!f->is_array()) return validation_error("Filters must be a list.");
   if (f->get_array().size() > secrets_limits::filters_max)
     return constraint_error("filters", "have length less than or equal to 10");
-  static constexpr std::string_view keys[] = {"description", "name", "tag-key", "tag-value",
-                                              "primary-region", "owning-service", "all"};
+  static constexpr std::string_view keys[] = {
+      "description", "name", "tag-key", "tag-value", "primary-region", "owning-service", "all"};
   for (const auto& item : f->get_array()) {
     const auto* o = item.if_object();
     auto key = o ? string_member(*o, "Key") : std::nullopt;
@@ -107,8 +106,7 @@ std::optional<api::ApiError> read_filters(const json::object& r, std::vector<Fil
     if (values && values->is_array()) {
       for (const auto& v : values->get_array()) {
         if (!v.is_string() || v.get_string().size() > secrets_limits::filter_value_bytes_max)
-          return constraint_error("filters.member.values",
-                                  "have length less than or equal to 512");
+          return constraint_error("filters.member.values", "have length less than or equal to 512");
         filter.values.emplace_back(v.get_string());
       }
     }
@@ -134,13 +132,14 @@ api::Response SecretsManager::get_secret_value(const Json& r) {
   if (version_id) {
     auto it = s->versions.find(*version_id);
     if (it == s->versions.end())
-      return api::ApiError{"ResourceNotFoundException",
-                           "Secrets Manager can't find the specified secret value for VersionId: " +
-                               *version_id};
+      return api::ApiError{
+          "ResourceNotFoundException",
+          "Secrets Manager can't find the specified secret value for VersionId: " + *version_id};
     v = &it->second;
     if (stage && std::find(v->stages.begin(), v->stages.end(), *stage) == v->stages.end())
-      return invalid_request("You provided a VersionStage that is not associated to the "
-                             "provided VersionId.");
+      return invalid_request(
+          "You provided a VersionStage that is not associated to the "
+          "provided VersionId.");
   } else {
     const std::string wanted = stage.value_or(std::string(kCurrent));
     for (auto& [id, candidate] : s->versions)

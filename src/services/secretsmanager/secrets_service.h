@@ -2,7 +2,8 @@
 // router (AWS JSON 1.1, `X-Amz-Target: secretsmanager.<Operation>`, SigV4 name
 // `secretsmanager`) and the integration `aws-sdk:secretsmanager:<action>` (every operation, as
 // the SDK v2 inside Step Functions calls it; errors "SecretsManager.<Code>Exception" for the
-// exceptions the SDK models, "SecretsManager.SecretsManagerException" for the rest; timestamps as ISO-8601 text).
+// exceptions the SDK models, "SecretsManager.SecretsManagerException" for the rest; timestamps as
+// ISO-8601 text).
 //
 // Thread-safety: as BuiltinService.
 #pragma once

@@ -50,7 +50,9 @@ TEST_F(SecretsTest, CreateAndGetWithArnSuffix) {
   std::string arn(created["ARN"].as_string());
   EXPECT_TRUE(arn.starts_with("arn:aws:secretsmanager:us-east-1:123456789012:secret:db/password-"));
   EXPECT_EQ(arn.size(), std::string("arn:aws:secretsmanager:us-east-1:123456789012:secret:"
-                                    "db/password-").size() + 6);
+                                    "db/password-")
+                                .size() +
+                            6);
   EXPECT_TRUE(created.contains("VersionId"));
   EXPECT_EQ(value_of({{"SecretId", "db/password"}}), "s3cr3t");
   EXPECT_EQ(value_of({{"SecretId", arn}}), "s3cr3t");
@@ -101,9 +103,8 @@ TEST_F(SecretsTest, PendingAndUpdateSecretVersionStage) {
   EXPECT_EQ(value_of({{"SecretId", "r"}}), "old");
   EXPECT_EQ(value_of({{"SecretId", "r"}, {"VersionStage", "AWSPENDING"}}), "new");
   // Moving AWSCURRENT needs the version that holds it named.
-  EXPECT_EQ(error("UpdateSecretVersionStage", {{"SecretId", "r"},
-                                               {"VersionStage", "AWSCURRENT"},
-                                               {"MoveToVersionId", kToken2}})
+  EXPECT_EQ(error("UpdateSecretVersionStage",
+                  {{"SecretId", "r"}, {"VersionStage", "AWSCURRENT"}, {"MoveToVersionId", kToken2}})
                 .type,
             "InvalidParameterException");
   ok("UpdateSecretVersionStage", {{"SecretId", "r"},
@@ -124,19 +125,20 @@ TEST_F(SecretsTest, ErrorsAsAws) {
             "Invalid name. Must be a valid name containing alphanumeric characters, or any of "
             "the following: -/_+=.@!");
   EXPECT_EQ(error("CreateSecret", {{"Name", std::string(257, 'a')}}).type, "ValidationException");
-  EXPECT_EQ(error("CreateSecret", {{"Name", "b"}, {"SecretString", "x"}, {"SecretBinary", "eA=="}})
-                .type,
-            "InvalidParameterException");
-  EXPECT_EQ(error("CreateSecret", {{"Name", "big"}, {"SecretString", std::string(65'537, 'x')}})
-                .type,
-            "ValidationException");
+  EXPECT_EQ(
+      error("CreateSecret", {{"Name", "b"}, {"SecretString", "x"}, {"SecretBinary", "eA=="}}).type,
+      "InvalidParameterException");
+  EXPECT_EQ(
+      error("CreateSecret", {{"Name", "big"}, {"SecretString", std::string(65'537, 'x')}}).type,
+      "ValidationException");
   ok("CreateSecret", {{"Name", "big"}, {"SecretString", std::string(65'536, 'x')}});
   e = error("CreateSecret", {{"Name", "big"}, {"SecretString", "again"}});
   EXPECT_EQ(e.type, "ResourceExistsException");
   EXPECT_EQ(e.message, "The operation failed because the secret big already exists.");
-  EXPECT_EQ(error("CreateSecret", {{"Name", "t"}, {"ClientRequestToken", "short"},
-                                   {"SecretString", "x"}}).type,
-            "ValidationException");
+  EXPECT_EQ(
+      error("CreateSecret", {{"Name", "t"}, {"ClientRequestToken", "short"}, {"SecretString", "x"}})
+          .type,
+      "ValidationException");
   // No value yet: GetSecretValue finds none.
   ok("CreateSecret", {{"Name", "empty"}});
   EXPECT_EQ(error("GetSecretValue", {{"SecretId", "empty"}}).type, "ResourceNotFoundException");
@@ -156,11 +158,11 @@ TEST_F(SecretsTest, DeleteRestoreAndPurge) {
   ok("CreateSecret", {{"Name", "d"}, {"SecretString", "x"}});
   EXPECT_EQ(error("DeleteSecret", {{"SecretId", "d"}, {"RecoveryWindowInDays", 6}}).type,
             "InvalidParameterException");
-  EXPECT_EQ(error("DeleteSecret", {{"SecretId", "d"},
-                                   {"RecoveryWindowInDays", 7},
-                                   {"ForceDeleteWithoutRecovery", true}})
-                .type,
-            "InvalidParameterException");
+  EXPECT_EQ(
+      error("DeleteSecret",
+            {{"SecretId", "d"}, {"RecoveryWindowInDays", 7}, {"ForceDeleteWithoutRecovery", true}})
+          .type,
+      "InvalidParameterException");
   auto del = ok("DeleteSecret", {{"SecretId", "d"}, {"RecoveryWindowInDays", 7}});
   EXPECT_EQ(del["DeletionDate"].as_int64(), 1'700'000'000 + 7 * 86'400);
   auto e = error("GetSecretValue", {{"SecretId", "d"}});
@@ -190,10 +192,10 @@ TEST_F(SecretsTest, DeleteRestoreAndPurge) {
 TEST_F(SecretsTest, ListPagingFiltersAndTags) {
   for (int i = 0; i < 5; ++i) {
     clock_.advance_by(1000);
-    ok("CreateSecret", {{"Name", "app/" + std::to_string(i)},
-                        {"Description", i % 2 ? "Odd one" : "even"},
-                        {"Tags", json::array{json::object{{"Key", "team"},
-                                                          {"Value", "t" + std::to_string(i)}}}}});
+    ok("CreateSecret",
+       {{"Name", "app/" + std::to_string(i)},
+        {"Description", i % 2 ? "Odd one" : "even"},
+        {"Tags", json::array{json::object{{"Key", "team"}, {"Value", "t" + std::to_string(i)}}}}});
   }
   ok("CreateSecret", {{"Name", "other"}});
   auto page = ok("ListSecrets", {{"MaxResults", 4}});
@@ -206,9 +208,10 @@ TEST_F(SecretsTest, ListPagingFiltersAndTags) {
   EXPECT_EQ(error("ListSecrets", {{"MaxResults", 101}}).type, "ValidationException");
   auto filter = [&](std::string key, std::string value) {
     return ok("ListSecrets",
-              {{"Filters", json::array{json::object{{"Key", key},
-                                                    {"Values", json::array{value}}}}}})
-        ["SecretList"].as_array().size();
+              {{"Filters", json::array{json::object{
+                               {"Key", key}, {"Values", json::array{value}}}}}})["SecretList"]
+        .as_array()
+        .size();
   };
   EXPECT_EQ(filter("name", "app/"), 5u);
   EXPECT_EQ(filter("name", "!app/"), 1u);

@@ -1,8 +1,8 @@
 #include "services/sns/filter_policy.h"
 
 #include <cctype>
-#include <functional>
 #include <cmath>
+#include <functional>
 #include <utility>
 
 #include "services/sns/sns_limits.h"
@@ -11,7 +11,7 @@ namespace stepwise::services::sns {
 
 struct FilterPolicy::Condition {
   enum class Kind {
-    kExact,       // `value`: a string, number, bool or null
+    kExact,  // `value`: a string, number, bool or null
     kPrefix,
     kSuffix,
     kIgnoreCase,
@@ -35,8 +35,8 @@ struct FilterPolicy::Node {
     std::vector<std::string> path;
     std::vector<Condition> any_of;
   };
-  std::vector<Field> fields;             // all must match
-  std::vector<std::vector<Node>> ors;    // each: one alternative must match
+  std::vector<Field> fields;           // all must match
+  std::vector<std::vector<Node>> ors;  // each: one alternative must match
 };
 
 namespace {
@@ -77,13 +77,19 @@ struct Parser {
     c.kind = Kind::kAnythingBut;
     if (v.is_object()) {
       const auto& o = v.get_object();
-      if (o.size() != 1) return fail("Value of anything-but must be an array or single "
-                                     "string/number value.");
+      if (o.size() != 1)
+        return fail(
+            "Value of anything-but must be an array or single "
+            "string/number value.");
       const auto& [key, operand] = *o.begin();
-      if (key == "prefix") c.kind = Kind::kAnythingButPrefix;
-      else if (key == "suffix") c.kind = Kind::kAnythingButSuffix;
-      else if (key == "equals-ignore-case") c.kind = Kind::kAnythingButIgnoreCase;
-      else return fail("Unsupported anything-but pattern: " + std::string(key));
+      if (key == "prefix")
+        c.kind = Kind::kAnythingButPrefix;
+      else if (key == "suffix")
+        c.kind = Kind::kAnythingButSuffix;
+      else if (key == "equals-ignore-case")
+        c.kind = Kind::kAnythingButIgnoreCase;
+      else
+        return fail("Unsupported anything-but pattern: " + std::string(key));
       return string_operand(operand, key, c.text);
     }
     if (v.is_array()) {
@@ -106,8 +112,10 @@ struct Parser {
     if (!v.is_array() || v.get_array().empty() || v.get_array().size() > 4)
       return fail("Value of numeric must be an array.");
     const auto& a = v.get_array();
-    if (a.size() % 2 != 0) return fail("Value of numeric must be an array of operator/value "
-                                       "pairs.");
+    if (a.size() % 2 != 0)
+      return fail(
+          "Value of numeric must be an array of operator/value "
+          "pairs.");
     for (std::size_t i = 0; i < a.size(); i += 2) {
       if (!a[i].is_string()) return fail("Invalid member in numeric match: " + json::dump(a[i]));
       std::string op(a[i].get_string());
@@ -191,8 +199,9 @@ struct Parser {
       path.push_back(key);
       if (v.is_object()) {
         if (scope == FilterPolicy::Scope::kAttributes)
-          return fail("Filter policy scope MessageAttributes does not support nested filter "
-                      "policy");
+          return fail(
+              "Filter policy scope MessageAttributes does not support nested filter "
+              "policy");
         if (v.get_object().empty()) return fail("Empty objects are not allowed");
         if (!object(v.get_object(), std::move(path), node, depth + 1)) return false;
         continue;
@@ -255,8 +264,11 @@ bool exact(const json::value& want, const json::value& got) {
 
 bool in_range(const Condition& c, double n) {
   for (const auto& [op, x] : c.ranges) {
-    bool ok = op == "=" ? n == x : op == "<" ? n < x : op == "<=" ? n <= x : op == ">" ? n > x
-                                                                                      : n >= x;
+    bool ok = op == "="    ? n == x
+              : op == "<"  ? n < x
+              : op == "<=" ? n <= x
+              : op == ">"  ? n > x
+                           : n >= x;
     if (!ok) return false;
   }
   return true;
@@ -266,22 +278,30 @@ bool one(const Condition& c, const json::value& v) {
   const bool text = v.is_string();
   std::string_view s = text ? std::string_view(v.get_string()) : std::string_view();
   switch (c.kind) {
-    case Kind::kExact: return exact(c.value, v);
-    case Kind::kPrefix: return text && s.starts_with(c.text);
-    case Kind::kSuffix: return text && s.ends_with(c.text);
-    case Kind::kIgnoreCase: return text && lower_equal(s, c.text);
+    case Kind::kExact:
+      return exact(c.value, v);
+    case Kind::kPrefix:
+      return text && s.starts_with(c.text);
+    case Kind::kSuffix:
+      return text && s.ends_with(c.text);
+    case Kind::kIgnoreCase:
+      return text && lower_equal(s, c.text);
     case Kind::kAnythingBut:
       for (const auto& e : c.excluded)
         if (exact(e, v)) return false;
       return true;
-    case Kind::kAnythingButPrefix: return text && !s.starts_with(c.text);
-    case Kind::kAnythingButSuffix: return text && !s.ends_with(c.text);
-    case Kind::kAnythingButIgnoreCase: return text && !lower_equal(s, c.text);
+    case Kind::kAnythingButPrefix:
+      return text && !s.starts_with(c.text);
+    case Kind::kAnythingButSuffix:
+      return text && !s.ends_with(c.text);
+    case Kind::kAnythingButIgnoreCase:
+      return text && !lower_equal(s, c.text);
     case Kind::kNumeric: {
       double n = 0;
       return number_of(v, n) && in_range(c, n);
     }
-    case Kind::kExists: return c.flag;
+    case Kind::kExists:
+      return c.flag;
   }
   return false;
 }
@@ -307,8 +327,8 @@ bool field_matches(const Node::Field& f, const std::vector<json::value>& values,
   return false;
 }
 
-using Lookup = std::function<bool(const std::vector<std::string>& path,
-                                  std::vector<json::value>& values)>;
+using Lookup =
+    std::function<bool(const std::vector<std::string>& path, std::vector<json::value>& values)>;
 
 bool node_matches(const Node& n, const Lookup& lookup) {
   for (const auto& f : n.fields) {
@@ -383,8 +403,8 @@ std::optional<FilterPolicy> FilterPolicy::parse(std::string_view text, Scope sco
   }
   for (const auto& c : costs(*node)) {
     if (c.keys > sns_limits::filter_keys_max) {
-      why = "Filter policy can not have more than " +
-            std::to_string(sns_limits::filter_keys_max) + " keys";
+      why = "Filter policy can not have more than " + std::to_string(sns_limits::filter_keys_max) +
+            " keys";
       return std::nullopt;
     }
     if (c.combinations > sns_limits::filter_combinations_max) {
@@ -400,25 +420,26 @@ std::optional<FilterPolicy> FilterPolicy::parse(std::string_view text, Scope sco
 
 bool FilterPolicy::matches_attributes(const FilterAttributes& attributes) const {
   if (!root_) return true;
-  return node_matches(*root_, [&](const std::vector<std::string>& path,
-                                  std::vector<json::value>& values) {
-    auto it = attributes.find(path.front());
-    if (it == attributes.end()) return false;
-    const auto& a = it->second;
-    if (a.data_type.starts_with("Binary")) return true;  // present, but matches no value
-    if (a.data_type.starts_with("Number")) {
-      auto n = json::parse(a.value);
-      if (n.ok() && json::is_number(*n)) values.push_back(*n);
-      return true;
-    }
-    if (a.data_type.starts_with("String.Array")) {
-      auto arr = json::parse(a.value);
-      if (arr.ok() && arr->is_array()) flatten(*arr, values);
-      return true;
-    }
-    values.push_back(json::value(a.value));
-    return true;
-  });
+  return node_matches(*root_,
+                      [&](const std::vector<std::string>& path, std::vector<json::value>& values) {
+                        auto it = attributes.find(path.front());
+                        if (it == attributes.end()) return false;
+                        const auto& a = it->second;
+                        if (a.data_type.starts_with("Binary"))
+                          return true;  // present, but matches no value
+                        if (a.data_type.starts_with("Number")) {
+                          auto n = json::parse(a.value);
+                          if (n.ok() && json::is_number(*n)) values.push_back(*n);
+                          return true;
+                        }
+                        if (a.data_type.starts_with("String.Array")) {
+                          auto arr = json::parse(a.value);
+                          if (arr.ok() && arr->is_array()) flatten(*arr, values);
+                          return true;
+                        }
+                        values.push_back(json::value(a.value));
+                        return true;
+                      });
 }
 
 bool FilterPolicy::matches_body(std::string_view body) const {
@@ -426,10 +447,10 @@ bool FilterPolicy::matches_body(std::string_view body) const {
   auto parsed = json::parse(body);
   if (!parsed.ok() || !parsed->is_object()) return false;
   const json::value& doc = *parsed;
-  return node_matches(*root_, [&](const std::vector<std::string>& path,
-                                  std::vector<json::value>& values) {
-    return collect(doc, path, 0, values);
-  });
+  return node_matches(*root_,
+                      [&](const std::vector<std::string>& path, std::vector<json::value>& values) {
+                        return collect(doc, path, 0, values);
+                      });
 }
 
 }  // namespace stepwise::services::sns

@@ -44,8 +44,7 @@ class FilterPolicy {
 
   // Parses `text` for `scope`. On error, nullopt and `error` holds AWS's message after
   // "Invalid parameter: FilterPolicy: " (the caller adds that prefix).
-  static std::optional<FilterPolicy> parse(std::string_view text, Scope scope,
-                                           std::string* error);
+  static std::optional<FilterPolicy> parse(std::string_view text, Scope scope, std::string* error);
 
   bool matches_attributes(const FilterAttributes& attributes) const;
   // `body`: the published message's text (for its subscriber's protocol).

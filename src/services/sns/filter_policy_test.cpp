@@ -96,14 +96,13 @@ TEST(FilterPolicy, OrAlternatives) {
   auto p = policy(R"({"source":["aws.cloudwatch"],"$or":[{"metric":["CPU"]},)"
                   R"({"namespace":["AWS/EC2"]}]})");
   EXPECT_TRUE(p.matches_attributes(attrs({{"source", "aws.cloudwatch"}, {"metric", "CPU"}})));
-  EXPECT_TRUE(p.matches_attributes(attrs({{"source", "aws.cloudwatch"},
-                                          {"namespace", "AWS/EC2"}})));
+  EXPECT_TRUE(
+      p.matches_attributes(attrs({{"source", "aws.cloudwatch"}, {"namespace", "AWS/EC2"}})));
   EXPECT_FALSE(p.matches_attributes(attrs({{"source", "aws.cloudwatch"}, {"metric", "RAM"}})));
 }
 
 TEST(FilterPolicy, BodyScopeNestedKeys) {
-  auto p = policy(R"({"order":{"status":["paid"],"total":[{"numeric":[">=",10]}]}})",
-                  Scope::kBody);
+  auto p = policy(R"({"order":{"status":["paid"],"total":[{"numeric":[">=",10]}]}})", Scope::kBody);
   EXPECT_TRUE(p.matches_body(R"({"order":{"status":"paid","total":12}})"));
   EXPECT_FALSE(p.matches_body(R"({"order":{"status":"paid","total":2}})"));
   EXPECT_FALSE(p.matches_body(R"({"order":{"status":"open","total":12}})"));

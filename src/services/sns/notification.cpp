@@ -18,8 +18,8 @@ std::string signing_cert_url(const EnvelopePlace& place) {
 
 // AWS's canonical string: "Key\nValue\n" for the signed keys in order, those present only.
 std::string signature(const json::object& o, bool notification) {
-  static constexpr std::string_view notification_keys[] = {
-      "Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"};
+  static constexpr std::string_view notification_keys[] = {"Message",   "MessageId", "Subject",
+                                                           "Timestamp", "TopicArn",  "Type"};
   static constexpr std::string_view confirmation_keys[] = {
       "Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"};
   std::string canonical;
@@ -87,8 +87,7 @@ std::string aws_pretty_json(const json::object& o) {
 }
 
 std::string notification_envelope(const PublishedMessage& m, const std::string& protocol,
-                                  const std::string& subscription_arn,
-                                  const EnvelopePlace& place) {
+                                  const std::string& subscription_arn, const EnvelopePlace& place) {
   json::object o;
   o["Type"] = "Notification";
   o["MessageId"] = m.message_id;
@@ -100,16 +99,15 @@ std::string notification_envelope(const PublishedMessage& m, const std::string& 
   o["SignatureVersion"] = "1";
   o["Signature"] = signature(o, true);
   o["SigningCertURL"] = signing_cert_url(place);
-  o["UnsubscribeURL"] = place.endpoint + "/?Action=Unsubscribe&SubscriptionArn=" +
-                        subscription_arn;
+  o["UnsubscribeURL"] = place.endpoint + "/?Action=Unsubscribe&SubscriptionArn=" + subscription_arn;
   if (!m.attributes.empty()) o["MessageAttributes"] = attributes_envelope(m.attributes);
   return aws_pretty_json(o);
 }
 
 std::string subscribe_url(const std::string& topic_arn, const std::string& token,
                           const EnvelopePlace& place) {
-  return place.endpoint + "/?Action=ConfirmSubscription&TopicArn=" +
-         tasks::url_encode(topic_arn) + "&Token=" + tasks::url_encode(token);
+  return place.endpoint + "/?Action=ConfirmSubscription&TopicArn=" + tasks::url_encode(topic_arn) +
+         "&Token=" + tasks::url_encode(token);
 }
 
 std::string confirmation_envelope(const std::string& type, const std::string& message_id,
@@ -148,8 +146,8 @@ json::object lambda_event(const PublishedMessage& m, const std::string& subscrip
   sns["SignatureVersion"] = "1";
   sns["Signature"] = signature(sns, true);
   sns["SigningCertUrl"] = signing_cert_url(place);
-  sns["UnsubscribeUrl"] = place.endpoint + "/?Action=Unsubscribe&SubscriptionArn=" +
-                          subscription_arn;
+  sns["UnsubscribeUrl"] =
+      place.endpoint + "/?Action=Unsubscribe&SubscriptionArn=" + subscription_arn;
   sns["MessageAttributes"] = attributes_envelope(m.attributes);
   json::object record{{"EventSource", "aws:sns"},
                       {"EventVersion", "1.0"},

@@ -34,8 +34,8 @@ using MessageAttributes = std::map<std::string, MessageAttribute>;
 struct PublishedMessage {
   std::string message_id;
   std::string topic_arn;
-  std::string subject;       // "" when none
-  std::string message;       // the Message as published
+  std::string subject;          // "" when none
+  std::string message;          // the Message as published
   bool json_structure = false;  // MessageStructure=json: `message` is {"default":..,proto:..}
   MessageAttributes attributes;
   Millis timestamp = 0;
@@ -56,8 +56,7 @@ struct EnvelopePlace {
 };
 
 std::string notification_envelope(const PublishedMessage& m, const std::string& protocol,
-                                   const std::string& subscription_arn,
-                                   const EnvelopePlace& place);
+                                  const std::string& subscription_arn, const EnvelopePlace& place);
 
 // Type "SubscriptionConfirmation" or "UnsubscribeConfirmation".
 std::string confirmation_envelope(const std::string& type, const std::string& message_id,

@@ -12,8 +12,8 @@ constexpr const char* kTopicsNs = "sns.topics";
 constexpr const char* kSubscriptionsNs = "sns.subscriptions";
 
 bool is_word_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '_' || c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '-';
 }
 
 json::object string_map_json(const std::map<std::string, std::string>& m) {
@@ -71,7 +71,7 @@ bool has_field(const json::object& r, std::string_view name) {
 }
 
 std::optional<std::map<std::string, std::string>> text_map(const json::object& r,
-                                                          std::string_view name) {
+                                                           std::string_view name) {
   std::map<std::string, std::string> out;
   const auto* v = r.if_contains(name);
   if (v == nullptr || v->is_null()) return out;
@@ -86,8 +86,8 @@ std::optional<std::map<std::string, std::string>> text_map(const json::object& r
   return out;
 }
 
-std::optional<std::vector<std::pair<std::string, std::string>>> tag_list(
-    const json::object& r, std::string_view name) {
+std::optional<std::vector<std::pair<std::string, std::string>>> tag_list(const json::object& r,
+                                                                         std::string_view name) {
   std::vector<std::pair<std::string, std::string>> out;
   const auto* v = r.if_contains(name);
   if (v == nullptr || v->is_null()) return out;
@@ -151,41 +151,54 @@ bool valid_batch_id(std::string_view id) {
 }
 
 bool settable_topic_attribute(std::string_view name, bool creating) {
-  static constexpr std::string_view names[] = {
-      "DisplayName", "Policy", "DeliveryPolicy", "KmsMasterKeyId", "TracingConfig",
-      "SignatureVersion", "ContentBasedDeduplication", "ArchivePolicy",
-      "DataProtectionPolicy", "FifoThroughputScope",
-      "HTTPSuccessFeedbackRoleArn", "HTTPSuccessFeedbackSampleRate", "HTTPFailureFeedbackRoleArn",
-      "LambdaSuccessFeedbackRoleArn", "LambdaSuccessFeedbackSampleRate",
-      "LambdaFailureFeedbackRoleArn", "SQSSuccessFeedbackRoleArn", "SQSSuccessFeedbackSampleRate",
-      "SQSFailureFeedbackRoleArn", "FirehoseSuccessFeedbackRoleArn",
-      "FirehoseSuccessFeedbackSampleRate", "FirehoseFailureFeedbackRoleArn",
-      "ApplicationSuccessFeedbackRoleArn", "ApplicationSuccessFeedbackSampleRate",
-      "ApplicationFailureFeedbackRoleArn"};
+  static constexpr std::string_view names[] = {"DisplayName",
+                                               "Policy",
+                                               "DeliveryPolicy",
+                                               "KmsMasterKeyId",
+                                               "TracingConfig",
+                                               "SignatureVersion",
+                                               "ContentBasedDeduplication",
+                                               "ArchivePolicy",
+                                               "DataProtectionPolicy",
+                                               "FifoThroughputScope",
+                                               "HTTPSuccessFeedbackRoleArn",
+                                               "HTTPSuccessFeedbackSampleRate",
+                                               "HTTPFailureFeedbackRoleArn",
+                                               "LambdaSuccessFeedbackRoleArn",
+                                               "LambdaSuccessFeedbackSampleRate",
+                                               "LambdaFailureFeedbackRoleArn",
+                                               "SQSSuccessFeedbackRoleArn",
+                                               "SQSSuccessFeedbackSampleRate",
+                                               "SQSFailureFeedbackRoleArn",
+                                               "FirehoseSuccessFeedbackRoleArn",
+                                               "FirehoseSuccessFeedbackSampleRate",
+                                               "FirehoseFailureFeedbackRoleArn",
+                                               "ApplicationSuccessFeedbackRoleArn",
+                                               "ApplicationSuccessFeedbackSampleRate",
+                                               "ApplicationFailureFeedbackRoleArn"};
   if (creating && name == "FifoTopic") return true;
   return std::find(std::begin(names), std::end(names), name) != std::end(names);
 }
 
 bool settable_subscription_attribute(std::string_view name) {
   static constexpr std::string_view names[] = {
-      "DeliveryPolicy", "FilterPolicy", "FilterPolicyScope", "RawMessageDelivery",
-      "RedrivePolicy", "SubscriptionRoleArn", "ReplayPolicy"};
+      "DeliveryPolicy", "FilterPolicy",        "FilterPolicyScope", "RawMessageDelivery",
+      "RedrivePolicy",  "SubscriptionRoleArn", "ReplayPolicy"};
   return std::find(std::begin(names), std::end(names), name) != std::end(names);
 }
 
 std::optional<api::ApiError> check_subscription_attribute(const std::string& name,
-                                                         const std::string& value,
-                                                         const std::string& protocol,
-                                                         const std::string& scope) {
+                                                          const std::string& value,
+                                                          const std::string& protocol,
+                                                          const std::string& scope) {
   if (!settable_subscription_attribute(name)) return invalid_parameter("AttributeName");
   if (value.size() > sns_limits::attribute_value_bytes_max)
     return invalid_parameter("Attributes Reason: " + name + " is too long");
   if (name == "RawMessageDelivery") {
     if (value != "true" && value != "false" && value != "True" && value != "False")
-      return invalid_parameter("Attributes Reason: RawMessageDelivery: Invalid value [" +
-                               value + "]. Must be true or false.");
-    if (protocol != "sqs" && protocol != "http" && protocol != "https" &&
-        protocol != "firehose")
+      return invalid_parameter("Attributes Reason: RawMessageDelivery: Invalid value [" + value +
+                               "]. Must be true or false.");
+    if (protocol != "sqs" && protocol != "http" && protocol != "https" && protocol != "firehose")
       return invalid_parameter("Attributes Reason: Delivery protocol [" + protocol +
                                "] does not support raw message delivery.");
   } else if (name == "FilterPolicyScope") {
@@ -194,8 +207,7 @@ std::optional<api::ApiError> check_subscription_attribute(const std::string& nam
                                "]. Please use either MessageBody or MessageAttributes");
   } else if (name == "FilterPolicy" && !value.empty()) {
     std::string why;
-    auto s = scope == "MessageBody" ? FilterPolicy::Scope::kBody
-                                    : FilterPolicy::Scope::kAttributes;
+    auto s = scope == "MessageBody" ? FilterPolicy::Scope::kBody : FilterPolicy::Scope::kAttributes;
     if (!FilterPolicy::parse(value, s, &why)) return invalid_parameter("FilterPolicy: " + why);
   } else if ((name == "DeliveryPolicy" || name == "RedrivePolicy") && !value.empty()) {
     auto parsed = json::parse(value);
@@ -241,13 +253,23 @@ void Sns::set_function_invoker(FunctionInvoker invoke) {
 }
 
 const std::vector<std::string>& Sns::operation_names() {
-  static const std::vector<std::string> names = {
-      "CreateTopic",         "DeleteTopic",          "ListTopics",
-      "GetTopicAttributes",  "SetTopicAttributes",   "Subscribe",
-      "ConfirmSubscription", "Unsubscribe",          "ListSubscriptions",
-      "ListSubscriptionsByTopic", "GetSubscriptionAttributes", "SetSubscriptionAttributes",
-      "Publish",             "PublishBatch",         "TagResource",
-      "UntagResource",       "ListTagsForResource"};
+  static const std::vector<std::string> names = {"CreateTopic",
+                                                 "DeleteTopic",
+                                                 "ListTopics",
+                                                 "GetTopicAttributes",
+                                                 "SetTopicAttributes",
+                                                 "Subscribe",
+                                                 "ConfirmSubscription",
+                                                 "Unsubscribe",
+                                                 "ListSubscriptions",
+                                                 "ListSubscriptionsByTopic",
+                                                 "GetSubscriptionAttributes",
+                                                 "SetSubscriptionAttributes",
+                                                 "Publish",
+                                                 "PublishBatch",
+                                                 "TagResource",
+                                                 "UntagResource",
+                                                 "ListTagsForResource"};
   return names;
 }
 
@@ -280,8 +302,9 @@ void Sns::dispatch(std::string_view op, json::value request, const api::RequestI
   if (op == "TagResource") return tag_resource(r, std::move(reply), false);
   if (op == "UntagResource") return tag_resource(r, std::move(reply), true);
   if (op == "ListTagsForResource") return reply(list_tags(r));
-  reply(sns_error("InvalidAction", "The action " + std::string(op) + " is not valid for this "
-                  "endpoint."));
+  reply(sns_error("InvalidAction", "The action " + std::string(op) +
+                                       " is not valid for this "
+                                       "endpoint."));
 }
 
 void Sns::persist(std::vector<Mutation> batch, api::Response answer, api::Reply reply) {
@@ -310,10 +333,13 @@ Mutation Sns::record_of(const Topic& t) const {
 }
 
 Mutation Sns::record_of(const Subscription& s) const {
-  json::object o{{"topic", s.topic_arn},   {"owner", s.owner},
-                 {"protocol", s.protocol}, {"endpoint", s.endpoint},
+  json::object o{{"topic", s.topic_arn},
+                 {"owner", s.owner},
+                 {"protocol", s.protocol},
+                 {"endpoint", s.endpoint},
                  {"attributes", string_map_json(s.attributes)},
-                 {"confirmed", s.confirmed}, {"token", s.token},
+                 {"confirmed", s.confirmed},
+                 {"token", s.token},
                  {"order", s.order}};
   return Mutation{kSubscriptionsNs, s.arn, json::dump(o)};
 }
@@ -364,8 +390,7 @@ Status Sns::load(std::size_t* damaged) {
   };
   // Topics first: a subscription names its topic.
   if (auto st = load_json_objects(options_.log, kTopicsNs, bad, each_topic); !st.ok()) return st;
-  if (auto st = load_json_objects(options_.log, kSubscriptionsNs, bad, each_subscription);
-      !st.ok())
+  if (auto st = load_json_objects(options_.log, kSubscriptionsNs, bad, each_subscription); !st.ok())
     return st;
   if (damaged) *damaged = bad;
   return ok_status();

@@ -54,8 +54,8 @@ struct SnsOptions {
   Timers& timers;
   DeliveryWorkers& workers;
   Place place = {};
-  std::uint64_t id_seed = 0;            // 0: unpredictable
-  api::Dispatcher* sqs = nullptr;       // the built-in SQS; null: sqs deliveries are dropped
+  std::uint64_t id_seed = 0;             // 0: unpredictable
+  api::Dispatcher* sqs = nullptr;        // the built-in SQS; null: sqs deliveries are dropped
   FunctionInvoker invoke_function = {};  // null: lambda deliveries are dropped
 };
 
@@ -135,16 +135,16 @@ class Sns final : public api::Dispatcher {
   SnsOptions options_;
   EnvelopePlace envelope_place_;
   mutable std::mutex mu_;
-  IdGenerator ids_;                                               // guarded by mu_
-  std::map<std::string, std::unique_ptr<Topic>> topics_;          // guarded by mu_: by ARN
-  std::map<std::string, std::unique_ptr<Subscription>> subs_;     // guarded by mu_: by ARN
-  std::map<std::uint64_t, std::string> sub_order_;                // guarded by mu_: order → ARN
-  std::uint64_t next_order_ = 1;                                  // guarded by mu_
-  std::uint64_t last_sequence_ = 0;                               // guarded by mu_
-  std::map<Timers::Id, bool> retry_timers_;                       // guarded by mu_
-  SnsStats stats_;                                                // guarded by mu_
-  FunctionInvoker invoke_function_;                               // guarded by mu_
-  bool stopped_ = false;                                          // guarded by mu_
+  IdGenerator ids_;                                            // guarded by mu_
+  std::map<std::string, std::unique_ptr<Topic>> topics_;       // guarded by mu_: by ARN
+  std::map<std::string, std::unique_ptr<Subscription>> subs_;  // guarded by mu_: by ARN
+  std::map<std::uint64_t, std::string> sub_order_;             // guarded by mu_: order → ARN
+  std::uint64_t next_order_ = 1;                               // guarded by mu_
+  std::uint64_t last_sequence_ = 0;                            // guarded by mu_
+  std::map<Timers::Id, bool> retry_timers_;                    // guarded by mu_
+  SnsStats stats_;                                             // guarded by mu_
+  FunctionInvoker invoke_function_;                            // guarded by mu_
+  bool stopped_ = false;                                       // guarded by mu_
 };
 
 }  // namespace stepwise::services::sns

@@ -20,7 +20,7 @@ struct Sns::Topic {
   std::string name;
   std::string account;
   bool fifo = false;
-  std::map<std::string, std::string> attributes;  // the settable ones that were set
+  std::map<std::string, std::string> attributes;          // the settable ones that were set
   std::vector<std::pair<std::string, std::string>> tags;  // in the order added
   Millis created_ms = 0;
   std::uint64_t subscriptions_deleted = 0;
@@ -81,10 +81,10 @@ std::string text_field(const json::object& r, std::string_view name);
 bool has_field(const json::object& r, std::string_view name);
 // A map of text values ({"DisplayName": "x"}); nullopt when the member is not an object.
 std::optional<std::map<std::string, std::string>> text_map(const json::object& r,
-                                                          std::string_view name);
+                                                           std::string_view name);
 // Tags: [{"Key","Value"}...]; nullopt when malformed.
-std::optional<std::vector<std::pair<std::string, std::string>>> tag_list(
-    const json::object& r, std::string_view name);
+std::optional<std::vector<std::pair<std::string, std::string>>> tag_list(const json::object& r,
+                                                                         std::string_view name);
 
 // ---- AWS's errors ----
 
@@ -106,9 +106,9 @@ bool settable_topic_attribute(std::string_view name, bool creating);
 bool settable_subscription_attribute(std::string_view name);
 // Checks a subscription attribute's value for `protocol`; the error when wrong.
 std::optional<api::ApiError> check_subscription_attribute(const std::string& name,
-                                                         const std::string& value,
-                                                         const std::string& protocol,
-                                                         const std::string& scope);
+                                                          const std::string& value,
+                                                          const std::string& protocol,
+                                                          const std::string& scope);
 
 // The HTTP retry policy for a subscription: (retries, delay seconds).
 std::pair<std::int64_t, std::int64_t> retry_policy(const std::string& delivery_policy);

@@ -17,8 +17,8 @@ bool valid_attribute_name(std::string_view n) {
   if (n.front() == '.' || n.back() == '.' || n.find("..") != std::string_view::npos) return false;
   if (n.starts_with("AWS.") || n.starts_with("Amazon.")) return false;
   return std::all_of(n.begin(), n.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-' || c == '.';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
   });
 }
 
@@ -59,7 +59,8 @@ std::optional<api::ApiError> parse_attributes(const json::value* v, MessageAttri
     if (!has_field(a, member) || text_field(a, member).empty())
       return bad_value("The message attribute '" + name +
                        "' must contain non-empty message attribute value for message "
-                       "attribute type '" + attr.data_type + "'.");
+                       "attribute type '" +
+                       attr.data_type + "'.");
     attr.value = text_field(a, member);
     attr.binary = is_binary;
     if (is_binary && !base64_decode(attr.value))
@@ -109,8 +110,7 @@ std::string queue_url(const std::string& arn, const std::string& endpoint) {
   auto last = arn.rfind(':');
   auto before = last == std::string::npos ? std::string::npos : arn.rfind(':', last - 1);
   if (before == std::string::npos) return "";
-  return endpoint + "/" + arn.substr(before + 1, last - before - 1) + "/" +
-         arn.substr(last + 1);
+  return endpoint + "/" + arn.substr(before + 1, last - before - 1) + "/" + arn.substr(last + 1);
 }
 
 FilterAttributes filter_view(const MessageAttributes& attributes) {
@@ -140,8 +140,7 @@ std::optional<api::ApiError> Sns::prepare(const Json& r, Topic* topic, Prepared&
     if (!valid_subject(m.subject)) return invalid_parameter("Subject");
   }
   if (has_field(r, "MessageStructure")) {
-    if (text_field(r, "MessageStructure") != "json")
-      return invalid_parameter("MessageStructure");
+    if (text_field(r, "MessageStructure") != "json") return invalid_parameter("MessageStructure");
     auto parsed = json::parse(m.message);
     if (!parsed.ok() || !parsed->is_object())
       return invalid_parameter("Message Structure - JSON message body failed to parse");
@@ -158,25 +157,30 @@ std::optional<api::ApiError> Sns::prepare(const Json& r, Topic* topic, Prepared&
     if (group.empty())
       return invalid_parameter("The MessageGroupId parameter is required for FIFO topics");
     if (!valid_group_id(group))
-      return invalid_parameter("MessageGroupId Reason: MessageGroupId can only contain "
-                               "alphanumeric characters and punctuation, up to 128 characters");
+      return invalid_parameter(
+          "MessageGroupId Reason: MessageGroupId can only contain "
+          "alphanumeric characters and punctuation, up to 128 characters");
     if (dedup.empty() && !topic->content_dedup())
-      return invalid_parameter("The topic should either have ContentBasedDeduplication enabled "
-                               "or MessageDeduplicationId provided explicitly");
+      return invalid_parameter(
+          "The topic should either have ContentBasedDeduplication enabled "
+          "or MessageDeduplicationId provided explicitly");
     if (!dedup.empty() && !valid_group_id(dedup))
-      return invalid_parameter("MessageDeduplicationId Reason: MessageDeduplicationId can only "
-                               "contain alphanumeric characters and punctuation, up to 128 "
-                               "characters");
+      return invalid_parameter(
+          "MessageDeduplicationId Reason: MessageDeduplicationId can only "
+          "contain alphanumeric characters and punctuation, up to 128 "
+          "characters");
     m.group_id = group;
     m.dedup_id = dedup.empty() ? api::sigv4::sha256_hex(m.message) : dedup;
   } else {
     if (!dedup.empty())
-      return invalid_parameter("MessageDeduplicationId Reason: The request includes "
-                               "MessageDeduplicationId parameter that is not valid for this "
-                               "topic type");
+      return invalid_parameter(
+          "MessageDeduplicationId Reason: The request includes "
+          "MessageDeduplicationId parameter that is not valid for this "
+          "topic type");
     if (!group.empty())
-      return invalid_parameter("MessageGroupId Reason: The request includes MessageGroupId "
-                               "parameter that is not valid for this topic type");
+      return invalid_parameter(
+          "MessageGroupId Reason: The request includes MessageGroupId "
+          "parameter that is not valid for this topic type");
   }
   return std::nullopt;
 }
@@ -197,8 +201,8 @@ void Sns::plan(const Topic& t, Prepared& p) {
     }
     m.message_id = ids_.uuid_v4();
     m.sequence_number = sequence_text(++last_sequence_);
-    dedup[m.dedup_id] = Topic::Dedup{now + sns_limits::dedup_window_ms, m.message_id,
-                                     m.sequence_number};
+    dedup[m.dedup_id] =
+        Topic::Dedup{now + sns_limits::dedup_window_ms, m.message_id, m.sequence_number};
   } else {
     m.message_id = ids_.uuid_v4();
   }
@@ -236,8 +240,8 @@ void Sns::plan(const Topic& t, Prepared& p) {
     const bool envelope = !d->raw && s.protocol != "email";
     if (s.protocol == "sqs") {
       json::object req{{"QueueUrl", queue_url(s.endpoint, options_.place.endpoint)}};
-      req["MessageBody"] = envelope ? notification_envelope(m, s.protocol, s.arn, envelope_place_)
-                                    : text;
+      req["MessageBody"] =
+          envelope ? notification_envelope(m, s.protocol, s.arn, envelope_place_) : text;
       if (d->raw && !m.attributes.empty()) req["MessageAttributes"] = sqs_attributes(m.attributes);
       if (t.fifo && s.endpoint.ends_with(".fifo")) {
         req["MessageGroupId"] = m.group_id;
@@ -370,15 +374,17 @@ void Sns::publish(const Json& r, api::Reply reply) {
   const std::string phone = text_field(r, "PhoneNumber");
   const int given = !topic_arn.empty() + !target_arn.empty() + !phone.empty();
   if (given == 0)
-    return reply(invalid_parameter("TopicArn or TargetArn Reason: no value for required "
-                                   "parameter"));
+    return reply(
+        invalid_parameter("TopicArn or TargetArn Reason: no value for required "
+                          "parameter"));
   if (given > 1)
-    return reply(invalid_parameter("TopicArn or TargetArn Reason: Only one of TopicArn, "
-                                   "TargetArn or PhoneNumber may be specified"));
+    return reply(
+        invalid_parameter("TopicArn or TargetArn Reason: Only one of TopicArn, "
+                          "TargetArn or PhoneNumber may be specified"));
   if (!phone.empty()) {
     if (!valid_phone(phone))
-      return reply(invalid_parameter("PhoneNumber Reason: " + phone +
-                                     " is not valid to publish to"));
+      return reply(
+          invalid_parameter("PhoneNumber Reason: " + phone + " is not valid to publish to"));
     Prepared p;
     if (auto e = prepare(r, nullptr, p)) return reply(std::move(*e));
     std::string id;
@@ -406,9 +412,10 @@ void Sns::publish(const Json& r, api::Reply reply) {
     topic_arn = target_arn;
   }
   if (!parse_topic_arn(topic_arn, nullptr, nullptr))
-    return reply(invalid_parameter("TopicArn Reason: An ARN must have at least 6 elements, "
-                                   "not " + std::to_string(std::count(topic_arn.begin(),
-                                                                      topic_arn.end(), ':') + 1)));
+    return reply(
+        invalid_parameter("TopicArn Reason: An ARN must have at least 6 elements, "
+                          "not " +
+                          std::to_string(std::count(topic_arn.begin(), topic_arn.end(), ':') + 1)));
   auto p = std::make_shared<Prepared>();
   {
     std::lock_guard lock(mu_);
@@ -418,8 +425,7 @@ void Sns::publish(const Json& r, api::Reply reply) {
     plan(*t, *p);
   }
   json::object answer{{"MessageId", p->message.message_id}};
-  if (!p->message.sequence_number.empty())
-    answer["SequenceNumber"] = p->message.sequence_number;
+  if (!p->message.sequence_number.empty()) answer["SequenceNumber"] = p->message.sequence_number;
   auto shared_reply = std::make_shared<api::Reply>(std::move(reply));
   deliver(p, [shared_reply, answer = std::move(answer)] { (*shared_reply)(answer); });
 }
@@ -475,8 +481,7 @@ void Sns::publish_batch(const Json& r, api::Reply reply) {
       }
       plan(*t, *p);
       json::object ok{{"Id", p->batch_id}, {"MessageId", p->message.message_id}};
-      if (!p->message.sequence_number.empty())
-        ok["SequenceNumber"] = p->message.sequence_number;
+      if (!p->message.sequence_number.empty()) ok["SequenceNumber"] = p->message.sequence_number;
       successful.push_back(std::move(ok));
       ready.push_back(std::move(p));
     }

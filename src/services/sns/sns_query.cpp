@@ -16,8 +16,8 @@ struct Tree {
 };
 
 api::ApiError malformed(std::string_view name) {
-  return api::ApiError{"MalformedQueryString",
-                       "Invalid parameter name " + std::string(name) + ".", 400};
+  return api::ApiError{"MalformedQueryString", "Invalid parameter name " + std::string(name) + ".",
+                       400};
 }
 
 std::optional<std::size_t> index_of(const std::string& s) {
@@ -103,7 +103,6 @@ std::string text_of(const json::value& v) {
   if (v.is_bool()) return v.get_bool() ? "true" : "false";
   return json::dump(v);
 }
-
 
 void write_value(Writer& w, int depth, std::string_view name, const json::value& v);
 
@@ -217,8 +216,8 @@ FormRequest form_to_json(const api::Form& form) {
     std::size_t start = 0, depth = 0;
     while (true) {
       auto dot = name.find('.', start);
-      std::string seg = name.substr(start, dot == std::string::npos ? std::string::npos
-                                                                    : dot - start);
+      std::string seg =
+          name.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
       if (seg.empty() || ++depth > form_depth_max) {
         out.error = malformed(name);
         return out;

@@ -27,24 +27,25 @@ TEST(SnsQuery, FormsBecomeJson) {
   EXPECT_EQ(r["MessageAttributes"].at("color").at("StringValue"), "red");
   EXPECT_EQ(r["MessageAttributes"].at("n").at("DataType"), "Number");
   EXPECT_FALSE(r.contains("Action"));
-  auto c = decode("Action=CreateTopic&Name=t&Attributes.entry.1.key=FifoTopic"
-                  "&Attributes.entry.1.value=true&Tags.member.1.Key=k&Tags.member.1.Value=v");
+  auto c = decode(
+      "Action=CreateTopic&Name=t&Attributes.entry.1.key=FifoTopic"
+      "&Attributes.entry.1.value=true&Tags.member.1.Key=k&Tags.member.1.Value=v");
   EXPECT_EQ(c["Attributes"].at("FifoTopic"), "true");
   EXPECT_EQ(c["Tags"].at(0).at("Key"), "k");
-  auto b = decode("Action=PublishBatch&TopicArn=a"
-                  "&PublishBatchRequestEntries.member.2.Id=two"
-                  "&PublishBatchRequestEntries.member.2.Message=m2"
-                  "&PublishBatchRequestEntries.member.1.Id=one"
-                  "&PublishBatchRequestEntries.member.1.Message=m1"
-                  "&PublishBatchRequestEntries.member.1.MessageAttributes.entry.1.Name=a"
-                  "&PublishBatchRequestEntries.member.1.MessageAttributes.entry.1.Value."
-                  "DataType=String"
-                  "&PublishBatchRequestEntries.member.1.MessageAttributes.entry.1.Value."
-                  "StringValue=x");
+  auto b = decode(
+      "Action=PublishBatch&TopicArn=a"
+      "&PublishBatchRequestEntries.member.2.Id=two"
+      "&PublishBatchRequestEntries.member.2.Message=m2"
+      "&PublishBatchRequestEntries.member.1.Id=one"
+      "&PublishBatchRequestEntries.member.1.Message=m1"
+      "&PublishBatchRequestEntries.member.1.MessageAttributes.entry.1.Name=a"
+      "&PublishBatchRequestEntries.member.1.MessageAttributes.entry.1.Value."
+      "DataType=String"
+      "&PublishBatchRequestEntries.member.1.MessageAttributes.entry.1.Value."
+      "StringValue=x");
   ASSERT_EQ(b["PublishBatchRequestEntries"].as_array().size(), 2u);
   EXPECT_EQ(b["PublishBatchRequestEntries"].at(0).at("Id"), "one");
-  EXPECT_EQ(b["PublishBatchRequestEntries"].at(0).at("MessageAttributes").at("a").at(
-                "StringValue"),
+  EXPECT_EQ(b["PublishBatchRequestEntries"].at(0).at("MessageAttributes").at("a").at("StringValue"),
             "x");
   auto k = decode("Action=UntagResource&ResourceArn=a&TagKeys.member.1=x&TagKeys.member.2=y");
   EXPECT_EQ(k["TagKeys"].as_array().size(), 2u);

@@ -43,8 +43,8 @@ struct SnsServiceOptions {
   Timers& timers;
   Place place = {};
   std::uint64_t id_seed = 0;
-  api::Dispatcher* sqs = nullptr;       // the built-in SQS, when running
-  std::filesystem::path email_file;     // e-mail deliveries (JSON lines); empty: none
+  api::Dispatcher* sqs = nullptr;        // the built-in SQS, when running
+  std::filesystem::path email_file;      // e-mail deliveries (JSON lines); empty: none
   FunctionInvoker invoke_function = {};  // lambda subscriptions
 };
 

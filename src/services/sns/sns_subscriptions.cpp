@@ -11,9 +11,8 @@ namespace {
 constexpr std::string_view kPending = "pending confirmation";
 
 bool known_protocol(const std::string& p) {
-  static constexpr std::string_view names[] = {"http",  "https",  "email",       "email-json",
-                                               "sms",   "sqs",    "application", "lambda",
-                                               "firehose"};
+  static constexpr std::string_view names[] = {"http", "https",       "email",  "email-json", "sms",
+                                               "sqs",  "application", "lambda", "firehose"};
   return std::find(std::begin(names), std::end(names), p) != std::end(names);
 }
 
@@ -37,8 +36,9 @@ std::optional<api::ApiError> check_endpoint(const std::string& protocol,
         std::count(endpoint.begin(), endpoint.end(), ':') != 5)
       return invalid_parameter("SQS endpoint ARN");
     if (!fifo_topic && endpoint.ends_with(".fifo"))
-      return invalid_parameter("Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be "
-                               "subscribed to standard SNS topics");
+      return invalid_parameter(
+          "Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be "
+          "subscribed to standard SNS topics");
     return std::nullopt;
   }
   if (fifo_topic && protocol != "firehose")
@@ -82,13 +82,12 @@ void Sns::subscribe(const Json& r, api::Reply reply) {
     return reply(invalid_parameter("TopicArn"));
   if (protocol.empty()) return reply(invalid_parameter("Protocol"));
   if (!known_protocol(protocol))
-    return reply(invalid_parameter("Amazon SNS does not support this protocol string: " +
-                                   protocol));
+    return reply(
+        invalid_parameter("Amazon SNS does not support this protocol string: " + protocol));
   std::string scope = "MessageAttributes";
   if (auto it = attrs->find("FilterPolicyScope"); it != attrs->end()) scope = it->second;
   for (const auto& [k, v] : *attrs)
-    if (auto e = check_subscription_attribute(k, v, protocol, scope))
-      return reply(std::move(*e));
+    if (auto e = check_subscription_attribute(k, v, protocol, scope)) return reply(std::move(*e));
 
   std::vector<Mutation> batch;
   std::string arn;
@@ -100,8 +99,7 @@ void Sns::subscribe(const Json& r, api::Reply reply) {
     if (t == nullptr) return reply(topic_not_found());
     if (auto e = check_endpoint(protocol, endpoint, t->fifo)) return reply(std::move(*e));
     for (const auto& [_, s] : subs_) {
-      if (s->topic_arn != topic_arn || s->protocol != protocol || s->endpoint != endpoint)
-        continue;
+      if (s->topic_arn != topic_arn || s->protocol != protocol || s->endpoint != endpoint) continue;
       for (const auto& [k, v] : *attrs)
         if (s->attribute(k) != v)
           return reply(invalid_parameter(
@@ -284,12 +282,14 @@ api::Response Sns::get_subscription_attributes(const Json& r) {
     a["FilterPolicyScope"] = "MessageAttributes";
   if (s.protocol == "http" || s.protocol == "https") {
     auto [retries, delay] = retry_policy(s.attribute("DeliveryPolicy"));
-    a["EffectiveDeliveryPolicy"] = json::dump(json::object{
-        {"healthyRetryPolicy",
-         json::object{{"minDelayTarget", delay}, {"maxDelayTarget", delay},
-                      {"numRetries", retries}, {"numMaxDelayRetries", 0},
-                      {"numNoDelayRetries", 0}, {"numMinDelayRetries", 0},
-                      {"backoffFunction", "linear"}}}});
+    a["EffectiveDeliveryPolicy"] = json::dump(
+        json::object{{"healthyRetryPolicy", json::object{{"minDelayTarget", delay},
+                                                         {"maxDelayTarget", delay},
+                                                         {"numRetries", retries},
+                                                         {"numMaxDelayRetries", 0},
+                                                         {"numNoDelayRetries", 0},
+                                                         {"numMinDelayRetries", 0},
+                                                         {"backoffFunction", "linear"}}}});
   }
   return json::object{{"Attributes", std::move(a)}};
 }
@@ -315,8 +315,7 @@ void Sns::set_subscription_attributes(const Json& r, api::Reply reply) {
       if (auto e = check_subscription_attribute("FilterPolicy", s.attribute("FilterPolicy"),
                                                 s.protocol, scope))
         return reply(std::move(*e));
-    if (name == "RawMessageDelivery") value = value == "true" || value == "True" ? "true"
-                                                                               : "false";
+    if (name == "RawMessageDelivery") value = value == "true" || value == "True" ? "true" : "false";
     if (name == "FilterPolicy" && value.empty()) {
       s.attributes.erase(name);
     } else {

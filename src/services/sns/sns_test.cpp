@@ -55,8 +55,8 @@ class SnsTest : public ::testing::Test {
     return r.is_error() ? r.error() : api::ApiError{};
   }
   std::string topic(const std::string& name, json::object attrs = {}) {
-    return std::string(ok("CreateTopic", {{"Name", name}, {"Attributes", attrs}})["TopicArn"]
-                           .as_string());
+    return std::string(
+        ok("CreateTopic", {{"Name", name}, {"Attributes", attrs}})["TopicArn"].as_string());
   }
   // A queue and its ARN.
   std::string queue(const std::string& name, json::object attrs = {}) {
@@ -91,10 +91,15 @@ class SnsTest : public ::testing::Test {
   MemoryRecordLog log_;
   RecordingWorkers workers_;
   Place place_{"us-east-1", "123456789012", "http://localhost:9"};
-  sqs::Sqs sqs_{sqs::SqsOptions{.clock = clock_, .log = log_, .timers = timers_,
-                                .place = place_, .id_seed = 3}};
-  Sns sns_{SnsOptions{.clock = clock_, .log = log_, .timers = timers_, .workers = workers_,
-                      .place = place_, .id_seed = 7, .sqs = &sqs_}};
+  sqs::Sqs sqs_{sqs::SqsOptions{
+      .clock = clock_, .log = log_, .timers = timers_, .place = place_, .id_seed = 3}};
+  Sns sns_{SnsOptions{.clock = clock_,
+                      .log = log_,
+                      .timers = timers_,
+                      .workers = workers_,
+                      .place = place_,
+                      .id_seed = 7,
+                      .sqs = &sqs_}};
   api::RequestInfo info_ = [] {
     api::RequestInfo i;
     i.request_id = "r";
@@ -107,26 +112,26 @@ TEST_F(SnsTest, CreateTopicIsIdempotentByName) {
   const std::string arn = topic("orders");
   EXPECT_EQ(arn, "arn:aws:sns:us-east-1:123456789012:orders");
   EXPECT_EQ(topic("orders"), arn);
-  auto e = error("CreateTopic", {{"Name", "orders"},
-                                 {"Attributes", json::object{{"DisplayName", "x"}}}});
+  auto e = error("CreateTopic",
+                 {{"Name", "orders"}, {"Attributes", json::object{{"DisplayName", "x"}}}});
   EXPECT_EQ(e.type, "InvalidParameter");
-  EXPECT_EQ(e.message, "Invalid parameter: Attributes Reason: Topic already exists with "
-                       "different attributes");
+  EXPECT_EQ(e.message,
+            "Invalid parameter: Attributes Reason: Topic already exists with "
+            "different attributes");
 }
 
 TEST_F(SnsTest, TopicNameRules) {
   EXPECT_EQ(error("CreateTopic", {{"Name", "bad name"}}).message, "Invalid parameter: Topic Name");
   EXPECT_EQ(error("CreateTopic", {{"Name", std::string(257, 'a')}}).type, "InvalidParameter");
   EXPECT_EQ(error("CreateTopic", {{"Name", "t.fifo"}}).message, "Invalid parameter: Topic Name");
-  EXPECT_NE(error("CreateTopic", {{"Name", "t"}, {"Attributes", json::object{{"FifoTopic",
-                                                                               "true"}}}})
-                .message.find("Fifo Topic names must end with .fifo"),
-            std::string::npos);
+  EXPECT_NE(
+      error("CreateTopic", {{"Name", "t"}, {"Attributes", json::object{{"FifoTopic", "true"}}}})
+          .message.find("Fifo Topic names must end with .fifo"),
+      std::string::npos);
   EXPECT_EQ(topic(std::string(256, 'a')).size(), 35u + 256u);
-  EXPECT_EQ(error("CreateTopic", {{"Name", "t2"},
-                                  {"Attributes", json::object{{"Bogus", "1"}}}})
-                .message,
-            "Invalid parameter: AttributeName");
+  EXPECT_EQ(
+      error("CreateTopic", {{"Name", "t2"}, {"Attributes", json::object{{"Bogus", "1"}}}}).message,
+      "Invalid parameter: AttributeName");
 }
 
 TEST_F(SnsTest, ListTopicsPages) {
@@ -141,15 +146,15 @@ TEST_F(SnsTest, ListTopicsPages) {
 
 TEST_F(SnsTest, TopicAttributesAndTags) {
   const std::string arn = topic("t");
-  ok("SetTopicAttributes", {{"TopicArn", arn}, {"AttributeName", "DisplayName"},
-                            {"AttributeValue", "Orders"}});
+  ok("SetTopicAttributes",
+     {{"TopicArn", arn}, {"AttributeName", "DisplayName"}, {"AttributeValue", "Orders"}});
   auto a = ok("GetTopicAttributes", {{"TopicArn", arn}})["Attributes"].as_object();
   EXPECT_EQ(a["DisplayName"], "Orders");
   EXPECT_EQ(a["TopicArn"], json::value(arn));
   EXPECT_EQ(a["SubscriptionsConfirmed"], "0");
   EXPECT_EQ(error("GetTopicAttributes", {{"TopicArn", arn + "x"}}).status, 404u);
-  ok("TagResource", {{"ResourceArn", arn},
-                     {"Tags", json::array{json::object{{"Key", "team"}, {"Value", "a"}}}}});
+  ok("TagResource",
+     {{"ResourceArn", arn}, {"Tags", json::array{json::object{{"Key", "team"}, {"Value", "a"}}}}});
   auto tags = ok("ListTagsForResource", {{"ResourceArn", arn}})["Tags"].as_array();
   ASSERT_EQ(tags.size(), 1u);
   ok("UntagResource", {{"ResourceArn", arn}, {"TagKeys", json::array{"team"}}});
@@ -158,8 +163,8 @@ TEST_F(SnsTest, TopicAttributesAndTags) {
 }
 
 TEST_F(SnsTest, PublishToAMissingTopicIsNotFound) {
-  auto e = error("Publish", {{"TopicArn", "arn:aws:sns:us-east-1:123456789012:none"},
-                             {"Message", "hi"}});
+  auto e = error("Publish",
+                 {{"TopicArn", "arn:aws:sns:us-east-1:123456789012:none"}, {"Message", "hi"}});
   EXPECT_EQ(e.type, "NotFound");
   EXPECT_EQ(e.message, "Topic does not exist");
   EXPECT_EQ(e.status, 404u);
@@ -168,10 +173,13 @@ TEST_F(SnsTest, PublishToAMissingTopicIsNotFound) {
 TEST_F(SnsTest, SqsSubscriberGetsTheEnvelope) {
   const std::string t = topic("t");
   const std::string sub = subscribe(t, "sqs", queue("q"));
-  auto out = ok("Publish", {{"TopicArn", t}, {"Message", "hello"}, {"Subject", "Hi"},
-                            {"MessageAttributes",
-                             json::object{{"color", json::object{{"DataType", "String"},
-                                                                 {"StringValue", "red"}}}}}});
+  auto out =
+      ok("Publish",
+         {{"TopicArn", t},
+          {"Message", "hello"},
+          {"Subject", "Hi"},
+          {"MessageAttributes",
+           json::object{{"color", json::object{{"DataType", "String"}, {"StringValue", "red"}}}}}});
   auto ms = receive("q");
   ASSERT_EQ(ms.size(), 1u);
   auto env = body_json(ms[0]);
@@ -196,10 +204,11 @@ TEST_F(SnsTest, SqsSubscriberGetsTheEnvelope) {
 TEST_F(SnsTest, RawDeliveryCarriesAttributesAsSqsAttributes) {
   const std::string t = topic("t");
   subscribe(t, "sqs", queue("q"), {{"RawMessageDelivery", "true"}});
-  ok("Publish", {{"TopicArn", t}, {"Message", "raw body"},
-                 {"MessageAttributes",
-                  json::object{{"n", json::object{{"DataType", "Number"},
-                                                  {"StringValue", "5"}}}}}});
+  ok("Publish",
+     {{"TopicArn", t},
+      {"Message", "raw body"},
+      {"MessageAttributes",
+       json::object{{"n", json::object{{"DataType", "Number"}, {"StringValue", "5"}}}}}});
   auto ms = receive("q");
   ASSERT_EQ(ms.size(), 1u);
   EXPECT_EQ(ms[0].at("Body"), "raw body");
@@ -210,19 +219,21 @@ TEST_F(SnsTest, RawDeliveryCarriesAttributesAsSqsAttributes) {
 TEST_F(SnsTest, FilterPoliciesSkipSubscribers) {
   const std::string t = topic("t");
   subscribe(t, "sqs", queue("red"), {{"FilterPolicy", R"({"color":["red"]})"}});
-  subscribe(t, "sqs", queue("big"), {{"FilterPolicy", R"({"size":[{"numeric":[">",10]}]})"},
-                                     {"FilterPolicyScope", "MessageBody"}});
+  subscribe(t, "sqs", queue("big"),
+            {{"FilterPolicy", R"({"size":[{"numeric":[">",10]}]})"},
+             {"FilterPolicyScope", "MessageBody"}});
   auto attr = [](const char* v) {
     return json::object{{"color", json::object{{"DataType", "String"}, {"StringValue", v}}}};
   };
-  ok("Publish", {{"TopicArn", t}, {"Message", R"({"size":20})"}, {"MessageAttributes",
-                                                                   attr("red")}});
-  ok("Publish", {{"TopicArn", t}, {"Message", R"({"size":5})"}, {"MessageAttributes",
-                                                                  attr("blue")}});
+  ok("Publish",
+     {{"TopicArn", t}, {"Message", R"({"size":20})"}, {"MessageAttributes", attr("red")}});
+  ok("Publish",
+     {{"TopicArn", t}, {"Message", R"({"size":5})"}, {"MessageAttributes", attr("blue")}});
   EXPECT_EQ(receive("red").size(), 1u);
   EXPECT_EQ(receive("big").size(), 1u);
   EXPECT_EQ(sns_.stats().filtered, 2u);
-  auto e = error("Subscribe", {{"TopicArn", t}, {"Protocol", "sqs"},
+  auto e = error("Subscribe", {{"TopicArn", t},
+                               {"Protocol", "sqs"},
                                {"Endpoint", queue("x")},
                                {"Attributes", json::object{{"FilterPolicy", "{\"a\":[{}]}"}}}});
   EXPECT_EQ(e.message.rfind("Invalid parameter: FilterPolicy: ", 0), 0u) << e.message;
@@ -239,9 +250,8 @@ TEST_F(SnsTest, SubscriptionAttributes) {
   EXPECT_EQ(a["RawMessageDelivery"], "true");
   EXPECT_EQ(a["Protocol"], "sqs");
   EXPECT_EQ(a["PendingConfirmation"], "false");
-  EXPECT_EQ(error("SetSubscriptionAttributes", {{"SubscriptionArn", sub},
-                                                {"AttributeName", "Nope"},
-                                                {"AttributeValue", "1"}})
+  EXPECT_EQ(error("SetSubscriptionAttributes",
+                  {{"SubscriptionArn", sub}, {"AttributeName", "Nope"}, {"AttributeValue", "1"}})
                 .message,
             "Invalid parameter: AttributeName");
   auto listed = ok("ListSubscriptionsByTopic", {{"TopicArn", t}})["Subscriptions"].as_array();
@@ -254,28 +264,29 @@ TEST_F(SnsTest, SubscriptionAttributes) {
 
 TEST_F(SnsTest, ProtocolsAndEndpointsAreChecked) {
   const std::string t = topic("t");
-  EXPECT_EQ(error("Subscribe", {{"TopicArn", t}, {"Protocol", "pigeon"}, {"Endpoint", "x"}})
-                .message,
-            "Invalid parameter: Amazon SNS does not support this protocol string: pigeon");
+  EXPECT_EQ(
+      error("Subscribe", {{"TopicArn", t}, {"Protocol", "pigeon"}, {"Endpoint", "x"}}).message,
+      "Invalid parameter: Amazon SNS does not support this protocol string: pigeon");
   EXPECT_EQ(error("Subscribe", {{"TopicArn", t}, {"Protocol", "sqs"}, {"Endpoint", "q"}}).message,
             "Invalid parameter: SQS endpoint ARN");
-  EXPECT_EQ(error("Subscribe", {{"TopicArn", t}, {"Protocol", "http"},
-                                {"Endpoint", "https://x"}})
+  EXPECT_EQ(error("Subscribe", {{"TopicArn", t}, {"Protocol", "http"}, {"Endpoint", "https://x"}})
                 .message,
             "Invalid parameter: Endpoint must match the specified protocol");
-  EXPECT_EQ(error("Subscribe", {{"TopicArn", t + "x"}, {"Protocol", "sqs"},
-                                {"Endpoint", queue("q")}})
-                .type,
-            "NotFound");
+  EXPECT_EQ(
+      error("Subscribe", {{"TopicArn", t + "x"}, {"Protocol", "sqs"}, {"Endpoint", queue("q")}})
+          .type,
+      "NotFound");
 }
 
 TEST_F(SnsTest, HttpConfirmationThenNotificationsWithRetries) {
   const std::string t = topic("t");
-  auto out = ok("Subscribe", {{"TopicArn", t}, {"Protocol", "http"},
-                              {"Endpoint", "http://127.0.0.1:1/hook"},
-                              {"Attributes", json::object{{"DeliveryPolicy",
-                                  R"({"healthyRetryPolicy":{"numRetries":2,)"
-                                  R"("minDelayTarget":1}})"}}}});
+  auto out =
+      ok("Subscribe",
+         {{"TopicArn", t},
+          {"Protocol", "http"},
+          {"Endpoint", "http://127.0.0.1:1/hook"},
+          {"Attributes", json::object{{"DeliveryPolicy", R"({"healthyRetryPolicy":{"numRetries":2,)"
+                                                         R"("minDelayTarget":1}})"}}}});
   EXPECT_EQ(out["SubscriptionArn"], "pending confirmation");
   ASSERT_EQ(workers_.posts.size(), 1u);
   const auto& confirm = workers_.posts[0];
@@ -330,13 +341,16 @@ TEST_F(SnsTest, FifoTopicsNeedGroupsAndDeduplicate) {
   subscribe(t, "sqs", queue("q.fifo", {{"FifoQueue", "true"}}));
   EXPECT_EQ(error("Publish", {{"TopicArn", t}, {"Message", "m"}}).message,
             "Invalid parameter: The MessageGroupId parameter is required for FIFO topics");
-  EXPECT_EQ(error("Publish", {{"TopicArn", t}, {"Message", "m"}, {"MessageGroupId", "g"}})
-                .message,
+  EXPECT_EQ(error("Publish", {{"TopicArn", t}, {"Message", "m"}, {"MessageGroupId", "g"}}).message,
             "Invalid parameter: The topic should either have ContentBasedDeduplication enabled "
             "or MessageDeduplicationId provided explicitly");
-  auto a = ok("Publish", {{"TopicArn", t}, {"Message", "m"}, {"MessageGroupId", "g"},
+  auto a = ok("Publish", {{"TopicArn", t},
+                          {"Message", "m"},
+                          {"MessageGroupId", "g"},
                           {"MessageDeduplicationId", "d1"}});
-  auto b = ok("Publish", {{"TopicArn", t}, {"Message", "m"}, {"MessageGroupId", "g"},
+  auto b = ok("Publish", {{"TopicArn", t},
+                          {"Message", "m"},
+                          {"MessageGroupId", "g"},
                           {"MessageDeduplicationId", "d1"}});
   EXPECT_EQ(a["MessageId"], b["MessageId"]);
   EXPECT_EQ(a["SequenceNumber"], b["SequenceNumber"]);
@@ -344,21 +358,22 @@ TEST_F(SnsTest, FifoTopicsNeedGroupsAndDeduplicate) {
   auto ms = receive("q.fifo");
   ASSERT_EQ(ms.size(), 1u);
   EXPECT_EQ(body_json(ms[0])["SequenceNumber"], a["SequenceNumber"]);
-  EXPECT_EQ(error("Subscribe", {{"TopicArn", topic("std")}, {"Protocol", "sqs"},
+  EXPECT_EQ(error("Subscribe", {{"TopicArn", topic("std")},
+                                {"Protocol", "sqs"},
                                 {"Endpoint", "arn:aws:sqs:us-east-1:123456789012:q.fifo"}})
                 .type,
             "InvalidParameter");
-  EXPECT_EQ(error("Publish", {{"TopicArn", topic("std")}, {"Message", "m"},
-                              {"MessageDeduplicationId", "d"}})
+  EXPECT_EQ(error("Publish",
+                  {{"TopicArn", topic("std")}, {"Message", "m"}, {"MessageDeduplicationId", "d"}})
                 .type,
             "InvalidParameter");
 }
 
 TEST_F(SnsTest, PublishLimits) {
   const std::string t = topic("t");
-  EXPECT_EQ(error("Publish", {{"TopicArn", t}, {"Message", std::string(256 * 1024 + 1, 'x')}})
-                .message,
-            "Invalid parameter: Message too long");
+  EXPECT_EQ(
+      error("Publish", {{"TopicArn", t}, {"Message", std::string(256 * 1024 + 1, 'x')}}).message,
+      "Invalid parameter: Message too long");
   ok("Publish", {{"TopicArn", t}, {"Message", std::string(256 * 1024, 'x')}});
   EXPECT_EQ(error("Publish", {{"TopicArn", t}, {"Message", ""}}).message,
             "Invalid parameter: Empty message");
@@ -368,21 +383,24 @@ TEST_F(SnsTest, PublishLimits) {
             "Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter");
   EXPECT_EQ(error("Publish", {{"PhoneNumber", "12ab"}, {"Message", "m"}}).message,
             "Invalid parameter: PhoneNumber Reason: 12ab is not valid to publish to");
-  EXPECT_EQ(error("Publish", {{"TopicArn", t}, {"Message", "m"},
-                              {"MessageAttributes",
-                               json::object{{"n", json::object{{"DataType", "Number"},
-                                                               {"StringValue", "x"}}}}}})
-                .type,
-            "InvalidParameterValue");
-  EXPECT_EQ(error("Publish", {{"TopicArn", t}, {"Message", "{}"}, {"MessageStructure", "json"}})
-                .message,
-            "Invalid parameter: Message Structure - No default entry in JSON message body");
+  EXPECT_EQ(
+      error("Publish",
+            {{"TopicArn", t},
+             {"Message", "m"},
+             {"MessageAttributes",
+              json::object{{"n", json::object{{"DataType", "Number"}, {"StringValue", "x"}}}}}})
+          .type,
+      "InvalidParameterValue");
+  EXPECT_EQ(
+      error("Publish", {{"TopicArn", t}, {"Message", "{}"}, {"MessageStructure", "json"}}).message,
+      "Invalid parameter: Message Structure - No default entry in JSON message body");
 }
 
 TEST_F(SnsTest, MessageStructureJsonPicksTheProtocol) {
   const std::string t = topic("t");
   subscribe(t, "sqs", queue("q"), {{"RawMessageDelivery", "true"}});
-  ok("Publish", {{"TopicArn", t}, {"MessageStructure", "json"},
+  ok("Publish", {{"TopicArn", t},
+                 {"MessageStructure", "json"},
                  {"Message", R"({"default":"d","sqs":"for queues"})"}});
   auto ms = receive("q");
   ASSERT_EQ(ms.size(), 1u);
@@ -394,8 +412,8 @@ TEST_F(SnsTest, PublishBatch) {
   subscribe(t, "sqs", queue("q"), {{"RawMessageDelivery", "true"}});
   json::array entries;
   for (int i = 0; i < 3; ++i)
-    entries.push_back(json::object{{"Id", "e" + std::to_string(i)},
-                                   {"Message", "m" + std::to_string(i)}});
+    entries.push_back(
+        json::object{{"Id", "e" + std::to_string(i)}, {"Message", "m" + std::to_string(i)}});
   entries.push_back(json::object{{"Id", "bad"}, {"Message", ""}});
   auto out = ok("PublishBatch", {{"TopicArn", t}, {"PublishBatchRequestEntries", entries}});
   EXPECT_EQ(out["Successful"].as_array().size(), 3u);
@@ -407,10 +425,9 @@ TEST_F(SnsTest, PublishBatch) {
     eleven.push_back(json::object{{"Id", "e" + std::to_string(i)}, {"Message", "m"}});
   EXPECT_EQ(error("PublishBatch", {{"TopicArn", t}, {"PublishBatchRequestEntries", eleven}}).type,
             "TooManyEntriesInBatchRequest");
-  EXPECT_EQ(error("PublishBatch", {{"TopicArn", t}, {"PublishBatchRequestEntries",
-                                                     json::array{}}})
-                .type,
-            "EmptyBatchRequest");
+  EXPECT_EQ(
+      error("PublishBatch", {{"TopicArn", t}, {"PublishBatchRequestEntries", json::array{}}}).type,
+      "EmptyBatchRequest");
   json::array same{json::object{{"Id", "a"}, {"Message", "m"}},
                    json::object{{"Id", "a"}, {"Message", "m"}}};
   EXPECT_EQ(error("PublishBatch", {{"TopicArn", t}, {"PublishBatchRequestEntries", same}}).type,
@@ -422,12 +439,16 @@ TEST_F(SnsTest, PublishBatch) {
 
 TEST_F(SnsTest, TopicsAndSubscriptionsSurviveARestart) {
   const std::string t = topic("t", {{"DisplayName", "D"}});
-  const std::string sub = subscribe(t, "sqs", queue("q"), {{"RawMessageDelivery", "true"},
-                                                           {"FilterPolicy",
-                                                            R"({"k":["v"]})"}});
+  const std::string sub = subscribe(
+      t, "sqs", queue("q"), {{"RawMessageDelivery", "true"}, {"FilterPolicy", R"({"k":["v"]})"}});
   RecordingWorkers workers;
-  Sns again{SnsOptions{.clock = clock_, .log = log_, .timers = timers_, .workers = workers,
-                       .place = place_, .id_seed = 9, .sqs = &sqs_}};
+  Sns again{SnsOptions{.clock = clock_,
+                       .log = log_,
+                       .timers = timers_,
+                       .workers = workers,
+                       .place = place_,
+                       .id_seed = 9,
+                       .sqs = &sqs_}};
   std::size_t damaged = 99;
   ASSERT_TRUE(again.load(&damaged).ok());
   EXPECT_EQ(damaged, 0u);
@@ -436,12 +457,13 @@ TEST_F(SnsTest, TopicsAndSubscriptionsSurviveARestart) {
                  [&](api::Response r) { out = std::move(r); });
   ASSERT_TRUE(out && !out->is_error());
   EXPECT_EQ(out->body().at("Attributes").at("FilterPolicy"), R"({"k":["v"]})");
-  again.dispatch("Publish",
-                 json::object{{"TopicArn", t}, {"Message", "x"},
-                              {"MessageAttributes",
-                               json::object{{"k", json::object{{"DataType", "String"},
-                                                               {"StringValue", "v"}}}}}},
-                 info_, [&](api::Response r) { out = std::move(r); });
+  again.dispatch(
+      "Publish",
+      json::object{{"TopicArn", t},
+                   {"Message", "x"},
+                   {"MessageAttributes", json::object{{"k", json::object{{"DataType", "String"},
+                                                                         {"StringValue", "v"}}}}}},
+      info_, [&](api::Response r) { out = std::move(r); });
   ASSERT_FALSE(out->is_error());
   auto ms = receive("q");
   ASSERT_EQ(ms.size(), 1u);

@@ -16,8 +16,7 @@ std::string default_policy(const std::string& arn, const std::string& account) {
                              "SNS:AddPermission", "SNS:RemovePermission", "SNS:DeleteTopic",
                              "SNS:Subscribe", "SNS:ListSubscriptionsByTopic", "SNS:Publish"}},
       {"Resource", arn},
-      {"Condition",
-       json::object{{"StringEquals", json::object{{"AWS:SourceOwner", account}}}}}};
+      {"Condition", json::object{{"StringEquals", json::object{{"AWS:SourceOwner", account}}}}}};
   return json::dump(json::object{{"Version", "2008-10-17"},
                                  {"Id", "__default_policy_ID"},
                                  {"Statement", json::array{std::move(statement)}}});
@@ -45,12 +44,14 @@ std::optional<api::ApiError> check_topic_attribute(const std::string& name,
       return invalid_parameter("Attributes Reason: ContentBasedDeduplication: Invalid value [" +
                                value + "]. Must be true or false.");
     if (!fifo)
-      return invalid_parameter("Attributes Reason: Content-based deduplication can only be set "
-                               "for FIFO topics");
+      return invalid_parameter(
+          "Attributes Reason: Content-based deduplication can only be set "
+          "for FIFO topics");
   }
   if (name == "FifoThroughputScope" && !fifo)
-    return invalid_parameter("Attributes Reason: FifoThroughputScope can only be set for FIFO "
-                             "topics");
+    return invalid_parameter(
+        "Attributes Reason: FifoThroughputScope can only be set for FIFO "
+        "topics");
   if (name == "SignatureVersion" && value != "1" && value != "2")
     return invalid_parameter("Attributes Reason: SignatureVersion: Invalid value [" + value +
                              "]. Must be 1 or 2.");
@@ -70,8 +71,7 @@ std::optional<api::ApiError> check_tags(const Tags& tags) {
   for (const auto& [k, v] : tags) {
     if (k.empty() || k.size() > sns_limits::tag_key_chars_max)
       return invalid_parameter("Tags Reason: Tag key must be between 1 and " +
-                               std::to_string(sns_limits::tag_key_chars_max) +
-                               " characters");
+                               std::to_string(sns_limits::tag_key_chars_max) + " characters");
     if (v.size() > sns_limits::tag_value_chars_max)
       return invalid_parameter("Tags Reason: Tag value must be at most " +
                                std::to_string(sns_limits::tag_value_chars_max) + " characters");
@@ -124,8 +124,8 @@ void Sns::create_topic(const Json& r, api::Reply reply) {
   if (auto e = check_tags(*tags)) return reply(*e);
 
   std::vector<Mutation> batch;
-  std::string arn = "arn:aws:sns:" + options_.place.region + ":" + options_.place.account + ":" +
-                    name;
+  std::string arn =
+      "arn:aws:sns:" + options_.place.region + ":" + options_.place.account + ":" + name;
   {
     std::lock_guard lock(mu_);
     if (Topic* existing = find_topic(arn)) {
@@ -141,8 +141,9 @@ void Sns::create_topic(const Json& r, api::Reply reply) {
         auto it = std::find_if(existing->tags.begin(), existing->tags.end(),
                                [&key = k](const auto& t) { return t.first == key; });
         if (it == existing->tags.end() || it->second != v)
-          return reply(invalid_parameter("Tags Reason: Topic already exists with different "
-                                         "tags"));
+          return reply(
+              invalid_parameter("Tags Reason: Topic already exists with different "
+                                "tags"));
       }
       return reply(json::object{{"TopicArn", arn}});
     }
@@ -204,8 +205,7 @@ api::Response Sns::list_topics(const Json& r) {
 
 api::Response Sns::get_topic_attributes(const Json& r) {
   const std::string arn = text_field(r, "TopicArn");
-  if (arn.empty() || !parse_topic_arn(arn, nullptr, nullptr))
-    return invalid_parameter("TopicArn");
+  if (arn.empty() || !parse_topic_arn(arn, nullptr, nullptr)) return invalid_parameter("TopicArn");
   std::lock_guard lock(mu_);
   Topic* t = find_topic(arn);
   if (t == nullptr) return topic_not_found();
@@ -273,8 +273,7 @@ void Sns::tag_resource(const Json& r, api::Reply reply, bool untag) {
   {
     std::lock_guard lock(mu_);
     Topic* t = find_topic(arn);
-    if (t == nullptr)
-      return reply(sns_error("ResourceNotFound", "Resource does not exist", 404));
+    if (t == nullptr) return reply(sns_error("ResourceNotFound", "Resource does not exist", 404));
     if (untag) {
       std::erase_if(t->tags, [&](const auto& tag) {
         return std::find(keys.begin(), keys.end(), tag.first) != keys.end();

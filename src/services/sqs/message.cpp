@@ -76,29 +76,35 @@ std::optional<api::ApiError> parse_one(const std::string& name, const json::valu
   AttributeValue a;
   a.data_type = str(o, "DataType");
   if (a.data_type.empty())
-    return invalid("The message attribute '" + name + "' must contain non-empty message "
+    return invalid("The message attribute '" + name +
+                   "' must contain non-empty message "
                    "attribute type.");
   const std::string base = base_type(a.data_type);
   if ((base != "String" && base != "Number" && base != "Binary") ||
       a.data_type.size() > sqs_limits::data_type_bytes_max)
-    return invalid("The type of message (user) attribute '" + name + "' is invalid. You must "
+    return invalid("The type of message (user) attribute '" + name +
+                   "' is invalid. You must "
                    "use only the following supported type prefixes: Binary, Number, String.");
   if (system && (name != "AWSTraceHeader" || base != "String"))
     return invalid("Message system attribute name '" + name + "' is invalid.");
   a.binary = base == "Binary";
   if (a.binary) {
     auto* b = o.if_contains("BinaryValue");
-    auto bytes = b && b->is_string() ? base64_decode(std::string_view(b->get_string()))
-                                     : std::nullopt;
+    auto bytes =
+        b && b->is_string() ? base64_decode(std::string_view(b->get_string())) : std::nullopt;
     if (!bytes || bytes->empty())
-      return invalid("The message attribute '" + name + "' must contain non-empty message "
-                     "attribute value for message attribute type '" + base + "'.");
+      return invalid("The message attribute '" + name +
+                     "' must contain non-empty message "
+                     "attribute value for message attribute type '" +
+                     base + "'.");
     a.value = std::move(*bytes);
   } else {
     a.value = str(o, "StringValue");
     if (a.value.empty())
-      return invalid("The message attribute '" + name + "' must contain non-empty message "
-                     "attribute value for message attribute type '" + base + "'.");
+      return invalid("The message attribute '" + name +
+                     "' must contain non-empty message "
+                     "attribute value for message attribute type '" +
+                     base + "'.");
     if (base == "Number" && !valid_number(a.value))
       return invalid("Can't cast the value of message (user) attribute '" + name +
                      "' to a number.");

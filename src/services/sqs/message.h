@@ -27,8 +27,8 @@ struct AttributeValue {
 using AttributeMap = std::map<std::string, AttributeValue>;
 
 struct Message {
-  std::uint64_t seq = 0;    // arrival order in the service (record key, standard ordering)
-  std::string id;           // MessageId
+  std::uint64_t seq = 0;  // arrival order in the service (record key, standard ordering)
+  std::string id;         // MessageId
   std::string body;
   AttributeMap attributes;
   AttributeMap system_attributes;  // AWSTraceHeader
@@ -57,8 +57,7 @@ std::string attributes_md5(const AttributeMap& attributes);
 // Parses the API's MessageAttributes / MessageSystemAttributes map ({"name": {"DataType",
 // "StringValue" | "BinaryValue" (base64)}}). Errors: AWS's InvalidParameterValue texts.
 // `system`: only AWSTraceHeader (String) is allowed.
-std::optional<api::ApiError> parse_attributes(const json::value* v, bool system,
-                                              AttributeMap& out);
+std::optional<api::ApiError> parse_attributes(const json::value* v, bool system, AttributeMap& out);
 // The map back in the API's shape (BinaryValue base64).
 json::object attributes_json(const AttributeMap& attributes);
 // What attributes add to a message's size: names, data types and values.

@@ -33,14 +33,24 @@ Sqs::Sqs(SqsOptions options) : options_(std::move(options)), ids_(options_.id_se
 Sqs::~Sqs() { stop(); }
 
 const std::vector<std::string>& Sqs::operation_names() {
-  static const std::vector<std::string> names = {
-      "CreateQueue",        "DeleteQueue",          "GetQueueUrl",
-      "ListQueues",         "GetQueueAttributes",   "SetQueueAttributes",
-      "PurgeQueue",         "TagQueue",             "UntagQueue",
-      "ListQueueTags",      "SendMessage",          "SendMessageBatch",
-      "ReceiveMessage",     "DeleteMessage",        "DeleteMessageBatch",
-      "ChangeMessageVisibility", "ChangeMessageVisibilityBatch",
-      "ListDeadLetterSourceQueues"};
+  static const std::vector<std::string> names = {"CreateQueue",
+                                                 "DeleteQueue",
+                                                 "GetQueueUrl",
+                                                 "ListQueues",
+                                                 "GetQueueAttributes",
+                                                 "SetQueueAttributes",
+                                                 "PurgeQueue",
+                                                 "TagQueue",
+                                                 "UntagQueue",
+                                                 "ListQueueTags",
+                                                 "SendMessage",
+                                                 "SendMessageBatch",
+                                                 "ReceiveMessage",
+                                                 "DeleteMessage",
+                                                 "DeleteMessageBatch",
+                                                 "ChangeMessageVisibility",
+                                                 "ChangeMessageVisibilityBatch",
+                                                 "ListDeadLetterSourceQueues"};
   return names;
 }
 
@@ -126,9 +136,14 @@ Mutation Sqs::record_of(const Queue& q) const {
   json::object attrs, tags;
   for (const auto& [k, v] : q.attributes) attrs[k] = v;
   for (const auto& [k, v] : q.tags) tags[k] = v;
-  json::object o{{"name", q.name},         {"account", q.account},     {"fifo", q.fifo},
-                 {"attributes", attrs},    {"tags", tags},             {"created", q.created_ms},
-                 {"modified", q.modified_ms}, {"purged", q.last_purge_ms}};
+  json::object o{{"name", q.name},
+                 {"account", q.account},
+                 {"fifo", q.fifo},
+                 {"attributes", attrs},
+                 {"tags", tags},
+                 {"created", q.created_ms},
+                 {"modified", q.modified_ms},
+                 {"purged", q.last_purge_ms}};
   return Mutation{kQueuesNs, q.key, json::dump(o)};
 }
 

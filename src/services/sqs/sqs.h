@@ -124,14 +124,14 @@ class Sqs final : public api::Dispatcher {
 
   SqsOptions options_;
   mutable std::mutex mu_;
-  IdGenerator ids_;                                    // guarded by mu_
+  IdGenerator ids_;                                       // guarded by mu_
   std::map<std::string, std::unique_ptr<Queue>> queues_;  // guarded by mu_: "account/name"
-  std::unordered_map<std::string, Millis> deleted_;    // guarded by mu_: key → deleted at
-  std::uint64_t next_seq_ = 1;                         // guarded by mu_
-  std::uint64_t next_waiter_ = 1;                      // guarded by mu_
-  std::uint64_t last_sequence_number_ = 0;             // guarded by mu_
-  std::size_t messages_ = 0;                           // guarded by mu_
-  bool stopped_ = false;                               // guarded by mu_
+  std::unordered_map<std::string, Millis> deleted_;       // guarded by mu_: key → deleted at
+  std::uint64_t next_seq_ = 1;                            // guarded by mu_
+  std::uint64_t next_waiter_ = 1;                         // guarded by mu_
+  std::uint64_t last_sequence_number_ = 0;                // guarded by mu_
+  std::size_t messages_ = 0;                              // guarded by mu_
+  bool stopped_ = false;                                  // guarded by mu_
 };
 
 }  // namespace stepwise::services::sqs

@@ -115,14 +115,14 @@ bool parse_int(std::string_view s, std::int64_t& out) {
 
 std::optional<api::ApiError> check_redrive(const std::string& value) {
   auto parsed = json::parse(value);
-  auto bad = [&](std::string reason) {
-    return invalid_value("RedrivePolicy", value, reason);
-  };
+  auto bad = [&](std::string reason) { return invalid_value("RedrivePolicy", value, reason); };
   if (!parsed.ok() || !parsed->is_object()) return bad("Redrive policy is not a valid JSON map.");
   const auto& o = parsed->get_object();
   std::string target = text_field(o, "deadLetterTargetArn");
-  if (target.empty()) return bad("Redrive policy does not contain mandatory attribute: "
-                                 "deadLetterTargetArn.");
+  if (target.empty())
+    return bad(
+        "Redrive policy does not contain mandatory attribute: "
+        "deadLetterTargetArn.");
   std::int64_t n = 0;
   if (!parse_int(text_field(o, "maxReceiveCount"), n))
     return bad("Redrive policy does not contain mandatory attribute: maxReceiveCount.");
@@ -162,9 +162,9 @@ std::optional<api::ApiError> check_attribute(const std::string& name, const std:
       name == "FifoThroughputLimit") {
     if (!fifo) return invalid_attribute_name(name);
     bool ok = name == "ContentBasedDeduplication" ? (value == "true" || value == "false")
-              : name == "DeduplicationScope"      ? (value == "messageGroup" || value == "queue")
-                                                  : (value == "perQueue" ||
-                                                     value == "perMessageGroupId");
+              : name == "DeduplicationScope"
+                  ? (value == "messageGroup" || value == "queue")
+                  : (value == "perQueue" || value == "perMessageGroupId");
     if (!ok) return invalid_attribute_value(name);
     return std::nullopt;
   }
@@ -213,8 +213,7 @@ bool valid_batch_id(std::string_view id) {
   return true;
 }
 
-std::string receipt_handle(const std::string& queue_key, std::uint64_t seq,
-                           std::uint64_t nonce) {
+std::string receipt_handle(const std::string& queue_key, std::uint64_t seq, std::uint64_t nonce) {
   return base64_encode(queue_key + "\n" + std::to_string(seq) + "\n" + std::to_string(nonce));
 }
 
@@ -239,8 +238,7 @@ std::optional<Receipt> parse_receipt(std::string_view handle) {
 
 std::string seq_key(const std::string& queue_key, std::uint64_t seq) {
   std::string digits = std::to_string(seq);
-  return queue_key + "/" + std::string(20 - std::min<std::size_t>(20, digits.size()), '0') +
-         digits;
+  return queue_key + "/" + std::string(20 - std::min<std::size_t>(20, digits.size()), '0') + digits;
 }
 
 void Sqs::Queue::refresh() {

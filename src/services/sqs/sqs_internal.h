@@ -26,8 +26,8 @@ struct Sqs::Queue {
   std::map<std::string, std::string> tags;
   Millis created_ms = 0;
   Millis modified_ms = 0;
-  Millis last_purge_ms = -1;  // -1: never purged
-  std::map<std::uint64_t, Message> messages;             // by seq: arrival order
+  Millis last_purge_ms = -1;                              // -1: never purged
+  std::map<std::uint64_t, Message> messages;              // by seq: arrival order
   std::set<std::pair<Millis, std::uint64_t>> by_visible;  // (visible_ms, seq) of every message
   struct Dedup {
     Millis expires_ms = 0;
@@ -114,8 +114,7 @@ std::map<std::string, std::string> attribute_map(const json::value* v, api::ApiE
 bool valid_batch_id(std::string_view id);
 
 // Receipt handles: base64 of "<queue key>\n<seq>\n<nonce>".
-std::string receipt_handle(const std::string& queue_key, std::uint64_t seq,
-                           std::uint64_t nonce);
+std::string receipt_handle(const std::string& queue_key, std::uint64_t seq, std::uint64_t nonce);
 struct Receipt {
   std::string queue_key;
   std::uint64_t seq = 0;

@@ -10,7 +10,7 @@
 namespace stepwise::services::sqs_limits {
 
 inline constexpr std::size_t queue_name_bytes_max = 80;
-inline constexpr std::size_t message_bytes_max = 262'144;       // 256 KiB, body + attributes
+inline constexpr std::size_t message_bytes_max = 262'144;        // 256 KiB, body + attributes
 inline constexpr std::size_t message_bytes_min_setting = 1'024;  // MaximumMessageSize floor
 inline constexpr std::size_t batch_entries_max = 10;
 inline constexpr std::size_t batch_id_bytes_max = 80;
@@ -24,7 +24,7 @@ inline constexpr std::int64_t wait_seconds_max = 20;
 inline constexpr std::int64_t visibility_seconds_max = 43'200;  // 12 hours
 inline constexpr std::int64_t delay_seconds_max = 900;          // 15 minutes
 inline constexpr std::int64_t retention_seconds_min = 60;
-inline constexpr std::int64_t retention_seconds_max = 1'209'600;  // 14 days
+inline constexpr std::int64_t retention_seconds_max = 1'209'600;    // 14 days
 inline constexpr std::int64_t retention_seconds_default = 345'600;  // 4 days
 inline constexpr std::int64_t max_receive_count_max = 1'000;
 // Messages received and not yet deleted (AWS: 120,000 standard, 20,000 FIFO): OverLimit.

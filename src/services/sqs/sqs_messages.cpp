@@ -28,10 +28,16 @@ bool wants(const std::vector<std::string>& names, std::string_view name) {
 }
 
 const std::set<std::string>& system_attribute_names() {
-  static const std::set<std::string> names = {
-      "All", "SenderId", "SentTimestamp", "ApproximateReceiveCount",
-      "ApproximateFirstReceiveTimestamp", "SequenceNumber", "MessageDeduplicationId",
-      "MessageGroupId", "AWSTraceHeader", "DeadLetterQueueSourceArn"};
+  static const std::set<std::string> names = {"All",
+                                              "SenderId",
+                                              "SentTimestamp",
+                                              "ApproximateReceiveCount",
+                                              "ApproximateFirstReceiveTimestamp",
+                                              "SequenceNumber",
+                                              "MessageDeduplicationId",
+                                              "MessageGroupId",
+                                              "AWSTraceHeader",
+                                              "DeadLetterQueueSourceArn"};
   return names;
 }
 
@@ -40,8 +46,8 @@ std::optional<api::ApiError> check_batch(const json::object& r, std::string_view
                                          const json::array** entries) {
   const json::value* v = field(r, "Entries");
   if (v == nullptr || !v->is_array() || v->get_array().empty())
-    return sqs_error("EmptyBatchRequest", "There should be at least one " +
-                                              std::string(entry_name) + " in the request.",
+    return sqs_error("EmptyBatchRequest",
+                     "There should be at least one " + std::string(entry_name) + " in the request.",
                      "AWS.SimpleQueueService.EmptyBatchRequest");
   const auto& a = v->get_array();
   if (a.size() > sqs_limits::batch_entries_max)
@@ -89,8 +95,7 @@ std::optional<api::ApiError> Sqs::check_send(Queue& q, const Json& r, SendEntry&
                      "Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | "
                      "#x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF");
   if (auto err = parse_attributes(field(r, "MessageAttributes"), false, e.attributes)) return err;
-  if (auto err = parse_attributes(field(r, "MessageSystemAttributes"), true,
-                                  e.system_attributes))
+  if (auto err = parse_attributes(field(r, "MessageSystemAttributes"), true, e.system_attributes))
     return err;
   const std::size_t size = e.body.size() + attributes_size(e.attributes);
   if (static_cast<std::int64_t>(size) > q.max_size)
@@ -110,10 +115,12 @@ std::optional<api::ApiError> Sqs::check_send(Queue& q, const Json& r, SendEntry&
   if (!q.fifo && !e.dedup_id.empty())
     return not_valid_for_queue_type("MessageDeduplicationId", e.dedup_id);
   if (e.group_id.size() > sqs_limits::group_id_bytes_max)
-    return invalid_value("MessageGroupId", e.group_id, "MessageGroupId can only include "
+    return invalid_value("MessageGroupId", e.group_id,
+                         "MessageGroupId can only include "
                          "alphanumeric and punctuation characters. 1 to 128 in length.");
   if (e.dedup_id.size() > sqs_limits::dedup_id_bytes_max)
-    return invalid_value("MessageDeduplicationId", e.dedup_id, "MessageDeduplicationId can only "
+    return invalid_value("MessageDeduplicationId", e.dedup_id,
+                         "MessageDeduplicationId can only "
                          "include alphanumeric and punctuation characters. 1 to 128 in length.");
   if (q.fifo) {
     if (e.group_id.empty()) return missing("MessageGroupId");
@@ -280,9 +287,8 @@ void Sqs::receive_message(const Json& r, const api::RequestInfo& info, api::Repl
     return reply(json::object{});  // too many polls already held: answer empty at once
   w->id = next_waiter_++;
   w->reply = std::move(reply);
-  w->timer = options_.timers.after(wait_s * 1000, [this, key = q->key, id = w->id] {
-    end_waiter(key, id);
-  });
+  w->timer = options_.timers.after(wait_s * 1000,
+                                   [this, key = q->key, id = w->id] { end_waiter(key, id); });
   q->waiters.emplace(w->id, std::move(w));
   arm_wake(*q);
 }

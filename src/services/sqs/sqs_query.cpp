@@ -38,8 +38,8 @@ std::vector<Rule> rules_for(std::string_view action) {
 }
 
 api::ApiError malformed(std::string_view name) {
-  return api::ApiError{"MalformedQueryString", "Invalid parameter name " + std::string(name) +
-                                                   ".", 400, "MalformedQueryString"};
+  return api::ApiError{"MalformedQueryString", "Invalid parameter name " + std::string(name) + ".",
+                       400, "MalformedQueryString"};
 }
 
 // "N.rest" → (N, rest); nullopt when N is not an index within bounds.

@@ -60,9 +60,10 @@ TEST(SqsQuery, ReceiveAnswerAsXml) {
             "<Value>1</Value></Attribute><MessageAttribute><Name>k</Name><Value><DataType>"
             "String</DataType><StringValue>v</StringValue></Value></MessageAttribute>"
             "</Message>");
-  json::object batch{{"Successful", json::array{json::object{{"Id", "a"}}}},
-                     {"Failed", json::array{json::object{{"Id", "b"}, {"SenderFault", true},
-                                                         {"Code", "c"}, {"Message", "m"}}}}};
+  json::object batch{
+      {"Successful", json::array{json::object{{"Id", "a"}}}},
+      {"Failed", json::array{json::object{
+                     {"Id", "b"}, {"SenderFault", true}, {"Code", "c"}, {"Message", "m"}}}}};
   EXPECT_EQ(result_xml("DeleteMessageBatch", batch),
             "<DeleteMessageBatchResultEntry><Id>a</Id></DeleteMessageBatchResultEntry>"
             "<BatchResultErrorEntry><Id>b</Id><SenderFault>true</SenderFault><Code>c</Code>"

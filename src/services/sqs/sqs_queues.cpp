@@ -11,19 +11,31 @@ constexpr const char* kQueuesNs = "sqs.queues";
 
 // The read-only attributes GetQueueAttributes computes, in AWS's order for "All".
 const std::vector<std::string>& computed_names() {
-  static const std::vector<std::string> names = {
-      "QueueArn", "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
-      "ApproximateNumberOfMessagesDelayed", "CreatedTimestamp", "LastModifiedTimestamp"};
+  static const std::vector<std::string> names = {"QueueArn",
+                                                 "ApproximateNumberOfMessages",
+                                                 "ApproximateNumberOfMessagesNotVisible",
+                                                 "ApproximateNumberOfMessagesDelayed",
+                                                 "CreatedTimestamp",
+                                                 "LastModifiedTimestamp"};
   return names;
 }
 
 bool settable(const std::string& name) {
-  static const char* const names[] = {
-      "DelaySeconds", "MaximumMessageSize", "MessageRetentionPeriod",
-      "ReceiveMessageWaitTimeSeconds", "VisibilityTimeout", "RedrivePolicy",
-      "RedriveAllowPolicy", "Policy", "KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds",
-      "SqsManagedSseEnabled", "FifoQueue", "ContentBasedDeduplication", "DeduplicationScope",
-      "FifoThroughputLimit"};
+  static const char* const names[] = {"DelaySeconds",
+                                      "MaximumMessageSize",
+                                      "MessageRetentionPeriod",
+                                      "ReceiveMessageWaitTimeSeconds",
+                                      "VisibilityTimeout",
+                                      "RedrivePolicy",
+                                      "RedriveAllowPolicy",
+                                      "Policy",
+                                      "KmsMasterKeyId",
+                                      "KmsDataKeyReusePeriodSeconds",
+                                      "SqsManagedSseEnabled",
+                                      "FifoQueue",
+                                      "ContentBasedDeduplication",
+                                      "DeduplicationScope",
+                                      "FifoThroughputLimit"};
   return std::find(std::begin(names), std::end(names), name) != std::end(names);
 }
 
@@ -71,7 +83,8 @@ void Sqs::create_queue(const Json& r, const api::RequestInfo& info, api::Reply r
       if (current != v)
         return reply(sqs_error("QueueNameExists",
                                "A queue already exists with the same name and a different value "
-                               "for attribute " + k,
+                               "for attribute " +
+                                   k,
                                "QueueAlreadyExists"));
     }
     return reply(json::object{{"QueueUrl", queue_url(q, info)}});
@@ -155,14 +168,14 @@ api::Response Sqs::list_queues(const Json& r, const api::RequestInfo& info) {
     if (!decoded) return sqs_error("InvalidParameterValue", "Invalid NextToken value.");
     after = *decoded;
   }
-  const std::size_t limit = max.value ? static_cast<std::size_t>(*max.value)
-                                      : sqs_limits::list_queues_max;
+  const std::size_t limit =
+      max.value ? static_cast<std::size_t>(*max.value) : sqs_limits::list_queues_max;
   std::lock_guard lock(mu_);
   json::array urls;
   std::string last;
   bool more = false;
-  for (auto it = after.empty() ? queues_.begin() : queues_.upper_bound(after);
-       it != queues_.end(); ++it) {
+  for (auto it = after.empty() ? queues_.begin() : queues_.upper_bound(after); it != queues_.end();
+       ++it) {
     const Queue& q = *it->second;
     if (q.account != options_.place.account || !q.name.starts_with(prefix)) continue;
     if (urls.size() == limit) {
@@ -263,10 +276,10 @@ void Sqs::purge_queue(const Json& r, api::Reply reply) {
   if (q == nullptr) return reply(error);
   const Millis now = options_.clock.now_ms();
   if (q->last_purge_ms >= 0 && now - q->last_purge_ms < sqs_limits::purge_interval_ms) {
-    return reply(sqs_error("PurgeQueueInProgress",
-                           "Only one PurgeQueue operation on " + q->name +
-                               " is allowed every 60 seconds.",
-                           "AWS.SimpleQueueService.PurgeQueueInProgress", 403));
+    return reply(
+        sqs_error("PurgeQueueInProgress",
+                  "Only one PurgeQueue operation on " + q->name + " is allowed every 60 seconds.",
+                  "AWS.SimpleQueueService.PurgeQueueInProgress", 403));
   }
   std::vector<Mutation> batch;
   while (!q->messages.empty()) remove_message(*q, q->messages.begin()->first, batch);

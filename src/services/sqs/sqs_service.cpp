@@ -19,8 +19,8 @@ std::string path_of(const api::HttpRequest& http) {
 // there, or botocore's query parser fails (an empty ReceiveMessage answer, say).
 bool has_result(std::string_view action) {
   static constexpr std::string_view without[] = {
-      "DeleteQueue", "SetQueueAttributes", "PurgeQueue",  "TagQueue",
-      "UntagQueue",  "DeleteMessage",      "ChangeMessageVisibility"};
+      "DeleteQueue",   "SetQueueAttributes",     "PurgeQueue", "TagQueue", "UntagQueue",
+      "DeleteMessage", "ChangeMessageVisibility"};
   for (auto a : without)
     if (a == action) return false;
   return true;
@@ -74,13 +74,11 @@ void SendMessageRunner::start(const tasks::TaskRequest& request, EventLoop& loop
   call_operation(sqs_, "SendMessage", json::value(std::move(params)), rid, loop, gone,
                  [rid, &loop, done = std::move(done)](api::Response r) {
                    if (r.is_error()) {
-                     done(optimized_failure("SQS", "AmazonSQS",
-                                            optimized_exception(r.error().type),
+                     done(optimized_failure("SQS", "AmazonSQS", optimized_exception(r.error().type),
                                             "AmazonSQSException", r.error(), rid));
                      return;
                    }
-                   json::object out =
-                       r.body().is_object() ? r.body().get_object() : json::object();
+                   json::object out = r.body().is_object() ? r.body().get_object() : json::object();
                    const std::size_t length = json::dumped_size(out);
                    for (auto& kv : sdk_http_metadata(length, rid, loop.clock().now_ms()))
                      out[kv.key()] = kv.value();
@@ -109,8 +107,7 @@ void SqsService::add_routes(api::Router& router) {
                   [action, rid, reply = std::move(reply)](api::Response r) {
                     if (r.is_error()) return reply(r.error());
                     const json::object empty;
-                    const json::object& body =
-                        r.body().is_object() ? r.body().get_object() : empty;
+                    const json::object& body = r.body().is_object() ? r.body().get_object() : empty;
                     api::RawAnswer answer;
                     answer.content_type = "text/xml";
                     answer.body = envelope(action, result_xml(action, body), rid);

@@ -47,14 +47,14 @@ class SqsTest : public ::testing::Test {
     auto* m = out.if_contains("Messages");
     return m ? m->as_array() : json::array{};
   }
-  static std::string body(const json::value& m) {
-    return std::string(m.at("Body").as_string());
-  }
+  static std::string body(const json::value& m) { return std::string(m.at("Body").as_string()); }
 
   ManualClock clock_;
   ManualTimers timers_;
   MemoryRecordLog log_;
-  Sqs sqs_{SqsOptions{.clock = clock_, .log = log_, .timers = timers_,
+  Sqs sqs_{SqsOptions{.clock = clock_,
+                      .log = log_,
+                      .timers = timers_,
                       .place = {"us-east-1", "123456789012", "http://localhost:9"},
                       .id_seed = 7}};
   api::RequestInfo info_ = [] {
@@ -83,9 +83,9 @@ TEST_F(SqsTest, QueueNamesFollowAwsRules) {
   EXPECT_EQ(error_of("CreateQueue", {{"QueueName", std::string(81, 'a')}}),
             "InvalidParameterValue");
   EXPECT_EQ(error_of("CreateQueue", {{"QueueName", "x.fifo"}}), "InvalidParameterValue");
-  EXPECT_EQ(error_of("CreateQueue", {{"QueueName", "plain"},
-                                     {"Attributes", {{"FifoQueue", "true"}}}}),
-            "InvalidParameterValue");
+  EXPECT_EQ(
+      error_of("CreateQueue", {{"QueueName", "plain"}, {"Attributes", {{"FifoQueue", "true"}}}}),
+      "InvalidParameterValue");
   EXPECT_EQ(error_of("CreateQueue", {{"QueueName", "q"}, {"Attributes", {{"Bogus", "1"}}}}),
             "InvalidAttributeName");
   EXPECT_EQ(error_of("CreateQueue",
@@ -138,8 +138,10 @@ TEST_F(SqsTest, Md5sAreAwsDigests) {
 
 TEST_F(SqsTest, AttributeSelectionByPrefix) {
   std::string url = create("q");
-  send(url, "b", {{"MessageAttributes", {{"a.one", {{"DataType", "Number"}, {"StringValue", "1"}}},
-                                          {"b", {{"DataType", "String"}, {"StringValue", "x"}}}}}});
+  send(url, "b",
+       {{"MessageAttributes",
+         {{"a.one", {{"DataType", "Number"}, {"StringValue", "1"}}},
+          {"b", {{"DataType", "String"}, {"StringValue", "x"}}}}}});
   auto got = receive(url, {{"MessageAttributeNames", json::array{"a.*"}}});
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].at("MessageAttributes").as_object().size(), 1u);
@@ -199,8 +201,8 @@ TEST_F(SqsTest, DelaySecondsHoldsMessages) {
   send(url, "queue delay");
   send(url, "own delay", {{"DelaySeconds", 1}});
   EXPECT_TRUE(receive(url).empty());
-  auto attrs = ok("GetQueueAttributes", {{"QueueUrl", url},
-                                         {"AttributeNames", json::array{"All"}}});
+  auto attrs =
+      ok("GetQueueAttributes", {{"QueueUrl", url}, {"AttributeNames", json::array{"All"}}});
   EXPECT_EQ(attrs["Attributes"].at("ApproximateNumberOfMessagesDelayed"), "2");
   clock_.advance_by(1'000);
   auto got = receive(url, {{"MaxNumberOfMessages", 10}});
@@ -239,33 +241,40 @@ TEST_F(SqsTest, FifoKeepsGroupOrderAndBlocksAGroupInFlight) {
 
 TEST_F(SqsTest, FifoDeduplicatesForFiveMinutes) {
   std::string url = create("q.fifo", {{"FifoQueue", "true"}});
-  EXPECT_EQ(error_of("SendMessage", {{"QueueUrl", url}, {"MessageBody", "x"},
-                                     {"MessageGroupId", "g"}}),
-            "InvalidParameterValue");
-  EXPECT_EQ(error_of("SendMessage", {{"QueueUrl", url}, {"MessageBody", "x"}}),
-            "MissingParameter");
-  auto one = ok("SendMessage", {{"QueueUrl", url}, {"MessageBody", "x"},
-                                {"MessageGroupId", "g"}, {"MessageDeduplicationId", "d"}});
-  auto two = ok("SendMessage", {{"QueueUrl", url}, {"MessageBody", "y"},
-                                {"MessageGroupId", "g"}, {"MessageDeduplicationId", "d"}});
+  EXPECT_EQ(
+      error_of("SendMessage", {{"QueueUrl", url}, {"MessageBody", "x"}, {"MessageGroupId", "g"}}),
+      "InvalidParameterValue");
+  EXPECT_EQ(error_of("SendMessage", {{"QueueUrl", url}, {"MessageBody", "x"}}), "MissingParameter");
+  auto one = ok("SendMessage", {{"QueueUrl", url},
+                                {"MessageBody", "x"},
+                                {"MessageGroupId", "g"},
+                                {"MessageDeduplicationId", "d"}});
+  auto two = ok("SendMessage", {{"QueueUrl", url},
+                                {"MessageBody", "y"},
+                                {"MessageGroupId", "g"},
+                                {"MessageDeduplicationId", "d"}});
   EXPECT_EQ(one["MessageId"], two["MessageId"]);
   EXPECT_EQ(one["SequenceNumber"], two["SequenceNumber"]);
   EXPECT_EQ(sqs_.message_count(), 1u);
   clock_.advance_by(5 * 60'000);
-  auto three = ok("SendMessage", {{"QueueUrl", url}, {"MessageBody", "z"},
-                                  {"MessageGroupId", "g"}, {"MessageDeduplicationId", "d"}});
+  auto three = ok("SendMessage", {{"QueueUrl", url},
+                                  {"MessageBody", "z"},
+                                  {"MessageGroupId", "g"},
+                                  {"MessageDeduplicationId", "d"}});
   EXPECT_NE(three["MessageId"], one["MessageId"]);
   EXPECT_GT(std::string(three["SequenceNumber"].as_string()),
             std::string(one["SequenceNumber"].as_string()));
-  EXPECT_EQ(error_of("SendMessage", {{"QueueUrl", url}, {"MessageBody", "x"},
-                                     {"MessageGroupId", "g"}, {"DelaySeconds", 3}}),
-            "InvalidParameterValue");
+  EXPECT_EQ(
+      error_of(
+          "SendMessage",
+          {{"QueueUrl", url}, {"MessageBody", "x"}, {"MessageGroupId", "g"}, {"DelaySeconds", 3}}),
+      "InvalidParameterValue");
 }
 
 TEST_F(SqsTest, RedrivePolicyMovesAfterMaxReceiveCount) {
   std::string dlq = create("dlq");
-  auto arn = ok("GetQueueAttributes", {{"QueueUrl", dlq},
-                                       {"AttributeNames", json::array{"QueueArn"}}});
+  auto arn =
+      ok("GetQueueAttributes", {{"QueueUrl", dlq}, {"AttributeNames", json::array{"QueueArn"}}});
   std::string policy = "{\"deadLetterTargetArn\":\"" +
                        std::string(arn["Attributes"].at("QueueArn").as_string()) +
                        "\",\"maxReceiveCount\":2}";
@@ -276,8 +285,7 @@ TEST_F(SqsTest, RedrivePolicyMovesAfterMaxReceiveCount) {
   auto moved = receive(dlq, {{"AttributeNames", json::array{"All"}}});
   ASSERT_EQ(moved.size(), 1u);
   EXPECT_EQ(body(moved[0]), "poison");
-  EXPECT_NE(moved[0].at("Attributes").as_object().if_contains("DeadLetterQueueSourceArn"),
-            nullptr);
+  EXPECT_NE(moved[0].at("Attributes").as_object().if_contains("DeadLetterQueueSourceArn"), nullptr);
   auto sources = ok("ListDeadLetterSourceQueues", {{"QueueUrl", dlq}});
   EXPECT_EQ(sources["queueUrls"].as_array().size(), 1u);
 }
@@ -285,8 +293,8 @@ TEST_F(SqsTest, RedrivePolicyMovesAfterMaxReceiveCount) {
 TEST_F(SqsTest, LongPollAnswersWhenAMessageArrives) {
   std::string url = create("q");
   std::optional<api::Response> answer;
-  sqs_.dispatch("ReceiveMessage", json::object{{"QueueUrl", url}, {"WaitTimeSeconds", 20}},
-                info_, [&](api::Response r) { answer = std::move(r); });
+  sqs_.dispatch("ReceiveMessage", json::object{{"QueueUrl", url}, {"WaitTimeSeconds", 20}}, info_,
+                [&](api::Response r) { answer = std::move(r); });
   EXPECT_FALSE(answer.has_value());
   timers_.advance(5'000);
   EXPECT_FALSE(answer.has_value());
@@ -312,8 +320,8 @@ TEST_F(SqsTest, LongPollWakesWhenADelayedMessageBecomesVisible) {
   std::string url = create("q");
   send(url, "later", {{"DelaySeconds", 2}});
   std::optional<api::Response> answer;
-  sqs_.dispatch("ReceiveMessage", json::object{{"QueueUrl", url}, {"WaitTimeSeconds", 10}},
-                info_, [&](api::Response r) { answer = std::move(r); });
+  sqs_.dispatch("ReceiveMessage", json::object{{"QueueUrl", url}, {"WaitTimeSeconds", 10}}, info_,
+                [&](api::Response r) { answer = std::move(r); });
   timers_.advance(1'999);
   EXPECT_FALSE(answer.has_value());
   timers_.advance(1);
@@ -323,9 +331,9 @@ TEST_F(SqsTest, LongPollWakesWhenADelayedMessageBecomesVisible) {
 
 TEST_F(SqsTest, LimitsGiveAwsErrors) {
   std::string url = create("q");
-  EXPECT_EQ(error_of("SendMessage",
-                     {{"QueueUrl", url}, {"MessageBody", std::string(262'145, 'x')}}),
-            "InvalidParameterValue");
+  EXPECT_EQ(
+      error_of("SendMessage", {{"QueueUrl", url}, {"MessageBody", std::string(262'145, 'x')}}),
+      "InvalidParameterValue");
   EXPECT_EQ(error_of("SendMessage", {{"QueueUrl", url}, {"MessageBody", std::string("a\x01")}}),
             "InvalidMessageContents");
   EXPECT_EQ(error_of("ReceiveMessage", {{"QueueUrl", url}, {"MaxNumberOfMessages", 11}}),
@@ -349,11 +357,12 @@ TEST_F(SqsTest, LimitsGiveAwsErrors) {
             "BatchRequestTooLong");
   json::object eleven_attrs;
   for (int i = 0; i < 11; ++i)
-    eleven_attrs["a" + std::to_string(i)] = json::object{{"DataType", "String"},
-                                                         {"StringValue", "v"}};
-  EXPECT_EQ(error_of("SendMessage", {{"QueueUrl", url}, {"MessageBody", "x"},
-                                     {"MessageAttributes", eleven_attrs}}),
-            "InvalidParameterValue");
+    eleven_attrs["a" + std::to_string(i)] =
+        json::object{{"DataType", "String"}, {"StringValue", "v"}};
+  EXPECT_EQ(
+      error_of("SendMessage",
+               {{"QueueUrl", url}, {"MessageBody", "x"}, {"MessageAttributes", eleven_attrs}}),
+      "InvalidParameterValue");
 }
 
 TEST_F(SqsTest, BatchesReportEachEntry) {
@@ -385,8 +394,8 @@ TEST_F(SqsTest, ListQueuesPagesAndFilters) {
   EXPECT_EQ(all["QueueUrls"].as_array().size(), 3u);
   auto page = ok("ListQueues", {{"QueueNamePrefix", "a"}, {"MaxResults", 2}});
   EXPECT_EQ(page["QueueUrls"].as_array().size(), 2u);
-  auto rest = ok("ListQueues", {{"QueueNamePrefix", "a"}, {"MaxResults", 2},
-                                {"NextToken", page["NextToken"]}});
+  auto rest = ok("ListQueues",
+                 {{"QueueNamePrefix", "a"}, {"MaxResults", 2}, {"NextToken", page["NextToken"]}});
   EXPECT_EQ(rest["QueueUrls"].as_array().size(), 1u);
   EXPECT_FALSE(rest.contains("NextToken"));
 }
@@ -394,11 +403,13 @@ TEST_F(SqsTest, ListQueuesPagesAndFilters) {
 TEST_F(SqsTest, StateSurvivesAReload) {
   std::string url =
       create("q.fifo", {{"FifoQueue", "true"}, {"ContentBasedDeduplication", "true"}});
-  send(url, "kept", {{"MessageGroupId", "g"},
-                     {"MessageAttributes",
-                      {{"k", {{"DataType", "String"}, {"StringValue", "v"}}}}}});
+  send(url, "kept",
+       {{"MessageGroupId", "g"},
+        {"MessageAttributes", {{"k", {{"DataType", "String"}, {"StringValue", "v"}}}}}});
   ok("TagQueue", {{"QueueUrl", url}, {"Tags", {{"team", "x"}}}});
-  Sqs reloaded(SqsOptions{.clock = clock_, .log = log_, .timers = timers_,
+  Sqs reloaded(SqsOptions{.clock = clock_,
+                          .log = log_,
+                          .timers = timers_,
                           .place = {"us-east-1", "123456789012", "http://localhost:9"}});
   std::size_t damaged = 99;
   ASSERT_TRUE(reloaded.load(&damaged).ok());

@@ -7,12 +7,14 @@ namespace {
 constexpr int kBusyTimeoutMs = 5000;
 }
 
-Result<std::unique_ptr<Checkpointer>> Checkpointer::start(const std::string& file, const char* sync_pragma,
+Result<std::unique_ptr<Checkpointer>> Checkpointer::start(const std::string& file,
+                                                          const char* sync_pragma,
                                                           Options options) {
   std::unique_ptr<Checkpointer> c(new Checkpointer(options));
   if (auto st = c->db_.open(file, SQLITE_OPEN_READWRITE); !st.ok()) return std::move(st).error();
   sqlite3_busy_timeout(c->db_.handle(), kBusyTimeoutMs);
-  if (auto st = c->db_.exec(sync_pragma, "cannot set durability"); !st.ok()) return std::move(st).error();
+  if (auto st = c->db_.exec(sync_pragma, "cannot set durability"); !st.ok())
+    return std::move(st).error();
   c->thread_ = std::thread([p = c.get()] { p->loop(); });
   return c;
 }
@@ -59,9 +61,11 @@ void Checkpointer::loop() {
 void Checkpointer::checkpoint() {
   int log_frames = 0;
   int copied = 0;
-  int rc = sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &copied);
+  int rc = sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
+                                     &copied);
   if (rc == SQLITE_OK && log_frames > options_.wal_frames_max && copied < log_frames) {
-    (void)sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+    (void)sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_RESTART, nullptr,
+                                    nullptr);
   }
 }
 

@@ -29,8 +29,8 @@ class Checkpointer {
     int wal_frames_max = 65536;  // 256 MiB of 4 KiB pages
   };
   // Opens its own connection to `file` with the store's synchronous pragma.
-  static Result<std::unique_ptr<Checkpointer>> start(const std::string& file, const char* sync_pragma,
-                                                     Options options);
+  static Result<std::unique_ptr<Checkpointer>> start(const std::string& file,
+                                                     const char* sync_pragma, Options options);
   ~Checkpointer();
   Checkpointer(const Checkpointer&) = delete;
   Checkpointer& operator=(const Checkpointer&) = delete;

@@ -8,16 +8,31 @@ namespace stepwise::store::sqlite {
 Error error_of(int rc, std::string_view what, std::string_view detail, std::string_view file) {
   const char* name = errors::failed;
   switch (rc & 0xff) {  // the primary code; extended codes refine it
-    case SQLITE_FULL: name = errors::disk_full; break;
-    case SQLITE_READONLY: name = errors::read_only; break;
+    case SQLITE_FULL:
+      name = errors::disk_full;
+      break;
+    case SQLITE_READONLY:
+      name = errors::read_only;
+      break;
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: name = errors::corrupt; break;
-    case SQLITE_IOERR: name = errors::io_error; break;
-    case SQLITE_CANTOPEN: name = errors::open_failed; break;
-    case SQLITE_CONSTRAINT: name = errors::conflict; break;
+    case SQLITE_NOTADB:
+      name = errors::corrupt;
+      break;
+    case SQLITE_IOERR:
+      name = errors::io_error;
+      break;
+    case SQLITE_CANTOPEN:
+      name = errors::open_failed;
+      break;
+    case SQLITE_CONSTRAINT:
+      name = errors::conflict;
+      break;
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: name = errors::locked; break;
-    default: break;
+    case SQLITE_LOCKED:
+      name = errors::locked;
+      break;
+    default:
+      break;
   }
   std::string cause(what);
   cause += ": ";

@@ -30,9 +30,12 @@ Error os_error(const char* name, const std::string& what, int err) {
 
 const char* sync_pragma(Synchronous s) {
   switch (s) {
-    case Synchronous::kFull: return "PRAGMA synchronous=FULL";
-    case Synchronous::kNormal: return "PRAGMA synchronous=NORMAL";
-    case Synchronous::kOff: return "PRAGMA synchronous=OFF";
+    case Synchronous::kFull:
+      return "PRAGMA synchronous=FULL";
+    case Synchronous::kNormal:
+      return "PRAGMA synchronous=NORMAL";
+    case Synchronous::kOff:
+      return "PRAGMA synchronous=OFF";
   }
   return "PRAGMA synchronous=FULL";
 }
@@ -72,10 +75,12 @@ namespace {
 Status prepare_directory(const std::filesystem::path& dir, bool create) {
   std::error_code ec;
   if (!std::filesystem::exists(dir, ec)) {
-    if (!create) return Error{errors::open_failed, "the data directory " + dir.string() + " does not exist"};
+    if (!create)
+      return Error{errors::open_failed, "the data directory " + dir.string() + " does not exist"};
     std::filesystem::create_directories(dir, ec);
     if (ec) {
-      const bool denied = ec == std::errc::permission_denied || ec == std::errc::read_only_file_system;
+      const bool denied =
+          ec == std::errc::permission_denied || ec == std::errc::read_only_file_system;
       return Error{denied ? errors::read_only : errors::open_failed,
                    "cannot create the data directory " + dir.string() + ": " + ec.message()};
     }
@@ -85,7 +90,8 @@ Status prepare_directory(const std::filesystem::path& dir, bool create) {
   }
   // SQLite creates its -wal and -shm files next to the database: the directory must be writable.
   if (::access(dir.c_str(), W_OK | X_OK) != 0) {
-    return os_error(errors::read_only, "the data directory " + dir.string() + " is not writable", errno);
+    return os_error(errors::read_only, "the data directory " + dir.string() + " is not writable",
+                    errno);
   }
   return ok_status();
 }
@@ -102,7 +108,8 @@ Result<int> lock_directory(const std::filesystem::path& dir) {
     const int err = errno;
     ::close(fd);
     if (err == EWOULDBLOCK) {
-      return Error{errors::locked, "another Stepwise process is using the data directory " + dir.string()};
+      return Error{errors::locked,
+                   "another Stepwise process is using the data directory " + dir.string()};
     }
     return os_error(errors::open_failed, "cannot lock " + path, err);
   }
@@ -120,29 +127,35 @@ Status SqliteStore::check_files() {
   if (std::filesystem::exists(db, ec)) return ok_status();
   for (const std::string& leftover : {std::string(kFileName) + "-wal", std::string(kLockName)}) {
     if (!std::filesystem::exists(dir_ / leftover, ec)) continue;
-    return Error{errors::missing, db.string() + " is missing but " + (dir_ / leftover).string() +
-                                      " is there: the store was deleted or moved; restore it, or remove " +
-                                      dir_.string() + " to start with an empty store"};
+    return Error{errors::missing,
+                 db.string() + " is missing but " + (dir_ / leftover).string() +
+                     " is there: the store was deleted or moved; restore it, or remove " +
+                     dir_.string() + " to start with an empty store"};
   }
-  if (!options_.create_if_missing) return Error{errors::open_failed, db.string() + " does not exist"};
+  if (!options_.create_if_missing)
+    return Error{errors::open_failed, db.string() + " does not exist"};
   return ok_status();
 }
 
 Status SqliteStore::configure_writer(const std::string& db) {
-  if (sqlite3_db_readonly(writer_.handle(), "main") == 1) return Error{errors::read_only, db + " is read-only"};
+  if (sqlite3_db_readonly(writer_.handle(), "main") == 1)
+    return Error{errors::read_only, db + " is read-only"};
   sqlite3_busy_timeout(writer_.handle(), kBusyTimeoutMs);
   // The first read of the file: a file that is not a database fails here (Store.Corrupt).
   auto mode = writer_.query_text("PRAGMA journal_mode=WAL", "cannot open the store");
   if (!mode.ok()) return std::move(mode).error();
-  if (*mode != "wal") return Error{errors::failed, "cannot switch " + db + " to WAL mode (" + *mode + ")"};
-  if (auto st = writer_.exec(sync_pragma(options_.synchronous), "cannot set durability"); !st.ok()) return st;
+  if (*mode != "wal")
+    return Error{errors::failed, "cannot switch " + db + " to WAL mode (" + *mode + ")"};
+  if (auto st = writer_.exec(sync_pragma(options_.synchronous), "cannot set durability"); !st.ok())
+    return st;
   // A larger page cache keeps the b-tree pages the in-flight executions append to in memory.
   if (auto st = writer_.exec(kCachePragma, "cannot size the page cache"); !st.ok()) return st;
   // A group commit gives each call a savepoint; SQLite keeps the savepoints' undo pages in a
   // sub-journal that, past 64 KiB, spills to a temp file in /var/tmp (created, written and
   // unlinked by every transaction: measured as a fifth of the writer's time). In memory it is
   // only a copy of the pages, bounded by the batch (group_commit_events_max).
-  if (auto st = writer_.exec("PRAGMA temp_store=MEMORY", "cannot configure the store"); !st.ok()) return st;
+  if (auto st = writer_.exec("PRAGMA temp_store=MEMORY", "cannot configure the store"); !st.ok())
+    return st;
   // Checkpoints run on the checkpointer's thread, not inside commits (sqlite_checkpointer.h);
   // the WAL file is truncated back to 64 MiB when it starts over.
   if (auto st = writer_.exec("PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864",
@@ -172,13 +185,16 @@ Status SqliteStore::open_files() {
     if (*check != "ok") return Error{errors::corrupt, db + " is damaged: " + *check};
   }
   // A real write now: a store that cannot be written must fail here, not at the first step.
-  if (auto st = writer_.exec("UPDATE schema_version SET version = version", "cannot write the store"); !st.ok()) {
+  if (auto st =
+          writer_.exec("UPDATE schema_version SET version = version", "cannot write the store");
+      !st.ok()) {
     return st;
   }
   if (auto st = reader_.open(db, SQLITE_OPEN_READWRITE); !st.ok()) return st;
   sqlite3_busy_timeout(reader_.handle(), kBusyTimeoutMs);
   if (auto st = reader_.exec(kCachePragma, "cannot size the page cache"); !st.ok()) return st;
-  if (auto st = reader_.exec("PRAGMA query_only=1", "cannot open the read connection"); !st.ok()) return st;
+  if (auto st = reader_.exec("PRAGMA query_only=1", "cannot open the read connection"); !st.ok())
+    return st;
   auto checkpointer = sqlite::Checkpointer::start(db, sync_pragma(options_.synchronous), {});
   if (!checkpointer.ok()) return std::move(checkpointer).error();
   checkpointer_ = std::move(checkpointer).value();
@@ -192,7 +208,8 @@ Status SqliteStore::write_txn(const char* what, const std::function<Status()>& f
   if (auto st = run(writer_, "BEGIN IMMEDIATE", what); !st.ok()) return st;
   Status st = fn();
   if (st.ok()) st = run(writer_, "COMMIT", what);
-  if (!st.ok() && sqlite3_get_autocommit(writer_.handle()) == 0) (void)run(writer_, "ROLLBACK", what);
+  if (!st.ok() && sqlite3_get_autocommit(writer_.handle()) == 0)
+    (void)run(writer_, "ROLLBACK", what);
   if (st.ok() && checkpointer_) checkpointer_->committed();
   return st;
 }

@@ -23,7 +23,6 @@ using sqlite::read_one;
 using sqlite::run;
 using sqlite::Statement;
 
-
 // A record read with its paging key (the last column of the SELECT).
 template <typename T>
 struct Keyed {

@@ -157,8 +157,10 @@ const std::vector<Migration>& migrations() {
 Result<int> schema_version(Connection& db) {
   const char* create =
       "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL);"
-      "INSERT INTO schema_version(version) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM schema_version)";
-  if (auto st = db.exec(create, "cannot read the schema version"); !st.ok()) return std::move(st).error();
+      "INSERT INTO schema_version(version) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM "
+      "schema_version)";
+  if (auto st = db.exec(create, "cannot read the schema version"); !st.ok())
+    return std::move(st).error();
   auto text = db.query_text("SELECT version FROM schema_version", "cannot read the schema version");
   if (!text.ok()) return std::move(text).error();
   int version = 0;
@@ -174,10 +176,11 @@ Status migrate(Connection& db, const std::vector<Migration>& list) {
   if (!current.ok()) return std::move(current).error();
   const int latest = list.empty() ? 0 : list.back().version;
   if (*current > latest) {
-    return Error{errors::schema_too_new,
-                 db.file() + " has schema version " + std::to_string(*current) +
-                     " but this Stepwise knows versions up to " + std::to_string(latest) +
-                     ": it was written by a newer Stepwise; run that version (or restore a backup)"};
+    return Error{
+        errors::schema_too_new,
+        db.file() + " has schema version " + std::to_string(*current) +
+            " but this Stepwise knows versions up to " + std::to_string(latest) +
+            ": it was written by a newer Stepwise; run that version (or restore a backup)"};
   }
   for (const auto& m : list) {
     if (m.version <= *current) continue;

@@ -134,8 +134,10 @@ TEST(SqliteCommit, ABatchWrittenAgainAfterAConflictKeepsItsOtherCalls) {
   std::promise<Status> first, dup, after;
   s->commit_steps(Fence{}, {start_step(fresh, 1), step(fresh, 2, 1, R"({"n":1})")},
                   [&](Status st) { first.set_value(std::move(st)); });
-  s->commit_steps(Fence{}, {step(held, 1, 1, R"({"n":1})")}, [&](Status st) { dup.set_value(std::move(st)); });
-  s->commit_steps(Fence{}, {step(fresh, 3, 1, R"({"n":2})")}, [&](Status st) { after.set_value(std::move(st)); });
+  s->commit_steps(Fence{}, {step(held, 1, 1, R"({"n":1})")},
+                  [&](Status st) { dup.set_value(std::move(st)); });
+  s->commit_steps(Fence{}, {step(fresh, 3, 1, R"({"n":2})")},
+                  [&](Status st) { after.set_value(std::move(st)); });
   release.set_value();
   s->flush();
   EXPECT_TRUE(first.get_future().get().ok());

@@ -92,7 +92,8 @@ void crash_and_check(Synchronous sync, int kills) {
       auto row = ok_value(s.get_execution(arn));
       const auto want = run_acked.count(e) ? run_acked[e] : 0;
       ASSERT_GE(static_cast<int>(events.size()), want) << "an acknowledged step was lost: " << arn;
-      for (std::size_t i = 0; i < events.size(); ++i) ASSERT_EQ(events[i].id, static_cast<std::int64_t>(i + 1));
+      for (std::size_t i = 0; i < events.size(); ++i)
+        ASSERT_EQ(events[i].id, static_cast<std::int64_t>(i + 1));
       ASSERT_EQ(events.size() % kEventsPerStep, 0u) << "half a step is stored: " << arn;
       if (events.empty()) {
         EXPECT_FALSE(row.has_value());
@@ -103,16 +104,21 @@ void crash_and_check(Synchronous sync, int kills) {
       const auto steps = events.size() / kEventsPerStep;
       auto journal = journal_of(s, arn);
       ASSERT_EQ(journal.size(), steps - 1);
-      for (std::size_t j = 0; j < journal.size(); ++j) EXPECT_EQ(json::dump(journal[j].journal), std::to_string(j + 1));
+      for (std::size_t j = 0; j < journal.size(); ++j)
+        EXPECT_EQ(json::dump(journal[j].journal), std::to_string(j + 1));
     }
     ASSERT_NE(run_acked, acked) << "run " << k << " acknowledged nothing";
     acked = run_acked;
   }
 }
 
-TEST(SqliteCrash, KillDuringGroupCommitsLosesNoAcknowledgedStepFull) { crash_and_check(Synchronous::kFull, 3); }
+TEST(SqliteCrash, KillDuringGroupCommitsLosesNoAcknowledgedStepFull) {
+  crash_and_check(Synchronous::kFull, 3);
+}
 
-TEST(SqliteCrash, KillDuringGroupCommitsLosesNoAcknowledgedStepNormal) { crash_and_check(Synchronous::kNormal, 3); }
+TEST(SqliteCrash, KillDuringGroupCommitsLosesNoAcknowledgedStepNormal) {
+  crash_and_check(Synchronous::kNormal, 3);
+}
 
 }  // namespace
 }  // namespace stepwise::store

@@ -10,10 +10,11 @@
 // Group commit (store/group_commit.h): commit_steps() only queues; one writer thread takes
 // everything queued (up to group_commit_steps_max steps / group_commit_events_max events),
 // writes it in ONE transaction, commits (one fsync with the default Synchronous::kFull) and
-// then calls each `done` on the writer thread. Many executions' steps thus share one fsync, which is what makes durable
-// throughput high. One bad call fails alone: a batch in which a call conflicts (a duplicate
-// history event) is rolled back and written again with each call in its own savepoint
-// (savepoints cost a copy of every page a call touches, so only that rare retry pays for them).
+// then calls each `done` on the writer thread. Many executions' steps thus share one fsync, which
+// is what makes durable throughput high. One bad call fails alone: a batch in which a call
+// conflicts (a duplicate history event) is rolled back and written again with each call in its own
+// savepoint (savepoints cost a copy of every page a call touches, so only that rare retry pays for
+// them).
 //
 // Durability (docs/STORE.md): kFull — a step whose `done` saw Ok survives a process crash and a
 // power loss. kNormal — survives a process crash (kill -9), but the last steps before a power
@@ -186,7 +187,7 @@ class SqliteStore final : public Store, private BatchWriter {
 
   std::mutex write_mu_;  // the write connection
   sqlite::Connection writer_;
-  std::mutex read_mu_;   // the read connection
+  std::mutex read_mu_;  // the read connection
   sqlite::Connection reader_;
 
   // Writer thread: the details of the events being inserted, as JSON text (reused buffers).

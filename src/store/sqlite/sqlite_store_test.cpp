@@ -24,7 +24,8 @@ namespace fs = std::filesystem;
 
 std::unique_ptr<SqliteStore> open_ok(const fs::path& dir, SqliteOptions options = {}) {
   auto opened = SqliteStore::open(dir, options);
-  EXPECT_TRUE(opened.ok()) << (opened.ok() ? "" : opened.error().name + ": " + opened.error().cause);
+  EXPECT_TRUE(opened.ok()) << (opened.ok() ? ""
+                                           : opened.error().name + ": " + opened.error().cause);
   return opened.ok() ? std::move(opened).value() : nullptr;
 }
 
@@ -156,7 +157,8 @@ TEST(SqliteStore, GroupCommitPutsQueuedCallsInOneTransaction) {
                     [&results, i](Status st) { results[i].set_value(std::move(st)); });
   }
   // A conflicting call inside the same batch fails alone.
-  s->commit_steps(Fence{}, {step(dup, 1, 1, "{}")}, [&results](Status st) { results[20].set_value(std::move(st)); });
+  s->commit_steps(Fence{}, {step(dup, 1, 1, "{}")},
+                  [&results](Status st) { results[20].set_value(std::move(st)); });
   const auto before = s->stats();
   release.set_value();
   s->flush();
@@ -186,7 +188,8 @@ TEST(SqliteStore, GroupCommitRespectsItsEventLimit) {
   });
   entered.get_future().wait();
   // 5 events each: 2 per transaction; the 20-event call goes alone.
-  for (int i = 0; i < 4; ++i) s->commit_steps(Fence{}, {start_step(execution("q" + std::to_string(i), i), 5)}, {});
+  for (int i = 0; i < 4; ++i)
+    s->commit_steps(Fence{}, {start_step(execution("q" + std::to_string(i), i), 5)}, {});
   s->commit_steps(Fence{}, {start_step(execution("big", 9), 20)}, {});
   const auto before = s->stats();
   release.set_value();
@@ -209,7 +212,8 @@ TEST(SqliteStore, GroupCommitRespectsItsStepLimit) {
     released.wait();
   });
   entered.get_future().wait();  // the writer is now held, with an empty queue
-  for (int i = 0; i < 10; ++i) s->commit_steps(Fence{}, {start_step(execution("q" + std::to_string(i), i), 1)}, {});
+  for (int i = 0; i < 10; ++i)
+    s->commit_steps(Fence{}, {start_step(execution("q" + std::to_string(i), i), 1)}, {});
   const auto before = s->stats();
   release.set_value();
   s->flush();
@@ -242,7 +246,8 @@ TEST(SqliteStore, FreshStoreIsAtTheLatestSchemaVersion) {
 TEST(SqliteStore, MigrationsApplyInOrderAndKeepData) {
   TempDir dir;
   sqlite::Connection db;
-  ASSERT_TRUE(db.open((dir.path() / "m.db").string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE).ok());
+  ASSERT_TRUE(
+      db.open((dir.path() / "m.db").string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE).ok());
   std::vector<sqlite::Migration> list{{1, "CREATE TABLE t(x INTEGER)"}};
   ASSERT_TRUE(sqlite::migrate(db, list).ok());
   ASSERT_TRUE(db.exec("INSERT INTO t VALUES(41)", "insert").ok());
@@ -257,7 +262,8 @@ TEST(SqliteStore, MigrationsApplyInOrderAndKeepData) {
 TEST(SqliteStore, FailedMigrationRollsBackAndKeepsTheVersion) {
   TempDir dir;
   sqlite::Connection db;
-  ASSERT_TRUE(db.open((dir.path() / "m.db").string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE).ok());
+  ASSERT_TRUE(
+      db.open((dir.path() / "m.db").string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE).ok());
   std::vector<sqlite::Migration> list{{1, "CREATE TABLE t(x INTEGER); INSERT INTO t VALUES(1)"}};
   ASSERT_TRUE(sqlite::migrate(db, list).ok());
   list.push_back({2, "CREATE TABLE half(x INTEGER); INSERT INTO missing VALUES(1)"});
@@ -275,7 +281,8 @@ TEST(SqliteStore, NewerSchemaIsRefusedAtOpen) {
   { ASSERT_TRUE(open_ok(dir.path())); }
   {
     sqlite::Connection db;
-    ASSERT_TRUE(db.open((dir.path() / SqliteStore::kFileName).string(), SQLITE_OPEN_READWRITE).ok());
+    ASSERT_TRUE(
+        db.open((dir.path() / SqliteStore::kFileName).string(), SQLITE_OPEN_READWRITE).ok());
     ASSERT_TRUE(db.exec("UPDATE schema_version SET version = 999", "bump").ok());
   }
   Error e = open_error(dir.path());
@@ -296,7 +303,8 @@ TEST(SqliteStore, DamagedPagesAreFoundWhenVerifyingAtOpen) {
   {
     auto s = open_ok(dir.path());
     ASSERT_TRUE(s);
-    for (int i = 0; i < 20; ++i) ASSERT_TRUE(commit(*s, {big_step(execution("p" + std::to_string(i), i), 3000)}).ok());
+    for (int i = 0; i < 20; ++i)
+      ASSERT_TRUE(commit(*s, {big_step(execution("p" + std::to_string(i), i), 3000)}).ok());
   }
   const fs::path db = dir.path() / SqliteStore::kFileName;
   ASSERT_GT(fs::file_size(db), 8u * 4096u);
@@ -375,14 +383,16 @@ TEST(SqliteStore, MigrationToV3KeepsAVersion2StoreAndAddsShardFencing) {
   }
   {  // back to what version 2 wrote
     sqlite::Connection raw;
-    ASSERT_TRUE(raw.open((dir.path() / SqliteStore::kFileName).string(), SQLITE_OPEN_READWRITE).ok());
+    ASSERT_TRUE(
+        raw.open((dir.path() / SqliteStore::kFileName).string(), SQLITE_OPEN_READWRITE).ok());
     ASSERT_TRUE(raw.exec("DROP TABLE shards; UPDATE schema_version SET version = 2", "down").ok());
   }
   auto s = open_ok(dir.path());
   ASSERT_TRUE(s);
   {
     sqlite::Connection raw;
-    ASSERT_TRUE(raw.open((dir.path() / SqliteStore::kFileName).string(), SQLITE_OPEN_READONLY).ok());
+    ASSERT_TRUE(
+        raw.open((dir.path() / SqliteStore::kFileName).string(), SQLITE_OPEN_READONLY).ok());
     EXPECT_EQ(*raw.query_text("SELECT version FROM schema_version", "read"), "3");
   }
   expect_same(*ok_value(s->get_state_machine(machine_arn("m"))), machine("m"));
