@@ -33,11 +33,11 @@ import os
 import random
 import shutil
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
+
+from server_process import Server
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -214,85 +214,16 @@ class Client:
 
 # ---------------------------------------------------------------------------- the server
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """One `stepwise serve` on a fixed port and data dir, killed and restarted by the test."""
-
-    def __init__(self, binary, work, functions_file):
-        self.binary, self.work, self.functions_file = binary, work, functions_file
-        self.data_dir = os.path.join(work, "data")
-        self.port = free_port()
-        self.proc = None
-        self.generation = 0
-        self.port_waits = 0
-        self.log_path = None
-
-    def start(self):
-        """Starts the server and waits until it answers. A start refused with "Address already in
-        use" is retried for PORT_WAIT_S and counted in port_waits: the killed server's listening
-        socket can outlive it in its function worker processes (the socket is inherited, not
-        close-on-exec) until they see their stdin close and exit. Reported, not failed."""
-        self.generation += 1
-        self.log_path = os.path.join(self.work, f"server-{self.generation}.log")
-        end = time.monotonic() + PORT_WAIT_S
-        waited = False
-        while not self._start_once():
-            if time.monotonic() > end:
-                raise RuntimeError(f"port {self.port} still in use after {PORT_WAIT_S} s")
-            waited = True
-            time.sleep(0.1)
-        self.port_waits += waited
-
-    def _start_once(self):
-        """True once the server answers; False if it could not bind its port."""
-        with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(
-                [self.binary, "serve", "--port", str(self.port), "--data-dir", self.data_dir,
-                 "--functions", self.functions_file],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        client = Client(self.port)
-        end = time.monotonic() + READY_TIMEOUT_S
-        try:
-            while True:
-                if self.proc.poll() is not None:
-                    if "Address already in use" in self.tail(3):
-                        return False
-                    raise RuntimeError(f"server exited with {self.proc.returncode}:\n"
-                                       f"{self.tail()}")
-                try:
-                    client.call("ListStateMachines", {"maxResults": 1})
-                    return True
-                except Unavailable:
-                    if time.monotonic() > end:
-                        raise RuntimeError(f"server not ready in {READY_TIMEOUT_S} s:\n"
-                                           f"{self.tail()}")
-                    time.sleep(0.05)
-        finally:
-            client.close()
-
-    def kill(self):
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
-
-    def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def tail(self, lines=30):
-        try:
-            with open(self.log_path, errors="replace") as f:
-                return "".join(f.readlines()[-lines:])
-        except OSError:
-            return ""
+def sfn_ready(port):
+    """True once the Step Functions API answers."""
+    client = Client(port)
+    try:
+        client.call("ListStateMachines", {"maxResults": 1})
+        return True
+    except Unavailable:
+        return False
+    finally:
+        client.close()
 
 
 # ---------------------------------------------------------------------------- the run
@@ -640,7 +571,9 @@ def main():
     work = tempfile.mkdtemp(prefix="stepwise-crash-")
     log_path = os.path.join(work, "calls.log")
     args.call_log = log_path
-    server = Server(os.path.abspath(args.stepwise), work, write_functions_file(work, log_path))
+    server = Server(os.path.abspath(args.stepwise), work,
+                    ["--functions", write_functions_file(work, log_path)], sfn_ready,
+                    READY_TIMEOUT_S, PORT_WAIT_S)
     print(f"crash test: {args.executions} executions, {args.kills} kills, seed {seed}, "
           f"work dir {work}", flush=True)
     t0 = time.monotonic()

@@ -16,13 +16,12 @@ import http.client
 import json
 import os
 import random
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
+
+from server_process import Server
 
 READY_TIMEOUT_S = 30
 PORT_WAIT_S = 20
@@ -34,12 +33,6 @@ BUCKET = "crash-bucket"
 
 class Unavailable(Exception):
     """The server did not answer (killed, restarting)."""
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Http:
@@ -72,68 +65,15 @@ class Http:
             self.conn = None
 
 
-class Server:
-    def __init__(self, binary, work):
-        self.binary = binary
-        self.work = work
-        self.data_dir = os.path.join(work, "data")
-        self.port = free_port()
-        self.proc = None
-        self.generation = 0
-
-    def start(self):
-        self.generation += 1
-        end = time.monotonic() + PORT_WAIT_S
-        while not self._start_once():
-            if time.monotonic() > end:
-                raise RuntimeError(f"port {self.port} still in use after {PORT_WAIT_S} s")
-            time.sleep(0.1)
-
-    def _start_once(self):
-        self.log_path = os.path.join(self.work, f"server-{self.generation}.log")
-        with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(
-                [self.binary, "serve", "--port", str(self.port), "--data-dir", self.data_dir,
-                 "--services", "sqs,dynamodb,s3"],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        client = Http(self.port)
-        end = time.monotonic() + READY_TIMEOUT_S
-        try:
-            while True:
-                if self.proc.poll() is not None:
-                    if "Address already in use" in self.tail():
-                        return False
-                    raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.tail()}")
-                try:
-                    status, _ = client.request("GET", "/health")
-                    if status == 200:
-                        return True
-                except Unavailable:
-                    pass
-                if time.monotonic() > end:
-                    raise RuntimeError(f"server not ready in {READY_TIMEOUT_S} s:\n{self.tail()}")
-                time.sleep(0.05)
-        finally:
-            client.close()
-
-    def kill(self):
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
-
-    def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def tail(self, lines=30):
-        try:
-            with open(self.log_path, errors="replace") as f:
-                return "".join(f.readlines()[-lines:])
-        except OSError:
-            return ""
+def services_ready(port):
+    """True once the server answers /health."""
+    client = Http(port)
+    try:
+        return client.request("GET", "/health")[0] == 200
+    except Unavailable:
+        return False
+    finally:
+        client.close()
 
 
 class Acked:
@@ -244,7 +184,8 @@ def main():
     rng = random.Random(args.seed)
     print(f"services crash test: seed {args.seed}, {args.kills} kills, {args.seconds} s")
     with tempfile.TemporaryDirectory() as work:
-        server = Server(os.path.abspath(args.stepwise), work)
+        server = Server(os.path.abspath(args.stepwise), work, ["--services", "sqs,dynamodb,s3"],
+                        services_ready, READY_TIMEOUT_S, PORT_WAIT_S)
         server.start()
         try:
             queue_url = setup(server.port)
