@@ -14,40 +14,22 @@ import sys
 import tempfile
 import time
 import unittest
-import uuid
 import warnings
 
 import boto3
 import botocore
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from client_support import (  # noqa: E402,F401
+    ENDPOINT, ROLE, SETTLE_TIMEOUT_S, client, code_of, unique)
 from stepwise_server import StepwiseServer  # noqa: E402
 
-ENDPOINT = os.environ.get("STEPWISE_ENDPOINT", "http://127.0.0.1:8083")
-ROLE = "arn:aws:iam::123456789012:role/stepwise-clients"
-SETTLE_TIMEOUT_S = 30
 warnings.simplefilter("ignore", ResourceWarning)
-
-
-def client(service, endpoint=ENDPOINT):
-    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1",
-                        aws_access_key_id="AKIDSTEPWISECLIENTS",
-                        aws_secret_access_key="stepwise-clients-secret",
-                        config=Config(retries={"mode": "standard", "max_attempts": 1}))
 
 
 EVENTS = client("events")
 SFN = client("stepfunctions")
-
-
-def unique(prefix):
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
-
-
-def code_of(err):
-    return err.response["Error"]["Code"]
 
 
 def run_workflow(definition, payload):
