@@ -931,7 +931,9 @@ Value f_shuffle(Context& ctx, Args& a, const Value&, const FramePtr&) {
 Value f_distinct(Context&, Args& a, const Value&, const FramePtr&) {
   const Value& v = arg(a, 0);
   if (!v.is_array() || items(v).size() <= 1) return v;
-  Value out = seq();
+  // The reference keeps the kind of its input: a sequence in, a sequence out (a singleton
+  // collapses); an array in ($distinct([1,1]), a field holding an array), an array out.
+  Value out = v.arr().sequence ? seq() : make_array();
   for (const auto& x : items(v)) {
     bool dup = false;
     for (const auto& y : out.arr().items)
