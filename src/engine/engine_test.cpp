@@ -10,6 +10,7 @@
 #include "asl/compile.h"
 #include "engine/failure_limits.h"
 #include "engine/run.h"
+#include "engine/run_text_for_tests.h"
 
 namespace stepwise::engine {
 namespace {
@@ -62,14 +63,7 @@ struct Harness {
     opts.state_machine_name = "sm";
   }
   RunResult run(const std::string& definition, const std::string& input = "{}") {
-    auto m = asl::compile_text(definition);
-    EXPECT_TRUE(m.ok()) << (m.ok() ? "" : m.error().cause);
-    if (!m.ok()) return RunResult{};
-    auto in = json::parse(input);
-    EXPECT_TRUE(in.ok());
-    auto r = run_execution(**m, *in, opts);
-    EXPECT_TRUE(r.ok());
-    return r.ok() ? std::move(*r) : RunResult{};
+    return run_text(definition, input, opts);
   }
 };
 
