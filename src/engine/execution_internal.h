@@ -125,6 +125,9 @@ struct Execution::Frame {
   json::array results;
   std::size_t pending = 0;
   std::size_t next_item = 0;
+  // $$ for a Map's ItemSelector/Parameters, built once per Map run (map_begin resets it) and
+  // changed only in $$.Map.Item per item: it holds Execution.Input, often the items themselves.
+  std::optional<json::value> map_context;
   std::size_t running = 0;
   std::size_t failed = 0;
   std::size_t max_concurrency = 0;

@@ -334,9 +334,7 @@ Execution::Failure Execution::runtime_failure(const Frame& fr, const std::string
 value Execution::context_object(const Frame& fr, const value* map_item, std::int64_t index) {
   if (info_.context_override && fr.parent < 0) {
     value ctx = *info_.context_override;
-    if (map_item != nullptr && ctx.is_object()) {
-      ctx.get_object()["Map"] = object{{"Item", object{{"Index", index}, {"Value", *map_item}}}};
-    }
+    if (map_item != nullptr) set_map_item(ctx, *map_item, index);
     return ctx;
   }
   object exec;
@@ -364,10 +362,14 @@ value Execution::context_object(const Frame& fr, const value* map_item, std::int
   if (s.type == StateType::kTask && fr.request.task_token) {
     ctx["Task"] = object{{"Token", *fr.request.task_token}};
   }
-  if (map_item != nullptr) {
-    ctx["Map"] = object{{"Item", object{{"Index", index}, {"Value", *map_item}}}};
-  }
-  return ctx;
+  value out(std::move(ctx));
+  if (map_item != nullptr) set_map_item(out, *map_item, index);
+  return out;
+}
+
+void Execution::set_map_item(value& ctx, const value& item, std::int64_t index) {
+  if (!ctx.is_object()) return;
+  ctx.get_object()["Map"] = object{{"Item", object{{"Index", index}, {"Value", item}}}};
 }
 
 // ---------------------------------------------------------------------------- frames

@@ -250,6 +250,8 @@ class Execution {
 
   // Helpers.
   json::value context_object(const Frame& fr, const json::value* map_item, std::int64_t index);
+  // Sets $$.Map.Item ({Index, Value}) in a context object built by context_object.
+  static void set_map_item(json::value& ctx, const json::value& item, std::int64_t index);
   jsonpath::EvalContext eval_context(Frame& fr, const json::value* input);
   std::int64_t emit(int f, const char* type, const char* details_key, json::object details);
   std::int64_t emit_prev(std::int64_t prev, const char* type, const char* details_key,

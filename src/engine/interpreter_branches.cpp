@@ -215,6 +215,7 @@ bool Execution::map_begin(int f) {
   fr.results = json::array(n);
   fr.pending = n;
   fr.next_item = 0;
+  fr.map_context.reset();
   fr.running = 0;
   fr.failed = 0;
   fr.map_cursor = fr.last_event;
@@ -241,8 +242,11 @@ void Execution::start_map_iterations(int f) {
     } else if (s.parameters && !s.item_batcher) {
       const bool whole = s.input_path.kind == PathField::Kind::kDefault;
       jsonpath::EvalContext ctx = eval_context(fr, whole ? &fr.input : &fr.effective);
-      value ctx_obj = context_object(fr, &items[i], static_cast<std::int64_t>(i));
-      ctx.context = &ctx_obj;
+      // The context object holds $$.Execution.Input, often the items themselves: build it once
+      // per Map run and change only $$.Map.Item per item (a copy per item is quadratic).
+      if (!fr.map_context) fr.map_context = context_object(fr, nullptr, 0);
+      set_map_item(*fr.map_context, items[i], static_cast<std::int64_t>(i));
+      ctx.context = &*fr.map_context;
       auto p = s.parameters->evaluate(ctx);
       if (!p) {
         --fr.next_item;  // item i never started: a redrive starts it

@@ -314,6 +314,7 @@ std::optional<Execution::Failure> Execution::map_batch(int f) {
     cur = json::array();
     cur_bytes = 0;
   };
+  std::optional<value> map_ctx;  // $$ for ItemSelector/Parameters, built on first use
   for (std::size_t i = 0; i < items.size(); ++i) {
     value item;
     if (s.jsonata && s.jsonata->item_selector) {
@@ -321,8 +322,10 @@ std::optional<Execution::Failure> Execution::map_batch(int f) {
     } else if (!s.jsonata && s.parameters) {
       const bool whole = s.input_path.kind == asl::PathField::Kind::kDefault;
       jsonpath::EvalContext ctx = eval_context(fr, whole ? &fr.input : &fr.effective);
-      value ctx_obj = context_object(fr, &items[i], static_cast<std::int64_t>(i));
-      ctx.context = &ctx_obj;
+      // Built once, $$.Map.Item changed per item (see Execution::set_map_item).
+      if (!map_ctx) map_ctx = context_object(fr, nullptr, 0);
+      set_map_item(*map_ctx, items[i], static_cast<std::int64_t>(i));
+      ctx.context = &*map_ctx;
       auto p = s.parameters->evaluate(ctx);
       if (!p) {
         return Failure{p.error().name,

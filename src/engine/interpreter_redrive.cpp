@@ -48,6 +48,7 @@ void Execution::redrive_frame(int f) {
   fr.task_op = 0;
   fr.timer_ops.clear();
   fr.sent_request.reset();
+  fr.map_context.reset();  // $$.Execution.RedriveCount changed
   if (!fr.entered_input.empty()) {
     auto parsed = json::parse(fr.entered_input);
     if (parsed) fr.input = std::move(*parsed);
