@@ -7,12 +7,12 @@
 #include <string_view>
 #include <utility>
 
+#include "asl/validator.h"
 #include "base/clock.h"
 
 namespace stepwise::asl {
+using validation::kSchema;
 namespace {
-
-constexpr const char* kSchema = "SCHEMA_VALIDATION_FAILED";
 
 enum class Family : std::uint8_t {
   kAnd,

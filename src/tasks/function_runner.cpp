@@ -69,7 +69,7 @@ struct Invocation {
   std::string log_tail;
 };
 
-struct Call {
+struct FunctionCall {
   TaskRequest request;
   LambdaForm form = LambdaForm::none;
   LambdaTarget target;
@@ -90,13 +90,13 @@ std::int64_t timeout_of(const FunctionSpec& spec) {
   return spec.timeout_ms > 0 ? spec.timeout_ms : limits::function_timeout_ms_default;
 }
 
-std::string timeout_message(const Call& call) {
+std::string timeout_message(const FunctionCall& call) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.2f", static_cast<double>(timeout_of(*call.spec)) / 1000.0);
   return "RequestId: " + call.request_id + " Error: Task timed out after " + buf + " seconds";
 }
 
-std::string exit_message(const Call& call, const std::string& how) {
+std::string exit_message(const FunctionCall& call, const std::string& how) {
   return "RequestId: " + call.request_id + " Error: Runtime exited with error: " + how;
 }
 
@@ -119,7 +119,7 @@ std::string signal_text(int sig) {
 // What Lambda returns for LogType "Tail": the last 4 KB of the invocation's log, which the
 // runtime frames with START/END/REPORT lines (so it is never empty); the function's own log is
 // its stderr.
-std::string lambda_log_tail(const Call& call, const std::string& stderr_tail) {
+std::string lambda_log_tail(const FunctionCall& call, const std::string& stderr_tail) {
   std::string log = "START RequestId: " + call.request_id +
                     " Version: " + call.target.executed_version() + "\n" + stderr_tail;
   if (!stderr_tail.empty() && stderr_tail.back() != '\n') log += '\n';
@@ -135,7 +135,7 @@ Invocation failed(TaskOutcome outcome) {
   return inv;
 }
 
-Invocation invoke_command(const Call& call) {
+Invocation invoke_command(const FunctionCall& call) {
   ProcessSpec ps{call.spec->argv, call.spec->env, call.spec->cwd};
   if (!call.request.idempotency_key.empty())
     set_env(ps.env, "STEPWISE_IDEMPOTENCY_KEY", call.request.idempotency_key);
@@ -191,7 +191,7 @@ Invocation invoke_command(const Call& call) {
 }
 
 // Sends one request to the worker and waits for the answer with the same id.
-Result<std::string> worker_exchange(const Call& call, WorkerSlot& slot, std::int64_t timeout_ms) {
+Result<std::string> worker_exchange(const FunctionCall& call, WorkerSlot& slot, std::int64_t timeout_ms) {
   if (!slot.process.running()) {
     auto st = slot.process.start(ProcessSpec{call.spec->argv, call.spec->env, call.spec->cwd});
     if (!st) return Error{"Spawn", st.error().cause};
@@ -218,7 +218,7 @@ Result<std::string> worker_exchange(const Call& call, WorkerSlot& slot, std::int
   return Error{"Garbage", "the worker printed too many lines without answering"};
 }
 
-Invocation worker_answer(const Call& call, const std::string& line) {
+Invocation worker_answer(const FunctionCall& call, const std::string& line) {
   auto msg = json::parse(line);
   const auto& obj = msg->get_object();
   Invocation inv;
@@ -239,7 +239,7 @@ Invocation worker_answer(const Call& call, const std::string& line) {
 // Takes the first free worker process of the function, waiting while all are busy. Polled
 // rather than timed_mutex::try_lock_for: a queued call must notice cancellation, and the clocked
 // lock is invisible to ThreadSanitizer on this toolchain.
-WorkerSlot* take_worker(const Call& call, SlotLease& lease) {
+WorkerSlot* take_worker(const FunctionCall& call, SlotLease& lease) {
   WorkerSlots& group = *call.workers;
   std::unique_lock<std::mutex> waiting(group.mu);
   for (;;) {
@@ -256,7 +256,7 @@ WorkerSlot* take_worker(const Call& call, SlotLease& lease) {
 }
 
 // How a failed worker exchange is reported. `log_tail` is the worker's stderr for this call.
-Invocation worker_failure(const Call& call, const Error& why, const std::string& log_tail) {
+Invocation worker_failure(const FunctionCall& call, const Error& why, const std::string& log_tail) {
   if (why.name == "Cancelled") return Invocation{Invocation::Kind::cancelled, {}, {}, {}};
   if (why.name == "Timeout")
     return failed(service_error_outcome("Sandbox.Timedout", timeout_message(call)));
@@ -279,7 +279,7 @@ Invocation worker_failure(const Call& call, const Error& why, const std::string&
   return failed(service_error_outcome("Runtime.ExitError", exit_message(call, why.cause)));
 }
 
-Invocation invoke_worker(const Call& call) {
+Invocation invoke_worker(const FunctionCall& call) {
   const std::int64_t timeout_ms = timeout_of(*call.spec);
   SlotLease lease;
   WorkerSlot* taken = take_worker(call, lease);
@@ -303,7 +303,7 @@ Invocation invoke_worker(const Call& call) {
   return inv;
 }
 
-std::string lambda_service_cause(const Call& call, const std::string& why) {
+std::string lambda_service_cause(const FunctionCall& call, const std::string& why) {
   return why +
          " (Service: AWSLambda; Status Code: 500; Error Code: ServiceException; Request ID: " +
          call.request_id + "; Proxy: null)";
@@ -311,7 +311,7 @@ std::string lambda_service_cause(const Call& call, const std::string& why) {
 
 // A URL function: the event is POSTed as JSON; a 2xx body is the payload, any other status
 // carries a Lambda-style error object (or fails as the Lambda service would).
-Invocation invoke_url(const Call& call) {
+Invocation invoke_url(const FunctionCall& call) {
   HttpRequest req;
   req.method = "POST";
   req.url = call.spec->url;
@@ -357,7 +357,7 @@ Invocation invoke_url(const Call& call) {
                                      std::to_string(r->status))));
 }
 
-Invocation invoke(const Call& call) {
+Invocation invoke(const FunctionCall& call) {
   switch (call.spec->kind) {
     case FunctionKind::worker:
       return invoke_worker(call);
@@ -371,7 +371,7 @@ Invocation invoke(const Call& call) {
 
 // Lambda's answer to an asynchronous (Event) invocation, as lambda:invoke returns it: 202 and an
 // empty payload, without ExecutedVersion.
-json::value event_response(const Call& call) {
+json::value event_response(const FunctionCall& call) {
   InvokeMeta meta;
   meta.request_id = call.request_id;
   meta.trace_id = call.trace_id;
@@ -390,7 +390,7 @@ json::value event_response(const Call& call) {
   return out;
 }
 
-TaskOutcome shape(const Call& call, Invocation inv) {
+TaskOutcome shape(const FunctionCall& call, Invocation inv) {
   switch (inv.kind) {
     case Invocation::Kind::failure:
       return std::move(inv.failure);
@@ -425,16 +425,16 @@ struct FunctionRunner::Impl {
   std::mutex mu;  // guards specs, workers, in_flight and ids
   std::map<std::string, std::shared_ptr<const FunctionSpec>> specs;
   std::map<std::string, std::shared_ptr<WorkerSlots>> workers;
-  std::vector<std::shared_ptr<Call>> in_flight;
+  std::vector<std::shared_ptr<FunctionCall>> in_flight;
   IdGenerator ids;  // tidy: allow request ids are not replayed (idempotency keys are)
   CallbackRegistry* callbacks = nullptr;
   LogSink log_sink;
   // Last: destroyed first, while the members above still exist.
   WorkerPool pool{limits::function_threads_max, limits::function_queue_max};
 
-  void finish(const std::shared_ptr<Call>& call, TaskOutcome outcome);
+  void finish(const std::shared_ptr<FunctionCall>& call, TaskOutcome outcome);
   void post_failure(EventLoop& loop, TaskDone done, TaskOutcome outcome);
-  Result<std::shared_ptr<Call>> prepare(const TaskRequest& request);
+  Result<std::shared_ptr<FunctionCall>> prepare(const TaskRequest& request);
 };
 
 void FunctionRunner::Impl::post_failure(EventLoop& loop, TaskDone done, TaskOutcome outcome) {
@@ -443,7 +443,7 @@ void FunctionRunner::Impl::post_failure(EventLoop& loop, TaskDone done, TaskOutc
   });
 }
 
-void FunctionRunner::Impl::finish(const std::shared_ptr<Call>& call, TaskOutcome outcome) {
+void FunctionRunner::Impl::finish(const std::shared_ptr<FunctionCall>& call, TaskOutcome outcome) {
   {
     std::lock_guard<std::mutex> lock(mu);
     std::erase(in_flight, call);
@@ -509,8 +509,8 @@ bool wants_log_tail(const TaskRequest& request) {
 
 }  // namespace
 
-Result<std::shared_ptr<Call>> FunctionRunner::Impl::prepare(const TaskRequest& request) {
-  auto call = std::make_shared<Call>();
+Result<std::shared_ptr<FunctionCall>> FunctionRunner::Impl::prepare(const TaskRequest& request) {
+  auto call = std::make_shared<FunctionCall>();
   call->form = lambda_form(integration_of(request));
   if (call->form == LambdaForm::none) {
     return Error{"States.Runtime", "The resource '" + request.resource +
@@ -642,7 +642,7 @@ void FunctionRunner::start(const TaskRequest& request, EventLoop& loop, TaskDone
     impl_->post_failure(loop, std::move(done), TaskOutcome::failure(e.name, e.cause));
     return;
   }
-  std::shared_ptr<Call> call = std::move(prepared.value());
+  std::shared_ptr<FunctionCall> call = std::move(prepared.value());
   if (call->form == LambdaForm::invoke_callback) {
     auto parked = park_callback(impl_->callbacks, request, loop, &done);
     if (!parked) {

@@ -278,7 +278,7 @@ json::value http_task_result(const HttpResponse& response) {
 
 namespace {
 
-struct Call {
+struct HttpCall {
   TaskRequest request;
   HttpRequest http;
   const ConnectionSpec* connection = nullptr;
@@ -305,14 +305,14 @@ struct HttpTaskRunner::Impl {
   std::map<std::string, ConnectionSpec> connections;
   SecretReader secrets;
   std::mutex mu;  // guards in_flight and tokens
-  std::vector<std::shared_ptr<Call>> in_flight;
+  std::vector<std::shared_ptr<HttpCall>> in_flight;
   std::map<std::string, CachedToken> tokens;
   WorkerPool pool{limits::http_threads_max, limits::http_queue_max};  // last: destroyed first
 
   Result<std::string> oauth_token(const ConnectionSpec& c, const std::atomic<bool>* cancel);
-  Status authorize(Call& call);
-  TaskOutcome perform(Call& call);
-  void finish(const std::shared_ptr<Call>& call, TaskOutcome outcome);
+  Status authorize(HttpCall& call);
+  TaskOutcome perform(HttpCall& call);
+  void finish(const std::shared_ptr<HttpCall>& call, TaskOutcome outcome);
 };
 
 Result<std::string> HttpTaskRunner::Impl::oauth_token(const ConnectionSpec& c,
@@ -357,7 +357,7 @@ Result<std::string> HttpTaskRunner::Impl::oauth_token(const ConnectionSpec& c,
   return value;
 }
 
-Status HttpTaskRunner::Impl::authorize(Call& call) {
+Status HttpTaskRunner::Impl::authorize(HttpCall& call) {
   const ConnectionSpec* c = call.connection;
   if (c == nullptr) return ok_status();
   switch (c->auth) {
@@ -380,7 +380,7 @@ Status HttpTaskRunner::Impl::authorize(Call& call) {
   return ok_status();
 }
 
-TaskOutcome HttpTaskRunner::Impl::perform(Call& call) {
+TaskOutcome HttpTaskRunner::Impl::perform(HttpCall& call) {
   auto auth = authorize(call);
   if (!auth) {
     if (auth.error().name == "Cancelled")
@@ -408,7 +408,7 @@ TaskOutcome HttpTaskRunner::Impl::perform(Call& call) {
   return TaskOutcome::success(std::move(result));
 }
 
-void HttpTaskRunner::Impl::finish(const std::shared_ptr<Call>& call, TaskOutcome outcome) {
+void HttpTaskRunner::Impl::finish(const std::shared_ptr<HttpCall>& call, TaskOutcome outcome) {
   {
     std::lock_guard<std::mutex> lock(mu);
     std::erase(in_flight, call);
@@ -494,7 +494,7 @@ Result<const ConnectionSpec*> connection_of(const json::value& params,
 }  // namespace
 
 void HttpTaskRunner::start(const TaskRequest& request, EventLoop& loop, TaskDone done) {
-  auto call = std::make_shared<Call>();
+  auto call = std::make_shared<HttpCall>();
   auto connection = connection_of(request.parameters, impl_->connections);
   Result<HttpRequest> http = connection ? http_task_request(request.parameters, *connection)
                                         : Result<HttpRequest>(connection.error());
