@@ -1,7 +1,8 @@
 // Browser test of signing in: a second `stepwise serve` with --auth-keys (run.py starts it and
 // sets STEPWISE_AUTH_ENDPOINT, STEPWISE_AUTH_KEY_ID, STEPWISE_AUTH_SECRET). The console asks for
 // the key, refuses a wrong secret with AWS's error, and with the right key lists machines,
-// follows an execution live (the stream needs a ticket) and reads a built-in service.
+// follows an execution live (the stream needs a ticket) and reads a built-in service; the
+// services this server does not run say so.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import {
@@ -67,6 +68,12 @@ test("with --auth-keys the console asks for the key, refuses a wrong one, works 
   // The service pages sign for their own services (sqs here).
   await page.goto(`${endpoint}/#/queues`);
   await page.locator("tr.link-row", { hasText: "signed-queue" }).waitFor();
+  // This server runs only SQS (run.py): the other service pages say so.
+  for (const [route, service] of [["tables", "DynamoDB"], ["buckets", "S3"], ["topics", "SNS"], ["buses", "EventBridge"]]) {
+    await page.goto(`${endpoint}/#/${route}`);
+    await page.locator(".empty", { hasText: `This server does not run the built-in ${service}.` }).waitFor();
+  }
+  await shot(page, "33-service-not-enabled");
   // The inbox's task list is a signed console route.
   await page.goto(`${endpoint}/#/inbox`);
   await page.locator(".empty, article.task").first().waitFor();

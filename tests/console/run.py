@@ -4,8 +4,8 @@
 Usage: run.py --stepwise build/stepwise --artifacts build/console-screenshots
 
 Starts `stepwise serve --store memory` (real time: the tests watch states change) on a free
-loopback port, and a second one with `--auth-keys` (a keys file written here) for the login
-tests, runs console/tests/*.test.mjs with Node's test runner (Playwright from
+loopback port, and a second one with `--auth-keys` (a keys file written here) and only the
+built-in SQS for the login tests, runs console/tests/*.test.mjs with Node's test runner (Playwright from
 console/node_modules, Debian's /usr/bin/chromium), then stops both servers with SIGTERM and
 requires exit 0. Screenshots and the measured figures (results.json) go to --artifacts.
 `--only WORD` runs only the test files whose names contain WORD (while developing).
@@ -82,7 +82,8 @@ def main():
     with open(keys_file, "w", encoding="utf-8") as f:
         json.dump({AUTH_KEY_ID: AUTH_SECRET}, f)
     auth_server = StepwiseServer(binary, log_dir=work,
-                                 base_args=("--store", "memory", "--auth-keys", keys_file))
+                                 base_args=("--store", "memory", "--auth-keys", keys_file,
+                                            "--services", "sqs"))
     started = []
     try:
         for s in (server, auth_server):

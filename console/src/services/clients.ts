@@ -18,7 +18,19 @@ export function clientConfig() {
 // claims to UnknownOperationException (JSON), InvalidAction (query) or NotFound (REST).
 const NOT_SERVED = ["UnknownOperationException", "InvalidAction", "NotFound", "MethodNotAllowed"];
 
-export function serviceError(e: unknown, service: string): HTMLElement {
+// An answer the client could not parse (S3 reading the JSON error of a server without S3) is
+// shown as the server's own error, from the body the SDK kept.
+function unwrap(e: unknown): unknown {
+  const body = (e as { $responseBodyText?: string })?.$responseBodyText;
+  try {
+    const b = JSON.parse(body ?? "null") as { __type?: string; message?: string } | null;
+    if (b?.__type) return { name: b.__type, message: b.message ?? "" };
+  } catch { /* not JSON: the SDK's own error stands */ }
+  return e;
+}
+
+export function serviceError(err: unknown, service: string): HTMLElement {
+  const e = unwrap(err);
   const name = (e as { name?: string })?.name ?? "";
   if (NOT_SERVED.includes(name)) {
     return h("div", { class: "empty" }, h("p", null, `This server does not run the built-in ${service}.`),
