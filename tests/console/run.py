@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
-"""Runs the web console's browser tests (console/tests/console.test.mjs) against `stepwise serve`.
+"""Runs the web console's browser tests (console/tests/*.test.mjs) against `stepwise serve`.
 
-Usage: run.py --stepwise build/stepwise --artifacts build/console-screenshots
+Usage: run.py --stepwise build/stepwise --artifacts build/console-screenshots [--only WORD]
 
 Starts `stepwise serve --store memory` (real time: the tests watch states change) on a free
 loopback port, and a second one with `--auth-keys` (a keys file written here) and only the
-built-in SQS for the login tests, runs console/tests/*.test.mjs with Node's test runner (Playwright from
-console/node_modules, Debian's /usr/bin/chromium), then stops both servers with SIGTERM and
-requires exit 0. Screenshots and the measured figures (results.json) go to --artifacts.
-`--only WORD` runs only the test files whose names contain WORD (while developing).
+built-in SQS for the login tests, runs console/tests/*.test.mjs with Node's test runner
+(Playwright from console/node_modules, Debian's /usr/bin/chromium), then stops both servers
+with SIGTERM and requires exit 0. Screenshots and the measured figures (results.json) go to
+--artifacts. `--only WORD` runs only the test files whose names contain WORD (while developing).
 
 Exit codes: 0 passed, 1 failed, 77 skipped (ctest's SKIP_RETURN_CODE). Like tests/clients, a
 missing browser FAILS (CI installs it: scripts/install-deps.sh); it is skipped only when chromium
