@@ -17,6 +17,9 @@ import { warmUp } from "./graph/render";
 export type Cleanup = (() => void) | void;
 export type Page = (root: HTMLElement, arg: string, query: URLSearchParams) => Promise<Cleanup>;
 
+// Pages of the built-in services and map runs load on first use (their SDK clients are large).
+const lazy = (load: () => Promise<Page>): Page => async (root, arg, query) => (await load())(root, arg, query);
+
 const routes: Record<string, Page> = {
   machines: machinesPage,
   machine: machinePage,
@@ -27,14 +30,35 @@ const routes: Record<string, Page> = {
   activities: activitiesPage,
   health: healthPage,
   login: loginPage,
+  maprun: lazy(() => import("./pages/maprun").then((m) => m.mapRunPage)),
+  queues: lazy(() => import("./services/queues").then((m) => m.queuesPage)),
+  queue: lazy(() => import("./services/queues").then((m) => m.queuePage)),
+  topics: lazy(() => import("./services/topics").then((m) => m.topicsPage)),
+  topic: lazy(() => import("./services/topics").then((m) => m.topicPage)),
+  tables: lazy(() => import("./services/tables").then((m) => m.tablesPage)),
+  table: lazy(() => import("./services/tables").then((m) => m.tablePage)),
+  buckets: lazy(() => import("./services/buckets").then((m) => m.bucketsPage)),
+  bucket: lazy(() => import("./services/buckets").then((m) => m.bucketPage)),
+  object: lazy(() => import("./services/buckets").then((m) => m.objectPage)),
+  buses: lazy(() => import("./services/buses").then((m) => m.busesPage)),
 };
 
 const NAV: [string, string, string][] = [
   ["machines", "State machines", "g m"],
   ["inbox", "Approvals", "g i"],
   ["activities", "Activities", "g a"],
+  ["queues", "Queues", "g q"],
+  ["topics", "Topics", "g t"],
+  ["tables", "Tables", "g d"],
+  ["buckets", "Buckets", "g b"],
+  ["buses", "Event buses", "g e"],
   ["health", "Health", "g h"],
 ];
+// Detail routes and the list they belong to, for the active navigation entry.
+const SECTION: Record<string, string> = {
+  machine: "machines", executions: "machines", execution: "machines", start: "machines", maprun: "machines",
+  queue: "queues", topic: "topics", table: "tables", bucket: "buckets", object: "buckets",
+};
 
 // ---- theme ----
 const THEME = "stepwise.theme";
@@ -79,8 +103,7 @@ async function render(): Promise<void> {
   if (typeof cleanup === "function") cleanup();
   cleanup = undefined;
   const { route, arg, query } = parseHash(location.hash);
-  for (const a of navLinks) a.classList.toggle("active", a.dataset.route === route ||
-    (a.dataset.route === "machines" && ["machine", "executions", "execution", "start"].includes(route)));
+  for (const a of navLinks) a.classList.toggle("active", a.dataset.route === (SECTION[route] ?? route));
   authLink.textContent = signedIn() ? "Sign out" : "Sign in";
   const page = routes[route];
   const root = h("div", { class: `page page-${route}` });

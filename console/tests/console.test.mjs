@@ -9,73 +9,27 @@
 // executions). Screenshots of each page go to STEPWISE_CONSOLE_ARTIFACTS, figures to
 // results.json there.
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import http from "node:http";
 import { after, before, test } from "node:test";
-import { chromium } from "playwright-core";
+import { DescribeExecutionCommand, SendTaskSuccessCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import {
-  CreateActivityCommand, CreateStateMachineCommand, DescribeExecutionCommand, SFNClient,
-  SendTaskSuccessCommand, StartExecutionCommand,
-} from "@aws-sdk/client-sfn";
+  HOSTILE_IMG, HOSTILE_SCRIPT, activity, artifacts, createMachine, enc, endpoint, launch, loadFactor,
+  newPage as open, sfn, shot, waitStatus,
+} from "./support.mjs";
 
-const endpoint = process.env.STEPWISE_ENDPOINT;
-assert.ok(endpoint, "STEPWISE_ENDPOINT not set (run through tests/console/run.py)");
-const artifacts = process.env.STEPWISE_CONSOLE_ARTIFACTS ?? "console-screenshots";
 const executions100k = Number(process.env.STEPWISE_CONSOLE_EXECUTIONS ?? 100_000);
-mkdirSync(artifacts, { recursive: true });
-const role = "arn:aws:iam::123456789012:role/console-tests";
-const sfn = new SFNClient({
-  endpoint, region: "us-east-1", disableHostPrefix: true, maxAttempts: 1,
-  credentials: { accessKeyId: "console-tests", secretAccessKey: "console-tests" },
-});
-// tests/console/run.py: how oversubscribed the machine is (load average per core, at least 1);
-// the time budgets stretch by it and results.json records it.
-const loadFactor = Number(process.env.STEPWISE_CONSOLE_LOAD_FACTOR ?? 1);
 const results = { load_factor: loadFactor };
 let browser;
 
-const HOSTILE_IMG = `<img src=x onerror="window.__pwned='img'">`;
-const HOSTILE_SCRIPT = `<script>window.__pwned='script'</script>`;
-
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.STEPWISE_CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-  });
-});
+before(async () => { browser = await launch(); });
 after(async () => {
   await browser?.close();
   writeFileSync(`${artifacts}/results.json`, JSON.stringify(results, null, 2) + "\n");
   console.log("console figures:", JSON.stringify(results));
 });
+const newPage = (theme) => open(browser, theme);
 
-async function newPage(theme = "light") {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  await context.addInitScript((t) => localStorage.setItem("stepwise.theme", t), theme);
-  const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(String(e)));
-  page.on("dialog", (d) => { errors.push(`dialog: ${d.message()}`); void d.dismiss(); });
-  page.errors = errors;
-  return page;
-}
-const shot = (page, name) => page.screenshot({ path: `${artifacts}/${name}.png`, fullPage: true });
-const enc = encodeURIComponent;
-
-async function createMachine(name, definition, type = "STANDARD") {
-  const r = await sfn.send(new CreateStateMachineCommand({ name, definition: JSON.stringify(definition), roleArn: role, type }));
-  return r.stateMachineArn;
-}
-async function activity(name) {
-  return (await sfn.send(new CreateActivityCommand({ name }))).activityArn;
-}
-const stateStatus = (page, state) =>
-  page.locator(`svg.graph g.node[data-state="${state}"]`).first().getAttribute("data-status");
-async function waitStatus(page, state, status, timeout = 10_000) {
-  await page.waitForFunction(([s, st]) =>
-    [...document.querySelectorAll("svg.graph g.node")].some((g) => g.getAttribute("data-state") === s && g.getAttribute("data-status") === st),
-  [state, status], { timeout });
-}
 // A task in the inbox for this execution, once it is waiting.
 async function inboxCard(page, executionArn) {
   const card = page.locator(`article.task[data-execution="${executionArn}"]`);

@@ -1,18 +1,22 @@
 #!/usr/bin/env python3
-"""Runs the web console's browser tests (console/tests/console.test.mjs) against `stepwise serve`.
+"""Runs the web console's browser tests (console/tests/*.test.mjs) against `stepwise serve`.
 
-Usage: run.py --stepwise build/stepwise --artifacts build/console-screenshots
+Usage: run.py --stepwise build/stepwise --artifacts build/console-screenshots [--only WORD]
 
 Starts `stepwise serve --store memory` (real time: the tests watch states change) on a free
-loopback port, runs the tests with Node's test runner (Playwright from console/node_modules,
-Debian's /usr/bin/chromium), then stops the server with SIGTERM and requires exit 0.
-Screenshots and the measured figures (results.json) go to --artifacts.
+loopback port, and a second one with `--auth-keys` (a keys file written here) and only the
+built-in SQS for the login tests, runs console/tests/*.test.mjs with Node's test runner
+(Playwright from console/node_modules, Debian's /usr/bin/chromium), then stops both servers
+with SIGTERM and requires exit 0. Screenshots and the measured figures (results.json) go to
+--artifacts. `--only WORD` runs only the test files whose names contain WORD (while developing).
 
 Exit codes: 0 passed, 1 failed, 77 skipped (ctest's SKIP_RETURN_CODE). Like tests/clients, a
 missing browser FAILS (CI installs it: scripts/install-deps.sh); it is skipped only when chromium
 is absent and STEPWISE_SKIP_CLIENTS names `console` (or `all`).
 """
 import argparse
+import glob
+import json
 import os
 import shutil
 import subprocess
@@ -24,6 +28,9 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 CONSOLE = os.path.join(ROOT, "console")
 SUITE_TIMEOUT_S = 1700  # below the ctest TIMEOUT (1800 s): 100,000 executions take a while
 SKIPPED = 77
+# The key of the --auth-keys server (a test key: that server lives as long as the tests).
+AUTH_KEY_ID = "AKIACONSOLETEST"
+AUTH_SECRET = "console-test-secret"
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "clients"))
 from stepwise_server import StepwiseServer  # noqa: E402
@@ -47,6 +54,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stepwise", required=True)
     parser.add_argument("--artifacts", required=True)
+    parser.add_argument("--only", default="", help="run only test files containing this")
     args = parser.parse_args()
     browser = chromium()
     if not browser:
@@ -69,10 +77,22 @@ def main():
     os.makedirs(artifacts, exist_ok=True)
     work = tempfile.mkdtemp(prefix="stepwise-console-")
     server = StepwiseServer(binary, log_dir=work, base_args=("--store", "memory"))
+    # The login tests' server: requests must be signed with this key.
+    keys_file = os.path.join(work, "keys.json")
+    with open(keys_file, "w", encoding="utf-8") as f:
+        json.dump({AUTH_KEY_ID: AUTH_SECRET}, f)
+    auth_server = StepwiseServer(binary, log_dir=work,
+                                 base_args=("--store", "memory", "--auth-keys", keys_file,
+                                            "--services", "sqs"))
+    started = []
     try:
-        server.start()
+        for s in (server, auth_server):
+            s.start()
+            started.append(s)
     except RuntimeError as e:
         print(f"console: FAILED: {e}")
+        for s in started:
+            s.stop()
         return 1
     # The time budgets (1 s for a 300-state graph, ...) are for a machine that is not
     # oversubscribed; on a shared CI host with a load above its cores they stretch by that
@@ -80,10 +100,16 @@ def main():
     load_factor = max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
     env = dict(os.environ, STEPWISE_ENDPOINT=server.endpoint, STEPWISE_CHROMIUM=browser,
                STEPWISE_CONSOLE_ARTIFACTS=artifacts,
-               STEPWISE_CONSOLE_LOAD_FACTOR=f"{load_factor:.2f}")
+               STEPWISE_CONSOLE_LOAD_FACTOR=f"{load_factor:.2f}",
+               STEPWISE_AUTH_ENDPOINT=auth_server.endpoint, STEPWISE_AUTH_KEY_ID=AUTH_KEY_ID,
+               STEPWISE_AUTH_SECRET=AUTH_SECRET)
     print(f"console: load average per core {load_factor:.2f}", flush=True)
-    argv = [node, "--test", "--test-concurrency=1", "--test-reporter=spec",
-            os.path.join(CONSOLE, "tests", "console.test.mjs")]
+    files = sorted(f for f in glob.glob(os.path.join(CONSOLE, "tests", "*.test.mjs"))
+                   if args.only in os.path.basename(f))
+    if not files:
+        print(f"console: FAILED: no test file matches {args.only!r}")
+        return 1
+    argv = [node, "--test", "--test-concurrency=1", "--test-reporter=spec"] + files
     print(f"console: server on {server.endpoint}, chromium {browser}; artifacts in {artifacts}",
           flush=True)
     try:
@@ -91,11 +117,12 @@ def main():
     except subprocess.TimeoutExpired:
         print(f"console: FAILED: the tests ran over {SUITE_TIMEOUT_S} s")
         rc = 1
-    stop_rc = server.stop()
-    if stop_rc != 0:
-        print(f"console: FAILED: the server exited with {stop_rc} on SIGTERM:\n"
-              f"{server.log_tail()}")
-        return 1
+    for s in (server, auth_server):
+        stop_rc = s.stop()
+        if stop_rc != 0:
+            print(f"console: FAILED: a server exited with {stop_rc} on SIGTERM:\n"
+                  f"{s.log_tail()}")
+            return 1
     if rc != 0:
         print(f"console: FAILED (test exit {rc}); server log tail:\n{server.log_tail()}")
         return 1

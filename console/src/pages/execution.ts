@@ -5,11 +5,12 @@ import {
   RedriveExecutionCommand, StopExecutionCommand, type DescribeExecutionOutput, type HistoryEvent,
 } from "@aws-sdk/client-sfn";
 import { follow, sfn } from "../api";
-import { errorBox, fmtDate, fmtDuration, h, pretty, replace, spinner, statusBadge, table, type Child } from "../dom";
+import { errorBox, fmtDate, fmtDuration, h, link, pretty, replace, spinner, statusBadge, table, type Child } from "../dom";
 import { machineGraph, stateAt, nodesByName, type GNode, type Json } from "../graph/model";
 import { drawGraph, graphFrame, type Drawn } from "../graph/render";
 import { analyse, eventDetails, stateInput, stateOutput, taskIo, type Analysis, type StateRun } from "../history";
 import { getPath, setPath } from "../refpath";
+import { childrenOf, mapRunsOf, parentOf } from "../runs";
 import { tabs } from "./machine";
 
 // AWS keeps at most 25,000 events; pages of 1,000.
@@ -18,7 +19,7 @@ const GANTT_ROWS_MAX = 1000;
 const EVENT_ROWS_MAX = 2000;
 const VIEWS = ["inspector", "timeline", "events"] as const;
 
-async function readHistory(arn: string): Promise<HistoryEvent[]> {
+export async function readHistory(arn: string): Promise<HistoryEvent[]> {
   const out: HistoryEvent[] = [];
   let token: string | undefined;
   do {
@@ -100,6 +101,7 @@ function inspector(run: StateRun | undefined, def: Json, runs: StateRun[], pick:
     run.attempts.length > 1 ? h("p", { class: "muted" }, `${run.attempts.length} attempts (${run.attempts.length - 1} retr${run.attempts.length > 2 ? "ies" : "y"})`) : null,
     failures.length ? h("div", { class: "failures" }, failures.map((a) =>
       h("div", { class: "error-detail" }, h("strong", null, a.error ?? "Error"), a.cause ? h("pre", { class: "json" }, pretty(a.cause)) : null))) : null,
+    childLinks(childrenOf(run)),
     jsonBlock(input, "Input"),
     h("h4", null, "Processing"),
     table(["Field", "Definition", "Effect"], rows.map(([name, defn, value, origin]) =>
@@ -107,6 +109,30 @@ function inspector(run: StateRun | undefined, def: Json, runs: StateRun[], pick:
         h("td", null, value === undefined ? h("span", { class: "muted" }, origin) : [h("pre", { class: "json" }, pretty(value)), h("div", { class: "muted small" }, origin)]))),
       "No processing fields."),
     jsonBlock(output, "Output"));
+}
+
+const execHref = (arn: string) => `#/execution/${encodeURIComponent(arn)}`;
+// Executions a startExecution task started, as links (the first few; the count says the rest).
+const CHILD_LINKS_MAX = 20;
+function childLinks(arns: string[]): HTMLElement | null {
+  if (arns.length === 0) return null;
+  return h("p", { class: "children" }, arns.length > 1 ? "Child executions: " : "Child execution: ",
+    arns.slice(0, CHILD_LINKS_MAX).map((c, i) => [i ? ", " : "", link(execHref(c), c.split(":").pop() ?? c)]),
+    arns.length > CHILD_LINKS_MAX ? ` and ${arns.length - CHILD_LINKS_MAX} more` : "");
+}
+
+// The Distributed Maps' Map Runs of this execution, each linking to its page.
+function mapRunsTable(a: Analysis, arn: string, status: string | undefined): HTMLElement | null {
+  const runs = mapRunsOf(a.runs, status);
+  if (runs.length === 0) return null;
+  return h("div", { class: "map-runs" }, h("h2", null, "Map Runs"),
+    table(["Map state", "Status", "Started", "Duration", "Map Run"], runs.map((m) => {
+      const href = `#/maprun/${encodeURIComponent(m.arn)}?execution=${encodeURIComponent(arn)}`;
+      return h("tr", { class: "map-run", "data-status": m.status }, h("td", null, m.run.name), h("td", null, statusBadge(m.status)),
+        h("td", null, fmtDate(m.start)),
+        h("td", null, fmtDuration((m.stop ? new Date(m.stop).getTime() : Date.now()) - new Date(m.start).getTime())),
+        h("td", null, link(href, m.arn.split(":").pop() ?? m.arn)));
+    })));
 }
 
 function gantt(a: Analysis, select: (r: StateRun) => void): HTMLElement {
@@ -204,6 +230,8 @@ export async function executionPage(root: HTMLElement, arn: string, query: URLSe
     }
   };
   const drawHead = () => {
+    const parent = parentOf(desc.input);
+    const children = [...new Set(a.runs.flatMap(childrenOf))];
     const dur = desc.stopDate ? new Date(desc.stopDate).getTime() - new Date(desc.startDate!).getTime() : Date.now() - new Date(desc.startDate!).getTime();
     replace(head,
       h("div", { class: "page-head" }, h("h1", null, desc.name ?? ""), statusBadge(desc.status), liveBadge),
@@ -213,9 +241,12 @@ export async function executionPage(root: HTMLElement, arn: string, query: URLSe
         h("dt", null, "Ended"), h("dd", null, fmtDate(desc.stopDate)),
         h("dt", null, "Duration"), h("dd", null, fmtDuration(dur)),
         desc.redriveCount ? [h("dt", null, "Redrives"), h("dd", null, String(desc.redriveCount))] : null,
+        parent ? [h("dt", null, "Started by"), h("dd", { class: "parent" }, link(execHref(parent), parent.split(":").pop() ?? parent))] : null,
+        children.length ? [h("dt", null, "Nested executions"), h("dd", null, childLinks(children))] : null,
         h("dt", null, "ARN"), h("dd", { class: "mono" }, arn)),
       desc.error || desc.cause ? h("div", { class: "error-detail" }, h("strong", null, desc.error ?? "Error"), desc.cause ? h("pre", { class: "json" }, pretty(desc.cause)) : null) : null,
-      h("div", { class: "split io-pair" }, jsonBlock(desc.input, "Execution input"), jsonBlock(desc.output, "Execution output")));
+      h("div", { class: "split io-pair" }, jsonBlock(desc.input, "Execution input"), jsonBlock(desc.output, "Execution output")),
+      mapRunsTable(a, arn, desc.status));
     drawActions(desc);
   };
   const drawActions = (d: DescribeExecutionOutput) => {
