@@ -240,3 +240,12 @@ Diagnostic invalid_json(std::string_view text, const std::string& parser_message
 }
 
 }  // namespace stepwise::asl::validation
+
+namespace stepwise::asl {
+
+std::string json_syntax_message(std::string_view text, const std::string& fallback) {
+  auto err = validation::JacksonScanner(text).run();
+  return err ? err->message : fallback;
+}
+
+}  // namespace stepwise::asl

@@ -52,6 +52,11 @@ std::vector<Diagnostic> validate(const json::value& definition, const ValidateOp
 // "Definition must be a valid JSON object".
 std::vector<Diagnostic> validate_text(std::string_view text, const ValidateOptions& options = {});
 
+// Jackson's words for JSON text that does not parse, without the " at [Source: ...]" tail:
+// what AWS quotes in InvalidExecutionInput for an execution's (or a TestState's) input.
+// `fallback` when the scanner cannot place the error.
+std::string json_syntax_message(std::string_view text, const std::string& fallback);
+
 // True when any diagnostic is an ERROR.
 bool has_errors(const std::vector<Diagnostic>& diagnostics);
 

@@ -1,6 +1,7 @@
 #include "conformance/api_cases.h"
 
 #include <chrono>
+#include <cstdint>
 #include <future>
 
 #include "base/ids.h"
@@ -80,7 +81,39 @@ constexpr MinLength kClientMinLengthOne[] = {
     {"UpdateStateMachineAlias", "routingConfiguration"},
 };
 
+// The service model's integer minimums boto3 checks too ("valid min value"): every PageSize
+// (maxResults, min 0) and an alias routing item's weight (min 0). `item` names a member of each
+// element of the list `parameter` ("routingConfiguration[0].weight"); empty: the parameter itself.
+struct MinValue {
+  const char* operation;
+  const char* parameter;
+  const char* item;
+  std::int64_t min;
+};
+constexpr MinValue kClientMinValue[] = {
+    {"ListExecutions", "maxResults", "", 0},
+    {"ListStateMachines", "maxResults", "", 0},
+    {"ListStateMachineVersions", "maxResults", "", 0},
+    {"ListStateMachineAliases", "maxResults", "", 0},
+    {"ListActivities", "maxResults", "", 0},
+    {"ListMapRuns", "maxResults", "", 0},
+    {"GetExecutionHistory", "maxResults", "", 0},
+    {"CreateStateMachineAlias", "routingConfiguration", "weight", 0},
+    {"UpdateStateMachineAlias", "routingConfiguration", "weight", 0},
+};
+
+// boto3's words for one integer under its minimum, or nullopt.
+std::optional<std::string> below_min(const json::value& v, const std::string& where,
+                                     std::int64_t min) {
+  if (!v.is_int64() || v.get_int64() >= min) return std::nullopt;
+  return "Invalid value for parameter " + where + ", value: " + std::to_string(v.get_int64()) +
+         ", valid min value: " + std::to_string(min);
+}
+
 std::optional<Error> client_refusal(const std::string& operation, const json::object& request) {
+  // boto3 reports every violation at once, one per line, in the order it walks the request.
+  std::string problems;
+  auto add = [&](const std::string& p) { problems += "\n" + p; };
   for (const auto& rule : kClientMinLengthOne) {
     if (operation != rule.operation) continue;
     auto it = request.find(rule.parameter);
@@ -89,12 +122,29 @@ std::optional<Error> client_refusal(const std::string& operation, const json::ob
                     : it->value().is_array() ? it->value().get_array().size()
                                              : 1;
     if (n >= 1) continue;
-    return Error{"ParamValidationError",
-                 "Parameter validation failed:\nInvalid length for parameter " +
-                     std::string(rule.parameter) + ", value: " + std::to_string(n) +
-                     ", valid min length: 1"};
+    add("Invalid length for parameter " + std::string(rule.parameter) +
+        ", value: " + std::to_string(n) + ", valid min length: 1");
   }
-  return std::nullopt;
+  for (const auto& rule : kClientMinValue) {
+    if (operation != rule.operation) continue;
+    auto it = request.find(rule.parameter);
+    if (it == request.end()) continue;
+    if (*rule.item == '\0') {
+      if (auto p = below_min(it->value(), rule.parameter, rule.min)) add(*p);
+      continue;
+    }
+    if (!it->value().is_array()) continue;
+    const json::array& items = it->value().get_array();
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const json::object* o = items[i].if_object();
+      const json::value* v = o ? o->if_contains(rule.item) : nullptr;
+      if (v == nullptr) continue;
+      std::string where = std::string(rule.parameter) + "[" + std::to_string(i) + "]." + rule.item;
+      if (auto p = below_min(*v, where, rule.min)) add(*p);
+    }
+  }
+  if (problems.empty()) return std::nullopt;
+  return Error{"ParamValidationError", "Parameter validation failed:" + problems};
 }
 
 CheckReport failure(std::string message) {

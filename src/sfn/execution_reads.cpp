@@ -64,7 +64,9 @@ struct PageRequest {
   std::optional<std::string> token;
 };
 
-Result<PageRequest> page_request(const json::value& request, Violations& v) {
+// token_chars_max: the operation's nextToken bound (AWS: ListExecutions 3096, the others 1024).
+Result<PageRequest> page_request(const json::value& request, Violations& v,
+                                 std::size_t token_chars_max) {
   PageRequest p;
   auto max = rules::integer_field(request, "maxResults");
   if (!max) return max.error();
@@ -83,10 +85,9 @@ Result<PageRequest> page_request(const json::value& request, Violations& v) {
   auto token = rules::string_field(request, "nextToken");
   if (!token) return token.error();
   if (*token) {
-    if ((*token)->size() > execution_limits::execution_token_chars_max) {
+    if (rules::code_points(**token) > token_chars_max) {
       v.add("nextToken", **token,
-            "Member must have length less than or equal to " +
-                std::to_string(execution_limits::execution_token_chars_max));
+            "Member must have length less than or equal to " + std::to_string(token_chars_max));
     } else if ((*token)->empty()) {
       v.add("nextToken", **token, "Member must have length greater than or equal to 1");
     }
@@ -161,7 +162,7 @@ api::Response ExecutionReads::list_executions(const json::value& request) const 
   auto status = rules::string_field(request, "statusFilter");
   if (!arn_text) return rules::to_api_error(arn_text.error());
   if (!status) return rules::to_api_error(status.error());
-  auto page = page_request(request, v);
+  auto page = page_request(request, v, execution_limits::execution_token_chars_max);
   if (!page) return rules::to_api_error(page.error());
   if (*status &&
       std::find(std::begin(kStatuses), std::end(kStatuses), **status) == std::end(kStatuses)) {
@@ -218,7 +219,7 @@ api::Response ExecutionReads::get_execution_history(const json::value& request) 
   auto data = rules::bool_field(request, "includeExecutionData");
   if (!reverse) return rules::to_api_error(reverse.error());
   if (!data) return rules::to_api_error(data.error());
-  auto page = page_request(request, v);
+  auto page = page_request(request, v, rules::next_token_chars_max);
   if (!page) return rules::to_api_error(page.error());
   if (!arn || !v.empty()) return arn ? api::Response(v.error()) : arn_failure(arn.error(), v);
   auto read = store_.get_execution(arn->text);

@@ -68,7 +68,8 @@ namespace stepwise::sfn {
 namespace execution_limits {
 // AWS: execution input, UTF-8 bytes (the 256 KiB payload quota).
 inline constexpr std::size_t execution_input_bytes_max = stepwise::limits::payload_bytes_max;
-// AWS: ListExecutions / GetExecutionHistory nextToken length.
+// AWS: ListExecutions' nextToken length (ListExecutionsPageToken; the other List* and
+// GetExecutionHistory take a PageToken of up to rules::next_token_chars_max).
 inline constexpr std::size_t execution_token_chars_max = 3096;
 inline constexpr std::int64_t execution_page_max = 1000;
 inline constexpr std::int64_t execution_page_default = 100;

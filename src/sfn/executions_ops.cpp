@@ -15,19 +15,6 @@ namespace {
 using rules::Violations;
 using namespace detail;
 
-// Jackson's words for text that is not JSON, as AWS quotes them in InvalidExecutionInput. The
-// ASL validator already speaks Jackson for definitions; its diagnostic ends with " at [Source:
-// ...]" which AWS does not repeat for inputs.
-std::string jackson_message(std::string_view text, const std::string& fallback) {
-  for (const asl::Diagnostic& d : asl::validate_text(text)) {
-    if (d.code != "INVALID_JSON_DESCRIPTION") continue;
-    std::string m = d.message;
-    std::size_t at = m.find("\n at ");
-    return at == std::string::npos ? m : m.substr(0, at);
-  }
-  return fallback;
-}
-
 // StartSyncExecution's answer (AWS bills Express in 100 ms steps, 64 MB minimum).
 json::object sync_json(const store::ExecutionRecord& r) {
   json::object o;
@@ -187,9 +174,9 @@ Result<Executions::Checked> Executions::check_start(const StartRequest& request,
   const std::string input_text = input ? *input : "{}";
   auto value = json::parse(input_text);
   if (!value) {
-    return Error{"InvalidExecutionInput", "Invalid State Machine Execution Input: '" +
-                                              jackson_message(input_text, value.error().cause) +
-                                              "'"};
+    return Error{"InvalidExecutionInput",
+                 "Invalid State Machine Execution Input: '" +
+                     asl::json_syntax_message(input_text, value.error().cause) + "'"};
   }
   const Place& place = registry_.place();
   const std::string prefix = "arn:aws:states:" + place.region + ":" + place.account + ":";

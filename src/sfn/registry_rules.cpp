@@ -110,9 +110,9 @@ std::string checksum(std::string_view s) {
   return out;
 }
 
-api::ApiError invalid_token(std::string_view token) {
-  return {"InvalidToken", "Invalid Token: '" + std::string(token) + "'"};
-}
+// Every InvalidToken answer words its reason, not the token (as the recorded SendTask* answer
+// "Invalid Token: 'Invalid token'" does); a mangled, foreign or stale page token is one case.
+api::ApiError invalid_token() { return {"InvalidToken", "Invalid Token: 'Invalid token'"}; }
 
 }  // namespace
 
@@ -335,12 +335,12 @@ std::string encode_token(std::string_view list, std::string_view after_key, std:
 }
 
 Result<TokenPosition> decode_token(std::string_view list, std::string_view token) {
-  if (token.size() < 8) return as_error(invalid_token(token));
+  if (token.size() < 8) return as_error(invalid_token());
   auto payload = unbase64url(token.substr(8));
-  if (!payload || checksum(*payload) != token.substr(0, 8)) return as_error(invalid_token(token));
+  if (!payload || checksum(*payload) != token.substr(0, 8)) return as_error(invalid_token());
   auto parts = split(*payload, '\n');
   if (parts.size() != 3 || parts[0] != list || !all_digits(parts[1]) || parts[1].size() > 9)
-    return as_error(invalid_token(token));
+    return as_error(invalid_token());
   return TokenPosition{parts[2], static_cast<std::size_t>(std::stoul(parts[1]))};
 }
 

@@ -687,6 +687,9 @@ TEST_F(RegistryTest, ListRejectsBadPagingParameters) {
           "equal to 1024");
   EXPECT_EQ(fails("ListStateMachines", json::object{{"nextToken", "garbage"}}).type,
             "InvalidToken");
+  // The reason is worded, never the token (as the SendTask* InvalidToken answer words it).
+  EXPECT_EQ(fails("ListStateMachines", json::object{{"nextToken", "garbage"}}).message,
+            "Invalid Token: 'Invalid token'");
   // A token of one list is no token for another.
   for (const char* n : {"a1", "a2"}) ok("CreateActivity", json::object{{"name", n}});
   auto page = ok("ListActivities", json::object{{"maxResults", 1}});

@@ -316,6 +316,17 @@ TEST(Service, GetExecutionHistoryPagesReversesAndStripsData) {
   EXPECT_FALSE(started.at("executionStartedEventDetails").as_object().contains("input"));
   expect_error(h.call("GetExecutionHistory", json::object{{"executionArn", "bad"}}), "InvalidArn",
                "Invalid Arn: 'Invalid ARN prefix: bad'");
+  // GetExecutionHistory's nextToken is a PageToken (1..1024), not ListExecutions' 3096.
+  const std::string long_token(1025, 'x');
+  expect_error(
+      h.call("GetExecutionHistory", json::object{{"executionArn", arn}, {"nextToken", long_token}}),
+      "ValidationException",
+      "1 validation error detected: Value '" + long_token +
+          "' at 'nextToken' failed to satisfy constraint: Member must have length less than or "
+          "equal to 1024");
+  expect_error(
+      h.call("GetExecutionHistory", json::object{{"executionArn", arn}, {"nextToken", "garbage"}}),
+      "InvalidToken", "Invalid Token: 'Invalid token'");
 }
 
 TEST(Service, MockTestCaseRunsItsResponses) {

@@ -188,7 +188,7 @@ std::optional<std::string> check_string(const Shape& shape, const std::string& f
   if (shape.min && static_cast<double>(s.size()) < *shape.min)
     return fail(field, "is smaller than the minimum length");
   if (shape.max && static_cast<double>(s.size()) > *shape.max)
-    return fail(field, "is larger than the maximum length");
+    return fail(field, "exceeds the maximum length");
   if (!shape.values.empty() &&
       std::find(shape.values.begin(), shape.values.end(), std::string(s)) == shape.values.end())
     return fail(field, "is not an expected value");

@@ -1,14 +1,31 @@
 #include "teststate/request.h"
 
+#include "asl/validate.h"
+
 namespace stepwise::teststate {
 namespace {
 
 Error validation(std::string message) { return Error{"ValidationException", std::move(message)}; }
 
-// The service's wording for a field that breaks its declared constraint.
-Error constraint(const std::string& field, const std::string& value, const std::string& rule) {
-  return validation("1 validation error detected: Value '" + value + "' at '" + field +
+// The service's wording for a field that breaks its declared constraint, as every other
+// operation words it: "Value 'v' at 'f'", "Value null at 'f'" for a missing required field, and
+// "Value at 'f'" for a member AWS's model marks sensitive (definition, input, mock.result),
+// whose value is never echoed.
+enum class Shown { kValue, kNull, kSensitive };
+Error constraint(const std::string& field, const std::string& value, const std::string& rule,
+                 Shown shown = Shown::kValue) {
+  std::string v = shown == Shown::kSensitive ? "Value"
+                  : shown == Shown::kNull    ? "Value null"
+                                             : "Value '" + value + "'";
+  return validation("1 validation error detected: " + v + " at '" + field +
                     "' failed to satisfy constraint: " + rule);
+}
+
+// A member of the wrong JSON type: the request does not deserialise, as for every other
+// operation ("Unexpected value for 'roleArn': expected a string").
+Error serialization(std::string_view key, std::string_view expected) {
+  return Error{"SerializationException", "Unexpected value for '" + std::string(key) +
+                                             "': expected " + std::string(expected)};
 }
 
 const json::value* member(const json::object& o, std::string_view key) {
@@ -19,15 +36,18 @@ const json::value* member(const json::object& o, std::string_view key) {
 Result<std::optional<std::string>> optional_string(const json::object& o, std::string_view key) {
   const json::value* v = member(o, key);
   if (v == nullptr) return std::optional<std::string>();
-  if (!v->is_string()) return validation("Field '" + std::string(key) + "' must be a string.");
+  if (!v->is_string()) return serialization(key, "a string");
   return std::optional<std::string>(std::string(v->get_string()));
 }
 
 Result<std::optional<std::int64_t>> optional_int(const json::object& o, std::string_view key) {
   const json::value* v = member(o, key);
   if (v == nullptr) return std::optional<std::int64_t>();
-  if (!json::is_number(*v) || !json::is_integral_number(*v) || json::as_double(*v) < 0)
-    return validation("Field '" + std::string(key) + "' must be a non-negative integer.");
+  if (!json::is_number(*v) || !json::is_integral_number(*v))
+    return serialization(key, "an integer");
+  if (json::as_double(*v) < 0)
+    return constraint(std::string(key), json::dump(*v),
+                      "Member must have value greater than or equal to 0");
   return std::optional<std::int64_t>(static_cast<std::int64_t>(json::as_double(*v)));
 }
 
@@ -40,7 +60,7 @@ Result<Level> parse_level(const std::optional<std::string>& text) {
 }
 
 Result<Mock> parse_mock(const json::value& v) {
-  if (!v.is_object()) return validation("Field 'mock' must be an object.");
+  if (!v.is_object()) return serialization("mock", "an object");
   const json::object& o = v.get_object();
   Mock m;
   auto result = optional_string(o, "result");
@@ -51,13 +71,14 @@ Result<Mock> parse_mock(const json::value& v) {
         "A test mock should have only one of the following fields: [result, errorOutput].");
   if (*result) {
     if (result->value().size() > payload_text_bytes_max)
-      return validation("Mocked result exceeds the maximum size of 256 KB.");
+      return constraint("mock.result", "", "Member must have length less than or equal to 262144",
+                        Shown::kSensitive);
     auto parsed = json::parse(**result);
     if (!parsed) return validation("Mocked result must be valid JSON.");
     m.result = std::move(parsed).value();
     m.result_text = **result;
   } else if (err != nullptr) {
-    if (!err->is_object()) return validation("Field 'errorOutput' must be an object.");
+    if (!err->is_object()) return serialization("errorOutput", "an object");
     auto e = optional_string(err->get_object(), "error");
     auto c = optional_string(err->get_object(), "cause");
     if (!e) return std::move(e).error();
@@ -83,7 +104,7 @@ Result<Mock> parse_mock(const json::value& v) {
 }
 
 Result<StateConfiguration> parse_configuration(const json::value& v) {
-  if (!v.is_object()) return validation("Field 'stateConfiguration' must be an object.");
+  if (!v.is_object()) return serialization("stateConfiguration", "an object");
   const json::object& o = v.get_object();
   StateConfiguration c;
   auto retries = optional_int(o, "retrierRetryCount");
@@ -103,12 +124,13 @@ Result<StateConfiguration> parse_configuration(const json::value& v) {
 
 Result<json::value> parse_definition(const json::object& body) {
   const json::value* d = member(body, "definition");
-  if (d == nullptr) return constraint("definition", "null", "Member must not be null");
+  if (d == nullptr) return constraint("definition", "", "Member must not be null", Shown::kNull);
   if (d->is_object()) return *d;  // an in-process caller may hand the object itself
-  if (!d->is_string()) return validation("Field 'definition' must be a string.");
+  if (!d->is_string()) return serialization("definition", "a string");
   const json::string& text = d->get_string();
   if (text.size() > definition_bytes_max)
-    return constraint("definition", "...", "Member must have length less than or equal to 1048576");
+    return constraint("definition", "", "Member must have length less than or equal to 1048576",
+                      Shown::kSensitive);
   auto parsed = json::parse(std::string_view(text.data(), text.size()));
   if (!parsed || !parsed->is_object())
     return Error{"InvalidDefinition",
@@ -122,11 +144,14 @@ Status parse_payloads(const json::object& body, Request& r) {
   if (!input) return std::move(input).error();
   r.input_text = input->value_or("{}");
   if (r.input_text.size() > payload_text_bytes_max)
-    return constraint("input", "...", "Member must have length less than or equal to 262144");
+    return constraint("input", "", "Member must have length less than or equal to 262144",
+                      Shown::kSensitive);
   auto parsed = json::parse(r.input_text);
+  // StartExecution's words: Jackson's message for the text, quoted.
   if (!parsed)
     return Error{"InvalidExecutionInput",
-                 "Invalid State Machine Execution Input: 'Input is not valid JSON.'"};
+                 "Invalid State Machine Execution Input: '" +
+                     asl::json_syntax_message(r.input_text, parsed.error().cause) + "'"};
   r.input = std::move(parsed).value();
 
   auto vars = optional_string(body, "variables");
@@ -152,7 +177,8 @@ Status parse_payloads(const json::object& body, Request& r) {
 }  // namespace
 
 Result<Request> parse_request(const json::value& body_value) {
-  if (!body_value.is_object()) return validation("The request body must be a JSON object.");
+  if (!body_value.is_object())
+    return Error{"SerializationException", "Request body must be a JSON object"};
   const json::object& body = body_value.get_object();
   Request r;
   auto definition = parse_definition(body);
@@ -174,7 +200,7 @@ Result<Request> parse_request(const json::value& body_value) {
   r.state_name = *name;
 
   if (const json::value* reveal = member(body, "revealSecrets")) {
-    if (!reveal->is_bool()) return validation("Field 'revealSecrets' must be a boolean.");
+    if (!reveal->is_bool()) return serialization("revealSecrets", "a boolean");
     r.reveal_secrets = reveal->get_bool();
   }
   if (const json::value* m = member(body, "mock")) {

@@ -221,5 +221,32 @@ TEST_F(TestStateTest, HostileRequestsAreRefusedNotCrashed) {
           .ok());
 }
 
+// The request's field checks speak as every other operation does: Jackson's words for input
+// that is not JSON, "Value null" for a missing member, no value echoed for a sensitive one,
+// SerializationException for a member of the wrong JSON type.
+TEST_F(TestStateTest, RequestChecksFollowTheApiWording) {
+  const std::string pass = R"("definition": "{\"Type\": \"Pass\", \"End\": true}")";
+  auto r = call("{" + pass + R"(, "input": "{'a': 1}"})");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().name, "InvalidExecutionInput");
+  EXPECT_EQ(r.error().cause,
+            "Invalid State Machine Execution Input: 'Unexpected character (''' (code 39)): was "
+            "expecting double-quote to start field name'");
+  r = call(R"({"input": "{}"})");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().cause,
+            "1 validation error detected: Value null at 'definition' failed to satisfy "
+            "constraint: Member must not be null");
+  r = call("{" + pass + R"(, "input": ")" + std::string(256 * 1024 + 1, ' ') + R"("})");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().cause,
+            "1 validation error detected: Value at 'input' failed to satisfy constraint: Member "
+            "must have length less than or equal to 262144");
+  r = call("{" + pass + R"(, "roleArn": 5})");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().name, "SerializationException");
+  EXPECT_EQ(r.error().cause, "Unexpected value for 'roleArn': expected a string");
+}
+
 }  // namespace
 }  // namespace stepwise::teststate
