@@ -9,7 +9,10 @@ dist="$1"
 mode="${2:-AUTO}"
 mkdir -p "$dist"
 rm -f "$dist/.placeholder"
-if [ ! -f node_modules/.package-lock.json ]; then
+# Installed, and from this lock file? (npm ci records the lock it installed as
+# node_modules/.package-lock.json; a lock file that changed since, e.g. a pulled commit that
+# added a package, needs npm ci again.)
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   if ! npm ci --no-audit --no-fund --loglevel=error; then
     if [ "$mode" = "ON" ]; then exit 1; fi
     echo "console: npm ci failed; the binary serves a placeholder page" >&2

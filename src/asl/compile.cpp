@@ -459,6 +459,57 @@ Result<JsonataTemplate> detail::compile_jsonata_template(const value& v) {
 
 namespace {
 
+bool ident_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// The identifier after a '.' at rest[0] ("" when rest does not start with ".name").
+std::string_view dotted_name(std::string_view rest) {
+  if (rest.empty() || rest[0] != '.') return {};
+  std::size_t n = 1;
+  while (n < rest.size() && ident_char(rest[n])) ++n;
+  return rest.substr(1, n - 1);
+}
+
+// What a reference to the context object reaches, from the text after "$$" / "$states.context".
+ContextNeed context_reach(std::string_view rest) {
+  std::string_view first = dotted_name(rest);
+  if (first.empty()) return ContextNeed::kFull;  // "$$" whole, "$$[...]", "$$..x", "$$.*"
+  if (first != "Execution") return ContextNeed::kWithoutInput;
+  std::string_view second = dotted_name(rest.substr(1 + first.size()));
+  if (second.empty() || second == "Input") return ContextNeed::kFull;
+  return ContextNeed::kWithoutInput;
+}
+
+}  // namespace
+
+ContextNeed context_need_of(std::string_view text) {
+  ContextNeed need = ContextNeed::kNone;
+  auto widen = [&](ContextNeed n) {
+    if (static_cast<int>(n) > static_cast<int>(need)) need = n;
+  };
+  for (std::size_t at = text.find("$$"); at != std::string_view::npos && need != ContextNeed::kFull;
+       at = text.find("$$", at + 2)) {
+    widen(context_reach(text.substr(at + 2)));
+  }
+  // JSONata: $states.context reaches the context object; $states bound or passed whole, too.
+  constexpr std::string_view kStates = "$states";
+  for (std::size_t at = text.find(kStates); at != std::string_view::npos && need != ContextNeed::kFull;
+       at = text.find(kStates, at + kStates.size())) {
+    std::string_view rest = text.substr(at + kStates.size());
+    if (!rest.empty() && ident_char(rest[0])) continue;  // another name: "$statesX"
+    std::string_view field = dotted_name(rest);
+    if (field.empty()) {
+      widen(ContextNeed::kFull);
+    } else if (field == "context") {
+      widen(context_reach(rest.substr(1 + field.size())));
+    }
+  }
+  return need;
+}
+
+namespace {
+
 StateType type_of(const std::string& t, bool* ok) {
   *ok = true;
   if (t == "Pass") return StateType::kPass;
@@ -484,7 +535,9 @@ Status Compiler::state(const std::string& name, const object& o, const Names& na
   if (auto ql = string_field(o, "QueryLanguage")) {
     s.query_language = *ql == "JSONata" ? QueryLanguage::kJsonata : QueryLanguage::kJsonPath;
   }
-  s.uses_context = json::dump(s.raw).find("$$") != std::string::npos;
+  const std::string raw_text = json::dump(s.raw);
+  s.uses_context = raw_text.find("$$") != std::string::npos;
+  s.context_need = context_need_of(raw_text);
   if (auto st = common(o, names, s); !st) return st;
   switch (s.type) {
     case StateType::kTask:

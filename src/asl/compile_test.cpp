@@ -99,6 +99,42 @@ TEST(Compile, ContextUseIsDetected) {
   EXPECT_FALSE((*m)->states[1].uses_context);
 }
 
+TEST(Compile, ContextNeedSaysWhetherExecutionInputCanBeReached) {
+  using N = ContextNeed;
+  EXPECT_EQ(context_need_of(R"({"Type":"Pass","Result":1})"), N::kNone);
+  EXPECT_EQ(context_need_of(R"({"x.$":"$$.Execution.Id"})"), N::kWithoutInput);
+  EXPECT_EQ(context_need_of(R"({"x.$":"$$.Map.Item.Value","t.$":"$$.Task.Token"})"),
+            N::kWithoutInput);
+  EXPECT_EQ(context_need_of(R"({"x.$":"$$.Execution.Input.a"})"), N::kFull);
+  EXPECT_EQ(context_need_of(R"({"x.$":"$$"})"), N::kFull);
+  EXPECT_EQ(context_need_of(R"({"x.$":"$$.Execution"})"), N::kFull);
+  EXPECT_EQ(context_need_of(R"({"x.$":"$$.Execution.*"})"), N::kFull);
+  EXPECT_EQ(context_need_of(R"({"x.$":"$$..Input"})"), N::kFull);
+  EXPECT_EQ(context_need_of(R"({"x.$":"$$['Execution']"})"), N::kFull);
+  EXPECT_EQ(context_need_of(R"j({"x.$":"States.JsonToString($$)"})j"), N::kFull);
+  EXPECT_EQ(context_need_of(R"({"a.$":"$$.State.Name","b.$":"$$.Execution.Input"})"), N::kFull);
+  // JSONata: $states.context, or $states whole.
+  EXPECT_EQ(context_need_of(R"({"Output":"{% $states.input.a %}"})"), N::kNone);
+  EXPECT_EQ(context_need_of(R"({"Output":"{% $states.context.State.Name %}"})"),
+            N::kWithoutInput);
+  EXPECT_EQ(context_need_of(R"({"Output":"{% $states.context.Execution.Input %}"})"), N::kFull);
+  EXPECT_EQ(context_need_of(R"({"Output":"{% $c := $states.context; $c.Execution.Input %}"})"),
+            N::kFull);
+  EXPECT_EQ(context_need_of(R"({"Output":"{% $e := $states.context.Execution; $e.Input %}"})"),
+            N::kFull);
+  EXPECT_EQ(context_need_of(R"({"Output":"{% $keys($states) %}"})"), N::kFull);
+}
+
+TEST(Compile, ContextWithoutInputStillHasTheRestAndInputWhenReached) {
+  // Through the engine's view: a state reading only $$.Execution.Id gets kWithoutInput.
+  auto m = compile_text(R"({"StartAt":"A","States":{
+      "A":{"Type":"Pass","Parameters":{"x.$":"$$.Execution.Id"},"Next":"B"},
+      "B":{"Type":"Pass","Parameters":{"x.$":"$$.Execution.Input"},"End":true}}})");
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ((*m)->states[0].context_need, ContextNeed::kWithoutInput);
+  EXPECT_EQ((*m)->states[1].context_need, ContextNeed::kFull);
+}
+
 TEST(Compile, MachineReadsContextWhenAnyNestedStateOrJsonataMayReadIt) {
   auto plain = compile_text(R"({"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}})");
   ASSERT_TRUE(plain.ok());

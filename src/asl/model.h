@@ -137,6 +137,11 @@ struct ChoiceBranch {
   std::optional<JsonataTemplate> jsonata_assign;
 };
 
+enum class ContextNeed : std::uint8_t { kNone, kWithoutInput, kFull };
+
+// The context need of a state whose raw JSON text is `text` (see State::context_need).
+ContextNeed context_need_of(std::string_view text);
+
 struct State {
   std::string name;
   StateType type = StateType::kPass;
@@ -144,6 +149,11 @@ struct State {
   int next = -1;  // -1 with end=true: the frame ends here
   bool end = false;
   bool uses_context = false;  // some field mentions "$$": build the context object
+  // What of the context object the state's fields ("$$..." paths, JSONata's $states.context)
+  // can reach, read from their text: nothing, all of it but $$.Execution.Input (a copy of the
+  // execution's whole input, the costly part), or all of it. Conservative: an unclear use
+  // (a bare "$$", a wildcard, $states bound whole) counts as all.
+  ContextNeed context_need = ContextNeed::kNone;
 
   PathField input_path;
   PathField output_path;

@@ -138,7 +138,8 @@ bool detail::payload_too_large(const value& v, bool enforce_quotas) {
 Execution::StateContext::StateContext(Execution& ex, Frame& fr, const value* input)
     : jsonpath::EvalContext(ex.eval_context(fr, input)) {
   if (fr.cur().uses_context) {
-    context_object_ = ex.context_object(fr, nullptr, 0);
+    context_object_ =
+        ex.context_object(fr, nullptr, 0, fr.cur().context_need == asl::ContextNeed::kFull);
     context = &context_object_;
   }
 }
@@ -331,7 +332,8 @@ Execution::Failure Execution::runtime_failure(const Frame& fr, const std::string
 
 // ---------------------------------------------------------------------------- context
 
-value Execution::context_object(const Frame& fr, const value* map_item, std::int64_t index) {
+value Execution::context_object(const Frame& fr, const value* map_item, std::int64_t index,
+                                bool with_input) {
   if (info_.context_override && fr.parent < 0) {
     value ctx = *info_.context_override;
     if (map_item != nullptr) set_map_item(ctx, *map_item, index);
@@ -339,7 +341,7 @@ value Execution::context_object(const Frame& fr, const value* map_item, std::int
   }
   object exec;
   exec["Id"] = info_.execution_arn;
-  exec["Input"] = execution_input_;
+  if (with_input) exec["Input"] = execution_input_;
   exec["StartTime"] = format_iso8601_ms(start_ms_);
   exec["Name"] = info_.execution_name;
   exec["RoleArn"] = info_.role_arn;

@@ -249,7 +249,10 @@ class Execution {
                         std::optional<std::string> error, std::optional<std::string> cause);
 
   // Helpers.
-  json::value context_object(const Frame& fr, const json::value* map_item, std::int64_t index);
+  // with_input false leaves out $$.Execution.Input (a copy of the whole execution input) for
+  // the states whose fields cannot reach it (asl::State::context_need).
+  json::value context_object(const Frame& fr, const json::value* map_item, std::int64_t index,
+                             bool with_input = true);
   // Sets $$.Map.Item ({Index, Value}) in a context object built by context_object.
   static void set_map_item(json::value& ctx, const json::value& item, std::int64_t index);
   jsonpath::EvalContext eval_context(Frame& fr, const json::value* input);

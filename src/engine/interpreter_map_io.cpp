@@ -323,7 +323,9 @@ std::optional<Execution::Failure> Execution::map_batch(int f) {
       const bool whole = s.input_path.kind == asl::PathField::Kind::kDefault;
       jsonpath::EvalContext ctx = eval_context(fr, whole ? &fr.input : &fr.effective);
       // Built once, $$.Map.Item changed per item (see Execution::set_map_item).
-      if (!map_ctx) map_ctx = context_object(fr, nullptr, 0);
+      if (!map_ctx) {
+        map_ctx = context_object(fr, nullptr, 0, s.context_need == asl::ContextNeed::kFull);
+      }
       set_map_item(*map_ctx, items[i], static_cast<std::int64_t>(i));
       ctx.context = &*map_ctx;
       auto p = s.parameters->evaluate(ctx);

@@ -94,7 +94,12 @@ std::optional<Execution::Failure> Execution::jsonata_env(int f, JsonataEnv& env)
   env.ready = true;
   object states;
   states["input"] = fr.input;
-  states["context"] = context_object(fr, env.map_item, env.index);
+  // Only what the state's expressions can reach (asl::State::context_need): building the
+  // context copies the execution's input, for every JSONata state and Map item.
+  if (const asl::ContextNeed need = fr.cur().context_need; need != asl::ContextNeed::kNone) {
+    states["context"] =
+        context_object(fr, env.map_item, env.index, need == asl::ContextNeed::kFull);
+  }
   if (env.extra != nullptr) states[env.extra_key] = *env.extra;
   auto doc = jsonata::Document::from_json(value(std::move(states)));
   if (!doc) return query_failure(fr, "The state input is nested too deeply.", "");
