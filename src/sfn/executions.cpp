@@ -97,9 +97,13 @@ Result<JournalEvent> decode_journal(const json::value& entry) {
   } else {
     return Error{"Journal", "unknown kind '" + std::string(k) + "'"};
   }
-  out.event.id =
-      id->is_uint64() ? id->get_uint64() : static_cast<std::uint64_t>(json::as_double(*id));
-  out.now_ms = now->is_int64() ? now->get_int64() : static_cast<Millis>(json::as_double(*now));
+  // Exactly representable or refused: casting an out-of-range double (a damaged entry's 1e300)
+  // to an integer is undefined behaviour.
+  boost::system::error_code id_error;
+  boost::system::error_code now_error;
+  out.event.id = id->to_number<std::uint64_t>(id_error);
+  out.now_ms = now->to_number<Millis>(now_error);
+  if (id_error || now_error) return Error{"Journal", "entry's id or now is not an integer in range"};
   if (const json::value* v = o->if_contains("output")) out.event.output = *v;
   if (const json::value* v = o->if_contains("error"); v != nullptr && v->is_string())
     out.event.error = std::string(v->get_string());
