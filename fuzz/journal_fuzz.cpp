@@ -40,10 +40,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const JournalEvent& a = *decoded;
   const JournalEvent& b = *again;
   if (a.redrive != b.redrive || a.now_ms != b.now_ms ||
-      (!a.redrive && (a.event.kind != b.event.kind || a.event.id != b.event.id ||
-                      a.event.error != b.event.error || a.event.cause != b.event.cause ||
-                      a.event.has_error != b.event.has_error ||
-                      a.event.has_cause != b.event.has_cause)))
+      (!a.redrive &&
+       (a.event.kind != b.event.kind || a.event.id != b.event.id ||
+        a.event.error != b.event.error || a.event.cause != b.event.cause ||
+        a.event.has_error != b.event.has_error || a.event.has_cause != b.event.has_cause)))
     fuzz::invariant_failed("the round trip changed the event", once);
   const std::string twice = json::dump(encode(b));
   if (twice != once) fuzz::invariant_failed("the encoding is not stable", once);

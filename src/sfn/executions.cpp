@@ -103,7 +103,8 @@ Result<JournalEvent> decode_journal(const json::value& entry) {
   boost::system::error_code now_error;
   out.event.id = id->to_number<std::uint64_t>(id_error);
   out.now_ms = now->to_number<Millis>(now_error);
-  if (id_error || now_error) return Error{"Journal", "entry's id or now is not an integer in range"};
+  if (id_error || now_error)
+    return Error{"Journal", "entry's id or now is not an integer in range"};
   if (const json::value* v = o->if_contains("output")) out.event.output = *v;
   if (const json::value* v = o->if_contains("error"); v != nullptr && v->is_string())
     out.event.error = std::string(v->get_string());

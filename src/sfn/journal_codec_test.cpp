@@ -49,10 +49,9 @@ TEST(JournalCodec, AnEntryWrittenBeforeTheFlagsHasAnError) {
 
 TEST(JournalCodec, AnIdOrTimeNoIntegerHoldsIsRefusedNotCast) {
   // A damaged store: found by the journal fuzz target's seeds (fuzz/corpus/journal/nasty_*).
-  for (const char* text : {R"({"kind":"timer","id":1e300,"now":1})",
-                           R"({"kind":"timer","id":-1,"now":1})",
-                           R"({"kind":"timer","id":1.5,"now":1})",
-                           R"({"kind":"timer","id":1,"now":-1e300})"}) {
+  for (const char* text :
+       {R"({"kind":"timer","id":1e300,"now":1})", R"({"kind":"timer","id":-1,"now":1})",
+        R"({"kind":"timer","id":1.5,"now":1})", R"({"kind":"timer","id":1,"now":-1e300})"}) {
     auto entry = json::parse(text);
     ASSERT_TRUE(entry.ok());
     auto back = decode_journal(*entry);

@@ -37,9 +37,10 @@ struct Args {
 };
 
 [[noreturn]] void usage() {
-  std::fprintf(stderr,
-               "usage: stepwise_sim [--seed N | --seeds K [--first F] | --seconds S [--first F]]\n"
-               "                    [--store memory|sqlite|mixed] [--executions N] [--machines N]\n");
+  std::fprintf(
+      stderr,
+      "usage: stepwise_sim [--seed N | --seeds K [--first F] | --seconds S [--first F]]\n"
+      "                    [--store memory|sqlite|mixed] [--executions N] [--machines N]\n");
   std::exit(2);
 }
 

@@ -55,8 +55,8 @@ Scenario make_scenario(const SimOptions& o, std::vector<std::string>& failures) 
     sc.definitions.push_back(def);
   }
   for (int i = 0; i < o.executions; ++i) {
-    sc.starts.push_back({"e" + std::to_string(i), static_cast<std::size_t>(rng.next()) %
-                                                      sc.definitions.size(),
+    sc.starts.push_back({"e" + std::to_string(i),
+                         static_cast<std::size_t>(rng.next()) % sc.definitions.size(),
                          random_input(rng), kStart + static_cast<Millis>(rng.next() % 6000)});
   }
   const int jumps = static_cast<int>(rng.next() % 3);
@@ -164,8 +164,8 @@ Outcomes simulate(const Scenario& sc, StoreKind kind, const std::filesystem::pat
                                             {"definition", sc.definitions[m]},
                                             {"roleArn", kRole}});
           if (r.is_error()) {
-            failures.push_back("CreateStateMachine m" + std::to_string(m) + ": " +
-                               r.error().type + " " + r.error().message);
+            failures.push_back("CreateStateMachine m" + std::to_string(m) + ": " + r.error().type +
+                               " " + r.error().message);
             machine_arns.emplace_back();
           } else {
             machine_arns.emplace_back(r.body().at("stateMachineArn").as_string());
@@ -208,15 +208,14 @@ Outcomes simulate(const Scenario& sc, StoreKind kind, const std::filesystem::pat
         // sent again after a crash draws the same ones.
         s.ids = IdGenerator(SplitMix64::mix(sc.seed ^ (i + 1)) | 1);
         const std::string& arn = machine_arns[sc.starts[i].machine];
-        json::object body{{"stateMachineArn", arn},
-                          {"name", sc.starts[i].name},
-                          {"input", sc.starts[i].input}};
+        json::object body{
+            {"stateMachineArn", arn}, {"name", sc.starts[i].name}, {"input", sc.starts[i].input}};
         s.executions.start_execution(json::value(std::move(body)), [&, i](api::Response r) {
           if (!r.is_error() || r.error().type == "ExecutionAlreadyExists") {
             acked[i] = true;
           } else if (r.error().type != "InternalFailure") {
-            failures.push_back(sc.starts[i].name + ": StartExecution refused: " +
-                               r.error().type + " " + r.error().message);
+            failures.push_back(sc.starts[i].name + ": StartExecution refused: " + r.error().type +
+                               " " + r.error().message);
             acked[i] = true;
           }
         });
@@ -301,7 +300,8 @@ void compare(const Scenario& sc, const Outcomes& ref, const Outcomes& got,
     const std::string who = s.name + " (machine m" + std::to_string(s.machine) + ")";
     if (!a || !b) {
       if (a.has_value() != b.has_value())
-        failures.push_back(who + ": exists in " + (a ? "the reference only" : "the faulted run only"));
+        failures.push_back(who + ": exists in " +
+                           (a ? "the reference only" : "the faulted run only"));
       continue;
     }
     if (a->row.status == "RUNNING") {
@@ -374,8 +374,7 @@ SimResult run_seed(const SimOptions& o) {
   FaultCounts ref_counts;
   std::vector<std::string> ref_log;
   std::vector<std::string> log;
-  Outcomes ref =
-      simulate(sc, StoreKind::kMemory, {}, nullptr, ref_counts, res.failures, ref_log);
+  Outcomes ref = simulate(sc, StoreKind::kMemory, {}, nullptr, ref_counts, res.failures, ref_log);
   FaultPlan plan(SplitMix64::mix(o.seed ^ 0xFA017ULL), o.rates);
   std::filesystem::path dir;
   if (o.store == StoreKind::kSqlite) {

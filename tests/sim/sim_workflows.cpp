@@ -55,8 +55,8 @@ struct Gen {
 
   // A forward target after state i of n (names are prefix + index).
   std::string forward(const std::string& prefix, int i, int n) {
-    return prefix + std::to_string(i + 1 + static_cast<int>(below(static_cast<std::uint64_t>(
-                                                    n - i - 1))));
+    return prefix +
+           std::to_string(i + 1 + static_cast<int>(below(static_cast<std::uint64_t>(n - i - 1))));
   }
 
   void next_or_end(json::object& s, const std::string& prefix, int i, int n) {
@@ -119,9 +119,9 @@ struct Gen {
       } else if (pick < 55 && !last) {
         json::object rule{
             {"And", json::array{json::object{{"Variable", "$.n"}, {"IsPresent", true}},
-                                json::object{{"Variable", "$.n"}, {"NumericGreaterThan",
-                                                                   static_cast<std::int64_t>(
-                                                                       below(10))}}}},
+                                json::object{
+                                    {"Variable", "$.n"},
+                                    {"NumericGreaterThan", static_cast<std::int64_t>(below(10))}}}},
             {"Next", forward(prefix, i, n)}};
         s = json::object{{"Type", "Choice"},
                          {"Choices", json::array{std::move(rule)}},
@@ -143,8 +143,8 @@ struct Gen {
         s = json::object{{"Type", "Map"},
                          {"ItemsPath", "$.items"},
                          {"MaxConcurrency", below(3)},
-                         {"ItemSelector", json::object{{"n.$", "$$.Map.Item.Value"},
-                                                       {"i.$", "$$.Map.Item.Index"}}},
+                         {"ItemSelector",
+                          json::object{{"n.$", "$$.Map.Item.Value"}, {"i.$", "$$.Map.Item.Index"}}},
                          {"ItemProcessor", std::move(processor)}};
         if (chance(70)) s["ResultPath"] = "$.map" + std::to_string(i);
         if (chance(20)) s["ToleratedFailureCount"] = below(2);

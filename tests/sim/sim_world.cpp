@@ -64,10 +64,9 @@ void Functions::start(const tasks::TaskRequest& request, EventLoop& loop, tasks:
   // Without event ids (an error's cause in the parameters names "the event id #N", which a
   // re-dispatch's extra Started event moves).
   static const std::regex kEventId("event id #[0-9]+");
-  const std::uint64_t h = hash_text(
-      seed_, call.find("event id #") == std::string::npos
-                 ? call
-                 : std::regex_replace(call, kEventId, "event id"));
+  const std::uint64_t h = hash_text(seed_, call.find("event id #") == std::string::npos
+                                               ? call
+                                               : std::regex_replace(call, kEventId, "event id"));
   // Mostly quick, some past a TimeoutSeconds of 1-3 s.
   const Millis delay = static_cast<Millis>(h % 7 == 0 ? 1000 + (h >> 8) % 3000 : (h >> 8) % 800);
   tasks::TaskOutcome outcome;

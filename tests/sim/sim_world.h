@@ -79,7 +79,9 @@ struct FaultCounts {
 class FaultPlan {
  public:
   FaultPlan(std::uint64_t seed, FaultRates rates) : rng_(seed), rates_(rates) {}
-  bool draw(int per_mille) { return per_mille > 0 && static_cast<int>(rng_.next() % 1000) < per_mille; }
+  bool draw(int per_mille) {
+    return per_mille > 0 && static_cast<int>(rng_.next() % 1000) < per_mille;
+  }
   bool may_crash() const { return crashes_ < rates_.crashes_max; }
   void crashed() { ++crashes_; }
   const FaultRates& rates() const { return rates_; }
@@ -115,7 +117,7 @@ class Functions final : public tasks::TaskRunner {
   SimClock& clock_;
   FaultPlan* faults_;  // null: the reference run, no faults
   FaultCounts& counts_;
-  std::map<std::string, Millis> first_dispatch_;  // by idempotency key
+  std::map<std::string, Millis> first_dispatch_;              // by idempotency key
   std::map<Millis, std::multimap<std::string, Answer>> due_;  // this life's answers by due time
 };
 
