@@ -218,11 +218,50 @@ def write_config_seeds():
     print("config", len(seeds), "seeds")
 
 
+def write_journal_seeds():
+    """The journal target: one entry of each kind as the service writes them, and damaged ones
+    (missing fields, wrong types, numbers no integer holds)."""
+    folder = os.path.join(HERE, "corpus", "journal")
+    os.makedirs(folder, exist_ok=True)
+    for f in glob.glob(os.path.join(folder, "seed_*")) + glob.glob(os.path.join(folder, "nasty_*")):
+        os.remove(f)
+    seeds = {
+        "seed_succeeded": {"kind": "succeeded", "id": 3, "now": 1700000000123, "output": {"a": [1, "x"]}},
+        "seed_failed": {"kind": "failed", "id": 4, "now": 1700000000200, "error": "Lambda.Unknown",
+                        "cause": "it failed"},
+        "seed_failed_no_error": {"kind": "failed", "id": 5, "now": 7, "no_error": True, "no_cause": True},
+        "seed_timer": {"kind": "timer", "id": 9, "now": 1700000005000},
+        "seed_stop": {"kind": "stop", "id": 0, "now": 1700000009000, "error": "E", "cause": "C"},
+        "seed_heartbeat": {"kind": "heartbeat", "id": 2, "now": 1700000001000},
+        "seed_submitted": {"kind": "submitted", "id": 2, "now": 1, "output": {"StatusCode": 200}},
+        "seed_started": {"kind": "started", "id": 6, "now": 2, "output": "worker-1"},
+        "seed_started_anonymous": {"kind": "started", "id": 6, "now": 2, "output": None},
+        "seed_redispatch": {"kind": "redispatch", "id": 12, "now": 1700000003000},
+        "seed_redrive": {"kind": "redrive", "id": 0, "now": 1700000100000},
+        "nasty_unknown_kind": {"kind": "explode", "id": 1, "now": 1},
+        "nasty_no_now": {"kind": "timer", "id": 1},
+        "nasty_string_id": {"kind": "timer", "id": "1", "now": 1},
+        "nasty_huge_id": {"kind": "timer", "id": 1e300, "now": 1},
+        "nasty_negative_id": {"kind": "timer", "id": -1, "now": -1e300},
+        "nasty_fraction": {"kind": "succeeded", "id": 1.5, "now": 2.5, "output": 1},
+        "nasty_big_integers": {"kind": "timer", "id": 18446744073709551615, "now": 9223372036854775807},
+        "nasty_error_types": {"kind": "failed", "id": 1, "now": 1, "error": 5, "cause": ["x"]},
+        "nasty_not_object": [1, 2, 3],
+    }
+    for name, entry in seeds.items():
+        with open(os.path.join(folder, name), "w", encoding="utf-8") as fh:
+            fh.write(compact(entry))
+    with open(os.path.join(folder, "nasty_overflow_text"), "w", encoding="utf-8") as fh:
+        fh.write('{"kind":"timer","id":1e400,"now":-1e400}')
+    print("journal", len(seeds) + 1, "seeds")
+
+
 def main():
     for target, items in collect(load_cases()).items():
         write(target, items)
     write_nasty()
     write_config_seeds()
+    write_journal_seeds()
 
 
 if __name__ == "__main__":

@@ -68,6 +68,9 @@ CLI::App* add_conformance(CLI::App& app, ConformanceCommand& c) {
                    "tree's tests/conformance/handlers)");
   conf->add_option("--python", s.runner.python, "python interpreter for the handlers")
       ->capture_default_str();
+  conf->add_flag("--replay-every-step", s.runner.replay_every_step,
+                 "run each execution case a second time, rebuilt from its journal after every "
+                 "step as recovery does; its history must be the straight run's");
   conf->add_option("--dump-actual", s.runner.dump_actual_dir,
                    "write each execution's result to DIR/<case>.json (compare.py's ACTUAL shape)");
   return conf;

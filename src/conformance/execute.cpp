@@ -1,5 +1,7 @@
 #include "conformance/execute.h"
 
+#include <re2/re2.h>
+
 #include <filesystem>
 #include <functional>
 #include <vector>
@@ -96,11 +98,11 @@ Status register_functions(const Case& c, const RunnerConfig& config,
   return ok_status();
 }
 
-Result<ActualExecution> execute_case(const Case& c, const RunnerConfig& config) {
-  auto machine = compile_case(c);
-  if (!machine.ok()) return machine.error();
-  auto input = case_input(c);
-  if (!input.ok()) return input.error();
+namespace {
+
+Result<ActualExecution> run_case(const Case& c, const RunnerConfig& config,
+                                 const asl::StateMachine& machine, const json::value& input,
+                                 bool replay_every_step) {
   tasks::FunctionRunner functions;
   if (auto s = register_functions(c, config, functions); !s.ok()) return s.error();
   // Lambda goes to the local functions; other integrations fail as unsupported resources.
@@ -115,9 +117,13 @@ Result<ActualExecution> execute_case(const Case& c, const RunnerConfig& config) 
   options.clock = &clock;
   options.tasks = &integrations;
   options.ids = &ids;
-  options.input_text = case_input_text(c, *input);
-  auto run = engine::run_execution(**machine, *input, options);
+  options.input_text = case_input_text(c, input);
+  options.replay_every_step = replay_every_step;
+  auto run = engine::run_execution(machine, input, options);
   if (!run.ok()) return run.error();
+  if (!run->replay_mismatch.empty())
+    return Error{"Replay",
+                 "a journal replay differs from the live execution at " + run->replay_mismatch};
 
   ActualExecution a;
   a.status = run->status;
@@ -133,6 +139,55 @@ Result<ActualExecution> execute_case(const Case& c, const RunnerConfig& config) 
   a.start_ms = run->start_ms;
   a.stop_ms = run->stop_ms;
   return a;
+}
+
+// The run as text without its timestamps and UUIDs: local functions take real time under the
+// manual clock, so two runs of a case with Lambda tasks may stamp their events differently,
+// and each call gets a request id of its own (a Lambda error's "requestId").
+std::string untimed_text(const ActualExecution& a) {
+  std::string out = a.status + " " + (a.output ? json::dump(*a.output) : "-") + " " +
+                    a.error.value_or("-") + " " + a.cause.value_or("-") + "\n";
+  for (json::value e : a.events) {
+    if (auto* o = e.if_object()) o->erase("timestamp");
+    out += json::dump(e) + "\n";
+  }
+  return out;
+}
+
+// ... and without what each Lambda call's answer makes afresh: its request id, trace id, HTTP
+// Date header and tail of the log (base64 of "START RequestId: ..."); the engine does not make
+// them, the local function runner does.
+std::string untimed(const ActualExecution& a) {
+  static const RE2 kUuid("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+  static const RE2 kTrace("Root=1-[0-9a-f]{8}-[0-9a-f]{24}");
+  static const RE2 kLog("U1RBUlQgUmVxdWVzdElk[A-Za-z0-9+/=]*");
+  static const RE2 kDate("[A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9:]{8} GMT");
+  std::string out = untimed_text(a);
+  RE2::GlobalReplace(&out, kUuid, "<uuid>");
+  RE2::GlobalReplace(&out, kTrace, "<trace>");
+  RE2::GlobalReplace(&out, kDate, "<date>");
+  RE2::GlobalReplace(&out, kLog, "<log>");
+  return out;
+}
+
+}  // namespace
+
+Result<ActualExecution> execute_case(const Case& c, const RunnerConfig& config) {
+  auto machine = compile_case(c);
+  if (!machine.ok()) return machine.error();
+  auto input = case_input(c);
+  if (!input.ok()) return input.error();
+  auto straight = run_case(c, config, **machine, *input, false);
+  if (!straight.ok() || !config.replay_every_step) return straight;
+  // Once more, rebuilt from its journal after every step as recovery would (engine/run.h):
+  // the history must be the one the straight run wrote.
+  auto replayed = run_case(c, config, **machine, *input, true);
+  if (!replayed.ok()) return replayed.error();
+  if (untimed(*straight) != untimed(*replayed)) {
+    return Error{"Replay", "the run replayed after every step differs from the straight run:\n" +
+                               untimed(*straight) + "---\n" + untimed(*replayed)};
+  }
+  return straight;
 }
 
 }  // namespace stepwise::conformance

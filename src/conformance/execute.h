@@ -57,6 +57,9 @@ struct RunnerConfig {
   Millis clock_start_ms = 0;    // where each case's ManualClock starts (the caller reads the time)
   std::string dump_actual_dir;  // when set: <dir>/<case>.json gets what the execution did, in
                                 // compare.py's ACTUAL.json shape (for debugging and cross-checks)
+  // Execution cases also run a second time, rebuilt from their journal after every step
+  // (engine::RunOptions::replay_every_step), and must write the same history (`--replay`).
+  bool replay_every_step = false;
   // api_error cases: a fresh Dispatcher (over a fresh, empty service) per case. Unset: those
   // cases are skipped, except TestState's, which call teststate::test_state directly.
   std::function<std::unique_ptr<api::Dispatcher>()> dispatcher_factory;

@@ -708,10 +708,10 @@ void Execution::handle_event(StepEvent ev, Millis now_ms) {
     case OpKind::kExecutionTimeout:
       break;
   }
-  if (moved) {
-    ready_.push_back(op.frame);
-    run_queue();
-  }
+  // Also when the frame did not move on: a Wait that ended its branch or iteration has queued
+  // the parent (child_done), which must run now — nothing else would wake it.
+  if (moved) ready_.push_back(op.frame);
+  run_queue();
 }
 
 // A heartbeat restarts the task's HeartbeatSeconds timer; a .sync task's submission writes

@@ -2,6 +2,10 @@
 // shared engine::Driver).
 #include "engine/run.h"
 
+#include <algorithm>
+#include <memory>
+#include <utility>
+
 #include "asl/model.h"
 #include "engine/driver.h"
 #include "engine/interpreter.h"
@@ -16,23 +20,32 @@ class OneRun final : public Driver::Host {
 
   OneRun(Execution& exec, EventLoop& loop, tasks::TaskRunner* runner,
          std::function<void(const HistoryEvent&)> on_event)
-      : exec_(exec), driver_(loop, *this), on_event_(std::move(on_event)) {
+      : exec_(&exec), driver_(loop, *this), on_event_(std::move(on_event)) {
     in_flight_.runner = runner;
   }
 
+  // replay_every_step: `rebuild` makes a fresh Execution and starts it as the live one started.
+  void replay_with(std::function<std::unique_ptr<Execution>()> rebuild) {
+    rebuild_ = std::move(rebuild);
+  }
+  Execution& execution() { return *exec_; }
+  const std::string& mismatch() const { return mismatch_; }
+  std::size_t replays() const { return replays_; }
+
   void dispatch() {
     if (on_event_) {
-      const auto& history = exec_.history();
+      const auto& history = exec_->history();
       for (; emitted_ < history.size(); ++emitted_) on_event_(history[emitted_]);
     }
     // Buffers rotate through spare_ so that a step allocates no command vector.
     std::vector<Command> cmds;
     cmds.swap(spare_);
-    cmds.swap(exec_.commands());
+    cmds.swap(exec_->commands());
     driver_.carry(kKey, in_flight_, cmds);
     cmds.clear();
     spare_.swap(cmds);
-    if (exec_.finished() && !finish_ms_) {
+    if (rebuild_) replay();
+    if (exec_->finished() && !finish_ms_) {
       finish_ms_ = driver_.loop().clock().now_ms();
       // Our timers no longer matter; the loop only drains work runners still have in flight
       // (their late answers are ignored), so nothing posts into a destroyed loop.
@@ -58,13 +71,54 @@ class OneRun final : public Driver::Host {
   InFlight* in_flight(std::uint64_t) override { return &in_flight_; }
 
   void deliver(std::uint64_t, StepEvent ev) override {
-    if (exec_.finished()) return;
-    exec_.handle(std::move(ev), driver_.loop().clock().now_ms());
+    if (exec_->finished()) return;
+    const Millis now = driver_.loop().clock().now_ms();
+    if (rebuild_) journal_.emplace_back(ev, now);
+    exec_->handle(std::move(ev), now);
     dispatch();
   }
 
  private:
-  Execution& exec_;
+  // The live execution against one rebuilt from the journal; the run goes on with the rebuilt
+  // one (its commands were carried already: the replay's own are dropped).
+  void replay() {
+    std::unique_ptr<Execution> fresh = rebuild_();
+    for (const auto& [ev, now] : journal_) fresh->handle(ev, now);
+    fresh->commands().clear();
+    ++replays_;
+    if (mismatch_.empty()) mismatch_ = difference(*exec_, *fresh);
+    replaced_ = std::move(fresh);
+    exec_ = replaced_.get();
+  }
+
+  static std::string difference(Execution& live, Execution& again) {
+    const auto& a = live.history();
+    const auto& b = again.history();
+    for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
+      const std::string x = i < a.size() ? json::dump(a[i].to_json()) : "(none)";
+      const std::string y = i < b.size() ? json::dump(b[i].to_json()) : "(none)";
+      if (x != y) return "event " + std::to_string(i + 1) + ": live " + x + ", replayed " + y;
+    }
+    auto pending = [](const Execution& e) {
+      std::string out;
+      for (const Command& c : e.outstanding())
+        out += std::to_string(static_cast<int>(c.kind)) + ":" + std::to_string(c.id) + ":" +
+               std::to_string(c.due_ms) + " ";
+      return out;
+    };
+    if (pending(live) != pending(again))
+      return "pending work: live " + pending(live) + ", replayed " + pending(again);
+    if (live.status() != again.status())
+      return "status: live " + live.status() + ", replayed " + again.status();
+    return "";
+  }
+
+  Execution* exec_;
+  std::function<std::unique_ptr<Execution>()> rebuild_;
+  std::unique_ptr<Execution> replaced_;
+  std::vector<std::pair<StepEvent, Millis>> journal_;
+  std::string mismatch_;
+  std::size_t replays_ = 0;
   Driver driver_;
   InFlight in_flight_;
   std::optional<EventLoop::TimerId> stop_timer_;
@@ -117,29 +171,52 @@ Result<RunResult> run_execution(const asl::StateMachine& machine, json::value&& 
   IdGenerator* ids = options.ids;
   RunResult out;
   out.execution_arn = info.execution_arn;
-  Execution exec(m, std::move(info), [ids] { return ids->next_u64(); });
+  // replay_every_step: every number the execution draws is recorded, and a rebuilt execution
+  // draws the recorded ones first (as a stored seed gives recovery the same sequence), then
+  // goes on from the generator.
+  auto drawn = std::make_shared<std::vector<std::uint64_t>>();
+  auto random = [ids, drawn, next = std::size_t{0}]() mutable {
+    if (next < drawn->size()) return (*drawn)[next++];
+    drawn->push_back(ids->next_u64());
+    return (*drawn)[next++];
+  };
+  const ExecutionInfo info_copy = options.replay_every_step ? info : ExecutionInfo{};
+  Execution exec(m, std::move(info),
+                 options.replay_every_step ? Execution::Random(random)
+                                           : Execution::Random([ids] { return ids->next_u64(); }));
   EventLoop loop(*options.clock);
   OneRun driver(exec, loop, options.tasks, options.on_event);
 
   out.start_ms = options.clock->now_ms();
+  if (options.replay_every_step) {
+    driver.replay_with([m, info_copy, random, input_copy = input, start = out.start_ms,
+                        text = options.input_text] {
+      auto again = std::make_unique<Execution>(m, info_copy, random);
+      again->start(input_copy, start, text);
+      return again;
+    });
+  }
   exec.start(std::move(input), out.start_ms, options.input_text);
   driver.dispatch();
-  if (options.stop_after_ms && !exec.finished())
+  if (options.stop_after_ms && !driver.execution().finished())
     driver.stop_at(out.start_ms + *options.stop_after_ms);
-  if (!exec.finished()) loop.run();
+  if (!driver.execution().finished()) loop.run();
   out.stop_ms = driver.finish_ms().value_or(options.clock->now_ms());
-  if (!exec.finished()) {
+  out.replay_mismatch = driver.mismatch();
+  out.replays = driver.replays();
+  Execution& last = driver.execution();  // the rebuilt one under replay_every_step
+  if (!last.finished()) {
     // Nothing left to wait for (a runner never answered): report it rather than hang.
     out.status = "FAILED";
     out.error = "States.Runtime";
     out.cause = "The execution stalled: no pending task or timer can move it on.";
   } else {
-    out.status = exec.status();
-    out.output = exec.take_output();
-    out.error = exec.error();
-    out.cause = exec.cause();
+    out.status = last.status();
+    out.output = last.take_output();
+    out.error = last.error();
+    out.cause = last.cause();
   }
-  out.history = std::move(exec.history());
+  out.history = std::move(last.history());
   return out;
 }
 

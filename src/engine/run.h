@@ -46,6 +46,12 @@ struct RunOptions {
   // Called with each history event as the execution writes it, on the run's thread
   // (`stepwise run --trace` prints them live). Only when the history is kept.
   std::function<void(const HistoryEvent&)> on_event;
+  // Journal replay after every step (the conformance runner's --replay-every-step): after each
+  // step the execution is rebuilt from its start and the outside events handled so far, as
+  // recovery rebuilds it from the store's journal, and the run goes on with the rebuilt one.
+  // Any difference from the live execution (history, pending work, status) is reported in
+  // RunResult::replay_mismatch. Costs a replay per step: quadratic in the steps.
+  bool replay_every_step = false;
 };
 
 struct RunResult {
@@ -57,6 +63,10 @@ struct RunResult {
   std::string execution_arn;
   Millis start_ms = 0;
   Millis stop_ms = 0;
+  // replay_every_step: the first difference between a replay and the live execution ("" when
+  // every replay matched), and how many replays ran.
+  std::string replay_mismatch;
+  std::size_t replays = 0;
 };
 
 // Errors only for misuse (missing clock); everything the workflow does, failures included, is

@@ -97,9 +97,14 @@ Result<JournalEvent> decode_journal(const json::value& entry) {
   } else {
     return Error{"Journal", "unknown kind '" + std::string(k) + "'"};
   }
-  out.event.id =
-      id->is_uint64() ? id->get_uint64() : static_cast<std::uint64_t>(json::as_double(*id));
-  out.now_ms = now->is_int64() ? now->get_int64() : static_cast<Millis>(json::as_double(*now));
+  // Exactly representable or refused: casting an out-of-range double (a damaged entry's 1e300)
+  // to an integer is undefined behaviour.
+  boost::system::error_code id_error;
+  boost::system::error_code now_error;
+  out.event.id = id->to_number<std::uint64_t>(id_error);
+  out.now_ms = now->to_number<Millis>(now_error);
+  if (id_error || now_error)
+    return Error{"Journal", "entry's id or now is not an integer in range"};
   if (const json::value* v = o->if_contains("output")) out.event.output = *v;
   if (const json::value* v = o->if_contains("error"); v != nullptr && v->is_string())
     out.event.error = std::string(v->get_string());
@@ -295,11 +300,20 @@ void Executions::step_done(Live& l, Millis now_ms, json::value journal, bool has
     for (const engine::HistoryEvent& e : step.events)
       if (level_logs(l.log->level, e.type)) l.uncommitted.back().logged.push_back(e);
   }
+  l.held.push_back(std::move(step));
+  if (l.in_store == 0) send_held(l);
+}
+
+void Executions::send_held(Live& l) {
+  // One commit of an execution at a time: were step N+1 sent while N is in flight, a failure of
+  // N (a transient I/O error) could leave N+1 to be written after a gap in the history. Steps
+  // made meanwhile wait in `held` and go together, in one call, when N is durable.
   std::vector<store::StepRecord> steps;
-  steps.push_back(std::move(step));
+  steps.swap(l.held);
+  l.in_store = steps.size();
   // A commit in flight is outside work: a manual clock must not jump past it.
   loop_.add_pending_work();
-  store_.commit_steps(fence_, std::move(steps), [this, arn](Status status) {
+  store_.commit_steps(fence_, std::move(steps), [this, arn = l.rec.arn](Status status) {
     loop_.post([this, arn, status = std::move(status)] { committed(arn, status); });
     loop_.done_pending_work();
   });
@@ -307,26 +321,39 @@ void Executions::step_done(Live& l, Millis now_ms, json::value journal, bool has
 
 void Executions::committed(const std::string& arn, const Status& status) {
   auto it = live_.find(arn);
-  if (it == live_.end() || it->second->uncommitted.empty()) return;
+  if (it == live_.end() || it->second->in_store == 0) return;
   Live& l = *it->second;
-  Live::Pending p = std::move(l.uncommitted.front());
-  l.uncommitted.pop_front();
+  const std::size_t n = l.in_store;
+  l.in_store = 0;
   if (!status.ok()) {
-    // The step is not durable, so its commands must not run. The execution stops here, in
+    // The steps are not durable, so their commands must not run. The execution stops here, in
     // memory; its last committed step stays in the store and resumes at the next start — or,
-    // refused by the fence (Store.Fenced), on the node that claimed the shard since.
+    // refused by the fence (Store.Fenced), on the node that claimed the shard since. Whoever
+    // waits on one of these steps, or on one held behind them (never sent), hears of it.
     const bool fenced = status.error().name == store::errors::fenced;
     report(log_, "stepwise: could not commit a step of " + arn + " (" + status.error().name + ": " +
                      status.error().cause + "); the execution " +
                      (fenced ? "is left to the shard's new owner" : "waits for a restart"));
-    if (p.after) p.after(status);
+    std::vector<StepAfter> waiting;
+    for (; !l.uncommitted.empty(); l.uncommitted.pop_front()) {
+      if (l.uncommitted.front().after) waiting.push_back(std::move(l.uncommitted.front().after));
+    }
+    for (auto& after : waiting) after(status);
     abandon(arn);
     return;
   }
-  if (l.log && !p.logged.empty()) logger_->log(l.log, arn, l.rec.redrive_count, p.logged);
   if (observer_ != nullptr) observer_->changed(l.rec);
-  dispatch(l, p.commands);
-  if (p.after) p.after(status);
+  std::vector<StepAfter> waiting;
+  for (std::size_t i = 0; i < n && !l.uncommitted.empty(); ++i) {
+    Live::Pending p = std::move(l.uncommitted.front());
+    l.uncommitted.pop_front();
+    if (l.log && !p.logged.empty()) logger_->log(l.log, arn, l.rec.redrive_count, p.logged);
+    dispatch(l, p.commands);
+    if (p.after) waiting.push_back(std::move(p.after));
+  }
+  if (!l.held.empty()) send_held(l);
+  // Last: a reply may lead anywhere, `l` included.
+  for (auto& after : waiting) after(status);
   maybe_finish(arn);
   if (auto again = live_.find(arn); again != live_.end()) maybe_sleep(*again->second);
 }

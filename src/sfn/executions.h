@@ -224,6 +224,8 @@ class Executions final : public ExecutionStarter, private engine::Driver::Host {
   // runs once the step is durable (or at once when there is nothing to commit).
   void deliver(const std::string& arn, engine::StepEvent ev, StepAfter after = {});
   void step_done(Live& l, Millis now_ms, json::value journal, bool has_journal, StepAfter after);
+  // Sends the execution's held steps to the store in one call (see Live::held).
+  void send_held(Live& l);
   void committed(const std::string& arn, const Status& status);
   void abandon(const std::string& arn);
   void dispatch(Live& l, std::vector<engine::Command>& commands);

@@ -56,6 +56,10 @@ struct Executions::Live {
     std::vector<engine::HistoryEvent> logged;  // the step's events its log level keeps
   };
   Fifo<Pending> uncommitted;
+  // The rows of the uncommitted steps not sent yet: an execution has one commit_steps call in
+  // flight at a time (in_store steps); the steps made meanwhile are held and sent together.
+  std::vector<store::StepRecord> held;
+  std::size_t in_store = 0;
   std::vector<OutcomeCallback> on_finish;  // StartSyncExecution replies, parents
   // What this execution logs (its machine's loggingConfiguration when it started); null when
   // it logs nothing or the Service has no ExecutionLogger, so OFF costs one pointer test a step.

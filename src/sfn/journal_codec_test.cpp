@@ -47,5 +47,24 @@ TEST(JournalCodec, AnEntryWrittenBeforeTheFlagsHasAnError) {
   EXPECT_FALSE(back->event.has_cause);
 }
 
+TEST(JournalCodec, AnIdOrTimeNoIntegerHoldsIsRefusedNotCast) {
+  // A damaged store: found by the journal fuzz target's seeds (fuzz/corpus/journal/nasty_*).
+  for (const char* text :
+       {R"({"kind":"timer","id":1e300,"now":1})", R"({"kind":"timer","id":-1,"now":1})",
+        R"({"kind":"timer","id":1.5,"now":1})", R"({"kind":"timer","id":1,"now":-1e300})"}) {
+    auto entry = json::parse(text);
+    ASSERT_TRUE(entry.ok());
+    auto back = decode_journal(*entry);
+    ASSERT_FALSE(back.ok()) << text;
+    EXPECT_EQ(back.error().name, "Journal");
+  }
+  auto whole = json::parse(R"({"kind":"timer","id":2.0,"now":1700000000000})");
+  ASSERT_TRUE(whole.ok());
+  auto back = decode_journal(*whole);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->event.id, 2u);
+  EXPECT_EQ(back->now_ms, 1700000000000);
+}
+
 }  // namespace
 }  // namespace stepwise::sfn
