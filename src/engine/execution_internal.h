@@ -15,6 +15,7 @@
 
 #include "engine/interpreter.h"
 #include "engine/result_writer.h"
+#include "history/map_run.h"
 
 namespace stepwise::engine {
 
@@ -69,6 +70,20 @@ struct MapIo {
   std::vector<result_writer::File> files;      // to write, in order
   std::size_t next_file = 0;
   bool written = false;  // every file is in S3: the Map Run may succeed
+};
+}  // namespace detail
+
+namespace detail {
+// A Distributed Map run as DescribeMapRun shows it, kept by its Map's frame while the state
+// runs (interpreter_map_run.cpp) and reported to the driver whenever it changes. Per child only
+// its state, start time and item count (no payloads: those go out with the change, once).
+struct MapRunTrack {
+  enum ChildState : std::uint8_t { kPending, kRunning, kSucceeded, kFailed, kAborted };
+  history::MapRunRecord rec;
+  std::vector<ChildState> state;     // by child index
+  std::vector<Millis> start_ms;      // by child index (0: not started)
+  std::vector<std::uint32_t> items;  // items per child (an ItemBatcher's batches; else empty: 1)
+  bool dirty = false;                // changed since the driver last took the changes
 };
 }  // namespace detail
 
@@ -134,8 +149,9 @@ struct Execution::Frame {
   std::optional<std::int64_t> tolerated_count;
   std::optional<double> tolerated_percentage;
   std::int64_t map_cursor = 0;
-  std::unique_ptr<detail::MapIo> map_io;  // the current Map's ItemReader/ResultWriter calls
-  std::string input_text;                 // json::dump(input) when already known (history on)
+  std::unique_ptr<detail::MapIo> map_io;         // the current Map's ItemReader/ResultWriter calls
+  std::unique_ptr<detail::MapRunTrack> map_run;  // the current Distributed Map's run (not silent)
+  std::string input_text;  // json::dump(input) when already known (history on)
   // The current state's input as its Entered event shows it (history on, not silent): what a
   // redrive runs the state again with (the state may have consumed `input`).
   std::string entered_input;

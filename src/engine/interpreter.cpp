@@ -535,6 +535,7 @@ void Execution::frame_failed(int f, Failure failure) {
 void Execution::abort_frame(int f) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   if (fr.done) return;
+  map_run_close(f, "ABORTED");
   fr.done = true;
   cancel_ops(f);
   fr.spare_request.reset();
@@ -649,6 +650,10 @@ void Execution::handle_event(StepEvent ev, Millis now_ms) {
   if (ev.kind == StepEvent::Kind::kHeartbeat || ev.kind == StepEvent::Kind::kTaskSubmitted ||
       ev.kind == StepEvent::Kind::kTaskStarted || ev.kind == StepEvent::Kind::kTaskRedispatched) {
     task_progress(ev);
+    return;
+  }
+  if (ev.kind == StepEvent::Kind::kUpdateMapRun) {
+    update_map_run(ev.output);
     return;
   }
   if (ev.kind == StepEvent::Kind::kStop) {

@@ -24,11 +24,16 @@
 #include "base/clock.h"
 #include "base/fifo.h"
 #include "engine/history.h"
+#include "history/map_run.h"
 #include "json/json.h"
 #include "jsonpath/jsonpath.h"
 #include "tasks/task_runner.h"
 
 namespace stepwise::engine {
+
+namespace detail {
+struct MapRunTrack;
+}
 
 // Who is running and where: the context object ($$) and task requests are built from this.
 struct ExecutionInfo {
@@ -97,7 +102,10 @@ struct StepEvent {
     kHeartbeat,
     kTaskSubmitted,
     kTaskStarted,
-    kTaskRedispatched
+    kTaskRedispatched,
+    // UpdateMapRun: `output` is {"mapRunArn", and any of "maxConcurrency",
+    // "toleratedFailurePercentage", "toleratedFailureCount"}; writes no event.
+    kUpdateMapRun
   };
   Kind kind = Kind::kTimerFired;
   std::uint64_t id = 0;  // the task or timer id from the command
@@ -161,6 +169,11 @@ class Execution {
   const std::optional<std::string>& cause() const { return cause_; }
 
   std::vector<HistoryEvent>& history() { return history_; }
+  // The Distributed Map runs (not Express) this execution changed since the last call, and
+  // their child executions that started or ended meanwhile (a child that did both appears
+  // once; an end carries no input). The driver commits them with the step's events.
+  void take_map_run_changes(std::vector<history::MapRunRecord>& runs,
+                            std::vector<history::MapRunChild>& children);
   // Commands produced since the last call; the caller takes them.
   std::vector<Command>& commands() { return commands_; }
   std::int64_t event_count() const { return next_event_id_ - 1; }
@@ -230,6 +243,17 @@ class Execution {
   std::optional<Failure> map_batch(int f);
   void map_record(int f, std::size_t index, const json::value* input, bool ok,
                   const json::value* output, const Failure* failure);
+  // Map Run records (interpreter_map_run.cpp): the run starts (MapRunStarted), learns its
+  // children (map_begin), a child starts or ends, the run ends (status; running children are
+  // then ABORTED), UpdateMapRun.
+  void map_run_open(int f, std::string arn);
+  void map_run_children(int f, std::size_t items_total);
+  void map_run_child_started(int f, std::size_t index, const json::value& input);
+  void map_run_child_ended(int f, std::size_t index, const json::value* output,
+                           const Failure* failure, bool aborted = false);
+  void map_run_close(int f, const char* status);
+  void map_run_touch(detail::MapRunTrack& t, int f);
+  void update_map_run(const json::value& update);
   // Retry, then Catch, then the frame fails. True when the frame moved on (to a catcher).
   bool state_failed(int f, Failure failure, bool from_children = false);
   void schedule_task(int f, json::value params, std::optional<std::int64_t> timeout,
@@ -330,6 +354,9 @@ class Execution {
   std::optional<std::string> cause_;
   std::vector<HistoryEvent> history_;
   std::vector<Command> commands_;
+  std::vector<int> map_runs_dirty_;  // frames whose map_run changed since the last take
+  std::vector<history::MapRunRecord> map_runs_out_;  // runs replaced before they were taken
+  std::vector<history::MapRunChild> map_run_children_out_;
 };
 
 // "An error occurred while executing the state 'S' (entered at the event id #N). " + message.

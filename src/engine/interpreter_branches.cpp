@@ -194,6 +194,7 @@ bool Execution::map_start(int f, const jsonpath::EvalContext* late_tolerance) {
         if (history_on()) d["mapRunArn"] = arn;
         return d;
       }());
+      map_run_open(f, arn);
     }
     if (fr.map_io) fr.map_io->arn = std::move(arn);
   }
@@ -206,10 +207,12 @@ bool Execution::map_start(int f, const jsonpath::EvalContext* late_tolerance) {
 bool Execution::map_begin(int f) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   const State& s = fr.cur();
+  const std::size_t item_count = fr.items.get_array().size();
   if (s.item_batcher) {
     if (auto bad = map_batch(f)) return map_run_failed(f, std::move(*bad));
   }
   const std::size_t n = fr.items.get_array().size();
+  map_run_children(f, item_count);
   if (fr.map_io && s.result_writer) fr.map_io->records.assign(n, result_writer::Record{});
   fr.children.clear();
   fr.results = json::array(n);
@@ -235,6 +238,7 @@ void Execution::start_map_iterations(int f) {
     if (s.jsonata && s.jsonata->item_selector) {
       if (auto bad = jsonata_item_selector(f, i, input)) {
         --fr.next_item;  // item i never started: a redrive starts it
+        map_run_close(f, "FAILED");
         for (int c : fr.children) abort_frame(c);
         if (state_failed(f, std::move(*bad))) ready_.push_back(f);
         return;
@@ -253,6 +257,7 @@ void Execution::start_map_iterations(int f) {
       auto p = s.parameters->evaluate(ctx);
       if (!p) {
         --fr.next_item;  // item i never started: a redrive starts it
+        map_run_close(f, "FAILED");
         for (int c : fr.children) abort_frame(c);
         Failure fl{p.error().name, state_error_prefix(s.name, fr.entered_event) + p.error().cause,
                    true};
@@ -278,6 +283,7 @@ void Execution::start_map_iterations(int f) {
       fr.last_event = id;
     }
     if (fr.map_io && s.result_writer) map_record(f, i, &input, true, nullptr, nullptr);
+    if (fr.map_run) map_run_child_started(f, i, input);
     int c = new_frame(s.processor.get(), f, static_cast<int>(i), std::move(input));
     Frame& pf = *frames_[static_cast<std::size_t>(f)];
     pf.children.push_back(c);
@@ -296,6 +302,8 @@ void Execution::child_done(int parent, int child, bool ok, value output, const F
   const auto idx = static_cast<std::size_t>(cf.index);
   if (is_map) {
     --pf.running;
+    if (pf.map_run)
+      map_run_child_ended(parent, idx, ok ? &output : nullptr, ok ? nullptr : failure);
     if (!pf.silent && !s.distributed) {
       std::int64_t id = emit_prev(
           cf.last_event, ok ? "MapIterationSucceeded" : "MapIterationFailed",
@@ -337,12 +345,14 @@ void Execution::child_done(int parent, int child, bool ok, value output, const F
         fl = Failure{"States.ExceedToleratedFailureThreshold",
                      "The specified tolerated failure threshold was exceeded", true};
       }
+      map_run_close(parent, "FAILED");
       for (int c : pf.children) abort_frame(c);
       if (state_failed(parent, std::move(fl), true)) ready_.push_back(parent);
       return;
     }
   }
   if (!ok) {
+    map_run_close(parent, "FAILED");
     for (int c : pf.children) abort_frame(c);
     if (state_failed(parent, *failure, true)) ready_.push_back(parent);
     return;
@@ -365,7 +375,10 @@ bool Execution::finish_children(int f) {
   // A ResultWriter's files go to S3 before the Map Run succeeds (its failure fails the run).
   const bool writes = is_map && s.result_writer && fr.map_io;
   if (writes && !fr.map_io->written) return map_write(f);
-  if (is_map && s.distributed && !fr.silent) emit(f, "MapRunSucceeded", "", object());
+  if (is_map && s.distributed && !fr.silent) {
+    emit(f, "MapRunSucceeded", "", object());
+    map_run_close(f, "SUCCEEDED");
+  }
   // The Succeeded event and the Exited event share their predecessor (as AWS records them).
   if (!fr.silent) {
     emit_prev(fr.last_event, is_map ? "MapStateSucceeded" : "ParallelStateSucceeded", "", object());

@@ -179,6 +179,7 @@ void Execution::map_io_answer(int f, StepEvent& ev) {
 }
 
 bool Execution::map_run_failed(int f, Failure failure) {
+  map_run_close(f, "FAILED");
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   const State& s = fr.cur();
   detail::cap_cause(failure.cause);

@@ -58,11 +58,21 @@ json::object list_item_json(const store::ExecutionRecord& r) {
   return o;
 }
 
-// maxResults and nextToken of ListExecutions / GetExecutionHistory.
-struct PageRequest {
-  std::size_t limit = execution_limits::execution_page_default;
-  std::optional<std::string> token;
-};
+constexpr std::string_view kStatuses[] = {"SUCCEEDED", "TIMED_OUT", "PENDING_REDRIVE",
+                                          "ABORTED",   "FAILED",    "RUNNING"};
+
+// Events without their payloads (includeExecutionData=false): AWS then leaves out inputs and
+// outputs but keeps everything else.
+void strip_execution_data(json::value& event) {
+  for (auto& kv : event.as_object()) {
+    if (!kv.value().is_object()) continue;
+    json::object& details = kv.value().as_object();
+    details.erase("input");
+    details.erase("output");
+  }
+}
+
+}  // namespace
 
 // token_chars_max: the operation's nextToken bound (AWS: ListExecutions 3096, the others 1024).
 Result<PageRequest> page_request(const json::value& request, Violations& v,
@@ -96,22 +106,6 @@ Result<PageRequest> page_request(const json::value& request, Violations& v,
   return p;
 }
 
-constexpr std::string_view kStatuses[] = {"SUCCEEDED", "TIMED_OUT", "PENDING_REDRIVE",
-                                          "ABORTED",   "FAILED",    "RUNNING"};
-
-// Events without their payloads (includeExecutionData=false): AWS then leaves out inputs and
-// outputs but keeps everything else.
-void strip_execution_data(json::value& event) {
-  for (auto& kv : event.as_object()) {
-    if (!kv.value().is_object()) continue;
-    json::object& details = kv.value().as_object();
-    details.erase("input");
-    details.erase("output");
-  }
-}
-
-}  // namespace
-
 api::Response ExecutionReads::describe_execution(const json::value& request) const {
   Violations v;
   auto arn = execution_arn(request, v);
@@ -119,7 +113,10 @@ api::Response ExecutionReads::describe_execution(const json::value& request) con
   auto read = store_.get_execution(arn->text);
   if (!read.ok()) return rules::to_api_error(read.error());  // Store.*: never "does not exist"
   const auto& rec = *read;
-  if (!rec) return execution_does_not_exist(arn->text);
+  if (!rec) {
+    if (auto child = describe_child(arn->text)) return std::move(*child);
+    return execution_does_not_exist(arn->text);
+  }
   return describe_json(*rec, clock_.now_ms());
 }
 
@@ -171,11 +168,12 @@ api::Response ExecutionReads::list_executions(const json::value& request) const 
           "FAILED, RUNNING]");
   }
   if (!v.empty()) return v.error();
-  if (!*arn_text) {
-    if (request.is_object() && request.as_object().contains("mapRunArn"))
-      return error("ResourceNotFound", "Resource not found: Stepwise runs no Distributed Map runs");
+  const bool by_run = request.is_object() && request.as_object().contains("mapRunArn");
+  if (*arn_text && by_run)
+    return error("ValidationException", "Must provide only a StateMachine ARN or MapRun ARN");
+  if (by_run) return list_map_run_executions(request, status->value_or(""), *page);
+  if (!*arn_text)
     return error("ValidationException", "Must provide a StateMachine ARN or MapRun ARN");
-  }
   auto parsed = rules::parse_arn(**arn_text);
   if (!parsed) return rules::to_api_error(parsed.error());
   if (parsed->type != "stateMachine") return rules::wrong_resource_type(*parsed);
@@ -225,7 +223,11 @@ api::Response ExecutionReads::get_execution_history(const json::value& request) 
   auto read = store_.get_execution(arn->text);
   if (!read.ok()) return rules::to_api_error(read.error());  // Store.*: never "does not exist"
   const auto& rec = *read;
-  if (!rec) return execution_does_not_exist(arn->text);
+  if (!rec) {
+    if (auto child = child_history(arn->text, data->value_or(true), reverse->value_or(false)))
+      return std::move(*child);
+    return execution_does_not_exist(arn->text);
+  }
   store::HistoryQuery q;
   q.execution_arn = arn->text;
   q.reverse = reverse->value_or(false);

@@ -17,10 +17,26 @@
 #include "api/dispatcher.h"
 #include "base/clock.h"
 #include "json/json.h"
+#include "sfn/registry_rules.h"
 #include "sfn/shared_registry.h"
 #include "store/store.h"
 
 namespace stepwise::sfn {
+
+namespace map_run_limits {
+inline constexpr std::size_t arn_chars_max = 2000;  // AWS's LongArn
+}  // namespace map_run_limits
+
+// maxResults and nextToken of the execution listings (ListExecutions, GetExecutionHistory,
+// ListMapRuns).
+struct PageRequest {
+  std::size_t limit = 100;
+  std::optional<std::string> token;
+};
+Result<PageRequest> page_request(const json::value& request, rules::Violations& v);
+// The request's mapRunArn: a Map Run ARN (InvalidArn otherwise; a missing one is a violation).
+Result<rules::Arn> map_run_arn(const json::value& request, rules::Violations& v);
+api::ApiError map_run_does_not_exist(const std::string& arn);
 
 class ExecutionReads {
  public:
@@ -34,8 +50,21 @@ class ExecutionReads {
   api::Response describe_state_machine_for_execution(const json::value& request) const;
   api::Response list_executions(const json::value& request) const;
   api::Response get_execution_history(const json::value& request) const;
+  // Map Runs (map_run_reads.cpp).
+  api::Response describe_map_run(const json::value& request) const;
+  api::Response list_map_runs(const json::value& request) const;
+  // UpdateMapRun's checks, on the calling thread: an error, or the update for the engine
+  // (engine::StepEvent::Kind::kUpdateMapRun's output) with `execution_arn` set to its run's.
+  api::Response check_map_run_update(const json::value& request, std::string& execution_arn) const;
 
  private:
+  api::Response list_map_run_executions(const json::value& request, const std::string& status,
+                                        const PageRequest& page) const;
+  // A Map Run child's DescribeExecution / GetExecutionHistory (nullopt: no such child).
+  std::optional<api::Response> describe_child(const std::string& arn) const;
+  std::optional<api::Response> child_history(const std::string& arn, bool include_data,
+                                             bool reverse) const;
+
   store::ExecutionStore& store_;
   store::RegistryStore& registry_store_;
   SharedRegistry& registry_;

@@ -50,12 +50,15 @@ json::value encode_journal(const StepEvent& ev, Millis now_ms) {
     case StepEvent::Kind::kTaskRedispatched:
       kind = "redispatch";
       break;
+    case StepEvent::Kind::kUpdateMapRun:
+      kind = "map_run_update";
+      break;
   }
   o["kind"] = kind;
   o["id"] = ev.id;
   o["now"] = now_ms;
   if (ev.kind == StepEvent::Kind::kTaskSucceeded || ev.kind == StepEvent::Kind::kTaskSubmitted ||
-      ev.kind == StepEvent::Kind::kTaskStarted)
+      ev.kind == StepEvent::Kind::kTaskStarted || ev.kind == StepEvent::Kind::kUpdateMapRun)
     o["output"] = ev.output;
   if (!ev.error.empty()) o["error"] = ev.error;
   if (!ev.cause.empty()) o["cause"] = ev.cause;
@@ -92,6 +95,8 @@ Result<JournalEvent> decode_journal(const json::value& entry) {
     out.event.kind = StepEvent::Kind::kTaskStarted;
   } else if (k == "redispatch") {
     out.event.kind = StepEvent::Kind::kTaskRedispatched;
+  } else if (k == "map_run_update") {
+    out.event.kind = StepEvent::Kind::kUpdateMapRun;
   } else if (k == "redrive") {
     out.redrive = true;
   } else {
@@ -270,9 +275,12 @@ void Executions::step_done(Live& l, Millis now_ms, json::value journal, bool has
     maybe_finish(arn);
     return;
   }
-  // An event the engine ignored (a stale timer or task) changed nothing: nothing to commit.
-  if (l.exec->history().empty() && commands.empty() && !after && !l.exec->finished()) return;
   store::StepRecord step;
+  l.exec->take_map_run_changes(step.map_runs, step.map_run_children);
+  // An event the engine ignored (a stale timer or task) changed nothing: nothing to commit.
+  if (l.exec->history().empty() && commands.empty() && !after && !l.exec->finished() &&
+      step.map_runs.empty())
+    return;
   if (has_journal) {
     // Not the first step (only begin() commits without a journal entry): the store keeps the
     // input and definition its first step wrote (store.h), so these texts, the largest of the
@@ -546,8 +554,11 @@ Result<std::unique_ptr<Executions::Live>> Executions::rebuild(const store::Execu
   };
   check_for(0, rec.start_ms);
   l.exec->start(std::move(*input), rec.start_ms, rec.input);
+  std::vector<store::MapRunRecord> runs;  // replayed: committed already
+  std::vector<store::MapRunChild> children;
   l.exec->history().clear();
   l.exec->commands().clear();
+  l.exec->take_map_run_changes(runs, children);
   for (std::size_t i = 0; i < journal.size(); ++i) {
     const store::JournalEntry& entry = journal[i];
     auto ev = decode_journal(entry.journal);
@@ -563,6 +574,7 @@ Result<std::unique_ptr<Executions::Live>> Executions::rebuild(const store::Execu
     }
     l.exec->history().clear();
     l.exec->commands().clear();
+    l.exec->take_map_run_changes(runs, children);
   }
   l.activity_check = Live::ActivityCheck::kLive;
   if (l.exec->event_count() != rec.history_count) {

@@ -158,6 +158,10 @@ class Executions final : public ExecutionStarter, private engine::Driver::Host {
   void set_owner_post(OwnerPost post) { owner_of_ = std::move(post); }
   void stop_execution(const json::value& request, api::Reply reply);
   void redrive_execution(const json::value& request, api::Reply reply);
+  // UpdateMapRun, checked already (ExecutionReads::check_map_run_update): a journalled step of
+  // the run's execution; answers {} once it is durable.
+  void update_map_run(const std::string& execution_arn, const json::value& update,
+                      api::Reply reply);
 
   // Resumes every RUNNING execution of the store (see the header comment). An execution that
   // cannot be rebuilt (its definition no longer compiles, its journal is unreadable) is

@@ -515,6 +515,18 @@ void Executions::stop_execution(const json::value& request, api::Reply reply) {
   });
 }
 
+void Executions::update_map_run(const std::string& execution_arn, const json::value& update,
+                                api::Reply reply) {
+  engine::StepEvent ev;
+  ev.kind = engine::StepEvent::Kind::kUpdateMapRun;
+  ev.output = update;
+  deliver(execution_arn, std::move(ev), [reply = std::move(reply)](const Status& st) {
+    if (!st.ok())
+      return reply(api::ApiError::internal("The update could not be stored: " + st.error().cause));
+    reply(json::object{});
+  });
+}
+
 void Executions::redrive_execution(const json::value& request, api::Reply reply) {
   Violations v;
   auto arn = execution_arn(request, v);

@@ -314,6 +314,24 @@ void Service::add_operations(api::OperationTable& table) {
   read("DescribeStateMachineForExecution", &ExecutionReads::describe_state_machine_for_execution);
   read("ListExecutions", &ExecutionReads::list_executions);
   read("GetExecutionHistory", &ExecutionReads::get_execution_history);
+  read("DescribeMapRun", &ExecutionReads::describe_map_run);
+  read("ListMapRuns", &ExecutionReads::list_map_runs);
+  // UpdateMapRun is checked here (which finds the run's execution, and so its shard), then
+  // delivered to the execution as a journalled step.
+  table.add("UpdateMapRun",
+            [this, &reads](json::value r, const api::RequestInfo&, api::Reply reply) {
+              try {
+                std::string execution;
+                api::Response checked = reads.check_map_run_update(r, execution);
+                if (checked.is_error()) return reply(std::move(checked));
+                Shard& to = owner(execution);
+                to.loop().post([&to, execution, update = checked.body(), reply = std::move(reply)] {
+                  to.executions().update_map_run(execution, update, reply);
+                });
+              } catch (const std::exception& e) {
+                reply(api::ApiError::internal(std::string("Internal error: ") + e.what()));
+              }
+            });
 
   ActivityRunner& activities = *activities_;
   add_engine_operation(

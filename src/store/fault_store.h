@@ -120,6 +120,19 @@ class FaultStore final : public Store {
                                                       std::size_t limit) override {
     return read([&] { return inner_.running_index(after, limit); });
   }
+  Result<std::optional<MapRunRecord>> get_map_run(const std::string& a) override {
+    return read([&] { return inner_.get_map_run(a); });
+  }
+  Result<std::vector<MapRunRecord>> list_map_runs(const std::string& a, const std::string& after,
+                                                  std::size_t limit) override {
+    return read([&] { return inner_.list_map_runs(a, after, limit); });
+  }
+  Result<std::optional<MapRunChild>> get_map_run_child(const std::string& a) override {
+    return read([&] { return inner_.get_map_run_child(a); });
+  }
+  Result<std::vector<MapRunChild>> list_map_run_children(const MapRunChildQuery& q) override {
+    return read([&] { return inner_.list_map_run_children(q); });
+  }
   Result<std::int64_t> purge_closed_before(Millis t) override {
     return read([&] { return inner_.purge_closed_before(t); });
   }

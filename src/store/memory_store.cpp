@@ -311,6 +311,7 @@ void MemoryStore::apply_step(StepRecord& step) {
     const auto seq = static_cast<std::int64_t>(ex.journal.size()) + 1;
     ex.journal.push_back(JournalEntry{seq, std::move(step.journal)});
   }
+  apply_map_runs(step);
 }
 
 void MemoryStore::commit_steps(const Fence& fence, std::vector<StepRecord> steps,
@@ -409,6 +410,7 @@ void MemoryStore::erase_execution(const std::string& arn) {
   }
   running_.erase({it->second.row.start_ms, arn});
   executions_.erase(it);
+  erase_map_runs(arn);
 }
 
 Result<std::int64_t> MemoryStore::purge_closed_before(Millis before_ms) {

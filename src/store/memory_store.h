@@ -68,6 +68,12 @@ class MemoryStore final : public Store {
                                             std::int64_t after_seq, std::size_t limit) override;
   Result<std::vector<RunningExecution>> running_index(const RunningKey& after,
                                                       std::size_t limit) override;
+  Result<std::optional<MapRunRecord>> get_map_run(const std::string& arn) override;
+  Result<std::vector<MapRunRecord>> list_map_runs(const std::string& execution_arn,
+                                                  const std::string& after_arn,
+                                                  std::size_t limit) override;
+  Result<std::optional<MapRunChild>> get_map_run_child(const std::string& arn) override;
+  Result<std::vector<MapRunChild>> list_map_run_children(const MapRunChildQuery& q) override;
   Result<std::int64_t> purge_closed_before(Millis before_ms) override;
 
  private:
@@ -102,6 +108,12 @@ class MemoryStore final : public Store {
   using ListKey = std::pair<Millis, std::string>;
   using ListIndex = std::set<ListKey, std::greater<>>;
 
+  // Map Runs (memory_store_map_runs.cpp): newest first, as the listings answer.
+  using ChildKey = std::pair<Millis, std::int64_t>;  // start_ms, index
+  using ChildIndex = std::map<ChildKey, std::string, std::greater<>>;
+  void apply_map_runs(StepRecord& step);
+  void erase_map_runs(const std::string& execution_arn);
+
   Status check_fence(const Fence& fence) const;
   Status check_steps(const std::vector<StepRecord>& steps) const;
   void apply_step(StepRecord& step);
@@ -117,6 +129,10 @@ class MemoryStore final : public Store {
   std::unordered_map<std::string, ListIndex> by_machine_;  // state machine arn → its executions
   std::set<std::pair<Millis, std::string>> running_;       // RUNNING executions by (start, arn)
   std::map<std::int64_t, std::int64_t> shard_epochs_;      // shard → newest epoch
+  std::unordered_map<std::string, MapRunRecord> map_runs_;
+  std::unordered_map<std::string, ListIndex> map_runs_by_execution_;  // execution → its runs
+  std::unordered_map<std::string, MapRunChild> map_run_children_;
+  std::unordered_map<std::string, ChildIndex> children_by_run_;  // map run → its children
 };
 
 }  // namespace stepwise::store

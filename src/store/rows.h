@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "history/event.h"
@@ -226,5 +227,10 @@ void bind_event(Params& p, int first, std::int64_t execution_id, const history::
   else
     p.bind(first + 6, std::string_view(details));
 }
+
+// --- Map Runs ---
+// MapRunCounts as one text column: the ten fields in declaration order, comma-separated.
+std::string counts_text(const MapRunCounts& c);
+MapRunCounts parse_counts(std::string_view text);  // missing or unreadable fields: 0
 
 }  // namespace stepwise::store::rows

@@ -50,9 +50,14 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "history/event.h"
+#include "history/map_run.h"
 #include "json/json.h"
 
 namespace stepwise::store {
+
+using history::MapRunChild;
+using history::MapRunCounts;
+using history::MapRunRecord;
 
 using Tags = std::vector<std::pair<std::string, std::string>>;  // key, value; in insertion order
 
@@ -161,6 +166,12 @@ struct StepRecord {
   // row's input and seed replay). Opaque to the store.
   json::value journal;
   bool has_journal = false;
+  // Distributed Map runs of this execution that the step changed, and their child executions
+  // that started or ended in it (each replaces the stored record with its ARN). Committed with
+  // the step, in the same transaction: no write of their own. A child whose input is nullopt
+  // keeps the input stored before (a child's end need not carry its input again).
+  std::vector<MapRunRecord> map_runs;
+  std::vector<MapRunChild> map_run_children;
 };
 
 struct JournalEntry {
@@ -174,6 +185,15 @@ struct ExecutionQuery {
   std::string alias_arn;          // only executions via this alias ("" any)
   std::string status;             // "" any
   std::string after_arn;          // page token: start after this execution ("" first)
+  std::size_t limit = 100;
+};
+
+// A Map Run's child executions, newest first (start time, then index, both descending), as
+// ListExecutions(mapRunArn) answers.
+struct MapRunChildQuery {
+  std::string map_run_arn;
+  std::string status;     // "" any
+  std::string after_arn;  // page token: start after this child ("" first)
   std::size_t limit = 100;
 };
 
@@ -280,8 +300,17 @@ class ExecutionStore {
   // a million definitions). The next page starts after the last item's {start_ms, arn}.
   virtual Result<std::vector<RunningExecution>> running_index(const RunningKey& after,
                                                               std::size_t limit) = 0;
-  // Retention: deletes closed executions (row, history, journal) stopped before `before_ms`;
-  // returns how many.
+  // Map Runs (written by commit_steps with their execution's steps). The runs of an execution
+  // list newest first (start time, then ARN, both descending); the next page: after_arn = the
+  // last run's ARN (unknown: an empty page).
+  virtual Result<std::optional<MapRunRecord>> get_map_run(const std::string& arn) = 0;
+  virtual Result<std::vector<MapRunRecord>> list_map_runs(const std::string& execution_arn,
+                                                          const std::string& after_arn,
+                                                          std::size_t limit) = 0;
+  virtual Result<std::optional<MapRunChild>> get_map_run_child(const std::string& arn) = 0;
+  virtual Result<std::vector<MapRunChild>> list_map_run_children(const MapRunChildQuery& q) = 0;
+  // Retention: deletes closed executions (row, history, journal, Map Runs and their children)
+  // stopped before `before_ms`; returns how many.
   virtual Result<std::int64_t> purge_closed_before(Millis before_ms) = 0;
 };
 

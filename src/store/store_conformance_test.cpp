@@ -577,5 +577,129 @@ TYPED_TEST(StoreConformance, ConcurrentCommitsAllLandInOrderPerExecution) {
   EXPECT_EQ(ok_value(s.get_execution(row.arn))->history_count, steps + 1);
 }
 
+// --- Map Runs ---
+
+MapRunRecord map_run(const ExecutionRecord& parent, const std::string& uuid, Millis start_ms) {
+  MapRunRecord r;
+  r.arn = "arn:aws:states:us-east-1:123456789012:mapRun:m/Label:" + uuid;
+  r.execution_arn = parent.arn;
+  r.state_machine_arn = "arn:aws:states:us-east-1:123456789012:stateMachine:m/Label";
+  r.start_ms = start_ms;
+  r.max_concurrency = 5;
+  r.tolerated_failure_percentage = 12.5;
+  r.tolerated_failure_count = 3;
+  r.items.total = 20;
+  r.items.pending = 20;
+  r.executions.total = 10;
+  r.executions.pending = 10;
+  return r;
+}
+
+MapRunChild child_of(const MapRunRecord& run, std::int64_t index, Millis start_ms) {
+  MapRunChild c;
+  c.map_run_arn = run.arn;
+  c.index = index;
+  c.name = history::map_run_child_name(run.arn, index);
+  c.arn = history::map_run_child_arn(run.arn, index);
+  c.input = "{\"i\":" + std::to_string(index) + "}";
+  c.start_ms = start_ms;
+  return c;
+}
+
+TYPED_TEST(StoreConformance, MapRunsAndChildrenCommitWithTheStepAndPage) {
+  Store& s = *this->store_;
+  auto row = execution("mr", 1000);
+  auto first = map_run(row, "11111111-2222-4333-8444-555555555555", 1100);
+  auto second = map_run(row, "aaaaaaaa-2222-4333-8444-555555555555", 1200);
+  StepRecord start = start_step(row, 3);
+  start.map_runs = {first};
+  for (int i = 0; i < 3; ++i) start.map_run_children.push_back(child_of(first, i, 1100 + i));
+  ASSERT_TRUE(commit(s, {start}).ok());
+  // The end of child 1 carries no input: the stored one stays.
+  MapRunChild done = child_of(first, 1, 1101);
+  done.input.reset();
+  done.status = "FAILED";
+  done.error = "E";
+  done.cause = "why";
+  done.stop_ms = 1500;
+  first.executions.failed = 1;
+  first.status = "FAILED";
+  first.stop_ms = 1500;
+  StepRecord next = step(row, 4, 1, "{}");
+  next.map_runs = {first, second};
+  next.map_run_children = {done};
+  ASSERT_TRUE(commit(s, {next}).ok());
+
+  auto got = ok_value(s.get_map_run(first.arn));
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(*got, first);
+  EXPECT_FALSE(ok_value(s.get_map_run(first.arn + "x")).has_value());
+  auto runs = ok_value(s.list_map_runs(row.arn, "", 1));  // newest first
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].arn, second.arn);
+  runs = ok_value(s.list_map_runs(row.arn, runs[0].arn, 5));
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].arn, first.arn);
+  EXPECT_TRUE(ok_value(s.list_map_runs("arn:other", "", 5)).empty());
+
+  auto c1 = ok_value(s.get_map_run_child(done.arn));
+  ASSERT_TRUE(c1.has_value());
+  done.input = "{\"i\":1}";
+  EXPECT_EQ(*c1, done);
+  EXPECT_FALSE(ok_value(s.get_map_run_child(child_of(first, 7, 0).arn)).has_value());
+  EXPECT_FALSE(ok_value(s.get_map_run_child(row.arn)).has_value());
+
+  MapRunChildQuery q;
+  q.map_run_arn = first.arn;
+  q.limit = 2;
+  auto page = ok_value(s.list_map_run_children(q));  // newest first: 2, 1
+  ASSERT_EQ(page.size(), 2u);
+  EXPECT_EQ(page[0].index, 2);
+  EXPECT_EQ(page[1].index, 1);
+  q.after_arn = page[1].arn;
+  page = ok_value(s.list_map_run_children(q));
+  ASSERT_EQ(page.size(), 1u);
+  EXPECT_EQ(page[0].index, 0);
+  EXPECT_EQ(page[0].input, std::optional<std::string>("{\"i\":0}"));
+  q.after_arn.clear();
+  q.status = "FAILED";
+  page = ok_value(s.list_map_run_children(q));
+  ASSERT_EQ(page.size(), 1u);
+  EXPECT_EQ(page[0].arn, done.arn);
+  q.map_run_arn = second.arn;
+  EXPECT_TRUE(ok_value(s.list_map_run_children(q)).empty());
+}
+
+TYPED_TEST(StoreConformance, PurgeTakesAnExecutionsMapRunsAndChildren) {
+  Store& s = *this->store_;
+  auto row = execution("gone", 1);
+  auto run = map_run(row, "22222222-2222-4333-8444-555555555555", 2);
+  StepRecord start = start_step(row, 3);
+  start.map_runs = {run};
+  start.map_run_children = {child_of(run, 0, 2)};
+  ASSERT_TRUE(commit(s, {start}).ok());
+  row.status = "SUCCEEDED";
+  row.stop_ms = 100;
+  ASSERT_TRUE(commit(s, {step(row, 4, 1, "{}")}).ok());
+  EXPECT_EQ(*s.purge_closed_before(200), 1);
+  EXPECT_FALSE(ok_value(s.get_map_run(run.arn)).has_value());
+  EXPECT_TRUE(ok_value(s.list_map_runs(row.arn, "", 5)).empty());
+  EXPECT_FALSE(ok_value(s.get_map_run_child(child_of(run, 0, 2).arn)).has_value());
+}
+
+TEST(MapRunNames, ChildArnsLeadBackToTheirRun) {
+  const std::string run = "arn:aws:states:r:1:mapRun:m/L:1b2c3d4e-0000-4111-8222-123456789abc";
+  EXPECT_EQ(history::map_run_child_name(run, 42), "1b2c3d4e-0000-4111-8222-00000000002a");
+  const std::string child = history::map_run_child_arn(run, 42);
+  EXPECT_EQ(child, "arn:aws:states:r:1:execution:m/L:1b2c3d4e-0000-4111-8222-00000000002a");
+  auto ref = history::parse_map_run_child_arn(child);
+  ASSERT_TRUE(ref.has_value());
+  EXPECT_EQ(ref->index, 42);
+  EXPECT_EQ(run.compare(0, ref->run_prefix.size(), ref->run_prefix), 0);
+  EXPECT_FALSE(history::parse_map_run_child_arn("arn:aws:states:r:1:execution:m:name"));
+  EXPECT_FALSE(history::parse_map_run_child_arn(
+      "arn:aws:states:r:1:execution:m/L:1b2c3d4e-0000-4111-8222-00000000zz2a"));
+}
+
 }  // namespace
 }  // namespace stepwise::store

@@ -120,6 +120,21 @@ class CountingStore final : public store::ExecutionStore {
                                                              std::size_t limit) override {
     return s_.running_index(after, limit);
   }
+  Result<std::optional<store::MapRunRecord>> get_map_run(const std::string& a) override {
+    return s_.get_map_run(a);
+  }
+  Result<std::vector<store::MapRunRecord>> list_map_runs(const std::string& a,
+                                                         const std::string& after,
+                                                         std::size_t limit) override {
+    return s_.list_map_runs(a, after, limit);
+  }
+  Result<std::optional<store::MapRunChild>> get_map_run_child(const std::string& a) override {
+    return s_.get_map_run_child(a);
+  }
+  Result<std::vector<store::MapRunChild>> list_map_run_children(
+      const store::MapRunChildQuery& q) override {
+    return s_.list_map_run_children(q);
+  }
   Result<std::int64_t> purge_closed_before(Millis before_ms) override {
     return s_.purge_closed_before(before_ms);
   }

@@ -64,6 +64,11 @@ Statement& Statement::bind(int i, const std::optional<std::string>& text) {
   return text ? bind(i, std::string_view(*text)) : bind_null(i);
 }
 
+Statement& Statement::bind_real(int i, double x) {
+  sqlite3_bind_double(s_, i, x);
+  return *this;
+}
+
 Statement& Statement::bind_null(int i) {
   sqlite3_bind_null(s_, i);
   return *this;

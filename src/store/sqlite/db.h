@@ -37,10 +37,12 @@ class Statement {
   Statement& bind(int i, std::int64_t n);
   Statement& bind(int i, const std::optional<std::string>& text);  // nullopt → NULL
   Statement& bind_null(int i);
+  Statement& bind_real(int i, double x);  // not bind(): an int literal would be ambiguous
   // step(): SQLITE_ROW, SQLITE_DONE or an error code.
   int step() { return sqlite3_step(s_); }
 
   std::int64_t integer(int col) const { return sqlite3_column_int64(s_, col); }
+  double real(int col) const { return sqlite3_column_double(s_, col); }
   std::string text(int col) const;
   std::optional<std::string> optional_text(int col) const;  // NULL → nullopt
   json::value json_value(int col) const;                    // NULL or unparsable → null

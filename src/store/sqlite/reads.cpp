@@ -139,7 +139,11 @@ Result<std::int64_t> SqliteStore::purge_closed_before(Millis before_ms) {
         auto bind = [&](Statement& s) { s.bind(1, id); };
         for (const char* sql :
              {"DELETE FROM history_events WHERE execution_id=?1",
-              "DELETE FROM journal WHERE execution_id=?1", "DELETE FROM executions WHERE id=?1"}) {
+              "DELETE FROM journal WHERE execution_id=?1",
+              "DELETE FROM map_run_children WHERE run_id IN (SELECT id FROM map_runs WHERE "
+              "execution_arn=(SELECT arn FROM executions WHERE id=?1))",
+              "DELETE FROM map_runs WHERE execution_arn=(SELECT arn FROM executions WHERE id=?1)",
+              "DELETE FROM executions WHERE id=?1"}) {
           if (auto r = run(writer_, sql, what, bind); !r.ok()) return r;
         }
       }

@@ -130,6 +130,41 @@ CREATE TABLE shards(
   node TEXT NOT NULL);
 )sql";
 
+// Version 4: Distributed Map runs and their child executions (store.h, "Map Runs"). A run's
+// counts are ten integers as text ("pending,running,..."); children are keyed by their run's
+// row id and index (their names and ARNs are made from the run's ARN: history/map_run.h), so a
+// child row holds only its status, dates and payloads.
+constexpr const char* kSchemaV4 = R"sql(
+CREATE TABLE map_runs(
+  id INTEGER PRIMARY KEY,
+  arn TEXT NOT NULL UNIQUE,
+  execution_arn TEXT NOT NULL,
+  state_machine_arn TEXT NOT NULL,
+  status TEXT NOT NULL,
+  start_ms INTEGER NOT NULL,
+  stop_ms INTEGER NOT NULL,
+  max_concurrency INTEGER NOT NULL,
+  tolerated_failure_percentage REAL NOT NULL,
+  tolerated_failure_count INTEGER NOT NULL,
+  item_counts TEXT NOT NULL,
+  execution_counts TEXT NOT NULL,
+  redrive_count INTEGER NOT NULL,
+  redrive_ms INTEGER NOT NULL);
+CREATE INDEX map_runs_by_execution ON map_runs(execution_arn, start_ms DESC, arn DESC);
+CREATE TABLE map_run_children(
+  run_id INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  input TEXT,
+  output TEXT,
+  error TEXT,
+  cause TEXT,
+  start_ms INTEGER NOT NULL,
+  stop_ms INTEGER NOT NULL,
+  PRIMARY KEY(run_id, idx)) WITHOUT ROWID;
+CREATE INDEX map_run_children_by_start ON map_run_children(run_id, start_ms DESC, idx DESC);
+)sql";
+
 Status apply(Connection& db, const Migration& m) {
   const std::string what = "migration " + std::to_string(m.version);
   if (auto st = db.exec("BEGIN IMMEDIATE", what); !st.ok()) return st;
@@ -150,7 +185,8 @@ Status apply(Connection& db, const Migration& m) {
 }  // namespace
 
 const std::vector<Migration>& migrations() {
-  static const std::vector<Migration> list{{1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3}};
+  static const std::vector<Migration> list{
+      {1, kSchemaV1}, {2, kSchemaV2}, {3, kSchemaV3}, {4, kSchemaV4}};
   return list;
 }
 

@@ -50,6 +50,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "store/group_commit.h"
@@ -84,6 +85,8 @@ class SqliteStore final : public Store, private BatchWriter {
   static constexpr const char* kLockName = "stepwise.lock";
   // History events inserted by one INSERT statement at most (sqlite/steps.cpp, write_events).
   static constexpr std::size_t history_rows_per_insert_max = 8;
+  // Map Run children upserted by one INSERT statement at most (sqlite/map_runs.cpp).
+  static constexpr std::size_t child_rows_per_insert_max = 8;
 
   static Result<std::unique_ptr<SqliteStore>> open(const std::filesystem::path& dir,
                                                    const SqliteOptions& options = {});
@@ -132,6 +135,13 @@ class SqliteStore final : public Store, private BatchWriter {
                                             std::int64_t after_seq, std::size_t limit) override;
   Result<std::vector<RunningExecution>> running_index(const RunningKey& after,
                                                       std::size_t limit) override;
+  // Map Runs (sqlite/map_runs.cpp).
+  Result<std::optional<MapRunRecord>> get_map_run(const std::string& arn) override;
+  Result<std::vector<MapRunRecord>> list_map_runs(const std::string& execution_arn,
+                                                  const std::string& after_arn,
+                                                  std::size_t limit) override;
+  Result<std::optional<MapRunChild>> get_map_run_child(const std::string& arn) override;
+  Result<std::vector<MapRunChild>> list_map_run_children(const MapRunChildQuery& q) override;
   Result<std::int64_t> purge_closed_before(Millis before_ms) override;
 
   // Group-commit figures since open (benchmarks, metrics).
@@ -173,6 +183,10 @@ class SqliteStore final : public Store, private BatchWriter {
     std::int64_t redrive_count = 0;
   };
   Result<KnownRow> write_row(const StepRecord& step);
+  Status write_map_runs(StepRecord& step);  // map_runs.cpp
+  // map_runs.cpp, under read_mu_: the run (row id, ARN) whose ARN begins with `prefix`.
+  Result<std::optional<std::pair<std::int64_t, std::string>>> child_run_locked(
+      const std::string& prefix);
   void remember_row(const ExecutionRecord& r, const KnownRow& row);
 
   // The flock on <dir>/stepwise.lock; released last, after the connections have closed.

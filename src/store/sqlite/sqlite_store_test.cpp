@@ -385,7 +385,10 @@ TEST(SqliteStore, MigrationToV3KeepsAVersion2StoreAndAddsShardFencing) {
     sqlite::Connection raw;
     ASSERT_TRUE(
         raw.open((dir.path() / SqliteStore::kFileName).string(), SQLITE_OPEN_READWRITE).ok());
-    ASSERT_TRUE(raw.exec("DROP TABLE shards; UPDATE schema_version SET version = 2", "down").ok());
+    ASSERT_TRUE(raw.exec("DROP TABLE shards; DROP TABLE map_run_children; DROP TABLE map_runs; "
+                         "UPDATE schema_version SET version = 2",
+                         "down")
+                    .ok());
   }
   auto s = open_ok(dir.path());
   ASSERT_TRUE(s);
@@ -393,7 +396,8 @@ TEST(SqliteStore, MigrationToV3KeepsAVersion2StoreAndAddsShardFencing) {
     sqlite::Connection raw;
     ASSERT_TRUE(
         raw.open((dir.path() / SqliteStore::kFileName).string(), SQLITE_OPEN_READONLY).ok());
-    EXPECT_EQ(*raw.query_text("SELECT version FROM schema_version", "read"), "3");
+    EXPECT_EQ(*raw.query_text("SELECT version FROM schema_version", "read"),
+              std::to_string(sqlite::migrations().back().version));
   }
   expect_same(*ok_value(s->get_state_machine(machine_arn("m"))), machine("m"));
   EXPECT_EQ(ok_value(s->get_execution(row.arn))->history_count, 2);

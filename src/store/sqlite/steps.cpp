@@ -294,6 +294,7 @@ Status SqliteStore::write_step(StepRecord& step) {
   const std::int64_t execution_id = row->id;
   const std::int64_t journal_seq = row->journal_count;
   if (auto st = write_events(execution_id, step.events, r.arn); !st.ok()) return st;
+  if (auto st = write_map_runs(step); !st.ok()) return st;
   if (!step.has_journal) return ok_status();
   const std::string entry = json::dump(step.journal);
   return run(writer_, "INSERT INTO journal(execution_id,n,entry) VALUES(?1,?2,?3)", what,
