@@ -4,7 +4,7 @@
 #   build-asan/  clang, -fsanitize=address,undefined, -Wthread-safety (the thread-safety
 #                analysis rides on this build, so it costs no extra compile), the libFuzzer
 #                targets; runs every ctest test, then each fuzz target for FUZZ_SECONDS.
-#   build-tsan/  g++, -fsanitize=thread, only the binaries whose tests run threads (service,
+#   build-tsan/  clang, -fsanitize=thread, only the binaries whose tests run threads (service,
 #                store, API server, task runners); runs them.
 #
 # Usage: scripts/sanitize.sh [asan|tsan|ci|all]   (FUZZ_SECONDS, default 20, per fuzz target)
@@ -82,7 +82,7 @@ run_asan_ci() {
 }
 
 run_tsan() {
-  cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Sanitize \
+  CC=clang CXX=clang++ cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Sanitize \
     -DSTEPWISE_SANITIZE=thread -DSTEPWISE_TOOLS=OFF -DSTEPWISE_CONSOLE=OFF \
     -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=16 >/dev/null
   local targets=(stepwise_sfn_test stepwise_store_test stepwise_api_test stepwise_tasks_test)

@@ -494,7 +494,8 @@ ContextNeed context_need_of(std::string_view text) {
   }
   // JSONata: $states.context reaches the context object; $states bound or passed whole, too.
   constexpr std::string_view kStates = "$states";
-  for (std::size_t at = text.find(kStates); at != std::string_view::npos && need != ContextNeed::kFull;
+  for (std::size_t at = text.find(kStates);
+       at != std::string_view::npos && need != ContextNeed::kFull;
        at = text.find(kStates, at + kStates.size())) {
     std::string_view rest = text.substr(at + kStates.size());
     if (!rest.empty() && ident_char(rest[0])) continue;  // another name: "$statesX"

@@ -115,8 +115,7 @@ TEST(Compile, ContextNeedSaysWhetherExecutionInputCanBeReached) {
   EXPECT_EQ(context_need_of(R"({"a.$":"$$.State.Name","b.$":"$$.Execution.Input"})"), N::kFull);
   // JSONata: $states.context, or $states whole.
   EXPECT_EQ(context_need_of(R"({"Output":"{% $states.input.a %}"})"), N::kNone);
-  EXPECT_EQ(context_need_of(R"({"Output":"{% $states.context.State.Name %}"})"),
-            N::kWithoutInput);
+  EXPECT_EQ(context_need_of(R"({"Output":"{% $states.context.State.Name %}"})"), N::kWithoutInput);
   EXPECT_EQ(context_need_of(R"({"Output":"{% $states.context.Execution.Input %}"})"), N::kFull);
   EXPECT_EQ(context_need_of(R"({"Output":"{% $c := $states.context; $c.Execution.Input %}"})"),
             N::kFull);

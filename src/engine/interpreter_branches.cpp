@@ -249,8 +249,7 @@ void Execution::start_map_iterations(int f) {
       // The context object holds $$.Execution.Input, often the items themselves: build it once
       // per Map run and change only $$.Map.Item per item (a copy per item is quadratic).
       if (!fr.map_context) {
-        fr.map_context =
-            context_object(fr, nullptr, 0, s.context_need == asl::ContextNeed::kFull);
+        fr.map_context = context_object(fr, nullptr, 0, s.context_need == asl::ContextNeed::kFull);
       }
       set_map_item(*fr.map_context, items[i], static_cast<std::int64_t>(i));
       ctx.context = &*fr.map_context;

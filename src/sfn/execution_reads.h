@@ -33,7 +33,9 @@ struct PageRequest {
   std::size_t limit = 100;
   std::optional<std::string> token;
 };
-Result<PageRequest> page_request(const json::value& request, rules::Violations& v);
+// token_chars_max: the operation's nextToken bound (AWS: ListExecutions 3096, the others 1024).
+Result<PageRequest> page_request(const json::value& request, rules::Violations& v,
+                                 std::size_t token_chars_max);
 // The request's mapRunArn: a Map Run ARN (InvalidArn otherwise; a missing one is a violation).
 Result<rules::Arn> map_run_arn(const json::value& request, rules::Violations& v);
 api::ApiError map_run_does_not_exist(const std::string& arn);

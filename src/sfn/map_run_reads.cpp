@@ -104,7 +104,7 @@ api::Response ExecutionReads::describe_map_run(const json::value& request) const
 api::Response ExecutionReads::list_map_runs(const json::value& request) const {
   Violations v;
   auto arn = execution_arn(request, v);
-  auto page = page_request(request, v);
+  auto page = page_request(request, v, rules::next_token_chars_max);
   if (!page) return rules::to_api_error(page.error());
   if (!arn || !v.empty()) return arn ? api::Response(v.error()) : arn_failure(arn.error(), v);
   auto exec = store_.get_execution(arn->text);

@@ -67,8 +67,8 @@ TEST(MapRuns, DescribeListAndChildrenOfAFinishedRun) {
   EXPECT_EQ(count(run, "executionCounts", "running"), 0);
   EXPECT_EQ(count(run, "itemCounts", "failed"), 2);
 
-  json::value page = h.ok("ListExecutions",
-                          json::object{{"mapRunArn", run_arn}, {"statusFilter", "FAILED"}});
+  json::value page =
+      h.ok("ListExecutions", json::object{{"mapRunArn", run_arn}, {"statusFilter", "FAILED"}});
   ASSERT_EQ(page.at("executions").as_array().size(), 2u);
   const std::string child = text(page.at("executions").as_array()[0], "executionArn");
   EXPECT_NE(child.find(":execution:fan/Fan:"), std::string::npos) << child;
@@ -134,10 +134,10 @@ TEST(MapRuns, ErrorsAreShapedAsAwsShapesThem) {
       "arn:aws:states:us-east-1:123456789012:mapRun:m/L:11111111-2222-4333-8444-555555555555";
   EXPECT_EQ(h.fails("DescribeMapRun", json::object{{"mapRunArn", missing}}), "ResourceNotFound");
   EXPECT_EQ(h.fails("DescribeMapRun", json::object{{"mapRunArn", "nope"}}), "InvalidArn");
-  EXPECT_EQ(h.fails("DescribeMapRun",
-                    json::object{{"mapRunArn",
-                                  "arn:aws:states:us-east-1:123456789012:execution:m:e"}}),
-            "InvalidArn");
+  EXPECT_EQ(
+      h.fails("DescribeMapRun",
+              json::object{{"mapRunArn", "arn:aws:states:us-east-1:123456789012:execution:m:e"}}),
+      "InvalidArn");
   EXPECT_EQ(h.fails("DescribeMapRun", json::object{}), "ValidationException");
   EXPECT_EQ(h.fails("ListExecutions", json::object{{"mapRunArn", missing}}), "ResourceNotFound");
   EXPECT_EQ(h.fails("UpdateMapRun", json::object{{"mapRunArn", missing}, {"maxConcurrency", 1}}),
@@ -150,10 +150,10 @@ TEST(MapRuns, ErrorsAreShapedAsAwsShapesThem) {
                     json::object{{"executionArn",
                                   "arn:aws:states:us-east-1:123456789012:execution:m:none"}}),
             "ExecutionDoesNotExist");
-  EXPECT_EQ(h.fails("DescribeExecution",
-                    json::object{{"executionArn", "arn:aws:states:us-east-1:123456789012:"
-                                                  "execution:m/L:11111111-2222-4333-8444-"
-                                                  "000000000001"}}),
+  EXPECT_EQ(h.fails("DescribeExecution", json::object{{"executionArn",
+                                                       "arn:aws:states:us-east-1:123456789012:"
+                                                       "execution:m/L:11111111-2222-4333-8444-"
+                                                       "000000000001"}}),
             "ExecutionDoesNotExist");
 }
 

@@ -191,7 +191,8 @@ Invocation invoke_command(const FunctionCall& call) {
 }
 
 // Sends one request to the worker and waits for the answer with the same id.
-Result<std::string> worker_exchange(const FunctionCall& call, WorkerSlot& slot, std::int64_t timeout_ms) {
+Result<std::string> worker_exchange(const FunctionCall& call, WorkerSlot& slot,
+                                    std::int64_t timeout_ms) {
   if (!slot.process.running()) {
     auto st = slot.process.start(ProcessSpec{call.spec->argv, call.spec->env, call.spec->cwd});
     if (!st) return Error{"Spawn", st.error().cause};

@@ -293,8 +293,6 @@ struct CachedToken {
   std::int64_t expires_ms = 0;
 };
 
-std::int64_t steady_ms() { return monotonic_ms(); }
-
 TaskOutcome socket_failure(const Error& e) {
   return TaskOutcome::failure("States.Http.Socket", e.cause);
 }
@@ -320,7 +318,7 @@ Result<std::string> HttpTaskRunner::Impl::oauth_token(const ConnectionSpec& c,
   {
     std::lock_guard<std::mutex> lock(mu);
     auto it = tokens.find(c.name);
-    if (it != tokens.end() && it->second.expires_ms > steady_ms()) return it->second.token;
+    if (it != tokens.end() && it->second.expires_ms > monotonic_ms()) return it->second.token;
   }
   HttpRequest req;
   req.method = c.oauth_method;
@@ -353,7 +351,7 @@ Result<std::string> HttpTaskRunner::Impl::oauth_token(const ConnectionSpec& c,
     ttl = std::min<std::int64_t>(ttl, static_cast<std::int64_t>(json::as_double(*e) * 1000));
   std::string value(token->get_string());
   std::lock_guard<std::mutex> lock(mu);
-  tokens[c.name] = CachedToken{value, steady_ms() + ttl};
+  tokens[c.name] = CachedToken{value, monotonic_ms() + ttl};
   return value;
 }
 

@@ -301,8 +301,6 @@ std::string failure_reason(Service s, const CommandResult& c) {
   return how;
 }
 
-std::int64_t steady_ms() { return monotonic_ms(); }
-
 // [{"Name": N, "Value": V}, ...] entries appended to `env` (bounded like a function's env).
 void add_environment(const json::value* list, KeyValues& env) {
   if (list == nullptr || !list->is_array()) return;
@@ -337,10 +335,10 @@ void execute(Run& r) {
   if (!r.request.idempotency_key.empty())
     set_env(ps.env, "STEPWISE_IDEMPOTENCY_KEY", r.request.idempotency_key);
   std::int64_t timeout = r.job->timeout_ms > 0 ? r.job->timeout_ms : limits::job_timeout_ms_default;
-  std::int64_t began = steady_ms();
+  std::int64_t began = monotonic_ms();
   auto c = run_command(ps, json::dump(r.request.parameters), timeout, limits::job_output_bytes_max,
                        limits::function_log_tail_bytes_max, &r.cancelled);
-  r.stopped_ms = r.created_ms + (steady_ms() - began);
+  r.stopped_ms = r.created_ms + (monotonic_ms() - began);
   using End = CommandResult::End;
   r.timed_out = c.end == End::timed_out;
   r.exit_code = c.end == End::exited ? c.exit_code : c.end == End::signaled ? 128 + c.signal : 1;

@@ -163,6 +163,21 @@ class SimStore final : public store::ExecutionStore {
                                                              std::size_t limit) override {
     return inner_->running_index(after, limit);
   }
+  Result<std::optional<store::MapRunRecord>> get_map_run(const std::string& arn) override {
+    return inner_->get_map_run(arn);
+  }
+  Result<std::vector<store::MapRunRecord>> list_map_runs(const std::string& execution_arn,
+                                                         const std::string& after_arn,
+                                                         std::size_t limit) override {
+    return inner_->list_map_runs(execution_arn, after_arn, limit);
+  }
+  Result<std::optional<store::MapRunChild>> get_map_run_child(const std::string& arn) override {
+    return inner_->get_map_run_child(arn);
+  }
+  Result<std::vector<store::MapRunChild>> list_map_run_children(
+      const store::MapRunChildQuery& q) override {
+    return inner_->list_map_run_children(q);
+  }
   Result<std::int64_t> purge_closed_before(Millis t) override {
     return inner_->purge_closed_before(t);
   }
