@@ -26,7 +26,8 @@ RULES = [
     ("wall clock", re.compile(r"\b(system_clock|high_resolution_clock)\b|steady_clock::now\s*\(")),
     ("entropy", re.compile(r"\brandom_device\b")),
     # A local or struct field (members, named `x_`, are seeded in their constructor's initialiser).
-    ("unseeded ids", re.compile(r"\bIdGenerator\s+\w*[^_\s]\s*(;|\{\s*\})")),
+    ("unseeded ids",
+     re.compile(r"\bIdGenerator\s+\w*[^_\s]\s*(GUARDED_BY\(\w+\)\s*)?(;|\{\s*\})")),
     ("environment", re.compile(r"\b(std::)?getenv\s*\(")),
     ("stderr", re.compile(r"\bstd::cerr\b")),
 ]
