@@ -12,7 +12,6 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -20,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/mutex.h"
 #include "store/store.h"
 
 namespace stepwise::store {
@@ -102,21 +102,23 @@ class MemoryStore final : public Store {
   using ListKey = std::pair<Millis, std::string>;
   using ListIndex = std::set<ListKey, std::greater<>>;
 
-  Status check_fence(const Fence& fence) const;
-  Status check_steps(const std::vector<StepRecord>& steps) const;
-  void apply_step(StepRecord& step);
-  void erase_execution(const std::string& arn);
+  Status check_fence(const Fence& fence) const REQUIRES(mu_);
+  Status check_steps(const std::vector<StepRecord>& steps) const REQUIRES(mu_);
+  void apply_step(StepRecord& step) REQUIRES(mu_);
+  void erase_execution(const std::string& arn) REQUIRES(mu_);
 
-  std::mutex mu_;
-  Table<StateMachineRecord> machines_;
-  Table<VersionRecord> versions_;
-  Table<AliasRecord> aliases_;
-  Table<ActivityRecord> activities_;
-  std::unordered_map<std::string, Tags> tags_;
-  std::unordered_map<std::string, Execution> executions_;
-  std::unordered_map<std::string, ListIndex> by_machine_;  // state machine arn → its executions
-  std::set<std::pair<Millis, std::string>> running_;       // RUNNING executions by (start, arn)
-  std::map<std::int64_t, std::int64_t> shard_epochs_;      // shard → newest epoch
+  base::Mutex mu_;
+  Table<StateMachineRecord> machines_ GUARDED_BY(mu_);
+  Table<VersionRecord> versions_ GUARDED_BY(mu_);
+  Table<AliasRecord> aliases_ GUARDED_BY(mu_);
+  Table<ActivityRecord> activities_ GUARDED_BY(mu_);
+  std::unordered_map<std::string, Tags> tags_ GUARDED_BY(mu_);
+  std::unordered_map<std::string, Execution> executions_ GUARDED_BY(mu_);
+  std::unordered_map<std::string, ListIndex> by_machine_
+      GUARDED_BY(mu_);  // state machine arn → its executions
+  std::set<std::pair<Millis, std::string>> running_
+      GUARDED_BY(mu_);  // RUNNING executions by (start, arn)
+  std::map<std::int64_t, std::int64_t> shard_epochs_ GUARDED_BY(mu_);  // shard → newest epoch
 };
 
 }  // namespace stepwise::store
