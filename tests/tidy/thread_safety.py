@@ -57,7 +57,7 @@ def main() -> int:
     parser.add_argument("build")
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("only", nargs="*")
-    opts = parser.parse_args()
+    opts = parser.parse_intermixed_args()
     clang = shutil.which("clang++-14") or shutil.which("clang++")
     if not clang:
         print("thread_safety: clang++ is not installed (scripts/install-deps.sh test)")
