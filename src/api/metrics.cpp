@@ -80,14 +80,14 @@ std::uint64_t OperationMetrics::count(Outcome outcome) const {
 }
 
 OperationMetrics* ServiceMetrics::find(std::string_view operation) {
-  std::shared_lock lock(mu_);
+  base::ReaderLock lock(mu_);
   auto it = operations_.find(operation);
   return it == operations_.end() ? nullptr : it->second.get();
 }
 
 OperationMetrics& ServiceMetrics::get(std::string_view operation) {
   if (OperationMetrics* m = find(operation)) return *m;
-  std::unique_lock lock(mu_);
+  base::WriterLock lock(mu_);
   if (operations_.size() >= operations_per_service_max && operation != unknown_operation)
     operation = other_operation;
   auto it = operations_.find(operation);
@@ -97,7 +97,7 @@ OperationMetrics& ServiceMetrics::get(std::string_view operation) {
 }
 
 ServiceMetrics& Metrics::service(std::string_view name) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   for (auto& s : services_)
     if (s.name_ == name) return s;
   services_.emplace_back().name_ = std::string(name);
@@ -109,9 +109,9 @@ std::string Metrics::render(const ServerStats& server) const {
   // Sorted by service, then operation, so scrapes are stable and diffable.
   std::map<std::pair<std::string, std::string>, const OperationMetrics*> rows;
   {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     for (const auto& s : services_) {
-      std::shared_lock op_lock(s.mu_);
+      base::ReaderLock op_lock(s.mu_);
       for (const auto& [op, m] : s.operations_) rows[{s.name_, op}] = m.get();
     }
   }
@@ -182,7 +182,7 @@ std::string Metrics::render(const ServerStats& server) const {
           "counter", server.timeouts);
   std::vector<const Gauge*> gauges;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(mu_);
     for (const Gauge& g : gauges_) gauges.push_back(&g);
   }
   // Sampled outside the lock: a gauge may take a moment (a stat of the store's files).
@@ -191,7 +191,7 @@ std::string Metrics::render(const ServerStats& server) const {
 }
 
 void Metrics::add_gauge(std::string name, std::string help, std::function<std::uint64_t()> value) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(mu_);
   if (gauges_.size() >= gauges_max) return;
   gauges_.push_back(Gauge{std::move(name), std::move(help), std::move(value)});
 }

@@ -19,12 +19,12 @@
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+#include "base/mutex.h"
 
 namespace stepwise::api {
 
@@ -81,9 +81,9 @@ class ServiceMetrics {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   std::string name_;
-  mutable std::shared_mutex mu_;
+  mutable base::SharedMutex mu_;
   std::unordered_map<std::string, std::unique_ptr<OperationMetrics>, Hash, std::equal_to<>>
-      operations_;  // guarded by mu_
+      operations_ GUARDED_BY(mu_);
 };
 
 class Metrics {
@@ -108,9 +108,9 @@ class Metrics {
     std::string help;
     std::function<std::uint64_t()> value;
   };
-  mutable std::mutex mu_;
-  std::deque<ServiceMetrics> services_;  // guarded by mu_ (a deque: addresses stay put)
-  std::deque<Gauge> gauges_;  // guarded by mu_ (a deque: addresses stay put while rendering)
+  mutable base::Mutex mu_;
+  std::deque<ServiceMetrics> services_ GUARDED_BY(mu_);  // (a deque: addresses stay put)
+  std::deque<Gauge> gauges_ GUARDED_BY(mu_);  // (a deque: addresses stay put while rendering)
 };
 
 inline constexpr std::string_view prometheus_content_type = "text/plain; version=0.0.4";

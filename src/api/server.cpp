@@ -14,7 +14,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <deque>
-#include <mutex>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -23,6 +22,7 @@
 #include "api/json_protocol.h"
 #include "api/protocol.h"
 #include "base/ids.h"
+#include "base/mutex.h"
 
 namespace stepwise::api {
 
@@ -97,9 +97,9 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
   net::steady_timer drain_timer;
   std::atomic<bool> stopping{false};
 
-  std::mutex mu;
-  std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> connections;  // guarded by mu
-  std::uint64_t next_connection_id = 1;                                      // guarded by mu
+  base::Mutex mu;
+  std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> connections GUARDED_BY(mu);
+  std::uint64_t next_connection_id GUARDED_BY(mu) = 1;
 
   std::uint64_t id_hi = 0, id_lo = 0;
   std::atomic<std::uint64_t> request_seq{0};
@@ -764,12 +764,12 @@ void Server::State::adopt(tcp::socket socket) {
   } else {
     std::uint64_t id;
     {
-      std::lock_guard<std::mutex> lock(mu);
+      base::MutexLock lock(mu);
       id = next_connection_id++;
     }
     auto c = std::make_shared<Connection>(shared_from_this(), std::move(socket), id);
     {
-      std::lock_guard<std::mutex> lock(mu);
+      base::MutexLock lock(mu);
       connections[id] = c;
     }
     c->start();
@@ -796,7 +796,7 @@ void Server::State::reject(tcp::socket& socket) {
 
 std::vector<std::shared_ptr<Connection>> Server::State::snapshot() {
   std::vector<std::shared_ptr<Connection>> out;
-  std::lock_guard<std::mutex> lock(mu);
+  base::MutexLock lock(mu);
   for (auto& [id, weak] : connections)
     if (auto c = weak.lock()) out.push_back(std::move(c));
   return out;
@@ -805,7 +805,7 @@ std::vector<std::shared_ptr<Connection>> Server::State::snapshot() {
 void Server::State::forget(std::uint64_t id) {
   bool last;
   {
-    std::lock_guard<std::mutex> lock(mu);
+    base::MutexLock lock(mu);
     connections.erase(id);
     last = connections.empty();
   }

@@ -8,7 +8,6 @@
 #include <future>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -24,6 +23,7 @@
 #include "app/trace.h"
 #include "asl/compile.h"
 #include "base/clock.h"
+#include "base/mutex.h"
 #include "sfn/service.h"
 #include "store/memory_store.h"
 #include "tasks/functions.h"
@@ -460,7 +460,7 @@ int test_command(const TestCommand& command, std::ostream& out, std::ostream& er
   const std::size_t first_case = results.size();
   results.resize(first_case + jobs.size());
   std::atomic<std::size_t> next{0};
-  std::mutex print_mu;
+  base::Mutex print_mu;
   auto worker = [&] {
     for (std::size_t j = next++; j < jobs.size(); j = next++) {
       const Job& job = jobs[j];
@@ -469,7 +469,7 @@ int test_command(const TestCommand& command, std::ostream& out, std::ostream& er
           run_case_body(*job.file, job.file->cases[job.index], *job.mocks, command.trace);
       r.seconds = double(monotonic_ms() - t0) / 1000.0;
       hold_if_stopping();  // Ctrl-C: the case ended because its processes were killed
-      std::lock_guard<std::mutex> lock(print_mu);
+      base::MutexLock lock(print_mu);
       print_result(r, out);
       results[first_case + j] = std::move(r);
     }

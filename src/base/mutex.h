@@ -47,6 +47,22 @@ class CondVar {
     lock.release();
     return woken;
   }
+  // std's predicate wait_for written out: a loop of wait_until calls towards one deadline, so a
+  // wake-up that finds the condition still false does not restart the timeout.
+  //   const auto deadline = base::CondVar::deadline_in(timeout);
+  //   while (!ready_) if (!cv_.wait_until(mu_, deadline)) break;
+  using Deadline = std::chrono::steady_clock::time_point;
+  template <typename Rep, typename Period>
+  static Deadline deadline_in(std::chrono::duration<Rep, Period> timeout) {
+    return std::chrono::steady_clock::now() + timeout;
+  }
+  // False once `deadline` has passed.
+  bool wait_until(Mutex& mu, Deadline deadline) REQUIRES(mu) {
+    std::unique_lock<std::mutex> lock(mu.mu_, std::adopt_lock);
+    const bool woken = cv_.wait_until(lock, deadline) == std::cv_status::no_timeout;
+    lock.release();
+    return woken;
+  }
   void notify_one() { cv_.notify_one(); }
   void notify_all() { cv_.notify_all(); }
 

@@ -224,7 +224,7 @@ void CaseReplay::run_worker(std::size_t index, const json::object& worker, json:
   std::map<std::string, std::vector<json::value>> lists = answers_;
   auto& steps = lists["steps"];
   auto fail = [&](std::string why) {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     if (worker_error_.empty()) worker_error_ = std::move(why);
   };
   const auto* recorded_steps = worker.if_contains("steps");
@@ -256,7 +256,7 @@ void CaseReplay::run_worker(std::size_t index, const json::object& worker, json:
       return fail("worker " + op + ": no message arrived");
     steps.push_back(std::move(answer).value());
   }
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   worker_answers_[index] = steps;
 }
 
@@ -265,7 +265,7 @@ Result<json::value> CaseReplay::performed_answer(const std::string& performed_by
   std::size_t w = 0, st = 0;
   if (std::sscanf(performed_by.c_str(), "background_workers[%zu].steps[%zu]", &w, &st) != 2)
     return Error{"Replay", "unreadable performed_by " + performed_by};
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   auto it = worker_answers_.find(w);
   if (it == worker_answers_.end() || st >= it->second.size())
     return Error{"Replay", performed_by + " has no answer"};
@@ -355,7 +355,7 @@ Result<json::value> snapshot_value(const json::value& answer, const json::array&
 Status CaseReplay::join_workers() {
   for (auto& t : workers_)
     if (t.joinable()) t.join();
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   if (!worker_error_.empty()) return Error{"WorkerFailed", worker_error_};
   return ok_status();
 }

@@ -26,11 +26,11 @@
 
 #include <atomic>
 #include <map>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "base/mutex.h"
 #include "base/result.h"
 #include "conformance/case.h"
 #include "conformance/execute.h"
@@ -88,9 +88,9 @@ class CaseReplay {
   std::vector<std::pair<std::string, std::string>> substitutions_;  // traced → ours
   std::vector<std::string> helper_executions_;
   std::vector<std::thread> workers_;
-  std::mutex mu_;
-  std::string worker_error_;                                        // guarded by mu_
-  std::map<std::size_t, std::vector<json::value>> worker_answers_;  // guarded by mu_
+  base::Mutex mu_;
+  std::string worker_error_ GUARDED_BY(mu_);
+  std::map<std::size_t, std::vector<json::value>> worker_answers_ GUARDED_BY(mu_);
   std::atomic<bool> stopping_{false};
 };
 

@@ -1,12 +1,11 @@
 #include "conformance/suite.h"
+#include "base/mutex.h"
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
 #include <cstdlib>
 #include <fstream>
 #include <map>
-#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -56,16 +55,16 @@ class Pool {
       started_[i].store(SteadyClock::now().time_since_epoch().count());
       results_[i] = run_case(cases_[i], config_);
       done_[i].store(true);
-      std::lock_guard lock(mu_);
+      base::MutexLock lock(mu_);
       ++finished_;
       cv_.notify_all();
     }
   }
 
   void watch() {
-    std::unique_lock lock(mu_);
+    base::MutexLock lock(mu_);
     while (finished_ < cases_.size()) {
-      cv_.wait_for(lock, std::chrono::seconds(1));
+      cv_.wait_for(mu_, std::chrono::seconds(1));
       auto now = SteadyClock::now().time_since_epoch().count();
       auto limit =
           std::chrono::duration_cast<SteadyClock::duration>(std::chrono::seconds(case_seconds_max))
@@ -88,9 +87,9 @@ class Pool {
   std::vector<std::atomic<SteadyClock::rep>> started_;
   std::vector<std::atomic<bool>> done_;
   std::atomic<std::size_t> next_{0};
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::size_t finished_ = 0;  // guarded by mu_
+  base::Mutex mu_;
+  base::CondVar cv_;
+  std::size_t finished_ GUARDED_BY(mu_) = 0;
 };
 
 void report_case(const CaseResult& r, bool listed, bool verbose, Tally& total, Tally& cat,

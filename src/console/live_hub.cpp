@@ -15,7 +15,7 @@ LiveHub::LiveHub() : thread_([this] { run(); }) {}
 
 LiveHub::~LiveHub() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(mu_);
     stop_ = true;
   }
   wake_.notify_all();
@@ -25,7 +25,7 @@ LiveHub::~LiveHub() {
 
 void LiveHub::changed(const store::ExecutionRecord& row) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(mu_);
     ++seen_;
     if (clients_.empty()) return;  // nobody watches: nothing to copy
     auto it = pending_.find(row.arn);
@@ -53,7 +53,7 @@ void LiveHub::changed(const store::ExecutionRecord& row) {
 }
 
 Status LiveHub::add_client(std::shared_ptr<api::StreamSink> sink, Filter filter) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(mu_);
   std::erase_if(clients_, [](const Client& c) { return c.sink->closed(); });
   if (clients_.size() >= hub_limits::clients_max)
     return Error{"Console.TooManyStreams",
@@ -63,18 +63,18 @@ Status LiveHub::add_client(std::shared_ptr<api::StreamSink> sink, Filter filter)
 }
 
 std::size_t LiveHub::client_count() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(mu_);
   return static_cast<std::size_t>(std::count_if(clients_.begin(), clients_.end(),
                                                 [](const Client& c) { return !c.sink->closed(); }));
 }
 
 std::uint64_t LiveHub::changes_seen() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(mu_);
   return seen_;
 }
 
 std::uint64_t LiveHub::changes_dropped() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(mu_);
   return dropped_;
 }
 
@@ -87,7 +87,7 @@ std::string LiveHub::issue_ticket() {
     ticket += hex[b >> 4];
     ticket += hex[b & 15];
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(mu_);
   const Millis now = monotonic_ms();
   while (!tickets_.empty() &&
          (tickets_.size() >= hub_limits::tickets_max || tickets_.front().second < now))
@@ -98,7 +98,7 @@ std::string LiveHub::issue_ticket() {
 
 bool LiveHub::redeem_ticket(std::string_view ticket) {
   if (ticket.empty()) return false;
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(mu_);
   const Millis now = monotonic_ms();
   for (auto it = tickets_.begin(); it != tickets_.end(); ++it) {
     if (it->first != ticket) continue;
@@ -129,12 +129,12 @@ std::string LiveHub::format(const Change& c) {
 }
 
 void LiveHub::run() {
-  std::unique_lock<std::mutex> lock(mu_);
+  base::MutexLock lock(mu_);
   Millis next_ping = monotonic_ms() + hub_limits::ping_interval_ms;
   while (!stop_) {
     const Millis now = monotonic_ms();
     if (pending_.empty() && !overflowed_ && now < next_ping) {
-      wake_.wait_for(lock, std::chrono::milliseconds(next_ping - now));
+      wake_.wait_for(mu_, std::chrono::milliseconds(next_ping - now));
       continue;
     }
     std::unordered_map<std::string, Change> batch;

@@ -24,12 +24,10 @@
 // Thread-safety: every member may be called from any thread.
 #pragma once
 
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -38,6 +36,7 @@
 
 #include "api/router.h"
 #include "base/clock.h"
+#include "base/mutex.h"
 #include "base/result.h"
 #include "sfn/execution_observer.h"
 
@@ -96,15 +95,16 @@ class LiveHub final : public sfn::ExecutionObserver {
   static std::string format(const Change& c);
   static bool wants(const Filter& f, const Change& c);
 
-  mutable std::mutex mu_;
-  std::condition_variable wake_;
-  std::unordered_map<std::string, Change> pending_;     // guarded by mu_
-  bool overflowed_ = false;                             // guarded by mu_
-  bool stop_ = false;                                   // guarded by mu_
-  std::vector<Client> clients_;                         // guarded by mu_
-  std::uint64_t seen_ = 0, dropped_ = 0;                // guarded by mu_
-  std::deque<std::pair<std::string, Millis>> tickets_;  // guarded by mu_: value, expiry
-  std::thread thread_;                                  // last: starts once everything above exists
+  mutable base::Mutex mu_;
+  base::CondVar wake_;
+  std::unordered_map<std::string, Change> pending_ GUARDED_BY(mu_);
+  bool overflowed_ GUARDED_BY(mu_) = false;
+  bool stop_ GUARDED_BY(mu_) = false;
+  std::vector<Client> clients_ GUARDED_BY(mu_);
+  std::uint64_t seen_ GUARDED_BY(mu_) = 0;
+  std::uint64_t dropped_ GUARDED_BY(mu_) = 0;
+  std::deque<std::pair<std::string, Millis>> tickets_ GUARDED_BY(mu_);  // value, expiry
+  std::thread thread_;  // last: starts once everything above exists
 };
 
 }  // namespace stepwise::console

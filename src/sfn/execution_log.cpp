@@ -212,7 +212,7 @@ ExecutionLogger::ExecutionLogger(std::string dir, ServiceLog log)
 
 ExecutionLogger::~ExecutionLogger() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(mu_);
     stop_ = true;
   }
   wake_.notify_all();
@@ -252,7 +252,7 @@ void ExecutionLogger::enqueue(Batch b) {
   for (const auto& e : b.events) b.payload_bytes += payload_size(e);
   const std::size_t n = b.events.size();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(mu_);
     if (queued_events_ + n > log_limits::queue_events_max ||
         queued_bytes_ + b.payload_bytes > log_limits::queue_payload_bytes_max) {
       dropped_ += n;  // reported by the writer thread: the engine thread never prints
@@ -267,20 +267,22 @@ void ExecutionLogger::enqueue(Batch b) {
 }
 
 void ExecutionLogger::flush() {
-  std::unique_lock<std::mutex> lock(mu_);
+  base::MutexLock lock(mu_);
   const std::uint64_t target = enqueued_;
   wake_.notify_one();
-  progress_.wait(lock, [&] { return written_ >= target; });
+  while (written_ < target) progress_.wait(mu_);
 }
 
 // ---------------------------------------------------------------------------- writer thread
 
 void ExecutionLogger::run() {
   std::string line;
-  std::unique_lock<std::mutex> lock(mu_);
+  base::MutexLock lock(mu_);
   for (;;) {
     // Wakes at least every second so dropped records are reported even when nothing is queued.
-    wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stop_ || !queue_.empty(); });
+    const auto deadline = base::CondVar::deadline_in(std::chrono::seconds(1));
+    while (!stop_ && queue_.empty() && wake_.wait_until(mu_, deadline)) {
+    }
     std::deque<Batch> work;
     work.swap(queue_);
     queued_events_ = 0;

@@ -21,13 +21,11 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
 #include <deque>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +33,7 @@
 #include <vector>
 
 #include "base/limits.h"
+#include "base/mutex.h"
 #include "engine/history.h"
 #include "json/json.h"
 #include "sfn/service_log.h"
@@ -134,15 +133,15 @@ class ExecutionLogger {
   void report(bool force);
 
   const std::string dir_;
-  std::mutex mu_;
-  std::condition_variable wake_;      // writer: work or stop
-  std::condition_variable progress_;  // flush(): a drain finished
-  std::deque<Batch> queue_;
-  std::size_t queued_events_ = 0;
-  std::size_t queued_bytes_ = 0;
-  std::uint64_t enqueued_ = 0;  // batches ever queued (guarded by mu_)
-  std::uint64_t written_ = 0;   // batches ever written (guarded by mu_)
-  bool stop_ = false;
+  base::Mutex mu_;
+  base::CondVar wake_;      // writer: work or stop
+  base::CondVar progress_;  // flush(): a drain finished
+  std::deque<Batch> queue_ GUARDED_BY(mu_);
+  std::size_t queued_events_ GUARDED_BY(mu_) = 0;
+  std::size_t queued_bytes_ GUARDED_BY(mu_) = 0;
+  std::uint64_t enqueued_ GUARDED_BY(mu_) = 0;  // batches ever queued
+  std::uint64_t written_ GUARDED_BY(mu_) = 0;   // batches ever written
+  bool stop_ GUARDED_BY(mu_) = false;
   std::atomic<std::uint64_t> dropped_{0};
 
   // Writer thread only.

@@ -40,7 +40,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,6 +49,7 @@
 #include "base/event_loop.h"
 #include "base/ids.h"
 #include "base/limits.h"
+#include "base/mutex.h"
 #include "base/result.h"
 #include "engine/driver.h"
 #include "engine/interpreter.h"
@@ -118,7 +118,10 @@ class Executions final : public ExecutionStarter, private engine::Driver::Host {
   // mock test case continues on the loop.
   void start_sync_here(const StartRequest& request, api::Reply reply);
   // Seeds the generator start_sync_here draws names, ARNs and seeds from (0: unpredictable).
-  void set_here_seed(std::uint64_t seed) { here_ids_ = IdGenerator(seed); }
+  void set_here_seed(std::uint64_t seed) {
+    base::MutexLock lock(here_ids_mu_);  // uncontended: the Service sets it before starting
+    here_ids_ = IdGenerator(seed);
+  }
 
   // --- starts across engine shards (shard.h). A start is checked where it arrives (the I/O
   // thread, or a parent's shard), which fixes its ARN and so its shard; the owner then does
@@ -204,7 +207,7 @@ class Executions final : public ExecutionStarter, private engine::Driver::Host {
   // I/O threads under that mutex.
   struct IdDraw {
     IdGenerator& ids;
-    std::mutex* mu = nullptr;
+    base::Mutex* mu = nullptr;
     std::string uuid();
     std::uint64_t u64();
   };
@@ -289,10 +292,9 @@ class Executions final : public ExecutionStarter, private engine::Driver::Host {
   std::unordered_map<std::string, EventLoop::TimerId> dormant_;  // by execution ARN: its wake-up
   Millis dormant_after_ms_ = execution_limits::dormant_after_ms_default;
   std::map<std::string, std::unique_ptr<tasks::MockRunner>> mock_runners_;  // machine#case
-  std::mutex here_ids_mu_;
-  // start_sync_here's, guarded by here_ids_mu_; the Service seeds it from id_seed
-  // (set_here_seed).
-  IdGenerator here_ids_;
+  base::Mutex here_ids_mu_;
+  // start_sync_here's; the Service seeds it from id_seed (set_here_seed).
+  IdGenerator here_ids_ GUARDED_BY(here_ids_mu_);
   std::function<bool(std::string_view)> owned_;
   OwnerPost owner_of_;
 };

@@ -103,13 +103,13 @@ struct Executions::Started {
 
 std::string Executions::IdDraw::uuid() {
   if (mu == nullptr) return ids.uuid_v4();
-  std::lock_guard lock(*mu);
+  base::MutexLock lock(*mu);
   return ids.uuid_v4();
 }
 
 std::uint64_t Executions::IdDraw::u64() {
   if (mu == nullptr) return ids.next_u64();
-  std::lock_guard lock(*mu);
+  base::MutexLock lock(*mu);
   return ids.next_u64();
 }
 

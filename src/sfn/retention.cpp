@@ -41,7 +41,7 @@ RetentionPurger::~RetentionPurger() { stop(); }
 void RetentionPurger::start() {
   if (retention_ms_ == 0 || thread_.joinable()) return;
   {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     stopping_ = false;
   }
   thread_ = std::thread([this] { run(); });
@@ -49,7 +49,7 @@ void RetentionPurger::start() {
 
 void RetentionPurger::stop() {
   {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     stopping_ = true;
   }
   wake_.notify_all();
@@ -58,7 +58,7 @@ void RetentionPurger::stop() {
 
 Result<std::int64_t> RetentionPurger::purge_now() {
   if (retention_ms_ == 0) return std::int64_t{0};
-  std::lock_guard lock(pass_mu_);
+  base::MutexLock lock(pass_mu_);
   Result<std::int64_t> purged = Error{"Store.IoError", "not run"};
   try {
     purged = store_.purge_closed_before(clock_.now_ms() - retention_ms_);
@@ -72,7 +72,7 @@ Result<std::int64_t> RetentionPurger::purge_now() {
 }
 
 void RetentionPurger::run() {
-  std::unique_lock lock(mu_);
+  base::MutexLock lock(mu_);
   while (!stopping_) {
     lock.unlock();
     auto purged = purge_now();
@@ -83,7 +83,9 @@ void RetentionPurger::run() {
                        std::to_string(interval_ms_ / 1000) + " s");
     }
     lock.lock();
-    wake_.wait_for(lock, std::chrono::milliseconds(interval_ms_), [this] { return stopping_; });
+    const auto deadline = base::CondVar::deadline_in(std::chrono::milliseconds(interval_ms_));
+    while (!stopping_ && wake_.wait_until(mu_, deadline)) {
+    }
   }
 }
 

@@ -18,12 +18,11 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <thread>
 
 #include "base/clock.h"
+#include "base/mutex.h"
 #include "base/result.h"
 #include "sfn/service_log.h"
 #include "store/store.h"
@@ -86,10 +85,10 @@ class RetentionPurger {
   const Millis retention_ms_;
   const Millis interval_ms_;
   const ServiceLog log_;
-  std::mutex pass_mu_;  // one pass at a time
-  std::mutex mu_;       // guards stopping_
-  std::condition_variable wake_;
-  bool stopping_ = false;
+  base::Mutex pass_mu_;  // one pass at a time
+  base::Mutex mu_;
+  base::CondVar wake_;
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::thread thread_;
   std::atomic<std::int64_t> passes_{0};
   std::atomic<std::int64_t> purged_total_{0};

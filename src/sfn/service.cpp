@@ -182,8 +182,8 @@ std::size_t Service::start() {
 void Service::stop() {
   // TestState threads use the options (clock, runner): let them finish first.
   {
-    std::unique_lock lock(test_states_mu_);
-    test_states_done_.wait(lock, [this] { return test_states_running_ == 0; });
+    base::MutexLock lock(test_states_mu_);
+    while (test_states_running_ != 0) test_states_done_.wait(test_states_mu_);
   }
   if (!started_) return;
   started_ = false;
@@ -357,7 +357,7 @@ void Service::add_test_state(api::OperationTable& table) {
   table.add("TestState", [this](json::value request, const api::RequestInfo&, api::Reply reply) {
     std::uint64_t seed = 0;
     {
-      std::lock_guard lock(test_states_mu_);
+      base::MutexLock lock(test_states_mu_);
       if (test_states_running_ >= test_states_max) {
         seed = 0;
       } else {
@@ -387,7 +387,7 @@ void Service::add_test_state(api::OperationTable& table) {
           rep(rules::to_api_error(answer.error()));
         }
       }
-      std::lock_guard lock(test_states_mu_);
+      base::MutexLock lock(test_states_mu_);
       --test_states_running_;
       test_states_done_.notify_all();
     }).detach();

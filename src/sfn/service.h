@@ -26,11 +26,9 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +39,7 @@
 #include "base/clock.h"
 #include "base/event_loop.h"
 #include "base/ids.h"
+#include "base/mutex.h"
 #include "sfn/execution_observer.h"
 #include "sfn/execution_reads.h"
 #include "sfn/executions.h"
@@ -172,11 +171,11 @@ class Service {
   // TestState calls running at once (each on its own thread); more are throttled. stop()
   // waits on test_states_done_ until none runs.
   static constexpr int test_states_max = 4;
-  std::mutex test_states_mu_;
-  std::condition_variable test_states_done_;
-  int test_states_running_ = 0;            // guarded by test_states_mu_
-  std::uint64_t test_states_started_ = 0;  // guarded by test_states_mu_: seeds their ids
-  std::uint64_t test_state_seed_ = 0;      // drawn from ids_ at construction
+  base::Mutex test_states_mu_;
+  base::CondVar test_states_done_;
+  int test_states_running_ GUARDED_BY(test_states_mu_) = 0;
+  std::uint64_t test_states_started_ GUARDED_BY(test_states_mu_) = 0;  // seeds their ids
+  std::uint64_t test_state_seed_ = 0;  // drawn from ids_ at construction
   ServiceOptions options_;
   IdGenerator registry_ids_;  // the Registry's own: it is used under SharedRegistry's lock
   tasks::CallbackRegistry callbacks_;

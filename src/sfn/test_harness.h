@@ -11,11 +11,11 @@
 #include <deque>
 #include <future>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "base/mutex.h"
 #include "sfn/service.h"
 #include "tasks/local_integrations.h"
 
@@ -34,16 +34,16 @@ inline constexpr const char* kTaskMachine =
 class HeldFunctions final : public tasks::TaskRunner {
  public:
   void start(const tasks::TaskRequest& request, EventLoop& loop, tasks::TaskDone done) override {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     held_.push_back({&loop, std::move(done), request.parameters});
   }
   std::size_t held() {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     return held_.size();
   }
   // Answers every held call with success (through the loop, as a runner does).
   void answer_all() {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     for (Held& h : held_) {
       h.loop->post([done = std::move(h.done), out = h.parameters]() mutable {
         done(tasks::TaskOutcome::success(out));
@@ -64,8 +64,8 @@ class HeldFunctions final : public tasks::TaskRunner {
     tasks::TaskDone done;
     json::value parameters;
   };
-  std::mutex mu_;
-  std::deque<Held> held_;
+  base::Mutex mu_;
+  std::deque<Held> held_ GUARDED_BY(mu_);
 };
 
 class Harness {

@@ -18,7 +18,7 @@ void GroupCommitQueue::start() {
 
 void GroupCommitQueue::stop() {
   {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     stopping_ = true;
   }
   queue_cv_.notify_all();
@@ -27,7 +27,7 @@ void GroupCommitQueue::stop() {
 
 void GroupCommitQueue::enqueue(PendingCall call) {
   {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     if (!stopping_) {
       queue_.push_back(std::move(call));
       ++enqueued_;
@@ -39,20 +39,20 @@ void GroupCommitQueue::enqueue(PendingCall call) {
 }
 
 void GroupCommitQueue::flush() {
-  std::unique_lock lock(mu_);
+  base::MutexLock lock(mu_);
   const std::uint64_t target = enqueued_;
-  idle_cv_.wait(lock, [&] { return completed_ >= target; });
+  while (completed_ < target) idle_cv_.wait(mu_);
 }
 
 GroupCommitQueue::Stats GroupCommitQueue::stats() {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   return stats_;
 }
 
 // Everything queued, within the limits; empty only when stopping with nothing left.
 std::vector<PendingCall> GroupCommitQueue::take_batch() {
-  std::unique_lock lock(mu_);
-  queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+  base::MutexLock lock(mu_);
+  while (!stopping_ && queue_.empty()) queue_cv_.wait(mu_);
   std::vector<PendingCall> batch;
   std::size_t steps = 0;
   std::size_t events = 0;
@@ -84,7 +84,7 @@ void GroupCommitQueue::writer_loop() {
       if (batch[i].done) batch[i].done(std::move(results[i]));
     }
     {
-      std::lock_guard lock(mu_);
+      base::MutexLock lock(mu_);
       completed_ += batch.size();
     }
     idle_cv_.notify_all();

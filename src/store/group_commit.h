@@ -12,15 +12,14 @@
 // should be quick (post the follow-up work elsewhere).
 #pragma once
 
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
 
+#include "base/mutex.h"
 #include "base/result.h"
 #include "store/store.h"
 
@@ -78,14 +77,14 @@ class GroupCommitQueue {
 
   BatchWriter& writer_;
   const GroupCommitLimits limits_;
-  std::mutex mu_;
-  std::condition_variable queue_cv_;  // work queued, or stopping
-  std::condition_variable idle_cv_;   // a batch completed
-  std::deque<PendingCall> queue_;
-  std::uint64_t enqueued_ = 0;   // calls queued since start
-  std::uint64_t completed_ = 0;  // calls whose `done` has run
-  bool stopping_ = false;
-  Stats stats_;
+  base::Mutex mu_;
+  base::CondVar queue_cv_;  // work queued, or stopping
+  base::CondVar idle_cv_;   // a batch completed
+  std::deque<PendingCall> queue_ GUARDED_BY(mu_);
+  std::uint64_t enqueued_ GUARDED_BY(mu_) = 0;   // calls queued since start
+  std::uint64_t completed_ GUARDED_BY(mu_) = 0;  // calls whose `done` has run
+  bool stopping_ GUARDED_BY(mu_) = false;
+  Stats stats_ GUARDED_BY(mu_);
   std::thread thread_;
 };
 

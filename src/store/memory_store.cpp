@@ -78,7 +78,7 @@ Result<Page<T>> MemoryStore::Table<T>::page(const PageQuery& q, Keep keep) const
 // --- registry ---
 
 Status MemoryStore::put_state_machine(const StateMachineRecord& r) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   StateMachineRecord row = r;
   if (auto old = machines_.get(r.arn))
     row.next_version = std::max(row.next_version, old->next_version);
@@ -87,12 +87,12 @@ Status MemoryStore::put_state_machine(const StateMachineRecord& r) {
 }
 
 Result<std::optional<StateMachineRecord>> MemoryStore::get_state_machine(const std::string& arn) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   return machines_.get(arn);
 }
 
 Status MemoryStore::delete_state_machine(const std::string& arn) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   std::vector<std::string> doomed;
   versions_.for_each([&](const VersionRecord& v) {
     if (v.state_machine_arn == arn) doomed.push_back(v.arn);
@@ -111,12 +111,12 @@ Status MemoryStore::delete_state_machine(const std::string& arn) {
 }
 
 Result<Page<StateMachineRecord>> MemoryStore::list_state_machines(const PageQuery& page) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   return machines_.page(page, [](const StateMachineRecord&) { return true; });
 }
 
 Result<VersionRecord> MemoryStore::publish_version(VersionRecord v) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   auto machine = machines_.get(v.state_machine_arn);
   if (!machine) return Error{errors::not_found, "no state machine " + v.state_machine_arn};
   v.version = machine->next_version;
@@ -128,12 +128,12 @@ Result<VersionRecord> MemoryStore::publish_version(VersionRecord v) {
 }
 
 Result<std::optional<VersionRecord>> MemoryStore::get_version(const std::string& arn) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   return versions_.get(arn);
 }
 
 Status MemoryStore::delete_version(const std::string& arn) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   versions_.erase(arn);
   tags_.erase(arn);
   return ok_status();
@@ -144,7 +144,7 @@ Result<Page<VersionRecord>> MemoryStore::list_versions(const std::string& state_
                                                        const PageQuery& page) {
   auto before = parse_page_token(page.token, std::numeric_limits<std::int64_t>::max());
   if (!before.ok()) return std::move(before).error();
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   std::vector<VersionRecord> all;
   versions_.for_each([&](const VersionRecord& v) {
     if (v.state_machine_arn == state_machine_arn && v.version < *before) all.push_back(v);
@@ -162,14 +162,14 @@ Result<Page<VersionRecord>> MemoryStore::list_versions(const std::string& state_
 }
 
 Status MemoryStore::create_alias(const AliasRecord& r) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   if (aliases_.get(r.arn)) return Error{errors::condition_failed, "the alias " + r.arn + " exists"};
   aliases_.put(r.arn, r);
   return ok_status();
 }
 
 Status MemoryStore::update_alias(const AliasRecord& r, Millis expected_updated_ms) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   auto old = aliases_.get(r.arn);
   if (!old || old->updated_ms != expected_updated_ms) {
     return Error{errors::condition_failed, "the alias " + r.arn + " changed since it was read"};
@@ -179,12 +179,12 @@ Status MemoryStore::update_alias(const AliasRecord& r, Millis expected_updated_m
 }
 
 Result<std::optional<AliasRecord>> MemoryStore::get_alias(const std::string& arn) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   return aliases_.get(arn);
 }
 
 Status MemoryStore::delete_alias(const std::string& arn) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   aliases_.erase(arn);
   tags_.erase(arn);
   return ok_status();
@@ -192,36 +192,36 @@ Status MemoryStore::delete_alias(const std::string& arn) {
 
 Result<Page<AliasRecord>> MemoryStore::list_aliases(const std::string& state_machine_arn,
                                                     const PageQuery& page) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   return aliases_.page(
       page, [&](const AliasRecord& a) { return a.state_machine_arn == state_machine_arn; });
 }
 
 Status MemoryStore::put_activity(const ActivityRecord& r) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   activities_.put(r.arn, r);
   return ok_status();
 }
 
 Result<std::optional<ActivityRecord>> MemoryStore::get_activity(const std::string& arn) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   return activities_.get(arn);
 }
 
 Status MemoryStore::delete_activity(const std::string& arn) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   activities_.erase(arn);
   tags_.erase(arn);
   return ok_status();
 }
 
 Result<Page<ActivityRecord>> MemoryStore::list_activities(const PageQuery& page) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   return activities_.page(page, [](const ActivityRecord&) { return true; });
 }
 
 Status MemoryStore::put_tags(const std::string& resource_arn, const Tags& tags) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   if (tags.empty()) {
     tags_.erase(resource_arn);
   } else {
@@ -231,7 +231,7 @@ Status MemoryStore::put_tags(const std::string& resource_arn, const Tags& tags) 
 }
 
 Result<Tags> MemoryStore::get_tags(const std::string& resource_arn) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   auto it = tags_.find(resource_arn);
   return it == tags_.end() ? Tags{} : it->second;
 }
@@ -239,7 +239,7 @@ Result<Tags> MemoryStore::get_tags(const std::string& resource_arn) {
 // --- executions ---
 
 Result<std::int64_t> MemoryStore::claim_shard(std::int64_t shard, const std::string&) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   return ++shard_epochs_[shard];
 }
 
@@ -318,7 +318,7 @@ void MemoryStore::commit_steps(const Fence& fence, std::vector<StepRecord> steps
                                std::function<void(Status)> done) {
   Status status = ok_status();
   {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     status = check_fence(fence);
     if (status.ok()) status = check_steps(steps);
     if (status.ok()) {
@@ -329,7 +329,7 @@ void MemoryStore::commit_steps(const Fence& fence, std::vector<StepRecord> steps
 }
 
 Result<std::optional<ExecutionRecord>> MemoryStore::get_execution(const std::string& arn) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   auto it = executions_.find(arn);
   if (it == executions_.end()) return std::optional<ExecutionRecord>();
   if (auto v = invariants::row_violation(it->second.row); !v.empty())
@@ -338,7 +338,7 @@ Result<std::optional<ExecutionRecord>> MemoryStore::get_execution(const std::str
 }
 
 Result<std::vector<ExecutionRecord>> MemoryStore::list_executions(const ExecutionQuery& q) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   std::vector<ExecutionRecord> out;
   auto idx = by_machine_.find(q.state_machine_arn);
   if (idx == by_machine_.end()) return out;
@@ -356,7 +356,7 @@ Result<std::vector<ExecutionRecord>> MemoryStore::list_executions(const Executio
 }
 
 Result<std::vector<history::HistoryEvent>> MemoryStore::history(const HistoryQuery& q) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   std::vector<history::HistoryEvent> out;
   auto it = executions_.find(q.execution_arn);
   if (it == executions_.end()) return out;
@@ -377,7 +377,7 @@ Result<std::vector<history::HistoryEvent>> MemoryStore::history(const HistoryQue
 
 Result<std::vector<JournalEntry>> MemoryStore::journal(const std::string& execution_arn,
                                                        std::int64_t after_seq, std::size_t limit) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   std::vector<JournalEntry> out;
   auto it = executions_.find(execution_arn);
   if (it == executions_.end()) return out;
@@ -390,7 +390,7 @@ Result<std::vector<JournalEntry>> MemoryStore::journal(const std::string& execut
 
 Result<std::vector<RunningExecution>> MemoryStore::running_index(const RunningKey& after,
                                                                  std::size_t limit) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   std::vector<RunningExecution> out;
   auto pos = running_.upper_bound({after.start_ms, after.arn});
   for (; pos != running_.end() && out.size() < limit; ++pos) {
@@ -414,7 +414,7 @@ void MemoryStore::erase_execution(const std::string& arn) {
 }
 
 Result<std::int64_t> MemoryStore::purge_closed_before(Millis before_ms) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   std::vector<std::string> doomed;
   for (const auto& [arn, ex] : executions_) {
     if (is_closed(ex.row) && ex.row.stop_ms > 0 && ex.row.stop_ms < before_ms)

@@ -12,7 +12,6 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -20,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/mutex.h"
 #include "store/store.h"
 
 namespace stepwise::store {
@@ -111,28 +111,31 @@ class MemoryStore final : public Store {
   // Map Runs (memory_store_map_runs.cpp): newest first, as the listings answer.
   using ChildKey = std::pair<Millis, std::int64_t>;  // start_ms, index
   using ChildIndex = std::map<ChildKey, std::string, std::greater<>>;
-  void apply_map_runs(StepRecord& step);
-  void erase_map_runs(const std::string& execution_arn);
+  void apply_map_runs(StepRecord& step) REQUIRES(mu_);
+  void erase_map_runs(const std::string& execution_arn) REQUIRES(mu_);
 
-  Status check_fence(const Fence& fence) const;
-  Status check_steps(const std::vector<StepRecord>& steps) const;
-  void apply_step(StepRecord& step);
-  void erase_execution(const std::string& arn);
+  Status check_fence(const Fence& fence) const REQUIRES(mu_);
+  Status check_steps(const std::vector<StepRecord>& steps) const REQUIRES(mu_);
+  void apply_step(StepRecord& step) REQUIRES(mu_);
+  void erase_execution(const std::string& arn) REQUIRES(mu_);
 
-  std::mutex mu_;
-  Table<StateMachineRecord> machines_;
-  Table<VersionRecord> versions_;
-  Table<AliasRecord> aliases_;
-  Table<ActivityRecord> activities_;
-  std::unordered_map<std::string, Tags> tags_;
-  std::unordered_map<std::string, Execution> executions_;
-  std::unordered_map<std::string, ListIndex> by_machine_;  // state machine arn → its executions
-  std::set<std::pair<Millis, std::string>> running_;       // RUNNING executions by (start, arn)
-  std::map<std::int64_t, std::int64_t> shard_epochs_;      // shard → newest epoch
-  std::unordered_map<std::string, MapRunRecord> map_runs_;
-  std::unordered_map<std::string, ListIndex> map_runs_by_execution_;  // execution → its runs
-  std::unordered_map<std::string, MapRunChild> map_run_children_;
-  std::unordered_map<std::string, ChildIndex> children_by_run_;  // map run → its children
+  base::Mutex mu_;
+  Table<StateMachineRecord> machines_ GUARDED_BY(mu_);
+  Table<VersionRecord> versions_ GUARDED_BY(mu_);
+  Table<AliasRecord> aliases_ GUARDED_BY(mu_);
+  Table<ActivityRecord> activities_ GUARDED_BY(mu_);
+  std::unordered_map<std::string, Tags> tags_ GUARDED_BY(mu_);
+  std::unordered_map<std::string, Execution> executions_ GUARDED_BY(mu_);
+  // state machine arn → its executions
+  std::unordered_map<std::string, ListIndex> by_machine_ GUARDED_BY(mu_);
+  // RUNNING executions by (start, arn)
+  std::set<std::pair<Millis, std::string>> running_ GUARDED_BY(mu_);
+  std::map<std::int64_t, std::int64_t> shard_epochs_ GUARDED_BY(mu_);  // shard → newest epoch
+  std::unordered_map<std::string, MapRunRecord> map_runs_ GUARDED_BY(mu_);
+  // execution → its runs
+  std::unordered_map<std::string, ListIndex> map_runs_by_execution_ GUARDED_BY(mu_);
+  std::unordered_map<std::string, MapRunChild> map_run_children_ GUARDED_BY(mu_);
+  std::unordered_map<std::string, ChildIndex> children_by_run_ GUARDED_BY(mu_);  // run → children
 };
 
 }  // namespace stepwise::store

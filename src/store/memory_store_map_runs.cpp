@@ -39,7 +39,7 @@ void MemoryStore::erase_map_runs(const std::string& execution_arn) {
 }
 
 Result<std::optional<MapRunRecord>> MemoryStore::get_map_run(const std::string& arn) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   auto it = map_runs_.find(arn);
   if (it == map_runs_.end()) return std::optional<MapRunRecord>();
   return std::optional<MapRunRecord>(it->second);
@@ -48,7 +48,7 @@ Result<std::optional<MapRunRecord>> MemoryStore::get_map_run(const std::string& 
 Result<std::vector<MapRunRecord>> MemoryStore::list_map_runs(const std::string& execution_arn,
                                                              const std::string& after_arn,
                                                              std::size_t limit) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   std::vector<MapRunRecord> out;
   auto idx = map_runs_by_execution_.find(execution_arn);
   if (idx == map_runs_by_execution_.end()) return out;
@@ -64,14 +64,14 @@ Result<std::vector<MapRunRecord>> MemoryStore::list_map_runs(const std::string& 
 }
 
 Result<std::optional<MapRunChild>> MemoryStore::get_map_run_child(const std::string& arn) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   auto it = map_run_children_.find(arn);
   if (it == map_run_children_.end()) return std::optional<MapRunChild>();
   return std::optional<MapRunChild>(it->second);
 }
 
 Result<std::vector<MapRunChild>> MemoryStore::list_map_run_children(const MapRunChildQuery& q) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   std::vector<MapRunChild> out;
   auto idx = children_by_run_.find(q.map_run_arn);
   if (idx == children_by_run_.end()) return out;

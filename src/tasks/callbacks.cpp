@@ -5,7 +5,7 @@
 namespace stepwise::tasks {
 
 Status CallbackRegistry::await(const std::string& token, EventLoop& loop, TaskDone& done) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(mu_);
   if (waiters_.size() >= limits::callbacks_waiting_max)
     return Error{"States.Runtime", "too many tasks are waiting for a task token"};
   if (waiters_.count(token)) return Error{"States.Runtime", "the task token is already waiting"};
@@ -16,7 +16,7 @@ Status CallbackRegistry::await(const std::string& token, EventLoop& loop, TaskDo
 Status CallbackRegistry::complete(const std::string& token, TaskOutcome outcome) {
   Waiter w;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(mu_);
     auto it = waiters_.find(token);
     if (it == waiters_.end()) return Error{"InvalidToken", "Invalid token"};
     w = std::move(it->second);
@@ -42,13 +42,13 @@ Status CallbackRegistry::fail(const std::string& token, TaskOutcome failure) {
 }
 
 Status CallbackRegistry::heartbeat(const std::string& token) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(mu_);
   if (!waiters_.count(token)) return Error{"InvalidToken", "Invalid token"};
   return ok_status();
 }
 
 std::optional<TaskDone> CallbackRegistry::take(const std::string& token) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(mu_);
   auto it = waiters_.find(token);
   if (it == waiters_.end()) return std::nullopt;
   TaskDone done = std::move(it->second.done);
@@ -57,7 +57,7 @@ std::optional<TaskDone> CallbackRegistry::take(const std::string& token) {
 }
 
 std::size_t CallbackRegistry::size() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(mu_);
   return waiters_.size();
 }
 

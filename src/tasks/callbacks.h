@@ -12,10 +12,10 @@
 
 #include <cstddef>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 
+#include "base/mutex.h"
 #include "base/result.h"
 #include "tasks/task_runner.h"
 
@@ -43,8 +43,8 @@ class CallbackRegistry {
   };
   Status complete(const std::string& token, TaskOutcome outcome);
 
-  mutable std::mutex mu_;
-  std::map<std::string, Waiter> waiters_;  // guarded by mu_
+  mutable base::Mutex mu_;
+  std::map<std::string, Waiter> waiters_ GUARDED_BY(mu_);
 };
 
 }  // namespace stepwise::tasks

@@ -7,7 +7,6 @@
 // process and skips `done`.
 #include <algorithm>
 #include <cctype>
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -15,6 +14,7 @@
 
 #include "base/ids.h"
 #include "base/limits.h"
+#include "base/mutex.h"
 #include "tasks/functions.h"
 #include "tasks/http_client.h"
 #include "tasks/integrations.h"
@@ -29,36 +29,34 @@ namespace {
 
 // One long-lived worker process, one call at a time; a function has `concurrency` of them.
 struct WorkerSlot {
-  std::mutex mu;
-  LineProcess process;
-  std::int64_t next_id = 1;
+  base::Mutex mu;
+  LineProcess process GUARDED_BY(mu);
+  std::int64_t next_id GUARDED_BY(mu) = 1;
 };
 // The worker processes of one function. A call waiting for a free process sleeps on `freed`,
 // woken as soon as a call gives its process back (and every poll slice, to notice cancellation).
 struct WorkerSlots {
   std::vector<std::shared_ptr<WorkerSlot>> slots;
-  std::mutex mu;
-  std::condition_variable freed;
+  base::Mutex mu;
+  base::CondVar freed;
 };
 
-// A process taken by one call; given back (and a waiter woken) when the lease ends.
-class SlotLease {
+// A process taken by one call: the lease adopts the slot's lock (taken with try_lock) and gives
+// the process back (and wakes a waiter) when it ends.
+class SCOPED_CAPABILITY SlotLease {
  public:
-  SlotLease() = default;
-  SlotLease(std::unique_lock<std::mutex> lock, WorkerSlots* group)
-      : lock_(std::move(lock)), group_(group) {}
-  SlotLease(SlotLease&&) = default;
-  SlotLease& operator=(SlotLease&&) = default;
-  ~SlotLease() {
-    if (!lock_.owns_lock()) return;
-    lock_.unlock();
-    { std::lock_guard<std::mutex> g(group_->mu); }  // a waiter is either before its try or asleep
-    group_->freed.notify_one();
+  SlotLease(WorkerSlot& slot, WorkerSlots& group) REQUIRES(slot.mu) : slot_(slot), group_(group) {}
+  SlotLease(const SlotLease&) = delete;
+  SlotLease& operator=(const SlotLease&) = delete;
+  ~SlotLease() RELEASE() {
+    slot_.mu.unlock();
+    { base::MutexLock g(group_.mu); }  // a waiter is either before its try or asleep
+    group_.freed.notify_one();
   }
 
  private:
-  std::unique_lock<std::mutex> lock_;
-  WorkerSlots* group_ = nullptr;
+  WorkerSlot& slot_;
+  WorkerSlots& group_;
 };
 
 // How an invocation ended, before it is shaped as Step Functions reports it.
@@ -192,7 +190,7 @@ Invocation invoke_command(const FunctionCall& call) {
 
 // Sends one request to the worker and waits for the answer with the same id.
 Result<std::string> worker_exchange(const FunctionCall& call, WorkerSlot& slot,
-                                    std::int64_t timeout_ms) {
+                                    std::int64_t timeout_ms) REQUIRES(slot.mu) {
   if (!slot.process.running()) {
     auto st = slot.process.start(ProcessSpec{call.spec->argv, call.spec->env, call.spec->cwd});
     if (!st) return Error{"Spawn", st.error().cause};
@@ -237,25 +235,6 @@ Invocation worker_answer(const FunctionCall& call, const std::string& line) {
   return inv;
 }
 
-// Takes the first free worker process of the function, waiting while all are busy. Polled
-// rather than timed_mutex::try_lock_for: a queued call must notice cancellation, and the clocked
-// lock is invisible to ThreadSanitizer on this toolchain.
-WorkerSlot* take_worker(const FunctionCall& call, SlotLease& lease) {
-  WorkerSlots& group = *call.workers;
-  std::unique_lock<std::mutex> waiting(group.mu);
-  for (;;) {
-    for (const auto& slot : group.slots) {
-      std::unique_lock<std::mutex> attempt(slot->mu, std::try_to_lock);
-      if (!attempt.owns_lock()) continue;
-      waiting.unlock();
-      lease = SlotLease(std::move(attempt), &group);
-      return slot.get();
-    }
-    if (call.cancelled.load()) return nullptr;
-    group.freed.wait_for(waiting, std::chrono::milliseconds(limits::poll_slice_ms));
-  }
-}
-
 // How a failed worker exchange is reported. `log_tail` is the worker's stderr for this call.
 Invocation worker_failure(const FunctionCall& call, const Error& why, const std::string& log_tail) {
   if (why.name == "Cancelled") return Invocation{Invocation::Kind::cancelled, {}, {}, {}};
@@ -280,12 +259,9 @@ Invocation worker_failure(const FunctionCall& call, const Error& why, const std:
   return failed(service_error_outcome("Runtime.ExitError", exit_message(call, why.cause)));
 }
 
-Invocation invoke_worker(const FunctionCall& call) {
+// One call on a worker process the caller holds.
+Invocation invoke_on_worker(const FunctionCall& call, WorkerSlot& slot) REQUIRES(slot.mu) {
   const std::int64_t timeout_ms = timeout_of(*call.spec);
-  SlotLease lease;
-  WorkerSlot* taken = take_worker(call, lease);
-  if (taken == nullptr) return Invocation{Invocation::Kind::cancelled, {}, {}, {}};
-  WorkerSlot& slot = *taken;
   // A worker found dead (it exited between calls) is restarted once and the call retried.
   auto answer = worker_exchange(call, slot, timeout_ms);
   if (!answer && answer.error().name == "Exited") {
@@ -302,6 +278,24 @@ Invocation invoke_worker(const FunctionCall& call) {
   }
   inv.log_tail = std::move(log_tail);  // the call's log, whatever the outcome
   return inv;
+}
+
+// Runs the call on the first free worker process of the function, waiting while all are busy.
+// Polled rather than timed_mutex::try_lock_for: a queued call must notice cancellation, and the
+// clocked lock is invisible to ThreadSanitizer on this toolchain.
+Invocation invoke_worker(const FunctionCall& call) {
+  WorkerSlots& group = *call.workers;
+  base::MutexLock waiting(group.mu);
+  for (;;) {
+    for (const auto& slot : group.slots) {
+      if (!slot->mu.try_lock()) continue;
+      waiting.unlock();
+      SlotLease lease(*slot, group);
+      return invoke_on_worker(call, *slot);
+    }
+    if (call.cancelled.load()) return Invocation{Invocation::Kind::cancelled, {}, {}, {}};
+    group.freed.wait_for(group.mu, std::chrono::milliseconds(limits::poll_slice_ms));
+  }
 }
 
 std::string lambda_service_cause(const FunctionCall& call, const std::string& why) {
@@ -423,11 +417,12 @@ TaskOutcome shape(const FunctionCall& call, Invocation inv) {
 }  // namespace
 
 struct FunctionRunner::Impl {
-  std::mutex mu;  // guards specs, workers, in_flight and ids
-  std::map<std::string, std::shared_ptr<const FunctionSpec>> specs;
-  std::map<std::string, std::shared_ptr<WorkerSlots>> workers;
-  std::vector<std::shared_ptr<FunctionCall>> in_flight;
-  IdGenerator ids;  // tidy: allow request ids are not replayed (idempotency keys are)
+  base::Mutex mu;
+  std::map<std::string, std::shared_ptr<const FunctionSpec>> specs GUARDED_BY(mu);
+  std::map<std::string, std::shared_ptr<WorkerSlots>> workers GUARDED_BY(mu);
+  std::vector<std::shared_ptr<FunctionCall>> in_flight GUARDED_BY(mu);
+  // Unseeded: request ids are not replayed (idempotency keys are).
+  IdGenerator ids GUARDED_BY(mu);  // tidy: allow request ids are not replayed
   CallbackRegistry* callbacks = nullptr;
   LogSink log_sink;
   // Last: destroyed first, while the members above still exist.
@@ -446,7 +441,7 @@ void FunctionRunner::Impl::post_failure(EventLoop& loop, TaskDone done, TaskOutc
 
 void FunctionRunner::Impl::finish(const std::shared_ptr<FunctionCall>& call, TaskOutcome outcome) {
   {
-    std::lock_guard<std::mutex> lock(mu);
+    base::MutexLock lock(mu);
     std::erase(in_flight, call);
   }
   if (call->fire_and_forget) return;  // answered at once; the result is dropped, as Lambda drops it
@@ -521,7 +516,7 @@ Result<std::shared_ptr<FunctionCall>> FunctionRunner::Impl::prepare(const TaskRe
   if (!target) return target.error();
   call->target = std::move(target.value());
   {
-    std::lock_guard<std::mutex> lock(mu);
+    base::MutexLock lock(mu);
     call->request_id = ids.uuid_v4();
     char trace[64];
     std::snprintf(trace, sizeof trace, "Root=1-%08llx-%012llx%012llx;Sampled=0",
@@ -532,7 +527,7 @@ Result<std::shared_ptr<FunctionCall>> FunctionRunner::Impl::prepare(const TaskRe
   }
   {
     // The spec and its workers are taken together: a reload swaps both under this lock.
-    std::lock_guard<std::mutex> lock(mu);
+    base::MutexLock lock(mu);
     auto it = specs.find(call->target.name);
     if (it != specs.end()) {
       call->spec = it->second;
@@ -554,7 +549,7 @@ Result<std::shared_ptr<FunctionCall>> FunctionRunner::Impl::prepare(const TaskRe
 FunctionRunner::FunctionRunner() : impl_(std::make_unique<Impl>()) {}
 
 FunctionRunner::~FunctionRunner() {
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  base::MutexLock lock(impl_->mu);
   for (auto& call : impl_->in_flight) call->cancelled.store(true);
 }
 
@@ -581,7 +576,7 @@ std::shared_ptr<WorkerSlots> new_worker_slots(const FunctionSpec& spec) {
 Status FunctionRunner::add(FunctionSpec spec) {
   if (auto s = check_spec(spec); !s) return s;
   std::string name = spec.name;
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  base::MutexLock lock(impl_->mu);
   if (spec.kind == FunctionKind::worker) impl_->workers[name] = new_worker_slots(spec);
   impl_->specs[name] = std::make_shared<const FunctionSpec>(std::move(spec));
   return ok_status();
@@ -593,7 +588,7 @@ Status FunctionRunner::replace_functions(std::vector<FunctionSpec> new_specs) {
   }
   std::map<std::string, std::shared_ptr<const FunctionSpec>> specs;
   std::map<std::string, std::shared_ptr<WorkerSlots>> workers;
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  base::MutexLock lock(impl_->mu);
   for (auto& spec : new_specs) {
     std::string name = spec.name;
     auto old = impl_->specs.find(name);
@@ -611,7 +606,7 @@ Status FunctionRunner::replace_functions(std::vector<FunctionSpec> new_specs) {
 }
 
 bool FunctionRunner::has(const std::string& name) const {
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  base::MutexLock lock(impl_->mu);
   return impl_->specs.count(name) > 0;
 }
 
@@ -664,7 +659,7 @@ void FunctionRunner::start(const TaskRequest& request, EventLoop& loop, TaskDone
     loop.add_pending_work();
   }
   {
-    std::lock_guard<std::mutex> lock(impl_->mu);
+    base::MutexLock lock(impl_->mu);
     impl_->in_flight.push_back(call);
   }
   Impl* impl = impl_.get();
@@ -683,7 +678,7 @@ void FunctionRunner::start(const TaskRequest& request, EventLoop& loop, TaskDone
 }
 
 void FunctionRunner::cancel(const TaskRequest& request) {
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  base::MutexLock lock(impl_->mu);
   for (auto& call : impl_->in_flight) {
     const TaskRequest& r = call->request;
     bool match = !request.task_id.empty()

@@ -3,10 +3,10 @@
 // authorization (fetching an OAuth token when the connection needs one), performs the request
 // and shapes the outcome, which goes back through loop.post().
 #include "tasks/http_task.h"
+#include "base/mutex.h"
 
 #include <chrono>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -302,9 +302,9 @@ TaskOutcome socket_failure(const Error& e) {
 struct HttpTaskRunner::Impl {
   std::map<std::string, ConnectionSpec> connections;
   SecretReader secrets;
-  std::mutex mu;  // guards in_flight and tokens
-  std::vector<std::shared_ptr<HttpCall>> in_flight;
-  std::map<std::string, CachedToken> tokens;
+  base::Mutex mu;
+  std::vector<std::shared_ptr<HttpCall>> in_flight GUARDED_BY(mu);
+  std::map<std::string, CachedToken> tokens GUARDED_BY(mu);
   WorkerPool pool{limits::http_threads_max, limits::http_queue_max};  // last: destroyed first
 
   Result<std::string> oauth_token(const ConnectionSpec& c, const std::atomic<bool>* cancel);
@@ -316,7 +316,7 @@ struct HttpTaskRunner::Impl {
 Result<std::string> HttpTaskRunner::Impl::oauth_token(const ConnectionSpec& c,
                                                       const std::atomic<bool>* cancel) {
   {
-    std::lock_guard<std::mutex> lock(mu);
+    base::MutexLock lock(mu);
     auto it = tokens.find(c.name);
     if (it != tokens.end() && it->second.expires_ms > monotonic_ms()) return it->second.token;
   }
@@ -350,7 +350,7 @@ Result<std::string> HttpTaskRunner::Impl::oauth_token(const ConnectionSpec& c,
   if (const auto* e = parsed->get_object().if_contains("expires_in"); e && json::is_number(*e))
     ttl = std::min<std::int64_t>(ttl, static_cast<std::int64_t>(json::as_double(*e) * 1000));
   std::string value(token->get_string());
-  std::lock_guard<std::mutex> lock(mu);
+  base::MutexLock lock(mu);
   tokens[c.name] = CachedToken{value, monotonic_ms() + ttl};
   return value;
 }
@@ -408,7 +408,7 @@ TaskOutcome HttpTaskRunner::Impl::perform(HttpCall& call) {
 
 void HttpTaskRunner::Impl::finish(const std::shared_ptr<HttpCall>& call, TaskOutcome outcome) {
   {
-    std::lock_guard<std::mutex> lock(mu);
+    base::MutexLock lock(mu);
     std::erase(in_flight, call);
   }
   EventLoop* loop = call->loop;
@@ -421,7 +421,7 @@ void HttpTaskRunner::Impl::finish(const std::shared_ptr<HttpCall>& call, TaskOut
 HttpTaskRunner::HttpTaskRunner() : impl_(std::make_unique<Impl>()) {}
 
 HttpTaskRunner::~HttpTaskRunner() {
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  base::MutexLock lock(impl_->mu);
   for (auto& call : impl_->in_flight) call->cancelled.store(true);
 }
 
@@ -526,7 +526,7 @@ void HttpTaskRunner::start(const TaskRequest& request, EventLoop& loop, TaskDone
   call->loop = &loop;
   call->done = std::move(done);
   {
-    std::lock_guard<std::mutex> lock(impl_->mu);
+    base::MutexLock lock(impl_->mu);
     impl_->in_flight.push_back(call);
   }
   loop.add_pending_work();
@@ -538,7 +538,7 @@ void HttpTaskRunner::start(const TaskRequest& request, EventLoop& loop, TaskDone
 }
 
 void HttpTaskRunner::cancel(const TaskRequest& request) {
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  base::MutexLock lock(impl_->mu);
   for (auto& call : impl_->in_flight) {
     const TaskRequest& r = call->request;
     bool match = !request.task_id.empty()

@@ -4,10 +4,10 @@
 // posted back to the loop. Shapes follow the services' Describe*/Get* responses as Step Functions
 // returns them (PascalCase keys, timestamps as epoch milliseconds).
 #include "tasks/job_runner.h"
+#include "base/mutex.h"
 
 #include <chrono>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -362,9 +362,10 @@ bool is_job_resource(std::string_view resource) { return parse_resource(resource
 
 struct JobRunner::Impl {
   std::map<std::string, std::shared_ptr<const JobSpec>> jobs;
-  std::mutex mu;  // guards in_flight and ids
-  std::vector<std::shared_ptr<Run>> in_flight;
-  IdGenerator ids;  // tidy: allow request ids are not replayed (idempotency keys are)
+  base::Mutex mu;
+  std::vector<std::shared_ptr<Run>> in_flight GUARDED_BY(mu);
+  // Unseeded: request ids are not replayed (idempotency keys are).
+  IdGenerator ids GUARDED_BY(mu);  // tidy: allow request ids are not replayed
   LogSink log_sink;
   WorkerPool pool{limits::job_threads_max, limits::job_queue_max};  // last: destroyed first
 
@@ -372,29 +373,34 @@ struct JobRunner::Impl {
   void finish(const std::shared_ptr<Run>& run);
 };
 
+namespace {
+// `n` hex digits from `ids`.
+std::string hex_id(IdGenerator& ids, int n) {
+  std::string out;
+  while (static_cast<int>(out.size()) < n) {
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(ids.next_u64()));
+    out += buf;
+  }
+  return out.substr(0, static_cast<std::size_t>(n));
+}
+}  // namespace
+
 std::string JobRunner::Impl::new_id(Service s) {
-  std::lock_guard<std::mutex> lock(mu);
-  auto hex = [&](int n) {
-    std::string out;
-    while (static_cast<int>(out.size()) < n) {
-      char buf[17];
-      std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(ids.next_u64()));
-      out += buf;
-    }
-    return out.substr(0, static_cast<std::size_t>(n));
-  };
+  base::MutexLock lock(mu);
   switch (s) {
     case Service::batch:
       return ids.uuid_v4();
     case Service::ecs:
-      return hex(32);
+      return hex_id(ids, 32);
     case Service::glue:
-      return "jr_" + hex(64);
+      return "jr_" + hex_id(ids, 64);
     case Service::sagemaker:
       return ids.uuid_v4();
     case Service::emr: {
       std::string id = "s-";
-      for (char c : hex(13)) id += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      for (char c : hex_id(ids, 13))
+        id += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       return id;
     }
   }
@@ -403,7 +409,7 @@ std::string JobRunner::Impl::new_id(Service s) {
 
 void JobRunner::Impl::finish(const std::shared_ptr<Run>& run) {
   {
-    std::lock_guard<std::mutex> lock(mu);
+    base::MutexLock lock(mu);
     std::erase(in_flight, run);
   }
   if (!run->resource.sync) return;  // answered at submission
@@ -417,7 +423,7 @@ void JobRunner::Impl::finish(const std::shared_ptr<Run>& run) {
 JobRunner::JobRunner() : impl_(std::make_unique<Impl>()) {}
 
 JobRunner::~JobRunner() {
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  base::MutexLock lock(impl_->mu);
   for (auto& run : impl_->in_flight) run->cancelled.store(true);
 }
 
@@ -469,7 +475,7 @@ void JobRunner::start(const TaskRequest& request, EventLoop& loop, TaskDone done
     loop.add_pending_work();
   }
   {
-    std::lock_guard<std::mutex> lock(impl_->mu);
+    base::MutexLock lock(impl_->mu);
     impl_->in_flight.push_back(run);
   }
   Impl* impl = impl_.get();
@@ -487,7 +493,7 @@ void JobRunner::start(const TaskRequest& request, EventLoop& loop, TaskDone done
 }
 
 void JobRunner::cancel(const TaskRequest& request) {
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  base::MutexLock lock(impl_->mu);
   for (auto& run : impl_->in_flight) {
     if (!run->resource.sync) continue;  // a submitted job outlives its state, as in AWS
     const TaskRequest& r = run->request;

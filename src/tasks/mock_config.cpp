@@ -204,7 +204,7 @@ MockRunner::MockRunner(MockTestCase test_case, TaskRunner* fallback)
 
 std::int64_t MockRunner::next_invocation(const std::string& execution_arn,
                                          const std::string& state) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(mu_);
   auto key = std::make_pair(execution_arn, state);
   auto [it, inserted] = counters_.try_emplace(key, 0);
   if (inserted) {
@@ -248,7 +248,7 @@ bool MockRunner::redispatch_has_effects(const TaskRequest& request) const {
 }
 
 void MockRunner::forget_execution(const std::string& execution_arn) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(mu_);
   for (auto it = counters_.begin(); it != counters_.end();) {
     if (it->first.first == execution_arn)
       it = counters_.erase(it);

@@ -20,12 +20,12 @@
 #include <cstdint>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/mutex.h"
 #include "base/result.h"
 #include "tasks/integrations.h"
 #include "tasks/task_runner.h"
@@ -87,9 +87,9 @@ class MockRunner final : public TaskRunner {
 
   MockTestCase test_case_;
   TaskRunner* fallback_;
-  std::mutex mu_;
-  std::map<std::pair<std::string, std::string>, std::int64_t> counters_;  // guarded by mu_
-  std::deque<std::pair<std::string, std::string>> counter_order_;         // oldest first
+  base::Mutex mu_;
+  std::map<std::pair<std::string, std::string>, std::int64_t> counters_ GUARDED_BY(mu_);
+  std::deque<std::pair<std::string, std::string>> counter_order_ GUARDED_BY(mu_);  // oldest first
 };
 
 }  // namespace stepwise::tasks

@@ -14,10 +14,11 @@
 #include <cctype>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "base/mutex.h"
 
 namespace stepwise::tasks::testing {
 
@@ -65,7 +66,7 @@ class TestHttpServer {
     return "http://127.0.0.1:" + std::to_string(port_) + path;
   }
   std::vector<TestRequest> requests() {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(mu_);
     return requests_;
   }
 
@@ -124,7 +125,7 @@ class TestHttpServer {
     while (req.body.size() < length)
       if (!read_some(c, req.body)) break;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      base::MutexLock lock(mu_);
       requests_.push_back(req);
     }
     TestResponse resp = handler_(req);
@@ -145,8 +146,8 @@ class TestHttpServer {
   int fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};
-  std::mutex mu_;
-  std::vector<TestRequest> requests_;
+  base::Mutex mu_;
+  std::vector<TestRequest> requests_ GUARDED_BY(mu_);
   std::thread thread_;
 };
 

@@ -9,7 +9,7 @@ WorkerPool::WorkerPool(std::size_t threads_max, std::size_t queue_max)
 
 WorkerPool::~WorkerPool() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(mu_);
     stopping_ = true;
   }
   cv_.notify_all();
@@ -17,7 +17,7 @@ WorkerPool::~WorkerPool() {
 }
 
 bool WorkerPool::submit(std::function<void()> job) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(mu_);
   if (queue_.size() >= queue_max_) return false;
   queue_.push_back(std::move(job));
   if (idle_ == 0 && threads_.size() < threads_max_) threads_.emplace_back([this] { work(); });
@@ -27,10 +27,10 @@ bool WorkerPool::submit(std::function<void()> job) {
 
 void WorkerPool::work() {
   block_sigpipe_on_this_thread();  // jobs write into pipes and sockets whose peer may be gone
-  std::unique_lock<std::mutex> lock(mu_);
+  base::MutexLock lock(mu_);
   for (;;) {
     ++idle_;
-    cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    while (!stopping_ && queue_.empty()) cv_.wait(mu_);
     --idle_;
     if (queue_.empty()) return;  // stopping, nothing left
     auto job = std::move(queue_.front());

@@ -8,13 +8,13 @@
 // exactly once, so every pending-work mark a job releases is released.
 #pragma once
 
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
+
+#include "base/mutex.h"
 
 namespace stepwise::tasks {
 
@@ -26,19 +26,19 @@ class WorkerPool {
   WorkerPool& operator=(const WorkerPool&) = delete;
 
   // Queues a job; false when the queue is full.
-  bool submit(std::function<void()> job);
+  bool submit(std::function<void()> job) EXCLUDES(mu_);
 
  private:
-  void work();
+  void work() EXCLUDES(mu_);
 
   const std::size_t threads_max_;
   const std::size_t queue_max_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;
-  std::vector<std::thread> threads_;
-  std::size_t idle_ = 0;
-  bool stopping_ = false;
+  base::Mutex mu_;
+  base::CondVar cv_;
+  std::deque<std::function<void()>> queue_ GUARDED_BY(mu_);
+  std::vector<std::thread> threads_ GUARDED_BY(mu_);
+  std::size_t idle_ GUARDED_BY(mu_) = 0;
+  bool stopping_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace stepwise::tasks

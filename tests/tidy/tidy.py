@@ -11,8 +11,19 @@ may read the wall clock, draw entropy, read the environment or write to std::cer
   getenv                                                     -> a setting passed in by src/app
   std::cerr                                                  -> a log sink given by src/app
 
-Test files (*_test.cpp, test_*.h) are exempt: they are composition roots of their own. A line may
-opt out with a trailing `// tidy: allow <why>` comment; the why is required.
+Test files (*_test.cpp, test_*.h) are exempt: they are composition roots of their own.
+
+Locks: clang's thread-safety analysis (tests/tidy/thread_safety.py) checks only what is
+annotated, and libstdc++'s std::mutex carries no annotations. So outside src/base (which wraps
+them) no src file but a *_test.cpp may use the std primitives; shared test helpers (test_*.h)
+included, since the code they lock is checked with them:
+
+  std::mutex, std::shared_mutex, std::condition_variable     -> base::Mutex, SharedMutex, CondVar
+  std::lock_guard, std::unique_lock, std::scoped_lock,
+  std::shared_lock                                           -> base::MutexLock, WriterLock,
+                                                                ReaderLock (base/mutex.h)
+
+A line may opt out of any rule with a trailing `// tidy: allow <why>` comment; the why is required.
 
 Usage: tidy.py [ROOT]   (ROOT: the repository; default: the folder above tests/)
 Exit 0 when clean; 1 with one line per finding (file:line: rule: text).
@@ -26,15 +37,26 @@ RULES = [
     ("wall clock", re.compile(r"\b(system_clock|high_resolution_clock)\b|steady_clock::now\s*\(")),
     ("entropy", re.compile(r"\brandom_device\b")),
     # A local or struct field (members, named `x_`, are seeded in their constructor's initialiser).
-    ("unseeded ids", re.compile(r"\bIdGenerator\s+\w*[^_\s]\s*(;|\{\s*\})")),
+    ("unseeded ids",
+     re.compile(r"\bIdGenerator\s+\w*[^_\s]\s*(GUARDED_BY\(\w+\)\s*)?(;|\{\s*\})")),
     ("environment", re.compile(r"\b(std::)?getenv\s*\(")),
     ("stderr", re.compile(r"\bstd::cerr\b")),
+]
+# Only in src/, outside src/base; *_test.cpp files are exempt, test_*.h helpers are not.
+LOCK_RULES = [
+    ("unannotated lock", re.compile(
+        r"\bstd::(mutex|shared_mutex|recursive_mutex|timed_mutex|condition_variable(_any)?|"
+        r"lock_guard|unique_lock|scoped_lock|shared_lock)\b")),
 ]
 ALLOW = re.compile(r"//\s*tidy:\s*allow\s+\S")
 
 
 def is_test(path: pathlib.Path) -> bool:
     return path.name.endswith("_test.cpp") or path.name.startswith("test_") or "_fuzz" in path.name
+
+
+def is_test_source(path: pathlib.Path) -> bool:
+    return path.name.endswith("_test.cpp") or "_fuzz" in path.name
 
 
 def strip_comment(line: str) -> str:
@@ -55,13 +77,16 @@ def main() -> int:
                    if p.suffix in (".cpp", ".h"))
     for path in files:
         rel = path.relative_to(root).as_posix()
-        if rel.startswith(ROOTS_ALLOWED) or is_test(path):
+        rules = [] if rel.startswith(ROOTS_ALLOWED) or is_test(path) else list(RULES)
+        if rel.startswith("src/") and not rel.startswith("src/base/") and not is_test_source(path):
+            rules += LOCK_RULES
+        if not rules:
             continue
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if ALLOW.search(line):
                 continue
             code = strip_comment(line)
-            for name, rx in RULES:
+            for name, rx in rules:
                 if rx.search(code):
                     findings.append(f"{rel}:{n}: {name}: {line.strip()}")
     for f in findings:

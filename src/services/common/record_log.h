@@ -22,12 +22,12 @@
 
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "base/mutex.h"
 #include "base/result.h"
 #include "json/json.h"
 
@@ -75,7 +75,7 @@ class MemoryRecordLog final : public RecordLog {
  public:
   void write(std::vector<Mutation> batch, Done done) override {
     {
-      std::lock_guard lock(mu_);
+      base::MutexLock lock(mu_);
       for (auto& m : batch) {
         auto& space = records_[m.ns];
         if (m.value) {
@@ -88,7 +88,7 @@ class MemoryRecordLog final : public RecordLog {
     if (done) done(ok_status());
   }
   Result<std::vector<Record>> load(const std::string& ns) override {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     std::vector<Record> out;
     auto it = records_.find(ns);
     if (it == records_.end()) return out;
@@ -98,8 +98,8 @@ class MemoryRecordLog final : public RecordLog {
   void flush() override {}
 
  private:
-  std::mutex mu_;
-  std::map<std::string, std::map<std::string, std::string>> records_;  // guarded by mu_
+  base::Mutex mu_;
+  std::map<std::string, std::map<std::string, std::string>> records_ GUARDED_BY(mu_);
 };
 
 }  // namespace stepwise::services

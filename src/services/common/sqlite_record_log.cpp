@@ -34,6 +34,7 @@ Result<std::unique_ptr<SqliteRecordLog>> SqliteRecordLog::open(const std::filesy
                                                                bool synchronous_full) {
   std::unique_ptr<SqliteRecordLog> log(new SqliteRecordLog());
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  base::MutexLock db_lock(log->db_mu_);  // uncontended: the writer starts below
   if (sqlite3_open_v2(file.c_str(), &log->db_, flags, nullptr) != SQLITE_OK)
     return sqlite_error(log->db_, "cannot open " + file.string());
   sqlite3_busy_timeout(log->db_, kBusyTimeoutMs);
@@ -41,13 +42,14 @@ Result<std::unique_ptr<SqliteRecordLog>> SqliteRecordLog::open(const std::filesy
   const char* sync = synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL";
   if (auto s = exec(log->db_, sync, "cannot set durability"); !s) return s.error();
   if (auto s = exec(log->db_, kSchema, "cannot create service_records"); !s) return s.error();
+  db_lock.unlock();
   log->writer_ = std::thread([l = log.get()] { l->run(); });
   return log;
 }
 
 SqliteRecordLog::~SqliteRecordLog() {
   {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     stop_ = true;
   }
   wake_.notify_all();
@@ -56,8 +58,8 @@ SqliteRecordLog::~SqliteRecordLog() {
 }
 
 void SqliteRecordLog::write(std::vector<Mutation> batch, Done done) {
-  std::unique_lock lock(mu_);
-  drained_.wait(lock, [&] { return queue_.size() < record_limits::pending_batches_max || stop_; });
+  base::MutexLock lock(mu_);
+  while (queue_.size() >= record_limits::pending_batches_max && !stop_) drained_.wait(mu_);
   if (stop_ || !failed_) {
     Status why = stop_ ? Status(Error{"Services.Store", "the record log is closed"}) : failed_;
     lock.unlock();
@@ -71,18 +73,18 @@ void SqliteRecordLog::write(std::vector<Mutation> batch, Done done) {
 }
 
 void SqliteRecordLog::flush() {
-  std::unique_lock lock(mu_);
+  base::MutexLock lock(mu_);
   const std::uint64_t target = submitted_;
-  drained_.wait(lock, [&] { return completed_ >= target || writer_stopped_; });
+  while (completed_ < target && !writer_stopped_) drained_.wait(mu_);
 }
 
 std::uint64_t SqliteRecordLog::commits() const {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   return commits_;
 }
 
 Result<std::vector<Record>> SqliteRecordLog::load(const std::string& ns) {
-  std::lock_guard lock(db_mu_);  // the writer uses db_ too
+  base::MutexLock lock(db_mu_);  // the writer uses db_ too
   Stmt st;
   const char* sql = "SELECT key, value FROM service_records WHERE ns = ? ORDER BY key";
   if (sqlite3_prepare_v2(db_, sql, -1, &st.s, nullptr) != SQLITE_OK)
@@ -102,9 +104,9 @@ Result<std::vector<Record>> SqliteRecordLog::load(const std::string& ns) {
 }
 
 void SqliteRecordLog::run() {
-  std::unique_lock lock(mu_);
+  base::MutexLock lock(mu_);
   while (true) {
-    wake_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+    while (!stop_ && queue_.empty()) wake_.wait(mu_);
     if (queue_.empty()) break;  // stopping with nothing left
     // Take every batch queued so far, up to the per-commit bound: one transaction for all.
     std::deque<Pending> group;
@@ -118,7 +120,7 @@ void SqliteRecordLog::run() {
     Status result = failed_;
     lock.unlock();  // writers keep queueing (the next group) while this one commits
     if (result) {
-      std::lock_guard db_lock(db_mu_);
+      base::MutexLock db_lock(db_mu_);
       result = commit(group);
     }
     lock.lock();

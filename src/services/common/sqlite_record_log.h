@@ -15,13 +15,12 @@
 // writer thread.
 #pragma once
 
-#include <condition_variable>
 #include <deque>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <thread>
 
+#include "base/mutex.h"
 #include "services/common/record_log.h"
 
 struct sqlite3;
@@ -49,21 +48,21 @@ class SqliteRecordLog final : public RecordLog {
     Done done;
   };
   SqliteRecordLog() = default;
-  void run();
-  Status commit(std::deque<Pending>& group);
+  void run() EXCLUDES(mu_, db_mu_);
+  Status commit(std::deque<Pending>& group) REQUIRES(db_mu_);
 
-  sqlite3* db_ = nullptr;
-  std::mutex db_mu_;  // db_: the writer's commits and load()
-  mutable std::mutex mu_;
-  std::condition_variable wake_;     // the writer: work arrived or stop
-  std::condition_variable drained_;  // flush() and blocked writers: a commit finished
-  std::deque<Pending> queue_;        // guarded by mu_
-  std::uint64_t submitted_ = 0;      // guarded by mu_: batches queued so far
-  std::uint64_t completed_ = 0;      // guarded by mu_: batches whose done has run
-  std::uint64_t commits_ = 0;        // guarded by mu_
-  Status failed_ = ok_status();      // guarded by mu_: the first I/O error, sticky
-  bool stop_ = false;                // guarded by mu_
-  bool writer_stopped_ = false;      // guarded by mu_
+  base::Mutex db_mu_;  // the writer's commits and load()
+  sqlite3* db_ GUARDED_BY(db_mu_) = nullptr;
+  mutable base::Mutex mu_;
+  base::CondVar wake_;     // the writer: work arrived or stop
+  base::CondVar drained_;  // flush() and blocked writers: a commit finished
+  std::deque<Pending> queue_ GUARDED_BY(mu_);
+  std::uint64_t submitted_ GUARDED_BY(mu_) = 0;  // batches queued so far
+  std::uint64_t completed_ GUARDED_BY(mu_) = 0;  // batches whose done has run
+  std::uint64_t commits_ GUARDED_BY(mu_) = 0;
+  Status failed_ GUARDED_BY(mu_) = ok_status();  // the first I/O error, sticky
+  bool stop_ GUARDED_BY(mu_) = false;
+  bool writer_stopped_ GUARDED_BY(mu_) = false;
   std::thread writer_;
 };
 

@@ -30,7 +30,7 @@ ThreadTimers::ThreadTimers() : thread_([this] { run(); }) {}
 
 ThreadTimers::~ThreadTimers() {
   {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     stop_ = true;
   }
   wake_.notify_all();
@@ -38,27 +38,27 @@ ThreadTimers::~ThreadTimers() {
 }
 
 Timers::Id ThreadTimers::after(Millis delay_ms, Fn fn) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   const Id id = queue_.add(monotonic_ms() + (delay_ms > 0 ? delay_ms : 0), std::move(fn));
   wake_.notify_one();
   return id;
 }
 
 void ThreadTimers::cancel(Id id) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   queue_.cancel(id);
 }
 
 void ThreadTimers::run() {
-  std::unique_lock lock(mu_);
+  base::MutexLock lock(mu_);
   while (!stop_) {
     if (queue_.empty()) {
-      wake_.wait(lock);
+      wake_.wait(mu_);
       continue;
     }
     const Millis wait = queue_.first_due() - monotonic_ms();
     if (wait > 0) {
-      wake_.wait_for(lock, std::chrono::milliseconds(wait));
+      wake_.wait_for(mu_, std::chrono::milliseconds(wait));
       continue;
     }
     Fn fn = queue_.pop_first();
@@ -69,17 +69,17 @@ void ThreadTimers::run() {
 }
 
 Timers::Id ManualTimers::after(Millis delay_ms, Fn fn) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   return queue_.add(now_ + (delay_ms > 0 ? delay_ms : 0), std::move(fn));
 }
 
 void ManualTimers::cancel(Id id) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   queue_.cancel(id);
 }
 
 void ManualTimers::advance(Millis ms) {
-  std::unique_lock lock(mu_);
+  base::MutexLock lock(mu_);
   const Millis target = now_ + ms;
   while (!queue_.empty() && queue_.first_due() <= target) {
     const Millis at = queue_.first_due();
@@ -97,7 +97,7 @@ void ManualTimers::advance(Millis ms) {
 }
 
 std::size_t ManualTimers::pending() const {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   return queue_.size();
 }
 

@@ -11,15 +11,14 @@
 // call after()/cancel(). cancel() of a timer whose callback already started does nothing.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <thread>
 #include <utility>
 
 #include "base/clock.h"
+#include "base/mutex.h"
 
 namespace stepwise::services {
 
@@ -57,10 +56,10 @@ class ThreadTimers final : public Timers {
 
  private:
   void run();
-  std::mutex mu_;
-  std::condition_variable wake_;
-  TimerQueue queue_;   // guarded by mu_: monotonic due times
-  bool stop_ = false;  // guarded by mu_
+  base::Mutex mu_;
+  base::CondVar wake_;
+  TimerQueue queue_ GUARDED_BY(mu_);  // monotonic due times
+  bool stop_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 
@@ -76,9 +75,9 @@ class ManualTimers final : public Timers {
 
  private:
   ManualClock* clock_;
-  mutable std::mutex mu_;
-  Millis now_ = 0;
-  TimerQueue queue_;
+  mutable base::Mutex mu_;
+  Millis now_ GUARDED_BY(mu_) = 0;
+  TimerQueue queue_ GUARDED_BY(mu_);
 };
 
 }  // namespace stepwise::services

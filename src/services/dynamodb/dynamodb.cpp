@@ -280,7 +280,7 @@ void DynamoDb::dispatch(std::string_view op, json::value request, const api::Req
   }
   std::optional<api::Response> now;
   {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     Outcome o = run(op, request.get_object());
     if (o.batch.empty() || o.answer.is_error()) {
       now = std::move(o.answer);
@@ -320,7 +320,7 @@ Mutation DynamoDb::table_record(const Table& t) const {
 }
 
 std::size_t DynamoDb::item_count() const {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   return items_;
 }
 

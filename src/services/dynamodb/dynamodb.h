@@ -22,13 +22,13 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "api/dispatcher.h"
 #include "base/clock.h"
 #include "base/ids.h"
+#include "base/mutex.h"
 #include "services/common/builtin_service.h"
 #include "services/common/record_log.h"
 
@@ -48,15 +48,15 @@ class DynamoDb final : public api::Dispatcher {
 
   // Reads the records back (before serving). Errors: the RecordLog's; a damaged record (or an
   // item of a table that is gone) is skipped and counted in `damaged`.
-  Status load(std::size_t* damaged = nullptr);
+  Status load(std::size_t* damaged = nullptr) EXCLUDES(mu_);
 
   void dispatch(std::string_view operation, json::value request, const api::RequestInfo& info,
-                api::Reply reply) override;
+                api::Reply reply) EXCLUDES(mu_) override;
 
   static const std::vector<std::string>& operation_names();
 
   // Items in every table (tests, metrics).
-  std::size_t item_count() const;
+  std::size_t item_count() const EXCLUDES(mu_);
 
   struct Table;
   struct WriteOp;
@@ -69,49 +69,50 @@ class DynamoDb final : public api::Dispatcher {
     api::Response answer;
     std::vector<Mutation> batch;
   };
-  Outcome run(std::string_view op, Json& r);
+  Outcome run(std::string_view op, Json& r) REQUIRES(mu_);
 
   // Tables (tables.cpp).
-  Outcome create_table(Json& r);
-  Outcome update_table(Json& r);
-  Outcome delete_table(const Json& r);
-  api::Response describe_table(const Json& r);
-  api::Response list_tables(const Json& r);
-  json::object describe(const Table& t, std::string_view status) const;
-  Mutation table_record(const Table& t) const;
+  Outcome create_table(Json& r) REQUIRES(mu_);
+  Outcome update_table(Json& r) REQUIRES(mu_);
+  Outcome delete_table(const Json& r) REQUIRES(mu_);
+  api::Response describe_table(const Json& r) REQUIRES(mu_);
+  api::Response list_tables(const Json& r) REQUIRES(mu_);
+  json::object describe(const Table& t, std::string_view status) const REQUIRES(mu_);
+  Mutation table_record(const Table& t) const REQUIRES(mu_);
 
   // Items (items.cpp).
-  Outcome put_item(Json& r);
-  Outcome update_item(Json& r);
-  Outcome delete_item(Json& r);
-  Outcome put_or_delete(bool put, Json& r);  // PutItem (put) or DeleteItem
-  api::Response get_item(Json& r);
+  Outcome put_item(Json& r) REQUIRES(mu_);
+  Outcome update_item(Json& r) REQUIRES(mu_);
+  Outcome delete_item(Json& r) REQUIRES(mu_);
+  Outcome put_or_delete(bool put, Json& r) REQUIRES(mu_);  // PutItem (put) or DeleteItem
+  api::Response get_item(Json& r) REQUIRES(mu_);
   // Prepares one write from its request members; checks everything that does not depend on
   // the stored item. `where`: "" for the single-item operations, else the TransactItems entry.
-  std::optional<api::ApiError> prepare(WriteOp& op, Json& r);
+  std::optional<api::ApiError> prepare(WriteOp& op, Json& r) REQUIRES(mu_);
   // Reads the stored item and works out the write (condition, update) without storing it.
-  Effect evaluate(const WriteOp& op);
-  void commit(const WriteOp& op, Effect& e, std::vector<Mutation>& batch);
+  Effect evaluate(const WriteOp& op) REQUIRES(mu_);
+  void commit(const WriteOp& op, Effect& e, std::vector<Mutation>& batch) REQUIRES(mu_);
 
   // Query and Scan (query_scan.cpp).
-  api::Response query(Json& r);
-  api::Response scan(Json& r);
+  api::Response query(Json& r) REQUIRES(mu_);
+  api::Response scan(Json& r) REQUIRES(mu_);
 
   // Batches and transactions (batch.cpp).
-  api::Response batch_get(Json& r);
-  Outcome batch_write(Json& r);
-  api::Response transact_get(Json& r);
-  Outcome transact_write(Json& r);
+  api::Response batch_get(Json& r) REQUIRES(mu_);
+  Outcome batch_write(Json& r) REQUIRES(mu_);
+  api::Response transact_get(Json& r) REQUIRES(mu_);
+  Outcome transact_write(Json& r) REQUIRES(mu_);
 
   // Storage helpers (dynamodb.cpp).
-  Table* find_table(const Json& r, api::ApiError* error);
-  Mutation item_record(const Table& t, const std::string& key_code, const json::object* item) const;
+  Table* find_table(const Json& r, api::ApiError* error) REQUIRES(mu_);
+  Mutation item_record(const Table& t, const std::string& key_code, const json::object* item) const
+      REQUIRES(mu_);
 
   DynamoDbOptions options_;
-  mutable std::mutex mu_;
-  IdGenerator ids_;                                       // guarded by mu_
-  std::map<std::string, std::unique_ptr<Table>> tables_;  // guarded by mu_: by name
-  std::size_t items_ = 0;                                 // guarded by mu_
+  mutable base::Mutex mu_;
+  IdGenerator ids_ GUARDED_BY(mu_);
+  std::map<std::string, std::unique_ptr<Table>> tables_ GUARDED_BY(mu_);  // by name
+  std::size_t items_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace stepwise::services::dynamodb

@@ -472,9 +472,10 @@ DynamoDb::Outcome DynamoDb::delete_table(const Json& r) {
 
 Status DynamoDb::load(std::size_t* damaged) {
   std::size_t bad = 0;
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   std::map<std::string, Table*> by_id;
-  auto each_table = [&](const Record& rec, const json::object& o) {
+  // Each loader runs inside load_json_objects, while this function holds mu_.
+  auto each_table = [&](const Record& rec, const json::object& o) REQUIRES(mu_) {
     auto t = std::make_unique<Table>();
     const json::value* d = o.if_contains("definition");
     if (d == nullptr || !d->is_object()) return false;
@@ -491,7 +492,7 @@ Status DynamoDb::load(std::size_t* damaged) {
     return true;
   };
   if (auto st = load_json_objects(options_.log, kTablesNs, bad, each_table); !st.ok()) return st;
-  auto each_item = [&](const Record& rec, const json::object& item) {
+  auto each_item = [&](const Record& rec, const json::object& item) REQUIRES(mu_) {
     auto slash = rec.key.find('/');
     auto it = slash == std::string::npos ? by_id.end() : by_id.find(rec.key.substr(0, slash));
     if (it == by_id.end()) return false;

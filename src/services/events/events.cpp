@@ -120,7 +120,7 @@ void Events::create_event_bus(const Json& r, api::Reply reply) {
   if (auto e = check_bus_name(*name)) return reply(*e);
   if (description && description->size() > events_limits::description_bytes_max)
     return reply(constraint_error("description", "have length less than or equal to 512"));
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   if (buses_.contains(*name))
     return reply(
         api::ApiError{"ResourceAlreadyExistsException", "Event bus " + *name + " already exists."});
@@ -154,7 +154,7 @@ api::Response Events::describe_event_bus(const Json& r) {
   bool wrong = false;
   auto name = string_member(r, "Name", &wrong).value_or("default");
   if (wrong) return validation_error("Name must be a string.");
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   Bus* b = find_bus(name);
   if (b == nullptr)
     return api::ApiError{"ResourceNotFoundException", "Event bus " + name + " does not exist."};
@@ -170,7 +170,7 @@ api::Response Events::list_event_buses(const Json& r) {
   if (limit && (*limit < 1 || *limit > events_limits::page_size_max))
     return constraint_error("limit", "have value between 1 and 100");
   const std::size_t size = static_cast<std::size_t>(limit.value_or(events_limits::page_size_max));
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   json::array list;
   std::string next;
   // Names in order; the token is the last name answered.
@@ -194,7 +194,7 @@ void Events::delete_event_bus(const Json& r, api::Reply reply) {
   if (wrong) return reply(validation_error("Name must be a string."));
   if (!name) return reply(constraint_error("name", "not be null"));
   if (*name == "default") return reply(validation_error("Cannot delete event bus default."));
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   auto it = buses_.find(*name);
   if (it == buses_.end()) return reply(json::object{});  // AWS: deleting no bus succeeds
   std::vector<Mutation> batch;
@@ -217,7 +217,7 @@ void Events::retain(Bus& b, std::vector<Mutation>& batch) {
 
 std::vector<StoredEvent> Events::read(const std::string& bus, std::uint64_t after_seq,
                                       std::size_t max) const {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   std::vector<StoredEvent> out;
   auto it = buses_.find(bus);
   if (it == buses_.end()) return out;
@@ -229,13 +229,13 @@ std::vector<StoredEvent> Events::read(const std::string& bus, std::uint64_t afte
 }
 
 std::uint64_t Events::last_seq(const std::string& bus) const {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   auto it = buses_.find(bus);
   return it == buses_.end() ? 0 : it->second->next_seq - 1;
 }
 
 std::uint64_t Events::subscribe(Subscriber subscriber) {
-  std::lock_guard lock(subscribers_mu_);
+  base::MutexLock lock(subscribers_mu_);
   if (subscribers_.size() >= events_limits::subscribers_max) return 0;
   const std::uint64_t id = next_subscriber_++;
   subscribers_[id] = std::make_shared<Subscriber>(std::move(subscriber));
@@ -243,14 +243,14 @@ std::uint64_t Events::subscribe(Subscriber subscriber) {
 }
 
 void Events::unsubscribe(std::uint64_t id) {
-  std::lock_guard lock(subscribers_mu_);
+  base::MutexLock lock(subscribers_mu_);
   subscribers_.erase(id);
 }
 
 void Events::publish(const std::vector<StoredEvent>& events) {
   std::vector<std::shared_ptr<Subscriber>> each;
   {
-    std::lock_guard lock(subscribers_mu_);
+    base::MutexLock lock(subscribers_mu_);
     for (const auto& [id, s] : subscribers_) each.push_back(s);
   }
   for (const auto& s : each) (*s)(events);
@@ -258,8 +258,9 @@ void Events::publish(const std::vector<StoredEvent>& events) {
 
 Status Events::load(std::size_t* damaged) {
   std::size_t bad = 0;
-  std::lock_guard lock(mu_);
-  auto each_bus = [&](const Record& rec, const json::object& o) {
+  base::MutexLock lock(mu_);
+  // Each loader runs inside load_json_objects, while this function holds mu_.
+  auto each_bus = [&](const Record& rec, const json::object& o) REQUIRES(mu_) {
     auto b = std::make_unique<Bus>();
     b->name = string_member(o, "name").value_or("");
     if (b->name != rec.key) return false;
@@ -271,7 +272,7 @@ Status Events::load(std::size_t* damaged) {
     return true;
   };
   if (auto st = load_json_objects(options_.log, kBusesNs, bad, each_bus); !st.ok()) return st;
-  auto each_event = [&](const Record& /*rec*/, const json::object& o) {
+  auto each_event = [&](const Record& /*rec*/, const json::object& o) REQUIRES(mu_) {
     auto e = event_from_record(o);
     if (!e) return false;
     auto it = buses_.find(e->bus);

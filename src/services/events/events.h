@@ -24,13 +24,13 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "api/dispatcher.h"
 #include "base/clock.h"
 #include "base/ids.h"
+#include "base/mutex.h"
 #include "services/common/builtin_service.h"
 #include "services/common/record_log.h"
 
@@ -107,11 +107,11 @@ class Events final : public api::Dispatcher {
   };
 
   void persist(std::vector<Mutation> batch, api::Response answer, api::Reply reply);
-  Mutation record_of(const Bus& b) const;
+  Mutation record_of(const Bus& b) const REQUIRES(mu_);
   std::string bus_arn(const std::string& name) const;
   // A bus by name or ARN; null when there is none.
-  Bus* find_bus(const std::string& name_or_arn);
-  void retain(Bus& b, std::vector<Mutation>& batch);
+  Bus* find_bus(const std::string& name_or_arn) REQUIRES(mu_);
+  void retain(Bus& b, std::vector<Mutation>& batch) REQUIRES(mu_);
 
   void create_event_bus(const Json& r, api::Reply reply);
   api::Response describe_event_bus(const Json& r);
@@ -121,13 +121,13 @@ class Events final : public api::Dispatcher {
   void publish(const std::vector<StoredEvent>& events);
 
   EventsOptions options_;
-  std::mutex write_mu_;  // held from seq assignment to RecordLog::write (PutEvents)
-  mutable std::mutex mu_;
-  IdGenerator ids_;                                    // guarded by mu_
-  std::map<std::string, std::unique_ptr<Bus>> buses_;  // guarded by mu_: by name
-  std::mutex subscribers_mu_;
-  std::uint64_t next_subscriber_ = 1;                                 // guarded by subscribers_mu_
-  std::map<std::uint64_t, std::shared_ptr<Subscriber>> subscribers_;  // guarded by same
+  base::Mutex write_mu_;  // held from seq assignment to RecordLog::write (PutEvents)
+  mutable base::Mutex mu_;
+  IdGenerator ids_ GUARDED_BY(mu_);
+  std::map<std::string, std::unique_ptr<Bus>> buses_ GUARDED_BY(mu_);  // by name
+  base::Mutex subscribers_mu_;
+  std::uint64_t next_subscriber_ GUARDED_BY(subscribers_mu_) = 1;
+  std::map<std::uint64_t, std::shared_ptr<Subscriber>> subscribers_ GUARDED_BY(subscribers_mu_);
 };
 
 }  // namespace stepwise::services::events

@@ -163,8 +163,8 @@ void Events::put_events(const Json& r, api::Reply reply) {
   // write_mu_ keeps batches reaching the RecordLog (and so the subscribers) in seq order,
   // while mu_ is free again before the write: a synchronous RecordLog answers (and publishes)
   // inside write(), and subscribers may read the log.
-  std::lock_guard order(write_mu_);
-  std::unique_lock lock(mu_);
+  base::MutexLock order(write_mu_);
+  base::MutexLock lock(mu_);
   json::array answers;
   std::int64_t failures = 0;
   std::vector<StoredEvent> accepted;

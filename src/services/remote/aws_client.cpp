@@ -98,7 +98,7 @@ void AwsClient::stop() {
   stopping_.store(true);  // calls in flight abort (libcurl's progress callback reads it)
   std::unique_ptr<tasks::WorkerPool> pool;
   {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     pool = std::move(pool_);
   }
   pool.reset();  // joins: every queued call runs (and answers Cancelled) before this returns
@@ -120,7 +120,7 @@ void AwsClient::send(const Endpoint& endpoint, OutboundRequest request, bool s3,
   };
   bool stopped = false, queued = false;
   {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     stopped = pool_ == nullptr || stopping_.load();
     if (!stopped) queued = pool_->submit(std::move(job));
   }

@@ -21,7 +21,6 @@
 #include <atomic>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +29,7 @@
 
 #include "api/dispatcher.h"
 #include "base/clock.h"
+#include "base/mutex.h"
 #include "base/result.h"
 #include "services/remote/credentials.h"
 #include "tasks/http_client.h"
@@ -82,8 +82,9 @@ class AwsClient {
   Clock& clock_;
   const Credentials credentials_;
   std::atomic<bool> stopping_{false};
-  std::mutex mu_;  // guards pool_ (stop() takes it away while calls may still be sent)
-  std::unique_ptr<tasks::WorkerPool> pool_;
+  base::Mutex mu_;
+  // stop() takes it away while calls may still be sent.
+  std::unique_ptr<tasks::WorkerPool> pool_ GUARDED_BY(mu_);
 };
 
 // The ApiError a transport failure becomes, so the task fails in the service's error shape:

@@ -62,7 +62,7 @@ bool is_blob_id(std::string_view id) {
 // ---- memory ----
 
 Result<std::string> MemoryBlobStore::put(std::string_view bytes) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   std::string id = hex16(ids_.next_u64()) + "-" + std::to_string(blobs_.size());
   while (blobs_.contains(id)) id = hex16(ids_.next_u64()) + "-0";
   blobs_[id] = std::make_shared<const std::string>(bytes);
@@ -73,7 +73,7 @@ Status MemoryBlobStore::append(const std::string& id, std::uint64_t offset, std:
                                std::string& out) {
   std::shared_ptr<const std::string> blob;
   {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     auto it = blobs_.find(id);
     if (it == blobs_.end()) return Error{"S3.Io", "blob " + id + " is gone"};
     blob = it->second;
@@ -92,17 +92,17 @@ Result<std::string> MemoryBlobStore::read(const std::string& id, std::uint64_t o
 }
 
 void MemoryBlobStore::remove(const std::string& id) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   blobs_.erase(id);
 }
 
 void MemoryBlobStore::sweep(const std::function<bool(const std::string&)>& live) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   std::erase_if(blobs_, [&](const auto& kv) { return !live(kv.first); });
 }
 
 std::size_t MemoryBlobStore::size() const {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   return blobs_.size();
 }
 
@@ -117,7 +117,7 @@ Result<std::unique_ptr<FileBlobStore>> FileBlobStore::open(const std::filesystem
 }
 
 std::string FileBlobStore::new_id() {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   // 64 random bits make a clash across restarts unlikely; O_EXCL below makes it harmless.
   return hex16(ids_.next_u64()) + "-" + std::to_string(++counter_ % 1'000'000'000);
 }
@@ -149,8 +149,8 @@ Result<std::string> FileBlobStore::put(std::string_view bytes) {
 FileBlobStore::~FileBlobStore() {
   std::vector<std::thread> writers;
   {
-    std::unique_lock lock(jobs_mu_);
-    idle_cv_.wait(lock, [this] { return jobs_.empty() && running_ == 0; });
+    base::MutexLock lock(jobs_mu_);
+    while (!jobs_.empty() || running_ != 0) idle_cv_.wait(jobs_mu_);
     stopping_ = true;
     writers.swap(writers_);
   }
@@ -160,22 +160,22 @@ FileBlobStore::~FileBlobStore() {
 
 void FileBlobStore::put_then(std::string_view bytes, PutDone done) {
   {
-    std::unique_lock lock(jobs_mu_);
+    base::MutexLock lock(jobs_mu_);
     if (writers_.empty() && !stopping_) {
       for (std::size_t i = 0; i < s3_limits::blob_writer_threads; ++i)
         writers_.emplace_back([this] { write_loop(); });
     }
     // Back-pressure: the caller waits (as it did for its own write) while the queue is full.
-    idle_cv_.wait(lock, [this] { return jobs_.size() < s3_limits::blob_writes_queued_max; });
+    while (jobs_.size() >= s3_limits::blob_writes_queued_max) idle_cv_.wait(jobs_mu_);
     jobs_.push_back([this, bytes, done = std::move(done)] { done(put(bytes)); });
   }
   jobs_cv_.notify_one();
 }
 
 void FileBlobStore::write_loop() {
-  std::unique_lock lock(jobs_mu_);
+  base::MutexLock lock(jobs_mu_);
   while (true) {
-    jobs_cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+    while (!stopping_ && jobs_.empty()) jobs_cv_.wait(jobs_mu_);
     if (jobs_.empty()) return;  // stopping, and nothing left
     auto job = std::move(jobs_.front());
     jobs_.pop_front();
@@ -189,8 +189,8 @@ void FileBlobStore::write_loop() {
 }
 
 void FileBlobStore::drain() {
-  std::unique_lock lock(jobs_mu_);
-  idle_cv_.wait(lock, [this] { return jobs_.empty() && running_ == 0; });
+  base::MutexLock lock(jobs_mu_);
+  while (!jobs_.empty() || running_ != 0) idle_cv_.wait(jobs_mu_);
 }
 
 Status FileBlobStore::append(const std::string& id, std::uint64_t offset, std::uint64_t length,

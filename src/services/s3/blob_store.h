@@ -18,20 +18,19 @@
 // Thread-safety: every method may be called from any thread concurrently.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
 #include "base/ids.h"
+#include "base/mutex.h"
 #include "base/result.h"
 
 namespace stepwise::services::s3 {
@@ -71,9 +70,9 @@ class MemoryBlobStore final : public BlobStore {
   std::size_t size() const;
 
  private:
-  mutable std::mutex mu_;
-  IdGenerator ids_;                                                  // guarded by mu_
-  std::map<std::string, std::shared_ptr<const std::string>> blobs_;  // guarded by mu_
+  mutable base::Mutex mu_;
+  IdGenerator ids_ GUARDED_BY(mu_);
+  std::map<std::string, std::shared_ptr<const std::string>> blobs_ GUARDED_BY(mu_);
 };
 
 class FileBlobStore final : public BlobStore {
@@ -98,16 +97,16 @@ class FileBlobStore final : public BlobStore {
   std::string new_id();
   void write_loop();
   std::filesystem::path dir_;
-  std::mutex mu_;
-  IdGenerator ids_;            // guarded by mu_
-  std::uint64_t counter_ = 0;  // guarded by mu_
+  base::Mutex mu_;
+  IdGenerator ids_ GUARDED_BY(mu_);
+  std::uint64_t counter_ GUARDED_BY(mu_) = 0;
   // The writer threads (started by the first put_then) and their queue.
-  std::mutex jobs_mu_;
-  std::condition_variable jobs_cv_, idle_cv_;
-  std::deque<std::function<void()>> jobs_;  // guarded by jobs_mu_
-  std::size_t running_ = 0;                 // guarded by jobs_mu_: jobs being run
-  bool stopping_ = false;                   // guarded by jobs_mu_
-  std::vector<std::thread> writers_;        // guarded by jobs_mu_
+  base::Mutex jobs_mu_;
+  base::CondVar jobs_cv_, idle_cv_;
+  std::deque<std::function<void()>> jobs_ GUARDED_BY(jobs_mu_);
+  std::size_t running_ GUARDED_BY(jobs_mu_) = 0;  // jobs being run
+  bool stopping_ GUARDED_BY(jobs_mu_) = false;
+  std::vector<std::thread> writers_ GUARDED_BY(jobs_mu_);
 };
 
 // True for an id this store could have made (16 lowercase hex digits + '-' + counter digits);

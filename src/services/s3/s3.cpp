@@ -215,8 +215,9 @@ Result<std::unique_ptr<S3>> S3::open(S3Options options) {
 
 Status S3::load(std::size_t* damaged) {
   std::size_t bad = 0;
-  std::lock_guard lock(mu_);
-  auto each_bucket = [&](const Record& r, const json::object& o) {
+  base::MutexLock lock(mu_);
+  // Each loader runs inside load_json_objects, while this function holds mu_.
+  auto each_bucket = [&](const Record& r, const json::object& o) REQUIRES(mu_) {
     auto b = std::make_unique<Bucket>();
     b->name = r.key;
     b->created = num(o, "created");
@@ -224,14 +225,14 @@ Status S3::load(std::size_t* damaged) {
     buckets_[r.key] = std::move(b);
     return true;
   };
-  auto each_object = [&](const Record&, const json::object& o) {
+  auto each_object = [&](const Record&, const json::object& o) REQUIRES(mu_) {
     auto b = buckets_.find(str(o, "b"));
     if (b == buckets_.end()) return false;
     b->second->objects[str(o, "k")] = object_from(o);
     ++objects_;
     return true;
   };
-  auto each_upload = [&](const Record& r, const json::object& o) {
+  auto each_upload = [&](const Record& r, const json::object& o) REQUIRES(mu_) {
     UploadInfo u;
     u.id = r.key;
     u.bucket = str(o, "b");
@@ -244,7 +245,7 @@ Status S3::load(std::size_t* damaged) {
     uploads_[u.id] = std::move(u);
     return true;
   };
-  auto each_part = [&](const Record&, const json::object& o) {
+  auto each_part = [&](const Record&, const json::object& o) REQUIRES(mu_) {
     auto u = uploads_.find(str(o, "u"));
     if (u == uploads_.end()) return false;
     PartInfo p;
@@ -359,7 +360,7 @@ const S3::Bucket* S3::find_bucket(const std::string& name, api::ApiError* error)
 
 void S3::create_bucket(const std::string& name, const std::string& region, Done<Nothing> done) {
   if (!valid_bucket_name(name)) return done({errors::invalid_bucket_name(), {}});
-  std::unique_lock lock(mu_);
+  base::MutexLock lock(mu_);
   const std::string where = region.empty() ? options_.place.region : region;
   if (auto it = buckets_.find(name); it != buckets_.end()) {
     // us-east-1 keeps its legacy answer: creating a bucket you own there succeeds again.
@@ -380,7 +381,7 @@ void S3::create_bucket(const std::string& name, const std::string& region, Done<
 }
 
 Answer<BucketInfo> S3::head_bucket(const std::string& name) const {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   api::ApiError e;
   const Bucket* b = find_bucket(name, &e);
   if (b == nullptr) return {e, {}};
@@ -388,14 +389,14 @@ Answer<BucketInfo> S3::head_bucket(const std::string& name) const {
 }
 
 std::vector<BucketInfo> S3::list_buckets() const {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   std::vector<BucketInfo> out;
   for (const auto& [name, b] : buckets_) out.push_back({name, b->created, b->region});
   return out;
 }
 
 void S3::delete_bucket(const std::string& name, Done<Nothing> done) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   api::ApiError e;
   Bucket* b = find_bucket(name, &e);
   if (b == nullptr) return done({e, {}});
@@ -438,7 +439,7 @@ void S3::store(PutInput in, std::uint64_t cap, Done<PutResult> done) {
   if (in.body.size() > cap) return done({errors::entity_too_large(), {}});
   if (auto e = check_put(in, &algorithm, &checksum)) return done({e, {}});
   {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     api::ApiError e;
     if (find_bucket(in.bucket, &e) == nullptr) return done({e, {}});
     if (objects_ >= s3_limits::objects_max)
@@ -468,7 +469,7 @@ void S3::stored(PutInput in, Result<std::string> blob, const std::string& algori
   info.checksum_type = algorithm.empty() ? "" : "FULL_OBJECT";
   info.segments.push_back({*blob, info.size});
   PutResult result{info.etag, algorithm, checksum, info.checksum_type};
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   api::ApiError e;
   Bucket* b = find_bucket(in.bucket, &e);
   if (b == nullptr) {  // deleted while the bytes were written
@@ -494,7 +495,7 @@ Answer<GetResult> S3::get_object(const std::string& bucket, const std::string& k
   GetResult out;
   std::vector<Segment> segments;
   {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     api::ApiError e;
     const Bucket* b = find_bucket(bucket, &e);
     if (b == nullptr) return {e, {}};
@@ -577,7 +578,7 @@ void S3::copy_object(CopyInput in, Done<CopyResult> done) {
 }
 
 void S3::delete_object(const std::string& bucket, const std::string& key, Done<Nothing> done) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   api::ApiError e;
   Bucket* b = find_bucket(bucket, &e);
   if (b == nullptr) return done({e, {}});
@@ -595,7 +596,7 @@ void S3::delete_objects(const std::string& bucket, std::vector<std::string> keys
                         Done<DeleteResult> done) {
   if (keys.empty() || keys.size() > s3_limits::delete_objects_max)
     return done({errors::malformed_xml(), {}});
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   api::ApiError e;
   Bucket* b = find_bucket(bucket, &e);
   if (b == nullptr) return done({e, {}});
@@ -620,7 +621,7 @@ void S3::delete_objects(const std::string& bucket, std::vector<std::string> keys
 }
 
 Answer<ListResult> S3::list_objects(const std::string& bucket, const ListInput& in) const {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   api::ApiError e;
   const Bucket* b = find_bucket(bucket, &e);
   if (b == nullptr) return {e, {}};
@@ -630,7 +631,7 @@ Answer<ListResult> S3::list_objects(const std::string& bucket, const ListInput& 
 }
 
 std::size_t S3::object_count() const {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   return objects_;
 }
 
@@ -645,7 +646,7 @@ void S3::create_upload(PutInput in, Done<std::string> done) {
     if (algorithm.empty())
       return done({errors::invalid_request("Checksum algorithm provided is unsupported."), {}});
   }
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   api::ApiError e;
   if (find_bucket(in.bucket, &e) == nullptr) return done({e, {}});
   if (uploads_.size() >= s3_limits::uploads_max)
@@ -678,7 +679,7 @@ void S3::upload_part(const std::string& bucket, const std::string& key, const st
   if (auto e = check_md5(body.content_md5, body.body)) return done({e, {}});
   std::string algorithm, checksum;
   {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     api::ApiError e;
     if (find_bucket(bucket, &e) == nullptr) return done({e, {}});
     auto u = uploads_.find(id);
@@ -697,7 +698,7 @@ void S3::upload_part(const std::string& bucket, const std::string& key, const st
   }
   auto blob = blobs_->put(body.body);
   if (!blob.ok()) return done({errors::internal(blob.error().cause), {}});
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   auto u = uploads_.find(id);
   if (u == uploads_.end()) {  // aborted or completed while the bytes were written
     blobs_->remove(*blob);
@@ -724,7 +725,7 @@ void S3::upload_part(const std::string& bucket, const std::string& key, const st
 void S3::complete_upload(const std::string& bucket, const std::string& key, const std::string& id,
                          std::vector<CompletedPart> parts, Done<CompleteResult> done) {
   if (parts.empty()) return done({errors::malformed_xml(), {}});
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   api::ApiError e;
   Bucket* b = find_bucket(bucket, &e);
   if (b == nullptr) return done({e, {}});
@@ -799,7 +800,7 @@ void S3::complete_upload(const std::string& bucket, const std::string& key, cons
 
 void S3::abort_upload(const std::string& bucket, const std::string& key, const std::string& id,
                       Done<Nothing> done) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   api::ApiError e;
   if (find_bucket(bucket, &e) == nullptr) return done({e, {}});
   auto u = uploads_.find(id);
@@ -819,7 +820,7 @@ void S3::abort_upload(const std::string& bucket, const std::string& key, const s
 
 Answer<PartsPage> S3::list_parts(const std::string& bucket, const std::string& key,
                                  const std::string& id, int marker, std::size_t max) const {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   api::ApiError e;
   if (find_bucket(bucket, &e) == nullptr) return {e, {}};
   auto u = uploads_.find(id);
@@ -842,7 +843,7 @@ Answer<PartsPage> S3::list_parts(const std::string& bucket, const std::string& k
 
 Answer<std::vector<UploadInfo>> S3::list_uploads(const std::string& bucket,
                                                  const std::string& prefix) const {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   api::ApiError e;
   if (find_bucket(bucket, &e) == nullptr) return {e, {}};
   std::vector<UploadInfo> out;

@@ -27,7 +27,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -36,6 +35,7 @@
 #include "api/dispatcher.h"
 #include "base/clock.h"
 #include "base/ids.h"
+#include "base/mutex.h"
 #include "services/common/builtin_service.h"
 #include "services/common/record_log.h"
 #include "services/s3/blob_store.h"
@@ -246,25 +246,26 @@ class S3 {
               const std::string& checksum, Done<PutResult> done);
   template <class T>
   void persist(std::vector<Mutation> batch, Answer<T> answer, Done<T> done,
-               std::vector<std::string> doomed_blobs = {});
-  Mutation record_of(const std::string& bucket, const std::string& key, const ObjectInfo& o) const;
-  Mutation record_of(const Bucket& b) const;
-  Mutation record_of(const UploadInfo& u) const;
-  Mutation record_of(const UploadInfo& u, const PartInfo& p) const;
+               std::vector<std::string> doomed_blobs = {}) REQUIRES(mu_);
+  Mutation record_of(const std::string& bucket, const std::string& key, const ObjectInfo& o) const
+      REQUIRES(mu_);
+  Mutation record_of(const Bucket& b) const REQUIRES(mu_);
+  Mutation record_of(const UploadInfo& u) const REQUIRES(mu_);
+  Mutation record_of(const UploadInfo& u, const PartInfo& p) const REQUIRES(mu_);
   std::optional<api::ApiError> check_put(const PutInput& in, std::string* checksum_algorithm,
                                          std::string* checksum) const;
-  Bucket* find_bucket(const std::string& name, api::ApiError* error);
-  const Bucket* find_bucket(const std::string& name, api::ApiError* error) const;
+  Bucket* find_bucket(const std::string& name, api::ApiError* error) REQUIRES(mu_);
+  const Bucket* find_bucket(const std::string& name, api::ApiError* error) const REQUIRES(mu_);
   // Blobs of an object that is replaced or deleted (removed once the change is durable).
   static void collect(const ObjectInfo& o, std::vector<std::string>& out);
 
   S3Options options_;
   std::unique_ptr<BlobStore> blobs_;
-  mutable std::mutex mu_;
-  IdGenerator ids_;                                         // guarded by mu_
-  std::map<std::string, std::unique_ptr<Bucket>> buckets_;  // guarded by mu_
-  std::map<std::string, UploadInfo> uploads_;               // guarded by mu_: id → upload
-  std::size_t objects_ = 0;                                 // guarded by mu_
+  mutable base::Mutex mu_;
+  IdGenerator ids_ GUARDED_BY(mu_);
+  std::map<std::string, std::unique_ptr<Bucket>> buckets_ GUARDED_BY(mu_);
+  std::map<std::string, UploadInfo> uploads_ GUARDED_BY(mu_);  // id → upload
+  std::size_t objects_ GUARDED_BY(mu_) = 0;
 };
 
 // The listing itself, over a bucket's sorted keys (exposed for tests).

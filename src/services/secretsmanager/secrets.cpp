@@ -169,7 +169,7 @@ std::string SecretsManager::new_arn(const std::string& name) {
 }
 
 std::optional<SecretValue> SecretsManager::current_value(const std::string& secret_id) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   purge_expired(options_.clock.now_ms());
   Secret* s = find_id(secret_id);
   if (s == nullptr || s->deleted_ms) return std::nullopt;
@@ -180,14 +180,15 @@ std::optional<SecretValue> SecretsManager::current_value(const std::string& secr
 }
 
 std::size_t SecretsManager::secret_count() const {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   return secrets_.size();
 }
 
 Status SecretsManager::load(std::size_t* damaged) {
   std::size_t bad = 0;
-  std::lock_guard lock(mu_);
-  auto each_secret = [&](const Record& rec, const json::object& o) {
+  base::MutexLock lock(mu_);
+  // Each loader runs inside load_json_objects, while this function holds mu_.
+  auto each_secret = [&](const Record& rec, const json::object& o) REQUIRES(mu_) {
     auto s = std::make_unique<Secret>();
     if (!secret_from_record(o, *s) || s->name != rec.key) return false;
     if (s->deletion_ms) deletions_.emplace(*s->deletion_ms, s->name);
@@ -195,7 +196,7 @@ Status SecretsManager::load(std::size_t* damaged) {
     return true;
   };
   if (auto st = load_json_objects(options_.log, kSecretsNs, bad, each_secret); !st.ok()) return st;
-  auto each_version = [&](const Record& rec, const json::object& o) {
+  auto each_version = [&](const Record& rec, const json::object& o) REQUIRES(mu_) {
     auto nl = rec.key.find('\n');
     if (nl == std::string::npos) return false;
     auto it = secrets_.find(rec.key.substr(0, nl));

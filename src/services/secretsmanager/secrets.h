@@ -24,7 +24,6 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -33,6 +32,7 @@
 #include "api/dispatcher.h"
 #include "base/clock.h"
 #include "base/ids.h"
+#include "base/mutex.h"
 #include "services/common/builtin_service.h"
 #include "services/common/record_log.h"
 
@@ -101,16 +101,16 @@ class SecretsManager final : public api::Dispatcher {
  private:
   using Json = json::object;
 
-  void persist(std::vector<Mutation> batch, api::Response answer, api::Reply reply);
-  Mutation record_of(const Secret& s) const;
-  Mutation record_of(const Secret& s, const SecretVersion& v) const;
-  void purge_expired(Millis now);
-  void erase(Secret& s, std::vector<Mutation>& batch);
-  void unschedule(const Secret& s);  // out of deletions_
+  void persist(std::vector<Mutation> batch, api::Response answer, api::Reply reply) REQUIRES(mu_);
+  Mutation record_of(const Secret& s) const REQUIRES(mu_);
+  Mutation record_of(const Secret& s, const SecretVersion& v) const REQUIRES(mu_);
+  void purge_expired(Millis now) REQUIRES(mu_);
+  void erase(Secret& s, std::vector<Mutation>& batch) REQUIRES(mu_);
+  void unschedule(const Secret& s) REQUIRES(mu_);  // out of deletions_
 
   // Lookups (under mu_). `error` is set when null is returned.
-  Secret* find(const Json& r, api::ApiError* error, bool allow_deleted);
-  Secret* find_id(const std::string& id);
+  Secret* find(const Json& r, api::ApiError* error, bool allow_deleted) REQUIRES(mu_);
+  Secret* find_id(const std::string& id) REQUIRES(mu_);
 
   // Operations (secrets_ops.cpp, secrets_versions.cpp).
   void create_secret(const Json& r, api::Reply reply);
@@ -128,16 +128,16 @@ class SecretsManager final : public api::Dispatcher {
   // Adds a version with `stages` (moving them off other versions; AWSCURRENT's old holder
   // becomes AWSPREVIOUS), prunes deprecated versions, and appends the records.
   void add_version(Secret& s, SecretVersion v, std::vector<std::string> stages,
-                   std::vector<Mutation>& batch);
+                   std::vector<Mutation>& batch) REQUIRES(mu_);
   void move_stage(Secret& s, const std::string& stage, const std::string& to,
-                  std::set<std::string>& touched);
-  std::string new_arn(const std::string& name);
+                  std::set<std::string>& touched) REQUIRES(mu_);
+  std::string new_arn(const std::string& name) REQUIRES(mu_);
 
   SecretsOptions options_;
-  mutable std::mutex mu_;
-  IdGenerator ids_;                                         // guarded by mu_
-  std::map<std::string, std::unique_ptr<Secret>> secrets_;  // guarded by mu_: by name
-  std::multimap<Millis, std::string> deletions_;  // guarded by mu_: deletion time → name
+  mutable base::Mutex mu_;
+  IdGenerator ids_ GUARDED_BY(mu_);
+  std::map<std::string, std::unique_ptr<Secret>> secrets_ GUARDED_BY(mu_);  // by name
+  std::multimap<Millis, std::string> deletions_ GUARDED_BY(mu_);  // deletion time → name
 };
 
 }  // namespace stepwise::services::secretsmanager

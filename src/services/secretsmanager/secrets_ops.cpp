@@ -154,7 +154,7 @@ void SecretsManager::create_secret(const Json& r, api::Reply reply) {
   std::string token;
   if (auto e = read_token(r, token)) return reply(*e);
 
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   const Millis now = options_.clock.now_ms();
   purge_expired(now);
   if (auto it = secrets_.find(*name); it != secrets_.end()) {
@@ -207,7 +207,7 @@ void SecretsManager::put_secret_value(const Json& r, api::Reply reply) {
     if (stages.size() > secrets_limits::stages_per_version_max)
       return reply(constraint_error("versionStages", "have length less than or equal to 20"));
   }
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   api::ApiError error;
   Secret* s = find(r, &error, false);
   if (s == nullptr) return reply(error);
@@ -241,7 +241,7 @@ void SecretsManager::update_secret(const Json& r, api::Reply reply) {
   if (wrong) return reply(validation_error("KmsKeyId must be a string."));
   std::string token;
   if (auto e = read_token(r, token)) return reply(*e);
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   api::ApiError error;
   Secret* s = find(r, &error, false);
   if (s == nullptr) return reply(error);
@@ -277,7 +277,7 @@ void SecretsManager::delete_secret(const Json& r, api::Reply reply) {
       (*days < secrets_limits::recovery_days_min || *days > secrets_limits::recovery_days_max))
     return reply(invalid_parameter(
         "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive)."));
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   api::ApiError error;
   Secret* s = find(r, &error, true);
   if (s == nullptr) return reply(error);
@@ -301,7 +301,7 @@ void SecretsManager::delete_secret(const Json& r, api::Reply reply) {
 }
 
 void SecretsManager::restore_secret(const Json& r, api::Reply reply) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   api::ApiError error;
   Secret* s = find(r, &error, true);
   if (s == nullptr) return reply(error);
@@ -312,7 +312,7 @@ void SecretsManager::restore_secret(const Json& r, api::Reply reply) {
 }
 
 void SecretsManager::tag_resource(const Json& r, api::Reply reply, bool untag) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   api::ApiError error;
   Secret* s = find(r, &error, false);
   if (s == nullptr) return reply(error);
@@ -342,7 +342,7 @@ void SecretsManager::update_secret_version_stage(const Json& r, api::Reply reply
   if (wrong) return reply(validation_error("Version ids and VersionStage must be strings."));
   if (!stage || stage->empty() || stage->size() > secrets_limits::stage_bytes_max)
     return reply(constraint_error("versionStage", "have length between 1 and 256"));
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   api::ApiError error;
   Secret* s = find(r, &error, false);
   if (s == nullptr) return reply(error);

@@ -124,7 +124,7 @@ api::Response SecretsManager::get_secret_value(const Json& r) {
   auto version_id = string_member(r, "VersionId", &wrong);
   auto stage = string_member(r, "VersionStage", &wrong);
   if (wrong) return validation_error("VersionId and VersionStage must be strings.");
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   api::ApiError error;
   Secret* s = find(r, &error, false);
   if (s == nullptr) return error;
@@ -168,7 +168,7 @@ api::Response SecretsManager::get_secret_value(const Json& r) {
 }
 
 api::Response SecretsManager::describe_secret(const Json& r) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   api::ApiError error;
   Secret* s = find(r, &error, true);
   if (s == nullptr) return error;
@@ -186,7 +186,7 @@ api::Response SecretsManager::list_secrets(const Json& r) {
   if (wrong) return validation_error("IncludePlannedDeletion must be a boolean.");
   if (order && *order != "asc" && *order != "desc")
     return constraint_error("sortOrder", "satisfy enum value set: [asc, desc]");
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   purge_expired(options_.clock.now_ms());
   std::vector<const Secret*> listed;
   for (const auto& [name, s] : secrets_) {
@@ -223,7 +223,7 @@ api::Response SecretsManager::list_secret_version_ids(const Json& r) {
   bool wrong = false;
   const bool deprecated = bool_member(r, "IncludeDeprecated", false, &wrong);
   if (wrong) return validation_error("IncludeDeprecated must be a boolean.");
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   api::ApiError error;
   Secret* s = find(r, &error, true);
   if (s == nullptr) return error;

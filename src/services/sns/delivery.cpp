@@ -33,7 +33,7 @@ bool ThreadDeliveryWorkers::post(HttpDelivery delivery, std::function<void(bool 
 void ThreadDeliveryWorkers::append_line(std::string line) {
   if (email_file_.empty()) return;
   pool_.submit([this, line = std::move(line)] {
-    std::lock_guard lock(file_mu_);
+    base::MutexLock lock(file_mu_);
     std::ofstream out(email_file_, std::ios::app | std::ios::binary);
     out << line << '\n';
   });

@@ -13,11 +13,11 @@
 #include <atomic>
 #include <filesystem>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "base/mutex.h"
 #include "tasks/worker_pool.h"
 
 namespace stepwise::services::sns {
@@ -50,7 +50,7 @@ class ThreadDeliveryWorkers final : public DeliveryWorkers {
 
  private:
   std::filesystem::path email_file_;
-  std::mutex file_mu_;  // one append at a time, whole lines
+  base::Mutex file_mu_;  // one append at a time, whole lines
   std::atomic<bool> stopping_{false};
   tasks::WorkerPool pool_;  // last: its destructor runs queued jobs, which use the above
 };

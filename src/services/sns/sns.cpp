@@ -248,7 +248,7 @@ Sns::Sns(SnsOptions options)
 Sns::~Sns() { stop(); }
 
 void Sns::set_function_invoker(FunctionInvoker invoke) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   invoke_function_ = std::move(invoke);
 }
 
@@ -351,8 +351,9 @@ Sns::Topic* Sns::find_topic(const std::string& arn) {
 
 Status Sns::load(std::size_t* damaged) {
   std::size_t bad = 0;
-  std::lock_guard lock(mu_);
-  auto each_topic = [&](const Record& rec, const json::object& o) {
+  base::MutexLock lock(mu_);
+  // Each loader runs inside load_json_objects, while this function holds mu_.
+  auto each_topic = [&](const Record& rec, const json::object& o) REQUIRES(mu_) {
     auto t = std::make_unique<Topic>();
     t->arn = rec.key;
     t->name = text_field(o, "name");
@@ -367,7 +368,7 @@ Status Sns::load(std::size_t* damaged) {
     topics_[t->arn] = std::move(t);
     return true;
   };
-  auto each_subscription = [&](const Record& rec, const json::object& o) {
+  auto each_subscription = [&](const Record& rec, const json::object& o) REQUIRES(mu_) {
     auto s = std::make_unique<Subscription>();
     s->arn = rec.key;
     s->topic_arn = text_field(o, "topic");
@@ -399,7 +400,7 @@ Status Sns::load(std::size_t* damaged) {
 void Sns::stop() {
   std::vector<Timers::Id> timers;
   {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     if (stopped_) return;
     stopped_ = true;
     for (const auto& [id, _] : retry_timers_) timers.push_back(id);
@@ -410,12 +411,12 @@ void Sns::stop() {
 }
 
 SnsStats Sns::stats() const {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   return stats_;
 }
 
 void Sns::count(bool ok) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   if (ok) {
     ++stats_.delivered;
   } else {

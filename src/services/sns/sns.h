@@ -29,13 +29,13 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "api/dispatcher.h"
 #include "base/clock.h"
 #include "base/ids.h"
+#include "base/mutex.h"
 #include "services/common/builtin_service.h"
 #include "services/common/record_log.h"
 #include "services/common/timers.h"
@@ -95,8 +95,8 @@ class Sns final : public api::Dispatcher {
   using Json = json::object;
 
   void persist(std::vector<Mutation> batch, api::Response answer, api::Reply reply);
-  Mutation record_of(const Topic& t) const;
-  Mutation record_of(const Subscription& s) const;
+  Mutation record_of(const Topic& t) const REQUIRES(mu_);
+  Mutation record_of(const Subscription& s) const REQUIRES(mu_);
 
   // Topics (sns_topics.cpp).
   void create_topic(const Json& r, api::Reply reply);
@@ -124,27 +124,27 @@ class Sns final : public api::Dispatcher {
   // Checks one message (Publish's request or a batch entry) against `topic`.
   std::optional<api::ApiError> prepare(const Json& r, Topic* topic, Prepared& out);
   // Under mu_: the deliveries of a prepared message (filter policies applied).
-  void plan(const Topic& t, Prepared& p);
+  void plan(const Topic& t, Prepared& p) REQUIRES(mu_);
   // Outside mu_: performs them; `durable` runs once every SQS send is acknowledged.
   void deliver(std::shared_ptr<Prepared> p, std::function<void()> durable);
   void deliver_http(std::shared_ptr<Delivery> d);
-  void count(bool ok);
+  void count(bool ok) EXCLUDES(mu_);
 
-  Topic* find_topic(const std::string& arn);
+  Topic* find_topic(const std::string& arn) REQUIRES(mu_);
 
   SnsOptions options_;
   EnvelopePlace envelope_place_;
-  mutable std::mutex mu_;
-  IdGenerator ids_;                                            // guarded by mu_
-  std::map<std::string, std::unique_ptr<Topic>> topics_;       // guarded by mu_: by ARN
-  std::map<std::string, std::unique_ptr<Subscription>> subs_;  // guarded by mu_: by ARN
-  std::map<std::uint64_t, std::string> sub_order_;             // guarded by mu_: order → ARN
-  std::uint64_t next_order_ = 1;                               // guarded by mu_
-  std::uint64_t last_sequence_ = 0;                            // guarded by mu_
-  std::map<Timers::Id, bool> retry_timers_;                    // guarded by mu_
-  SnsStats stats_;                                             // guarded by mu_
-  FunctionInvoker invoke_function_;                            // guarded by mu_
-  bool stopped_ = false;                                       // guarded by mu_
+  mutable base::Mutex mu_;
+  IdGenerator ids_ GUARDED_BY(mu_);
+  std::map<std::string, std::unique_ptr<Topic>> topics_ GUARDED_BY(mu_);       // by ARN
+  std::map<std::string, std::unique_ptr<Subscription>> subs_ GUARDED_BY(mu_);  // by ARN
+  std::map<std::uint64_t, std::string> sub_order_ GUARDED_BY(mu_);             // order → ARN
+  std::uint64_t next_order_ GUARDED_BY(mu_) = 1;
+  std::uint64_t last_sequence_ GUARDED_BY(mu_) = 0;
+  std::map<Timers::Id, bool> retry_timers_ GUARDED_BY(mu_);
+  SnsStats stats_ GUARDED_BY(mu_);
+  FunctionInvoker invoke_function_ GUARDED_BY(mu_);
+  bool stopped_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace stepwise::services::sns

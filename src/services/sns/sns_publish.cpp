@@ -311,7 +311,7 @@ void Sns::deliver(std::shared_ptr<Prepared> p, std::function<void()> durable) {
     } else if (d->protocol == "lambda") {
       FunctionInvoker invoke;
       {
-        std::lock_guard lock(mu_);
+        base::MutexLock lock(mu_);
         invoke = invoke_function_;
       }
       if (!invoke) {
@@ -347,7 +347,7 @@ void Sns::deliver_http(std::shared_ptr<Delivery> d) {
       if (notification) count(true);
       return;
     }
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     if (stopped_ || d->retries_left <= 0) {
       if (notification) ++stats_.failed;
       return;
@@ -357,7 +357,7 @@ void Sns::deliver_http(std::shared_ptr<Delivery> d) {
     auto id = std::make_shared<Timers::Id>(0);
     *id = options_.timers.after(d->delay_s * 1000, [this, d, id] {
       {
-        std::lock_guard inner(mu_);
+        base::MutexLock inner(mu_);
         retry_timers_.erase(*id);
         if (stopped_) return;
       }
@@ -389,7 +389,7 @@ void Sns::publish(const Json& r, api::Reply reply) {
     if (auto e = prepare(r, nullptr, p)) return reply(std::move(*e));
     std::string id;
     {
-      std::lock_guard lock(mu_);
+      base::MutexLock lock(mu_);
       id = ids_.uuid_v4();
     }
     json::object line{{"Timestamp", format_iso8601_ms(options_.clock.now_ms())},
@@ -418,7 +418,7 @@ void Sns::publish(const Json& r, api::Reply reply) {
                           std::to_string(std::count(topic_arn.begin(), topic_arn.end(), ':') + 1)));
   auto p = std::make_shared<Prepared>();
   {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     Topic* t = find_topic(topic_arn);
     if (t == nullptr) return reply(topic_not_found());
     if (auto e = prepare(r, t, *p)) return reply(std::move(*e));
@@ -465,7 +465,7 @@ void Sns::publish_batch(const Json& r, api::Reply reply) {
   std::vector<std::shared_ptr<Prepared>> ready;
   json::array successful, failed;
   {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     Topic* t = find_topic(topic_arn);
     if (t == nullptr) return reply(topic_not_found());
     for (const auto& e : entries) {

@@ -94,7 +94,7 @@ void Sns::subscribe(const Json& r, api::Reply reply) {
   bool confirmed = false;
   std::shared_ptr<Subscription> pending_copy;
   {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     Topic* t = find_topic(topic_arn);
     if (t == nullptr) return reply(topic_not_found());
     if (auto e = check_endpoint(protocol, endpoint, t->fifo)) return reply(std::move(*e));
@@ -144,7 +144,7 @@ void Sns::subscribe(const Json& r, api::Reply reply) {
 void Sns::send_confirmation(const Subscription& s) {
   std::string message_id;
   {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     if (stopped_) return;
     message_id = ids_.uuid_v4();
   }
@@ -187,7 +187,7 @@ void Sns::confirm_subscription(const Json& r, api::Reply reply) {
   std::vector<Mutation> batch;
   std::string arn;
   {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     if (find_topic(topic_arn) == nullptr) return reply(topic_not_found());
     Subscription* found = nullptr;
     for (auto& [_, s] : subs_)
@@ -207,7 +207,7 @@ void Sns::unsubscribe(const Json& r, api::Reply reply) {
   if (arn.empty()) return reply(invalid_parameter("SubscriptionArn"));
   std::vector<Mutation> batch;
   {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     auto it = subs_.find(arn);
     if (it == subs_.end()) {
       // A well-formed ARN of a subscription that is gone: AWS answers success.
@@ -235,7 +235,7 @@ api::Response Sns::list_subscriptions(const Json& r, const std::string* topic_ar
     if (ec != std::errc() || p != token.data() + token.size())
       return invalid_parameter("NextToken");
   }
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   if (topic_arn) {
     if (topic_arn->empty() || !parse_topic_arn(*topic_arn, nullptr, nullptr))
       return invalid_parameter("TopicArn");
@@ -257,7 +257,7 @@ api::Response Sns::list_subscriptions(const Json& r, const std::string* topic_ar
 api::Response Sns::get_subscription_attributes(const Json& r) {
   const std::string arn = text_field(r, "SubscriptionArn");
   if (arn.empty()) return invalid_parameter("SubscriptionArn");
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   auto it = subs_.find(arn);
   if (it == subs_.end()) return subscription_not_found();
   const auto& s = *it->second;
@@ -302,7 +302,7 @@ void Sns::set_subscription_attributes(const Json& r, api::Reply reply) {
   if (name.empty()) return reply(invalid_parameter("AttributeName"));
   std::vector<Mutation> batch;
   {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     auto it = subs_.find(arn);
     if (it == subs_.end()) return reply(subscription_not_found());
     auto& s = *it->second;

@@ -127,7 +127,7 @@ void Sns::create_topic(const Json& r, api::Reply reply) {
   std::string arn =
       "arn:aws:sns:" + options_.place.region + ":" + options_.place.account + ":" + name;
   {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     if (Topic* existing = find_topic(arn)) {
       for (const auto& [k, v] : *attrs) {
         auto it = existing->attributes.find(k);
@@ -170,7 +170,7 @@ void Sns::delete_topic(const Json& r, api::Reply reply) {
   if (!parse_topic_arn(arn, nullptr, nullptr)) return reply(invalid_parameter("TopicArn"));
   std::vector<Mutation> batch;
   {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     auto it = topics_.find(arn);
     // AWS answers success for a topic that does not exist.
     if (it == topics_.end()) return reply(json::object{});
@@ -191,7 +191,7 @@ void Sns::delete_topic(const Json& r, api::Reply reply) {
 
 api::Response Sns::list_topics(const Json& r) {
   const std::string token = text_field(r, "NextToken");
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   auto it = token.empty() ? topics_.begin() : topics_.upper_bound(token);
   if (!token.empty() && !parse_topic_arn(token, nullptr, nullptr))
     return invalid_parameter("NextToken");
@@ -206,7 +206,7 @@ api::Response Sns::list_topics(const Json& r) {
 api::Response Sns::get_topic_attributes(const Json& r) {
   const std::string arn = text_field(r, "TopicArn");
   if (arn.empty() || !parse_topic_arn(arn, nullptr, nullptr)) return invalid_parameter("TopicArn");
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   Topic* t = find_topic(arn);
   if (t == nullptr) return topic_not_found();
   std::size_t confirmed = 0, pending = 0;
@@ -244,7 +244,7 @@ void Sns::set_topic_attributes(const Json& r, api::Reply reply) {
   if (name.empty()) return reply(invalid_parameter("AttributeName"));
   std::vector<Mutation> batch;
   {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     Topic* t = find_topic(arn);
     if (t == nullptr) return reply(topic_not_found());
     if (auto e = check_topic_attribute(name, value, t->fifo, false)) return reply(*e);
@@ -271,7 +271,7 @@ void Sns::tag_resource(const Json& r, api::Reply reply, bool untag) {
   }
   std::vector<Mutation> batch;
   {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     Topic* t = find_topic(arn);
     if (t == nullptr) return reply(sns_error("ResourceNotFound", "Resource does not exist", 404));
     if (untag) {
@@ -291,7 +291,7 @@ void Sns::tag_resource(const Json& r, api::Reply reply, bool untag) {
 
 api::Response Sns::list_tags(const Json& r) {
   const std::string arn = text_field(r, "ResourceArn");
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   Topic* t = find_topic(arn);
   if (t == nullptr) return sns_error("ResourceNotFound", "Resource does not exist", 404);
   json::array tags;

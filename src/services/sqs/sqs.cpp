@@ -170,8 +170,9 @@ void Sqs::expire(Queue& q, Millis now, std::vector<Mutation>& batch) {
 
 Status Sqs::load(std::size_t* damaged) {
   std::size_t bad = 0;
-  std::lock_guard lock(mu_);
-  auto each_queue = [&](const Record& rec, const json::object& o) {
+  base::MutexLock lock(mu_);
+  // Each loader runs inside load_json_objects, while this function holds mu_.
+  auto each_queue = [&](const Record& rec, const json::object& o) REQUIRES(mu_) {
     auto q = std::make_unique<Queue>();
     q->key = rec.key;
     q->name = text_field(o, "name");
@@ -211,7 +212,7 @@ Status Sqs::load(std::size_t* damaged) {
 void Sqs::stop() {
   std::vector<std::pair<api::Reply, Timers::Id>> ending;
   {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     if (stopped_) return;
     stopped_ = true;
     for (auto& [key, q] : queues_) {
@@ -228,7 +229,7 @@ void Sqs::stop() {
 }
 
 std::size_t Sqs::message_count() const {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   return messages_;
 }
 

@@ -28,7 +28,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -37,6 +36,7 @@
 #include "api/dispatcher.h"
 #include "base/clock.h"
 #include "base/ids.h"
+#include "base/mutex.h"
 #include "services/common/builtin_service.h"
 #include "services/common/record_log.h"
 #include "services/common/timers.h"
@@ -82,8 +82,8 @@ class Sqs final : public api::Dispatcher {
   using Answer = std::function<void(api::Response)>;
 
   // One acknowledged write: mutate under mu_, then answer once durable.
-  void persist(std::vector<Mutation> batch, api::Response answer, api::Reply reply);
-  void persist_quietly(std::vector<Mutation> batch);
+  void persist(std::vector<Mutation> batch, api::Response answer, api::Reply reply) REQUIRES(mu_);
+  void persist_quietly(std::vector<Mutation> batch) REQUIRES(mu_);
 
   // Operations (sqs_queues.cpp).
   void create_queue(const Json& r, const api::RequestInfo& info, api::Reply reply);
@@ -107,31 +107,31 @@ class Sqs final : public api::Dispatcher {
   api::Response change_visibility_batch(const Json& r);
 
   // Helpers (under mu_).
-  Queue* find_queue(const Json& r, api::ApiError* error);
-  Queue* queue_by_arn(const std::string& arn);
-  std::string queue_url(const Queue& q, const api::RequestInfo& info) const;
-  void expire(Queue& q, Millis now, std::vector<Mutation>& batch);
+  Queue* find_queue(const Json& r, api::ApiError* error) REQUIRES(mu_);
+  Queue* queue_by_arn(const std::string& arn) REQUIRES(mu_);
+  std::string queue_url(const Queue& q, const api::RequestInfo& info) const REQUIRES(mu_);
+  void expire(Queue& q, Millis now, std::vector<Mutation>& batch) REQUIRES(mu_);
   struct SendEntry;
-  std::optional<api::ApiError> check_send(Queue& q, const Json& r, SendEntry& out);
-  json::object enqueue(Queue& q, SendEntry& e, std::vector<Mutation>& batch);
-  json::array take(Queue& q, const Waiter& w, std::vector<Mutation>& batch);
-  void serve_waiters(Queue& q);
+  std::optional<api::ApiError> check_send(Queue& q, const Json& r, SendEntry& out) REQUIRES(mu_);
+  json::object enqueue(Queue& q, SendEntry& e, std::vector<Mutation>& batch) REQUIRES(mu_);
+  json::array take(Queue& q, const Waiter& w, std::vector<Mutation>& batch) REQUIRES(mu_);
+  void serve_waiters(Queue& q) REQUIRES(mu_);
   void arm_wake(Queue& q);
   void end_waiter(const std::string& queue_key, std::uint64_t waiter_id);
-  void remove_message(Queue& q, std::uint64_t seq, std::vector<Mutation>& batch);
-  Mutation record_of(const Queue& q, const Message& m) const;
-  Mutation record_of(const Queue& q) const;
+  void remove_message(Queue& q, std::uint64_t seq, std::vector<Mutation>& batch) REQUIRES(mu_);
+  Mutation record_of(const Queue& q, const Message& m) const REQUIRES(mu_);
+  Mutation record_of(const Queue& q) const REQUIRES(mu_);
 
   SqsOptions options_;
-  mutable std::mutex mu_;
-  IdGenerator ids_;                                       // guarded by mu_
-  std::map<std::string, std::unique_ptr<Queue>> queues_;  // guarded by mu_: "account/name"
-  std::unordered_map<std::string, Millis> deleted_;       // guarded by mu_: key → deleted at
-  std::uint64_t next_seq_ = 1;                            // guarded by mu_
-  std::uint64_t next_waiter_ = 1;                         // guarded by mu_
-  std::uint64_t last_sequence_number_ = 0;                // guarded by mu_
-  std::size_t messages_ = 0;                              // guarded by mu_
-  bool stopped_ = false;                                  // guarded by mu_
+  mutable base::Mutex mu_;
+  IdGenerator ids_ GUARDED_BY(mu_);
+  std::map<std::string, std::unique_ptr<Queue>> queues_ GUARDED_BY(mu_);  // "account/name"
+  std::unordered_map<std::string, Millis> deleted_ GUARDED_BY(mu_);       // key → deleted at
+  std::uint64_t next_seq_ GUARDED_BY(mu_) = 1;
+  std::uint64_t next_waiter_ GUARDED_BY(mu_) = 1;
+  std::uint64_t last_sequence_number_ GUARDED_BY(mu_) = 0;
+  std::size_t messages_ GUARDED_BY(mu_) = 0;
+  bool stopped_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace stepwise::services::sqs

@@ -185,7 +185,7 @@ json::object Sqs::enqueue(Queue& q, SendEntry& e, std::vector<Mutation>& batch) 
 }
 
 void Sqs::send_message(const Json& r, api::Reply reply) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   api::ApiError error;
   Queue* q = find_queue(r, &error);
   if (q == nullptr) return reply(error);
@@ -200,7 +200,7 @@ void Sqs::send_message(const Json& r, api::Reply reply) {
 }
 
 void Sqs::send_message_batch(const Json& r, api::Reply reply) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   api::ApiError error;
   Queue* q = find_queue(r, &error);
   if (q == nullptr) return reply(error);
@@ -269,7 +269,7 @@ void Sqs::receive_message(const Json& r, const api::RequestInfo& info, api::Repl
   w->attribute_names = list_field(r, "MessageAttributeNames");
   w->sender_id = info.access_key_id.empty() ? options_.place.account : info.access_key_id;
   w->gone = info.client_gone;
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   api::ApiError error;
   Queue* q = find_queue(r, &error);
   if (q == nullptr) return reply(error);
@@ -411,7 +411,7 @@ void Sqs::arm_wake(Queue& q) {
   if (q.wake_timer != 0) options_.timers.cancel(q.wake_timer);
   q.wake_at_ms = at;
   q.wake_timer = options_.timers.after(at - now, [this, key = q.key] {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     auto it = queues_.find(key);
     if (it == queues_.end()) return;
     it->second->wake_timer = 0;
@@ -420,7 +420,7 @@ void Sqs::arm_wake(Queue& q) {
 }
 
 void Sqs::end_waiter(const std::string& queue_key, std::uint64_t waiter_id) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   auto q = queues_.find(queue_key);
   if (q == queues_.end()) return;
   auto it = q->second->waiters.find(waiter_id);
@@ -437,7 +437,7 @@ void Sqs::end_waiter(const std::string& queue_key, std::uint64_t waiter_id) {
 }
 
 void Sqs::delete_message(const Json& r, api::Reply reply) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   api::ApiError error;
   Queue* q = find_queue(r, &error);
   if (q == nullptr) return reply(error);
@@ -455,7 +455,7 @@ void Sqs::delete_message(const Json& r, api::Reply reply) {
 }
 
 void Sqs::delete_message_batch(const Json& r, api::Reply reply) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   api::ApiError error;
   Queue* q = find_queue(r, &error);
   if (q == nullptr) return reply(error);
@@ -484,7 +484,7 @@ void Sqs::delete_message_batch(const Json& r, api::Reply reply) {
 }
 
 api::Response Sqs::change_visibility(const Json& r) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   api::ApiError error;
   Queue* q = find_queue(r, &error);
   if (q == nullptr) return error;
@@ -522,7 +522,7 @@ api::Response Sqs::change_visibility_batch(const Json& r) {
   const json::array* entries = nullptr;
   if (auto e = check_batch(r, "ChangeMessageVisibilityBatchRequestEntry", &entries)) return *e;
   {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     api::ApiError error;
     if (find_queue(r, &error) == nullptr) return error;
   }

@@ -72,7 +72,7 @@ void Sqs::create_queue(const Json& r, const api::RequestInfo& info, api::Reply r
   for (const auto& [k, v] : attrs)
     if (auto e = check_attribute(k, v, fifo, true)) return reply(*e);
   if (auto e = check_tags(tags)) return reply(*e);
-  std::unique_lock lock(mu_);
+  base::MutexLock lock(mu_);
   const Millis now = options_.clock.now_ms();
   const std::string key = options_.place.account + "/" + name;
   if (auto it = queues_.find(key); it != queues_.end()) {
@@ -125,7 +125,7 @@ void Sqs::create_queue(const Json& r, const api::RequestInfo& info, api::Reply r
 void Sqs::delete_queue(const Json& r, api::Reply reply) {
   std::vector<std::pair<api::Reply, Timers::Id>> ending;
   {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     api::ApiError error;
     Queue* q = find_queue(r, &error);
     if (q == nullptr) return reply(error);
@@ -149,7 +149,7 @@ api::Response Sqs::get_queue_url(const Json& r, const api::RequestInfo& info) {
   if (name.empty()) return missing("QueueName");
   std::string account = text_field(r, "QueueOwnerAWSAccountId");
   if (account.empty()) account = options_.place.account;
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   auto it = queues_.find(account + "/" + name);
   if (it == queues_.end()) return no_such_queue();
   return json::object{{"QueueUrl", queue_url(*it->second, info)}};
@@ -170,7 +170,7 @@ api::Response Sqs::list_queues(const Json& r, const api::RequestInfo& info) {
   }
   const std::size_t limit =
       max.value ? static_cast<std::size_t>(*max.value) : sqs_limits::list_queues_max;
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   json::array urls;
   std::string last;
   bool more = false;
@@ -193,7 +193,7 @@ api::Response Sqs::list_queues(const Json& r, const api::RequestInfo& info) {
 
 api::Response Sqs::get_queue_attributes(const Json& r) {
   std::vector<std::string> names = list_field(r, "AttributeNames");
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   api::ApiError error;
   Queue* q = find_queue(r, &error);
   if (q == nullptr) return error;
@@ -246,7 +246,7 @@ void Sqs::set_queue_attributes(const Json& r, api::Reply reply) {
   api::ApiError error;
   auto attrs = attribute_map(field(r, "Attributes"), &error);
   if (!error.type.empty()) return reply(error);
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   Queue* q = find_queue(r, &error);
   if (q == nullptr) return reply(error);
   for (const auto& [k, v] : attrs)
@@ -270,7 +270,7 @@ void Sqs::set_queue_attributes(const Json& r, api::Reply reply) {
 }
 
 void Sqs::purge_queue(const Json& r, api::Reply reply) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   api::ApiError error;
   Queue* q = find_queue(r, &error);
   if (q == nullptr) return reply(error);
@@ -293,7 +293,7 @@ void Sqs::tag_queue(const Json& r, api::Reply reply, bool untag) {
   auto tags = attribute_map(field(r, "Tags"), &error);
   if (!error.type.empty()) return reply(error);
   std::vector<std::string> keys = list_field(r, "TagKeys");
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   Queue* q = find_queue(r, &error);
   if (q == nullptr) return reply(error);
   auto next = q->tags;
@@ -308,7 +308,7 @@ void Sqs::tag_queue(const Json& r, api::Reply reply, bool untag) {
 }
 
 api::Response Sqs::list_queue_tags(const Json& r) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   api::ApiError error;
   Queue* q = find_queue(r, &error);
   if (q == nullptr) return error;
@@ -322,7 +322,7 @@ api::Response Sqs::list_queue_tags(const Json& r) {
 }
 
 api::Response Sqs::list_dead_letter_source_queues(const Json& r, const api::RequestInfo& info) {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   api::ApiError error;
   Queue* q = find_queue(r, &error);
   if (q == nullptr) return error;

@@ -21,7 +21,7 @@ Result<std::unique_ptr<Checkpointer>> Checkpointer::start(const std::string& fil
 
 Checkpointer::~Checkpointer() {
   {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     stop_ = true;
   }
   cv_.notify_all();
@@ -30,7 +30,7 @@ Checkpointer::~Checkpointer() {
 
 void Checkpointer::committed() {
   {
-    std::lock_guard lock(mu_);
+    base::MutexLock lock(mu_);
     if (work_) return;
     work_ = true;
   }
@@ -38,16 +38,19 @@ void Checkpointer::committed() {
 }
 
 std::uint64_t Checkpointer::checkpoints() {
-  std::lock_guard lock(mu_);
+  base::MutexLock lock(mu_);
   return checkpoints_;
 }
 
 void Checkpointer::loop() {
-  std::unique_lock lock(mu_);
+  base::MutexLock lock(mu_);
   for (;;) {
-    cv_.wait(lock, [&] { return stop_ || work_; });
+    while (!stop_ && !work_) cv_.wait(mu_);
     // Let commits accumulate: one checkpoint per interval, not one per commit.
-    if (cv_.wait_for(lock, options_.interval, [&] { return stop_; })) return;
+    const auto deadline = base::CondVar::deadline_in(options_.interval);
+    while (!stop_ && cv_.wait_until(mu_, deadline)) {
+    }
+    if (stop_) return;
     work_ = false;
     lock.unlock();
     checkpoint();

@@ -10,13 +10,12 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
+#include "base/mutex.h"
 #include "base/result.h"
 #include "store/sqlite/db.h"
 
@@ -46,11 +45,11 @@ class Checkpointer {
 
   Options options_;
   Connection db_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  bool work_ = false;
-  std::uint64_t checkpoints_ = 0;
+  base::Mutex mu_;
+  base::CondVar cv_;
+  bool stop_ GUARDED_BY(mu_) = false;
+  bool work_ GUARDED_BY(mu_) = false;
+  std::uint64_t checkpoints_ GUARDED_BY(mu_) = 0;
   std::thread thread_;
 };
 

@@ -154,7 +154,7 @@ Status SqliteStore::write_map_runs(StepRecord& step) {
 }
 
 Result<std::optional<MapRunRecord>> SqliteStore::get_map_run(const std::string& arn) {
-  std::lock_guard lock(read_mu_);
+  base::MutexLock lock(read_mu_);
   return read_one<MapRunRecord>(
       reader_, "SELECT " STEPWISE_MAP_RUN_COLUMNS " FROM map_runs WHERE arn=?1", kRead,
       [&](Statement& s) { s.bind(1, arn); }, read_run);
@@ -163,7 +163,7 @@ Result<std::optional<MapRunRecord>> SqliteStore::get_map_run(const std::string& 
 Result<std::vector<MapRunRecord>> SqliteStore::list_map_runs(const std::string& execution_arn,
                                                              const std::string& after_arn,
                                                              std::size_t limit) {
-  std::lock_guard lock(read_mu_);
+  base::MutexLock lock(read_mu_);
   if (after_arn.empty()) {
     return read_all<MapRunRecord>(
         reader_,
@@ -204,7 +204,7 @@ Result<std::optional<std::pair<std::int64_t, std::string>>> SqliteStore::child_r
 Result<std::optional<MapRunChild>> SqliteStore::get_map_run_child(const std::string& arn) {
   auto ref = history::parse_map_run_child_arn(arn);
   if (!ref) return std::optional<MapRunChild>();
-  std::lock_guard lock(read_mu_);
+  base::MutexLock lock(read_mu_);
   auto found = child_run_locked(ref->run_prefix);
   if (!found.ok()) return std::move(found).error();
   if (!found->has_value()) return std::optional<MapRunChild>();
@@ -218,7 +218,7 @@ Result<std::optional<MapRunChild>> SqliteStore::get_map_run_child(const std::str
 }
 
 Result<std::vector<MapRunChild>> SqliteStore::list_map_run_children(const MapRunChildQuery& q) {
-  std::lock_guard lock(read_mu_);
+  base::MutexLock lock(read_mu_);
   auto run_id = read_one<std::int64_t>(
       reader_, "SELECT id FROM map_runs WHERE arn=?1", kRead,
       [&](Statement& s) { s.bind(1, q.map_run_arn); },

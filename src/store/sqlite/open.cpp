@@ -176,6 +176,9 @@ Status SqliteStore::open_files() {
   lock_.fd = *fd;
 
   const std::string db = (dir_ / kFileName).string();
+  // Nothing else has the store yet, so the connections' locks are uncontended here; they are
+  // taken so that the analysis checks every use of the connections alike.
+  base::MutexLock write_lock(write_mu_);
   if (auto st = writer_.open(db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE); !st.ok()) return st;
   if (auto st = configure_writer(db); !st.ok()) return st;
   if (auto st = sqlite::migrate(writer_, sqlite::migrations()); !st.ok()) return st;
@@ -190,11 +193,14 @@ Status SqliteStore::open_files() {
       !st.ok()) {
     return st;
   }
+  write_lock.unlock();
+  base::MutexLock read_lock(read_mu_);
   if (auto st = reader_.open(db, SQLITE_OPEN_READWRITE); !st.ok()) return st;
   sqlite3_busy_timeout(reader_.handle(), kBusyTimeoutMs);
   if (auto st = reader_.exec(kCachePragma, "cannot size the page cache"); !st.ok()) return st;
   if (auto st = reader_.exec("PRAGMA query_only=1", "cannot open the read connection"); !st.ok())
     return st;
+  read_lock.unlock();
   auto checkpointer = sqlite::Checkpointer::start(db, sync_pragma(options_.synchronous), {});
   if (!checkpointer.ok()) return std::move(checkpointer).error();
   checkpointer_ = std::move(checkpointer).value();
@@ -203,10 +209,11 @@ Status SqliteStore::open_files() {
 
 // --- registry writes ---
 
-Status SqliteStore::write_txn(const char* what, const std::function<Status()>& fn) {
-  std::lock_guard lock(write_mu_);
+Status SqliteStore::write_txn(const char* what,
+                              const std::function<Status(sqlite::Connection& db)>& fn) {
+  base::MutexLock lock(write_mu_);
   if (auto st = run(writer_, "BEGIN IMMEDIATE", what); !st.ok()) return st;
-  Status st = fn();
+  Status st = fn(writer_);
   if (st.ok()) st = run(writer_, "COMMIT", what);
   if (!st.ok() && sqlite3_get_autocommit(writer_.handle()) == 0)
     (void)run(writer_, "ROLLBACK", what);

@@ -25,7 +25,7 @@ constexpr const char* kRead = "cannot read executions";
 }  // namespace
 
 Result<std::optional<ExecutionRecord>> SqliteStore::get_execution(const std::string& arn) {
-  std::lock_guard lock(read_mu_);
+  base::MutexLock lock(read_mu_);
   auto row = read_one<ExecutionRecord>(
       reader_, "SELECT " STEPWISE_EXECUTION_COLUMNS " FROM executions WHERE arn=?1", kRead,
       [&](Statement& s) { s.bind(1, arn); }, rows::read_execution<Statement>);
@@ -37,7 +37,7 @@ Result<std::optional<ExecutionRecord>> SqliteStore::get_execution(const std::str
 }
 
 Result<std::vector<ExecutionRecord>> SqliteStore::list_executions(const ExecutionQuery& q) {
-  std::lock_guard lock(read_mu_);
+  base::MutexLock lock(read_mu_);
   auto bind_filters = [&](Statement& s) {
     s.bind(1, q.state_machine_arn).bind(2, q.version_arn).bind(3, q.alias_arn).bind(4, q.status);
     s.bind(5, as_limit(q.limit));
@@ -81,7 +81,7 @@ Result<std::vector<history::HistoryEvent>> SqliteStore::history(const HistoryQue
       " AND id<?2 ORDER BY id DESC LIMIT ?3";
   const std::int64_t bound =
       q.reverse && q.after_id == 0 ? std::numeric_limits<std::int64_t>::max() : q.after_id;
-  std::lock_guard lock(read_mu_);
+  base::MutexLock lock(read_mu_);
   auto events = read_all<history::HistoryEvent>(
       reader_, q.reverse ? reverse.c_str() : forward.c_str(), "cannot read the history",
       [&](Statement& s) { s.bind(1, q.execution_arn).bind(2, bound).bind(3, as_limit(q.limit)); },
@@ -95,7 +95,7 @@ Result<std::vector<history::HistoryEvent>> SqliteStore::history(const HistoryQue
 
 Result<std::vector<JournalEntry>> SqliteStore::journal(const std::string& execution_arn,
                                                        std::int64_t after_seq, std::size_t limit) {
-  std::lock_guard lock(read_mu_);
+  base::MutexLock lock(read_mu_);
   return read_all<JournalEntry>(
       reader_,
       "SELECT n,entry FROM journal WHERE execution_id=(SELECT id FROM executions WHERE arn=?1) "
@@ -110,7 +110,7 @@ Result<std::vector<JournalEntry>> SqliteStore::journal(const std::string& execut
 // Pages along the partial index executions_running(start_ms, arn).
 Result<std::vector<RunningExecution>> SqliteStore::running_index(const RunningKey& after,
                                                                  std::size_t limit) {
-  std::lock_guard lock(read_mu_);
+  base::MutexLock lock(read_mu_);
   return read_all<RunningExecution>(
       reader_,
       "SELECT arn,state_machine_arn,type,wake_ms,start_ms FROM executions "
@@ -127,9 +127,9 @@ Result<std::int64_t> SqliteStore::purge_closed_before(Millis before_ms) {
   std::int64_t total = 0;
   for (;;) {
     std::int64_t purged = 0;
-    Status st = write_txn(what, [&]() -> Status {
+    Status st = write_txn(what, [&](sqlite::Connection& db) -> Status {
       auto ids = read_all<std::int64_t>(
-          writer_,
+          db,
           "SELECT id FROM executions WHERE stop_ms>0 AND stop_ms<?1 AND status NOT IN "
           "('RUNNING','PENDING_REDRIVE') LIMIT ?2",
           what, [&](Statement& s) { s.bind(1, before_ms).bind(2, chunk_executions_max); },
@@ -144,7 +144,7 @@ Result<std::int64_t> SqliteStore::purge_closed_before(Millis before_ms) {
               "execution_arn=(SELECT arn FROM executions WHERE id=?1))",
               "DELETE FROM map_runs WHERE execution_arn=(SELECT arn FROM executions WHERE id=?1)",
               "DELETE FROM executions WHERE id=?1"}) {
-          if (auto r = run(writer_, sql, what, bind); !r.ok()) return r;
+          if (auto r = run(db, sql, what, bind); !r.ok()) return r;
         }
       }
       purged = static_cast<std::int64_t>(ids->size());

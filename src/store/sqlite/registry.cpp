@@ -92,28 +92,29 @@ constexpr const char* kUpdateAlias =
     "UPDATE aliases SET state_machine_arn=?2,name=?3,description=?4,routing_configuration=?5,"
     "created_ms=?6,updated_ms=?7 WHERE arn=?1 AND updated_ms=?8";
 
+// Inside a write_txn, on its connection.
+Status delete_tags(sqlite::Connection& db, const std::string& arn) {
+  return run(db, "DELETE FROM tags WHERE resource_arn=?1", "cannot delete tags",
+             [&](Statement& s) { s.bind(1, arn); });
+}
+
 }  // namespace
 
 // --- state machines ---
 
 Status SqliteStore::put_state_machine(const StateMachineRecord& r) {
   const rows::JsonColumns json = rows::machine_json(r);
-  return write_txn("cannot save the state machine", [&] {
-    return run(writer_, kSaveMachine, "cannot save the state machine",
+  return write_txn("cannot save the state machine", [&](sqlite::Connection& db) {
+    return run(db, kSaveMachine, "cannot save the state machine",
                [&](Statement& s) { rows::bind_machine(s, r, json); });
   });
 }
 
-Status SqliteStore::delete_tags_locked(const std::string& arn) {
-  return run(writer_, "DELETE FROM tags WHERE resource_arn=?1", "cannot delete tags",
-             [&](Statement& s) { s.bind(1, arn); });
-}
-
 Status SqliteStore::delete_state_machine(const std::string& arn) {
-  return write_txn("cannot delete the state machine", [&]() -> Status {
+  return write_txn("cannot delete the state machine", [&](sqlite::Connection& db) -> Status {
     auto bind = [&](Statement& s) { s.bind(1, arn); };
     const char* what = "cannot delete the state machine";
-    if (auto st = run(writer_,
+    if (auto st = run(db,
                       "DELETE FROM tags WHERE resource_arn IN (SELECT arn FROM versions WHERE "
                       "state_machine_arn=?1 UNION ALL SELECT arn FROM aliases WHERE "
                       "state_machine_arn=?1)",
@@ -121,30 +122,29 @@ Status SqliteStore::delete_state_machine(const std::string& arn) {
         !st.ok()) {
       return st;
     }
-    if (auto st = run(writer_, "DELETE FROM versions WHERE state_machine_arn=?1", what, bind);
+    if (auto st = run(db, "DELETE FROM versions WHERE state_machine_arn=?1", what, bind);
         !st.ok()) {
       return st;
     }
-    if (auto st = run(writer_, "DELETE FROM aliases WHERE state_machine_arn=?1", what, bind);
-        !st.ok()) {
+    if (auto st = run(db, "DELETE FROM aliases WHERE state_machine_arn=?1", what, bind); !st.ok()) {
       return st;
     }
-    if (auto st = delete_tags_locked(arn); !st.ok()) return st;
-    return run(writer_, "DELETE FROM state_machines WHERE arn=?1", what, bind);
+    if (auto st = delete_tags(db, arn); !st.ok()) return st;
+    return run(db, "DELETE FROM state_machines WHERE arn=?1", what, bind);
   });
 }
 
 Result<std::optional<StateMachineRecord>> SqliteStore::get_state_machine(const std::string& arn) {
   static const std::string sql =
       std::string("SELECT ") + rows::machine_columns + " FROM state_machines WHERE arn=?1";
-  std::lock_guard lock(read_mu_);
+  base::MutexLock lock(read_mu_);
   return read_by_arn<StateMachineRecord>(reader_, sql.c_str(), arn, rows::read_machine<Statement>);
 }
 
 Result<Page<StateMachineRecord>> SqliteStore::list_state_machines(const PageQuery& page) {
   static const std::string sql = std::string("SELECT ") + rows::machine_columns +
                                  ",seq FROM state_machines WHERE seq>?1 ORDER BY seq LIMIT ?2";
-  std::lock_guard lock(read_mu_);
+  base::MutexLock lock(read_mu_);
   return read_page<StateMachineRecord>(reader_, sql.c_str(), page, 0, nullptr,
                                        rows::machine_column_count, rows::read_machine<Statement>);
 }
@@ -155,9 +155,9 @@ Result<Page<StateMachineRecord>> SqliteStore::list_state_machines(const PageQuer
 // publishes (on this store, or on several nodes of a server database) never share a number.
 Result<VersionRecord> SqliteStore::publish_version(VersionRecord v) {
   const char* what = "cannot publish the version";
-  Status st = write_txn(what, [&]() -> Status {
+  Status st = write_txn(what, [&](sqlite::Connection& db) -> Status {
     auto next = read_one<std::int64_t>(
-        writer_, "SELECT next_version FROM state_machines WHERE arn=?1", what,
+        db, "SELECT next_version FROM state_machines WHERE arn=?1", what,
         [&](Statement& s) { s.bind(1, v.state_machine_arn); },
         [](const Statement& s) { return s.integer(0); });
     if (!next.ok()) return std::move(next).error();
@@ -166,14 +166,13 @@ Result<VersionRecord> SqliteStore::publish_version(VersionRecord v) {
     v.version = **next;
     v.arn = v.state_machine_arn + ":" + std::to_string(v.version);
     if (auto bump =
-            run(writer_, "UPDATE state_machines SET next_version=?2 WHERE arn=?1", what,
+            run(db, "UPDATE state_machines SET next_version=?2 WHERE arn=?1", what,
                 [&](Statement& s) { s.bind(1, v.state_machine_arn).bind(2, v.version + 1); });
         !bump.ok()) {
       return bump;
     }
     const rows::JsonColumns json = rows::version_json(v);
-    return run(writer_, kInsertVersion, what,
-               [&](Statement& s) { rows::bind_version(s, v, json); });
+    return run(db, kInsertVersion, what, [&](Statement& s) { rows::bind_version(s, v, json); });
   });
   if (!st.ok()) return std::move(st).error();
   return v;
@@ -182,16 +181,16 @@ Result<VersionRecord> SqliteStore::publish_version(VersionRecord v) {
 Result<std::optional<VersionRecord>> SqliteStore::get_version(const std::string& arn) {
   static const std::string sql =
       std::string("SELECT ") + rows::version_columns + " FROM versions WHERE arn=?1";
-  std::lock_guard lock(read_mu_);
+  base::MutexLock lock(read_mu_);
   return read_by_arn<VersionRecord>(reader_, sql.c_str(), arn, rows::read_version<Statement>);
 }
 
 // A version, alias or activity row and its tags, in one transaction.
 Status SqliteStore::delete_resource(const char* delete_sql, const char* what,
                                     const std::string& arn) {
-  return write_txn(what, [&]() -> Status {
-    if (auto st = delete_tags_locked(arn); !st.ok()) return st;
-    return run(writer_, delete_sql, what, [&](Statement& s) { s.bind(1, arn); });
+  return write_txn(what, [&](sqlite::Connection& db) -> Status {
+    if (auto st = delete_tags(db, arn); !st.ok()) return st;
+    return run(db, delete_sql, what, [&](Statement& s) { s.bind(1, arn); });
   });
 }
 
@@ -204,7 +203,7 @@ Result<Page<VersionRecord>> SqliteStore::list_versions(const std::string& state_
   static const std::string sql = std::string("SELECT ") + rows::version_columns +
                                  ",version FROM versions WHERE state_machine_arn=?3 AND version<?1 "
                                  "ORDER BY version DESC, seq DESC LIMIT ?2";
-  std::lock_guard lock(read_mu_);
+  base::MutexLock lock(read_mu_);
   return read_page<VersionRecord>(reader_, sql.c_str(), page,
                                   std::numeric_limits<std::int64_t>::max(), &state_machine_arn, 12,
                                   rows::read_version<Statement>);
@@ -214,8 +213,8 @@ Result<Page<VersionRecord>> SqliteStore::list_versions(const std::string& state_
 
 Status SqliteStore::create_alias(const AliasRecord& r) {
   const auto routing = rows::json_text(r.routing_configuration);
-  Status st = write_txn("cannot save the alias", [&] {
-    return run(writer_, kInsertAlias, "cannot save the alias",
+  Status st = write_txn("cannot save the alias", [&](sqlite::Connection& db) {
+    return run(db, kInsertAlias, "cannot save the alias",
                [&](Statement& s) { rows::bind_alias(s, r, routing); });
   });
   if (!st.ok() && st.error().name == errors::conflict) {
@@ -226,13 +225,13 @@ Status SqliteStore::create_alias(const AliasRecord& r) {
 
 Status SqliteStore::update_alias(const AliasRecord& r, Millis expected_updated_ms) {
   const auto routing = rows::json_text(r.routing_configuration);
-  return write_txn("cannot save the alias", [&]() -> Status {
-    auto st = run(writer_, kUpdateAlias, "cannot save the alias", [&](Statement& s) {
+  return write_txn("cannot save the alias", [&](sqlite::Connection& db) -> Status {
+    auto st = run(db, kUpdateAlias, "cannot save the alias", [&](Statement& s) {
       rows::bind_alias(s, r, routing);
       s.bind(8, expected_updated_ms);
     });
     if (!st.ok()) return st;
-    if (sqlite3_changes(writer_.handle()) == 1) return ok_status();
+    if (sqlite3_changes(db.handle()) == 1) return ok_status();
     return Error{errors::condition_failed, "the alias " + r.arn + " changed since it was read"};
   });
 }
@@ -240,7 +239,7 @@ Status SqliteStore::update_alias(const AliasRecord& r, Millis expected_updated_m
 Result<std::optional<AliasRecord>> SqliteStore::get_alias(const std::string& arn) {
   static const std::string sql =
       std::string("SELECT ") + rows::alias_columns + " FROM aliases WHERE arn=?1";
-  std::lock_guard lock(read_mu_);
+  base::MutexLock lock(read_mu_);
   return read_by_arn<AliasRecord>(reader_, sql.c_str(), arn, rows::read_alias<Statement>);
 }
 
@@ -253,7 +252,7 @@ Result<Page<AliasRecord>> SqliteStore::list_aliases(const std::string& state_mac
   static const std::string sql = std::string("SELECT ") + rows::alias_columns +
                                  ",seq FROM aliases WHERE state_machine_arn=?3 AND seq>?1 "
                                  "ORDER BY seq LIMIT ?2";
-  std::lock_guard lock(read_mu_);
+  base::MutexLock lock(read_mu_);
   return read_page<AliasRecord>(reader_, sql.c_str(), page, 0, &state_machine_arn, 7,
                                 rows::read_alias<Statement>);
 }
@@ -262,8 +261,8 @@ Result<Page<AliasRecord>> SqliteStore::list_aliases(const std::string& state_mac
 
 Status SqliteStore::put_activity(const ActivityRecord& r) {
   const auto encryption = rows::json_text(r.encryption_configuration);
-  return write_txn("cannot save the activity", [&] {
-    return run(writer_,
+  return write_txn("cannot save the activity", [&](sqlite::Connection& db) {
+    return run(db,
                "INSERT INTO activities(arn,name,created_ms,encryption_configuration) "
                "VALUES(?1,?2,?3,?4) ON CONFLICT(arn) DO UPDATE SET name=excluded.name,"
                "created_ms=excluded.created_ms,"
@@ -277,7 +276,7 @@ Status SqliteStore::put_activity(const ActivityRecord& r) {
 Result<std::optional<ActivityRecord>> SqliteStore::get_activity(const std::string& arn) {
   static const std::string sql =
       std::string("SELECT ") + rows::activity_columns + " FROM activities WHERE arn=?1";
-  std::lock_guard lock(read_mu_);
+  base::MutexLock lock(read_mu_);
   return read_by_arn<ActivityRecord>(reader_, sql.c_str(), arn, rows::read_activity<Statement>);
 }
 
@@ -288,7 +287,7 @@ Status SqliteStore::delete_activity(const std::string& arn) {
 Result<Page<ActivityRecord>> SqliteStore::list_activities(const PageQuery& page) {
   static const std::string sql = std::string("SELECT ") + rows::activity_columns +
                                  ",seq FROM activities WHERE seq>?1 ORDER BY seq LIMIT ?2";
-  std::lock_guard lock(read_mu_);
+  base::MutexLock lock(read_mu_);
   return read_page<ActivityRecord>(reader_, sql.c_str(), page, 0, nullptr, 4,
                                    rows::read_activity<Statement>);
 }
@@ -296,10 +295,10 @@ Result<Page<ActivityRecord>> SqliteStore::list_activities(const PageQuery& page)
 // --- tags ---
 
 Status SqliteStore::put_tags(const std::string& resource_arn, const Tags& tags) {
-  return write_txn("cannot save tags", [&]() -> Status {
-    if (auto st = delete_tags_locked(resource_arn); !st.ok()) return st;
+  return write_txn("cannot save tags", [&](sqlite::Connection& db) -> Status {
+    if (auto st = delete_tags(db, resource_arn); !st.ok()) return st;
     for (std::size_t i = 0; i < tags.size(); ++i) {
-      auto st = run(writer_, "INSERT INTO tags(resource_arn,pos,key,value) VALUES(?1,?2,?3,?4)",
+      auto st = run(db, "INSERT INTO tags(resource_arn,pos,key,value) VALUES(?1,?2,?3,?4)",
                     "cannot save tags", [&](Statement& s) {
                       s.bind(1, resource_arn).bind(2, static_cast<std::int64_t>(i));
                       s.bind(3, tags[i].first).bind(4, tags[i].second);
@@ -311,7 +310,7 @@ Status SqliteStore::put_tags(const std::string& resource_arn, const Tags& tags) 
 }
 
 Result<Tags> SqliteStore::get_tags(const std::string& resource_arn) {
-  std::lock_guard lock(read_mu_);
+  base::MutexLock lock(read_mu_);
   return read_all<std::pair<std::string, std::string>>(
       reader_, "SELECT key,value FROM tags WHERE resource_arn=?1 ORDER BY pos", "cannot read tags",
       [&](Statement& s) { s.bind(1, resource_arn); },

@@ -46,13 +46,13 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "base/mutex.h"
 #include "store/group_commit.h"
 #include "store/sqlite/checkpointer.h"
 #include "store/sqlite/db.h"
@@ -158,21 +158,25 @@ class SqliteStore final : public Store, private BatchWriter {
   // --- open.cpp ---
   Status open_files();
   Status check_files();
-  Status configure_writer(const std::string& db);
-  // Runs fn inside a write transaction on the write connection (registry writes).
-  Status write_txn(const char* what, const std::function<Status()>& fn);
+  Status configure_writer(const std::string& db) REQUIRES(write_mu_);
+  // Runs fn inside a write transaction on the write connection (registry writes), which fn
+  // gets as `db`: the analysis cannot see that a lambda runs under write_mu_, so fn uses its
+  // parameter rather than writer_.
+  Status write_txn(const char* what, const std::function<Status(sqlite::Connection& db)>& fn)
+      EXCLUDES(write_mu_);
   // --- registry.cpp ---
-  Status delete_tags_locked(const std::string& arn);
   Status delete_resource(const char* delete_sql, const char* what, const std::string& arn);
   // --- steps.cpp (the writer thread, under write_mu_) ---
-  std::vector<Status> write_batch(std::vector<PendingCall>& batch) override;
-  Status write_isolated(std::vector<PendingCall>& batch, std::vector<Status>& results);
+  std::vector<Status> write_batch(std::vector<PendingCall>& batch) override EXCLUDES(write_mu_);
+  Status write_isolated(std::vector<PendingCall>& batch, std::vector<Status>& results)
+      REQUIRES(write_mu_);
   // Fails the calls of `batch` whose fence is stale (results[i]); Ok unless the read failed.
-  Status check_fences(const std::vector<PendingCall>& batch, std::vector<Status>& results);
-  Status write_call(std::vector<StepRecord>& steps);
-  Status write_step(StepRecord& step);
+  Status check_fences(const std::vector<PendingCall>& batch, std::vector<Status>& results)
+      REQUIRES(write_mu_);
+  Status write_call(std::vector<StepRecord>& steps) REQUIRES(write_mu_);
+  Status write_step(StepRecord& step) REQUIRES(write_mu_);
   Status write_events(std::int64_t execution_id, std::vector<history::HistoryEvent>& events,
-                      const std::string& arn);
+                      const std::string& arn) REQUIRES(write_mu_);
   // An execution row this writer has written: its id and journal entry count, and what the
   // invariants (store/invariants.h) compare the next step with.
   struct KnownRow {
@@ -182,12 +186,12 @@ class SqliteStore final : public Store, private BatchWriter {
     std::int64_t history_count = 0;
     std::int64_t redrive_count = 0;
   };
-  Result<KnownRow> write_row(const StepRecord& step);
-  Status write_map_runs(StepRecord& step);  // map_runs.cpp
+  Result<KnownRow> write_row(const StepRecord& step) REQUIRES(write_mu_);
+  Status write_map_runs(StepRecord& step) REQUIRES(write_mu_);  // map_runs.cpp
   // map_runs.cpp, under read_mu_: the run (row id, ARN) whose ARN begins with `prefix`.
   Result<std::optional<std::pair<std::int64_t, std::string>>> child_run_locked(
-      const std::string& prefix);
-  void remember_row(const ExecutionRecord& r, const KnownRow& row);
+      const std::string& prefix) REQUIRES(read_mu_);
+  void remember_row(const ExecutionRecord& r, const KnownRow& row) REQUIRES(write_mu_);
 
   // The flock on <dir>/stepwise.lock; released last, after the connections have closed.
   struct LockFile {
@@ -199,19 +203,19 @@ class SqliteStore final : public Store, private BatchWriter {
   SqliteOptions options_;
   LockFile lock_;
 
-  std::mutex write_mu_;  // the write connection
-  sqlite::Connection writer_;
-  std::mutex read_mu_;  // the read connection
-  sqlite::Connection reader_;
+  base::Mutex write_mu_;  // the write connection
+  sqlite::Connection writer_ GUARDED_BY(write_mu_);
+  base::Mutex read_mu_;  // the read connection
+  sqlite::Connection reader_ GUARDED_BY(read_mu_);
 
   // Writer thread: the details of the events being inserted, as JSON text (reused buffers).
-  std::array<std::string, history_rows_per_insert_max> details_text_;
+  std::array<std::string, history_rows_per_insert_max> details_text_ GUARDED_BY(write_mu_);
   // Writer thread (under write_mu_): the rows of RUNNING executions written since open, so a
   // step updates its row by id instead of upserting it by ARN. Valid because only write_row
   // writes an execution's row and journal_count, and purge deletes closed rows only; emptied
   // whenever a transaction or savepoint is rolled back (its inserts are gone).
   static constexpr std::size_t known_rows_max = 100'000;
-  std::unordered_map<std::string, KnownRow> known_rows_;
+  std::unordered_map<std::string, KnownRow> known_rows_ GUARDED_BY(write_mu_);
   std::unique_ptr<sqlite::Checkpointer> checkpointer_;  // stopped before the connections close
   // Declared last: destroyed (stopped, drained) first, while the connections are open.
   std::unique_ptr<GroupCommitQueue> queue_;

@@ -28,8 +28,8 @@ using sqlite::Statement;
 Result<std::int64_t> SqliteStore::claim_shard(std::int64_t shard, const std::string& node) {
   const char* what = "cannot claim the shard";
   std::int64_t epoch = 0;
-  Status st = write_txn(what, [&]() -> Status {
-    if (auto up = run(writer_,
+  Status st = write_txn(what, [&](sqlite::Connection& db) -> Status {
+    if (auto up = run(db,
                       "INSERT INTO shards(shard,epoch,node) VALUES(?1,1,?2) ON CONFLICT(shard) "
                       "DO UPDATE SET epoch=epoch+1,node=excluded.node",
                       what, [&](Statement& s) { s.bind(1, shard).bind(2, node); });
@@ -37,7 +37,7 @@ Result<std::int64_t> SqliteStore::claim_shard(std::int64_t shard, const std::str
       return up;
     }
     auto read = read_one<std::int64_t>(
-        writer_, "SELECT epoch FROM shards WHERE shard=?1", what,
+        db, "SELECT epoch FROM shards WHERE shard=?1", what,
         [&](Statement& s) { s.bind(1, shard); }, [](const Statement& s) { return s.integer(0); });
     if (!read.ok()) return std::move(read).error();
     epoch = read->value_or(0);
@@ -83,13 +83,13 @@ Status SqliteStore::check_fences(const std::vector<PendingCall>& batch,
 std::vector<Status> SqliteStore::write_batch(std::vector<PendingCall>& batch) {
   std::vector<Status> results(batch.size(), ok_status());
   const char* what = "cannot commit steps";
-  auto fail_all = [&](const Error& e) {
+  auto fail_all = [&](const Error& e) REQUIRES(write_mu_) {
     if (sqlite3_get_autocommit(writer_.handle()) == 0) (void)run(writer_, "ROLLBACK", what);
     known_rows_.clear();
     for (auto& r : results) r = e;
     return results;
   };
-  std::lock_guard lock(write_mu_);
+  base::MutexLock lock(write_mu_);
   if (auto st = run(writer_, "BEGIN IMMEDIATE", what); !st.ok()) return fail_all(st.error());
   if (auto st = check_fences(batch, results); !st.ok()) return fail_all(st.error());
   Status st = ok_status();
@@ -264,6 +264,7 @@ Status SqliteStore::write_events(std::int64_t execution_id,
                                  std::vector<history::HistoryEvent>& events,
                                  const std::string& arn) {
   constexpr std::size_t per_insert = history_rows_per_insert_max;
+  const std::string* details = details_text_.data();  // for the bind lambda: under write_mu_
   for (std::size_t first = 0; first < events.size(); first += per_insert) {
     const std::size_t n = std::min(per_insert, events.size() - first);
     for (std::size_t i = 0; i < n; ++i) {
@@ -273,7 +274,7 @@ Status SqliteStore::write_events(std::int64_t execution_id,
     auto st = run(writer_, history_insert_sql(n), "cannot commit a step", [&](Statement& s) {
       for (std::size_t i = 0; i < n; ++i) {
         const int p = static_cast<int>(rows::event_column_count * i) + 1;
-        rows::bind_event(s, p, execution_id, events[first + i], details_text_[i]);
+        rows::bind_event(s, p, execution_id, events[first + i], details[i]);
       }
     });
     if (st.ok()) continue;
