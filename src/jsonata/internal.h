@@ -25,13 +25,13 @@ namespace stepwise::jsonata {
 struct JError {
   std::string code;
   int position = -1;
-  std::string token;
+  std::string token{};
   bool has_token = false;
-  Value value;
-  Value value2;
+  Value value{};
+  Value value2{};
   int index = -1;
-  std::string type;     // T0412's expected item type
-  std::string message;  // set for $error/$assert and U1001
+  std::string type{};     // T0412's expected item type
+  std::string message{};  // set for $error/$assert and U1001
 };
 
 // Nesting of values walked recursively (clone, compare, serialise); deeper values are refused
