@@ -154,6 +154,11 @@ struct Ast {
 
 // Parses text into a processed AST; throws JError (S0xxx) on syntax errors.
 void parse(std::string_view text, Ast& ast);
+// The post-processing step of parse (parser_process.cpp): rewrites the parser's raw tree into
+// the tree the evaluator walks and returns its root; throws JError (S02xx).
+Node* process_ast(Node* raw, Ast& ast);
+// Deeper nesting than this is rejected rather than recursed into (hostile input).
+inline constexpr int parse_depth_max = 400;
 
 // Function signatures (`<s-n?:s>`): validation and context substitution.
 struct Signature {
