@@ -130,14 +130,11 @@ Value f_power(Context&, Args& a, const Value&, const FramePtr&) {
 
 double next_random(Context& ctx) {
   if (!ctx.rng_seeded) {
-    ctx.rng_state = entropy_seed();
+    ctx.rng = SplitMix64(entropy_seed());
     ctx.rng_seeded = true;
   }
-  // SplitMix64 over the context's state: deterministic per evaluation seed.
-  SplitMix64 rng(ctx.rng_state);
-  double r = rng.next_unit();
-  ctx.rng_state += 0x9E3779B97F4A7C15ULL;  // the state the generator advanced to
-  return r;
+  // Deterministic per evaluation seed.
+  return ctx.rng.next_unit();
 }
 
 namespace {
@@ -147,7 +144,7 @@ Value f_random(Context& ctx, Args& a, const Value&, const FramePtr&) {
     // AWS: $random(seed) is reproducible for a given seed.
     Context seeded;
     seeded.rng_seeded = true;
-    seeded.rng_state = static_cast<std::uint64_t>(static_cast<std::int64_t>(a[0].num()));
+    seeded.rng = SplitMix64(static_cast<std::uint64_t>(static_cast<std::int64_t>(a[0].num())));
     return Value::number(next_random(seeded));
   }
   return Value::number(next_random(ctx));

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "base/random.h"
 #include "jsonata/value.h"
 
 namespace re2 {
@@ -249,7 +250,7 @@ struct Context {
   std::uint64_t steps = 0;
   std::uint64_t steps_max = 0;  // 0: no budget
   double now_millis = 0;
-  std::uint64_t rng_state = 0;
+  SplitMix64 rng{0};
   bool rng_seeded = false;  // seeding costs a system call, so it happens on first use
   FramePtr root;
   // Frames that `:=` bound a function or container into. Such a binding can close a cycle
