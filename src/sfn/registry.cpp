@@ -9,6 +9,7 @@
 #include "api/protocol.h"
 #include "asl/compile.h"
 #include "asl/validate.h"
+#include "base/arn.h"
 #include "sfn/registry_impl.h"
 #include "store/paging.h"
 
@@ -180,7 +181,7 @@ json::object describe_common(const std::string& arn, const std::string& name,
 // --- plumbing ---
 
 std::string Registry::Impl::arn_prefix() const {
-  return "arn:aws:states:" + place.region + ":" + place.account + ":";
+  return arn::prefix("states", place.region, place.account);
 }
 std::string Registry::Impl::machine_arn(const std::string& name) const {
   return arn_prefix() + "stateMachine:" + name;
