@@ -4,6 +4,7 @@
 #include "app/builtin_services.h"
 
 #include "asl/compile.h"
+#include "base/arn.h"
 #include "integrations/catalog.h"
 #include "tasks/local_integrations.h"
 
@@ -53,7 +54,7 @@ std::string supported_integrations(const tasks::IntegrationRegistry& registry) {
   for (const char* service :
        {"sfn", "sqs", "sns", "dynamodb", "s3", "secretsmanager", "eventbridge"}) {
     tasks::TaskRequest probe;
-    probe.resource = std::string("arn:aws:states:::aws-sdk:") + service + ":probe";
+    probe.resource = arn::states_integration(std::string("aws-sdk:") + service + ":probe");
     if (registry.runner_for(probe) == nullptr) continue;
     out += std::string(out.empty() ? "" : ", ") + "aws-sdk:" + service + ":*";
   }

@@ -22,6 +22,7 @@
 #include "app/stderr_log.h"
 #include "app/store_size.h"
 #include "app/task_config.h"
+#include "base/arn.h"
 #include "base/clock.h"
 #include "console/console.h"
 #include "console/live_hub.h"
@@ -85,7 +86,7 @@ void create_examples(api::Dispatcher& d, const std::string& dir, const std::stri
     }
     json::object request{{"name", folder.filename().string()},
                          {"definition", *text},
-                         {"roleArn", "arn:aws:iam::" + account + ":role/StepwiseRole"}};
+                         {"roleArn", arn::iam_role(account, "StepwiseRole")}};
     api::Response r = call(d, "CreateStateMachine", std::move(request));
     if (r.is_error()) {
       err << "stepwise serve: example " << folder.filename().string() << ": " << r.error().type

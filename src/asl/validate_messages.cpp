@@ -18,68 +18,6 @@
 
 namespace stepwise::asl::validation {
 
-void py_escape(std::string_view s, std::string& out) {
-  static const char* hex = "0123456789abcdef";
-  out += '"';
-  std::size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    std::uint32_t cp = c;
-    std::size_t len = 1;
-    if (c >= 0xF0 && i + 3 < s.size() + 0) {
-      cp = ((c & 0x07u) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6) |
-           (s[i + 3] & 0x3Fu);
-      len = 4;
-    } else if (c >= 0xE0 && i + 2 < s.size()) {
-      cp = ((c & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu);
-      len = 3;
-    } else if (c >= 0xC0 && i + 1 < s.size()) {
-      cp = ((c & 0x1Fu) << 6) | (s[i + 1] & 0x3Fu);
-      len = 2;
-    }
-    i += len;
-    auto u4 = [&](std::uint32_t u) {
-      out += "\\u";
-      for (int shift = 12; shift >= 0; shift -= 4) out += hex[(u >> shift) & 0xF];
-    };
-    switch (cp) {
-      case '"':
-        out += "\\\"";
-        continue;
-      case '\\':
-        out += "\\\\";
-        continue;
-      case '\n':
-        out += "\\n";
-        continue;
-      case '\r':
-        out += "\\r";
-        continue;
-      case '\t':
-        out += "\\t";
-        continue;
-      case '\b':
-        out += "\\b";
-        continue;
-      case '\f':
-        out += "\\f";
-        continue;
-      default:
-        break;
-    }
-    if (cp >= 0x20 && cp < 0x7F) {
-      out += static_cast<char>(cp);
-    } else if (cp >= 0x10000) {
-      std::uint32_t v = cp - 0x10000;
-      u4(0xD800 + (v >> 10));
-      u4(0xDC00 + (v & 0x3FF));
-    } else {
-      u4(cp);
-    }
-  }
-  out += '"';
-}
-
 std::string py_float(double d) {
   char buf[64];
   auto res = std::to_chars(buf, buf + sizeof buf, d);
@@ -112,7 +50,7 @@ void py_dump(const json::value& v, std::string& out, std::size_t depth) {
       for (const auto& kv : v.as_object()) {
         if (!first) out += ", ";
         first = false;
-        py_escape(kv.key(), out);
+        json::quote_to(kv.key(), out, json::QuoteStyle::kPython);
         out += ": ";
         py_dump(kv.value(), out, depth + 1);
       }
@@ -131,7 +69,7 @@ void py_dump(const json::value& v, std::string& out, std::size_t depth) {
       return;
     }
     case boost::json::kind::string:
-      py_escape(v.as_string(), out);
+      json::quote_to(v.as_string(), out, json::QuoteStyle::kPython);
       return;
     case boost::json::kind::int64:
       out += std::to_string(v.as_int64());

@@ -48,7 +48,6 @@ bool jsonata_only(std::string_view f);
 
 // ---- Python-style repr of definition values (validate_messages.cpp) -------------------------
 
-void py_escape(std::string_view s, std::string& out);
 std::string py_float(double d);
 void py_dump(const json::value& v, std::string& out, std::size_t depth);
 // Python's repr() of a one-character string's content (without quotes).

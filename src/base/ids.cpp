@@ -1,18 +1,12 @@
 #include "base/ids.h"
 
-#include <cstdio>
-
-#include "base/random.h"
-
 namespace stepwise {
 
-IdGenerator::IdGenerator(std::uint64_t seed) {
-  if (seed == 0) seed = entropy_seed();
-  rng_.seed(seed);
-}
+IdGenerator::IdGenerator(std::uint64_t seed) : rng_(seed == 0 ? entropy_seed() : seed) {}
 
 std::string IdGenerator::uuid_v4() {
-  std::uint64_t a = rng_(), b = rng_();
+  std::uint64_t a = rng_.next();
+  std::uint64_t b = rng_.next();
   a = (a & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
   b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // RFC 4122 variant
   // 8-4-4-4-12 lowercase hex digits of a then b, written by hand: snprintf was ~5% of a benchmark

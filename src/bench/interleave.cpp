@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "asl/model.h"
+#include "base/arn.h"
 #include "base/event_loop.h"
 #include "bench/quotas.h"
 #include "engine/driver.h"
@@ -95,8 +96,8 @@ class Interleaver final : public engine::Driver::Host {
     i.account = "123456789012";
     i.state_machine_name = "Bench";
     i.execution_name = ids_.uuid_v4();
-    i.role_arn = "arn:aws:iam::" + i.account + ":role/StepwiseRole";
-    const std::string prefix = "arn:aws:states:" + i.region + ":" + i.account + ":";
+    i.role_arn = arn::iam_role(i.account, "StepwiseRole");
+    const std::string prefix = arn::prefix("states", i.region, i.account);
     i.state_machine_arn = prefix + "stateMachine:" + i.state_machine_name;
     i.execution_arn = prefix + (o_.express ? "express:" : "execution:") + i.state_machine_name +
                       ":" + i.execution_name;

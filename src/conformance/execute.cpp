@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "asl/compile.h"
+#include "base/arn.h"
 #include "base/clock.h"
 #include "base/ids.h"
 #include "conformance/normalise.h"
@@ -134,8 +135,8 @@ Result<ActualExecution> run_case(const Case& c, const RunnerConfig& config,
   a.input_text = options.input_text;
   a.execution_arn = run->execution_arn;
   a.execution_name = options.execution_name;
-  a.state_machine_arn = "arn:aws:states:" + options.region + ":" + options.account +
-                        ":stateMachine:" + options.state_machine_name;
+  a.state_machine_arn = arn::make("states", options.region, options.account,
+                                  "stateMachine:" + options.state_machine_name);
   a.start_ms = run->start_ms;
   a.stop_ms = run->stop_ms;
   return a;

@@ -21,64 +21,6 @@ constexpr int walk_depth_max = 600;
 
 // ---------------------------------------------------------------- Python-compatible dumping
 
-void dump_py_string(std::string_view s, std::string& out) {
-  out += '"';
-  std::size_t i = 0;
-  auto put_u = [&out](unsigned cp) {
-    static const char hex[] = "0123456789abcdef";
-    out += "\\u";
-    for (int shift = 12; shift >= 0; shift -= 4) out += hex[(cp >> shift) & 0xF];
-  };
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      switch (c) {
-        case '"':
-          out += "\\\"";
-          break;
-        case '\\':
-          out += "\\\\";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        case '\b':
-          out += "\\b";
-          break;
-        case '\f':
-          out += "\\f";
-          break;
-        default:
-          if (c < 0x20)
-            put_u(c);
-          else
-            out += static_cast<char>(c);
-      }
-      ++i;
-      continue;
-    }
-    // ensure_ascii: decode UTF-8 and write \uXXXX (surrogate pairs above the BMP).
-    int len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-    unsigned cp = c & (len == 4 ? 0x07 : len == 3 ? 0x0F : 0x1F);
-    for (int k = 1; k < len && i + k < s.size(); ++k) cp = (cp << 6) | (s[i + k] & 0x3F);
-    i += len;
-    if (cp >= 0x10000) {
-      cp -= 0x10000;
-      put_u(0xD800 + (cp >> 10));
-      put_u(0xDC00 + (cp & 0x3FF));
-    } else {
-      put_u(cp);
-    }
-  }
-  out += '"';
-}
-
 void dump_py_double(double d, std::string& out) {
   char buf[64];
   auto res = std::to_chars(buf, buf + sizeof buf, d);
@@ -110,7 +52,7 @@ void dump_py(const json::value& v, std::string& out, int depth, bool sort_keys) 
       dump_py_double(v.get_double(), out);
       break;
     case boost::json::kind::string:
-      dump_py_string(v.get_string(), out);
+      json::quote_to(v.get_string(), out, json::QuoteStyle::kPython);
       break;
     case boost::json::kind::array: {
       out += '[';
@@ -135,7 +77,7 @@ void dump_py(const json::value& v, std::string& out, int depth, bool sort_keys) 
       for (const auto& [k, x] : items) {
         if (!first) out += ", ";
         first = false;
-        dump_py_string(k, out);
+        json::quote_to(k, out, json::QuoteStyle::kPython);
         out += ": ";
         dump_py(*x, out, depth + 1, sort_keys);
       }

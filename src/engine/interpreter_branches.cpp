@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "base/arn.h"
 #include "engine/execution_internal.h"
 
 namespace stepwise::engine {
@@ -185,9 +186,9 @@ bool Execution::map_start(int f, const jsonpath::EvalContext* late_tolerance) {
     const std::string t = make_token(random_);
     const std::string id = t.substr(0, 8) + "-" + t.substr(8, 4) + "-" + t.substr(12, 4) + "-" +
                            t.substr(16, 4) + "-" + t.substr(20, 12);
-    std::string arn = "arn:aws:states:" + info_.region + ":" + info_.account +
-                      ":mapRun:" + info_.state_machine_name + "/" +
-                      (s.label.empty() ? s.name : s.label) + ":" + id;
+    std::string arn = arn::make("states", info_.region, info_.account,
+                                "mapRun:" + info_.state_machine_name + "/" +
+                                    (s.label.empty() ? s.name : s.label) + ":" + id);
     if (!fr.silent) {
       emit(f, "MapRunStarted", "mapRunStartedEventDetails", [&] {
         object d;

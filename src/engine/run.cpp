@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "asl/model.h"
+#include "base/arn.h"
 #include "engine/driver.h"
 #include "engine/interpreter.h"
 
@@ -145,10 +146,9 @@ Result<RunResult> run_execution(const asl::StateMachine& machine, json::value&& 
   info.state_machine_name = options.state_machine_name;
   info.execution_name =
       options.execution_name.empty() ? options.ids->uuid_v4() : options.execution_name;
-  info.role_arn = options.role_arn.empty()
-                      ? "arn:aws:iam::" + options.account + ":role/StepwiseRole"
-                      : options.role_arn;
-  const std::string prefix = "arn:aws:states:" + options.region + ":" + options.account + ":";
+  info.role_arn =
+      options.role_arn.empty() ? arn::iam_role(options.account, "StepwiseRole") : options.role_arn;
+  const std::string prefix = arn::prefix("states", options.region, options.account);
   info.state_machine_arn = prefix + "stateMachine:" + options.state_machine_name;
   info.execution_arn = prefix + (options.express ? "express:" : "execution:") +
                        options.state_machine_name + ":" + info.execution_name;

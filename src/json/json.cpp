@@ -167,8 +167,16 @@ const char* short_escape(unsigned char c) {
 
 bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
 
+void append_unit(std::uint32_t unit, bool upper, std::string& out) {
+  static constexpr char lower_hex[] = "0123456789abcdef";
+  static constexpr char upper_hex[] = "0123456789ABCDEF";
+  const char* hex = upper ? upper_hex : lower_hex;
+  out += "\\u";
+  for (int shift = 12; shift >= 0; shift -= 4) out += hex[(unit >> shift) & 0xF];
+}
+
 // Appends runs of plain bytes in one go: most strings need no escaping at all.
-void dump_string(std::string_view s, std::string& out) {
+void quote_bytes(std::string_view s, bool upper, std::string& out) {
   out += '"';
   std::size_t run = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -179,16 +187,39 @@ void dump_string(std::string_view s, std::string& out) {
     if (const char* e = short_escape(c)) {
       out += e;
     } else {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04X", c);
-      out += buf;
+      append_unit(c, upper, out);
     }
   }
   out.append(s.data() + run, s.size() - run);
   out += '"';
 }
 
-// What dump_string would append, counted without writing.
+// Python's ensure_ascii: only ' '..'~' is written as it is.
+void quote_ascii(std::string_view s, std::string& out) {
+  out += '"';
+  for (std::size_t i = 0; i < s.size();) {
+    std::uint32_t cp = next_code_point(s, &i);
+    if (cp < 0x80 && needs_escape(static_cast<unsigned char>(cp))) {
+      const char* e = short_escape(static_cast<unsigned char>(cp));
+      if (e) {
+        out += e;
+      } else {
+        append_unit(cp, false, out);
+      }
+    } else if (cp < 0x7F) {
+      out += static_cast<char>(cp);
+    } else if (cp >= 0x10000) {
+      cp -= 0x10000;
+      append_unit(0xD800 + (cp >> 10), false, out);
+      append_unit(0xDC00 + (cp & 0x3FF), false, out);
+    } else {
+      append_unit(cp, false, out);
+    }
+  }
+  out += '"';
+}
+
+// What quote_bytes would append, counted without writing.
 std::size_t string_size(std::string_view s) {
   std::size_t n = s.size() + 2;
   for (unsigned char c : s) {
@@ -230,7 +261,7 @@ void dump_to(const value& v, std::string& out) {
       out += format_double(v.get_double());
       break;
     case boost::json::kind::string:
-      dump_string(v.get_string(), out);
+      quote_bytes(v.get_string(), true, out);
       break;
     case boost::json::kind::array: {
       out += '[';
@@ -249,7 +280,7 @@ void dump_to(const value& v, std::string& out) {
       for (const auto& kv : v.get_object()) {
         if (!first) out += ',';
         first = false;
-        dump_string(kv.key(), out);
+        quote_bytes(kv.key(), true, out);
         out += ':';
         dump_to(kv.value(), out);
       }
@@ -305,10 +336,41 @@ std::string dump(const value& v) {
 // parser's limit for parsed values, and by this guard for values built in memory.
 std::size_t dumped_size(const value& v) { return dumped_size_at(v, 0); }
 
-std::string quote(std::string_view s) {
+std::string quote(std::string_view s, QuoteStyle style) {
   std::string out;
-  dump_string(s, out);
+  quote_to(s, out, style);
   return out;
+}
+
+void quote_to(std::string_view s, std::string& out, QuoteStyle style) {
+  switch (style) {
+    case QuoteStyle::kJackson:
+      return quote_bytes(s, true, out);
+    case QuoteStyle::kJavaScript:
+      return quote_bytes(s, false, out);
+    case QuoteStyle::kPython:
+      return quote_ascii(s, out);
+  }
+}
+
+std::uint32_t next_code_point(std::string_view s, std::size_t* i) {
+  auto b = static_cast<unsigned char>(s[*i]);
+  int len = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
+  if (len == 0 || *i + len > s.size()) {
+    ++*i;
+    return 0xFFFD;
+  }
+  std::uint32_t cp = len == 1 ? b : b & (0xFF >> (len + 1));
+  for (int k = 1; k < len; ++k) {
+    auto c = static_cast<unsigned char>(s[*i + k]);
+    if ((c >> 6) != 0x2) {
+      ++*i;
+      return 0xFFFD;
+    }
+    cp = (cp << 6) | (c & 0x3F);
+  }
+  *i += len;
+  return cp;
 }
 
 bool is_number(const value& v) { return v.is_int64() || v.is_uint64() || v.is_double(); }

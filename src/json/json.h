@@ -5,6 +5,7 @@
 #pragma once
 
 #include <boost/json.hpp>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -29,8 +30,23 @@ void dump_to(const value& v, std::string& out);
 // Serialised size in bytes (what AWS's 256 KiB payload quota measures).
 std::size_t dumped_size(const value& v);
 
-// A JSON string literal for s (with quotes), as dump would write it.
-std::string quote(std::string_view s);
+// How a JSON string literal escapes its text. Every style escapes `"`, `\` and the control
+// characters (\b \f \n \r \t, the rest as \u00XX); they differ in hex case and non-ASCII:
+//   kJackson     AWS's services (Jackson): \u001F upper-case, other bytes written as they are;
+//                what dump writes.
+//   kJavaScript  JSON.stringify (JSONata's $string): \u001f lower-case, other bytes as they are.
+//   kPython      Python's json.dumps (ensure_ascii): lower-case, and everything outside
+//                ' '..'~' as \uXXXX (UTF-16 surrogate pairs above U+FFFF); invalid UTF-8 bytes
+//                read as U+FFFD, one byte at a time.
+enum class QuoteStyle { kJackson, kJavaScript, kPython };
+
+// A JSON string literal for s (with quotes), as dump would write it (or in another style).
+std::string quote(std::string_view s, QuoteStyle style = QuoteStyle::kJackson);
+void quote_to(std::string_view s, std::string& out, QuoteStyle style = QuoteStyle::kJackson);
+
+// Decodes the UTF-8 sequence at s[*i] and moves *i past it; an invalid or truncated sequence
+// decodes as U+FFFD and moves one byte.
+std::uint32_t next_code_point(std::string_view s, std::size_t* i);
 
 // Java's Double.toString for a finite double.
 std::string format_double(double d);

@@ -46,4 +46,46 @@ TEST(Json, NumbersCompareByValue) {
   EXPECT_FALSE(equal(value(1), value("1")));
 }
 
+// The three escaping styles differ only in hex case and in what they do with non-ASCII text;
+// each expectation is the text the named serialiser writes (Jackson, JSON.stringify,
+// Python's json.dumps) for the same input.
+TEST(JsonQuote, JacksonEscapesControlsUpperCaseAndKeepsUtf8) {
+  EXPECT_EQ(quote("a\"b\\c\n\r\t\b\f"), R"("a\"b\\c\n\r\t\b\f")");
+  EXPECT_EQ(quote(std::string("\x01\x1f", 2)), R"("\u0001\u001F")");
+  EXPECT_EQ(quote("caf\xC3\xA9 \x7F"), "\"caf\xC3\xA9 \x7F\"");
+  EXPECT_EQ(quote("x"), dump(value("x")));  // dump writes strings in this style
+}
+
+TEST(JsonQuote, JavaScriptEscapesControlsLowerCaseAndKeepsUtf8) {
+  EXPECT_EQ(quote(std::string("\x1f\"\n", 3), QuoteStyle::kJavaScript), R"("\u001f\"\n")");
+  EXPECT_EQ(quote("caf\xC3\xA9", QuoteStyle::kJavaScript), "\"caf\xC3\xA9\"");
+}
+
+TEST(JsonQuote, PythonEscapesEverythingOutsidePrintableAscii) {
+  auto py = [](std::string_view s) { return quote(s, QuoteStyle::kPython); };
+  EXPECT_EQ(py("a\"b\\ ~"), R"("a\"b\\ ~")");
+  EXPECT_EQ(py(std::string("\x1f\x7f\n", 3)), R"("\u001f\u007f\n")");
+  EXPECT_EQ(py("caf\xC3\xA9"), R"("caf\u00e9")");          // two-byte UTF-8
+  EXPECT_EQ(py("\xE2\x82\xAC"), R"("\u20ac")");            // three bytes
+  EXPECT_EQ(py("\xF0\x9F\x98\x80"), R"("\ud83d\ude00")");  // above U+FFFF: a surrogate pair
+  EXPECT_EQ(py("\xFF"
+               "a"),
+            R"("\ufffda")");                       // an invalid byte reads as U+FFFD
+  EXPECT_EQ(py("\xE2\x82"), R"("\ufffd\ufffd")");  // truncated: one U+FFFD per byte
+  std::string appended = "x=";
+  quote_to("\xC3\xA9", appended, QuoteStyle::kPython);
+  EXPECT_EQ(appended, R"(x="\u00e9")");
+}
+
+TEST(JsonQuote, NextCodePointDecodesUtf8AndStepsOverBadBytes) {
+  std::string s = "a\xC3\xA9\xF0\x9F\x98\x80\x80";
+  std::size_t i = 0;
+  EXPECT_EQ(next_code_point(s, &i), 0x61u);
+  EXPECT_EQ(next_code_point(s, &i), 0xE9u);
+  EXPECT_EQ(next_code_point(s, &i), 0x1F600u);
+  EXPECT_EQ(i, 7u);
+  EXPECT_EQ(next_code_point(s, &i), 0xFFFDu);  // a lone continuation byte
+  EXPECT_EQ(i, s.size());
+}
+
 }  // namespace stepwise::json

@@ -8,6 +8,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "json/json.h"
 #include "jsonata/internal.h"
 
 namespace stepwise::jsonata {
@@ -72,44 +73,6 @@ double to_precision15(double d) {
   return std::strtod(buf, nullptr);
 }
 
-void json_quote(std::string_view s, std::string& out) {
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-}
-
 // Serialisation is bounded by the depth of the value, itself bounded by construction limits.
 void stringify_to(const Value& v, bool pretty, int indent, std::string& out) {
   if (static_cast<std::size_t>(indent) > value_depth_max) fail("U1001");
@@ -131,7 +94,7 @@ void stringify_to(const Value& v, bool pretty, int indent, std::string& out) {
       out += number_to_string(to_precision15(v.num()));
       return;
     case Kind::kString:
-      json_quote(v.str(), out);
+      json::quote_to(v.str(), out, json::QuoteStyle::kJavaScript);
       return;
     case Kind::kFunction:
       out += "\"\"";
@@ -160,7 +123,7 @@ void stringify_to(const Value& v, bool pretty, int indent, std::string& out) {
         if (!first) out += ',';
         first = false;
         newline(indent + 1);
-        json_quote(k, out);
+        json::quote_to(k, out, json::QuoteStyle::kJavaScript);
         out += pretty ? ": " : ":";
         stringify_to(x, pretty, indent + 1, out);
       }

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "base/random.h"
 #include "jsonata/value.h"
 
 namespace re2 {
@@ -25,13 +26,13 @@ namespace stepwise::jsonata {
 struct JError {
   std::string code;
   int position = -1;
-  std::string token;
+  std::string token{};
   bool has_token = false;
-  Value value;
-  Value value2;
+  Value value{};
+  Value value2{};
   int index = -1;
-  std::string type;     // T0412's expected item type
-  std::string message;  // set for $error/$assert and U1001
+  std::string type{};     // T0412's expected item type
+  std::string message{};  // set for $error/$assert and U1001
 };
 
 // Nesting of values walked recursively (clone, compare, serialise); deeper values are refused
@@ -154,6 +155,11 @@ struct Ast {
 
 // Parses text into a processed AST; throws JError (S0xxx) on syntax errors.
 void parse(std::string_view text, Ast& ast);
+// The post-processing step of parse (parser_process.cpp): rewrites the parser's raw tree into
+// the tree the evaluator walks and returns its root; throws JError (S02xx).
+Node* process_ast(Node* raw, Ast& ast);
+// Deeper nesting than this is rejected rather than recursed into (hostile input).
+inline constexpr int parse_depth_max = 400;
 
 // Function signatures (`<s-n?:s>`): validation and context substitution.
 struct Signature {
@@ -244,7 +250,7 @@ struct Context {
   std::uint64_t steps = 0;
   std::uint64_t steps_max = 0;  // 0: no budget
   double now_millis = 0;
-  std::uint64_t rng_state = 0;
+  SplitMix64 rng{0};
   bool rng_seeded = false;  // seeding costs a system call, so it happens on first use
   FramePtr root;
   // Frames that `:=` bound a function or container into. Such a binding can close a cycle

@@ -140,7 +140,7 @@ Result<Outcome> run(const Ast& ast, const Value& input,
   ctx.depth_max = options.depth_max;
   ctx.steps_max = options.steps_max;
   ctx.now_millis = options.now_millis >= 0 ? options.now_millis : clock_millis();
-  ctx.rng_state = options.random_seed;
+  ctx.rng = SplitMix64(options.random_seed);
   ctx.rng_seeded = options.random_seed != 0;
   // Runs last, after the result has become JSON (declared before it, destroyed after it).
   struct Release {

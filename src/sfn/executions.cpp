@@ -172,10 +172,10 @@ std::unique_ptr<Executions::Live> Executions::make_live(
     if (auto settings = parse_logging_configuration(logging))
       l->log = std::make_shared<const LogSettings>(std::move(*settings));
   }
-  l->rng.state = rec.seed;
+  l->rng = SplitMix64(rec.seed);
   // Its own stream (ExecutionInfo::sync_token_random), never the main one advanced: executions
   // journalled before `.sync` tasks had tokens replay the same.
-  l->sync_rng.state = SplitMix64{rec.seed ^ 0x5EC0DA7A5EC0DA7AULL}();
+  l->sync_rng = SplitMix64(SplitMix64(rec.seed ^ 0x5EC0DA7A5EC0DA7AULL).next());
   engine::ExecutionInfo info;
   info.execution_arn = rec.arn;
   info.execution_name = rec.name;
@@ -192,7 +192,7 @@ std::unique_ptr<Executions::Live> Executions::make_live(
   // Express's 5-minute limit must arrive even in a loop of Pass states under a manual clock.
   info.transition_charge_us = loop_.clock().is_manual() ? 100 : 1;
   Live* raw = l.get();
-  info.sync_token_random = [raw] { return raw->sync_rng(); };
+  info.sync_token_random = [raw] { return raw->sync_rng.next(); };
   if (rec.test_case.empty()) {  // a mocked test case runs no real activity
     info.activity_exists = [this, raw](const std::string& arn) {
       if (raw->activity_check == Live::ActivityCheck::kAssume) return true;
@@ -205,7 +205,7 @@ std::unique_ptr<Executions::Live> Executions::make_live(
     };
   }
   l->exec = std::make_unique<engine::Execution>(std::move(machine), std::move(info),
-                                                [raw] { return raw->rng(); });
+                                                [raw] { return raw->rng.next(); });
   l->rec = std::move(rec);
   return l;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/fifo.h"
+#include "base/random.h"
 #include "engine/driver.h"
 #include "engine/interpreter.h"
 #include "sfn/execution_log.h"
@@ -19,23 +20,13 @@
 
 namespace stepwise::sfn {
 
-// The interpreter's random source: SplitMix64, seeded by the row's seed. Cheap to seed (a
-// Mersenne Twister costs 2.5 KB of state per execution, measurable at 10,000 starts/s) and
-// fully determined by the seed, which is what replay needs.
-struct SplitMix64 {
-  std::uint64_t state = 0;
-  std::uint64_t operator()() {
-    std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-};
-
 struct Executions::Live {
   store::ExecutionRecord rec;  // the row as of the last step (committed or on its way)
-  SplitMix64 rng;              // seeded by rec.seed: the interpreter's only randomness
-  SplitMix64 sync_rng;         // `.sync` task tokens: a stream of its own, seeded from rec.seed
+  // The interpreter's random source (base/random.h's SplitMix64, seeded by the row's seed): cheap
+  // to seed (a Mersenne Twister costs 2.5 KB of state per execution, measurable at 10,000
+  // starts/s) and fully determined by the seed, which is what replay needs.
+  SplitMix64 rng{0};       // seeded by rec.seed: the interpreter's only randomness
+  SplitMix64 sync_rng{0};  // `.sync` task tokens: a stream of its own, seeded from rec.seed
   // While rebuilding by replay, how ExecutionInfo::activity_exists answers. A missing activity
   // ends the execution in that step, so a step after which the execution went on found its
   // activities (kAssume); a step that closed it (the last before a redrive or of a closed

@@ -5,6 +5,7 @@
 
 #include "api/protocol.h"
 #include "asl/validate.h"
+#include "base/arn.h"
 #include "sfn/executions.h"
 #include "sfn/executions_internal.h"
 #include "sfn/registry_rules.h"
@@ -179,7 +180,7 @@ Result<Executions::Checked> Executions::check_start(const StartRequest& request,
                      asl::json_syntax_message(input_text, value.error().cause) + "'"};
   }
   const Place& place = registry_.place();
-  const std::string prefix = "arn:aws:states:" + place.region + ":" + place.account + ":";
+  const std::string prefix = arn::prefix("states", place.region, place.account);
   const bool express = resolved->type == "EXPRESS";
   std::string arn =
       prefix + (express ? "express:" : "execution:") + resolved->name + ":" + exec_name;

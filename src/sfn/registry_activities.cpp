@@ -12,8 +12,6 @@ using api::Response;
 
 namespace {
 
-Error err(const ApiError& e) { return Error{e.type, e.message}; }
-
 json::object diagnostic_json(const asl::Diagnostic& d) {
   json::object o{{"code", d.code}};
   if (!d.location.empty()) o["location"] = d.location;

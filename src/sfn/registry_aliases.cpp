@@ -14,8 +14,6 @@ using api::Response;
 
 namespace {
 
-Error err(const ApiError& e) { return Error{e.type, e.message}; }
-
 struct Route {
   std::string version_arn;
   std::int64_t weight = 0;

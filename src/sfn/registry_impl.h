@@ -113,6 +113,9 @@ api::ApiError resource_missing(const std::string& arn);
 api::ApiError machine_deleting(const std::string& arn);
 api::ApiError missing_field(const char* key);  // "Value null at 'key' ... must not be null"
 
+// An API error as a Result's Error (the registry's helpers return Results).
+inline Error err(const api::ApiError& e) { return Error{e.type, e.message}; }
+
 }  // namespace stepwise::sfn
 
 // Early return of an api::Response for a failed Result (local to the registry's .cpp files).

@@ -11,6 +11,7 @@
 #include <optional>
 #include <vector>
 
+#include "base/arn.h"
 #include "base/clock.h"
 #include "base/ids.h"
 #include "tasks/lambda_arn.h"
@@ -119,8 +120,7 @@ struct Run {
 };
 
 std::string arn(const Run& r, const std::string& service, const std::string& resource) {
-  return "arn:" + r.scope.partition + ":" + service + ":" + r.scope.region + ":" + r.scope.account +
-         ":" + resource;
+  return arn::make(service, r.scope.region, r.scope.account, resource, r.scope.partition);
 }
 
 std::string ecs_cluster(const Run& r) {

@@ -3,6 +3,7 @@
 #include <optional>
 #include <vector>
 
+#include "base/arn.h"
 #include "integrations/catalog.h"
 #include "integrations/resource.h"
 
@@ -84,17 +85,13 @@ LambdaForm lambda_form(std::string_view resource) {
 }
 
 AwsScope scope_from_arn(std::string_view arn, const AwsScope& fallback) {
-  auto parts = split_colons(arn);
-  if (parts.size() < 6 || parts[0] != "arn" || parts[1].empty() || parts[3].empty() ||
-      parts[4].empty()) {
-    return fallback;
-  }
-  return AwsScope{std::string(parts[1]), std::string(parts[3]), std::string(parts[4])};
+  auto p = arn::parse(arn);
+  if (!p || p->partition.empty() || p->region.empty() || p->account.empty()) return fallback;
+  return AwsScope{std::string(p->partition), std::string(p->region), std::string(p->account)};
 }
 
 std::string LambdaTarget::arn() const {
-  return "arn:" + scope.partition + ":lambda:" + scope.region + ":" + scope.account +
-         ":function:" + name;
+  return arn::make("lambda", scope.region, scope.account, "function:" + name, scope.partition);
 }
 
 std::string LambdaTarget::executed_version() const {

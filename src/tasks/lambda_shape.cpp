@@ -12,75 +12,6 @@
 namespace stepwise::tasks {
 namespace {
 
-// Decodes one UTF-8 sequence at s[*i]; invalid bytes decode as U+FFFD, one byte at a time.
-std::uint32_t next_code_point(std::string_view s, std::size_t* i) {
-  auto b = static_cast<unsigned char>(s[*i]);
-  int len = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
-  if (len == 0 || *i + len > s.size()) {
-    ++*i;
-    return 0xFFFD;
-  }
-  std::uint32_t cp = len == 1 ? b : b & (0xFF >> (len + 1));
-  for (int k = 1; k < len; ++k) {
-    auto c = static_cast<unsigned char>(s[*i + k]);
-    if ((c >> 6) != 0x2) {
-      ++*i;
-      return 0xFFFD;
-    }
-    cp = (cp << 6) | (c & 0x3F);
-  }
-  *i += len;
-  return cp;
-}
-
-void append_u(std::uint32_t unit, std::string& out) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(unit & 0xFFFF));
-  out += buf;
-}
-
-void python_string(std::string_view s, std::string& out) {
-  out.push_back('"');
-  for (std::size_t i = 0; i < s.size();) {
-    std::uint32_t cp = next_code_point(s, &i);
-    switch (cp) {
-      case '"':
-        out += "\\\"";
-        continue;
-      case '\\':
-        out += "\\\\";
-        continue;
-      case '\n':
-        out += "\\n";
-        continue;
-      case '\r':
-        out += "\\r";
-        continue;
-      case '\t':
-        out += "\\t";
-        continue;
-      case '\b':
-        out += "\\b";
-        continue;
-      case '\f':
-        out += "\\f";
-        continue;
-      default:
-        break;
-    }
-    if (cp < 0x20 || (cp >= 0x7F && cp < 0x10000)) {
-      append_u(cp, out);  // ensure_ascii: everything outside ' '..'~' is escaped
-    } else if (cp >= 0x10000) {
-      cp -= 0x10000;
-      append_u(0xD800 + (cp >> 10), out);
-      append_u(0xDC00 + (cp & 0x3FF), out);
-    } else {
-      out.push_back(static_cast<char>(cp));
-    }
-  }
-  out.push_back('"');
-}
-
 // Python's float repr: shortest round-trip digits, fixed notation for 1e-4 <= |x| < 1e16.
 std::string python_float(double d) {
   if (std::isnan(d)) return "NaN";
@@ -131,7 +62,7 @@ void python_dump(const json::value& v, std::string& out) {
       out += python_float(v.get_double());
       return;
     case boost::json::kind::string:
-      python_string(v.get_string(), out);
+      json::quote_to(v.get_string(), out, json::QuoteStyle::kPython);
       return;
     case boost::json::kind::array: {
       out.push_back('[');
@@ -150,7 +81,7 @@ void python_dump(const json::value& v, std::string& out) {
       for (const auto& kv : v.get_object()) {
         if (!first) out += ", ";
         first = false;
-        python_string(kv.key(), out);
+        json::quote_to(kv.key(), out, json::QuoteStyle::kPython);
         out += ": ";
         python_dump(kv.value(), out);
       }
@@ -184,7 +115,7 @@ json::value payload_from_bytes(std::string_view bytes) {
   std::string text;
   for (std::size_t i = 0; i < bytes.size();) {
     std::size_t start = i;
-    std::uint32_t cp = next_code_point(bytes, &i);
+    std::uint32_t cp = json::next_code_point(bytes, &i);
     if (cp == 0xFFFD && !(i - start == 3 && bytes.substr(start, 3) == "\xEF\xBF\xBD"))
       text += "\xEF\xBF\xBD";
     else

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "asl/compile.h"
+#include "base/arn.h"
 #include "engine/run.h"
 #include "jsonpath/jsonpath.h"
 #include "re2/re2.h"
@@ -154,7 +155,7 @@ Result<RunOutcome> run_once(const RunSetup& s, object state,
 
 // The value AWS shows in $$ (and $states.context) when the request gives none.
 value default_context(const RunSetup& s, Millis now) {
-  const std::string prefix = "arn:aws:states:" + s.opts->region + ":" + s.opts->account + ":";
+  const std::string prefix = arn::prefix("states", s.opts->region, s.opts->account);
   std::string start = format_iso8601_ms(now);
   object exec{{"Id", prefix + "express:" + s.machine_name + ":" + s.execution_name},
               {"Input", s.req->input},

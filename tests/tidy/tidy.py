@@ -25,6 +25,14 @@ included, since the code they lock is checked with them:
 
 A line may opt out of any rule with a trailing `// tidy: allow <why>` comment; the why is required.
 
+One seeded generator: base/random.h's SplitMix64 is the only PRNG (replay and tests seed it), so
+no other engine (std::mt19937, minstd_rand, rand()) appears outside src/base.
+
+Long files stay readable: every .cpp, .h and .py file under src/, tests/, tools/, bench/ and fuzz/
+over 500 lines has a row in docs/ARCHITECTURE.md's "Files over 500 lines" table (and every row
+names such a file), and a file over 800 lines that is not a test says in its header comment
+(its first 60 lines) "Why this file is long:".
+
 Usage: tidy.py [ROOT]   (ROOT: the repository; default: the folder above tests/)
 Exit 0 when clean; 1 with one line per finding (file:line: rule: text).
 """
@@ -41,6 +49,8 @@ RULES = [
      re.compile(r"\bIdGenerator\s+\w*[^_\s]\s*(GUARDED_BY\(\w+\)\s*)?(;|\{\s*\})")),
     ("environment", re.compile(r"\b(std::)?getenv\s*\(")),
     ("stderr", re.compile(r"\bstd::cerr\b")),
+    ("second PRNG", re.compile(r"\b(mt19937(_64)?|minstd_rand0?|ranlux\w*|knuth_b|"
+                               r"default_random_engine)\b|(?<![\w.:>])s?rand\s*\(")),
 ]
 # Only in src/, outside src/base; *_test.cpp files are exempt, test_*.h helpers are not.
 LOCK_RULES = [
@@ -48,6 +58,15 @@ LOCK_RULES = [
         r"\bstd::(mutex|shared_mutex|recursive_mutex|timed_mutex|condition_variable(_any)?|"
         r"lock_guard|unique_lock|scoped_lock|shared_lock)\b")),
 ]
+
+LONG_DIRS = ("src", "tests", "tools", "bench", "fuzz")
+LONG_SUFFIXES = (".cpp", ".h", ".py")
+LIST_LINES = 500    # listed in docs/ARCHITECTURE.md beyond this
+REASON_LINES = 800  # beyond this a non-test file says why it is one file
+REASON = re.compile(r"Why this file is long:")
+HEADER_LINES = 60
+TABLE_HEADING = "## Files over 500 lines"
+TABLE_ROW = re.compile(r"^\|\s*\d+\s*\|\s*`?([^|`\s]+)`?\s*\|")
 ALLOW = re.compile(r"//\s*tidy:\s*allow\s+\S")
 
 
@@ -57,6 +76,55 @@ def is_test(path: pathlib.Path) -> bool:
 
 def is_test_source(path: pathlib.Path) -> bool:
     return path.name.endswith("_test.cpp") or "_fuzz" in path.name
+def is_long_exempt(path: pathlib.Path) -> bool:
+    n = path.name
+    return n.endswith(("_test.cpp", "_test.py")) or n.startswith("test_")
+
+
+def listed_long_files(root: pathlib.Path):
+    """The file column of the table under TABLE_HEADING, or None when the section is missing."""
+    doc = root / "docs" / "ARCHITECTURE.md"
+    if not doc.exists():
+        return None
+    listed, inside, found = set(), False, False
+    for line in doc.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            inside = line.strip() == TABLE_HEADING
+            found = found or inside
+            continue
+        m = TABLE_ROW.match(line) if inside else None
+        if m:
+            listed.add(m.group(1))
+    return listed if found else None
+
+
+def long_file_findings(root: pathlib.Path):
+    findings = []
+    listed = listed_long_files(root)
+    if listed is None:
+        return [f"docs/ARCHITECTURE.md: long files: no table under '{TABLE_HEADING}'"]
+    long_files = set()
+    for d in LONG_DIRS:
+        for path in sorted((root / d).rglob("*")):
+            if path.suffix not in LONG_SUFFIXES or not path.is_file():
+                continue
+            rel = path.relative_to(root).as_posix()
+            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            if len(lines) <= LIST_LINES:
+                continue
+            long_files.add(rel)
+            if rel not in listed:
+                findings.append(f"{rel}:1: long file: {len(lines)} lines, not in "
+                                f"docs/ARCHITECTURE.md's '{TABLE_HEADING}' table")
+            head = "\n".join(lines[:HEADER_LINES])
+            if len(lines) > REASON_LINES and not is_long_exempt(path) and not REASON.search(head):
+                findings.append(f"{rel}:1: long file: {len(lines)} lines (over {REASON_LINES}) "
+                                f"and no 'Why this file is long:' in its header comment; "
+                                f"split it by concern or say why")
+    for rel in sorted(listed - long_files):
+        findings.append(f"docs/ARCHITECTURE.md: long files: '{rel}' is listed but is not a "
+                        f"file over {LIST_LINES} lines (gone, renamed or shorter): drop the row")
+    return findings
 
 
 def strip_comment(line: str) -> str:
@@ -89,6 +157,7 @@ def main() -> int:
             for name, rx in rules:
                 if rx.search(code):
                     findings.append(f"{rel}:{n}: {name}: {line.strip()}")
+    findings += long_file_findings(root)
     for f in findings:
         print(f)
     print(f"tidy: {len(files)} files, {len(findings)} findings")

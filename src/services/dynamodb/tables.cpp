@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "base/arn.h"
 #include "services/dynamodb/ddb_internal.h"
 #include "services/dynamodb/ddb_limits.h"
 
@@ -317,8 +318,7 @@ DynamoDb::Outcome DynamoDb::create_table(Json& r) {
     if (const json::value* v = member(r, k)) t->definition[k] = *v;
   if (auto e = build_table(t->definition, *t)) return {*e, {}};
   t->name = name;
-  t->arn =
-      "arn:aws:dynamodb:" + options_.place.region + ":" + options_.place.account + ":table/" + name;
+  t->arn = arn::make("dynamodb", options_.place.region, options_.place.account, "table/" + name);
   t->id = ids_.uuid_v4();
   t->created_ms = options_.clock.now_ms();
   json::object answer{{"TableDescription", describe(*t, "ACTIVE")}};
@@ -482,8 +482,8 @@ Status DynamoDb::load(std::size_t* damaged) {
     t->definition = d->get_object();
     if (build_table(t->definition, *t)) return false;
     t->name = rec.key;
-    t->arn = "arn:aws:dynamodb:" + options_.place.region + ":" + options_.place.account +
-             ":table/" + t->name;
+    t->arn =
+        arn::make("dynamodb", options_.place.region, options_.place.account, "table/" + t->name);
     t->id = text_member(o, "id");
     const json::value* c = o.if_contains("created");
     t->created_ms = c && json::is_number(*c) ? static_cast<Millis>(json::as_double(*c)) : 0;

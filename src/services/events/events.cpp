@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <utility>
 
+#include "base/arn.h"
 #include "services/common/json_request.h"
 #include "services/events/events_internal.h"
 #include "services/events/events_limits.h"
@@ -83,8 +84,7 @@ void Events::persist(std::vector<Mutation> batch, api::Response answer, api::Rep
 }
 
 std::string Events::bus_arn(const std::string& name) const {
-  return "arn:aws:events:" + options_.place.region + ":" + options_.place.account + ":event-bus/" +
-         name;
+  return arn::make("events", options_.place.region, options_.place.account, "event-bus/" + name);
 }
 
 Mutation Events::record_of(const Bus& b) const {

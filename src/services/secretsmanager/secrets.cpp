@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "base/arn.h"
 #include "services/common/json_request.h"
 #include "services/secretsmanager/secrets_internal.h"
 #include "services/secretsmanager/secrets_limits.h"
@@ -164,8 +165,8 @@ std::string SecretsManager::new_arn(const std::string& name) {
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   std::string suffix;
   for (int i = 0; i < 6; ++i) suffix += alphabet[ids_.next_u64() % alphabet.size()];
-  return "arn:aws:secretsmanager:" + options_.place.region + ":" + options_.place.account +
-         ":secret:" + name + "-" + suffix;
+  return arn::make("secretsmanager", options_.place.region, options_.place.account,
+                   "secret:" + name + "-" + suffix);
 }
 
 std::optional<SecretValue> SecretsManager::current_value(const std::string& secret_id) {

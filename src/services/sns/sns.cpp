@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "base/arn.h"
 #include "services/sns/sns_internal.h"
 
 namespace stepwise::services::sns {
@@ -129,19 +130,12 @@ bool valid_topic_name(std::string_view name, bool fifo) {
 }
 
 bool parse_topic_arn(std::string_view arn, std::string* account, std::string* name) {
-  constexpr std::string_view prefix = "arn:aws:sns:";
-  if (!arn.starts_with(prefix)) return false;
-  arn.remove_prefix(prefix.size());
-  auto c1 = arn.find(':');
-  if (c1 == std::string_view::npos) return false;
-  auto rest = arn.substr(c1 + 1);
-  auto c2 = rest.find(':');
-  if (c2 == std::string_view::npos) return false;
-  std::string_view acc = rest.substr(0, c2);
-  std::string_view n = rest.substr(c2 + 1);
-  if (acc.empty() || n.empty() || n.find(':') != std::string_view::npos) return false;
-  if (account) *account = std::string(acc);
-  if (name) *name = std::string(n);
+  auto p = arn::parse(arn);
+  if (!p || p->partition != "aws" || p->service != "sns") return false;
+  if (p->account.empty() || p->resource.empty() || p->resource.find(':') != std::string_view::npos)
+    return false;
+  if (account) *account = std::string(p->account);
+  if (name) *name = std::string(p->resource);
   return true;
 }
 

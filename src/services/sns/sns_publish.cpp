@@ -6,6 +6,7 @@
 #include <set>
 
 #include "api/sigv4.h"
+#include "base/arn.h"
 #include "services/common/codec.h"
 #include "services/sns/sns_internal.h"
 
@@ -106,11 +107,11 @@ std::string sequence_text(std::uint64_t n) {
 }
 
 // "arn:aws:sqs:<region>:<account>:<name>" → "<endpoint>/<account>/<name>".
-std::string queue_url(const std::string& arn, const std::string& endpoint) {
-  auto last = arn.rfind(':');
-  auto before = last == std::string::npos ? std::string::npos : arn.rfind(':', last - 1);
-  if (before == std::string::npos) return "";
-  return endpoint + "/" + arn.substr(before + 1, last - before - 1) + "/" + arn.substr(last + 1);
+// Subscribe checked the endpoint's shape (check_endpoint: exactly five colons).
+std::string queue_url(const std::string& queue_arn, const std::string& endpoint) {
+  auto p = arn::parse(queue_arn);
+  if (!p) return "";
+  return endpoint + "/" + std::string(p->account) + "/" + std::string(p->resource);
 }
 
 FilterAttributes filter_view(const MessageAttributes& attributes) {

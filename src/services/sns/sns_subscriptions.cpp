@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "base/arn.h"
 #include "services/sns/sns_internal.h"
 
 namespace stepwise::services::sns {
@@ -270,7 +271,7 @@ api::Response Sns::get_subscription_attributes(const Json& r) {
   a["PendingConfirmation"] = s.confirmed ? "false" : "true";
   a["ConfirmationWasAuthenticated"] = s.confirmed ? "true" : "false";
   a["SubscriptionArn"] = s.arn;
-  a["SubscriptionPrincipal"] = "arn:aws:iam::" + s.owner + ":root";
+  a["SubscriptionPrincipal"] = arn::make("iam", "", s.owner, "root");
   for (const auto& [k, v] : s.attributes) {
     if (k == "RawMessageDelivery") {
       a[k] = v == "true" || v == "True" ? "true" : "false";

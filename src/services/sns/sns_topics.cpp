@@ -2,6 +2,7 @@
 // and the tag operations, with AWS's checks and texts.
 #include <algorithm>
 
+#include "base/arn.h"
 #include "services/sns/sns_internal.h"
 
 namespace stepwise::services::sns {
@@ -124,8 +125,7 @@ void Sns::create_topic(const Json& r, api::Reply reply) {
   if (auto e = check_tags(*tags)) return reply(*e);
 
   std::vector<Mutation> batch;
-  std::string arn =
-      "arn:aws:sns:" + options_.place.region + ":" + options_.place.account + ":" + name;
+  std::string arn = arn::make("sns", options_.place.region, options_.place.account, name);
   {
     base::MutexLock lock(mu_);
     if (Topic* existing = find_topic(arn)) {

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "base/arn.h"
 #include "services/sqs/sqs_internal.h"
 
 namespace stepwise::services::sqs {
@@ -178,7 +179,7 @@ Status Sqs::load(std::size_t* damaged) {
     q->name = text_field(o, "name");
     q->account = text_field(o, "account");
     q->fifo = text_field(o, "fifo") == "true";
-    q->arn = "arn:aws:sqs:" + options_.place.region + ":" + q->account + ":" + q->name;
+    q->arn = arn::make("sqs", options_.place.region, q->account, q->name);
     api::ApiError ignored;
     q->attributes = attribute_map(field(o, "attributes"), &ignored);
     q->tags = attribute_map(field(o, "tags"), &ignored);

@@ -1,6 +1,7 @@
 // Queue operations: create, delete, URLs, listings, attributes, purge, tags.
 #include <algorithm>
 
+#include "base/arn.h"
 #include "services/common/codec.h"
 #include "services/sqs/sqs_internal.h"
 
@@ -108,7 +109,7 @@ void Sqs::create_queue(const Json& r, const api::RequestInfo& info, api::Reply r
   q->key = key;
   q->name = name;
   q->account = options_.place.account;
-  q->arn = "arn:aws:sqs:" + options_.place.region + ":" + q->account + ":" + name;
+  q->arn = arn::make("sqs", options_.place.region, q->account, name);
   q->fifo = fifo;
   q->attributes = default_attributes(fifo);
   for (auto& [k, v] : attrs) q->attributes[k] = v;
