@@ -4,12 +4,11 @@
 #include <set>
 
 #include "services/common/codec.h"
+#include "services/dynamodb/ddb_internal.h"
 #include "services/dynamodb/ddb_limits.h"
 
 namespace stepwise::services::dynamodb {
 namespace {
-
-constexpr std::string_view kInvalid = "One or more parameter values were invalid: ";
 
 void normalise(Decimal& d) {
   std::size_t lead = d.digits.find_first_not_of('0');

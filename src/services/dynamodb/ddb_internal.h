@@ -13,6 +13,12 @@
 
 namespace stepwise::services::dynamodb {
 
+// The store namespaces of table descriptions and of items.
+inline constexpr const char* kTablesNs = "dynamodb.tables";
+inline constexpr const char* kItemsNs = "dynamodb.items";
+// The prefix of DynamoDB's ValidationException texts about parameter values.
+inline constexpr std::string_view kInvalid = "One or more parameter values were invalid: ";
+
 // A range key's value as its partition orders it: numbers by value, S and B by bytes.
 struct SortKey {
   bool number = false;

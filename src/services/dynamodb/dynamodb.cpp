@@ -12,10 +12,6 @@
 namespace stepwise::services::dynamodb {
 namespace {
 
-constexpr const char* kTablesNs = "dynamodb.tables";
-constexpr const char* kItemsNs = "dynamodb.items";
-constexpr std::string_view kInvalid = "One or more parameter values were invalid: ";
-
 std::string wire_name(std::string_view m) {
   std::string out(m);
   if (!out.empty()) out[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(out[0])));

@@ -9,8 +9,6 @@
 namespace stepwise::services::dynamodb {
 namespace {
 
-constexpr std::string_view kInvalid = "One or more parameter values were invalid: ";
-
 std::optional<api::ApiError> read_return_values(const json::object& r, DynamoDb::WriteOp& op) {
   const json::value* v = member(r, "ReturnValues");
   if (v != nullptr) {

@@ -10,8 +10,6 @@
 namespace stepwise::services::dynamodb {
 namespace {
 
-constexpr std::string_view kInvalid = "One or more parameter values were invalid: ";
-
 // Where an item stands in a read's order: (hash code, range) of the table, or of the index
 // followed by the table's.
 struct Position {

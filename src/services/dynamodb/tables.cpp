@@ -10,10 +10,6 @@
 namespace stepwise::services::dynamodb {
 namespace {
 
-constexpr const char* kTablesNs = "dynamodb.tables";
-constexpr const char* kItemsNs = "dynamodb.items";
-constexpr std::string_view kInvalid = "One or more parameter values were invalid: ";
-
 using Attrs = std::map<std::string, std::string>;
 
 std::optional<std::string> parse_key_schema(const json::value* v, const Attrs& attrs,

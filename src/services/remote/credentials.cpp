@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "base/ascii.h"
 #include "services/remote/remote_limits.h"
 
 namespace stepwise::services::remote {
@@ -16,12 +17,6 @@ std::string_view trim(std::string_view s) {
     s.remove_suffix(1);
   }
   return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 Error credentials_error(std::string why) { return Error{"Credentials", std::move(why)}; }
@@ -81,7 +76,7 @@ Result<IniSections> parse_ini(std::string_view text) {
     }
     auto eq = line.find('=');
     if (eq == std::string_view::npos || current == nullptr) continue;
-    (*current)[lower(trim(line.substr(0, eq)))] = std::string(trim(line.substr(eq + 1)));
+    (*current)[ascii_lower(trim(line.substr(0, eq)))] = std::string(trim(line.substr(eq + 1)));
   }
   return out;
 }

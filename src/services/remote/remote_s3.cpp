@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdio>
 
+#include "base/ascii.h"
 #include "services/common/codec.h"
 #include "services/s3/s3_rest.h"
 #include "services/s3/s3_sdk.h"
@@ -21,11 +22,6 @@ std::string text(const Json& r, const char* k) {
   const json::value* v = r.if_contains(k);
   if (v == nullptr || v->is_null()) return {};
   return v->is_string() ? std::string(v->get_string()) : json::dump(*v);
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 constexpr const auto& kHeaderMembers = s3::entity_header_members;
@@ -57,7 +53,7 @@ void object_headers(const Json& r, OutboundRequest& out, bool with_checksum) {
   if (const auto* m = r.if_contains("Metadata"); m && m->is_object()) {
     for (const auto& kv : m->get_object()) {
       out.headers.emplace_back(
-          "x-amz-meta-" + lower(std::string(kv.key())),
+          "x-amz-meta-" + ascii_lower(std::string(kv.key())),
           kv.value().is_string() ? std::string(kv.value().get_string()) : json::dump(kv.value()));
     }
   }
@@ -74,7 +70,7 @@ void object_headers(const Json& r, OutboundRequest& out, bool with_checksum) {
   if (algorithm.empty()) return;
   if (value.empty()) value = s3::checksum_base64(algorithm, out.body);
   out.headers.emplace_back("x-amz-sdk-checksum-algorithm", algorithm);
-  out.headers.emplace_back("x-amz-checksum-" + lower(algorithm), value);
+  out.headers.emplace_back("x-amz-checksum-" + ascii_lower(algorithm), value);
 }
 
 std::string delete_document(const Json& r) {
@@ -148,7 +144,7 @@ json::value xml_value(const XmlNode& node) {
 
 void checksum_members(Json& out, const tasks::HttpResponse& response) {
   for (const char* alg : kChecksums) {
-    std::string v = header_value(response.headers, "x-amz-checksum-" + lower(alg));
+    std::string v = header_value(response.headers, "x-amz-checksum-" + ascii_lower(alg));
     if (!v.empty()) out[std::string("Checksum") + alg] = v;
   }
   if (auto t = header_value(response.headers, "x-amz-checksum-type"); !t.empty())
@@ -174,7 +170,7 @@ Json object_result(const Json& request, const tasks::HttpResponse& response, boo
   out["LastModified"] = s3_time(header_value(h, "Last-Modified"));
   Json metadata;
   for (const auto& [k, v] : h) {
-    std::string name = lower(k);
+    std::string name = ascii_lower(k);
     if (name.starts_with("x-amz-meta-")) metadata[name.substr(11)] = v;
   }
   out["Metadata"] = std::move(metadata);
@@ -211,7 +207,7 @@ api::ApiError error_of(std::string_view op, const tasks::HttpResponse& response)
   return e;
 }
 
-api::ApiError malformed_answer(std::string_view op) {
+api::ApiError malformed_s3_answer(std::string_view op) {
   return api::ApiError{"InternalError",
                        "the endpoint's answer to " + std::string(op) + " is not S3's XML", 502};
 }
@@ -348,7 +344,7 @@ api::Response s3_response(std::string_view op, const Json& request,
     return out;
   }
   auto doc = s3::parse_xml(response.body);
-  if (!doc) return malformed_answer(op);
+  if (!doc) return malformed_s3_answer(op);
   if (op == "GetBucketLocation") return Json{{"LocationConstraint", doc->text}};
   Json members = xml_members(*doc);
   if (op == "CopyObject") {

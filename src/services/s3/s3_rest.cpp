@@ -6,6 +6,7 @@
 #include "api/query_protocol.h"
 #include "api/rest_protocol.h"
 #include "api/xml_writer.h"
+#include "base/ascii.h"
 #include "base/clock.h"
 #include "services/common/codec.h"
 #include "services/common/sdk_runner.h"
@@ -37,12 +38,6 @@ bool iequals(std::string_view a, std::string_view b) {
         std::tolower(static_cast<unsigned char>(b[i])))
       return false;
   return true;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 const std::string* query_param(const api::Params& q, std::string_view name) {
@@ -84,7 +79,7 @@ RawAnswer empty_answer(unsigned status = 200) {
 
 void add_checksum_header(RawAnswer& a, std::string_view algorithm, const std::string& value) {
   if (algorithm.empty() || value.empty()) return;
-  a.headers.emplace_back("x-amz-checksum-" + lower(algorithm), value);
+  a.headers.emplace_back("x-amz-checksum-" + ascii_lower(algorithm), value);
 }
 
 // The object's entity headers, metadata and S3's own headers (GET and HEAD).
@@ -174,7 +169,8 @@ Decoded decode_put(api::RestRequest& req, std::string bucket, std::string key) {
     std::string_view name(f.name_string().data(), f.name_string().size());
     if (name.size() > kMetaPrefix.size() &&
         iequals(name.substr(0, kMetaPrefix.size()), kMetaPrefix))
-      in.metadata.emplace_back(lower(name.substr(kMetaPrefix.size())), std::string(f.value()));
+      in.metadata.emplace_back(ascii_lower(name.substr(kMetaPrefix.size())),
+                               std::string(f.value()));
   }
   for (auto h : kStoredHeaders) {
     if (h == "Content-Encoding") {

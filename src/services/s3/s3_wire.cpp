@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "api/protocol.h"
+#include "base/ascii.h"
 #include "services/common/codec.h"
 #include "services/s3/s3_limits.h"
 
@@ -164,12 +165,6 @@ int hex_value(char c) {
   return -1;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -285,7 +280,7 @@ ChunkedDecoded decode_aws_chunked(std::string_view in) {
     if (line.empty()) break;
     auto colon = line.find(':');
     if (colon == std::string_view::npos) return fail(errors::incomplete_body());
-    std::string name = lower(trim(line.substr(0, colon)));
+    std::string name = ascii_lower(trim(line.substr(0, colon)));
     if (name == "x-amz-trailer-signature") continue;
     body.trailers.emplace_back(std::move(name), std::string(trim(line.substr(colon + 1))));
   }

@@ -12,6 +12,8 @@
 
 namespace stepwise::services::secretsmanager {
 
+inline constexpr Millis kDayMs = 86'400'000;
+
 inline constexpr std::string_view kCurrent = "AWSCURRENT";
 inline constexpr std::string_view kPrevious = "AWSPREVIOUS";
 

@@ -11,8 +11,6 @@
 namespace stepwise::services::secretsmanager {
 namespace {
 
-constexpr Millis kDayMs = 86'400'000;
-
 bool has_stage(const SecretVersion& v, std::string_view stage) {
   return std::find(v.stages.begin(), v.stages.end(), stage) != v.stages.end();
 }

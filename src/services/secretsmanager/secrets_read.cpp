@@ -12,8 +12,6 @@
 namespace stepwise::services::secretsmanager {
 namespace {
 
-constexpr Millis kDayMs = 86'400'000;
-
 // MaxResults (1-100, default 100) and NextToken (base64 of the offset into the listing).
 struct Page {
   std::size_t offset = 0;

@@ -15,6 +15,16 @@
 
 namespace stepwise::services::sns {
 
+// An E.164 phone number (SMS subscriptions, Publish's PhoneNumber): an optional '+', then 1 to 15
+// digits, the first not 0.
+inline bool valid_phone(std::string_view n) {
+  if (n.starts_with('+')) n.remove_prefix(1);
+  if (n.empty() || n.size() > 15 || n[0] == '0') return false;
+  for (char c : n)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
 struct Sns::Topic {
   std::string arn;
   std::string name;

@@ -93,12 +93,6 @@ bool valid_group_id(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c >= 33 && c <= 126; });
 }
 
-bool valid_phone(std::string_view n) {
-  if (n.starts_with('+')) n.remove_prefix(1);
-  if (n.empty() || n.size() > 15 || n[0] == '0') return false;
-  return std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 std::string sequence_text(std::uint64_t n) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%020llu",

@@ -22,12 +22,6 @@ bool needs_confirmation(const std::string& p) {
   return p == "http" || p == "https" || p == "email" || p == "email-json";
 }
 
-bool valid_phone(std::string_view n) {
-  if (n.starts_with('+')) n.remove_prefix(1);
-  if (n.empty() || n.size() > 15 || n[0] == '0') return false;
-  return std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 std::optional<api::ApiError> check_endpoint(const std::string& protocol,
                                             const std::string& endpoint, bool fifo_topic) {
   if (endpoint.size() > sns_limits::endpoint_chars_max)

@@ -8,7 +8,6 @@
 namespace stepwise::services::sqs {
 namespace {
 
-constexpr const char* kQueuesNs = "sqs.queues";
 constexpr const char* kMessagesNs = "sqs.messages";
 
 // The "account/name" a queue URL names: its path's last two segments, whatever the host (the

@@ -16,6 +16,9 @@
 
 namespace stepwise::services::sqs {
 
+// The store namespace holding queue records.
+inline constexpr const char* kQueuesNs = "sqs.queues";
+
 struct Sqs::Queue {
   std::string key;  // "account/name": the record key and the URL's path without '/'
   std::string name;

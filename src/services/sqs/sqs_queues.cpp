@@ -8,8 +8,6 @@
 namespace stepwise::services::sqs {
 namespace {
 
-constexpr const char* kQueuesNs = "sqs.queues";
-
 // The read-only attributes GetQueueAttributes computes, in AWS's order for "All".
 const std::vector<std::string>& computed_names() {
   static const std::vector<std::string> names = {"QueueArn",

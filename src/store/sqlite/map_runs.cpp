@@ -23,7 +23,7 @@ using sqlite::Statement;
 
 namespace {
 
-constexpr const char* kRead = "cannot read map runs";
+constexpr const char* kReadMapRuns = "cannot read map runs";
 constexpr const char* kWrite = "cannot commit a step's map runs";
 
 #define STEPWISE_MAP_RUN_COLUMNS                                                       \
@@ -156,7 +156,7 @@ Status SqliteStore::write_map_runs(StepRecord& step) {
 Result<std::optional<MapRunRecord>> SqliteStore::get_map_run(const std::string& arn) {
   base::MutexLock lock(read_mu_);
   return read_one<MapRunRecord>(
-      reader_, "SELECT " STEPWISE_MAP_RUN_COLUMNS " FROM map_runs WHERE arn=?1", kRead,
+      reader_, "SELECT " STEPWISE_MAP_RUN_COLUMNS " FROM map_runs WHERE arn=?1", kReadMapRuns,
       [&](Statement& s) { s.bind(1, arn); }, read_run);
 }
 
@@ -169,10 +169,11 @@ Result<std::vector<MapRunRecord>> SqliteStore::list_map_runs(const std::string& 
         reader_,
         "SELECT " STEPWISE_MAP_RUN_COLUMNS
         " FROM map_runs WHERE execution_arn=?1 ORDER BY start_ms DESC, arn DESC LIMIT ?2",
-        kRead, [&](Statement& s) { s.bind(1, execution_arn).bind(2, as_limit(limit)); }, read_run);
+        kReadMapRuns, [&](Statement& s) { s.bind(1, execution_arn).bind(2, as_limit(limit)); },
+        read_run);
   }
   auto cursor = read_one<std::int64_t>(
-      reader_, "SELECT start_ms FROM map_runs WHERE arn=?1 AND execution_arn=?2", kRead,
+      reader_, "SELECT start_ms FROM map_runs WHERE arn=?1 AND execution_arn=?2", kReadMapRuns,
       [&](Statement& s) { s.bind(1, after_arn).bind(2, execution_arn); },
       [](const Statement& s) { return s.integer(0); });
   if (!cursor.ok()) return std::move(cursor).error();
@@ -182,7 +183,7 @@ Result<std::vector<MapRunRecord>> SqliteStore::list_map_runs(const std::string& 
       "SELECT " STEPWISE_MAP_RUN_COLUMNS
       " FROM map_runs WHERE execution_arn=?1 AND (start_ms < ?3 OR (start_ms = ?3 AND arn < ?4))"
       " ORDER BY start_ms DESC, arn DESC LIMIT ?2",
-      kRead,
+      kReadMapRuns,
       [&](Statement& s) {
         s.bind(1, execution_arn).bind(2, as_limit(limit)).bind(3, **cursor).bind(4, after_arn);
       },
@@ -194,8 +195,8 @@ Result<std::optional<std::pair<std::int64_t, std::string>>> SqliteStore::child_r
     const std::string& prefix) {
   using Found = std::pair<std::int64_t, std::string>;
   return read_one<Found>(
-      reader_, "SELECT id,arn FROM map_runs WHERE arn>=?1 AND arn<?2 ORDER BY arn LIMIT 1", kRead,
-      [&, end = prefix_end(prefix)](Statement& s) { s.bind(1, prefix).bind(2, end); },
+      reader_, "SELECT id,arn FROM map_runs WHERE arn>=?1 AND arn<?2 ORDER BY arn LIMIT 1",
+      kReadMapRuns, [&, end = prefix_end(prefix)](Statement& s) { s.bind(1, prefix).bind(2, end); },
       [](const Statement& s) {
         return Found{s.integer(0), s.text(1)};
       });
@@ -212,7 +213,7 @@ Result<std::optional<MapRunChild>> SqliteStore::get_map_run_child(const std::str
   static const std::string sql =
       std::string("SELECT ") + kChildColumns + " FROM map_run_children WHERE run_id=?1 AND idx=?2";
   return read_one<MapRunChild>(
-      reader_, sql.c_str(), kRead,
+      reader_, sql.c_str(), kReadMapRuns,
       [&, run_id = run_id](Statement& s) { s.bind(1, run_id).bind(2, ref->index); },
       [&, run_arn = run_arn](const Statement& s) { return read_child(s, run_arn); });
 }
@@ -220,7 +221,7 @@ Result<std::optional<MapRunChild>> SqliteStore::get_map_run_child(const std::str
 Result<std::vector<MapRunChild>> SqliteStore::list_map_run_children(const MapRunChildQuery& q) {
   base::MutexLock lock(read_mu_);
   auto run_id = read_one<std::int64_t>(
-      reader_, "SELECT id FROM map_runs WHERE arn=?1", kRead,
+      reader_, "SELECT id FROM map_runs WHERE arn=?1", kReadMapRuns,
       [&](Statement& s) { s.bind(1, q.map_run_arn); },
       [](const Statement& s) { return s.integer(0); });
   if (!run_id.ok()) return std::move(run_id).error();
@@ -234,7 +235,7 @@ Result<std::vector<MapRunChild>> SqliteStore::list_map_run_children(const MapRun
     if (!ref || q.map_run_arn.compare(0, ref->run_prefix.size(), ref->run_prefix) != 0)
       return std::vector<MapRunChild>{};  // unknown cursor: nothing follows
     auto start = read_one<std::int64_t>(
-        reader_, "SELECT start_ms FROM map_run_children WHERE run_id=?1 AND idx=?2", kRead,
+        reader_, "SELECT start_ms FROM map_run_children WHERE run_id=?1 AND idx=?2", kReadMapRuns,
         [&](Statement& s) { s.bind(1, id).bind(2, ref->index); },
         [](const Statement& s) { return s.integer(0); });
     if (!start.ok()) return std::move(start).error();
@@ -247,7 +248,7 @@ Result<std::vector<MapRunChild>> SqliteStore::list_map_run_children(const MapRun
       " FROM map_run_children WHERE run_id=?1 AND (?2='' OR status=?2) AND"
       " (start_ms < ?3 OR (start_ms = ?3 AND idx < ?4)) ORDER BY start_ms DESC, idx DESC LIMIT ?5";
   return read_all<MapRunChild>(
-      reader_, sql.c_str(), kRead,
+      reader_, sql.c_str(), kReadMapRuns,
       [&](Statement& s) {
         s.bind(1, id).bind(2, q.status).bind(3, after_start).bind(4, after_index);
         s.bind(5, as_limit(q.limit));

@@ -1,6 +1,7 @@
 // kill -9 in the middle of group commits: every step whose `done` reported Ok is in the store
 // after a reopen, and no step is half there (its row, events and journal entry go together).
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -69,18 +70,26 @@ void crash_and_check(Synchronous sync, int kills) {
       run_child(dir.path(), fds[1], sync);
     }
     close(fds[1]);
-    std::this_thread::sleep_for(std::chrono::milliseconds(150 + 50 * k));
+    std::map<int, int> run_acked = acked;
+    auto take = [&](const Ack& ack) {
+      auto& last = run_acked[ack.execution];
+      EXPECT_GT(ack.last_event, last) << "acks of one execution come in commit order";
+      last = ack.last_event;
+    };
+    // Kill only once the child has acknowledged a commit, then a little later: a fixed delay
+    // from fork alone would kill a slow start (a sanitizer build, a loaded machine) before its
+    // first commit and test nothing.
+    Ack ack;
+    pollfd ready{fds[0], POLLIN, 0};
+    ASSERT_EQ(poll(&ready, 1, 60'000), 1) << "the child acknowledged nothing within 60 s";
+    ASSERT_EQ(read(fds[0], &ack, sizeof ack), static_cast<ssize_t>(sizeof ack));
+    take(ack);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50 + 50 * k));
     kill(pid, SIGKILL);
     int status = 0;
     waitpid(pid, &status, 0);
     ASSERT_TRUE(WIFSIGNALED(status)) << "the child exited by itself: " << status;
-    Ack ack;
-    std::map<int, int> run_acked = acked;
-    while (read(fds[0], &ack, sizeof ack) == static_cast<ssize_t>(sizeof ack)) {
-      auto& last = run_acked[ack.execution];
-      EXPECT_GT(ack.last_event, last) << "acks of one execution come in commit order";
-      last = ack.last_event;
-    }
+    while (read(fds[0], &ack, sizeof ack) == static_cast<ssize_t>(sizeof ack)) take(ack);
     close(fds[0]);
 
     auto opened = SqliteStore::open(dir.path());
