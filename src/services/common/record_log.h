@@ -103,8 +103,7 @@ class MemoryRecordLog final : public RecordLog {
     for (const auto& [k, v] : it->second) out.push_back({k, v});
     return out;
   }
-  Result<std::optional<std::string>> read(const std::string& ns,
-                                          const std::string& key) override {
+  Result<std::optional<std::string>> read(const std::string& ns, const std::string& key) override {
     base::MutexLock lock(mu_);
     auto space = records_.find(ns);
     if (space == records_.end()) return std::optional<std::string>();

@@ -44,8 +44,7 @@ class SqliteRecordLog final : public RecordLog {
 
   void write(std::vector<Mutation> batch, Done done) override;
   Result<std::vector<Record>> load(const std::string& ns) override;
-  Result<std::optional<std::string>> read(const std::string& ns,
-                                          const std::string& key) override;
+  Result<std::optional<std::string>> read(const std::string& ns, const std::string& key) override;
   void flush() override;
 
   // Transactions committed so far (tests check that batches were grouped).

@@ -192,8 +192,9 @@ TEST_F(S3InlineTest, OverwritesCopiesAndDeletesLeaveNothingBehind) {
   EXPECT_EQ(inline_records(), 1u);
   ASSERT_TRUE(now<Nothing>([&](auto d) { s3_->delete_object("bkt", "large", d); }).ok());
   EXPECT_EQ(files_in(data_.blobs()), 1u);
-  auto del = now<DeleteResult>(
-      [&](auto d) { s3_->delete_objects("bkt", {"k-copy", "large-copy", "never"}, d); });
+  auto del = now<DeleteResult>([&](auto d) {
+    s3_->delete_objects("bkt", {"k-copy", "large-copy", "never"}, d);
+  });
   ASSERT_TRUE(del.ok());
   EXPECT_EQ(del.value.deleted.size(), 3u);
   EXPECT_EQ(inline_records(), 0u);
@@ -219,8 +220,9 @@ TEST_F(S3InlineTest, MultipartCompletionReplacesAnInlineObject) {
   auto e1 = now<PutResult>([&](auto d) { s3_->upload_part("bkt", "obj", id.value, 1, part, d); });
   ASSERT_TRUE(e1.ok());
   EXPECT_EQ(files_in(data_.blobs()), 1u);
-  auto done = now<CompleteResult>(
-      [&](auto d) { s3_->complete_upload("bkt", "obj", id.value, {{1, e1.value.etag}}, d); });
+  auto done = now<CompleteResult>([&](auto d) {
+    s3_->complete_upload("bkt", "obj", id.value, {{1, e1.value.etag}}, d);
+  });
   ASSERT_TRUE(done.ok());
   EXPECT_EQ(inline_records(), 0u);
   EXPECT_EQ(get("obj"), "one small part");
@@ -243,8 +245,8 @@ TEST_F(S3InlineTest, StoresWrittenBeforeInlineObjectsStillLoad) {
   {
     auto log = SqliteRecordLog::open(data_.path / "stepwise.db");
     ASSERT_TRUE(log.ok());
-    json::object o{{"b", "bkt"}, {"k", "old"}, {"size", 9}, {"etag", etag_of("old bytes")},
-                   {"ct", "a/b"}, {"lm", 1},     {"parts", 0}};
+    json::object o{{"b", "bkt"},  {"k", "old"}, {"size", 9}, {"etag", etag_of("old bytes")},
+                   {"ct", "a/b"}, {"lm", 1},    {"parts", 0}};
     o["seg"] = json::array{json::array{*blob, 9}};
     std::promise<Status> p;
     (*log)->write({{kBuckets, "bkt", R"({"created":1,"region":"us-east-1"})"},

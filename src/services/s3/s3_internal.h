@@ -68,21 +68,21 @@ void S3::persist(std::vector<Mutation> batch, Answer<T> answer, Done<T> done,
                  std::vector<std::string> doomed_blobs, std::uint64_t held_inline) {
   auto shared = std::make_shared<Answer<T>>(std::move(answer));
   BlobStore* blobs = blobs_.get();
-  options_.log.write(std::move(batch), [shared, blobs, doomed = std::move(doomed_blobs),
-                                        pending = pending_, held_inline,
-                                        done = std::move(done)](Status s) {
-    // Committed or not, the bytes are not held any longer (a failed log fails every write
-    // after it: the object cannot be read back either way).
-    if (held_inline != 0) pending->release(held_inline);
-    if (!s.ok()) {
-      done(Answer<T>{errors::internal("The write could not be made durable: " + s.error().cause),
-                     {}});
-      return;
-    }
-    // The records no longer name these blobs: they can go.
-    for (const auto& id : doomed) blobs->remove(id);
-    done(std::move(*shared));
-  });
+  options_.log.write(
+      std::move(batch), [shared, blobs, doomed = std::move(doomed_blobs), pending = pending_,
+                         held_inline, done = std::move(done)](Status s) {
+        // Committed or not, the bytes are not held any longer (a failed log fails every write
+        // after it: the object cannot be read back either way).
+        if (held_inline != 0) pending->release(held_inline);
+        if (!s.ok()) {
+          done(Answer<T>{
+              errors::internal("The write could not be made durable: " + s.error().cause), {}});
+          return;
+        }
+        // The records no longer name these blobs: they can go.
+        for (const auto& id : doomed) blobs->remove(id);
+        done(std::move(*shared));
+      });
 }
 
 }  // namespace stepwise::services::s3
