@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -436,7 +437,10 @@ class Durability(unittest.TestCase):
             server.start()
             s3 = client("s3", server.endpoint)
             s3.create_bucket(Bucket="durable")
-            bodies = {f"k{i}": os.urandom(1000 + i) for i in range(20)}
+            # Small objects (bytes in their record, up to 64 KiB) and large ones (files).
+            inline_max = 64 * 1024
+            bodies = {f"k{i}": os.urandom(1000 + i if i % 2 else inline_max - 2 + i)
+                      for i in range(20)}
             for k, v in bodies.items():
                 s3.put_object(Bucket="durable", Key=k, Body=v)
             s3.delete_object(Bucket="durable", Key="k0")
@@ -451,8 +455,17 @@ class Durability(unittest.TestCase):
                 self.assertEqual(sorted(listed), sorted(bodies))
                 for k, v in bodies.items():
                     self.assertEqual(s3.get_object(Bucket="durable", Key=k)["Body"].read(), v)
+                # Nothing orphaned: a file per large object, a bytes record per small one.
+                large = sum(1 for v in bodies.values() if len(v) > inline_max)
                 blobs = os.listdir(os.path.join(data, "s3", "blobs"))
-                self.assertEqual(len(blobs), len(bodies))
+                self.assertEqual(len(blobs), large)
+                db = sqlite3.connect(f"file:{os.path.join(data, 'stepwise.db')}?mode=ro", uri=True)
+                try:
+                    records = db.execute("SELECT COUNT(*) FROM service_records "
+                                         "WHERE ns = 's3.bytes'").fetchone()[0]
+                finally:
+                    db.close()
+                self.assertEqual(records, len(bodies) - large)
             finally:
                 self.assertEqual(again.stop(), 0)
         finally:

@@ -85,6 +85,60 @@ TEST(RecordLog, SqliteGroupsConcurrentWritesIntoFewerCommits) {
   EXPECT_EQ((*log)->load("ns")->size(), static_cast<std::size_t>(threads * per_thread));
 }
 
+// read(ns, key): one record, by both logs; SQLite's from reader connections while the writer
+// commits (every read sees a value some committed batch wrote, never a torn or missing one).
+TEST(RecordLog, ReadOneRecord) {
+  TempDir dir;
+  MemoryRecordLog memory;
+  auto sqlite = SqliteRecordLog::open(dir.path / "stepwise.db");
+  ASSERT_TRUE(sqlite.ok());
+  const std::string value("bin\0ary", 7);
+  std::vector<RecordLog*> logs{&memory, sqlite->get()};
+  for (RecordLog* log : logs) {
+    ASSERT_TRUE(write_sync(*log, {{"ns", "k", value}, {"other", "k", "x"}}).ok());
+    auto got = log->read("ns", "k");
+    ASSERT_TRUE(got.ok());
+    ASSERT_TRUE(got->has_value());
+    EXPECT_EQ(**got, value);
+    EXPECT_FALSE(log->read("ns", "missing")->has_value());
+    EXPECT_FALSE(log->read("nope", "k")->has_value());
+    ASSERT_TRUE(write_sync(*log, {{"ns", "k", std::nullopt}}).ok());
+    EXPECT_FALSE(log->read("ns", "k")->has_value());
+    EXPECT_EQ(log->read("other", "k")->value_or("?"), "x");
+  }
+}
+
+TEST(RecordLog, SqliteReadsWhileWriting) {
+  TempDir dir;
+  auto log = SqliteRecordLog::open(dir.path / "stepwise.db");
+  ASSERT_TRUE(log.ok());
+  ASSERT_TRUE(write_sync(**log, {{"ns", "k", std::string(8192, '0')}}).ok());
+  std::atomic<bool> stop{false};
+  std::atomic<int> bad{0}, reads{0};
+  // More readers than record_limits::readers_max: some wait for a free connection.
+  std::vector<std::thread> readers;
+  for (std::size_t t = 0; t < record_limits::readers_max + 2; ++t) {
+    readers.emplace_back([&] {
+      while (!stop) {
+        auto got = (*log)->read("ns", "k");
+        if (!got.ok() || !got->has_value() || (*got)->size() != 8192 ||
+            (*got)->find_first_not_of((**got)[0]) != std::string::npos)
+          ++bad;
+        ++reads;
+      }
+    });
+  }
+  for (int i = 1; i <= 200; ++i) {
+    std::string next(8192, static_cast<char>('0' + i % 10));
+    ASSERT_TRUE(write_sync(**log, {{"ns", "k", std::move(next)}}).ok());
+  }
+  stop = true;
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_GT(reads.load(), 0);
+  EXPECT_EQ((**(*log)->read("ns", "k"))[0], '0');  // the last write: 200 % 10
+}
+
 TEST(Timers, ManualFiresInDueOrderAndCancels) {
   ManualClock clock(1000);
   ManualTimers timers(&clock);

@@ -15,9 +15,12 @@
 //    An I/O error is reported to `done` and every later batch fails too (the service must stop
 //    acknowledging writes).
 //  - load(ns): every live record of a namespace, in key order. Call before serving.
+//  - read(ns, key): one record's value (nullopt: none), for data too large to keep in memory
+//    (the built-in S3's small objects). Sees every batch whose `done` has run; any thread,
+//    concurrently with writes.
 //  - flush(): waits until every batch written so far is durable (shutdown, tests).
 //
-// Thread-safety: write() and flush() from any thread; load() before writes start.
+// Thread-safety: write(), read() and flush() from any thread; load() before writes start.
 #pragma once
 
 #include <functional>
@@ -42,6 +45,9 @@ inline constexpr std::size_t value_bytes_max = 4 * 1024 * 1024;
 inline constexpr std::size_t pending_batches_max = 65'536;
 // Mutations in one SQLite transaction (a group commit takes several batches up to this).
 inline constexpr std::size_t mutations_per_commit_max = 8'192;
+// SQLite connections serving read() at once (WAL readers do not wait for the writer); a read
+// beyond them waits for one to be free.
+inline constexpr std::size_t readers_max = 4;
 }  // namespace record_limits
 
 struct Mutation {
@@ -61,6 +67,8 @@ class RecordLog {
   virtual ~RecordLog() = default;
   virtual void write(std::vector<Mutation> batch, Done done) = 0;
   virtual Result<std::vector<Record>> load(const std::string& ns) = 0;
+  virtual Result<std::optional<std::string>> read(const std::string& ns,
+                                                  const std::string& key) = 0;
   virtual void flush() = 0;
 };
 
@@ -94,6 +102,14 @@ class MemoryRecordLog final : public RecordLog {
     if (it == records_.end()) return out;
     for (const auto& [k, v] : it->second) out.push_back({k, v});
     return out;
+  }
+  Result<std::optional<std::string>> read(const std::string& ns, const std::string& key) override {
+    base::MutexLock lock(mu_);
+    auto space = records_.find(ns);
+    if (space == records_.end()) return std::optional<std::string>();
+    auto it = space->second.find(key);
+    if (it == space->second.end()) return std::optional<std::string>();
+    return std::optional<std::string>(it->second);
   }
   void flush() override {}
 

@@ -30,9 +30,19 @@ struct Stmt {
 
 }  // namespace
 
+struct SqliteRecordLog::Reader {
+  sqlite3* db = nullptr;
+  sqlite3_stmt* get = nullptr;
+  ~Reader() {
+    sqlite3_finalize(get);
+    sqlite3_close_v2(db);
+  }
+};
+
 Result<std::unique_ptr<SqliteRecordLog>> SqliteRecordLog::open(const std::filesystem::path& file,
                                                                bool synchronous_full) {
   std::unique_ptr<SqliteRecordLog> log(new SqliteRecordLog());
+  log->file_ = file;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   base::MutexLock db_lock(log->db_mu_);  // uncontended: the writer starts below
   if (sqlite3_open_v2(file.c_str(), &log->db_, flags, nullptr) != SQLITE_OK)
@@ -54,6 +64,8 @@ SqliteRecordLog::~SqliteRecordLog() {
   }
   wake_.notify_all();
   if (writer_.joinable()) writer_.join();
+  base::MutexLock lock(readers_mu_);
+  idle_readers_.clear();  // readers in use now would be a caller's bug: the log is going away
   sqlite3_close_v2(db_);
 }
 
@@ -100,6 +112,66 @@ Result<std::vector<Record>> SqliteRecordLog::load(const std::string& ns) {
     out.push_back({std::string(k ? k : "", k_len), std::string(v ? v : "", v_len)});
   }
   if (rc != SQLITE_DONE) return sqlite_error(db_, "cannot read records");
+  return out;
+}
+
+Result<std::unique_ptr<SqliteRecordLog::Reader>> SqliteRecordLog::take_reader() {
+  {
+    base::MutexLock lock(readers_mu_);
+    while (idle_readers_.empty() && readers_open_ >= record_limits::readers_max)
+      reader_free_.wait(readers_mu_);
+    if (!idle_readers_.empty()) {
+      auto r = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+      return r;
+    }
+    ++readers_open_;  // opened below, outside the lock
+  }
+  auto r = std::make_unique<Reader>();
+  const char* sql = "SELECT value FROM service_records WHERE ns = ? AND key = ?";
+  if (sqlite3_open_v2(file_.c_str(), &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK ||
+      sqlite3_busy_timeout(r->db, kBusyTimeoutMs) != SQLITE_OK ||
+      sqlite3_prepare_v2(r->db, sql, -1, &r->get, nullptr) != SQLITE_OK) {
+    Error e = sqlite_error(r->db, "cannot open a reader on " + file_.string());
+    base::MutexLock lock(readers_mu_);
+    --readers_open_;
+    reader_free_.notify_one();
+    return e;
+  }
+  return r;
+}
+
+void SqliteRecordLog::give_back(std::unique_ptr<Reader> r) {
+  {
+    base::MutexLock lock(readers_mu_);
+    idle_readers_.push_back(std::move(r));
+  }
+  reader_free_.notify_one();
+}
+
+Result<std::optional<std::string>> SqliteRecordLog::read(const std::string& ns,
+                                                         const std::string& key) {
+  auto reader = take_reader();
+  if (!reader.ok()) return reader.error();
+  std::unique_ptr<Reader> r = std::move(reader).value();
+  sqlite3_stmt* st = r->get;
+  // Bound as the writer binds them (ns as text, key as a blob): the primary key compares both.
+  sqlite3_bind_text(st, 1, ns.data(), static_cast<int>(ns.size()), SQLITE_STATIC);
+  sqlite3_bind_blob(st, 2, key.data(), static_cast<int>(key.size()), SQLITE_STATIC);
+  Result<std::optional<std::string>> out = std::optional<std::string>();
+  const int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    const auto* v = static_cast<const char*>(sqlite3_column_blob(st, 0));
+    const auto n = static_cast<std::size_t>(sqlite3_column_bytes(st, 0));
+    out = std::optional<std::string>(std::string(v ? v : "", n));
+  } else if (rc != SQLITE_DONE) {
+    out = sqlite_error(r->db, "cannot read a record");
+  }
+  // Ends the read transaction, so the writer's checkpoints are not held back.
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  give_back(std::move(r));
   return out;
 }
 

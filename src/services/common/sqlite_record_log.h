@@ -11,14 +11,21 @@
 // This is meant to move onto the store's own group commit (store/group_commit.*, being built
 // beside this) once that lands: the RecordLog interface stays, this file goes.
 //
-// Thread-safety: write()/flush() from any thread; load() before writes; `done` runs on the
-// writer thread.
+// read() uses connections of its own (up to record_limits::readers_max, opened as needed): in
+// WAL mode a reader sees the last commit and neither waits for the writer's transaction nor
+// holds it up.
+//
+// Thread-safety: write()/read()/flush() from any thread; load() before writes; `done` runs on
+// the writer thread.
 #pragma once
 
 #include <deque>
 #include <filesystem>
 #include <memory>
+#include <optional>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "base/mutex.h"
 #include "services/common/record_log.h"
@@ -37,6 +44,7 @@ class SqliteRecordLog final : public RecordLog {
 
   void write(std::vector<Mutation> batch, Done done) override;
   Result<std::vector<Record>> load(const std::string& ns) override;
+  Result<std::optional<std::string>> read(const std::string& ns, const std::string& key) override;
   void flush() override;
 
   // Transactions committed so far (tests check that batches were grouped).
@@ -47,8 +55,12 @@ class SqliteRecordLog final : public RecordLog {
     std::vector<Mutation> batch;
     Done done;
   };
+  struct Reader;  // a read connection and its prepared statement
   SqliteRecordLog() = default;
   void run() EXCLUDES(mu_, db_mu_);
+  // A free reader (opening one while under readers_max), or an error; back with give_back().
+  Result<std::unique_ptr<Reader>> take_reader() EXCLUDES(readers_mu_);
+  void give_back(std::unique_ptr<Reader> r) EXCLUDES(readers_mu_);
   Status commit(std::deque<Pending>& group) REQUIRES(db_mu_);
 
   base::Mutex db_mu_;  // the writer's commits and load()
@@ -64,6 +76,11 @@ class SqliteRecordLog final : public RecordLog {
   bool stop_ GUARDED_BY(mu_) = false;
   bool writer_stopped_ GUARDED_BY(mu_) = false;
   std::thread writer_;
+  std::filesystem::path file_;
+  base::Mutex readers_mu_;
+  base::CondVar reader_free_;
+  std::vector<std::unique_ptr<Reader>> idle_readers_ GUARDED_BY(readers_mu_);
+  std::size_t readers_open_ GUARDED_BY(readers_mu_) = 0;
 };
 
 }  // namespace stepwise::services

@@ -1,8 +1,9 @@
-// BlobStore: where the built-in S3 keeps object bytes. Objects are stored as blobs named by ids
-// this server makes (never by the object's key, so no key — "../x", NUL, 1 KiB of slashes — can
-// reach a path outside the blob folder); the object's metadata, in the RecordLog, lists its
-// blobs (one for a PUT, one per part for a multipart upload, so completing an upload copies
-// nothing).
+// BlobStore: where the built-in S3 keeps the bytes of objects over s3_limits::inline_bytes_max
+// and of multipart parts (smaller objects' bytes are records in the RecordLog: s3.h). Objects
+// are stored as blobs named by ids this server makes (never by the object's key, so no key —
+// "../x", NUL, 1 KiB of slashes — can reach a path outside the blob folder); the object's
+// metadata, in the RecordLog, lists its blobs (one for a PUT, one per part for a multipart
+// upload, so completing an upload copies nothing).
 //
 //  - FileBlobStore: one file per blob under `<data-dir>/s3/blobs/`. put() writes a temporary
 //    file, fsyncs it, renames it into place and fsyncs the folder before returning, so a blob

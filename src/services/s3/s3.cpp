@@ -77,6 +77,7 @@ ObjectInfo object_from(const json::object& o) {
   info.checksum = str(o, "cs");
   info.checksum_type = str(o, "cty");
   info.parts = static_cast<int>(num(o, "parts"));
+  info.inline_id = static_cast<std::uint64_t>(num(o, "in"));
   if (const json::value* seg = o.if_contains("seg"); seg && seg->is_array()) {
     for (const auto& s : seg->get_array()) {
       if (!s.is_array() || s.get_array().size() != 2 || !s.get_array()[0].is_string()) continue;
@@ -188,7 +189,10 @@ ListResult list_keys(const std::map<std::string, ObjectInfo>& objects, const Lis
 // ---- setup ----
 
 S3::S3(S3Options options, std::unique_ptr<BlobStore> blobs)
-    : options_(std::move(options)), blobs_(std::move(blobs)), ids_(options_.id_seed) {}
+    : options_(std::move(options)),
+      blobs_(std::move(blobs)),
+      ids_(options_.id_seed),
+      pending_(std::make_shared<PendingBytes>()) {}
 
 // Blob writes still queued end in stored(), which needs every member: they finish first.
 S3::~S3() { blobs_->drain(); }
@@ -222,7 +226,9 @@ Status S3::load(std::size_t* damaged) {
   auto each_object = [&](const Record&, const json::object& o) REQUIRES(mu_) {
     auto b = buckets_.find(str(o, "b"));
     if (b == buckets_.end()) return false;
-    b->second->objects[str(o, "k")] = object_from(o);
+    ObjectInfo info = object_from(o);
+    next_inline_ = std::max(next_inline_, info.inline_id + 1);
+    b->second->objects[str(o, "k")] = std::move(info);
     ++objects_;
     return true;
   };
@@ -293,6 +299,7 @@ Mutation S3::record_of(const std::string& bucket, const std::string& key,
                  {"cty", info.checksum_type},
                  {"parts", info.parts},
                  {"seg", std::move(seg)}};
+  if (info.inline_id != 0) o["in"] = info.inline_id;
   return {kObjects, object_record_key(bucket, key), json::dump(o)};
 }
 
@@ -315,8 +322,16 @@ Mutation S3::record_of(const UploadInfo& u, const PartInfo& p) const {
   return {kParts, u.id + "/" + n, json::dump(o)};
 }
 
-void S3::collect(const ObjectInfo& o, std::vector<std::string>& out) {
-  for (const auto& s : o.segments) out.push_back(s.blob);
+std::string inline_record_key(std::uint64_t inline_id) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(inline_id));
+  return buf;
+}
+
+void S3::collect(const ObjectInfo& o, std::vector<std::string>& doomed_blobs,
+                 std::vector<Mutation>& batch) {
+  for (const auto& s : o.segments) doomed_blobs.push_back(s.blob);
+  if (o.inline_id != 0) batch.push_back({kBytes, inline_record_key(o.inline_id), std::nullopt});
 }
 
 S3::Bucket* S3::find_bucket(const std::string& name, api::ApiError* error) {
@@ -421,19 +436,23 @@ void S3::store(PutInput in, std::uint64_t cap, Done<PutResult> done) {
     if (objects_ >= s3_limits::objects_max)
       return done({errors::invalid_request("This server holds too many objects"), {}});
   }
-  // The bytes are durable before any record names them. A file blob store writes them on its
-  // own threads, so the caller (the server's I/O thread) does not wait for the fsyncs.
+  // A small object's bytes go in its batch, committed with its record.
+  if (in.body.size() <= s3_limits::inline_bytes_max)
+    return stored(std::move(in), std::nullopt, algorithm, checksum, std::move(done));
+  // A larger one's bytes are durable before any record names them. A file blob store writes
+  // them on its own threads, so the caller (the server's I/O thread) does not wait for the
+  // fsyncs.
   auto input = std::make_shared<PutInput>(std::move(in));
   const std::string_view bytes = input->body;
   blobs_->put_then(bytes, [this, input, algorithm, checksum,
                            done = std::move(done)](Result<std::string> blob) mutable {
-    stored(std::move(*input), std::move(blob), algorithm, checksum, std::move(done));
+    if (!blob.ok()) return done({errors::internal(blob.error().cause), {}});
+    stored(std::move(*input), std::move(*blob), algorithm, checksum, std::move(done));
   });
 }
 
-void S3::stored(PutInput in, Result<std::string> blob, const std::string& algorithm,
+void S3::stored(PutInput in, std::optional<std::string> blob, const std::string& algorithm,
                 const std::string& checksum, Done<PutResult> done) {
-  if (!blob.ok()) return done({errors::internal(blob.error().cause), {}});
   ObjectInfo info;
   info.size = in.body.size();
   info.etag = etag_of(in.body);
@@ -443,33 +462,71 @@ void S3::stored(PutInput in, Result<std::string> blob, const std::string& algori
   info.checksum_algorithm = algorithm;
   info.checksum = checksum;
   info.checksum_type = algorithm.empty() ? "" : "FULL_OBJECT";
-  info.segments.push_back({*blob, info.size});
+  if (blob) info.segments.push_back({*blob, info.size});
   PutResult result{info.etag, algorithm, checksum, info.checksum_type};
   base::MutexLock lock(mu_);
   api::ApiError e;
   Bucket* b = find_bucket(in.bucket, &e);
   if (b == nullptr) {  // deleted while the bytes were written
-    blobs_->remove(*blob);
+    if (blob) blobs_->remove(*blob);
     return done({e, {}});
   }
   info.last_modified = options_.clock.now_ms();
+  std::vector<Mutation> batch;
+  if (!blob) {
+    // The bytes ride in the batch; readers get them from memory until it commits.
+    info.inline_id = next_inline_++;
+    auto bytes = std::make_shared<const std::string>(std::move(in.body));
+    batch.push_back({kBytes, inline_record_key(info.inline_id), *bytes});
+    pending_->hold(info.inline_id, std::move(bytes));
+  }
   std::vector<std::string> doomed;
   auto [it, inserted] = b->objects.try_emplace(in.key);
   if (inserted) {
     ++objects_;
   } else {
-    collect(it->second, doomed);
+    collect(it->second, doomed, batch);
   }
   it->second = std::move(info);
-  std::vector<Mutation> batch{record_of(in.bucket, in.key, it->second)};
+  batch.push_back(record_of(in.bucket, in.key, it->second));
   persist<PutResult>(std::move(batch), {std::nullopt, std::move(result)}, std::move(done),
-                     std::move(doomed));
+                     std::move(doomed), it->second.inline_id);
+}
+
+Status S3::read_bytes(const std::vector<Segment>& segments, std::uint64_t inline_id,
+                      std::uint64_t size, std::uint64_t first, std::uint64_t last,
+                      std::string& out) const {
+  if (inline_id != 0) {
+    std::shared_ptr<const std::string> held = pending_->find(inline_id);
+    std::optional<std::string> stored;
+    if (held == nullptr) {
+      auto r = options_.log.read(kBytes, inline_record_key(inline_id));
+      if (!r.ok()) return r.error();
+      stored = std::move(*r);
+    }
+    const std::string* bytes = held ? held.get() : stored ? &*stored : nullptr;
+    if (bytes == nullptr) return Error{"S3.Io", "the object's bytes record is gone"};
+    if (bytes->size() != size) return Error{"S3.Io", "the object's bytes record is damaged"};
+    out.append(*bytes, static_cast<std::size_t>(first), static_cast<std::size_t>(last - first + 1));
+    return ok_status();
+  }
+  std::uint64_t at = 0;
+  for (const auto& s : segments) {
+    std::uint64_t s_first = at, s_last = at + s.size;  // [s_first, s_last)
+    at = s_last;
+    if (s.size == 0 || s_last <= first || s_first > last) continue;
+    std::uint64_t from = std::max(first, s_first) - s_first;
+    std::uint64_t to = std::min(last + 1, s_last) - s_first;
+    if (auto st = blobs_->append(s.blob, from, to - from, out); !st.ok()) return st;
+  }
+  return ok_status();
 }
 
 Answer<GetResult> S3::get_object(const std::string& bucket, const std::string& key,
                                  std::string_view range, bool with_body) const {
   GetResult out;
   std::vector<Segment> segments;
+  std::uint64_t inline_id = 0;
   {
     base::MutexLock lock(mu_);
     api::ApiError e;
@@ -479,6 +536,7 @@ Answer<GetResult> S3::get_object(const std::string& bucket, const std::string& k
     if (it == b->objects.end()) return {errors::no_such_key(), {}};
     out.info = without_segments(it->second);
     segments = it->second.segments;
+    inline_id = it->second.inline_id;
   }
   std::uint64_t first = 0, last = out.info.size == 0 ? 0 : out.info.size - 1;
   if (!range.empty()) {
@@ -493,19 +551,11 @@ Answer<GetResult> S3::get_object(const std::string& bucket, const std::string& k
   out.first = first;
   out.last = last;
   if (!with_body || out.info.size == 0) return {std::nullopt, std::move(out)};
-  // Read [first, last] across the segments, outside the lock (a concurrent delete may remove
-  // a blob meanwhile: the object is then gone, as S3 would say a moment later).
+  // Read [first, last] outside the lock (a concurrent delete may remove the bytes meanwhile:
+  // the object is then gone, as S3 would say a moment later).
   out.body.reserve(static_cast<std::size_t>(last - first + 1));
-  std::uint64_t at = 0;
-  for (const auto& s : segments) {
-    std::uint64_t s_first = at, s_last = at + s.size;  // [s_first, s_last)
-    at = s_last;
-    if (s.size == 0 || s_last <= first || s_first > last) continue;
-    std::uint64_t from = std::max(first, s_first) - s_first;
-    std::uint64_t to = std::min(last + 1, s_last) - s_first;
-    if (auto st = blobs_->append(s.blob, from, to - from, out.body); !st.ok())
-      return {errors::no_such_key(), {}};
-  }
+  if (!read_bytes(segments, inline_id, out.info.size, first, last, out.body).ok())
+    return {errors::no_such_key(), {}};
   return {std::nullopt, std::move(out)};
 }
 
@@ -561,11 +611,11 @@ void S3::delete_object(const std::string& bucket, const std::string& key, Done<N
   auto it = b->objects.find(key);
   if (it == b->objects.end()) return done({});  // S3: deleting a missing key succeeds
   std::vector<std::string> doomed;
-  collect(it->second, doomed);
+  std::vector<Mutation> batch{{kObjects, object_record_key(bucket, key), std::nullopt}};
+  collect(it->second, doomed, batch);
   b->objects.erase(it);
   --objects_;
-  persist<Nothing>({{kObjects, object_record_key(bucket, key), std::nullopt}}, {}, std::move(done),
-                   std::move(doomed));
+  persist<Nothing>(std::move(batch), {}, std::move(done), std::move(doomed));
 }
 
 void S3::delete_objects(const std::string& bucket, std::vector<std::string> keys,
@@ -585,7 +635,7 @@ void S3::delete_objects(const std::string& bucket, std::vector<std::string> keys
       continue;
     }
     if (auto it = b->objects.find(key); it != b->objects.end()) {
-      collect(it->second, doomed);
+      collect(it->second, doomed, batch);
       b->objects.erase(it);
       --objects_;
       batch.push_back({kObjects, object_record_key(bucket, key), std::nullopt});

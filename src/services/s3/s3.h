@@ -10,11 +10,17 @@
 // Marker, MaxKeys, ContinuationToken), multipart uploads (part numbers 1-10,000, every part
 // but the last ≥ 5 MiB, InvalidPart/InvalidPartOrder, ListParts, ListMultipartUploads).
 //
-// Durability: bytes go to the BlobStore (fsynced, renamed) before the metadata record is
-// written; an operation that changes state answers once its records are durable in the
-// RecordLog (namespaces "s3.buckets", "s3.objects", "s3.uploads", "s3.parts"). Blobs an
-// overwrite or delete leaves behind are removed after that; blobs of a write that never
-// committed are swept at start.
+// Durability: an object of s3_limits::inline_bytes_max or less keeps its bytes in a record
+// ("s3.bytes") written in the same batch as its metadata record; a larger one's bytes go to the
+// BlobStore (fsynced, renamed) before the metadata record is written. An operation that changes
+// state answers once its records are durable in the RecordLog (namespaces "s3.buckets",
+// "s3.objects", "s3.bytes", "s3.uploads", "s3.parts"). Blobs an overwrite or delete leaves
+// behind are removed after that (an inline object's bytes record goes in the same batch);
+// blobs of a write that never committed are swept at start.
+//
+// Memory: the index (buckets, keys, ObjectInfo) is in memory, ~300 bytes an object plus its key
+// and metadata; an inline object's bytes are not (GET reads them from the RecordLog), except
+// while its batch is being committed.
 //
 // Threading: one mutex guards the metadata; blob reads and writes happen outside it. Answers
 // (Done callbacks) run on the RecordLog's writer thread or the caller's, never under the mutex
@@ -75,7 +81,11 @@ struct ObjectInfo {
   std::string checksum;            // base64
   std::string checksum_type;       // FULL_OBJECT or COMPOSITE
   int parts = 0;                   // multipart objects: the part count
-  std::vector<Segment> segments;
+  std::vector<Segment> segments;   // file-backed objects: their blobs, in order
+  // Inline objects (≤ s3_limits::inline_bytes_max): their bytes are the record
+  // "s3.bytes"/inline_record_key(inline_id); no segments. 0: file-backed (every record written
+  // before inline objects existed).
+  std::uint64_t inline_id = 0;
 };
 
 template <class T>
@@ -235,18 +245,26 @@ class S3 {
   const std::string& region() const { return options_.place.region; }
 
   struct Bucket;
+  struct PendingBytes;
 
  private:
   explicit S3(S3Options options, std::unique_ptr<BlobStore> blobs);
 
   // put_object with a size cap (copies may exceed the PUT cap).
   void store(PutInput in, std::uint64_t cap, Done<PutResult> done);
-  // The rest of store() once the bytes are durable (on a blob writer thread).
-  void stored(PutInput in, Result<std::string> blob, const std::string& algorithm,
+  // The rest of store(): once the bytes are durable in a blob (`blob`, on a blob writer
+  // thread), or at once for an inline object (`blob` nullopt: the bytes go in the batch).
+  void stored(PutInput in, std::optional<std::string> blob, const std::string& algorithm,
               const std::string& checksum, Done<PutResult> done);
   template <class T>
   void persist(std::vector<Mutation> batch, Answer<T> answer, Done<T> done,
-               std::vector<std::string> doomed_blobs = {}) REQUIRES(mu_);
+               std::vector<std::string> doomed_blobs = {}, std::uint64_t held_inline = 0)
+      REQUIRES(mu_);
+  // Appends bytes [first, last] of an object (its blobs, or its inline record) to `out`.
+  // Errors: the bytes are gone (a concurrent delete) or unreadable.
+  Status read_bytes(const std::vector<Segment>& segments, std::uint64_t inline_id,
+                    std::uint64_t size, std::uint64_t first, std::uint64_t last,
+                    std::string& out) const;
   Mutation record_of(const std::string& bucket, const std::string& key, const ObjectInfo& o) const
       REQUIRES(mu_);
   Mutation record_of(const Bucket& b) const REQUIRES(mu_);
@@ -256,8 +274,10 @@ class S3 {
                                          std::string* checksum) const;
   Bucket* find_bucket(const std::string& name, api::ApiError* error) REQUIRES(mu_);
   const Bucket* find_bucket(const std::string& name, api::ApiError* error) const REQUIRES(mu_);
-  // Blobs of an object that is replaced or deleted (removed once the change is durable).
-  static void collect(const ObjectInfo& o, std::vector<std::string>& out);
+  // What goes with an object that is replaced or deleted: its blobs (removed once the change
+  // is durable) or its inline bytes record (deleted in the same batch).
+  static void collect(const ObjectInfo& o, std::vector<std::string>& doomed_blobs,
+                      std::vector<Mutation>& batch);
 
   S3Options options_;
   std::unique_ptr<BlobStore> blobs_;
@@ -266,6 +286,10 @@ class S3 {
   std::map<std::string, std::unique_ptr<Bucket>> buckets_ GUARDED_BY(mu_);
   std::map<std::string, UploadInfo> uploads_ GUARDED_BY(mu_);  // id → upload
   std::size_t objects_ GUARDED_BY(mu_) = 0;
+  // The next inline id: above every id a record names (load()), so a new object's bytes never
+  // land on a live record's key.
+  std::uint64_t next_inline_ GUARDED_BY(mu_) = 1;
+  std::shared_ptr<PendingBytes> pending_;
 };
 
 // The listing itself, over a bucket's sorted keys (exposed for tests).

@@ -9,6 +9,11 @@
 
 namespace stepwise::services::s3_limits {
 
+// Objects of this size or smaller keep their bytes in a record of their own ("s3.bytes"),
+// written in the same batch as the object's record: no file and no fsync of their own, they
+// ride the record log's group commit (as an SQS message does). Larger objects, and every part
+// of a multipart upload, are files. Only the record's key is held in memory, not the bytes.
+inline constexpr std::uint64_t inline_bytes_max = 64 * 1024;
 // Threads writing object bytes (FileBlobStore::put_then), and writes queued for them before
 // a PUT waits for room (each queued write holds its request body).
 inline constexpr std::size_t blob_writer_threads = 8;

@@ -159,7 +159,7 @@ void S3::complete_upload(const std::string& bucket, const std::string& key, cons
   if (inserted) {
     ++objects_;
   } else {
-    collect(it->second, doomed);
+    collect(it->second, doomed, batch);
   }
   it->second = std::move(info);
   batch.push_back(record_of(bucket, key, it->second));

@@ -429,11 +429,13 @@ TEST_F(S3Test, MultipartUpload) {
 TEST_F(S3Test, FilesSurviveARestartAndOrphansAreSwept) {
   auto dir = std::filesystem::temp_directory_path() / ("s3test-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
+  // Objects over the inline limit: files (s3_inline_test.cpp has the small ones).
+  const std::string large(s3_limits::inline_bytes_max + 1, 'L');
   {
     auto s = open(dir);
     ASSERT_TRUE(create(*s, "bkt").ok());
-    ASSERT_TRUE(put(*s, "bkt", "../../escape", "bytes\0here").ok());
-    ASSERT_TRUE(put(*s, "bkt", "gone", "x").ok());
+    ASSERT_TRUE(put(*s, "bkt", "../../escape", large).ok());
+    ASSERT_TRUE(put(*s, "bkt", "gone", large + "x").ok());
     now<Nothing>([&](auto d) { s->delete_object("bkt", "gone", d); });
   }
   // A blob whose record never committed (a crash between the two).
@@ -449,7 +451,7 @@ TEST_F(S3Test, FilesSurviveARestartAndOrphansAreSwept) {
   std::size_t damaged = 9;
   ASSERT_TRUE(s->load(&damaged).ok());
   EXPECT_EQ(damaged, 0u);
-  EXPECT_EQ(get(*s, "bkt", "../../escape"), "bytes");
+  EXPECT_EQ(get(*s, "bkt", "../../escape"), large);
   EXPECT_EQ(get(*s, "bkt", "gone"), "<NoSuchKey>");
   files = 0;
   for (auto& e : std::filesystem::directory_iterator(dir)) files += e.is_regular_file();
