@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """boto3 against the Map Run API of `stepwise serve`: DescribeMapRun, ListMapRuns, UpdateMapRun
 (and its validation errors), ListExecutions(mapRunArn=...) and DescribeExecution /
-GetExecutionHistory of a Map Run's child execution, on Distributed Maps with inline items.
+GetExecutionHistory of a Map Run's child execution, on Distributed Maps with inline items, and
+a redrive of a parent whose Map Run failed (the same run redriven, as AWS does).
 
 Run through tests/clients/run.py (suites maprun-boto3 with the newest boto3, maprun-boto3-debian
 with Debian's 1.26, whose botocore 1.29 already has the Map Run operations but not the 2023
@@ -280,6 +281,68 @@ class RunningRunTest(MapRunCase):
         self.assertEqual({k: final["executionCounts"][k] for k in ("succeeded", "failed", "total")},
                          {"succeeded": 2, "failed": 1, "total": 3})
         self.assertEqual(final["maxConcurrency"], 3)
+
+
+class RedriveTest(MapRunCase):
+    """A parent whose Distributed Map failed, redriven: the same Map Run, its redriveCount and
+    redriveDate, only the unsuccessful children again (botocore 1.31+: RedriveExecution)."""
+
+    def test_redriving_the_parent_redrives_the_map_run(self):
+        if "RedriveExecution" not in MODEL.operation_names:
+            self.skipTest(f"botocore {botocore.__version__} has no RedriveExecution")
+        activity = SFN.create_activity(name=unique("maprun-redrive"))["activityArn"]
+        _, arn = machine(distributed({"StartAt": "Work", "States": {
+            "Work": {"Type": "Task", "Resource": activity, "End": True}}}, MaxConcurrency=1))
+        execution = SFN.start_execution(stateMachineArn=arn, input=json.dumps(
+            {"items": [{"n": i} for i in range(3)]}))["executionArn"]
+        # Item 0 succeeds, item 1 fails: the run fails with item 2 never started.
+        for outcome in ("success", "failure"):
+            task = SFN.get_activity_task(activityArn=activity, workerName="maprun-test")
+            if outcome == "success":
+                SFN.send_task_success(taskToken=task["taskToken"], output='{"ok":0}')
+            else:
+                SFN.send_task_failure(taskToken=task["taskToken"], error="Work.Failed",
+                                      cause="try again")
+        self.assertEqual(finished(execution)["status"], "FAILED")
+        run_arn = SFN.list_map_runs(executionArn=execution)["mapRuns"][0]["mapRunArn"]
+        failed = SFN.describe_map_run(mapRunArn=run_arn)
+        self.assertEqual(failed["status"], "FAILED")
+        self.assertEqual({k: failed["executionCounts"][k] for k in ("succeeded", "failed",
+                                                                    "pending")},
+                         {"succeeded": 1, "failed": 1, "pending": 1})
+        self.assertEqual(failed["redriveCount"], 0)
+        first_child = SFN.list_executions(mapRunArn=run_arn, statusFilter="SUCCEEDED")[
+            "executions"][0]
+
+        SFN.redrive_execution(executionArn=execution)
+        run = wait_until("the run redriven", lambda: (lambda r: r if r["status"] == "RUNNING"
+                                                      else None)(
+            SFN.describe_map_run(mapRunArn=run_arn)))
+        self.assertEqual(run["redriveCount"], 1)
+        self.assertIn("redriveDate", run)
+        self.assertNotIn("stopDate", run)
+        self.assertEqual(SFN.list_map_runs(executionArn=execution)["mapRuns"][0]["mapRunArn"],
+                         run_arn)
+        for _ in range(2):  # the failed child again, then the one never started
+            task = SFN.get_activity_task(activityArn=activity, workerName="maprun-test")
+            SFN.send_task_success(taskToken=task["taskToken"], output='{"ok":1}')
+        self.assertEqual(finished(execution)["status"], "SUCCEEDED")
+        done = SFN.describe_map_run(mapRunArn=run_arn)
+        self.assertEqual(done["status"], "SUCCEEDED")
+        self.assertEqual(done["redriveCount"], 1)
+        self.assertEqual({k: done["executionCounts"][k] for k in ("succeeded", "failed",
+                                                                  "pendingRedrive", "total")},
+                         {"succeeded": 3, "failed": 0, "pendingRedrive": 0, "total": 3})
+        self.assertEqual(len(SFN.list_map_runs(executionArn=execution)["mapRuns"]), 1)
+        # The child that had succeeded did not run again.
+        again = SFN.describe_execution(executionArn=first_child["executionArn"])
+        self.assertEqual(again["startDate"], first_child["startDate"])
+        events = SFN.get_execution_history(executionArn=execution)["events"]
+        redriven = [e for e in events if e["type"] == "MapRunRedriven"]
+        self.assertEqual(len(redriven), 1)
+        self.assertEqual(redriven[0]["mapRunRedrivenEventDetails"],
+                         {"mapRunArn": run_arn, "redriveCount": 1})
+        self.assertEqual([e["type"] for e in events].count("MapRunStarted"), 1)
 
 
 class ValidationTest(MapRunCase):
