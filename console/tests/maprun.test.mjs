@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
-  DescribeMapRunCommand, GetActivityTaskCommand, ListMapRunsCommand, SendTaskSuccessCommand,
-  StartExecutionCommand,
+  DescribeMapRunCommand, GetActivityTaskCommand, ListMapRunsCommand, SendTaskFailureCommand,
+  SendTaskSuccessCommand, StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import {
@@ -198,6 +198,56 @@ test("a running Map Run followed live, its MaxConcurrency raised from the page",
   await page.locator(".page-head .badge[data-status=SUCCEEDED]").waitFor();
   assert.equal(await page.locator("form.map-run-update").count(), 0, "an ended run has no update form");
   await page.waitForFunction(() => document.querySelectorAll(".child-list tr.child[data-status=SUCCEEDED]").length === 3);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test("a failed Map Run redriven through its parent's Redrive button keeps its ARN and counts the redrive", async () => {
+  const act = await activity(`console-map-redrive-${run}`);
+  const arn = await createMachine(`redriven-${run}`, {
+    StartAt: "One by one",
+    States: {
+      "One by one": {
+        Type: "Map", End: true, ItemsPath: "$.items", MaxConcurrency: 1,
+        ItemProcessor: { ProcessorConfig: { Mode: "DISTRIBUTED", ExecutionType: "STANDARD" }, StartAt: "Work",
+          States: { Work: { Type: "Task", Resource: act, End: true } } },
+      },
+    },
+  });
+  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, name: "redriven-1",
+    input: JSON.stringify({ items: [{ n: 1 }, { n: 2 }] }) }));
+  const answer = async (ok) => {
+    const task = await sfn.send(new GetActivityTaskCommand({ activityArn: act, workerName: "console-test" }));
+    assert.ok(task.taskToken, "an iteration waits on the activity");
+    await sfn.send(ok ? new SendTaskSuccessCommand({ taskToken: task.taskToken, output: "{}" })
+      : new SendTaskFailureCommand({ taskToken: task.taskToken, error: "Work.Failed", cause: HOSTILE_SCRIPT }));
+  };
+  await answer(false);
+  assert.equal((await finished(executionArn)).status, "FAILED");
+  const page = await newPage();
+  await openMapRun(page, executionArn);
+  const mapRunUrl = page.url();
+  await page.locator(".page-head .badge[data-status=FAILED]").waitFor();
+  await waitCounts(page, "executions", { failed: 1, pending: 1, total: 2 });
+  assert.equal(await fact(page, "redriveCount"), "0");
+  // Redrive from the parent's page (linked from the run), then back to the same run's page.
+  await page.locator("dl.map-run-facts dd a", { hasText: "redriven-1" }).click();
+  await page.waitForURL(/#\/execution\//);
+  await page.locator("button[data-action=redrive]").click();
+  await page.locator(".page-head .badge[data-status=RUNNING]").waitFor();
+  await page.locator(".map-runs tr.map-run[data-status=RUNNING] a").click();
+  await page.waitForURL(/#\/maprun\//);
+  assert.equal(page.url(), mapRunUrl, "the redriven run is the same run");
+  await page.locator(".page-head .badge[data-status=RUNNING]").waitFor();
+  assert.match(await fact(page, "redriveCount"), /^1 \(last /);
+  await waitCounts(page, "executions", { running: 1, failed: 0, pending: 1 });
+  await answer(true);
+  await answer(true);
+  await page.locator(".page-head .badge[data-status=SUCCEEDED]").waitFor();
+  await waitCounts(page, "executions", { succeeded: 2, failed: 0, pendingRedrive: 0, total: 2 });
+  await shot(page, "36-map-run-redriven");
+  assert.equal((await sfn.send(new DescribeMapRunCommand({ mapRunArn: decodeURIComponent(mapRunUrl.split("#/maprun/")[1]) }))).redriveCount, 1);
+  await assertInert(page, "redriven map run");
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
