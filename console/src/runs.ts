@@ -1,11 +1,11 @@
 // What an execution's history says about the executions and Map Runs around it: the children a
 // `states:startExecution` task started (their ARNs in the task's answers), the parent that
 // started this one (AWS's convention: the child's input carries
-// `AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID`), and each Distributed Map's Map Run
-// (MapRunStarted → MapRunSucceeded/MapRunFailed) with what its state returned. Pure functions.
+// `AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID`); and what Map Run ARNs and their child executions'
+// ARNs name, and where in a definition their Map state is (the Map Run API, read by
+// pages/maprun.ts, has the rest). Pure functions.
 import { eventDetails, type StateRun } from "./history";
 import type { Json } from "./graph/model";
-import { getPath } from "./refpath";
 
 export const PARENT_FIELD = "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID";
 const EXECUTION_ARN = /^arn:aws[a-z-]*:states:[^:]*:[^:]*:(execution|express):[^:]+:[^:]+$/;
@@ -39,82 +39,49 @@ export function childrenOf(run: StateRun): string[] {
   return out;
 }
 
-export type MapRunStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "ABORTED";
+// Map Run ARNs and their children's (as Stepwise and AWS make them):
+//   run    arn:aws:states:R:A:mapRun:<machine>/<label>:<uuid>
+//   child  arn:aws:states:R:A:execution:<machine>/<label>:<name>
+// A state machine's name cannot hold "/", so an execution ARN with one names a Map Run's child.
+const MAP_RUN_ARN = /^(arn:aws[a-z-]*:states:[^:]*:[^:]*):mapRun:([^:/]+)\/([^:]+):([^:]+)$/;
+const CHILD_ARN = /^(arn:aws[a-z-]*:states:[^:]*:[^:]*):execution:([^:/]+)\/([^:]+):([^:]+)$/;
+export const isMapRunChild = (arn: string) => CHILD_ARN.test(arn);
 
-export interface MapRun {
-  arn: string;
-  run: StateRun;          // the Map state's run that started it
-  status: MapRunStatus;
-  start: Date;
-  stop?: Date;
-  error?: string;
-  cause?: string;
-  length?: number;        // MapStateStarted's item count (0 when an ItemReader reads them)
+export interface MapRunName { machineArn: string; label: string; id: string }
+// The parts of a Map Run's or a child's ARN: its state machine, the Map state's label and the
+// run's id (a child's name). undefined when the ARN is shaped as neither.
+export function mapRunName(arn: string): MapRunName | undefined {
+  const m = MAP_RUN_ARN.exec(arn) ?? CHILD_ARN.exec(arn);
+  return m ? { machineArn: `${m[1]}:stateMachine:${m[2]}`, label: m[3], id: m[4] } : undefined;
 }
 
-export function mapRunsOf(runs: StateRun[], executionStatus: string | undefined): MapRun[] {
-  const out: MapRun[] = [];
-  for (const run of runs) {
-    let current: MapRun | undefined;
-    let length: number | undefined;
-    for (const e of run.events) {
-      const t = e.type ?? "";
-      if (t === "MapStateStarted") length = e.mapStateStartedEventDetails?.length;
-      else if (t === "MapRunStarted" && e.mapRunStartedEventDetails?.mapRunArn) {
-        current = { arn: e.mapRunStartedEventDetails.mapRunArn, run, status: "RUNNING", start: e.timestamp!, length };
-        out.push(current);
-      } else if (current && (t === "MapRunSucceeded" || t === "MapRunFailed" || t === "MapRunAborted")) {
-        current.status = t === "MapRunSucceeded" ? "SUCCEEDED" : t === "MapRunFailed" ? "FAILED" : "ABORTED";
-        current.stop = e.timestamp;
-        const d = e.mapRunFailedEventDetails;
-        if (d) { current.error = d.error; current.cause = d.cause; }
-      }
-    }
-    // An execution that ended while its Map Run ran: the run ended with it.
-    if (current && current.status === "RUNNING" && executionStatus && executionStatus !== "RUNNING") {
-      current.status = executionStatus === "ABORTED" ? "ABORTED" : "FAILED";
-      current.stop = run.exited?.timestamp;
-    }
-  }
-  return out;
+// A child's iteration (batch) index: the last group of its name, in hex (history/map_run.h).
+export function childIndex(name: string | undefined): number | undefined {
+  const m = /-([0-9a-f]{12})$/.exec(name ?? "");
+  return m ? parseInt(m[1], 16) : undefined;
 }
 
-// Where the Map Run's results are: the ResultWriter's manifest ({"MapRunArn", "ResultWriterDetails":
-// {"Bucket", "Key"}} somewhere in the state's output), or the results array at ResultPath when the
-// output is the state's result there (no ResultSelector, OutputPath "$").
-export type MapResults =
-  | { kind: "writer"; bucket: string; key: string }
-  | { kind: "array"; results: Json[] }
-  | { kind: "unknown"; why: string };
-
-function findWriter(v: Json, arn: string, depth = 0): { bucket: string; key: string } | undefined {
-  if (!v || typeof v !== "object" || depth > 8) return undefined;
-  const d = v.ResultWriterDetails;
-  if (v.MapRunArn === arn && d && typeof d.Bucket === "string" && typeof d.Key === "string") return { bucket: d.Bucket, key: d.Key };
-  for (const x of Object.values(v)) {
-    const found = findWriter(x, arn, depth + 1);
-    if (found) return found;
+// The Map state whose Label (or name, without one) is `label`, anywhere in the definition
+// (inside Parallel branches and Map processors too), with its name; the first found.
+export function mapStateByLabel(def: Json, label: string, depth = 0): { name: string; state: Json } | undefined {
+  const states = def?.States;
+  if (!states || typeof states !== "object" || depth > 32) return undefined;
+  for (const [name, st] of Object.entries(states as Record<string, Json>)) {
+    if (!st || typeof st !== "object") continue;
+    if (st.Type === "Map" && (typeof st.Label === "string" ? st.Label : name) === label) return { name, state: st };
+    for (const inner of [...(Array.isArray(st.Branches) ? st.Branches : []), st.ItemProcessor, st.Iterator]) {
+      const found = mapStateByLabel(inner, label, depth + 1);
+      if (found) return found;
+    }
   }
   return undefined;
 }
 
-export function mapResults(m: MapRun, state: Json): MapResults {
-  const text = m.run.exited?.stateExitedEventDetails?.output;
-  if (text === undefined) return { kind: "unknown", why: m.status === "RUNNING" ? "The Map Run is still running." : "The Map state recorded no output." };
-  let out: Json;
-  try { out = JSON.parse(text); } catch { return { kind: "unknown", why: "The Map state's output is not JSON." }; }
-  const writer = findWriter(out, m.arn);
-  if (writer) return { kind: "writer", ...writer };
-  const st = state ?? {};
-  if (st.ResultSelector !== undefined || (st.OutputPath !== undefined && st.OutputPath !== "$") || st.ResultPath === null)
-    return { kind: "unknown", why: "The Map state's ResultSelector, OutputPath or ResultPath hides its results from its output." };
-  const at = getPath(out, st.ResultPath ?? "$");
-  if (at.ok && Array.isArray(at.value)) return { kind: "array", results: at.value };
-  return { kind: "unknown", why: "The Map state's output holds no results array." };
+// Where a ResultWriter puts a run's files, when its bucket and prefix are plain strings (AWS's
+// layout: <Prefix>/<map run id>/manifest.json and the result files beside it).
+export function resultLocation(state: Json, runId: string): { bucket: string; prefix: string } | undefined {
+  const p = state?.ResultWriter?.Parameters ?? state?.ResultWriter?.Arguments;
+  if (!p || typeof p.Bucket !== "string" || p.Bucket.includes("{%")) return undefined;
+  const prefix = typeof p.Prefix === "string" && !p.Prefix.includes("{%") ? p.Prefix.replace(/\/+$/, "") : "";
+  return { bucket: p.Bucket, prefix: `${prefix ? prefix + "/" : ""}${runId}/` };
 }
-
-// A tolerated failure's result is {"Error", "Cause"} (only when the state tolerates failures).
-export const failedResult = (v: Json, tolerates: boolean) =>
-  tolerates && v && typeof v === "object" && !Array.isArray(v) && "Error" in v &&
-  Object.keys(v).every((k) => k === "Error" || k === "Cause");
-

@@ -311,23 +311,39 @@ test("a 300-state machine renders in under 1 s", async () => {
     }
   }
   const arn = await createMachine("three-hundred", { StartAt: "Step000", States: states });
+  const url = (i) => `${endpoint}/#/machine/${enc(arn)}?tab=graph&n=${i}`;
+  const timing = async (page) => {
+    const t = page.locator("[data-render-ms]");
+    return { render: Number(await t.getAttribute("data-render-ms")), layout: Number(await t.getAttribute("data-layout-ms")) };
+  };
+  // Cold: a first visit straight to the graph (ELK's worker not warmed up yet). Recorded, not
+  // held to the budget: the budget is for a console in use.
+  const cold = await newPage();
+  let t0 = Date.now();
+  await cold.goto(url("cold"));
+  await cold.waitForSelector("svg.graph g.node[data-state='Step299']");
+  results.render_300_states_cold_ms = { wall: Date.now() - t0, ...(await timing(cold)) };
+  await cold.context().close();
   const page = await newPage();
   await page.goto(`${endpoint}/#/machines`);
   await page.locator("tr.link-row").first().waitFor();
   await page.waitForTimeout(1500);  // a user reads the list; the console warms its layout up
   const samples = [];
   for (let i = 0; i < 3; i++) {
-    const t0 = Date.now();
-    await page.goto(`${endpoint}/#/machine/${enc(arn)}?tab=graph&n=${i}`);
+    t0 = Date.now();
+    await page.goto(url(i));
     await page.waitForSelector("svg.graph g.node[data-state='Step299']");
     const wall = Date.now() - t0;
-    const layout = Number(await page.locator("[data-render-ms]").getAttribute("data-render-ms"));
     assert.equal(await page.locator("svg.graph g.node[data-state]").count(), 300);
-    samples.push({ wall, layout });
+    samples.push({ wall, ...(await timing(page)) });
   }
+  // Every state drawn once, and every transition (299 Next/Default, 12 Choice rules) drawn.
+  assert.equal(await page.locator("svg.graph path.edge[data-source]").count(), 299 + 12 + 2);
+  assert.equal(await page.locator("svg.graph .edge-label text", { hasText: "$.skip == true" }).count(), 12);
   await shot(page, "16-300-states");
-  const median = samples.map((s) => s.wall).sort((a, b) => a - b)[1];
-  results.render_300_states_ms = { samples, median_wall: median, median_layout: samples.map((s) => s.layout).sort((a, b) => a - b)[1] };
+  const mid = (k) => samples.map((s) => s[k]).sort((a, b) => a - b)[1];
+  const median = mid("wall");
+  results.render_300_states_ms = { samples, median_wall: median, median_render: mid("render"), median_layout: mid("layout") };
   assert.ok(median < 1000 * loadFactor, `300 states took ${median} ms (median) from navigation to the drawn graph (load factor ${loadFactor})`);
   await page.context().close();
 });

@@ -1,116 +1,24 @@
-// Browser tests of the console's newer pages against the same `stepwise serve`: a Distributed
-// Map's Map Runs (items read from the built-in S3, results written back; and a run with a
-// tolerated failure), nested executions linking parent and child, and the read-only pages of
+// Browser tests of the console's newer pages against the same `stepwise serve`: nested
+// executions linking parent and child, and the read-only pages of
 // the built-in services (queues, topics, tables, buckets, event buses) listing what the test
-// created through the API, with hostile strings in names and values shown as text.
+// created through the API, with hostile strings in names and values shown as text. (Map Runs:
+// maprun.test.mjs.)
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { DescribeExecutionCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { test } from "node:test";
+import { StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { CreateQueueCommand, SQSClient, SendMessageCommand, TagQueueCommand } from "@aws-sdk/client-sqs";
 import { CreateTopicCommand, SNSClient, SetTopicAttributesCommand, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { CreateEventBusCommand, EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import {
-  HOSTILE_IMG, HOSTILE_SCRIPT, assertInert, clientConfig, createMachine, enc, endpoint, launch,
-  newPage as open, sfn, shot,
+  HOSTILE_IMG, HOSTILE_SCRIPT, assertInert, clientConfig, createMachine, enc, endpoint, finished,
+  runId, sfn, sharedBrowser, shot,
 } from "./support.mjs";
 
 const s3 = new S3Client({ ...clientConfig(), forcePathStyle: true });
-const run = Date.now().toString(36);  // names unique to this run
-let browser;
-before(async () => { browser = await launch(); });
-after(async () => { await browser?.close(); });
-const newPage = (theme) => open(browser, theme);
-
-async function finished(executionArn, timeoutMs = 30_000) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    if (d.status !== "RUNNING") return d;
-    assert.ok(Date.now() < end, `${executionArn} still running after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-const counts = async (page) => Object.fromEntries(await page.locator(".counts .count").evaluateAll((cs) =>
-  cs.map((c) => [c.querySelector(".muted").textContent, c.querySelector(".count-n").textContent])));
-
-test("a Distributed Map reading items from S3: its Map Run, counts and iterations", async () => {
-  const bucket = `console-maps-${run}`;
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  const items = [{ id: 1, note: HOSTILE_IMG }, { id: 2, note: HOSTILE_SCRIPT }, { id: 3, note: "plain" }];
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "in/items.json", Body: JSON.stringify(items), ContentType: "application/json" }));
-  const arn = await createMachine("distributed", {
-    StartAt: "Fan out",
-    States: {
-      "Fan out": {
-        Type: "Map", End: true, MaxConcurrency: 2,
-        ItemReader: { Resource: "arn:aws:states:::s3:getObject", ReaderConfig: { InputType: "JSON" },
-          Parameters: { Bucket: bucket, Key: "in/items.json" } },
-        ItemProcessor: { ProcessorConfig: { Mode: "DISTRIBUTED", ExecutionType: "STANDARD" },
-          StartAt: "Work", States: { Work: { Type: "Pass", Parameters: { "done.$": "$.id", "note.$": "$.note" }, End: true } } },
-        ResultWriter: { Resource: "arn:aws:states:::s3:putObject", Parameters: { Bucket: bucket, Prefix: "out" } },
-      },
-    },
-  });
-  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, name: "from-s3", input: "{}" }));
-  assert.equal((await finished(executionArn)).status, "SUCCEEDED");
-  const page = await newPage();
-  await page.goto(`${endpoint}/#/execution/${enc(executionArn)}`);
-  const row = page.locator(".map-runs tr.map-run");
-  await row.first().waitFor();
-  assert.equal(await row.count(), 1);
-  assert.equal(await row.getAttribute("data-status"), "SUCCEEDED");
-  await shot(page, "20-execution-map-runs");
-  await row.locator("a").click();
-  await page.waitForURL(/#\/maprun\//);
-  await page.locator(".counts").waitFor();
-  assert.deepEqual(await counts(page), { Succeeded: "3", Failed: "0", Pending: "0", Total: "3" });
-  assert.equal(await page.locator("tr.iteration[data-status=SUCCEEDED]").count(), 3);
-  const text = await page.locator("main").textContent();
-  assert.ok(text.includes(HOSTILE_IMG.replace(/"/g, '\\"')) || text.includes("onerror"), "hostile item shown as text");
-  assert.ok(await page.locator("ul.files a", { hasText: "manifest.json" }).count() === 1, "the manifest is linked");
-  await assertInert(page, "map run");
-  await shot(page, "21-map-run");
-  // The manifest opens on the object page (the built-in S3, read-only).
-  await page.locator("ul.files a", { hasText: "SUCCEEDED_0.json" }).click();
-  await page.locator("pre.object-body", { hasText: "ExecutionArn" }).waitFor();
-  await assertInert(page, "result file");
-  assert.deepEqual(page.errors, []);
-  await page.context().close();
-});
-
-test("a Map Run whose failures are tolerated counts them apart", async () => {
-  const arn = await createMachine("tolerant", {
-    StartAt: "Each",
-    States: {
-      Each: {
-        Type: "Map", End: true, ItemsPath: "$.items", ToleratedFailureCount: 1,
-        ItemProcessor: { ProcessorConfig: { Mode: "DISTRIBUTED", ExecutionType: "STANDARD" }, StartAt: "Check",
-          States: {
-            Check: { Type: "Choice", Choices: [{ Variable: "$.bad", BooleanEquals: true, Next: "Boom" }], Default: "Fine" },
-            Boom: { Type: "Fail", Error: "Bad.Item", Cause: HOSTILE_SCRIPT },
-            Fine: { Type: "Succeed" },
-          } },
-      },
-    },
-  });
-  const input = { items: [{ bad: false }, { bad: true }, { bad: false }, { bad: false }] };
-  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, name: "tolerant-1", input: JSON.stringify(input) }));
-  assert.equal((await finished(executionArn)).status, "SUCCEEDED");
-  const page = await newPage("dark");
-  await page.goto(`${endpoint}/#/execution/${enc(executionArn)}`);
-  await page.locator(".map-runs tr.map-run a").click();
-  await page.locator(".counts").waitFor();
-  assert.deepEqual(await counts(page), { Succeeded: "3", Failed: "1", Pending: "0", Total: "4" });
-  const failed = page.locator("tr.iteration[data-status=FAILED]");
-  assert.equal(await failed.count(), 1);
-  assert.match(await failed.textContent(), /Bad\.Item/);
-  await assertInert(page, "tolerated map run");
-  await shot(page, "22-map-run-tolerated-dark");
-  assert.deepEqual(page.errors, []);
-  await page.context().close();
-});
+const run = runId;
+const newPage = sharedBrowser();
 
 test("nested executions: the parent links to its child, the child to its parent", async () => {
   const child = await createMachine("nested-child", { StartAt: "Echo", States: { Echo: { Type: "Pass", End: true } } });

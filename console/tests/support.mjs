@@ -1,10 +1,11 @@
 // What the browser test files share: the server's address and the artifacts folder (set by
 // tests/console/run.py), an SDK client for setting things up through the API, the browser,
-// pages that record script errors, screenshots, hostile strings and graph-status waits.
+// pages that record script errors, screenshots, hostile strings, graph-status and execution waits.
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
+import { after, before } from "node:test";
 import { chromium } from "playwright-core";
-import { CreateActivityCommand, CreateStateMachineCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { CreateActivityCommand, CreateStateMachineCommand, DescribeExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
 
 export const endpoint = process.env.STEPWISE_ENDPOINT;
 assert.ok(endpoint, "STEPWISE_ENDPOINT not set (run through tests/console/run.py)");
@@ -30,6 +31,16 @@ export function launch() {
     args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
   });
 }
+
+// A test file's browser: launched before its tests, closed after them. Returns newPage(theme).
+export function sharedBrowser() {
+  let browser;
+  before(async () => { browser = await launch(); });
+  after(async () => { await browser?.close(); });
+  return (theme) => newPage(browser, theme);
+}
+// Names unique to this run of the tests (buckets and machines outlive a test file).
+export const runId = Date.now().toString(36);
 
 export async function newPage(browser, theme = "light") {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -61,4 +72,15 @@ export async function createMachine(name, definition, type = "STANDARD") {
 }
 export async function activity(name) {
   return (await sfn.send(new CreateActivityCommand({ name }))).activityArn;
+}
+
+// The execution's description once it is no longer RUNNING.
+export async function finished(executionArn, timeoutMs = 30_000) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    if (d.status !== "RUNNING") return d;
+    assert.ok(Date.now() < end, `${executionArn} still running after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

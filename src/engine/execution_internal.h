@@ -78,7 +78,15 @@ namespace detail {
 // runs (interpreter_map_run.cpp) and reported to the driver whenever it changes. Per child only
 // its state, start time and item count (no payloads: those go out with the change, once).
 struct MapRunTrack {
-  enum ChildState : std::uint8_t { kPending, kRunning, kSucceeded, kFailed, kAborted };
+  // kPendingRedrive: failed or aborted, and waiting to run again in a redrive of the run.
+  enum ChildState : std::uint8_t {
+    kPending,
+    kRunning,
+    kSucceeded,
+    kFailed,
+    kAborted,
+    kPendingRedrive
+  };
   history::MapRunRecord rec;
   std::vector<ChildState> state;     // by child index
   std::vector<Millis> start_ms;      // by child index (0: not started)
@@ -140,6 +148,10 @@ struct Execution::Frame {
   json::array results;
   std::size_t pending = 0;
   std::size_t next_item = 0;
+  // A redriven Distributed Map: the children that run again (item indexes, in order), before
+  // the items never started (next_item on); redo_next is the next one to start.
+  std::vector<std::size_t> redo_items;
+  std::size_t redo_next = 0;
   // $$ for a Map's ItemSelector/Parameters, built once per Map run (map_begin resets it) and
   // changed only in $$.Map.Item per item: it holds Execution.Input, often the items themselves.
   std::optional<json::value> map_context;

@@ -206,6 +206,7 @@ class Execution {
   // Redrive: restarts frame f's current state (or resumes its failed branches/iterations).
   void redrive_frame(int f);
   bool redrive_children(int f);  // false: the Parallel/Map must run again from its start
+  bool redrive_map_run(int f);   // the same, for a Distributed Map's run
   void advance(int f);
   bool run_state(int f);  // true: the frame moved on (or ended); false: it waits
   void enter_state(int f, int state_index);
@@ -245,13 +246,15 @@ class Execution {
                   const json::value* output, const Failure* failure);
   // Map Run records (interpreter_map_run.cpp): the run starts (MapRunStarted), learns its
   // children (map_begin), a child starts or ends, the run ends (status; running children are
-  // then ABORTED), UpdateMapRun.
+  // then ABORTED), the run is redriven (its unsuccessful children, in index order, are
+  // returned: they run again), UpdateMapRun.
   void map_run_open(int f, std::string arn);
   void map_run_children(int f, std::size_t items_total);
   void map_run_child_started(int f, std::size_t index, const json::value& input);
   void map_run_child_ended(int f, std::size_t index, const json::value* output,
                            const Failure* failure, bool aborted = false);
   void map_run_close(int f, const char* status);
+  std::vector<std::size_t> map_run_redriven(int f);
   void map_run_touch(detail::MapRunTrack& t, int f);
   void update_map_run(const json::value& update);
   // Retry, then Catch, then the frame fails. True when the frame moved on (to a catcher).

@@ -219,6 +219,8 @@ bool Execution::map_begin(int f) {
   fr.results = json::array(n);
   fr.pending = n;
   fr.next_item = 0;
+  fr.redo_items.clear();
+  fr.redo_next = 0;
   fr.map_context.reset();
   fr.running = 0;
   fr.failed = 0;
@@ -233,12 +235,16 @@ void Execution::start_map_iterations(int f) {
   const State& s = fr.cur();
   json::array& items = fr.items.get_array();
   std::size_t limit = fr.max_concurrency == 0 ? items.size() : fr.max_concurrency;
-  while (fr.running < limit && fr.next_item < items.size()) {
-    std::size_t i = fr.next_item++;
+  while (fr.running < limit &&
+         (fr.redo_next < fr.redo_items.size() || fr.next_item < items.size())) {
+    const bool redo = fr.redo_next < fr.redo_items.size();
+    std::size_t i = redo ? fr.redo_items[fr.redo_next++] : fr.next_item++;
+    // Item i never started (its input failed): a redrive starts it.
+    auto unstart = [&] { --(redo ? fr.redo_next : fr.next_item); };
     value input;
     if (s.jsonata && s.jsonata->item_selector) {
       if (auto bad = jsonata_item_selector(f, i, input)) {
-        --fr.next_item;  // item i never started: a redrive starts it
+        unstart();
         map_run_close(f, "FAILED");
         for (int c : fr.children) abort_frame(c);
         if (state_failed(f, std::move(*bad))) ready_.push_back(f);
@@ -256,7 +262,7 @@ void Execution::start_map_iterations(int f) {
       ctx.context = &*fr.map_context;
       auto p = s.parameters->evaluate(ctx);
       if (!p) {
-        --fr.next_item;  // item i never started: a redrive starts it
+        unstart();
         map_run_close(f, "FAILED");
         for (int c : fr.children) abort_frame(c);
         Failure fl{p.error().name, state_error_prefix(s.name, fr.entered_event) + p.error().cause,
@@ -265,6 +271,8 @@ void Execution::start_map_iterations(int f) {
         return;
       }
       input = std::move(*p);
+    } else if (fr.map_run) {
+      input = items[i];  // a redrive of the Map Run starts the failed children again from it
     } else {
       // Nothing else reads item i once its iteration starts (a retry or redrive of the Map
       // evaluates ItemsPath again): move it rather than deep-copy it.

@@ -1,7 +1,8 @@
 // Map Run records of Distributed Maps: the run's status, settings and counts, and each child
 // execution's status, dates and payloads, kept as iterations start and end and handed to the
 // driver with each step (take_map_run_changes), which commits them with the step's events.
-// UpdateMapRun changes a running run's MaxConcurrency and tolerated failures.
+// UpdateMapRun changes a running run's MaxConcurrency and tolerated failures; a redrive of the
+// parent redrives the run (map_run_redriven: interpreter_redrive.cpp says when).
 //
 // Only a Distributed Map that writes its own history events has a run (a Distributed Map inside
 // another one's iterations writes none, as its MapRunStarted is not recorded either); Express
@@ -99,9 +100,10 @@ void Execution::map_run_child_started(int f, std::size_t index, const json::valu
     move_count(t.rec.executions, 1, &C::pending, &C::running);
     move_count(t.rec.items, k, &C::pending, &C::running);
   } else if (t.state[index] != MapRunTrack::kRunning) {  // started again (a redrive)
-    auto from = t.state[index] == MapRunTrack::kSucceeded ? &C::succeeded
-                : t.state[index] == MapRunTrack::kFailed  ? &C::failed
-                                                          : &C::aborted;
+    auto from = t.state[index] == MapRunTrack::kSucceeded        ? &C::succeeded
+                : t.state[index] == MapRunTrack::kFailed         ? &C::failed
+                : t.state[index] == MapRunTrack::kPendingRedrive ? &C::pending_redrive
+                                                                 : &C::aborted;
     move_count(t.rec.executions, 1, from, &C::running);
     move_count(t.rec.items, k, from, &C::running);
   }
@@ -166,6 +168,36 @@ void Execution::map_run_close(int f, const char* status) {
     t.rec.items.results_written = t.rec.items.succeeded + t.rec.items.failed;
   }
   map_run_touch(t, f);
+}
+
+std::vector<std::size_t> Execution::map_run_redriven(int f) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  std::vector<std::size_t> redo;
+  if (!fr.map_run) return redo;
+  MapRunTrack& t = *fr.map_run;
+  using C = history::MapRunCounts;
+  for (std::size_t i = 0; i < t.state.size(); ++i) {
+    const auto st = t.state[i];
+    if (st == MapRunTrack::kPendingRedrive) {  // not reached by the last redrive
+      redo.push_back(i);
+      continue;
+    }
+    if (st != MapRunTrack::kFailed && st != MapRunTrack::kAborted) continue;
+    const std::int64_t k = t.items.empty() ? 1 : t.items[i];
+    auto from = st == MapRunTrack::kFailed ? &C::failed : &C::aborted;
+    move_count(t.rec.executions, 1, from, &C::pending_redrive);
+    move_count(t.rec.items, k, from, &C::pending_redrive);
+    t.state[i] = MapRunTrack::kPendingRedrive;
+    redo.push_back(i);
+  }
+  t.rec.status = "RUNNING";
+  t.rec.stop_ms = 0;
+  ++t.rec.redrive_count;
+  t.rec.redrive_ms = now_;
+  t.rec.executions.results_written = 0;
+  t.rec.items.results_written = 0;
+  map_run_touch(t, f);
+  return redo;
 }
 
 void Execution::update_map_run(const json::value& update) {

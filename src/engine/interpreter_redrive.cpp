@@ -68,14 +68,14 @@ void Execution::redrive_frame(int f) {
 
 // A Parallel or inline Map that failed (or was stopped) while its children ran: the children
 // that did not succeed run again, the others keep their results. False when the state must
-// start over instead (it failed before or after its children, or is a Distributed Map, whose
-// children keep no history to resume from).
+// start over instead (it failed before or after its children).
 bool Execution::redrive_children(int f) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   const State& s = fr.cur();
   const bool is_map = s.type == StateType::kMap;
-  if ((!is_map && s.type != StateType::kParallel) || (is_map && s.distributed) ||
-      fr.children.empty() || fr.pending == 0 || fr.results.empty()) {
+  if (is_map && s.distributed) return redrive_map_run(f);
+  if ((!is_map && s.type != StateType::kParallel) || fr.children.empty() || fr.pending == 0 ||
+      fr.results.empty()) {
     return false;
   }
   const std::vector<int> children = fr.children;
@@ -116,6 +116,48 @@ bool Execution::redrive_children(int f) {
   }
   if (is_map) fr.pending += fr.results.size() - std::min(fr.next_item, fr.results.size());
   if (is_map) start_map_iterations(f);
+  return true;
+}
+
+// A Distributed Map whose Map Run failed (or was stopped) while its children ran: the same run
+// (its ARN, items and settings) is redriven, as AWS does: MapRunRedriven, the run's
+// redriveCount and redriveDate, and its failed, timed-out and aborted children (tolerated
+// failures too) run again from their start with their item, before the items never started;
+// the children that succeeded keep their results. Stepwise keeps no history inside a child, so
+// a child starts over rather than resuming (as AWS reruns Express children). False when the
+// state must start over with a new run: the run never started its children, or it failed after
+// they all succeeded (its ResultWriter), or it is a nested run that keeps no record.
+bool Execution::redrive_map_run(int f) {
+  Frame& fr = *frames_[static_cast<std::size_t>(f)];
+  const State& s = fr.cur();
+  if (fr.silent || !fr.map_run || fr.map_run->state.empty() ||
+      fr.map_run->state.size() != fr.results.size() || fr.pending == 0) {
+    return false;
+  }
+  const std::size_t n = fr.results.size();
+  // The run's record says which children succeeded (their results are kept in fr.results);
+  // the others start in new frames, so the old ones are no longer this Map's.
+  fr.children.clear();
+  emit(f, "MapStateStarted", "mapStateStartedEventDetails", [&] {
+    object d;
+    if (history_on()) d["length"] = static_cast<std::int64_t>(s.item_reader ? 0 : n);
+    return d;
+  }());
+  fr.redo_items = map_run_redriven(f);
+  fr.redo_next = 0;
+  emit(f, "MapRunRedriven", "mapRunRedrivenEventDetails", [&] {
+    object d;
+    if (history_on()) {
+      d["mapRunArn"] = fr.map_run->rec.arn;
+      d["redriveCount"] = fr.map_run->rec.redrive_count;
+    }
+    return d;
+  }());
+  fr.pending = fr.redo_items.size() + (n - std::min(fr.next_item, n));
+  fr.running = 0;
+  fr.failed = 0;
+  fr.map_cursor = fr.last_event;
+  start_map_iterations(f);
   return true;
 }
 

@@ -459,12 +459,15 @@ TEST(Redrive, OnlyFailedParallelBranchesRunAgain) {
   EXPECT_NE(r.final_snapshot.find(R"([{\"b\":\"good\"},{\"b\":\"bad\"}])"), std::string::npos);
 }
 
-TEST(Redrive, OnlyFailedMapIterationsRunAgainAndUnstartedOnesStart) {
-  std::map<std::string, int> calls;
+// Five items, two at a time; item 1's first call fails, so the Map fails; one redrive. The
+// processor is inline, or Distributed with `processor_config`. Counts the calls per item.
+Recording map_redriven_once(const std::string& processor_config,
+                            std::map<std::string, int>& calls) {
   auto r = record_and_replay(R"({"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrency":2,
-      "End":true,"ItemProcessor":{"StartAt":"T","States":{"T":{"Type":"Task",
-        "Resource":")" + std::string(kFn) +
-                                 R"(","End":true}}}}}})",
+      "End":true,"ItemProcessor":{)" +
+                                 processor_config + R"("StartAt":"T","States":{"T":{
+        "Type":"Task","Resource":")" +
+                                 std::string(kFn) + R"(","End":true}}}}}})",
                              "[0,1,2,3,4]",
                              [&calls](const tasks::TaskRequest& rq, int) {
                                std::string item = json::dump(rq.parameters);
@@ -477,6 +480,12 @@ TEST(Redrive, OnlyFailedMapIterationsRunAgainAndUnstartedOnesStart) {
   EXPECT_EQ(calls["1"], 2);
   EXPECT_EQ(calls["2"] + calls["3"] + calls["4"], 3);
   EXPECT_NE(r.final_snapshot.find(R"("output":"[0,1,2,3,4]")"), std::string::npos);
+  return r;
+}
+
+TEST(Redrive, OnlyFailedMapIterationsRunAgainAndUnstartedOnesStart) {
+  std::map<std::string, int> calls;
+  map_redriven_once("", calls);
 }
 
 TEST(Redrive, MapItemWhoseParametersFailedIsNotSkipped) {
@@ -491,6 +500,31 @@ TEST(Redrive, MapItemWhoseParametersFailedIsNotSkipped) {
       [](const tasks::TaskRequest& rq, int) { return succeed(rq.parameters); }, 1);
   EXPECT_EQ(r.status, "FAILED");
   EXPECT_EQ(count(r.types, "ExecutionRedriven"), 1);
+  EXPECT_EQ(count(r.types, "ExecutionFailed"), 2);
+}
+
+// A Distributed Map's failed run is redriven, not started over: one MapRunStarted, one
+// MapRunRedriven, only the failed child (and the ones never started) run again.
+TEST(Redrive, DistributedMapRedrivesItsRunsFailedChildren) {
+  std::map<std::string, int> calls;
+  Recording r = map_redriven_once(R"("ProcessorConfig":{"Mode":"DISTRIBUTED"},)", calls);
+  EXPECT_EQ(count(r.types, "MapRunStarted"), 1);
+  EXPECT_EQ(count(r.types, "MapRunRedriven"), 1);
+  EXPECT_EQ(count(r.types, "MapRunSucceeded"), 1);
+}
+
+TEST(Redrive, DistributedMapItemWhoseParametersFailedIsNotSkipped) {
+  auto r = record_and_replay(
+      R"({"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrency":1,
+      "End":true,"ItemSelector":{"x.$":"$$.Map.Item.Value.x"},"ItemProcessor":{
+      "ProcessorConfig":{"Mode":"DISTRIBUTED"},"StartAt":"T",
+      "States":{"T":{"Type":"Task","Resource":")" +
+          std::string(kFn) + R"(","End":true}}}}}})",
+      R"([{"x":0},{},{"x":2}])",
+      [](const tasks::TaskRequest& rq, int) { return succeed(rq.parameters); }, 1);
+  EXPECT_EQ(r.status, "FAILED");
+  EXPECT_EQ(count(r.types, "MapRunRedriven"), 1);
+  EXPECT_EQ(count(r.types, "MapRunStarted"), 1);
   EXPECT_EQ(count(r.types, "ExecutionFailed"), 2);
 }
 

@@ -1,13 +1,18 @@
 // Map Runs through the Service: DescribeMapRun, ListMapRuns, ListExecutions(mapRunArn),
-// DescribeExecution/GetExecutionHistory of a child, UpdateMapRun, and their errors, on both
-// stores (the records commit with the parent's steps).
+// DescribeExecution/GetExecutionHistory of a child, UpdateMapRun, a redrive of the parent
+// (the same run redriven), and their errors, on both stores (the records commit with the
+// parent's steps).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/clock.h"
+#include "history/map_run.h"
 #include "sfn/test_harness.h"
 #include "store/memory_store.h"
 
@@ -93,14 +98,21 @@ TEST(MapRuns, DescribeListAndChildrenOfAFinishedRun) {
   EXPECT_EQ(seen.size(), 5u);
 }
 
-TEST(MapRuns, CountsFollowTheRunAndUpdateMapRunRaisesItsConcurrency) {
+// kHeld over four items, its first call held.
+class MapRunsHeld : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    exec = h.start(h.create("held", kHeld), "e1", "[1,2,3,4]");
+    fns.wait_held(1);
+  }
   store::MemoryStore store;
-  ManualClock clock(kStart);
+  ManualClock clock{kStart};
   HeldFunctions fns;
-  Harness h(store, clock, &fns);
-  const std::string machine = h.create("held", kHeld);
-  const std::string exec = h.start(machine, "e1", "[1,2,3,4]");
-  fns.wait_held(1);
+  Harness h{store, clock, &fns};
+  std::string exec;
+};
+
+TEST_F(MapRunsHeld, CountsFollowTheRunAndUpdateMapRunRaisesItsConcurrency) {
   json::value runs = h.ok("ListMapRuns", json::object{{"executionArn", exec}});
   const std::string run_arn = text(runs.at("mapRuns").as_array()[0], "mapRunArn");
   json::value run = h.ok("DescribeMapRun", json::object{{"mapRunArn", run_arn}});
@@ -124,6 +136,82 @@ TEST(MapRuns, CountsFollowTheRunAndUpdateMapRunRaisesItsConcurrency) {
   EXPECT_EQ(count(run, "executionCounts", "pending"), 1);
   EXPECT_EQ(h.fails("UpdateMapRun", json::object{{"mapRunArn", run_arn}, {"maxConcurrency", 2}}),
             "ValidationException");
+}
+
+// The start date of the run's child with this index, in seconds.
+double child_start(Harness& h, const std::string& run_arn, std::int64_t index) {
+  const std::string child = history::map_run_child_arn(run_arn, index);
+  return json::as_double(
+      h.ok("DescribeExecution", json::object{{"executionArn", child}}).at("startDate"));
+}
+
+TEST_F(MapRunsHeld, RedrivingTheParentRedrivesTheSameRunAndOnlyItsUnsuccessfulChildren) {
+  fns.answer_all();  // item 0 succeeds; item 1 starts
+  const std::string run_arn =
+      text(h.ok("ListMapRuns", json::object{{"executionArn", exec}}).at("mapRuns").as_array()[0],
+           "mapRunArn");
+  // The run's record once `succeeded` children succeeded and one runs.
+  auto settled = [&](std::int64_t succeeded) {
+    for (int i = 0; i < 2000; ++i) {
+      json::value r = h.ok("DescribeMapRun", json::object{{"mapRunArn", run_arn}});
+      if (count(r, "executionCounts", "running") == 1 &&
+          count(r, "executionCounts", "succeeded") == succeeded)
+        return r;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ADD_FAILURE() << "the run never had " << succeeded << " succeeded and 1 running child";
+    return json::value();
+  };
+  settled(1);
+  h.ok("StopExecution", json::object{{"executionArn", exec}});
+  ASSERT_EQ(h.wait_closed(exec), "ABORTED");
+  json::value run = h.ok("DescribeMapRun", json::object{{"mapRunArn", run_arn}});
+  EXPECT_EQ(text(run, "status"), "ABORTED");
+  EXPECT_EQ(count(run, "executionCounts", "aborted"), 1);
+  EXPECT_EQ(run.at("redriveCount").as_int64(), 0);
+  const double first_start = child_start(h, run_arn, 0);
+
+  clock.advance_by(5000);
+  h.ok("RedriveExecution", json::object{{"executionArn", exec}});
+  fns.wait_held(1);
+  run = settled(1);
+  EXPECT_EQ(text(run, "status"), "RUNNING");
+  EXPECT_FALSE(run.as_object().contains("stopDate"));
+  EXPECT_EQ(run.at("redriveCount").as_int64(), 1);
+  EXPECT_EQ(json::as_double(run.at("redriveDate")), static_cast<double>(kStart + 5000) / 1000.0);
+  // The aborted child runs again (MaxConcurrency 1); the two never started wait their turn.
+  EXPECT_EQ(count(run, "executionCounts", "succeeded"), 1);
+  EXPECT_EQ(count(run, "executionCounts", "aborted"), 0);
+  EXPECT_EQ(count(run, "executionCounts", "pending"), 2);
+  EXPECT_EQ(count(run, "executionCounts", "total"), 4);
+  EXPECT_EQ(child_start(h, run_arn, 1), static_cast<double>(kStart + 5000) / 1000.0);
+  for (int answered = 0; answered < 3; ++answered) {
+    fns.wait_held(1);
+    fns.answer_all();
+  }
+  ASSERT_EQ(h.wait_closed(exec), "SUCCEEDED");
+
+  // One run, redriven once; the child that had succeeded did not run again.
+  json::value runs = h.ok("ListMapRuns", json::object{{"executionArn", exec}});
+  ASSERT_EQ(runs.at("mapRuns").as_array().size(), 1u);
+  run = h.ok("DescribeMapRun", json::object{{"mapRunArn", run_arn}});
+  EXPECT_EQ(text(run, "status"), "SUCCEEDED");
+  EXPECT_EQ(run.at("redriveCount").as_int64(), 1);
+  EXPECT_EQ(count(run, "executionCounts", "succeeded"), 4);
+  EXPECT_EQ(count(run, "itemCounts", "succeeded"), 4);
+  EXPECT_EQ(count(run, "executionCounts", "pendingRedrive"), 0);
+  EXPECT_EQ(child_start(h, run_arn, 0), first_start);
+  const std::vector<std::string> types = h.event_types(exec);
+  EXPECT_EQ(std::count(types.begin(), types.end(), "MapRunStarted"), 1);
+  EXPECT_EQ(std::count(types.begin(), types.end(), "MapRunRedriven"), 1);
+  json::value events = h.ok("GetExecutionHistory", json::object{{"executionArn", exec}});
+  for (const json::value& e : events.at("events").as_array()) {
+    if (text(e, "type") != "MapRunRedriven") continue;
+    EXPECT_EQ(text(e.at("mapRunRedrivenEventDetails"), "mapRunArn"), run_arn);
+    EXPECT_EQ(e.at("mapRunRedrivenEventDetails").at("redriveCount").as_int64(), 1);
+  }
+  EXPECT_EQ(text(h.ok("DescribeExecution", json::object{{"executionArn", exec}}), "output"),
+            "[1,2,3,4]");
 }
 
 TEST(MapRuns, ErrorsAreShapedAsAwsShapesThem) {

@@ -4,9 +4,10 @@
 Usage: run.py --stepwise build/stepwise --suite SUITE
 (SUITE: boto3|boto3-debian|cli|js|sqs-boto3|sqs-boto3-debian|sns-boto3|sns-boto3-debian|
         s3-boto3|s3-boto3-debian|secretsmanager-boto3|secretsmanager-boto3-debian|events-boto3|
-        events-boto3-debian|dynamodb-boto3|dynamodb-boto3-debian; the last six run
-        secretsmanager_boto3_test.py / events_boto3_test.py / dynamodb_boto3_test.py
-        with the newest boto3 and Debian's)
+        events-boto3-debian|dynamodb-boto3|dynamodb-boto3-debian|maprun-boto3|
+        maprun-boto3-debian; the last eight run secretsmanager_boto3_test.py /
+        events_boto3_test.py / dynamodb_boto3_test.py / maprun_boto3_test.py with the newest
+        boto3 and Debian's)
 
 `boto3` runs boto3_test.py with the newest boto3 on the machine and requires every operation;
 `boto3-debian` runs it with Debian's python3-boto3 (1.26), skipping operations its model lacks.
@@ -20,6 +21,9 @@ AWS CLI's `aws sns` and workflows calling it).
 and workflows calling it).
 `dynamodb-boto3` and `dynamodb-boto3-debian` run dynamodb_boto3_test.py (the built-in DynamoDB
 with boto3 and the AWS CLI's `aws dynamodb`, and workflows calling it).
+`maprun-boto3` and `maprun-boto3-debian` run maprun_boto3_test.py (the Map Run API on
+Distributed Maps: DescribeMapRun, ListMapRuns, UpdateMapRun, ListExecutions by mapRunArn, a
+child's DescribeExecution and history).
 
 Starts `stepwise serve --port <free> --store memory --fast-time` with the fixtures' functions and
 mock config, waits for the port, runs the suite with STEPWISE_ENDPOINT set, then stops the server
@@ -123,7 +127,7 @@ def suite_command(suite):
         if not botocore_version("/usr/bin/python3"):
             return None, "no boto3 for /usr/bin/python3 (Debian package python3-boto3)"
         return ["/usr/bin/python3", os.path.join(HERE, "s3_boto3_test.py"), "-v"], None
-    for service in ("secretsmanager", "events", "dynamodb"):
+    for service in ("secretsmanager", "events", "dynamodb", "maprun"):
         if suite == f"{service}-boto3":
             py = newest_boto3_python()
             if not py:
@@ -199,7 +203,8 @@ def main():
                                  "s3-boto3-debian",
                                  "secretsmanager-boto3", "secretsmanager-boto3-debian",
                                  "events-boto3", "events-boto3-debian",
-                                 "dynamodb-boto3", "dynamodb-boto3-debian"])
+                                 "dynamodb-boto3", "dynamodb-boto3-debian",
+                                 "maprun-boto3", "maprun-boto3-debian"])
     args = parser.parse_args()
     if skipped(args.suite):
         print(f"clients/{args.suite}: skipped (STEPWISE_SKIP_CLIENTS)")

@@ -1,8 +1,8 @@
 // One execution: the graph coloured by each state's status (updated live from the event
 // stream), the step inspector, the Gantt timeline, the event history, and Stop / Redrive.
 import {
-  DescribeExecutionCommand, DescribeStateMachineForExecutionCommand, GetExecutionHistoryCommand,
-  RedriveExecutionCommand, StopExecutionCommand, type DescribeExecutionOutput, type HistoryEvent,
+  DescribeExecutionCommand, DescribeMapRunCommand, DescribeStateMachineForExecutionCommand,
+  GetExecutionHistoryCommand, ListMapRunsCommand, RedriveExecutionCommand, StopExecutionCommand, type DescribeExecutionOutput, type HistoryEvent,
 } from "@aws-sdk/client-sfn";
 import { follow, sfn } from "../api";
 import { errorBox, fmtDate, fmtDuration, h, link, pretty, replace, spinner, statusBadge, table, type Child } from "../dom";
@@ -10,7 +10,7 @@ import { machineGraph, stateAt, nodesByName, type GNode, type Json } from "../gr
 import { drawGraph, graphFrame, type Drawn } from "../graph/render";
 import { analyse, eventDetails, stateInput, stateOutput, taskIo, type Analysis, type StateRun } from "../history";
 import { getPath, setPath } from "../refpath";
-import { childrenOf, mapRunsOf, parentOf } from "../runs";
+import { childrenOf, isMapRunChild, mapRunName, parentOf } from "../runs";
 import { tabs } from "./machine";
 
 // AWS keeps at most 25,000 events; pages of 1,000.
@@ -121,18 +121,32 @@ function childLinks(arns: string[]): HTMLElement | null {
     arns.length > CHILD_LINKS_MAX ? ` and ${arns.length - CHILD_LINKS_MAX} more` : "");
 }
 
-// The Distributed Maps' Map Runs of this execution, each linking to its page.
-function mapRunsTable(a: Analysis, arn: string, status: string | undefined): HTMLElement | null {
-  const runs = mapRunsOf(a.runs, status);
-  if (runs.length === 0) return null;
-  return h("div", { class: "map-runs" }, h("h2", null, "Map Runs"),
-    table(["Map state", "Status", "Started", "Duration", "Map Run"], runs.map((m) => {
-      const href = `#/maprun/${encodeURIComponent(m.arn)}?execution=${encodeURIComponent(arn)}`;
-      return h("tr", { class: "map-run", "data-status": m.status }, h("td", null, m.run.name), h("td", null, statusBadge(m.status)),
-        h("td", null, fmtDate(m.start)),
-        h("td", null, fmtDuration((m.stop ? new Date(m.stop).getTime() : Date.now()) - new Date(m.start).getTime())),
-        h("td", null, link(href, m.arn.split(":").pop() ?? m.arn)));
-    })));
+// The Distributed Maps' Map Runs of this execution (ListMapRuns, then DescribeMapRun of each for
+// its status and counts), each linking to its page; read only when the history has a
+// MapRunStarted. Re-read on each refresh of the page and, while one runs, on any change.
+const MAP_RUNS_MAX = 100;
+const MAP_RUNS_MS = 500;
+function mapRunsBox(arn: string) {
+  const el = h("div", { class: "map-runs" });
+  let running = false;
+  const load = async (events: HistoryEvent[]) => {
+    if (!events.some((e) => e.type === "MapRunStarted")) { replace(el); running = false; return; }
+    const list = await sfn().send(new ListMapRunsCommand({ executionArn: arn, maxResults: MAP_RUNS_MAX }));
+    const runs = await Promise.all((list.mapRuns ?? []).map((m) => sfn().send(new DescribeMapRunCommand({ mapRunArn: m.mapRunArn }))));
+    running = runs.some((r) => r.status === "RUNNING");
+    replace(el, h("h2", null, "Map Runs"),
+      table(["Map state", "Status", "Started", "Duration", "Items succeeded / failed / total", "Map Run"], runs.map((m) => {
+        const c = m.itemCounts;
+        const stop = m.stopDate ? new Date(m.stopDate).getTime() : Date.now();
+        return h("tr", { class: "map-run", "data-status": m.status ?? "" },
+          h("td", null, mapRunName(m.mapRunArn!)?.label ?? ""), h("td", null, statusBadge(m.status)),
+          h("td", null, fmtDate(m.startDate)), h("td", null, fmtDuration(stop - new Date(m.startDate!).getTime())),
+          h("td", null, c ? `${c.succeeded} / ${c.failed} / ${c.total}` : "—"),
+          h("td", null, link(`#/maprun/${encodeURIComponent(m.mapRunArn!)}`, m.mapRunArn!.split(":").pop() ?? "")));
+      })),
+      list.nextToken ? h("p", { class: "muted" }, `The first ${MAP_RUNS_MAX} Map Runs.`) : null);
+  };
+  return { el, load, running: () => running };
 }
 
 function gantt(a: Analysis, select: (r: StateRun) => void): HTMLElement {
@@ -184,6 +198,8 @@ function expand(d: Record<string, unknown>): Record<string, unknown> {
 }
 
 export async function executionPage(root: HTMLElement, arn: string, query: URLSearchParams) {
+  // A Map Run's child has no history or definition of its own: its page is the Map Run's.
+  if (isMapRunChild(arn)) return (await import("./maprun")).childExecutionPage(root, arn);
   replace(root, spinner());
   const view = (VIEWS as readonly string[]).includes(query.get("view") ?? "") ? query.get("view")! : "inspector";
   let [desc, events, machine] = await Promise.all([
@@ -209,6 +225,8 @@ export async function executionPage(root: HTMLElement, arn: string, query: URLSe
   };
   let drawn: Drawn;
   let a = analyse(events, desc.status);
+  const mapRuns = mapRunsBox(arn);
+  const readMapRuns = () => mapRuns.load(events).catch((e) => replace(mapRuns.el, errorBox(e)));
   const select = (name: string, run?: StateRun) => {
     selectedName = name;
     selected = run ?? [...a.runs].reverse().find((r) => r.name === name);
@@ -246,7 +264,7 @@ export async function executionPage(root: HTMLElement, arn: string, query: URLSe
         h("dt", null, "ARN"), h("dd", { class: "mono" }, arn)),
       desc.error || desc.cause ? h("div", { class: "error-detail" }, h("strong", null, desc.error ?? "Error"), desc.cause ? h("pre", { class: "json" }, pretty(desc.cause)) : null) : null,
       h("div", { class: "split io-pair" }, jsonBlock(desc.input, "Execution input"), jsonBlock(desc.output, "Execution output")),
-      mapRunsTable(a, arn, desc.status));
+      mapRuns.el);
     drawActions(desc);
   };
   const drawActions = (d: DescribeExecutionOutput) => {
@@ -305,6 +323,7 @@ export async function executionPage(root: HTMLElement, arn: string, query: URLSe
         colour();
         drawHead();
         drawView();
+        await readMapRuns();
       } catch (e) {
         panel.prepend(errorBox(e));
       } finally {
@@ -324,8 +343,14 @@ export async function executionPage(root: HTMLElement, arn: string, query: URLSe
   drawHead();
   if (selectedName) select(selectedName);
   if (!selectedName || view !== "inspector") drawView();
+  void readMapRuns();
+  // A running Map Run changes its counts without new events: re-read the runs (at most every
+  // MAP_RUNS_MS) while one runs.
+  let mapRunsTimer: number | undefined;
   const close = follow({ execution: arn }, (c) => {
     if (c.historyCount !== events.length || c.status !== desc.status) void refresh(c.redriveCount !== (desc.redriveCount ?? 0), c.historyCount);
+    else if (mapRuns.running() && mapRunsTimer === undefined)
+      mapRunsTimer = window.setTimeout(() => { mapRunsTimer = undefined; void readMapRuns(); }, MAP_RUNS_MS);
   }, () => void refresh(true), (live) => liveBadge.classList.toggle("off", !live));
-  return close;
+  return () => { close(); if (mapRunsTimer !== undefined) clearTimeout(mapRunsTimer); };
 }
