@@ -29,10 +29,17 @@ void Driver::carry(std::uint64_t key, InFlight& f, std::vector<Command>& command
     switch (c.kind) {
       case Command::Kind::kStartTimer: {
         const std::uint64_t id = c.id;
+        // A fired timer reaches the engine through the loop's queue, as an answer does, so
+        // the engine sees timers and answers in the order they happened: delivered in place,
+        // a timer overtook the answers already queued when the loop fell behind (a clock jump,
+        // a busy turn), and a task could time out although its answer came first. Cancelled
+        // meanwhile (a step in between ended its state), it is dropped when its turn comes.
         f.timers[id] = loop_.schedule_at(c.due_ms, [this, key, id] {
-          InFlight* now = host_.in_flight(key);
-          if (now == nullptr || now->timers.erase(id) == 0) return;
-          host_.deliver(key, timer_event(id));
+          loop_.post([this, key, id] {
+            InFlight* now = host_.in_flight(key);
+            if (now == nullptr || now->timers.erase(id) == 0) return;
+            host_.deliver(key, timer_event(id));
+          });
         });
         break;
       }

@@ -16,6 +16,8 @@
 //
 // Thread-safety: loop thread only. TaskRunners call `done` on the loop's thread (task_runner.h);
 // answers are delivered on a later loop turn, never inside the dispatch that started the task.
+// A fired timer takes the same way (a post to the loop's queue), so the engine sees timers and
+// answers in the order they happened, even when the loop fell behind.
 #pragma once
 
 #include <cstdint>

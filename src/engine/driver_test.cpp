@@ -111,6 +111,24 @@ TEST(DriverTest, TimersFireAsTimerEventsAndCancelledTimersDoNot) {
   EXPECT_TRUE(host.f.timers.empty());
 }
 
+// The loop fell behind (a clock jump; a busy loop is the same): an answer that came at 1200 and
+// the task's timeout due at 1500 are both past when it next looks. The engine must see them in
+// the order they happened: the answer, then the timeout (which then finds no task to end).
+// Before, a fired timer reached the engine at once while an answer went through the loop's
+// queue, so a timer overtook answers that came before it (tests/sim, seeds 102095, 103110).
+TEST(DriverTest, AnAnswerThatCameBeforeATimerIsDeliveredBeforeIt) {
+  Held runner;
+  Rig r(&runner);
+  Host& host = r.host;
+  r.carry({invoke(1, "A"), timer(2, 1500)});
+  r.loop.schedule_at(1200, [&] { runner.held[0](tasks::TaskOutcome::success(json::value(1))); });
+  r.clock.advance_to(2000);
+  r.loop.run();
+  ASSERT_EQ(host.delivered.size(), 2u);
+  EXPECT_EQ(host.delivered[0].kind, StepEvent::Kind::kTaskSucceeded);
+  EXPECT_EQ(host.delivered[1].kind, StepEvent::Kind::kTimerFired);
+}
+
 TEST(DriverTest, AnAnswerForACancelledTaskOrAGoneExecutionIsDropped) {
   Held runner;
   Rig r(&runner);

@@ -309,7 +309,7 @@ void Executions::step_done(Live& l, Millis now_ms, json::value journal, bool has
       if (level_logs(l.log->level, e.type)) l.uncommitted.back().logged.push_back(e);
   }
   l.held.push_back(std::move(step));
-  if (l.in_store == 0) send_held(l);
+  if (l.in_store == 0 && !l.gathering) send_held(l);
 }
 
 void Executions::send_held(Live& l) {
@@ -503,6 +503,12 @@ void Executions::reissue(Live& l, std::vector<Command>& commands) {
   }
   dispatch(l, now);
   const std::string arn = l.rec.arn;
+  // One step per re-dispatch (each is a journal entry), but one commit for them all: sent one
+  // by one, the first call would go out a store round trip before the others (one commit in
+  // flight at a time), and its answer could be handled before they were even sent again. Sent
+  // together, the calls go out in one turn of the loop, as they were in flight at the crash,
+  // and answers already due are handled in the order they were due (found by tests/sim).
+  l.gathering = !visible.empty();
   for (Command& c : visible) {
     StepEvent ev;
     ev.kind = StepEvent::Kind::kTaskRedispatched;
@@ -514,6 +520,11 @@ void Executions::reissue(Live& l, std::vector<Command>& commands) {
       if (it == live_.end() || !it->second->exec->task_pending(c.id)) return;
       driver_.invoke(it->second->key, it->second->in_flight, c);
     });
+  }
+  if (auto it = live_.find(arn); it != live_.end() && it->second->gathering) {
+    Live& again = *it->second;
+    again.gathering = false;
+    if (again.in_store == 0 && !again.held.empty()) send_held(again);
   }
 }
 

@@ -51,6 +51,9 @@ struct Executions::Live {
   // flight at a time (in_store steps); the steps made meanwhile are held and sent together.
   std::vector<store::StepRecord> held;
   std::size_t in_store = 0;
+  // Set while reissue() writes the Started events of its re-dispatches: the steps wait in
+  // `held` and go in one commit, so every call goes out again in the same turn of the loop.
+  bool gathering = false;
   std::vector<OutcomeCallback> on_finish;  // StartSyncExecution replies, parents
   // What this execution logs (its machine's loggingConfiguration when it started); null when
   // it logs nothing or the Service has no ExecutionLogger, so OFF costs one pointer test a step.

@@ -201,5 +201,57 @@ TEST(Reissue, ActivityTakenByAWorkerStaysWithThatWorker) {
                                       "7:ExecutionSucceeded:6"}));
 }
 
+// Lambda stand-in whose answer to a call is due at a fixed moment, kStart + the call's "due"
+// parameter, delivered through a loop timer: a call sent again after the clock passed that
+// moment answers in the next turn of the loop, as a function that finished while the server
+// was down. start() runs on the loop's thread (the Driver calls it), where schedule_at belongs.
+class DueFunctions final : public tasks::TaskRunner {
+ public:
+  void start(const tasks::TaskRequest& request, EventLoop& loop, tasks::TaskDone done) override {
+    const Millis due = kStart + request.parameters.at("due").to_number<Millis>();
+    loop.schedule_at(due, [done = std::move(done), p = request.parameters]() mutable {
+      done(tasks::TaskOutcome::success(p));
+    });
+  }
+};
+
+// Recovery sends all of an execution's in-flight calls out again together. Sent one commit
+// apart, the first re-sent call's answer, already due, was handled before the second call even
+// went out again, so answers were handled in the order recovery re-sent the calls, not the
+// order they came in (tests/sim, seeds 390 and 2046).
+TEST(Reissue, CallsInFlightGoOutTogetherSoAnswersAlreadyDueComeInTheirOrder) {
+  const char* machine = R"({"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,
+    "Branches":[
+      {"StartAt":"A","States":{"A":{"Type":"Task","Parameters":{"due":20,"call":"a"},
+        "Resource":"arn:aws:lambda:us-east-1:123456789012:function:f","End":true}}},
+      {"StartAt":"B","States":{"B":{"Type":"Task","Parameters":{"due":10,"call":"b"},
+        "Resource":"arn:aws:lambda:us-east-1:123456789012:function:f","End":true}}}]}}})";
+  store::MemoryStore store;
+  ManualClock clock(kStart);
+  std::string arn;
+  {
+    testing::HeldFunctions held;
+    testing::Harness before(store, clock, &held);
+    arn = before.start(before.create("m", machine), "e");
+    held.wait_held(2);
+    before.service().stop();  // the crash, with both calls in flight
+  }
+  clock.advance_to(kStart + 1000);  // both answers are due by the time the server is back
+  DueFunctions due;
+  testing::Harness after(store, clock, &due);
+  EXPECT_EQ(after.resumed(), 1u);
+  EXPECT_EQ(after.wait_closed(arn), "SUCCEEDED");
+  json::value h = after.ok("GetExecutionHistory", json::object{{"executionArn", arn}});
+  std::vector<std::string> answered;  // the calls, in the order their answers were handled
+  for (const auto& e : h.at("events").as_array()) {
+    if (e.at("type") != "LambdaFunctionSucceeded") continue;
+    auto out = json::parse(
+        std::string(e.at("lambdaFunctionSucceededEventDetails").at("output").as_string()));
+    ASSERT_TRUE(out.ok());
+    answered.emplace_back(out->at("call").as_string());
+  }
+  EXPECT_EQ(answered, (std::vector<std::string>{"b", "a"}));
+}
+
 }  // namespace
 }  // namespace stepwise::sfn

@@ -3,6 +3,7 @@
 //   stepwise_sim --seeds 450                 # seeds 1..450 (what ctest runs)
 //   stepwise_sim --seconds 3600 --first 1000 # as many seeds as an hour holds
 //   stepwise_sim --seed 1234 --store sqlite  # replays exactly one run, printing what differed
+//   stepwise_sim --seed 1234 --histories     # ... and both histories of what differed, in full
 //
 // Each seed runs its scenario once without faults (the reference) and once with faults, on a
 // MemoryStore or a SqliteStore (`--store mixed`, the default, alternates by seed), and compares
@@ -39,6 +40,7 @@ struct Args {
   int machines = 4;
   int determinism = 3;            // seeds run twice to check that a seed replays the same run
   std::set<std::uint64_t> known;  // --known-failures
+  bool histories = false;         // a failure prints both histories in full
 };
 
 std::set<std::uint64_t> read_known(const char* path) {
@@ -60,7 +62,7 @@ std::set<std::uint64_t> read_known(const char* path) {
   std::fprintf(stderr,
                "usage: stepwise_sim [--seed N | --seeds K [--first F] | --seconds S [--first F]]\n"
                "                    [--store memory|sqlite|mixed] [--executions N] [--machines N]\n"
-               "                    [--known-failures FILE]\n");
+               "                    [--known-failures FILE] [--histories]\n");
   std::exit(2);
 }
 
@@ -68,6 +70,10 @@ Args parse(int argc, char** argv) {
   Args a;
   for (int i = 1; i < argc; ++i) {
     std::string_view k = argv[i];
+    if (k == "--histories") {
+      a.histories = true;
+      continue;
+    }
     if (i + 1 >= argc) usage();
     const char* v = argv[++i];
     if (k == "--seed") {
@@ -130,6 +136,7 @@ int main(int argc, char** argv) {
     o.executions = a.executions;
     o.machines = a.machines;
     o.scratch = scratch;
+    o.full_histories = a.histories;
     sim::SimResult r = sim::run_seed(o);
     const char* store = o.store == sim::StoreKind::kSqlite ? "sqlite" : "memory";
     if (r.failures.empty() && seeds_run < a.determinism) {

@@ -260,22 +260,39 @@ struct Renumbered {
   }
 };
 
+// Events whose previous event is, by the engine's rule, the history's last event whatever it
+// is (Execution::time_out, Execution::redrive), not an event of their own state's chain.
+bool chains_to_last_event(const std::string& type) {
+  return type == "ExecutionTimedOut" || type == "ExecutionRedriven";
+}
+
 Renumbered without_redispatches(std::vector<history::HistoryEvent> h) {
   Renumbered r;
   std::map<std::int64_t, std::int64_t> first_started;  // Scheduled id -> its first Started id
+  // Old id -> new id of the last kept event up to it: what a dropped event is as a place in the
+  // history rather than as a link in its task's chain.
+  std::map<std::int64_t, std::int64_t> place{{0, 0}};
   for (auto& e : h) {
     if (e.type == "LambdaFunctionStarted" || e.type == "TaskStarted") {
       auto [it, first] = first_started.emplace(e.previous_event_id, e.id);
       if (!first) {
+        // The task's next event chains to this Started event; in the reference, to the first.
         r.ids[e.id] = r.ids[it->second];
+        place[e.id] = static_cast<std::int64_t>(r.history.size());
         continue;
       }
     }
     const std::int64_t id = static_cast<std::int64_t>(r.history.size()) + 1;
     r.ids[e.id] = id;
+    place[e.id] = id;
     e.id = id;
-    auto p = r.ids.find(e.previous_event_id);
-    e.previous_event_id = p == r.ids.end() ? -1 : p->second;
+    // An ExecutionTimedOut right after a re-dispatch chains to that re-dispatch's Started event,
+    // which the reference never wrote: there, the last event before it is the last one both
+    // runs have, not the task's first Started event (which is what the task's own events map
+    // to). So these map by place (seed 1354 found it: a timeout right after a recovery).
+    const auto& map = chains_to_last_event(e.type) ? place : r.ids;
+    auto p = map.find(e.previous_event_id);
+    e.previous_event_id = p == map.end() ? -1 : p->second;
     r.history.push_back(std::move(e));
   }
   return r;
@@ -292,7 +309,7 @@ std::string row_text(const store::ExecutionRecord& x, const Renumbered& r) {
          " start=" + std::to_string(x.start_ms) + " stop=" + std::to_string(x.stop_ms);
 }
 
-void compare(const Scenario& sc, const Outcomes& ref, const Outcomes& got,
+void compare(const Scenario& sc, const Outcomes& ref, const Outcomes& got, bool full_histories,
              std::vector<std::string>& failures) {
   for (const auto& s : sc.starts) {
     const auto& a = ref.at(s.name);
@@ -332,6 +349,14 @@ void compare(const Scenario& sc, const Outcomes& ref, const Outcomes& got,
       if (ea != eb) {
         failures.push_back(who + ": history differs at event " + std::to_string(i + 1) +
                            "\n  reference: " + ea + "\n  faulted:   " + eb);
+        if (full_histories) {
+          // As stored (re-dispatches in, ids not renumbered): what a diagnosis reads.
+          const Renumbered as_stored;
+          for (const auto& e : a->history)
+            failures.push_back("  reference event " + describe(e, as_stored));
+          for (const auto& e : b->history)
+            failures.push_back("  faulted event   " + describe(e, as_stored));
+        }
         break;
       }
     }
@@ -384,7 +409,7 @@ SimResult run_seed(const SimOptions& o) {
   Outcomes got = simulate(sc, o.store, dir, &plan, res.counts, res.failures, log);
   if (!dir.empty()) std::filesystem::remove_all(dir);
   if (!res.failures.empty()) return res;
-  compare(sc, ref, got, res.failures);
+  compare(sc, ref, got, o.full_histories, res.failures);
   res.digest = digest_of(got);
   if (!res.failures.empty()) {
     for (const auto& line : ref_log) res.failures.push_back("reference log: " + line);

@@ -25,6 +25,7 @@ struct SimOptions {
   int executions = 24;
   FaultRates rates = default_rates();
   std::filesystem::path scratch;  // where SqliteStore directories go (created and removed)
+  bool full_histories = false;    // a failure reports both histories of the execution in full
   static FaultRates default_rates();
 };
 
