@@ -50,6 +50,8 @@ class Response {
 
   bool is_error() const { return error_.has_value(); }
   const json::value& body() const { return body_; }
+  // Moves the body out (a caller done with the Response spares a deep copy).
+  json::value take_body() { return std::move(body_); }
   const ApiError& error() const { return *error_; }
 
  private:

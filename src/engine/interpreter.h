@@ -269,7 +269,9 @@ class Execution {
   void task_result(int f, StepEvent& ev);
   void task_timed_out(int f, const char* error);
   // ResultPath, OutputPath, payload limit, then transition_out. True when the frame moved on.
-  bool complete_state(int f, json::value result);
+  // result_checked: `result` already passed the payload limit (a task's result), so an output
+  // that is the result itself (default ResultPath and OutputPath) is not measured again.
+  bool complete_state(int f, json::value result, bool result_checked = false);
   // The Exited event, then the next state (next >= 0) or the end of the frame.
   bool transition_out(int f, json::value output, int next);
   void finish_execution(const char* status, std::optional<json::value> output,

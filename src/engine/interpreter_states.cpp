@@ -21,7 +21,7 @@ using json::value;
 
 // ---------------------------------------------------------------------------- I/O processing
 
-bool Execution::complete_state(int f, value result) {
+bool Execution::complete_state(int f, value result, bool result_checked) {
   Frame& fr = *frames_[static_cast<std::size_t>(f)];
   const State& s = fr.cur();
   if (s.jsonata) return jsonata_complete(f, std::move(result));
@@ -56,7 +56,9 @@ bool Execution::complete_state(int f, value result) {
     if (!sel) return state_failed(f, runtime_failure(fr, sel.error().cause));
     out = std::move(*sel);
   }
-  if (payload_too_large(out, info_.enforce_quotas)) {
+  const bool out_is_result = result_checked && s.result_path.kind == PathField::Kind::kDefault &&
+                             s.output_path.kind == PathField::Kind::kDefault;
+  if (!out_is_result && payload_too_large(out, info_.enforce_quotas)) {
     return state_failed(f, Failure{"States.DataLimitExceeded",
                                    "The state/task '" + s.name +
                                        "' returned a result with a size exceeding the maximum "

@@ -293,7 +293,7 @@ void Execution::task_result(int f, StepEvent& ev) {
         moved = complete_state(f, std::move(*r));
       }
     } else {
-      moved = complete_state(f, std::move(result));
+      moved = complete_state(f, std::move(result), /*result_checked=*/true);
     }
   } else {
     if (history_on() && !fr.silent) {

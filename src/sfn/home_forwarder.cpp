@@ -19,6 +19,11 @@ void HomeForwarder::settle(Call& call) {
 void HomeForwarder::start(const tasks::TaskRequest& request, EventLoop& loop,
                           tasks::TaskDone done) {
   (void)loop;  // always the shard's
+  if (tasks::TaskRunner* direct = inner_.any_loop_runner(request)) {
+    // A thread-safe in-process call (a built-in service): made here, answered on this loop.
+    direct->start(request, shard_, std::move(done));
+    return;
+  }
   auto call = std::make_shared<Call>();
   call->done = std::move(done);
   if (!request.task_id.empty()) calls_[request.task_id] = call;
@@ -39,6 +44,10 @@ void HomeForwarder::start(const tasks::TaskRequest& request, EventLoop& loop,
 }
 
 void HomeForwarder::cancel(const tasks::TaskRequest& request) {
+  if (tasks::TaskRunner* direct = inner_.any_loop_runner(request)) {
+    direct->cancel(request);  // started here (start above): cancelled here
+    return;
+  }
   if (auto it = calls_.find(request.task_id); it != calls_.end()) {
     settle(*it->second);
     calls_.erase(it);

@@ -9,6 +9,9 @@
 // single-threaded; a shard pays two loop hops per task, which is small next to any outside call.
 // A shard's pure steps (Pass, Choice, Map, timers, commits) never come here.
 //
+// Runners that may run on any loop (TaskRunner::any_loop_runner: the built-in services'
+// integrations, which are thread-safe) are started on the shard's loop directly, with no hop.
+//
 // Manual clocks: a forwarded call counts as pending work on the shard's loop until its answer is
 // delivered or the task is cancelled, so --fast-time does not jump past a call in flight.
 //
@@ -38,6 +41,9 @@ class HomeForwarder final : public tasks::TaskRunner {
   // A pure question about the request: asked of the inner runner directly.
   bool redispatch_has_effects(const tasks::TaskRequest& request) const override {
     return inner_.redispatch_has_effects(request);
+  }
+  tasks::TaskRunner* any_loop_runner(const tasks::TaskRequest& request) override {
+    return inner_.any_loop_runner(request);
   }
 
  private:

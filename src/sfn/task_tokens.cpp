@@ -119,6 +119,11 @@ void TaskTokens::start(const tasks::TaskRequest& request, EventLoop& loop, tasks
   park_and_run(request, loop, std::move(closing), call_done ? nullptr : caller_of(request));
 }
 
+tasks::TaskRunner* TaskTokens::any_loop_runner(const tasks::TaskRequest& request) {
+  if (request.task_token && !request.task_token->empty()) return nullptr;
+  return inner_.any_loop_runner(request);
+}
+
 tasks::TaskRunner* TaskTokens::caller_of(const tasks::TaskRequest& request) const {
   switch (route_of(request)) {
     case Route::kInner:

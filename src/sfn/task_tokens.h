@@ -112,6 +112,9 @@ class TaskTokens final : public tasks::TaskRunner {
   void cancel(const tasks::TaskRequest& request) override;
   // What the runner that makes the call says (an integration Stepwise does not run: none).
   bool redispatch_has_effects(const tasks::TaskRequest& request) const override;
+  // A task without a token passes straight to its integration: that runner's answer. A token
+  // task is tracked here (live_, the callback registry): null, so it stays on the home loop.
+  tasks::TaskRunner* any_loop_runner(const tasks::TaskRequest& request) override;
 
   // The operations; `request` is the API's JSON object. Answer {} or AWS's error.
   api::Response send_task_success(const json::value& request);

@@ -106,6 +106,11 @@ void IntegrationRegistry::cancel(const TaskRequest& request) {
   if (TaskRunner* runner = runner_for(request)) runner->cancel(request);
 }
 
+TaskRunner* IntegrationRegistry::any_loop_runner(const TaskRequest& request) {
+  TaskRunner* runner = runner_for(request);
+  return runner != nullptr ? runner->any_loop_runner(request) : nullptr;
+}
+
 bool IntegrationRegistry::redispatch_has_effects(const TaskRequest& request) const {
   const TaskRunner* runner = runner_for(request);
   return runner != nullptr && runner->redispatch_has_effects(request);

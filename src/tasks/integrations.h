@@ -62,6 +62,8 @@ class IntegrationRegistry final : public TaskRunner {
   void cancel(const TaskRequest& request) override;
   // The registered runner's answer; a task with no runner only fails, which has no effect.
   bool redispatch_has_effects(const TaskRequest& request) const override;
+  // The registered runner's answer (null when none is registered).
+  TaskRunner* any_loop_runner(const TaskRequest& request) override;
 
  private:
   struct Slot {

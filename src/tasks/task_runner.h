@@ -109,6 +109,17 @@ class TaskRunner {
     (void)request;
     return true;
   }
+  // The runner that serves `request` when it may be started (and cancelled) from any loop's
+  // thread, concurrently, answering on the loop it is given; else null (the default). A
+  // forwarder to another loop (sfn::HomeForwarder) starts such a runner on its own loop
+  // instead of hopping to the runner's home and back: an in-process call to a built-in
+  // service, itself thread-safe, then costs no loop hop and no copy of the request. Only a
+  // runner that keeps no per-loop state says yes; a wrapper (a registry, the task tokens)
+  // answers for what it would route the request to.
+  virtual TaskRunner* any_loop_runner(const TaskRequest& request) {
+    (void)request;
+    return nullptr;
+  }
 };
 
 }  // namespace stepwise::tasks

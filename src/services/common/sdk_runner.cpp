@@ -1,6 +1,7 @@
 #include "services/common/sdk_runner.h"
 
 #include <cctype>
+#include <charconv>
 #include <cstdio>
 #include <ctime>
 #include <utility>
@@ -40,7 +41,21 @@ void call_operation(api::Dispatcher& operations, std::string operation, json::va
   operations.dispatch(operation, std::move(params), info, std::move(reply));
 }
 
+json::object take_object(api::Response& r) {
+  json::value body = r.take_body();
+  return body.is_object() ? std::move(body.get_object()) : json::object();
+}
+
+void move_members(json::object& to, json::object from) {
+  to.reserve(to.size() + from.size());
+  for (auto& kv : from) to[kv.key()] = std::move(kv.value());
+}
+
 std::string http_date(Millis t) {
+  // One integration call after another asks for the same second: the text is kept per thread.
+  thread_local Millis cached_second = -1;
+  thread_local std::string cached;
+  if (t / 1000 == cached_second && !cached.empty()) return cached;
   static constexpr const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
   static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
@@ -51,30 +66,52 @@ std::string http_date(Millis t) {
   std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday % 7],
                 tm.tm_mday, months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
                 tm.tm_sec);
-  return buf;
+  cached_second = t / 1000;
+  cached = buf;
+  return cached;
 }
 
 json::object sdk_http_metadata(std::size_t content_length, const std::string& request_id,
                                Millis now, std::string_view content_type) {
-  const std::string type(content_type.empty() ? api::json_content_type : content_type);
+  // Built member by member (each integration call makes one): an initializer list of value_refs
+  // copies every nested object once more.
+  const std::string_view type = content_type.empty() ? api::json_content_type : content_type;
   // What the Java SDK v1 inside Step Functions attaches (the recordings show these five
   // headers).
-  const std::string length = std::to_string(content_length);
+  char length_buf[24];
+  const std::string_view length(
+      length_buf,
+      static_cast<std::size_t>(
+          std::to_chars(length_buf, length_buf + sizeof length_buf, content_length).ptr -
+          length_buf));
   const std::string date = http_date(now);
-  json::object all{{"x-amzn-RequestId", json::array{request_id}},
-                   {"connection", json::array{"keep-alive"}},
-                   {"Content-Length", json::array{length}},
-                   {"Date", json::array{date}},
-                   {"Content-Type", json::array{type}}};
-  json::object headers{{"connection", "keep-alive"},
-                       {"Content-Length", length},
-                       {"Content-Type", type},
-                       {"Date", date},
-                       {"x-amzn-RequestId", request_id}};
-  return json::object{{"SdkHttpMetadata", json::object{{"AllHttpHeaders", std::move(all)},
-                                                       {"HttpHeaders", std::move(headers)},
-                                                       {"HttpStatusCode", 200}}},
-                      {"SdkResponseMetadata", json::object{{"RequestId", request_id}}}};
+  auto listed = [](std::string_view v) {
+    json::array a;
+    a.emplace_back(v);
+    return a;
+  };
+  json::object all(5);
+  all.emplace("x-amzn-RequestId", listed(request_id));
+  all.emplace("connection", listed("keep-alive"));
+  all.emplace("Content-Length", listed(length));
+  all.emplace("Date", listed(date));
+  all.emplace("Content-Type", listed(type));
+  json::object headers(5);
+  headers.emplace("connection", "keep-alive");
+  headers.emplace("Content-Length", length);
+  headers.emplace("Content-Type", type);
+  headers.emplace("Date", date);
+  headers.emplace("x-amzn-RequestId", request_id);
+  json::object http(3);
+  http.emplace("AllHttpHeaders", std::move(all));
+  http.emplace("HttpHeaders", std::move(headers));
+  http.emplace("HttpStatusCode", 200);
+  json::object response(1);
+  response.emplace("RequestId", request_id);
+  json::object out(2);
+  out.emplace("SdkHttpMetadata", std::move(http));
+  out.emplace("SdkResponseMetadata", std::move(response));
+  return out;
 }
 
 tasks::TaskOutcome optimized_failure(std::string_view prefix, std::string_view service_name,
@@ -131,7 +168,7 @@ void SdkRunner::start(const tasks::TaskRequest& request, EventLoop& loop, tasks:
                    if (r.is_error()) {
                      done(sdk_failure(prefix_, r.error(), rid));
                    } else {
-                     done(tasks::TaskOutcome::success(r.body()));
+                     done(tasks::TaskOutcome::success(r.take_body()));
                    }
                  });
 }

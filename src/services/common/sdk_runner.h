@@ -50,6 +50,11 @@ void call_operation(api::Dispatcher& operations, std::string operation, json::va
 // query XML, "text/xml") sent at `now` (its Date header).
 json::object sdk_http_metadata(std::size_t content_length, const std::string& request_id,
                                Millis now, std::string_view content_type = {});
+// The body of a successful answer as an object, moved out of `r` (an empty object when the
+// body is not one).
+json::object take_object(api::Response& r);
+// Moves the members of `from` into `to` after its own (replacing any of the same name).
+void move_members(json::object& to, json::object from);
 // RFC 7231's HTTP date: "Tue, 02 Dec 2026 10:00:00 GMT".
 std::string http_date(Millis t);
 

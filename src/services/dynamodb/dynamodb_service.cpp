@@ -104,10 +104,9 @@ void OptimizedRunner::start(const tasks::TaskRequest& request, EventLoop& loop,
                                             "AmazonDynamoDBException", r.error(), rid));
                      return;
                    }
-                   json::object out = r.body().is_object() ? r.body().get_object() : json::object();
+                   json::object out = take_object(r);
                    const std::string body = json::dump(out);
-                   for (auto& kv : dynamodb_metadata(body, rid, loop.clock().now_ms()))
-                     out[kv.key()] = kv.value();
+                   move_members(out, dynamodb_metadata(body, rid, loop.clock().now_ms()));
                    done(tasks::TaskOutcome::success(std::move(out)));
                  });
 }
@@ -129,7 +128,7 @@ void DynamoDbSdkRunner::start(const tasks::TaskRequest& request, EventLoop& loop
                    auto it = in_flight_.find(key);
                    if (it != in_flight_.end() && it->second == gone) in_flight_.erase(it);
                    if (!r.is_error()) {
-                     done(tasks::TaskOutcome::success(r.body()));
+                     done(tasks::TaskOutcome::success(r.take_body()));
                      return;
                    }
                    const api::ApiError& e = r.error();

@@ -38,7 +38,7 @@ void PutEventsRunner::start(const tasks::TaskRequest& request, EventLoop& loop,
                                  "AmazonEventBridgeException", r.error(), rid));
           return;
         }
-        json::object out = r.body().is_object() ? r.body().get_object() : json::object();
+        json::object out = take_object(r);
         const auto* failed = out.if_contains("FailedEntryCount");
         if (failed && json::is_number(*failed) && json::as_double(*failed) > 0) {
           // Step Functions fails the task, the answer (in AWS's member order) as cause.

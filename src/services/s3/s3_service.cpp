@@ -82,7 +82,7 @@ void S3SdkRunner::start(const tasks::TaskRequest& request, EventLoop& loop, task
                    auto it = in_flight_.find(key);
                    if (it != in_flight_.end() && it->second == gone) in_flight_.erase(it);
                    if (r.is_error()) return done(s3_failure(r.error(), rid, extended));
-                   done(tasks::TaskOutcome::success(r.body()));
+                   done(tasks::TaskOutcome::success(r.take_body()));
                  });
 }
 

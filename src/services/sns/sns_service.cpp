@@ -49,11 +49,10 @@ void PublishRunner::start(const tasks::TaskRequest& request, EventLoop& loop,
                                  "AmazonSNSException", r.error(), rid));
           return;
         }
-        json::object out = r.body().is_object() ? r.body().get_object() : json::object();
+        json::object out = take_object(r);
         // The SDK saw AWS's XML answer: its length is what the metadata reports.
         const std::size_t length = response_xml("Publish", out, rid).size();
-        for (auto& kv : sdk_http_metadata(length, rid, loop.clock().now_ms(), "text/xml"))
-          out[kv.key()] = kv.value();
+        move_members(out, sdk_http_metadata(length, rid, loop.clock().now_ms(), "text/xml"));
         done(tasks::TaskOutcome::success(std::move(out)));
       });
 }

@@ -1,6 +1,7 @@
 #include "services/sqs/message.h"
 
 #include <cctype>
+#include <charconv>
 #include <cstdlib>
 
 #include "api/protocol.h"
@@ -189,24 +190,59 @@ bool valid_message_characters(std::string_view text) {
   return true;
 }
 
+namespace {
+
+// `,"key":` then the value, as json::dump writes it.
+void key_to(std::string& out, std::string_view key) {
+  out += ',';
+  json::quote_to(key, out);
+  out += ':';
+}
+void text_member(std::string& out, std::string_view key, std::string_view v) {
+  key_to(out, key);
+  json::quote_to(v, out);
+}
+template <typename Int>
+void int_member(std::string& out, std::string_view key, Int v) {
+  key_to(out, key);
+  char buf[24];
+  out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+}
+
+}  // namespace
+
 std::string message_record(const Message& m) {
-  json::object o{{"seq", m.seq},
-                 {"id", m.id},
-                 {"body", m.body},
-                 {"sent", m.sent_ms},
-                 {"visible", m.visible_ms},
-                 {"first", m.first_receive_ms},
-                 {"count", m.receive_count},
-                 {"receipt", m.receipt},
-                 {"flight", m.in_flight},
-                 {"sender", m.sender_id}};
-  if (!m.attributes.empty()) o["attrs"] = attributes_json(m.attributes);
-  if (!m.system_attributes.empty()) o["sys"] = attributes_json(m.system_attributes);
-  if (!m.group_id.empty()) o["group"] = m.group_id;
-  if (!m.dedup_id.empty()) o["dedup"] = m.dedup_id;
-  if (!m.sequence_number.empty()) o["seqno"] = m.sequence_number;
-  if (!m.dead_letter_source_arn.empty()) o["dlq_source"] = m.dead_letter_source_arn;
-  return json::dump(o);
+  // Written as text, not built as a json::object and dumped: every sent message makes one, and
+  // the tree would copy the body once more. The same bytes as dumping that object.
+  std::string out;
+  out.reserve(192 + m.body.size() + m.id.size() + m.sender_id.size());
+  out += "{\"seq\":";
+  char buf[24];
+  out.append(buf, std::to_chars(buf, buf + sizeof buf, m.seq).ptr);
+  text_member(out, "id", m.id);
+  text_member(out, "body", m.body);
+  int_member(out, "sent", m.sent_ms);
+  int_member(out, "visible", m.visible_ms);
+  int_member(out, "first", m.first_receive_ms);
+  int_member(out, "count", m.receive_count);
+  int_member(out, "receipt", m.receipt);
+  key_to(out, "flight");
+  out += m.in_flight ? "true" : "false";
+  text_member(out, "sender", m.sender_id);
+  if (!m.attributes.empty()) {
+    key_to(out, "attrs");
+    json::dump_to(attributes_json(m.attributes), out);
+  }
+  if (!m.system_attributes.empty()) {
+    key_to(out, "sys");
+    json::dump_to(attributes_json(m.system_attributes), out);
+  }
+  if (!m.group_id.empty()) text_member(out, "group", m.group_id);
+  if (!m.dedup_id.empty()) text_member(out, "dedup", m.dedup_id);
+  if (!m.sequence_number.empty()) text_member(out, "seqno", m.sequence_number);
+  if (!m.dead_letter_source_arn.empty()) text_member(out, "dlq_source", m.dead_letter_source_arn);
+  out += '}';
+  return out;
 }
 
 std::optional<Message> message_from_record(std::string_view text) {

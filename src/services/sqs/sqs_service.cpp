@@ -69,7 +69,11 @@ void SendMessageRunner::start(const tasks::TaskRequest& request, EventLoop& loop
   // Step Functions sends a MessageBody that is not text as its JSON text.
   if (auto* body = params.if_contains("MessageBody"); body && !body->is_string())
     *body = json::dump(*body);
-  std::string rid = ids_.uuid_v4();
+  std::string rid;
+  {
+    base::MutexLock lock(mu_);
+    rid = ids_.uuid_v4();
+  }
   auto gone = std::make_shared<std::atomic<bool>>(false);
   call_operation(sqs_, "SendMessage", json::value(std::move(params)), rid, loop, gone,
                  [rid, &loop, done = std::move(done)](api::Response r) {
@@ -78,17 +82,16 @@ void SendMessageRunner::start(const tasks::TaskRequest& request, EventLoop& loop
                                             "AmazonSQSException", r.error(), rid));
                      return;
                    }
-                   json::object out = r.body().is_object() ? r.body().get_object() : json::object();
+                   json::object out = take_object(r);
                    const std::size_t length = json::dumped_size(out);
-                   for (auto& kv : sdk_http_metadata(length, rid, loop.clock().now_ms()))
-                     out[kv.key()] = kv.value();
+                   move_members(out, sdk_http_metadata(length, rid, loop.clock().now_ms()));
                    done(tasks::TaskOutcome::success(std::move(out)));
                  });
 }
 
 SqsService::SqsService(SqsOptions options)
     : sqs_(options),
-      send_(sqs_, options.id_seed ? options.id_seed + 1 : 0),
+      send_(sqs_, options.id_seed ? options.id_seed + 1 : 0, /*any_loop=*/true),
       sdk_(sqs_, "sqs", "Sqs", options.id_seed ? options.id_seed + 2 : 0) {}
 
 void SqsService::add_routes(api::Router& router) {

@@ -13,21 +13,30 @@
 
 #include <memory>
 
+#include "base/mutex.h"
 #include "services/common/builtin_service.h"
 #include "services/common/sdk_runner.h"
 #include "services/sqs/sqs.h"
 
 namespace stepwise::services::sqs {
 
-// sqs:sendMessage (request-response and .waitForTaskToken).
+// sqs:sendMessage (request-response and .waitForTaskToken). `any_loop`: `sqs` may be called
+// from any thread (the built-in Sqs, which the HTTP threads call too), so the runner may be
+// started on any loop (TaskRunner::any_loop_runner); a pass-through endpoint's client may not.
 class SendMessageRunner final : public tasks::TaskRunner {
  public:
-  SendMessageRunner(api::Dispatcher& sqs, std::uint64_t id_seed) : sqs_(sqs), ids_(id_seed) {}
+  SendMessageRunner(api::Dispatcher& sqs, std::uint64_t id_seed, bool any_loop = false)
+      : sqs_(sqs), ids_(id_seed), any_loop_(any_loop) {}
   void start(const tasks::TaskRequest& request, EventLoop& loop, tasks::TaskDone done) override;
+  tasks::TaskRunner* any_loop_runner(const tasks::TaskRequest&) override {
+    return any_loop_ ? this : nullptr;
+  }
 
  private:
   api::Dispatcher& sqs_;
-  IdGenerator ids_;
+  base::Mutex mu_;  // start() may run on several loops at once (any_loop)
+  IdGenerator ids_ GUARDED_BY(mu_);
+  const bool any_loop_;
 };
 
 // The SDK v1 exception an optimized integration reports for an SQS error type ("" for the
