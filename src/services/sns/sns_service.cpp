@@ -41,20 +41,20 @@ void PublishRunner::start(const tasks::TaskRequest& request, EventLoop& loop,
   if (auto* m = params.if_contains("Message"); m && !m->is_string()) *m = json::dump(*m);
   std::string rid = ids_.uuid_v4();
   auto gone = std::make_shared<std::atomic<bool>>(false);
-  call_operation(
-      sns_, "Publish", json::value(std::move(params)), rid, loop, gone,
-      [rid, &loop, done = std::move(done)](api::Response r) {
-        if (r.is_error()) {
-          done(optimized_failure("SNS", "AmazonSNS", optimized_exception(r.error().type),
-                                 "AmazonSNSException", r.error(), rid));
-          return;
-        }
-        json::object out = take_object(r);
-        // The SDK saw AWS's XML answer: its length is what the metadata reports.
-        const std::size_t length = response_xml("Publish", out, rid).size();
-        move_members(out, sdk_http_metadata(length, rid, loop.clock().now_ms(), "text/xml"));
-        done(tasks::TaskOutcome::success(std::move(out)));
-      });
+  call_operation(sns_, "Publish", json::value(std::move(params)), rid, loop, gone,
+                 [rid, &loop, done = std::move(done)](api::Response r) {
+                   if (r.is_error()) {
+                     done(optimized_failure("SNS", "AmazonSNS", optimized_exception(r.error().type),
+                                            "AmazonSNSException", r.error(), rid));
+                     return;
+                   }
+                   json::object out = take_object(r);
+                   // The SDK saw AWS's XML answer: its length is what the metadata reports.
+                   const std::size_t length = response_xml("Publish", out, rid).size();
+                   move_members(out,
+                                sdk_http_metadata(length, rid, loop.clock().now_ms(), "text/xml"));
+                   done(tasks::TaskOutcome::success(std::move(out)));
+                 });
 }
 
 SnsService::SnsService(SnsServiceOptions options)
