@@ -30,7 +30,9 @@ TEST(Arn, ParseSplitsAtTheFirstFiveColons) {
   EXPECT_EQ(empty->region, "");
   EXPECT_EQ(empty->resource, "");
   // Round trip: what make writes, parse splits back.
-  auto round = parse(make("dynamodb", "r", "a", "table/t"));
+  // (parse returns views into its text: keep the made string alive while they are read.)
+  const std::string made = make("dynamodb", "r", "a", "table/t");
+  auto round = parse(made);
   ASSERT_TRUE(round);
   EXPECT_EQ(round->resource, "table/t");
 }
