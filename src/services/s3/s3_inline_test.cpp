@@ -247,7 +247,11 @@ TEST_F(S3InlineTest, StoresWrittenBeforeInlineObjectsStillLoad) {
     ASSERT_TRUE(log.ok());
     json::object o{{"b", "bkt"},  {"k", "old"}, {"size", 9}, {"etag", etag_of("old bytes")},
                    {"ct", "a/b"}, {"lm", 1},    {"parts", 0}};
-    o["seg"] = json::array{json::array{*blob, 9}};
+    // Built in two steps: `json::array{json::array{...}}` is a copy of the inner array under
+    // clang (a braced list of one element of the same class), a nested array under g++.
+    json::array seg;
+    seg.push_back(json::array{*blob, 9});
+    o["seg"] = std::move(seg);
     std::promise<Status> p;
     (*log)->write({{kBuckets, "bkt", R"({"created":1,"region":"us-east-1"})"},
                    {kObjects, kOldRecordKey, json::dump(o)}},
