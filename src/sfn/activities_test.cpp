@@ -40,18 +40,23 @@ json::value poll_request(const std::string& arn, std::optional<std::string> work
   return o;
 }
 
-// Collects one reply.
+// Collects one reply. The reply lands in shared state: a poll still held when a test ends is
+// answered by the runner's destructor, after the test's Answer objects may be gone.
 struct Answer {
-  std::optional<api::Response> got;
+  std::shared_ptr<std::optional<api::Response>> slot =
+      std::make_shared<std::optional<api::Response>>();
   api::Reply reply() {
-    return [this](api::Response r) { got = std::move(r); };
+    return [slot = slot](api::Response r) { *slot = std::move(r); };
   }
+  const std::optional<api::Response>& got() const { return *slot; }
   bool empty_object() const {
-    return got && !got->is_error() && got->body().is_object() && got->body().as_object().empty();
+    const auto& g = got();
+    return g && !g->is_error() && g->body().is_object() && g->body().as_object().empty();
   }
   std::string token() const {
-    if (!got || got->is_error() || !got->body().is_object()) return "";
-    const auto* t = got->body().as_object().if_contains("taskToken");
+    const auto& g = got();
+    if (!g || g->is_error() || !g->body().is_object()) return "";
+    const auto* t = g->body().as_object().if_contains("taskToken");
     return t ? std::string(t->as_string()) : "";
   }
 };
@@ -87,8 +92,8 @@ TEST(Activities, QueuedTaskIsAnsweredAtOnceWithTokenAndInputText) {
   f.activities.start(activity_task(1, json::object{{"Value1", "HelloWorld"}}), f.loop, f.done());
   Answer a;
   f.poll(a, "BASE_ID_ACTIVITY_CONSUMER");
-  ASSERT_TRUE(a.got && !a.got->is_error());
-  EXPECT_EQ(json::dump(a.got->body()),
+  ASSERT_TRUE(a.got() && !a.got()->is_error());
+  EXPECT_EQ(json::dump(a.got()->body()),
             R"({"taskToken":")" + token_n(1) + R"(","input":"{\"Value1\":\"HelloWorld\"}"})");
   ASSERT_EQ(f.progress.size(), 1u);
   EXPECT_EQ(f.progress[0].second.kind, TaskProgress::Kind::kStarted);
@@ -109,7 +114,7 @@ TEST(Activities, PollIsHeldUntilATaskArrives) {
   Fixture f;
   Answer a;
   f.poll(a);
-  EXPECT_FALSE(a.got.has_value());
+  EXPECT_FALSE(a.got().has_value());
   EXPECT_EQ(f.activities.polls(kArn), 1u);
   f.activities.start(activity_task(7), f.loop, f.done());
   EXPECT_EQ(a.token(), token_n(7));
@@ -138,7 +143,7 @@ TEST(Activities, PollersAreServedInArrivalOrder) {
   f.activities.start(activity_task(2), f.loop, f.done());
   EXPECT_EQ(a.token(), token_n(1));
   EXPECT_EQ(b.token(), token_n(2));
-  EXPECT_FALSE(c.got.has_value());
+  EXPECT_FALSE(c.got().has_value());
   EXPECT_EQ(f.activities.polls(kArn), 1u);
 }
 
@@ -172,7 +177,7 @@ TEST(Activities, EndedTaskIsNotHandedOut) {
   EXPECT_EQ(f.activities.queued(kArn), 0u);
   Answer a;
   f.poll(a);
-  EXPECT_FALSE(a.got.has_value());
+  EXPECT_FALSE(a.got().has_value());
   EXPECT_TRUE(f.outcomes.empty());  // cancelled: no answer
 }
 
@@ -181,23 +186,23 @@ TEST(Activities, UnknownActivityIsActivityDoesNotExist) {
   Answer a;
   const std::string arn = "arn:aws:states:us-east-1:123456789012:activity:gone";
   f.activities.get_activity_task(poll_request(arn, std::nullopt), {}, a.reply());
-  ASSERT_TRUE(a.got && a.got->is_error());
-  EXPECT_EQ(a.got->error().type, "ActivityDoesNotExist");
-  EXPECT_EQ(a.got->error().message, "Activity Does Not Exist: '" + arn + "'");
+  ASSERT_TRUE(a.got() && a.got()->is_error());
+  EXPECT_EQ(a.got()->error().type, "ActivityDoesNotExist");
+  EXPECT_EQ(a.got()->error().message, "Activity Does Not Exist: '" + arn + "'");
 }
 
 TEST(Activities, MalformedArnsAreInvalidArn) {
   Fixture f;
   Answer a, b;
   f.activities.get_activity_task(poll_request("not_an_arn", std::nullopt), {}, a.reply());
-  ASSERT_TRUE(a.got && a.got->is_error());
-  EXPECT_EQ(a.got->error().type, "InvalidArn");
-  EXPECT_EQ(a.got->error().message, "Invalid Arn: 'Invalid ARN prefix: not_an_arn'");
+  ASSERT_TRUE(a.got() && a.got()->is_error());
+  EXPECT_EQ(a.got()->error().type, "InvalidArn");
+  EXPECT_EQ(a.got()->error().message, "Invalid Arn: 'Invalid ARN prefix: not_an_arn'");
   f.activities.get_activity_task(
       poll_request("arn:aws:states:us-east-1:123456789012:stateMachine:m", std::nullopt), {},
       b.reply());
-  ASSERT_TRUE(b.got && b.got->is_error());
-  EXPECT_EQ(b.got->error().message,
+  ASSERT_TRUE(b.got() && b.got()->is_error());
+  EXPECT_EQ(b.got()->error().message,
             "Invalid Arn: 'Resource type not valid in this context: stateMachine'");
 }
 
@@ -205,11 +210,11 @@ TEST(Activities, RequestFieldsAreValidated) {
   Fixture f;
   Answer a, b;
   f.activities.get_activity_task(json::object{}, {}, a.reply());
-  ASSERT_TRUE(a.got && a.got->is_error());
-  EXPECT_EQ(a.got->error().type, "ValidationException");
+  ASSERT_TRUE(a.got() && a.got()->is_error());
+  EXPECT_EQ(a.got()->error().type, "ValidationException");
   f.activities.get_activity_task(poll_request(kArn, std::string(81, 'w')), {}, b.reply());
-  ASSERT_TRUE(b.got && b.got->is_error());
-  EXPECT_NE(b.got->error().message.find("at 'workerName'"), std::string::npos);
+  ASSERT_TRUE(b.got() && b.got()->is_error());
+  EXPECT_NE(b.got()->error().message.find("at 'workerName'"), std::string::npos);
 }
 
 TEST(Activities, ThousandPollsAreHeldThenWorkersAreLimited) {
@@ -217,10 +222,10 @@ TEST(Activities, ThousandPollsAreHeldThenWorkersAreLimited) {
   std::vector<Answer> answers(activity_limits::activity_polls_per_activity_max + 1);
   for (std::size_t i = 0; i + 1 < answers.size(); ++i) f.poll(answers[i]);
   EXPECT_EQ(f.activities.polls(kArn), activity_limits::activity_polls_per_activity_max);
-  for (std::size_t i = 0; i + 1 < answers.size(); ++i) EXPECT_FALSE(answers[i].got.has_value());
+  for (std::size_t i = 0; i + 1 < answers.size(); ++i) EXPECT_FALSE(answers[i].got().has_value());
   f.poll(answers.back());
-  ASSERT_TRUE(answers.back().got && answers.back().got->is_error());
-  EXPECT_EQ(answers.back().got->error().type, "ActivityWorkerLimitExceeded");
+  ASSERT_TRUE(answers.back().got() && answers.back().got()->is_error());
+  EXPECT_EQ(answers.back().got()->error().type, "ActivityWorkerLimitExceeded");
   f.loop.run();
   for (std::size_t i = 0; i + 1 < answers.size(); ++i) EXPECT_TRUE(answers[i].empty_object());
 }
@@ -262,7 +267,7 @@ TEST(Activities, WorkerFinishesTaskThroughTaskTokens) {
   f.poll(a);
   ASSERT_EQ(a.token(), token_n(1));
   EXPECT_FALSE(tokens.send_task_heartbeat(json::object{{"taskToken", a.token()}}).is_error());
-  const std::string input(a.got->body().as_object().at("input").as_string());
+  const std::string input(a.got()->body().as_object().at("input").as_string());
   EXPECT_FALSE(tokens.send_task_success(json::object{{"taskToken", a.token()}, {"output", input}})
                    .is_error());
   f.loop.run();
@@ -299,7 +304,7 @@ TEST(Activities, StartOfATaskATakenWorkerHoldsResumesItWithoutQueueing) {
   EXPECT_EQ(f.activities.queued(kArn), 0u);
   Answer a;
   f.poll(a);
-  EXPECT_FALSE(a.got.has_value());  // nothing to hand out: the poll is held
+  EXPECT_FALSE(a.got().has_value());  // nothing to hand out: the poll is held
   ASSERT_TRUE(f.registry.succeed(token_n(1), json::value(3)).ok());
   f.loop.run();
   ASSERT_EQ(f.outcomes.size(), 1u);
