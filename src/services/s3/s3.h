@@ -274,6 +274,11 @@ class S3 {
                                          std::string* checksum) const;
   Bucket* find_bucket(const std::string& name, api::ApiError* error) REQUIRES(mu_);
   const Bucket* find_bucket(const std::string& name, api::ApiError* error) const REQUIRES(mu_);
+  // The multipart upload `id` if it exists for this bucket and key; null otherwise (NoSuchUpload).
+  UploadInfo* find_upload(const std::string& bucket, const std::string& key, const std::string& id)
+      REQUIRES(mu_);
+  const UploadInfo* find_upload(const std::string& bucket, const std::string& key,
+                                const std::string& id) const REQUIRES(mu_);
   // What goes with an object that is replaced or deleted: its blobs (removed once the change
   // is durable) or its inline bytes record (deleted in the same batch).
   static void collect(const ObjectInfo& o, std::vector<std::string>& doomed_blobs,

@@ -54,11 +54,9 @@ void S3::upload_part(const std::string& bucket, const std::string& key, const st
     base::MutexLock lock(mu_);
     api::ApiError e;
     if (find_bucket(bucket, &e) == nullptr) return done({e, {}});
-    auto u = uploads_.find(id);
-    if (u == uploads_.end() || u->second.bucket != bucket || u->second.key != key)
-      return done({errors::no_such_upload(), {}});
-    algorithm =
-        body.checksum_algorithm.empty() ? u->second.checksum_algorithm : body.checksum_algorithm;
+    const UploadInfo* up = find_upload(bucket, key, id);
+    if (up == nullptr) return done({errors::no_such_upload(), {}});
+    algorithm = body.checksum_algorithm.empty() ? up->checksum_algorithm : body.checksum_algorithm;
   }
   if (!algorithm.empty()) {
     std::string_view alg = checksum_algorithm(algorithm);
@@ -101,10 +99,9 @@ void S3::complete_upload(const std::string& bucket, const std::string& key, cons
   api::ApiError e;
   Bucket* b = find_bucket(bucket, &e);
   if (b == nullptr) return done({e, {}});
-  auto u = uploads_.find(id);
-  if (u == uploads_.end() || u->second.bucket != bucket || u->second.key != key)
-    return done({errors::no_such_upload(), {}});
-  UploadInfo& up = u->second;
+  UploadInfo* found = find_upload(bucket, key, id);
+  if (found == nullptr) return done({errors::no_such_upload(), {}});
+  UploadInfo& up = *found;
   ObjectInfo info;
   std::vector<std::string> etags;
   std::string composite;  // the parts' binary checksums, for a COMPOSITE checksum
@@ -165,7 +162,7 @@ void S3::complete_upload(const std::string& bucket, const std::string& key, cons
   batch.push_back(record_of(bucket, key, it->second));
   CompleteResult result{it->second.etag, it->second.checksum_algorithm, it->second.checksum,
                         it->second.checksum_type};
-  uploads_.erase(u);
+  uploads_.erase(id);
   persist<CompleteResult>(std::move(batch), {std::nullopt, std::move(result)}, std::move(done),
                           std::move(doomed));
 }
@@ -175,18 +172,17 @@ void S3::abort_upload(const std::string& bucket, const std::string& key, const s
   base::MutexLock lock(mu_);
   api::ApiError e;
   if (find_bucket(bucket, &e) == nullptr) return done({e, {}});
-  auto u = uploads_.find(id);
-  if (u == uploads_.end() || u->second.bucket != bucket || u->second.key != key)
-    return done({errors::no_such_upload(), {}});
+  const UploadInfo* up = find_upload(bucket, key, id);
+  if (up == nullptr) return done({errors::no_such_upload(), {}});
   std::vector<Mutation> batch;
   std::vector<std::string> doomed;
-  for (const auto& [n, p] : u->second.parts) {
+  for (const auto& [n, p] : up->parts) {
     doomed.push_back(p.blob);
-    batch.push_back(record_of(u->second, p));
+    batch.push_back(record_of(*up, p));
     batch.back().value = std::nullopt;
   }
   batch.push_back({kUploads, id, std::nullopt});
-  uploads_.erase(u);
+  uploads_.erase(id);
   persist<Nothing>(std::move(batch), {}, std::move(done), std::move(doomed));
 }
 
@@ -195,14 +191,13 @@ Answer<PartsPage> S3::list_parts(const std::string& bucket, const std::string& k
   base::MutexLock lock(mu_);
   api::ApiError e;
   if (find_bucket(bucket, &e) == nullptr) return {e, {}};
-  auto u = uploads_.find(id);
-  if (u == uploads_.end() || u->second.bucket != bucket || u->second.key != key)
-    return {errors::no_such_upload(), {}};
+  const UploadInfo* up = find_upload(bucket, key, id);
+  if (up == nullptr) return {errors::no_such_upload(), {}};
   PartsPage page;
-  page.upload = u->second;
+  page.upload = *up;
   page.upload.parts.clear();
   max = std::min(max, s3_limits::list_keys_max);
-  for (auto it = u->second.parts.upper_bound(marker); it != u->second.parts.end(); ++it) {
+  for (auto it = up->parts.upper_bound(marker); it != up->parts.end(); ++it) {
     if (page.parts.size() == max) {
       page.truncated = true;
       break;
@@ -230,6 +225,20 @@ Answer<std::vector<UploadInfo>> S3::list_uploads(const std::string& bucket,
     return a.key != b.key ? a.key < b.key : a.initiated < b.initiated;
   });
   return {std::nullopt, std::move(out)};
+}
+
+UploadInfo* S3::find_upload(const std::string& bucket, const std::string& key,
+                            const std::string& id) {
+  auto u = uploads_.find(id);
+  if (u == uploads_.end() || u->second.bucket != bucket || u->second.key != key) return nullptr;
+  return &u->second;
+}
+
+const UploadInfo* S3::find_upload(const std::string& bucket, const std::string& key,
+                                  const std::string& id) const {
+  auto u = uploads_.find(id);
+  if (u == uploads_.end() || u->second.bucket != bucket || u->second.key != key) return nullptr;
+  return &u->second;
 }
 
 }  // namespace stepwise::services::s3
