@@ -153,6 +153,10 @@ void Validator::check_jsonata_rule(const json::object& rule, const std::string& 
   } else if (!cond->is_bool() && !is_jsonata_expr(*cond)) {
     error("The value for the field 'Condition' must be a BOOLEAN or a JSONata expression",
           cloc + "/Condition");
+  } else {
+    // The expression must compile too: the compiler rejects what the validator lets through
+    // otherwise, and a machine that validates must create.
+    check_jsonata_value(*cond, cloc + "/Condition", 0);
   }
   for (std::string_view f : {"Assign", "Output"}) {
     if (const auto* v = rule.if_contains(f))

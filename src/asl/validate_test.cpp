@@ -454,6 +454,18 @@ TEST(ValidateVariables, ChecksNamesInNestedScopesCatchersAndJsonPathKeys) {
   EXPECT_EQ(d[1].location, "/States/P/Branches[0]/States/B/Assign");
 }
 
+// Found by fuzz_asl: a Choice Condition that cannot compile passed validation, so a machine
+// validated and then failed to create.
+TEST(Validate, AChoiceConditionThatCannotCompileIsReported) {
+  auto d = validate_str(R"({"QueryLanguage":"JSONata","StartAt":"C","States":{
+    "C":{"Type":"Choice","Choices":[{"Condition":"{% $stat^s.input.done %}","Next":"T"}],
+         "Default":"T"},
+    "T":{"Type":"Succeed"}}})");
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].code, "INVALID_JSONATA_EXPRESSION");
+  EXPECT_EQ(d[0].location, "/States/C/Choices[0]/Condition");
+}
+
 TEST(ValidateVariables, UndefinedReferencesAreARunTimeMatter) {
   auto d = validate_str(R"({"QueryLanguage":"JSONata","StartAt":"P","States":{
     "P":{"Type":"Pass","Output":"{% $doesNotExist %}","End":true}}})");

@@ -66,13 +66,19 @@ class PreciseHandler {
     st.push_uint64(u);
     return true;
   }
-  bool on_double(double d, boost::json::string_view s, boost::system::error_code&) {
+  bool on_double(double d, boost::json::string_view s, boost::system::error_code& ec) {
     number_.append(s.data(), s.size());
     double exact = d;
     auto r = std::from_chars(number_.data(), number_.data() + number_.size(), exact);
-    // Out-of-range text keeps Boost's value (infinity/zero), as before.
+    // Out-of-range text keeps Boost's value (zero for an underflow).
     if (r.ec != std::errc()) exact = d;
     number_.clear();
+    // A number past the double range (1e400) would be infinity, which JSON cannot write back:
+    // the text is refused rather than turned into a value no output could carry.
+    if (!std::isfinite(exact)) {
+      ec = boost::json::error::exponent_overflow;
+      return false;
+    }
     st.push_double(exact);
     return true;
   }

@@ -39,6 +39,16 @@ TEST(Json, SeventeenDigitDoublesRoundTripExactly) {
   EXPECT_EQ(dump(*v), "[-1.4666666626666667,0.1,1.2345678912345679E8,1.0E-300,2.5E10]");
 }
 
+// Found by fuzz_json: 1e400 read as infinity, which no JSON output can carry back.
+TEST(Json, NumbersPastTheDoubleRangeAreRefusedAndTinyOnesReadAsZero) {
+  EXPECT_FALSE(parse("[1e400]").ok());
+  EXPECT_FALSE(parse("{\"a\":-912931348623157e308}").ok());
+  auto tiny = parse("[1E-400]");
+  ASSERT_TRUE(tiny.ok());
+  EXPECT_EQ(dump(*tiny), "[0.0]");
+  EXPECT_TRUE(parse("18446744073309551616").ok());  // past uint64: a double, in range
+}
+
 TEST(Json, RejectsTrailingText) { EXPECT_FALSE(parse("{} x").ok()); }
 
 TEST(Json, NumbersCompareByValue) {
