@@ -7,10 +7,12 @@
 #   build-tsan/  clang, -fsanitize=thread, only the binaries whose tests run threads (service,
 #                store, API server, task runners); runs them.
 #
-# Usage: scripts/sanitize.sh [asan|tsan|ci|all]   (FUZZ_SECONDS, default 20, per fuzz target)
-#   ci: what CI runs (scripts/test.sh): the unit-test binaries and the conformance corpus under
-#       ASan+UBSan, then each fuzz target for FUZZ_SECONDS. (TSan joins it once a full run of
-#       its binaries is clean: docs/REFEREE.md.)
+# Usage: scripts/sanitize.sh [asan|tsan|fuzz|ci|all]  (FUZZ_SECONDS, default 20, per fuzz target)
+#   fuzz: only the fuzz targets (build-asan/), FUZZ_SECONDS each; the long run is
+#       FUZZ_SECONDS=3600 (docs/REFEREE.md).
+#   ci: what CI runs (scripts/test.sh): the unit-test binaries, the conformance corpus and a
+#       budget of simulation seeds under ASan+UBSan, each fuzz target for FUZZ_SECONDS, then the
+#       concurrent tests under TSan.
 # A sanitizer report fails the test that made it (halt_on_error); suppressions live in
 # tests/sanitize/ with a comment saying why each one is there.
 set -euo pipefail
@@ -78,6 +80,13 @@ run_asan_ci() {
   echo "$bins" | xargs -P "$jobs" -I{} sh -c \
     'log=$(mktemp); if "$1" --gtest_brief=1 >"$log" 2>&1; then echo "asan: $1 ok";
      else tail -80 "$log"; echo "asan: $1 FAILED"; exit 1; fi' _ {} || failed=1
+  # The seeded simulation (tests/sim) drives crash recovery and journal replay, the paths a
+  # memory error would hide in longest; a smaller budget than ctest's sim_seeds, as ASan is slower.
+  echo "asan: simulation, 100 seeds"
+  build-asan/tests/sim/stepwise_sim --seeds 100 \
+    --known-failures tests/sim/known_failures.txt >build-asan/sim.log 2>&1 ||
+    { tail -40 build-asan/sim.log; failed=1; }
+  tail -1 build-asan/sim.log
   if [ -d ../shared/conformance/cases ]; then
     echo "asan: conformance corpus"
     build-asan/stepwise conformance ../shared/conformance/cases \
@@ -93,7 +102,11 @@ run_tsan() {
   CC=clang CXX=clang++ cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Sanitize \
     -DSTEPWISE_SANITIZE=thread -DSTEPWISE_TOOLS=OFF -DSTEPWISE_CONSOLE=OFF \
     -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=16 >/dev/null
-  local targets=(stepwise_sfn_test stepwise_store_test stepwise_api_test stepwise_tasks_test)
+  # The binaries whose tests run threads: the executions service, the store's writer and
+  # checkpoints, the API server, the task runners, and the queue and topic services (long
+  # polls, deliveries).
+  local targets=(stepwise_sfn_test stepwise_store_test stepwise_api_test stepwise_tasks_test
+                 stepwise_sqs_test stepwise_sns_test)
   cmake --build build-tsan -j "$jobs" --target "${targets[@]}"
   local failed=0
   for t in "${targets[@]}"; do
@@ -106,8 +119,9 @@ run_tsan() {
 
 case "$what" in
   asan) run_asan ;;
-  ci) run_asan_ci ;;
+  ci) run_asan_ci; run_tsan ;;
+  fuzz) configure_asan; run_fuzzers ;;
   tsan) run_tsan ;;
   all) run_asan; run_tsan ;;
-  *) echo "usage: $0 [asan|tsan|ci|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [asan|tsan|fuzz|ci|all]" >&2; exit 2 ;;
 esac
