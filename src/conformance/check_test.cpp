@@ -128,6 +128,37 @@ TEST(CheckExecution, EventsAroundMapBlocksKeepTheirPlaceAndIds) {
   EXPECT_EQ(*r.failure, "history events[3].previousEventId: expected 3, got 2");
 }
 
+// AWS moved MapStateExited's link from MapRunSucceeded to the run's start in autumn 2024: an
+// older recording is read as of today, a newer one as it is.
+TEST(CheckExecution, OlderRecordingsOfDistributedMapExitAreReadWithTodaysLink) {
+  const char* recorded = R"({"status":"SUCCEEDED","output":{},"history_events":[
+      {"id":1,"previousEventId":0,"type":"ExecutionStarted"},
+      {"id":2,"previousEventId":1,"type":"MapStateEntered"},
+      {"id":3,"previousEventId":2,"type":"MapRunStarted"},
+      {"id":4,"previousEventId":3,"type":"MapRunSucceeded"},
+      {"id":5,"previousEventId":4,"type":"MapStateSucceeded"},
+      {"id":6,"previousEventId":4,"type":"MapStateExited"},
+      {"id":7,"previousEventId":6,"type":"ExecutionSucceeded"}]})";
+  ActualExecution a;
+  a.status = "SUCCEEDED";
+  a.output = J("{}");
+  a.events.push_back(event(1, 0, "ExecutionStarted"));
+  a.events.push_back(event(2, 1, "MapStateEntered"));
+  a.events.push_back(event(3, 2, "MapRunStarted"));
+  a.events.push_back(event(4, 3, "MapRunSucceeded"));
+  a.events.push_back(event(5, 4, "MapStateSucceeded"));
+  a.events.push_back(event(6, 3, "MapStateExited"));
+  a.events.push_back(event(7, 6, "ExecutionSucceeded"));
+  auto old = make_case(recorded);
+  old.doc["source"] = J(R"({"recorded_date":"19-08-2024, 10:00:00"})");
+  EXPECT_FALSE(check_execution(old, a).failure.has_value());
+  auto recent = make_case(recorded);
+  recent.doc["source"] = J(R"({"recorded_date":"13-11-2024, 10:00:00"})");
+  auto r = check_execution(recent, a);
+  ASSERT_TRUE(r.failure.has_value());
+  EXPECT_EQ(*r.failure, "history events[5].previousEventId: expected 4, got 3");
+}
+
 TEST(CheckExecution, SoftPathDifferenceIsReportedButPasses) {
   auto c = make_case(R"({"status":"SUCCEEDED","output":{"a":1,"RedriveCount":0}})",
                      R"({"localstack_skip_verify_paths":["$..RedriveCount"]})");
