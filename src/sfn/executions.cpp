@@ -2,6 +2,8 @@
 // request parsing and answers are in executions_ops.cpp.
 #include "sfn/executions.h"
 
+#include <algorithm>
+
 #include "engine/interpreter.h"
 #include "sfn/execution_log.h"
 #include "sfn/executions_internal.h"
@@ -483,42 +485,69 @@ static std::shared_ptr<const tasks::TaskRequest> resuming(const tasks::TaskReque
 void Executions::reissue(Live& l, std::vector<Command>& commands) {
   using Phase = engine::Execution::TaskPhase;
   using Resume = tasks::TaskRequest::Resume;
-  std::vector<Command> now;
-  std::vector<Command> visible;
-  for (Command& c : commands) {
-    if (c.kind != Command::Kind::kInvokeTask || !c.request) {
-      now.push_back(std::move(c));
-      continue;
-    }
+  // Calls whose re-dispatch has effects (visible) go out only once a Redispatched step saying
+  // so is durable; the rest could go at once. But everything waits for that step when there is
+  // one: the commands keep the order they were issued in (outstanding() sorts by id), so two
+  // things due at the same millisecond — a Task's timeout and its call's answer, a Wait's end
+  // and a sibling branch's answer — are queued in the loop in the order the original run
+  // queued them, and ties break the same way after a restart (found by tests/sim).
+  std::size_t visible = 0;
+  std::vector<bool> is_visible(commands.size(), false);
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    Command& c = commands[i];
+    if (c.kind != Command::Kind::kInvokeTask || !c.request) continue;
     const Phase phase = l.exec->task_phase(c.id);
     if (phase == Phase::kTaken) {
       c.request = resuming(*c.request, Resume::kTaken);
     } else if (phase == Phase::kSubmitted && c.request->resource.ends_with(".waitForTaskToken")) {
       c.request = resuming(*c.request, Resume::kSubmitted);
     } else if (l.in_flight.runner->redispatch_has_effects(*c.request)) {
-      visible.push_back(std::move(c));
-      continue;
+      is_visible[i] = true;
+      ++visible;
     }
-    now.push_back(std::move(c));
   }
-  dispatch(l, now);
+  if (visible == 0) {
+    dispatch(l, commands);
+    return;
+  }
   const std::string arn = l.rec.arn;
+  struct Gathered {
+    std::vector<Command> commands;
+    std::size_t waiting = 0;  // Redispatched steps not yet durable
+    bool failed = false;
+  };
+  auto gathered = std::make_shared<Gathered>();
+  gathered->waiting = visible;
+  std::vector<std::uint64_t> visible_ids;
+  for (std::size_t i = 0; i < commands.size(); ++i)
+    if (is_visible[i]) visible_ids.push_back(commands[i].id);
+  gathered->commands = std::move(commands);
+  commands.clear();
   // One step per re-dispatch (each is a journal entry), but one commit for them all: sent one
   // by one, the first call would go out a store round trip before the others (one commit in
-  // flight at a time), and its answer could be handled before they were even sent again. Sent
-  // together, the calls go out in one turn of the loop, as they were in flight at the crash,
-  // and answers already due are handled in the order they were due (found by tests/sim).
-  l.gathering = !visible.empty();
-  for (Command& c : visible) {
+  // flight at a time), and its answer could be handled before they were even sent again.
+  l.gathering = true;
+  for (std::uint64_t id : visible_ids) {
     StepEvent ev;
     ev.kind = StepEvent::Kind::kTaskRedispatched;
-    ev.id = c.id;
-    deliver(arn, std::move(ev), [this, arn, c = std::move(c)](const Status& st) mutable {
-      if (!st.ok()) return;  // not durable: the call must not go out (the next start retries)
+    ev.id = id;
+    deliver(arn, std::move(ev), [this, arn, gathered](const Status& st) {
+      // Not durable: nothing may go out (the execution is abandoned; the next start retries).
+      if (!st.ok()) gathered->failed = true;
+      if (--gathered->waiting > 0 || gathered->failed) return;
       auto it = live_.find(arn);
-      // Gone, finished, or the task ended meanwhile (its timeout fired first): nothing to send.
-      if (it == live_.end() || !it->second->exec->task_pending(c.id)) return;
-      driver_.invoke(it->second->key, it->second->in_flight, c);
+      if (it == live_.end() || it->second->exec->finished()) return;
+      Live& now = *it->second;
+      // Only what is still outstanding: a step in between (a stop, a task token's answer, a
+      // timeout) may have ended some of them, and dispatched its own commands already.
+      std::vector<Command> still = now.exec->outstanding();
+      std::vector<std::uint64_t> ids;
+      ids.reserve(still.size());
+      for (const Command& c : still) ids.push_back(c.id);  // sorted: outstanding() is by id
+      std::vector<Command> send;
+      for (Command& c : gathered->commands)
+        if (std::binary_search(ids.begin(), ids.end(), c.id)) send.push_back(std::move(c));
+      dispatch(now, send);
     });
   }
   if (auto it = live_.find(arn); it != live_.end() && it->second->gathering) {

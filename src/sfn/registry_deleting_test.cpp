@@ -53,7 +53,7 @@ TEST(ServiceDeleting, MachineIsDeletingUntilItsLastExecutionCloses) {
   EXPECT_EQ(h.wait_closed(first), "ABORTED");
   EXPECT_EQ(h.wait_closed(second), "ABORTED");
   EXPECT_EQ(h.event_types(first).back(), "ExecutionAborted");
-  EXPECT_EQ(h.machine_status(machine), "StateMachineDoesNotExist");
+  EXPECT_EQ(h.wait_machine_status_leaves(machine, "DELETING"), "StateMachineDoesNotExist");
   EXPECT_FALSE(store.get_state_machine(machine)->has_value());
   // The executions outlive their machine (until retention), and the name is free again.
   EXPECT_EQ(h.status(first), "ABORTED");
@@ -106,7 +106,7 @@ TEST(ServiceDeleting, DeletingSurvivesARestartAndFinishesWhenTheExecutionCloses)
   fns.wait_held(1);  // the resumed execution calls its function again
   fns.answer_all();
   EXPECT_EQ(after.wait_closed(execution), "ABORTED");
-  EXPECT_EQ(after.machine_status(machine), "StateMachineDoesNotExist");
+  EXPECT_EQ(after.wait_machine_status_leaves(machine, "DELETING"), "StateMachineDoesNotExist");
 }
 
 TEST(ServiceDeleting, StartDeletesDeletingMachinesThatNoLongerRun) {
@@ -172,7 +172,7 @@ TEST(ServiceDeleting, AnExecutionWakingFromALongWaitIsTerminatedNotLetThrough) {
   ASSERT_GE(types.size(), 2u);
   EXPECT_EQ(types[types.size() - 2], "WaitStateEntered");
   EXPECT_EQ(types.back(), "ExecutionAborted");
-  EXPECT_EQ(h.machine_status(machine), "StateMachineDoesNotExist");
+  EXPECT_EQ(h.wait_machine_status_leaves(machine, "DELETING"), "StateMachineDoesNotExist");
 }
 
 TEST(ServiceDeleting, AStoredRunningExecutionHoldsTheDeleteEvenWhenNotInMemory) {

@@ -132,6 +132,17 @@ class Harness {
     if (r.is_error()) return r.error().type;
     return std::string(r.body().at("status").as_string());
   }
+  // The machine's status once it stops showing `from`: a deleting machine goes after its last
+  // execution's close is durable, a moment after DescribeExecution already shows the close.
+  std::string wait_machine_status_leaves(const std::string& machine_arn, const std::string& from) {
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    std::string s = machine_status(machine_arn);
+    while (s == from && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(1ms);
+      s = machine_status(machine_arn);
+    }
+    return s;
+  }
   // Polls until the execution leaves RUNNING (answers are event-driven; this bounds a bug).
   std::string wait_closed(const std::string& execution_arn) {
     auto deadline = std::chrono::steady_clock::now() + 10s;
