@@ -105,6 +105,7 @@ class ServicesBench {
   ServicesReport report_;
   int next_log_ = 0;
   std::string int_sqs_arn_, int_s3_arn_;  // the integration workloads' state machines
+  std::string int_sqs_queue_url_;         // the queue int-sqs sends to this round
 };
 
 Status ServicesBench::make_work_dir() {
@@ -216,12 +217,21 @@ Status ServicesBench::set_up(Server& s, bool dynamodb_wanted) {
   return ok_status();
 }
 
-// A queue per round for the sqs:sendMessage workflow (so the previous round's messages are not
-// in the way) and its state machine, which names the queue as a constant: a "$$" path would have
-// the engine build the context object, with a copy of the execution input (the 1,000 items), for
-// every call. The putObject state machine once.
+// A queue per round for the sqs:sendMessage workflow, the previous round's deleted first (its
+// half a million messages would otherwise stay in memory, and each round would start from a
+// bigger server than the one before), and its state machine, which names the queue as a constant: a
+// "$$" path would have the engine build the context object, with a copy of the execution input (the
+// 1,000 items), for every call. The putObject state machine once.
 Status ServicesBench::set_up_integrations(Server& s, int round) {
   const int port = s.process.port();
+  if (!int_sqs_queue_url_.empty()) {
+    auto d = call(s,
+                  json_request(port, "sqs", "AmazonSQS.DeleteQueue",
+                               json::dump(json::object{{"QueueUrl", int_sqs_queue_url_}})),
+                  "DeleteQueue");
+    if (!d) return d.error();
+    int_sqs_queue_url_.clear();
+  }
   const std::string queue = "svcbench-int-" + std::to_string(round);
   auto q = call(
       s, json_request(port, "sqs", "AmazonSQS.CreateQueue", R"({"QueueName":")" + queue + "\"}"),
@@ -230,6 +240,7 @@ Status ServicesBench::set_up_integrations(Server& s, int round) {
   auto url = find_json_string(q->body, "QueueUrl");
   if (!url) return Error{"Bench.SetUpError", "CreateQueue: no QueueUrl: " + q->body};
   const std::string queue_url = *url;
+  int_sqs_queue_url_ = queue_url;
   for (const std::string kind : {"sqs", "s3"}) {
     if (kind == "s3" && round > 0) continue;
     json::object task;

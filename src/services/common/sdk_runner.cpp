@@ -141,12 +141,34 @@ std::string call_key(const tasks::TaskRequest& request) {
   return request.execution_arn + "#" + request.state_name + "#" + std::to_string(request.attempt);
 }
 
+InFlightCalls::Gone InFlightCalls::add(const std::string& key) {
+  auto gone = std::make_shared<std::atomic<bool>>(false);
+  base::MutexLock lock(mu_);
+  calls_[key] = gone;
+  return gone;
+}
+
+void InFlightCalls::finished(const std::string& key, const Gone& gone) {
+  base::MutexLock lock(mu_);
+  auto it = calls_.find(key);
+  if (it != calls_.end() && it->second == gone) calls_.erase(it);
+}
+
+void InFlightCalls::cancel(const std::string& key) {
+  base::MutexLock lock(mu_);
+  auto it = calls_.find(key);
+  if (it == calls_.end()) return;
+  it->second->store(true);
+  calls_.erase(it);
+}
+
 SdkRunner::SdkRunner(api::Dispatcher& operations, std::string service, std::string prefix,
-                     std::uint64_t id_seed)
+                     std::uint64_t id_seed, bool any_loop)
     : operations_(operations),
       service_(std::move(service)),
       prefix_(std::move(prefix)),
-      ids_(id_seed) {}
+      ids_(id_seed),
+      any_loop_(any_loop) {}
 
 void SdkRunner::start(const tasks::TaskRequest& request, EventLoop& loop, tasks::TaskDone done) {
   const std::string op = sdk_operation(request.resource, service_);
@@ -157,14 +179,12 @@ void SdkRunner::start(const tasks::TaskRequest& request, EventLoop& loop, tasks:
   }
   json::value params =
       request.parameters.is_object() ? request.parameters : json::value(json::object());
-  const std::string key = call_key(request);
-  auto gone = std::make_shared<std::atomic<bool>>(false);
-  in_flight_[key] = gone;
+  std::string key = call_key(request);
+  auto gone = in_flight_.add(key);
   std::string rid = ids_.uuid_v4();
   call_operation(operations_, op, std::move(params), rid, loop, gone,
-                 [this, key, gone, rid, done = std::move(done)](api::Response r) {
-                   auto it = in_flight_.find(key);
-                   if (it != in_flight_.end() && it->second == gone) in_flight_.erase(it);
+                 [this, key = std::move(key), gone, rid, done = std::move(done)](api::Response r) {
+                   in_flight_.finished(key, gone);
                    if (r.is_error()) {
                      done(sdk_failure(prefix_, r.error(), rid));
                    } else {
@@ -173,11 +193,6 @@ void SdkRunner::start(const tasks::TaskRequest& request, EventLoop& loop, tasks:
                  });
 }
 
-void SdkRunner::cancel(const tasks::TaskRequest& request) {
-  auto it = in_flight_.find(call_key(request));
-  if (it == in_flight_.end()) return;
-  it->second->store(true);
-  in_flight_.erase(it);
-}
+void SdkRunner::cancel(const tasks::TaskRequest& request) { in_flight_.cancel(call_key(request)); }
 
 }  // namespace stepwise::services

@@ -17,7 +17,10 @@
 // ahead of a long poll; cancel() marks the call's client as gone (a waiting poll then returns
 // nothing to nobody).
 //
-// Thread-safety: start()/cancel() on the loop thread; the service may answer on any thread.
+// Thread-safety: start()/cancel() on the loop thread — any engine shard's loop when the runner
+// was made `any_loop` (the built-in services, which the HTTP threads call concurrently anyway:
+// a shard then calls the service itself instead of hopping to the home shard and back); the
+// service may answer on any thread.
 #pragma once
 
 #include <atomic>
@@ -29,6 +32,7 @@
 #include "api/dispatcher.h"
 #include "base/clock.h"
 #include "base/ids.h"
+#include "base/mutex.h"
 #include "json/json.h"
 #include "tasks/task_runner.h"
 
@@ -72,20 +76,59 @@ tasks::TaskOutcome sdk_failure(std::string_view prefix, const api::ApiError& err
 // Task identity for cancel(): the request's task_id, else execution#state#attempt.
 std::string call_key(const tasks::TaskRequest& request);
 
+// A runner's calls in flight, by call_key, so that cancel() can mark a call's client gone.
+// Locked: an any-loop runner is started and cancelled from several engine shards.
+class InFlightCalls {
+ public:
+  using Gone = std::shared_ptr<std::atomic<bool>>;
+  Gone add(const std::string& key);
+  // The call answered: forgotten, unless a newer call of the same key replaced it.
+  void finished(const std::string& key, const Gone& gone);
+  void cancel(const std::string& key);
+
+ private:
+  base::Mutex mu_;
+  std::unordered_map<std::string, Gone> calls_ GUARDED_BY(mu_);
+};
+
+// An IdGenerator that several engine shards draw request ids from.
+class LockedIds {
+ public:
+  explicit LockedIds(std::uint64_t seed) : ids_(seed) {}
+  std::string uuid_v4() {
+    base::MutexLock lock(mu_);
+    return ids_.uuid_v4();
+  }
+  std::uint64_t next_u64() {
+    base::MutexLock lock(mu_);
+    return ids_.next_u64();
+  }
+
+ private:
+  base::Mutex mu_;
+  IdGenerator ids_ GUARDED_BY(mu_);
+};
+
 class SdkRunner final : public tasks::TaskRunner {
  public:
-  // service: "sqs" (the resource's aws-sdk:<service>); prefix: "Sqs" (errors).
+  // service: "sqs" (the resource's aws-sdk:<service>); prefix: "Sqs" (errors). `any_loop`:
+  // `operations` may be called from any thread (a built-in service; a pass-through endpoint's
+  // client may not).
   SdkRunner(api::Dispatcher& operations, std::string service, std::string prefix,
-            std::uint64_t id_seed);
+            std::uint64_t id_seed, bool any_loop = false);
   void start(const tasks::TaskRequest& request, EventLoop& loop, tasks::TaskDone done) override;
   void cancel(const tasks::TaskRequest& request) override;
+  tasks::TaskRunner* any_loop_runner(const tasks::TaskRequest&) override {
+    return any_loop_ ? this : nullptr;
+  }
 
  private:
   api::Dispatcher& operations_;
   std::string service_;
   std::string prefix_;
-  IdGenerator ids_;
-  std::unordered_map<std::string, std::shared_ptr<std::atomic<bool>>> in_flight_;
+  LockedIds ids_;
+  InFlightCalls in_flight_;
+  bool any_loop_;
 };
 
 }  // namespace stepwise::services

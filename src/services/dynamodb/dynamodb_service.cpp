@@ -119,14 +119,12 @@ void DynamoDbSdkRunner::start(const tasks::TaskRequest& request, EventLoop& loop
                                      "The resource '" + request.resource + "' is not supported."));
     return;
   }
-  const std::string key = call_key(request);
-  auto gone = std::make_shared<std::atomic<bool>>(false);
-  in_flight_[key] = gone;
+  std::string key = call_key(request);
+  auto gone = in_flight_.add(key);
   std::string rid = ids_.uuid_v4();
   call_operation(ddb_, op, params_of(request), rid, loop, gone,
-                 [this, key, gone, rid, done = std::move(done)](api::Response r) {
-                   auto it = in_flight_.find(key);
-                   if (it != in_flight_.end() && it->second == gone) in_flight_.erase(it);
+                 [this, key = std::move(key), gone, rid, done = std::move(done)](api::Response r) {
+                   in_flight_.finished(key, gone);
                    if (!r.is_error()) {
                      done(tasks::TaskOutcome::success(r.take_body()));
                      return;
@@ -143,10 +141,7 @@ void DynamoDbSdkRunner::start(const tasks::TaskRequest& request, EventLoop& loop
 }
 
 void DynamoDbSdkRunner::cancel(const tasks::TaskRequest& request) {
-  auto it = in_flight_.find(call_key(request));
-  if (it == in_flight_.end()) return;
-  it->second->store(true);
-  in_flight_.erase(it);
+  in_flight_.cancel(call_key(request));
 }
 
 DynamoDbService::DynamoDbService(DynamoDbOptions options)

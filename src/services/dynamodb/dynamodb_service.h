@@ -28,28 +28,32 @@ std::string_view modelled_exception(std::string_view type);
 // CRC-32 (IEEE) of bytes: DynamoDB's x-amz-crc32 header.
 std::uint32_t crc32(std::string_view bytes);
 
-// dynamodb:getItem, putItem, updateItem, deleteItem.
+// dynamodb:getItem, putItem, updateItem, deleteItem. Started on any engine shard's loop, as
+// DynamoDbSdkRunner below.
 class OptimizedRunner final : public tasks::TaskRunner {
  public:
   OptimizedRunner(api::Dispatcher& ddb, std::uint64_t id_seed) : ddb_(ddb), ids_(id_seed) {}
   void start(const tasks::TaskRequest& request, EventLoop& loop, tasks::TaskDone done) override;
+  tasks::TaskRunner* any_loop_runner(const tasks::TaskRequest&) override { return this; }
 
  private:
   api::Dispatcher& ddb_;
-  IdGenerator ids_;
+  LockedIds ids_;
 };
 
-// aws-sdk:dynamodb:*.
+// aws-sdk:dynamodb:*. Started on any engine shard's loop (the built-in DynamoDb is
+// thread-safe); the pass-through endpoint has runners of its own (services/remote).
 class DynamoDbSdkRunner final : public tasks::TaskRunner {
  public:
   DynamoDbSdkRunner(api::Dispatcher& ddb, std::uint64_t id_seed) : ddb_(ddb), ids_(id_seed) {}
   void start(const tasks::TaskRequest& request, EventLoop& loop, tasks::TaskDone done) override;
   void cancel(const tasks::TaskRequest& request) override;
+  tasks::TaskRunner* any_loop_runner(const tasks::TaskRequest&) override { return this; }
 
  private:
   api::Dispatcher& ddb_;
-  IdGenerator ids_;
-  std::unordered_map<std::string, std::shared_ptr<std::atomic<bool>>> in_flight_;
+  LockedIds ids_;
+  InFlightCalls in_flight_;
 };
 
 class DynamoDbService final : public BuiltinService {

@@ -61,7 +61,8 @@ EventsService::EventsService(EventsOptions options)
       put_(events_, options.id_seed ? options.id_seed + 1 : 0),
       sdk_adapter_(events_, Events::modelled_errors(), "EventBridgeException",
                    {"CreationTime", "LastModifiedTime"}),
-      sdk_(sdk_adapter_, "eventbridge", "EventBridge", options.id_seed ? options.id_seed + 2 : 0) {}
+      sdk_(sdk_adapter_, "eventbridge", "EventBridge", options.id_seed ? options.id_seed + 2 : 0,
+           /*any_loop=*/true) {}
 
 void EventsService::add_routes(api::Router& router) {
   router.add_json_service("AWSEvents.", "events", events_, {.version = api::JsonVersion::v1_1});

@@ -72,25 +72,21 @@ void S3SdkRunner::start(const tasks::TaskRequest& request, EventLoop& loop, task
     return;
   }
   json::value params = sdk_parameters(op, request.parameters);
-  const std::string key = call_key(request);
-  auto gone = std::make_shared<std::atomic<bool>>(false);
-  in_flight_[key] = gone;
+  std::string key = call_key(request);
+  auto gone = in_flight_.add(key);
   std::string rid = hex_upper(ids_.next_u64());
   std::string extended = base64_encode(hex_upper(ids_.next_u64()) + hex_upper(ids_.next_u64()));
-  call_operation(operations_, op, std::move(params), rid, loop, gone,
-                 [this, key, gone, rid, extended, done = std::move(done)](api::Response r) {
-                   auto it = in_flight_.find(key);
-                   if (it != in_flight_.end() && it->second == gone) in_flight_.erase(it);
-                   if (r.is_error()) return done(s3_failure(r.error(), rid, extended));
-                   done(tasks::TaskOutcome::success(r.take_body()));
-                 });
+  call_operation(
+      operations_, op, std::move(params), rid, loop, gone,
+      [this, key = std::move(key), gone, rid, extended, done = std::move(done)](api::Response r) {
+        in_flight_.finished(key, gone);
+        if (r.is_error()) return done(s3_failure(r.error(), rid, extended));
+        done(tasks::TaskOutcome::success(r.take_body()));
+      });
 }
 
 void S3SdkRunner::cancel(const tasks::TaskRequest& request) {
-  auto it = in_flight_.find(call_key(request));
-  if (it == in_flight_.end()) return;
-  it->second->store(true);
-  in_flight_.erase(it);
+  in_flight_.cancel(call_key(request));
 }
 
 Result<std::unique_ptr<S3Service>> S3Service::open(S3Options options) {
@@ -101,7 +97,9 @@ Result<std::unique_ptr<S3Service>> S3Service::open(S3Options options) {
 }
 
 S3Service::S3Service(std::unique_ptr<S3> s3, std::uint64_t id_seed)
-    : s3_(std::move(s3)), operations_(*s3_), sdk_(operations_, id_seed ? id_seed + 3 : 0) {}
+    : s3_(std::move(s3)),
+      operations_(*s3_),
+      sdk_(operations_, id_seed ? id_seed + 3 : 0, /*any_loop=*/true) {}
 
 void S3Service::add_routes(api::Router& router) {
   api::RestServiceOptions options;

@@ -34,17 +34,22 @@ tasks::TaskOutcome s3_failure(const api::ApiError& error, const std::string& req
 // (Body as JSON text, the default content type and checksum).
 json::value sdk_parameters(const std::string& operation, json::value parameters);
 
+// aws-sdk:s3:*. `any_loop`: as SdkRunner's (the built-in S3 is thread-safe).
 class S3SdkRunner final : public tasks::TaskRunner {
  public:
-  S3SdkRunner(api::Dispatcher& operations, std::uint64_t id_seed)
-      : operations_(operations), ids_(id_seed) {}
+  S3SdkRunner(api::Dispatcher& operations, std::uint64_t id_seed, bool any_loop = false)
+      : operations_(operations), ids_(id_seed), any_loop_(any_loop) {}
   void start(const tasks::TaskRequest& request, EventLoop& loop, tasks::TaskDone done) override;
   void cancel(const tasks::TaskRequest& request) override;
+  tasks::TaskRunner* any_loop_runner(const tasks::TaskRequest&) override {
+    return any_loop_ ? this : nullptr;
+  }
 
  private:
   api::Dispatcher& operations_;
-  IdGenerator ids_;
-  std::unordered_map<std::string, std::shared_ptr<std::atomic<bool>>> in_flight_;
+  LockedIds ids_;
+  InFlightCalls in_flight_;
+  bool any_loop_;
 };
 
 class S3Service final : public BuiltinService {

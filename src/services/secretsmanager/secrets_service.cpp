@@ -8,7 +8,7 @@ SecretsService::SecretsService(SecretsOptions options)
                    {"CreatedDate", "LastChangedDate", "LastAccessedDate", "DeletedDate",
                     "DeletionDate", "LastRotatedDate", "NextRotationDate"}),
       sdk_(sdk_adapter_, "secretsmanager", "SecretsManager",
-           options.id_seed ? options.id_seed + 1 : 0) {}
+           options.id_seed ? options.id_seed + 1 : 0, /*any_loop=*/true) {}
 
 void SecretsService::add_routes(api::Router& router) {
   router.add_json_service("secretsmanager.", "secretsmanager", secrets_,

@@ -67,8 +67,8 @@ SnsService::SnsService(SnsServiceOptions options)
                                             .id_seed = options.id_seed,
                                             .sqs = options.sqs,
                                             .invoke_function = options.invoke_function})),
-      publish_(*sns_, options.id_seed ? options.id_seed + 1 : 0),
-      sdk_(*sns_, "sns", "Sns", options.id_seed ? options.id_seed + 2 : 0) {}
+      publish_(*sns_, options.id_seed ? options.id_seed + 1 : 0, /*any_loop=*/true),
+      sdk_(*sns_, "sns", "Sns", options.id_seed ? options.id_seed + 2 : 0, /*any_loop=*/true) {}
 
 SnsService::~SnsService() {
   stop();

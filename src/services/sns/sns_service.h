@@ -23,14 +23,20 @@
 namespace stepwise::services::sns {
 
 // sns:publish (request-response and .waitForTaskToken).
+// `any_loop`: as SendMessageRunner's (the built-in Sns may be called from any thread).
 class PublishRunner final : public tasks::TaskRunner {
  public:
-  PublishRunner(api::Dispatcher& sns, std::uint64_t id_seed) : sns_(sns), ids_(id_seed) {}
+  PublishRunner(api::Dispatcher& sns, std::uint64_t id_seed, bool any_loop = false)
+      : sns_(sns), ids_(id_seed), any_loop_(any_loop) {}
   void start(const tasks::TaskRequest& request, EventLoop& loop, tasks::TaskDone done) override;
+  tasks::TaskRunner* any_loop_runner(const tasks::TaskRequest&) override {
+    return any_loop_ ? this : nullptr;
+  }
 
  private:
   api::Dispatcher& sns_;
-  IdGenerator ids_;
+  LockedIds ids_;
+  bool any_loop_;
 };
 
 // The SDK v1 exception an optimized integration reports for an SNS error code ("" for the

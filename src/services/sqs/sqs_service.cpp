@@ -69,11 +69,7 @@ void SendMessageRunner::start(const tasks::TaskRequest& request, EventLoop& loop
   // Step Functions sends a MessageBody that is not text as its JSON text.
   if (auto* body = params.if_contains("MessageBody"); body && !body->is_string())
     *body = json::dump(*body);
-  std::string rid;
-  {
-    base::MutexLock lock(mu_);
-    rid = ids_.uuid_v4();
-  }
+  std::string rid = ids_.uuid_v4();
   auto gone = std::make_shared<std::atomic<bool>>(false);
   call_operation(sqs_, "SendMessage", json::value(std::move(params)), rid, loop, gone,
                  [rid, &loop, done = std::move(done)](api::Response r) {
@@ -92,7 +88,7 @@ void SendMessageRunner::start(const tasks::TaskRequest& request, EventLoop& loop
 SqsService::SqsService(SqsOptions options)
     : sqs_(options),
       send_(sqs_, options.id_seed ? options.id_seed + 1 : 0, /*any_loop=*/true),
-      sdk_(sqs_, "sqs", "Sqs", options.id_seed ? options.id_seed + 2 : 0) {}
+      sdk_(sqs_, "sqs", "Sqs", options.id_seed ? options.id_seed + 2 : 0, /*any_loop=*/true) {}
 
 void SqsService::add_routes(api::Router& router) {
   router.add_json_service("AmazonSQS.", "sqs", sqs_, {.query_compatible = true});

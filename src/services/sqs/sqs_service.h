@@ -34,8 +34,7 @@ class SendMessageRunner final : public tasks::TaskRunner {
 
  private:
   api::Dispatcher& sqs_;
-  base::Mutex mu_;  // start() may run on several loops at once (any_loop)
-  IdGenerator ids_ GUARDED_BY(mu_);
+  LockedIds ids_;  // start() may run on several loops at once (any_loop)
   const bool any_loop_;
 };
 
