@@ -13,6 +13,7 @@
 #include "api/protocol.h"
 #include "json/json.h"
 #include "services/common/codec.h"
+#include "services/common/record_text.h"
 #include "services/s3/s3_internal.h"
 
 namespace stepwise::services::s3 {
@@ -284,23 +285,40 @@ Mutation S3::record_of(const Bucket& b) const {
 
 Mutation S3::record_of(const std::string& bucket, const std::string& key,
                        const ObjectInfo& info) const {
-  json::array seg;
-  for (const auto& s : info.segments) seg.push_back(json::array{s.blob, s.size});
-  json::object o{{"b", bucket},
-                 {"k", key},
-                 {"size", info.size},
-                 {"etag", info.etag},
-                 {"ct", info.content_type},
-                 {"meta", pairs_json(info.metadata)},
-                 {"h", pairs_json(info.headers)},
-                 {"lm", info.last_modified},
-                 {"ca", info.checksum_algorithm},
-                 {"cs", info.checksum},
-                 {"cty", info.checksum_type},
-                 {"parts", info.parts},
-                 {"seg", std::move(seg)}};
-  if (info.inline_id != 0) o["in"] = info.inline_id;
-  return {kObjects, object_record_key(bucket, key), json::dump(o)};
+  // Written as text (record_text.h): every put makes one. The same bytes as dumping
+  // {"b","k","size","etag","ct","meta","h","lm","ca","cs","cty","parts","seg"[,"in"]}.
+  namespace rt = record_text;
+  std::string out;
+  out.reserve(160 + bucket.size() + key.size() + info.etag.size() + info.content_type.size());
+  out += "{\"b\":";
+  json::quote_to(bucket, out);
+  rt::text(out, "k", key);
+  rt::integer(out, "size", info.size);
+  rt::text(out, "etag", info.etag);
+  rt::text(out, "ct", info.content_type);
+  rt::key(out, "meta");
+  json::dump_to(pairs_json(info.metadata), out);
+  rt::key(out, "h");
+  json::dump_to(pairs_json(info.headers), out);
+  rt::integer(out, "lm", info.last_modified);
+  rt::text(out, "ca", info.checksum_algorithm);
+  rt::text(out, "cs", info.checksum);
+  rt::text(out, "cty", info.checksum_type);
+  rt::integer(out, "parts", info.parts);
+  rt::key(out, "seg");
+  out += '[';
+  for (std::size_t i = 0; i < info.segments.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '[';
+    json::quote_to(info.segments[i].blob, out);
+    out += ',';
+    rt::integer(out, info.segments[i].size);
+    out += ']';
+  }
+  out += ']';
+  if (info.inline_id != 0) rt::integer(out, "in", info.inline_id);
+  out += '}';
+  return {kObjects, object_record_key(bucket, key), std::move(out)};
 }
 
 Mutation S3::record_of(const UploadInfo& u) const {

@@ -231,6 +231,49 @@ TEST_F(S3InlineTest, MultipartCompletionReplacesAnInlineObject) {
   EXPECT_EQ(files_in(data_.blobs()), 1u);
 }
 
+TEST_F(S3InlineTest, ObjectRecordsAreTheTextOfTheirJsonObject) {
+  // Records are written as text (record_text.h); a store reads them as JSON, so the text must be
+  // what dumping the object with these members in this order gives.
+  reopen();
+  ASSERT_TRUE(now<Nothing>([&](auto d) { s3_->create_bucket("bkt", "", d); }).ok());
+  for (const std::size_t size : {std::size_t{5}, kEdge + 1}) {
+    PutInput in;
+    in.bucket = "bkt";
+    in.key = "k\"ey/\u00e9";
+    in.body = pattern(size, 'r');
+    in.content_type = "text/plain; charset=\"utf-8\"";
+    in.metadata = {{"owner", "ann \"a\""}, {"z", ""}};
+    in.headers = {{"Cache-Control", "no-cache"}};
+    in.checksum_algorithm = "CRC32";
+    ASSERT_TRUE(now<PutResult>([&](auto d) { s3_->put_object(in, d); }).ok());
+    auto records = log_->load(kObjects);
+    ASSERT_TRUE(records.ok());
+    ASSERT_EQ(records->size(), 1u);
+    const std::string& text = records->front().value;
+    auto parsed = json::parse(text);
+    ASSERT_TRUE(parsed.ok()) << text;
+    const json::object& o = parsed->as_object();
+    json::object expected{{"b", "bkt"},
+                          {"k", in.key},
+                          {"size", size},
+                          {"etag", o.at("etag")},
+                          {"ct", in.content_type},
+                          {"meta", json::object{{"owner", "ann \"a\""}, {"z", ""}}},
+                          {"h", json::object{{"Cache-Control", "no-cache"}}},
+                          {"lm", clock_.now_ms()},
+                          {"ca", "CRC32"},
+                          {"cs", o.at("cs")},
+                          {"cty", "FULL_OBJECT"},
+                          {"parts", 0}};
+    json::array seg;
+    if (size > kEdge) seg.push_back(json::array{o.at("seg").at(0).at(0), size});
+    expected["seg"] = std::move(seg);
+    if (size <= kEdge) expected["in"] = o.at("in");
+    EXPECT_EQ(text, json::dump(expected));
+    EXPECT_EQ(get(in.key), in.body);
+  }
+}
+
 TEST_F(S3InlineTest, StoresWrittenBeforeInlineObjectsStillLoad) {
   // An object record as the store wrote it before objects could live in their record: no
   // "in", its bytes in a blob file named by "seg"; keyed by the bucket and the SHA-256 of the

@@ -6,6 +6,7 @@
 
 #include "api/protocol.h"
 #include "services/common/codec.h"
+#include "services/common/record_text.h"
 #include "services/sqs/sqs_limits.h"
 
 namespace stepwise::services::sqs {
@@ -190,57 +191,36 @@ bool valid_message_characters(std::string_view text) {
   return true;
 }
 
-namespace {
-
-// `,"key":` then the value, as json::dump writes it.
-void key_to(std::string& out, std::string_view key) {
-  out += ',';
-  json::quote_to(key, out);
-  out += ':';
-}
-void text_member(std::string& out, std::string_view key, std::string_view v) {
-  key_to(out, key);
-  json::quote_to(v, out);
-}
-template <typename Int>
-void int_member(std::string& out, std::string_view key, Int v) {
-  key_to(out, key);
-  char buf[24];
-  out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
-}
-
-}  // namespace
-
 std::string message_record(const Message& m) {
   // Written as text, not built as a json::object and dumped: every sent message makes one, and
   // the tree would copy the body once more. The same bytes as dumping that object.
   std::string out;
   out.reserve(192 + m.body.size() + m.id.size() + m.sender_id.size());
+  namespace rt = record_text;
   out += "{\"seq\":";
-  char buf[24];
-  out.append(buf, std::to_chars(buf, buf + sizeof buf, m.seq).ptr);
-  text_member(out, "id", m.id);
-  text_member(out, "body", m.body);
-  int_member(out, "sent", m.sent_ms);
-  int_member(out, "visible", m.visible_ms);
-  int_member(out, "first", m.first_receive_ms);
-  int_member(out, "count", m.receive_count);
-  int_member(out, "receipt", m.receipt);
-  key_to(out, "flight");
+  rt::integer(out, m.seq);
+  rt::text(out, "id", m.id);
+  rt::text(out, "body", m.body);
+  rt::integer(out, "sent", m.sent_ms);
+  rt::integer(out, "visible", m.visible_ms);
+  rt::integer(out, "first", m.first_receive_ms);
+  rt::integer(out, "count", m.receive_count);
+  rt::integer(out, "receipt", m.receipt);
+  rt::key(out, "flight");
   out += m.in_flight ? "true" : "false";
-  text_member(out, "sender", m.sender_id);
+  rt::text(out, "sender", m.sender_id);
   if (!m.attributes.empty()) {
-    key_to(out, "attrs");
+    rt::key(out, "attrs");
     json::dump_to(attributes_json(m.attributes), out);
   }
   if (!m.system_attributes.empty()) {
-    key_to(out, "sys");
+    rt::key(out, "sys");
     json::dump_to(attributes_json(m.system_attributes), out);
   }
-  if (!m.group_id.empty()) text_member(out, "group", m.group_id);
-  if (!m.dedup_id.empty()) text_member(out, "dedup", m.dedup_id);
-  if (!m.sequence_number.empty()) text_member(out, "seqno", m.sequence_number);
-  if (!m.dead_letter_source_arn.empty()) text_member(out, "dlq_source", m.dead_letter_source_arn);
+  if (!m.group_id.empty()) rt::text(out, "group", m.group_id);
+  if (!m.dedup_id.empty()) rt::text(out, "dedup", m.dedup_id);
+  if (!m.sequence_number.empty()) rt::text(out, "seqno", m.sequence_number);
+  if (!m.dead_letter_source_arn.empty()) rt::text(out, "dlq_source", m.dead_letter_source_arn);
   out += '}';
   return out;
 }
