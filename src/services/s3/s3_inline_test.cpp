@@ -54,7 +54,7 @@ struct TempData {
 class HeldRecordLog final : public RecordLog {
  public:
   void write(std::vector<Mutation> batch, Done done) override {
-    held_.push_back({std::move(batch), std::move(done)});
+    held_.emplace_back(std::move(batch), std::move(done));
   }
   Result<std::vector<Record>> load(const std::string& ns) override { return inner_.load(ns); }
   Result<std::optional<std::string>> read(const std::string& ns, const std::string& key) override {
