@@ -491,10 +491,8 @@ void Executions::reissue(Live& l, std::vector<Command>& commands) {
   // things due at the same millisecond — a Task's timeout and its call's answer, a Wait's end
   // and a sibling branch's answer — are queued in the loop in the order the original run
   // queued them, and ties break the same way after a restart (found by tests/sim).
-  std::size_t visible = 0;
-  std::vector<bool> is_visible(commands.size(), false);
-  for (std::size_t i = 0; i < commands.size(); ++i) {
-    Command& c = commands[i];
+  std::vector<std::uint64_t> visible_ids;
+  for (Command& c : commands) {
     if (c.kind != Command::Kind::kInvokeTask || !c.request) continue;
     const Phase phase = l.exec->task_phase(c.id);
     if (phase == Phase::kTaken) {
@@ -502,11 +500,10 @@ void Executions::reissue(Live& l, std::vector<Command>& commands) {
     } else if (phase == Phase::kSubmitted && c.request->resource.ends_with(".waitForTaskToken")) {
       c.request = resuming(*c.request, Resume::kSubmitted);
     } else if (l.in_flight.runner->redispatch_has_effects(*c.request)) {
-      is_visible[i] = true;
-      ++visible;
+      visible_ids.push_back(c.id);
     }
   }
-  if (visible == 0) {
+  if (visible_ids.empty()) {
     dispatch(l, commands);
     return;
   }
@@ -517,10 +514,7 @@ void Executions::reissue(Live& l, std::vector<Command>& commands) {
     bool failed = false;
   };
   auto gathered = std::make_shared<Gathered>();
-  gathered->waiting = visible;
-  std::vector<std::uint64_t> visible_ids;
-  for (std::size_t i = 0; i < commands.size(); ++i)
-    if (is_visible[i]) visible_ids.push_back(commands[i].id);
+  gathered->waiting = visible_ids.size();
   gathered->commands = std::move(commands);
   commands.clear();
   // One step per re-dispatch (each is a journal entry), but one commit for them all: sent one
@@ -538,8 +532,8 @@ void Executions::reissue(Live& l, std::vector<Command>& commands) {
       auto it = live_.find(arn);
       if (it == live_.end() || it->second->exec->finished()) return;
       Live& now = *it->second;
-      // Only what is still outstanding: a step in between (a stop, a task token's answer, a
-      // timeout) may have ended some of them, and dispatched its own commands already.
+      // Only what is still outstanding: a step in between (a stop, a task token's answer) may
+      // have ended some of them, and dispatched its own commands already.
       std::vector<Command> still = now.exec->outstanding();
       std::vector<std::uint64_t> ids;
       ids.reserve(still.size());
