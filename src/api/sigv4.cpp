@@ -71,10 +71,17 @@ std::string hex(std::string_view bytes) {
   return out;
 }
 
+const EVP_MD* fetched_digest(const char* name) {
+  EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
+  return md != nullptr ? md : EVP_get_digestbyname(name);
+}
+
 std::string sha256_hex(std::string_view data) {
-  unsigned char md[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), md);
-  return hex(std::string_view(reinterpret_cast<const char*>(md), sizeof md));
+  static const EVP_MD* const sha256 = fetched_digest("SHA256");
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(data.data(), data.size(), md, &n, sha256, nullptr);
+  return hex(std::string_view(reinterpret_cast<const char*>(md), n));
 }
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {

@@ -4,6 +4,7 @@
 
 #include <array>
 
+#include "api/sigv4.h"
 #include "api/xml_writer.h"
 
 namespace stepwise::services {
@@ -77,7 +78,8 @@ std::optional<std::string> base64_decode(std::string_view text) {
 std::string md5_hex(std::string_view bytes) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int n = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest.data(), &n, EVP_md5(), nullptr);
+  static const EVP_MD* const md5 = api::sigv4::fetched_digest("MD5");
+  EVP_Digest(bytes.data(), bytes.size(), digest.data(), &n, md5, nullptr);
   static constexpr char hex[] = "0123456789abcdef";
   std::string out;
   out.reserve(2 * n);

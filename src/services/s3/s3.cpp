@@ -4,13 +4,11 @@
 
 #include "services/s3/s3.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
-#include <array>
 #include <set>
 
 #include "api/protocol.h"
+#include "api/sigv4.h"
 #include "json/json.h"
 #include "services/common/codec.h"
 #include "services/common/record_text.h"
@@ -20,23 +18,10 @@ namespace stepwise::services::s3 {
 
 namespace {
 
-std::string sha256_hex(std::string_view bytes) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> d{};
-  unsigned int n = 0;
-  EVP_Digest(bytes.data(), bytes.size(), d.data(), &n, EVP_sha256(), nullptr);
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < n; ++i) {
-    out += hex[d[i] >> 4];
-    out += hex[d[i] & 15];
-  }
-  return out;
-}
-
 // Record keys stay short whatever the object key (RecordLog keys are ≤ 1 KiB): the bucket and
 // the SHA-256 of the key; the value holds the key itself.
 std::string object_record_key(const std::string& bucket, const std::string& key) {
-  return bucket + "/" + sha256_hex(key);
+  return bucket + "/" + api::sigv4::sha256_hex(key);
 }
 
 json::object pairs_json(const Pairs& p) {
