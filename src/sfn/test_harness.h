@@ -135,21 +135,20 @@ class Harness {
   // The machine's status once it stops showing `from`: a deleting machine goes after its last
   // execution's close is durable, a moment after DescribeExecution already shows the close.
   std::string wait_machine_status_leaves(const std::string& machine_arn, const std::string& from) {
-    auto deadline = std::chrono::steady_clock::now() + 10s;
-    std::string s = machine_status(machine_arn);
-    while (s == from && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(1ms);
-      s = machine_status(machine_arn);
-    }
-    return s;
+    return poll_while(from, [&] { return machine_status(machine_arn); });
   }
   // Polls until the execution leaves RUNNING (answers are event-driven; this bounds a bug).
   std::string wait_closed(const std::string& execution_arn) {
+    return poll_while("RUNNING", [&] { return status(execution_arn); });
+  }
+  // Reads `read()` every millisecond while it gives `from`, for at most 10 s; its last answer.
+  template <class Read>
+  static std::string poll_while(const std::string& from, Read read) {
     auto deadline = std::chrono::steady_clock::now() + 10s;
-    std::string s = status(execution_arn);
-    while (s == "RUNNING" && std::chrono::steady_clock::now() < deadline) {
+    std::string s = read();
+    while (s == from && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(1ms);
-      s = status(execution_arn);
+      s = read();
     }
     return s;
   }

@@ -80,14 +80,7 @@ std::string md5_hex(std::string_view bytes) {
   unsigned int n = 0;
   static const EVP_MD* const md5 = api::sigv4::fetched_digest("MD5");
   EVP_Digest(bytes.data(), bytes.size(), digest.data(), &n, md5, nullptr);
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * n);
-  for (unsigned i = 0; i < n; ++i) {
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 15];
-  }
-  return out;
+  return api::sigv4::hex(std::string_view(reinterpret_cast<const char*>(digest.data()), n));
 }
 
 std::string xml_text(std::string_view text) {

@@ -3,8 +3,8 @@
 // an S3 object's metadata); building a json tree only to dump it cost more than the rest of the
 // write (an S3 put from a workflow spent ~15% of its CPU there).
 //
-// Use: start with `out += '{'` and the first member (no comma), then member(), text(), ...,
-// and end with `out += '}'`.
+// Use: start with `out += '{'` and the first member (no comma), then key() (a value written by
+// the caller follows), text() and integer(), and end with `out += '}'`.
 //
 // Thread-safety: pure functions.
 #pragma once
