@@ -8,8 +8,8 @@
 #                store, API server, task runners); runs them.
 #
 # Usage: scripts/sanitize.sh [asan|tsan|fuzz|ci|all]  (FUZZ_SECONDS, default 20, per fuzz target)
-#   fuzz: only the fuzz targets (build-asan/), FUZZ_SECONDS each; the long run is
-#       FUZZ_SECONDS=3600 (docs/REFEREE.md).
+#   fuzz: only the fuzz targets (build-asan/), FUZZ_SECONDS each (FUZZ_TARGETS="a b" for some;
+#       FUZZ_SEED to replay a run); the long run is FUZZ_SECONDS=3600 (docs/REFEREE.md).
 #   ci: what CI runs (scripts/test.sh): the unit-test binaries, the conformance corpus and a
 #       budget of simulation seeds under ASan+UBSan, each fuzz target for FUZZ_SECONDS, then the
 #       concurrent tests under TSan.
@@ -38,26 +38,37 @@ configure_asan() {
 
 # Each libFuzzer target from its committed corpus for FUZZ_SECONDS, as many at once as there are
 # cores; new inputs go to a scratch folder (commit the interesting ones with fuzz/make_seeds.py's
-# help).
+# help). The mutation seed is FUZZ_SEED, by default taken from the commit, so a CI failure
+# replays with the same seed on the same commit, while each commit still explores new inputs.
 run_fuzzers() {
   cmake --build build-asan -j "$jobs" --target fuzzers
+  local seed=${FUZZ_SEED:-$((16#$(git rev-parse --short=7 HEAD 2>/dev/null || echo 1)))}
+  echo "fuzz: ${fuzz_seconds}s per target, seed $seed (FUZZ_SEED=$seed replays it)"
   local bins=()
   for bin in build-asan/fuzz/fuzz_*; do
     case "$bin" in *_replay) continue ;; esac
+    # FUZZ_TARGETS="asl jsonpath" runs only those (the long run goes a few targets at a time).
+    if [ -n "${FUZZ_TARGETS:-}" ]; then
+      case " $FUZZ_TARGETS " in *" ${bin##*/fuzz_} "*) ;; *) continue ;; esac
+    fi
     [ -x "$bin" ] && bins+=("$bin")
   done
   [ "${#bins[@]}" -gt 0 ] || { echo "fuzz: no targets built"; return 1; }
+  # Each line says the CPU the target had (user + system) and how many inputs it ran: on a
+  # shared machine the wall-clock time overstates the work.
   printf '%s\n' "${bins[@]}" | xargs -P "$jobs" -I{} bash -c '
     bin=$1 root=$2 seconds=$3
     name=${bin##*/fuzz_}
     scratch=$(mktemp -d)
-    if (cd "$scratch" && "$root/$bin" "$scratch" "$root/fuzz/corpus/$name" \
-          -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=0 \
-          2>"$scratch/log"); then
-      echo "fuzz $name: ${seconds}s, no crash"; rm -rf "$scratch"
+    if (cd "$scratch" && /usr/bin/time -f "%U %S" -o "$scratch/cpu" "$root/$bin" "$scratch" \
+          "$root/fuzz/corpus/$name" -max_total_time="$seconds" -seed="$4" -rss_limit_mb=2048 \
+          -timeout=10 -print_final_stats=1 2>"$scratch/log"); then
+      runs=$(sed -n "s/^stat::number_of_executed_units: *//p" "$scratch/log")
+      cpu=$(awk "{printf \"%.0f\", \$1 + \$2}" "$scratch/cpu")
+      echo "fuzz $name: ${seconds}s, no crash ($runs inputs, ${cpu}s CPU)"; rm -rf "$scratch"
     else
-      tail -60 "$scratch/log"; echo "fuzz $name FAILED (inputs in $scratch)"; exit 1
-    fi' _ {} "$root" "$fuzz_seconds"
+      tail -60 "$scratch/log"; echo "fuzz $name FAILED (seed $4, inputs in $scratch)"; exit 1
+    fi' _ {} "$root" "$fuzz_seconds" "$seed"
 }
 
 # Every ctest test under ASan+UBSan (the long run).

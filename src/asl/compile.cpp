@@ -9,6 +9,7 @@
 #include "asl/validate.h"
 #include "base/limits.h"
 #include "integrations/resource.h"
+#include "json/clamp.h"
 
 namespace stepwise::asl {
 namespace {
@@ -32,7 +33,7 @@ std::optional<std::string> string_field(const object& o, std::string_view key) {
 std::optional<std::int64_t> int_field(const object& o, std::string_view key) {
   const value* v = field(o, key);
   if (v == nullptr || !json::is_number(*v) || !json::is_integral_number(*v)) return std::nullopt;
-  return static_cast<std::int64_t>(json::as_double(*v));
+  return json::as_int64_clamped(*v);
 }
 
 std::optional<double> number_field(const object& o, std::string_view key) {

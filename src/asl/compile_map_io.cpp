@@ -5,6 +5,7 @@
 
 #include "asl/compile_internal.h"
 #include "integrations/resource.h"
+#include "json/clamp.h"
 
 namespace stepwise::asl::detail {
 namespace {
@@ -26,7 +27,7 @@ std::optional<std::string> text(const object& o, std::string_view key) {
 std::optional<std::int64_t> integer(const object& o, std::string_view key) {
   const value* v = o.if_contains(key);
   if (v == nullptr || !json::is_number(*v) || !json::is_integral_number(*v)) return std::nullopt;
-  return static_cast<std::int64_t>(json::as_double(*v));
+  return json::as_int64_clamped(*v);
 }
 
 Status path(const object& o, std::string_view key, std::optional<jsonpath::Path>& out) {

@@ -346,7 +346,12 @@ void Validator::check_int(const json::object& s, std::string_view field, std::in
                           std::int64_t max, Lang lang, const std::string& loc) {
   const auto* v = s.if_contains(field);
   if (!v) return;
-  if (lang == Lang::kJsonata && is_jsonata_expr(*v)) return;
+  if (lang == Lang::kJsonata && is_jsonata_expr(*v)) {
+    // An expression's value is checked when it runs; its text must parse now, as the compiler
+    // parses it at create time too.
+    check_jsonata_value(*v, loc + "/" + std::string(field), 0);
+    return;
+  }
   auto n = as_integer(*v);
   std::string f(field);
   if (!n) {

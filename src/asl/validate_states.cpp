@@ -52,6 +52,8 @@ void Validator::check_task(const json::object& s, Lang lang, const std::string& 
       error("The field 'RoleArn' is required but was missing", loc + "/Credentials");
     } else if (lang == Lang::kJsonPath) {
       check_template(*c, "Credentials", loc + "/Credentials");
+    } else {
+      check_jsonata_value(*c, loc + "/Credentials", 0);
     }
   }
 }
@@ -299,6 +301,8 @@ void Validator::check_map_options(const json::object& s, Lang lang, const std::s
     if (!items->is_array() && !is_jsonata_expr(*items)) {
       error("The value for the field 'Items' must be an ARRAY or a JSONata expression",
             loc + "/Items");
+    } else {
+      check_jsonata_value(*items, loc + "/Items", 0);
     }
   }
   check_int(s, "MaxConcurrency", 0, limits::seconds_max, lang, loc);
@@ -312,6 +316,7 @@ void Validator::check_map_options(const json::object& s, Lang lang, const std::s
   }
   if (const auto* p = s.if_contains("ToleratedFailurePercentage")) {
     bool expr = lang == Lang::kJsonata && is_jsonata_expr(*p);
+    if (expr) check_jsonata_value(*p, loc + "/ToleratedFailurePercentage", 0);
     if (!expr && (!json::is_number(*p) || json::as_double(*p) < 0 || json::as_double(*p) > 100)) {
       error(
           "The value for the field 'ToleratedFailurePercentage' must be a number between 0 "

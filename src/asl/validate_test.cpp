@@ -3,11 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace stepwise::asl {
 namespace {
@@ -464,6 +466,28 @@ TEST(Validate, AChoiceConditionThatCannotCompileIsReported) {
   ASSERT_EQ(d.size(), 1u);
   EXPECT_EQ(d[0].code, "INVALID_JSONATA_EXPRESSION");
   EXPECT_EQ(d[0].location, "/States/C/Choices[0]/Condition");
+}
+
+// Found by fuzz_asl: a Map's count fields and Items, and a Task's Credentials, skipped the
+// parse their expressions get at compile time.
+TEST(Validate, ExpressionsInMapCountsItemsAndCredentialsMustParse) {
+  auto d = validate_str(R"({"QueryLanguage":"JSONata","StartAt":"M","States":{
+    "M":{"Type":"Map","Items":["{% . %}"],"MaxConcurrency":"{% $a := . %}",
+         "ToleratedFailureCount":"{% $variable := . %}","ToleratedFailurePercentage":"{% .x %}",
+         "ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"Next":"T"},
+    "T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Arguments":{},
+         "Credentials":{"RoleArn":"{% . %}"},"TimeoutSeconds":"{% . %}","End":true}}})");
+  std::vector<std::string> locations;
+  for (const auto& x : d) {
+    EXPECT_EQ(x.code, "INVALID_JSONATA_EXPRESSION") << x.location;
+    locations.push_back(x.location);
+  }
+  std::sort(locations.begin(), locations.end());
+  EXPECT_EQ(locations,
+            (std::vector<std::string>{
+                "/States/M/Items[0]", "/States/M/MaxConcurrency", "/States/M/ToleratedFailureCount",
+                "/States/M/ToleratedFailurePercentage", "/States/T/Credentials/RoleArn",
+                "/States/T/TimeoutSeconds"}));
 }
 
 TEST(ValidateVariables, UndefinedReferencesAreARunTimeMatter) {

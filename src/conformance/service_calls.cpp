@@ -11,6 +11,7 @@
 #include "conformance/compare.h"
 #include "conformance/normalise.h"
 #include "conformance/patterns.h"
+#include "json/clamp.h"
 
 namespace stepwise::conformance {
 namespace {
@@ -96,9 +97,10 @@ Result<json::value> value_at(const json::value& root, const json::array& path) {
       cur = *next;
     } else if (json::is_number(step)) {
       const auto* a = cur.if_array();
-      auto i = static_cast<std::size_t>(json::as_double(step));
-      if (a == nullptr || i >= a->size()) return Error{"Replay", "no item " + json::dump(step)};
-      cur = (*a)[i];
+      const std::int64_t i = json::as_int64_clamped(step);
+      if (a == nullptr || i < 0 || static_cast<std::uint64_t>(i) >= a->size())
+        return Error{"Replay", "no item " + json::dump(step)};
+      cur = (*a)[static_cast<std::size_t>(i)];
     }
   }
   return cur;
@@ -238,8 +240,7 @@ void CaseReplay::run_worker(std::size_t index, const json::object& worker, json:
     const bool retry = step.contains("retry");
     std::int64_t repeat = 1;
     if (auto* r = step.if_contains("repeat"); r && json::is_number(*r))
-      repeat = std::clamp<std::int64_t>(static_cast<std::int64_t>(json::as_double(*r)), 1,
-                                        replay_repeat_max);
+      repeat = std::clamp<std::int64_t>(json::as_int64_clamped(*r), 1, replay_repeat_max);
     const std::string op = string_of(step, "operation");
     Result<json::value> answer = Error{"Replay", "not called"};
     const Millis deadline = monotonic_ms() + worker_retry_seconds_max * 1000;

@@ -12,6 +12,7 @@
 
 #include "engine/execution_internal.h"
 #include "engine/interpreter.h"
+#include "json/clamp.h"
 
 namespace stepwise::engine {
 
@@ -212,7 +213,8 @@ void Execution::update_map_run(const json::value& update) {
     MapRunTrack& t = *fr.map_run;
     if (const json::value* v = o->if_contains("maxConcurrency");
         v != nullptr && json::is_number(*v)) {
-      fr.max_concurrency = static_cast<std::size_t>(std::max(0.0, json::as_double(*v)));
+      fr.max_concurrency =
+          static_cast<std::size_t>(std::max<std::int64_t>(0, json::as_int64_clamped(*v)));
       t.rec.max_concurrency = static_cast<std::int64_t>(fr.max_concurrency);
     }
     if (const json::value* v = o->if_contains("toleratedFailurePercentage");
@@ -222,7 +224,7 @@ void Execution::update_map_run(const json::value& update) {
     }
     if (const json::value* v = o->if_contains("toleratedFailureCount");
         v != nullptr && json::is_number(*v)) {
-      fr.tolerated_count = static_cast<std::int64_t>(json::as_double(*v));
+      fr.tolerated_count = json::as_int64_clamped(*v);
       t.rec.tolerated_failure_count = *fr.tolerated_count;
     }
     map_run_touch(t, static_cast<int>(i));

@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+
+#include "json/clamp.h"
 #include "json/json.h"
 
 namespace stepwise::json {
@@ -99,3 +103,21 @@ TEST(JsonQuote, NextCodePointDecodesUtf8AndStepsOverBadBytes) {
 }
 
 }  // namespace stepwise::json
+
+TEST(Json, IntegersClampToInt64InsteadOfOverflowing) {
+  using stepwise::json::as_int64_clamped;
+  using stepwise::json::clamp_to_int64;
+  constexpr auto max = std::numeric_limits<std::int64_t>::max();
+  constexpr auto min = std::numeric_limits<std::int64_t>::min();
+  EXPECT_EQ(clamp_to_int64(3.9), 3);
+  EXPECT_EQ(clamp_to_int64(-3.9), -3);
+  EXPECT_EQ(clamp_to_int64(3.2e42), max);
+  EXPECT_EQ(clamp_to_int64(-3.2e42), min);
+  EXPECT_EQ(clamp_to_int64(9223372036854775808.0), max);
+  EXPECT_EQ(clamp_to_int64(std::nan("")), 0);
+  EXPECT_EQ(clamp_to_int64(std::numeric_limits<double>::infinity()), max);
+  EXPECT_EQ(as_int64_clamped(boost::json::value(std::uint64_t{18446744073709551615ULL})), max);
+  EXPECT_EQ(as_int64_clamped(boost::json::value(std::int64_t{-5})), -5);
+  EXPECT_EQ(as_int64_clamped(boost::json::value(1e300)), max);
+  EXPECT_EQ(as_int64_clamped(boost::json::value("7")), 0);
+}

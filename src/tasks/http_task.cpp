@@ -4,6 +4,7 @@
 // and shapes the outcome, which goes back through loop.post().
 #include "tasks/http_task.h"
 #include "base/mutex.h"
+#include "json/clamp.h"
 
 #include <chrono>
 #include <map>
@@ -348,7 +349,7 @@ Result<std::string> HttpTaskRunner::Impl::oauth_token(const ConnectionSpec& c,
                               std::to_string(r->status) + " without an access_token"};
   std::int64_t ttl = limits::oauth_token_ttl_ms_default;
   if (const auto* e = parsed->get_object().if_contains("expires_in"); e && json::is_number(*e))
-    ttl = std::min<std::int64_t>(ttl, static_cast<std::int64_t>(json::as_double(*e) * 1000));
+    ttl = std::min<std::int64_t>(ttl, json::clamp_to_int64(json::as_double(*e) * 1000));
   std::string value(token->get_string());
   base::MutexLock lock(mu);
   tokens[c.name] = CachedToken{value, monotonic_ms() + ttl};

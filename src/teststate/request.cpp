@@ -1,6 +1,7 @@
 #include "teststate/request.h"
 
 #include "asl/validate.h"
+#include "json/clamp.h"
 
 namespace stepwise::teststate {
 namespace {
@@ -48,7 +49,7 @@ Result<std::optional<std::int64_t>> optional_int(const json::object& o, std::str
   if (json::as_double(*v) < 0)
     return constraint(std::string(key), json::dump(*v),
                       "Member must have value greater than or equal to 0");
-  return std::optional<std::int64_t>(static_cast<std::int64_t>(json::as_double(*v)));
+  return std::optional<std::int64_t>(json::as_int64_clamped(*v));
 }
 
 Result<Level> parse_level(const std::optional<std::string>& text) {

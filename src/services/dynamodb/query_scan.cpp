@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "json/clamp.h"
 #include "services/dynamodb/ddb_internal.h"
 #include "services/dynamodb/ddb_limits.h"
 #include "services/dynamodb/evaluator.h"
@@ -69,7 +70,8 @@ std::optional<api::ApiError> read_common(DynamoDb::Table* t, json::object& r, Re
       return validation("1 validation error detected: Value '" + json::dump(*l) +
                         "' at 'limit' failed to satisfy constraint: Member must have value "
                         "greater than or equal to 1");
-    rd.limit = static_cast<std::size_t>(std::min(json::as_double(*l), 1e12));
+    rd.limit =
+        static_cast<std::size_t>(std::min<std::int64_t>(json::as_int64_clamped(*l), 1000000000000));
   }
   rd.select = text_member(r, "Select");
   static constexpr std::string_view selects[] = {"ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES",

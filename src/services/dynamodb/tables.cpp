@@ -4,6 +4,7 @@
 #include <set>
 
 #include "base/arn.h"
+#include "json/clamp.h"
 #include "services/dynamodb/ddb_internal.h"
 #include "services/dynamodb/ddb_limits.h"
 
@@ -72,7 +73,7 @@ std::optional<std::string> read_throughput(const json::value* v, std::int64_t& r
       return "1 validation error detected: Value null at 'provisionedThroughput." +
              std::string(n == "ReadCapacityUnits" ? "readCapacityUnits" : "writeCapacityUnits") +
              "' failed to satisfy constraint: Member must not be null";
-    out = static_cast<std::int64_t>(json::as_double(*x));
+    out = json::as_int64_clamped(*x);
     if (out < ddb_limits::throughput_min || out > ddb_limits::throughput_max)
       return std::string(kInvalid) + n.data() +
              " must be within [1, 40000]; given: " + std::to_string(out);
@@ -482,7 +483,7 @@ Status DynamoDb::load(std::size_t* damaged) {
         arn::make("dynamodb", options_.place.region, options_.place.account, "table/" + t->name);
     t->id = text_member(o, "id");
     const json::value* c = o.if_contains("created");
-    t->created_ms = c && json::is_number(*c) ? static_cast<Millis>(json::as_double(*c)) : 0;
+    t->created_ms = c && json::is_number(*c) ? json::as_int64_clamped(*c) : 0;
     by_id[t->id] = t.get();
     tables_[t->name] = std::move(t);
     return true;

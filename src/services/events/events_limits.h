@@ -12,6 +12,10 @@ namespace stepwise::services::events::events_limits {
 inline constexpr std::size_t entries_max = 10;
 inline constexpr std::size_t entries_bytes_max = 256 * 1024;
 // Detail: JSON nesting AWS processes (1,100 levels; our parser's own limit is lower and wins).
+// An entry's Time as epoch seconds: 0001-01-01 to 9999-12-31 (the years an RFC 3339 timestamp
+// can spell; a number outside them could not be written back in an event's "time").
+inline constexpr double time_seconds_min = -62135596800.0;
+inline constexpr double time_seconds_max = 253402300799.0;
 // Resources per entry (this server's bound; AWS states none).
 inline constexpr std::size_t resources_per_entry_max = 100;
 // Event bus names: 1-256 of [.-_A-Za-z0-9] (no '/': that is for partner buses).

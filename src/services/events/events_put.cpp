@@ -1,6 +1,7 @@
 // Events' PutEvents and the entry checks and records it relies on.
 #include <cstdio>
 
+#include "json/clamp.h"
 #include "services/common/json_request.h"
 #include "services/events/events.h"
 #include "services/events/events_internal.h"
@@ -113,7 +114,10 @@ EntryCheck check_entry(const json::object& entry, Millis now) {
   if (const auto* t = entry.if_contains("Time"); t && !t->is_null()) {
     Millis ms = 0;
     if (json::is_number(*t)) {
-      ms = static_cast<Millis>(json::as_double(*t) * 1000.0);
+      const double secs = json::as_double(*t);
+      if (!(secs >= events_limits::time_seconds_min && secs <= events_limits::time_seconds_max))
+        return invalid_argument("Time", "Time must be a timestamp.");
+      ms = json::clamp_to_int64(secs * 1000.0);
     } else if (!t->is_string() || !parse_rfc3339(std::string(t->get_string()), &ms)) {
       return invalid_argument("Time", "Time must be a timestamp.");
     }

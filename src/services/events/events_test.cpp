@@ -110,6 +110,23 @@ TEST_F(EventsTest, PutEventsChecksEachEntry) {
   EXPECT_EQ(error("PutEvents", {}).type, "ValidationException");
 }
 
+// Found by fuzz_events_request: a Time in epoch seconds past int64's milliseconds overflowed a
+// cast. A number outside the years 0001-9999 is refused like any unreadable Time.
+TEST_F(EventsTest, PutEventsRefusesATimeOutsideTheYearsATimestampCanSpell) {
+  json::array entries;
+  for (double t : {3.2e42, -3.2e42, 253402300800.0, 1.6e9}) {
+    auto e = entry("{}");
+    e["Time"] = t;
+    entries.push_back(e);
+  }
+  auto out = put(entries);
+  EXPECT_EQ(out["FailedEntryCount"].as_int64(), 3);
+  const auto& e = out["Entries"].as_array();
+  for (std::size_t i = 0; i < 3; ++i)
+    EXPECT_EQ(e[i].at("ErrorCode").as_string(), "InvalidArgument") << i;
+  EXPECT_TRUE(e[3].as_object().contains("EventId"));
+}
+
 TEST_F(EventsTest, AcceptedEventsAreLoggedAndPublished) {
   std::vector<StoredEvent> seen;
   const auto id = events_.subscribe([&](const std::vector<StoredEvent>& batch) {

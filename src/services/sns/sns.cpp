@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "base/arn.h"
+#include "json/clamp.h"
 #include "services/sns/sns_internal.h"
 
 namespace stepwise::services::sns {
@@ -223,11 +224,9 @@ std::pair<std::int64_t, std::int64_t> retry_policy(const std::string& delivery_p
   if (healthy == nullptr || !healthy->is_object()) return {retries, delay};
   const auto& h = healthy->get_object();
   if (const auto* n = h.if_contains("numRetries"); n && json::is_number(*n))
-    retries = std::clamp<std::int64_t>(static_cast<std::int64_t>(json::as_double(*n)), 0,
-                                       sns_limits::http_retries_max);
+    retries = std::clamp<std::int64_t>(json::as_int64_clamped(*n), 0, sns_limits::http_retries_max);
   if (const auto* d = h.if_contains("minDelayTarget"); d && json::is_number(*d))
-    delay = std::clamp<std::int64_t>(static_cast<std::int64_t>(json::as_double(*d)), 1,
-                                     sns_limits::http_delay_s_max);
+    delay = std::clamp<std::int64_t>(json::as_int64_clamped(*d), 1, sns_limits::http_delay_s_max);
   return {retries, delay};
 }
 
@@ -356,9 +355,10 @@ Status Sns::load(std::size_t* damaged) {
     t->attributes = string_map_of(o.if_contains("attributes"));
     if (auto tags = tag_list(o, "tags")) t->tags = std::move(*tags);
     if (const auto* c = o.if_contains("created"); c && json::is_number(*c))
-      t->created_ms = static_cast<Millis>(json::as_double(*c));
+      t->created_ms = json::as_int64_clamped(*c);
     if (const auto* d = o.if_contains("deleted_subscriptions"); d && json::is_number(*d))
-      t->subscriptions_deleted = static_cast<std::uint64_t>(json::as_double(*d));
+      t->subscriptions_deleted =
+          static_cast<std::uint64_t>(std::max<std::int64_t>(0, json::as_int64_clamped(*d)));
     topics_[t->arn] = std::move(t);
     return true;
   };
@@ -373,7 +373,7 @@ Status Sns::load(std::size_t* damaged) {
     s->confirmed = text_field(o, "confirmed") == "true";
     s->token = text_field(o, "token");
     if (const auto* n = o.if_contains("order"); n && json::is_number(*n))
-      s->order = static_cast<std::uint64_t>(json::as_double(*n));
+      s->order = static_cast<std::uint64_t>(std::max<std::int64_t>(0, json::as_int64_clamped(*n)));
     if (!topics_.contains(s->topic_arn) || s->order == 0 || sub_order_.contains(s->order)) {
       return false;
     }

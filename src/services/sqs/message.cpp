@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "api/protocol.h"
+#include "json/clamp.h"
 #include "services/common/codec.h"
 #include "services/common/record_text.h"
 #include "services/sqs/sqs_limits.h"
@@ -231,7 +232,7 @@ std::optional<Message> message_from_record(std::string_view text) {
   const auto& o = parsed->get_object();
   auto num = [&](std::string_view k) -> std::int64_t {
     auto* v = o.if_contains(k);
-    return v && json::is_number(*v) ? static_cast<std::int64_t>(json::as_double(*v)) : 0;
+    return v && json::is_number(*v) ? json::as_int64_clamped(*v) : 0;
   };
   auto u64 = [&](std::string_view k) -> std::uint64_t {
     auto* v = o.if_contains(k);
