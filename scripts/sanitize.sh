@@ -9,7 +9,8 @@
 #
 # Usage: scripts/sanitize.sh [asan|tsan|fuzz|ci|all]  (FUZZ_SECONDS, default 20, per fuzz target)
 #   fuzz: only the fuzz targets (build-asan/), FUZZ_SECONDS each (FUZZ_TARGETS="a b" for some;
-#       FUZZ_SEED to replay a run); the long run is FUZZ_SECONDS=3600 (docs/REFEREE.md).
+#       FUZZ_SEED to replay a run); the long run is FUZZ_CPU_SECONDS=3600, each target until it
+#       has had a CPU-hour (docs/REFEREE.md).
 #   ci: what CI runs (scripts/test.sh): the unit-test binaries, the conformance corpus and a
 #       budget of simulation seeds under ASan+UBSan, each fuzz target for FUZZ_SECONDS, then the
 #       concurrent tests under TSan.
@@ -43,7 +44,9 @@ configure_asan() {
 run_fuzzers() {
   cmake --build build-asan -j "$jobs" --target fuzzers
   local seed=${FUZZ_SEED:-$((16#$(git rev-parse --short=7 HEAD 2>/dev/null || echo 1)))}
-  echo "fuzz: ${fuzz_seconds}s per target, seed $seed (FUZZ_SEED=$seed replays it)"
+  local budget="${fuzz_seconds}s"
+  [ -n "${FUZZ_CPU_SECONDS:-}" ] && budget="${FUZZ_CPU_SECONDS}s of CPU"
+  echo "fuzz: $budget per target, seed $seed (FUZZ_SEED=$seed replays it)"
   local bins=()
   for bin in build-asan/fuzz/fuzz_*; do
     case "$bin" in *_replay) continue ;; esac
@@ -54,21 +57,10 @@ run_fuzzers() {
     [ -x "$bin" ] && bins+=("$bin")
   done
   [ "${#bins[@]}" -gt 0 ] || { echo "fuzz: no targets built"; return 1; }
-  # Each line says the CPU the target had (user + system) and how many inputs it ran: on a
-  # shared machine the wall-clock time overstates the work.
-  printf '%s\n' "${bins[@]}" | xargs -P "$jobs" -I{} bash -c '
-    bin=$1 root=$2 seconds=$3
-    name=${bin##*/fuzz_}
-    scratch=$(mktemp -d)
-    if (cd "$scratch" && /usr/bin/time -f "%U %S" -o "$scratch/cpu" "$root/$bin" "$scratch" \
-          "$root/fuzz/corpus/$name" -max_total_time="$seconds" -seed="$4" -rss_limit_mb=2048 \
-          -timeout=10 -print_final_stats=1 2>"$scratch/log"); then
-      runs=$(sed -n "s/^stat::number_of_executed_units: *//p" "$scratch/log")
-      cpu=$(awk "{printf \"%.0f\", \$1 + \$2}" "$scratch/cpu")
-      echo "fuzz $name: ${seconds}s, no crash ($runs inputs, ${cpu}s CPU)"; rm -rf "$scratch"
-    else
-      tail -60 "$scratch/log"; echo "fuzz $name FAILED (seed $4, inputs in $scratch)"; exit 1
-    fi' _ {} "$root" "$fuzz_seconds" "$seed"
+  # As many at once as cores (scripts/fuzz_one.sh); each line says the inputs run and the CPU had: on a
+  # shared machine the wall-clock time overstates the work. FUZZ_CPU_SECONDS bounds each by CPU.
+  printf '%s\n' "${bins[@]}" |
+    xargs -P "$jobs" -I{} scripts/fuzz_one.sh {} "$fuzz_seconds" "$seed" "${FUZZ_CPU_SECONDS:-}"
 }
 
 # Every ctest test under ASan+UBSan (the long run).
