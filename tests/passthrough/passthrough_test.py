@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Pass-through endpoints (issue 12 item 8) end to end, with two `stepwise serve` processes.
 
-A runs the built-in SQS, SNS and S3 and verifies SigV4 (--auth-keys). B runs no built-in
-service (--services none); its SQS and SNS integrations go to A through SQS_ENDPOINT and
-SNS_ENDPOINT, its S3 integrations through the `endpoints:` section of its config file, signed
-with the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY it is given (A refuses anything else, so a
-call that works was signed right). A workflow on B sends to a queue, publishes to a topic and
-puts and gets an object; boto3 against A then finds the message, the notification and the
-object there. The same failing workflows (a missing queue, a missing key) run on A (built-in
+A runs the built-in services and verifies SigV4 (--auth-keys). B runs no built-in service
+(--services none); its SQS, SNS, DynamoDB and Secrets Manager integrations go to A through
+SQS_ENDPOINT, SNS_ENDPOINT, DYNAMODB_ENDPOINT and SECRETSMANAGER_ENDPOINT, its S3 integrations
+through the `endpoints:` section of its config file, signed with the AWS_ACCESS_KEY_ID /
+AWS_SECRET_ACCESS_KEY it is given (A refuses anything else, so a call that works was signed
+right). A workflow on B sends to a queue, publishes to a topic, puts and gets an object, puts,
+gets and updates an item (optimized and aws-sdk) and reads a secret, and a Distributed Map
+reads its items from A's bucket; boto3 against A then finds
+the message, the notification, the object and the item there. The same failing workflows (a
+missing queue, a missing key, a failed condition, a missing table or secret) run on A (built-in
 integrations) and on B (pass-through) and must fail with the same error names and causes (but
 for the request ids).
 
@@ -106,6 +109,7 @@ def main():
         with open(config, "w") as f:
             f.write(f"endpoints:\n  s3: {a.endpoint}\n")
         env = {"SQS_ENDPOINT": a.endpoint, "SNS_ENDPOINT": a.endpoint,
+               "DYNAMODB_ENDPOINT": a.endpoint, "SECRETSMANAGER_ENDPOINT": a.endpoint,
                "AWS_ACCESS_KEY_ID": KEY_ID, "AWS_SECRET_ACCESS_KEY": SECRET,
                "AWS_SHARED_CREDENTIALS_FILE": os.path.join(work, "none"),
                "AWS_CONFIG_FILE": os.path.join(work, "none")}
@@ -137,9 +141,14 @@ def main():
 def exercise(a, b):
     sqs, sns, s3 = client("sqs", a.endpoint), client("sns", a.endpoint), client("s3", a.endpoint)
     sfn_a, sfn_b = client("stepfunctions", a.endpoint), client("stepfunctions", b.endpoint)
-    check("sqs integrations go to " + a.endpoint in b.log_tail()
-          and "s3 integrations go to " + a.endpoint in b.log_tail(),
+    check(all(f"{service} integrations go to {a.endpoint}" in b.log_tail()
+              for service in ("sqs", "sns", "s3", "dynamodb", "secretsmanager")),
           "B says where its integrations go")
+    ddb, secrets = client("dynamodb", a.endpoint), client("secretsmanager", a.endpoint)
+    ddb.create_table(TableName="orders", BillingMode="PAY_PER_REQUEST",
+                     AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+    secrets.create_secret(Name="approver-token", SecretString="s3cr3t")
     queue = sqs.create_queue(QueueName="direct")["QueueUrl"]
     notified = sqs.create_queue(QueueName="notified")["QueueUrl"]
     notified_arn = sqs.get_queue_attributes(
@@ -173,7 +182,21 @@ def exercise(a, b):
                                                "ETag.$": "$.ETag"}, ResultPath="$.head"),
         "Delete": task("aws-sdk:s3:deleteObject", {"Bucket": "passthrough-bucket",
                                                    "Key": "reports/day 1.json"},
-                       ResultPath="$.deleted"),
+                       "PutItem", ResultPath="$.deleted"),
+        "PutItem": task("dynamodb:putItem", {"TableName": "orders",
+                                             "Item": {"id": {"S": "o-7"}, "total": {"N": "40"}}},
+                        "GetItem", ResultPath="$.putItem"),
+        "GetItem": task("dynamodb:getItem", {"TableName": "orders", "Key": {"id": {"S": "o-7"}}},
+                        "UpdateItem", ResultSelector={"Item.$": "$.Item"}, ResultPath="$.gotItem"),
+        "UpdateItem": task("aws-sdk:dynamodb:updateItem",
+                           {"TableName": "orders", "Key": {"id": {"S": "o-7"}},
+                            "UpdateExpression": "ADD #t :two",
+                            "ExpressionAttributeNames": {"#t": "total"},
+                            "ExpressionAttributeValues": {":two": {"N": "2"}},
+                            "ReturnValues": "UPDATED_NEW"},
+                           "Secret", ResultPath="$.updated"),
+        "Secret": task("aws-sdk:secretsmanager:getSecretValue", {"SecretId": "approver-token"},
+                       ResultSelector={"Value.$": "$.SecretString"}, ResultPath="$.secret"),
     }
     d = run(sfn_b, "passthrough", states, "Send")
     check(d["status"] == "SUCCEEDED", f"the workflow on B succeeded ({d.get('error')}: "
@@ -198,6 +221,28 @@ def exercise(a, b):
           ["ETag"], f"headObject and copyObject agree: {out['head']} {out['copied']}")
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket="passthrough-bucket").get("Contents", [])]
     check(keys == ["copy.json"], f"deleteObject removed the original from A: {keys}")
+    check(out["gotItem"]["Item"] == {"id": {"S": "o-7"}, "total": {"N": "40"}}
+          and "SdkHttpMetadata" in out["putItem"],
+          f"dynamodb:putItem and getItem (optimized) through the endpoint: {out['gotItem']}")
+    check(out["updated"].get("Attributes") == {"total": {"N": "42"}},
+          f"aws-sdk:dynamodb:updateItem through the endpoint: {out['updated']}")
+    item = ddb.get_item(TableName="orders", Key={"id": {"S": "o-7"}}).get("Item")
+    check(item == {"id": {"S": "o-7"}, "total": {"N": "42"}}, f"A's table holds the item: {item}")
+    check(out["secret"] == {"Value": "s3cr3t"}, f"getSecretValue read A's secret: {out['secret']}")
+
+    # Distributed Map's ItemReader reads through the S3 endpoint too (its calls are S3 tasks).
+    s3.put_object(Bucket="passthrough-bucket", Key="items.json", Body=b'[{"n":1},{"n":2},{"n":3}]')
+    mapped = run(sfn_b, "distributed", {"M": {
+        "Type": "Map", "End": True,
+        "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                       "ReaderConfig": {"InputType": "JSON"},
+                       "Parameters": {"Bucket": "passthrough-bucket", "Key": "items.json"}},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                          "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}}, "M")
+    check(mapped["status"] == "SUCCEEDED" and json.loads(mapped["output"]) == [
+        {"n": 1}, {"n": 2}, {"n": 3}],
+        f"a Distributed Map on B read its items from A's bucket: {mapped.get('output')} "
+        f"{mapped.get('error')} {mapped.get('cause')}")
 
     # Errors: the same workflow on A (built-in) and on B (pass-through).
     missing = queue.rsplit("/", 1)[0] + "/no-such-queue"
@@ -212,6 +257,15 @@ def exercise(a, b):
                                                            "Key": "absent"})},
         "missing bucket": {"S": task("aws-sdk:s3:headObject", {"Bucket": "no-such-bucket-x",
                                                                "Key": "k"})},
+        "failed condition": {"S": task("dynamodb:putItem", {
+            "TableName": "orders", "Item": {"id": {"S": "o-7"}},
+            "ConditionExpression": "attribute_not_exists(id)"})},
+        "missing table": {"S": task("dynamodb:getItem", {"TableName": "no-such-table",
+                                                         "Key": {"id": {"S": "x"}}})},
+        "missing table (aws-sdk)": {"S": task("aws-sdk:dynamodb:getItem", {
+            "TableName": "no-such-table", "Key": {"id": {"S": "x"}}})},
+        "missing secret": {"S": task("aws-sdk:secretsmanager:getSecretValue",
+                                     {"SecretId": "no-such-secret"})},
     }
     for what, machine in failing.items():
         on_a = run(sfn_a, "builtin", machine, "S")
@@ -225,6 +279,9 @@ def exercise(a, b):
           == "SQS.QueueDoesNotExistException", "a missing queue is SQS.QueueDoesNotExistException")
     check(run(sfn_b, "err", failing["missing key"], "S")["error"] == "S3.NoSuchKeyException",
           "a missing key is S3.NoSuchKeyException")
+    check(run(sfn_b, "err", failing["failed condition"], "S")["error"]
+          == "DynamoDB.ConditionalCheckFailedException",
+          "a failed condition is DynamoDB.ConditionalCheckFailedException")
 
 
 

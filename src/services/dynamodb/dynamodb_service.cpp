@@ -146,8 +146,8 @@ void DynamoDbSdkRunner::cancel(const tasks::TaskRequest& request) {
 
 DynamoDbService::DynamoDbService(DynamoDbOptions options)
     : ddb_(options),
-      optimized_(ddb_, options.id_seed ? options.id_seed + 1 : 0),
-      sdk_(ddb_, options.id_seed ? options.id_seed + 2 : 0) {}
+      optimized_(ddb_, options.id_seed ? options.id_seed + 1 : 0, /*any_loop=*/true),
+      sdk_(ddb_, options.id_seed ? options.id_seed + 2 : 0, /*any_loop=*/true) {}
 
 void DynamoDbService::add_routes(api::Router& router) {
   router.add_json_service("DynamoDB_20120810.", "dynamodb", ddb_);

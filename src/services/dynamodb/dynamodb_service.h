@@ -28,32 +28,41 @@ std::string_view modelled_exception(std::string_view type);
 // CRC-32 (IEEE) of bytes: DynamoDB's x-amz-crc32 header.
 std::uint32_t crc32(std::string_view bytes);
 
-// dynamodb:getItem, putItem, updateItem, deleteItem. Started on any engine shard's loop, as
-// DynamoDbSdkRunner below.
+// dynamodb:getItem, putItem, updateItem, deleteItem. `any_loop`: `ddb` may be called from any
+// thread (the built-in DynamoDb, which the HTTP threads call too), so the runner may be started
+// on any engine shard's loop; a pass-through endpoint's client (services/remote) may not.
 class OptimizedRunner final : public tasks::TaskRunner {
  public:
-  OptimizedRunner(api::Dispatcher& ddb, std::uint64_t id_seed) : ddb_(ddb), ids_(id_seed) {}
+  OptimizedRunner(api::Dispatcher& ddb, std::uint64_t id_seed, bool any_loop = false)
+      : ddb_(ddb), ids_(id_seed), any_loop_(any_loop) {}
   void start(const tasks::TaskRequest& request, EventLoop& loop, tasks::TaskDone done) override;
-  tasks::TaskRunner* any_loop_runner(const tasks::TaskRequest&) override { return this; }
+  tasks::TaskRunner* any_loop_runner(const tasks::TaskRequest&) override {
+    return any_loop_ ? this : nullptr;
+  }
 
  private:
   api::Dispatcher& ddb_;
   LockedIds ids_;
+  const bool any_loop_;
 };
 
-// aws-sdk:dynamodb:*. Started on any engine shard's loop (the built-in DynamoDb is
-// thread-safe); the pass-through endpoint has runners of its own (services/remote).
+// aws-sdk:dynamodb:*, with DynamoDB's modelled exception names. `any_loop` as above; the
+// pass-through endpoint uses it too, so both name errors alike.
 class DynamoDbSdkRunner final : public tasks::TaskRunner {
  public:
-  DynamoDbSdkRunner(api::Dispatcher& ddb, std::uint64_t id_seed) : ddb_(ddb), ids_(id_seed) {}
+  DynamoDbSdkRunner(api::Dispatcher& ddb, std::uint64_t id_seed, bool any_loop = false)
+      : ddb_(ddb), ids_(id_seed), any_loop_(any_loop) {}
   void start(const tasks::TaskRequest& request, EventLoop& loop, tasks::TaskDone done) override;
   void cancel(const tasks::TaskRequest& request) override;
-  tasks::TaskRunner* any_loop_runner(const tasks::TaskRequest&) override { return this; }
+  tasks::TaskRunner* any_loop_runner(const tasks::TaskRequest&) override {
+    return any_loop_ ? this : nullptr;
+  }
 
  private:
   api::Dispatcher& ddb_;
   LockedIds ids_;
   InFlightCalls in_flight_;
+  const bool any_loop_;
 };
 
 class DynamoDbService final : public BuiltinService {

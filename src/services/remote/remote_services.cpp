@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "services/common/sdk_runner.h"
+#include "services/dynamodb/dynamodb_service.h"
 #include "services/events/events_service.h"
 #include "services/remote/remote_json.h"
 #include "services/remote/remote_query.h"
@@ -18,7 +19,7 @@ struct RemoteServices::Service {
   std::string name;
   std::string url;
   std::unique_ptr<api::Dispatcher> dispatcher;
-  // The runners, in the order of integration_names(name).
+  // The optimized runner first where the service has one, the aws-sdk:* runner last.
   std::vector<std::unique_ptr<tasks::TaskRunner>> runners;
 };
 
@@ -74,7 +75,9 @@ const std::vector<std::string>& integration_names(std::string_view service) {
   static const std::vector<std::string> sqs = {"sqs:sendMessage", "aws-sdk:sqs:*"};
   static const std::vector<std::string> sns = {"sns:publish", "aws-sdk:sns:*"};
   static const std::vector<std::string> s3 = {"aws-sdk:s3:*"};
-  static const std::vector<std::string> dynamodb = {"aws-sdk:dynamodb:*"};
+  static const std::vector<std::string> dynamodb = {"dynamodb:getItem", "dynamodb:putItem",
+                                                    "dynamodb:updateItem", "dynamodb:deleteItem",
+                                                    "aws-sdk:dynamodb:*"};
   static const std::vector<std::string> secrets = {"aws-sdk:secretsmanager:*"};
   static const std::vector<std::string> events = {"events:putEvents", "aws-sdk:eventbridge:*"};
   if (service == "sqs") return sqs;
@@ -138,9 +141,16 @@ Result<std::unique_ptr<RemoteServices>> RemoteServices::open(RemoteServicesOptio
     } else if (k->name == "events") {
       s->runners.push_back(
           std::make_unique<events::PutEventsRunner>(d, seed(options.id_seed, offset)));
+    } else if (k->name == "dynamodb") {
+      s->runners.push_back(
+          std::make_unique<dynamodb::OptimizedRunner>(d, seed(options.id_seed, offset)));
     }
     if (k->name == "s3") {
       s->runners.push_back(std::make_unique<s3::S3SdkRunner>(d, seed(options.id_seed, offset + 1)));
+    } else if (k->name == "dynamodb") {
+      // DynamoDB's own aws-sdk runner: its modelled exception names, as the built-in one gives.
+      s->runners.push_back(
+          std::make_unique<dynamodb::DynamoDbSdkRunner>(d, seed(options.id_seed, offset + 1)));
     } else {
       s->runners.push_back(std::make_unique<SdkRunner>(d, std::string(k->sdk_service),
                                                        std::string(k->sdk_prefix),
@@ -155,9 +165,10 @@ RemoteServices::~RemoteServices() { stop(); }
 
 Status RemoteServices::add_integrations(tasks::IntegrationRegistry& registry) {
   for (const auto& s : services_) {
-    const auto& names = integration_names(s->name);
-    for (std::size_t i = 0; i < names.size() && i < s->runners.size(); ++i) {
-      if (auto st = registry.add(names[i], s->runners[i].get()); !st) return st;
+    for (const auto& name : integration_names(s->name)) {
+      tasks::TaskRunner* runner =
+          name.starts_with("aws-sdk:") ? s->runners.back().get() : s->runners.front().get();
+      if (auto st = registry.add(name, runner); !st) return st;
     }
   }
   return ok_status();

@@ -7,15 +7,15 @@
 //   sqs             sqs:sendMessage, aws-sdk:sqs:*               AWS JSON 1.0 (AmazonSQS.*)
 //   sns             sns:publish, aws-sdk:sns:*                   query protocol, XML answers
 //   s3              aws-sdk:s3:*                                 REST-XML, path-style
-//   dynamodb        aws-sdk:dynamodb:*                           AWS JSON 1.0
+//   dynamodb        dynamodb:getItem/putItem/updateItem/deleteItem,
+//                   aws-sdk:dynamodb:*                           AWS JSON 1.0
 //   secretsmanager  aws-sdk:secretsmanager:*                     AWS JSON 1.1
-//   events          aws-sdk:eventbridge:*                        AWS JSON 1.1 (AWSEvents.*)
+//   events          events:putEvents, aws-sdk:eventbridge:*      AWS JSON 1.1 (AWSEvents.*)
 //
 // The runners are the built-in services' own (sqs::SendMessageRunner, sns::PublishRunner,
-// s3::S3SdkRunner, common's SdkRunner): only the Dispatcher under them changes, so results and
-// error names (SQS.QueueDoesNotExistException, S3.NoSuchKeyException, ...) are the same.
-// The optimized dynamodb:* and events:putEvents runners belong to those services' folders; they
-// take any Dispatcher, so find("dynamodb") / find("events") can feed them.
+// events::PutEventsRunner, dynamodb::OptimizedRunner and DynamoDbSdkRunner, s3::S3SdkRunner,
+// common's SdkRunner): only the Dispatcher under them changes, so results and error names
+// (SQS.QueueDoesNotExistException, DynamoDB.ConditionalCheckFailedException, ...) are the same.
 //
 // Why a folder of its own (services/remote) and not inside each service: the outbound client
 // (signing, credentials, transport) is shared by all six, and the services stay free of HTTP.
