@@ -4,8 +4,9 @@
 Run through tests/clients/run.py (suites sqs-boto3 and sqs-boto3-debian). The newest boto3
 (>= 1.32) speaks AWS JSON 1.0 (`AmazonSQS.*`) to SQS; Debian's boto3 1.26 speaks the query
 protocol (form POSTs, XML answers): the same file covers both, and botocore checks every
-MD5OfBody / MD5OfMessageAttributes it receives. A second server on an SQLite store shows that
-an acknowledged send survives kill -9.
+MD5OfBody / MD5OfMessageAttributes it receives. The AWS CLI (`aws sqs`; Debian's v2.9 sends
+the query protocol) runs when installed. A second server on an SQLite store shows that an
+acknowledged send survives kill -9.
 """
 import json
 import os
@@ -208,6 +209,89 @@ class Messages(unittest.TestCase):
         self.assertNotIn("Messages", SQS.receive_message(QueueUrl=src))
         self.assertEqual(SQS.receive_message(QueueUrl=dlq)["Messages"][0]["Body"], "poison")
         self.assertEqual(SQS.list_dead_letter_source_queues(QueueUrl=dlq)["queueUrls"], [src])
+
+
+def aws_clis():
+    """Every AWS CLI found: Debian's /usr/bin/aws (v2.9, which speaks the query protocol to
+    SQS) and the `aws` on PATH when it is another (a newer one speaks AWS JSON 1.0)."""
+    found = []
+    for cli in filter(None, [os.environ.get("STEPWISE_AWS_CLI"), "/usr/bin/aws", "aws"]):
+        path = shutil.which(cli)
+        if path and os.path.realpath(path) not in map(os.path.realpath, found):
+            found.append(path)
+    return found
+
+
+class Cli(unittest.TestCase):
+    """`aws sqs` end to end: the CLI checks every MD5 it is sent back, as botocore does."""
+
+    def aws(self, *args, ok=True):
+        r = subprocess.run([self.cli, "--endpoint-url", ENDPOINT, "--output", "json", "sqs",
+                            *args], capture_output=True, text=True, timeout=60)
+        if ok:
+            self.assertEqual(r.returncode, 0, f"{self.cli} sqs {' '.join(args)}: {r.stderr}")
+        return r
+
+    def test_aws_sqs(self):
+        clis = aws_clis()
+        if not clis:
+            self.skipTest("no AWS CLI")
+        for cli in clis:
+            with self.subTest(cli=cli):
+                self.cli = cli
+                self.exercise()
+
+    def exercise(self):
+        name = unique("cli")
+        url = json.loads(self.aws("create-queue", "--queue-name", name).stdout)["QueueUrl"]
+        self.assertTrue(url.endswith("/123456789012/" + name), url)
+        got = json.loads(self.aws("get-queue-url", "--queue-name", name).stdout)
+        self.assertEqual(got["QueueUrl"], url)
+        self.assertIn(url, self.aws("list-queues", "--queue-name-prefix", name).stdout)
+        sent = json.loads(self.aws(
+            "send-message", "--queue-url", url, "--message-body", "from the cli",
+            "--message-attributes", '{"k":{"DataType":"String","StringValue":"v"}}').stdout)
+        self.assertIn("MessageId", sent)
+        self.assertIn("MD5OfMessageAttributes", sent)
+        batch = json.loads(self.aws(
+            "send-message-batch", "--queue-url", url, "--entries",
+            json.dumps([{"Id": "a", "MessageBody": "second"},
+                        {"Id": "b", "MessageBody": "third", "DelaySeconds": 0}])).stdout)
+        self.assertEqual(sorted(e["Id"] for e in batch["Successful"]), ["a", "b"])
+        bodies = {}
+        deadline = time.time() + SETTLE_TIMEOUT_S
+        while len(bodies) < 3 and time.time() < deadline:
+            got = json.loads(self.aws("receive-message", "--queue-url", url,
+                                      "--max-number-of-messages", "10", "--wait-time-seconds",
+                                      "1", "--message-attribute-names", "All",
+                                      "--attribute-names", "All").stdout or "{}")
+            for m in got.get("Messages", []):
+                bodies[m["Body"]] = m
+                self.aws("delete-message", "--queue-url", url, "--receipt-handle",
+                         m["ReceiptHandle"])
+        self.assertEqual(sorted(bodies), ["from the cli", "second", "third"])
+        first = bodies["from the cli"]
+        self.assertEqual(first["MessageAttributes"]["k"]["StringValue"], "v")
+        self.assertEqual(first["Attributes"]["ApproximateReceiveCount"], "1")
+        attrs = json.loads(self.aws("get-queue-attributes", "--queue-url", url,
+                                    "--attribute-names", "All").stdout)["Attributes"]
+        self.assertEqual(attrs["ApproximateNumberOfMessages"], "0")
+        fifo = json.loads(self.aws("create-queue", "--queue-name", unique("cli") + ".fifo",
+                                   "--attributes", "FifoQueue=true,ContentBasedDeduplication=true"
+                                   ).stdout)["QueueUrl"]
+        first_send = json.loads(self.aws("send-message", "--queue-url", fifo, "--message-body",
+                                         "once", "--message-group-id", "g").stdout)
+        again = json.loads(self.aws("send-message", "--queue-url", fifo, "--message-body",
+                                    "once", "--message-group-id", "g").stdout)
+        self.assertEqual(again["MessageId"], first_send["MessageId"])  # deduplicated by content
+        self.assertIn("SequenceNumber", first_send)
+        missing = self.aws("get-queue-url", "--queue-name", unique("absent"), ok=False)
+        self.assertNotEqual(missing.returncode, 0)
+        self.assertRegex(missing.stderr, r"NonExistentQueue|QueueDoesNotExist")
+        self.aws("purge-queue", "--queue-url", fifo)
+        self.aws("delete-queue", "--queue-url", url)
+        gone = self.aws("get-queue-url", "--queue-name", name, ok=False)
+        self.assertNotEqual(gone.returncode, 0)
 
 
 class Workflows(unittest.TestCase):
