@@ -482,6 +482,37 @@ TEST(Engine, MapIterationFailureBeyondToleranceFailsTheState) {
   EXPECT_EQ(r.cause.value_or(""), "The specified tolerated failure threshold was exceeded");
 }
 
+// A Map whose result is discarded (ResultPath null) does not keep its iterations' outputs, but
+// Assign and ResultSelector still read them first; a tolerated failure counts the same either way.
+TEST(Engine, MapWithResultPathNullStillFeedsAssignAndResultSelector) {
+  Harness h;
+  auto r = h.run(R"({"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.xs",
+      "ItemSelector":{"v.$":"$$.Map.Item.Value"},"ResultPath":null,
+      "ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}})",
+                 R"({"xs":[1,2,3],"keep":true})");
+  EXPECT_EQ(out_text(r), R"({"xs":[1,2,3],"keep":true})");
+  r = h.run(R"({"StartAt":"M","States":{"M":{"Type":"Map","ResultPath":null,
+      "Assign":{"all.$":"$"},
+      "ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"Next":"Z"},
+      "Z":{"Type":"Pass","Parameters":{"all.$":"$all"},"End":true}}})",
+            "[1,2,3]");
+  EXPECT_EQ(out_text(r), R"({"all":[1,2,3]})");
+  r = h.run(R"j({"StartAt":"M","States":{"M":{"Type":"Map","ResultPath":null,
+      "ResultSelector":{"n.$":"States.ArrayLength($)","first.$":"$[0]"},"Assign":{"sel.$":"$"},
+      "ToleratedFailureCount":1,
+      "ItemProcessor":{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[
+        {"Variable":"$","NumericEquals":2,"Next":"F"}],"Default":"P"},
+        "F":{"Type":"Fail","Error":"Two"},"P":{"Type":"Pass","End":true}}},"Next":"Z"},
+      "Z":{"Type":"Pass","Parameters":{"sel.$":"$sel","in.$":"$"},"End":true}}})j",
+            "[1,2,3]");
+  EXPECT_EQ(out_text(r), R"({"sel":{"n":3,"first":1},"in":[1,2,3]})");
+  r = h.run(R"({"StartAt":"M","States":{"M":{"Type":"Map","ResultPath":null,
+      "ToleratedFailureCount":1,
+      "ItemProcessor":{"StartAt":"F","States":{"F":{"Type":"Fail","Error":"E"}}},"End":true}}})",
+            "[1,2]");
+  EXPECT_EQ(r.error.value_or(""), "States.ExceedToleratedFailureThreshold");
+}
+
 TEST(Engine, MapMaxConcurrencyPathMustBeAnInteger) {
   Harness h;
   auto r = h.run(R"({"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrencyPath":"$.c",

@@ -301,6 +301,20 @@ void Execution::start_map_iterations(int f) {
   }
 }
 
+namespace {
+
+// Whether a Map's results are read once its iterations end. Not when a ResultWriter writes them
+// (its manifest becomes the result), nor when a JSONPath Map discards its result (ResultPath
+// null, with no ResultSelector or Assign to read it first): a Distributed Map over millions of
+// items then keeps one null per item, not every iteration's output until the Map ends.
+bool keeps_map_results(const State& s, bool writes) {
+  if (writes) return false;
+  return !(s.query_language == asl::QueryLanguage::kJsonPath &&
+           s.result_path.kind == asl::PathField::Kind::kNull && !s.result_selector && !s.assign);
+}
+
+}  // namespace
+
 void Execution::child_done(int parent, int child, bool ok, value output, const Failure* failure) {
   Frame& pf = *frames_[static_cast<std::size_t>(parent)];
   Frame& cf = *frames_[static_cast<std::size_t>(child)];
@@ -343,10 +357,8 @@ void Execution::child_done(int parent, int child, bool ok, value output, const F
     }
     if (tolerated) {
       if (pf.map_io && s.result_writer) map_record(parent, idx, nullptr, false, nullptr, failure);
-      pf.results[idx] =
-          error_output(failure->error, failure->cause, failure->has_cause, failure->has_error);
+      output = error_output(failure->error, failure->cause, failure->has_cause, failure->has_error);
       ok = true;
-      output = pf.results[idx];
     } else {
       Failure fl = *failure;
       if (pf.tolerated_count || pf.tolerated_percentage) {
@@ -368,7 +380,9 @@ void Execution::child_done(int parent, int child, bool ok, value output, const F
   if (is_map && pf.map_io && s.result_writer && !tolerated) {
     map_record(parent, idx, nullptr, true, &output, nullptr);
   }
-  pf.results[idx] = std::move(output);
+  if (keeps_map_results(s, is_map && pf.map_io && s.result_writer) || !is_map) {
+    pf.results[idx] = std::move(output);
+  }
   if (--pf.pending == 0) {
     if (finish_children(parent)) ready_.push_back(parent);
     return;
