@@ -87,6 +87,11 @@ Value Evaluator::apply_inner(const Value& proc, std::vector<Value> args, const V
       // A regex called directly returns its first match object.
       std::vector<Value> call_args{args.empty() ? Value() : args[0], proc};
       const Builtin* m = find_builtin("match");
+      // Only $match's signature keeps a number or a boolean from reaching it as a string
+      // (`/a/(false)`, found by fuzz_jsonata): check it here too, as a call of $match would.
+      if (!call_args[0].undefined() && !call_args[0].is_string() && m->sig) {
+        call_args = validate_args(*m->sig, call_args, input);
+      }
       Value r = m->impl(ctx_, call_args, input, env);
       if (r.is_array() && !r.arr().items.empty()) return r.arr().items[0];
       return Value();

@@ -134,6 +134,17 @@ TEST(Jsonata, RegexReplaceUsesGroupReferences) {
   EXPECT_EQ(run(R"($match("abc", /x*/))"), "error D1004");
 }
 
+// A regex called as a function takes a string, as $match does: anything else is refused with
+// $match's signature error rather than read as one (fuzz_jsonata found `/a/(false)`).
+TEST(Jsonata, RegexCalledDirectlyTakesOnlyAString) {
+  EXPECT_EQ(run(R"(/b+/("abbc").match)"), R"("bb")");
+  EXPECT_EQ(run("/b/(missing)", "{}"), "undefined");
+  EXPECT_EQ(run("/b/(false)"), "error T0410");
+  EXPECT_EQ(run("/b/(5)"), "error T0410");
+  EXPECT_EQ(run("/\\0/($=z)", "{}"), "error T0410");
+  EXPECT_EQ(run("/b/({})"), "error T0410");
+}
+
 TEST(Jsonata, TransformCopiesAndUpdates) {
   EXPECT_EQ(run(R"($ ~> |a|{"c":3},["b"]|)", R"({"a":{"b":1},"x":2})"), R"({"a":{"c":3},"x":2})");
   EXPECT_EQ(run("a", R"({"a":{"b":1}})"), R"({"b":1})");
