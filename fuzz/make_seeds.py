@@ -256,12 +256,119 @@ def write_journal_seeds():
     print("journal", len(seeds) + 1, "seeds")
 
 
+def write_teststate_seeds(cases):
+    """The teststate_request target: the recorded TestState cases' request bodies as a client
+    sends them (definition and input as text), a fixed-seed sample, plus damaged ones."""
+    folder = os.path.join(HERE, "corpus", "teststate_request")
+    os.makedirs(folder, exist_ok=True)
+    for f in glob.glob(os.path.join(folder, "seed_*")) + glob.glob(os.path.join(folder, "nasty_*")):
+        os.remove(f)
+    bodies = []
+    for c in cases:
+        if c.get("kind") != "test_state" or "definition" not in c:
+            continue
+        body = dict(c.get("request") or {})
+        body["definition"] = compact(c["definition"])
+        if "input" in c:
+            body["input"] = compact(c["input"])
+        bodies.append(compact(body))
+    unique = sorted({b for b in bodies if len(b.encode("utf-8")) <= MAX_BYTES})
+    random.Random(20261204).shuffle(unique)
+    seeds = {"seed_%02d" % n: b for n, b in enumerate(unique[:PER_TARGET])}
+    seeds.update({
+        "nasty_definition_not_text": compact({"definition": {"Type": "Pass", "End": True}}),
+        "nasty_input_not_json": compact({"definition": '{"Type":"Pass","End":true}', "input": "{"}),
+        "nasty_mock_on_pass": compact({"definition": '{"Type":"Pass","End":true}',
+                                       "mock": {"result": "{}"}}),
+        "nasty_mock_both": compact({"definition": '{"Type":"Task","Resource":"arn:aws:states:::'
+                                                  'lambda:invoke","End":true}',
+                                    "mock": {"result": "1", "errorOutput": {"error": "E"}}}),
+        "nasty_config_numbers": compact({"definition": '{"Type":"Task","Resource":"arn:aws:states'
+                                                       ':::lambda:invoke","Retry":[{"ErrorEquals":'
+                                                       '["States.ALL"]}],"End":true}',
+                                         "mock": {"errorOutput": {"error": "E", "cause": "c"}},
+                                         "stateConfiguration": {"retrierRetryCount": 1e300}}),
+        "nasty_state_name_missing": compact({"definition": '{"StartAt":"A","States":{"A":{"Type":'
+                                                           '"Succeed"}}}', "stateName": "B"}),
+        "nasty_wait_forever": compact({"definition": '{"Type":"Wait","Seconds":99999999,'
+                                                     '"End":true}'}),
+    })
+    for name, text in seeds.items():
+        with open(os.path.join(folder, name), "w", encoding="utf-8") as fh:
+            fh.write(text)
+    print("teststate_request", len(seeds), "seeds")
+
+
+def to_block_yaml(v, indent=0):
+    """A JSON value as block-style YAML (strings quoted as JSON, which YAML reads the same)."""
+    pad = "  " * indent
+    if isinstance(v, dict) and v:
+        lines = []
+        for k, x in v.items():
+            if isinstance(x, (dict, list)) and x:
+                lines.append(f"{pad}{json.dumps(k)}:\n{to_block_yaml(x, indent + 1)}")
+            else:
+                lines.append(f"{pad}{json.dumps(k)}: {json.dumps(x)}")
+        return "\n".join(lines)
+    if isinstance(v, list) and v:
+        lines = []
+        for x in v:
+            if isinstance(x, (dict, list)) and x:
+                lines.append(f"{pad}-\n{to_block_yaml(x, indent + 1)}")
+            else:
+                lines.append(f"{pad}- {json.dumps(x)}")
+        return "\n".join(lines)
+    return pad + json.dumps(v)
+
+
+def write_definition_file_seeds():
+    """The definition_file target: the examples' definitions as JSON and as block YAML, plus
+    hostile YAML (aliases that expand, deep nesting, tags, several documents, a non-map root)."""
+    folder = os.path.join(HERE, "corpus", "definition_file")
+    os.makedirs(folder, exist_ok=True)
+    for f in glob.glob(os.path.join(folder, "seed_*")) + glob.glob(os.path.join(folder, "nasty_*")):
+        os.remove(f)
+    seeds = {}
+    examples = sorted(glob.glob(os.path.join(HERE, "..", "examples", "*", "*.asl.json")))
+    for path in examples[:8]:
+        name = os.path.basename(os.path.dirname(path))
+        text = open(path, encoding="utf-8").read()
+        if len(text) > MAX_BYTES:
+            continue
+        seeds["seed_json_" + name] = text
+        seeds["seed_yaml_" + name] = to_block_yaml(json.loads(text)) + "\n"
+    laughs = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]\n" for i in range(1, 9))
+    seeds.update({
+        "seed_yaml_flow": "StartAt: A\nStates: {A: {Type: Pass, Result: {n: 3, s: '3', z: ~}, "
+                          "End: true}}\n",
+        "seed_yaml_aliases": "d: &d {Type: Pass, End: true}\nStartAt: A\nStates: {A: *d}\n",
+        "nasty_billion_laughs": laughs,
+        "nasty_deep_flow": "a: " + "[" * 3000 + "]" * 3000 + "\n",
+        "nasty_deep_block": "a:\n" + "".join("  " * i + "- \n" for i in range(1, 300)),
+        "nasty_tags": "StartAt: !!str 1\nStates: !custom {A: !!binary aGk=}\n",
+        "nasty_documents": "StartAt: A\n---\nStartAt: B\n...\n",
+        "nasty_root_sequence": "- a\n- b\n",
+        "nasty_complex_key": "? [a, b]\n: c\n",
+        "nasty_tabs": "StartAt: A\nStates:\n\tA: {}\n",
+        "nasty_duplicate_keys": "StartAt: A\nStartAt: B\n",
+        "nasty_numbers": "n: [1e400, -0, 0x1F, .inf, .nan, 1_000, 0o17, 9223372036854775808]\n",
+    })
+    for name, text in seeds.items():
+        with open(os.path.join(folder, name), "w", encoding="utf-8") as fh:
+            fh.write(text)
+    print("definition_file", len(seeds), "seeds")
+
+
 def main():
-    for target, items in collect(load_cases()).items():
+    cases = load_cases()
+    for target, items in collect(cases).items():
         write(target, items)
     write_nasty()
     write_config_seeds()
     write_journal_seeds()
+    write_teststate_seeds(cases)
+    write_definition_file_seeds()
 
 
 if __name__ == "__main__":

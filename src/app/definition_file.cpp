@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "api/protocol.h"
 #include "base/limits.h"
 
 namespace stepwise::app {
@@ -23,18 +24,45 @@ json::value yaml_scalar(const YAML::Node& node) {
   return json::value(json::string(s));
 }
 
-Result<json::value> yaml_to_json(const YAML::Node& node, std::size_t depth) {
+// YAML aliases repeat a node wherever they appear, so a small file can stand for an enormous
+// document ("billion laughs": ten aliases of ten aliases of ... ten values); converting it
+// would run for hours. The conversion spends from a budget instead: every value and every
+// scalar's bytes, bounded well above what a definition within AWS's 1 MiB quota can hold.
+struct YamlBudget {
+  std::size_t values = yaml_values_max;
+  std::size_t bytes = yaml_bytes_max;
+};
+
+Result<json::value> yaml_to_json(const YAML::Node& node, std::size_t depth, YamlBudget& budget) {
   if (depth > limits::json_depth_max) return Error{"InvalidDefinition", "YAML nested too deeply"};
+  if (budget.values == 0) {
+    return Error{"InvalidDefinition", "YAML expands to more than " +
+                                          std::to_string(yaml_values_max) +
+                                          " values (its aliases repeat too much)"};
+  }
+  --budget.values;
   switch (node.Type()) {
     case YAML::NodeType::Null:
     case YAML::NodeType::Undefined:
       return json::value(nullptr);
-    case YAML::NodeType::Scalar:
+    case YAML::NodeType::Scalar: {
+      // yaml-cpp may still hand back bytes that are not UTF-8 from UTF-8 text (a NUL before
+      // some letters); JSON text could not carry them.
+      if (!api::is_valid_utf8(node.Scalar()))
+        return Error{"InvalidDefinition", "a YAML scalar is not valid UTF-8"};
+      const std::size_t n = node.Scalar().size();
+      if (n > budget.bytes) {
+        return Error{"InvalidDefinition", "YAML expands to more than " +
+                                              std::to_string(yaml_bytes_max) +
+                                              " bytes of text (its aliases repeat too much)"};
+      }
+      budget.bytes -= n;
       return yaml_scalar(node);
+    }
     case YAML::NodeType::Sequence: {
       json::array out;
       for (const auto& item : node) {
-        auto v = yaml_to_json(item, depth + 1);
+        auto v = yaml_to_json(item, depth + 1, budget);
         if (!v.ok()) return v;
         out.push_back(std::move(v).value());
       }
@@ -45,7 +73,16 @@ Result<json::value> yaml_to_json(const YAML::Node& node, std::size_t depth) {
       for (const auto& kv : node) {
         if (!kv.first.IsScalar())
           return Error{"InvalidDefinition", "YAML map keys must be scalars"};
-        auto v = yaml_to_json(kv.second, depth + 1);
+        if (!api::is_valid_utf8(kv.first.Scalar()))
+          return Error{"InvalidDefinition", "a YAML scalar is not valid UTF-8"};
+        const std::size_t n = kv.first.Scalar().size();
+        if (n > budget.bytes) {
+          return Error{"InvalidDefinition", "YAML expands to more than " +
+                                                std::to_string(yaml_bytes_max) +
+                                                " bytes of text (its aliases repeat too much)"};
+        }
+        budget.bytes -= n;
+        auto v = yaml_to_json(kv.second, depth + 1, budget);
         if (!v.ok()) return v;
         out[kv.first.Scalar()] = std::move(v).value();
       }
@@ -100,10 +137,17 @@ Result<json::value> parse_json_or_yaml(const std::string& text) {
   if (as_json.ok()) return as_json;
   if (!yaml_nesting_within_limits(text))
     return Error{"InvalidDefinition", "YAML nested too deeply"};
+  // yaml-cpp takes any bytes into a scalar; JSON text must be UTF-8, so the converted document
+  // could not be written back (found by fuzz_definition_file).
+  if (!api::is_valid_utf8(text)) {
+    return Error{"InvalidDefinition", "neither JSON (" + as_json.error().cause +
+                                          ") nor YAML (the text is not valid UTF-8)"};
+  }
   try {
     YAML::Node root = YAML::Load(text);
     if (!root.IsMap()) return Error{"InvalidDefinition", "not JSON: " + as_json.error().cause};
-    return yaml_to_json(root, 0);
+    YamlBudget budget;
+    return yaml_to_json(root, 0, budget);
   } catch (const std::exception& e) {
     // yaml-cpp reports errors by exception; they stop here.
     return Error{"InvalidDefinition",

@@ -15,6 +15,11 @@ namespace stepwise::app {
 // YAML and inputs get some room above it).
 inline constexpr std::size_t input_file_bytes_max = 8 * 1024 * 1024;
 
+// What a YAML file may expand to once its aliases are repeated: values (scalars, sequences,
+// maps) and bytes of scalar text. A definition within AWS's 1 MiB quota holds far fewer.
+inline constexpr std::size_t yaml_values_max = 1'000'000;
+inline constexpr std::size_t yaml_bytes_max = 16 * 1024 * 1024;
+
 // The whole file. Errors: "FileUnreadable" with the path and the reason.
 Result<std::string> read_text_file(const std::string& path);
 

@@ -43,6 +43,10 @@ TEST(ParseJsonOrYaml, TextThatIsNeitherIsAnError) {
   ASSERT_FALSE(v.ok());
   EXPECT_EQ(v.error().name, "InvalidDefinition");
   EXPECT_FALSE(parse_json_or_yaml("a: [unclosed").ok());
+  auto bytes = parse_json_or_yaml("StartAt: A\nComment: \xff\xfe\n");
+  ASSERT_FALSE(bytes.ok());
+  EXPECT_NE(bytes.error().cause.find("nor YAML (the text is not valid UTF-8)"), std::string::npos)
+      << bytes.error().cause;
 }
 
 TEST(ParseJsonOrYaml, DeeplyNestedYamlIsRefusedNotRecursedInto) {
@@ -50,6 +54,35 @@ TEST(ParseJsonOrYaml, DeeplyNestedYamlIsRefusedNotRecursedInto) {
   EXPECT_EQ(parse_json_or_yaml(flow).error().cause, "YAML nested too deeply");
   std::string block = "a:\n" + std::string(5000, ' ') + "b: 1\n";
   EXPECT_FALSE(parse_json_or_yaml(block).ok());
+}
+
+// "Billion laughs": nine levels of ten aliases each stand for 10^9 values in a 400-byte file.
+// The conversion stops at its budget instead of running for hours; aliases within it still work.
+TEST(ParseJsonOrYaml, AliasesThatExpandPastTheBudgetAreRefused) {
+  std::string laughs = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 9; ++i) {
+    laughs += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) laughs += (k ? ", *a" : "*a") + std::to_string(i - 1);
+    laughs += "]\n";
+  }
+  auto v = parse_json_or_yaml(laughs);
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.error().name, "InvalidDefinition");
+  EXPECT_EQ(v.error().cause,
+            "YAML expands to more than 1000000 values (its aliases repeat too much)");
+
+  // Long text repeated by aliases: few values, too many bytes.
+  std::string wide = "s: &s " + std::string(100000, 'w') + "\nl: &l [";
+  for (int k = 0; k < 200; ++k) wide += k ? ", *s" : "*s";
+  wide += "]\nm: [*l, *l, *l, *l, *l, *l, *l, *l, *l, *l]\n";
+  auto w = parse_json_or_yaml(wide);
+  ASSERT_FALSE(w.ok());
+  EXPECT_NE(w.error().cause.find("bytes of text"), std::string::npos) << w.error().cause;
+
+  auto ok = parse_json_or_yaml("d: &d {Type: Pass, End: true}\nStates: {A: *d, B: *d}\n");
+  ASSERT_TRUE(ok.ok()) << ok.error().cause;
+  EXPECT_EQ(json::dump(ok->at("States")),
+            R"({"A":{"Type":"Pass","End":true},"B":{"Type":"Pass","End":true}})");
 }
 
 TEST(ParseInputArgument, ReadsJsonTextOrAFileAfterAt) {
