@@ -191,6 +191,8 @@ namespace detail {
 result_writer::Target map_target(const Execution::Frame& fr, const ExecutionInfo& info);
 // Ends the frame's call: its request becomes the frame's spare when no one else holds it.
 void recycle_request(Execution::Frame& fr);
+// Empties the payloads of a branch or iteration frame that succeeded (interpreter_branches.cpp).
+void drop_payloads(Execution::Frame& fr);
 }  // namespace detail
 
 }  // namespace stepwise::engine

@@ -507,19 +507,7 @@ void Execution::frame_succeeded(int f, value output) {
     finish_execution("SUCCEEDED", std::move(output), std::nullopt, std::nullopt);
     return;
   }
-  // A branch or iteration that succeeded never runs again (a redrive skips it): its payloads go
-  // now rather than when the execution ends, so a Map over many items keeps a small frame per
-  // finished iteration instead of each one's input, variables and last state's copies.
-  fr.input = value();
-  fr.effective = value();
-  fr.items = value();
-  fr.input_text = std::string();
-  fr.entered_input = std::string();
-  fr.vars = object();
-  fr.assigned = object();
-  fr.results = json::array();
-  fr.map_context.reset();
-  fr.request = {};
+  detail::drop_payloads(fr);  // a branch or iteration that succeeded never runs again
   child_done(fr.parent, f, true, std::move(output), nullptr);
 }
 

@@ -315,6 +315,22 @@ bool keeps_map_results(const State& s, bool writes) {
 
 }  // namespace
 
+// A branch or iteration that succeeded is never run again (a redrive skips it): its payloads
+// go now rather than when the execution ends, so a Map over many items keeps a small frame per
+// finished iteration instead of each one's input, variables and last state's copies.
+void detail::drop_payloads(Execution::Frame& fr) {
+  fr.input = value();
+  fr.effective = value();
+  fr.items = value();
+  fr.input_text = std::string();
+  fr.entered_input = std::string();
+  fr.vars = object();
+  fr.assigned = object();
+  fr.results = json::array();
+  fr.map_context.reset();
+  fr.request = {};
+}
+
 void Execution::child_done(int parent, int child, bool ok, value output, const Failure* failure) {
   Frame& pf = *frames_[static_cast<std::size_t>(parent)];
   Frame& cf = *frames_[static_cast<std::size_t>(child)];
