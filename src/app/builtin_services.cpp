@@ -47,7 +47,8 @@ Result<std::unique_ptr<BuiltinServices>> BuiltinServices::open(
           .timers = *s->timers_,
           .place = options.place,
           .id_seed = options.id_seed ? options.id_seed + 100 : 0,
-          .sqs = sqs ? &sqs->operations() : nullptr,
+          .sqs = sqs ? &sqs->operations() : options.routed_sqs,
+          .sqs_url = sqs ? std::string() : options.routed_sqs_url,
           .email_file = options.data_dir.empty() ? std::filesystem::path()
                                                  : options.data_dir / "sns-email.jsonl"});
       std::size_t damaged = 0;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "api/dispatcher.h"
 #include "base/clock.h"
 #include "base/result.h"
 #include "services/common/builtin_service.h"
@@ -35,6 +36,10 @@ struct BuiltinServicesOptions {
   // S3: the largest single PUT or UploadPart (docs/SERVICES.md); object bytes go to
   // `<database's folder>/s3/blobs` (in memory without a database).
   std::uint64_t s3_put_bytes_max = services::s3_limits::put_bytes_max_default;
+  // When SQS has a pass-through endpoint (and so does not run here): its Dispatcher and URL,
+  // where the built-in SNS delivers to subscribed queues instead of dropping the deliveries.
+  api::Dispatcher* routed_sqs = nullptr;
+  std::string routed_sqs_url = {};
 };
 
 class BuiltinServices {

@@ -288,6 +288,12 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
         << remote.error().cause << "\n";
     return 2;
   }
+  if (*remote) {
+    // SNS here delivers to subscribed queues on SQS's endpoint when SQS is routed.
+    service_options.routed_sqs = (*remote)->find("sqs");
+    for (const auto& [service, url] : (*remote)->routes())
+      if (service == "sqs") service_options.routed_sqs_url = url;
+  }
   auto builtins = BuiltinServices::open(service_options);
   if (!builtins) {
     err << "stepwise serve: built-in services: " << builtins.error().name << ": "

@@ -12,7 +12,8 @@ reads its items from A's bucket; boto3 against A then finds
 the message, the notification, the object and the item there. The same failing workflows (a
 missing queue, a missing key, a failed condition, a missing table or secret) run on A (built-in
 integrations) and on B (pass-through) and must fail with the same error names and causes (but
-for the request ids).
+for the request ids). C runs the built-in services but SQS, which goes to A (SQS_ENDPOINT): its
+SNS delivers to A's queues, enveloped and raw, from boto3 and from a workflow's sns:publish.
 
 Usage: passthrough_test.py --stepwise build/stepwise. Exit 0 passed, 1 failed, 77 skipped
 (boto3 missing and STEPWISE_SKIP_CLIENTS names passthrough or all).
@@ -92,6 +93,24 @@ def without_ids(cause):
     return IDS.sub(lambda m: (m.group(1) or m.group(2)) + "<id>", cause or "")
 
 
+class environment:
+    """Sets variables for the servers started inside (they read them at start), then restores."""
+
+    def __init__(self, variables):
+        self.variables = variables
+
+    def __enter__(self):
+        self.saved = {k: os.environ.get(k) for k in self.variables}
+        os.environ.update(self.variables)
+
+    def __exit__(self, *exc):
+        for k, v in self.saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--stepwise", required=True)
@@ -103,7 +122,7 @@ def main():
 
     a = StepwiseServer(args.stepwise, ["--auth-keys", keys], log_dir=work)
     a.start()
-    b = None
+    b = c = None
     try:
         config = os.path.join(work, "endpoints.yaml")
         with open(config, "w") as f:
@@ -113,28 +132,25 @@ def main():
                "AWS_ACCESS_KEY_ID": KEY_ID, "AWS_SECRET_ACCESS_KEY": SECRET,
                "AWS_SHARED_CREDENTIALS_FILE": os.path.join(work, "none"),
                "AWS_CONFIG_FILE": os.path.join(work, "none")}
-        saved = {k: os.environ.get(k) for k in env}
-        os.environ.update(env)
-        try:
+        with environment(env):
             b = StepwiseServer(args.stepwise, ["--services", "none", "--functions", config],
                                log_dir=work)
             b.start()
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
+        sqs_only = {k: v for k, v in env.items() if not k.endswith("_ENDPOINT")}
+        with environment({**sqs_only, "SQS_ENDPOINT": a.endpoint}):
+            c = StepwiseServer(args.stepwise, [], log_dir=work)
+            c.start()
         exercise(a, b)
         exercise_run(args.stepwise, a, env, work)
+        exercise_sns_to_routed_sqs(a, c)
     except Exception:
-        for name, server in (("A", a), ("B", b)):
+        for name, server in (("A", a), ("B", b), ("C", c)):
             if server is not None:
                 print(f"--- server {name} log ---\n{server.log_tail()}")
         raise
     finally:
-        codes = [s.stop() for s in (b, a) if s is not None]
-    check(codes == [0, 0], f"both servers stopped cleanly (exit codes {codes})")
+        codes = [s.stop() for s in (c, b, a) if s is not None]
+    check(codes == [0, 0, 0], f"the servers stopped cleanly (exit codes {codes})")
     return 0
 
 
@@ -283,6 +299,41 @@ def exercise(a, b):
           == "DynamoDB.ConditionalCheckFailedException",
           "a failed condition is DynamoDB.ConditionalCheckFailedException")
 
+
+def exercise_sns_to_routed_sqs(a, c):
+    """C's built-in SNS delivers to queues on SQS's endpoint (A), as it does to its own."""
+    sqs, sns_c = client("sqs", a.endpoint), client("sns", c.endpoint)
+    check(f"sqs integrations go to {a.endpoint}" in c.log_tail(), "C says where SQS goes")
+    arns = {}
+    for name in ("enveloped", "raw"):
+        url = sqs.create_queue(QueueName=f"from-c-{name}")["QueueUrl"]
+        arns[name] = (url, sqs.get_queue_attributes(
+            QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"])
+    topic = sns_c.create_topic(Name="routed")["TopicArn"]
+    sns_c.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arns["enveloped"][1])
+    sns_c.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arns["raw"][1],
+                    Attributes={"RawMessageDelivery": "true"})
+    published = sns_c.publish(TopicArn=topic, Message="invoice 12 needs approval",
+                              MessageAttributes={"team": {"DataType": "String",
+                                                          "StringValue": "billing"}})
+    n = sqs.receive_message(QueueUrl=arns["enveloped"][0], WaitTimeSeconds=5).get("Messages", [])
+    envelope = json.loads(n[0]["Body"]) if len(n) == 1 else {}
+    check(envelope.get("Message") == "invoice 12 needs approval"
+          and envelope.get("MessageId") == published["MessageId"]
+          and envelope.get("TopicArn") == topic
+          and envelope.get("MessageAttributes", {}).get("team", {}).get("Value") == "billing",
+          f"C's SNS delivered AWS's envelope to A's queue: {n}")
+    r = sqs.receive_message(QueueUrl=arns["raw"][0], WaitTimeSeconds=5,
+                            MessageAttributeNames=["All"]).get("Messages", [])
+    check(len(r) == 1 and r[0]["Body"] == "invoice 12 needs approval"
+          and r[0].get("MessageAttributes", {}).get("team", {}).get("StringValue") == "billing",
+          f"and the raw message with its attributes: {r}")
+    d = run(client("stepfunctions", c.endpoint), "notify", {"Publish": task(
+        "sns:publish", {"TopicArn": topic, "Message": "from a workflow on C"})}, "Publish")
+    check(d["status"] == "SUCCEEDED", f"sns:publish on C succeeded ({d.get('cause')})")
+    r = sqs.receive_message(QueueUrl=arns["raw"][0], WaitTimeSeconds=5).get("Messages", [])
+    check([m["Body"] for m in r] == ["from a workflow on C"],
+          f"a workflow's sns:publish on C reached A's queue: {r}")
 
 
 def exercise_run(binary, a, env, work):

@@ -4,7 +4,8 @@
 // RecordLog.
 //
 // Deliveries, per confirmed subscription whose filter policy matches:
-//  - sqs:          SendMessage on the built-in SQS, in process: AWS's JSON envelope, or with
+//  - sqs:          SendMessage on the built-in SQS, in process (or on SQS's pass-through
+//                  endpoint when it has one: SnsOptions::sqs_url): AWS's JSON envelope, or with
 //                  RawMessageDelivery the message itself with its attributes as SQS message
 //                  attributes; FIFO topics pass MessageGroupId and MessageDeduplicationId.
 //                  Publish answers only once every such send is durable (SQS answers a send
@@ -54,8 +55,11 @@ struct SnsOptions {
   Timers& timers;
   DeliveryWorkers& workers;
   Place place = {};
-  std::uint64_t id_seed = 0;             // 0: unpredictable
-  api::Dispatcher* sqs = nullptr;        // the built-in SQS; null: sqs deliveries are dropped
+  std::uint64_t id_seed = 0;       // 0: unpredictable
+  api::Dispatcher* sqs = nullptr;  // the built-in SQS; null: sqs deliveries are dropped
+  // The URL the SQS that `sqs` reaches answers on, for the sends' QueueUrl: empty is
+  // place.endpoint (the built-in SQS); a pass-through endpoint's URL when SQS is routed.
+  std::string sqs_url = {};
   FunctionInvoker invoke_function = {};  // null: lambda deliveries are dropped
 };
 

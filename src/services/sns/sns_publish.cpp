@@ -234,7 +234,9 @@ void Sns::plan(const Topic& t, Prepared& p) {
     d->raw = s.raw();
     const bool envelope = !d->raw && s.protocol != "email";
     if (s.protocol == "sqs") {
-      json::object req{{"QueueUrl", queue_url(s.endpoint, options_.place.endpoint)}};
+      json::object req{
+          {"QueueUrl", queue_url(s.endpoint, options_.sqs_url.empty() ? options_.place.endpoint
+                                                                      : options_.sqs_url)}};
       req["MessageBody"] =
           envelope ? notification_envelope(m, s.protocol, s.arn, envelope_place_) : text;
       if (d->raw && !m.attributes.empty()) req["MessageAttributes"] = sqs_attributes(m.attributes);

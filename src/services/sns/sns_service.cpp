@@ -66,6 +66,7 @@ SnsService::SnsService(SnsServiceOptions options)
                                             .place = options.place,
                                             .id_seed = options.id_seed,
                                             .sqs = options.sqs,
+                                            .sqs_url = options.sqs_url,
                                             .invoke_function = options.invoke_function})),
       publish_(*sns_, options.id_seed ? options.id_seed + 1 : 0, /*any_loop=*/true),
       sdk_(*sns_, "sns", "Sns", options.id_seed ? options.id_seed + 2 : 0, /*any_loop=*/true) {}
