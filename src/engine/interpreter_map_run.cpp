@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "base/arn.h"
 #include "engine/execution_internal.h"
 #include "engine/interpreter.h"
 #include "json/clamp.h"
@@ -56,9 +57,12 @@ void Execution::map_run_open(int f, std::string arn) {
   auto t = std::make_unique<MapRunTrack>();
   t->rec.arn = std::move(arn);
   t->rec.execution_arn = info_.execution_arn;
-  t->rec.state_machine_arn = "arn:aws:states:" + info_.region + ":" + info_.account +
-                             ":stateMachine:" + info_.state_machine_name + "/" +
-                             (s.label.empty() ? s.name : s.label);
+  // The child executions' machine: <machine>/<label>, in the execution's own partition.
+  const auto parts = arn::parse(info_.execution_arn);
+  t->rec.state_machine_arn = arn::make(
+      "states", info_.region, info_.account,
+      "stateMachine:" + info_.state_machine_name + "/" + (s.label.empty() ? s.name : s.label),
+      parts ? parts->partition : arn::kDefaultPartition);
   t->rec.start_ms = now_;
   t->rec.max_concurrency = static_cast<std::int64_t>(fr.max_concurrency);
   t->rec.tolerated_failure_percentage = fr.tolerated_percentage.value_or(0);
