@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "json/utf8.h"
 #include "jsonata/internal.h"
 
 namespace stepwise::jsonata {
@@ -241,23 +242,7 @@ Value append(const Value& a, const Value& b) {
   return Value::array(std::move(out));
 }
 
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
+void append_utf8(std::string& out, char32_t cp) { json::append_utf8(out, cp); }
 
 std::vector<char32_t> to_code_points(std::string_view s) {
   std::vector<char32_t> out;

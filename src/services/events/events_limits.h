@@ -32,4 +32,25 @@ inline constexpr std::size_t retained_bytes_per_bus = 64 * 1024 * 1024;
 // Subscribers to the event log (rule matching, archives): this server's bound.
 inline constexpr std::size_t subscribers_max = 64;
 
+// Event patterns (event_pattern.h). The text: AWS's model bound on EventPattern (4,096
+// characters; longer is a ValidationException before the pattern is read).
+inline constexpr std::size_t pattern_bytes_max = 4096;
+// JSON nesting in a pattern or an event: Jackson's default (1,000), which AWS's parser uses;
+// deeper text is rejected, so no walk over it can run out of stack.
+inline constexpr std::size_t json_depth_max = 1000;
+// A TestEventPattern Event's text (this server's bound; AWS states none, PutEvents caps an
+// entry at 256 KiB).
+inline constexpr std::size_t test_event_bytes_max = 1024 * 1024;
+// "$or" multiplies a pattern's alternatives; nested or repeated "$or" keys could grow them
+// exponentially within 4,096 characters (this server's bound; AWS states none).
+inline constexpr std::size_t pattern_branches_max = 256;
+// Wildcard complexity: the most wildcard-pattern states one field's values may leave active
+// at once for some input (AWS's rule: a field whose wildcards exceed it is "too complex";
+// 10 is the bound AWS's answers agree with, docs/SERVICES.md).
+inline constexpr std::size_t wildcard_complexity_max = 10;
+// Matching an event whose arrays make many combinations: the candidate choices tried for one
+// alternative before it counts as not matching (this server's bound: a hostile event can not
+// make one match take more than a few milliseconds).
+inline constexpr std::size_t match_steps_max = 100'000;
+
 }  // namespace stepwise::services::events::events_limits

@@ -7,6 +7,7 @@
 
 #include "api/protocol.h"
 #include "base/ascii.h"
+#include "json/utf8.h"
 #include "services/common/codec.h"
 #include "services/s3/s3_limits.h"
 
@@ -438,21 +439,7 @@ class XmlReader {
       if (cp > 0x10FFFF) return false;
     }
     if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
+    json::append_utf8(out, cp);
     return true;
   }
   bool element(XmlNode& node, std::size_t depth) {
