@@ -6,6 +6,7 @@
 
 #include "base/arn.h"
 #include "services/common/json_request.h"
+#include "services/events/event_pattern.h"
 #include "services/events/events_internal.h"
 #include "services/events/events_limits.h"
 
@@ -34,7 +35,8 @@ Events::Events(EventsOptions options) : options_(std::move(options)), ids_(optio
 
 const std::vector<std::string>& Events::operation_names() {
   static const std::vector<std::string> names = {"CreateEventBus", "DescribeEventBus",
-                                                 "ListEventBuses", "DeleteEventBus", "PutEvents"};
+                                                 "ListEventBuses", "DeleteEventBus",
+                                                 "PutEvents",      "TestEventPattern"};
   return names;
 }
 
@@ -68,6 +70,7 @@ void Events::dispatch(std::string_view op, json::value request, const api::Reque
   if (op == "DescribeEventBus") return reply(describe_event_bus(r));
   if (op == "ListEventBuses") return reply(list_event_buses(r));
   if (op == "DeleteEventBus") return delete_event_bus(r, std::move(reply));
+  if (op == "TestEventPattern") return reply(test_event_pattern(r));
   reply(api::unknown_operation(op));
 }
 
@@ -294,6 +297,19 @@ Status Events::load(std::size_t* damaged) {
   }
   if (damaged) *damaged = bad;
   return ok_status();
+}
+
+// Pure: no bus or log is read; the pattern is read and matched as a rule's would be.
+api::Response Events::test_event_pattern(const Json& r) {
+  bool wrong = false;
+  auto pattern = string_member(r, "EventPattern", &wrong);
+  auto event = string_member(r, "Event", &wrong);
+  if (wrong) return validation_error("EventPattern and Event are strings.");
+  if (!pattern) return constraint_error("eventPattern", "not be null");
+  if (!event) return constraint_error("event", "not be null");
+  const PatternTest t = events::test_event_pattern(*pattern, *event);
+  if (!t.error_code.empty()) return api::ApiError{t.error_code, t.message};
+  return Json{{"Result", t.result}};
 }
 
 }  // namespace stepwise::services::events

@@ -1,7 +1,8 @@
 // Events: the built-in Amazon EventBridge, minimal — event buses (the account's `default` bus
-// always exists; Create/Describe/List/DeleteEventBus) and PutEvents, which validates each entry
+// always exists; Create/Describe/List/DeleteEventBus), PutEvents, which validates each entry
 // as AWS does (Source, DetailType and Detail required, Detail a JSON object, 10 entries, 256 KiB)
-// and appends the accepted events to their bus's durable event log. AWS JSON 1.1 shapes
+// and appends the accepted events to their bus's durable event log, and TestEventPattern (an
+// event pattern, event_pattern.h, against an event). AWS JSON 1.1 shapes
 // (`AWSEvents.<Operation>`).
 //
 // The event log is what the event-bus work that follows (rules with event patterns, targets,
@@ -118,6 +119,7 @@ class Events final : public api::Dispatcher {
   api::Response list_event_buses(const Json& r);
   void delete_event_bus(const Json& r, api::Reply reply);
   void put_events(const Json& r, api::Reply reply);  // events_put.cpp
+  api::Response test_event_pattern(const Json& r);
   void publish(const std::vector<StoredEvent>& events);
 
   EventsOptions options_;

@@ -186,5 +186,31 @@ TEST_F(EventsTest, PutEventsParametersAsStepFunctionsSendsThem) {
   EXPECT_EQ(e.at("Resources").as_array()[1].as_string(), request.execution_arn);
 }
 
+TEST_F(EventsTest, TestEventPatternAnswersResultOrAwsErrors) {
+  const std::string event =
+      R"({"id": "1", "source": "order", "detail-type": "Test", "account": "123456789012",)"
+      R"( "region": "us-east-1", "time": "2022-07-13T13:48:01Z", "detail": {"n": 300.0}})";
+  auto yes =
+      ok("TestEventPattern",
+         {{"EventPattern", R"({"source": ["order"], "detail": {"n": [300]}})"}, {"Event", event}});
+  EXPECT_EQ(yes["Result"], json::value(true));
+  auto no = ok("TestEventPattern", {{"EventPattern", R"({"source": ["ship"]})"}, {"Event", event}});
+  EXPECT_EQ(no["Result"], json::value(false));
+
+  auto bad = error("TestEventPattern", {{"EventPattern", R"({"a": 42})"}, {"Event", event}});
+  EXPECT_EQ(bad.type, "InvalidEventPatternException");
+  EXPECT_EQ(bad.message, "Event pattern is not valid. Reason: \"a\" must be an object or an array");
+  auto bad_event =
+      error("TestEventPattern", {{"EventPattern", R"({"a": [1]})"}, {"Event", R"({"id": "1"})"}});
+  EXPECT_EQ(bad_event.type, "ValidationException");
+  EXPECT_EQ(bad_event.message, "Parameter Event is not valid.");
+  EXPECT_EQ(error("TestEventPattern", {{"Event", event}}).type, "ValidationException");
+  EXPECT_EQ(error("TestEventPattern", {{"EventPattern", 1}, {"Event", event}}).type,
+            "ValidationException");
+  auto too_long =
+      error("TestEventPattern", {{"EventPattern", std::string(4097, ' ')}, {"Event", event}});
+  EXPECT_NE(too_long.message.find("length less than or equal to 4096"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace stepwise::services::events
