@@ -360,6 +360,59 @@ def write_definition_file_seeds():
     print("definition_file", len(seeds), "seeds")
 
 
+def write_event_pattern_seeds():
+    """The event_pattern target: "PATTERN\nEVENT" from the recorded EventBridge cases (the
+    pattern's own text, newlines made spaces; the event as sent), plus hostile ones: deep nesting,
+    long and complex wildcards, "$or" multiplying, arrays making many combinations, numbers at
+    and past the comparable range, bad CIDRs, bad UTF-8, duplicate keys."""
+    folder = os.path.join(HERE, "corpus", "event_pattern")
+    cases_dir = os.path.join(HERE, "..", "..", "shared", "conformance", "event-patterns", "cases")
+    items = []
+    for path in sorted(glob.glob(os.path.join(cases_dir, "*.json"))):
+        case = json.load(open(path, encoding="utf-8"))
+        if case.get("via") == "PutEvents":
+            pattern, event = case.get("rule_pattern_text", ""), json.dumps(case.get("event"))
+        else:
+            pattern = case.get("request", {}).get("EventPattern", "")
+            event = case.get("request", {}).get("Event", "")
+        items.append(pattern.replace("\r", " ").replace("\n", " ") + "\n" + event)
+    if items:
+        write("event_pattern", items)
+    os.makedirs(folder, exist_ok=True)
+    for f in glob.glob(os.path.join(folder, "nasty_*")):
+        os.remove(f)
+    event = '{"id":"1","source":"s","detail-type":"t","account":"1","region":"r","time":"t",'
+    combos = '{"a":[' + ",".join('{"x":1},{"z":1}' for _ in range(40)) + "]" + "".join(
+        ',"f%d":[%s]' % (f, ",".join(['{"v":1}'] * 40)) for f in range(10)) + "}"
+    nasty = {
+        "nasty_deep_pattern": '{"a":' * 800 + "[1]" + "}" * 800 + "\n{}",
+        "nasty_deep_event": '{"a":[{"exists":true}]}\n' + '{"a":' * DEEP + "1" + "}" * DEEP,
+        "nasty_deep_arrays": '{"a":[1]}\n{"a":' + "[" * DEEP + "]" * DEEP + "}",
+        "nasty_wildcards": '{"a":[{"wildcard":"' + "*a" * 60 + '"}]}\n{"a":"' + "a" * 3000 + '"}',
+        "nasty_wildcard_list": '{"a":[{"anything-but":{"wildcard":[' + ",".join(
+            '"*%d*"' % i for i in range(40)) + "]}}]}\n{}",
+        "nasty_or": "{" + ",".join(['"$or":[{"a":[1]},{"b":[2]},{"c":[3]}]'] * 12) + "}\n{}",
+        "nasty_combinations": '{"a":{"x":[1],"z":[1]},' + ",".join(
+            '"f%d":{"v":[1]}' % f for f in range(10)) + "}\n" + combos,
+        "nasty_numbers": '{"n":[5e9,-5e9,5000000000.000001,1e-7,1e400,0.1e-999999999999],'
+                         '"m":[{"numeric":[">=",-5e9,"<=",5e9]}]}\n{"n":5E+9,"m":4999999999.999999}',
+        "nasty_numeric_bad": '{"n":[{"numeric":[">",1e10]}],"m":[{"numeric":["=",0.0000001]}]}\n{}',
+        "nasty_cidr": '{"ip":[{"cidr":"::ffff:1.2.3.4/96"},{"cidr":"1.2.3.4/-1"},'
+                      '{"cidr":"1:2:3:4:5:6:7:8:9/1"}]}\n{"ip":"::1"}',
+        "nasty_escapes": '{"a\\u0000":["\\ud800","\\udc00\\ud800x"],"b":[{"wildcard":"\\\\\\*"}]}\n'
+                         '{"a\\u0000":"\\ud800"}',
+        "nasty_duplicates": '{"a":["x"],"a":{"b":["y"]},"a":["z"],"$or":[{"a":[1]},{"a":[2]}]}\n'
+                            + event + '"a":"z","a":{"b":"y"}}',
+        "nasty_trailing": '{"a":[1]} trailing {"b":\n' + event + '"a":1} trailing',
+    }
+    for name, text in nasty.items():
+        with open(os.path.join(folder, name), "w", encoding="utf-8") as fh:
+            fh.write(text)
+    with open(os.path.join(folder, "nasty_bad_utf8"), "wb") as fh:
+        fh.write(b'{"a":["' + BAD_UTF8 + b'"]}\n{"a":"' + BAD_UTF8 + b'"}')
+    print("event_pattern", len(nasty) + 1, "nasty seeds")
+
+
 def main():
     cases = load_cases()
     for target, items in collect(cases).items():
@@ -369,6 +422,7 @@ def main():
     write_journal_seeds()
     write_teststate_seeds(cases)
     write_definition_file_seeds()
+    write_event_pattern_seeds()
 
 
 if __name__ == "__main__":
