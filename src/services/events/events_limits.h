@@ -52,5 +52,9 @@ inline constexpr std::size_t wildcard_complexity_max = 10;
 // alternative before it counts as not matching (this server's bound: a hostile event can not
 // make one match take more than a few milliseconds).
 inline constexpr std::size_t match_steps_max = 100'000;
+// Input transformers (input_transformer.h): InputPathsMap entries and InputTemplate length
+// (AWS's model: 100 entries, 8,192 characters).
+inline constexpr std::size_t input_paths_max = 100;
+inline constexpr std::size_t input_template_bytes_max = 8192;
 
 }  // namespace stepwise::services::events::events_limits
