@@ -23,6 +23,12 @@ std::string_view placeholder_at(std::string_view text, std::size_t at) {
   return text.substr(at + 1, end - at - 1);
 }
 
+// A template that is a JSON object or array (what it starts with decides, as for AWS).
+bool is_json_template(std::string_view templ) {
+  const std::size_t first = templ.find_first_not_of(" \t\r\n");
+  return first != std::string_view::npos && (templ[first] == '{' || templ[first] == '[');
+}
+
 bool is_predefined(std::string_view name) {
   return name == "aws.events.rule-arn" || name == "aws.events.rule-name" ||
          name == "aws.events.event.ingestion-time" || name == "aws.events.event" ||
@@ -120,9 +126,7 @@ struct Filler {
   }
 
   std::string fill(std::string_view templ) const {
-    std::size_t first = templ.find_first_not_of(" \t\r\n");
-    const bool json_template =
-        first != std::string_view::npos && (templ[first] == '{' || templ[first] == '[');
+    const bool json_template = is_json_template(templ);
     std::string out;
     bool in_string = false;
     for (std::size_t i = 0; i < templ.size(); ++i) {
@@ -190,10 +194,8 @@ std::optional<std::string> target_input(const TargetInputSpec& target, const jso
   }
   if (!target.has_transformer) return json::dump(event);
   std::string out = Filler{target, event, context}.fill(target.input_template);
-  std::size_t first = out.find_first_not_of(" \t\r\n");
-  const bool json_template = first != std::string::npos && (out[first] == '{' || out[first] == '[');
   // A template that is JSON must still be JSON once filled; AWS drops the event otherwise.
-  if (json_template && !json::parse(out).ok()) return std::nullopt;
+  if (is_json_template(target.input_template) && !json::parse(out).ok()) return std::nullopt;
   return out;
 }
 

@@ -63,6 +63,8 @@ TEST(InputTransformer, AJsonTemplateThatStopsBeingJsonIsNotDelivered) {
 TEST(InputTransformer, StringTemplatesDropQuotesFromValues) {
   EXPECT_EQ(*fill(R"("<id> has <item> and <tags>, <none>.")"),
             R"("a-1 has {sku:s,qty:2} and [x,y], .")");
+  // What the template starts with decides, not what the filled text does.
+  EXPECT_EQ(*fill("<item> is an item"), "{sku:s,qty:2} is an item");
 }
 
 TEST(InputTransformer, PredefinedVariables) {
