@@ -4,6 +4,7 @@
 #include <set>
 #include <utility>
 
+#include "json/utf8.h"
 #include "services/events/event_pattern_internal.h"
 #include "services/events/events_limits.h"
 
@@ -407,10 +408,42 @@ bool Reader::complexity(const std::vector<Branch>& rules) {
 
 }  // namespace
 
+namespace {
+
+// Java's Character.toLowerCase (what AWS's matcher folds with) for the letters below U+0800:
+// ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic capitals. Others stay as they are.
+char32_t lower_code_point(char32_t c) {
+  if (c >= 'A' && c <= 'Z') return c + 32;
+  if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return c + 32;
+  if (c >= 0x100 && c <= 0x17F) {
+    if (c == 0x130) return 'i';
+    if (c == 0x178) return 0xFF;
+    if (c == 0x131 || c == 0x138 || c == 0x149 || c == 0x17F) return c;
+    const bool odd_upper = (c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E);
+    return c % 2 == (odd_upper ? 1u : 0u) ? c + 1 : c;
+  }
+  if (c >= 0x391 && c <= 0x3AB && c != 0x3A2) return c + 32;
+  if (c >= 0x410 && c <= 0x42F) return c + 32;
+  if (c >= 0x400 && c <= 0x40F) return c + 80;
+  return c;
+}
+
+}  // namespace
+
 std::string lowered(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    const bool two_bytes = (b & 0xE0) == 0xC0 && i + 1 < s.size() &&
+                           (static_cast<unsigned char>(s[i + 1]) & 0xC0) == 0x80;
+    if (!two_bytes) {  // ASCII, longer sequences and stray bytes: only A-Z change
+      out += b >= 'A' && b <= 'Z' ? static_cast<char>(b + 32) : s[i];
+      continue;
+    }
+    const char32_t cp = ((b & 0x1Fu) << 6) | (static_cast<unsigned char>(s[++i]) & 0x3Fu);
+    json::append_utf8(out, lower_code_point(cp));
+  }
   return out;
 }
 

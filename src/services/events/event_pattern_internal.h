@@ -55,7 +55,7 @@ struct EventPattern::Compiled {
   std::vector<Branch> branches;
 };
 
-// ASCII lower case (what equals-ignore-case folds).
+// Lower case as equals-ignore-case folds it (AWS's: Java's, for letters below U+0800).
 std::string lowered(std::string_view s);
 
 }  // namespace stepwise::services::events

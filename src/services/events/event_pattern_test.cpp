@@ -62,6 +62,10 @@ TEST(EventPattern, PrefixSuffixAndIgnoreCaseApplyToStrings) {
       match(R"({"s": [{"prefix": {"equals-ignore-case": "EventB"}}]})", R"({"s": "eVENTbr"})"));
   EXPECT_TRUE(match(R"({"s": [{"equals-ignore-case": "ALICE"}]})", R"({"s": "alice"})"));
   EXPECT_FALSE(match(R"({"s": [{"equals-ignore-case": "ALICE"}]})", R"({"s": "alices"})"));
+  EXPECT_TRUE(
+      match(R"({"s": [{"equals-ignore-case": "ÉCOLE ΣΟΦΊΑ"}]})", R"({"s": "école σοφΊα"})"));
+  EXPECT_TRUE(match(R"({"s": [{"prefix": {"equals-ignore-case": "ПРИ"}}]})", R"({"s": "привет"})"));
+  EXPECT_FALSE(match(R"({"s": [{"equals-ignore-case": "ſ"}]})", R"({"s": "s"})"));
 }
 
 TEST(EventPattern, WildcardMatchesAnyRunAndEscapes) {
