@@ -7,8 +7,10 @@
 #include "base/arn.h"
 #include "services/common/json_request.h"
 #include "services/events/event_pattern.h"
+#include "services/events/events_delivery.h"
 #include "services/events/events_internal.h"
 #include "services/events/events_limits.h"
+#include "services/events/events_rules.h"
 
 namespace stepwise::services::events {
 
@@ -31,12 +33,27 @@ json::object StoredEvent::to_json() const {
                       {"detail", std::move(d)}};
 }
 
-Events::Events(EventsOptions options) : options_(std::move(options)), ids_(options_.id_seed) {}
+Events::Events(EventsOptions options)
+    : options_(std::move(options)),
+      ids_(options_.id_seed),
+      delivery_(std::make_unique<Delivery>(DeliveryPeers{.clock = options_.clock,
+                                                         .timers = options_.timers,
+                                                         .sqs = options_.sqs,
+                                                         .sns = options_.sns,
+                                                         .events = this,
+                                                         .place = options_.place})) {
+  // Rule matching is the event log's first subscriber.
+  subscribe([this](const std::vector<StoredEvent>& events) { route(events); });
+}
+
+Events::~Events() { delivery_->stop(); }
 
 const std::vector<std::string>& Events::operation_names() {
-  static const std::vector<std::string> names = {"CreateEventBus", "DescribeEventBus",
-                                                 "ListEventBuses", "DeleteEventBus",
-                                                 "PutEvents",      "TestEventPattern"};
+  static const std::vector<std::string> names = {
+      "CreateEventBus", "DescribeEventBus", "ListEventBuses",    "DeleteEventBus",
+      "PutEvents",      "TestEventPattern", "PutRule",           "DescribeRule",
+      "ListRules",      "DeleteRule",       "EnableRule",        "DisableRule",
+      "PutTargets",     "RemoveTargets",    "ListTargetsByRule", "ListRuleNamesByTarget"};
   return names;
 }
 
@@ -71,6 +88,16 @@ void Events::dispatch(std::string_view op, json::value request, const api::Reque
   if (op == "ListEventBuses") return reply(list_event_buses(r));
   if (op == "DeleteEventBus") return delete_event_bus(r, std::move(reply));
   if (op == "TestEventPattern") return reply(test_event_pattern(r));
+  if (op == "PutRule") return put_rule(r, std::move(reply));
+  if (op == "DescribeRule") return reply(describe_rule(r));
+  if (op == "ListRules") return reply(list_rules(r));
+  if (op == "DeleteRule") return delete_rule(r, std::move(reply));
+  if (op == "EnableRule") return set_rule_state(r, "ENABLED", std::move(reply));
+  if (op == "DisableRule") return set_rule_state(r, "DISABLED", std::move(reply));
+  if (op == "PutTargets") return put_targets(r, std::move(reply));
+  if (op == "RemoveTargets") return remove_targets(r, std::move(reply));
+  if (op == "ListTargetsByRule") return reply(list_targets_by_rule(r));
+  if (op == "ListRuleNamesByTarget") return reply(list_rule_names_by_target(r));
   reply(api::unknown_operation(op));
 }
 
@@ -167,12 +194,11 @@ api::Response Events::describe_event_bus(const Json& r) {
 api::Response Events::list_event_buses(const Json& r) {
   bool wrong = false;
   auto prefix = string_member(r, "NamePrefix", &wrong).value_or("");
-  auto token = string_member(r, "NextToken", &wrong);
-  auto limit = int_member(r, "Limit", &wrong);
-  if (wrong) return validation_error("NamePrefix and NextToken are strings, Limit an integer.");
-  if (limit && (*limit < 1 || *limit > events_limits::page_size_max))
-    return constraint_error("limit", "have value between 1 and 100");
-  const std::size_t size = static_cast<std::size_t>(limit.value_or(events_limits::page_size_max));
+  if (wrong) return validation_error("NamePrefix must be a string.");
+  const Paging page = read_paging(r);
+  if (page.error) return *page.error;
+  const auto& token = page.token;
+  const std::size_t size = page.size;
   base::MutexLock lock(mu_);
   json::array list;
   std::string next;
@@ -204,6 +230,13 @@ void Events::delete_event_bus(const Json& r, api::Reply reply) {
   for (const auto& e : it->second->log)
     batch.push_back(Mutation{kLogNs, log_key(e.bus, e.seq), std::nullopt});
   batch.push_back(Mutation{kBusesNs, *name, std::nullopt});
+  // The bus's rules (and their targets) go with it.
+  const std::string prefix = *name + "\n";
+  for (auto rule = rules_.lower_bound(prefix);
+       rule != rules_.end() && rule->first.starts_with(prefix);) {
+    batch.push_back(Mutation{kRulesNs, rule->first, std::nullopt});
+    rule = rules_.erase(rule);
+  }
   buses_.erase(it);
   persist(std::move(batch), json::object{}, std::move(reply));
 }
@@ -287,6 +320,15 @@ Status Events::load(std::size_t* damaged) {
     return true;
   };
   if (auto st = load_json_objects(options_.log, kLogNs, bad, each_event); !st.ok()) return st;
+  auto each_rule = [&](const Record& rec, const json::object& o) REQUIRES(mu_) {
+    auto rule = rule_from_record(o);
+    if (!rule || rule_key(rule->bus, rule->name) != rec.key || !buses_.contains(rule->bus))
+      return false;
+    rule->arn = rule_arn(rule->bus, rule->name);
+    rules_[rec.key] = std::make_unique<Rule>(std::move(*rule));
+    return true;
+  };
+  if (auto st = load_json_objects(options_.log, kRulesNs, bad, each_rule); !st.ok()) return st;
   if (!buses_.contains("default")) {
     auto b = std::make_unique<Bus>();
     b->name = "default";

@@ -22,8 +22,21 @@ std::optional<StoredEvent> event_from_record(const json::object& o);
 // What an event counts against retained_bytes_per_bus.
 std::size_t stored_size(const StoredEvent& e);
 
+// Names of buses, rules and target ids: 1 to bytes_max of [.-_A-Za-z0-9].
+bool valid_name(const std::string& name, std::size_t bytes_max);
 // Event bus names: 1-256 of [.-_A-Za-z0-9] (ValidationException otherwise).
 std::optional<api::ApiError> check_bus_name(const std::string& name);
+// Rule names: 1-64 of [.-_A-Za-z0-9] (ValidationException otherwise).
+std::optional<api::ApiError> check_rule_name(const std::string& name);
+
+// A List operation's NextToken and Limit (1-100, page_size_max when none); `error` set when
+// they break the model.
+struct Paging {
+  std::optional<std::string> token;
+  std::size_t size = 0;
+  std::optional<api::ApiError> error;
+};
+Paging read_paging(const json::object& r);
 
 // One PutEvents entry, checked as AWS checks it. On success `event` holds everything but the
 // bus's seq and the id; `bus` the EventBusName given ("default" when none).

@@ -57,4 +57,33 @@ inline constexpr std::size_t match_steps_max = 100'000;
 inline constexpr std::size_t input_paths_max = 100;
 inline constexpr std::size_t input_template_bytes_max = 8192;
 
+// Rules (events_rules.cpp): names 1-64 of [.-_A-Za-z0-9] (AWS's model); 300 rules per bus (AWS's
+// default quota); Description 512 bytes; ScheduleExpression 256 (AWS's model); ListRules,
+// ListTargetsByRule and ListRuleNamesByTarget Limit 1-100.
+inline constexpr std::size_t rule_name_bytes_max = 64;
+inline constexpr std::size_t rules_per_bus_max = 300;
+inline constexpr std::size_t schedule_bytes_max = 256;
+inline constexpr std::size_t role_arn_bytes_max = 1600;
+// Targets (events_targets.cpp): 5 per rule (AWS's quota), 1-100 in one PutTargets or
+// RemoveTargets request (AWS's model), Ids 1-64 of [.-_A-Za-z0-9], ARNs 1-1600 bytes, Input
+// 8,192 bytes and InputPath 256 (AWS's model).
+inline constexpr std::size_t targets_per_rule_max = 5;
+inline constexpr std::size_t targets_per_request_max = 100;
+inline constexpr std::size_t target_id_bytes_max = 64;
+inline constexpr std::size_t arn_bytes_max = 1600;
+inline constexpr std::size_t input_bytes_max = 8192;
+inline constexpr std::size_t input_path_bytes_max = 256;
+// RetryPolicy: MaximumRetryAttempts 0-185 and MaximumEventAgeInSeconds 60-86,400, both
+// AWS's model bounds and defaults (185 retries within 24 hours).
+inline constexpr std::int64_t retry_attempts_max = 185;
+inline constexpr std::int64_t event_age_seconds_min = 60;
+inline constexpr std::int64_t event_age_seconds_max = 86400;
+// Delivery (events_delivery.cpp): the wait before retry n is retry_delay_ms_first * 2^(n-1),
+// at most retry_delay_ms_max (this server's schedule; AWS says only "exponential backoff").
+inline constexpr std::int64_t retry_delay_ms_first = 1000;
+inline constexpr std::int64_t retry_delay_ms_max = 5 * 60 * 1000;
+// Deliveries waiting for their first attempt or a retry, over all rules: more are dropped and
+// counted (this server's bound, so a flood of matching events cannot grow memory without end).
+inline constexpr std::size_t deliveries_pending_max = 10'000;
+
 }  // namespace stepwise::services::events::events_limits

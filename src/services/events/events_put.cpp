@@ -61,15 +61,44 @@ std::size_t stored_size(const StoredEvent& e) {
   return n;
 }
 
-std::optional<api::ApiError> check_bus_name(const std::string& name) {
-  bool ok = !name.empty() && name.size() <= events_limits::bus_name_bytes_max;
+bool valid_name(const std::string& name, std::size_t bytes_max) {
+  bool ok = !name.empty() && name.size() <= bytes_max;
   for (char c : name)
     ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                 c == '.' || c == '-' || c == '_');
-  if (ok) return std::nullopt;
+  return ok;
+}
+
+namespace {
+api::ApiError name_pattern_error(const std::string& name) {
   return validation_error("1 validation error detected: Value '" + name.substr(0, 300) +
                           "' at 'name' failed to satisfy constraint: Member must satisfy "
                           "regular expression pattern: [\\.\\-_A-Za-z0-9]+");
+}
+}  // namespace
+
+std::optional<api::ApiError> check_bus_name(const std::string& name) {
+  if (valid_name(name, events_limits::bus_name_bytes_max)) return std::nullopt;
+  return name_pattern_error(name);
+}
+
+std::optional<api::ApiError> check_rule_name(const std::string& name) {
+  if (valid_name(name, events_limits::rule_name_bytes_max)) return std::nullopt;
+  return name_pattern_error(name);
+}
+
+Paging read_paging(const json::object& r) {
+  Paging p;
+  bool wrong = false;
+  p.token = string_member(r, "NextToken", &wrong);
+  auto limit = int_member(r, "Limit", &wrong);
+  if (wrong) {
+    p.error = validation_error("NextToken must be a string, Limit an integer.");
+  } else if (limit && (*limit < 1 || *limit > events_limits::page_size_max)) {
+    p.error = constraint_error("limit", "have value between 1 and 100");
+  }
+  p.size = static_cast<std::size_t>(limit.value_or(events_limits::page_size_max));
+  return p;
 }
 
 namespace {

@@ -8,17 +8,12 @@
 #include <optional>
 
 #include "services/events/events_service.h"
+#include "services/events/events_test_support.h"
 
 namespace stepwise::services::events {
 namespace {
 
-api::Response call(api::Dispatcher& d, std::string_view op, json::object request) {
-  std::optional<api::Response> out;
-  d.dispatch(op, json::value(std::move(request)), api::RequestInfo{},
-             [&](api::Response r) { out = std::move(r); });
-  EXPECT_TRUE(out.has_value()) << op << " did not answer at once";
-  return out ? std::move(*out) : api::Response(api::ApiError::internal("no answer"));
-}
+using test_support::call;
 
 json::object entry(std::string detail, std::string source = "app.orders",
                    std::string type = "OrderPlaced") {
@@ -32,14 +27,10 @@ class EventsTest : public ::testing::Test {
  protected:
   EventsTest() { EXPECT_TRUE(events_.load().ok()); }
   json::object ok(std::string_view op, json::object request) {
-    api::Response r = call(events_, op, std::move(request));
-    EXPECT_FALSE(r.is_error()) << op << ": " << (r.is_error() ? r.error().message : "");
-    return r.is_error() || !r.body().is_object() ? json::object{} : r.body().get_object();
+    return test_support::ok(events_, op, std::move(request));
   }
   api::ApiError error(std::string_view op, json::object request) {
-    api::Response r = call(events_, op, std::move(request));
-    EXPECT_TRUE(r.is_error()) << op << " succeeded";
-    return r.is_error() ? r.error() : api::ApiError{};
+    return test_support::error(events_, op, std::move(request));
   }
   json::object put(json::array entries) { return ok("PutEvents", {{"Entries", entries}}); }
 
