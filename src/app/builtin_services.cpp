@@ -1,5 +1,6 @@
 #include "app/builtin_services.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include "services/common/sqlite_record_log.h"
@@ -23,10 +24,13 @@ Result<std::unique_ptr<BuiltinServices>> BuiltinServices::open(
     s->log_ = std::move(log).value();
   }
   s->timers_ = std::make_unique<services::ThreadTimers>();
-  // SQS first: SNS delivers to its queues in process.
+  // SQS first: SNS delivers to its queues in process; EventBridge last: its rules deliver to
+  // SQS and SNS.
   std::vector<std::string> order;
   for (const auto& name : options.enabled)
     order.insert(name == "sqs" ? order.begin() : order.end(), name);
+  std::stable_partition(order.begin(), order.end(),
+                        [](const std::string& name) { return name != "events"; });
   for (const auto& name : order) {
     if (s->find(name) != nullptr) continue;
     if (name == "sqs") {
@@ -88,11 +92,17 @@ Result<std::unique_ptr<BuiltinServices>> BuiltinServices::open(
       if (auto st = sm->secrets().load(&damaged); !st.ok()) return st.error();
       s->services_.push_back(std::move(sm));
     } else if (name == "events") {
+      // Rules deliver to the built-in SQS and SNS in process (both made before EventBridge).
+      services::BuiltinService* sqs = s->find("sqs");
+      services::BuiltinService* sns = s->find("sns");
       auto ev = std::make_unique<services::events::EventsService>(
           services::events::EventsOptions{.clock = options.clock,
                                           .log = *s->log_,
                                           .place = options.place,
-                                          .id_seed = options.id_seed ? options.id_seed + 300 : 0});
+                                          .id_seed = options.id_seed ? options.id_seed + 300 : 0,
+                                          .timers = s->timers_.get(),
+                                          .sqs = sqs ? &sqs->operations() : nullptr,
+                                          .sns = sns ? &sns->operations() : nullptr});
       std::size_t damaged = 0;
       if (auto st = ev->events().load(&damaged); !st.ok()) return st.error();
       s->services_.push_back(std::move(ev));

@@ -27,6 +27,7 @@
 #include "console/console.h"
 #include "console/live_hub.h"
 #include "json/json.h"
+#include "services/events/events_service.h"
 #include "services/secretsmanager/secrets_service.h"
 #include "services/sns/sns_service.h"
 #include "sfn/service.h"
@@ -342,24 +343,40 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
       err << "stepwise serve: " << st.error().name << ": " << st.error().cause << "\n";
       return 2;
     }
-    // SNS's lambda subscriptions call the local functions, on the engine's home loop (where
-    // the runners live), as a Task naming the function's ARN would.
-    auto* sns = dynamic_cast<services::sns::SnsService*>((*builtins)->find("sns"));
-    if (sns != nullptr) {
-      auto calls = std::make_shared<std::atomic<std::uint64_t>>(0);
-      sns->sns().set_function_invoker([functions, &svc, calls](const std::string& arn,
-                                                               json::value event,
-                                                               std::function<void(bool)> done) {
-        svc.post([functions, &svc, calls, arn, event = std::move(event),
+    // SNS's lambda subscriptions and EventBridge's Lambda targets call the local functions, on
+    // the engine's home loop (where the runners live), as a Task naming the function's ARN
+    // would.
+    auto calls = std::make_shared<std::atomic<std::uint64_t>>(0);
+    auto invoker = [functions, &svc, calls](const char* caller) {
+      return [functions, &svc, calls, caller](const std::string& arn, json::value event,
+                                              std::function<void(bool)> done) {
+        svc.post([functions, &svc, calls, caller, arn, event = std::move(event),
                   done = std::move(done)]() mutable {
           tasks::TaskRequest request;
           request.resource = arn;
           request.parameters = std::move(event);
-          request.state_name = "sns";
-          request.task_id = "sns-delivery#" + std::to_string(++*calls);
+          request.state_name = caller;
+          request.task_id = std::string(caller) + "-delivery#" + std::to_string(++*calls);
           functions->start(request, svc.loop(),
                            [done = std::move(done)](tasks::TaskOutcome o) { done(o.succeeded); });
         });
+      };
+    };
+    auto* sns = dynamic_cast<services::sns::SnsService*>((*builtins)->find("sns"));
+    if (sns != nullptr) sns->sns().set_function_invoker(invoker("sns"));
+    // EventBridge's state-machine targets start executions through the API's StartExecution
+    // (any thread), with the event as input.
+    auto* events = dynamic_cast<services::events::EventsService*>((*builtins)->find("events"));
+    if (events != nullptr) {
+      events->events().set_function_invoker(invoker("events"));
+      events->events().set_execution_starter([&table](const std::string& arn, std::string input,
+                                                      std::function<void(bool, std::string)> done) {
+        json::object request{{"stateMachineArn", arn}, {"input", std::move(input)}};
+        table.dispatch("StartExecution", json::value(std::move(request)), api::RequestInfo{},
+                       [done = std::move(done)](api::Response r) {
+                         if (!r.is_error()) return done(true, "");
+                         done(false, r.error().type + ": " + r.error().message);
+                       });
       });
     }
     std::size_t resumed = svc.start();
@@ -420,6 +437,10 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
     // still run) before the Service stops; the runners stay until the Service is gone.
     if (*remote) (*remote)->stop();
     if (sns != nullptr) sns->sns().set_function_invoker(nullptr);
+    if (events != nullptr) {
+      events->events().set_function_invoker(nullptr);
+      events->events().set_execution_starter(nullptr);
+    }
     svc.stop();
     // The runners join their threads, which post into the Service's loop: before the Service
     // goes.

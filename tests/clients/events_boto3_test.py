@@ -2,9 +2,10 @@
 """boto3 against the built-in EventBridge (minimal) of `stepwise serve`, and workflows calling it.
 
 Run through tests/clients/run.py (suites events-boto3 and events-boto3-debian: the newest boto3
-and Debian's 1.26, both AWS JSON 1.1). Buses and PutEvents' answers as AWS gives them; the
-events:putEvents integration, its failed-entry error; a second server on an SQLite store shows
-that an acknowledged custom bus survives kill -9.
+and Debian's 1.26, both AWS JSON 1.1). Buses and PutEvents' answers as AWS gives them; rules and
+targets (their operations and errors, and events delivered to an SQS queue and to a state
+machine's execution); the events:putEvents integration, its failed-entry error; a second server
+on an SQLite store shows that an acknowledged custom bus, rule and target survive kill -9.
 """
 import json
 import os
@@ -30,6 +31,7 @@ warnings.simplefilter("ignore", ResourceWarning)
 
 EVENTS = client("events")
 SFN = client("stepfunctions")
+SQS = client("sqs")
 
 
 def run_workflow(definition, payload):
@@ -97,6 +99,92 @@ class PutEvents(unittest.TestCase):
         with self.assertRaises(ClientError) as e:
             EVENTS.put_events(Entries=[{"Source": "s", "DetailType": "t", "Detail": big}] * 2)
         self.assertEqual(code_of(e.exception), "ValidationException")
+
+
+def receive_bodies(queue_url, count):
+    bodies = []
+    deadline = time.time() + SETTLE_TIMEOUT_S
+    while len(bodies) < count and time.time() < deadline:
+        got = SQS.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+        bodies += [json.loads(m["Body"]) for m in got.get("Messages", [])]
+    return bodies
+
+
+class Rules(unittest.TestCase):
+    def test_events_reach_a_queue_and_a_state_machine(self):
+        source = unique("orders")
+        queue_url = SQS.create_queue(QueueName=unique("ev-q"))["QueueUrl"]
+        queue_arn = SQS.get_queue_attributes(
+            QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        machine = SFN.create_state_machine(
+            name=unique("ev-target"), roleArn=ROLE, definition=json.dumps(
+                {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
+        )["stateMachineArn"]
+        rule = unique("rule")
+        rule_arn = EVENTS.put_rule(Name=rule, EventPattern=json.dumps(
+            {"source": [source], "detail": {"kind": ["big"]}}))["RuleArn"]
+        self.assertTrue(rule_arn.endswith(f":rule/{rule}"), rule_arn)
+        out = EVENTS.put_targets(Rule=rule, Targets=[
+            {"Id": "queue", "Arn": queue_arn},
+            {"Id": "machine", "Arn": machine, "RoleArn": ROLE},
+            {"Id": "shaped", "Arn": queue_arn, "InputTransformer": {
+                "InputPathsMap": {"n": "$.detail.n"}, "InputTemplate": '{"n": <n>}'}}])
+        self.assertEqual(out["FailedEntryCount"], 0)
+        self.assertEqual(out["FailedEntries"], [])
+        put = EVENTS.put_events(Entries=[
+            {"Source": source, "DetailType": "Placed", "Detail": json.dumps({"kind": "big", "n": 1})},
+            {"Source": source, "DetailType": "Placed", "Detail": json.dumps({"kind": "small"})}])
+        self.assertEqual(put["FailedEntryCount"], 0)
+        bodies = receive_bodies(queue_url, 2)
+        self.assertEqual(len(bodies), 2, bodies)
+        events = [b for b in bodies if "source" in b]
+        self.assertEqual(len(events), 1, bodies)
+        self.assertEqual(events[0]["id"], put["Entries"][0]["EventId"])
+        self.assertEqual(events[0]["detail"], {"kind": "big", "n": 1})
+        self.assertIn({"n": 1}, bodies)
+        deadline = time.time() + SETTLE_TIMEOUT_S
+        executions = []
+        while not executions and time.time() < deadline:
+            executions = SFN.list_executions(stateMachineArn=machine)["executions"]
+            time.sleep(0.05)
+        self.assertEqual(len(executions), 1)
+        started = json.loads(
+            SFN.describe_execution(executionArn=executions[0]["executionArn"])["input"])
+        self.assertEqual(started["id"], put["Entries"][0]["EventId"])
+        self.assertEqual(started["source"], source)
+        self.assertEqual(started["detail-type"], "Placed")
+        self.assertEqual(started["detail"], {"kind": "big", "n": 1})
+
+    def test_rule_operations_and_errors(self):
+        rule = unique("crud")
+        EVENTS.put_rule(Name=rule, EventPattern='{"source": ["x"]}', State="DISABLED",
+                        Description="d")
+        d = EVENTS.describe_rule(Name=rule)
+        self.assertEqual((d["State"], d["Description"], d["EventBusName"]),
+                         ("DISABLED", "d", "default"))
+        EVENTS.enable_rule(Name=rule)
+        self.assertEqual(EVENTS.describe_rule(Name=rule)["State"], "ENABLED")
+        listed = EVENTS.list_rules(NamePrefix=rule)["Rules"]
+        self.assertEqual([r["Name"] for r in listed], [rule])
+        target = "arn:aws:sqs:us-east-1:123456789012:" + unique("nowhere")
+        EVENTS.put_targets(Rule=rule, Targets=[{"Id": "t", "Arn": target}])
+        self.assertEqual([t["Id"] for t in EVENTS.list_targets_by_rule(Rule=rule)["Targets"]],
+                         ["t"])
+        self.assertEqual(EVENTS.list_rule_names_by_target(TargetArn=target)["RuleNames"], [rule])
+        with self.assertRaises(ClientError) as e:
+            EVENTS.delete_rule(Name=rule)
+        self.assertEqual(code_of(e.exception), "ValidationException")
+        EVENTS.remove_targets(Rule=rule, Ids=["t"])
+        EVENTS.delete_rule(Name=rule)
+        with self.assertRaises(ClientError) as e:
+            EVENTS.describe_rule(Name=rule)
+        self.assertEqual(code_of(e.exception), "ResourceNotFoundException")
+        with self.assertRaises(ClientError) as e:
+            EVENTS.put_rule(Name=rule, ScheduleExpression="rate(1 minute)")
+        self.assertEqual(code_of(e.exception), "ValidationException")
+        with self.assertRaises(ClientError) as e:
+            EVENTS.put_rule(Name=rule, EventPattern='{"source": "not-a-list"}')
+        self.assertEqual(code_of(e.exception), "InvalidEventPatternException")
 
 
 class Workflows(unittest.TestCase):
@@ -176,6 +264,9 @@ class Durability(unittest.TestCase):
             server.start()
             events = client("events", server.endpoint)
             arn = events.create_event_bus(Name="durable")["EventBusArn"]
+            events.put_rule(Name="kept", EventBusName="durable", EventPattern='{"source": ["s"]}')
+            events.put_targets(Rule="kept", EventBusName="durable", Targets=[
+                {"Id": "q", "Arn": "arn:aws:sqs:us-east-1:123456789012:kept"}])
             for _ in range(5):
                 events.put_events(Entries=[{"Source": "s", "DetailType": "t", "Detail": "{}",
                                             "EventBusName": "durable"}])
@@ -186,6 +277,10 @@ class Durability(unittest.TestCase):
             try:
                 events = client("events", again.endpoint)
                 self.assertEqual(events.describe_event_bus(Name="durable")["Arn"], arn)
+                self.assertEqual(events.describe_rule(Name="kept", EventBusName="durable")["State"],
+                                 "ENABLED")
+                targets = events.list_targets_by_rule(Rule="kept", EventBusName="durable")
+                self.assertEqual([t["Id"] for t in targets["Targets"]], ["q"])
             finally:
                 self.assertEqual(again.stop(), 0)
         finally:

@@ -81,9 +81,10 @@ bool Delivery::run_soon(std::function<void()> fn) {
     }
     ++pending_;
   }
+  // Finished before fn runs: the deliveries fn enqueues take its place in the bound.
   if (later(0, [this, fn = std::move(fn)] {
-        fn();
         finished();
+        fn();
       }))
     return true;
   finished();

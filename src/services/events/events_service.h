@@ -47,6 +47,7 @@ class EventsService final : public BuiltinService {
   void add_routes(api::Router& router) override;
   Status add_integrations(tasks::IntegrationRegistry& registry) override;
   api::Dispatcher& operations() override { return events_; }
+  void stop() override { events_.stop(); }
   Events& events() { return events_; }
 
  private:
