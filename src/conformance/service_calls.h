@@ -81,6 +81,11 @@ class CaseReplay {
   void run_worker(std::size_t index, const json::object& worker, json::value input);
   // The answer a post call names with `performed_by` ("background_workers[0].steps[0]").
   Result<json::value> performed_answer(const std::string& performed_by);
+  // A post call's answer: one call, or, for a receive_message whose recording says the test
+  // repeated it "until N message(s) were received in all" (deliveries that arrive after the
+  // execution, e.g. EventBridge's), every message received until N arrived or
+  // worker_retry_seconds_max passed, as one answer.
+  Result<json::value> post_answer(const json::object& recorded, const json::value& params);
 
   const Case& case_;
   CaseService& svc_;

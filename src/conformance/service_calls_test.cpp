@@ -1,5 +1,6 @@
 // CaseReplay's post calls: the snapshot forms (each_list_item, snapshot_path/response_path),
-// boto3's value types, ResponseMetadata and the soft paths.
+// boto3's value types, ResponseMetadata and the soft paths, and receives repeated until the
+// recorded count of messages arrived, sorted as the test sorted them.
 #include "conformance/service_calls.h"
 
 #include <gtest/gtest.h>
@@ -37,6 +38,21 @@ class FakeS3 final : public api::Dispatcher {
   std::vector<std::string> requests;
 };
 
+// A built-in "sqs" whose ReceiveMessage answers nothing, then one message per call, from
+// `bodies` in order.
+class FakeSqs final : public api::Dispatcher {
+ public:
+  void dispatch(std::string_view, json::value, const api::RequestInfo&, api::Reply reply) override {
+    ++calls;
+    if (calls == 1 || bodies.empty()) return reply(json::object{});
+    json::array messages{json::object{{"Body", bodies.front()}}};
+    bodies.erase(bodies.begin());
+    reply(json::object{{"Messages", std::move(messages)}});
+  }
+  std::vector<std::string> bodies;
+  int calls = 0;
+};
+
 class FakeService final : public CaseService {
  public:
   void dispatch(std::string_view, json::value, const api::RequestInfo&, api::Reply reply) override {
@@ -44,9 +60,11 @@ class FakeService final : public CaseService {
   }
   void release_clock() override {}
   api::Dispatcher* builtin(std::string_view service) override {
+    if (service == "sqs") return &sqs;
     return service == "s3" ? &s3 : nullptr;
   }
   FakeS3 s3;
+  FakeSqs sqs;
 };
 
 // A case with one s3.get_object post call recording `recorded` as `from` describes.
@@ -143,6 +161,29 @@ TEST(CaseReplayPostCalls, ADatetimeSnapshotDoesNotMatchPlainText) {
                                  R"([{"snapshot_path": ["ETag"], "response_path": ["ETag"]}])"),
                   soft);
   EXPECT_FALSE(s.ok());
+}
+
+TEST(CaseReplayPostCalls, ReceivesUntilTheRecordedCountArrivedSortedByDetail) {
+  FakeService svc;
+  svc.sqs.bodies = {R"({"id": "b", "detail": {"Message": "B"}})",
+                    R"({"id": "a", "detail": {"Message": "A"}})"};
+  std::vector<std::string> soft;
+  const std::string semantics =
+      "repeat ReceiveMessage until 2 message(s) were received in all (polled up to 60 s); the "
+      "snapshot holds the Body of each message, sorted by json.dumps(event['detail'])";
+  auto s = finish(svc,
+                  R"({"normalisation": {"replacements": []},
+      "post_calls": [{"service": "sqs", "operation": "receive_message",
+                      "params": {"QueueUrl": "q"}, "snapshot_key": "stepfunctions_events",
+                      "recorded": [{"id": "a", "detail": {"Message": "A"}},
+                                   {"id": "b", "detail": {"Message": "B"}}],
+                      "snapshot_value_from": [{"each_list_item":
+                                               ["Messages", "*", "Body", "$json"]}],
+                      "semantics": ")" +
+                      semantics + R"("}]})",
+                  soft);
+  EXPECT_TRUE(s.ok()) << s.error().cause;
+  EXPECT_EQ(svc.sqs.calls, 3);  // an empty answer, then one message each
 }
 
 }  // namespace
