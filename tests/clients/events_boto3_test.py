@@ -180,8 +180,16 @@ class Rules(unittest.TestCase):
             EVENTS.describe_rule(Name=rule)
         self.assertEqual(code_of(e.exception), "ResourceNotFoundException")
         with self.assertRaises(ClientError) as e:
-            EVENTS.put_rule(Name=rule, ScheduleExpression="rate(1 minute)")
+            EVENTS.put_rule(Name=rule, ScheduleExpression="rate(1 minutes)")
         self.assertEqual(code_of(e.exception), "ValidationException")
+        with self.assertRaises(ClientError) as e:  # cron's L: not supported yet, never ignored
+            EVENTS.put_rule(Name=rule, ScheduleExpression="cron(0 0 L * ? *)")
+        self.assertEqual(code_of(e.exception), "ValidationException")
+        scheduled = unique("sched")
+        EVENTS.put_rule(Name=scheduled, ScheduleExpression="cron(0 12 ? * MON-FRI *)")
+        self.assertEqual(EVENTS.describe_rule(Name=scheduled)["ScheduleExpression"],
+                         "cron(0 12 ? * MON-FRI *)")
+        EVENTS.delete_rule(Name=scheduled)
         with self.assertRaises(ClientError) as e:
             EVENTS.put_rule(Name=rule, EventPattern='{"source": "not-a-list"}')
         self.assertEqual(code_of(e.exception), "InvalidEventPatternException")

@@ -329,6 +329,7 @@ Status Events::load(std::size_t* damaged) {
     return true;
   };
   if (auto st = load_json_objects(options_.log, kRulesNs, bad, each_rule); !st.ok()) return st;
+  for (auto& [key, rule] : rules_) arm(*rule);  // schedules count on from now
   if (!buses_.contains("default")) {
     auto b = std::make_unique<Bus>();
     b->name = "default";

@@ -15,7 +15,9 @@
 // (events_delivery.h): SQS queues and SNS topics in process, state machines and local
 // functions through hooks the server sets, and other event buses. Deliveries run on the Timers'
 // thread, are retried by the target's RetryPolicy and end in its dead-letter queue; they are
-// not durable (a restart loses those still pending), as docs/SERVICES.md says.
+// not durable (a restart loses those still pending), as docs/SERVICES.md says. A rule with a
+// ScheduleExpression (events_schedule.h) fires on the Timers and hands AWS's scheduled event
+// to its targets the same way.
 //
 // Durability: buses are records ("events.buses", key: name), events too ("events.log", key:
 // bus "\n" 20-digit seq); PutEvents and the bus operations answer once their records are
@@ -191,6 +193,10 @@ class Events final : public api::Dispatcher {
   // Matching (the event log's subscriber): each event against its bus's enabled rules, each
   // matching target's delivery handed to delivery_.
   void route(const std::vector<StoredEvent>& events);
+  // Schedules (events_route.cpp): (re)arms the rule's next firing (none when it has no
+  // schedule or is disabled); a firing delivers AWS's "Scheduled Event" to the rule's targets.
+  void arm(Rule& rule) REQUIRES(mu_);
+  void fire(const std::string& key, std::uint64_t armed) EXCLUDES(mu_);
 
   EventsOptions options_;
   base::Mutex write_mu_;  // held from seq assignment to RecordLog::write (PutEvents)

@@ -97,8 +97,12 @@ void Delivery::count_not_delivered() {
 }
 
 bool Delivery::later(Millis delay_ms, std::function<void()> fn) {
+  return at(delay_ms, std::move(fn)) != 0;
+}
+
+Timers::Id Delivery::at(Millis delay_ms, std::function<void()> fn) {
   base::MutexLock lock(mu_);
-  if (stopped_ || peers_.timers == nullptr) return false;
+  if (stopped_ || peers_.timers == nullptr) return 0;
   // Under mu_: the callback takes mu_ first, so it always finds its id registered.
   auto id = std::make_shared<Timers::Id>(0);
   *id = peers_.timers->after(delay_ms, [this, id, fn = std::move(fn)] {
@@ -110,7 +114,15 @@ bool Delivery::later(Millis delay_ms, std::function<void()> fn) {
     fn();
   });
   timers_[*id] = true;
-  return true;
+  return *id;
+}
+
+void Delivery::cancel(Timers::Id id) {
+  {
+    base::MutexLock lock(mu_);
+    if (timers_.erase(id) == 0) return;
+  }
+  peers_.timers->cancel(id);
 }
 
 void Delivery::finished() {

@@ -72,6 +72,11 @@ class Delivery {
   // dropped (no Timers, stopped, or over the bound).
   bool run_soon(std::function<void()> fn);
 
+  // Runs fn on the Timers' thread after delay_ms, unless stopped or cancelled first; the id
+  // for cancel() (0: not queued). Schedules arm their firings with it.
+  Timers::Id at(Millis delay_ms, std::function<void()> fn) EXCLUDES(mu_);
+  void cancel(Timers::Id id) EXCLUDES(mu_);
+
   void set_function_invoker(FunctionInvoker invoke);
   void set_execution_starter(ExecutionStarter start);
   void stop();

@@ -2,7 +2,8 @@
 // SQS and SNS peers and fake Step Functions and Lambda hooks: each target kind, the target
 // input (Input, InputPath, InputTransformer, not delivered), disabled rules, retries then the
 // dead-letter queue, the event-age limit, targets that are gone (not retried), the pending
-// bound, and rules read back after a restart delivering again.
+// bound, rules read back after a restart delivering again, and scheduled rules firing on the
+// manual timers.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -281,6 +282,53 @@ TEST_F(DeliveryTest, RulesReadBackAfterARestartDeliver) {
                                                          {"DetailType", "OrderPlaced"},
                                                          {"Detail", "{}"}}}}});
   drain();
+  EXPECT_EQ(sqs.calls.size(), 1u);
+  EXPECT_TRUE(sqs_.calls.empty());
+}
+
+TEST_F(DeliveryTest, AScheduledRuleFiresOnItsRateUntilDisabled) {
+  ok("PutRule", {{"Name", "tick"}, {"ScheduleExpression", "rate(1 minute)"}});
+  ok("PutTargets", {{"Rule", "tick"}, {"Targets", json::array{target("q")}}});
+  timers_.advance(59'999);
+  EXPECT_TRUE(sqs_.calls.empty());
+  timers_.advance(1);
+  ASSERT_EQ(sqs_.calls.size(), 1u);
+  json::object body = parsed(sqs_.calls[0].request.at("MessageBody"));
+  EXPECT_EQ(body.at("source").as_string(), "aws.events");
+  EXPECT_EQ(body.at("detail-type").as_string(), "Scheduled Event");
+  EXPECT_EQ(json::dump(body.at("resources")),
+            R"(["arn:aws:events:us-east-1:123456789012:rule/tick"])");
+  EXPECT_EQ(json::dump(body.at("detail")), "{}");
+  timers_.advance(2 * 60'000);
+  EXPECT_EQ(sqs_.calls.size(), 3u);
+  ok("DisableRule", {{"Name", "tick"}});
+  timers_.advance(5 * 60'000);
+  EXPECT_EQ(sqs_.calls.size(), 3u);
+  EXPECT_EQ(timers_.pending(), 0u);
+  ok("EnableRule", {{"Name", "tick"}});
+  timers_.advance(60'000);
+  EXPECT_EQ(sqs_.calls.size(), 4u);
+  // Replacing the schedule re-arms it; removing the targets and the rule ends it.
+  ok("PutRule", {{"Name", "tick"}, {"ScheduleExpression", "rate(10 minutes)"}});
+  timers_.advance(9 * 60'000);
+  EXPECT_EQ(sqs_.calls.size(), 4u);
+  timers_.advance(60'000);
+  EXPECT_EQ(sqs_.calls.size(), 5u);
+  ok("RemoveTargets", {{"Rule", "tick"}, {"Ids", json::array{"q"}}});
+  ok("DeleteRule", {{"Name", "tick"}});
+  EXPECT_EQ(timers_.pending(), 0u);
+}
+
+TEST_F(DeliveryTest, ASchedulePutBackFromTheRecordsFiresAgain) {
+  ok("PutRule", {{"Name", "tick"}, {"ScheduleExpression", "rate(5 minutes)"}});
+  ok("PutTargets", {{"Rule", "tick"}, {"Targets", json::array{target("q")}}});
+  events_.stop();
+  EXPECT_EQ(timers_.pending(), 0u);
+  FakePeer sqs;
+  Events again{EventsOptions{
+      .clock = clock_, .log = log_, .id_seed = 4, .timers = &timers_, .sqs = &sqs, .sns = &sns_}};
+  ASSERT_TRUE(again.load().ok());
+  timers_.advance(5 * 60'000);
   EXPECT_EQ(sqs.calls.size(), 1u);
   EXPECT_TRUE(sqs_.calls.empty());
 }

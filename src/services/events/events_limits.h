@@ -58,8 +58,8 @@ inline constexpr std::size_t input_paths_max = 100;
 inline constexpr std::size_t input_template_bytes_max = 8192;
 
 // Rules (events_rules.cpp): names 1-64 of [.-_A-Za-z0-9] (AWS's model); 300 rules per bus (AWS's
-// default quota); Description 512 bytes; ScheduleExpression 256 (AWS's model); ListRules,
-// ListTargetsByRule and ListRuleNamesByTarget Limit 1-100.
+// default quota); Description 512 bytes; ScheduleExpression 256 (AWS's model; the forms it
+// takes: events_schedule.h); ListRules, ListTargetsByRule and ListRuleNamesByTarget Limit 1-100.
 inline constexpr std::size_t rule_name_bytes_max = 64;
 inline constexpr std::size_t rules_per_bus_max = 300;
 inline constexpr std::size_t schedule_bytes_max = 256;

@@ -20,6 +20,7 @@ bool known_state(const std::string& s) {
 json::object rule_json(const Rule& r, const std::string& account, bool describe) {
   json::object o{{"Name", r.name}, {"Arn", r.arn}};
   if (!r.pattern_text.empty()) o["EventPattern"] = r.pattern_text;
+  if (!r.schedule_text.empty()) o["ScheduleExpression"] = r.schedule_text;
   o["State"] = r.state;
   if (!r.description.empty()) o["Description"] = r.description;
   if (!r.role_arn.empty()) o["RoleArn"] = r.role_arn;
@@ -36,6 +37,8 @@ std::string rule_record(const Rule& r) {
   json::object o{{"bus", r.bus},
                  {"name", r.name},
                  {"pattern", r.pattern_text},
+                 {"schedule", r.schedule_text},
+                 {"anchor", r.schedule_anchor_ms},
                  {"state", r.state},
                  {"description", r.description},
                  {"role_arn", r.role_arn},
@@ -53,6 +56,13 @@ std::optional<Rule> rule_from_record(const json::object& o) {
     std::string reason;
     r.pattern = EventPattern::parse(r.pattern_text, &reason);
     if (!r.pattern) return std::nullopt;
+  }
+  r.schedule_text = string_member(o, "schedule").value_or("");
+  r.schedule_anchor_ms = int_member(o, "anchor").value_or(0);
+  if (!r.schedule_text.empty()) {
+    std::string reason;
+    r.schedule = Schedule::parse(r.schedule_text, &reason);
+    if (!r.schedule) return std::nullopt;
   }
   r.state = string_member(o, "state").value_or("ENABLED");
   r.description = string_member(o, "description").value_or("");
@@ -123,14 +133,18 @@ void Events::put_rule(const Json& r, api::Reply reply) {
   if (schedule && schedule->size() > events_limits::schedule_bytes_max)
     return reply(constraint_error("scheduleExpression", "have length less than or equal to 256"));
   // An empty ScheduleExpression is no schedule (AWS's SDK fixtures send one).
-  if (schedule && !schedule->empty())
-    return reply(validation_error(
-        "ScheduleExpression is not supported by this server yet: rules run on event patterns "
-        "only (docs/SERVICES.md)."));
-  if (!pattern || pattern->empty())
+  const std::string schedule_text = schedule.value_or("");
+  std::optional<Schedule> compiled_schedule;
+  if (!schedule_text.empty()) {
+    std::string reason;
+    compiled_schedule = Schedule::parse(schedule_text, &reason);
+    if (!compiled_schedule) return reply(validation_error(reason));
+  }
+  const std::string pattern_text = pattern.value_or("");
+  if (pattern_text.empty() && schedule_text.empty())
     return reply(
         validation_error("Parameter(s) EventPattern or ScheduleExpression must be specified."));
-  if (pattern->size() > events_limits::pattern_bytes_max)
+  if (pattern_text.size() > events_limits::pattern_bytes_max)
     return reply(constraint_error("eventPattern", "have length less than or equal to 4096"));
   if (state && !known_state(*state))
     return reply(constraint_error("state",
@@ -142,15 +156,21 @@ void Events::put_rule(const Json& r, api::Reply reply) {
     return reply(constraint_error("roleArn", "have length between 1 and 1600"));
   if (const auto* tags = r.if_contains("Tags"); tags && !tags->is_null() && !tags->is_array())
     return reply(api::ApiError{"SerializationException", "Tags must be a list."});
-  std::string reason;
-  auto compiled = EventPattern::parse(*pattern, &reason);
-  if (!compiled)
-    return reply(api::ApiError{"InvalidEventPatternException",
-                               "Event pattern is not valid. Reason: " + reason});
+  std::optional<EventPattern> compiled;
+  if (!pattern_text.empty()) {
+    std::string reason;
+    compiled = EventPattern::parse(pattern_text, &reason);
+    if (!compiled)
+      return reply(api::ApiError{"InvalidEventPatternException",
+                                 "Event pattern is not valid. Reason: " + reason});
+  }
   base::MutexLock lock(mu_);
   api::ApiError error;
   Bus* b = rule_bus(r, &error);
   if (b == nullptr) return reply(error);
+  if (compiled_schedule && b->name != "default")
+    return reply(
+        validation_error("ScheduleExpression is supported only on the default event bus."));
   Rule* rule = find_rule(b->name, *name);
   if (rule == nullptr) {
     std::size_t on_bus = 0;
@@ -169,11 +189,16 @@ void Events::put_rule(const Json& r, api::Reply reply) {
     rules_[rule_key(b->name, *name)] = std::move(fresh);
   }
   // PutRule replaces the rule's settings and keeps its targets, as AWS does.
-  rule->pattern_text = *pattern;
+  rule->pattern_text = pattern_text;
   rule->pattern = std::move(compiled);
+  // A schedule set or changed counts its rate from now; an unchanged one keeps its rhythm.
+  if (schedule_text != rule->schedule_text) rule->schedule_anchor_ms = options_.clock.now_ms();
+  rule->schedule_text = schedule_text;
+  rule->schedule = std::move(compiled_schedule);
   rule->state = state.value_or("ENABLED");
   rule->description = description.value_or("");
   rule->role_arn = role.value_or("");
+  arm(*rule);
   Mutation m = record_of(*rule);
   json::object answer{{"RuleArn", rule->arn}};
   // Under mu_, as every write here: records reach the log in the order the state changed.
@@ -246,6 +271,7 @@ void Events::delete_rule(const Json& r, api::Reply reply) {
   if (!it->second->targets.empty())
     return reply(validation_error("Rule can't be deleted since it has targets."));
   Mutation m{kRulesNs, it->first, std::nullopt};
+  if (it->second->timer != 0) delivery_->cancel(it->second->timer);
   rules_.erase(it);
   persist({std::move(m)}, json::object{}, std::move(reply));
 }
@@ -260,6 +286,7 @@ void Events::set_rule_state(const Json& r, const char* state, api::Reply reply) 
   Rule* rule = named_rule(r, *name, &error);
   if (rule == nullptr) return reply(error);
   rule->state = state;
+  arm(*rule);
   Mutation m = record_of(*rule);
   persist({std::move(m)}, json::object{}, std::move(reply));
 }

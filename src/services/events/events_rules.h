@@ -14,8 +14,10 @@
 
 #include "base/clock.h"
 #include "json/json.h"
+#include "services/common/timers.h"
 #include "services/events/event_pattern.h"
 #include "services/events/events_limits.h"
+#include "services/events/events_schedule.h"
 #include "services/events/input_transformer.h"
 
 namespace stepwise::services::events {
@@ -40,6 +42,11 @@ struct Rule {
   std::string arn;
   std::string pattern_text;  // EventPattern as given; empty: none
   std::optional<EventPattern> pattern;
+  std::string schedule_text;  // ScheduleExpression as given; empty: none
+  std::optional<Schedule> schedule;
+  Millis schedule_anchor_ms = 0;  // when the schedule was set: rate() counts from it
+  Timers::Id timer = 0;           // the armed firing of the schedule (0: none)
+  std::uint64_t armed = 0;        // which arming `timer` belongs to (a stale firing is ignored)
   std::string state = "ENABLED";
   std::string description;
   std::string role_arn;

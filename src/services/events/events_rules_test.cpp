@@ -81,11 +81,24 @@ TEST_F(RulesTest, PutRuleRefusesWhatAwsRefuses) {
   EXPECT_EQ(
       error("PutRule", {{"Name", "r"}, {"EventPattern", kPattern}, {"EventBusName", "no"}}).type,
       "ResourceNotFoundException");
-  // A schedule is refused, never accepted and ignored; an empty one is no schedule.
-  auto schedule = error("PutRule", {{"Name", "r"}, {"ScheduleExpression", "rate(5 minutes)"}});
-  EXPECT_EQ(schedule.type, "ValidationException");
-  EXPECT_NE(schedule.message.find("not supported"), std::string::npos);
+  // Schedules: AWS's message for one that is not valid; cron's L, W and # are refused, never
+  // accepted and ignored; only the default bus takes them; an empty one is no schedule.
+  EXPECT_EQ(error("PutRule", {{"Name", "r"}, {"ScheduleExpression", "rate(5 minute)"}}).message,
+            "Parameter ScheduleExpression is not valid.");
+  auto last = error("PutRule", {{"Name", "r"}, {"ScheduleExpression", "cron(0 0 L * ? *)"}});
+  EXPECT_EQ(last.type, "ValidationException");
+  EXPECT_NE(last.message.find("not supported"), std::string::npos) << last.message;
+  ok("CreateEventBus", {{"Name", "shop"}});
+  EXPECT_EQ(
+      error("PutRule",
+            {{"Name", "r"}, {"EventBusName", "shop"}, {"ScheduleExpression", "rate(5 minutes)"}})
+          .message,
+      "ScheduleExpression is supported only on the default event bus.");
+  ok("PutRule", {{"Name", "s"}, {"ScheduleExpression", "rate(5 minutes)"}});
+  EXPECT_EQ(ok("DescribeRule", {{"Name", "s"}})["ScheduleExpression"].as_string(),
+            "rate(5 minutes)");
   ok("PutRule", {{"Name", "r"}, {"EventPattern", kPattern}, {"ScheduleExpression", ""}});
+  EXPECT_FALSE(ok("DescribeRule", {{"Name", "r"}}).contains("ScheduleExpression"));
   EXPECT_EQ(error("DescribeRule", {{"Name", "none"}}).message,
             "Rule none does not exist on EventBus default.");
   EXPECT_EQ(error("EnableRule", {{"Name", "none"}}).type, "ResourceNotFoundException");
