@@ -19,8 +19,14 @@ bool retryable(const std::string& code) {
          code.find("NonExistent") == std::string::npos;
 }
 
+Outcome delivered() {
+  Outcome o;
+  o.ok = true;
+  return o;
+}
+
 Outcome outcome_of(const api::Response& r) {
-  if (!r.is_error()) return Outcome{.ok = true};
+  if (!r.is_error()) return delivered();
   return Outcome{.ok = false,
                  .retryable = retryable(r.error().type),
                  .code = r.error().type,
@@ -234,7 +240,7 @@ void Delivery::send(const DeliveryJob& job, std::function<void(Outcome)> done) {
           if (first != nullptr && first->contains("ErrorCode"))
             return done(failure(string_member(*first, "ErrorCode").value_or("Unknown"),
                                 string_member(*first, "ErrorMessage").value_or("")));
-          done(Outcome{.ok = true});
+          done(delivered());
         });
   }
   if (service == "states") {
@@ -245,7 +251,7 @@ void Delivery::send(const DeliveryJob& job, std::function<void(Outcome)> done) {
     }
     if (!start) return done(failure("InternalException", "No Step Functions here.", true));
     return start(job.target.arn, job.body, [done = std::move(done)](bool ok, std::string error) {
-      if (ok) return done(Outcome{.ok = true});
+      if (ok) return done(delivered());
       auto colon = error.find(':');
       std::string code = error.substr(0, colon);
       done(Outcome{.ok = false,
@@ -264,7 +270,7 @@ void Delivery::send(const DeliveryJob& job, std::function<void(Outcome)> done) {
     auto parsed = json::parse(job.body);
     json::value event = parsed.ok() ? std::move(parsed).value() : json::value(job.body);
     return invoke(job.target.arn, std::move(event), [done = std::move(done)](bool ok) {
-      done(ok ? Outcome{.ok = true} : failure("Lambda.Failed", "The function failed.", true));
+      done(ok ? delivered() : failure("Lambda.Failed", "The function failed.", true));
     });
   }
   done(failure("ValidationException", "Target " + job.target.arn + " is not supported here."));

@@ -5,6 +5,7 @@
 #include "base/arn.h"
 #include "services/common/json_request.h"
 #include "services/events/events.h"
+#include "services/events/events_delivery.h"
 #include "services/events/events_internal.h"
 #include "services/events/events_limits.h"
 #include "services/events/events_rules.h"
