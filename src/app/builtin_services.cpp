@@ -136,6 +136,21 @@ services::BuiltinService* BuiltinServices::find(std::string_view name) {
   return nullptr;
 }
 
+void BuiltinServices::set_execution_starter(api::Dispatcher* sfn) {
+  auto* events = dynamic_cast<services::events::EventsService*>(find("events"));
+  if (events == nullptr) return;
+  if (sfn == nullptr) return events->events().set_execution_starter(nullptr);
+  events->events().set_execution_starter([sfn](const std::string& arn, std::string input,
+                                               std::function<void(bool, std::string)> done) {
+    json::object request{{"stateMachineArn", arn}, {"input", std::move(input)}};
+    sfn->dispatch("StartExecution", json::value(std::move(request)), api::RequestInfo{},
+                  [done = std::move(done)](api::Response r) {
+                    if (!r.is_error()) return done(true, "");
+                    done(false, r.error().type + ": " + r.error().message);
+                  });
+  });
+}
+
 void BuiltinServices::stop() {
   // In reverse: a service stops before those it delivers to (SNS before SQS).
   for (auto it = services_.rbegin(); it != services_.rend(); ++it) (*it)->stop();

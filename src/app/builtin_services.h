@@ -54,6 +54,9 @@ class BuiltinServices {
   services::BuiltinService* find(std::string_view name);
   // Ends pending long polls and waits for the last writes.
   void stop();
+  // EventBridge's state-machine targets (when EventBridge runs) start their executions through
+  // `sfn`'s StartExecution, with the event as input; null unhooks them (before `sfn` goes).
+  void set_execution_starter(api::Dispatcher* sfn);
 
  private:
   BuiltinServices() = default;

@@ -92,11 +92,14 @@ class CaseServiceImpl final : public conformance::CaseService {
             .id_seed = options.id_seed}) {
     functions_->set_callbacks(&service_.callbacks());
     service_.add_operations(table_);
+    // EventBridge's state-machine targets start executions here, as under `stepwise serve`.
+    builtins_->set_execution_starter(&table_);
     service_.start();
   }
   // The Service's contract: stop it, then destroy its function runner, then the Service.
   ~CaseServiceImpl() override {
     builtins_->stop();
+    builtins_->set_execution_starter(nullptr);
     service_.stop();
     functions_.reset();
   }

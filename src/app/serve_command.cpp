@@ -367,18 +367,8 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
     // EventBridge's state-machine targets start executions through the API's StartExecution
     // (any thread), with the event as input.
     auto* events = dynamic_cast<services::events::EventsService*>((*builtins)->find("events"));
-    if (events != nullptr) {
-      events->events().set_function_invoker(invoker("events"));
-      events->events().set_execution_starter([&table](const std::string& arn, std::string input,
-                                                      std::function<void(bool, std::string)> done) {
-        json::object request{{"stateMachineArn", arn}, {"input", std::move(input)}};
-        table.dispatch("StartExecution", json::value(std::move(request)), api::RequestInfo{},
-                       [done = std::move(done)](api::Response r) {
-                         if (!r.is_error()) return done(true, "");
-                         done(false, r.error().type + ": " + r.error().message);
-                       });
-      });
-    }
+    if (events != nullptr) events->events().set_function_invoker(invoker("events"));
+    (*builtins)->set_execution_starter(&table);
     std::size_t resumed = svc.start();
     if (resumed > 0) out << "stepwise serve: resumed " << resumed << " running executions\n";
     if (!c.examples_dir.empty()) create_examples(table, c.examples_dir, c.account, out, err);
@@ -437,10 +427,8 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
     // still run) before the Service stops; the runners stay until the Service is gone.
     if (*remote) (*remote)->stop();
     if (sns != nullptr) sns->sns().set_function_invoker(nullptr);
-    if (events != nullptr) {
-      events->events().set_function_invoker(nullptr);
-      events->events().set_execution_starter(nullptr);
-    }
+    if (events != nullptr) events->events().set_function_invoker(nullptr);
+    (*builtins)->set_execution_starter(nullptr);
     svc.stop();
     // The runners join their threads, which post into the Service's loop: before the Service
     // goes.
