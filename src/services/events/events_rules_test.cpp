@@ -193,6 +193,13 @@ TEST_F(RulesTest, PutTargetsRefusesWhatAwsRefuses) {
   dlq["DeadLetterConfig"] = json::object{{"Arn", "arn:aws:sns:us-east-1:123456789012:t"}};
   EXPECT_EQ(error("PutTargets", {{"Rule", "r"}, {"Targets", json::array{dlq}}}).type,
             "ValidationException");
+  EXPECT_EQ(
+      error("PutTargets",
+            {{"Rule", "r"},
+             {"Targets", json::array{target(
+                             "self", "arn:aws:events:us-east-1:123456789012:event-bus/default")}}})
+          .type,
+      "ValidationException");
   // Five targets per rule.
   json::array five;
   for (int i = 0; i < 5; ++i) five.push_back(target("t" + std::to_string(i)));

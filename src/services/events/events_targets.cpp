@@ -161,6 +161,14 @@ void Events::put_targets(const Json& r, api::Reply reply) {
   api::ApiError error;
   Rule* rule = named_rule(r, *rule_name, &error);
   if (rule == nullptr) return reply(error);
+  // The rule's own bus as a target would put each event it matches back where it matches again,
+  // without end (this server refuses it).
+  const std::string own_bus = bus_arn(rule->bus);
+  for (const auto& t : accepted)
+    if (t.arn == own_bus)
+      return reply(validation_error("Target " + t.id +
+                                    " is the event bus the rule is on: its "
+                                    "events would come back to the rule without end."));
   // A target whose Id the rule has already is replaced in place; new ones are added.
   std::vector<Target> merged = rule->targets;
   for (auto& t : accepted) {
