@@ -116,8 +116,11 @@ Timers::Id Delivery::at(Millis delay_ms, std::function<void()> fn) {
       base::MutexLock inner(mu_);
       timers_.erase(*id);
       if (stopped_) return;
+      ++running_;
     }
     fn();
+    base::MutexLock inner(mu_);
+    if (--running_ == 0) idle_.notify_all();
   });
   timers_[*id] = true;
   return *id;
@@ -293,6 +296,7 @@ void Delivery::stop() {
     stopped_ = true;
     pending.swap(timers_);
     stats_.dropped += pending.size();
+    while (running_ > 0) idle_.wait(mu_);
   }
   if (peers_.timers != nullptr)
     for (const auto& [id, unused] : pending) peers_.timers->cancel(id);

@@ -79,6 +79,8 @@ class Delivery {
 
   void set_function_invoker(FunctionInvoker invoke);
   void set_execution_starter(ExecutionStarter start);
+  // Cancels what waits and waits for the callbacks running now (so the owner may go once it
+  // returns); later work is dropped. Not from inside a callback.
   void stop();
   DeliveryStats stats() const;
 
@@ -106,6 +108,8 @@ class Delivery {
   FunctionInvoker invoke_function_ GUARDED_BY(mu_);
   ExecutionStarter start_execution_ GUARDED_BY(mu_);
   std::map<Timers::Id, bool> timers_ GUARDED_BY(mu_);  // pending, for stop()
+  std::size_t running_ GUARDED_BY(mu_) = 0;            // timer callbacks running now
+  base::CondVar idle_;                                 // running_ fell to 0 (stop() waits for it)
   std::size_t pending_ GUARDED_BY(mu_) = 0;            // jobs not finished
   DeliveryStats stats_ GUARDED_BY(mu_);
   bool stopped_ GUARDED_BY(mu_) = false;

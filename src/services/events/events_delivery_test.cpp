@@ -6,8 +6,11 @@
 // manual timers.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "services/events/events.h"
@@ -331,6 +334,37 @@ TEST_F(DeliveryTest, ASchedulePutBackFromTheRecordsFiresAgain) {
   timers_.advance(5 * 60'000);
   EXPECT_EQ(sqs.calls.size(), 1u);
   EXPECT_TRUE(sqs_.calls.empty());
+}
+
+// On the real timer thread: stop() returns only once the delivery running on it has ended, so
+// the owner may destroy what the delivery uses.
+TEST(DeliveryStop, WaitsForTheDeliveryRunningOnTheTimersThread) {
+  ManualClock clock{1'700'000'000'000};
+  ThreadTimers timers;
+  MemoryRecordLog log;
+  std::atomic<bool> entered{false}, left{false};
+  FakePeer sqs;
+  sqs.answer = [&](const FakePeer::Call&) -> api::Response {
+    entered = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    left = true;
+    return json::object{};
+  };
+  Events events{EventsOptions{.clock = clock, .log = log, .timers = &timers, .sqs = &sqs}};
+  ASSERT_TRUE(events.load().ok());
+  test_support::ok(events, "PutRule", {{"Name", "r"}, {"EventPattern", R"({"source": ["a"]})"}});
+  test_support::ok(
+      events, "PutTargets",
+      {{"Rule", "r"}, {"Targets", json::array{json::object{{"Id", "q"}, {"Arn", kQueue}}}}});
+  test_support::ok(events, "PutEvents",
+                   {{"Entries", json::array{json::object{
+                                    {"Source", "a"}, {"DetailType", "t"}, {"Detail", "{}"}}}}});
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!entered && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_TRUE(entered);
+  events.stop();
+  EXPECT_TRUE(left);
 }
 
 }  // namespace
