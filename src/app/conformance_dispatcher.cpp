@@ -118,6 +118,10 @@ class CaseServiceImpl final : public conformance::CaseService {
     clock_->unhold();
     service_.post([] {});  // as release_clock: the idle loop may jump ahead again
   }
+  void advance_clock(Millis by) override {
+    clock_->advance_to(clock_->now_ms() + by);
+    service_.post([] {});
+  }
   api::Dispatcher* builtin(std::string_view name) override {
     services::BuiltinService* s = builtins_->find(name);
     return s ? &s->operations() : nullptr;

@@ -35,6 +35,9 @@ class CaseService : public api::Dispatcher {
   // in real time gets to act before the timers it races fire.
   virtual void hold_clock() {}
   virtual void unhold_clock() {}
+  // Moves the released clock `by` ahead (when not held): the time a recorded test spent
+  // polling passes for the services too (an unacknowledged message becomes visible again).
+  virtual void advance_clock(Millis by) { (void)by; }
   // The JSON-level operations of a built-in AWS service ("sqs"), or null when not built in.
   virtual api::Dispatcher* builtin(std::string_view service) {
     (void)service;

@@ -40,6 +40,9 @@ namespace stepwise::conformance {
 // Real time a retried call (a worker waiting for a message) keeps trying.
 inline constexpr int worker_retry_seconds_max = 60;
 inline constexpr int worker_retry_interval_ms = 10;
+// The case's time an empty receive of a post call's "until N messages" loop stands for (a
+// second's long poll), up to worker_retry_seconds_max in all.
+inline constexpr Millis post_poll_ms = 1000;
 // Calls one list may hold, and a `repeat` count.
 inline constexpr std::size_t replay_calls_max = 256;
 inline constexpr std::int64_t replay_repeat_max = 100;
