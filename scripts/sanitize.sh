@@ -5,7 +5,7 @@
 #                analysis rides on this build, so it costs no extra compile), the libFuzzer
 #                targets; runs every ctest test, then each fuzz target for FUZZ_SECONDS.
 #   build-tsan/  clang, -fsanitize=thread, only the binaries whose tests run threads (service,
-#                store, API server, task runners); runs them.
+#                store, API server, task runners, SQS, SNS, EventBridge); runs them.
 #
 # Usage: scripts/sanitize.sh [asan|tsan|fuzz|ci|all]  (FUZZ_SECONDS, default 20, per fuzz target)
 #   fuzz: only the fuzz targets (build-asan/), FUZZ_SECONDS each (FUZZ_TARGETS="a b" for some;
@@ -106,10 +106,10 @@ run_tsan() {
     -DSTEPWISE_SANITIZE=thread -DSTEPWISE_TOOLS=OFF -DSTEPWISE_CONSOLE=OFF \
     -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=16 >/dev/null
   # The binaries whose tests run threads: the executions service, the store's writer and
-  # checkpoints, the API server, the task runners, and the queue and topic services (long
-  # polls, deliveries).
+  # checkpoints, the API server, the task runners, and the queue, topic and event-bus services
+  # (long polls, deliveries, rule matching on the timer thread).
   local targets=(stepwise_sfn_test stepwise_store_test stepwise_api_test stepwise_tasks_test
-                 stepwise_sqs_test stepwise_sns_test)
+                 stepwise_sqs_test stepwise_sns_test stepwise_events_test)
   cmake --build build-tsan -j "$jobs" --target "${targets[@]}"
   local failed=0
   for t in "${targets[@]}"; do
