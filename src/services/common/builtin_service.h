@@ -18,6 +18,7 @@
 
 #include "api/dispatcher.h"
 #include "api/router.h"
+#include "base/arn.h"
 #include "base/result.h"
 #include "tasks/integrations.h"
 
@@ -31,6 +32,14 @@ struct Place {
   // "http://localhost:8083". HTTP requests use their own Host.
   std::string endpoint = "http://localhost:8083";
 };
+
+// The URL of the queue an SQS ARN names, on `endpoint` (a Place's, or a pass-through
+// endpoint's): "arn:aws:sqs:<region>:<account>:<name>" → "<endpoint>/<account>/<name>", the
+// form SQS hands out. What SNS and EventBridge send their deliveries to.
+inline std::string queue_url(const arn::Parts& queue, std::string_view endpoint) {
+  return std::string(endpoint) + "/" + std::string(queue.account) + "/" +
+         std::string(queue.resource);
+}
 
 class BuiltinService {
  public:

@@ -38,11 +38,6 @@ Outcome failure(std::string code, std::string message, bool retry = false) {
       .ok = false, .retryable = retry, .code = std::move(code), .message = std::move(message)};
 }
 
-// "arn:aws:sqs:<region>:<account>:<name>" → "<endpoint>/<account>/<name>", as SNS does.
-std::string queue_url(const arn::Parts& p, const std::string& endpoint) {
-  return endpoint + "/" + std::string(p.account) + "/" + std::string(p.resource);
-}
-
 json::object string_attribute(const std::string& value) {
   return json::object{{"DataType", "String"}, {"StringValue", value}};
 }

@@ -100,12 +100,10 @@ std::string sequence_text(std::uint64_t n) {
   return buf;
 }
 
-// "arn:aws:sqs:<region>:<account>:<name>" → "<endpoint>/<account>/<name>".
 // Subscribe checked the endpoint's shape (check_endpoint: exactly five colons).
 std::string queue_url(const std::string& queue_arn, const std::string& endpoint) {
   auto p = arn::parse(queue_arn);
-  if (!p) return "";
-  return endpoint + "/" + std::string(p->account) + "/" + std::string(p->resource);
+  return p ? services::queue_url(*p, endpoint) : std::string();
 }
 
 FilterAttributes filter_view(const MessageAttributes& attributes) {
