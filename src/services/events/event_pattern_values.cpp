@@ -128,8 +128,7 @@ std::optional<std::int64_t> comparable_micros(std::string_view text, std::string
     const bool down = i < text.size() && text[i] == '-';
     if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
     long e = 0;
-    for (; i < text.size() && is_dec(text[i]); ++i)
-      e = std::min(e * 10 + (text[i] - '0'), 100000L);
+    for (; i < text.size() && is_dec(text[i]); ++i) e = std::min(e * 10 + (text[i] - '0'), 100000L);
     scale += down ? e : -e;
   }
   if (digits.empty() || i != text.size()) return fail("Value must be numeric");
