@@ -92,7 +92,8 @@ Result<std::unique_ptr<BuiltinServices>> BuiltinServices::open(
       if (auto st = sm->secrets().load(&damaged); !st.ok()) return st.error();
       s->services_.push_back(std::move(sm));
     } else if (name == "events") {
-      // Rules deliver to the built-in SQS and SNS in process (both made before EventBridge).
+      // Rules deliver to the built-in SQS and SNS in process (both made before EventBridge), or
+      // to their pass-through endpoints.
       services::BuiltinService* sqs = s->find("sqs");
       services::BuiltinService* sns = s->find("sns");
       auto ev = std::make_unique<services::events::EventsService>(
@@ -101,8 +102,9 @@ Result<std::unique_ptr<BuiltinServices>> BuiltinServices::open(
                                           .place = options.place,
                                           .id_seed = options.id_seed ? options.id_seed + 300 : 0,
                                           .timers = s->timers_.get(),
-                                          .sqs = sqs ? &sqs->operations() : nullptr,
-                                          .sns = sns ? &sns->operations() : nullptr});
+                                          .sqs = sqs ? &sqs->operations() : options.routed_sqs,
+                                          .sns = sns ? &sns->operations() : options.routed_sns,
+                                          .sqs_url = sqs ? std::string() : options.routed_sqs_url});
       std::size_t damaged = 0;
       if (auto st = ev->events().load(&damaged); !st.ok()) return st.error();
       s->services_.push_back(std::move(ev));

@@ -37,9 +37,11 @@ struct BuiltinServicesOptions {
   // `<database's folder>/s3/blobs` (in memory without a database).
   std::uint64_t s3_put_bytes_max = services::s3_limits::put_bytes_max_default;
   // When SQS has a pass-through endpoint (and so does not run here): its Dispatcher and URL,
-  // where the built-in SNS delivers to subscribed queues instead of dropping the deliveries.
+  // where the built-in SNS delivers to subscribed queues and EventBridge to SQS targets,
+  // instead of failing those deliveries. Likewise SNS's, for EventBridge's SNS targets.
   api::Dispatcher* routed_sqs = nullptr;
   std::string routed_sqs_url = {};
+  api::Dispatcher* routed_sns = nullptr;
 };
 
 class BuiltinServices {

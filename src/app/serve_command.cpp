@@ -290,8 +290,10 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
     return 2;
   }
   if (*remote) {
-    // SNS here delivers to subscribed queues on SQS's endpoint when SQS is routed.
+    // SNS and EventBridge here deliver to queues on SQS's endpoint when SQS is routed, and
+    // EventBridge to topics on SNS's when SNS is.
     service_options.routed_sqs = (*remote)->find("sqs");
+    service_options.routed_sns = (*remote)->find("sns");
     for (const auto& [service, url] : (*remote)->routes())
       if (service == "sqs") service_options.routed_sqs_url = url;
   }

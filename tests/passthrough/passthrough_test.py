@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Pass-through endpoints (issue 12 item 8) end to end, with two `stepwise serve` processes.
 
-A runs the built-in services and verifies SigV4 (--auth-keys). B runs no built-in service
-(--services none); its SQS, SNS, DynamoDB and Secrets Manager integrations go to A through
+A runs the built-in services and verifies SigV4 (--auth-keys). B runs only the built-in
+EventBridge (--services events); its SQS, SNS, DynamoDB and Secrets Manager integrations go to A through
 SQS_ENDPOINT, SNS_ENDPOINT, DYNAMODB_ENDPOINT and SECRETSMANAGER_ENDPOINT, its S3 integrations
 through the `endpoints:` section of its config file, signed with the AWS_ACCESS_KEY_ID /
 AWS_SECRET_ACCESS_KEY it is given (A refuses anything else, so a call that works was signed
@@ -12,7 +12,7 @@ reads its items from A's bucket; boto3 against A then finds
 the message, the notification, the object and the item there. The same failing workflows (a
 missing queue, a missing key, a failed condition, a missing table or secret) run on A (built-in
 integrations) and on B (pass-through) and must fail with the same error names and causes (but
-for the request ids). C runs the built-in services but SQS, which goes to A (SQS_ENDPOINT): its
+for the request ids). B's EventBridge rules deliver to A's queue and topic. C runs the built-in services but SQS, which goes to A (SQS_ENDPOINT): its
 SNS delivers to A's queues, enveloped and raw, from boto3 and from a workflow's sns:publish.
 
 Usage: passthrough_test.py --stepwise build/stepwise. Exit 0 passed, 1 failed, 77 skipped
@@ -133,7 +133,7 @@ def main():
                "AWS_SHARED_CREDENTIALS_FILE": os.path.join(work, "none"),
                "AWS_CONFIG_FILE": os.path.join(work, "none")}
         with environment(env):
-            b = StepwiseServer(args.stepwise, ["--services", "none", "--functions", config],
+            b = StepwiseServer(args.stepwise, ["--services", "events", "--functions", config],
                                log_dir=work)
             b.start()
         sqs_only = {k: v for k, v in env.items() if not k.endswith("_ENDPOINT")}
@@ -143,6 +143,7 @@ def main():
         exercise(a, b)
         exercise_run(args.stepwise, a, env, work)
         exercise_sns_to_routed_sqs(a, c)
+        exercise_events_to_routed_targets(a, b)
     except Exception:
         for name, server in (("A", a), ("B", b), ("C", c)):
             if server is not None:
@@ -300,15 +301,21 @@ def exercise(a, b):
           "a failed condition is DynamoDB.ConditionalCheckFailedException")
 
 
+def make_queues(sqs, prefix, names):
+    """Creates `<prefix>-<name>` for each name: {name: (queue URL, queue ARN)}."""
+    queues = {}
+    for name in names:
+        url = sqs.create_queue(QueueName=f"{prefix}-{name}")["QueueUrl"]
+        queues[name] = (url, sqs.get_queue_attributes(
+            QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"])
+    return queues
+
+
 def exercise_sns_to_routed_sqs(a, c):
     """C's built-in SNS delivers to queues on SQS's endpoint (A), as it does to its own."""
     sqs, sns_c = client("sqs", a.endpoint), client("sns", c.endpoint)
     check(f"sqs integrations go to {a.endpoint}" in c.log_tail(), "C says where SQS goes")
-    arns = {}
-    for name in ("enveloped", "raw"):
-        url = sqs.create_queue(QueueName=f"from-c-{name}")["QueueUrl"]
-        arns[name] = (url, sqs.get_queue_attributes(
-            QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"])
+    arns = make_queues(sqs, "from-c", ("enveloped", "raw"))
     topic = sns_c.create_topic(Name="routed")["TopicArn"]
     sns_c.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arns["enveloped"][1])
     sns_c.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arns["raw"][1],
@@ -334,6 +341,40 @@ def exercise_sns_to_routed_sqs(a, c):
     r = sqs.receive_message(QueueUrl=arns["raw"][0], WaitTimeSeconds=5).get("Messages", [])
     check([m["Body"] for m in r] == ["from a workflow on C"],
           f"a workflow's sns:publish on C reached A's queue: {r}")
+
+
+def exercise_events_to_routed_targets(a, b):
+    """B's built-in EventBridge delivers to SQS and SNS targets on their endpoints (A)."""
+    sqs, sns, events = client("sqs", a.endpoint), client("sns", a.endpoint), \
+        client("events", b.endpoint)
+    queues = make_queues(sqs, "from-b", ("rule-target", "topic-subscriber"))
+    topic = sns.create_topic(Name="from-b-rules")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queues["topic-subscriber"][1],
+                  Attributes={"RawMessageDelivery": "true"})
+    events.put_rule(Name="invoices", EventPattern=json.dumps({"source": ["billing"]}))
+    events.put_targets(Rule="invoices", Targets=[
+        {"Id": "queue", "Arn": queues["rule-target"][1]},
+        {"Id": "topic", "Arn": topic, "InputPath": "$.detail"}])
+    put = events.put_events(Entries=[{"Source": "billing", "DetailType": "invoice",
+                                      "Detail": json.dumps({"invoice": 12})}])
+    check(put["FailedEntryCount"] == 0, "B took the event")
+
+    def one(queue):
+        deadline = time.time() + SETTLE_TIMEOUT_S
+        while time.time() < deadline:
+            m = sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=1).get("Messages", [])
+            if m:
+                return m
+        return []
+
+    m = one(queues["rule-target"][0])
+    event = json.loads(m[0]["Body"]) if len(m) == 1 else {}
+    check(event.get("source") == "billing" and event.get("detail") == {"invoice": 12}
+          and event.get("id") == put["Entries"][0]["EventId"],
+          f"B's rule delivered the event to A's queue: {m}")
+    m = one(queues["topic-subscriber"][0])
+    check([json.loads(x["Body"]) for x in m] == [{"invoice": 12}],
+          f"and its detail through A's topic: {m}")
 
 
 def exercise_run(binary, a, env, work):

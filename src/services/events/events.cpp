@@ -41,7 +41,8 @@ Events::Events(EventsOptions options)
                                                          .sqs = options_.sqs,
                                                          .sns = options_.sns,
                                                          .events = this,
-                                                         .place = options_.place})) {
+                                                         .place = options_.place,
+                                                         .sqs_url = options_.sqs_url})) {
   // Rule matching is the event log's first subscriber.
   subscribe([this](const std::vector<StoredEvent>& events) { route(events); });
 }

@@ -64,8 +64,12 @@ struct EventsOptions {
   // Where deliveries to targets run (first attempts and retries). Null: no deliveries (rules
   // and targets are still kept).
   Timers* timers = nullptr;
-  api::Dispatcher* sqs = nullptr;  // the built-in SQS; null: SQS targets fail
-  api::Dispatcher* sns = nullptr;  // the built-in SNS; null: SNS targets fail
+  // Where SQS and SNS targets are sent: the built-in services, or a pass-through endpoint's
+  // Dispatcher when that service is routed (then sqs_url is the endpoint's URL, the queue URLs'
+  // base); null: those targets fail.
+  api::Dispatcher* sqs = nullptr;
+  api::Dispatcher* sns = nullptr;
+  std::string sqs_url = {};  // empty: place.endpoint (the built-in SQS)
 };
 
 // Counters of target deliveries (tests, metrics).

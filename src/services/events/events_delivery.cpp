@@ -201,8 +201,9 @@ void Delivery::send_sqs(const std::string& queue_arn, std::string body, const De
   auto p = arn::parse(queue_arn);
   if (peers_.sqs == nullptr || !p || p->service != "sqs")
     return done(failure("QueueDoesNotExist", "No SQS queue " + queue_arn + " here."));
-  json::object req{{"QueueUrl", queue_url(*p, peers_.place.endpoint)},
-                   {"MessageBody", std::move(body)}};
+  json::object req{
+      {"QueueUrl", queue_url(*p, peers_.sqs_url.empty() ? peers_.place.endpoint : peers_.sqs_url)},
+      {"MessageBody", std::move(body)}};
   if (!attributes.empty()) req["MessageAttributes"] = std::move(attributes);
   if (job != nullptr && p->resource.ends_with(".fifo")) {
     req["MessageGroupId"] = job->target.message_group_id;
@@ -217,7 +218,7 @@ void Delivery::send(const DeliveryJob& job, std::function<void(Outcome)> done) {
   const std::string service = p ? std::string(p->service) : std::string();
   if (service == "sqs") return send_sqs(job.target.arn, job.body, &job, {}, std::move(done));
   if (service == "sns") {
-    if (peers_.sns == nullptr) return done(failure("NotFound", "No built-in SNS here."));
+    if (peers_.sns == nullptr) return done(failure("NotFound", "No SNS here."));
     json::object req{{"TopicArn", job.target.arn}, {"Message", job.body}};
     return peers_.sns->dispatch("Publish", json::value(std::move(req)), api::RequestInfo{},
                                 [done = std::move(done)](api::Response r) { done(outcome_of(r)); });

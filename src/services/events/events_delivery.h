@@ -9,9 +9,9 @@
 // EXHAUSTED_RETRY_CONDITION, RETRY_ATTEMPTS).
 //
 // Target kinds, by the ARN's service:
-//   sqs     SendMessage on the built-in SQS (FIFO queues: SqsParameters.MessageGroupId, the
-//           event id as deduplication id)
-//   sns     Publish on the built-in SNS
+//   sqs     SendMessage on the built-in SQS, or on SQS's pass-through endpoint (FIFO queues:
+//           SqsParameters.MessageGroupId, the event id as deduplication id)
+//   sns     Publish on the built-in SNS, or on SNS's pass-through endpoint
 //   states  StartExecution through the ExecutionStarter hook (the input as execution input)
 //   lambda  the FunctionInvoker hook (the input as the function's event)
 //   events  PutEvents onto that bus (the delivered event's source, detail-type, detail,
@@ -57,6 +57,7 @@ struct DeliveryPeers {
   api::Dispatcher* sns = nullptr;
   api::Dispatcher* events = nullptr;  // this EventBridge, for event-bus targets
   Place place = {};
+  std::string sqs_url = {};  // EventsOptions::sqs_url
 };
 
 class Delivery {
