@@ -52,7 +52,7 @@ Result<std::unique_ptr<BuiltinServices>> BuiltinServices::open(
           .place = options.place,
           .id_seed = options.id_seed ? options.id_seed + 100 : 0,
           .sqs = sqs ? &sqs->operations() : options.routed_sqs,
-          .sqs_url = sqs ? std::string() : options.routed_sqs_url,
+          .sqs_url = sqs ? services::EndpointUrl() : options.routed_sqs_url,
           .email_file = options.data_dir.empty() ? std::filesystem::path()
                                                  : options.data_dir / "sns-email.jsonl"});
       std::size_t damaged = 0;
@@ -96,15 +96,15 @@ Result<std::unique_ptr<BuiltinServices>> BuiltinServices::open(
       // to their pass-through endpoints.
       services::BuiltinService* sqs = s->find("sqs");
       services::BuiltinService* sns = s->find("sns");
-      auto ev = std::make_unique<services::events::EventsService>(
-          services::events::EventsOptions{.clock = options.clock,
-                                          .log = *s->log_,
-                                          .place = options.place,
-                                          .id_seed = options.id_seed ? options.id_seed + 300 : 0,
-                                          .timers = s->timers_.get(),
-                                          .sqs = sqs ? &sqs->operations() : options.routed_sqs,
-                                          .sns = sns ? &sns->operations() : options.routed_sns,
-                                          .sqs_url = sqs ? std::string() : options.routed_sqs_url});
+      auto ev = std::make_unique<services::events::EventsService>(services::events::EventsOptions{
+          .clock = options.clock,
+          .log = *s->log_,
+          .place = options.place,
+          .id_seed = options.id_seed ? options.id_seed + 300 : 0,
+          .timers = s->timers_.get(),
+          .sqs = sqs ? &sqs->operations() : options.routed_sqs,
+          .sns = sns ? &sns->operations() : options.routed_sns,
+          .sqs_url = sqs ? services::EndpointUrl() : options.routed_sqs_url});
       std::size_t damaged = 0;
       if (auto st = ev->events().load(&damaged); !st.ok()) return st.error();
       s->services_.push_back(std::move(ev));

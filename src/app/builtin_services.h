@@ -40,7 +40,7 @@ struct BuiltinServicesOptions {
   // where the built-in SNS delivers to subscribed queues and EventBridge to SQS targets,
   // instead of failing those deliveries. Likewise SNS's, for EventBridge's SNS targets.
   api::Dispatcher* routed_sqs = nullptr;
-  std::string routed_sqs_url = {};
+  services::EndpointUrl routed_sqs_url = {};
   api::Dispatcher* routed_sns = nullptr;
 };
 

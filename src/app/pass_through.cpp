@@ -32,6 +32,14 @@ services::remote::CredentialSources credential_sources() {
   return s;
 }
 
+void write_routes(const services::remote::RemoteServices& remote, const std::string& source,
+                  const std::string& command, std::ostream& out) {
+  const std::string how = remote.signs() ? "signed with the credentials of " + source
+                                         : std::string("unsigned (no AWS credentials found)");
+  for (const auto& [service, url] : remote.routes())
+    out << command << ": " << service << " integrations go to " << url << ", " << how << "\n";
+}
+
 }  // namespace
 
 std::vector<services::remote::EndpointSetting> endpoint_settings(
@@ -64,11 +72,29 @@ Result<std::unique_ptr<services::remote::RemoteServices>> open_pass_through(
        .region = resolved->region.empty() ? region : resolved->region,
        .endpoints = settings});
   if (!remote) return remote.error();
-  const std::string how = (*remote)->signs() ? "signed with the credentials of " + resolved->source
-                                             : std::string("unsigned (no AWS credentials found)");
-  for (const auto& [service, url] : (*remote)->routes())
-    out << command << ": " << service << " integrations go to " << url << ", " << how << "\n";
+  write_routes(**remote, resolved->source, command, out);
   return remote;
+}
+
+Status reload_pass_through(services::remote::RemoteServices* remote,
+                           const std::vector<services::remote::EndpointSetting>& settings,
+                           const std::string& region, const std::string& command,
+                           std::ostream& out) {
+  if (remote == nullptr) {
+    if (settings.empty()) return ok_status();
+    return Error{"Usage", settings.front().service +
+                              " has no endpoint since the start; routing it needs a restart "
+                              "(its built-in service runs)"};
+  }
+  auto resolved = services::remote::resolve_credentials(credential_sources());
+  if (!resolved) return resolved.error();
+  if (auto s = remote->reload(resolved->credentials,
+                              resolved->region.empty() ? region : resolved->region, settings);
+      !s) {
+    return s;
+  }
+  write_routes(*remote, resolved->source, command, out);
+  return ok_status();
 }
 
 std::vector<std::string> without_routed(std::vector<std::string> enabled,

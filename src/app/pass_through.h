@@ -32,6 +32,16 @@ Result<std::unique_ptr<services::remote::RemoteServices>> open_pass_through(
     const std::vector<services::remote::EndpointSetting>& settings, Clock& clock,
     const std::string& region, const std::string& command, std::ostream& out);
 
+// SIGHUP: the endpoints `settings` names now (the config files read again; the variables are
+// those of the start) and the credentials found now (the shared files read again) replace what
+// `remote` (null: nothing routed at start) sends with; writes the routes again to `out`, as
+// open_pass_through does. Errors (Usage, Credentials), and nothing changes: a malformed URL, a
+// service routed anew or no longer (that needs a restart), credentials not found.
+Status reload_pass_through(services::remote::RemoteServices* remote,
+                           const std::vector<services::remote::EndpointSetting>& settings,
+                           const std::string& region, const std::string& command,
+                           std::ostream& out);
+
 // `enabled` without the services that have an endpoint (their integrations go there).
 std::vector<std::string> without_routed(std::vector<std::string> enabled,
                                         const std::vector<services::remote::EndpointSetting>& s);

@@ -11,6 +11,7 @@
 #include <future>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <thread>
 
 #include "api/router.h"
@@ -124,14 +125,21 @@ std::vector<std::string> config_paths(const ServeCommand& c) {
 
 // SIGHUP: the functions config read again and swapped in whole (FunctionRunner::
 // replace_functions: calls in flight finish on the function they started with). A config that
-// does not load is refused and the functions in use stay. Connections and jobs are read at start
-// only. The signal is blocked in every thread (serve_command blocks it before any starts) and
-// taken here, on a thread of its own, by sigtimedwait.
+// does not load is refused and the functions in use stay. Then the pass-through endpoints: the
+// config's `endpoints:` and the credentials (the AWS shared files read again: rotated keys, a
+// refreshed session token) replace those in use, for the services routed at start
+// (reload_pass_through). Connections and jobs are read at start only. The signal is blocked in
+// every thread (serve_command blocks it before any starts) and taken here, on a thread of its own,
+// by sigtimedwait.
 class HangupReloader {
  public:
   HangupReloader(std::vector<std::string> paths, tasks::FunctionRunner& functions,
-                 std::ostream& err)
-      : paths_(std::move(paths)), functions_(functions), err_(err) {
+                 services::remote::RemoteServices* remote, std::string region, std::ostream& err)
+      : paths_(std::move(paths)),
+        functions_(functions),
+        remote_(remote),
+        region_(std::move(region)),
+        err_(err) {
     thread_ = std::thread([this] { loop(); });
   }
   ~HangupReloader() {
@@ -172,15 +180,27 @@ class HangupReloader {
       err_ << ("stepwise serve: SIGHUP: reload refused, the functions in use stay: " +
                s.error().cause + "\n")
            << std::flush;
-      return;
+    } else {
+      err_ << ("stepwise serve: SIGHUP: reloaded " + std::to_string(count) + " functions from " +
+               std::to_string(paths_.size()) + " path(s)\n")
+           << std::flush;
     }
-    err_ << ("stepwise serve: SIGHUP: reloaded " + std::to_string(count) + " functions from " +
-             std::to_string(paths_.size()) + " path(s)\n")
-         << std::flush;
+    std::ostringstream routes;
+    if (auto s = reload_pass_through(remote_, endpoint_settings(config->endpoints), region_,
+                                     "stepwise serve: SIGHUP", routes);
+        !s) {
+      err_ << ("stepwise serve: SIGHUP: the pass-through endpoints in use stay: " +
+               s.error().cause + "\n")
+           << std::flush;
+    } else {
+      err_ << routes.str() << std::flush;
+    }
   }
 
   const std::vector<std::string> paths_;
   tasks::FunctionRunner& functions_;
+  services::remote::RemoteServices* const remote_;  // null: nothing routed at start
+  const std::string region_;
   std::ostream& err_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
@@ -294,8 +314,8 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
     // EventBridge to topics on SNS's when SNS is.
     service_options.routed_sqs = (*remote)->find("sqs");
     service_options.routed_sns = (*remote)->find("sns");
-    for (const auto& [service, url] : (*remote)->routes())
-      if (service == "sqs") service_options.routed_sqs_url = url;
+    if (service_options.routed_sqs != nullptr)
+      service_options.routed_sqs_url = [r = remote->get()] { return r->url_of("sqs"); };
   }
   auto builtins = BuiltinServices::open(service_options);
   if (!builtins) {
@@ -421,7 +441,7 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
     out.flush();
     {
       // Ends (joins) before the runners go: a late SIGHUP must not reach a destroyed runner.
-      HangupReloader reloader(configs, *functions, err);
+      HangupReloader reloader(configs, *functions, remote->get(), c.region, err);
       code = api::serve_main(serve, router);
     }
     (*builtins)->stop();

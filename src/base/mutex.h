@@ -1,6 +1,7 @@
 // base::Mutex, base::SharedMutex and their scoped locks: std::mutex / std::shared_mutex with
 // clang's thread-safety annotations (base/thread_annotations.h), so GUARDED_BY members are
-// checked at compile time in the clang build; base::CondVar waits on a held base::Mutex.
+// checked at compile time in the clang build; base::CondVar waits on a held base::Mutex;
+// base::Locked<T> is a value behind its own Mutex.
 //
 // Thread-safety: these are the synchronisation primitives themselves.
 #pragma once
@@ -9,6 +10,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <shared_mutex>
+#include <utility>
 
 #include "base/thread_annotations.h"
 
@@ -130,6 +132,26 @@ class SCOPED_CAPABILITY ReaderLock {
 
  private:
   SharedMutex& mu_;
+};
+
+// A value read and replaced whole from any thread, copied out under its lock: settings that a
+// reload swaps while calls read them (a pass-through endpoint, credentials).
+template <class T>
+class Locked {
+ public:
+  explicit Locked(T value) : value_(std::move(value)) {}
+  T get() const EXCLUDES(mu_) {
+    MutexLock lock(mu_);
+    return value_;
+  }
+  void set(T value) EXCLUDES(mu_) {
+    MutexLock lock(mu_);
+    value_ = std::move(value);
+  }
+
+ private:
+  mutable Mutex mu_;
+  T value_ GUARDED_BY(mu_);
 };
 
 }  // namespace stepwise::base

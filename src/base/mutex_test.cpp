@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <string>
 #include <thread>
 
 #include "base/mutex.h"
@@ -81,6 +82,19 @@ TEST(CondVar, WaitForReturnsFalseOnTimeout) {
   for (int i = 0; i < 100 && woken; ++i) woken = cv.wait_for(mu, milliseconds(10));
   EXPECT_FALSE(woken);
   EXPECT_GE(steady_clock::now() - start, milliseconds(10));
+}
+
+TEST(Locked, ReadersSeeEitherTheOldOrTheNewValueWhole) {
+  Locked<std::string> value(std::string(64, 'a'));
+  std::thread writer([&] {
+    for (int i = 0; i < 1000; ++i) value.set(std::string(64, i % 2 ? 'b' : 'a'));
+  });
+  for (int i = 0; i < 1000; ++i) {
+    const std::string seen = value.get();
+    ASSERT_TRUE(seen == std::string(64, 'a') || seen == std::string(64, 'b')) << seen;
+  }
+  writer.join();
+  EXPECT_EQ(value.get(), std::string(64, 'b'));
 }
 
 }  // namespace

@@ -12,7 +12,8 @@ reads its items from A's bucket; boto3 against A then finds
 the message, the notification, the object and the item there. The same failing workflows (a
 missing queue, a missing key, a failed condition, a missing table or secret) run on A (built-in
 integrations) and on B (pass-through) and must fail with the same error names and causes (but
-for the request ids). B's EventBridge rules deliver to A's queue and topic. C runs the built-in services but SQS, which goes to A (SQS_ENDPOINT): its
+for the request ids). B's EventBridge rules deliver to A's queue and topic. SIGHUP on B moves
+its S3 endpoint to C (and refuses a malformed one). C runs the built-in services but SQS, which goes to A (SQS_ENDPOINT): its
 SNS delivers to A's queues, enveloped and raw, from boto3 and from a workflow's sns:publish.
 
 Usage: passthrough_test.py --stepwise build/stepwise. Exit 0 passed, 1 failed, 77 skipped
@@ -22,6 +23,7 @@ import argparse
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -144,6 +146,7 @@ def main():
         exercise_run(args.stepwise, a, env, work)
         exercise_sns_to_routed_sqs(a, c)
         exercise_events_to_routed_targets(a, b)
+        exercise_reload(b, c, config)
     except Exception:
         for name, server in (("A", a), ("B", b), ("C", c)):
             if server is not None:
@@ -375,6 +378,42 @@ def exercise_events_to_routed_targets(a, b):
     m = one(queues["topic-subscriber"][0])
     check([json.loads(x["Body"]) for x in m] == [{"invoice": 12}],
           f"and its detail through A's topic: {m}")
+
+
+def wait_log(server, text, timeout_s=10):
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        if text in server.log_tail(200):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def exercise_reload(b, c, config):
+    """SIGHUP on B reads its `endpoints:` again: S3 moves from A to C; a bad URL is refused."""
+    s3_c = client("s3", c.endpoint)
+    s3_c.create_bucket(Bucket="after-reload")
+    with open(config, "w") as f:
+        f.write(f"endpoints:\n  s3: {c.endpoint}\n")
+    b.proc.send_signal(signal.SIGHUP)
+    check(wait_log(b, f"SIGHUP: s3 integrations go to {c.endpoint}"),
+          "SIGHUP on B routes S3 to C")
+    d = run(client("stepfunctions", b.endpoint), "reloaded", {"Put": task(
+        "aws-sdk:s3:putObject", {"Bucket": "after-reload", "Key": "k", "Body": "moved"})}, "Put")
+    check(d["status"] == "SUCCEEDED", f"B's putObject after the reload succeeded ({d.get('cause')})")
+    body = s3_c.get_object(Bucket="after-reload", Key="k")["Body"].read()
+    # A string Body is stored as its JSON text, as AWS does (service case test_s3_put_object[str]).
+    check(body == b'"moved"', f"and the object is in C's bucket: {body}")
+    with open(config, "w") as f:
+        f.write("endpoints:\n  s3: ftp://nowhere\n")
+    b.proc.send_signal(signal.SIGHUP)
+    check(wait_log(b, "the pass-through endpoints in use stay"),
+          "a malformed URL on SIGHUP is refused")
+    d = run(client("stepfunctions", b.endpoint), "kept", {"Put": task(
+        "aws-sdk:s3:putObject", {"Bucket": "after-reload", "Key": "k2", "Body": {"x": 2}})}, "Put")
+    check(d["status"] == "SUCCEEDED"
+          and s3_c.get_object(Bucket="after-reload", Key="k2")["Body"].read() == b'{"x":2}',
+          f"and S3 still goes to C ({d.get('cause')})")
 
 
 def exercise_run(binary, a, env, work):

@@ -13,6 +13,7 @@
 // (any thread); stop() once, from the owner, after the server stopped.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -39,6 +40,14 @@ struct Place {
 inline std::string queue_url(const arn::Parts& queue, std::string_view endpoint) {
   return std::string(endpoint) + "/" + std::string(queue.account) + "/" +
          std::string(queue.resource);
+}
+
+// The URL a routed service answers on now: a pass-through endpoint's, which a SIGHUP may change
+// (RemoteServices::url_of). An empty function: the service is the built-in one, on the Place's
+// endpoint.
+using EndpointUrl = std::function<std::string()>;
+inline std::string endpoint_or(const EndpointUrl& routed, const Place& place) {
+  return routed ? routed() : place.endpoint;
 }
 
 class BuiltinService {

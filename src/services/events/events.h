@@ -69,7 +69,7 @@ struct EventsOptions {
   // base); null: those targets fail.
   api::Dispatcher* sqs = nullptr;
   api::Dispatcher* sns = nullptr;
-  std::string sqs_url = {};  // empty: place.endpoint (the built-in SQS)
+  EndpointUrl sqs_url = {};  // empty: place.endpoint (the built-in SQS)
 };
 
 // Counters of target deliveries (tests, metrics).

@@ -201,9 +201,8 @@ void Delivery::send_sqs(const std::string& queue_arn, std::string body, const De
   auto p = arn::parse(queue_arn);
   if (peers_.sqs == nullptr || !p || p->service != "sqs")
     return done(failure("QueueDoesNotExist", "No SQS queue " + queue_arn + " here."));
-  json::object req{
-      {"QueueUrl", queue_url(*p, peers_.sqs_url.empty() ? peers_.place.endpoint : peers_.sqs_url)},
-      {"MessageBody", std::move(body)}};
+  json::object req{{"QueueUrl", queue_url(*p, endpoint_or(peers_.sqs_url, peers_.place))},
+                   {"MessageBody", std::move(body)}};
   if (!attributes.empty()) req["MessageAttributes"] = std::move(attributes);
   if (job != nullptr && p->resource.ends_with(".fifo")) {
     req["MessageGroupId"] = job->target.message_group_id;

@@ -57,7 +57,7 @@ struct DeliveryPeers {
   api::Dispatcher* sns = nullptr;
   api::Dispatcher* events = nullptr;  // this EventBridge, for event-bus targets
   Place place = {};
-  std::string sqs_url = {};  // EventsOptions::sqs_url
+  EndpointUrl sqs_url = {};  // EventsOptions::sqs_url
 };
 
 class Delivery {

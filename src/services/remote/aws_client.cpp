@@ -107,7 +107,7 @@ void AwsClient::stop() {
 void AwsClient::send(const Endpoint& endpoint, OutboundRequest request, bool s3, Done done) {
   auto job = [this, endpoint, request = std::move(request), s3, done]() mutable {
     if (stopping_.load()) return done(Error{"Cancelled", "the server is stopping"});
-    sign(request, endpoint, credentials_, clock_.now_ms(), s3);
+    sign(request, endpoint, credentials_.get(), clock_.now_ms(), s3);
     tasks::HttpRequest http;
     http.method = request.method;
     http.url = endpoint.url + request.target;

@@ -9,6 +9,9 @@
 //              server without --auth-keys takes it; AWS answers MissingAuthenticationToken).
 //   AwsClient  runs calls on a bounded pool (remote_limits.h), each with the call timeout and
 //              the answer size limit; stop() ends the calls in flight.
+//   RemoteDispatcher  the base of the three protocol Dispatchers: the client and the endpoint,
+//              both replaceable while calls run (SIGHUP reloads them: set_credentials,
+//              set_endpoint); each call signs with, and goes to, the values of its moment.
 //
 // Why on this layer and not the SDK's: the integrations already speak AWS's JSON shapes to a
 // Dispatcher (services/common); a pass-through is one more Dispatcher per protocol
@@ -76,15 +79,32 @@ class AwsClient {
   // Ends the calls in flight (they answer "Cancelled"), waits until every callback has run,
   // and refuses new calls (answered "Cancelled" at once). Idempotent.
   void stop();
-  bool signs() const { return !credentials_.empty(); }
+  bool signs() const { return !credentials_.get().empty(); }
+  // The credentials later calls sign with (calls already signed keep theirs).
+  void set_credentials(Credentials credentials) { credentials_.set(std::move(credentials)); }
 
  private:
   Clock& clock_;
-  const Credentials credentials_;
+  base::Locked<Credentials> credentials_;
   std::atomic<bool> stopping_{false};
   base::Mutex mu_;
   // stop() takes it away while calls may still be sent.
   std::unique_ptr<tasks::WorkerPool> pool_ GUARDED_BY(mu_);
+};
+
+// A pass-through Dispatcher's shared half: where its calls go (replaceable) and the client.
+class RemoteDispatcher : public api::Dispatcher {
+ public:
+  RemoteDispatcher(AwsClient& client, Endpoint endpoint)
+      : client_(client), endpoint_(std::move(endpoint)) {}
+  Endpoint endpoint() const { return endpoint_.get(); }
+  void set_endpoint(Endpoint endpoint) { endpoint_.set(std::move(endpoint)); }
+
+ protected:
+  AwsClient& client_;
+
+ private:
+  base::Locked<Endpoint> endpoint_;
 };
 
 // The ApiError a transport failure becomes, so the task fails in the service's error shape:

@@ -67,12 +67,12 @@ api::Response json_response(const tasks::HttpResponse& response) {
 void RemoteJsonDispatcher::dispatch(std::string_view operation, json::value request,
                                     const api::RequestInfo& info, api::Reply reply) {
   (void)info;
-  client_.send(
-      endpoint_, json_request(protocol_, operation, request), false,
-      [endpoint = endpoint_, reply = std::move(reply)](Result<tasks::HttpResponse> answer) {
-        if (!answer) return reply(transport_error(answer.error(), endpoint));
-        reply(json_response(*answer));
-      });
+  Endpoint to = endpoint();
+  client_.send(to, json_request(protocol_, operation, request), false,
+               [endpoint = to, reply = std::move(reply)](Result<tasks::HttpResponse> answer) {
+                 if (!answer) return reply(transport_error(answer.error(), endpoint));
+                 reply(json_response(*answer));
+               });
 }
 
 }  // namespace stepwise::services::remote

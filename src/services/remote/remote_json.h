@@ -29,16 +29,14 @@ OutboundRequest json_request(const JsonProtocol& protocol, std::string_view oper
 // What an answer means: the JSON body (an empty body is {}), or the error.
 api::Response json_response(const tasks::HttpResponse& response);
 
-class RemoteJsonDispatcher final : public api::Dispatcher {
+class RemoteJsonDispatcher final : public RemoteDispatcher {
  public:
   RemoteJsonDispatcher(AwsClient& client, Endpoint endpoint, JsonProtocol protocol)
-      : client_(client), endpoint_(std::move(endpoint)), protocol_(std::move(protocol)) {}
+      : RemoteDispatcher(client, std::move(endpoint)), protocol_(std::move(protocol)) {}
   void dispatch(std::string_view operation, json::value request, const api::RequestInfo& info,
                 api::Reply reply) override;
 
  private:
-  AwsClient& client_;
-  const Endpoint endpoint_;
   const JsonProtocol protocol_;
 };
 

@@ -95,9 +95,10 @@ void RemoteSnsDispatcher::dispatch(std::string_view operation, json::value reque
                                    const api::RequestInfo& info, api::Reply reply) {
   (void)info;
   std::string action(operation);
+  Endpoint to = endpoint();
   client_.send(
-      endpoint_, sns_request(action, request), false,
-      [endpoint = endpoint_, action, reply = std::move(reply)](Result<tasks::HttpResponse> answer) {
+      to, sns_request(action, request), false,
+      [endpoint = to, action, reply = std::move(reply)](Result<tasks::HttpResponse> answer) {
         if (!answer) return reply(transport_error(answer.error(), endpoint));
         reply(sns_response(action, *answer));
       });

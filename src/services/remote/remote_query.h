@@ -23,16 +23,11 @@ OutboundRequest sns_request(std::string_view action, const json::value& request)
 // What an SNS answer means: the result as JSON, or the error.
 api::Response sns_response(std::string_view action, const tasks::HttpResponse& response);
 
-class RemoteSnsDispatcher final : public api::Dispatcher {
+class RemoteSnsDispatcher final : public RemoteDispatcher {
  public:
-  RemoteSnsDispatcher(AwsClient& client, Endpoint endpoint)
-      : client_(client), endpoint_(std::move(endpoint)) {}
+  using RemoteDispatcher::RemoteDispatcher;
   void dispatch(std::string_view operation, json::value request, const api::RequestInfo& info,
                 api::Reply reply) override;
-
- private:
-  AwsClient& client_;
-  const Endpoint endpoint_;
 };
 
 }  // namespace stepwise::services::remote

@@ -360,10 +360,11 @@ void RemoteS3Dispatcher::dispatch(std::string_view operation, json::value reques
   S3Encoded encoded = s3_request(operation, r);
   if (!encoded.request) return reply(encoded.error);
   std::string op(operation);
-  client_.send(endpoint_, std::move(*encoded.request), true,
-               [this, op, r = std::move(r),
+  Endpoint to = endpoint();
+  client_.send(to, std::move(*encoded.request), true,
+               [this, op, to, r = std::move(r),
                 reply = std::move(reply)](Result<tasks::HttpResponse> answer) mutable {
-                 if (!answer) return reply(transport_error(answer.error(), endpoint_));
+                 if (!answer) return reply(transport_error(answer.error(), to));
                  if (op == "HeadObject" && answer->status == 404 && answer->body.empty()) {
                    return head_bucket_then(std::move(r), std::move(reply));
                  }
@@ -377,7 +378,7 @@ void RemoteS3Dispatcher::head_bucket_then(json::object request, api::Reply reply
   S3Encoded head = s3_request("HeadBucket", request);
   if (!head.request) return reply(head.error);
   client_.send(
-      endpoint_, std::move(*head.request), true,
+      endpoint(), std::move(*head.request), true,
       [reply = std::move(reply)](Result<tasks::HttpResponse> answer) {
         tasks::HttpResponse missing;
         missing.status = 404;

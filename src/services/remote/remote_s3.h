@@ -38,17 +38,14 @@ api::Response s3_response(std::string_view operation, const json::object& reques
 // SDK's form of S3 timestamps); the text itself when it is neither.
 std::string s3_time(std::string_view text);
 
-class RemoteS3Dispatcher final : public api::Dispatcher {
+class RemoteS3Dispatcher final : public RemoteDispatcher {
  public:
-  RemoteS3Dispatcher(AwsClient& client, Endpoint endpoint)
-      : client_(client), endpoint_(std::move(endpoint)) {}
+  using RemoteDispatcher::RemoteDispatcher;
   void dispatch(std::string_view operation, json::value request, const api::RequestInfo& info,
                 api::Reply reply) override;
 
  private:
   void head_bucket_then(json::object request, api::Reply reply);
-  AwsClient& client_;
-  const Endpoint endpoint_;
 };
 
 }  // namespace stepwise::services::remote

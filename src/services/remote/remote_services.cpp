@@ -17,8 +17,7 @@ namespace stepwise::services::remote {
 
 struct RemoteServices::Service {
   std::string name;
-  std::string url;
-  std::unique_ptr<api::Dispatcher> dispatcher;
+  std::unique_ptr<RemoteDispatcher> dispatcher;
   // The optimized runner first where the service has one, the aws-sdk:* runner last.
   std::vector<std::unique_ptr<tasks::TaskRunner>> runners;
 };
@@ -52,6 +51,33 @@ const Kind* kind_of(std::string_view name) {
 }
 
 std::uint64_t seed(std::uint64_t base, std::uint64_t offset) { return base ? base + offset : 0; }
+
+}  // namespace
+
+std::string aws_endpoint_url(std::string_view service, std::string_view region) {
+  const Kind* k = kind_of(service);
+  std::string host = k ? std::string(k->host_prefix) : std::string(service);
+  return "https://" + host + "." + std::string(region) + ".amazonaws.com";
+}
+
+namespace {
+
+// Where `setting`'s calls go, signed for its region (else `region`). Errors (Usage): an unknown
+// service, a malformed URL.
+Result<Endpoint> resolve_endpoint(const EndpointSetting& setting, const std::string& region) {
+  const Kind* k = kind_of(setting.service);
+  if (k == nullptr) {
+    std::string known;
+    for (const auto& n : service_names()) known += (known.empty() ? "" : ", ") + n;
+    return Error{"Usage", "no pass-through endpoint for a service named '" + setting.service +
+                              "' (known: " + known + ")"};
+  }
+  const std::string r = setting.region.empty() ? region : setting.region;
+  const std::string url = setting.url == "aws" ? aws_endpoint_url(setting.service, r) : setting.url;
+  auto endpoint = parse_endpoint(url, r, std::string(k->signing_name));
+  if (!endpoint) return Error{"Usage", setting.service + ": " + endpoint.error().cause};
+  return endpoint;
+}
 
 }  // namespace
 
@@ -89,37 +115,19 @@ const std::vector<std::string>& integration_names(std::string_view service) {
   return none;
 }
 
-std::string aws_endpoint_url(std::string_view service, std::string_view region) {
-  const Kind* k = kind_of(service);
-  std::string host = k ? std::string(k->host_prefix) : std::string(service);
-  return "https://" + host + "." + std::string(region) + ".amazonaws.com";
-}
-
 Result<std::unique_ptr<RemoteServices>> RemoteServices::open(RemoteServicesOptions options) {
   std::unique_ptr<RemoteServices> out(new RemoteServices());
   out->client_ = std::make_unique<AwsClient>(options.clock, std::move(options.credentials));
   std::uint64_t offset = 0;
   for (const auto& setting : options.endpoints) {
-    const Kind* k = kind_of(setting.service);
-    if (k == nullptr) {
-      std::string known;
-      for (const auto& n : service_names()) known += (known.empty() ? "" : ", ") + n;
-      return Error{"Usage", "no pass-through endpoint for a service named '" + setting.service +
-                                "' (known: " + known + ")"};
-    }
+    auto endpoint = resolve_endpoint(setting, options.region);
+    if (!endpoint) return endpoint.error();
     if (out->find(setting.service) != nullptr) {
       return Error{"Usage", "the endpoint of " + setting.service + " is given twice"};
     }
-    const std::string region = setting.region.empty() ? options.region : setting.region;
-    const std::string url =
-        setting.url == "aws" ? aws_endpoint_url(setting.service, region) : setting.url;
-    auto endpoint = parse_endpoint(url, region, std::string(k->signing_name));
-    if (!endpoint) {
-      return Error{"Usage", setting.service + ": " + endpoint.error().cause};
-    }
+    const Kind* k = kind_of(setting.service);
     auto s = std::make_unique<Service>();
     s->name = setting.service;
-    s->url = endpoint->url;
     AwsClient& client = *out->client_;
     if (k->name == "sns") {
       s->dispatcher = std::make_unique<RemoteSnsDispatcher>(client, std::move(*endpoint));
@@ -182,8 +190,46 @@ api::Dispatcher* RemoteServices::find(std::string_view service) {
 
 std::vector<std::pair<std::string, std::string>> RemoteServices::routes() const {
   std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& s : services_) out.emplace_back(s->name, s->url);
+  for (const auto& s : services_) out.emplace_back(s->name, s->dispatcher->endpoint().url);
   return out;
+}
+
+std::string RemoteServices::url_of(std::string_view service) const {
+  for (const auto& s : services_)
+    if (s->name == service) return s->dispatcher->endpoint().url;
+  return {};
+}
+
+Status RemoteServices::reload(const Credentials& credentials, const std::string& region,
+                              const std::vector<EndpointSetting>& endpoints) {
+  // Everything is checked before anything changes: a refused reload leaves the old routes.
+  std::vector<Endpoint> next(services_.size());
+  std::vector<bool> given(services_.size(), false);
+  for (const auto& setting : endpoints) {
+    auto endpoint = resolve_endpoint(setting, region);
+    if (!endpoint) return endpoint.error();
+    auto it = std::find_if(services_.begin(), services_.end(),
+                           [&](const auto& s) { return s->name == setting.service; });
+    if (it == services_.end()) {
+      return Error{"Usage", setting.service +
+                                " has no endpoint since the start; routing it needs a restart "
+                                "(its built-in service runs)"};
+    }
+    const auto i = static_cast<std::size_t>(it - services_.begin());
+    if (given[i]) return Error{"Usage", "the endpoint of " + setting.service + " is given twice"};
+    given[i] = true;
+    next[i] = std::move(endpoint).value();
+  }
+  for (std::size_t i = 0; i < services_.size(); ++i) {
+    if (!given[i]) {
+      return Error{"Usage",
+                   services_[i]->name + " lost its endpoint; serving it built in needs a restart"};
+    }
+  }
+  client_->set_credentials(credentials);
+  for (std::size_t i = 0; i < services_.size(); ++i)
+    services_[i]->dispatcher->set_endpoint(std::move(next[i]));
+  return ok_status();
 }
 
 void RemoteServices::stop() {

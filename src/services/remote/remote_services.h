@@ -20,7 +20,9 @@
 // Why a folder of its own (services/remote) and not inside each service: the outbound client
 // (signing, credentials, transport) is shared by all six, and the services stay free of HTTP.
 //
-// Thread-safety: open/add_integrations before serving; stop() once, before the owner goes.
+// Thread-safety: open/add_integrations before serving; routes, url_of and reload from any
+// thread (the endpoints and credentials are swapped under the Dispatchers' and client's
+// locks); stop() once, before the owner goes.
 #pragma once
 
 #include <memory>
@@ -60,8 +62,16 @@ class RemoteServices {
   Status add_integrations(tasks::IntegrationRegistry& registry);
   // The Dispatcher of a service that has an endpoint ("sqs"), or null.
   api::Dispatcher* find(std::string_view service);
-  // The services with an endpoint, and where each goes ("sqs → http://...").
+  // The services with an endpoint, and where each goes now ("sqs → http://...").
   std::vector<std::pair<std::string, std::string>> routes() const;
+  // Where `service`'s calls go now; empty when it has no endpoint.
+  std::string url_of(std::string_view service) const;
+  // SIGHUP: new credentials and endpoints (URL, region) for the services routed at start; calls
+  // in flight finish where they went. Refused, and nothing changes, when a URL is malformed or
+  // the set of routed services differs: whether a service runs built in is decided at start.
+  // Errors: Usage.
+  Status reload(const Credentials& credentials, const std::string& region,
+                const std::vector<EndpointSetting>& endpoints);
   bool signs() const { return client_->signs(); }
   // Ends the calls in flight (they fail with ServiceUnavailable) and waits until their answers
   // were handed on; later calls fail at once. The runners stay (a registry may still hold them).

@@ -505,5 +505,38 @@ TEST(RemoteServices, RegistersTheBuiltInsIntegrationNamesAndRefusesUnknownServic
   EXPECT_TRUE(refused({{"sqs", "h:1", ""}}));
 }
 
+TEST(RemoteServices, ReloadSwapsEndpointsAndCredentialsOrChangesNothing) {
+  ManualClock clock(kSuiteTime);
+  auto remote = RemoteServices::open(
+      {.clock = clock,
+       .credentials = {},
+       .region = "us-east-1",
+       .endpoints = {{"sqs", "http://127.0.0.1:9", ""}, {"s3", "http://127.0.0.1:10", ""}}});
+  ASSERT_TRUE(remote.ok()) << remote.error().cause;
+  RemoteServices& r = **remote;
+  EXPECT_FALSE(r.signs());
+  const Credentials keys{"AKIDNEW", "new-secret", "token"};
+  // Each refusal leaves the routes and the (absent) credentials as they were.
+  auto refused = [&](std::vector<EndpointSetting> endpoints) {
+    auto s = r.reload(keys, "us-east-1", endpoints);
+    return !s.ok() && s.error().name == "Usage" && r.url_of("sqs") == "http://127.0.0.1:9" &&
+           !r.signs();
+  };
+  EXPECT_TRUE(refused({{"sqs", "http://127.0.0.1:11", ""}}));  // s3 lost its endpoint
+  EXPECT_TRUE(refused({{"sqs", "http://127.0.0.1:11", ""},
+                       {"s3", "http://127.0.0.1:10", ""},
+                       {"sns", "http://127.0.0.1:12", ""}}));  // sns routed anew
+  EXPECT_TRUE(refused({{"sqs", "ftp://h", ""}, {"s3", "http://127.0.0.1:10", ""}}));
+  EXPECT_TRUE(refused({{"sqs", "http://a", ""}, {"sqs", "http://b", ""}}));
+
+  ASSERT_TRUE(
+      r.reload(keys, "eu-west-1", {{"s3", "aws", ""}, {"sqs", "http://127.0.0.1:11", ""}}).ok());
+  EXPECT_EQ(r.url_of("sqs"), "http://127.0.0.1:11");
+  EXPECT_EQ(r.url_of("s3"), "https://s3.eu-west-1.amazonaws.com");
+  EXPECT_EQ(r.url_of("sns"), "");
+  EXPECT_TRUE(r.signs());
+  EXPECT_EQ(r.routes()[0], (std::pair<std::string, std::string>{"sqs", "http://127.0.0.1:11"}));
+}
+
 }  // namespace
 }  // namespace stepwise::services::remote

@@ -59,7 +59,7 @@ struct SnsOptions {
   api::Dispatcher* sqs = nullptr;  // the built-in SQS; null: sqs deliveries are dropped
   // The URL the SQS that `sqs` reaches answers on, for the sends' QueueUrl: empty is
   // place.endpoint (the built-in SQS); a pass-through endpoint's URL when SQS is routed.
-  std::string sqs_url = {};
+  EndpointUrl sqs_url = {};
   FunctionInvoker invoke_function = {};  // null: lambda deliveries are dropped
 };
 

@@ -233,8 +233,7 @@ void Sns::plan(const Topic& t, Prepared& p) {
     const bool envelope = !d->raw && s.protocol != "email";
     if (s.protocol == "sqs") {
       json::object req{
-          {"QueueUrl", queue_url(s.endpoint, options_.sqs_url.empty() ? options_.place.endpoint
-                                                                      : options_.sqs_url)}};
+          {"QueueUrl", queue_url(s.endpoint, endpoint_or(options_.sqs_url, options_.place))}};
       req["MessageBody"] =
           envelope ? notification_envelope(m, s.protocol, s.arn, envelope_place_) : text;
       if (d->raw && !m.attributes.empty()) req["MessageAttributes"] = sqs_attributes(m.attributes);

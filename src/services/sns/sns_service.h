@@ -50,7 +50,7 @@ struct SnsServiceOptions {
   Place place = {};
   std::uint64_t id_seed = 0;
   api::Dispatcher* sqs = nullptr;        // the built-in SQS, when running
-  std::string sqs_url = {};              // SQS's pass-through endpoint (SnsOptions::sqs_url)
+  EndpointUrl sqs_url = {};              // SQS's pass-through endpoint (SnsOptions::sqs_url)
   std::filesystem::path email_file;      // e-mail deliveries (JSON lines); empty: none
   FunctionInvoker invoke_function = {};  // lambda subscriptions
 };
