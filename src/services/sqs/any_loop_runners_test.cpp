@@ -12,6 +12,7 @@
 #include "services/common/record_log.h"
 #include "services/common/timers.h"
 #include "services/sqs/sqs_service.h"
+#include "services/sqs/sqs_test_support.h"
 #include "tasks/integrations.h"
 
 namespace stepwise::services::sqs {
@@ -21,21 +22,11 @@ constexpr int kShards = 3;
 constexpr int kCallsPerShard = 200;
 
 TEST(AnyLoopRunners, ShardsCallTheBuiltInSqsAtOnceAndEveryCallIsAnsweredOnItsOwnLoop) {
-  ManualClock clock(1'700'000'000'000);
-  ManualTimers timers(&clock);
-  MemoryRecordLog log;
-  SqsService service(SqsOptions{.clock = clock,
-                                .log = log,
-                                .timers = timers,
-                                .place = {"us-east-1", "123456789012", "http://localhost:9"},
-                                .id_seed = 3});
-  tasks::IntegrationRegistry registry;
-  ASSERT_TRUE(service.add_integrations(registry).ok());
-  std::optional<api::Response> created;
-  service.operations().dispatch("CreateQueue", json::object{{"QueueName", "shared"}}, {},
-                                [&](api::Response r) { created = std::move(r); });
-  ASSERT_TRUE(created && !created->is_error());
-  const std::string url(created->body().at("QueueUrl").as_string());
+  BuiltinSqs sqs;
+  SqsService& service = sqs.service;
+  tasks::IntegrationRegistry& registry = sqs.registry;
+  const std::string url = sqs.create_queue("shared");
+  ASSERT_FALSE(url.empty());
 
   tasks::TaskRequest optimized;
   optimized.resource = "arn:aws:states:::sqs:sendMessage";

@@ -1,5 +1,7 @@
 #include "services/sqs/sqs_service.h"
 
+#include <cctype>
+#include <string_view>
 #include <utility>
 
 #include "api/query_protocol.h"
@@ -36,6 +38,27 @@ std::string envelope(const std::string& action, const std::string& result,
   return body;
 }
 
+// The host of a QueueUrl that names no queue (no "/<account>/<name>" path) when that host is
+// a single DNS label other than localhost ("http://no-such-queue-1"). Step Functions' SDK
+// sends the call to the URL's host, and such a name never resolves in AWS, so the call fails
+// before it reaches SQS. A URL with a queue path keeps reaching the built-in queues whatever
+// its host (an emulator's docker host name, say). Empty for every other URL.
+std::string unresolvable_host(std::string_view url) {
+  auto scheme = url.find("://");
+  if (scheme == std::string_view::npos) return "";
+  std::string_view rest = url.substr(scheme + 3);
+  std::string_view host = rest.substr(0, rest.find_first_of("/?#"));
+  std::string_view path = rest.substr(host.size());
+  path = path.substr(0, path.find_first_of("?#"));
+  while (path.starts_with('/')) path.remove_prefix(1);
+  if (!path.empty()) return "";
+  host = host.substr(0, host.find(':'));
+  if (host.empty() || host == "localhost" || host.find('.') != std::string_view::npos) return "";
+  for (char c : host)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return "";
+  return std::string(host);
+}
+
 }  // namespace
 
 std::string_view optimized_exception(std::string_view type) {
@@ -66,9 +89,22 @@ void SendMessageRunner::start(const tasks::TaskRequest& request, EventLoop& loop
                               tasks::TaskDone done) {
   json::object params =
       request.parameters.is_object() ? request.parameters.get_object() : json::object();
-  // Step Functions sends a MessageBody that is not text as its JSON text.
-  if (auto* body = params.if_contains("MessageBody"); body && !body->is_string())
-    *body = json::dump(*body);
+  // Step Functions sends a MessageBody that is not text as its JSON text; a null one is left
+  // out of the call, as the SDK leaves out a null member, and SQS answers MissingParameter.
+  if (const auto* body = params.if_contains("MessageBody"); body && body->is_null())
+    params.erase("MessageBody");
+  else if (auto* text = params.if_contains("MessageBody"); text && !text->is_string())
+    *text = json::dump(*text);
+  if (const auto* url = params.if_contains("QueueUrl"); url && url->is_string()) {
+    std::string host = unresolvable_host(url->get_string());
+    if (!host.empty()) {
+      // What the SDK for Java v1 raises when the host's name does not resolve (AWS's answer).
+      done(tasks::TaskOutcome::failure(
+          "SQS.SdkClientException",
+          "Unable to execute HTTP request: " + host + ": Name or service not known"));
+      return;
+    }
+  }
   std::string rid = ids_.uuid_v4();
   auto gone = std::make_shared<std::atomic<bool>>(false);
   call_operation(sqs_, "SendMessage", json::value(std::move(params)), rid, loop, gone,

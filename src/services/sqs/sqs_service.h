@@ -3,8 +3,11 @@
 // SigV4 name `sqs`) and its integrations:
 //
 //   sqs:sendMessage[.waitForTaskToken]  optimized: MessageBody may be any JSON (sent as its
-//                                       text); the result carries SdkHttpMetadata; errors
-//                                       "SQS.<Exception>" with the Java SDK v1 cause
+//                                       text; null is left out: MissingParameter); the result
+//                                       carries SdkHttpMetadata; errors "SQS.<Exception>" with
+//                                       the Java SDK v1 cause; a path-less QueueUrl on a
+//                                       single-label host fails SQS.SdkClientException, as in
+//                                       AWS, where such a name does not resolve
 //   aws-sdk:sqs:<action>                every operation, as the SDK v2 calls it; errors
 //                                       "Sqs.<Code>Exception"
 //
