@@ -144,8 +144,8 @@ struct Filler {
       }
       i += name.size() + 1;
       const auto v = value_of(name);
-      if (!v)
-        out += json_template && !in_string ? "null" : "";
+      if (!v)  // AWS fills a missing value as an empty string, quoted where JSON needs it
+        out += json_template && !in_string ? "\"\"" : "";
       else if (v->is_string())
         out += json_template && !in_string ? json::dump(*v) : std::string(v->get_string());
       else

@@ -10,8 +10,9 @@
 //     and anything else as JSON (so an object there breaks the JSON: not delivered);
 //   - any other template (a quoted string): strings as their text, other values as JSON with
 //     the quotes removed ({"a":"b"} -> {a:b});
-//   - a path the event does not have: nothing inside a string or a string template, null
-//     elsewhere.
+//   - a path the event does not have: nothing inside a string or a string template, an empty
+//     JSON string ("") elsewhere (AWS delivers {"command": ""} for {"command": <command>}; its
+//     value is never null).
 // Paths: "$", then ".name", "[index]" or "['name']" steps (AWS asks for dot notation).
 #pragma once
 

@@ -51,8 +51,17 @@ TEST(InputTransformer, InputPathSelectsPartOfTheEvent) {
 TEST(InputTransformer, JsonTemplatesQuoteStringsOutsideStrings) {
   EXPECT_EQ(*fill(R"({"id": <id>, "in": "x/<id>/<n>", "n": <n>, "t": <tags>})"),
             R"({"id": "a-1", "in": "x/a-1/7", "n": 7, "t": ["x","y"]})");
-  EXPECT_EQ(*fill(R"([<first>, <none>])"), R"(["x", null])");
+  EXPECT_EQ(*fill(R"([<first>, <none>])"), R"(["x", ""])");
   EXPECT_EQ(*fill(R"({"a": "<none>"})"), R"({"a": ""})");
+}
+
+// A path the event lacks fills a JSON template's value with "", not null, as AWS delivered
+// {"command": ""} for {"command": <command>} with $.detail.notinmessage (LocalStack's
+// test_put_events_with_input_transformer_input_template_json, recorded against AWS).
+TEST(InputTransformer, AMissingValueOutsideAStringIsAnEmptyString) {
+  EXPECT_EQ(*fill(R"({"detailType": <id>,  "command": <none>})"),
+            R"({"detailType": "a-1",  "command": ""})");
+  EXPECT_EQ(*fill(R"({"n": <none>, "in": "<none>"})"), R"({"n": "", "in": ""})");
 }
 
 TEST(InputTransformer, AJsonTemplateThatStopsBeingJsonIsNotDelivered) {
