@@ -20,6 +20,7 @@
 #include "app/definition_file.h"
 #include "app/integration_support.h"
 #include "app/pass_through.h"
+#include "app/serve_examples.h"
 #include "app/stderr_log.h"
 #include "app/store_size.h"
 #include "app/task_config.h"
@@ -45,60 +46,6 @@ namespace stepwise::app {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Calls one operation in-process and waits for its answer (start-up work only).
-api::Response call(api::Dispatcher& d, const std::string& operation, json::value request) {
-  std::promise<api::Response> answer;
-  auto done = answer.get_future();
-  api::RequestInfo info;
-  info.request_id = "stepwise-startup";
-  d.dispatch(operation, std::move(request), info,
-             [&answer](api::Response r) { answer.set_value(std::move(r)); });
-  return done.get();
-}
-
-// Each folder of `dir` holding a definition.asl.json (or .yaml) becomes a state machine of the
-// folder's name. Existing machines of that name are left alone.
-void create_examples(api::Dispatcher& d, const std::string& dir, const std::string& account,
-                     std::ostream& out, std::ostream& err) {
-  std::error_code ec;
-  std::vector<fs::path> folders;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (entry.is_directory()) folders.push_back(entry.path());
-  }
-  if (ec) {
-    err << "stepwise serve: --examples " << dir << ": " << ec.message() << "\n";
-    return;
-  }
-  std::sort(folders.begin(), folders.end());
-  for (const fs::path& folder : folders) {
-    fs::path file;
-    for (const char* name : {"definition.asl.json", "definition.asl.yaml", "definition.json"}) {
-      if (fs::exists(folder / name)) {
-        file = folder / name;
-        break;
-      }
-    }
-    if (file.empty()) continue;
-    auto text = load_definition_text(file.string());
-    if (!text) {
-      err << "stepwise serve: example " << folder.filename().string() << ": " << text.error().cause
-          << "\n";
-      continue;
-    }
-    json::object request{{"name", folder.filename().string()},
-                         {"definition", *text},
-                         {"roleArn", arn::iam_role(account, "StepwiseRole")}};
-    api::Response r = call(d, "CreateStateMachine", std::move(request));
-    if (r.is_error()) {
-      err << "stepwise serve: example " << folder.filename().string() << ": " << r.error().type
-          << ": " << r.error().message << "\n";
-    } else {
-      out << "stepwise serve: example state machine " << json::dump(r.body().at("stateMachineArn"))
-          << "\n";
-    }
-  }
-}
 
 // The runners a config file (docs/FUNCTIONS.md) feeds: local functions, HTTP connections, jobs.
 struct TaskRunners {
@@ -393,7 +340,8 @@ int serve_command(const ServeCommand& c, std::ostream& out, std::ostream& err) {
     (*builtins)->set_execution_starter(&table);
     std::size_t resumed = svc.start();
     if (resumed > 0) out << "stepwise serve: resumed " << resumed << " running executions\n";
-    if (!c.examples_dir.empty()) create_examples(table, c.examples_dir, c.account, out, err);
+    if (!c.examples_dir.empty())
+      create_examples(table, **builtins, c.examples_dir, c.account, out, err);
 
     // One port for every protocol: the Step Functions operations are the JSON service
     // `AWSStepFunctions.` (SigV4 name `states`); /health and /metrics come with the Router.
