@@ -5,9 +5,10 @@ calling it.
 Run through tests/clients/run.py (suites dynamodb-boto3 with the newest boto3 and
 dynamodb-boto3-debian with Debian's 1.26): tables and indexes, every AttributeValue type through
 boto3's serialiser (Decimal numbers, Binary, sets), expressions and their errors, Query/Scan
-paginators, batches, transactions (CancellationReasons as botocore parses them), the
+paginators, batches, transactions (CancellationReasons as botocore parses them), table tags
+(on create, TagResource, UntagResource, ListTagsOfResource, an unknown ARN's error), the
 `aws dynamodb` CLI, the dynamodb:* and aws-sdk:dynamodb:* integrations, and an acknowledged
-write surviving kill -9 on the SQLite store.
+write and tag surviving kill -9 on the SQLite store.
 """
 import json
 import os
@@ -129,6 +130,39 @@ class Tables(unittest.TestCase):
         DDB.get_waiter("table_not_exists").wait(TableName=name, WaiterConfig={"Delay": 0.1})
         with self.assertRaises(ClientError) as e:
             DDB.describe_table(TableName=name)
+        self.assertEqual(code_of(e), "ResourceNotFoundException")
+
+
+class Tags(unittest.TestCase):
+    def test_tag_round_trip(self):
+        name = unique("tagged")
+        arn = DDB.create_table(
+            TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+            Tags=[{"Key": "team", "Value": "a"}])["TableDescription"]["TableArn"]
+        self.assertEqual(DDB.list_tags_of_resource(ResourceArn=arn)["Tags"],
+                         [{"Key": "team", "Value": "a"}])
+        DDB.tag_resource(ResourceArn=arn, Tags=[{"Key": "team", "Value": "b"},
+                                                {"Key": "env", "Value": "test"}])
+        listed = DDB.list_tags_of_resource(ResourceArn=arn)
+        self.assertEqual(listed["Tags"], [{"Key": "team", "Value": "b"},
+                                          {"Key": "env", "Value": "test"}])
+        self.assertNotIn("NextToken", listed)
+        DDB.untag_resource(ResourceArn=arn, TagKeys=["team"])
+        self.assertEqual(DDB.list_tags_of_resource(ResourceArn=arn)["Tags"],
+                         [{"Key": "env", "Value": "test"}])
+        with self.assertRaises(ClientError) as e:
+            DDB.list_tags_of_resource(ResourceArn=arn + "-missing")
+        self.assertEqual(code_of(e), "ResourceNotFoundException")
+        self.assertEqual(message_of(e),
+                         f"Requested resource not found: ResourceArn: {arn}-missing not found")
+        with self.assertRaises(ClientError) as e:
+            DDB.tag_resource(ResourceArn=arn, Tags=[{"Key": "aws:reserved", "Value": "v"}])
+        self.assertEqual(code_of(e), "ValidationException")
+        DDB.delete_table(TableName=name)
+        with self.assertRaises(ClientError) as e:
+            DDB.list_tags_of_resource(ResourceArn=arn)
         self.assertEqual(code_of(e), "ResourceNotFoundException")
 
 
@@ -377,7 +411,10 @@ class Durability(unittest.TestCase):
             ddb.create_table(TableName="durable", BillingMode="PAY_PER_REQUEST",
                              KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
                              AttributeDefinitions=[{"AttributeName": "id",
-                                                    "AttributeType": "N"}])
+                                                    "AttributeType": "N"}],
+                             Tags=[{"Key": "on-create", "Value": "1"}])
+            arn = ddb.describe_table(TableName="durable")["Table"]["TableArn"]
+            ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "later", "Value": "2"}])
             for i in range(30):
                 ddb.put_item(TableName="durable", Item={"id": {"N": str(i)}, "v": {"S": "x"}})
             ddb.update_item(TableName="durable", Key={"id": {"N": "3"}},
@@ -393,6 +430,9 @@ class Durability(unittest.TestCase):
                 self.assertEqual(ddb.scan(TableName="durable", Select="COUNT")["Count"], 29)
                 got = ddb.get_item(TableName="durable", Key={"id": {"N": "3"}})["Item"]
                 self.assertEqual(got["v"], {"S": "y"})
+                self.assertEqual(ddb.list_tags_of_resource(ResourceArn=arn)["Tags"],
+                                 [{"Key": "on-create", "Value": "1"},
+                                  {"Key": "later", "Value": "2"}])
             finally:
                 self.assertEqual(again.stop(), 0)
         finally:

@@ -4,8 +4,10 @@
 Run through tests/clients/run.py (suites events-boto3 and events-boto3-debian: the newest boto3
 and Debian's 1.26, both AWS JSON 1.1). Buses and PutEvents' answers as AWS gives them; rules and
 targets (their operations and errors, and events delivered to an SQS queue and to a state
-machine's execution); the events:putEvents integration, its failed-entry error; a second server
-on an SQLite store shows that an acknowledged custom bus, rule and target survive kill -9.
+machine's execution); tags on rules and buses (on create, TagResource, UntagResource,
+ListTagsForResource, an unknown ARN's error); the events:putEvents integration, its failed-entry
+error; a second server on an SQLite store shows that an acknowledged custom bus, rule, target and
+tags survive kill -9.
 """
 import json
 import os
@@ -195,6 +197,43 @@ class Rules(unittest.TestCase):
         self.assertEqual(code_of(e.exception), "InvalidEventPatternException")
 
 
+class Tags(unittest.TestCase):
+    def test_tag_round_trip(self):
+        bus = unique("tagbus")
+        bus_arn = EVENTS.create_event_bus(Name=bus, Tags=[{"Key": "team", "Value": "a"}])[
+            "EventBusArn"]
+        self.assertEqual(EVENTS.list_tags_for_resource(ResourceARN=bus_arn)["Tags"],
+                         [{"Key": "team", "Value": "a"}])
+        rule = unique("tagrule")
+        rule_arn = EVENTS.put_rule(Name=rule, EventBusName=bus, EventPattern='{"source": ["x"]}',
+                                   Tags=[{"Key": "owner", "Value": "me"}])["RuleArn"]
+        self.assertEqual(rule_arn, f"arn:aws:events:us-east-1:123456789012:rule/{bus}/{rule}")
+        self.assertEqual(EVENTS.list_tags_for_resource(ResourceARN=rule_arn)["Tags"],
+                         [{"Key": "owner", "Value": "me"}])
+        EVENTS.tag_resource(ResourceARN=rule_arn, Tags=[{"Key": "owner", "Value": "you"},
+                                                        {"Key": "env", "Value": "test"}])
+        self.assertEqual(EVENTS.list_tags_for_resource(ResourceARN=rule_arn)["Tags"],
+                         [{"Key": "owner", "Value": "you"}, {"Key": "env", "Value": "test"}])
+        EVENTS.untag_resource(ResourceARN=rule_arn, TagKeys=["owner"])
+        self.assertEqual(EVENTS.list_tags_for_resource(ResourceARN=rule_arn)["Tags"],
+                         [{"Key": "env", "Value": "test"}])
+        EVENTS.untag_resource(ResourceARN=bus_arn, TagKeys=["team"])
+        self.assertEqual(EVENTS.list_tags_for_resource(ResourceARN=bus_arn)["Tags"], [])
+        with self.assertRaises(ClientError) as e:
+            EVENTS.list_tags_for_resource(ResourceARN=rule_arn + "-missing")
+        self.assertEqual(code_of(e.exception), "ResourceNotFoundException")
+        self.assertEqual(e.exception.response["Error"]["Message"],
+                         f"Rule {rule}-missing does not exist on EventBus {bus}.")
+        with self.assertRaises(ClientError) as e:
+            EVENTS.tag_resource(ResourceARN=bus_arn, Tags=[{"Key": "k" * 129, "Value": "v"}])
+        self.assertEqual(code_of(e.exception), "ValidationException")
+        EVENTS.delete_rule(Name=rule, EventBusName=bus)
+        EVENTS.delete_event_bus(Name=bus)
+        with self.assertRaises(ClientError) as e:
+            EVENTS.list_tags_for_resource(ResourceARN=bus_arn)
+        self.assertEqual(code_of(e.exception), "ResourceNotFoundException")
+
+
 class Workflows(unittest.TestCase):
     def test_put_events_integration(self):
         d = run_workflow(PUT_EVENTS, {"Entries": [
@@ -271,8 +310,11 @@ class Durability(unittest.TestCase):
             server = StepwiseServer(binary, log_dir=data, base_args=args)
             server.start()
             events = client("events", server.endpoint)
-            arn = events.create_event_bus(Name="durable")["EventBusArn"]
-            events.put_rule(Name="kept", EventBusName="durable", EventPattern='{"source": ["s"]}')
+            arn = events.create_event_bus(Name="durable",
+                                          Tags=[{"Key": "t", "Value": "1"}])["EventBusArn"]
+            rule_arn = events.put_rule(Name="kept", EventBusName="durable",
+                                       EventPattern='{"source": ["s"]}')["RuleArn"]
+            events.tag_resource(ResourceARN=rule_arn, Tags=[{"Key": "r", "Value": "2"}])
             events.put_targets(Rule="kept", EventBusName="durable", Targets=[
                 {"Id": "q", "Arn": "arn:aws:sqs:us-east-1:123456789012:kept"}])
             for _ in range(5):
@@ -289,6 +331,10 @@ class Durability(unittest.TestCase):
                                  "ENABLED")
                 targets = events.list_targets_by_rule(Rule="kept", EventBusName="durable")
                 self.assertEqual([t["Id"] for t in targets["Targets"]], ["q"])
+                self.assertEqual(events.list_tags_for_resource(ResourceARN=arn)["Tags"],
+                                 [{"Key": "t", "Value": "1"}])
+                self.assertEqual(events.list_tags_for_resource(ResourceARN=rule_arn)["Tags"],
+                                 [{"Key": "r", "Value": "2"}])
             finally:
                 self.assertEqual(again.stop(), 0)
         finally:

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "services/common/resource_tags.h"
 #include "services/dynamodb/attribute_value.h"
 #include "services/dynamodb/dynamodb.h"
 #include "services/dynamodb/expression.h"
@@ -60,6 +61,7 @@ struct DynamoDb::Table {
   std::map<std::string, Partition> partitions;  // by hash key code
   std::size_t item_count = 0;
   std::size_t bytes = 0;
+  TagList tags;  // kept in the table's record
 
   const IndexDef* index(std::string_view index_name) const {
     for (const auto& i : indexes)
@@ -135,6 +137,14 @@ std::optional<api::ApiError> finish_placeholders(const Placeholders& p, bool any
 // The legacy parameters this server does not take, named in a ValidationException.
 std::optional<api::ApiError> reject_legacy(const json::object& r,
                                            std::initializer_list<std::string_view> names);
+
+// ---- tags (tags.cpp) ----
+
+// CreateTable's or TagResource's Tags read into `out` with DynamoDB's checks and texts ("The Tag
+// Key provided is invalid, Key: ...", a key given twice, "aws:" keys); the count is the
+// caller's (too_many_tags()).
+std::optional<api::ApiError> read_tags(const json::value* given, TagList& out);
+api::ApiError too_many_tags();
 
 // ---- errors ----
 

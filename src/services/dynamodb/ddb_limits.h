@@ -33,6 +33,9 @@ inline constexpr std::size_t transact_items_max = 100;
 inline constexpr std::size_t transact_bytes_max = 4 * 1024 * 1024;  // 4 MB per transaction
 inline constexpr std::size_t page_bytes_max = 1024 * 1024;          // Query/Scan read 1 MB per page
 inline constexpr std::size_t list_tables_max = 100;                 // ListTables Limit
+// The tag operations' ResourceArn (AWS's model: 1-1283); tags themselves: tag_limits
+// (services/common/resource_tags.h).
+inline constexpr std::size_t resource_arn_max = 1283;
 inline constexpr std::int64_t throughput_min = 1;
 inline constexpr std::int64_t throughput_max = 40'000;  // per-table default quota
 // Not AWS quotas but this server's bounds, so memory stays bounded.

@@ -242,9 +242,10 @@ DynamoDb::~DynamoDb() = default;
 
 const std::vector<std::string>& DynamoDb::operation_names() {
   static const std::vector<std::string> names = {
-      "CreateTable", "DescribeTable", "ListTables",     "UpdateTable",      "DeleteTable",
-      "PutItem",     "GetItem",       "UpdateItem",     "DeleteItem",       "Query",
-      "Scan",        "BatchGetItem",  "BatchWriteItem", "TransactGetItems", "TransactWriteItems"};
+      "CreateTable", "DescribeTable", "ListTables",        "UpdateTable",      "DeleteTable",
+      "PutItem",     "GetItem",       "UpdateItem",        "DeleteItem",       "Query",
+      "Scan",        "BatchGetItem",  "BatchWriteItem",    "TransactGetItems", "TransactWriteItems",
+      "TagResource", "UntagResource", "ListTagsOfResource"};
   return names;
 }
 
@@ -264,6 +265,9 @@ DynamoDb::Outcome DynamoDb::run(std::string_view op, Json& r) {
   if (op == "ListTables") return {list_tables(r), {}};
   if (op == "UpdateTable") return update_table(r);
   if (op == "DeleteTable") return delete_table(r);
+  if (op == "TagResource") return tag_resource(r);
+  if (op == "UntagResource") return untag_resource(r);
+  if (op == "ListTagsOfResource") return {list_tags_of_resource(r), {}};
   return {api::unknown_operation(op), {}};
 }
 
@@ -311,7 +315,10 @@ Mutation DynamoDb::item_record(const Table& t, const std::string& code,
 }
 
 Mutation DynamoDb::table_record(const Table& t) const {
-  json::object o{{"definition", t.definition}, {"id", t.id}, {"created", t.created_ms}};
+  json::object o{{"definition", t.definition},
+                 {"id", t.id},
+                 {"created", t.created_ms},
+                 {"tags", tags_json(t.tags)}};
   return Mutation{kTablesNs, t.name, json::dump(o)};
 }
 

@@ -4,13 +4,14 @@
 //
 // Operations: CreateTable, DescribeTable, ListTables, UpdateTable, DeleteTable; PutItem,
 // GetItem, UpdateItem, DeleteItem; Query, Scan; BatchGetItem, BatchWriteItem;
-// TransactGetItems, TransactWriteItems. Expressions (expression.h) with their placeholders;
+// TransactGetItems, TransactWriteItems; tags on tables (Tags on CreateTable, TagResource,
+// UntagResource, ListTagsOfResource: tags.cpp). Expressions (expression.h) with their placeholders;
 // ReturnValues; ReturnValuesOnConditionCheckFailure; AWS's limits and ValidationException
 // messages. Not served: streams, TTL, backups, PartiQL, the legacy non-expression parameters
 // other than AttributesToGet (docs/SERVICES.md).
 //
-// Durability: a table's definition is a record ("dynamodb.tables", by name) and so is each
-// item ("dynamodb.items", "<table id>/<md5 of its key>"). A write is answered only once its
+// Durability: a table's definition and tags are a record ("dynamodb.tables", by name) and so is
+// each item ("dynamodb.items", "<table id>/<md5 of its key>"). A write is answered only once its
 // records are durable; a transaction's or BatchWriteItem's records go in one atomic batch.
 //
 // Threading: one mutex guards all state; records are handed to the RecordLog under it, so
@@ -79,6 +80,12 @@ class DynamoDb final : public api::Dispatcher {
   api::Response list_tables(const Json& r) REQUIRES(mu_);
   json::object describe(const Table& t, std::string_view status) const REQUIRES(mu_);
   Mutation table_record(const Table& t) const REQUIRES(mu_);
+
+  // Tags (tags.cpp).
+  Table* table_by_arn(const Json& r, api::ApiError* error) REQUIRES(mu_);
+  Outcome tag_resource(const Json& r) REQUIRES(mu_);
+  Outcome untag_resource(const Json& r) REQUIRES(mu_);
+  api::Response list_tags_of_resource(const Json& r) REQUIRES(mu_);
 
   // Items (items.cpp).
   Outcome put_item(Json& r) REQUIRES(mu_);

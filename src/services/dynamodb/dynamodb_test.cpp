@@ -1,10 +1,12 @@
 // The service through its operations: tables and indexes, items and their errors, Query and
-// Scan paging, batches, transactions, reload from the record log.
+// Scan paging, batches, transactions, tags, reload from the record log.
 #include "services/dynamodb/dynamodb.h"
 
 #include <gtest/gtest.h>
 
 #include <optional>
+
+#include "services/common/resource_tags.h"
 
 namespace stepwise::services::dynamodb {
 namespace {
@@ -276,6 +278,137 @@ TEST_F(DynamoDbTest, ReloadsTablesAndItemsFromTheLog) {
   auto got = ok("GetItem", R"({"TableName":"events","Key":{"pk":{"S":"a"},"ts":{"N":"2"}}})");
   EXPECT_EQ(got["Item"].at("kind").at("S"), "y");
   EXPECT_EQ(error("DescribeTable", R"({"TableName":"users"})").type, "ResourceNotFoundException");
+}
+
+constexpr const char* kUsersArn = "arn:aws:dynamodb:us-east-1:123456789012:table/users";
+
+TEST_F(DynamoDbTest, TagsOnCreateTagUntagAndList) {
+  ok("CreateTable", R"({"TableName":"users","BillingMode":"PAY_PER_REQUEST",
+      "KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],
+      "AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],
+      "Tags":[{"Key":"team","Value":"a"},{"Key":"env","Value":""}]})");
+  auto tags = [&] {
+    return json::dump(
+        ok("ListTagsOfResource", std::string(R"({"ResourceArn":")") + kUsersArn + R"("})"));
+  };
+  EXPECT_EQ(tags(), R"({"Tags":[{"Key":"team","Value":"a"},{"Key":"env","Value":""}]})");
+  ok("TagResource",
+     std::string(R"({"ResourceArn":")") + kUsersArn +
+         R"(","Tags":[{"Key":"team","Value":"b"},{"Key":"k é:/=+-@_.","Value":"v"}]})");
+  EXPECT_EQ(tags(), R"({"Tags":[{"Key":"team","Value":"b"},{"Key":"env","Value":""},)"
+                    R"({"Key":"k é:/=+-@_.","Value":"v"}]})");
+  ok("UntagResource",
+     std::string(R"({"ResourceArn":")") + kUsersArn + R"(","TagKeys":["env","absent"]})");
+  EXPECT_EQ(tags(), R"({"Tags":[{"Key":"team","Value":"b"},{"Key":"k é:/=+-@_.","Value":"v"}]})");
+  // One page always (AWS's 50 tags need no paging); a NextToken given reads as the start.
+  auto paged = ok("ListTagsOfResource",
+                  std::string(R"({"ResourceArn":")") + kUsersArn + R"(","NextToken":"x"})");
+  EXPECT_EQ(paged["Tags"].as_array().size(), 2u);
+  EXPECT_FALSE(paged.contains("NextToken"));
+}
+
+TEST_F(DynamoDbTest, TagErrorsAreDynamoDbs) {
+  make_tables();
+  const std::string arn = std::string(R"({"ResourceArn":")") + kUsersArn + R"(",)";
+  auto e = error("ListTagsOfResource",
+                 R"({"ResourceArn":"arn:aws:dynamodb:us-east-1:123456789012:table/nope"})");
+  EXPECT_EQ(e.type, "ResourceNotFoundException");
+  EXPECT_EQ(e.message,
+            "Requested resource not found: ResourceArn: "
+            "arn:aws:dynamodb:us-east-1:123456789012:table/nope not found");
+  EXPECT_EQ(error("TagResource", R"({"ResourceArn":"arn:aws:dynamodb:us-east-1:123456789012:)"
+                                 R"(table/users/index/x","Tags":[{"Key":"a","Value":"b"}]})")
+                .type,
+            "ResourceNotFoundException");
+  EXPECT_EQ(error("ListTagsOfResource", R"({"ResourceArn":"users"})").message,
+            "Invalid TableArn: Invalid ResourceArn provided as input users");
+  EXPECT_EQ(error("ListTagsOfResource",
+                  R"({"ResourceArn":"arn:aws:dynamodb:eu-west-1:123456789012:table/users"})")
+                .message,
+            "Invalid TableArn: Invalid ResourceArn provided as input "
+            "arn:aws:dynamodb:eu-west-1:123456789012:table/users");
+  EXPECT_EQ(error("ListTagsOfResource", "{}").message,
+            "1 validation error detected: Value null at 'resourceArn' failed to satisfy "
+            "constraint: Member must not be null");
+  EXPECT_EQ(error("TagResource", arn + R"("Tags":[]})").message,
+            "Atleast one Tag needs to be provided as Input.");
+  EXPECT_EQ(error("UntagResource", arn + R"("TagKeys":[]})").message,
+            "Atleast one Tag Key needs to be provided as Input.");
+  EXPECT_EQ(error("TagResource", arn + R"("Tags":[{"Key":"","Value":"v"}]})").message,
+            "The Tag Key provided is invalid, Key: ");
+  EXPECT_EQ(error("TagResource", arn + R"("Tags":[{"Value":"v"}]})").message,
+            "The Tag Key provided is invalid, Key: null");
+  EXPECT_EQ(error("TagResource", arn + R"("Tags":[{"Key":"k"}]})").message,
+            "The Tag Value provided is invalid, Value: null");
+  EXPECT_EQ(error("TagResource", arn + R"("Tags":[{"Key":"a,b","Value":"v"}]})").message,
+            "The Tag Key provided is invalid, Key: a,b");
+  EXPECT_EQ(error("TagResource", arn + R"("Tags":[{"Key":"k","Value":"100%"}]})").message,
+            "The Tag Value provided is invalid, Value: 100%");
+  EXPECT_EQ(error("TagResource", arn + R"("Tags":[{"Key":"aws:x","Value":"v"}]})").message,
+            "Tag Key cannot be prefixed with aws:, Key: aws:x");
+  EXPECT_EQ(
+      error("TagResource", arn + R"("Tags":[{"Key":"d","Value":"1"},{"Key":"d","Value":"2"}]})")
+          .message,
+      "Duplicate Tag Keys provided as input: Duplicate Tag Key found d");
+  const std::string long_key(129, 'k');
+  EXPECT_EQ(
+      error("TagResource", arn + R"("Tags":[{"Key":")" + long_key + R"(","Value":"v"}]})").message,
+      "The Tag Key provided is invalid, Key: " + long_key);
+  EXPECT_EQ(error("TagResource",
+                  arn + R"("Tags":[{"Key":"k","Value":")" + std::string(257, 'v') + R"("}]})")
+                .type,
+            "ValidationException");
+  EXPECT_EQ(error("UntagResource", arn + R"("TagKeys":[")" + long_key + R"("]})").message,
+            "The Tag Key provided is invalid, Key: " + long_key);
+  EXPECT_EQ(error("TagResource", arn + R"("Tags":"k"})").type, "SerializationException");
+  // Bad tags fail the whole request: nothing of it is applied.
+  error("TagResource", arn + R"("Tags":[{"Key":"good","Value":"v"},{"Key":"","Value":"v"}]})");
+  EXPECT_EQ(json::dump(ok("ListTagsOfResource", arn + R"("NextToken":null})")), R"({"Tags":[]})");
+
+  // 50 tags a table: the 51st is refused (ValidationException), a new value for a key is not.
+  std::string fifty;
+  for (std::size_t i = 1; i <= tag_limits::tags_per_resource_max; ++i)
+    fifty += std::string(fifty.empty() ? "" : ",") + R"({"Key":"k)" + std::to_string(i) +
+             R"(","Value":"v"})";
+  ok("TagResource", arn + R"("Tags":[)" + fifty + "]}");
+  e = error("TagResource", arn + R"("Tags":[{"Key":"more","Value":"v"}]})");
+  EXPECT_EQ(e.type, "ValidationException");
+  EXPECT_EQ(e.message, "Number of Tags exceed the current limit for the provided ResourceArn");
+  ok("TagResource", arn + R"("Tags":[{"Key":"k1","Value":"w"}]})");
+  EXPECT_EQ(error("CreateTable", R"({"TableName":"many","BillingMode":"PAY_PER_REQUEST",
+      "KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],
+      "AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],
+      "Tags":[)" + fifty + R"(,{"Key":"more","Value":"v"}]})")
+                .message,
+            "Number of Tags exceed the current limit for the provided ResourceArn");
+  EXPECT_EQ(error("DescribeTable", R"({"TableName":"many"})").type, "ResourceNotFoundException");
+}
+
+TEST_F(DynamoDbTest, TagsComeBackFromTheLogAndGoWithTheTable) {
+  make_tables();
+  const std::string arn = std::string(R"({"ResourceArn":")") + kUsersArn + R"(",)";
+  ok("TagResource", arn + R"("Tags":[{"Key":"a","Value":"1"},{"Key":"b","Value":"2"}]})");
+  ok("UntagResource", arn + R"("TagKeys":["a"]})");
+  ok("UpdateTable", R"({"TableName":"users","DeletionProtectionEnabled":false})");
+  ddb_ = fresh();
+  std::size_t damaged = 99;
+  ASSERT_TRUE(ddb_->load(&damaged).ok());
+  EXPECT_EQ(damaged, 0u);
+  EXPECT_EQ(json::dump(
+                ok("ListTagsOfResource", std::string(R"({"ResourceArn":")") + kUsersArn + R"("})")),
+            R"({"Tags":[{"Key":"b","Value":"2"}]})");
+  ok("DeleteTable", R"({"TableName":"users"})");
+  EXPECT_EQ(
+      error("ListTagsOfResource", std::string(R"({"ResourceArn":")") + kUsersArn + R"("})").type,
+      "ResourceNotFoundException");
+  ok("CreateTable", R"({"TableName":"users","BillingMode":"PAY_PER_REQUEST",
+      "KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],
+      "AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}]})");
+  ddb_ = fresh();
+  ASSERT_TRUE(ddb_->load().ok());
+  EXPECT_EQ(json::dump(
+                ok("ListTagsOfResource", std::string(R"({"ResourceArn":")") + kUsersArn + R"("})")),
+            R"({"Tags":[]})");
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // DynamoDb's table operations (CreateTable, DescribeTable, ListTables, UpdateTable,
-// DeleteTable) and the start-up reload of tables and items.
+// DeleteTable; a table's tags go with its record) and the start-up reload of tables and items.
 #include <algorithm>
 #include <set>
 
@@ -295,6 +295,9 @@ json::object DynamoDb::describe(const Table& t, std::string_view status) const {
 DynamoDb::Outcome DynamoDb::create_table(Json& r) {
   if (auto e = check_required(r, {"AttributeDefinitions", "TableName", "KeySchema"}))
     return {*e, {}};
+  TagList tags;
+  if (auto e = read_tags(member(r, "Tags"), tags)) return {*e, {}};
+  if (tags.size() > tag_limits::tags_per_resource_max) return {too_many_tags(), {}};
   const std::string name = text_member(r, "TableName");
   if (tables_.count(name)) return {in_use("Table already exists: " + name), {}};
   if (tables_.size() >= ddb_limits::tables_max)
@@ -318,6 +321,7 @@ DynamoDb::Outcome DynamoDb::create_table(Json& r) {
   t->arn = arn::make("dynamodb", options_.place.region, options_.place.account, "table/" + name);
   t->id = ids_.uuid_v4();
   t->created_ms = options_.clock.now_ms();
+  t->tags = std::move(tags);
   json::object answer{{"TableDescription", describe(*t, "ACTIVE")}};
   std::vector<Mutation> batch{table_record(*t)};
   tables_[name] = std::move(t);
@@ -484,6 +488,7 @@ Status DynamoDb::load(std::size_t* damaged) {
     t->id = text_member(o, "id");
     const json::value* c = o.if_contains("created");
     t->created_ms = c && json::is_number(*c) ? json::as_int64_clamped(*c) : 0;
+    t->tags = tags_from_json(o.if_contains("tags"));
     by_id[t->id] = t.get();
     tables_[t->name] = std::move(t);
     return true;

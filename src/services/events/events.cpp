@@ -50,11 +50,25 @@ Events::Events(EventsOptions options)
 Events::~Events() { delivery_->stop(); }
 
 const std::vector<std::string>& Events::operation_names() {
-  static const std::vector<std::string> names = {
-      "CreateEventBus", "DescribeEventBus", "ListEventBuses",    "DeleteEventBus",
-      "PutEvents",      "TestEventPattern", "PutRule",           "DescribeRule",
-      "ListRules",      "DeleteRule",       "EnableRule",        "DisableRule",
-      "PutTargets",     "RemoveTargets",    "ListTargetsByRule", "ListRuleNamesByTarget"};
+  static const std::vector<std::string> names = {"CreateEventBus",
+                                                 "DescribeEventBus",
+                                                 "ListEventBuses",
+                                                 "DeleteEventBus",
+                                                 "PutEvents",
+                                                 "TestEventPattern",
+                                                 "PutRule",
+                                                 "DescribeRule",
+                                                 "ListRules",
+                                                 "DeleteRule",
+                                                 "EnableRule",
+                                                 "DisableRule",
+                                                 "PutTargets",
+                                                 "RemoveTargets",
+                                                 "ListTargetsByRule",
+                                                 "ListRuleNamesByTarget",
+                                                 "TagResource",
+                                                 "UntagResource",
+                                                 "ListTagsForResource"};
   return names;
 }
 
@@ -99,6 +113,9 @@ void Events::dispatch(std::string_view op, json::value request, const api::Reque
   if (op == "RemoveTargets") return remove_targets(r, std::move(reply));
   if (op == "ListTargetsByRule") return reply(list_targets_by_rule(r));
   if (op == "ListRuleNamesByTarget") return reply(list_rule_names_by_target(r));
+  if (op == "TagResource") return tag_resource(r, std::move(reply));
+  if (op == "UntagResource") return untag_resource(r, std::move(reply));
+  if (op == "ListTagsForResource") return reply(list_tags_for_resource(r));
   reply(api::unknown_operation(op));
 }
 
@@ -122,7 +139,8 @@ Mutation Events::record_of(const Bus& b) const {
   json::object o{{"name", b.name},
                  {"description", b.description},
                  {"created", b.created_ms},
-                 {"modified", b.modified_ms}};
+                 {"modified", b.modified_ms},
+                 {"tags", tags_json(b.tags)}};
   return Mutation{kBusesNs, b.name, json::dump(o)};
 }
 
@@ -151,6 +169,9 @@ void Events::create_event_bus(const Json& r, api::Reply reply) {
   if (auto e = check_bus_name(*name)) return reply(*e);
   if (description && description->size() > events_limits::description_bytes_max)
     return reply(constraint_error("description", "have length less than or equal to 512"));
+  TagList tags;
+  if (auto e = read_tags(r.if_contains("Tags"), tags)) return reply(*e);
+  if (tags.size() > tag_limits::tags_per_resource_max) return reply(too_many_tags_error());
   base::MutexLock lock(mu_);
   if (buses_.contains(*name))
     return reply(
@@ -163,6 +184,7 @@ void Events::create_event_bus(const Json& r, api::Reply reply) {
   b->arn = bus_arn(*name);
   b->description = description.value_or("");
   b->created_ms = b->modified_ms = options_.clock.now_ms();
+  b->tags = std::move(tags);
   json::object answer{{"EventBusArn", b->arn}};
   if (!b->description.empty()) answer["Description"] = b->description;
   Mutation m = record_of(*b);
@@ -305,6 +327,7 @@ Status Events::load(std::size_t* damaged) {
     b->description = string_member(o, "description").value_or("");
     b->created_ms = int_member(o, "created").value_or(0);
     b->modified_ms = int_member(o, "modified").value_or(0);
+    b->tags = tags_from_json(o.if_contains("tags"));
     buses_[b->name] = std::move(b);
     return true;
   };

@@ -4,8 +4,9 @@
 // appends the accepted events to their bus's durable event log, TestEventPattern (an event
 // pattern, event_pattern.h, against an event), and rules with targets (PutRule, DescribeRule,
 // ListRules, DeleteRule, EnableRule, DisableRule, PutTargets, RemoveTargets, ListTargetsByRule,
-// ListRuleNamesByTarget: events_rules.cpp, events_targets.cpp). AWS JSON 1.1 shapes
-// (`AWSEvents.<Operation>`).
+// ListRuleNamesByTarget: events_rules.cpp, events_targets.cpp), and tags on rules and buses
+// (Tags on PutRule and CreateEventBus; TagResource, UntagResource, ListTagsForResource:
+// events_tags.cpp). AWS JSON 1.1 shapes (`AWSEvents.<Operation>`).
 //
 // The event log: each bus numbers its events 1, 2, 3... (`seq`); read() returns them in order
 // from any point of the retained window, and subscribe() registers a callback that receives
@@ -19,10 +20,10 @@
 // ScheduleExpression (events_schedule.h) fires on the Timers and hands AWS's scheduled event
 // to its targets the same way.
 //
-// Durability: buses are records ("events.buses", key: name), events too ("events.log", key:
-// bus "\n" 20-digit seq); PutEvents and the bus operations answer once their records are
-// committed. The log keeps the newest events of each bus within events_limits' retained
-// bounds.
+// Durability: buses are records ("events.buses", key: name; their tags inside), events too
+// ("events.log", key: bus "\n" 20-digit seq); PutEvents and the bus operations answer once
+// their records are committed. The log keeps the newest events of each bus within events_limits'
+// retained bounds.
 //
 // Threading: one mutex guards buses, logs and rules; another the subscribers. Subscribers run
 // outside both (on the RecordLog's writer thread, or the caller's with MemoryRecordLog) and may
@@ -44,6 +45,7 @@
 #include "base/mutex.h"
 #include "services/common/builtin_service.h"
 #include "services/common/record_log.h"
+#include "services/common/resource_tags.h"
 #include "services/common/timers.h"
 
 namespace stepwise::services::events {
@@ -156,6 +158,7 @@ class Events final : public api::Dispatcher {
     std::uint64_t next_seq = 1;
     std::deque<StoredEvent> log;  // the retained window, oldest first
     std::size_t log_bytes = 0;
+    TagList tags;
   };
 
   void persist(std::vector<Mutation> batch, api::Response answer, api::Reply reply);
@@ -194,6 +197,16 @@ class Events final : public api::Dispatcher {
   using RuleItem = std::function<std::optional<json::value>(const Rule&)>;
   api::Response list_rules_where(const Json& r, const char* member, const RuleItem& item_of);
   api::Response list_rule_names_by_target(const Json& r);
+  // Tags (events_tags.cpp): the rule or the bus an ARN names (one of them), or neither and
+  // AWS's error in `error`.
+  struct Tagged {
+    Bus* bus = nullptr;
+    Rule* rule = nullptr;
+  };
+  Tagged tagged(const std::string& arn, api::ApiError* error) REQUIRES(mu_);
+  void tag_resource(const Json& r, api::Reply reply);
+  void untag_resource(const Json& r, api::Reply reply);
+  api::Response list_tags_for_resource(const Json& r);
   // Matching (the event log's subscriber): each event against its bus's enabled rules, each
   // matching target's delivery handed to delivery_.
   void route(const std::vector<StoredEvent>& events);

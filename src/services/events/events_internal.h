@@ -29,6 +29,13 @@ std::optional<api::ApiError> check_bus_name(const std::string& name);
 // Rule names: 1-64 of [.-_A-Za-z0-9] (ValidationException otherwise).
 std::optional<api::ApiError> check_rule_name(const std::string& name);
 
+// Tags (events_tags.cpp): a Tags member read into `out` (a key given twice: the later value)
+// with AWS's texts (SerializationException when it is not a list of {Key, Value} strings, the
+// model's constraint texts for a missing or bad key or value); the ValidationException for
+// over tag_limits::tags_per_resource_max tags on a rule or bus.
+std::optional<api::ApiError> read_tags(const json::value* given, TagList& out);
+api::ApiError too_many_tags_error();
+
 // A List operation's NextToken and Limit (1-100, page_size_max when none); `error` set when
 // they break the model.
 struct Paging {

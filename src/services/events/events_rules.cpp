@@ -43,7 +43,8 @@ std::string rule_record(const Rule& r) {
                  {"state", r.state},
                  {"description", r.description},
                  {"role_arn", r.role_arn},
-                 {"targets", std::move(targets)}};
+                 {"targets", std::move(targets)},
+                 {"tags", tags_json(r.tags)}};
   return json::dump(o);
 }
 
@@ -76,6 +77,7 @@ std::optional<Rule> rule_from_record(const json::object& o) {
       r.targets.push_back(std::move(*read.target));
     }
   }
+  r.tags = tags_from_json(o.if_contains("tags"));
   return r;
 }
 
@@ -155,8 +157,8 @@ void Events::put_rule(const Json& r, api::Reply reply) {
     return reply(constraint_error("description", "have length less than or equal to 512"));
   if (role && (role->empty() || role->size() > events_limits::role_arn_bytes_max))
     return reply(constraint_error("roleArn", "have length between 1 and 1600"));
-  if (const auto* tags = r.if_contains("Tags"); tags && !tags->is_null() && !tags->is_array())
-    return reply(api::ApiError{"SerializationException", "Tags must be a list."});
+  TagList tags;
+  if (auto e = read_tags(r.if_contains("Tags"), tags)) return reply(*e);
   std::optional<EventPattern> compiled;
   if (!pattern_text.empty()) {
     std::string reason;
@@ -173,6 +175,11 @@ void Events::put_rule(const Json& r, api::Reply reply) {
     return reply(
         validation_error("ScheduleExpression is supported only on the default event bus."));
   Rule* rule = find_rule(b->name, *name);
+  // Tags given for an existing rule are added to its own (those not given stay, as a tool
+  // that updates a rule, then its tags, expects).
+  TagList merged_tags = rule ? rule->tags : TagList{};
+  merge_tags(merged_tags, tags);
+  if (merged_tags.size() > tag_limits::tags_per_resource_max) return reply(too_many_tags_error());
   if (rule == nullptr) {
     std::size_t on_bus = 0;
     const std::string prefix = b->name + "\n";
@@ -199,6 +206,7 @@ void Events::put_rule(const Json& r, api::Reply reply) {
   rule->state = state.value_or("ENABLED");
   rule->description = description.value_or("");
   rule->role_arn = role.value_or("");
+  rule->tags = std::move(merged_tags);
   arm(*rule);
   Mutation m = record_of(*rule);
   json::object answer{{"RuleArn", rule->arn}};

@@ -2,8 +2,9 @@
 // accepted, read once (the pattern compiled, each target's input members and delivery settings
 // parsed) so that matching and delivery never re-read a request. Not part of the interface.
 //
-// Records: one per rule ("events.rules", key: bus "\n" name), holding the rule and its targets
-// as PutTargets gave them; PutTargets and RemoveTargets rewrite it. A rule and its targets are
+// Records: one per rule ("events.rules", key: bus "\n" name), holding the rule, its targets
+// as PutTargets gave them and its tags; PutTargets, RemoveTargets and the tag operations
+// rewrite it. A rule and its targets are
 // written in one record so that a restart never finds targets without their rule.
 #pragma once
 
@@ -14,6 +15,7 @@
 
 #include "base/clock.h"
 #include "json/json.h"
+#include "services/common/resource_tags.h"
 #include "services/common/timers.h"
 #include "services/events/event_pattern.h"
 #include "services/events/events_limits.h"
@@ -51,6 +53,7 @@ struct Rule {
   std::string description;
   std::string role_arn;
   std::vector<Target> targets;  // in the order PutTargets added them
+  TagList tags;
 };
 
 // "<bus>\n<name>": rules sort by bus, then name.

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/arn.h"
+#include "services/common/resource_tags.h"
 #include "services/sns/sns_internal.h"
 
 namespace stepwise::services::sns {
@@ -83,19 +84,6 @@ std::optional<api::ApiError> check_tags(const Tags& tags) {
 api::ApiError tag_quota() {
   return sns_error("TagLimitExceeded",
                    "Could not complete request: tag quota of per resource exceeded");
-}
-
-void merge_tags(std::vector<std::pair<std::string, std::string>>& into,
-                const std::vector<std::pair<std::string, std::string>>& tags) {
-  for (const auto& [k, v] : tags) {
-    auto it = std::find_if(into.begin(), into.end(),
-                           [&key = k](const auto& t) { return t.first == key; });
-    if (it != into.end()) {
-      it->second = v;
-    } else {
-      into.emplace_back(k, v);
-    }
-  }
 }
 
 }  // namespace
