@@ -61,16 +61,18 @@ bool tag_chars_ok(std::string_view text) {
   return true;
 }
 
-void merge_tags(TagList& into, const TagList& add) {
+bool merge_tags(TagList& into, const TagList& add, std::size_t limit) {
   for (const auto& [k, v] : add) {
     auto it = std::find_if(into.begin(), into.end(),
                            [&key = k](const auto& t) { return t.first == key; });
     if (it != into.end()) {
       it->second = v;
     } else {
+      if (into.size() >= limit) return false;
       into.emplace_back(k, v);
     }
   }
+  return true;
 }
 
 void remove_tags(TagList& from, const std::vector<std::string>& keys) {
@@ -89,8 +91,9 @@ TagList tags_from_json(const json::value* v) {
   TagList out;
   auto entries = tag_entries(v);
   if (!entries) return out;
+  // A record holds what was accepted, within the limit; a longer one (a damaged file) is cut.
   for (const auto& e : *entries)
-    if (e.key && e.value) merge_tags(out, {{*e.key, *e.value}});
+    if (e.key && e.value && !merge_tags(out, {{*e.key, *e.value}})) break;
   return out;
 }
 

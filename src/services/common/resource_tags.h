@@ -52,8 +52,12 @@ bool tag_value_length_ok(std::string_view value);
 // them, so a non-ASCII symbol AWS refuses, an emoji, is accepted).
 bool tag_chars_ok(std::string_view text);
 
-// `add` into `into`: a key already there takes the new value, others are appended.
-void merge_tags(TagList& into, const TagList& add);
+// `add` into `into`: a key already there takes the new value, others are appended. False, with
+// `into` part-merged (the caller drops it), as soon as `into` would hold more than `limit` tags:
+// each key is looked up among at most `limit`, so a hostile list of a million distinct keys
+// costs a linear pass, not a quadratic one.
+bool merge_tags(TagList& into, const TagList& add,
+                std::size_t limit = tag_limits::tags_per_resource_max);
 // Removes the tags with these keys (a key not there is no error, as AWS answers).
 void remove_tags(TagList& from, const std::vector<std::string>& keys);
 

@@ -307,6 +307,18 @@ TEST_F(DynamoDbTest, TagsOnCreateTagUntagAndList) {
   EXPECT_FALSE(paged.contains("NextToken"));
 }
 
+TEST_F(DynamoDbTest, AHugeListOfDistinctTagsIsRefusedInOnePass) {
+  make_tables();
+  // 200,000 distinct keys: refused as over the limit at the 51st, not after a quadratic check.
+  std::string many = std::string(R"({"ResourceArn":")") + kUsersArn + R"(","Tags":[)";
+  for (int i = 0; i < 200'000; ++i)
+    many += (i ? "," : "") + std::string(R"({"Key":"k)") + std::to_string(i) + R"(","Value":"v"})";
+  many += "]}";
+  auto e = error("TagResource", many);
+  EXPECT_EQ(e.type, "ValidationException");
+  EXPECT_EQ(e.message, "Number of Tags exceed the current limit for the provided ResourceArn");
+}
+
 TEST_F(DynamoDbTest, TagErrorsAreDynamoDbs) {
   make_tables();
   const std::string arn = std::string(R"({"ResourceArn":")") + kUsersArn + R"(",)";

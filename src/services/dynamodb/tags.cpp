@@ -34,7 +34,8 @@ std::optional<api::ApiError> read_tags(const json::value* given, TagList& out) {
     if (std::find(seen.begin(), seen.end(), *e.key) != seen.end())
       return validation("Duplicate Tag Keys provided as input: Duplicate Tag Key found " + *e.key);
     seen.push_back(*e.key);
-    merge_tags(out, {{*e.key, *e.value}});
+    // Past the limit the request is refused: `seen` and `out` never pass 51 entries.
+    if (!merge_tags(out, {{*e.key, *e.value}})) return too_many_tags();
   }
   return std::nullopt;
 }
@@ -83,8 +84,7 @@ DynamoDb::Outcome DynamoDb::tag_resource(const Json& r) {
   Table* t = table_by_arn(r, &err);
   if (t == nullptr) return {err, {}};
   TagList merged = t->tags;
-  merge_tags(merged, tags);
-  if (merged.size() > tag_limits::tags_per_resource_max) return {too_many_tags(), {}};
+  if (!merge_tags(merged, tags)) return {too_many_tags(), {}};
   t->tags = std::move(merged);
   return {json::object{}, {table_record(*t)}};
 }

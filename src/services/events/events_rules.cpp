@@ -178,8 +178,7 @@ void Events::put_rule(const Json& r, api::Reply reply) {
   // Tags given for an existing rule are added to its own (those not given stay, as a tool
   // that updates a rule, then its tags, expects).
   TagList merged_tags = rule ? rule->tags : TagList{};
-  merge_tags(merged_tags, tags);
-  if (merged_tags.size() > tag_limits::tags_per_resource_max) return reply(too_many_tags_error());
+  if (!merge_tags(merged_tags, tags)) return reply(too_many_tags_error());
   if (rule == nullptr) {
     std::size_t on_bus = 0;
     const std::string prefix = b->name + "\n";

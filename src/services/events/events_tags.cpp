@@ -71,7 +71,7 @@ std::optional<api::ApiError> read_tags(const json::value* given, TagList& out) {
     if (!tag_key_length_ok(*e.key))
       return constraint(*e.key, at + "key", e.key->empty() ? kTooShort : kKeyTooLong);
     if (!tag_value_length_ok(*e.value)) return constraint(*e.value, at + "value", kValueTooLong);
-    merge_tags(out, {{*e.key, *e.value}});
+    if (!merge_tags(out, {{*e.key, *e.value}})) return too_many_tags_error();
   }
   return std::nullopt;
 }
@@ -135,8 +135,7 @@ void Events::tag_resource(const Json& r, api::Reply reply) {
   if (t.bus == nullptr && t.rule == nullptr) return reply(error);
   TagList& own = t.bus ? t.bus->tags : t.rule->tags;
   TagList merged = own;
-  merge_tags(merged, tags);
-  if (merged.size() > tag_limits::tags_per_resource_max) return reply(too_many_tags_error());
+  if (!merge_tags(merged, tags)) return reply(too_many_tags_error());
   own = std::move(merged);
   Mutation m = t.bus ? record_of(*t.bus) : record_of(*t.rule);
   persist({std::move(m)}, json::object{}, std::move(reply));

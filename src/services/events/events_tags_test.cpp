@@ -218,5 +218,18 @@ TEST_F(TagsTest, TagsComeBackFromTheRecordsAndGoWithTheirResource) {
   EXPECT_EQ(tags_of(third, std::string(kPrefix) + "event-bus/default"), "def=4");
 }
 
+TEST_F(TagsTest, AHugeListOfDistinctTagsIsRefusedInOnePass) {
+  // 200,000 distinct keys: refused as over the limit at the 51st, not after a quadratic merge.
+  json::array many;
+  for (int i = 0; i < 200'000; ++i)
+    many.push_back(json::object{{"Key", "k" + std::to_string(i)}, {"Value", "v"}});
+  const std::string bus_arn = std::string(kPrefix) + "event-bus/default";
+  EXPECT_EQ(error("TagResource", {{"ResourceARN", bus_arn}, {"Tags", many}}).message,
+            "Number of tags exceeds the limit of 50 tags per resource.");
+  EXPECT_EQ(error("PutRule", {{"Name", "r"}, {"EventPattern", kPattern}, {"Tags", many}}).message,
+            "Number of tags exceeds the limit of 50 tags per resource.");
+  EXPECT_EQ(tags_of(bus_arn), "");
+}
+
 }  // namespace
 }  // namespace stepwise::services::events

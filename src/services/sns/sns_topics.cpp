@@ -268,8 +268,7 @@ void Sns::tag_resource(const Json& r, api::Reply reply, bool untag) {
       });
     } else {
       auto merged = t->tags;
-      merge_tags(merged, tags);
-      if (merged.size() > sns_limits::tags_max) return reply(tag_quota());
+      if (!merge_tags(merged, tags, sns_limits::tags_max)) return reply(tag_quota());
       t->tags = std::move(merged);
     }
     batch.push_back(record_of(*t));
