@@ -141,8 +141,8 @@ std::optional<api::ApiError> reject_legacy(const json::object& r,
 // ---- tags (tags.cpp) ----
 
 // CreateTable's or TagResource's Tags read into `out` with DynamoDB's checks and texts ("The Tag
-// Key provided is invalid, Key: ...", a key given twice, "aws:" keys); the count is the
-// caller's (too_many_tags()).
+// Key provided is invalid, Key: ...", a key given twice, "aws:" keys, and too_many_tags() past
+// tag_limits::tags_per_resource_max).
 std::optional<api::ApiError> read_tags(const json::value* given, TagList& out);
 api::ApiError too_many_tags();
 

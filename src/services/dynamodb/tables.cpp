@@ -297,7 +297,6 @@ DynamoDb::Outcome DynamoDb::create_table(Json& r) {
     return {*e, {}};
   TagList tags;
   if (auto e = read_tags(member(r, "Tags"), tags)) return {*e, {}};
-  if (tags.size() > tag_limits::tags_per_resource_max) return {too_many_tags(), {}};
   const std::string name = text_member(r, "TableName");
   if (tables_.count(name)) return {in_use("Table already exists: " + name), {}};
   if (tables_.size() >= ddb_limits::tables_max)

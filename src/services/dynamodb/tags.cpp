@@ -79,7 +79,6 @@ DynamoDb::Outcome DynamoDb::tag_resource(const Json& r) {
   TagList tags;
   if (auto e = read_tags(member(r, "Tags"), tags)) return {*e, {}};
   if (tags.empty()) return {validation("Atleast one Tag needs to be provided as Input."), {}};
-  if (tags.size() > tag_limits::tags_per_resource_max) return {too_many_tags(), {}};
   api::ApiError err;
   Table* t = table_by_arn(r, &err);
   if (t == nullptr) return {err, {}};

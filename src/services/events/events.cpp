@@ -171,7 +171,6 @@ void Events::create_event_bus(const Json& r, api::Reply reply) {
     return reply(constraint_error("description", "have length less than or equal to 512"));
   TagList tags;
   if (auto e = read_tags(r.if_contains("Tags"), tags)) return reply(*e);
-  if (tags.size() > tag_limits::tags_per_resource_max) return reply(too_many_tags_error());
   base::MutexLock lock(mu_);
   if (buses_.contains(*name))
     return reply(

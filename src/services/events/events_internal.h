@@ -31,8 +31,9 @@ std::optional<api::ApiError> check_rule_name(const std::string& name);
 
 // Tags (events_tags.cpp): a Tags member read into `out` (a key given twice: the later value)
 // with AWS's texts (SerializationException when it is not a list of {Key, Value} strings, the
-// model's constraint texts for a missing or bad key or value); the ValidationException for
-// over tag_limits::tags_per_resource_max tags on a rule or bus.
+// model's constraint texts for a missing or bad key or value, and too_many_tags_error() past
+// tag_limits::tags_per_resource_max); that ValidationException again for a rule's or bus's
+// merged tags.
 std::optional<api::ApiError> read_tags(const json::value* given, TagList& out);
 api::ApiError too_many_tags_error();
 
