@@ -17,11 +17,15 @@
 
 namespace stepwise::jsonpath::detail {
 
-// Limits on hostile paths: segments per path, filter nesting, and how deep a deep scan ("..")
-// descends (parsed JSON is already bounded by limits::json_depth_max; this guards values built
-// in memory).
+// Limits on hostile paths: segments per path, filter nesting, terms in a path's filters, and
+// how deep a deep scan ("..") descends (parsed JSON is already bounded by
+// limits::json_depth_max; this guards values built in memory). The parser, the evaluator and
+// the expression tree's destructor each recurse once per term ("!" and "&&" chains build a tree
+// as deep as they are long), so filter_terms_max bounds their stack as filter_depth_max bounds
+// the parentheses.
 inline constexpr std::size_t path_segments_max = 512;
 inline constexpr std::size_t filter_depth_max = 32;
+inline constexpr std::size_t filter_terms_max = 1024;
 inline constexpr std::size_t scan_depth_max = 1024;
 
 struct FilterExpr;

@@ -1,5 +1,6 @@
 // Recursive-descent parser for Jayway-style JSONPath, as ASL uses it. Recursion happens only in
-// filter expressions and is bounded by filter_depth_max.
+// filter expressions and is bounded by filter_depth_max (parentheses and nested filters) and
+// filter_terms_max (comparisons and "!"s, counted over the whole path).
 #include <cctype>
 #include <cstdlib>
 
@@ -31,6 +32,7 @@ class Parser {
   std::string_view s_;
   std::size_t pos_ = 0;
   std::size_t depth_ = 0;
+  std::size_t terms_ = 0;  // parse_unary calls so far: "!"s, parentheses and comparisons
   std::string error_;
 
   // Definiteness is decided once the whole path is known (a union of names is definite only
@@ -301,6 +303,10 @@ class Parser {
   }
 
   std::unique_ptr<FilterExpr> parse_unary() {
+    if (++terms_ > filter_terms_max) {
+      set_error("filter has more than " + std::to_string(filter_terms_max) + " terms");
+      return nullptr;
+    }
     skip_ws();
     if (peek() == '!' && peek(1) != '=') {
       ++pos_;

@@ -145,6 +145,22 @@ TEST(JsonPath, HostileNestingIsBounded) {
   EXPECT_FALSE(Path::compile(many, PathKind::kPath).ok());
 }
 
+// "!" and "&&" chains build an expression tree as deep as they are long, which the parser, the
+// evaluator and the destructor each walk by recursion; past filter_terms_max (1,024) such a
+// filter is refused. The long fuzz run found the "!" chain overflowing the stack.
+TEST(JsonPath, LongFilterChainsAreBounded) {
+  auto nots = [](std::size_t n) { return "$.a[?(" + std::string(n, '!') + "@.v)].v"; };
+  const char* in = R"({"a":[{"v":1},{"w":2}]})";
+  EXPECT_EQ(sel(nots(1022), in), "[1]");  // 1,022 "!"s and one comparison: 1,023 terms
+  EXPECT_FALSE(Path::compile(nots(1024), PathKind::kPath).ok());
+  EXPECT_FALSE(Path::compile(nots(100000), PathKind::kPath).ok());
+  std::string ands = "$.a[?(@.v";
+  for (int i = 1; i < 1024; ++i) ands += " && @.v";
+  EXPECT_EQ(sel(ands + ")].v", in), "[1]");  // 1,024 terms
+  for (int i = 0; i < 100000; ++i) ands += " && @.v";
+  EXPECT_FALSE(Path::compile(ands + ")]", PathKind::kPath).ok());
+}
+
 TEST(JsonPath, SelectOrFailUsesJaywayTexts) {
   json::value in = J(R"({"int-literal":0})");
   EvalContext ctx;
