@@ -62,6 +62,8 @@ class Path {
   // Selects from the input (or the context object for "$$", or a variable for "$name").
   // Returns std::nullopt when the path matches nothing (callers turn that into AWS's error for
   // their field); a definite path yields that node, an indefinite one an array of matches.
+  // An indefinite path whose evaluation would take more than detail::path_eval_steps_max steps
+  // (filters that scan the document at every node of a scan) selects nothing either.
   std::optional<json::value> select(const EvalContext& ctx) const;
 
   // The matched node itself, without a copy, for a definite path that names an existing node
@@ -73,6 +75,7 @@ class Path {
 
   // select(), but a miss becomes AWS's error for InputPath/OutputPath/ItemsPath...: name
   // "States.Runtime", cause "Invalid path '$.x' : No results for path: $['x']" (Jayway's text).
+  // Past the step budget the cause says so instead.
   // The engine prefixes "An error occurred while executing the state ...".
   Result<json::value> select_or_fail(const EvalContext& ctx) const;
 

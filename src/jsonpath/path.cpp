@@ -89,12 +89,52 @@ std::optional<json::value> select_definite(const CompiledPath& p, const json::va
   return merge_names(p.segments.back(), v->get_object());
 }
 
+// What is left of path_eval_steps_max for one evaluation, shared by the collectors of its
+// filter operands.
+class Budget {
+ public:
+  bool take(std::size_t n) {
+    if (n > left_) {
+      left_ = 0;
+      spent_ = true;
+      return false;
+    }
+    left_ -= n;
+    return true;
+  }
+  bool spent() const { return spent_; }
+
+  // Charges one step per node of v (walked without recursion); false once the budget is spent,
+  // so a caller copies v only when it could afford it.
+  bool take_nodes(const json::value& v) {
+    if (!v.is_object() && !v.is_array()) return take(1);
+    std::vector<const json::value*> todo{&v};
+    while (!todo.empty()) {
+      if (!take(1)) return false;
+      const json::value* n = todo.back();
+      todo.pop_back();
+      if (const json::object* o = n->if_object()) {
+        for (const auto& kv : *o) todo.push_back(&kv.value());
+      } else if (const json::array* a = n->if_array()) {
+        for (const auto& e : *a) todo.push_back(&e);
+      }
+    }
+    return true;
+  }
+
+ private:
+  std::size_t left_ = path_eval_steps_max;
+  bool spent_ = false;
+};
+
 class Collector {
  public:
-  Collector(const CompiledPath& p, const json::value* root, std::list<json::value>& owned)
-      : p_(p), root_(root), owned_(owned) {}
+  Collector(const CompiledPath& p, const json::value* root, std::list<json::value>& owned,
+            Budget& budget)
+      : p_(p), root_(root), owned_(owned), budget_(budget) {}
 
   void run(const json::value& node, std::size_t i, std::size_t depth, Matches& out) const {
+    if (!budget_.take(1)) return;
     if (i == p_.segments.size()) {
       out.push_back(&node);
       return;
@@ -136,6 +176,7 @@ class Collector {
   const CompiledPath& p_;
   const json::value* root_;
   std::list<json::value>& owned_;  // values built during the walk (merged names)
+  Budget& budget_;
 
   template <typename F>
   static void for_each_child(const json::value& node, F&& f) {
@@ -148,7 +189,7 @@ class Collector {
 
   // "..": apply the next segment here, then at every descendant, pre-order (Jayway's order).
   void scan(const json::value& node, std::size_t next, std::size_t depth, Matches& out) const {
-    if (depth > scan_depth_max) return;
+    if (depth > scan_depth_max || budget_.spent()) return;
     run(node, next, depth + 1, out);
     for_each_child(node, [&](const json::value& c) { scan(c, next, depth + 1, out); });
   }
@@ -188,12 +229,20 @@ std::optional<json::value> Collector::operand(const Operand& o, const json::valu
   if (o.kind == Operand::Kind::kLiteral) return o.literal;
   const json::value* start = o.path.root == Root::kCurrent ? &current : root_;
   if (start == nullptr) return std::nullopt;
-  if (o.path.definite) return select_definite(o.path, start);
+  if (o.path.definite) {
+    // Copied, so charged: "@" on a large node, tested at every node of a scan, costs its size.
+    auto v = select_definite(o.path, start);
+    if (v && !budget_.take_nodes(*v)) return std::nullopt;
+    return v;
+  }
   Matches m;
   std::list<json::value> owned;
-  Collector(o.path, root_, owned).run(*start, 0, depth + 1, m);
+  Collector(o.path, root_, owned, budget_).run(*start, 0, depth + 1, m);
   json::array arr;
-  for (const json::value* v : m) arr.push_back(*v);
+  for (const json::value* v : m) {
+    if (!budget_.take_nodes(*v)) return std::nullopt;
+    arr.push_back(*v);
+  }
   return json::value(std::move(arr));
 }
 
@@ -225,6 +274,7 @@ bool compare(const json::value& a, CmpOp op, const json::value& b) {
 }
 
 bool Collector::accepts(const FilterExpr& e, const json::value& current, std::size_t depth) const {
+  if (!budget_.take(1)) return false;
   switch (e.kind) {
     case FilterExpr::Kind::kOr:
       return accepts(*e.lhs, current, depth) || accepts(*e.rhs, current, depth);
@@ -329,19 +379,40 @@ Result<Path> Path::compile(std::string_view text, PathKind kind) {
   return p;
 }
 
-std::optional<json::value> Path::select(const EvalContext& ctx) const {
-  const detail::CompiledPath& p = impl_->path;
-  const json::value* root = detail::root_of(p, ctx);
-  if (p.definite) return detail::select_definite(p, root);
+namespace detail {
+namespace {
+
+// select(), and whether the evaluation ran out of path_eval_steps_max (then nothing is selected).
+std::optional<json::value> select_within_budget(const CompiledPath& p, const EvalContext& ctx,
+                                                bool& spent) {
+  spent = false;
+  const json::value* root = root_of(p, ctx);
+  if (p.definite) return select_definite(p, root);
   json::array out;
   if (root != nullptr) {
-    detail::Matches m;
+    Matches m;
     std::list<json::value> owned;
-    detail::Collector(p, ctx.input, owned).run(*root, 0, 0, m);
+    Budget budget;
+    Collector(p, ctx.input, owned, budget).run(*root, 0, 0, m);
     out.reserve(m.size());
-    for (const json::value* v : m) out.push_back(*v);
+    for (const json::value* v : m) {
+      if (!budget.take_nodes(*v)) break;
+      out.push_back(*v);
+    }
+    if (budget.spent()) {
+      spent = true;
+      return std::nullopt;
+    }
   }
   return json::value(std::move(out));
+}
+
+}  // namespace
+}  // namespace detail
+
+std::optional<json::value> Path::select(const EvalContext& ctx) const {
+  bool spent = false;
+  return detail::select_within_budget(impl_->path, ctx, spent);
 }
 
 const json::value* Path::find(const EvalContext& ctx) const {
@@ -353,7 +424,13 @@ const json::value* Path::find(const EvalContext& ctx) const {
 bool Path::is_by_reference() const { return impl_->path.definite && !impl_->path.merge_leaf; }
 
 Result<json::value> Path::select_or_fail(const EvalContext& ctx) const {
-  if (auto v = select(ctx)) return std::move(*v);
+  bool spent = false;
+  if (auto v = detail::select_within_budget(impl_->path, ctx, spent)) return std::move(*v);
+  if (spent) {
+    return Error{"States.Runtime", "Invalid path '" + impl_->text +
+                                       "' : evaluating it took more than " +
+                                       std::to_string(detail::path_eval_steps_max) + " steps"};
+  }
   const json::value* root = detail::root_of(impl_->path, ctx);
   std::string why =
       root == nullptr ? "No results for path: $" : detail::not_found_message(impl_->path, root);

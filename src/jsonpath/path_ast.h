@@ -26,6 +26,12 @@ namespace stepwise::jsonpath::detail {
 inline constexpr std::size_t path_segments_max = 512;
 inline constexpr std::size_t filter_depth_max = 32;
 inline constexpr std::size_t filter_terms_max = 1024;
+// Work one indefinite path's evaluation may do: nodes visited, filter terms tested, and nodes
+// copied into filter operands and results. A scan whose filters scan the whole document again
+// ("$..[?(@.a == $..b)]") costs the square or cube of the document's size; past this budget the
+// path selects nothing (select_or_fail says why). A linear walk of the largest payload (256 KiB,
+// about 130,000 nodes) costs well under a million.
+inline constexpr std::size_t path_eval_steps_max = 10'000'000;
 inline constexpr std::size_t scan_depth_max = 1024;
 
 struct FilterExpr;

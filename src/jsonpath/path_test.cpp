@@ -161,6 +161,30 @@ TEST(JsonPath, LongFilterChainsAreBounded) {
   EXPECT_FALSE(Path::compile(ands + ")]", PathKind::kPath).ok());
 }
 
+// A filter that scans the whole document, inside a scan, costs the square of its size (and a
+// cube once it compares scans); past path_eval_steps_max the path selects nothing and
+// select_or_fail says why. The long fuzz run found a 90 KB input taking minutes.
+TEST(JsonPath, EvaluationWorkIsBounded) {
+  std::string doc = "[";
+  for (int i = 0; i < 100000; ++i) doc += std::string(i ? "," : "") + R"({"a":1,"b":2})";
+  json::value in = J(doc + "]");
+  EvalContext ctx;
+  ctx.input = &in;
+  auto linear = P("$[?(@.a == 1)].b").select(ctx);  // about 600,000 steps: within the budget
+  ASSERT_TRUE(linear.has_value());
+  EXPECT_EQ(linear->get_array().size(), 100000u);
+  auto all = P("$..*").select(ctx);
+  ASSERT_TRUE(all.has_value());
+  EXPECT_EQ(all->get_array().size(), 300000u);
+
+  Path cubic = P("$..[?(@.a == $..b)]");
+  EXPECT_FALSE(cubic.select(ctx).has_value());
+  auto r = cubic.select_or_fail(ctx);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().name, "States.Runtime");
+  EXPECT_NE(r.error().cause.find("took more than 10000000 steps"), std::string::npos);
+}
+
 TEST(JsonPath, SelectOrFailUsesJaywayTexts) {
   json::value in = J(R"({"int-literal":0})");
   EvalContext ctx;
